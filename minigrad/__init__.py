@@ -1,0 +1,121 @@
+"""minigrad: a tape-based reverse-mode autograd library with a compiled Cython core.
+
+``import minigrad as torch`` and the autograd tutorials run: tensors, requires_grad,
+grad_fn, backward(), .grad, no_grad(), detach().
+
+Layout: ``_tape`` (compiled: Tensor, Node, engine) -> ``ops`` (the op table) ->
+``creation`` (tensor, zeros, ...) -> this module (the public API).
+"""
+
+__version__ = "0.1.0"
+
+try:
+    from . import _kernels, _tape  # noqa: F401
+except ImportError as e:  # pragma: no cover - only without a build
+    raise ImportError(
+        "minigrad's compiled core is missing or stale (" + str(e) + "). Build it from the "
+        "project folder with `pip install -e .` (or `python setup.py build_ext --inplace`)."
+    ) from e
+
+from . import ops as _ops
+
+_tape._set_ops(_ops)
+
+from . import autograd  # noqa: E402
+from ._dtypes import (  # noqa: E402
+    bool_ as bool,  # noqa: A001
+    dtype,
+    float16,
+    float16 as half,
+    float32,
+    float32 as float,  # noqa: A001
+    float64,
+    float64 as double,
+    int8,
+    int16,
+    int16 as short,
+    int32,
+    int32 as int,  # noqa: A001
+    int64,
+    int64 as long,
+    uint8,
+)
+from ._printing import get_printoptions, set_printoptions  # noqa: E402
+from ._tape import Size, Tensor, is_grad_enabled  # noqa: E402
+from .creation import (  # noqa: E402
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
+from .ops import (  # noqa: E402
+    abs,  # noqa: A004
+    add,
+    clone,
+    cos,
+    div,
+    divide,
+    eq,
+    exp,
+    expand,
+    flatten,
+    ge,
+    gt,
+    le,
+    log,
+    lt,
+    matmul,
+    mean,
+    mm,
+    mul,
+    multiply,
+    ne,
+    neg,
+    negative,
+    permute,
+    pow,  # noqa: A004
+    reciprocal,
+    relu,
+    reshape,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    subtract,
+    sum,  # noqa: A004
+    swapaxes,
+    t,
+    tanh,
+    transpose,
+    true_divide,
+    where,
+)
+
+
+def is_tensor(obj):
+    """True if ``obj`` is a minigrad Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()

@@ -1,0 +1,83 @@
+"""minigrad's dtypes: thin named handles on numpy dtypes, with PyTorch's names.
+
+``minigrad.float32`` is a ``dtype`` object; ``.numpy`` is the numpy dtype behind it.
+float32 is the default floating dtype (as in PyTorch), int64 the default integer one.
+"""
+
+import numpy as np
+
+
+class dtype:
+    """A tensor element type (``minigrad.float32``, ``minigrad.int64``, ...)."""
+
+    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize")
+
+    def __init__(self, name, np_dtype):
+        self.name = name
+        self.numpy = np.dtype(np_dtype)
+        self.is_floating_point = self.numpy.kind == "f"
+        self.is_signed = self.numpy.kind in "fi"
+        self.itemsize = self.numpy.itemsize
+
+    def __repr__(self):
+        return f"minigrad.{self.name}"
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+
+float16 = dtype("float16", np.float16)
+float32 = dtype("float32", np.float32)
+float64 = dtype("float64", np.float64)
+uint8 = dtype("uint8", np.uint8)
+int8 = dtype("int8", np.int8)
+int16 = dtype("int16", np.int16)
+int32 = dtype("int32", np.int32)
+int64 = dtype("int64", np.int64)
+bool_ = dtype("bool", np.bool_)
+
+ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)
+_FROM_NUMPY = {d.numpy: d for d in ALL}
+_NAMES = {d.name: d for d in ALL}
+# dtypes PyTorch leaves out of a tensor's repr
+_DEFAULT_IN_REPR = (np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_))
+
+
+def _by_name(name):
+    return _NAMES[name]
+
+
+def from_numpy(np_dtype):
+    """The minigrad dtype for a numpy dtype."""
+    try:
+        return _FROM_NUMPY[np_dtype]
+    except KeyError:
+        raise TypeError(f"minigrad has no dtype for numpy's {np_dtype}") from None
+
+
+def to_numpy(d):
+    """The numpy dtype for a minigrad dtype (numpy dtypes and Python types accepted too)."""
+    if isinstance(d, dtype):
+        return d.numpy
+    if d is float:
+        return float32.numpy
+    if d is int:
+        return int64.numpy
+    if d is bool:
+        return bool_.numpy
+    if isinstance(d, str) and d in _NAMES:
+        return _NAMES[d].numpy
+    try:
+        npd = np.dtype(d)
+    except TypeError:
+        raise TypeError(f"expected a minigrad dtype such as minigrad.float32, got {d!r}") from None
+    if npd not in _FROM_NUMPY:
+        raise TypeError(f"minigrad has no dtype for numpy's {npd}")
+    return npd
+
+
+def suffix(np_dtype):
+    """What a tensor's repr appends as ``dtype=...``, or None for the default dtypes."""
+    if np_dtype in _DEFAULT_IN_REPR:
+        return None
+    return repr(from_numpy(np_dtype))

@@ -1,0 +1,53 @@
+# Declarations of the tape: Tensor, Node, Op. Implementations live in _tape.pyx.
+
+cdef class Version:
+    cdef public long long value
+
+
+cdef class Tensor:
+    cdef readonly object _data    # the numpy ndarray holding the values
+    cdef object _grad             # Tensor or None
+    cdef bint _requires_grad
+    cdef Node _grad_fn            # None for leaves
+    cdef Version _version         # shared by views of the same storage
+    cdef list _hooks              # leaf hooks (non-leaf hooks live on the grad_fn)
+    cdef bint _retains_grad
+    cdef object _pending          # gradient gathered for this leaf during one backward
+    cdef long long _stamp         # id of the backward run that last touched _pending
+    cdef object __weakref__
+
+
+cdef class Node:
+    cdef readonly long long _seq  # place on the tape: inputs always have smaller numbers
+    cdef tuple _next              # per input: the producing Node, a leaf Tensor, or None
+    cdef object _grad             # gradient gathered for this node's output during backward
+    cdef long long _stamp
+    cdef list _hooks              # hooks of the output tensor (register_hook on non-leaves)
+    cdef object _retained         # weakref to the output tensor if it called retain_grad()
+    cdef object __weakref__
+    cdef tuple _apply(self, object g, bint create_graph)
+    cdef void _release(self)
+
+
+cdef class Op:
+    cdef readonly str name        # user-facing name: "mul"
+    cdef readonly object forward  # f(*arrays_or_scalars, *attrs) -> ndarray
+    cdef readonly tuple derivs    # per input: f(g, *inputs, out, *attrs) or None
+    cdef readonly tuple reads     # per input, per derivative: what it reads of each input
+    cdef readonly tuple reads_out # per derivative: whether it reads the output
+    cdef readonly object node_cls # the grad_fn class, e.g. MulBackward0
+    cdef readonly bint is_view    # result shares storage (and version counter) with input 0
+
+
+cdef class OpNode(Node):
+    cdef Op _op
+    cdef tuple _saved             # per input: Tensor, Python scalar, _Meta or None
+    cdef tuple _versions          # versions of saved tensors when saved
+    cdef object _out              # the forward result (ndarray) when a derivative reads it
+    cdef Version _out_version
+    cdef long long _out_version_value
+    cdef tuple _attrs             # non-tensor arguments: dim, keepdim, shape, ...
+    cdef tuple _shapes            # input shapes, for reducing broadcast gradients
+    cdef tuple _dtypes            # input numpy dtypes
+    cdef bint _has_saved
+    cdef bint _freed

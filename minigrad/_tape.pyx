@@ -1,0 +1,1095 @@
+# cython: freethreading_compatible = False
+"""The tape: Tensor, Node, grad mode and the backward engine.
+
+How the pieces fit
+------------------
+* A ``Tensor`` wraps a numpy ndarray (``_data``). Leaves have ``grad_fn is None``.
+* Every differentiable operation is an ``Op`` (declared once, in ``ops.py``: forward,
+  one derivative per input, grad_fn name). ``apply(op, args, attrs)`` runs the forward
+  and, when grad mode is on and an input requires grad, records an ``OpNode``.
+* Recording gives the node the next *sequence number*. A node's inputs were recorded
+  before it, so walking the reachable nodes in decreasing sequence number is a valid
+  reverse topological order: backward "reads the tape backwards". No recursion, no
+  dependency counting, and no global list: nodes are owned by the tensors that reference
+  them, so dropping the output frees the graph.
+* Edges point at the producing node of each input, or directly at the leaf Tensor
+  (PyTorch's AccumulateGrad node is materialised only when ``next_functions`` is read).
+* First-order backward runs the derivative formulas on raw ndarrays. With
+  ``create_graph=True`` the very same formulas run on Tensors with grad mode on, so the
+  gradient is itself differentiable.
+
+Invariants: a node's ``_grad`` and a leaf's ``_pending`` are only non-None during a
+backward run; saved values are released after a node runs unless ``retain_graph``.
+"""
+
+import warnings
+import weakref
+
+import numpy as np
+
+cimport numpy as cnp
+from libc.stdlib cimport free, malloc, qsort
+
+cnp.import_array()
+
+from . import _dtypes
+
+cdef extern from *:
+    """
+    #if defined(_MSC_VER)
+    static __declspec(thread) int mg_grad_enabled = 1;
+    #else
+    static _Thread_local int mg_grad_enabled = 1;
+    #endif
+    static inline int mg_get_grad(void) { return mg_grad_enabled; }
+    static inline void mg_set_grad(int v) { mg_grad_enabled = v; }
+    """
+    int mg_get_grad() nogil
+    void mg_set_grad(int v) nogil
+
+cdef object ndarray = np.ndarray
+cdef long long _next_seq = 0     # the tape's clock
+cdef long long _next_run = 0     # ids of backward runs (stamps visited nodes)
+cdef object O = None             # the op table module (minigrad.ops), set by _set_ops
+cdef object _printing = None
+
+
+from cpython.ref cimport PyObject
+
+cdef extern from "Python.h":
+    ctypedef struct _TypeWithDict "PyTypeObject":
+        PyObject* tp_dict
+    void PyType_Modified(_TypeWithDict*)
+
+
+def _set_ops(module):
+    """Called once by minigrad/__init__.py with the op table (minigrad.ops).
+
+    The operators below dispatch to it, and every function in ``module.METHODS`` becomes
+    a real method of Tensor (``x.exp()``, ``x.sum(dim=1)``): the function is declared once,
+    in the op table, and serves both ``minigrad.exp(x)`` and ``x.exp()``. Extension types
+    are immutable from Python, so the methods are put into the type's dict at C level.
+    """
+    global O
+    O = module
+    cdef dict tp_dict = <dict>(<_TypeWithDict*>Tensor).tp_dict
+    for name, fn in module.METHODS.items():
+        if name not in tp_dict:
+            tp_dict[name] = fn
+    PyType_Modified(<_TypeWithDict*>Tensor)
+
+
+# ----------------------------------------------------------------------------- grad mode
+
+def is_grad_enabled():
+    """Whether operations are recorded on the tape in this thread."""
+    return bool(mg_get_grad())
+
+
+def _set_grad_enabled(bint mode):
+    cdef bint prev = mg_get_grad()
+    mg_set_grad(mode)
+    return prev
+
+
+# ----------------------------------------------------------------------------- Tensor
+
+cdef class Version:
+    """A counter shared by all tensors viewing the same storage; bumped by in-place ops."""
+    pass
+
+
+cdef Version _new_version():
+    return Version.__new__(Version)
+
+
+cdef inline Tensor _wrap(object arr):
+    """A new leaf Tensor around an ndarray (the one allocation path for results)."""
+    cdef Tensor t = Tensor.__new__(Tensor)
+    if type(arr) is not ndarray:
+        arr = np.asarray(arr)   # numpy returns scalars, not 0-d arrays, from 0-d ops
+    t._data = arr
+    t._version = _new_version()
+    return t
+
+
+def _from_array(arr, bint requires_grad=False):
+    """Wrap an ndarray without copying (used by the creation functions)."""
+    cdef Tensor t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+class _HookHandle:
+    """Returned by register_hook; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks, fn):
+        self._hooks = hooks
+        self._fn = fn
+
+    def remove(self):
+        try:
+            self._hooks.remove(self._fn)
+        except ValueError:
+            pass
+
+
+cdef str _shape_str(shape):
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+cdef class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    >>> x = minigrad.ones(2, 2, requires_grad=True)
+    >>> ((x + 3) ** 2).mean().backward()
+    >>> x.grad
+    tensor([[1.5000, 1.5000],
+            [1.5000, 1.5000]])
+    """
+
+    __array_priority__ = 1000
+    __array_ufunc__ = None      # make numpy defer to Tensor's reflected operators
+
+    def __init__(self, data=None, *, dtype=None, requires_grad=False):
+        # Tensor(data) behaves like minigrad.tensor(data) (float32 for Python floats).
+        from .creation import _as_array
+        self._data = _as_array([] if data is None else data, dtype)
+        self._version = _new_version()
+        if requires_grad:
+            self.requires_grad = True
+
+    # -- identity ----------------------------------------------------------------------
+    def __hash__(self):
+        return id(self)
+
+    # -- basic attributes --------------------------------------------------------------
+    @property
+    def shape(self):
+        """The shape, as a tuple (PyTorch returns torch.Size, a tuple subclass)."""
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        """The shape, or the length of one dimension: ``x.size()``, ``x.size(0)``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_norm_dim(dim, self._data.ndim, "size")]
+
+    def dim(self):
+        """The number of dimensions."""
+        return self._data.ndim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        """The number of elements."""
+        return self._data.size
+
+    def nelement(self):
+        return self._data.size
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    @property
+    def dtype(self):
+        return _dtypes.from_numpy(self._data.dtype)
+
+    @property
+    def device(self):
+        return "cpu"
+
+    @property
+    def is_cuda(self):
+        return False
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar; "
+                "item() needs exactly one element: index it first or reduce it (x.sum())."
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        """The values as (nested) Python lists of numbers."""
+        return self._data.tolist()
+
+    def numpy(self, *, force=False):
+        """The values as an ndarray sharing memory with this tensor."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype, copy=False)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous "
+                f"(shape {_shape_str(self._data.shape)}); use .any() or .all()."
+            )
+        return bool(self._data.reshape(()).item())
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter([self[i] for i in range(self._data.shape[0])])
+
+    def __repr__(self):
+        global _printing
+        if _printing is None:
+            from . import _printing as p
+            _printing = p
+        suffixes = []
+        if self._grad_fn is not None:
+            suffixes.append(f"grad_fn=<{type(self._grad_fn).__name__}>")
+        elif self._requires_grad:
+            suffixes.append("requires_grad=True")
+        return _printing.format_tensor(self._data, _dtypes.suffix(self._data.dtype), suffixes)
+
+    def __format__(self, spec):
+        if spec and self._data.size == 1:
+            return format(self.item(), spec)
+        return repr(self)
+
+    # -- autograd state ----------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, bint value):
+        if self._grad_fn is not None and not value:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients "
+                f"(this tensor is {_dtypes.from_numpy(self._data.dtype)}); convert it with .float() first."
+            )
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad=True):
+        """Set requires_grad in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad_fn(self):
+        """The Node that produced this tensor (None for leaves)."""
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    @property
+    def grad(self):
+        """The gradient accumulated by backward() (None until then)."""
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
+            if (<Tensor>value)._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: grad shape "
+                    f"{_shape_str((<Tensor>value)._data.shape)}, tensor shape {_shape_str(self._data.shape)}"
+                )
+        self._grad = value
+
+    @property
+    def data(self):
+        """A tensor sharing this one's values, detached from the graph."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        self._data = (<Tensor?>value)._data
+
+    @property
+    def _version(self):
+        return self._version.value
+
+    def retain_grad(self):
+        """Ask backward() to fill .grad of this non-leaf tensor too."""
+        if self._grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if not self._retains_grad:
+            self._retains_grad = True
+            self._grad_fn._retained = weakref.ref(self)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None
+        return value replaces the gradient. Returns a handle with ``remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            if self._grad_fn._hooks is None:
+                self._grad_fn._hooks = []
+            self._grad_fn._hooks.append(hook)
+            return _HookHandle(self._grad_fn._hooks, hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _HookHandle(self._hooks, hook)
+
+    def detach(self):
+        """A new leaf sharing this tensor's values (and version counter), without history."""
+        cdef Tensor t = Tensor.__new__(Tensor)
+        t._data = self._data
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        """Detach this tensor from its history in place."""
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor w.r.t. the graph leaves; accumulate in ``.grad``.
+
+        >>> x = minigrad.tensor(3.0, requires_grad=True)
+        >>> (x ** 2).backward(); x.grad
+        tensor(6.)
+        """
+        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph, inputs)
+
+    # -- in-place bookkeeping ------------------------------------------------------------
+    def _check_inplace(self):
+        if self._grad_fn is None and self._requires_grad and mg_get_grad():
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation. "
+                "Wrap the update in `with minigrad.no_grad():` (as optimizers do) or work on "
+                "x.detach()."
+            )
+
+    def _bump_version(self):
+        self._version.value += 1
+
+    def zero_(self):
+        """Fill with zeros in place."""
+        self._check_inplace()
+        self._data[...] = 0
+        self._version.value += 1
+        return self
+
+    def fill_(self, value):
+        """Fill with ``value`` in place."""
+        self._check_inplace()
+        self._data[...] = value
+        self._version.value += 1
+        return self
+
+    # -- operators: each is one line into the op table (ops.py) --------------------------
+    def __add__(self, other):
+        return O.add(self, other)
+
+    def __radd__(self, other):
+        return O.add(other, self)
+
+    def __sub__(self, other):
+        return O.sub(self, other)
+
+    def __rsub__(self, other):
+        return O.sub(other, self)
+
+    def __mul__(self, other):
+        return O.mul(self, other)
+
+    def __rmul__(self, other):
+        return O.mul(other, self)
+
+    def __truediv__(self, other):
+        return O.div(self, other)
+
+    def __rtruediv__(self, other):
+        return O._rdiv(self, other)
+
+    def __pow__(self, other, mod=None):
+        return O.pow(self, other)
+
+    def __rpow__(self, other, mod=None):
+        return O.pow(other, self)
+
+    def __matmul__(self, other):
+        return O.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return O.matmul(other, self)
+
+    def __neg__(self):
+        return O.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return O.abs(self)
+
+    def __iadd__(self, other):
+        return O.inplace(O.add, self, other)
+
+    def __isub__(self, other):
+        return O.inplace(O.sub, self, other)
+
+    def __imul__(self, other):
+        return O.inplace(O.mul, self, other)
+
+    def __itruediv__(self, other):
+        return O.inplace(O.div, self, other)
+
+    def __eq__(self, other):
+        return O.eq(self, other)
+
+    def __ne__(self, other):
+        return O.ne(self, other)
+
+    def __lt__(self, other):
+        return O.lt(self, other)
+
+    def __le__(self, other):
+        return O.le(self, other)
+
+    def __gt__(self, other):
+        return O.gt(self, other)
+
+    def __ge__(self, other):
+        return O.ge(self, other)
+
+    def __getitem__(self, index):
+        return O.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        O.setitem(self, index, value)
+
+    @property
+    def T(self):
+        return O.T(self)
+
+    @property
+    def mT(self):
+        return O.transpose(self, -2, -1)
+
+    def __reduce__(self):
+        raise TypeError("minigrad tensors are not pickled; use minigrad.save / minigrad.load")
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints like PyTorch's ``torch.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+cdef Py_ssize_t _norm_dim(object dim, Py_ssize_t ndim, str op) except? -1:
+    cdef Py_ssize_t d = dim
+    cdef Py_ssize_t n = ndim if ndim > 0 else 1
+    if d < -n or d >= n:
+        raise IndexError(
+            f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
+        )
+    return d + n if d < 0 else d
+
+
+# ----------------------------------------------------------------------------- Op, Node
+
+cdef class _Meta:
+    """What a derivative may know of an input it does not save: its shape and dtype."""
+    cdef readonly tuple shape
+    cdef readonly object dtype
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+
+cdef class Op:
+    """One differentiable operation: forward, one derivative per input, grad_fn class."""
+
+    def __init__(self, name, forward, derivs, reads, reads_out, node_cls, is_view=False):
+        self.name = name
+        self.forward = forward
+        self.derivs = tuple(derivs)
+        self.reads = tuple(reads)
+        self.reads_out = tuple(reads_out)
+        self.node_cls = node_cls
+        self.is_view = is_view
+
+    def __repr__(self):
+        return f"<Op {self.name} ({self.node_cls.__name__})>"
+
+
+cdef int READ_NONE = 0
+cdef int READ_META = 1
+cdef int READ_FULL = 2
+
+
+cdef class Node:
+    """A recorded operation: the base of every grad_fn (``MulBackward0``, ...)."""
+
+    def name(self):
+        return type(self).__name__
+
+    def _sequence_nr(self):
+        return self._seq
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self):
+        """((node, 0), ...) for each input, as in PyTorch; leaves appear as AccumulateGrad."""
+        out = []
+        for e in self._next or ():
+            if e is None:
+                out.append((None, 0))
+            elif isinstance(e, Node):
+                out.append((e, 0))
+            else:
+                out.append((AccumulateGrad(e), 0))
+        return tuple(out)
+
+    def register_hook(self, hook):
+        raise NotImplementedError("register hooks on tensors (tensor.register_hook) in minigrad")
+
+    cdef tuple _apply(self, object g, bint create_graph):
+        raise NotImplementedError
+
+    cdef void _release(self):
+        pass
+
+
+class AccumulateGrad:
+    """The sink a leaf's gradient flows into (shown in ``next_functions``)."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    @property
+    def next_functions(self):
+        return ()
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+cdef str _modified_message(OpNode node, Tensor t, long long saved, long long now):
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{_dtypes.from_numpy(t._data.dtype)} {list(t._data.shape)}], which is an "
+        f"input of {type(node).__name__}, is at version {now}; expected version {saved} instead. "
+        "Hint: do the in-place change on a copy (x = x.clone()) or after backward()."
+    )
+
+
+cdef class OpNode(Node):
+    """A node recorded by ``apply``: runs its op's derivative formulas."""
+
+    @property
+    def metadata(self):
+        return {}
+
+    @property
+    def saved_tensors(self):
+        self._check_freed()
+        return tuple(s for s in self._saved if isinstance(s, Tensor))
+
+    def _check_freed(self):
+        if self._freed:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+
+    cdef tuple _apply(self, object g, bint create_graph):
+        cdef Op op = self._op
+        cdef Py_ssize_t i, n = len(self._next)
+        cdef Tensor t
+        cdef list args = []
+        cdef list grads = []
+        if self._freed:
+            self._check_freed()
+        for i in range(n):
+            s = self._saved[i]
+            if isinstance(s, Tensor):
+                t = <Tensor>s
+                if t._version.value != self._versions[i]:
+                    raise RuntimeError(_modified_message(self, t, self._versions[i], t._version.value))
+                args.append(t if create_graph else t._data)
+            else:
+                args.append(s)
+        out = self._out
+        if out is not None:
+            if self._out_version.value != self._out_version_value:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: the output of {type(self).__name__} is at version "
+                    f"{self._out_version.value}; expected version {self._out_version_value} instead. "
+                    "Hint: do the in-place change on a copy (y = y.clone())."
+                )
+            if create_graph:
+                t = _wrap(out)
+                t._requires_grad = True
+                t._grad_fn = self
+                t._version = self._out_version
+                out = t
+        args.append(out)
+        args.extend(self._attrs)
+        for i in range(n):
+            if self._next[i] is None:
+                grads.append(None)
+                continue
+            gi = op.derivs[i](g, *args)
+            if gi is not None:
+                gi = O.sum_to(gi, self._shapes[i], self._dtypes[i])
+            grads.append(gi)
+        return tuple(grads)
+
+    cdef void _release(self):
+        if self._has_saved:
+            self._saved = None
+            self._out = None
+            self._freed = True
+
+
+cdef long long _stamp_of(object e):
+    return (<Node>e)._stamp
+
+
+cpdef Tensor apply(Op op, tuple args, tuple attrs=()):
+    """Run ``op`` on ``args`` (Tensors or Python scalars) and record it on the tape.
+
+    The forward receives ndarrays (and scalars) followed by ``attrs``; a node is
+    recorded only if grad mode is on and some input requires grad.
+    """
+    cdef Py_ssize_t i, n = len(args)
+    cdef list arrays = [None] * n
+    cdef bint need = False
+    cdef Tensor t
+    for i in range(n):
+        a = args[i]
+        if isinstance(a, Tensor):
+            t = <Tensor>a
+            arrays[i] = t._data
+            if t._requires_grad:
+                need = True
+        else:
+            arrays[i] = a
+    cdef Tensor res = _wrap(op.forward(*arrays, *attrs))
+    if op.is_view:
+        res._version = (<Tensor>args[0])._version
+    if need and mg_get_grad():
+        _record(op, res, args, attrs)
+    return res
+
+
+cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
+    global _next_seq
+    cdef Py_ssize_t i, j, n = len(args)
+    cdef OpNode node = OpNode.__new__(op.node_cls)
+    cdef list edges = [None] * n
+    cdef list saved = [None] * n
+    cdef list versions = [None] * n
+    cdef list shapes = [None] * n
+    cdef list dtypes = [None] * n
+    cdef bint has_saved = False
+    cdef bint any_read_out = False
+    cdef int level
+    cdef Tensor t
+    cdef _Meta meta
+    node._seq = _next_seq
+    _next_seq += 1
+    for i in range(n):
+        a = args[i]
+        if isinstance(a, Tensor) and (<Tensor>a)._requires_grad:
+            t = <Tensor>a
+            edges[i] = t if t._grad_fn is None else t._grad_fn
+            shapes[i] = t._data.shape
+            dtypes[i] = t._data.dtype
+            if op.reads_out[i]:
+                any_read_out = True
+    for j in range(n):
+        a = args[j]
+        level = READ_NONE
+        for i in range(n):      # what do the derivatives that will run read of input j?
+            if edges[i] is not None:
+                level = max(level, <int>op.reads[i][j])
+        if level == READ_NONE:
+            continue
+        if isinstance(a, Tensor):
+            t = <Tensor>a
+            if level == READ_FULL:
+                saved[j] = t
+                versions[j] = t._version.value
+                has_saved = True
+            else:
+                meta = _Meta.__new__(_Meta)
+                meta.shape = t._data.shape
+                meta.dtype = t._data.dtype
+                saved[j] = meta
+        else:
+            saved[j] = a
+            has_saved = has_saved or level == READ_FULL
+    node._next = tuple(edges)
+    node._saved = tuple(saved)
+    node._versions = tuple(versions)
+    node._shapes = tuple(shapes)
+    node._dtypes = tuple(dtypes)
+    node._attrs = attrs
+    node._op = op
+    if any_read_out:
+        node._out = res._data
+        node._out_version = res._version
+        node._out_version_value = res._version.value
+        has_saved = True
+    node._has_saved = has_saved
+    res._requires_grad = True
+    res._grad_fn = node
+
+
+def _rebase(Tensor target, Tensor result):
+    """Make ``target`` take over ``result``'s values and history (in-place ops)."""
+    target._data[...] = result._data
+    target._version.value += 1
+    if result._grad_fn is not None:
+        target._grad_fn = result._grad_fn
+        target._requires_grad = True
+        (<OpNode>result._grad_fn)._out = None if (<OpNode>result._grad_fn)._out is None else target._data
+        if (<OpNode>result._grad_fn)._out is not None:
+            (<OpNode>result._grad_fn)._out_version = target._version
+            (<OpNode>result._grad_fn)._out_version_value = target._version.value
+    return target
+
+
+# ----------------------------------------------------------------------------- engine
+
+cdef struct _SeqIdx:
+    long long seq
+    Py_ssize_t idx
+
+
+cdef int _by_seq_desc(const void* a, const void* b) noexcept nogil:
+    cdef long long sa = (<_SeqIdx*>a).seq
+    cdef long long sb = (<_SeqIdx*>b).seq
+    return (sa < sb) - (sa > sb)
+
+
+cdef list _tape_order(list roots, long long stamp):
+    """The nodes reachable from ``roots``, in decreasing sequence number."""
+    cdef list found = []
+    cdef list stack = list(roots)
+    cdef Node node
+    cdef Py_ssize_t i, n
+    for e in roots:
+        (<Node>e)._stamp = stamp
+    while stack:
+        node = <Node>stack.pop()
+        found.append(node)
+        for e in node._next:
+            if isinstance(e, Node) and (<Node>e)._stamp != stamp:
+                (<Node>e)._stamp = stamp
+                stack.append(e)
+    n = len(found)
+    cdef _SeqIdx* keys = <_SeqIdx*>malloc(n * sizeof(_SeqIdx) + 1)
+    if keys == NULL:
+        raise MemoryError()
+    for i in range(n):
+        keys[i].seq = (<Node>found[i])._seq
+        keys[i].idx = i
+    qsort(keys, n, sizeof(_SeqIdx), _by_seq_desc)
+    cdef list ordered = [found[keys[i].idx] for i in range(n)]
+    free(keys)
+    return ordered
+
+
+cdef object _run_hooks(list hooks, object g, bint create_graph):
+    for hook in list(hooks):
+        gt = g if create_graph else _wrap(g)
+        r = hook(gt)
+        if r is not None:
+            g = r if create_graph else (<Tensor?>r)._data
+    return g
+
+
+cdef object _accumulate_into(Tensor t, object g, bint create_graph):
+    """Add a finished gradient into ``t.grad`` (PyTorch's AccumulateGrad)."""
+    cdef Tensor cur = t._grad
+    if create_graph:
+        t._grad = g if cur is None else cur + g
+    elif cur is None:
+        if not (g.flags.c_contiguous and g.flags.writeable and g.flags.owndata):
+            g = np.array(g, order="C")   # own it: users may zero_() .grad in place
+        t._grad = _wrap(g)
+    elif cur._requires_grad:
+        t._grad = cur + _wrap(g)
+    else:
+        cur._data += g
+        cur._version.value += 1
+
+
+def _run_backward(tuple tensors, tuple grads, bint retain_graph, bint create_graph,
+                  object inputs, bint accumulate):
+    """The engine. Returns the gradients of ``inputs`` when ``accumulate`` is False
+    (autograd.grad); otherwise adds into ``.grad`` (of ``inputs`` only, if given)."""
+    global _next_run
+    _next_run += 1
+    cdef long long stamp = _next_run
+    cdef Py_ssize_t i
+    cdef Node node
+    cdef Tensor t, leaf
+    cdef list roots = []
+    cdef list leaves = []
+    cdef list ordered = []
+    cdef dict capture_nodes = {}      # node -> position in ``inputs``
+    cdef dict capture_leaves = {}     # id(leaf) -> position
+    cdef list captured = [None] * (0 if inputs is None else len(inputs))
+
+    if inputs is not None:
+        for i, x in enumerate(inputs):
+            t = <Tensor?>x
+            if t._grad_fn is None:
+                capture_leaves[id(t)] = i
+            else:
+                capture_nodes[t._grad_fn] = i
+
+    cdef bint prev_mode = mg_get_grad()
+    mg_set_grad(create_graph)
+    try:
+        for i in range(len(tensors)):
+            t = <Tensor>tensors[i]
+            g = grads[i]
+            if t._grad_fn is None:
+                leaf = t
+                if leaf._stamp != stamp:
+                    leaf._stamp = stamp
+                    leaf._pending = g
+                    leaves.append(leaf)
+                else:
+                    leaf._pending = leaf._pending + g
+            else:
+                node = t._grad_fn
+                if node._stamp != stamp:
+                    node._grad = g
+                    roots.append(node)
+                    node._stamp = stamp
+                else:
+                    node._grad = node._grad + g
+        for node in roots:
+            node._stamp = 0
+        ordered = _tape_order(roots, stamp)
+        for node in ordered:
+            g = node._grad
+            node._grad = None
+            if g is None:
+                continue
+            if node._hooks:
+                g = _run_hooks(node._hooks, g, create_graph)
+            if node._retained is not None:
+                t = node._retained()
+                if t is not None and t._grad_fn is node:
+                    _accumulate_into(t, g, create_graph)
+            if node in capture_nodes:
+                pos = capture_nodes[node]
+                captured[pos] = g
+                if accumulate:
+                    _accumulate_into(<Tensor>inputs[pos], g, create_graph)
+            in_grads = node._apply(g, create_graph)
+            if not retain_graph:
+                node._release()
+            for e, gi in zip(node._next, in_grads):
+                if e is None or gi is None:
+                    continue
+                if isinstance(e, Node):
+                    if (<Node>e)._grad is None:
+                        (<Node>e)._grad = gi
+                    else:
+                        (<Node>e)._grad = (<Node>e)._grad + gi
+                else:
+                    leaf = <Tensor>e
+                    if leaf._stamp != stamp:
+                        leaf._stamp = stamp
+                        leaf._pending = gi
+                        leaves.append(leaf)
+                    else:
+                        leaf._pending = leaf._pending + gi
+        for leaf in leaves:
+            g = leaf._pending
+            leaf._pending = None
+            if leaf._hooks:
+                g = _run_hooks(leaf._hooks, g, create_graph)
+            pos = capture_leaves.get(id(leaf))
+            if pos is not None:
+                captured[pos] = g
+            if accumulate and (inputs is None or pos is not None) and leaf._requires_grad:
+                _accumulate_into(leaf, g, create_graph)
+    finally:
+        mg_set_grad(prev_mode)
+        for node in ordered:
+            node._grad = None
+        for leaf in leaves:
+            leaf._pending = None
+    return captured
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of ``tensors`` w.r.t. the graph leaves into their ``.grad``.
+
+    >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> minigrad.autograd.backward((x * x).sum()); x.grad
+    tensor([2., 4.])
+    """
+    tensors, grads = _prepare_roots(tensors, grad_tensors, create_graph)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        if len(inputs) == 0:
+            raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty.")
+    _run_backward(tensors, grads, retain_graph, create_graph, inputs, True)
+
+
+def _prepare_roots(tensors, grad_tensors, bint create_graph):
+    """Validate the roots of a backward call and build their seed gradients."""
+    cdef Tensor t
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    tensors = tuple(tensors)
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    elif isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
+    grad_tensors = tuple(grad_tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(
+            f"got {len(grad_tensors)} gradients for {len(tensors)} tensors; pass one per tensor"
+        )
+    grads = []
+    for i, (x, g) in enumerate(zip(tensors, grad_tensors)):
+        t = <Tensor?>x
+        if not t._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn. "
+                "Nothing that produced it was created with requires_grad=True (or it was "
+                "computed under no_grad()); set requires_grad=True on the inputs you want "
+                "gradients for."
+            )
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs. This tensor has shape "
+                    f"{_shape_str(t._data.shape)}: reduce it first (e.g. y.sum().backward()) or pass "
+                    "backward(gradient=...) with a tensor of that shape."
+                )
+            arr = np.ones(t._data.shape, dtype=t._data.dtype)
+            grads.append(_wrap(arr) if create_graph else arr)
+            continue
+        if isinstance(g, Tensor):
+            garr = (<Tensor>g)._data
+        else:
+            garr = np.asarray(g, dtype=t._data.dtype)
+        if garr.shape != t._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {_shape_str(garr.shape)} and "
+                f"output[{i}] has a shape of {_shape_str(t._data.shape)}. The gradient must have the "
+                "shape of the tensor backward() is called on."
+            )
+        if create_graph:
+            grads.append(g if isinstance(g, Tensor) else _wrap(garr))
+        else:
+            # copy: the engine hands gradients to .grad and must never alias user memory
+            grads.append(np.array(garr, dtype=t._data.dtype, order="C"))
+    return tuple(tensors), tuple(grads)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """The gradients of ``outputs`` w.r.t. ``inputs``, returned (``.grad`` is untouched).
+
+    >>> x = minigrad.tensor(2.0, requires_grad=True)
+    >>> minigrad.autograd.grad(x ** 3, x)
+    (tensor(12.),)
+    """
+    outputs, grads = _prepare_roots(outputs, grad_outputs, create_graph)
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    for i, x in enumerate(inputs):
+        if not (<Tensor?>x)._requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad (set requires_grad=True on it)")
+    if retain_graph is None:
+        retain_graph = create_graph
+    captured = _run_backward(outputs, grads, retain_graph, create_graph, inputs, False)
+    result = []
+    for i, g in enumerate(captured):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors appears to not have been used in the graph "
+                    f"(input {i}). Set allow_unused=True if this is the desired behavior."
+                )
+            result.append(None)
+        else:
+            result.append(g if create_graph else _wrap(np.array(g, order="C")))
+    return tuple(result)

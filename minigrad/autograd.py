@@ -1,0 +1,10 @@
+"""minigrad.autograd: the functional entry points to the backward engine.
+
+``backward(tensors, grad_tensors)`` accumulates into ``.grad``; ``grad(outputs, inputs)``
+returns the gradients instead. Both run the engine in ``_tape.pyx``.
+"""
+
+from ._tape import AccumulateGrad, Node, backward, grad
+from .grad_mode import enable_grad, no_grad, set_grad_enabled
+
+__all__ = ["backward", "grad", "Node", "AccumulateGrad", "no_grad", "enable_grad", "set_grad_enabled"]

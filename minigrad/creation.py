@@ -1,0 +1,222 @@
+"""Creation functions: tensor, zeros, ones, full, empty, eye, arange, linspace, rand, randn,
+randint, the ``*_like`` family, from_numpy and the random seed.
+
+Defaults follow PyTorch: Python floats give float32, Python ints int64, bools bool.
+Random numbers come from one numpy ``Generator`` (PCG64) seeded by ``manual_seed``; the
+streams are reproducible within minigrad but are not PyTorch's numbers.
+"""
+
+import numpy as np
+
+from . import _dtypes
+from ._tape import Tensor, _from_array
+
+_rng = np.random.default_rng()
+
+
+def manual_seed(seed):
+    """Seed minigrad's random number generator (rand, randn, randint, nn.init, dropout)."""
+    global _rng
+    _rng = np.random.default_rng(int(seed))
+    return _rng
+
+
+seed = manual_seed
+
+
+def _generator():
+    return _rng
+
+
+def _as_array(data, dtype=None):
+    """ndarray for ``data`` with PyTorch's default dtypes (always a fresh copy)."""
+    if isinstance(data, Tensor):
+        arr = np.array(data._data)
+    elif isinstance(data, np.ndarray):
+        arr = np.array(data)
+    else:
+        if isinstance(data, (list, tuple)):
+            data = _unwrap(data)
+        try:
+            arr = np.array(data)
+        except ValueError as e:
+            raise ValueError(f"tensor(): could not build a tensor from {type(data).__name__}: {e}") from None
+        if arr.dtype.kind == "f":
+            arr = arr.astype(np.float32)
+        elif arr.dtype.kind in "iu":
+            arr = arr.astype(np.int64)
+        elif arr.dtype.kind == "O" or arr.dtype.kind in "USV":
+            raise TypeError(
+                f"tensor(): could not infer a numeric dtype from {type(data).__name__} "
+                f"(numpy made {arr.dtype}); pass numbers, nested lists of numbers or arrays"
+            )
+    if dtype is not None:
+        arr = arr.astype(_dtypes.to_numpy(dtype), copy=False)
+    if arr.dtype not in _dtypes._FROM_NUMPY:
+        raise TypeError(f"tensor(): minigrad has no dtype for numpy's {arr.dtype}")
+    return arr
+
+
+def _unwrap(seq):
+    """Lists may hold one-element tensors (``[x, y]``): take their values."""
+    return [
+        s.item() if isinstance(s, Tensor) and s.ndim == 0 else
+        (s.tolist() if isinstance(s, Tensor) else (_unwrap(s) if isinstance(s, (list, tuple)) else s))
+        for s in seq
+    ]
+
+
+def tensor(data, *, dtype=None, requires_grad=False, device=None):
+    """A new tensor holding a copy of ``data`` (a number, nested lists, or an array).
+
+    >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    tensor([[1., 2.],
+            [3., 4.]], requires_grad=True)
+    """
+    return _from_array(_as_array(data, dtype), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
+        return data
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array):
+    """A tensor sharing memory with ``array`` (changes show through both ways)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy(): expected np.ndarray (got {type(array).__name__})")
+    if array.dtype not in _dtypes._FROM_NUMPY:
+        raise TypeError(f"from_numpy(): minigrad has no dtype for numpy's {array.dtype}")
+    return _from_array(array)
+
+
+def _size(size, op):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    try:
+        size = tuple(int(s) for s in size)
+    except TypeError:
+        raise TypeError(f"{op}(): size must be ints or a tuple of ints, got {size!r}") from None
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"{op}(): Trying to create tensor with negative dimension: {list(size)}")
+    return size
+
+
+def _float_dtype(dtype):
+    npd = _dtypes.to_numpy(dtype if dtype is not None else _dtypes.float32)
+    return npd
+
+
+def _filled(op, size, value, dtype, requires_grad):
+    arr = np.full(_size(size, op), value, dtype=_float_dtype(dtype))
+    return _from_array(arr, requires_grad)
+
+
+def zeros(*size, dtype=None, requires_grad=False, device=None):
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    return _filled("zeros", size, 0, dtype, requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False, device=None):
+    """A tensor of ones.
+
+    >>> minigrad.ones(2, 2)
+    tensor([[1., 1.],
+            [1., 1.]])
+    """
+    return _filled("ones", size, 1, dtype, requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False, device=None):
+    """An uninitialised tensor (minigrad fills it with zeros)."""
+    return _filled("empty", size, 0, dtype, requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, requires_grad=False, device=None):
+    """A tensor filled with ``fill_value`` (dtype inferred from it, as in PyTorch)."""
+    if dtype is None:
+        dtype = _dtypes.bool_ if isinstance(fill_value, bool) else (
+            _dtypes.int64 if isinstance(fill_value, int) else _dtypes.float32)
+    return _filled("full", (size,) if isinstance(size, int) else tuple(size), fill_value, dtype, requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, requires_grad=False, device=None):
+    """The identity matrix (n x m)."""
+    return _from_array(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=None):
+    """Values from start to end (exclusive) by step; int64 unless a float is involved.
+
+    >>> minigrad.arange(4)
+    tensor([0, 1, 2, 3])
+    """
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("arange(): step must be nonzero")
+    if dtype is None:
+        is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = _dtypes.int64 if is_int else _dtypes.float32
+    npd = _dtypes.to_numpy(dtype)
+    # compute in float64/int64 then cast, as PyTorch does, so float32 steps do not drift
+    return _from_array(np.arange(start, end, step).astype(npd), requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, requires_grad=False, device=None):
+    """``steps`` evenly spaced values from start to end (inclusive)."""
+    return _from_array(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
+    """Uniform random values in [0, 1)."""
+    npd = _float_dtype(dtype)
+    return _from_array(_rng.random(_size(size, "rand"), dtype=np.float64).astype(npd), requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
+    """Standard normal random values."""
+    npd = _float_dtype(dtype)
+    return _from_array(_rng.standard_normal(_size(size, "randn")).astype(npd), requires_grad)
+
+
+def randint(low, high=None, size=None, *, dtype=None, requires_grad=False, generator=None, device=None):
+    """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``."""
+    if size is None:
+        if not isinstance(high, (tuple, list)):
+            raise TypeError("randint(): size is required, e.g. randint(0, 10, (3,))")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    if high <= low:
+        raise RuntimeError(f"randint(): random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    npd = _dtypes.to_numpy(dtype if dtype is not None else _dtypes.int64)
+    return _from_array(_rng.integers(low, high, _size((size,), "randint")).astype(npd), requires_grad)
+
+
+def randperm(n, *, dtype=None, device=None):
+    """A random permutation of 0..n-1."""
+    npd = _dtypes.to_numpy(dtype if dtype is not None else _dtypes.int64)
+    return _from_array(_rng.permutation(int(n)).astype(npd))
+
+
+def _like(fn):
+    def like(input, *, dtype=None, requires_grad=False, device=None):
+        return fn(*input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
+    like.__name__ = fn.__name__ + "_like"
+    like.__doc__ = f"Like ``{fn.__name__}`` with the shape (and dtype) of ``input``."
+    return like
+
+
+zeros_like = _like(zeros)
+ones_like = _like(ones)
+empty_like = _like(empty)
+rand_like = _like(rand)
+randn_like = _like(randn)
+
+
+def full_like(input, fill_value, *, dtype=None, requires_grad=False, device=None):
+    """Like ``full`` with the shape (and dtype) of ``input``."""
+    return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype,
+                requires_grad=requires_grad)
