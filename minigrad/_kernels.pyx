@@ -25,7 +25,7 @@ import numpy as np
 cnp.import_array()
 
 # unary forward kinds
-cdef enum Unary:
+cdef enum UnaryKind:
     U_EXP, U_LOG, U_SQRT, U_SIN, U_COS, U_TANH, U_SIGMOID, U_RELU, U_ABS, U_NEG
 
 # names the Python layer uses to pick a kernel
@@ -84,7 +84,7 @@ cdef void _unary(int kind, const floating* x, floating* out, Py_ssize_t n) noexc
 
 
 # fused backward kinds: gradient of the op from the incoming g and the forward result y
-cdef enum Backward:
+cdef enum BackwardKind:
     B_TANH, B_SIGMOID, B_RELU
 
 UNARY_BACKWARD = {"tanh": B_TANH, "sigmoid": B_SIGMOID, "relu": B_RELU}
@@ -158,3 +158,164 @@ def unary_backward(int kind, g, y):
             _unary_backward(kind, <const double*>cnp.PyArray_DATA(ga),
                             <const double*>cnp.PyArray_DATA(ya), <double*>cnp.PyArray_DATA(out), n)
     return out
+
+
+# ----------------------------------------------------------------------------- binary
+# The per-call fast path of + - * /: one C loop when both operands are C-contiguous float
+# arrays of the same dtype and shape, or a float array and a Python number. Everything
+# else (broadcasting, mixed dtypes, integers) goes to the op's numpy fallback, which
+# validates and promotes first.
+
+cdef enum BinaryKind:
+    K_ADD, K_SUB, K_MUL, K_DIV
+
+BINARY = {"add": K_ADD, "sub": K_SUB, "mul": K_MUL, "div": K_DIV}
+
+
+cdef void _binary_aa(int kind, const floating* a, const floating* b, floating* out,
+                     Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    if kind == K_ADD:
+        for i in range(n):
+            out[i] = a[i] + b[i]
+    elif kind == K_SUB:
+        for i in range(n):
+            out[i] = a[i] - b[i]
+    elif kind == K_MUL:
+        for i in range(n):
+            out[i] = a[i] * b[i]
+    else:
+        for i in range(n):
+            out[i] = a[i] / b[i]
+
+
+cdef void _binary_as(int kind, const floating* a, floating s, bint scalar_first,
+                     floating* out, Py_ssize_t n) noexcept nogil:
+    # array (op) scalar, or scalar (op) array when scalar_first
+    cdef Py_ssize_t i
+    if kind == K_ADD:
+        for i in range(n):
+            out[i] = a[i] + s
+    elif kind == K_MUL:
+        for i in range(n):
+            out[i] = a[i] * s
+    elif kind == K_SUB:
+        if scalar_first:
+            for i in range(n):
+                out[i] = s - a[i]
+        else:
+            for i in range(n):
+                out[i] = a[i] - s
+    else:
+        if scalar_first:
+            for i in range(n):
+                out[i] = s / a[i]
+        else:
+            for i in range(n):
+                out[i] = a[i] / s
+
+
+cdef inline bint _is_fast_float(object a):
+    if type(a) is not np.ndarray:
+        return False
+    cdef int t = cnp.PyArray_TYPE(<cnp.ndarray>a)
+    return (t == cnp.NPY_FLOAT32 or t == cnp.NPY_FLOAT64) and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>a)
+
+
+cdef inline bint _is_number(object s):
+    return type(s) is float or type(s) is int
+
+
+cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
+    cdef int k, nd = cnp.PyArray_NDIM(a)
+    if nd != cnp.PyArray_NDIM(b):
+        return False
+    for k in range(nd):
+        if cnp.PyArray_DIM(a, k) != cnp.PyArray_DIM(b, k):
+            return False
+    return True
+
+
+cdef object _binary_fast(int kind, object a, object b):
+    """The C loop for the fast cases; None when numpy's general path is needed."""
+    cdef cnp.ndarray x, y, out
+    cdef Py_ssize_t n
+    cdef double s
+    cdef bint scalar_first = False
+    if _is_fast_float(a):
+        x = <cnp.ndarray>a
+        if _is_fast_float(b):
+            y = <cnp.ndarray>b
+            if cnp.PyArray_TYPE(x) != cnp.PyArray_TYPE(y) or not _same_shape(x, y):
+                return None
+            out = _empty_like(x)
+            n = cnp.PyArray_SIZE(x)
+            if cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32:
+                _binary_aa(kind, <const float*>cnp.PyArray_DATA(x), <const float*>cnp.PyArray_DATA(y),
+                           <float*>cnp.PyArray_DATA(out), n)
+            else:
+                _binary_aa(kind, <const double*>cnp.PyArray_DATA(x), <const double*>cnp.PyArray_DATA(y),
+                           <double*>cnp.PyArray_DATA(out), n)
+            return out
+        if not _is_number(b):
+            return None
+        s = b
+    elif _is_fast_float(b) and _is_number(a):
+        x = <cnp.ndarray>b
+        s = a
+        scalar_first = True
+    else:
+        return None
+    out = _empty_like(x)
+    n = cnp.PyArray_SIZE(x)
+    if cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32:
+        _binary_as(kind, <const float*>cnp.PyArray_DATA(x), <float>s, scalar_first,
+                   <float*>cnp.PyArray_DATA(out), n)
+    else:
+        _binary_as(kind, <const double*>cnp.PyArray_DATA(x), s, scalar_first,
+                   <double*>cnp.PyArray_DATA(out), n)
+    return out
+
+
+def binary(int kind, a, b):
+    """``a (op) b`` for a value of ``BINARY`` on the fast path, or None if it does not apply."""
+    if kind < K_ADD or kind > K_DIV:
+        raise ValueError(f"binary: unknown kernel {kind}")
+    return _binary_fast(kind, a, b)
+
+
+cdef class Binary:
+    """A binary op's forward: the C fast path, else ``fallback(a, b)`` (numpy, validated).
+    """
+    cdef int kind
+    cdef object fallback
+
+    def __init__(self, str name, fallback):
+        self.kind = BINARY[name]
+        self.fallback = fallback
+
+    def __call__(self, a, b):
+        r = _binary_fast(self.kind, a, b)
+        return self.fallback(a, b) if r is None else r
+
+
+cdef class Unary:
+    """A unary float op's forward: the C kernel; integer inputs compute in float32."""
+    cdef int kind
+    cdef object fallback
+
+    def __init__(self, str name, fallback=None):
+        self.kind = UNARY[name]
+        self.fallback = fallback
+
+    def __call__(self, x):
+        if _is_fast_float(x):
+            a = <cnp.ndarray>x
+            out = _empty_like(a)
+            n = cnp.PyArray_SIZE(a)
+            if cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT32:
+                _unary(self.kind, <const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(out), n)
+            else:
+                _unary(self.kind, <const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(out), n)
+            return out
+        return self.fallback(x)

@@ -51,6 +51,7 @@ cdef object ndarray = np.ndarray
 cdef long long _next_seq = 0     # the tape's clock
 cdef long long _next_run = 0     # ids of backward runs (stamps visited nodes)
 cdef object O = None             # the op table module (minigrad.ops), set by _set_ops
+cdef Op _ADD, _SUB, _RSUB, _MUL, _DIV  # its Ops behind the arithmetic operators
 cdef object _printing = None
 
 
@@ -70,8 +71,9 @@ def _set_ops(module):
     in the op table, and serves both ``minigrad.exp(x)`` and ``x.exp()``. Extension types
     are immutable from Python, so the methods are put into the type's dict at C level.
     """
-    global O
+    global O, _ADD, _SUB, _RSUB, _MUL, _DIV
     O = module
+    _ADD, _SUB, _RSUB, _MUL, _DIV = module.ADD, module.SUB, module.RSUB, module.MUL, module.DIV
     cdef dict tp_dict = <dict>(<_TypeWithDict*>Tensor).tp_dict
     for name, fn in module.METHODS.items():
         if name not in tp_dict:
@@ -433,25 +435,25 @@ cdef class Tensor:
 
     # -- operators: each is one line into the op table (ops.py) --------------------------
     def __add__(self, other):
-        return O.add(self, other)
+        return _apply2(_ADD, self, other)
 
     def __radd__(self, other):
-        return O.add(other, self)
+        return _apply2(_ADD, other, self)
 
     def __sub__(self, other):
-        return O.sub(self, other)
+        return _apply2(_SUB, self, other)
 
     def __rsub__(self, other):
-        return O.sub(other, self)
+        return _apply2(_RSUB, self, other)
 
     def __mul__(self, other):
-        return O.mul(self, other)
+        return _apply2(_MUL, self, other)
 
     def __rmul__(self, other):
-        return O.mul(other, self)
+        return _apply2(_MUL, other, self)
 
     def __truediv__(self, other):
-        return O.div(self, other)
+        return _apply2(_DIV, self, other)
 
     def __rtruediv__(self, other):
         return O._rdiv(self, other)
@@ -642,6 +644,12 @@ cdef str _modified_message(OpNode node, Tensor t, long long saved, long long now
     )
 
 
+cdef inline bint _fits(object g, tuple shape, int typenum):
+    """Is the gradient ``g`` already an ndarray of the input's shape and dtype?"""
+    return (type(g) is ndarray and cnp.PyArray_TYPE(<cnp.ndarray>g) == typenum
+            and (<object>g).shape == shape)
+
+
 cdef class OpNode(Node):
     """A node recorded by ``apply``: runs its op's derivative formulas."""
 
@@ -703,8 +711,8 @@ cdef class OpNode(Node):
                 grads.append(None)
                 continue
             gi = op.derivs[i](g, *args)
-            if gi is not None:
-                gi = O.sum_to(gi, self._shapes[i], self._dtypes[i])
+            if gi is not None and not _fits(gi, self._shapes[i], self._dtypes[i]):
+                gi = O.sum_to(gi, self._shapes[i], cnp.PyArray_DescrFromType(self._dtypes[i]))
             grads.append(gi)
         return tuple(grads)
 
@@ -725,17 +733,19 @@ cpdef Tensor apply(Op op, tuple args, tuple attrs=()):
     The forward receives ndarrays (and scalars) followed by ``attrs``; a node is
     recorded only if grad mode is on and some input requires grad.
     """
-    cdef Py_ssize_t i, n = len(args)
+    cdef Py_ssize_t n = len(args)
+    if n == 1 and not attrs:
+        return _apply1(op, <Tensor?>args[0])
+    if n == 2 and not attrs:
+        return _apply2(op, args[0], args[1])
+    cdef Py_ssize_t i
     cdef list arrays = [None] * n
     cdef bint need = False
-    cdef Tensor t
     for i in range(n):
         a = args[i]
         if isinstance(a, Tensor):
-            t = <Tensor>a
-            arrays[i] = t._data
-            if t._requires_grad:
-                need = True
+            arrays[i] = (<Tensor>a)._data
+            need = need or (<Tensor>a)._requires_grad
         else:
             arrays[i] = a
     cdef Tensor res = _wrap(op.forward(*arrays, *attrs))
@@ -746,7 +756,37 @@ cpdef Tensor apply(Op op, tuple args, tuple attrs=()):
     return res
 
 
+cdef Tensor _apply1(Op op, Tensor x):
+    """apply() for one tensor input and no attributes (the unary ops)."""
+    cdef Tensor res = _wrap(op.forward(x._data))
+    if op.is_view:
+        res._version = x._version
+    if x._requires_grad and mg_get_grad():
+        _record(op, res, (x,), ())
+    return res
+
+
+cdef Tensor _apply2(Op op, object a, object b):
+    """apply() for two inputs (tensors or numbers) and no attributes (the binary ops)."""
+    cdef bint need = False
+    if isinstance(a, Tensor):
+        need = (<Tensor>a)._requires_grad
+        xa = (<Tensor>a)._data
+    else:
+        xa = a
+    if isinstance(b, Tensor):
+        need = need or (<Tensor>b)._requires_grad
+        xb = (<Tensor>b)._data
+    else:
+        xb = b
+    cdef Tensor res = _wrap(op.forward(xa, xb))
+    if need and mg_get_grad():
+        _record(op, res, (a, b), ())
+    return res
+
+
 cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
+    """Create the node for ``res``: edges, and only what its derivatives will read."""
     global _next_seq
     cdef Py_ssize_t i, j, n = len(args)
     cdef OpNode node = OpNode.__new__(op.node_cls)
@@ -760,6 +800,8 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
     cdef int level
     cdef Tensor t
     cdef _Meta meta
+    cdef tuple reads = op.reads
+    cdef tuple reads_out = op.reads_out
     node._seq = _next_seq
     _next_seq += 1
     for i in range(n):
@@ -768,17 +810,17 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
             t = <Tensor>a
             edges[i] = t if t._grad_fn is None else t._grad_fn
             shapes[i] = t._data.shape
-            dtypes[i] = t._data.dtype
-            if op.reads_out[i]:
+            dtypes[i] = cnp.PyArray_TYPE(<cnp.ndarray>t._data)
+            if reads_out[i]:
                 any_read_out = True
     for j in range(n):
-        a = args[j]
         level = READ_NONE
         for i in range(n):      # what do the derivatives that will run read of input j?
-            if edges[i] is not None:
-                level = max(level, <int>op.reads[i][j])
+            if edges[i] is not None and <int>reads[i][j] > level:
+                level = <int>reads[i][j]
         if level == READ_NONE:
             continue
+        a = args[j]
         if isinstance(a, Tensor):
             t = <Tensor>a
             if level == READ_FULL:

@@ -260,7 +260,7 @@ def _fwd_sub(a, b):
 
 
 def _fwd_rsub(a, b):
-    return _fwd_sub(b, a)
+    return SUB.forward(b, a)
 
 
 def _fwd_mul(a, b):
@@ -410,33 +410,33 @@ def _fwd_sign(x):
 
 # ----------------------------------------------------------------------------- the table
 # fmt: off
-ADD      = defop("add", _fwd_add,            lambda g, a, b, out: g,
+ADD      = defop("add", K.Binary("add", _fwd_add), lambda g, a, b, out: g,
                                              lambda g, a, b, out: g)
-SUB      = defop("sub", _fwd_sub,            lambda g, a, b, out: g,
+SUB      = defop("sub", K.Binary("sub", _fwd_sub), lambda g, a, b, out: g,
                                              lambda g, a, b, out: neg(g))
-RSUB     = defop("rsub", _fwd_rsub,          lambda g, a, b, out: neg(g),
+RSUB     = defop("rsub", _fwd_rsub,              lambda g, a, b, out: neg(g),
                                              lambda g, a, b, out: g,           grad_name="RsubBackward1")
-MUL      = defop("mul", _fwd_mul,            lambda g, a, b, out: g * b,
-                                             lambda g, a, b, out: g * a)
-DIV      = defop("div", _fwd_div,            lambda g, a, b, out: div(g, b),
-                                             lambda g, a, b, out: neg(div(g * out, b)))
+MUL      = defop("mul", K.Binary("mul", _fwd_mul), lambda g, a, b, out: mul(g, b),
+                                             lambda g, a, b, out: mul(g, a))
+DIV      = defop("div", K.Binary("div", _fwd_div), lambda g, a, b, out: div(g, b),
+                                             lambda g, a, b, out: neg(div(mul(g, out), b)))
 POW      = defop("pow", _fwd_pow,            lambda g, a, b, out: _pow_da(g, a, b),
                                              None)
 POW_TT   = defop("pow", _fwd_pow,            lambda g, a, b, out: _pow_da(g, a, b),
                                              lambda g, a, b, out: _pow_db(g, a, b, out), grad_name="PowBackward1")
 POW_ST   = defop("pow", _fwd_pow,            None,
                                              lambda g, a, b, out: g * out * math.log(a), grad_name="PowBackward2")
-NEG      = defop("neg", _int_preserving("neg", np.negative),   lambda g, x, out: neg(g))
-EXP      = defop("exp", _unary_forward("exp", np.exp),         lambda g, x, out: g * out)
-LOG      = defop("log", _unary_forward("log", np.log),         lambda g, x, out: div(g, x))
-SQRT     = defop("sqrt", _unary_forward("sqrt", np.sqrt),      lambda g, x, out: div(g, 2 * out))
-SIN      = defop("sin", _unary_forward("sin", np.sin),         lambda g, x, out: g * cos(x))
-COS      = defop("cos", _unary_forward("cos", np.cos),         lambda g, x, out: neg(g * sin(x)))
-TANH     = defop("tanh", _unary_forward("tanh", np.tanh),      lambda g, x, out: _fused_backward("tanh", g, out))
-SIGMOID  = defop("sigmoid", _unary_forward("sigmoid", None),   lambda g, x, out: _fused_backward("sigmoid", g, out))
-RELU     = defop("relu", _int_preserving("relu", lambda x: np.maximum(x, 0)),
+NEG      = defop("neg", K.Unary("neg", _int_preserving("neg", np.negative)),   lambda g, x, out: neg(g))
+EXP      = defop("exp", K.Unary("exp", _unary_forward("exp", np.exp)),  lambda g, x, out: mul(g, out))
+LOG      = defop("log", K.Unary("log", _unary_forward("log", np.log)),         lambda g, x, out: div(g, x))
+SQRT     = defop("sqrt", K.Unary("sqrt", _unary_forward("sqrt", np.sqrt)), lambda g, x, out: div(g, mul(out, 2)))
+SIN      = defop("sin", K.Unary("sin", _unary_forward("sin", np.sin)),  lambda g, x, out: mul(g, cos(x)))
+COS      = defop("cos", K.Unary("cos", _unary_forward("cos", np.cos)),  lambda g, x, out: neg(mul(g, sin(x))))
+TANH     = defop("tanh", K.Unary("tanh", _unary_forward("tanh", np.tanh)),      lambda g, x, out: _fused_backward("tanh", g, out))
+SIGMOID  = defop("sigmoid", K.Unary("sigmoid", _unary_forward("sigmoid", None)),   lambda g, x, out: _fused_backward("sigmoid", g, out))
+RELU     = defop("relu", K.Unary("relu", _int_preserving("relu", lambda x: np.maximum(x, 0))),
                                                                lambda g, x, out: _fused_backward("relu", g, out))
-ABS      = defop("abs", _int_preserving("abs", np.abs),        lambda g, x, out: g * sign(x))
+ABS      = defop("abs", K.Unary("abs", _int_preserving("abs", np.abs)), lambda g, x, out: mul(g, sign(x)))
 SIGN     = defop("sign", _fwd_sign,                            lambda g, x, out: g * 0)
 MM       = defop("mm", _fwd_matmul,          lambda g, a, b, out: _matmul_da(g, a, b),
                                              lambda g, a, b, out: _matmul_db(g, a, b))
