@@ -109,8 +109,8 @@ cdef inline cnp.ndarray _contiguous_float(object a, str op):
     if type(a) is not np.ndarray:
         a = np.asarray(a)
     arr = <cnp.ndarray>a
-    if not cnp.PyArray_IS_C_CONTIGUOUS(arr):
-        arr = np.ascontiguousarray(arr)
+    if not cnp.PyArray_IS_C_CONTIGUOUS(arr) or not cnp.PyArray_ISNOTSWAPPED(arr):
+        arr = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("="))
     cdef int t = cnp.PyArray_TYPE(arr)
     if t != cnp.NPY_FLOAT32 and t != cnp.NPY_FLOAT64:
         raise TypeError(f"{op}: expected a float32 or float64 array, got {arr.dtype}")
@@ -219,7 +219,8 @@ cdef inline bint _is_fast_float(object a):
     if type(a) is not np.ndarray:
         return False
     cdef int t = cnp.PyArray_TYPE(<cnp.ndarray>a)
-    return (t == cnp.NPY_FLOAT32 or t == cnp.NPY_FLOAT64) and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>a)
+    return ((t == cnp.NPY_FLOAT32 or t == cnp.NPY_FLOAT64) and cnp.PyArray_IS_C_CONTIGUOUS(<cnp.ndarray>a)
+            and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray>a))
 
 
 cdef inline bint _is_number(object s):

@@ -41,13 +41,14 @@ cdef class Op:
 
 cdef class OpNode(Node):
     cdef Op _op
+    cdef Py_ssize_t _n            # number of inputs
     cdef tuple _saved             # per input: Tensor, Python scalar, _Meta or None
-    cdef tuple _versions          # versions of saved tensors when saved
+    cdef long long* _versions     # per input: version of the saved tensor when saved
     cdef object _out              # the forward result (ndarray) when a derivative reads it
     cdef Version _out_version
     cdef long long _out_version_value
     cdef tuple _attrs             # non-tensor arguments: dim, keepdim, shape, ...
     cdef tuple _shapes            # input shapes, for reducing broadcast gradients
-    cdef tuple _dtypes            # input numpy dtypes
+    cdef int* _dtypes             # per input: numpy type number (for gradient casts)
     cdef bint _has_saved
     cdef bint _freed

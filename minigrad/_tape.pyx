@@ -25,10 +25,14 @@ backward run; saved values are released after a node runs unless ``retain_graph`
 import warnings
 import weakref
 
+cimport cython
+
 import numpy as np
 
 cimport numpy as cnp
-from libc.stdlib cimport free, malloc, qsort
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from libc.stdlib cimport calloc, free, malloc, qsort
 
 cnp.import_array()
 
@@ -552,6 +556,7 @@ cdef Py_ssize_t _norm_dim(object dim, Py_ssize_t ndim, str op) except? -1:
 
 # ----------------------------------------------------------------------------- Op, Node
 
+@cython.no_gc
 cdef class _Meta:
     """What a derivative may know of an input it does not save: its shape and dtype."""
     cdef readonly tuple shape
@@ -672,23 +677,30 @@ cdef class OpNode(Node):
                 "if you need to access saved tensors after calling backward."
             )
 
+    def __dealloc__(self):
+        free(self._versions)
+        free(self._dtypes)
+
     cdef tuple _apply(self, object g, bint create_graph):
         cdef Op op = self._op
-        cdef Py_ssize_t i, n = len(self._next)
+        cdef Py_ssize_t i, n = self._n, nattrs = len(self._attrs)
         cdef Tensor t
-        cdef list args = []
-        cdef list grads = []
+        cdef tuple derivs = op.derivs
+        cdef tuple grads = PyTuple_New(n)
         if self._freed:
             self._check_freed()
+        # one argument tuple (g, *inputs, out, *attrs) shared by every derivative call
+        cdef tuple args = PyTuple_New(n + 2 + nattrs)
+        _tuple_set(args, 0, g)
         for i in range(n):
             s = self._saved[i]
             if isinstance(s, Tensor):
                 t = <Tensor>s
                 if t._version.value != self._versions[i]:
                     raise RuntimeError(_modified_message(self, t, self._versions[i], t._version.value))
-                args.append(t if create_graph else t._data)
+                _tuple_set(args, i + 1, t if create_graph else t._data)
             else:
-                args.append(s)
+                _tuple_set(args, i + 1, s)
         out = self._out
         if out is not None:
             if self._out_version.value != self._out_version_value:
@@ -704,17 +716,17 @@ cdef class OpNode(Node):
                 t._grad_fn = self
                 t._version = self._out_version
                 out = t
-        args.append(out)
-        args.extend(self._attrs)
+        _tuple_set(args, n + 1, out)
+        for i in range(nattrs):
+            _tuple_set(args, n + 2 + i, self._attrs[i])
         for i in range(n):
-            if self._next[i] is None:
-                grads.append(None)
-                continue
-            gi = op.derivs[i](g, *args)
-            if gi is not None and not _fits(gi, self._shapes[i], self._dtypes[i]):
-                gi = O.sum_to(gi, self._shapes[i], cnp.PyArray_DescrFromType(self._dtypes[i]))
-            grads.append(gi)
-        return tuple(grads)
+            gi = None
+            if self._next[i] is not None:
+                gi = derivs[i](*args)   # Cython passes the tuple through as is
+                if gi is not None and not _fits(gi, self._shapes[i], self._dtypes[i]):
+                    gi = O.sum_to(gi, self._shapes[i], cnp.PyArray_DescrFromType(self._dtypes[i]))
+            _tuple_set(grads, i, gi)
+        return grads
 
     cdef void _release(self):
         if self._has_saved:
@@ -785,16 +797,20 @@ cdef Tensor _apply2(Op op, object a, object b):
     return res
 
 
+cdef inline void _tuple_set(tuple t, Py_ssize_t i, object v):
+    """Fill slot ``i`` of a tuple fresh from PyTuple_New (which steals a reference)."""
+    Py_INCREF(v)
+    PyTuple_SET_ITEM(t, i, v)
+
+
 cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
     """Create the node for ``res``: edges, and only what its derivatives will read."""
     global _next_seq
     cdef Py_ssize_t i, j, n = len(args)
     cdef OpNode node = OpNode.__new__(op.node_cls)
-    cdef list edges = [None] * n
-    cdef list saved = [None] * n
-    cdef list versions = [None] * n
-    cdef list shapes = [None] * n
-    cdef list dtypes = [None] * n
+    cdef tuple edges = PyTuple_New(n)
+    cdef tuple saved = PyTuple_New(n)
+    cdef tuple shapes = PyTuple_New(n)
     cdef bint has_saved = False
     cdef bint any_read_out = False
     cdef int level
@@ -802,44 +818,49 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
     cdef _Meta meta
     cdef tuple reads = op.reads
     cdef tuple reads_out = op.reads_out
+    node._versions = <long long*>calloc(n, sizeof(long long))
+    node._dtypes = <int*>calloc(n, sizeof(int))
+    if node._versions == NULL or node._dtypes == NULL:
+        raise MemoryError()
+    node._n = n
     node._seq = _next_seq
     _next_seq += 1
     for i in range(n):
         a = args[i]
         if isinstance(a, Tensor) and (<Tensor>a)._requires_grad:
             t = <Tensor>a
-            edges[i] = t if t._grad_fn is None else t._grad_fn
-            shapes[i] = t._data.shape
-            dtypes[i] = cnp.PyArray_TYPE(<cnp.ndarray>t._data)
+            _tuple_set(edges, i, t if t._grad_fn is None else t._grad_fn)
+            _tuple_set(shapes, i, t._data.shape)
+            node._dtypes[i] = cnp.PyArray_TYPE(<cnp.ndarray>t._data)
             if reads_out[i]:
                 any_read_out = True
+        else:
+            _tuple_set(edges, i, None)
+            _tuple_set(shapes, i, None)
     for j in range(n):
         level = READ_NONE
         for i in range(n):      # what do the derivatives that will run read of input j?
             if edges[i] is not None and <int>reads[i][j] > level:
                 level = <int>reads[i][j]
-        if level == READ_NONE:
-            continue
         a = args[j]
-        if isinstance(a, Tensor):
+        if level == READ_NONE:
+            a = None
+        elif isinstance(a, Tensor):
             t = <Tensor>a
             if level == READ_FULL:
-                saved[j] = t
-                versions[j] = t._version.value
+                node._versions[j] = t._version.value
                 has_saved = True
             else:
                 meta = _Meta.__new__(_Meta)
                 meta.shape = t._data.shape
                 meta.dtype = t._data.dtype
-                saved[j] = meta
+                a = meta
         else:
-            saved[j] = a
             has_saved = has_saved or level == READ_FULL
-    node._next = tuple(edges)
-    node._saved = tuple(saved)
-    node._versions = tuple(versions)
-    node._shapes = tuple(shapes)
-    node._dtypes = tuple(dtypes)
+        _tuple_set(saved, j, a)
+    node._next = edges
+    node._saved = saved
+    node._shapes = shapes
     node._attrs = attrs
     node._op = op
     if any_read_out:
@@ -912,18 +933,26 @@ cdef object _run_hooks(list hooks, object g, bint create_graph):
         gt = g if create_graph else _wrap(g)
         r = hook(gt)
         if r is not None:
-            g = r if create_graph else (<Tensor?>r)._data
+            # a hook's result may be held by the user: the engine works on its own copy
+            g = r if create_graph else np.array((<Tensor?>r)._data, order="C")
     return g
 
 
-cdef object _accumulate_into(Tensor t, object g, bint create_graph):
-    """Add a finished gradient into ``t.grad`` (PyTorch's AccumulateGrad)."""
+cdef object _accumulate_into(Tensor t, object g, bint create_graph, set given):
+    """Add a finished gradient into ``t.grad`` (PyTorch's AccumulateGrad).
+
+    The first gradient is adopted without a copy when the engine owns it outright; an
+    array already handed to another tensor in this run (``add`` passes ``g`` to both
+    inputs) or a view is copied, so no two ``.grad`` tensors ever share memory.
+    """
     cdef Tensor cur = t._grad
     if create_graph:
         t._grad = g if cur is None else cur + g
     elif cur is None:
-        if not (g.flags.c_contiguous and g.flags.writeable and g.flags.owndata):
-            g = np.array(g, order="C")   # own it: users may zero_() .grad in place
+        if (type(g) is not ndarray or id(g) in given or not g.flags.owndata
+                or not g.flags.c_contiguous or not g.flags.writeable):
+            g = np.array(g, order="C")
+        given.add(id(g))
         t._grad = _wrap(g)
     elif cur._requires_grad:
         t._grad = cur + _wrap(g)
@@ -948,6 +977,7 @@ def _run_backward(tuple tensors, tuple grads, bint retain_graph, bint create_gra
     cdef dict capture_nodes = {}      # node -> position in ``inputs``
     cdef dict capture_leaves = {}     # id(leaf) -> position
     cdef list captured = [None] * (0 if inputs is None else len(inputs))
+    cdef set given = set()            # ids of arrays adopted as some tensor's .grad
 
     if inputs is not None:
         for i, x in enumerate(inputs):
@@ -992,16 +1022,18 @@ def _run_backward(tuple tensors, tuple grads, bint retain_graph, bint create_gra
             if node._retained is not None:
                 t = node._retained()
                 if t is not None and t._grad_fn is node:
-                    _accumulate_into(t, g, create_graph)
+                    _accumulate_into(t, g, create_graph, given)
             if node in capture_nodes:
                 pos = capture_nodes[node]
                 captured[pos] = g
                 if accumulate:
-                    _accumulate_into(<Tensor>inputs[pos], g, create_graph)
+                    _accumulate_into(<Tensor>inputs[pos], g, create_graph, given)
             in_grads = node._apply(g, create_graph)
             if not retain_graph:
                 node._release()
-            for e, gi in zip(node._next, in_grads):
+            for i in range(len(in_grads)):
+                e = node._next[i]
+                gi = in_grads[i]
                 if e is None or gi is None:
                     continue
                 if isinstance(e, Node):
@@ -1026,7 +1058,7 @@ def _run_backward(tuple tensors, tuple grads, bint retain_graph, bint create_gra
             if pos is not None:
                 captured[pos] = g
             if accumulate and (inputs is None or pos is not None) and leaf._requires_grad:
-                _accumulate_into(leaf, g, create_graph)
+                _accumulate_into(leaf, g, create_graph, given)
     finally:
         mg_set_grad(prev_mode)
         for node in ordered:

@@ -41,17 +41,21 @@ def _as_array(data, dtype=None):
             arr = np.array(data)
         except ValueError as e:
             raise ValueError(f"tensor(): could not build a tensor from {type(data).__name__}: {e}") from None
-        if arr.dtype.kind == "f":
+        if dtype is not None and arr.dtype.kind in "biuf":
+            pass                                # converted once, below: no float32 detour
+        elif arr.dtype.kind == "f":
             arr = arr.astype(np.float32)
         elif arr.dtype.kind in "iu":
             arr = arr.astype(np.int64)
-        elif arr.dtype.kind == "O" or arr.dtype.kind in "USV":
+        if arr.dtype.kind == "O" or arr.dtype.kind in "USV":
             raise TypeError(
                 f"tensor(): could not infer a numeric dtype from {type(data).__name__} "
                 f"(numpy made {arr.dtype}); pass numbers, nested lists of numbers or arrays"
             )
     if dtype is not None:
         arr = arr.astype(_dtypes.to_numpy(dtype), copy=False)
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     if arr.dtype not in _dtypes._FROM_NUMPY:
         raise TypeError(f"tensor(): minigrad has no dtype for numpy's {arr.dtype}")
     return arr
@@ -86,6 +90,11 @@ def from_numpy(array):
     """A tensor sharing memory with ``array`` (changes show through both ways)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy(): expected np.ndarray (got {type(array).__name__})")
+    if not array.dtype.isnative:
+        raise ValueError(
+            "from_numpy(): given numpy array has byte order different from the native byte order; "
+            "convert it first with array.astype(array.dtype.newbyteorder('='))"
+        )
     if array.dtype not in _dtypes._FROM_NUMPY:
         raise TypeError(f"from_numpy(): minigrad has no dtype for numpy's {array.dtype}")
     return _from_array(array)

@@ -233,22 +233,25 @@ def _numel(shape):
 
 def _pow_da(g, a, b):
     # d/da a**b = b * a**(b-1); PyTorch gives exactly 0 for b == 0 (no 0 * inf at a == 0)
-    if not isinstance(b, (Tensor, ndarray, _generic)) and b == 0:
-        return g * 0
-    return g * b * pow(a, b - 1)
+    if not isinstance(b, (Tensor, ndarray, _generic)):
+        return mul(g, 0) if b == 0 else mul(mul(g, b), pow(a, b - 1))
+    return where(eq(b, 0), 0.0, mul(mul(g, b), pow(a, sub(b, 1))))
 
 
 def _pow_db(g, a, b, out):
     # d/db a**b = a**b * log(a), taken as 0 where a == 0 and b >= 0 (PyTorch's convention)
     zero = logical_and(eq(a, 0), ge(b, 0))
-    return where(zero, 0.0, g * out * log(a))
+    return where(zero, 0.0, mul(mul(g, out), log(a)))
 
 
 # ----------------------------------------------------------------------------- forwards
 
+# The numpy fallbacks run with floating-point warnings off: like PyTorch, inf - inf is
+# nan without a RuntimeWarning. (The C fast path never warns.)
 def _fwd_add(a, b):
     a, b = _prep2("add", a, b)
-    return a + b
+    with np.errstate(all="ignore"):
+        return a + b
 
 
 def _fwd_sub(a, b):
@@ -256,7 +259,8 @@ def _fwd_sub(a, b):
     if getattr(a, "dtype", None) == np.bool_ and getattr(b, "dtype", None) == np.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
-    return a - b
+    with np.errstate(all="ignore"):
+        return a - b
 
 
 def _fwd_rsub(a, b):
@@ -265,20 +269,26 @@ def _fwd_rsub(a, b):
 
 def _fwd_mul(a, b):
     a, b = _prep2("mul", a, b)
-    return a * b
+    with np.errstate(all="ignore"):
+        return a * b
+
+
+def _is_float(v):
+    return v.dtype.kind == "f" if isinstance(v, (ndarray, _generic)) else isinstance(v, float)
 
 
 def _fwd_div(a, b):
     a, b = _prep2("div", a, b)
-    if getattr(a, "dtype", np.dtype(float)).kind != "f" and getattr(b, "dtype", np.dtype(float)).kind != "f":
-        a = np.asarray(a, dtype=np.float32)   # true division of integers gives float32
-    with np.errstate(divide="ignore", invalid="ignore"):
+    if not _is_float(a) and not _is_float(b):   # true division of integers gives float32
+        a = np.asarray(a, dtype=np.float32)
+        b = np.asarray(b, dtype=np.float32) if isinstance(b, (ndarray, _generic)) else b
+    with np.errstate(all="ignore"):
         return np.true_divide(a, b)
 
 
 def _fwd_pow(a, b):
     a, b = _prep2("pow", a, b)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    with np.errstate(all="ignore"):
         return np.power(a, b)
 
 
@@ -404,6 +414,10 @@ def _fwd_where(cond, a, b):
     return np.where(cond, a, b)
 
 
+def _fwd_reciprocal(x):
+    return _fwd_div(1.0, _float(x))
+
+
 def _fwd_sign(x):
     return np.sign(x)
 
@@ -426,6 +440,7 @@ POW_TT   = defop("pow", _fwd_pow,            lambda g, a, b, out: _pow_da(g, a, 
                                              lambda g, a, b, out: _pow_db(g, a, b, out), grad_name="PowBackward1")
 POW_ST   = defop("pow", _fwd_pow,            None,
                                              lambda g, a, b, out: g * out * math.log(a), grad_name="PowBackward2")
+RECIPROCAL = defop("reciprocal", _fwd_reciprocal, lambda g, x, out: neg(mul(g, mul(out, out))))
 NEG      = defop("neg", K.Unary("neg", _int_preserving("neg", np.negative)),   lambda g, x, out: neg(g))
 EXP      = defop("exp", K.Unary("exp", _unary_forward("exp", np.exp)),  lambda g, x, out: mul(g, out))
 LOG      = defop("log", K.Unary("log", _unary_forward("log", np.log)),         lambda g, x, out: div(g, x))
@@ -444,6 +459,7 @@ MV       = defop("mv", _fwd_matmul,          *MM.derivs)
 DOT      = defop("dot", _fwd_matmul,         *MM.derivs)
 VM       = defop("vm", _fwd_matmul,          *MM.derivs, grad_name="SqueezeBackward4")
 BMM      = defop("bmm", _fwd_matmul,         *MM.derivs, grad_name="UnsafeViewBackward0")
+MM_BATCH = defop("mm_batch", _fwd_matmul,    *MM.derivs, grad_name="CloneBackward0")  # PyTorch's name for 2-D @ batch
 SUM      = defop("sum", _fwd_sum,            lambda g, x, out: expand(g, x.shape))
 SUM_DIM  = defop("sum", _fwd_sum,            lambda g, x, out, dims, keepdim: expand(_keepdim(g, dims, keepdim, x.shape), x.shape),
                                                                                 grad_name="SumBackward1")
@@ -463,6 +479,7 @@ WHERE    = defop("where", _fwd_where,        None,
                                              lambda g, c, a, b, out: where(c, 0.0, g))
 SELECT   = defop("select", _fwd_getitem,     lambda g, x, out, index: _unindex(g, x.shape, index), view=True)
 SLICE    = defop("slice", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index), view=True)
+UNSQUEEZE_INDEX = defop("unsqueeze", _fwd_getitem, lambda g, x, out, index: _unindex(g, x.shape, index), view=True)
 INDEX    = defop("index", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index))
 UNINDEX  = defop("index_put", _fwd_unindex,  lambda g, x, out, shape, index: g[index])
 SETITEM  = defop("setitem", _fwd_setitem,    lambda g, x, v, out, index: _zero_at(g, index),
@@ -606,7 +623,7 @@ def pow(input, exponent):  # noqa: A001
 
 def reciprocal(input):
     """1 / input (``2 / x`` is recorded as reciprocal then MulBackward0, as in PyTorch)."""
-    return div(1.0, input) if _is_raw(input) else pow(input, -1)
+    return RECIPROCAL.forward(input) if _is_raw(input) else apply(RECIPROCAL, (input,))
 
 
 def _rdiv(input, other):
@@ -636,6 +653,8 @@ def matmul(input, other):
         op = DOT
     elif na == 1 and nb == 2:
         op = VM
+    elif na == 2 and nb > 2:
+        op = MM_BATCH
     else:
         op = BMM
     return apply(op, (input, other))
@@ -860,11 +879,17 @@ def _index_arg(index):
 
 
 def _index_op(index):
+    """PyTorch names an indexing grad_fn after the last step it decomposes into."""
     parts = index if isinstance(index, tuple) else (index,)
     if any(isinstance(p, (ndarray, list)) for p in parts):
         return INDEX
-    if isinstance(index, (int, np.integer)):
-        return SELECT
+    for p in reversed(parts):
+        if isinstance(p, (int, np.integer)):
+            return SELECT
+        if p is None:
+            return UNSQUEEZE_INDEX
+        if isinstance(p, slice) and p != slice(None):
+            return SLICE
     return SLICE
 
 
