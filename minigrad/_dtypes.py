@@ -76,8 +76,9 @@ def to_numpy(d):
     return npd
 
 
-def suffix(np_dtype):
-    """What a tensor's repr appends as ``dtype=...``, or None for the default dtypes."""
-    if np_dtype in _DEFAULT_IN_REPR:
+def suffix(np_dtype, empty=False):
+    """What a tensor's repr appends as ``dtype=...``, or None for the default dtypes
+    (PyTorch names every dtype but float32 on an empty tensor)."""
+    if np_dtype in _DEFAULT_IN_REPR and not (empty and np_dtype != np.float32):
         return None
     return repr(from_numpy(np_dtype))

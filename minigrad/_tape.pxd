@@ -48,7 +48,10 @@ cdef class OpNode(Node):
     cdef Version _out_version
     cdef long long _out_version_value
     cdef tuple _attrs             # non-tensor arguments: dim, keepdim, shape, ...
-    cdef tuple _shapes            # input shapes, for reducing broadcast gradients
+    cdef int* _ndims              # per input: number of dimensions (-1: no gradient)
+    cdef Py_ssize_t* _dims        # all inputs' shapes, concatenated (to reduce broadcast grads)
     cdef int* _dtypes             # per input: numpy type number (for gradient casts)
     cdef bint _has_saved
     cdef bint _freed
+    cdef tuple _shape(self, Py_ssize_t i)
+    cdef bint _fits(self, object g, Py_ssize_t i)

@@ -280,7 +280,9 @@ cdef class Tensor:
             suffixes.append(f"grad_fn=<{type(self._grad_fn).__name__}>")
         elif self._requires_grad:
             suffixes.append("requires_grad=True")
-        return _printing.format_tensor(self._data, _dtypes.suffix(self._data.dtype), suffixes)
+        return _printing.format_tensor(
+            self._data, _dtypes.suffix(self._data.dtype, self._data.size == 0), suffixes
+        )
 
     def __format__(self, spec):
         if spec and self._data.size == 1:
@@ -532,10 +534,10 @@ cdef class Tensor:
 
 
 class Size(tuple):
-    """A tensor's shape: a tuple that prints like PyTorch's ``torch.Size([2, 3])``."""
+    """A tensor's shape: a tuple that prints like PyTorch's torch.Size: ``minigrad.Size([2, 3])``."""
 
     def __repr__(self):
-        return f"torch.Size({list(self)})"
+        return f"minigrad.Size({list(self)})"
 
     def numel(self):
         n = 1
@@ -649,12 +651,6 @@ cdef str _modified_message(OpNode node, Tensor t, long long saved, long long now
     )
 
 
-cdef inline bint _fits(object g, tuple shape, int typenum):
-    """Is the gradient ``g`` already an ndarray of the input's shape and dtype?"""
-    return (type(g) is ndarray and cnp.PyArray_TYPE(<cnp.ndarray>g) == typenum
-            and (<object>g).shape == shape)
-
-
 cdef class OpNode(Node):
     """A node recorded by ``apply``: runs its op's derivative formulas."""
 
@@ -680,6 +676,28 @@ cdef class OpNode(Node):
     def __dealloc__(self):
         free(self._versions)
         free(self._dtypes)
+        free(self._ndims)
+        free(self._dims)
+
+    cdef tuple _shape(self, Py_ssize_t i):
+        cdef Py_ssize_t k, start = 0
+        for k in range(i):
+            start += max(self._ndims[k], 0)
+        return tuple([self._dims[start + k] for k in range(self._ndims[i])])
+
+    cdef bint _fits(self, object g, Py_ssize_t i):
+        """Is the gradient ``g`` for input ``i`` already an ndarray of its shape and dtype?"""
+        cdef Py_ssize_t k, start = 0
+        if type(g) is not ndarray or cnp.PyArray_TYPE(<cnp.ndarray>g) != self._dtypes[i]:
+            return False
+        if cnp.PyArray_NDIM(<cnp.ndarray>g) != self._ndims[i]:
+            return False
+        for k in range(i):
+            start += max(self._ndims[k], 0)
+        for k in range(self._ndims[i]):
+            if cnp.PyArray_DIM(<cnp.ndarray>g, k) != self._dims[start + k]:
+                return False
+        return True
 
     cdef tuple _apply(self, object g, bint create_graph):
         cdef Op op = self._op
@@ -723,8 +741,8 @@ cdef class OpNode(Node):
             gi = None
             if self._next[i] is not None:
                 gi = derivs[i](*args)   # Cython passes the tuple through as is
-                if gi is not None and not _fits(gi, self._shapes[i], self._dtypes[i]):
-                    gi = O.sum_to(gi, self._shapes[i], cnp.PyArray_DescrFromType(self._dtypes[i]))
+                if gi is not None and not self._fits(gi, i):
+                    gi = O.sum_to(gi, self._shape(i), cnp.PyArray_DescrFromType(self._dtypes[i]))
             _tuple_set(grads, i, gi)
         return grads
 
@@ -810,7 +828,6 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
     cdef OpNode node = OpNode.__new__(op.node_cls)
     cdef tuple edges = PyTuple_New(n)
     cdef tuple saved = PyTuple_New(n)
-    cdef tuple shapes = PyTuple_New(n)
     cdef bint has_saved = False
     cdef bint any_read_out = False
     cdef int level
@@ -818,10 +835,18 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
     cdef _Meta meta
     cdef tuple reads = op.reads
     cdef tuple reads_out = op.reads_out
+    cdef Py_ssize_t k, ndims = 0
+    for i in range(n):
+        a = args[i]
+        if isinstance(a, Tensor):
+            ndims += cnp.PyArray_NDIM(<cnp.ndarray>(<Tensor>a)._data)
     node._versions = <long long*>calloc(n, sizeof(long long))
     node._dtypes = <int*>calloc(n, sizeof(int))
-    if node._versions == NULL or node._dtypes == NULL:
+    node._ndims = <int*>calloc(n, sizeof(int))
+    node._dims = <Py_ssize_t*>calloc(ndims + 1, sizeof(Py_ssize_t))
+    if node._versions == NULL or node._dtypes == NULL or node._ndims == NULL or node._dims == NULL:
         raise MemoryError()
+    ndims = 0
     node._n = n
     node._seq = _next_seq
     _next_seq += 1
@@ -830,13 +855,16 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
         if isinstance(a, Tensor) and (<Tensor>a)._requires_grad:
             t = <Tensor>a
             _tuple_set(edges, i, t if t._grad_fn is None else t._grad_fn)
-            _tuple_set(shapes, i, t._data.shape)
             node._dtypes[i] = cnp.PyArray_TYPE(<cnp.ndarray>t._data)
+            node._ndims[i] = cnp.PyArray_NDIM(<cnp.ndarray>t._data)
+            for k in range(node._ndims[i]):
+                node._dims[ndims + k] = cnp.PyArray_DIM(<cnp.ndarray>t._data, k)
+            ndims += node._ndims[i]
             if reads_out[i]:
                 any_read_out = True
         else:
             _tuple_set(edges, i, None)
-            _tuple_set(shapes, i, None)
+            node._ndims[i] = -1
     for j in range(n):
         level = READ_NONE
         for i in range(n):      # what do the derivatives that will run read of input j?
@@ -860,7 +888,6 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
         _tuple_set(saved, j, a)
     node._next = edges
     node._saved = saved
-    node._shapes = shapes
     node._attrs = attrs
     node._op = op
     if any_read_out:

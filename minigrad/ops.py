@@ -723,7 +723,7 @@ def reshape(input, *shape):
     """The same elements in a new shape (one size may be -1).
 
     >>> minigrad.arange(6).reshape(2, 3).shape
-    torch.Size([2, 3])
+    minigrad.Size([2, 3])
     """
     shape = _shape_arg("reshape", shape)
     if _is_raw(input):
@@ -751,7 +751,7 @@ def transpose(input, dim0, dim1):
     """Swap two dimensions.
 
     >>> minigrad.ones(2, 3).transpose(0, 1).shape
-    torch.Size([3, 2])
+    minigrad.Size([3, 2])
     """
     if _is_raw(input):
         return input.swapaxes(dim0, dim1)
@@ -776,7 +776,7 @@ def permute(input, *dims):
     """Reorder the dimensions.
 
     >>> minigrad.ones(2, 3, 4).permute(2, 0, 1).shape
-    torch.Size([4, 2, 3])
+    minigrad.Size([4, 2, 3])
     """
     dims = _shape_arg("permute", dims)
     if _is_raw(input):

@@ -1,0 +1,700 @@
+"""Table-driven tests of minigrad's differentiable ops (minigrad/ops.py).
+
+Every op variant is one ``Row`` of ``ROWS``: the same expression written three ways
+(minigrad, numpy reference, PyTorch oracle), the shapes of its inputs and the domain the
+inputs are drawn from. The generic tests below walk the table:
+
+* forward equals numpy (float32 and float64, dtype preserved);
+* gradients equal central finite differences (float64);
+* values, gradients and grad_fn names equal PyTorch's (skipped without torch);
+* backward twice with retain_graph=True doubles ``.grad``;
+* non-contiguous inputs give the same forward and gradients.
+
+minigrad and PyTorch share an API, so most rows write the expression once as
+``expr(M, *xs)`` and bind ``M`` to ``minigrad`` or ``torch`` (see ``row``).
+PyTorch is only an oracle here: it is imported lazily, inside the tests that need it.
+"""
+
+import functools
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+import minigrad
+
+F32, F64 = np.dtype(np.float32), np.dtype(np.float64)
+FWD_TOL = {F32: dict(rtol=1e-5, atol=1e-6), F64: dict(rtol=1e-12, atol=1e-12)}
+
+
+# ----------------------------------------------------------------------------- input domains
+
+def _any(rng, shape):
+    return rng.uniform(-2.0, 2.0, shape)
+
+
+def _pos(rng, shape):
+    # log, sqrt, fractional powers, bases of tensor ** tensor
+    return rng.uniform(0.5, 2.0, shape)
+
+
+def _nonzero(rng, shape):
+    # away from the kinks of abs/relu and the poles of 1/x
+    return rng.uniform(0.3, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def _not_one(rng, shape):
+    # positive and away from 1 (log(x) == 0 there)
+    return rng.uniform(1.2, 2.0, shape) ** rng.choice([-1.0, 1.0], shape)
+
+
+DOMAINS = {"any": _any, "pos": _pos, "nonzero": _nonzero, "not_one": _not_one}
+
+
+# ----------------------------------------------------------------------------- the table
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    mg: object            # f(*minigrad tensors) -> minigrad tensor
+    ref: object           # f(*ndarrays) -> ndarray (numpy reference)
+    th: object            # f(*torch tensors) -> torch tensor (oracle)
+    shapes: tuple         # one shape per input
+    domains: tuple        # one domain name per input
+    dtypes: tuple = (F32, F64)   # input dtypes the forward is checked in
+    grad_dtype: object = F64     # input dtype of the gradient checks
+    eps: float = 1e-6            # finite-difference step
+    grad_tol: float = 1e-6       # rtol/atol of gradients vs finite differences
+
+    def __repr__(self):
+        return self.id
+
+
+def _bind_torch(expr):
+    def th(*xs):
+        import torch
+        return expr(torch, *xs)
+    return th
+
+
+def row(id, expr, ref, shapes, domain="any", **kw):
+    """A row whose expression ``expr(M, *xs)`` is valid for M = minigrad and M = torch."""
+    domains = (domain,) * len(shapes) if isinstance(domain, str) else tuple(domain)
+    assert len(domains) == len(shapes), id
+    return Row(id, functools.partial(expr, minigrad), ref, _bind_torch(expr), tuple(shapes),
+               domains, **kw)
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+A34 = [(3, 4)]
+AB34 = [(3, 4), (3, 4)]
+IDX = [0, 2, 0, 0]                        # repeated: the gradient must accumulate
+MASK34 = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
+MASK3 = np.array([True, False, True])
+
+ROWS = [
+    # -- add / sub / mul / div: operator, function and method forms, Python scalars
+    row("add", lambda M, x, y: x + y, np.add, AB34),
+    row("add_fn", lambda M, x, y: M.add(x, y), np.add, AB34),
+    row("add_method", lambda M, x, y: x.add(y), np.add, AB34),
+    row("add_alpha", lambda M, x, y: M.add(x, y, alpha=2), lambda x, y: x + 2 * y, AB34),
+    row("add_scalar", lambda M, x: x + 2.5, lambda x: x + 2.5, A34),
+    row("radd_scalar", lambda M, x: 2.5 + x, lambda x: 2.5 + x, A34),
+    row("add_int_scalar", lambda M, x: x + 2, lambda x: x + 2, A34),
+    row("sub", lambda M, x, y: x - y, np.subtract, AB34),
+    row("sub_fn", lambda M, x, y: M.sub(x, y), np.subtract, AB34),
+    row("sub_method", lambda M, x, y: x.sub(y), np.subtract, AB34),
+    row("sub_scalar", lambda M, x: x - 2, lambda x: x - 2, A34),
+    row("rsub_scalar", lambda M, x: 2 - x, lambda x: 2 - x, A34),
+    row("rsub_float_scalar", lambda M, x: 0.5 - x, lambda x: 0.5 - x, A34),
+    row("mul", lambda M, x, y: x * y, np.multiply, AB34),
+    row("mul_fn", lambda M, x, y: M.mul(x, y), np.multiply, AB34),
+    row("mul_method", lambda M, x, y: x.mul(y), np.multiply, AB34),
+    row("mul_scalar", lambda M, x: x * 3, lambda x: x * 3, A34),
+    row("rmul_scalar", lambda M, x: 3 * x, lambda x: 3 * x, A34),
+    row("mul_self", lambda M, x: x * x, lambda x: x * x, A34),
+    row("div", lambda M, x, y: x / y, np.divide, AB34, ("any", "nonzero")),
+    row("div_fn", lambda M, x, y: M.div(x, y), np.divide, AB34, ("any", "nonzero")),
+    row("div_method", lambda M, x, y: x.div(y), np.divide, AB34, ("any", "nonzero")),
+    row("div_scalar", lambda M, x: x / 4, lambda x: x / 4, A34),
+    row("rdiv_scalar", lambda M, x: 3 / x, lambda x: 3 / x, A34, "nonzero"),
+    row("rdiv_float_scalar", lambda M, x: 1.5 / x, lambda x: 1.5 / x, A34, "nonzero"),
+    row("reciprocal", lambda M, x: x.reciprocal(), lambda x: 1 / x, A34, "nonzero"),
+    # -- pow: tensor ** scalar, tensor ** tensor, scalar ** tensor
+    row("pow_scalar", lambda M, x: x ** 3, lambda x: x ** 3, A34),
+    row("pow_scalar_2", lambda M, x: x ** 2, lambda x: x ** 2, A34),
+    row("pow_scalar_float", lambda M, x: x ** 2.5, lambda x: x ** 2.5, A34, "pos"),
+    row("pow_scalar_neg", lambda M, x: x ** -2, lambda x: x ** -2.0, A34, "nonzero"),
+    row("pow_scalar_half", lambda M, x: x ** 0.5, np.sqrt, A34, "pos"),
+    row("pow_scalar_zero", lambda M, x: x ** 0, lambda x: x ** 0, A34),
+    row("pow_fn", lambda M, x: M.pow(x, 3), lambda x: x ** 3, A34),
+    row("pow_method", lambda M, x: x.pow(3), lambda x: x ** 3, A34),
+    row("pow_tensor", lambda M, x, y: x ** y, np.power, AB34, ("pos", "any")),
+    row("pow_tensor_fn", lambda M, x, y: M.pow(x, y), np.power, AB34, ("not_one", "any")),
+    row("pow_tensor_method", lambda M, x, y: x.pow(y), np.power, AB34, ("pos", "any")),
+    row("rpow_scalar", lambda M, x: 2 ** x, lambda x: 2 ** x, A34),
+    row("rpow_float_scalar", lambda M, x: 1.5 ** x, lambda x: 1.5 ** x, A34),
+    row("pow_scalar_base_fn", lambda M, x: M.pow(2.0, x), lambda x: 2.0 ** x, A34),
+    # -- unary: function, method and operator forms
+    row("neg", lambda M, x: -x, np.negative, A34),
+    row("neg_fn", lambda M, x: M.neg(x), np.negative, A34),
+    row("neg_method", lambda M, x: x.neg(), np.negative, A34),
+    row("exp", lambda M, x: M.exp(x), np.exp, A34),
+    row("exp_method", lambda M, x: x.exp(), np.exp, A34),
+    row("log", lambda M, x: M.log(x), np.log, A34, "pos"),
+    row("log_method", lambda M, x: x.log(), np.log, A34, "pos"),
+    row("sqrt", lambda M, x: M.sqrt(x), np.sqrt, A34, "pos"),
+    row("sqrt_method", lambda M, x: x.sqrt(), np.sqrt, A34, "pos"),
+    row("sin", lambda M, x: M.sin(x), np.sin, A34),
+    row("sin_method", lambda M, x: x.sin(), np.sin, A34),
+    row("cos", lambda M, x: M.cos(x), np.cos, A34),
+    row("cos_method", lambda M, x: x.cos(), np.cos, A34),
+    row("tanh", lambda M, x: M.tanh(x), np.tanh, A34),
+    row("tanh_method", lambda M, x: x.tanh(), np.tanh, A34),
+    row("sigmoid", lambda M, x: M.sigmoid(x), _sigmoid, A34),
+    row("sigmoid_method", lambda M, x: x.sigmoid(), _sigmoid, A34),
+    row("relu", lambda M, x: M.relu(x), lambda x: np.maximum(x, 0), A34, "nonzero"),
+    row("relu_method", lambda M, x: x.relu(), lambda x: np.maximum(x, 0), A34, "nonzero"),
+    row("abs", lambda M, x: M.abs(x), np.abs, A34, "nonzero"),
+    row("abs_method", lambda M, x: x.abs(), np.abs, A34, "nonzero"),
+    row("abs_builtin", lambda M, x: abs(x), np.abs, A34, "nonzero"),
+    row("unary_0d", lambda M, x: M.tanh(x), np.tanh, [()]),
+    row("unary_chain", lambda M, x: M.sigmoid(M.sin(x) * M.exp(x)) + M.tanh(x) * M.log(x * x),
+        lambda x: _sigmoid(np.sin(x) * np.exp(x)) + np.tanh(x) * np.log(x * x), A34, "nonzero"),
+    # -- matmul, every case of its shape rules
+    row("matmul_2d_2d", lambda M, a, b: a @ b, np.matmul, [(3, 4), (4, 5)]),
+    row("matmul_2d_2d_fn", lambda M, a, b: M.matmul(a, b), np.matmul, [(3, 4), (4, 5)]),
+    row("matmul_2d_2d_method", lambda M, a, b: a.matmul(b), np.matmul, [(3, 4), (4, 5)]),
+    row("mm_fn", lambda M, a, b: M.mm(a, b), np.matmul, [(3, 4), (4, 5)]),
+    row("matmul_2d_1d", lambda M, a, b: a @ b, np.matmul, [(3, 4), (4,)]),
+    row("matmul_1d_2d", lambda M, a, b: a @ b, np.matmul, [(4,), (4, 3)]),
+    row("matmul_1d_1d", lambda M, a, b: a @ b, np.matmul, [(4,), (4,)]),
+    row("matmul_3d_3d", lambda M, a, b: a @ b, np.matmul, [(2, 3, 4), (2, 4, 5)]),
+    row("matmul_3d_2d", lambda M, a, b: a @ b, np.matmul, [(2, 3, 4), (4, 5)]),
+    row("matmul_2d_3d", lambda M, a, b: a @ b, np.matmul, [(3, 4), (2, 4, 5)]),
+    row("matmul_broadcast_batch", lambda M, a, b: a @ b, np.matmul, [(2, 1, 3, 4), (5, 4, 2)]),
+    row("matmul_1d_3d", lambda M, a, b: a @ b, np.matmul, [(4,), (2, 4, 3)]),
+    row("matmul_3d_1d", lambda M, a, b: a @ b, np.matmul, [(2, 3, 4), (4,)]),
+    row("matmul_self", lambda M, a: a @ a, lambda a: a @ a, [(3, 3)]),
+    # -- reductions
+    row("sum", lambda M, x: x.sum(), np.sum, [(3, 4, 2)]),
+    row("sum_fn", lambda M, x: M.sum(x), np.sum, [(3, 4, 2)]),
+    row("sum_dim", lambda M, x: x.sum(dim=1), lambda x: x.sum(axis=1), [(3, 4, 2)]),
+    row("sum_dim_positional", lambda M, x: x.sum(0), lambda x: x.sum(axis=0), [(3, 4, 2)]),
+    row("sum_dim_neg", lambda M, x: x.sum(dim=-1), lambda x: x.sum(axis=-1), [(3, 4, 2)]),
+    row("sum_dim_tuple", lambda M, x: x.sum(dim=(0, 2)), lambda x: x.sum(axis=(0, 2)), [(3, 4, 2)]),
+    row("sum_dim_tuple_neg", lambda M, x: x.sum(dim=(-1, 0)), lambda x: x.sum(axis=(0, 2)), [(3, 4, 2)]),
+    row("sum_keepdim", lambda M, x: x.sum(dim=1, keepdim=True),
+        lambda x: x.sum(axis=1, keepdims=True), [(3, 4, 2)]),
+    row("sum_keepdim_false", lambda M, x: x.sum(dim=1, keepdim=False), lambda x: x.sum(axis=1), [(3, 4, 2)]),
+    row("sum_tuple_keepdim", lambda M, x: x.sum(dim=(0, 2), keepdim=True),
+        lambda x: x.sum(axis=(0, 2), keepdims=True), [(3, 4, 2)]),
+    row("sum_fn_dim", lambda M, x: M.sum(x, dim=0), lambda x: x.sum(axis=0), [(3, 4)]),
+    row("sum_0d", lambda M, x: x.sum(), np.sum, [()]),
+    row("mean", lambda M, x: x.mean(), np.mean, [(3, 4, 2)]),
+    row("mean_fn", lambda M, x: M.mean(x), np.mean, [(3, 4, 2)]),
+    row("mean_dim", lambda M, x: x.mean(dim=1), lambda x: x.mean(axis=1), [(3, 4, 2)]),
+    row("mean_dim_neg", lambda M, x: x.mean(dim=-2), lambda x: x.mean(axis=-2), [(3, 4, 2)]),
+    row("mean_dim_tuple", lambda M, x: x.mean(dim=(0, 2)), lambda x: x.mean(axis=(0, 2)), [(3, 4, 2)]),
+    row("mean_keepdim", lambda M, x: x.mean(dim=2, keepdim=True),
+        lambda x: x.mean(axis=2, keepdims=True), [(3, 4, 2)]),
+    row("mean_keepdim_false", lambda M, x: x.mean(dim=2, keepdim=False), lambda x: x.mean(axis=2), [(3, 4, 2)]),
+    row("mean_tuple_keepdim", lambda M, x: x.mean(dim=(-1, 1), keepdim=True),
+        lambda x: x.mean(axis=(1, 2), keepdims=True), [(3, 4, 2)]),
+    row("mean_fn_dim", lambda M, x: M.mean(x, dim=1), lambda x: x.mean(axis=1), [(3, 4)]),
+    # -- shape ops
+    row("reshape", lambda M, x: x.reshape(2, 6), lambda x: x.reshape(2, 6), A34),
+    row("reshape_tuple", lambda M, x: x.reshape((6, 2)), lambda x: x.reshape(6, 2), A34),
+    row("reshape_flat", lambda M, x: x.reshape(-1), lambda x: x.reshape(-1), A34),
+    row("reshape_infer", lambda M, x: x.reshape(2, -1, 3), lambda x: x.reshape(2, 2, 3), A34),
+    row("reshape_fn", lambda M, x: M.reshape(x, (4, 3)), lambda x: x.reshape(4, 3), A34),
+    row("view", lambda M, x: x.view(4, 3), lambda x: x.reshape(4, 3), A34),
+    row("view_infer", lambda M, x: x.view(-1, 2), lambda x: x.reshape(6, 2), A34),
+    row("transpose", lambda M, x: x.transpose(0, 1), lambda x: x.swapaxes(0, 1), A34),
+    row("transpose_3d", lambda M, x: x.transpose(0, 2), lambda x: x.swapaxes(0, 2), [(2, 3, 4)]),
+    row("transpose_neg", lambda M, x: x.transpose(-1, -2), lambda x: x.swapaxes(-1, -2), [(2, 3, 4)]),
+    row("transpose_fn", lambda M, x: M.transpose(x, 1, 0), lambda x: x.T, A34),
+    row("T", lambda M, x: x.T, lambda x: x.T, A34),
+    row("t", lambda M, x: x.t(), lambda x: x.T, A34),
+    row("t_fn", lambda M, x: M.t(x), lambda x: x.T, A34),
+    row("permute", lambda M, x: x.permute(2, 0, 1), lambda x: x.transpose(2, 0, 1), [(2, 3, 4)]),
+    row("permute_tuple", lambda M, x: x.permute((1, 2, 0)), lambda x: x.transpose(1, 2, 0), [(2, 3, 4)]),
+    row("permute_fn", lambda M, x: M.permute(x, (2, 1, 0)), lambda x: x.transpose(2, 1, 0), [(2, 3, 4)]),
+    row("expand", lambda M, x: x.expand(3, 4), lambda x: np.broadcast_to(x, (3, 4)), [(3, 1)]),
+    row("expand_new_dims", lambda M, x: x.expand(2, 3, 4), lambda x: np.broadcast_to(x, (2, 3, 4)), [(4,)]),
+    row("expand_infer", lambda M, x: x.expand(2, -1, 4), lambda x: np.broadcast_to(x, (2, 3, 4)), [(1, 3, 1)]),
+    row("clone", lambda M, x: x.clone(), lambda x: x.copy(), A34),
+    row("clone_fn", lambda M, x: M.clone(x), lambda x: x.copy(), A34),
+    # -- indexing
+    row("index_int", lambda M, x: x[0], lambda x: x[0], A34),
+    row("index_int_neg", lambda M, x: x[-1], lambda x: x[-1], A34),
+    row("index_slice", lambda M, x: x[1:3], lambda x: x[1:3], [(4, 3)]),
+    row("index_slice_step", lambda M, x: x[::2], lambda x: x[::2], [(5, 3)]),
+    row("index_slice_col", lambda M, x: x[:, 1:3], lambda x: x[:, 1:3], A34),
+    row("index_int_col", lambda M, x: x[:, 1], lambda x: x[:, 1], A34),
+    row("index_none", lambda M, x: x[:, None], lambda x: x[:, None], A34),
+    row("index_int_tensor", lambda M, x: x[M.tensor(IDX[:3])], lambda x: x[np.array(IDX[:3])], A34),
+    row("index_int_tensor_repeated", lambda M, x: x[M.tensor(IDX)], lambda x: x[np.array(IDX)], [(3,)]),
+    row("index_int_tensor_repeated_2d", lambda M, x: x[M.tensor(IDX)], lambda x: x[np.array(IDX)], A34),
+    row("index_bool_mask", lambda M, x: x[M.tensor(MASK34)], lambda x: x[MASK34], A34),
+    row("index_bool_rows", lambda M, x: x[M.tensor(MASK3)], lambda x: x[MASK3], A34),
+    # -- where
+    row("where", lambda M, x, y: M.where(M.tensor(MASK34), x, y), lambda x, y: np.where(MASK34, x, y), AB34),
+    row("where_broadcast", lambda M, x, y: M.where(M.tensor(MASK34), x, y),
+        lambda x, y: np.where(MASK34, x, y), [(3, 1), (4,)]),
+    row("where_scalar", lambda M, x: M.where(M.tensor(MASK34), x, 0.0), lambda x: np.where(MASK34, x, 0.0), A34),
+    row("where_cond_from_values", lambda M, x, y: M.where(x > 0, x, y), lambda x, y: np.where(x > 0, x, y),
+        AB34, ("nonzero", "any")),
+    # -- dtype conversions (differentiable between float dtypes)
+    row("double", lambda M, x: x.double(), lambda x: x.astype(np.float64), A34,
+        dtypes=(F32,), grad_dtype=F32, eps=1e-3, grad_tol=1e-4),
+    row("to_float64", lambda M, x: x.to(M.float64), lambda x: x.astype(np.float64), A34,
+        dtypes=(F32,), grad_dtype=F32, eps=1e-3, grad_tol=1e-4),
+    row("double_mul", lambda M, x: x.double() * x.double(), lambda x: x.astype(np.float64) ** 2, A34,
+        dtypes=(F32,), grad_dtype=F32, eps=1e-3, grad_tol=1e-4),
+    row("float", lambda M, x: x.float(), lambda x: x.astype(np.float32), A34,
+        dtypes=(F64,), eps=1e-3, grad_tol=1e-4),
+    row("to_float32", lambda M, x: x.to(M.float32), lambda x: x.astype(np.float32), A34,
+        dtypes=(F64,), eps=1e-3, grad_tol=1e-4),
+]
+
+_ids = [r.id for r in ROWS]
+assert len(_ids) == len(set(_ids)), "duplicate row ids"
+
+FWD_CASES = [pytest.param(r, np.dtype(dt), id=f"{r.id}-{np.dtype(dt).name}") for r in ROWS for dt in r.dtypes]
+ROW_CASES = [pytest.param(r, id=r.id) for r in ROWS]
+
+
+# ----------------------------------------------------------------------------- broadcasting table
+
+BROADCAST_SHAPES = [((3, 1), (1, 4)), ((2, 3), (3,)), ((), (2, 3)), ((2, 3), ()), ((4, 1, 3), (2, 1)),
+                    ((3,), (2, 3)), ((1,), (2, 3))]
+_BINARY = [
+    ("add", lambda M, x, y: x + y, np.add, ("any", "any")),
+    ("sub", lambda M, x, y: x - y, np.subtract, ("any", "any")),
+    ("mul", lambda M, x, y: x * y, np.multiply, ("any", "any")),
+    ("div", lambda M, x, y: x / y, np.divide, ("any", "nonzero")),
+    ("pow", lambda M, x, y: x ** y, np.power, ("pos", "any")),
+    ("where", lambda M, x, y: M.where(x > y, x, y), lambda x, y: np.where(x > y, x, y), ("any", "any")),
+]
+BROADCAST_ROWS = [
+    row(f"{name}-{sa}&{sb}", expr, ref, [sa, sb], domain)
+    for name, expr, ref, domain in _BINARY
+    for sa, sb in BROADCAST_SHAPES
+]
+BCAST_CASES = [pytest.param(r, id=r.id) for r in BROADCAST_ROWS]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _seed(name):
+    return np.random.default_rng(zlib.crc32(name.encode()))
+
+
+def make_inputs(r, dtype, rng=None):
+    """Random float64 values from each input's domain, cast to ``dtype``."""
+    rng = _seed(r.id) if rng is None else rng
+    return [np.asarray(DOMAINS[d](rng, s)).astype(dtype) for s, d in zip(r.shapes, r.domains)]
+
+
+def _weights(shape, dtype, seed=1):
+    return np.asarray(np.random.default_rng(seed).uniform(0.5, 1.5, shape)).astype(dtype)
+
+
+def _leaves(arrays):
+    return [minigrad.tensor(a, requires_grad=True) for a in arrays]
+
+
+def mg_value_and_grads(f, arrays, w_seed=1):
+    """minigrad's output of ``f`` and the gradients of sum(out * w) w.r.t. every input."""
+    xs = _leaves(arrays)
+    out = f(*xs)
+    w = _weights(out.shape, out.dtype.numpy, w_seed)
+    out.backward(minigrad.tensor(w))
+    for k, x in enumerate(xs):
+        assert x.grad is not None, f"input {k} got no gradient"
+    return out.detach().numpy(), [x.grad.numpy() for x in xs], w
+
+
+def finite_differences(f, arrays, w, eps):
+    """Central differences of sum(f(*arrays) * w) w.r.t. every element of every input.
+
+    The step actually taken is measured from the stored values (in float32 the input
+    cannot hold ``x +- eps`` exactly)."""
+    def scalar(args):
+        with minigrad.no_grad():
+            out = f(*[minigrad.tensor(a) for a in args]).numpy()
+        return float(np.sum(out.astype(np.float64) * w))
+
+    grads = []
+    for k, a in enumerate(arrays):
+        g = np.zeros(a.shape, np.float64)
+        for i in np.ndindex(a.shape):
+            plus = [b.copy() for b in arrays]
+            minus = [b.copy() for b in arrays]
+            plus[k][i] = a[i] + eps
+            minus[k][i] = a[i] - eps
+            step = float(plus[k][i]) - float(minus[k][i])
+            g[i] = (scalar(plus) - scalar(minus)) / step
+        grads.append(g)
+    return grads
+
+
+def assert_close(actual, expected, rtol, atol, what=""):
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=what)
+
+
+def _torch_value_and_grads(torch, f, arrays, w):
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out = f(*ts)
+    out.backward(torch.tensor(w))
+    return out.detach().numpy(), [t.grad.numpy() for t in ts]
+
+
+def _check_grads_fd(r):
+    arrays = make_inputs(r, r.grad_dtype)
+    _, grads, w = mg_value_and_grads(r.mg, arrays)
+    expected = finite_differences(r.mg, arrays, w, r.eps)
+    for k, (g, e) in enumerate(zip(grads, expected)):
+        assert g.dtype == arrays[k].dtype, f"grad of input {k} has dtype {g.dtype}"
+        assert_close(g, e, r.grad_tol, r.grad_tol, f"{r.id}: d/d input {k}")
+
+
+def _check_torch(r):
+    torch = pytest.importorskip("torch")
+    arrays = make_inputs(r, r.grad_dtype)
+    out, grads, w = mg_value_and_grads(r.mg, arrays)
+    t_out, t_grads = _torch_value_and_grads(torch, r.th, arrays, w)
+    assert out.dtype == t_out.dtype, f"{r.id}: dtype {out.dtype} vs torch {t_out.dtype}"
+    assert_close(out, t_out, 1e-12, 1e-12, f"{r.id}: forward vs torch")
+    for k, (g, tg) in enumerate(zip(grads, t_grads)):
+        assert_close(g, tg, 1e-10, 1e-12, f"{r.id}: d/d input {k} vs torch")
+
+
+# ----------------------------------------------------------------------------- generic tests
+
+@pytest.mark.parametrize("r, dtype", FWD_CASES)
+def test_forward_matches_numpy(r, dtype):
+    arrays = make_inputs(r, dtype)
+    out = r.mg(*[minigrad.tensor(a) for a in arrays])
+    expected = np.asarray(r.ref(*arrays))
+    assert isinstance(out, minigrad.Tensor)
+    assert out.dtype.numpy == expected.dtype, f"dtype {out.dtype} != numpy's {expected.dtype}"
+    assert_close(out.numpy(), expected, what=r.id, **FWD_TOL[np.dtype(dtype)])
+
+
+@pytest.mark.parametrize("r", ROW_CASES)
+def test_grad_matches_finite_differences(r):
+    _check_grads_fd(r)
+
+
+@pytest.mark.parametrize("r", ROW_CASES)
+def test_grad_matches_torch(r):
+    _check_torch(r)
+
+
+@pytest.mark.parametrize("r", ROW_CASES)
+def test_grad_fn_name_matches_torch(r):
+    torch = pytest.importorskip("torch")
+    arrays = make_inputs(r, r.grad_dtype)
+    out = r.mg(*_leaves(arrays))
+    t_out = r.th(*[torch.tensor(a, requires_grad=True) for a in arrays])
+    assert out.grad_fn is not None
+    assert out.grad_fn.name() == t_out.grad_fn.name()
+    assert type(out.grad_fn).__name__ == t_out.grad_fn.name()
+
+
+@pytest.mark.parametrize("r", ROW_CASES)
+def test_backward_twice_accumulates(r):
+    arrays = make_inputs(r, r.grad_dtype)
+    xs = _leaves(arrays)
+    out = r.mg(*xs)
+    w = minigrad.tensor(_weights(out.shape, out.dtype.numpy))
+    out.backward(w, retain_graph=True)
+    first = [x.grad.numpy().copy() for x in xs]
+    out.backward(w)
+    for k, (x, g) in enumerate(zip(xs, first)):
+        assert_close(x.grad.numpy(), 2 * g, 1e-12, 1e-12, f"{r.id}: input {k}")
+
+
+@pytest.mark.parametrize("r", [c for c in ROW_CASES if len(c.values[0].shapes) > 1])
+def test_grads_of_distinct_inputs_do_not_share_memory(r):
+    # each leaf must own its .grad: zeroing or accumulating one must not touch another
+    _, grads, _ = mg_value_and_grads(r.mg, make_inputs(r, r.grad_dtype))
+    assert not np.shares_memory(grads[0], grads[1])
+
+
+@pytest.mark.parametrize("r", [c for c in ROW_CASES if c.values[0].grad_dtype == F64])
+def test_grad_float32_matches_torch(r):
+    torch = pytest.importorskip("torch")
+    arrays = make_inputs(r, F32)
+    out, grads, w = mg_value_and_grads(r.mg, arrays)
+    t_out, t_grads = _torch_value_and_grads(torch, r.th, arrays, w)
+    assert out.dtype == t_out.dtype
+    assert_close(out, t_out, 1e-5, 1e-6, f"{r.id}: forward vs torch")
+    for k, (g, tg) in enumerate(zip(grads, t_grads)):
+        assert g.dtype == tg.dtype == F32, f"{r.id}: grad dtype {g.dtype}"
+        assert_close(g, tg, 1e-4, 1e-5, f"{r.id}: d/d input {k} vs torch")
+
+
+def _non_contiguous(a, layout):
+    """The same values as ``a`` in a non-contiguous buffer (a transposed or stepped view)."""
+    if a.ndim == 0:
+        return a.copy()
+    if layout == "transposed" and a.ndim >= 2:
+        view = np.ascontiguousarray(a.swapaxes(-1, -2)).swapaxes(-1, -2)
+    else:
+        big = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+        big[..., ::2] = a
+        view = big[..., ::2]
+    assert np.array_equal(view, a)
+    return view
+
+
+@pytest.mark.parametrize("layout", ["transposed", "stepped"])
+@pytest.mark.parametrize("r", ROW_CASES)
+def test_non_contiguous_inputs_match_contiguous(r, layout):
+    arrays = make_inputs(r, r.grad_dtype)
+    out, grads, _ = mg_value_and_grads(r.mg, arrays)
+    views = [_non_contiguous(a, layout) for a in arrays]
+    xs = [minigrad.from_numpy(v).requires_grad_() for v in views]
+    nc_out = r.mg(*xs)
+    nc_out.backward(minigrad.tensor(_weights(nc_out.shape, nc_out.dtype.numpy)))
+    assert_close(nc_out.detach().numpy(), out, 1e-12, 1e-12, f"{r.id}: forward")
+    for k, (x, g) in enumerate(zip(xs, grads)):
+        assert_close(x.grad.numpy(), g, 1e-12, 1e-12, f"{r.id}: d/d input {k}")
+    for v, a in zip(views, arrays):
+        assert np.array_equal(v, a), "an op modified its input"
+
+
+# ----------------------------------------------------------------------------- broadcasting
+
+@pytest.mark.parametrize("r", BCAST_CASES)
+def test_broadcast_forward_matches_numpy(r):
+    arrays = make_inputs(r, F64)
+    out = r.mg(*[minigrad.tensor(a) for a in arrays])
+    assert_close(out.numpy(), r.ref(*arrays), 1e-12, 1e-12, r.id)
+
+
+@pytest.mark.parametrize("r", BCAST_CASES)
+def test_broadcast_grad_has_input_shape(r):
+    arrays = make_inputs(r, F64)
+    _, grads, _ = mg_value_and_grads(r.mg, arrays)
+    assert [g.shape for g in grads] == [a.shape for a in arrays]
+
+
+@pytest.mark.parametrize("r", BCAST_CASES)
+def test_broadcast_grad_matches_finite_differences(r):
+    _check_grads_fd(r)
+
+
+@pytest.mark.parametrize("r", BCAST_CASES)
+def test_broadcast_grad_matches_torch(r):
+    _check_torch(r)
+
+
+# ----------------------------------------------------------------------------- special points
+# Gradients at kinks, zeros and poles follow PyTorch's conventions (abs'(0) = relu'(0) = 0,
+# d(x**y)/dx = 0 where y == 0, d(x**y)/dy = 0 where x == 0 and y >= 0), with no warnings.
+
+SPECIAL_POINTS = [
+    ("abs_at_zero", lambda M, x: x.abs(), [[0.0, -0.0, 1.5, -1.5]]),
+    ("relu_at_zero", lambda M, x: x.relu(), [[0.0, -0.0, 1.5, -1.5]]),
+    ("sqrt_at_zero", lambda M, x: x.sqrt(), [[0.0, 4.0]]),
+    ("log_at_zero", lambda M, x: x.log(), [[0.0, 4.0]]),
+    ("div_by_zero", lambda M, x, y: x / y, [[1.0, -1.0, 0.0], [0.0, 0.0, 2.0]]),
+    ("pow_zero_exponent_at_zero", lambda M, x: x ** 0, [[0.0, 2.0]]),
+    ("pow_square_at_zero", lambda M, x: x ** 2, [[0.0, -0.0, 2.0]]),
+    ("pow_half_at_zero", lambda M, x: x ** 0.5, [[0.0, 2.0]]),
+    ("pow_negative_at_zero", lambda M, x: x ** -1, [[0.0, 2.0]]),
+    ("pow_tensor_positive_exponent_at_zero_base", lambda M, x, y: x ** y, [[0.0, 0.0], [2.0, 0.5]]),
+    ("pow_tensor_zero_exponent_at_zero_base", lambda M, x, y: x ** y, [[0.0, 3.0], [0.0, 0.0]]),
+    ("pow_tensor_negative_exponent_at_zero_base", lambda M, x, y: x ** y, [[0.0, 3.0], [-1.0, -1.0]]),
+    ("sigmoid_saturated", lambda M, x: x.sigmoid(), [[-1000.0, 1000.0, 0.0]]),
+    ("tanh_saturated", lambda M, x: x.tanh(), [[-1000.0, 1000.0, 0.0]]),
+]
+
+
+@pytest.mark.parametrize("expr, values", [pytest.param(e, v, id=i) for i, e, v in SPECIAL_POINTS])
+def test_special_point_grad_matches_torch(expr, values):
+    torch = pytest.importorskip("torch")
+    arrays = [np.array(v, dtype=np.float64) for v in values]
+    out, grads, w = mg_value_and_grads(functools.partial(expr, minigrad), arrays)
+    t_out, t_grads = _torch_value_and_grads(torch, functools.partial(expr, torch), arrays, w)
+    np.testing.assert_allclose(out, t_out, rtol=1e-15, atol=0)
+    for k, (g, tg) in enumerate(zip(grads, t_grads)):
+        np.testing.assert_allclose(g, tg, rtol=1e-12, atol=0, equal_nan=True, err_msg=f"d/d input {k}")
+
+
+# ----------------------------------------------------------------------------- second order
+
+SECOND_ORDER = [
+    row("cube", lambda M, x: x ** 3, None, [(5,)]),
+    row("sin", lambda M, x: M.sin(x), None, [(5,)]),
+    row("cos", lambda M, x: x.cos(), None, [(5,)]),
+    row("tanh", lambda M, x: M.tanh(x), None, [(5,)]),
+    row("sigmoid", lambda M, x: M.sigmoid(x), None, [(5,)]),
+    row("exp_times_x", lambda M, x: M.exp(x) * x, None, [(5,)]),
+    row("log", lambda M, x: M.log(x), None, [(5,)], "pos"),
+    row("div", lambda M, x, y: x / y, None, [(5,), (5,)], ("any", "nonzero")),
+    row("pow_tensor", lambda M, x, y: x ** y, None, [(5,), (5,)], ("pos", "any")),
+    row("matmul", lambda M, a, b: a @ b, None, [(3, 4), (4, 2)]),
+    row("matmul_batched_sum", lambda M, a, b: ((a @ b) ** 2).sum(dim=-1), None, [(2, 3, 4), (4, 2)]),
+    row("t_matmul_self", lambda M, x: x.t() @ x, None, [(3, 2)]),
+    row("sqrt", lambda M, x: x.sqrt(), None, [(5,)], "pos"),
+    row("rdiv_scalar", lambda M, x: 3 / x, None, [(5,)], "nonzero"),
+    row("rpow_scalar", lambda M, x: 2 ** x, None, [(5,)]),
+    row("relu_squared", lambda M, x: M.relu(x) ** 2, None, [(5,)], "nonzero"),
+    row("abs_cubed", lambda M, x: abs(x) ** 3, None, [(5,)], "nonzero"),
+    row("index_repeated_squared", lambda M, x: x[M.tensor(IDX)] ** 2, None, [(3,)]),
+    row("mean_dim_cubed", lambda M, x: x.mean(dim=1) ** 3, None, [(3, 4)]),
+    row("sum_keepdim_times_x", lambda M, x: x.sum(dim=1, keepdim=True) * x, None, [(3, 4)]),
+    row("expand_times_x", lambda M, x, y: x.expand(3, 4) * y, None, [(3, 1), (3, 4)]),
+    row("where_squared", lambda M, x, y: M.where(M.tensor(MASK34), x, y) ** 2, None, AB34),
+    row("broadcast_mul", lambda M, x, y: M.sin(x * y), None, [(3, 1), (4,)]),
+]
+SECOND_CASES = [pytest.param(r, id=r.id) for r in SECOND_ORDER]
+
+
+def _vectors(arrays, seed=2):
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(0.5, 1.5, a.shape) for a in arrays]
+
+
+def _mg_second(r, arrays):
+    """(first grads, second grads) of s = sum_k <d(sum(out*w))/dx_k, v_k> via create_graph."""
+    xs = _leaves(arrays)
+    out = r.mg(*xs)
+    w = minigrad.tensor(_weights(out.shape, F64))
+    firsts = minigrad.autograd.grad(out, xs, grad_outputs=w, create_graph=True)
+    s = None
+    for g, v in zip(firsts, _vectors(arrays)):
+        term = (g * minigrad.tensor(v)).sum()
+        s = term if s is None else s + term
+    seconds = minigrad.autograd.grad(s, xs)
+    return [g.detach().numpy() for g in firsts], [g.numpy() for g in seconds]
+
+
+def _mg_first_dot_v(r):
+    """x -> sum_k <first grad_k(x), v_k>, computed with first-order minigrad only."""
+    def f(*xs):
+        leaves = [minigrad.tensor(x.numpy(), requires_grad=True) for x in xs]
+        with minigrad.enable_grad():
+            out = r.mg(*leaves)
+            w = minigrad.tensor(_weights(out.shape, F64))
+            firsts = minigrad.autograd.grad(out, leaves, grad_outputs=w)
+        vs = _vectors([x.numpy() for x in xs])
+        total = sum(float(np.sum(g.numpy() * v)) for g, v in zip(firsts, vs))
+        return minigrad.from_numpy(np.array(total, dtype=np.float64))
+    return f
+
+
+@pytest.mark.parametrize("r", SECOND_CASES)
+def test_second_order_first_grads_match_first_order(r):
+    arrays = make_inputs(r, F64)
+    firsts, _ = _mg_second(r, arrays)
+    _, plain, _ = mg_value_and_grads(r.mg, arrays)
+    for g, p in zip(firsts, plain):
+        assert_close(g, p, 1e-14, 1e-14, r.id)
+
+
+@pytest.mark.parametrize("r", SECOND_CASES)
+def test_second_order_matches_finite_differences(r):
+    arrays = make_inputs(r, F64)
+    _, seconds = _mg_second(r, arrays)
+    expected = finite_differences(_mg_first_dot_v(r), arrays, np.float64(1.0), 1e-6)
+    for k, (g, e) in enumerate(zip(seconds, expected)):
+        assert_close(g, e, 1e-6, 1e-6, f"{r.id}: d2/d input {k}")
+
+
+@pytest.mark.parametrize("r", SECOND_CASES)
+def test_second_order_matches_torch(r):
+    torch = pytest.importorskip("torch")
+    arrays = make_inputs(r, F64)
+    _, seconds = _mg_second(r, arrays)
+    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out = r.th(*ts)
+    firsts = torch.autograd.grad(out, ts, grad_outputs=torch.tensor(_weights(tuple(out.shape), F64)),
+                                 create_graph=True)
+    s = sum((g * torch.tensor(v)).sum() for g, v in zip(firsts, _vectors(arrays)))
+    t_seconds = torch.autograd.grad(s, ts)
+    for k, (g, tg) in enumerate(zip(seconds, t_seconds)):
+        assert_close(g, tg.numpy(), 1e-10, 1e-12, f"{r.id}: d2/d input {k} vs torch")
+
+
+# ----------------------------------------------------------------------------- dtype promotion
+
+PROMOTION = [
+    ("int64_plus_float_scalar", lambda M: M.tensor([1, 2, 3]) + 2.5),
+    ("int64_times_int_scalar", lambda M: M.tensor([1, 2, 3]) * 2),
+    ("int64_div_int64", lambda M: M.tensor([1, 2, 3]) / M.tensor([2, 4, 4])),
+    ("int64_div_int_scalar", lambda M: M.tensor([1, 2, 3]) / 2),
+    ("float32_plus_float64", lambda M: M.tensor([1.0, 2.0]) + M.tensor([0.5, 0.25], dtype=M.float64)),
+    ("float64_0d_plus_float32", lambda M: M.tensor(1.5, dtype=M.float64) + M.tensor([1.0, 2.0, 3.0])),
+    ("float32_plus_float64_0d", lambda M: M.tensor([1.0, 2.0, 3.0]) + M.tensor(1.5, dtype=M.float64)),
+    ("int64_plus_float32", lambda M: M.tensor([1, 2]) + M.tensor([0.5, 0.25])),
+    ("int32_plus_int64", lambda M: M.tensor([1, 2], dtype=M.int32) + M.tensor([3, 4])),
+    ("int64_0d_plus_int32", lambda M: M.tensor(3) + M.tensor([1, 2], dtype=M.int32)),
+    ("bool_plus_int_scalar", lambda M: M.tensor([True, False]) + 1),
+    ("bool_times_float_scalar", lambda M: M.tensor([True, False]) * 1.5),
+    ("float64_times_float_scalar", lambda M: M.tensor([1.0], dtype=M.float64) * 2.5),
+    ("float32_rsub_int_scalar", lambda M: 1 - M.tensor([0.5, 0.25])),
+    ("int64_exp", lambda M: M.exp(M.tensor([0, 1]))),
+    ("int64_sum", lambda M: M.tensor([[1, 2], [3, 4]], dtype=M.int32).sum(dim=0)),
+]
+
+
+@pytest.mark.parametrize("expr", [pytest.param(e, id=i) for i, e in PROMOTION])
+def test_promotion_matches_torch(expr):
+    torch = pytest.importorskip("torch")
+    out, t_out = expr(minigrad), expr(torch)
+    assert out.dtype.name == str(t_out.dtype).split(".")[-1]
+    assert out.shape == tuple(t_out.shape)
+    np.testing.assert_allclose(out.numpy(), t_out.numpy(), rtol=1e-6)
+
+
+def test_tensor_with_float64_dtype_keeps_python_float_precision():
+    # ops mixing a float64 tensor with minigrad.tensor(<python float>, dtype=float64) must
+    # not lose the float64 precision of the constant (PyTorch keeps all 53 bits)
+    values = [0.1, 1 / 3, 1e-300]
+    out = minigrad.tensor(values, dtype=minigrad.float64)
+    assert out.numpy().tolist() == values
+    assert minigrad.tensor(0.1, dtype=minigrad.float64).item() == 0.1
+
+
+# ----------------------------------------------------------------------------- errors
+
+@pytest.mark.parametrize("name, fn", [
+    ("add", lambda x, y: x + y),
+    ("add", lambda x, y: minigrad.add(x, y)),
+    ("sub", lambda x, y: x - y),
+    ("mul", lambda x, y: x * y),
+    ("div", lambda x, y: x / y),
+], ids=["add", "add_fn", "sub", "mul", "div"])
+def test_binary_shape_mismatch_raises_with_op_and_shapes(name, fn):
+    x, y = minigrad.ones(2, 3, requires_grad=True), minigrad.ones(4)
+    with pytest.raises(RuntimeError) as info:
+        fn(x, y)
+    msg = str(info.value)
+    assert name in msg and "(2, 3)" in msg and "(4,)" in msg
+
+
+@pytest.mark.parametrize("sa, sb", [((2, 3), (4, 5)), ((2, 3), (4,)), ((3,), (4,)), ((3,), (4, 2)),
+                                    ((2, 2, 3), (2, 4, 5)), ((2, 2, 3), (4, 5))])
+def test_matmul_mismatch_raises_cannot_be_multiplied(sa, sb):
+    a, b = minigrad.ones(*sa), minigrad.ones(*sb)
+    with pytest.raises(RuntimeError, match="cannot be multiplied"):
+        a @ b
+
+
+@pytest.mark.parametrize("expr", [lambda x: x.mean(), lambda x: x.mean(dim=0), lambda x: minigrad.mean(x)],
+                         ids=["mean", "mean_dim", "mean_fn"])
+def test_mean_of_int_tensor_raises(expr):
+    with pytest.raises(RuntimeError):
+        expr(minigrad.tensor([[1, 2], [3, 4]]))
