@@ -371,7 +371,7 @@ def _fwd_reshape(x, shape):
 
 
 def _fwd_transpose(x, d0, d1):
-    return np.swapaxes(x, d0, d1)
+    return x.view() if d0 == d1 else np.swapaxes(x, d0, d1)
 
 
 def _fwd_permute(x, dims):
@@ -468,8 +468,8 @@ MEAN_DIM = defop("mean", _fwd_mean,          lambda g, x, out, dims, keepdim: ex
                                                  _keepdim(g, dims, keepdim, x.shape) / max(_numel(x.shape) // max(_numel(out.shape), 1), 1),
                                                  x.shape),                      grad_name="MeanBackward1")
 VIEW     = defop("view", _fwd_reshape,       lambda g, x, out, shape: g.reshape(x.shape), view=True)
-TRANSPOSE = defop("transpose", _fwd_transpose, lambda g, x, out, d0, d1: g.swapaxes(d0, d1), view=True)
-T_OP     = defop("t", _fwd_transpose,        lambda g, x, out, d0, d1: g.swapaxes(d0, d1), view=True)
+TRANSPOSE = defop("transpose", _fwd_transpose, lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True)
+T_OP     = defop("t", _fwd_transpose,        lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True)
 PERMUTE  = defop("permute", _fwd_permute,    lambda g, x, out, dims: permute(g, tuple(np.argsort(dims))), view=True)
 EXPAND   = defop("expand", _fwd_expand,      lambda g, x, out, shape: g, view=True)
 TO       = defop("to_copy", _fwd_to,         lambda g, x, out, dtype: g)
@@ -754,7 +754,7 @@ def transpose(input, dim0, dim1):
     minigrad.Size([3, 2])
     """
     if _is_raw(input):
-        return input.swapaxes(dim0, dim1)
+        return _fwd_transpose(input, dim0, dim1)
     n = input.ndim
     d0, d1 = (_dims("transpose", d, n)[0] if n else 0 for d in (dim0, dim1))
     return apply(TRANSPOSE, (input,), (d0, d1))
@@ -764,12 +764,10 @@ swapaxes = swapdims = transpose
 
 
 def t(input):
-    """Transpose of a matrix (a vector is returned as is)."""
+    """Transpose of a matrix (a vector or 0-d tensor comes back as a view of itself)."""
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    if input.ndim < 2:
-        return input
-    return apply(T_OP, (input,), (0, 1))
+    return apply(T_OP, (input,), (0, 1) if input.ndim == 2 else (0, 0))
 
 
 def permute(input, *dims):
@@ -794,7 +792,7 @@ def permute(input, *dims):
 
 
 def _T(input):
-    return input if input.ndim < 2 else apply(PERMUTE, (input,), (tuple(range(input.ndim))[::-1],))
+    return apply(PERMUTE, (input,), (tuple(range(input.ndim))[::-1],))
 
 
 def _expand_shape(old, shape):
