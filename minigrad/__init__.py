@@ -24,21 +24,35 @@ _tape._set_ops(_ops)
 from . import autograd  # noqa: E402
 from ._dtypes import (  # noqa: E402
     bool_ as bool,  # noqa: A001
+)
+from ._dtypes import (
     dtype,
     float16,
-    float16 as half,
     float32,
-    float32 as float,  # noqa: A001
     float64,
-    float64 as double,
     int8,
     int16,
-    int16 as short,
     int32,
-    int32 as int,  # noqa: A001
     int64,
-    int64 as long,
     uint8,
+)
+from ._dtypes import (
+    float16 as half,
+)
+from ._dtypes import (
+    float32 as float,  # noqa: A001
+)
+from ._dtypes import (
+    float64 as double,
+)
+from ._dtypes import (
+    int16 as short,
+)
+from ._dtypes import (
+    int32 as int,  # noqa: A001
+)
+from ._dtypes import (
+    int64 as long,
 )
 from ._printing import get_printoptions, set_printoptions  # noqa: E402
 from ._tape import Size, Tensor, is_grad_enabled  # noqa: E402

@@ -301,22 +301,33 @@ cdef class Binary:
 
 
 cdef class Unary:
-    """A unary float op's forward: the C kernel; integer inputs compute in float32."""
+    """A unary op's forward: the C kernel on float32/float64 (made contiguous first if
+    needed; float16 computes in float32). Integer and bool inputs compute in float32, as
+    in PyTorch, unless an ``int_fallback`` keeps their dtype (neg, abs, relu)."""
     cdef int kind
-    cdef object fallback
+    cdef object int_fallback
 
-    def __init__(self, str name, fallback=None):
+    def __init__(self, str name, int_fallback=None):
         self.kind = UNARY[name]
-        self.fallback = fallback
+        self.int_fallback = int_fallback
 
     def __call__(self, x):
-        if _is_fast_float(x):
-            a = <cnp.ndarray>x
-            out = _empty_like(a)
-            n = cnp.PyArray_SIZE(a)
-            if cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT32:
-                _unary(self.kind, <const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(out), n)
-            else:
-                _unary(self.kind, <const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(out), n)
-            return out
-        return self.fallback(x)
+        cdef cnp.ndarray a, out
+        if not _is_fast_float(x):
+            if type(x) is not np.ndarray:
+                x = np.asarray(x)
+            kind = x.dtype.kind
+            if kind != "f" and self.int_fallback is not None:
+                return self.int_fallback(x)
+            if kind != "f" or x.dtype.itemsize < 4:
+                result = self(x.astype(np.float32))
+                return result.astype(x.dtype) if kind == "f" else result
+            x = np.ascontiguousarray(x, dtype=x.dtype.newbyteorder("="))
+        a = <cnp.ndarray>x
+        out = _empty_like(a)
+        n = cnp.PyArray_SIZE(a)
+        if cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT32:
+            _unary(self.kind, <const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(out), n)
+        else:
+            _unary(self.kind, <const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(out), n)
+        return out

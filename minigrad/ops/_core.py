@@ -1,0 +1,187 @@
+"""The machinery of the op table: ``defop``, and the checks every forward runs first.
+
+``defop(name, forward, *derivatives)`` declares an op (see ``minigrad/ops/__init__.py``).
+The helpers below validate and promote operands with PyTorch's rules (a float32 tensor
+times a Python float stays float32; an int64 tensor plus 2.5 becomes float32) and build
+the clear errors users see for bad shapes and dims.
+"""
+
+import dis
+import math
+
+import numpy as np
+
+from .. import _dtypes
+from .._tape import Op, OpNode, Tensor
+
+ndarray = np.ndarray
+
+
+_generic = np.generic
+
+
+METHODS = {}        # name -> function, installed as Tensor methods by _tape._set_ops
+
+
+_READ_NONE, _READ_META, _READ_FULL = 0, 1, 2
+
+
+_META_ATTRS = ("shape", "dtype", "ndim")
+
+
+def _reads(fn, nin):
+    """What derivative ``fn`` reads of each input (none / shape only / values) and of out."""
+    code = fn.__code__
+    params = code.co_varnames[: code.co_argcount]
+    level = dict.fromkeys(params, _READ_NONE)
+    instrs = list(dis.get_instructions(fn))
+    for k, ins in enumerate(instrs):
+        if not ins.opname.startswith(("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE", "MAKE_CELL")):
+            continue
+        names = ins.argval if isinstance(ins.argval, tuple) else (ins.argval,)
+        nxt = instrs[k + 1] if k + 1 < len(instrs) else None
+        meta = len(names) == 1 and nxt is not None and nxt.opname == "LOAD_ATTR" and nxt.argval in _META_ATTRS
+        for name in names:
+            if name in level:
+                level[name] = max(level[name], _READ_META if meta else _READ_FULL)
+    inputs, out = params[1 : 1 + nin], params[1 + nin]
+    return tuple(level[n] for n in inputs), level[out] != _READ_NONE
+
+
+def _camel(name):
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def defop(name, forward, *derivs, grad_name=None, view=False):
+    """Declare an op: its forward, one derivative per input, and its grad_fn class."""
+    nin = len(derivs)
+    reads, reads_out = [], []
+    for d in derivs:
+        r, o = ((_READ_NONE,) * nin, False) if d is None else _reads(d, nin)
+        reads.append(r)
+        reads_out.append(o)
+    grad_name = grad_name or _camel(name) + "Backward0"
+    node_cls = type(grad_name, (OpNode,), {"__slots__": (), "__module__": "minigrad.autograd.graph"})
+    return Op(name, forward, derivs, reads, reads_out, node_cls, view)
+
+
+_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+_DEFAULT_FOR_RANK = {1: np.dtype(np.int64), 2: np.dtype(np.float32)}
+
+
+def _scalar_rank(op, s):
+    if isinstance(s, (bool, np.bool_)):
+        return 0
+    if isinstance(s, (int, np.integer)):
+        return 1
+    if isinstance(s, (float, np.floating)):
+        return 2
+    raise TypeError(
+        f"{op}(): unsupported operand of type {type(s).__name__}; expected a Tensor or a Python "
+        "number (convert lists and arrays with minigrad.tensor(...))"
+    )
+
+
+def _with_scalar(op, arr, s):
+    """PyTorch's promotion for tensor (op) Python number: the tensor's dtype unless the
+    number is of a higher kind (a float with an int tensor gives float32)."""
+    rank = _scalar_rank(op, s)
+    if isinstance(s, _generic):
+        s = s.item()
+    if rank > _RANK[arr.dtype.kind]:
+        arr = arr.astype(_DEFAULT_FOR_RANK[rank])
+    return arr, s
+
+
+def _promote(a, b):
+    """PyTorch's promotion for two tensors of different dtypes."""
+    ra, rb = _RANK[a.dtype.kind], _RANK[b.dtype.kind]
+    if ra != rb:
+        dt = a.dtype if ra > rb else b.dtype
+    elif (a.ndim == 0) != (b.ndim == 0):      # a dimensioned tensor beats a 0-d one
+        dt = b.dtype if a.ndim == 0 else a.dtype
+    else:
+        dt = np.promote_types(a.dtype, b.dtype)
+    return a.astype(dt, copy=False), b.astype(dt, copy=False)
+
+
+def _broadcast_error(op, sa, sb):
+    n = max(len(sa), len(sb))
+    for i in range(1, n + 1):
+        da = sa[-i] if i <= len(sa) else 1
+        db = sb[-i] if i <= len(sb) else 1
+        if da != db and da != 1 and db != 1:
+            return RuntimeError(
+                f"The size of tensor a ({da}) must match the size of tensor b ({db}) at "
+                f"non-singleton dimension {n - i}: {op} got shapes {tuple(sa)} and {tuple(sb)}, "
+                "which do not broadcast."
+            )
+    return RuntimeError(f"{op}: shapes {tuple(sa)} and {tuple(sb)} do not broadcast")
+
+
+def _prep2(op, a, b):
+    """Validate and promote the operands of a binary elementwise op."""
+    if type(a) is ndarray:
+        if type(b) is ndarray:
+            if a.dtype != b.dtype:
+                a, b = _promote(a, b)
+            if a.shape != b.shape:
+                try:
+                    np.broadcast_shapes(a.shape, b.shape)
+                except ValueError:
+                    raise _broadcast_error(op, a.shape, b.shape) from None
+        elif not isinstance(b, _generic):
+            a, b = _with_scalar(op, a, b)
+    elif type(b) is ndarray and not isinstance(a, _generic):
+        b, a = _with_scalar(op, b, a)
+    return a, b
+
+
+def _dims(op, dim, ndim):
+    """``dim`` (int, tuple or list) as a sorted tuple of non-negative axes, validated."""
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    n = max(ndim, 1)
+    out = []
+    for d in dims:
+        if not -n <= d < n:
+            raise IndexError(
+                f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                f"but got {d})"
+            )
+        out.append(d % n if ndim else 0)
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"{op}: dim {dims} appears multiple times in the list of dims")
+    return tuple(sorted(out)) if ndim else ()
+
+
+def _shape_arg(op, shape):
+    """``f(2, 3)`` and ``f((2, 3))`` both mean the shape (2, 3)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    try:
+        return tuple(int(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"{op}(): expected a shape of ints, got {shape!r}") from None
+
+
+def _float(x):
+    """Integer and bool inputs of float-valued ops compute in float32, as in PyTorch."""
+    return x if x.dtype.kind == "f" else x.astype(np.float32)
+
+
+def _is_raw(x):
+    return not isinstance(x, Tensor)
+
+
+def _dtype_of(npdtype):
+    return _dtypes.from_numpy(np.dtype(npdtype))
+
+
+def _numel(shape):
+    return math.prod(shape)
+
+
+def _is_float(v):
+    return v.dtype.kind == "f" if isinstance(v, (ndarray, _generic)) else isinstance(v, float)

@@ -1,0 +1,353 @@
+"""Elementwise ops: arithmetic, unary math, where, comparisons, in-place arithmetic.
+
+Forwards take the Cython fast path (``K.Binary`` / ``K.Unary``: one C loop, no numpy
+dispatch, no floating-point warnings) and fall back to numpy for broadcasting and mixed
+dtypes after validating and promoting the operands.
+"""
+
+import math
+
+import numpy as np
+
+from .. import _kernels as K
+from .. import _tape
+from .._tape import Tensor, apply
+from ._core import _float, _generic, _is_float, _is_raw, _prep2, defop, ndarray
+
+
+def _pow_da(g, a, b):
+    # d/da a**b = b * a**(b-1); PyTorch gives exactly 0 for b == 0 (no 0 * inf at a == 0)
+    if not isinstance(b, (Tensor, ndarray, _generic)):
+        return mul(g, 0) if b == 0 else mul(mul(g, b), pow(a, b - 1))
+    return where(eq(b, 0), 0.0, mul(mul(g, b), pow(a, sub(b, 1))))
+
+
+def _pow_db(g, a, b, out):
+    # d/db a**b = a**b * log(a), taken as 0 where a == 0 and b >= 0 (PyTorch's convention)
+    zero = logical_and(eq(a, 0), ge(b, 0))
+    return where(zero, 0.0, mul(mul(g, out), log(a)))
+
+
+# The numpy fallbacks run with floating-point warnings off: like PyTorch, inf - inf is
+# nan without a RuntimeWarning. (The C fast path never warns.)
+def _fwd_add(a, b):
+    a, b = _prep2("add", a, b)
+    with np.errstate(all="ignore"):
+        return a + b
+
+
+def _fwd_sub(a, b):
+    a, b = _prep2("sub", a, b)
+    if getattr(a, "dtype", None) == np.bool_ and getattr(b, "dtype", None) == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    with np.errstate(all="ignore"):
+        return a - b
+
+
+def _fwd_rsub(a, b):
+    return SUB.forward(b, a)
+
+
+def _fwd_mul(a, b):
+    a, b = _prep2("mul", a, b)
+    with np.errstate(all="ignore"):
+        return a * b
+
+
+def _fwd_div(a, b):
+    a, b = _prep2("div", a, b)
+    if not _is_float(a) and not _is_float(b):   # true division of integers gives float32
+        a = np.asarray(a, dtype=np.float32)
+        b = np.asarray(b, dtype=np.float32) if isinstance(b, (ndarray, _generic)) else b
+    with np.errstate(all="ignore"):
+        return np.true_divide(a, b)
+
+
+def _fwd_pow(a, b):
+    a, b = _prep2("pow", a, b)
+    with np.errstate(all="ignore"):
+        return np.power(a, b)
+
+
+def _int_neg(x):
+    if x.dtype == np.bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return np.negative(x)
+
+
+def _int_relu(x):
+    return np.maximum(x, 0).astype(x.dtype)
+
+
+def _fwd_where(cond, a, b):
+    if type(cond) is not ndarray or cond.dtype != np.bool_:
+        raise TypeError("where(): condition must be a bool tensor")
+    a, b = _prep2("where", a, b)
+    return np.where(cond, a, b)
+
+
+def _fwd_reciprocal(x):
+    return _fwd_div(1.0, _float(x))
+
+
+# ----------------------------------------------------------------------------- the table
+# fmt: off
+# name                 forward                                        derivative per input
+ADD        = defop("add",     K.Binary("add", _fwd_add),             lambda g, a, b, out: g,
+                                                                      lambda g, a, b, out: g)
+SUB        = defop("sub",     K.Binary("sub", _fwd_sub),             lambda g, a, b, out: g,
+                                                                      lambda g, a, b, out: neg(g))
+RSUB       = defop("rsub",    _fwd_rsub,                             lambda g, a, b, out: neg(g),
+                                                                      lambda g, a, b, out: g,
+                   grad_name="RsubBackward1")
+MUL        = defop("mul",     K.Binary("mul", _fwd_mul),             lambda g, a, b, out: mul(g, b),
+                                                                      lambda g, a, b, out: mul(g, a))
+DIV        = defop("div",     K.Binary("div", _fwd_div),             lambda g, a, b, out: div(g, b),
+                                                                      lambda g, a, b, out: neg(div(mul(g, out), b)))
+POW        = defop("pow",     _fwd_pow,                              lambda g, a, b, out: _pow_da(g, a, b),
+                                                                      None)
+POW_TT     = defop("pow",     _fwd_pow,                              lambda g, a, b, out: _pow_da(g, a, b),
+                                                                      lambda g, a, b, out: _pow_db(g, a, b, out),
+                   grad_name="PowBackward1")
+POW_ST     = defop("pow",     _fwd_pow,                              None,
+                                                                      lambda g, a, b, out: g * out * math.log(a),
+                   grad_name="PowBackward2")
+RECIPROCAL = defop("reciprocal", _fwd_reciprocal,                    lambda g, x, out: neg(mul(g, mul(out, out))))
+NEG        = defop("neg",     K.Unary("neg", _int_neg),              lambda g, x, out: neg(g))
+EXP        = defop("exp",     K.Unary("exp"),                        lambda g, x, out: mul(g, out))
+LOG        = defop("log",     K.Unary("log"),                        lambda g, x, out: div(g, x))
+SQRT       = defop("sqrt",    K.Unary("sqrt"),                       lambda g, x, out: div(g, mul(out, 2)))
+SIN        = defop("sin",     K.Unary("sin"),                        lambda g, x, out: mul(g, cos(x)))
+COS        = defop("cos",     K.Unary("cos"),                        lambda g, x, out: neg(mul(g, sin(x))))
+TANH       = defop("tanh",    K.Unary("tanh"),                       lambda g, x, out: _tanh_backward(g, out))
+SIGMOID    = defop("sigmoid", K.Unary("sigmoid"),                    lambda g, x, out: _sigmoid_backward(g, out))
+RELU       = defop("relu",    K.Unary("relu", _int_relu),            lambda g, x, out: _relu_backward(g, out))
+ABS        = defop("abs",     K.Unary("abs", np.abs),                lambda g, x, out: mul(g, sign(x)))
+SIGN       = defop("sign",    np.sign,                               lambda g, x, out: mul(g, 0))
+WHERE      = defop("where",   _fwd_where,                            None,
+                                                                      lambda g, c, a, b, out: where(c, g, 0.0),
+                                                                      lambda g, c, a, b, out: where(c, 0.0, g))
+# fmt: on
+
+
+def _fused(name, composed):
+    """A unary backward from ``g`` and the forward result: one Cython pass on float arrays,
+    ``composed(g, out)`` (differentiable minigrad ops) on Tensors."""
+    kind = K.UNARY_BACKWARD[name]
+
+    def backward(g, out):
+        if _is_raw(g) and _is_raw(out) and out.dtype.kind == "f" and out.dtype.itemsize >= 4:
+            return K.unary_backward(kind, g, out)
+        return composed(g, out)
+    backward.__name__ = f"_{name}_backward"
+    return backward
+
+
+_tanh_backward = _fused("tanh", lambda g, out: mul(g, sub(1, mul(out, out))))
+_sigmoid_backward = _fused("sigmoid", lambda g, out: mul(mul(g, out), sub(1, out)))
+_relu_backward = _fused("relu", lambda g, out: mul(g, gt(out, 0)))
+
+
+def _unary(op, doc):
+    def fn(input):
+        if isinstance(input, Tensor):
+            return apply(op, (input,))
+        if isinstance(input, (ndarray, _generic)):
+            return op.forward(input)
+        raise TypeError(f"{op.name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = doc
+    return fn
+
+
+exp = _unary(EXP, "e to the power of each element.\n\n>>> minigrad.exp(minigrad.tensor([0.0]))\ntensor([1.])")
+
+
+log = _unary(LOG, "Natural logarithm of each element (-inf at 0, nan below).")
+
+
+sqrt = _unary(SQRT, "Square root of each element.")
+
+
+sin = _unary(SIN, "Sine of each element.\n\n>>> minigrad.sin(minigrad.tensor(0.0))\ntensor(0.)")
+
+
+cos = _unary(COS, "Cosine of each element.")
+
+
+tanh = _unary(TANH, "Hyperbolic tangent of each element.")
+
+
+sigmoid = _unary(SIGMOID, "1 / (1 + exp(-x)) for each element, computed without overflow.")
+
+
+relu = _unary(RELU, "max(x, 0) for each element.\n\n>>> minigrad.relu(minigrad.tensor([-1.0, 2.0]))\ntensor([0., 2.])")
+
+
+abs = _unary(ABS, "Absolute value of each element (gradient sign(x), 0 at 0).")  # noqa: A001
+
+
+neg = _unary(NEG, "-x for each element.")
+
+
+negative = neg
+
+
+sign = _unary(SIGN, "-1, 0 or 1 for each element (zero gradient).")
+
+
+def _binary(op, doc):
+    def fn(input, other):
+        if isinstance(input, Tensor) or isinstance(other, Tensor):
+            return apply(op, (input, other))
+        return op.forward(input, other)
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = doc
+    return fn
+
+
+mul = multiply = _binary(MUL, "input * other, broadcasting.\n\n>>> minigrad.mul(minigrad.tensor([1.0, 2.0]), 3)\ntensor([3., 6.])")
+
+
+div = divide = true_divide = _binary(DIV, "input / other (true division: integers give float32).")
+
+
+_rsub = _binary(RSUB, "other - input")
+
+
+def add(input, other, *, alpha=1):
+    """input + alpha * other, broadcasting.
+
+    >>> minigrad.add(minigrad.tensor([1.0, 2.0]), 1)
+    tensor([2., 3.])
+    """
+    if alpha != 1:
+        other = other * alpha
+    if isinstance(input, Tensor) or isinstance(other, Tensor):
+        return apply(ADD, (input, other))
+    return ADD.forward(input, other)
+
+
+def sub(input, other, *, alpha=1):
+    """input - alpha * other, broadcasting (``1 - x`` records RsubBackward1, as PyTorch)."""
+    if alpha != 1:
+        other = other * alpha
+    if isinstance(input, Tensor):
+        return apply(SUB, (input, other))
+    if isinstance(other, Tensor):
+        return apply(RSUB, (other, input))
+    return SUB.forward(input, other)
+
+
+subtract = sub
+
+
+def pow(input, exponent):  # noqa: A001
+    """input ** exponent; either may be a tensor or a number.
+
+    >>> minigrad.pow(minigrad.tensor([2.0, 3.0]), 2)
+    tensor([4., 9.])
+    """
+    if isinstance(input, Tensor):
+        return apply(POW_TT if isinstance(exponent, Tensor) else POW, (input, exponent))
+    if isinstance(exponent, Tensor):
+        if isinstance(input, (ndarray, _generic)):
+            return apply(POW_TT, (_tape._from_array(np.asarray(input)), exponent))
+        return apply(POW_ST, (input, exponent))
+    return POW.forward(input, exponent)
+
+
+def reciprocal(input):
+    """1 / input (``2 / x`` is recorded as reciprocal then MulBackward0, as in PyTorch)."""
+    return RECIPROCAL.forward(input) if _is_raw(input) else apply(RECIPROCAL, (input,))
+
+
+def _rdiv(input, other):
+    # other / input with a Python number ``other``
+    return mul(reciprocal(input), other)
+
+
+def where(condition, input, other):
+    """Elements of ``input`` where ``condition`` is True, else of ``other``."""
+    if isinstance(condition, Tensor):
+        condition = condition._data
+    if isinstance(input, Tensor) or isinstance(other, Tensor):
+        cond = _tape._from_array(np.asarray(condition))
+        return apply(WHERE, (cond, input, other))
+    return _fwd_where(np.asarray(condition), input, other)
+
+
+def inplace(fn, input, other):
+    """``input op= other``: compute ``fn(input, other)`` and write it into ``input``."""
+    input._check_inplace()
+    res = fn(input, other)
+    if res._data.shape != input._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(input.shape)} doesn't match the broadcast shape "
+            f"{list(res.shape)}: an in-place {fn.__name__} cannot change a tensor's shape"
+        )
+    if res._data.dtype != input._data.dtype:
+        if res._data.dtype.kind == "f" and input._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"result type {res.dtype} can't be cast to the desired output type {input.dtype}"
+            )
+        res = res.to(input.dtype)
+    return _tape._rebase(input, res)
+
+
+def add_(input, other, *, alpha=1):
+    """In-place ``input += alpha * other``."""
+    return inplace(add, input, other if alpha == 1 else other * alpha)
+
+
+def sub_(input, other, *, alpha=1):
+    """In-place ``input -= alpha * other``."""
+    return inplace(sub, input, other if alpha == 1 else other * alpha)
+
+
+def mul_(input, other):
+    """In-place ``input *= other``."""
+    return inplace(mul, input, other)
+
+
+def div_(input, other):
+    """In-place ``input /= other``."""
+    return inplace(div, input, other)
+
+
+def _compare(name, ufunc):
+    def fn(input, other):
+        a = input._data if isinstance(input, Tensor) else input
+        b = other._data if isinstance(other, Tensor) else other
+        if type(a) is not ndarray and type(b) is not ndarray:
+            return ufunc(a, b)
+        a, b = _prep2(name, a, b)
+        return _tape._from_array(np.asarray(ufunc(a, b)))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor (not differentiable)."
+    return fn
+
+
+eq = _compare("eq", np.equal)
+
+
+ne = _compare("ne", np.not_equal)
+
+
+lt = less = _compare("lt", np.less)
+
+
+le = less_equal = _compare("le", np.less_equal)
+
+
+gt = greater = _compare("gt", np.greater)
+
+
+ge = greater_equal = _compare("ge", np.greater_equal)
+
+
+logical_and = _compare("logical_and", np.logical_and)
+
+

@@ -1,0 +1,108 @@
+"""Matrix products: ``matmul`` in all its numpy/PyTorch cases (matrix, vector, batch).
+
+BLAS does the work (through numpy). The derivatives are matmuls against transposed
+*views*, so the backward of a big product costs two more BLAS calls and no copies.
+"""
+
+import numpy as np
+
+from .._tape import Tensor, apply
+from ._core import _broadcast_error, _is_raw, _promote, defop
+
+
+def _fwd_matmul(a, b):
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+        )
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        if a.ndim <= 2 and b.ndim <= 2:
+            sa = "x".join(map(str, a.shape if a.ndim == 2 else (1,) + a.shape))
+            sb = "x".join(map(str, b.shape if b.ndim == 2 else b.shape + (1,)))
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({sa} and {sb}): matmul needs the "
+                f"last dimension of the first ({k_a}) to equal the "
+                f"{'first' if b.ndim == 1 else 'second-to-last'} dimension of the second ({k_b})"
+            )
+        raise RuntimeError(
+            f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied: the last dimension of "
+            f"the first ({k_a}) must equal the second-to-last dimension of the second ({k_b})"
+        )
+    if a.dtype != b.dtype:
+        a, b = _promote(a, b)
+    if a.ndim > 2 and b.ndim > 2:
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise _broadcast_error("matmul (batch dimensions)", a.shape[:-2], b.shape[:-2]) from None
+    return np.matmul(a, b)
+
+
+# ----------------------------------------------------------------------------- the table
+# fmt: off
+MM       = defop("mm", _fwd_matmul,          lambda g, a, b, out: _matmul_da(g, a, b),
+                                             lambda g, a, b, out: _matmul_db(g, a, b))
+MV       = defop("mv", _fwd_matmul,          *MM.derivs)
+DOT      = defop("dot", _fwd_matmul,         *MM.derivs)
+VM       = defop("vm", _fwd_matmul,          *MM.derivs, grad_name="SqueezeBackward4")
+BMM      = defop("bmm", _fwd_matmul,         *MM.derivs, grad_name="UnsafeViewBackward0")
+MM_BATCH = defop("mm_batch", _fwd_matmul,    *MM.derivs, grad_name="CloneBackward0")  # PyTorch's name for 2-D @ batch
+# fmt: on
+
+
+def _matmul_da(g, a, b):
+    if a.ndim == 1 and b.ndim == 1:
+        return g * b
+    if b.ndim == 1:                       # (..., n) = A(..., n, m) @ b(m)
+        return matmul(g.reshape(g.shape + (1,)), b.reshape((1, b.shape[0])))
+    if a.ndim == 1:                       # (..., p) = a(m) @ B(..., m, p)
+        r = matmul(g.reshape(g.shape[:-1] + (1, g.shape[-1])), b.swapaxes(-1, -2))
+        return r.reshape(r.shape[:-2] + (r.shape[-1],))
+    return matmul(g, b.swapaxes(-1, -2))
+
+
+def _matmul_db(g, a, b):
+    if a.ndim == 1 and b.ndim == 1:
+        return g * a
+    if b.ndim == 1:
+        r = matmul(a.swapaxes(-1, -2), g.reshape(g.shape + (1,)))
+        return r.reshape(r.shape[:-1])
+    if a.ndim == 1:
+        return matmul(a.reshape((a.shape[0], 1)), g.reshape(g.shape[:-1] + (1, g.shape[-1])))
+    return matmul(a.swapaxes(-1, -2), g)
+
+
+def matmul(input, other):
+    """Matrix product with numpy/PyTorch semantics: vectors, matrices and batches.
+
+    >>> minigrad.matmul(minigrad.ones(2, 3), minigrad.ones(3))
+    tensor([3., 3.])
+    """
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
+        if _is_raw(input) and _is_raw(other):
+            return _fwd_matmul(np.asarray(input), np.asarray(other))
+        raise TypeError(
+            f"matmul(): both arguments must be Tensors, got {type(input).__name__} and "
+            f"{type(other).__name__}"
+        )
+    na, nb = input.ndim, other.ndim
+    if na == 2 and nb == 2:
+        op = MM
+    elif na == 2 and nb == 1:
+        op = MV
+    elif na == 1 and nb == 1:
+        op = DOT
+    elif na == 1 and nb == 2:
+        op = VM
+    elif na == 2 and nb > 2:
+        op = MM_BATCH
+    else:
+        op = BMM
+    return apply(op, (input, other))
+
+
+mm = matmul
+
+

@@ -1,0 +1,224 @@
+"""Shape ops: reshape/view, transpose, permute, expand, dtype conversion, clone.
+
+View ops share storage and the version counter with their input, so an in-place change
+through either is seen by the saved-tensor checks of both.
+"""
+
+import numpy as np
+
+from .. import _dtypes
+from .._tape import Tensor, apply
+from ..grad_mode import no_grad
+from ._core import _dims, _is_raw, _numel, _shape_arg, defop
+
+
+def expand(x, *shape):
+    """Broadcast ``x`` to ``shape`` without copying (-1 keeps a size)."""
+    shape = _shape_arg("expand", shape)
+    if _is_raw(x):
+        return np.broadcast_to(x, shape)
+    return apply(EXPAND, (x,), (_expand_shape(x.shape, shape),))
+
+
+def _fwd_reshape(x, shape):
+    return x.reshape(shape)
+
+
+def _fwd_transpose(x, d0, d1):
+    return x.view() if d0 == d1 else np.swapaxes(x, d0, d1)
+
+
+def _fwd_permute(x, dims):
+    return np.transpose(x, dims)
+
+
+def _fwd_expand(x, shape):
+    return np.broadcast_to(x, shape)
+
+
+def _fwd_to(x, dtype):
+    return x.astype(dtype)
+
+
+def _fwd_clone(x):
+    return x.copy()
+
+
+# ----------------------------------------------------------------------------- the table
+# fmt: off
+VIEW     = defop("view", _fwd_reshape,       lambda g, x, out, shape: g.reshape(x.shape), view=True)
+TRANSPOSE = defop("transpose", _fwd_transpose, lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True)
+T_OP     = defop("t", _fwd_transpose,        lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True)
+PERMUTE  = defop("permute", _fwd_permute,    lambda g, x, out, dims: permute(g, tuple(np.argsort(dims))), view=True)
+EXPAND   = defop("expand", _fwd_expand,      lambda g, x, out, shape: g, view=True)
+TO       = defop("to_copy", _fwd_to,         lambda g, x, out, dtype: g)
+CLONE    = defop("clone", _fwd_clone,        lambda g, x, out: g)
+# fmt: on
+
+
+def _infer_shape(op, shape, numel, old):
+    shape = list(shape)
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    if len(unknown) > 1:
+        raise RuntimeError(f"{op}: only one dimension can be inferred (got shape {tuple(shape)})")
+    known = _numel(s for s in shape if s != -1)
+    if unknown:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape[unknown[0]] = numel // known
+    if any(s < 0 for s in shape) or _numel(shape) != numel:
+        raise RuntimeError(
+            f"shape '{list(shape)}' is invalid for input of size {numel}: {op} cannot turn shape "
+            f"{tuple(old)} ({numel} elements) into {tuple(shape)}"
+        )
+    return tuple(shape)
+
+
+def reshape(input, *shape):
+    """The same elements in a new shape (one size may be -1).
+
+    >>> minigrad.arange(6).reshape(2, 3).shape
+    minigrad.Size([2, 3])
+    """
+    shape = _shape_arg("reshape", shape)
+    if _is_raw(input):
+        return input.reshape(shape)
+    data = input._data
+    shape = _infer_shape("reshape", shape, data.size, data.shape)
+    return apply(VIEW, (input,), (shape,))
+
+
+def view(input, *shape):
+    """Like reshape: the same elements in a new shape (shares memory)."""
+    return reshape(input, *shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one."""
+    shape = input.shape
+    if not shape:
+        return reshape(input, 1)
+    s, e = _dims("flatten", start_dim, len(shape))[0], _dims("flatten", end_dim, len(shape))[0]
+    return reshape(input, shape[:s] + (_numel(shape[s : e + 1]),) + shape[e + 1 :])
+
+
+def transpose(input, dim0, dim1):
+    """Swap two dimensions.
+
+    >>> minigrad.ones(2, 3).transpose(0, 1).shape
+    minigrad.Size([3, 2])
+    """
+    if _is_raw(input):
+        return _fwd_transpose(input, dim0, dim1)
+    n = input.ndim
+    d0, d1 = (_dims("transpose", d, n)[0] if n else 0 for d in (dim0, dim1))
+    return apply(TRANSPOSE, (input,), (d0, d1))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input):
+    """Transpose of a matrix (a vector or 0-d tensor comes back as a view of itself)."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return apply(T_OP, (input,), (0, 1) if input.ndim == 2 else (0, 0))
+
+
+def permute(input, *dims):
+    """Reorder the dimensions.
+
+    >>> minigrad.ones(2, 3, 4).permute(2, 0, 1).shape
+    minigrad.Size([4, 2, 3])
+    """
+    dims = _shape_arg("permute", dims)
+    if _is_raw(input):
+        return np.transpose(input, dims)
+    n = input.ndim
+    norm = tuple(d % n if -n <= d < n else d for d in dims)
+    if len(dims) != n or sorted(norm) != list(range(n)):
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal "
+            f"to len(dims) = {len(dims)}" if len(dims) != n else
+            f"permute(): dims {dims} is not a permutation of the {n} dimensions of shape {input.shape}"
+        )
+    return apply(PERMUTE, (input,), (norm,))
+
+
+def _T(input):
+    return apply(PERMUTE, (input,), (tuple(range(input.ndim))[::-1],))
+
+
+def _expand_shape(old, shape):
+    if len(shape) < len(old):
+        raise RuntimeError(
+            f"expand: the number of sizes provided ({len(shape)}) must be greater or equal to the "
+            f"number of dimensions in the tensor ({len(old)})"
+        )
+    lead = len(shape) - len(old)
+    out = []
+    for i, s in enumerate(shape):
+        cur = old[i - lead] if i >= lead else None
+        if s == -1:
+            if cur is None:
+                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dimension")
+            s = cur
+        if cur is not None and cur != s and cur != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(shape)}.  Tensor sizes: {list(old)}"
+            )
+        out.append(s)
+    return tuple(out)
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def to(input, *args, dtype=None, **kwargs):
+    """A copy converted to ``dtype`` (``x.to(minigrad.float64)``); self if nothing changes.
+    Conversions between float dtypes are differentiable."""
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif a is not None and not isinstance(a, str):
+            dtype = a
+    if dtype is None:
+        return input       # device moves ("cpu") are no-ops
+    npd = _dtypes.to_numpy(dtype)
+    if input._data.dtype == npd:
+        return input
+    if input.requires_grad and npd.kind != "f":
+        with no_grad():
+            return apply(TO, (input,), (npd,))
+    return apply(TO, (input,), (npd,))
+
+
+def type_as(input, other):
+    return to(input, other.dtype)
+
+
+def clone(input):
+    """A copy that stays in the graph (gradient flows back unchanged)."""
+    return apply(CLONE, (input,))
+
+
+def contiguous(input):
+    if input._data.flags.c_contiguous:
+        return input
+    return clone(input)
+
+
+def T(input):
+    return _T(input)
+
+
+def _conv(dtype_name):
+    def fn(self):
+            return to(self, getattr(_dtypes, dtype_name))
+    fn.__name__ = dtype_name
+    return fn
+
+
