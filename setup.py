@@ -5,6 +5,7 @@ wraparound and initialisation checks back on (CI runs the kernel tests that way 
 OpenMP is used only when the compiler accepts ``-fopenmp``; the build never needs it.
 """
 
+import glob
 import os
 import shutil
 import subprocess
@@ -58,9 +59,12 @@ def ext(name: str) -> Extension:
     )
 
 
+# every minigrad/*.pyx is one extension module
+MODULES = sorted(os.path.basename(p)[:-4] for p in glob.glob(os.path.join("minigrad", "*.pyx")))
+
 setup(
     ext_modules=cythonize(
-        [ext("_kernels"), ext("_tape")],
+        [ext(name) for name in MODULES],
         compiler_directives=DIRECTIVES,
     ),
 )
