@@ -24,9 +24,18 @@ cdef class Node:
     cdef long long _stamp
     cdef list _hooks              # hooks of the output tensor (register_hook on non-leaves)
     cdef object _retained         # weakref to the output tensor if it called retain_grad()
+    cdef public object _trace     # where the node was recorded (only under detect_anomaly)
     cdef object __weakref__
     cdef tuple _apply(self, object g, bint create_graph)
     cdef void _release(self)
+
+
+cdef class FunctionNode(Node):
+    cdef public object ctx        # the ctx of a custom autograd.Function
+    cdef object _backward         # its backward(ctx, *grads)
+    cdef int _n_outputs
+    cdef tuple _in_meta           # per input: (shape, dtype) or None
+    cdef tuple _out_meta          # per output: (shape, dtype)
 
 
 cdef class Op:

@@ -57,6 +57,20 @@ cdef long long _next_run = 0     # ids of backward runs (stamps visited nodes)
 cdef object O = None             # the op table module (minigrad.ops), set by _set_ops
 cdef Op _ADD, _SUB, _RSUB, _MUL, _DIV  # its Ops behind the arithmetic operators
 cdef object _printing = None
+cdef bint _anomaly = False         # detect_anomaly(): record creation traces, check for NaN
+
+
+def _set_anomaly(bint mode):
+    """Turn anomaly detection on or off; returns the previous mode (see autograd.detect_anomaly)."""
+    global _anomaly
+    cdef bint prev = _anomaly
+    _anomaly = mode
+    return prev
+
+
+cdef object _stack_summary():
+    import traceback
+    return traceback.format_stack()[:-2]
 
 
 from cpython.ref cimport PyObject
@@ -896,6 +910,8 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
         node._out_version_value = res._version.value
         has_saved = True
     node._has_saved = has_saved
+    if _anomaly:
+        node._trace = _stack_summary()
     res._requires_grad = True
     res._grad_fn = node
 
@@ -912,6 +928,140 @@ def _rebase(Tensor target, Tensor result):
             (<OpNode>result._grad_fn)._out_version = target._version
             (<OpNode>result._grad_fn)._out_version_value = target._version.value
     return target
+
+
+# ----------------------------------------------------------------------------- custom Functions
+
+cdef class _MultiGrad:
+    """Gradients of a multi-output Function gathered into one node slot, one per output."""
+    cdef list grads
+
+    def __add__(self, other):
+        cdef _MultiGrad a = <_MultiGrad>self, b = <_MultiGrad?>other, r = _MultiGrad.__new__(_MultiGrad)
+        r.grads = [x if y is None else (y if x is None else x + y) for x, y in zip(a.grads, b.grads)]
+        return r
+
+
+cdef class FunctionNode(Node):
+    """The grad_fn of a custom ``autograd.Function``: calls its ``backward(ctx, *grads)``."""
+
+    cdef tuple _apply(self, object g, bint create_graph):
+        cdef Py_ssize_t i, n = len(self._next)
+        grads = (<_MultiGrad>g).grads if self._n_outputs > 1 else [g]
+        args = []
+        for i, gi in enumerate(grads):
+            if gi is None:      # PyTorch materialises missing output gradients as zeros
+                shape, dtype = self._out_meta[i]
+                gi = np.zeros(shape, dtype=dtype)
+            args.append(gi if isinstance(gi, Tensor) else _wrap(gi))
+        cdef bint prev = mg_get_grad()
+        mg_set_grad(create_graph)
+        try:
+            result = self._backward(self.ctx, *args)
+        finally:
+            mg_set_grad(prev)
+        if not isinstance(result, tuple):
+            result = (result,)
+        if len(result) > n and all(r is None for r in result[n:]):
+            result = result[:n]
+        if len(result) != n:
+            raise RuntimeError(
+                f"function {type(self).__name__} returned an incorrect number of gradients "
+                f"(expected {n}, got {len(result)}): backward must return one gradient (or None) "
+                "per argument of forward"
+            )
+        out = []
+        for i in range(n):
+            r = result[i]
+            if self._next[i] is None or r is None:
+                out.append(None)
+                continue
+            if not isinstance(r, Tensor):
+                raise TypeError(
+                    f"function {type(self).__name__} returned a {type(r).__name__} as gradient {i}; "
+                    "expected a Tensor or None"
+                )
+            shape, dtype = self._in_meta[i]
+            gshape = (<Tensor>r)._data.shape
+            if gshape != shape:
+                try:
+                    if np.broadcast_shapes(gshape, shape) != gshape:
+                        raise ValueError
+                except ValueError:
+                    raise RuntimeError(
+                        f"Function {type(self).__name__} returned an invalid gradient at index {i} - "
+                        f"got {list(gshape)} but expected shape compatible with {list(shape)}"
+                    ) from None
+            gi = r if create_graph else (<Tensor>r)._data
+            out.append(O.sum_to(gi, shape, dtype))
+        return tuple(out)
+
+    cdef void _release(self):
+        if self.ctx is not None:
+            self.ctx._release()
+
+
+cdef class _FunctionOutput(Node):
+    """grad_fn of output ``index`` of a multi-output Function: forwards its gradient,
+    tagged with the index, to the Function's node."""
+    cdef Py_ssize_t _index
+    cdef Py_ssize_t _count
+
+    cdef tuple _apply(self, object g, bint create_graph):
+        cdef _MultiGrad m = _MultiGrad.__new__(_MultiGrad)
+        m.grads = [None] * self._count
+        m.grads[self._index] = g
+        return (m,)
+
+    def name(self):
+        return type(self).__name__
+
+
+def _record_function(node_cls, ctx, backward, tuple inputs, tuple outputs, tuple differentiable):
+    """Attach a ``node_cls`` (a FunctionNode subclass) to the outputs of a custom Function.
+
+    ``differentiable[i]`` says whether output i gets a grad_fn (mark_non_differentiable).
+    """
+    global _next_seq
+    cdef FunctionNode node = FunctionNode.__new__(node_cls)
+    cdef _FunctionOutput sel
+    cdef Tensor t
+    cdef list edges = []
+    cdef list meta = []
+    for a in inputs:
+        if isinstance(a, Tensor) and (<Tensor>a)._requires_grad:
+            t = <Tensor>a
+            edges.append(t if t._grad_fn is None else t._grad_fn)
+            meta.append((t._data.shape, t._data.dtype))
+        else:
+            edges.append(None)
+            meta.append(None)
+    node._next = tuple(edges)
+    node._in_meta = tuple(meta)
+    node._out_meta = tuple(((<Tensor?>o)._data.shape, (<Tensor>o)._data.dtype) for o in outputs)
+    node._n_outputs = len(outputs)
+    node.ctx = ctx
+    node._backward = backward
+    node._seq = _next_seq
+    _next_seq += 1
+    if _anomaly:
+        node._trace = _stack_summary()
+    for i, o in enumerate(outputs):
+        if not differentiable[i]:
+            continue
+        t = <Tensor>o
+        t._requires_grad = True
+        if len(outputs) == 1:
+            t._grad_fn = node
+        else:
+            sel = _FunctionOutput.__new__(node_cls.__dict__.get("_output_cls", _FunctionOutput))
+            sel._next = (node,)
+            sel._index = i
+            sel._count = len(outputs)
+            sel._seq = _next_seq
+            _next_seq += 1
+            t._grad_fn = sel
+    return node
 
 
 # ----------------------------------------------------------------------------- engine
@@ -988,6 +1138,19 @@ cdef object _accumulate_into(Tensor t, object g, bint create_graph, set given):
         cur._version.value += 1
 
 
+cdef void _check_nan(Node node, tuple grads) except *:
+    for i, gi in enumerate(grads):
+        if gi is None:
+            continue
+        arr = (<Tensor>gi)._data if isinstance(gi, Tensor) else np.asarray(gi)
+        if arr.dtype.kind == "f" and np.isnan(arr).any():
+            where = "".join(node._trace or ["(no trace: the node was recorded outside detect_anomaly)\n"])
+            raise RuntimeError(
+                f"Function '{type(node).__name__}' returned nan values in its {i}th output. "
+                f"The forward call that created it:\n{where}"
+            )
+
+
 def _run_backward(tuple tensors, tuple grads, bint retain_graph, bint create_graph,
                   object inputs, bint accumulate):
     """The engine. Returns the gradients of ``inputs`` when ``accumulate`` is False
@@ -1056,6 +1219,8 @@ def _run_backward(tuple tensors, tuple grads, bint retain_graph, bint create_gra
                 if accumulate:
                     _accumulate_into(<Tensor>inputs[pos], g, create_graph, given)
             in_grads = node._apply(g, create_graph)
+            if _anomaly:
+                _check_nan(node, in_grads)
             if not retain_graph:
                 node._release()
             for i in range(len(in_grads)):
