@@ -300,6 +300,52 @@ cdef class Binary:
         return self.fallback(a, b) if r is None else r
 
 
+cdef class FusedBackward:
+    """``f(g, out)`` for tanh/sigmoid/relu: one C pass when both are same-shape float arrays,
+    else ``composed(g, out)`` (differentiable minigrad ops, for create_graph)."""
+    cdef int kind
+    cdef object composed
+
+    def __init__(self, str name, composed):
+        self.kind = UNARY_BACKWARD[name]
+        self.composed = composed
+
+    def __call__(self, g, out):
+        if type(g) is np.ndarray and type(out) is np.ndarray:
+            if g.dtype.kind == "f" and out.dtype.kind == "f" and out.dtype.itemsize >= 4:
+                return unary_backward(self.kind, g, out)   # makes g contiguous / broadcast first
+        return self.composed(g, out)
+
+
+# above this many elements the SIMD loops of numpy's ufuncs beat a libm call per element
+cdef Py_ssize_t UFUNC_MIN = 256
+_UFUNCS = {U_EXP: np.exp, U_LOG: np.log, U_SQRT: np.sqrt, U_SIN: np.sin, U_COS: np.cos,
+           U_TANH: np.tanh}
+
+
+cdef void _sigmoid_from_exp(const floating* x, floating* e, Py_ssize_t n) noexcept nogil:
+    # e holds exp(-|x|) on entry; sigmoid(x) is 1/(1+e) for x >= 0 and e/(1+e) below
+    cdef Py_ssize_t i
+    for i in range(n):
+        e[i] = (1 if x[i] >= 0 else e[i]) / (1 + e[i])
+
+
+cdef object _unary_large(int kind, cnp.ndarray a):
+    """Big arrays: numpy's vectorised ufunc (warnings off: log(0) is -inf silently)."""
+    cdef cnp.ndarray out = _empty_like(a)
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(a)
+    with np.errstate(all="ignore"):
+        if kind == U_SIGMOID:
+            np.exp(-np.abs(a), out=out)
+            if cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT32:
+                _sigmoid_from_exp(<const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(out), n)
+            else:
+                _sigmoid_from_exp(<const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(out), n)
+        else:
+            _UFUNCS[kind](a, out=out)
+    return out
+
+
 cdef class Unary:
     """A unary op's forward: the C kernel on float32/float64 (made contiguous first if
     needed; float16 computes in float32). Integer and bool inputs compute in float32, as
@@ -324,8 +370,10 @@ cdef class Unary:
                 return result.astype(x.dtype) if kind == "f" else result
             x = np.ascontiguousarray(x, dtype=x.dtype.newbyteorder("="))
         a = <cnp.ndarray>x
-        out = _empty_like(a)
         n = cnp.PyArray_SIZE(a)
+        if n >= UFUNC_MIN and (self.kind in _UFUNCS or self.kind == U_SIGMOID):
+            return _unary_large(self.kind, a)
+        out = _empty_like(a)
         if cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT32:
             _unary(self.kind, <const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(out), n)
         else:

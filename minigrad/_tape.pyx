@@ -688,10 +688,7 @@ cdef class OpNode(Node):
             )
 
     def __dealloc__(self):
-        free(self._versions)
-        free(self._dtypes)
-        free(self._ndims)
-        free(self._dims)
+        free(self._versions)      # one block holds _versions, _dims, _dtypes and _ndims
 
     cdef tuple _shape(self, Py_ssize_t i):
         cdef Py_ssize_t k, start = 0
@@ -800,6 +797,23 @@ cpdef Tensor apply(Op op, tuple args, tuple attrs=()):
     return res
 
 
+cpdef object call1(Op op, object x):
+    """A one-input op: recorded on a Tensor, the raw forward on an ndarray (which is how
+    derivative formulas run on the fast first-order path)."""
+    if isinstance(x, Tensor):
+        return _apply1(op, <Tensor>x)
+    if isinstance(x, (ndarray, np.generic)):
+        return op.forward(x)
+    raise TypeError(f"{op.name}(): argument 'input' must be Tensor, not {type(x).__name__}")
+
+
+cpdef object call2(Op op, object a, object b):
+    """A two-input op: recorded if either input is a Tensor, else the raw forward."""
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return _apply2(op, a, b)
+    return op.forward(a, b)
+
+
 cdef Tensor _apply1(Op op, Tensor x):
     """apply() for one tensor input and no attributes (the unary ops)."""
     cdef Tensor res = _wrap(op.forward(x._data))
@@ -854,12 +868,15 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
         a = args[i]
         if isinstance(a, Tensor):
             ndims += cnp.PyArray_NDIM(<cnp.ndarray>(<Tensor>a)._data)
-    node._versions = <long long*>calloc(n, sizeof(long long))
-    node._dtypes = <int*>calloc(n, sizeof(int))
-    node._ndims = <int*>calloc(n, sizeof(int))
-    node._dims = <Py_ssize_t*>calloc(ndims + 1, sizeof(Py_ssize_t))
-    if node._versions == NULL or node._dtypes == NULL or node._ndims == NULL or node._dims == NULL:
+    # one allocation for the per-input metadata: [versions | dims | dtypes | ndims]
+    cdef char* block = <char*>calloc(1, n * sizeof(long long) + ndims * sizeof(Py_ssize_t)
+                                        + 2 * n * sizeof(int) + 1)
+    if block == NULL:
         raise MemoryError()
+    node._versions = <long long*>block
+    node._dims = <Py_ssize_t*>(block + n * sizeof(long long))
+    node._dtypes = <int*>(block + n * sizeof(long long) + ndims * sizeof(Py_ssize_t))
+    node._ndims = node._dtypes + n
     ndims = 0
     node._n = n
     node._seq = _next_seq
@@ -1123,6 +1140,7 @@ cdef object _accumulate_into(Tensor t, object g, bint create_graph, set given):
     inputs) or a view is copied, so no two ``.grad`` tensors ever share memory.
     """
     cdef Tensor cur = t._grad
+    assert create_graph or not isinstance(g, Tensor), "first-order gradients are raw arrays"
     if create_graph:
         t._grad = g if cur is None else cur + g
     elif cur is None:

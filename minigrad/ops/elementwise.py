@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _kernels as K
 from .. import _tape
-from .._tape import Tensor, apply
+from .._tape import Tensor, apply, call1, call2
 from ._core import _float, _generic, _is_float, _is_raw, _prep2, defop, ndarray
 
 
@@ -132,31 +132,16 @@ WHERE      = defop("where",   _fwd_where,                            None,
 # fmt: on
 
 
-def _fused(name, composed):
-    """A unary backward from ``g`` and the forward result: one Cython pass on float arrays,
-    ``composed(g, out)`` (differentiable minigrad ops) on Tensors."""
-    kind = K.UNARY_BACKWARD[name]
-
-    def backward(g, out):
-        if _is_raw(g) and _is_raw(out) and out.dtype.kind == "f" and out.dtype.itemsize >= 4:
-            return K.unary_backward(kind, g, out)
-        return composed(g, out)
-    backward.__name__ = f"_{name}_backward"
-    return backward
-
-
-_tanh_backward = _fused("tanh", lambda g, out: mul(g, sub(1, mul(out, out))))
-_sigmoid_backward = _fused("sigmoid", lambda g, out: mul(mul(g, out), sub(1, out)))
-_relu_backward = _fused("relu", lambda g, out: mul(g, gt(out, 0)))
+# A unary backward from g and the forward result: one Cython pass on float arrays, the
+# composed (differentiable) formula on Tensors.
+_tanh_backward = K.FusedBackward("tanh", lambda g, out: mul(g, sub(1, mul(out, out))))
+_sigmoid_backward = K.FusedBackward("sigmoid", lambda g, out: mul(mul(g, out), sub(1, out)))
+_relu_backward = K.FusedBackward("relu", lambda g, out: mul(g, gt(out, 0)))
 
 
 def _unary(op, doc):
     def fn(input):
-        if isinstance(input, Tensor):
-            return apply(op, (input,))
-        if isinstance(input, (ndarray, _generic)):
-            return op.forward(input)
-        raise TypeError(f"{op.name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        return call1(op, input)
     fn.__name__ = fn.__qualname__ = op.name
     fn.__doc__ = doc
     return fn
@@ -200,9 +185,7 @@ sign = _unary(SIGN, "-1, 0 or 1 for each element (zero gradient).")
 
 def _binary(op, doc):
     def fn(input, other):
-        if isinstance(input, Tensor) or isinstance(other, Tensor):
-            return apply(op, (input, other))
-        return op.forward(input, other)
+        return call2(op, input, other)
     fn.__name__ = fn.__qualname__ = op.name
     fn.__doc__ = doc
     return fn
@@ -319,12 +302,12 @@ def div_(input, other):
 
 def _compare(name, ufunc):
     def fn(input, other):
+        raw = not (isinstance(input, Tensor) or isinstance(other, Tensor))
         a = input._data if isinstance(input, Tensor) else input
         b = other._data if isinstance(other, Tensor) else other
-        if type(a) is not ndarray and type(b) is not ndarray:
-            return ufunc(a, b)
         a, b = _prep2(name, a, b)
-        return _tape._from_array(np.asarray(ufunc(a, b)))
+        result = ufunc(a, b)
+        return result if raw else _tape._from_array(np.asarray(result))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor (not differentiable)."
     return fn
