@@ -81,49 +81,8 @@ from .creation import (  # noqa: E402
     zeros_like,
 )
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
-from .ops import (  # noqa: E402
-    abs,  # noqa: A004
-    add,
-    clone,
-    cos,
-    div,
-    divide,
-    eq,
-    exp,
-    expand,
-    flatten,
-    ge,
-    gt,
-    le,
-    log,
-    lt,
-    matmul,
-    mean,
-    mm,
-    mul,
-    multiply,
-    ne,
-    neg,
-    negative,
-    permute,
-    pow,  # noqa: A004
-    reciprocal,
-    relu,
-    reshape,
-    sigmoid,
-    sign,
-    sin,
-    sqrt,
-    sub,
-    subtract,
-    sum,  # noqa: A004
-    swapaxes,
-    t,
-    tanh,
-    transpose,
-    true_divide,
-    where,
-)
+from .ops import *  # noqa: E402,F401,F403
+from .ops import max, min, round, sum, abs, pow  # noqa: E402,A004
 
 
 def is_tensor(obj):
@@ -133,3 +92,10 @@ def is_tensor(obj):
 
 def numel(input):
     return input.numel()
+
+
+# optim is a top-level package that registers itself as minigrad.optim; imported last,
+# once the API above exists (optim imports minigrad).
+from ._siblings import import_sibling as _import_sibling  # noqa: E402
+
+optim = _import_sibling("optim")

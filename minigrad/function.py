@@ -89,7 +89,7 @@ class Function:
     def _node_class(cls):
         node_cls = cls.__dict__.get("_node_cls")
         if node_cls is None:
-            name = cls.__name__ + "Backward"
+            name = cls.__dict__.get("grad_fn_name", cls.__name__ + "Backward")
             out_cls = type(name, (_FunctionOutput,), {"__slots__": ()})
             node_cls = type(name, (FunctionNode,), {"__slots__": (), "_output_cls": out_cls})
             cls._node_cls = node_cls

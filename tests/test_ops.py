@@ -90,6 +90,20 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def _scatter(x, src, idx):
+    out = x.copy()
+    np.put_along_axis(out, np.array(idx), src, axis=1)
+    return out
+
+
+def _scatter_add0(x, src, idx):
+    out = x.copy()
+    idx = np.array(idx)
+    for j in range(idx.shape[1]):
+        out[idx[0, j], j] += src[0, j]
+    return out
+
+
 A34 = [(3, 4)]
 AB34 = [(3, 4), (3, 4)]
 IDX = [0, 2, 0, 0]                        # repeated: the gradient must accumulate
@@ -260,6 +274,81 @@ ROWS = [
         dtypes=(F64,), eps=1e-3, grad_tol=1e-4),
     row("to_float32", lambda M, x: x.to(M.float32), lambda x: x.astype(np.float32), A34,
         dtypes=(F64,), eps=1e-3, grad_tol=1e-4),
+    # -- issue 3: more reductions
+    row("prod", lambda M, x: x.prod(), np.prod, A34, "nonzero"),
+    row("prod_dim", lambda M, x: x.prod(1), lambda x: x.prod(1), A34, "nonzero"),
+    row("prod_dim_keepdim", lambda M, x: M.prod(x, 0, keepdim=True), lambda x: x.prod(0, keepdims=True), A34),
+    row("max_all", lambda M, x: x.max(), np.max, A34),
+    row("min_all", lambda M, x: x.min(), np.min, A34),
+    row("max_dim_values", lambda M, x: x.max(dim=1).values, lambda x: x.max(1), A34),
+    row("min_dim_values_keepdim", lambda M, x: x.min(0, keepdim=True)[0], lambda x: x.min(0, keepdims=True), A34),
+    row("amax_dim", lambda M, x: x.amax(1), lambda x: x.max(1), A34),
+    row("amin_dims", lambda M, x: M.amin(x, (0, 1)), np.min, A34),
+    row("var_all", lambda M, x: x.var(), lambda x: x.var(ddof=1), A34),
+    row("var_dim_biased", lambda M, x: x.var(1, unbiased=False), lambda x: x.var(1), A34),
+    row("var_correction_keepdim", lambda M, x: x.var(0, correction=0, keepdim=True),
+        lambda x: x.var(0, keepdims=True), A34),
+    row("std_all", lambda M, x: x.std(), lambda x: x.std(ddof=1), A34),
+    row("std_dim", lambda M, x: x.std(dim=1), lambda x: x.std(1, ddof=1), A34),
+    row("logsumexp", lambda M, x: x.logsumexp(1), lambda x: np.log(np.exp(x).sum(1)), A34),
+    row("logsumexp_keepdim", lambda M, x: M.logsumexp(x, 0, keepdim=True),
+        lambda x: np.log(np.exp(x).sum(0, keepdims=True)), A34),
+    row("norm", lambda M, x: x.norm(), lambda x: np.sqrt((x * x).sum()), A34),
+    row("norm_dim", lambda M, x: x.norm(dim=1), lambda x: np.sqrt((x * x).sum(1)), A34),
+    row("norm_p1", lambda M, x: x.norm(p=1), lambda x: np.abs(x).sum(), A34, "nonzero"),
+    row("norm_p3", lambda M, x: x.norm(p=3, dim=0), lambda x: (np.abs(x) ** 3).sum(0) ** (1 / 3), A34, "nonzero"),
+    row("cumsum", lambda M, x: x.cumsum(1), lambda x: x.cumsum(1), A34),
+    row("cumsum_dim0", lambda M, x: M.cumsum(x, 0), lambda x: x.cumsum(0), A34),
+    # -- issue 3: more elementwise
+    row("log1p", lambda M, x: x.log1p(), np.log1p, A34, "pos"),
+    row("expm1", lambda M, x: M.expm1(x), np.expm1, A34),
+    row("rsqrt", lambda M, x: x.rsqrt(), lambda x: 1 / np.sqrt(x), A34, "pos"),
+    row("square", lambda M, x: x.square(), np.square, A34),
+    row("tan", lambda M, x: x.tan(), np.tan, A34),
+    row("asin", lambda M, x: (x * 0.4).asin(), lambda x: np.arcsin(x * 0.4), A34),
+    row("acos", lambda M, x: M.acos(x * 0.4), lambda x: np.arccos(x * 0.4), A34),
+    row("atan", lambda M, x: x.atan(), np.arctan, A34),
+    row("floor", lambda M, x: x.floor() * x, lambda x: np.floor(x) * x, A34, "nonzero"),
+    row("ceil", lambda M, x: x.ceil() + x, lambda x: np.ceil(x) + x, A34, "nonzero"),
+    row("round", lambda M, x: x.round() * 2, lambda x: np.round(x) * 2, A34, "nonzero"),
+    row("maximum", lambda M, x, y: M.maximum(x, y), np.maximum, AB34),
+    row("minimum", lambda M, x, y: M.minimum(x, y), np.minimum, AB34),
+    row("maximum_broadcast", lambda M, x, y: M.maximum(x, y), np.maximum, [(3, 1), (4,)]),
+    row("clamp", lambda M, x: x.clamp(-1, 1), lambda x: np.clip(x, -1, 1), A34),
+    row("clamp_min", lambda M, x: x.clamp(min=0.5), lambda x: np.maximum(x, 0.5), A34),
+    row("clip_max", lambda M, x: M.clip(x, max=0.5), lambda x: np.minimum(x, 0.5), A34),
+    # -- issue 3: shape, joining, indexing
+    row("squeeze", lambda M, x: x.squeeze(), lambda x: x.squeeze(), [(3, 1, 4)]),
+    row("squeeze_dim", lambda M, x: x.squeeze(1), lambda x: x.squeeze(1), [(3, 1, 4)]),
+    row("unsqueeze", lambda M, x: x.unsqueeze(1), lambda x: x[:, None], A34),
+    row("unsqueeze_neg", lambda M, x: M.unsqueeze(x, -1), lambda x: x[..., None], A34),
+    row("unflatten", lambda M, x: x.unflatten(1, (2, 2)), lambda x: x.reshape(3, 2, 2), A34),
+    row("flatten", lambda M, x: x.flatten(), lambda x: x.reshape(-1), [(2, 3, 2)]),
+    row("repeat", lambda M, x: x.repeat(2, 3), lambda x: np.tile(x, (2, 3)), A34),
+    row("repeat_new_dim", lambda M, x: x.repeat(2, 1, 1), lambda x: np.tile(x, (2, 1, 1)), A34),
+    row("flip", lambda M, x: x.flip(0) * x, lambda x: x[::-1] * x, A34),
+    row("flip_dims", lambda M, x: M.flip(x, (0, 1)), lambda x: x[::-1, ::-1], A34),
+    row("roll", lambda M, x: x.roll(1, 1) * x, lambda x: np.roll(x, 1, 1) * x, A34),
+    row("roll_flat", lambda M, x: M.roll(x, 2), lambda x: np.roll(x.reshape(-1), 2).reshape(x.shape), A34),
+    row("cat", lambda M, x, y: M.cat([x, y]), lambda x, y: np.concatenate([x, y]), [(2, 4), (3, 4)]),
+    row("cat_dim1", lambda M, x, y: M.cat([x, y, x], dim=1), lambda x, y: np.concatenate([x, y, x], 1),
+        [(3, 2), (3, 4)]),
+    row("stack", lambda M, x, y: M.stack([x, y]), lambda x, y: np.stack([x, y]), AB34),
+    row("stack_dim2", lambda M, x, y: M.stack([x, y], dim=2), lambda x, y: np.stack([x, y], 2), AB34),
+    row("split_first", lambda M, x: x.split(2)[1] * 2, lambda x: x[2:4] * 2, [(5, 3)]),
+    row("split_sum", lambda M, x: sum(p.sum() * (i + 1) for i, p in enumerate(x.split(2))),
+        lambda x: sum(p.sum() * (i + 1) for i, p in enumerate([x[0:2], x[2:4], x[4:5]])), [(5, 3)]),
+    row("split_sizes", lambda M, x: M.split(x, [1, 3], dim=1)[1], lambda x: x[:, 1:4], A34),
+    row("chunk", lambda M, x: x.chunk(2, 1)[0] - x.chunk(2, 1)[1], lambda x: x[:, :2] - x[:, 2:], A34),
+    row("unbind", lambda M, x: x.unbind(1)[2] * x.unbind(1)[0], lambda x: x[:, 2] * x[:, 0], A34),
+    row("gather", lambda M, x: x.gather(1, M.tensor([[0, 0], [3, 1], [2, 2]])),
+        lambda x: np.take_along_axis(x, np.array([[0, 0], [3, 1], [2, 2]]), 1), A34),
+    row("index_select", lambda M, x: x.index_select(0, M.tensor([2, 0, 2])), lambda x: x[[2, 0, 2]], A34),
+    row("masked_fill", lambda M, x: x.masked_fill(M.tensor(MASK34), 0.5), lambda x: np.where(MASK34, 0.5, x), A34),
+    row("scatter_src", lambda M, x, y: x.scatter(1, M.tensor([[1], [0], [3]]), y),
+        lambda x, y: _scatter(x, y, [[1], [0], [3]]), [(3, 4), (3, 1)]),
+    row("scatter_add", lambda M, x, y: x.scatter_add(0, M.tensor([[0, 1, 2, 0]]), y),
+        lambda x, y: _scatter_add0(x, y, [[0, 1, 2, 0]]), [(3, 4), (1, 4)]),
 ]
 
 _ids = [r.id for r in ROWS]

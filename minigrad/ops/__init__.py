@@ -23,15 +23,36 @@ all, and the forward result is kept only if a derivative reads ``out``. That is 
 saves its output and not its input, and ``x * 2`` saves only the 2.
 """
 
-from . import _core, elementwise, indexing, linalg, reduce, shape
+from . import _core, elementwise, indexing, join, linalg, pointwise, reduce, shape
 from ._core import METHODS, defop
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import _rdiv  # noqa: F401  (used by Tensor.__rtruediv__)
 from .indexing import *  # noqa: F401,F403
+from .join import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
+from .pointwise import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
+from .reduce import max, min  # noqa: A004
 from .shape import *  # noqa: F401,F403
 from .shape import T, _conv  # noqa: F401
+
+
+def _inplace(fn):
+    """``x.fn_()``: compute ``fn(x, ...)`` and write it into x (version bump, history kept)."""
+    def method(self, *args, **kwargs):
+        return inplace(lambda a, _: fn(a, *args, **kwargs), self, None)
+    method.__name__ = fn.__name__ + "_"
+    method.__doc__ = f"In-place version of :func:`{fn.__name__}`."
+    return method
+
+
+def _copy_(self, src):
+    """Copy ``src`` (broadcast, converted to this dtype) into this tensor, in place."""
+    from .._tape import Tensor as _T
+    if not isinstance(src, _T):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    return inplace(lambda a, b: expand(b.to(a.dtype), a.shape), self, src)
+
 
 METHODS.update(
     add=add, sub=sub, subtract=sub, mul=mul, multiply=mul, div=div, divide=div, true_divide=div,
@@ -43,5 +64,36 @@ METHODS.update(
     contiguous=contiguous, add_=add_, sub_=sub_, mul_=mul_, div_=div_, eq=eq, ne=ne, lt=lt,
     le=le, gt=gt, ge=ge, float=_conv("float32"), double=_conv("float64"), half=_conv("float16"),
     long=_conv("int64"), int=_conv("int32"), bool=_conv("bool_"),
+    # reductions
+    prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin, var=var,
+    std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum,
+    # pointwise
+    log1p=log1p, expm1=expm1, rsqrt=rsqrt, square=square, tan=tan, asin=asin, acos=acos,
+    atan=atan, arcsin=asin, arccos=acos, arctan=atan, floor=floor, ceil=ceil, round=round,
+    trunc=trunc, maximum=maximum, minimum=minimum, clamp=clamp, clip=clamp, clamp_min=clamp_min,
+    clamp_max=clamp_max, logical_and=logical_and, logical_or=logical_or,
+    logical_xor=logical_xor, logical_not=logical_not, isnan=isnan, isinf=isinf,
+    isfinite=isfinite, where=lambda self, condition, other: where(condition, self, other),
+    # shape, joining, indexing
+    squeeze=squeeze, unsqueeze=unsqueeze, unflatten=unflatten, repeat=repeat, flip=flip,
+    roll=roll, split=split, chunk=chunk, unbind=unbind, gather=gather, scatter=scatter,
+    scatter_add=scatter_add, index_select=index_select, masked_fill=masked_fill,
+    masked_fill_=masked_fill_, copy_=_copy_,
+)
+METHODS.update({
+    f.__name__ + "_": _inplace(f)
+    for f in (exp, log, sqrt, sin, cos, tanh, sigmoid, relu, abs, neg, pow, clamp, floor, ceil,
+              round, trunc, log1p, expm1, rsqrt, reciprocal, sign, square, clip, tan)
+})
+
+# the public functions, re-exported as minigrad.<name>
+_INTERNAL = {"defop", "sum_to", "inplace", "getitem", "setitem", "setitem_", "T", "expand_as",
+             "masked_fill_", "type_as", "contiguous"}
+__all__ = sorted(
+    name for name, value in list(globals().items())
+    if not name.startswith("_") and name not in _INTERNAL and callable(value)
+    and getattr(value, "__module__", "").startswith("minigrad.ops")
 )
 
+from .nn import conv1d, conv2d, log_softmax, max_pool2d, softmax  # noqa: E402  (nn primitives)
+METHODS.update(softmax=softmax, log_softmax=log_softmax)

@@ -8,17 +8,60 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _is_raw, defop, ndarray
+from ._core import _dims, _is_raw, defop, ndarray
 
 
 def _fwd_getitem(x, index):
     return x[index]
 
 
+def _is_basic(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return not any(isinstance(p, (ndarray, list)) for p in parts)
+
+
 def _fwd_unindex(g, shape, index):
-    # the adjoint of x[index]: scatter-add g into zeros (repeated indices accumulate)
+    # the adjoint of x[index]: scatter g into zeros; repeated integer indices accumulate
     out = np.zeros(shape, dtype=g.dtype)
-    np.add.at(out, index, g)
+    if _is_basic(index):
+        out[index] = g          # basic indexing never repeats an element
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def _along(index, dim):
+    """The advanced-index tuple that picks ``index`` along ``dim`` (for gather/scatter)."""
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[dim] = index
+    return tuple(grid)
+
+
+def _fwd_gather(x, dim, index):
+    return np.take_along_axis(x, index, axis=dim)
+
+
+def _fwd_index_select(x, dim, index):
+    return np.take(x, index, axis=dim)
+
+
+def _fwd_masked_fill(x, mask, value):
+    return np.where(mask, np.asarray(value, dtype=x.dtype), x)
+
+
+def _fwd_scatter(x, src, dim, index):
+    out = x.copy()
+    if np.ndim(src):
+        src = src[tuple(slice(0, n) for n in index.shape)]   # only the part index covers
+    else:
+        src = np.asarray(src, dtype=x.dtype)
+    np.put_along_axis(out, index, src, axis=dim)
+    return out
+
+
+def _fwd_scatter_add(x, src, dim, index):
+    out = x.copy()
+    np.add.at(out, _along(index, dim), src[tuple(slice(0, n) for n in index.shape)])
     return out
 
 
@@ -37,6 +80,18 @@ INDEX    = defop("index", _fwd_getitem,      lambda g, x, out, index: _unindex(g
 UNINDEX  = defop("index_put", _fwd_unindex,  lambda g, x, out, shape, index: g[index])
 SETITEM  = defop("setitem", _fwd_setitem,    lambda g, x, v, out, index: _zero_at(g, index),
                                              lambda g, x, v, out, index: g[index], grad_name="CopySlices")
+GATHER   = defop("gather", _fwd_gather,      lambda g, x, out, dim, index: _unindex(g, x.shape, _along(index, dim)))
+INDEX_SELECT = defop("index_select", _fwd_index_select,
+                                             lambda g, x, out, dim, index: _unindex(g, x.shape, (slice(None),) * dim + (index,)))
+MASKED_FILL = defop("masked_fill", _fwd_masked_fill,
+                                             lambda g, x, out, mask, value: _where(mask, 0.0, g))
+SCATTER  = defop("scatter", _fwd_scatter,    lambda g, x, src, out, dim, index: _zero_at(g, _along(index, dim)),
+                                             lambda g, x, src, out, dim, index: _pad_to(gather(g, dim, index), src.shape))
+SCATTER_VALUE = defop("scatter", _fwd_scatter, lambda g, x, src, out, dim, index: _zero_at(g, _along(index, dim)),
+                                             None,                              grad_name="ScatterBackward1")
+SCATTER_ADD = defop("scatter_add", _fwd_scatter_add,
+                                             lambda g, x, src, out, dim, index: g,
+                                             lambda g, x, src, out, dim, index: _pad_to(gather(g, dim, index), src.shape))
 # fmt: on
 
 
@@ -102,3 +157,85 @@ def setitem(input, index, value):
     setitem_(input, index, value)
 
 
+
+
+def _where(mask, a, b):
+    from .elementwise import where
+    return where(mask, a, b)
+
+
+def _pad_to(g, shape):
+    """Zero-pad ``g`` up to ``shape`` (scatter_add reads only the part of src its index covers)."""
+    if tuple(g.shape) == tuple(shape):
+        return g
+    return _unindex(g, shape, tuple(slice(0, n) for n in g.shape))
+
+
+def _index_tensor(op, index, x, dim):
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index")
+    data = index._data
+    if data.ndim != x.ndim and op != "index_select":
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor ({op})")
+    n = x.shape[dim] if x.ndim else 1
+    if data.size and (data.min() < -n or data.max() >= n):
+        raise IndexError(
+            f"{op}(): index {int(data.max()) if data.max() >= n else int(data.min())} is out of bounds "
+            f"for dimension {dim} with size {n}"
+        )
+    return np.where(data < 0, data + n, data).astype(np.intp)
+
+
+def gather(input, dim, index):
+    """Values of ``input`` along ``dim`` at ``index`` (same shape as index).
+
+    >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).gather(1, minigrad.tensor([[1], [0]]))
+    tensor([[2.],
+            [3.]])
+    """
+    if _is_raw(input):
+        return _fwd_gather(input, dim, index)
+    d = _dims("gather", dim, input.ndim)[0]
+    return apply(GATHER, (input,), (d, _index_tensor("gather", index, input, d)))
+
+
+def index_select(input, dim, index):
+    """The slices of ``input`` along ``dim`` listed in the 1-D ``index``."""
+    d = _dims("index_select", dim, input.ndim)[0]
+    idx = _index_tensor("index_select", index, input, d)
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    return apply(INDEX_SELECT, (input,), (d, idx.reshape(-1)))
+
+
+def masked_fill(input, mask, value):
+    """``value`` where the bool ``mask`` is True (broadcast), ``input`` elsewhere."""
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {m.dtype}")
+    if isinstance(value, Tensor):
+        value = value.item()
+    return apply(MASKED_FILL, (input,), (m, value))
+
+
+def scatter(input, dim, index, src=None, value=None):
+    """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+    d = _dims("scatter", dim, input.ndim)[0]
+    idx = _index_tensor("scatter", index, input, d)
+    if src is None:
+        src = value
+    if isinstance(src, Tensor):
+        return apply(SCATTER, (input, src), (d, idx))
+    return apply(SCATTER_VALUE, (input, src), (d, idx))
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
+    d = _dims("scatter_add", dim, input.ndim)[0]
+    return apply(SCATTER_ADD, (input, src), (d, _index_tensor("scatter_add", index, input, d)))
+
+
+def masked_fill_(input, mask, value):
+    """In place: ``value`` where ``mask`` is True."""
+    from .elementwise import inplace
+    return inplace(lambda a, _: masked_fill(a, mask, value), input, None)

@@ -1,10 +1,19 @@
-"""Reductions (``sum``, ``mean``) and ``sum_to``, the engine's one broadcasting helper."""
+"""Reductions: sum, mean, prod, max/min (values and indices), amax/amin, argmax/argmin,
+var/std, logsumexp, norm, cumsum; and ``sum_to``, the engine's one broadcasting helper.
+
+Gradients of extreme values follow PyTorch: ``max(dim)`` sends the gradient to the index it
+returns; ``max()``/``amax`` share it equally among tied elements.
+"""
+
+import builtins
 
 import numpy as np
 
-from .._tape import apply
+from .. import _tape
+from .._tape import Tensor, apply
 from ._core import _dims, _dtype_of, _is_raw, _numel, defop
-from .shape import expand
+from .elementwise import div, eq, exp, mul, sub, where
+from .shape import expand, flip
 
 
 def sum_to(g, shape, dtype=None):
@@ -32,7 +41,15 @@ def _keepdim(g, dims, keepdim, shape):
     """Put back the reduced axes of ``g`` (as size 1) so it broadcasts against ``shape``."""
     if keepdim or not shape:
         return g
+    if dims is None:
+        return g.reshape((1,) * len(shape))
     return g.reshape(tuple(1 if i in dims else s for i, s in enumerate(shape)))
+
+
+def _count(shape, dims):
+    """How many elements a reduction over ``dims`` (None: all) combines (at least 1)."""
+    n = _numel(shape) if dims is None else _numel(shape[d] for d in dims)
+    return builtins.max(n, 1)
 
 
 def _fwd_sum(x, dims=None, keepdim=False):
@@ -57,10 +74,10 @@ def _fwd_mean(x, dims=None, keepdim=False):
 SUM      = defop("sum", _fwd_sum,            lambda g, x, out: expand(g, x.shape))
 SUM_DIM  = defop("sum", _fwd_sum,            lambda g, x, out, dims, keepdim: expand(_keepdim(g, dims, keepdim, x.shape), x.shape),
                                                                                 grad_name="SumBackward1")
-MEAN     = defop("mean", _fwd_mean,          lambda g, x, out: expand(g / max(_numel(x.shape), 1), x.shape))
+MEAN     = defop("mean", _fwd_mean,          lambda g, x, out: expand(div(g, _count(x.shape, None)), x.shape))
 MEAN_DIM = defop("mean", _fwd_mean,          lambda g, x, out, dims, keepdim: expand(
-                                                 _keepdim(g, dims, keepdim, x.shape) / max(_numel(x.shape) // max(_numel(out.shape), 1), 1),
-                                                 x.shape),                      grad_name="MeanBackward1")
+                                                 div(_keepdim(g, dims, keepdim, x.shape), _count(x.shape, dims)), x.shape),
+                                                                                grad_name="MeanBackward1")
 # fmt: on
 
 
@@ -73,9 +90,12 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):  # noqa: A001
     dim = axis if dim is None else dim
     if dtype is not None:
         input = input.to(dtype)
-    if dim is None:
+    dims = None if dim is None else _dims("sum", dim, input.ndim)
+    if _is_raw(input):
+        return _fwd_sum(input, dims, keepdim)
+    if dims is None:
         return apply(SUM, (input,))
-    return apply(SUM_DIM, (input,), (_dims("sum", dim, input.ndim), bool(keepdim)))
+    return apply(SUM_DIM, (input,), (dims, bool(keepdim)))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
@@ -87,8 +107,349 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     dim = axis if dim is None else dim
     if dtype is not None:
         input = input.to(dtype)
-    if dim is None:
+    dims = None if dim is None else _dims("mean", dim, input.ndim)
+    if _is_raw(input):
+        return _fwd_mean(input, dims, keepdim)
+    if dims is None:
         return apply(MEAN, (input,))
-    return apply(MEAN_DIM, (input,), (_dims("mean", dim, input.ndim), bool(keepdim)))
+    return apply(MEAN_DIM, (input,), (dims, bool(keepdim)))
 
 
+
+
+# ----------------------------------------------------------------------------- more reductions
+
+def _fwd_prod(x, dims=None, keepdim=False):
+    if x.dtype.kind in "biu":
+        x = x.astype(np.int64)
+    with np.errstate(all="ignore"):
+        return np.prod(x, axis=dims, keepdims=keepdim)
+
+
+def _prod_grad(g, x, out, dims, keepdim):
+    """d prod / d x_i = product of the other elements (exact with zeros on arrays)."""
+    gk = expand(_keepdim(g, dims, keepdim, x.shape), x.shape)
+    if not _is_raw(x):
+        return mul(gk, div(expand(_keepdim(out, dims, keepdim, x.shape), x.shape), x))
+    axis = None if dims is None else dims[0]
+    flat = x.reshape(-1) if axis is None else np.moveaxis(x, axis, -1)
+    ones = np.ones_like(flat[..., :1])
+    with np.errstate(all="ignore"):
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = left * right
+    others = others.reshape(x.shape) if axis is None else np.moveaxis(others, -1, axis)
+    return gk * others
+
+
+def _fwd_extreme(fn):
+    def forward(x, dims=None, keepdim=False):
+        if x.size == 0:
+            raise RuntimeError(
+                f"{fn.__name__}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        return fn(x, axis=dims, keepdims=keepdim)
+    forward.__name__ = f"_fwd_{fn.__name__}"
+    return forward
+
+
+def _spread_grad(g, x, out, dims, keepdim):
+    """Gradient of max/min/amax/amin over dims: shared equally by the tied extremes."""
+    ok = expand(_keepdim(out, dims, keepdim, x.shape), x.shape)
+    mask = eq(x, ok)
+    if _is_raw(x):
+        mask = mask.astype(x.dtype)
+        count = np.sum(mask, axis=dims, keepdims=True)
+    else:
+        mask = mask.to(x.dtype)
+        count = mask.sum(dim=dims if dims is not None else tuple(range(x.ndim)), keepdim=True)
+    return div(mul(expand(_keepdim(g, dims, keepdim, x.shape), x.shape), mask), count)
+
+
+def _fwd_take(x, dim, keepdim, index):
+    out = np.take_along_axis(x, index, axis=dim)
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+def _take_grad(g, x, dim, keepdim, index):
+    """Gradient of the values of max(dim)/min(dim): g goes to the chosen index."""
+    from .indexing import _unindex
+    gk = g if keepdim else (g.reshape(g.shape[:dim] + (1,) + g.shape[dim:]))
+    grid = list(np.indices(index.shape, sparse=True))
+    grid[dim] = index
+    return _unindex(gk, x.shape, tuple(grid))
+
+
+def _moments(x, dims, correction):
+    n = _count(x.shape, dims)
+    mean_ = np.mean(x, axis=dims, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+    with np.errstate(all="ignore"):
+        return mean_, np.sum((x - mean_) ** 2, axis=dims, keepdims=True) / x.dtype.type(n - correction)
+
+
+def _fwd_var(x, dims, correction, keepdim):
+    _float_only("var", x)
+    var_ = _moments(x, dims, correction)[1]
+    return var_ if keepdim else _squeeze(var_, dims)
+
+
+def _fwd_std(x, dims, correction, keepdim):
+    _float_only("std", x)
+    with np.errstate(all="ignore"):
+        return np.sqrt(_fwd_var(x, dims, correction, keepdim))
+
+
+def _squeeze(a, dims):
+    return a.reshape(()) if dims is None else np.squeeze(a, axis=dims)
+
+
+def _float_only(op, x):
+    if x.dtype.kind != "f":
+        raise RuntimeError(
+            f"{op}(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {_dtype_of(x.dtype)}. Convert first: x.float().{op}()."
+        )
+
+
+def _centered(x, dims):
+    """x - mean(x over dims), shaped like x (dual)."""
+    return sub(x, mean(x, dims if dims is not None else tuple(range(x.ndim)), keepdim=True))
+
+
+def _var_grad(g, x, out, dims, correction, keepdim):
+    n = _count(x.shape, dims)
+    gk = expand(_keepdim(g, dims, keepdim, x.shape), x.shape)
+    return mul(gk, div(mul(_centered(x, dims), 2), builtins.max(n - correction, 0)))
+
+
+def _std_grad(g, x, out, dims, correction, keepdim):
+    n = _count(x.shape, dims)
+    gk = expand(_keepdim(g, dims, keepdim, x.shape), x.shape)
+    ok = expand(_keepdim(out, dims, keepdim, x.shape), x.shape)
+    return div(mul(gk, _centered(x, dims)), mul(ok, builtins.max(n - correction, 0)))
+
+
+def _fwd_logsumexp(x, dims, keepdim):
+    x = x if x.dtype.kind == "f" else x.astype(np.float32)
+    m = np.max(x, axis=dims, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(all="ignore"):
+        out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
+    return out if keepdim else _squeeze(out, dims)
+
+
+def _fwd_norm(x, p, dims, keepdim):
+    _float_only("norm", x)
+    a = np.abs(x)
+    with np.errstate(all="ignore"):
+        if p == float("inf"):
+            r = np.max(a, axis=dims, keepdims=keepdim) if x.size else np.zeros(())
+        elif p == 2:
+            r = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
+        elif p == 1:
+            r = np.sum(a, axis=dims, keepdims=keepdim)
+        elif p == 0:
+            r = np.sum(a != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
+        else:
+            r = np.sum(a ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+    return np.asarray(r, dtype=x.dtype)
+
+
+def _norm_grad(g, x, out, p, dims, keepdim):
+    from .elementwise import abs as abs_, pow as pow_, sign
+    gk = expand(_keepdim(g, dims, keepdim, x.shape), x.shape)
+    ok = expand(_keepdim(out, dims, keepdim, x.shape), x.shape)
+    if p == 0:
+        return mul(gk, 0)
+    if p == 1:
+        return mul(gk, sign(x))
+    if p == float("inf"):
+        return mul(_spread_grad(g, abs_(x), out, dims, keepdim), sign(x))
+    # d||x||_p / dx = x |x|^(p-2) / ||x||^(p-1), taken as 0 where the norm is 0
+    num = mul(x, pow_(abs_(x), p - 2)) if p != 2 else x
+    den = pow_(ok, p - 1) if p != 2 else ok
+    return where(eq(ok, 0), 0.0, div(mul(gk, num), den))
+
+
+def _fwd_cumsum(x, dim):
+    if x.dtype.kind in "biu":
+        x = x.astype(np.int64)
+    return np.cumsum(x, axis=dim)
+
+
+def _cumsum(g, dim):
+    return _fwd_cumsum(g, dim) if _is_raw(g) else apply(CUMSUM, (g,), (dim,))
+
+
+# fmt: off
+PROD     = defop("prod", _fwd_prod,          lambda g, x, out: _prod_grad(g, x, out, None, False))
+PROD_DIM = defop("prod", _fwd_prod,          lambda g, x, out, dims, keepdim: _prod_grad(g, x, out, dims, keepdim),
+                                                                                grad_name="ProdBackward1")
+MAX      = defop("max", _fwd_extreme(np.max), lambda g, x, out: _spread_grad(g, x, out, None, False),
+                                                                                grad_name="MaxBackward1")
+MIN      = defop("min", _fwd_extreme(np.min), lambda g, x, out: _spread_grad(g, x, out, None, False),
+                                                                                grad_name="MinBackward1")
+AMAX     = defop("amax", _fwd_extreme(np.max), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim))
+AMIN     = defop("amin", _fwd_extreme(np.min), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim))
+MAX_DIM  = defop("max", _fwd_take,           lambda g, x, out, dim, keepdim, index: _take_grad(g, x, dim, keepdim, index))
+MIN_DIM  = defop("min", _fwd_take,           lambda g, x, out, dim, keepdim, index: _take_grad(g, x, dim, keepdim, index))
+VAR      = defop("var", _fwd_var,            _var_grad)
+STD      = defop("std", _fwd_std,            _std_grad)
+LOGSUMEXP = defop("logsumexp", _fwd_logsumexp, lambda g, x, out, dims, keepdim: mul(
+                                                 expand(_keepdim(g, dims, keepdim, x.shape), x.shape),
+                                                 exp(sub(x, expand(_keepdim(out, dims, keepdim, x.shape), x.shape)))))
+NORM     = defop("norm", _fwd_norm,          _norm_grad,                       grad_name="LinalgVectorNormBackward0")
+CUMSUM   = defop("cumsum", _fwd_cumsum,      lambda g, x, out, dim: flip(_cumsum(flip(g, dim), dim), dim))
+# fmt: on
+
+
+def _reduce_dims(op, dim, input):
+    return None if dim is None else _dims(op, dim, input.ndim)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or along one ``dim``.
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0]).prod()
+    tensor(6.)
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return apply(PROD, (input,))
+    return apply(PROD_DIM, (input,), (_dims("prod", dim, input.ndim), bool(keepdim)))
+
+
+class _ValuesIndices(tuple):
+    """(values, indices), as PyTorch's torch.return_types.max."""
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"{self._name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+def _extreme(name, full_op, dim_op, arg_fn, binary):
+    def fn(input, dim=None, keepdim=False, *, other=None):
+        if isinstance(dim, Tensor):
+            return binary(input, dim)
+        if dim is None:
+            return apply(full_op, (input,))
+        d = _dims(name, dim, input.ndim)[0] if input.ndim else 0
+        if input._data.shape and input._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        data = input._data
+        index = np.expand_dims(arg_fn(data, axis=d), d) if data.ndim else np.zeros((), np.int64)
+        if not data.ndim:
+            return _named(name, input.clone(), _tape._from_array(index))
+        values = apply(dim_op, (input,), (d, bool(keepdim), index))
+        idx = index if keepdim else np.squeeze(index, axis=d)
+        return _named(name, values, _tape._from_array(idx.astype(np.int64)))
+    fn.__name__ = name
+    return fn
+
+
+def _named(name, values, indices):
+    r = _ValuesIndices((values, indices))
+    r._name = f"minigrad.return_types.{name}"
+    return r
+
+
+def _minmax_binary(name):
+    def fn(input, other):
+        from . import pointwise
+        return getattr(pointwise, name)(input, other)
+    return fn
+
+
+max = _extreme("max", MAX, MAX_DIM, np.argmax, _minmax_binary("maximum"))  # noqa: A001
+max.__doc__ = """The largest element; with ``dim``, (values, indices) along it; with a tensor,
+the elementwise maximum.
+
+>>> minigrad.tensor([[1.0, 5.0], [3.0, 2.0]]).max(dim=1).values
+tensor([5., 3.])
+"""
+min = _extreme("min", MIN, MIN_DIM, np.argmin, _minmax_binary("minimum"))  # noqa: A001
+min.__doc__ = "The smallest element; with ``dim``, (values, indices) along it."
+
+
+def amax(input, dim=(), keepdim=False):
+    """The largest values over ``dim`` (all dims by default); ties share the gradient."""
+    dims = _dims("amax", dim, input.ndim) if dim != () else None
+    return apply(AMAX, (input,), (dims, bool(keepdim)))
+
+
+def amin(input, dim=(), keepdim=False):
+    """The smallest values over ``dim`` (all dims by default); ties share the gradient."""
+    dims = _dims("amin", dim, input.ndim) if dim != () else None
+    return apply(AMIN, (input,), (dims, bool(keepdim)))
+
+
+def _arg(name, fn):
+    def arg(input, dim=None, keepdim=False):
+        data = input._data
+        if data.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        if dim is None:
+            r = fn(data.reshape(-1))
+            r = np.full((1,) * data.ndim, r) if keepdim else np.asarray(r)
+        else:
+            d = _dims(name, dim, data.ndim)[0] if data.ndim else 0
+            r = fn(data, axis=d, keepdims=keepdim) if data.ndim else np.asarray(0)
+        return _tape._from_array(np.asarray(r, dtype=np.int64))
+    arg.__name__ = name
+    arg.__doc__ = f"Indices of the {name[3:]} values (int64, not differentiable)."
+    return arg
+
+
+argmax = _arg("argmax", np.argmax)
+argmin = _arg("argmin", np.argmin)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over ``dim`` (all by default), with Bessel's correction unless told otherwise.
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0, 4.0]).var()
+    tensor(1.6667)
+    """
+    if isinstance(unbiased, (int, tuple, list)) and not isinstance(unbiased, bool):
+        dim, unbiased = unbiased, None          # var(x, 1) means dim=1
+    return apply(VAR, (input,), (_reduce_dims("var", dim, input), _correction(unbiased, correction), bool(keepdim)))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation over ``dim`` (all by default)."""
+    if isinstance(unbiased, (int, tuple, list)) and not isinstance(unbiased, bool):
+        dim, unbiased = unbiased, None
+    return apply(STD, (input,), (_reduce_dims("std", dim, input), _correction(unbiased, correction), bool(keepdim)))
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(x))) over ``dim``, computed without overflow."""
+    return apply(LOGSUMEXP, (input,), (_dims("logsumexp", dim, input.ndim), bool(keepdim)))
+
+
+def norm(input, p="fro", dim=None, keepdim=False):
+    """The p-norm (2 by default; 1, inf, 0 and any p > 0) over ``dim`` (all by default)."""
+    if p in ("fro", None):
+        p = 2
+    return apply(NORM, (input,), (float(p), _reduce_dims("norm", dim, input), bool(keepdim)))
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sum along ``dim``.
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0]).cumsum(0)
+    tensor([1., 3., 6.])
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    return apply(CUMSUM, (input,), (_dims("cumsum", dim, input.ndim)[0] if input.ndim else 0,))

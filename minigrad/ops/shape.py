@@ -44,6 +44,29 @@ def _fwd_clone(x):
     return x.copy()
 
 
+def _fwd_repeat(x, reps):
+    return np.tile(x, reps)
+
+
+def _repeat_grad(g, shape, reps):
+    """Sum the tiles of ``g`` back onto one copy of the input (shape padded like reps)."""
+    shape = (1,) * (len(reps) - len(shape)) + tuple(shape)
+    split = []
+    for r, s in zip(reps, shape):
+        split += [r, s]
+    g = g.reshape(tuple(split))
+    g = g.sum(tuple(range(0, 2 * len(reps), 2))) if _is_raw(g) else g.sum(dim=tuple(range(0, 2 * len(reps), 2)))
+    return g
+
+
+def _fwd_flip(x, dims):
+    return np.flip(x, dims).copy()
+
+
+def _fwd_roll(x, shifts, dims):
+    return np.roll(x, shifts, dims) if dims else np.roll(x.reshape(-1), shifts).reshape(x.shape)
+
+
 # ----------------------------------------------------------------------------- the table
 # fmt: off
 VIEW     = defop("view", _fwd_reshape,       lambda g, x, out, shape: g.reshape(x.shape), view=True)
@@ -53,6 +76,13 @@ PERMUTE  = defop("permute", _fwd_permute,    lambda g, x, out, dims: permute(g, 
 EXPAND   = defop("expand", _fwd_expand,      lambda g, x, out, shape: g, view=True)
 TO       = defop("to_copy", _fwd_to,         lambda g, x, out, dtype: g)
 CLONE    = defop("clone", _fwd_clone,        lambda g, x, out: g)
+SQUEEZE  = defop("squeeze", _fwd_reshape,    lambda g, x, out, shape: g.reshape(x.shape), view=True)
+SQUEEZE_DIM = defop("squeeze", _fwd_reshape, lambda g, x, out, shape: g.reshape(x.shape), view=True,
+                                                                                grad_name="SqueezeBackward1")
+UNSQUEEZE = defop("unsqueeze", _fwd_reshape, lambda g, x, out, shape: g.reshape(x.shape), view=True)
+REPEAT   = defop("repeat", _fwd_repeat,      lambda g, x, out, reps: _repeat_grad(g, x.shape, reps))
+FLIP     = defop("flip", _fwd_flip,          lambda g, x, out, dims: flip(g, dims))
+ROLL     = defop("roll", _fwd_roll,          lambda g, x, out, shifts, dims: roll(g, tuple(-k for k in shifts), dims))
 # fmt: on
 
 
@@ -222,3 +252,69 @@ def _conv(dtype_name):
     return fn
 
 
+
+
+def squeeze(input, dim=None):
+    """Drop dimensions of size 1 (all, or just ``dim`` if it has size 1).
+
+    >>> minigrad.zeros(2, 1, 3).squeeze().shape
+    minigrad.Size([2, 3])
+    """
+    shape = input.shape
+    if dim is None:
+        return apply(SQUEEZE, (input,), (tuple(s for s in shape if s != 1),))
+    dims = _dims("squeeze", dim, len(shape))
+    new = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+    return apply(SQUEEZE_DIM, (input,), (new,))
+
+
+def unsqueeze(input, dim):
+    """Insert a dimension of size 1 at ``dim``.
+
+    >>> minigrad.zeros(2, 3).unsqueeze(1).shape
+    minigrad.Size([2, 1, 3])
+    """
+    shape = tuple(input.shape)
+    d = _dims("unsqueeze", dim, len(shape) + 1)[0]
+    if _is_raw(input):
+        return input.reshape(shape[:d] + (1,) + shape[d:])
+    return apply(UNSQUEEZE, (input,), (shape[:d] + (1,) + shape[d:],))
+
+
+def unflatten(input, dim, sizes):
+    """Split dimension ``dim`` into ``sizes`` (one may be -1)."""
+    shape = tuple(input.shape)
+    d = _dims("unflatten", dim, len(shape))[0]
+    sizes = _infer_shape("unflatten", tuple(sizes), shape[d], (shape[d],))
+    return reshape(input, shape[:d] + sizes + shape[d + 1 :])
+
+
+def repeat(input, *sizes):
+    """Tile the tensor: ``x.repeat(2, 1)`` stacks two copies along dim 0."""
+    reps = _shape_arg("repeat", sizes)
+    if len(reps) < input.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+            f"tensor: got {len(reps)} repeats for a {input.ndim}-d tensor of shape {tuple(input.shape)}"
+        )
+    return apply(REPEAT, (input,), (reps,))
+
+
+def flip(input, dims):
+    """Reverse the order of elements along ``dims``."""
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if _is_raw(input):
+        return _fwd_flip(input, dims)
+    return apply(FLIP, (input,), (_dims("flip", dims, input.ndim),))
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements cyclically along ``dims`` (the flattened tensor if None)."""
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if dims is not None:
+        dims = (dims,) if isinstance(dims, int) else tuple(dims)
+        if len(dims) != len(shifts):
+            raise RuntimeError(f"roll: shifts and dims must align. shifts: {len(shifts)}, dims: {len(dims)}")
+    if _is_raw(input):
+        return _fwd_roll(input, shifts, dims)
+    return apply(ROLL, (input,), (shifts, dims))

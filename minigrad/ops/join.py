@@ -1,0 +1,177 @@
+"""Joining and splitting: cat, stack, split, chunk, unbind.
+
+These take or give any number of tensors, which the fixed-arity op table does not express,
+so they are custom ``autograd.Function``s (the same mechanism users have). Their backward
+is itself made of differentiable ops (slicing, cat), so higher-order gradients work.
+"""
+
+import numpy as np
+
+from .._tape import Tensor
+from ..function import Function
+from ._core import _dims
+
+
+def _check_tensors(op, tensors):
+    tensors = tuple(tensors)
+    if not tensors:
+        raise RuntimeError(f"{op}(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): expected a sequence of Tensors, but element {i} is {type(t).__name__}")
+    return tensors
+
+
+def _slices(dim, bounds, ndim):
+    """index tuples selecting [bounds[i], bounds[i+1]) along ``dim``."""
+    lead = (slice(None),) * dim
+    return [lead + (slice(a, b),) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+class _Cat(Function):
+    grad_fn_name = "CatBackward0"
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        arrays = [t._data for t in tensors]
+        ctx.dim = dim
+        ctx.bounds = np.cumsum([0] + [a.shape[dim] for a in arrays]).tolist()
+        return _wrap(np.concatenate(arrays, axis=dim))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (None,) + tuple(g[idx] for idx in _slices(ctx.dim, ctx.bounds, g.ndim))
+
+
+class _Stack(Function):
+    grad_fn_name = "StackBackward0"
+
+    @staticmethod
+    def forward(ctx, dim, *tensors):
+        ctx.dim = dim
+        return _wrap(np.stack([t._data for t in tensors], axis=dim))
+
+    @staticmethod
+    def backward(ctx, g):
+        lead = (slice(None),) * ctx.dim
+        return (None,) + tuple(g[lead + (i,)] for i in range(g.shape[ctx.dim]))
+
+
+class _Split(Function):
+    grad_fn_name = "SplitBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, bounds):
+        ctx.dim, ctx.bounds, ctx.shape = dim, bounds, x.shape
+        return tuple(_wrap(x._data[idx]) for idx in _slices(dim, bounds, x.ndim))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return cat(grads, ctx.dim), None, None
+
+
+class _SplitWithSizes(_Split):
+    grad_fn_name = "SplitWithSizesBackward0"
+
+
+class _Unbind(Function):
+    grad_fn_name = "UnbindBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        return tuple(_wrap(x._data[lead + (i,)]) for i in range(x.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(grads, ctx.dim), None
+
+
+def _wrap(array):
+    from .._tape import _from_array
+    return _from_array(np.ascontiguousarray(array))
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension.
+
+    >>> minigrad.cat([minigrad.ones(2), minigrad.zeros(1)])
+    tensor([1., 1., 0.])
+    """
+    tensors = _check_tensors("cat", tensors)
+    ref = tensors[0]
+    d = _dims("cat", dim, ref.ndim)[0] if ref.ndim else 0
+    if ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    for i, t in enumerate(tensors[1:], 1):
+        if t.ndim != ref.ndim or any(a != b for k, (a, b) in enumerate(zip(t.shape, ref.shape)) if k != d):
+            raise RuntimeError(
+                f"Sizes of tensors must match except in dimension {d}. Expected size "
+                f"{tuple(ref.shape)} but got size {tuple(t.shape)} for tensor number {i} in the list."
+            )
+    dtype = np.result_type(*[t._data.dtype for t in tensors])
+    tensors = tuple(t if t._data.dtype == dtype else t.to(dtype) for t in tensors)
+    return _Cat.apply(d, *tensors)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0):
+    """Join tensors of one shape along a new dimension.
+
+    >>> minigrad.stack([minigrad.ones(2), minigrad.zeros(2)]).shape
+    minigrad.Size([2, 2])
+    """
+    tensors = _check_tensors("stack", tensors)
+    ref = tensors[0]
+    for i, t in enumerate(tensors[1:], 1):
+        if tuple(t.shape) != tuple(ref.shape):
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(ref.shape)} at entry 0 "
+                f"and {list(t.shape)} at entry {i}"
+            )
+    d = _dims("stack", dim, ref.ndim + 1)[0]
+    dtype = np.result_type(*[t._data.dtype for t in tensors])
+    tensors = tuple(t if t._data.dtype == dtype else t.to(dtype) for t in tensors)
+    return _Stack.apply(d, *tensors)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
+    d = _dims("split", dim, tensor.ndim)[0]
+    n = tensor.shape[d]
+    fn = _Split
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0:
+            raise RuntimeError(f"split expects split_size be positive, but got split_size={size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else [])
+    else:
+        sizes = list(split_size_or_sections)
+        fn = _SplitWithSizes
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                f"dimension {d}), but got split_sizes={sizes}"
+            )
+    bounds = np.cumsum([0] + sizes).tolist()
+    out = fn.apply(tensor, d, bounds)
+    return out if isinstance(out, tuple) else (out,)
+
+
+def chunk(input, chunks, dim=0):
+    """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = _dims("chunk", dim, input.ndim)[0]
+    size = -(-input.shape[d] // chunks)
+    return split(input, max(size, 1), d)
+
+
+def unbind(input, dim=0):
+    """The slices along ``dim``, as a tuple of tensors with that dimension removed."""
+    d = _dims("unbind", dim, input.ndim)[0]
+    out = _Unbind.apply(input, d)
+    return out if isinstance(out, tuple) else (out,)

@@ -1,0 +1,411 @@
+"""nn primitives: softmax, log_softmax, cross-entropy on class indices, convolution,
+max-pool, plus the helpers (im2col/col2im, plane gather/scatter, erf, softplus) they need.
+
+Everything else nn offers (linear, dropout, the norms, most activations and losses, average
+pooling) is composed from ops in ``nn/`` and has no derivative of its own. An op lives here
+only for numerical stability or a measured speedup; each entry's NOTE says which.
+
+Adjoint pairs: ``im2col``/``col2im`` and ``gather_planes``/``scatter_planes`` are each
+other's derivative, as ``index``/``index_put`` are. The derivatives of convolution and
+max-pool are written with them (and ``matmul``, ``permute``), so the same formula runs on
+ndarrays (first order) and on Tensors (``create_graph=True``).
+
+Convolution as a GEMM: the patches of the input become the rows of a matrix (im2col: one
+row per output pixel, columns (c, kh, kw)); the output is that matrix times the weight seen
+as (O, C*KH*KW), transposed back to (N, O, OH, OW). 1-D convolutions are 2-D ones of height 1.
+The kernels need float32/float64; float16 tensors of softmax go through float32.
+"""
+
+import math
+
+import numpy as np
+
+from .. import _nn_kernels as NK
+from .._tape import Tensor, _from_array, apply
+from ._core import _dims, _is_raw, defop
+from .elementwise import exp, gt, mul, neg, sigmoid, sub, where
+from .linalg import matmul
+from .shape import permute, transpose
+
+_SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _floats(op, *arrays):
+    """Check that the float arrays share a float32/float64 dtype (RuntimeError otherwise)."""
+    dtypes = {a.dtype for a in arrays if a is not None}
+    if len(dtypes) > 1:
+        names = " and ".join(sorted(str(d) for d in dtypes))
+        raise RuntimeError(f"{op}: expected all tensors to have the same dtype, but got {names}; "
+                           "convert them with .float() or .double() first")
+    dt = dtypes.pop()
+    if dt not in (np.float32, np.float64):
+        raise RuntimeError(f"{op}: not implemented for dtype {dt}; use float32 or float64 tensors")
+
+
+# ----------------------------------------------------------------------------- forwards
+
+def _fwd_softmax(x, dim, take_log=False):
+    if x.dtype.kind != "f":
+        raise RuntimeError(
+            f"{'log_softmax' if take_log else 'softmax'}: not implemented for integer or bool "
+            f"tensors (got {x.dtype}); convert with .float() or pass dtype=minigrad.float32"
+        )
+    if x.dtype == np.float16:
+        return NK.softmax(x.astype(np.float32), dim, take_log).astype(np.float16)
+    return NK.softmax(x, dim, take_log)
+
+
+def _fwd_log_softmax(x, dim):
+    return _fwd_softmax(x, dim, True)
+
+
+def _fwd_cross_entropy(x, target, weight, ignore_index):
+    _floats("cross_entropy", x, weight)
+    return NK.cross_entropy(x, target, weight, ignore_index).reshape(target.shape)
+
+
+def _as4(shape):
+    """A 1-D convolution's (N, C, L) shapes seen as (N, C, 1, L)."""
+    return shape if len(shape) == 4 else shape[:2] + (1,) + shape[2:]
+
+
+def _fwd_conv(x, w, b, geometry):
+    _floats("conv", x, w, b)
+    n, o, oh, ow = x.shape[0], w.shape[0], geometry[8], geometry[9]
+    cols = NK.im2col(x.reshape(_as4(x.shape)), geometry)         # (N*OH*OW, C*KH*KW)
+    rows = cols @ w.reshape(o, -1).T                              # (N*OH*OW, O): one GEMM
+    if b is not None:
+        rows += b
+    out = np.ascontiguousarray(rows.reshape(n, oh * ow, o).transpose(0, 2, 1))
+    return out.reshape((n, o) + ((oh, ow) if x.ndim == 4 else (ow,)))
+
+
+def _fwd_im2col(x, geometry):
+    return NK.im2col(x, geometry)
+
+
+def _fwd_col2im(cols, shape, geometry):
+    return NK.col2im(np.ascontiguousarray(cols), shape, geometry)
+
+
+def _fwd_gather_planes(x, idx):
+    planes = x.reshape(idx.shape[0] * idx.shape[1], -1)
+    return np.take_along_axis(planes, idx.reshape(planes.shape[0], -1), 1).reshape(idx.shape)
+
+
+def _fwd_scatter_planes(g, idx, shape):
+    p = shape[0] * shape[1]
+    flat = NK.scatter_add_planes(np.ascontiguousarray(g).reshape(p, -1), idx.reshape(p, -1),
+                                 shape[2] * shape[3])
+    return flat.reshape(shape)
+
+
+def _fwd_erf(x):
+    return NK.erf(x if x.dtype.kind == "f" else x.astype(np.float32))
+
+
+def _fwd_softplus(x, beta, threshold):
+    bx = x * beta
+    with np.errstate(over="ignore"):
+        return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta).astype(x.dtype, copy=False)
+
+
+# ----------------------------------------------------------------------------- the table
+# fmt: off
+# NOTE: softmax and log_softmax are primitives for stability and speed: one Cython pass per
+# row (max, sum of exp, write) instead of five numpy temporaries, and log_softmax never
+# takes the log of an underflowed 0.
+SOFTMAX     = defop("softmax",     _fwd_softmax,        lambda g, x, out, dim: _softmax_backward(g, out, dim),
+                    grad_name="SoftmaxBackward0")
+LOG_SOFTMAX = defop("log_softmax", _fwd_log_softmax,    lambda g, x, out, dim: _log_softmax_backward(g, out, dim))
+# NOTE: cross-entropy on class indices fuses log-softmax and the pick: per row one pass
+# forward, and the backward writes softmax - one_hot from the logits (no (N, C) temporaries).
+CROSS_ENTROPY = defop("cross_entropy", _fwd_cross_entropy,
+                      lambda g, x, out, target, weight, ignore: _cross_entropy_backward(g, x, target, weight, ignore))
+# NOTE: convolution is im2col + one GEMM (measured: see tests/test_nn_functional.py).
+CONVOLUTION = defop("convolution", _fwd_conv,           lambda g, x, w, b, out, geo: _conv_dx(g, w, x.shape, geo),
+                                                        lambda g, x, w, b, out, geo: _conv_dw(g, x, w.shape, geo),
+                                                        lambda g, x, w, b, out, geo: _conv_db(g))
+IM2COL      = defop("im2col",      _fwd_im2col,         lambda g, x, out, geo: col2im(g, x.shape, geo))
+COL2IM      = defop("col2im",      _fwd_col2im,         lambda g, cols, out, shape, geo: im2col(g, geo))
+MAX_POOL    = defop("max_pool2d",  _fwd_gather_planes,  lambda g, x, out, idx: scatter_planes(g, idx, x.shape),
+                    grad_name="MaxPool2DWithIndicesBackward0")
+UNPOOL      = defop("max_pool2d_backward", _fwd_scatter_planes, lambda g, gy, out, idx, shape: gather_planes(g, idx))
+ERF         = defop("erf",         _fwd_erf,            lambda g, x, out: mul(g, mul(exp(neg(mul(x, x))), _SQRT_2_OVER_PI)))
+# NOTE: softplus is a primitive for stability: log(1 + exp(x)) overflows, and a guarded
+# composition gives 0 * inf = nan gradients in the branch it does not take.
+SOFTPLUS    = defop("softplus",    _fwd_softplus,       lambda g, x, out, beta, threshold: _softplus_backward(g, x, beta, threshold))
+# fmt: on
+
+
+# ----------------------------------------------------------------------------- derivatives
+# Each runs a kernel on ndarrays and the composed formula on Tensors (create_graph).
+
+def _softmax_backward(g, out, dim):
+    if _is_raw(g) and out.dtype != np.float16:
+        return NK.softmax_backward(np.asarray(g, dtype=out.dtype), out, dim, False)
+    return mul(out, sub(g, (g * out).sum(dim, keepdim=True)))
+
+
+def _log_softmax_backward(g, out, dim):
+    if _is_raw(g) and out.dtype != np.float16:
+        return NK.softmax_backward(np.asarray(g, dtype=out.dtype), out, dim, True)
+    return sub(g, mul(exp(out), g.sum(dim, keepdim=True)))
+
+
+def _cross_entropy_backward(g, x, target, weight, ignore_index):
+    if _is_raw(g):
+        return NK.cross_entropy_backward(np.asarray(g, dtype=x.dtype), x, target, weight, ignore_index)
+    # on Tensors: (softmax(x) - one_hot(target)) * weight[target] * g, with the class axis 1
+    valid = target != ignore_index
+    safe = np.where(valid, target, 0)
+    classes = np.arange(x.shape[1]).reshape((1, -1) + (1,) * (x.ndim - 2))
+    one_hot = (classes == np.expand_dims(safe, 1)).astype(x._data.dtype)
+    w = (valid if weight is None else weight[safe] * valid).astype(x._data.dtype)
+    coef = (g * w).reshape(g.shape[:1] + (1,) + g.shape[1:])
+    return mul(sub(softmax(x, 1), one_hot), coef)
+
+
+def _rows(g):
+    """(N, O, *spatial) -> (N*L, O): output pixels as rows, the layout im2col produced."""
+    n, o = g.shape[0], g.shape[1]
+    return permute(g.reshape(n, o, -1), (0, 2, 1)).reshape(-1, o)
+
+
+def _conv_dx(g, w, xshape, geometry):
+    cols = matmul(_rows(g), w.reshape(w.shape[0], -1))
+    return col2im(cols, _as4(tuple(xshape)), geometry).reshape(xshape)
+
+
+def _conv_dw(g, x, wshape, geometry):
+    cols = im2col(x.reshape(_as4(tuple(x.shape))), geometry)
+    return matmul(transpose(_rows(g), 0, 1), cols).reshape(wshape)
+
+
+def _conv_db(g):
+    return g.sum(axis=tuple(i for i in range(g.ndim) if i != 1))
+
+
+def _softplus_backward(g, x, beta, threshold):
+    bx = x * beta
+    return where(gt(bx, threshold), g, mul(g, sigmoid(bx)))
+
+
+# ----------------------------------------------------------------------------- dual helpers
+# Raw forward on ndarrays, a recorded op on Tensors: what derivative formulas call.
+
+def im2col(x, geometry):
+    """Patches of (N, C, H, W) ``x`` as rows (N*OH*OW, C*KH*KW); see ``_nn_kernels.im2col``."""
+    return _fwd_im2col(x, geometry) if _is_raw(x) else apply(IM2COL, (x,), (geometry,))
+
+
+def col2im(cols, shape, geometry):
+    """The adjoint of ``im2col``: add the patch rows back into an array of ``shape``."""
+    shape = tuple(shape)
+    return _fwd_col2im(cols, shape, geometry) if _is_raw(cols) else apply(COL2IM, (cols,), (shape, geometry))
+
+
+def gather_planes(x, idx):
+    """``out[n, c, j] = x[n, c].flat[idx[n, c, j]]`` for (N, C, OH, OW) int64 ``idx``."""
+    return _fwd_gather_planes(x, idx) if _is_raw(x) else apply(MAX_POOL, (x,), (idx,))
+
+
+def scatter_planes(g, idx, shape):
+    """The adjoint of ``gather_planes``: zeros of ``shape`` with ``g`` added at ``idx``."""
+    shape = tuple(shape)
+    return _fwd_scatter_planes(g, idx, shape) if _is_raw(g) else apply(UNPOOL, (g,), (idx, shape))
+
+
+# ----------------------------------------------------------------------------- public
+
+def _dim(op, dim, ndim):
+    dims = _dims(op, dim, ndim)
+    return dims[0] if dims else 0
+
+
+
+def softmax(input, dim, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``, computed without overflow.
+
+    >>> minigrad.softmax(minigrad.tensor([0.0, 0.0]), 0)
+    tensor([0.5000, 0.5000])
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    return apply(SOFTMAX, (input,), (_dim("softmax", dim, input.ndim),))
+
+
+def log_softmax(input, dim, dtype=None):
+    """log(softmax(x)) along ``dim``, as x - logsumexp(x): stable for any logits.
+
+    >>> minigrad.log_softmax(minigrad.tensor([0.0, 0.0]), 0)
+    tensor([-0.6931, -0.6931])
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    return apply(LOG_SOFTMAX, (input,), (_dim("log_softmax", dim, input.ndim),))
+
+
+def cross_entropy_indices(input, target, weight=None, ignore_index=-100):
+    """Per-sample ``weight[t] * (logsumexp(x) - x[t])`` of (N, C, ...) logits and class
+    indices ``target`` (N, ...); 0 where ``target == ignore_index``. nn's cross_entropy
+    reduces it."""
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    w = weight._data if isinstance(weight, Tensor) else weight
+    return apply(CROSS_ENTROPY, (input,), (t, w, int(ignore_index)))
+
+
+def erf(input):
+    """The error function of each element (for the exact GELU)."""
+    return apply(ERF, (input,))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
+    return apply(SOFTPLUS, (input,), (beta, threshold))
+
+
+def _tuple(v, n, name):
+    t = (v,) * n if isinstance(v, (int, np.integer)) else tuple(v)
+    if len(t) != n or not all(isinstance(i, (int, np.integer)) for i in t):
+        raise TypeError(f"{name} must be an int or a tuple of {n} ints, got {v!r}")
+    return tuple(int(i) for i in t)
+
+
+def _same_padding(kernel, dilation, stride, op):
+    if any(s != 1 for s in stride):
+        raise ValueError(f"padding='same' is not supported for strided convolutions ({op} got stride {stride})")
+    return tuple(d * (k - 1) // 2 for k, d in zip(kernel, dilation))
+
+
+def _conv_geometry(op, xshape, wshape, stride, padding, dilation):
+    """(kh, kw, sh, sw, ph, pw, dh, dw, oh, ow) of a convolution, validated like PyTorch."""
+    nd = len(wshape) - 2
+    kernel = tuple(wshape[2:])
+    stride, dilation = _tuple(stride, nd, "stride"), _tuple(dilation, nd, "dilation")
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
+        pad = _same_padding(kernel, dilation, stride, op) if padding == "same" else (0,) * nd
+        out = tuple(xshape[2:]) if padding == "same" else None
+    else:
+        pad, out = _tuple(padding, nd, "padding"), None
+    if min(stride) < 1 or min(dilation) < 1 or min(pad) < 0:
+        raise RuntimeError(f"{op}: stride and dilation must be positive and padding non-negative, "
+                           f"got stride={stride}, padding={pad}, dilation={dilation}")
+    eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    total = tuple(e - 1 for e in eff) if padding == "same" else tuple(2 * p for p in pad)
+    padded = tuple(s + t for s, t in zip(xshape[2:], total))
+    if any(e > p for e, p in zip(eff, padded)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
+            f"({' x '.join(map(str, eff))}). Kernel size can't be greater than actual input size"
+        )
+    if out is None:
+        out = tuple((p - e) // s + 1 for p, e, s in zip(padded, eff, stride))
+    two = lambda t, fill: t if nd == 2 else (fill,) + t        # noqa: E731
+    return (two(kernel, 1) + two(stride, 1) + two(pad, 0) + two(dilation, 1) + two(out, 1))
+
+
+def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    if groups != 1:
+        raise NotImplementedError(f"{op}: minigrad supports groups=1 only (got groups={groups})")
+    unbatched = input.ndim == nd + 1
+    if input.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {op}, but got input of "
+            f"size: {list(input.shape)}"
+        )
+    if weight.ndim != nd + 2:
+        raise RuntimeError(f"{op}: weight must be {nd + 2}-D (out_channels, in_channels, *kernel), "
+                           f"got shape {list(weight.shape)}")
+    if unbatched:
+        input = input.reshape((1,) + tuple(input.shape))
+    if input.shape[1] != weight.shape[1]:
+        raise RuntimeError(
+            f"Given groups=1, weight of size {list(weight.shape)}, expected input{list(input.shape)} to "
+            f"have {weight.shape[1]} channels, but got {input.shape[1]} channels instead"
+        )
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise RuntimeError(f"{op}: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}")
+    geo = _conv_geometry(op, tuple(input.shape), tuple(weight.shape), stride, padding, dilation)
+    out = apply(CONVOLUTION, (input, weight, bias), (geo,))
+    return out.reshape(tuple(out.shape)[1:]) if unbatched else out
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation) of (N, C, H, W) ``input`` with (O, C, KH, KW) ``weight``.
+
+    ``padding`` may be an int, a pair, ``'valid'`` or ``'same'`` (stride 1).
+
+    >>> minigrad.conv2d(minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 2, 2)).shape
+    minigrad.Size([1, 1, 2, 2])
+    """
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution of (N, C, L) ``input`` with (O, C, K) ``weight``.
+
+    >>> minigrad.conv1d(minigrad.ones(1, 1, 5), minigrad.ones(1, 1, 3)).shape
+    minigrad.Size([1, 1, 3])
+    """
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _pool_out(size, k, s, p, d, ceil_mode):
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= size + p:    # the last window must start inside
+        out -= 1
+    return out
+
+
+def pool_geometry(op, input, kernel_size, stride, padding, dilation, ceil_mode):
+    """Validated (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow) of a 2-D pooling window."""
+    if input.ndim not in (3, 4) or input.numel() == 0:
+        raise RuntimeError(f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, "
+                           f"got shape {tuple(input.shape)}")
+    k = _tuple(kernel_size, 2, "kernel_size")
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _tuple(stride, 2, "stride")
+    p, d = _tuple(padding, 2, "padding"), _tuple(dilation, 2, "dilation")
+    if min(k) < 1 or min(s) < 1 or min(d) < 1:
+        raise RuntimeError(f"{op}: kernel_size, stride and dilation must be positive, got {k}, {s}, {d}")
+    for ki, pi, di in zip(k, p, d):
+        if not 0 <= pi <= (di * (ki - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pi}, "
+                               f"kernel_size={ki} and dilation={di}")
+    size = tuple(input.shape[-2:])
+    out = tuple(_pool_out(n, ki, si, pi, di, ceil_mode) for n, ki, si, pi, di in zip(size, k, s, p, d))
+    if min(out) < 1:
+        c = input.shape[-3]
+        raise RuntimeError(f"Given input size: ({c}x{size[0]}x{size[1]}). Calculated output size: "
+                           f"({c}x{out[0]}x{out[1]}). Output size is too small")
+    return k + s + p + d + out
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Maximum over sliding windows of (N, C, H, W) or (C, H, W) ``input``.
+
+    With ``return_indices`` also returns the flat position (in each H*W plane) of every
+    maximum, as PyTorch does.
+
+    >>> minigrad.max_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2)
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    """
+    geo = pool_geometry("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+    unbatched = input.ndim == 3
+    x = input.reshape((1,) + tuple(input.shape)) if unbatched else input
+    _floats("max_pool2d", x._data)
+    idx = NK.max_pool2d_indices(x._data, geo)
+    if idx.size and idx.min() < 0:
+        raise RuntimeError(f"max_pool2d: a window lies entirely in the padding (kernel {geo[:2]}, "
+                           f"padding {geo[4:6]}, dilation {geo[6:8]}); use less padding or dilation")
+    out = apply(MAX_POOL, (x,), (idx,))
+    if unbatched:
+        out, idx = out.reshape(tuple(out.shape)[1:]), idx[0]
+    if return_indices:
+        return out, _from_array(idx)
+    return out

@@ -1,0 +1,191 @@
+"""More elementwise ops: the rest of the math library, min/max of two tensors, clamp,
+rounding, and logical ops.
+
+These are not on the per-op hot path, so their forwards are numpy ufuncs (with warnings
+off, as PyTorch is silent about ``asin(2)``); derivatives reuse ``elementwise``'s duals.
+Rounding ops have a zero gradient, as in PyTorch.
+"""
+
+import numpy as np
+
+from .. import _tape
+from .._tape import Tensor, call1, call2
+from ._core import _float, _prep2, defop
+from .elementwise import add, div, eq, ge, gt, le, logical_and, lt, mul, neg, pow, sqrt, sub, where
+
+
+def _float_ufunc(ufunc):
+    """A float-valued numpy ufunc as a forward (integers compute in float32)."""
+    def forward(x):
+        with np.errstate(all="ignore"):
+            return ufunc(_float(x))
+    forward.__name__ = f"_fwd_{ufunc.__name__}"
+    return forward
+
+
+def _kept_ufunc(ufunc):
+    """A numpy ufunc that keeps the dtype (floor of an int tensor is itself)."""
+    def forward(x):
+        return ufunc(x) if x.dtype.kind == "f" else x.copy()
+    forward.__name__ = f"_fwd_{ufunc.__name__}"
+    return forward
+
+
+def _binary_ufunc(name, ufunc):
+    def forward(a, b):
+        a, b = _prep2(name, a, b)
+        with np.errstate(all="ignore"):
+            return ufunc(a, b)
+    forward.__name__ = f"_fwd_{name}"
+    return forward
+
+
+def _fwd_clamp(x, lo, hi):
+    if lo is not None and hi is not None and lo > hi:
+        # PyTorch: elements become hi when min > max
+        return np.full_like(x, hi)
+    return np.clip(x, lo, hi)
+
+
+def _clamp_mask(x, lo, hi):
+    # gradient passes where lo <= x <= hi (PyTorch's convention, ties included)
+    m = None
+    if lo is not None:
+        m = ge(x, lo)
+    if hi is not None:
+        m2 = le(x, hi)
+        m = m2 if m is None else logical_and(m, m2)
+    return m
+
+
+def _minmax_grad(g, a, b, winner):
+    # g where this input wins, g/2 at ties (PyTorch's convention for maximum/minimum)
+    half = mul(g, 0.5)
+    return where(winner(a, b), g, where(eq(a, b), half, 0.0))
+
+
+# fmt: off
+LOG1P   = defop("log1p",   _float_ufunc(np.log1p),     lambda g, x, out: div(g, add(x, 1)),
+                   grad_name="Log1PBackward0")
+EXPM1   = defop("expm1",   _float_ufunc(np.expm1),     lambda g, x, out: mul(g, add(out, 1)))
+RSQRT   = defop("rsqrt",   _float_ufunc(lambda x: 1 / np.sqrt(x)),
+                                                        lambda g, x, out: mul(mul(g, -0.5), mul(out, mul(out, out))))
+TAN     = defop("tan",     _float_ufunc(np.tan),       lambda g, x, out: mul(g, add(mul(out, out), 1)))
+ASIN    = defop("asin",    _float_ufunc(np.arcsin),    lambda g, x, out: div(g, sqrt(sub(1, mul(x, x)))))
+ACOS    = defop("acos",    _float_ufunc(np.arccos),    lambda g, x, out: neg(div(g, sqrt(sub(1, mul(x, x))))))
+ATAN    = defop("atan",    _float_ufunc(np.arctan),    lambda g, x, out: div(g, add(mul(x, x), 1)))
+FLOOR   = defop("floor",   _kept_ufunc(np.floor),      lambda g, x, out: mul(g, 0))
+CEIL    = defop("ceil",    _kept_ufunc(np.ceil),       lambda g, x, out: mul(g, 0))
+ROUND   = defop("round",   _kept_ufunc(np.round),      lambda g, x, out: mul(g, 0))
+TRUNC   = defop("trunc",   _kept_ufunc(np.trunc),      lambda g, x, out: mul(g, 0))
+MAXIMUM = defop("maximum", _binary_ufunc("maximum", np.maximum),
+                                                        lambda g, a, b, out: _minmax_grad(g, a, b, gt),
+                                                        lambda g, a, b, out: _minmax_grad(g, b, a, gt))
+MINIMUM = defop("minimum", _binary_ufunc("minimum", np.minimum),
+                                                        lambda g, a, b, out: _minmax_grad(g, a, b, lt),
+                                                        lambda g, a, b, out: _minmax_grad(g, b, a, lt))
+CLAMP   = defop("clamp",   _fwd_clamp,                 lambda g, x, out, lo, hi: where(_clamp_mask(x, lo, hi), g, 0.0),
+                                                        grad_name="ClampBackward1")
+# fmt: on
+
+
+def _unary_fn(op, doc):
+    def fn(input):
+        return call1(op, input)
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = doc
+    return fn
+
+
+log1p = _unary_fn(LOG1P, "log(1 + x), accurate for small x.")
+expm1 = _unary_fn(EXPM1, "exp(x) - 1, accurate for small x.")
+rsqrt = _unary_fn(RSQRT, "1 / sqrt(x).")
+tan = _unary_fn(TAN, "Tangent of each element.")
+asin = arcsin = _unary_fn(ASIN, "Arcsine of each element (nan outside [-1, 1]).")
+acos = arccos = _unary_fn(ACOS, "Arccosine of each element (nan outside [-1, 1]).")
+atan = arctan = _unary_fn(ATAN, "Arctangent of each element.")
+floor = _unary_fn(FLOOR, "Round down (zero gradient).")
+ceil = _unary_fn(CEIL, "Round up (zero gradient).")
+round = _unary_fn(ROUND, "Round half to even, as PyTorch (zero gradient).")  # noqa: A001
+trunc = _unary_fn(TRUNC, "Round towards zero (zero gradient).")
+
+
+def square(input):
+    """x * x (recorded as PowBackward0, as in PyTorch)."""
+    return pow(input, 2)
+
+
+def maximum(input, other):
+    """Elementwise maximum of two tensors (gradient split in half at ties).
+
+    >>> minigrad.maximum(minigrad.tensor([1.0, 4.0]), minigrad.tensor([3.0, 2.0]))
+    tensor([3., 4.])
+    """
+    return call2(MAXIMUM, input, other)
+
+
+def minimum(input, other):
+    """Elementwise minimum of two tensors (gradient split in half at ties)."""
+    return call2(MINIMUM, input, other)
+
+
+def clamp(input, min=None, max=None):  # noqa: A002
+    """Limit values to [min, max] (either may be None); gradient 1 inside, 0 outside.
+
+    >>> minigrad.tensor([-2.0, 0.5, 3.0]).clamp(-1, 1)
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        out = input if min is None else maximum(input, min)
+        return out if max is None else minimum(out, max)
+    if min is None and max is None:
+        raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    if not isinstance(input, Tensor):
+        return CLAMP.forward(input, min, max)
+    return _tape.apply(CLAMP, (input,), (min, max))
+
+
+clip = clamp
+
+
+def clamp_min(input, min):  # noqa: A002
+    return clamp(input, min=min)
+
+
+def clamp_max(input, max):  # noqa: A002
+    return clamp(input, max=max)
+
+
+def _logical(name, ufunc):
+    def fn(input, other):
+        raw = not (isinstance(input, Tensor) or isinstance(other, Tensor))
+        a = input._data if isinstance(input, Tensor) else input
+        b = other._data if isinstance(other, Tensor) else other
+        result = ufunc(a, b)
+        return result if raw else _tape._from_array(np.asarray(result))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise ``{name}`` as a bool tensor (not differentiable)."
+    return fn
+
+
+logical_or = _logical("logical_or", np.logical_or)
+logical_xor = _logical("logical_xor", np.logical_xor)
+
+
+def logical_not(input):
+    """Elementwise not, as a bool tensor."""
+    if isinstance(input, Tensor):
+        return _tape._from_array(np.logical_not(input._data))
+    return np.logical_not(input)
+
+
+def isnan(input):
+    return _tape._from_array(np.isnan(input._data))
+
+
+def isinf(input):
+    return _tape._from_array(np.isinf(input._data))
+
+
+def isfinite(input):
+    return _tape._from_array(np.isfinite(input._data))
