@@ -10,6 +10,7 @@ cdef class Tensor:
     cdef bint _requires_grad
     cdef Node _grad_fn            # None for leaves
     cdef Version _version         # shared by views of the same storage
+    cdef Tensor _base             # for views (x[0], x.view(...)): the tensor that owns the storage
     cdef list _hooks              # leaf hooks (non-leaf hooks live on the grad_fn)
     cdef bint _retains_grad
     cdef object _pending          # gradient gathered for this leaf during one backward

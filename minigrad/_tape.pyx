@@ -429,11 +429,25 @@ cdef class Tensor:
 
     # -- in-place bookkeeping ------------------------------------------------------------
     def _check_inplace(self):
-        if self._grad_fn is None and self._requires_grad and mg_get_grad():
+        if not mg_get_grad():
+            return
+        if self._grad_fn is None and self._requires_grad:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation. "
                 "Wrap the update in `with minigrad.no_grad():` (as optimizers do) or work on "
                 "x.detach()."
+            )
+        base = self._base
+        if base is not None and base._requires_grad:
+            if base._grad_fn is None:
+                raise RuntimeError(
+                    "a view of a leaf Variable that requires grad is being used in an in-place "
+                    "operation. Wrap it in `with minigrad.no_grad():` or change a clone instead."
+                )
+            raise RuntimeError(
+                "in-place change of a view of a tensor that requires grad: minigrad does not "
+                "rewrite the base tensor's history. Assign through the base instead "
+                "(y[idx] = y[idx] * 3) or use an out-of-place op."
             )
 
     def _bump_version(self):
@@ -791,10 +805,15 @@ cpdef Tensor apply(Op op, tuple args, tuple attrs=()):
             arrays[i] = a
     cdef Tensor res = _wrap(op.forward(*arrays, *attrs))
     if op.is_view:
-        res._version = (<Tensor>args[0])._version
+        _make_view(res, <Tensor>args[0])
     if need and mg_get_grad():
         _record(op, res, args, attrs)
     return res
+
+
+cdef inline void _make_view(Tensor view, Tensor base):
+    view._version = base._version
+    view._base = base if base._base is None else base._base
 
 
 cpdef object call1(Op op, object x):
@@ -818,7 +837,7 @@ cdef Tensor _apply1(Op op, Tensor x):
     """apply() for one tensor input and no attributes (the unary ops)."""
     cdef Tensor res = _wrap(op.forward(x._data))
     if op.is_view:
-        res._version = x._version
+        _make_view(res, x)
     if x._requires_grad and mg_get_grad():
         _record(op, res, (x,), ())
     return res

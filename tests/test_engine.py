@@ -354,3 +354,32 @@ def test_exception_during_backward_leaves_engine_clean():
         y.sum().backward(retain_graph=True)
     (x * 5).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [5.0, 5.0])
+
+
+def test_views_share_the_version_counter():
+    x = minigrad.ones(2, 3)
+    v = x.view(3, 2)
+    t = x.t()
+    x.add_(1)
+    assert v._version == t._version == x._version == 1
+
+
+def test_inplace_on_view_of_leaf_requiring_grad_raises():
+    x = minigrad.ones(2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="^a view of a leaf Variable that requires grad"):
+        x[0].mul_(2)
+
+
+def test_inplace_on_view_of_non_leaf_raises_instead_of_silently_wrong_grads():
+    y = minigrad.ones(2, 3, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="view of a tensor that requires grad"):
+        y[0].mul_(3)
+
+
+def test_index_assignment_on_non_leaf_is_differentiable():
+    x = minigrad.ones(2, 3, requires_grad=True)
+    y = x * 2
+    y[0] = y[0] * 3
+    assert y.grad_fn.name() == "CopySlices"
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[6.0] * 3, [2.0] * 3])
