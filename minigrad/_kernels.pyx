@@ -311,6 +311,19 @@ cdef class FusedBackward:
         self.composed = composed
 
     def __call__(self, g, out):
+        cdef cnp.ndarray ga, ya, res
+        if _is_fast_float(g) and _is_fast_float(out):
+            ga, ya = <cnp.ndarray>g, <cnp.ndarray>out
+            if cnp.PyArray_TYPE(ga) == cnp.PyArray_TYPE(ya) and _same_shape(ga, ya):
+                res = _empty_like(ya)
+                if cnp.PyArray_TYPE(ya) == cnp.NPY_FLOAT32:
+                    _unary_backward(self.kind, <const float*>cnp.PyArray_DATA(ga), <const float*>cnp.PyArray_DATA(ya),
+                                    <float*>cnp.PyArray_DATA(res), cnp.PyArray_SIZE(ya))
+                else:
+                    _unary_backward(self.kind, <const double*>cnp.PyArray_DATA(ga),
+                                    <const double*>cnp.PyArray_DATA(ya), <double*>cnp.PyArray_DATA(res),
+                                    cnp.PyArray_SIZE(ya))
+                return res
         if type(g) is np.ndarray and type(out) is np.ndarray:
             if g.dtype.kind == "f" and out.dtype.kind == "f" and out.dtype.itemsize >= 4:
                 return unary_backward(self.kind, g, out)   # makes g contiguous / broadcast first

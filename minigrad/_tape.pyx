@@ -114,6 +114,7 @@ def _set_grad_enabled(bint mode):
 
 # ----------------------------------------------------------------------------- Tensor
 
+@cython.freelist(512)
 cdef class Version:
     """A counter shared by all tensors viewing the same storage; bumped by in-place ops."""
     pass
@@ -159,6 +160,7 @@ cdef str _shape_str(shape):
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+@cython.freelist(512)
 cdef class Tensor:
     """A multi-dimensional array that can record the operations applied to it.
 
@@ -587,6 +589,7 @@ cdef Py_ssize_t _norm_dim(object dim, Py_ssize_t ndim, str op) except? -1:
 # ----------------------------------------------------------------------------- Op, Node
 
 @cython.no_gc
+@cython.freelist(64)
 cdef class _Meta:
     """What a derivative may know of an input it does not save: its shape and dtype."""
     cdef readonly tuple shape
