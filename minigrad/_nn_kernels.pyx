@@ -1,0 +1,495 @@
+"""Fused loops behind the nn primitives: softmax family, cross-entropy, im2col/col2im,
+max-pool indices, and erf (for GELU).
+
+Why these exist (numpy stays the default; see ``minigrad/ops/nn.py`` for the ops):
+* softmax / log-softmax need max, sum of exp and a write per row: numpy makes four or five
+  temporaries of the whole input for that; here it is one loop nest, and the backward is one
+  more (``y * (g - sum(g * y))`` and ``g - exp(y) * sum(g)``);
+* cross-entropy on class indices is log-softmax and a pick in one pass per row, and its
+  backward writes ``softmax - one_hot`` straight from the logits without building either;
+* convolution as a GEMM needs the patches of the input laid out as rows (im2col) and the
+  adjoint, which adds them back (col2im); max-pooling needs the argmax of every window.
+
+Layouts. A softmax-like kernel sees its input as (outer, n, inner): the reduced axis has
+length ``n`` and stride ``inner``, so any ``dim`` of a C-contiguous array works without a
+transpose. Images are (N, C, H, W); im2col rows are output pixels (n, oh, ow) and its
+columns are (c, kh, kw), which is the layout of a conv weight reshaped to (O, C*KH*KW).
+
+Invariants: every ``def`` here checks dtype (float32/float64, one dtype for all float
+arguments), C-contiguity, shapes and index ranges before it enters a ``nogil`` loop, and
+allocates its own C-contiguous output. No input can make a loop read or write out of bounds.
+"""
+
+cimport numpy as cnp
+from libc.math cimport INFINITY, erff, exp, expf, log, logf
+from libc.math cimport erf as c_erf
+
+from ._types cimport floating
+
+import numpy as np
+
+cnp.import_array()
+
+
+# ----------------------------------------------------------------------------- helpers
+
+cdef inline floating _exp(floating v) noexcept nogil:
+    return expf(v) if floating is float else exp(v)
+
+
+cdef inline floating _log(floating v) noexcept nogil:
+    return logf(v) if floating is float else log(v)
+
+
+cdef inline floating _max_of(const floating* x, Py_ssize_t n, Py_ssize_t stride) noexcept nogil:
+    # NaN wins, as in PyTorch: a row holding NaN gives NaN everywhere
+    cdef floating m = -INFINITY
+    cdef Py_ssize_t j
+    for j in range(n):
+        if x[j * stride] > m or x[j * stride] != x[j * stride]:
+            m = x[j * stride]
+            if m != m:
+                break
+    return m
+
+
+cdef inline floating _sum_exp(const floating* x, floating m, Py_ssize_t n,
+                              Py_ssize_t stride) noexcept nogil:
+    cdef floating s = 0
+    cdef Py_ssize_t j
+    for j in range(n):
+        s += _exp(x[j * stride] - m)
+    return s
+
+
+cdef cnp.ndarray _float_array(object a, str op, str name):
+    """``a`` as a C-contiguous, native-order float32/float64 ndarray (copied only if needed)."""
+    if type(a) is not np.ndarray:
+        raise TypeError(f"{op}: {name} must be an ndarray, got {type(a).__name__}")
+    cdef cnp.ndarray arr = <cnp.ndarray>a
+    cdef int t = cnp.PyArray_TYPE(arr)
+    if t != cnp.NPY_FLOAT32 and t != cnp.NPY_FLOAT64:
+        raise TypeError(f"{op}: {name} must be float32 or float64, got {arr.dtype}")
+    if not cnp.PyArray_IS_C_CONTIGUOUS(arr) or not cnp.PyArray_ISNOTSWAPPED(arr):
+        arr = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("="))
+    return arr
+
+
+cdef cnp.ndarray _like(cnp.ndarray ref, object a, str op, str name):
+    """``a`` as a contiguous array of ``ref``'s dtype and shape (else a ValueError)."""
+    cdef cnp.ndarray arr = _float_array(a, op, name)
+    if cnp.PyArray_TYPE(arr) != cnp.PyArray_TYPE(ref):
+        raise TypeError(f"{op}: {name} has dtype {arr.dtype}, expected {ref.dtype}")
+    if (<object>arr).shape != (<object>ref).shape:
+        raise ValueError(f"{op}: {name} has shape {np.shape(arr)}, expected {np.shape(ref)}")
+    return arr
+
+
+cdef cnp.ndarray _index_array(object a, str op, str name):
+    if type(a) is not np.ndarray or (<cnp.ndarray>a).dtype.kind not in "iu":
+        raise TypeError(f"{op}: {name} must be an integer ndarray")
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+cdef tuple _lanes(tuple shape, Py_ssize_t dim, str op):
+    """(outer, n, inner) for reducing ``shape`` along ``dim``."""
+    cdef Py_ssize_t nd = len(shape)
+    if not 0 <= dim < max(nd, 1):
+        raise ValueError(f"{op}: dim {dim} out of range for shape {shape}")
+    if nd == 0:
+        return 1, 1, 1
+    cdef Py_ssize_t outer = 1, inner = 1, k
+    for k in range(dim):
+        outer *= shape[k]
+    for k in range(dim + 1, nd):
+        inner *= shape[k]
+    return outer, shape[dim], inner
+
+
+# ----------------------------------------------------------------------------- softmax
+
+cdef void _softmax(const floating* x, floating* y, Py_ssize_t outer, Py_ssize_t n,
+                   Py_ssize_t inner, bint take_log) noexcept nogil:
+    cdef Py_ssize_t o, i, j, base
+    cdef floating m, s, shift
+    for o in range(outer):
+        for i in range(inner):
+            base = o * n * inner + i
+            m = _max_of(x + base, n, inner)
+            s = _sum_exp(x + base, m, n, inner)
+            if take_log:
+                shift = m + _log(s)
+                for j in range(n):
+                    y[base + j * inner] = x[base + j * inner] - shift
+            else:
+                for j in range(n):
+                    y[base + j * inner] = _exp(x[base + j * inner] - m) / s
+
+
+cdef void _softmax_backward(const floating* g, const floating* y, floating* gx, Py_ssize_t outer,
+                            Py_ssize_t n, Py_ssize_t inner, bint take_log) noexcept nogil:
+    # softmax: gx = y * (g - sum(g * y));  log-softmax: gx = g - exp(y) * sum(g)
+    cdef Py_ssize_t o, i, j, k, base
+    cdef floating s
+    for o in range(outer):
+        for i in range(inner):
+            base = o * n * inner + i
+            s = 0
+            for j in range(n):
+                k = base + j * inner
+                s += g[k] if take_log else g[k] * y[k]
+            for j in range(n):
+                k = base + j * inner
+                if take_log:
+                    gx[k] = g[k] - _exp(y[k]) * s
+                else:
+                    gx[k] = y[k] * (g[k] - s)
+
+
+def softmax(x, Py_ssize_t dim, bint take_log):
+    """Softmax (or log-softmax if ``take_log``) of ``x`` along ``dim`` (non-negative)."""
+    cdef cnp.ndarray a = _float_array(x, "softmax", "input")
+    outer, n, inner = _lanes((<object>a).shape, dim, "softmax")
+    cdef cnp.ndarray out = np.empty_like(a)
+    cdef Py_ssize_t o_ = outer, n_ = n, i_ = inner
+    if cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT32:
+        with nogil:
+            _softmax(<const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(out), o_, n_, i_, take_log)
+    else:
+        with nogil:
+            _softmax(<const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(out), o_, n_, i_, take_log)
+    return out
+
+
+def softmax_backward(g, y, Py_ssize_t dim, bint take_log):
+    """Gradient of softmax (log-softmax if ``take_log``) from ``g`` and the forward result ``y``."""
+    cdef cnp.ndarray ya = _float_array(y, "softmax_backward", "result")
+    cdef cnp.ndarray ga = _like(ya, g, "softmax_backward", "gradient")
+    outer, n, inner = _lanes((<object>ya).shape, dim, "softmax_backward")
+    cdef cnp.ndarray out = np.empty_like(ya)
+    cdef Py_ssize_t o_ = outer, n_ = n, i_ = inner
+    if cnp.PyArray_TYPE(ya) == cnp.NPY_FLOAT32:
+        with nogil:
+            _softmax_backward(<const float*>cnp.PyArray_DATA(ga), <const float*>cnp.PyArray_DATA(ya),
+                              <float*>cnp.PyArray_DATA(out), o_, n_, i_, take_log)
+    else:
+        with nogil:
+            _softmax_backward(<const double*>cnp.PyArray_DATA(ga), <const double*>cnp.PyArray_DATA(ya),
+                              <double*>cnp.PyArray_DATA(out), o_, n_, i_, take_log)
+    return out
+
+
+# ----------------------------------------------------------------------------- cross-entropy
+# Logits are (N, C, inner) (inner = prod of the extra dims of (N, C, d1, ...)); targets are
+# class indices, one per (N, inner) lane; ``w`` holds one weight per class (NULL: all 1).
+
+cdef void _cross_entropy(const floating* x, const long long* t, const floating* w, floating* loss,
+                         Py_ssize_t outer, Py_ssize_t n, Py_ssize_t inner,
+                         long long ignore) noexcept nogil:
+    cdef Py_ssize_t o, i, base, lane
+    cdef floating m, lse
+    cdef long long c
+    for o in range(outer):
+        for i in range(inner):
+            lane = o * inner + i
+            c = t[lane]
+            if c == ignore:
+                loss[lane] = 0
+                continue
+            base = o * n * inner + i
+            m = _max_of(x + base, n, inner)
+            lse = m + _log(_sum_exp(x + base, m, n, inner))
+            loss[lane] = (lse - x[base + c * inner]) * (w[c] if w != NULL else 1)
+
+
+cdef void _cross_entropy_backward(const floating* g, const floating* x, const long long* t,
+                                  const floating* w, floating* gx, Py_ssize_t outer, Py_ssize_t n,
+                                  Py_ssize_t inner, long long ignore) noexcept nogil:
+    # d loss / d x_j = g * w[t] * (softmax_j - [j == t])
+    cdef Py_ssize_t o, i, j, base, lane
+    cdef floating m, s, coef
+    cdef long long c
+    for o in range(outer):
+        for i in range(inner):
+            lane = o * inner + i
+            base = o * n * inner + i
+            c = t[lane]
+            if c == ignore:
+                for j in range(n):
+                    gx[base + j * inner] = 0
+                continue
+            coef = g[lane] * (w[c] if w != NULL else 1)
+            m = _max_of(x + base, n, inner)
+            s = _sum_exp(x + base, m, n, inner)
+            for j in range(n):
+                gx[base + j * inner] = coef * (_exp(x[base + j * inner] - m) / s - (j == c))
+
+
+cdef tuple _ce_args(x, target, weight, long long ignore, str op):
+    """Validated (logits, targets, weights or None, outer, n, inner) for the kernels."""
+    cdef cnp.ndarray a = _float_array(x, op, "input")
+    if a.ndim < 2:
+        raise ValueError(f"{op}: input must be (N, C, ...), got shape {np.shape(a)}")
+    cdef cnp.ndarray t = _index_array(target, op, "target")
+    outer, n, inner = _lanes((<object>a).shape, 1, op)
+    if t.size != outer * inner:
+        raise ValueError(f"{op}: {t.size} targets for input of shape {np.shape(a)}")
+    bad = (t != ignore) & ((t < 0) | (t >= n))
+    if bad.any():
+        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
+    w = None
+    if weight is not None:
+        w = _float_array(weight, op, "weight")
+        if w.dtype != a.dtype or np.shape(w) != (n,):
+            raise ValueError(f"{op}: weight must be a ({n},) {a.dtype} array, got {np.shape(w)} {w.dtype}")
+    return a, t, w, outer, n, inner
+
+
+def cross_entropy(x, target, weight, long long ignore_index):
+    """Per-lane ``weight[t] * (logsumexp(x) - x[t])`` (0 where ``t == ignore_index``)."""
+    cdef cnp.ndarray a, t
+    cdef Py_ssize_t o_, n_, i_
+    a, t, w, o_, n_, i_ = _ce_args(x, target, weight, ignore_index, "cross_entropy")
+    cdef cnp.ndarray out = np.empty(o_ * i_, dtype=a.dtype)
+    cdef const long long* tp = <const long long*>cnp.PyArray_DATA(t)
+    cdef void* wp = NULL if w is None else cnp.PyArray_DATA(<cnp.ndarray>w)
+    if a.dtype == np.float32:
+        with nogil:
+            _cross_entropy(<const float*>cnp.PyArray_DATA(a), tp, <const float*>wp,
+                           <float*>cnp.PyArray_DATA(out), o_, n_, i_, ignore_index)
+    else:
+        with nogil:
+            _cross_entropy(<const double*>cnp.PyArray_DATA(a), tp, <const double*>wp,
+                           <double*>cnp.PyArray_DATA(out), o_, n_, i_, ignore_index)
+    return out
+
+
+def cross_entropy_backward(g, x, target, weight, long long ignore_index):
+    """Gradient of ``cross_entropy`` w.r.t. the logits, for per-lane incoming gradients ``g``."""
+    cdef cnp.ndarray a, t
+    cdef Py_ssize_t o_, n_, i_
+    a, t, w, o_, n_, i_ = _ce_args(x, target, weight, ignore_index, "cross_entropy_backward")
+    cdef cnp.ndarray ga = _float_array(g, "cross_entropy_backward", "gradient")
+    if ga.dtype != a.dtype or ga.size != o_ * i_:
+        raise ValueError(f"cross_entropy_backward: gradient of {ga.size} {ga.dtype} values, "
+                         f"expected {o_ * i_} {a.dtype}")
+    cdef cnp.ndarray out = np.empty_like(a)
+    cdef const long long* tp = <const long long*>cnp.PyArray_DATA(t)
+    cdef void* wp = NULL if w is None else cnp.PyArray_DATA(<cnp.ndarray>w)
+    if a.dtype == np.float32:
+        with nogil:
+            _cross_entropy_backward(<const float*>cnp.PyArray_DATA(ga), <const float*>cnp.PyArray_DATA(a),
+                                    tp, <const float*>wp, <float*>cnp.PyArray_DATA(out),
+                                    o_, n_, i_, ignore_index)
+    else:
+        with nogil:
+            _cross_entropy_backward(<const double*>cnp.PyArray_DATA(ga), <const double*>cnp.PyArray_DATA(a),
+                                    tp, <const double*>wp, <double*>cnp.PyArray_DATA(out),
+                                    o_, n_, i_, ignore_index)
+    return out
+
+
+# ----------------------------------------------------------------------------- im2col / col2im
+
+cdef struct Window:
+    # geometry of a 2-D sliding window over (H, W) producing (OH, OW) positions
+    Py_ssize_t h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow
+
+
+cdef Window _window(tuple hw, tuple geometry, str op) except *:
+    cdef Window g
+    if len(geometry) != 10:
+        raise ValueError(f"{op}: geometry must be (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)")
+    g.h, g.w = hw
+    g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow = geometry
+    if min(g.kh, g.kw, g.sh, g.sw, g.dh, g.dw) < 1 or min(g.ph, g.pw, g.oh, g.ow) < 0:
+        raise ValueError(f"{op}: invalid window geometry {geometry}")
+    return g
+
+
+cdef void _im2col(const floating* x, floating* cols, Py_ssize_t batch, Py_ssize_t chans,
+                  Window g) noexcept nogil:
+    cdef Py_ssize_t n, c, oy, ox, ky, kx, iy, ix
+    cdef Py_ssize_t plane = g.h * g.w
+    cdef floating* row = cols
+    for n in range(batch):
+        for oy in range(g.oh):
+            for ox in range(g.ow):
+                for c in range(chans):
+                    for ky in range(g.kh):
+                        iy = oy * g.sh - g.ph + ky * g.dh
+                        for kx in range(g.kw):
+                            ix = ox * g.sw - g.pw + kx * g.dw
+                            if 0 <= iy < g.h and 0 <= ix < g.w:
+                                row[0] = x[(n * chans + c) * plane + iy * g.w + ix]
+                            else:
+                                row[0] = 0
+                            row += 1
+
+
+cdef void _col2im(const floating* cols, floating* x, Py_ssize_t batch, Py_ssize_t chans,
+                  Window g) noexcept nogil:
+    # the adjoint of _im2col: every patch entry is added back where it was read from
+    cdef Py_ssize_t n, c, oy, ox, ky, kx, iy, ix
+    cdef Py_ssize_t plane = g.h * g.w
+    cdef const floating* row = cols
+    for n in range(batch):
+        for oy in range(g.oh):
+            for ox in range(g.ow):
+                for c in range(chans):
+                    for ky in range(g.kh):
+                        iy = oy * g.sh - g.ph + ky * g.dh
+                        for kx in range(g.kw):
+                            ix = ox * g.sw - g.pw + kx * g.dw
+                            if 0 <= iy < g.h and 0 <= ix < g.w:
+                                x[(n * chans + c) * plane + iy * g.w + ix] += row[0]
+                            row += 1
+
+
+def im2col(x, tuple geometry):
+    """Patches of the (N, C, H, W) array ``x`` as rows: shape (N*OH*OW, C*KH*KW).
+
+    ``geometry`` is (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow); positions outside the input
+    (padding, or windows past the edge in ceil mode) read as 0.
+    """
+    cdef cnp.ndarray a = _float_array(x, "im2col", "input")
+    if a.ndim != 4:
+        raise ValueError(f"im2col: expected an (N, C, H, W) array, got shape {np.shape(a)}")
+    cdef Window g = _window((<object>a).shape[2:], geometry, "im2col")
+    cdef Py_ssize_t batch = a.shape[0], chans = a.shape[1]
+    cdef cnp.ndarray cols = np.empty((batch * g.oh * g.ow, chans * g.kh * g.kw), dtype=a.dtype)
+    if a.dtype == np.float32:
+        with nogil:
+            _im2col(<const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(cols), batch, chans, g)
+    else:
+        with nogil:
+            _im2col(<const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(cols), batch, chans, g)
+    return cols
+
+
+def col2im(cols, tuple shape, tuple geometry):
+    """The adjoint of ``im2col``: sum the rows of ``cols`` back into an array of ``shape``."""
+    cdef cnp.ndarray a = _float_array(cols, "col2im", "cols")
+    if len(shape) != 4 or min(shape) < 0:
+        raise ValueError(f"col2im: expected an (N, C, H, W) shape, got {shape}")
+    cdef Window g = _window(shape[2:], geometry, "col2im")
+    cdef Py_ssize_t batch = shape[0], chans = shape[1]
+    if (<object>a).shape != (batch * g.oh * g.ow, chans * g.kh * g.kw):
+        raise ValueError(f"col2im: cols of shape {np.shape(a)} do not fit shape {shape} and {geometry}")
+    cdef cnp.ndarray out = np.zeros(shape, dtype=a.dtype)
+    if a.dtype == np.float32:
+        with nogil:
+            _col2im(<const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(out), batch, chans, g)
+    else:
+        with nogil:
+            _col2im(<const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(out), batch, chans, g)
+    return out
+
+
+# ----------------------------------------------------------------------------- max-pool
+
+cdef void _max_pool_indices(const floating* x, long long* idx, Py_ssize_t planes,
+                            Window g) noexcept nogil:
+    # idx: flat position (iy * W + ix) of each window's maximum inside its (H, W) plane;
+    # NaN wins (PyTorch's rule); a window with no valid position gets -1
+    cdef Py_ssize_t p, oy, ox, ky, kx, iy, ix, k
+    cdef const floating* plane
+    cdef floating best, v
+    cdef long long arg
+    for p in range(planes):
+        plane = x + p * g.h * g.w
+        for oy in range(g.oh):
+            for ox in range(g.ow):
+                best = -INFINITY
+                arg = -1
+                for ky in range(g.kh):
+                    iy = oy * g.sh - g.ph + ky * g.dh
+                    if iy < 0 or iy >= g.h:
+                        continue
+                    for kx in range(g.kw):
+                        ix = ox * g.sw - g.pw + kx * g.dw
+                        if ix < 0 or ix >= g.w:
+                            continue
+                        k = iy * g.w + ix
+                        v = plane[k]
+                        if arg < 0 or v > best or v != v:
+                            best = v
+                            arg = k
+                            if v != v:
+                                break
+                    if best != best:
+                        break
+                idx[0] = arg
+                idx += 1
+
+
+cdef void _scatter_add_planes(const floating* g, const long long* idx, floating* out,
+                              Py_ssize_t planes, Py_ssize_t per_plane, Py_ssize_t plane_size) noexcept nogil:
+    cdef Py_ssize_t p, j
+    for p in range(planes):
+        for j in range(per_plane):
+            out[p * plane_size + idx[p * per_plane + j]] += g[p * per_plane + j]
+
+
+def max_pool2d_indices(x, tuple geometry):
+    """For (N, C, H, W) ``x``: the flat index in its (H, W) plane of every window's maximum,
+    as an int64 (N, C, OH, OW) array (PyTorch's ``return_indices`` convention)."""
+    cdef cnp.ndarray a = _float_array(x, "max_pool2d", "input")
+    if a.ndim != 4:
+        raise ValueError(f"max_pool2d: expected an (N, C, H, W) array, got shape {np.shape(a)}")
+    cdef Window g = _window((<object>a).shape[2:], geometry, "max_pool2d")
+    cdef cnp.ndarray idx = np.empty((a.shape[0], a.shape[1], g.oh, g.ow), dtype=np.int64)
+    cdef Py_ssize_t planes = a.shape[0] * a.shape[1]
+    if a.dtype == np.float32:
+        with nogil:
+            _max_pool_indices(<const float*>cnp.PyArray_DATA(a), <long long*>cnp.PyArray_DATA(idx), planes, g)
+    else:
+        with nogil:
+            _max_pool_indices(<const double*>cnp.PyArray_DATA(a), <long long*>cnp.PyArray_DATA(idx), planes, g)
+    return idx
+
+
+def scatter_add_planes(g, idx, Py_ssize_t plane_size):
+    """The adjoint of gathering ``out[p, j] = x[p, idx[p, j]]`` on (P, plane_size) arrays:
+    zeros of shape (P, plane_size) with every ``g[p, j]`` added at ``idx[p, j]``."""
+    cdef cnp.ndarray ga = _float_array(g, "scatter_add_planes", "gradient")
+    cdef cnp.ndarray ia = _index_array(idx, "scatter_add_planes", "idx")
+    if ga.ndim != 2 or (<object>ia).shape != (<object>ga).shape or plane_size < 0:
+        raise ValueError(f"scatter_add_planes: gradient {np.shape(ga)} and indices {np.shape(ia)} must be "
+                         "the same (P, L) shape")
+    if ia.size and (ia.min() < 0 or ia.max() >= plane_size):
+        raise IndexError(f"scatter_add_planes: index out of range for planes of {plane_size}")
+    cdef Py_ssize_t planes = ga.shape[0], per_plane = ga.shape[1]
+    cdef cnp.ndarray out = np.zeros((planes, plane_size), dtype=ga.dtype)
+    cdef const long long* ip = <const long long*>cnp.PyArray_DATA(ia)
+    if ga.dtype == np.float32:
+        with nogil:
+            _scatter_add_planes(<const float*>cnp.PyArray_DATA(ga), ip, <float*>cnp.PyArray_DATA(out),
+                                planes, per_plane, plane_size)
+    else:
+        with nogil:
+            _scatter_add_planes(<const double*>cnp.PyArray_DATA(ga), ip, <double*>cnp.PyArray_DATA(out),
+                                planes, per_plane, plane_size)
+    return out
+
+
+# ----------------------------------------------------------------------------- erf
+
+cdef void _erf(const floating* x, floating* out, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(n):
+        out[i] = erff(x[i]) if floating is float else c_erf(x[i])
+
+
+def erf(x):
+    """The error function of each element (numpy has none; GELU needs it)."""
+    cdef cnp.ndarray a = _float_array(x, "erf", "input")
+    cdef cnp.ndarray out = np.empty_like(a)
+    cdef Py_ssize_t n = a.size
+    if a.dtype == np.float32:
+        with nogil:
+            _erf(<const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(out), n)
+    else:
+        with nogil:
+            _erf(<const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(out), n)
+    return out
