@@ -99,3 +99,11 @@ def numel(input):
 from ._siblings import import_sibling as _import_sibling  # noqa: E402
 
 optim = _import_sibling("optim")
+
+
+# nn is a top-level package beside minigrad/ (minigrad.nn is the same module object); loaded
+# last, as nn uses the API above. save/load write checkpoints as .npz (never pickle).
+from .ops import conv1d, conv2d, log_softmax, max_pool2d, softmax  # noqa: E402
+from .serialization import load, save  # noqa: E402
+
+nn = _import_sibling("nn")

@@ -252,6 +252,7 @@ def cross_entropy_indices(input, target, weight=None, ignore_index=-100):
     reduces it."""
     t = target._data if isinstance(target, Tensor) else np.asarray(target)
     w = weight._data if isinstance(weight, Tensor) else weight
+    w = None if w is None else np.asarray(w, dtype=input._data.dtype)
     return apply(CROSS_ENTROPY, (input,), (t, w, int(ignore_index)))
 
 

@@ -1,0 +1,162 @@
+"""minigrad.save / minigrad.load: checkpoints as numpy ``.npz`` files, never pickle.
+
+A checkpoint is a zip of ``.npy`` arrays (``a0``, ``a1``, ...) plus one JSON document
+(``__minigrad__``) describing the saved object: nested dicts (any order, keys of any plain
+type), lists and tuples of tensors, arrays, numbers, strings, bools and None. Loading runs
+``np.load(..., allow_pickle=False)``, so a checkpoint can hold data but never code.
+
+* A tensor saved twice (e.g. tied weights) is stored once and comes back as one object;
+  Parameters come back as Parameters, ``requires_grad`` is kept.
+* Saving to a path is atomic: the file is written beside the target, flushed and synced,
+  then renamed over it (``os.replace``), so a crash leaves the old checkpoint intact.
+* A file that is not a complete minigrad checkpoint raises a RuntimeError that says so.
+"""
+
+import json
+import os
+import tempfile
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+
+from ._tape import Tensor, _from_array
+
+_SPEC = "__minigrad__"
+_FORMAT = "minigrad.save"
+_VERSION = 1
+_PLAIN = (type(None), bool, int, float, str)
+
+_UMASK = os.umask(0)            # read once (at import) to give saved files the usual permissions
+os.umask(_UMASK)
+
+
+class _Encoder:
+    """Turns an object into a JSON-able description plus the arrays it references."""
+
+    def __init__(self):
+        self.arrays = {}
+        self.tensors = {}           # id(tensor) -> array name, so shared tensors are stored once
+
+    def _array(self, arr):
+        name = f"a{len(self.arrays)}"
+        self.arrays[name] = np.asarray(arr)
+        return name
+
+    def encode(self, obj, where="obj"):
+        if isinstance(obj, Tensor):
+            if id(obj) not in self.tensors:
+                self.tensors[id(obj)] = self._array(obj.detach().numpy())
+            return {"tensor": self.tensors[id(obj)], "requires_grad": obj.requires_grad,
+                    "parameter": type(obj).__name__ == "Parameter"}
+        if isinstance(obj, np.ndarray):
+            if obj.dtype.kind not in "biufc":
+                raise TypeError(f"minigrad.save: cannot save the {obj.dtype} array at {where} without pickle")
+            return {"ndarray": self._array(obj)}
+        if isinstance(obj, (np.generic,)):
+            return {"value": obj.item()}
+        if isinstance(obj, _PLAIN):
+            return {"value": obj}
+        if isinstance(obj, dict):
+            return {"dict": [[self.encode(k, where), self.encode(v, f"{where}[{k!r}]")] for k, v in obj.items()],
+                    "ordered": isinstance(obj, OrderedDict)}
+        if isinstance(obj, (list, tuple)):
+            kind = "list" if isinstance(obj, list) else "tuple"
+            return {kind: [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+        raise TypeError(
+            f"minigrad.save: cannot save {type(obj).__name__} at {where}; checkpoints hold tensors, arrays, "
+            "numbers, strings, bools, None and (nested) dicts, lists and tuples of them (save "
+            "model.state_dict(), not the model)"
+        )
+
+
+class _Decoder:
+    def __init__(self, arrays):
+        self.arrays = arrays
+        self.tensors = {}
+
+    def decode(self, spec):
+        if "tensor" in spec:
+            name = spec["tensor"]
+            if name not in self.tensors:
+                self.tensors[name] = self._tensor(self.arrays[name], spec)
+            return self.tensors[name]
+        if "ndarray" in spec:
+            return self.arrays[spec["ndarray"]]
+        if "value" in spec:
+            return spec["value"]
+        if "dict" in spec:
+            items = [(self.decode(k), self.decode(v)) for k, v in spec["dict"]]
+            return OrderedDict(items) if spec["ordered"] else dict(items)
+        if "list" in spec:
+            return [self.decode(v) for v in spec["list"]]
+        return tuple(self.decode(v) for v in spec["tuple"])
+
+    @staticmethod
+    def _tensor(arr, spec):
+        t = _from_array(arr)
+        if spec["parameter"]:
+            import minigrad
+            return minigrad.nn.Parameter(t, spec["requires_grad"])
+        return t.requires_grad_(spec["requires_grad"])
+
+
+def save(obj, f):
+    """Write ``obj`` (typically a state dict) to the path or binary file ``f``.
+
+    >>> minigrad.save(model.state_dict(), "model.npz")    # doctest: +SKIP
+    """
+    enc = _Encoder()
+    root = enc.encode(obj)
+    spec = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root})
+    arrays = dict(enc.arrays, **{_SPEC: np.array(spec)})
+    if hasattr(f, "write"):
+        np.savez(f, **arrays)
+        return
+    path = os.fspath(f)
+    fd, tmp = tempfile.mkstemp(prefix=".minigrad-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        with os.fdopen(fd, "wb") as out:
+            np.savez(out, **arrays)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _read(fileobj, name):
+    try:
+        npz = np.load(fileobj, allow_pickle=False)
+        if not isinstance(npz, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single .npy array")
+        with npz:
+            if _SPEC not in npz.files:
+                raise ValueError("no minigrad description inside")
+            spec = json.loads(str(npz[_SPEC][()]))
+            if spec.get("format") != _FORMAT:
+                raise ValueError("not written by minigrad.save")
+            if spec.get("version", 0) > _VERSION:
+                raise ValueError(f"format version {spec['version']} is newer than this minigrad reads")
+            arrays = {k: npz[k] for k in npz.files if k != _SPEC}
+        return _Decoder(arrays).decode(spec["root"])
+    except (ValueError, OSError, EOFError, KeyError, TypeError, IndexError, zipfile.BadZipFile) as e:
+        raise RuntimeError(
+            f"minigrad.load: {name} is not a readable minigrad checkpoint ({type(e).__name__}: {e}); "
+            "it may be truncated or written by another program. Re-save it with minigrad.save."
+        ) from e
+
+
+def load(f, map_location=None, weights_only=None, **kwargs):
+    """Read an object written by ``minigrad.save`` from the path or binary file ``f``.
+
+    ``map_location`` and ``weights_only`` are accepted for PyTorch compatibility: minigrad
+    runs on the CPU and never unpickles, so loading is always weights-only.
+    """
+    if hasattr(f, "read"):
+        return _read(f, getattr(f, "name", "the file"))
+    with open(os.fspath(f), "rb") as fileobj:
+        return _read(fileobj, repr(os.fspath(f)))

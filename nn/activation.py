@@ -1,0 +1,188 @@
+"""Activations, as functions (``F.relu``) and as modules (``nn.ReLU()``).
+
+All but softplus and softmax/log_softmax (primitives in ``minigrad/ops/nn.py``, for
+stability) are compositions of existing ops. Where a branch could overflow (exp in ELU),
+its input is clamped first, so the branch not taken never feeds 0 * inf into a gradient.
+
+``inplace=True`` is accepted (and shown in the repr) but the result is a new tensor: the
+values are the same, only the aliasing differs.
+"""
+
+import math
+import warnings
+
+import minigrad
+from minigrad.ops import nn as _ops
+
+from .module import Module
+
+_SQRT_HALF = 1 / math.sqrt(2)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+def relu(input, inplace=False):
+    """max(x, 0)."""
+    return minigrad.relu(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x for x > 0, negative_slope * x otherwise."""
+    return minigrad.where(input > 0, input, input * negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, alpha * (exp(x) - 1) otherwise."""
+    positive = input > 0
+    return minigrad.where(positive, input, (minigrad.where(positive, 0.0, input).exp() - 1) * alpha)
+
+
+def gelu(input, approximate="none"):
+    """x * Phi(x) (Phi: the standard normal CDF); ``approximate='tanh'`` uses the tanh formula."""
+    if approximate == "none":
+        return input * (_ops.erf(input * _SQRT_HALF) + 1) * 0.5
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * _SQRT_2_OVER_PI
+        return input * (inner.tanh() + 1) * 0.5
+    raise RuntimeError(f"approximate argument must be either none or tanh (got {approximate!r})")
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (also called swish)."""
+    return input * minigrad.sigmoid(input)
+
+
+def sigmoid(input):
+    return minigrad.sigmoid(input)
+
+
+def tanh(input):
+    return minigrad.tanh(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold."""
+    return _ops.softplus(input, beta, threshold)
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)), computed as -softplus(-x) (no log of an underflowed 0)."""
+    return -_ops.softplus(-input, 1.0, 20.0)
+
+
+def _softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum(exp(x)) along ``dim``."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.ndim, _stacklevel)
+    return _ops.softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """log(softmax(x)) along ``dim``, computed stably."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
+    return _ops.log_softmax(input, dim, dtype)
+
+
+class _Inplace(Module):
+    """An activation with an ``inplace`` flag (shown in the repr only when set)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU(_Inplace):
+    def forward(self, input):
+        return relu(input)
+
+
+class SiLU(_Inplace):
+    def forward(self, input):
+        return silu(input)
+
+
+class LeakyReLU(_Inplace):
+    def __init__(self, negative_slope=0.01, inplace=False):
+        super().__init__(inplace)
+        self.negative_slope = negative_slope
+
+    def forward(self, input):
+        return leaky_relu(input, self.negative_slope)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(_Inplace):
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__(inplace)
+        self.alpha = alpha
+
+    def forward(self, input):
+        return elu(input, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class GELU(Module):
+    def __init__(self, approximate="none"):
+        super().__init__()
+        self.approximate = approximate
+
+    def forward(self, input):
+        return gelu(input, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class Sigmoid(Module):
+    def forward(self, input):
+        return minigrad.sigmoid(input)
+
+
+class Tanh(Module):
+    def forward(self, input):
+        return minigrad.tanh(input)
+
+
+class Softplus(Module):
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__()
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, input):
+        return softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class Softmax(Module):
+    """Softmax along ``dim`` (None: PyTorch's legacy choice, with its deprecation warning)."""
+
+    _fn = staticmethod(softmax)
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return self._fn(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class LogSoftmax(Softmax):
+    _fn = staticmethod(log_softmax)

@@ -1,0 +1,186 @@
+"""Containers: Sequential, ModuleList, ModuleDict.
+
+Each keeps its children in ``_modules`` (so registration, state_dict keys and repr come
+from Module): Sequential and ModuleList under the keys ``'0'``, ``'1'``, ... (renumbered
+after a deletion or insertion, as PyTorch does), ModuleDict under the user's keys.
+"""
+
+import operator
+from collections import OrderedDict
+
+from .module import Module, _indent
+
+
+def _index(idx, n, kind):
+    i = operator.index(idx)
+    if not -n <= i < n:
+        raise IndexError(f"index {i} is out of range for a {kind} of length {n}")
+    return i % n
+
+
+class _Indexed(Module):
+    """Shared by Sequential and ModuleList: children keyed '0'..'n-1', list-like access."""
+
+    def _renumber(self, modules):
+        self._modules.clear()
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)._from_items(list(self._modules.items())[idx])
+        return list(self._modules.values())[_index(idx, len(self), type(self).__name__)]
+
+    def __setitem__(self, idx, module):
+        key = list(self._modules)[_index(idx, len(self), type(self).__name__)]
+        self.add_module(key, module)
+
+    def __delitem__(self, idx):
+        modules = list(self._modules.values())
+        if isinstance(idx, slice):
+            del modules[idx]
+        else:
+            del modules[_index(idx, len(self), type(self).__name__)]
+        self._renumber(modules)
+
+    def append(self, module):
+        """Add ``module`` at the end; returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        modules = list(self._modules.values())
+        modules.insert(index, module)
+        self._renumber(modules)
+
+    def pop(self, idx=-1):
+        module = self[idx]
+        del self[idx]
+        return module
+
+    def __dir__(self):
+        return [k for k in super().__dir__() if not k.isdigit()]
+
+
+class Sequential(_Indexed):
+    """Modules called one after another: ``Sequential(Linear(2, 4), ReLU(), Linear(4, 1))``.
+
+    Also takes an OrderedDict of named modules. Indexing gives a module, slicing a Sequential.
+    """
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            for name, module in args[0].items():
+                self.add_module(name, module)
+        else:
+            for i, module in enumerate(args):
+                self.add_module(str(i), module)
+
+    @classmethod
+    def _from_items(cls, items):
+        return cls(OrderedDict(items))
+
+    def forward(self, input):
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+
+class ModuleList(_Indexed):
+    """A list of modules that registers them (a plain Python list does not)."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    @classmethod
+    def _from_items(cls, items):
+        return cls([module for _, module in items])
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        return ModuleList(list(self) + list(other))
+
+    def _child_lines(self):
+        # consecutive children with the same repr print once, as "(0-2): 3 x Linear(...)"
+        lines, items = [], [(name, repr(module)) for name, module in self._modules.items()]
+        start = 0
+        while start < len(items):
+            end = start
+            while end + 1 < len(items) and items[end + 1][1] == items[start][1]:
+                end += 1
+            label = items[start][0] if end == start else f"{items[start][0]}-{items[end][0]}"
+            count = "" if end == start else f"{end - start + 1} x "
+            lines.append(f"({label}): {count}{_indent(items[start][1], 2)}")
+            start = end + 1
+        return lines
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleList is not callable: iterate over it in your forward")
+
+
+class ModuleDict(Module):
+    """A dict of modules that registers them, in insertion order."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        del self._modules[key]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def pop(self, key):
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self):
+        self._modules.clear()
+
+    def update(self, modules):
+        items = modules.items() if hasattr(modules, "items") else modules
+        for key, module in items:
+            self[key] = module
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleDict is not callable: look modules up by key in your forward")

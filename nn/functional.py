@@ -1,0 +1,35 @@
+"""nn.functional: every layer and loss as a plain function (``import minigrad.nn.functional as F``).
+
+Nothing is defined here: each function lives with its module class (``nn/activation.py``,
+``nn/conv.py``, ``nn/loss.py``, ...) or is a minigrad op, and this module gathers them under
+PyTorch's names.
+"""
+
+from minigrad import conv1d, conv2d, max_pool2d
+
+from .activation import elu, gelu, leaky_relu, log_softmax, logsigmoid, relu, sigmoid, silu, softmax, softplus, tanh
+from .dropout import dropout
+from .embedding import embedding
+from .flatten import unflatten
+from .linear import bilinear, linear
+from .loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+from .normalization import batch_norm, layer_norm
+from .pooling import adaptive_avg_pool2d, avg_pool2d
+
+__all__ = [
+    "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "bilinear", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "cross_entropy", "dropout", "elu",
+    "embedding", "gelu", "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear",
+    "log_softmax", "logsigmoid", "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "silu",
+    "smooth_l1_loss", "softmax", "softplus", "tanh", "unflatten",
+]

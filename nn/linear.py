@@ -1,0 +1,123 @@
+"""Linear layers: Linear (y = x W^T + b), Bilinear (y = x1^T A x2 + b), Identity.
+
+Composed from matmul and add: their gradients come from those ops (no derivative here).
+Weights start as PyTorch's do: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias
+(kaiming_uniform_ with a=sqrt(5) is exactly that bound).
+"""
+
+import math
+
+import minigrad
+
+from . import init
+from ._checks import bad_input, shape_str
+from .module import Module
+from .parameter import Parameter
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` for input (*, in_features) and weight (out_features, in_features).
+
+    >>> minigrad.nn.functional.linear(minigrad.ones(2, 3), minigrad.ones(4, 3)).shape
+    minigrad.Size([2, 4])
+    """
+    if input.ndim == 0 or input.shape[-1] != weight.shape[-1]:
+        rows = math.prod(input.shape[:-1]) if input.ndim else 1
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1] if input.ndim else 1} and "
+            f"{weight.shape[-1]}x{weight.shape[0]}): linear got input of shape {shape_str(input.shape)} "
+            f"and weight of shape {shape_str(weight.shape)}; the last dimensions must match"
+        )
+    out = minigrad.matmul(input, weight.t())
+    return out if bias is None else out + bias
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """``y[..., o] = sum_ij x1[..., i] A[o, i, j] x2[..., j] + b[o]``."""
+    out_f, in1, in2 = weight.shape
+    lead = tuple(input1.shape[:-1])
+    x1 = input1.reshape(-1, in1)
+    x2 = input2.reshape(-1, 1, in2)
+    # (B, in1) @ (in1, O*in2) -> (B, O, in2), then contract in2 with x2
+    t = minigrad.matmul(x1, weight.permute(1, 0, 2).reshape(in1, out_f * in2)).reshape(-1, out_f, in2)
+    out = (t * x2).sum(-1).reshape(lead + (out_f,))
+    return out if bias is None else out + bias
+
+
+def init_like_pytorch(weight, bias, fan_in):
+    """PyTorch's default for Linear and Conv: kaiming_uniform_(a=sqrt(5)) and U(+-1/sqrt(fan_in))."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
+class Identity(Module):
+    """Returns its input (arguments are accepted and ignored)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Linear(Module):
+    """y = x W^T + b on the last dimension: (*, in_features) -> (*, out_features).
+
+    >>> minigrad.nn.Linear(64, 10)
+    Linear(in_features=64, out_features=10, bias=True)
+    """
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(minigrad.empty(out_features, in_features, dtype=dtype))
+        self.register_parameter("bias", Parameter(minigrad.empty(out_features, dtype=dtype)) if bias else None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init_like_pytorch(self.weight, self.bias, self.in_features)
+
+    def forward(self, input):
+        if input.ndim == 0 or input.shape[-1] != self.in_features:
+            rows = math.prod(input.shape[:-1]) if input.ndim else 1
+            raise bad_input(f"Linear({self.in_features}→{self.out_features})", input.shape,
+                            f"(*, {self.in_features})",
+                            f"mat1 and mat2 shapes cannot be multiplied ({rows}x"
+                            f"{input.shape[-1] if input.ndim else 1} and {self.in_features}x{self.out_features})")
+        return linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Bilinear(Module):
+    """y = x1^T A x2 + b: (*, in1), (*, in2) -> (*, out)."""
+
+    def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
+        self.weight = Parameter(minigrad.empty(out_features, in1_features, in2_features, dtype=dtype))
+        self.register_parameter("bias", Parameter(minigrad.empty(out_features, dtype=dtype)) if bias else None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        bound = 1 / math.sqrt(self.in1_features)
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        for x, n, which in ((input1, self.in1_features, "input1"), (input2, self.in2_features, "input2")):
+            if x.ndim == 0 or x.shape[-1] != n:
+                raise bad_input(f"Bilinear({self.in1_features}, {self.in2_features}→{self.out_features}) "
+                                f"{which}", x.shape, f"(*, {n})", "Input size mismatch")
+        if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
+            raise RuntimeError(f"Bilinear: input1 {shape_str(input1.shape)} and input2 {shape_str(input2.shape)} "
+                               "must have the same leading dimensions")
+        return bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")

@@ -1,0 +1,336 @@
+"""Losses, as functions (``F.cross_entropy``) and as modules (``nn.CrossEntropyLoss()``).
+
+Every loss returns per-element values reduced by ``reduction``: ``'mean'`` (default),
+``'sum'`` or ``'none'``. All are compositions except cross-entropy on class indices, which
+calls the fused log-softmax + NLL primitive (``minigrad/ops/nn.py``). For stability:
+* BCE clamps its logs at -100 (as PyTorch), guarding the log's input so the clamped branch
+  has a zero gradient rather than 0/0;
+* BCE-with-logits is written with softplus: (1 - t) * x + softplus(-x), exact for any x;
+* cross-entropy with probabilities or label smoothing goes through log_softmax.
+Weighted 'mean' for class indices divides by the sum of the targets' weights (ignored
+targets excluded), as PyTorch does.
+"""
+
+import math
+import warnings
+
+import numpy as np
+
+import minigrad
+from minigrad.ops import nn as _ops
+
+from .module import Module
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """PyTorch's deprecated ``size_average``/``reduce`` arguments, mapped to ``reduction``."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "none" if not reduce else ("mean" if size_average else "sum")
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
+                  "instead.", UserWarning, stacklevel=3)
+    return reduction
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{reduction} is not a valid value for reduction (use one of {', '.join(_REDUCTIONS)})")
+
+
+def _warn_size(input, target):
+    if tuple(input.shape) != tuple(target.shape):
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+                      "This will likely lead to incorrect results due to broadcasting. Please ensure they have "
+                      "the same size.", UserWarning, stacklevel=3)
+
+
+def _array(t):
+    return None if t is None else (t.detach().numpy() if isinstance(t, minigrad.Tensor) else np.asarray(t))
+
+
+# ----------------------------------------------------------------------------- regression
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Squared error (x - y)^2."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_size(input, target)
+    d = input - target
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Absolute error |x - y|."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_size(input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = x - y)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _warn_size(input, target)
+    d = (input - target).abs()
+    if beta == 0:
+        return _reduce(d, reduction)
+    return _reduce(minigrad.where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """0.5 d^2 where |d| < delta, else delta * (|d| - 0.5 delta)."""
+    _warn_size(input, target)
+    d = (input - target).abs()
+    return _reduce(minigrad.where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
+
+
+# ----------------------------------------------------------------------------- classification
+
+def _class_targets(name, input, target):
+    """Validate class-index targets against (N, C, ...) or (C,) input; the ndarray of indices."""
+    if target.is_floating_point() or target.dtype == minigrad.bool:
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype}: {name} takes "
+                           "class indices as an integer tensor (convert with .long()), or class probabilities "
+                           "of the input's shape")
+    t = target.numpy()
+    if input.ndim == 1:
+        if t.ndim != 0:
+            raise RuntimeError(f"{name}: an unbatched input of shape {tuple(input.shape)} needs a 0-d target, "
+                               f"got shape {t.shape}")
+        return t
+    if t.ndim == 0 or t.shape[0] != input.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 0}).")
+    if t.shape[1:] != tuple(input.shape[2:]):
+        raise RuntimeError(f"Expected target size {[input.shape[0]] + list(input.shape[2:])}, got {list(t.shape)}")
+    return t
+
+
+def _target_weights(input, t, weight, ignore_index):
+    """Per-target weight (0 where ignored) and the indices with ignored ones set to 0."""
+    valid = t != ignore_index
+    c = input.shape[1]
+    bad = valid & ((t < 0) | (t >= c))
+    if bad.any():
+        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
+    safe = np.where(valid, t, 0)
+    w = valid if weight is None else _array(weight)[safe] * valid
+    return w.astype(input.dtype.numpy), safe
+
+
+def _weighted_reduce(loss, w, reduction):
+    if reduction == "mean":
+        return loss.sum() / float(w.sum())
+    return _reduce(loss, reduction)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """-input[n, target[n]] * weight[target[n]] for log-probabilities ``input`` (N, C, ...)."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    t = _class_targets("nll_loss", input, target)
+    if input.ndim == 1:
+        out = nll_loss(input.reshape(1, -1), target.reshape(1), weight, None, ignore_index, None, reduction)
+        return out.reshape(()) if reduction == "none" else out
+    w, safe = _target_weights(input, t, weight, ignore_index)
+    grid = np.indices(t.shape, sparse=True)
+    picked = input[(grid[0], safe) + tuple(grid[1:])]
+    return _weighted_reduce(-picked * minigrad.from_numpy(w), w, reduction)
+
+
+def _ce_probabilities(input, target, weight, reduction, label_smoothing):
+    if tuple(target.shape) != tuple(input.shape):
+        raise RuntimeError(f"cross_entropy: probability targets must have the input's shape {tuple(input.shape)}, "
+                           f"got {tuple(target.shape)}")
+    c = input.shape[1]
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / c
+    prod = _ops.log_softmax(input, 1) * target
+    if weight is not None:
+        prod = prod * weight.reshape((1, c) + (1,) * (input.ndim - 2))
+    return _reduce(-prod.sum(1), reduction)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross-entropy of logits ``input`` (N, C, ...) or (C,) with class indices (N, ...) or
+    class probabilities (the input's shape).
+
+    >>> F.cross_entropy(minigrad.zeros(2, 4), minigrad.tensor([0, 3]))
+    tensor(1.3863)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction (use one of {', '.join(_REDUCTIONS)})")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if input.ndim == 1:
+        batched = target.reshape((1,) + tuple(target.shape))
+        out = cross_entropy(input.reshape(1, -1), batched, weight, None, ignore_index, None, reduction,
+                            label_smoothing)
+        return out.reshape(()) if reduction == "none" else out
+    if target.is_floating_point():
+        return _ce_probabilities(input, target, weight, reduction, label_smoothing)
+    t = _class_targets("cross_entropy", input, target)
+    w, _ = _target_weights(input, t, weight, ignore_index)
+    nll = _weighted_reduce(_ops.cross_entropy_indices(input, t, _array(weight), ignore_index), w, reduction)
+    if label_smoothing == 0:
+        return nll
+    c = input.shape[1]
+    logp = _ops.log_softmax(input, 1)
+    if weight is not None:
+        logp = logp * weight.reshape((1, c) + (1,) * (input.ndim - 2))
+    smooth = -logp.sum(1) * minigrad.from_numpy((t != ignore_index).astype(input.dtype.numpy))
+    return nll * (1 - label_smoothing) + _weighted_reduce(smooth, w, reduction) * (label_smoothing / c)
+
+
+def _check_same_size(input, target, first):
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(first.format(t=target.shape, i=input.shape) + " Please ensure they have the same size.")
+
+
+def _log_clamped(p):
+    # max(log(p), -100) with a finite (zero) gradient below the clamp, also at p == 0
+    tiny = math.exp(-100)
+    ok = p > tiny
+    return minigrad.where(ok, minigrad.where(ok, p, 1.0).log(), -100.0)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """-(t log p + (1 - t) log(1 - p)) for probabilities ``input`` in [0, 1]."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_same_size(input, target, "Using a target size ({t}) that is different to the input size ({i}) "
+                                    "is deprecated.")
+    p = input.detach().numpy()
+    if ((p < 0) | (p > 1)).any():
+        raise RuntimeError("all elements of input should be between 0 and 1 (binary_cross_entropy takes "
+                           "probabilities: apply sigmoid first, or use binary_cross_entropy_with_logits)")
+    loss = -(target * _log_clamped(input) + (1 - target) * _log_clamped(1 - input))
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """BCE of sigmoid(input), computed from the logits without overflow."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_same_size(input, target, "Target size ({t}) must be the same as input size ({i}).")
+    sp = _ops.softplus(-input)
+    if pos_weight is None:
+        loss = (1 - target) * input + sp
+    else:
+        loss = (1 - target) * input + ((pos_weight - 1) * target + 1) * sp
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """KL(target || exp(input)) pointwise: t (log t - x), with 0 where t == 0.
+
+    ``input`` holds log-probabilities; ``reduction='batchmean'`` gives the true KL divergence.
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target > 0
+        loss = minigrad.where(positive, target * minigrad.where(positive, target, 1.0).log(), 0.0) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce(loss, reduction)
+
+
+# ----------------------------------------------------------------------------- modules
+
+class _Loss(Module):
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+        super().__init__()
+        self.reduction = _legacy_reduction(size_average, reduce, reduction)
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+
+
+class MSELoss(_Loss):
+    def forward(self, input, target):
+        return mse_loss(input, target, reduction=self.reduction)
+
+
+class L1Loss(_Loss):
+    def forward(self, input, target):
+        return l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+        super().__init__(size_average, reduce, reduction)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(reduction=reduction)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
+                 label_smoothing=0.0):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
+
+    def forward(self, input, target):
+        return cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
+                             reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class NLLLoss(_WeightedLoss):
+    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input, target):
+        return nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+
+
+class BCELoss(_WeightedLoss):
+    def forward(self, input, target):
+        return binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
+        super().__init__(size_average, reduce, reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input, target):
+        return binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
+                                                pos_weight=self.pos_weight)
+
+
+class KLDivLoss(_Loss):
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        super().__init__(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
