@@ -107,3 +107,5 @@ from .ops import conv1d, conv2d, log_softmax, max_pool2d, softmax  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 nn = _import_sibling("nn")
+
+from .interop import from_dlpack  # noqa: E402  (also puts __dlpack__ on Tensor)

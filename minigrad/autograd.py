@@ -2,12 +2,18 @@
 
 ``backward(tensors, grad_tensors)`` accumulates into ``.grad``; ``grad(outputs, inputs)``
 returns the gradients instead. Both run the engine in ``_tape.pyx``. ``Function`` is the
-base class of custom differentiable operations.
+base class of custom differentiable operations. The debugging and learning tools live in
+their own modules: ``gradcheck``/``gradgradcheck`` (finite differences), ``detect_anomaly``
+(where a NaN gradient came from) and ``tape`` (a readable listing of the recorded graph).
 """
 
 from ._tape import AccumulateGrad, Node, backward, grad
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx
 from .grad_mode import enable_grad, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .tape_view import tape
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "Node", "AccumulateGrad", "no_grad",
-           "enable_grad", "set_grad_enabled"]
+           "enable_grad", "set_grad_enabled", "gradcheck", "gradgradcheck", "GradcheckError",
+           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "tape"]
