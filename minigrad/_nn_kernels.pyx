@@ -118,9 +118,10 @@ cdef void _softmax(const floating* x, floating* y, Py_ssize_t outer, Py_ssize_t 
             m = _max_of(x + base, n, inner)
             s = _sum_exp(x + base, m, n, inner)
             if take_log:
-                shift = m + _log(s)
+                # (x - m) - log(s), not x - (m + log(s)): m + log(s) rounds at |m|'s scale
+                shift = _log(s)
                 for j in range(n):
-                    y[base + j * inner] = x[base + j * inner] - shift
+                    y[base + j * inner] = (x[base + j * inner] - m) - shift
             else:
                 for j in range(n):
                     y[base + j * inner] = _exp(x[base + j * inner] - m) / s
@@ -198,8 +199,8 @@ cdef void _cross_entropy(const floating* x, const long long* t, const floating* 
                 continue
             base = o * n * inner + i
             m = _max_of(x + base, n, inner)
-            lse = m + _log(_sum_exp(x + base, m, n, inner))
-            loss[lane] = (lse - x[base + c * inner]) * (w[c] if w != NULL else 1)
+            lse = _log(_sum_exp(x + base, m, n, inner))     # logsumexp - m
+            loss[lane] = (lse - (x[base + c * inner] - m)) * (w[c] if w != NULL else 1)
 
 
 cdef void _cross_entropy_backward(const floating* g, const floating* x, const long long* t,
