@@ -93,6 +93,7 @@ UNARY_BACKWARD = {"tanh": B_TANH, "sigmoid": B_SIGMOID, "relu": B_RELU}
 cdef void _unary_backward(int kind, const floating* g, const floating* y, floating* out,
                           Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
+    cdef floating gi
     if kind == B_TANH:
         for i in range(n):
             out[i] = g[i] * (1 - y[i] * y[i])
@@ -101,7 +102,8 @@ cdef void _unary_backward(int kind, const floating* g, const floating* y, floati
             out[i] = g[i] * y[i] * (1 - y[i])
     elif kind == B_RELU:
         for i in range(n):
-            out[i] = g[i] if y[i] > 0 else 0
+            gi = g[i]       # an unconditional load lets the compiler turn the select into SIMD
+            out[i] = gi if y[i] > 0 else 0
 
 
 cdef inline cnp.ndarray _contiguous_float(object a, str op):
@@ -237,6 +239,49 @@ cdef inline bint _same_shape(cnp.ndarray a, cnp.ndarray b):
     return True
 
 
+cdef inline bint _is_suffix(cnp.ndarray small, cnp.ndarray big):
+    """Does ``small``'s shape equal the trailing dimensions of ``big``'s (a bias row)?"""
+    cdef int k, ns = cnp.PyArray_NDIM(small), nb = cnp.PyArray_NDIM(big)
+    if ns > nb:
+        return False
+    for k in range(ns):
+        if cnp.PyArray_DIM(small, k) != cnp.PyArray_DIM(big, nb - ns + k):
+            return False
+    return True
+
+
+cdef void _binary_rows(int kind, const floating* a, const floating* row, bint row_first,
+                       floating* out, Py_ssize_t rows, Py_ssize_t cols) noexcept nogil:
+    # a is (rows, cols); row is (cols,) repeated down the rows: x + bias, x * scale, ...
+    cdef Py_ssize_t r
+    for r in range(rows):
+        if row_first:
+            _binary_aa(kind, row, a + r * cols, out + r * cols, cols)
+        else:
+            _binary_aa(kind, a + r * cols, row, out + r * cols, cols)
+
+
+cdef object _binary_broadcast_rows(int kind, cnp.ndarray x, cnp.ndarray y):
+    """a (op) b where one operand's shape is the other's trailing dims; None otherwise."""
+    cdef bint row_first = False
+    cdef cnp.ndarray big = x, small = y, out
+    if not _is_suffix(y, x):
+        if not _is_suffix(x, y):
+            return None
+        big, small, row_first = y, x, True
+    cdef Py_ssize_t cols = cnp.PyArray_SIZE(small)
+    if cols == 0:
+        return None
+    out = _empty_like(big)
+    if cnp.PyArray_TYPE(big) == cnp.NPY_FLOAT32:
+        _binary_rows(kind, <const float*>cnp.PyArray_DATA(big), <const float*>cnp.PyArray_DATA(small),
+                     row_first, <float*>cnp.PyArray_DATA(out), cnp.PyArray_SIZE(big) // cols, cols)
+    else:
+        _binary_rows(kind, <const double*>cnp.PyArray_DATA(big), <const double*>cnp.PyArray_DATA(small),
+                     row_first, <double*>cnp.PyArray_DATA(out), cnp.PyArray_SIZE(big) // cols, cols)
+    return out
+
+
 cdef object _binary_fast(int kind, object a, object b):
     """The C loop for the fast cases; None when numpy's general path is needed."""
     cdef cnp.ndarray x, y, out
@@ -247,8 +292,10 @@ cdef object _binary_fast(int kind, object a, object b):
         x = <cnp.ndarray>a
         if _is_fast_float(b):
             y = <cnp.ndarray>b
-            if cnp.PyArray_TYPE(x) != cnp.PyArray_TYPE(y) or not _same_shape(x, y):
+            if cnp.PyArray_TYPE(x) != cnp.PyArray_TYPE(y):
                 return None
+            if not _same_shape(x, y):
+                return _binary_broadcast_rows(kind, x, y)
             out = _empty_like(x)
             n = cnp.PyArray_SIZE(x)
             if cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32:
