@@ -22,13 +22,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:        # run as a script: make `benchmarks` and `minigrad` importable
     sys.path.insert(0, ROOT)
 
-from benchmarks import bench_matmul, bench_memory, bench_scalar_chain, bench_vector_chain  # noqa: E402
+from benchmarks import bench_matmul, bench_memory, bench_optim, bench_scalar_chain, bench_vector_chain  # noqa: E402
 from benchmarks._timing import optional_torch, print_table  # noqa: E402
 
 BENCHMARKS = {
     "P1": bench_scalar_chain,
     "P2": bench_vector_chain,
     "P4": bench_matmul,
+    "P5": bench_optim,
     "P6": bench_memory,
 }
 

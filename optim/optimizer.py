@@ -17,7 +17,8 @@ in PyTorch) and returns a *snapshot*: every buffer is copied to a numpy array. U
 PyTorch's (which aliases the live tensors and changes as training goes on), the result can
 be pickled, deep-copied or saved with ``numpy.savez`` as it is; minigrad tensors refuse to
 pickle. ``load_state_dict()`` takes such a dict (buffers as numpy arrays, minigrad tensors
-or anything ``numpy.asarray`` accepts, e.g. a torch optimizer's CPU state), copies every
+or another library's CPU tensors with a ``.numpy()`` method, e.g. a torch optimizer's
+state), copies every
 buffer into the parameter's dtype and resumes training bit-identically.
 """
 
@@ -95,6 +96,8 @@ def _restore(key, value, param, index):
     parameter's dtype; ``step`` stays float32); plain Python values are kept as they are."""
     if isinstance(value, Tensor):
         value = value._data
+    elif callable(getattr(value, "numpy", None)):     # another library's tensor (e.g. torch)
+        value = value.numpy()
     if key == "step":
         return _from_array(np.array(value, dtype=np.float32))
     if not (isinstance(value, np.ndarray) or hasattr(value, "__array__")):
@@ -297,9 +300,9 @@ class Optimizer:
 
     # -- printing -----------------------------------------------------------------------
     def __repr__(self):
-        lines = [f"{type(self).__name__} ("]
-        for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
-        lines.append(")")
-        return "\n".join(lines)
+        blocks = [
+            "\n".join([f"Parameter Group {i}"] + [f"    {k}: {g[k]}" for k in sorted(g) if k != "params"])
+            for i, g in enumerate(self.param_groups)
+        ]
+        body = "\n\n".join(blocks) + "\n" if blocks else ""
+        return f"{type(self).__name__} (\n{body})"

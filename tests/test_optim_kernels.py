@@ -139,12 +139,15 @@ def test_kernels_accept_any_shape_and_read_only_gradient():
 
 
 def test_amsgrad_max_propagates_nan_like_torch_maximum():
-    p, g, m, v, vmax = (np.ones(2) for _ in range(5))
-    vmax[0] = np.nan
-    K.adam(p, g, m, v, vmax, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, decay=1.0,
-           step_size=0.1, bias_correction2_sqrt=1.0, maximize=False)
+    p, m, v, vmax = (np.ones(3) for _ in range(4))
+    g = np.array([np.nan, 1.0, np.inf])
+    kw = dict(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, decay=1.0, step_size=0.1,
+              bias_correction2_sqrt=1.0, maximize=False)
+    K.adam(p, g, m, v, vmax, **kw)
     assert np.isnan(vmax[0]) and np.isnan(p[0])
-    assert vmax[1] == 1.0
+    assert vmax[1] == 1.0 and vmax[2] == np.inf
+    K.adam(p, np.ones(3), m, v, vmax, **kw)         # once NaN, v and its max stay NaN
+    assert np.isnan(v[0]) and np.isnan(vmax[0])
 
 
 # ----------------------------------------------------------------------------- bad input
