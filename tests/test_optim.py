@@ -490,6 +490,35 @@ def test_state_dict_round_trip_resumes_bit_identically(name, kw):
     assert fresh_opt.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
 
 
+def test_checkpoint_through_minigrad_save_resumes_optimizer_and_scheduler(tmp_path):
+    if not hasattr(minigrad, "save"):
+        pytest.skip("minigrad.save is not there yet")
+    kw = dict(lr=0.05, amsgrad=True)
+    _, params, opt = run(minigrad, "Adam", kw, minigrad.float32, steps=5)
+    sched = optim.lr_scheduler.MultiStepLR(opt, milestones=[7, 9], gamma=0.5)
+    path = tmp_path / "checkpoint.npz"
+    minigrad.save({"params": [p.detach() for p in params], "optimizer": opt.state_dict(),
+                   "scheduler": sched.state_dict()}, path)
+
+    def resume(params, opt, sched):
+        for t in range(5, 12):
+            for i, p in enumerate(params):
+                p.grad = minigrad.tensor(gradient(p.detach().numpy(), t, i))
+            opt.step()
+            sched.step()
+        return [p.detach().numpy() for p in params]
+
+    straight = resume(params, opt, sched)
+    ckpt = minigrad.load(path)
+    fresh = [p.clone().requires_grad_() for p in ckpt["params"]]
+    fresh_opt = optim.Adam(fresh)
+    fresh_sched = optim.lr_scheduler.MultiStepLR(fresh_opt, milestones=[7, 9], gamma=0.5)
+    fresh_opt.load_state_dict(ckpt["optimizer"])
+    fresh_sched.load_state_dict(ckpt["scheduler"])
+    for a, b in zip(straight, resume(fresh, fresh_opt, fresh_sched)):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_state_dict_numbers_parameters_across_groups_and_is_a_snapshot():
     a, b, c = (minigrad.zeros(2, requires_grad=True) for _ in range(3))
     opt = optim.Adam([{"params": [a, b]}, {"params": [c], "lr": 0.5}])
