@@ -25,8 +25,8 @@ buffer into the parameter's dtype and resumes training bit-identically.
 from collections import defaultdict
 
 import numpy as np
-from minigrad._tape import Tensor, _from_array
 
+from minigrad._tape import Tensor, _from_array
 from minigrad.grad_mode import enable_grad
 
 
@@ -129,8 +129,9 @@ class Optimizer:
     """Base class of all optimizers.
 
     Args:
-        params: an iterable of tensors, or of dicts (param groups) with a ``params`` entry
-            and per-group hyper-parameters.
+        params: an iterable of tensors, of ``(name, tensor)`` pairs (``named_parameters()``;
+            the names go to the group's ``param_names``), or of dicts (param groups) with a
+            ``params`` entry and per-group hyper-parameters.
         defaults: the hyper-parameters a group does not set itself.
 
     Subclasses list the hyper-parameters that must be non-negative in ``_nonnegative``
@@ -178,6 +179,11 @@ class Optimizer:
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         group = dict(param_group)
         group["params"] = params = _as_param_list(group.get("params", []))
+        if params and all(isinstance(p, tuple) and len(p) == 2 for p in params):
+            group["param_names"] = [name for name, _ in params]     # model.named_parameters()
+            group["params"] = params = [p for _, p in params]
+        if self.param_groups and ("param_names" in group) != ("param_names" in self.param_groups[0]):
+            raise ValueError("all optimizer param groups should be with/without names")
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(

@@ -316,6 +316,21 @@ def test_add_param_group_fills_in_the_defaults():
     assert group.keys() == opt.param_groups[0].keys()
 
 
+def test_named_parameters_keep_their_names_like_pytorch():
+    torch = pytest.importorskip("torch")
+
+    def build(lib):
+        named = [("weight", lib.ones(2, 3, requires_grad=True)), ("bias", lib.ones(2, requires_grad=True))]
+        return lib.optim.SGD(named, lr=0.1)
+
+    opt, topt = build(minigrad), build(torch)
+    assert opt.param_groups[0]["param_names"] == ["weight", "bias"]
+    assert opt.state_dict()["param_groups"] == topt.state_dict()["param_groups"]
+    assert repr(opt) == repr(topt)
+    with pytest.raises(ValueError, match="with/without names"):
+        opt.add_param_group({"params": [minigrad.ones(1, requires_grad=True)]})
+
+
 def test_adagrad_creates_its_state_at_construction_like_pytorch():
     w = minigrad.zeros(3, requires_grad=True)
     opt = optim.Adagrad([w], initial_accumulator_value=0.25)
