@@ -139,7 +139,7 @@ class Optimizer:
     (ndarrays; see the module docstring).
     """
 
-    _nonnegative = (("lr", "learning rate"),)
+    _nonnegative: "tuple[tuple[str, str], ...]" = (("lr", "learning rate"),)
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)

@@ -1,0 +1,35 @@
+"""Type stubs of minigrad._optim_kernels (compiled): fused optimizer updates.
+
+Each function updates ``param`` and its state buffers in place (C-contiguous float32 or
+float64 arrays of one dtype and shape); an unused optional buffer is None. See the module
+docstring of ``_optim_kernels.pyx`` for the loop structure and threading.
+"""
+
+from typing import Any
+
+from numpy.typing import NDArray
+
+PARALLEL_MIN: int
+"""Arrays with at least this many elements are updated by OpenMP threads (when built with it)."""
+BLOCK: int
+"""Elements per unit of work handed to a thread."""
+
+def sgd(param: NDArray[Any], grad: NDArray[Any], momentum_buffer: NDArray[Any] | None, *,
+        lr: float, momentum: float, dampening: float, weight_decay: float, nesterov: bool,
+        maximize: bool, first_step: bool) -> None:
+    """One SGD step in place."""
+
+def adam(param: NDArray[Any], grad: NDArray[Any], exp_avg: NDArray[Any], exp_avg_sq: NDArray[Any],
+         max_exp_avg_sq: NDArray[Any] | None, *, beta1: float, beta2: float, eps: float,
+         weight_decay: float, decay: float, step_size: float, bias_correction2_sqrt: float,
+         maximize: bool) -> None:
+    """One Adam/AdamW step in place."""
+
+def rmsprop(param: NDArray[Any], grad: NDArray[Any], square_avg: NDArray[Any],
+            grad_avg: NDArray[Any] | None, momentum_buffer: NDArray[Any] | None, *, lr: float,
+            alpha: float, eps: float, weight_decay: float, momentum: float, maximize: bool) -> None:
+    """One RMSprop step in place."""
+
+def adagrad(param: NDArray[Any], grad: NDArray[Any], state_sum: NDArray[Any], *, clr: float,
+            eps: float, weight_decay: float, maximize: bool) -> None:
+    """One Adagrad step in place."""
