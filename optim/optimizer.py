@@ -42,20 +42,20 @@ required = _RequiredParameter()
 
 # ----------------------------------------------------------------------------- validation
 
-def check_nonnegative(label, value):
+def _check_nonnegative(label, value):
     """Raise PyTorch's ``Invalid <label>: <value>`` unless ``value >= 0`` (NaN fails)."""
     if not value >= 0:
         raise ValueError(f"Invalid {label}: {value}")
 
 
-def check_betas(betas):
+def _check_betas(betas):
     """Each beta must lie in [0, 1)."""
     for i, beta in enumerate(betas):
         if not 0.0 <= beta < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
 
 
-def check_supported(group):
+def _check_supported(group):
     """Options PyTorch has and minigrad does not implement fail loudly (fused and foreach
     are accepted: minigrad's updates are always one fused pass)."""
     for flag in ("capturable", "differentiable"):
@@ -163,10 +163,10 @@ class Optimizer:
     def _validate(self, group):
         """Raise ValueError for a bad hyper-parameter in ``group`` (or the defaults)."""
         for key, label in self._nonnegative:
-            check_nonnegative(label, group[key])
+            _check_nonnegative(label, group[key])
         if "betas" in group:
-            check_betas(group["betas"])
-        check_supported(group)
+            _check_betas(group["betas"])
+        _check_supported(group)
 
     def _update(self, param, grad, state, group):
         raise NotImplementedError(f"{type(self).__name__} does not implement _update")
