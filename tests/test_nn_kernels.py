@@ -19,15 +19,13 @@ def _softmax_ref(x, dim, take_log):
 
 def _im2col_ref(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     n, c, h, w = x.shape
-    padded = np.zeros((n, c, h + 2 * ph + kh * dh, w + 2 * pw + kw * dw), x.dtype)
+    padded = np.zeros((n, c, h + 2 * ph + kh * dh + oh * sh, w + 2 * pw + kw * dw + ow * sw), x.dtype)
     padded[:, :, ph:ph + h, pw:pw + w] = x
-    rows = []
-    for b in range(n):
-        for i in range(oh):
-            for j in range(ow):
-                patch = padded[b, :, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw]
-                rows.append(patch.reshape(-1))
-    return np.array(rows).reshape(n * oh * ow, c * kh * kw)
+    cols = np.empty((n, c, kh, kw, oh, ow), x.dtype)
+    for ky in range(kh):
+        for kx in range(kw):
+            cols[:, :, ky, kx] = padded[:, :, ky * dh:ky * dh + oh * sh:sh, kx * dw:kx * dw + ow * sw:sw]
+    return cols.reshape(n, c * kh * kw, oh * ow)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -124,4 +122,4 @@ def test_nn_kernels_reject_bad_input(call, exc):
 def test_im2col_windows_past_the_edge_read_zero():
     # an output size larger than the input allows (ceil mode) must read zeros, not memory
     cols = K.im2col(np.ones((1, 1, 2, 2)), (2, 2, 2, 2, 0, 0, 1, 1, 3, 3))
-    assert cols.shape == (9, 4) and cols.sum() == 4
+    assert cols.shape == (1, 4, 9) and cols.sum() == 4

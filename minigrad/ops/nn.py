@@ -10,9 +10,10 @@ other's derivative, as ``index``/``index_put`` are. The derivatives of convoluti
 max-pool are written with them (and ``matmul``, ``permute``), so the same formula runs on
 ndarrays (first order) and on Tensors (``create_graph=True``).
 
-Convolution as a GEMM: the patches of the input become the rows of a matrix (im2col: one
-row per output pixel, columns (c, kh, kw)); the output is that matrix times the weight seen
-as (O, C*KH*KW), transposed back to (N, O, OH, OW). 1-D convolutions are 2-D ones of height 1.
+Convolution as a GEMM: per image, the patches of the input become the columns of a matrix
+(im2col: rows (c, kh, kw), one column per output pixel); the weight seen as (O, C*KH*KW)
+times that matrix is the output, already in (N, O, OH*OW) order. The backward is two more
+GEMMs per image and col2im. 1-D convolutions are 2-D ones of height 1.
 The kernels need float32/float64; float16 tensors of softmax go through float32.
 """
 
@@ -72,11 +73,10 @@ def _as4(shape):
 def _fwd_conv(x, w, b, geometry):
     _floats("conv", x, w, b)
     n, o, oh, ow = x.shape[0], w.shape[0], geometry[8], geometry[9]
-    cols = NK.im2col(x.reshape(_as4(x.shape)), geometry)         # (N*OH*OW, C*KH*KW)
-    rows = cols @ w.reshape(o, -1).T                              # (N*OH*OW, O): one GEMM
+    cols = NK.im2col(x.reshape(_as4(x.shape)), geometry)          # (N, C*KH*KW, OH*OW)
+    out = np.matmul(w.reshape(o, -1), cols)                        # (N, O, OH*OW): a GEMM per image
     if b is not None:
-        rows += b
-    out = np.ascontiguousarray(rows.reshape(n, oh * ow, o).transpose(0, 2, 1))
+        out += b.reshape(o, 1)
     return out.reshape((n, o) + ((oh, ow) if x.ndim == 4 else (ow,)))
 
 
@@ -122,7 +122,8 @@ LOG_SOFTMAX = defop("log_softmax", _fwd_log_softmax,    lambda g, x, out, dim: _
 # forward, and the backward writes softmax - one_hot from the logits (no (N, C) temporaries).
 CROSS_ENTROPY = defop("cross_entropy", _fwd_cross_entropy,
                       lambda g, x, out, target, weight, ignore: _cross_entropy_backward(g, x, target, weight, ignore))
-# NOTE: convolution is im2col + one GEMM (measured: see tests/test_nn_functional.py).
+# NOTE: convolution is a primitive for speed: im2col + a GEMM per image each way, with no
+# transposed copies (timed against PyTorch in benchmarks/bench_nn.py).
 CONVOLUTION = defop("convolution", _fwd_conv,           lambda g, x, w, b, out, geo: _conv_dx(g, w, x.shape, geo),
                                                         lambda g, x, w, b, out, geo: _conv_dw(g, x, w.shape, geo),
                                                         lambda g, x, w, b, out, geo: _conv_db(g))
@@ -166,20 +167,19 @@ def _cross_entropy_backward(g, x, target, weight, ignore_index):
     return mul(sub(softmax(x, 1), one_hot), coef)
 
 
-def _rows(g):
-    """(N, O, *spatial) -> (N*L, O): output pixels as rows, the layout im2col produced."""
-    n, o = g.shape[0], g.shape[1]
-    return permute(g.reshape(n, o, -1), (0, 2, 1)).reshape(-1, o)
+def _per_image(g):
+    """(N, O, *spatial) -> (N, O, L): the output as im2col's matching columns."""
+    return g.reshape(g.shape[0], g.shape[1], -1)
 
 
 def _conv_dx(g, w, xshape, geometry):
-    cols = matmul(_rows(g), w.reshape(w.shape[0], -1))
+    cols = matmul(transpose(w.reshape(w.shape[0], -1), 0, 1), _per_image(g))     # (N, C*KH*KW, L)
     return col2im(cols, _as4(tuple(xshape)), geometry).reshape(xshape)
 
 
 def _conv_dw(g, x, wshape, geometry):
     cols = im2col(x.reshape(_as4(tuple(x.shape))), geometry)
-    return matmul(transpose(_rows(g), 0, 1), cols).reshape(wshape)
+    return matmul(_per_image(g), transpose(cols, 1, 2)).sum(0).reshape(wshape)
 
 
 def _conv_db(g):
@@ -195,12 +195,12 @@ def _softplus_backward(g, x, beta, threshold):
 # Raw forward on ndarrays, a recorded op on Tensors: what derivative formulas call.
 
 def im2col(x, geometry):
-    """Patches of (N, C, H, W) ``x`` as rows (N*OH*OW, C*KH*KW); see ``_nn_kernels.im2col``."""
+    """Patches of (N, C, H, W) ``x`` as columns (N, C*KH*KW, OH*OW); see ``_nn_kernels.im2col``."""
     return _fwd_im2col(x, geometry) if _is_raw(x) else apply(IM2COL, (x,), (geometry,))
 
 
 def col2im(cols, shape, geometry):
-    """The adjoint of ``im2col``: add the patch rows back into an array of ``shape``."""
+    """The adjoint of ``im2col``: add the patch entries back into an array of ``shape``."""
     shape = tuple(shape)
     return _fwd_col2im(cols, shape, geometry) if _is_raw(cols) else apply(COL2IM, (cols,), (shape, geometry))
 

@@ -1,0 +1,131 @@
+"""N1-N3: the nn primitives against PyTorch, and the fused cross-entropy against its composition.
+
+N1  conv2d forward + backward (weight and bias gradients; the input does not require grad,
+    as for a first layer): Conv2d(1, 16, 3, padding=1) on a (64, 1, 8, 8) batch, and
+    Conv2d(16, 32, 3, padding=1) on (32, 16, 16, 16). minigrad runs im2col (Cython) and one
+    GEMM each way; the numpy column is that floor: the same im2col kernel plus the GEMMs.
+N2  cross-entropy forward + backward on (N, C) logits: minigrad's fused kernel (one pass per
+    row each way) against the same loss composed from log_softmax and nll_loss in minigrad
+    (the "numpy" column here holds the composed minigrad figure, not numpy).
+N3  max_pool2d(2) forward + backward on (64, 16, 16, 16).
+
+    python -m benchmarks.bench_nn [--quick]
+"""
+
+import sys
+from time import perf_counter
+
+import numpy as np
+
+from ._timing import Row, compare, optional_torch, print_table
+
+
+def _conv_step(lib, shape, cin, cout):
+    lib.manual_seed(0)
+    conv = lib.nn.Conv2d(cin, cout, 3, padding=1)
+    x = lib.randn(*shape)
+    g = lib.ones(shape[0], cout, *shape[2:])
+
+    def step():
+        conv.weight.grad = conv.bias.grad = None
+        t0 = perf_counter()
+        out = conv(x)
+        t1 = perf_counter()
+        out.backward(gradient=g)
+        t2 = perf_counter()
+        return t1 - t0, t2 - t1, t2 - t0
+
+    return step
+
+
+def _conv_numpy_step(shape, cin, cout):
+    from minigrad import _nn_kernels as K
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(shape, np.float32)
+    w = rng.standard_normal((cout, cin * 9), np.float32)
+    n, _, h, wd = shape
+    geo = (3, 3, 1, 1, 1, 1, 1, 1, h, wd)
+    g = np.ones((n * h * wd, cout), np.float32)
+
+    def step():
+        t0 = perf_counter()
+        cols = K.im2col(x, geo)
+        out = np.ascontiguousarray((cols @ w.T).reshape(n, h * wd, cout).transpose(0, 2, 1))
+        t1 = perf_counter()
+        grads = (g.T @ K.im2col(x, geo), g.sum(0))
+        t2 = perf_counter()
+        del out, grads
+        return t1 - t0, t2 - t1, t2 - t0
+
+    return step
+
+
+def _ce_step(lib, n, c, composed=False):
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal((n, c)).astype(np.float32), requires_grad=True)
+    t = lib.tensor(rng.integers(0, c, n))
+    F = lib.nn.functional
+
+    def loss():
+        return F.nll_loss(F.log_softmax(x, 1), t) if composed else F.cross_entropy(x, t)
+
+    def step():
+        x.grad = None
+        t0 = perf_counter()
+        out = loss()
+        t1 = perf_counter()
+        out.backward()
+        t2 = perf_counter()
+        return t1 - t0, t2 - t1, t2 - t0
+
+    return step
+
+
+def _pool_step(lib):
+    x = lib.randn(64, 16, 16, 16, requires_grad=True)
+    g = lib.ones(64, 16, 8, 8)
+
+    def step():
+        x.grad = None
+        t0 = perf_counter()
+        out = lib.nn.functional.max_pool2d(x, 2)
+        t1 = perf_counter()
+        out.backward(gradient=g)
+        t2 = perf_counter()
+        return t1 - t0, t2 - t1, t2 - t0
+
+    return step
+
+
+def _rows(rid, what, med, floor="numpy"):
+    rows = []
+    for i, part in enumerate(("fwd", "bwd", "fwd+bwd")):
+        figs = [med[k][i] * 1e3 if k in med else None for k in ("minigrad", "torch", floor)]
+        rows.append(Row(rid, f"{what} {part}", "ms", *figs))
+    return rows
+
+
+def run(quick=False):
+    import minigrad
+
+    torch = optional_torch()
+    repeats = 2 if quick else 15
+    rows = []
+    for shape, cin, cout in (((64, 1, 8, 8), 1, 16), ((32, 16, 16, 16), 16, 32)):
+        med = compare({"minigrad": _conv_step(minigrad, shape, cin, cout),
+                       "torch": _conv_step(torch, shape, cin, cout) if torch else None,
+                       "numpy": _conv_numpy_step(shape, cin, cout)}, repeats)
+        rows += _rows("N1", f"conv2d {cin}->{cout} on {shape}", med)
+    for n, c in ((64, 10), (256, 1000)):
+        med = compare({"minigrad": _ce_step(minigrad, n, c),
+                       "torch": _ce_step(torch, n, c) if torch else None,
+                       "composed": _ce_step(minigrad, n, c, composed=True)}, repeats)
+        rows += _rows("N2", f"cross_entropy ({n}, {c}) [numpy col: composed]", med, "composed")
+    med = compare({"minigrad": _pool_step(minigrad), "torch": _pool_step(torch) if torch else None}, repeats)
+    rows += _rows("N3", "max_pool2d(2) on (64, 16, 16, 16)", med)
+    return rows
+
+
+if __name__ == "__main__":
+    print_table(run(quick="--quick" in sys.argv))
