@@ -272,6 +272,8 @@ def _op_of(node):
 
 
 def _saved(row, rows, where):
+    if isinstance(row.node, _tape._FunctionOutput):
+        return (f"none (one output of #{row.inputs[0]})",)
     tensors = _saved_tensors(row.node)
     if tensors is None:
         return ("freed",)

@@ -595,6 +595,15 @@ def test_tape_shows_custom_functions_and_their_saved_tensors():
     assert rows[1].saved == ("#0 (3,)",)
 
 
+def test_tape_shows_each_output_of_a_multi_output_function():
+    x = minigrad.ones(3, dtype=f64, requires_grad=True)
+    s, c = SinCos.apply(x)
+    rows = tape((s * c).sum())
+    assert [r.name for r in rows[:4]] == ["AccumulateGrad"] + ["SinCosBackward"] * 3
+    assert [r.label for r in rows[2:4]] == ["s", "c"]
+    assert rows[2].saved == ("none (one output of #1)",) and rows[2].inputs == (1,)
+
+
 def test_tape_uses_out_shape_when_the_core_provides_it():
     class Opaque(Function):
         @staticmethod
