@@ -58,8 +58,8 @@ class _Encoder:
         if isinstance(obj, _PLAIN):
             return {"value": obj}
         if isinstance(obj, dict):
-            return {"dict": [[self.encode(k, where), self.encode(v, f"{where}[{k!r}]")] for k, v in obj.items()],
-                    "ordered": isinstance(obj, OrderedDict)}
+            items = [[self.encode(k, where), self.encode(v, f"{where}[{k!r}]")] for k, v in obj.items()]
+            return {"dict": items, "ordered": isinstance(obj, OrderedDict)}
         if isinstance(obj, (list, tuple)):
             kind = "list" if isinstance(obj, list) else "tuple"
             return {kind: [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}

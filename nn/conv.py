@@ -10,7 +10,7 @@ import minigrad
 from minigrad.ops.nn import _tuple
 
 from ._checks import bad_input
-from .linear import init_like_pytorch
+from .linear import init_like_pytorch, optional_bias
 from .module import Module
 from .parameter import Parameter
 
@@ -24,7 +24,8 @@ class _ConvNd(Module):
         super().__init__()
         n = self._nd
         if groups != 1:
-            raise NotImplementedError(f"{type(self).__name__}: minigrad supports groups=1 only (got {groups})")
+            raise NotImplementedError(f"{type(self).__name__}: minigrad supports groups=1 only "
+                                      f"(got {groups})")
         if padding_mode != "zeros":
             raise NotImplementedError(f"{type(self).__name__}: only padding_mode='zeros' is supported "
                                       f"(got {padding_mode!r})")
@@ -38,7 +39,7 @@ class _ConvNd(Module):
         if padding == "same" and any(s != 1 for s in self.stride):
             raise ValueError("padding='same' is not supported for strided convolutions")
         self.weight = Parameter(minigrad.empty(out_channels, in_channels, *self.kernel_size, dtype=dtype))
-        self.register_parameter("bias", Parameter(minigrad.empty(out_channels, dtype=dtype)) if bias else None)
+        optional_bias(self, out_channels, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -58,8 +59,8 @@ class _ConvNd(Module):
         channels = shape[0 if len(shape) == n + 1 else 1]
         if channels != c:
             raise bad_input(self._describe(), shape, expected,
-                            f"Given groups=1, weight of size {list(self.weight.shape)}, expected input{list(shape)} "
-                            f"to have {c} channels, but got {channels} channels instead")
+                            f"Given groups=1, weight of size {list(self.weight.shape)}, expected "
+                            f"input{list(shape)} to have {c} channels, but got {channels} channels instead")
         fn = minigrad.conv2d if n == 2 else minigrad.conv1d
         return fn(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
 

@@ -7,7 +7,19 @@ PyTorch's names.
 
 from minigrad import conv1d, conv2d, max_pool2d
 
-from .activation import elu, gelu, leaky_relu, log_softmax, logsigmoid, relu, sigmoid, silu, softmax, softplus, tanh
+from .activation import (
+    elu,
+    gelu,
+    leaky_relu,
+    log_softmax,
+    logsigmoid,
+    relu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    tanh,
+)
 from .dropout import dropout
 from .embedding import embedding
 from .flatten import unflatten

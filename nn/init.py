@@ -52,7 +52,7 @@ def _fan(tensor, mode):
 
 
 def _fill(tensor, values):
-    return assign(tensor, np.asarray(values, dtype=tensor.detach().numpy().dtype).reshape(tuple(tensor.shape)))
+    return assign(tensor, np.asarray(values, dtype=tensor.dtype.numpy).reshape(tuple(tensor.shape)))
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):

@@ -44,6 +44,11 @@ def bilinear(input1, input2, weight, bias=None):
     return out if bias is None else out + bias
 
 
+def optional_bias(module, size, bias, dtype):
+    """Register ``module.bias``: a Parameter of ``size`` entries, or None (as PyTorch does)."""
+    module.register_parameter("bias", Parameter(minigrad.empty(size, dtype=dtype)) if bias else None)
+
+
 def init_like_pytorch(weight, bias, fan_in):
     """PyTorch's default for Linear and Conv: kaiming_uniform_(a=sqrt(5)) and U(+-1/sqrt(fan_in))."""
     init.kaiming_uniform_(weight, a=math.sqrt(5))
@@ -73,7 +78,7 @@ class Linear(Module):
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(minigrad.empty(out_features, in_features, dtype=dtype))
-        self.register_parameter("bias", Parameter(minigrad.empty(out_features, dtype=dtype)) if bias else None)
+        optional_bias(self, out_features, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -82,14 +87,16 @@ class Linear(Module):
     def forward(self, input):
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             rows = math.prod(input.shape[:-1]) if input.ndim else 1
+            cols = input.shape[-1] if input.ndim else 1
             raise bad_input(f"Linear({self.in_features}→{self.out_features})", input.shape,
                             f"(*, {self.in_features})",
-                            f"mat1 and mat2 shapes cannot be multiplied ({rows}x"
-                            f"{input.shape[-1] if input.ndim else 1} and {self.in_features}x{self.out_features})")
+                            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
+                            f"{self.in_features}x{self.out_features})")
         return linear(input, self.weight, self.bias)
 
     def extra_repr(self):
-        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
 
 
 class Bilinear(Module):
@@ -99,7 +106,7 @@ class Bilinear(Module):
         super().__init__()
         self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
         self.weight = Parameter(minigrad.empty(out_features, in1_features, in2_features, dtype=dtype))
-        self.register_parameter("bias", Parameter(minigrad.empty(out_features, dtype=dtype)) if bias else None)
+        optional_bias(self, out_features, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
@@ -114,8 +121,8 @@ class Bilinear(Module):
                 raise bad_input(f"Bilinear({self.in1_features}, {self.in2_features}→{self.out_features}) "
                                 f"{which}", x.shape, f"(*, {n})", "Input size mismatch")
         if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
-            raise RuntimeError(f"Bilinear: input1 {shape_str(input1.shape)} and input2 {shape_str(input2.shape)} "
-                               "must have the same leading dimensions")
+            raise RuntimeError(f"Bilinear: input1 {shape_str(input1.shape)} and input2 "
+                               f"{shape_str(input2.shape)} must have the same leading dimensions")
         return bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self):

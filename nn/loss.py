@@ -48,9 +48,9 @@ def _reduce(loss, reduction):
 
 def _warn_size(input, target):
     if tuple(input.shape) != tuple(target.shape):
-        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
-                      "This will likely lead to incorrect results due to broadcasting. Please ensure they have "
-                      "the same size.", UserWarning, stacklevel=3)
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                      f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+                      "Please ensure they have the same size.", UserWarning, stacklevel=3)
 
 
 def _array(t):
@@ -96,20 +96,21 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
 def _class_targets(name, input, target):
     """Validate class-index targets against (N, C, ...) or (C,) input; the ndarray of indices."""
     if target.is_floating_point() or target.dtype == minigrad.bool:
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype}: {name} takes "
-                           "class indices as an integer tensor (convert with .long()), or class probabilities "
-                           "of the input's shape")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype}: {name} "
+                           "takes class indices as an integer tensor (convert with .long()), or class "
+                           "probabilities of the input's shape")
     t = target.numpy()
     if input.ndim == 1:
         if t.ndim != 0:
-            raise RuntimeError(f"{name}: an unbatched input of shape {tuple(input.shape)} needs a 0-d target, "
-                               f"got shape {t.shape}")
+            raise RuntimeError(f"{name}: an unbatched input of shape {tuple(input.shape)} needs a 0-d "
+                               f"target, got shape {t.shape}")
         return t
     if t.ndim == 0 or t.shape[0] != input.shape[0]:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
                          f"({t.shape[0] if t.ndim else 0}).")
     if t.shape[1:] != tuple(input.shape[2:]):
-        raise RuntimeError(f"Expected target size {[input.shape[0]] + list(input.shape[2:])}, got {list(t.shape)}")
+        expected = [input.shape[0]] + list(input.shape[2:])
+        raise RuntimeError(f"Expected target size {expected}, got {list(t.shape)}")
     return t
 
 
@@ -146,8 +147,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def _ce_probabilities(input, target, weight, reduction, label_smoothing):
     if tuple(target.shape) != tuple(input.shape):
-        raise RuntimeError(f"cross_entropy: probability targets must have the input's shape {tuple(input.shape)}, "
-                           f"got {tuple(target.shape)}")
+        raise RuntimeError(f"cross_entropy: probability targets must have the input's shape "
+                           f"{tuple(input.shape)}, got {tuple(target.shape)}")
     c = input.shape[1]
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / c
@@ -167,7 +168,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"{reduction} is not a valid value for reduction (use one of {', '.join(_REDUCTIONS)})")
+        _reduce(None, reduction)                    # raises the ValueError
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if input.ndim == 1:
@@ -192,7 +193,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def _check_same_size(input, target, first):
     if tuple(input.shape) != tuple(target.shape):
-        raise ValueError(first.format(t=target.shape, i=input.shape) + " Please ensure they have the same size.")
+        message = first.format(t=target.shape, i=input.shape)
+        raise ValueError(message + " Please ensure they have the same size.")
 
 
 def _log_clamped(p):
@@ -236,14 +238,16 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction == "mean":
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
-                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math "
+                      "definition."
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
                       UserWarning, stacklevel=2)
     if log_target:
         loss = target.exp() * (target - input)
     else:
         positive = target > 0
-        loss = minigrad.where(positive, target * minigrad.where(positive, target, 1.0).log(), 0.0) - target * input
+        xlogx = minigrad.where(positive, target * minigrad.where(positive, target, 1.0).log(), 0.0)
+        loss = xlogx - target * input
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction)

@@ -43,7 +43,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training:
         count = input.numel() // max(c, 1)
         if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"{input.shape}")
         mean = input.mean(axes, keepdim=True)
         centred = input - mean
         var = (centred * centred).mean(axes, keepdim=True)
@@ -64,7 +65,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 class LayerNorm(Module):
     """Layer normalisation over the trailing ``normalized_shape`` dimensions."""
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None,
+                 dtype=None):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
@@ -80,8 +82,8 @@ class LayerNorm(Module):
         if input.ndim < n or tuple(input.shape[input.ndim - n:]) != self.normalized_shape:
             raise bad_input(f"LayerNorm({self.normalized_shape})", input.shape,
                             f"(*, {', '.join(map(str, self.normalized_shape))})",
-                            f"Given normalized_shape={list(self.normalized_shape)}, expected input with shape "
-                            f"[*, {', '.join(map(str, self.normalized_shape))}]")
+                            f"Given normalized_shape={list(self.normalized_shape)}, expected input with "
+                            f"shape [*, {', '.join(map(str, self.normalized_shape))}]")
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
@@ -100,7 +102,8 @@ class _BatchNorm(Module):
         self.num_features, self.eps, self.momentum = c, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.register_parameter("weight", Parameter(minigrad.ones(c, dtype=dtype)) if affine else None)
-        self.register_parameter("bias", Parameter(minigrad.zeros(c, dtype=dtype)) if affine and bias else None)
+        self.register_parameter("bias", Parameter(minigrad.zeros(c, dtype=dtype)) if affine and bias
+                                else None)
         tracked = track_running_stats
         self.register_buffer("running_mean", minigrad.zeros(c, dtype=dtype) if tracked else None)
         self.register_buffer("running_var", minigrad.ones(c, dtype=dtype) if tracked else None)

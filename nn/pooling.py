@@ -17,6 +17,7 @@ from minigrad.ops.nn import im2col, max_pool2d, pool_geometry
 from ._checks import bad_input
 from .module import Module
 
+
 def _divisor(size, k, s, p, out, include_pad):
     start = np.arange(out) * s - p
     end = np.minimum(start + k, size + p)
@@ -74,7 +75,8 @@ def _check_image(layer, input):
 class MaxPool2d(Module):
     """Max over ``kernel_size`` windows (stride defaults to the kernel size)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
         super().__init__()
         self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
         self.padding, self.dilation = padding, dilation
@@ -114,7 +116,8 @@ class AdaptiveAvgPool2d(Module):
 
     def __init__(self, output_size):
         super().__init__()
-        self.output_size = output_size if output_size is None or isinstance(output_size, int) else tuple(output_size)
+        single = output_size is None or isinstance(output_size, int)
+        self.output_size = output_size if single else tuple(output_size)
 
     def forward(self, input):
         _check_image(f"AdaptiveAvgPool2d(output_size={self.output_size})", input)

@@ -14,8 +14,9 @@ import pytest
 from nn_helpers import numeric_grad
 
 import minigrad
-import minigrad.nn as nn
-import minigrad.nn.functional as F
+from minigrad import nn
+
+F = nn.functional
 
 N, C = 4, 5
 
@@ -42,25 +43,30 @@ LOSSES = [
     Loss("mse_none", lambda F, M, x, t: F.mse_loss(x, t, reduction="none"), "real", "real"),
     Loss("l1", lambda F, M, x, t: F.l1_loss(x, t), "real", "real"),
     Loss("smooth_l1", lambda F, M, x, t: F.smooth_l1_loss(x, t, beta=0.5), "real", "real"),
-    Loss("smooth_l1_beta0", lambda F, M, x, t: F.smooth_l1_loss(x, t, beta=0.0, reduction="sum"), "real", "real"),
+    Loss("smooth_l1_beta0", lambda F, M, x, t: F.smooth_l1_loss(x, t, beta=0.0, reduction="sum"),
+         "real", "real"),
     Loss("huber", lambda F, M, x, t: F.huber_loss(x, t, delta=0.7, reduction="none"), "real", "real"),
     Loss("ce", lambda F, M, x, t: F.cross_entropy(x, t), "logits", "index"),
     Loss("ce_sum", lambda F, M, x, t: F.cross_entropy(x, t, reduction="sum"), "logits", "index"),
     Loss("ce_none", lambda F, M, x, t: F.cross_entropy(x, t, reduction="none"), "logits", "index"),
     Loss("ce_weight", lambda F, M, x, t: F.cross_entropy(x, t, weight=_w(M, x)), "logits", "index"),
     Loss("ce_ignore", lambda F, M, x, t: F.cross_entropy(x, t, ignore_index=-1), "logits", "index_ignore"),
-    Loss("ce_weight_ignore_none", lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), ignore_index=-1, reduction="none"),
+    Loss("ce_weight_ignore_none",
+         lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), ignore_index=-1, reduction="none"),
          "logits", "index_ignore"),
-    Loss("ce_label_smoothing", lambda F, M, x, t: F.cross_entropy(x, t, label_smoothing=0.2), "logits", "index"),
-    Loss("ce_smoothing_weight_ignore", lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), ignore_index=-1,
-                                                                          label_smoothing=0.1), "logits", "index_ignore"),
+    Loss("ce_label_smoothing", lambda F, M, x, t: F.cross_entropy(x, t, label_smoothing=0.2),
+         "logits", "index"),
+    Loss("ce_smoothing_weight_ignore",
+         lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), ignore_index=-1, label_smoothing=0.1),
+         "logits", "index_ignore"),
     Loss("ce_smoothing_sum", lambda F, M, x, t: F.cross_entropy(x, t, reduction="sum", label_smoothing=0.3),
          "logits", "index"),
     Loss("ce_probabilities", lambda F, M, x, t: F.cross_entropy(x, t), "logits", "prob"),
-    Loss("ce_probabilities_weight_smoothing", lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), label_smoothing=0.2),
-         "logits", "prob"),
+    Loss("ce_probabilities_weight_smoothing",
+         lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), label_smoothing=0.2), "logits", "prob"),
     Loss("ce_spatial", lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x)), "logits", "index", (2, C, 3, 2)),
-    Loss("ce_spatial_ignore_none", lambda F, M, x, t: F.cross_entropy(x, t, ignore_index=-1, reduction="none"),
+    Loss("ce_spatial_ignore_none",
+         lambda F, M, x, t: F.cross_entropy(x, t, ignore_index=-1, reduction="none"),
          "logits", "index_ignore", (2, C, 3)),
     Loss("ce_unbatched", lambda F, M, x, t: F.cross_entropy(x, t), "logits", "index", (C,)),
     Loss("nll", lambda F, M, x, t: F.nll_loss(x, t), "logprobs", "index"),
@@ -72,12 +78,14 @@ LOSSES = [
     Loss("bce_weight_none", lambda F, M, x, t: F.binary_cross_entropy(x, t, M.ones(N, C, dtype=x.dtype) * 0.3,
                                                                       reduction="none"), "probs", "binary"),
     Loss("bce_logits", lambda F, M, x, t: F.binary_cross_entropy_with_logits(x, t), "logits", "binary"),
-    Loss("bce_logits_pos_weight", lambda F, M, x, t: F.binary_cross_entropy_with_logits(x, t, pos_weight=_w(M, x)),
+    Loss("bce_logits_pos_weight",
+         lambda F, M, x, t: F.binary_cross_entropy_with_logits(x, t, pos_weight=_w(M, x)),
          "logits", "binary"),
     Loss("bce_logits_weight_sum", lambda F, M, x, t: F.binary_cross_entropy_with_logits(
         x, t, weight=_w(M, x), reduction="sum"), "logits", "binary"),
     Loss("kl_batchmean", lambda F, M, x, t: F.kl_div(x, t, reduction="batchmean"), "logprobs", "prob"),
-    Loss("kl_sum_zero_targets", lambda F, M, x, t: F.kl_div(x, t * (t > 0.2), reduction="sum"), "logprobs", "prob"),
+    Loss("kl_sum_zero_targets", lambda F, M, x, t: F.kl_div(x, t * (t > 0.2), reduction="sum"),
+         "logprobs", "prob"),
     Loss("kl_log_target_none", lambda F, M, x, t: F.kl_div(x, t.log(), reduction="none", log_target=True),
          "logprobs", "prob"),
 ]
@@ -168,7 +176,8 @@ MODULES = [
     (lambda nn, M: nn.L1Loss(reduction="sum"), "real", "real"),
     (lambda nn, M: nn.SmoothL1Loss(beta=0.3), "real", "real"),
     (lambda nn, M: nn.HuberLoss(delta=2.0), "real", "real"),
-    (lambda nn, M: nn.CrossEntropyLoss(weight=_w(M), ignore_index=-1, label_smoothing=0.1), "logits", "index_ignore"),
+    (lambda nn, M: nn.CrossEntropyLoss(weight=_w(M), ignore_index=-1, label_smoothing=0.1),
+     "logits", "index_ignore"),
     (lambda nn, M: nn.NLLLoss(reduction="none"), "logprobs", "index"),
     (lambda nn, M: nn.BCELoss(), "probs", "binary"),
     (lambda nn, M: nn.BCEWithLogitsLoss(pos_weight=_w(M)), "logits", "binary"),
@@ -217,7 +226,8 @@ def test_bce_with_logits_is_finite_for_huge_logits(dtype):
 
 def test_bce_clamps_log_at_minus_100_with_finite_gradient():
     p = minigrad.tensor([0.0, 1.0, 0.5], dtype=minigrad.float64, requires_grad=True)
-    loss = F.binary_cross_entropy(p, minigrad.tensor([1.0, 0.0, 1.0], dtype=minigrad.float64), reduction="none")
+    t = minigrad.tensor([1.0, 0.0, 1.0], dtype=minigrad.float64)
+    loss = F.binary_cross_entropy(p, t, reduction="none")
     loss.sum().backward()
     np.testing.assert_allclose(loss.detach().numpy(), [100.0, 100.0, math.log(2)])
     assert np.isfinite(p.grad.numpy()).all()

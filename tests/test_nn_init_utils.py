@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import minigrad
-import minigrad.nn as nn
-from minigrad.nn import init, utils
+from minigrad import nn
+
+init, utils = nn.init, nn.utils
 
 # ----------------------------------------------------------------------------- init
 
@@ -18,7 +19,8 @@ from minigrad.nn import init, utils
                                                  ("leaky_relu", 0.2), ("selu", None)])
 def test_calculate_gain_matches_torch(nonlinearity, param):
     torch = pytest.importorskip("torch")
-    assert init.calculate_gain(nonlinearity, param) == pytest.approx(torch.nn.init.calculate_gain(nonlinearity, param))
+    expected = torch.nn.init.calculate_gain(nonlinearity, param)
+    assert init.calculate_gain(nonlinearity, param) == pytest.approx(expected)
 
 
 def test_calculate_gain_unknown_raises():

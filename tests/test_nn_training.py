@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import minigrad
-import minigrad.nn as nn
-import minigrad.nn.functional as F
+from minigrad import nn
+
+F = nn.functional
 
 
 def mlp(nn, depth=10, width=32):
@@ -85,8 +86,9 @@ def test_torch_state_dict_loads_into_minigrad():
 
 
 def test_pytorch_style_training_script_runs_unchanged():
-    import minigrad as torch
     import minigrad.nn as tnn
+
+    import minigrad as torch
 
     class Net(tnn.Module):
         def __init__(self):

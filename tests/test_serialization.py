@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import minigrad
-import minigrad.nn as nn
+from minigrad import nn
 
 
 def _roundtrip(obj, tmp_path):

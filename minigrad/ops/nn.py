@@ -26,7 +26,7 @@ from .._tape import Tensor, _from_array, apply
 from ._core import _dims, _is_raw, defop
 from .elementwise import exp, gt, mul, neg, sigmoid, sub, where
 from .linalg import matmul
-from .shape import permute, transpose
+from .shape import transpose
 
 _SQRT_2_OVER_PI = 2.0 / math.sqrt(math.pi)
 
@@ -112,30 +112,39 @@ def _fwd_softplus(x, beta, threshold):
 
 # ----------------------------------------------------------------------------- the table
 # fmt: off
-# NOTE: softmax and log_softmax are primitives for stability and speed: one Cython pass per
-# row (max, sum of exp, write) instead of five numpy temporaries, and log_softmax never
-# takes the log of an underflowed 0.
-SOFTMAX     = defop("softmax",     _fwd_softmax,        lambda g, x, out, dim: _softmax_backward(g, out, dim),
-                    grad_name="SoftmaxBackward0")
-LOG_SOFTMAX = defop("log_softmax", _fwd_log_softmax,    lambda g, x, out, dim: _log_softmax_backward(g, out, dim))
+# NOTE: softmax and log_softmax are primitives for stability and speed: per row a max, the
+# exps and their sum, a write (vectorised C loops for float32) instead of five numpy
+# temporaries; log_softmax never takes the log of an underflowed 0.
+SOFTMAX       = defop("softmax", _fwd_softmax,
+                      lambda g, x, out, dim: _softmax_backward(g, out, dim),
+                      grad_name="SoftmaxBackward0")
+LOG_SOFTMAX   = defop("log_softmax", _fwd_log_softmax,
+                      lambda g, x, out, dim: _log_softmax_backward(g, out, dim))
 # NOTE: cross-entropy on class indices fuses log-softmax and the pick: per row one pass
 # forward, and the backward writes softmax - one_hot from the logits (no (N, C) temporaries).
 CROSS_ENTROPY = defop("cross_entropy", _fwd_cross_entropy,
-                      lambda g, x, out, target, weight, ignore: _cross_entropy_backward(g, x, target, weight, ignore))
+                      lambda g, x, out, t, w, ignore: _cross_entropy_backward(g, x, t, w, ignore))
 # NOTE: convolution is a primitive for speed: im2col + a GEMM per image each way, with no
 # transposed copies (timed against PyTorch in benchmarks/bench_nn.py).
-CONVOLUTION = defop("convolution", _fwd_conv,           lambda g, x, w, b, out, geo: _conv_dx(g, w, x.shape, geo),
-                                                        lambda g, x, w, b, out, geo: _conv_dw(g, x, w.shape, geo),
-                                                        lambda g, x, w, b, out, geo: _conv_db(g))
-IM2COL      = defop("im2col",      _fwd_im2col,         lambda g, x, out, geo: col2im(g, x.shape, geo))
-COL2IM      = defop("col2im",      _fwd_col2im,         lambda g, cols, out, shape, geo: im2col(g, geo))
-MAX_POOL    = defop("max_pool2d",  _fwd_gather_planes,  lambda g, x, out, idx: scatter_planes(g, idx, x.shape),
-                    grad_name="MaxPool2DWithIndicesBackward0")
-UNPOOL      = defop("max_pool2d_backward", _fwd_scatter_planes, lambda g, gy, out, idx, shape: gather_planes(g, idx))
-ERF         = defop("erf",         _fwd_erf,            lambda g, x, out: mul(g, mul(exp(neg(mul(x, x))), _SQRT_2_OVER_PI)))
+CONVOLUTION   = defop("convolution", _fwd_conv,
+                      lambda g, x, w, b, out, geo: _conv_dx(g, w, x.shape, geo),
+                      lambda g, x, w, b, out, geo: _conv_dw(g, x, w.shape, geo),
+                      lambda g, x, w, b, out, geo: _conv_db(g))
+IM2COL        = defop("im2col", _fwd_im2col,
+                      lambda g, x, out, geo: col2im(g, x.shape, geo))
+COL2IM        = defop("col2im", _fwd_col2im,
+                      lambda g, cols, out, shape, geo: im2col(g, geo))
+MAX_POOL      = defop("max_pool2d", _fwd_gather_planes,
+                      lambda g, x, out, idx: scatter_planes(g, idx, x.shape),
+                      grad_name="MaxPool2DWithIndicesBackward0")
+UNPOOL        = defop("max_pool2d_backward", _fwd_scatter_planes,
+                      lambda g, gy, out, idx, shape: gather_planes(g, idx))
+ERF           = defop("erf", _fwd_erf,
+                      lambda g, x, out: mul(g, _erf_slope(x)))
 # NOTE: softplus is a primitive for stability: log(1 + exp(x)) overflows, and a guarded
 # composition gives 0 * inf = nan gradients in the branch it does not take.
-SOFTPLUS    = defop("softplus",    _fwd_softplus,       lambda g, x, out, beta, threshold: _softplus_backward(g, x, beta, threshold))
+SOFTPLUS      = defop("softplus", _fwd_softplus,
+                      lambda g, x, out, beta, threshold: _softplus_backward(g, x, beta, threshold))
 # fmt: on
 
 
@@ -184,6 +193,11 @@ def _conv_dw(g, x, wshape, geometry):
 
 def _conv_db(g):
     return g.sum(axis=tuple(i for i in range(g.ndim) if i != 1))
+
+
+def _erf_slope(x):
+    # d/dx erf(x) = 2 / sqrt(pi) * exp(-x^2)
+    return mul(exp(neg(mul(x, x))), _SQRT_2_OVER_PI)
 
 
 def _softplus_backward(g, x, beta, threshold):
@@ -275,7 +289,8 @@ def _tuple(v, n, name):
 
 def _same_padding(kernel, dilation, stride, op):
     if any(s != 1 for s in stride):
-        raise ValueError(f"padding='same' is not supported for strided convolutions ({op} got stride {stride})")
+        raise ValueError(f"padding='same' is not supported for strided convolutions ({op} got stride "
+                         f"{stride})")
     return tuple(d * (k - 1) // 2 for k, d in zip(kernel, dilation))
 
 
@@ -368,7 +383,8 @@ def pool_geometry(op, input, kernel_size, stride, padding, dilation, ceil_mode):
         raise RuntimeError(f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, "
                            f"got shape {tuple(input.shape)}")
     k = _tuple(kernel_size, 2, "kernel_size")
-    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _tuple(stride, 2, "stride")
+    default = stride is None or (not isinstance(stride, int) and len(stride) == 0)
+    s = k if default else _tuple(stride, 2, "stride")
     p, d = _tuple(padding, 2, "padding"), _tuple(dilation, 2, "dilation")
     if min(k) < 1 or min(s) < 1 or min(d) < 1:
         raise RuntimeError(f"{op}: kernel_size, stride and dilation must be positive, got {k}, {s}, {d}")
