@@ -69,8 +69,12 @@ def _set_anomaly(bint mode):
 
 
 cdef object _stack_summary():
+    """The Python stack where a node is recorded, without minigrad's own frames."""
+    import os
     import traceback
-    return traceback.format_stack()[:-2]
+    here = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    return [line for line in traceback.format_stack()
+            if not line.strip().startswith(f'File "{here}')]
 
 
 from cpython.ref cimport PyObject
@@ -957,15 +961,33 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
 
 def _rebase(Tensor target, Tensor result):
     """Make ``target`` take over ``result``'s values and history (in-place ops)."""
+    cdef OpNode node
+    cdef Tensor snap
+    cdef Py_ssize_t i
+    if isinstance(result._grad_fn, OpNode):
+        node = <OpNode>result._grad_fn
+        if node._saved is not None and any(s is target for s in node._saved):
+            # the op read the value it is about to overwrite (x.mul_(x)): keep a snapshot of it
+            snap = _wrap(target._data.copy())
+            snap._requires_grad = target._requires_grad
+            snap._grad_fn = target._grad_fn
+            saved = list(node._saved)
+            for i in range(len(saved)):
+                if saved[i] is target:
+                    saved[i] = snap
+                    node._versions[i] = 0
+            node._saved = tuple(saved)
     target._data[...] = result._data
     target._version.value += 1
     if result._grad_fn is not None:
         target._grad_fn = result._grad_fn
         target._requires_grad = True
-        (<OpNode>result._grad_fn)._out = None if (<OpNode>result._grad_fn)._out is None else target._data
-        if (<OpNode>result._grad_fn)._out is not None:
-            (<OpNode>result._grad_fn)._out_version = target._version
-            (<OpNode>result._grad_fn)._out_version_value = target._version.value
+        if isinstance(result._grad_fn, OpNode):
+            node = <OpNode>result._grad_fn
+            if node._out is not None:      # the output now lives in target's storage
+                node._out = target._data
+                node._out_version = target._version
+                node._out_version_value = target._version.value
     return target
 
 

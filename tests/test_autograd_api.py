@@ -483,8 +483,6 @@ def test_without_anomaly_mode_nan_gradients_pass_silently():
     assert np.isnan(x.grad.numpy()).all()
 
 
-@pytest.mark.xfail(strict=True, reason="core: _tape._stack_summary slices off the two innermost "
-                   "Python frames (Cython frames are not on the stack), losing the user's line")
 def test_nan_error_shows_the_forward_line_that_created_the_op(anomaly_off):
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     with pytest.warns(UserWarning), detect_anomaly():
@@ -719,16 +717,12 @@ def test_gradient_of_a_gradient_norm_penalty_matches_torch():
     np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-10)
 
 
-@pytest.mark.xfail(strict=True, reason="core: mul_ needs its own input's old value and raises the "
-                   "in-place error instead of saving it; PyTorch gives [2, 4]")
 def test_inplace_op_that_reads_its_own_input():
     a = leaf([1.0, 2.0])
     (a * 1).mul_(a).sum().backward()
     np.testing.assert_allclose(a.grad.numpy(), [2.0, 4.0])
 
 
-@pytest.mark.xfail(strict=True, reason="core: scatter_add's derivative under create_graph hands gather "
-                   "an ndarray index, which it rejects")
 def test_scatter_add_second_order():
     index = minigrad.tensor([[0, 1], [0, 0]])
     assert check2(lambda z, s: z.scatter_add(0, index, s), (_rand(2, 2), _rand(2, 2, seed=1)))

@@ -172,9 +172,9 @@ def _pad_to(g, shape):
 
 
 def _index_tensor(op, index, x, dim):
-    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+    data = index._data if isinstance(index, Tensor) else index
+    if not isinstance(data, ndarray) or data.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int64 for index")
-    data = index._data
     if data.ndim != x.ndim and op != "index_select":
         raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor ({op})")
     n = x.shape[dim] if x.ndim else 1
