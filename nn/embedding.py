@@ -4,6 +4,8 @@ Composed from indexing, whose backward scatter-adds (repeated indices accumulate
 ``padding_idx`` are looked up from a detached weight, so they get no gradient, as in PyTorch.
 """
 
+import numpy as np
+
 import minigrad
 
 from . import init
@@ -19,6 +21,18 @@ def _padding_idx(padding_idx, num_embeddings):
         raise ValueError(f"Padding_idx must be within num_embeddings (got padding_idx={padding_idx} "
                          f"for {num_embeddings} embeddings)")
     return padding_idx % num_embeddings
+
+
+def one_hot(tensor, num_classes=-1):
+    """(*,) class indices -> (*, num_classes) int64 rows of the identity (not differentiable)."""
+    if tensor.is_floating_point() or tensor.dtype == minigrad.bool:
+        raise RuntimeError("one_hot is only applicable to index tensor (got dtype "
+                           f"{tensor.dtype}); convert with .long()")
+    idx = tensor.numpy()
+    n = int(idx.max()) + 1 if num_classes == -1 and idx.size else num_classes
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise RuntimeError(f"Class values must be smaller than num_classes ({n}) and non-negative")
+    return minigrad.from_numpy((idx[..., None] == np.arange(n)).astype(np.int64))
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,

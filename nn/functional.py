@@ -21,7 +21,7 @@ from .activation import (
     tanh,
 )
 from .dropout import dropout
-from .embedding import embedding
+from .embedding import embedding, one_hot
 from .flatten import unflatten
 from .linear import bilinear, linear
 from .loss import (
@@ -36,12 +36,13 @@ from .loss import (
     smooth_l1_loss,
 )
 from .normalization import batch_norm, layer_norm
+from .padding import pad
 from .pooling import adaptive_avg_pool2d, avg_pool2d
 
 __all__ = [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "bilinear", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "conv1d", "conv2d", "cross_entropy", "dropout", "elu",
     "embedding", "gelu", "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear",
-    "log_softmax", "logsigmoid", "max_pool2d", "mse_loss", "nll_loss", "relu", "sigmoid", "silu",
-    "smooth_l1_loss", "softmax", "softplus", "tanh", "unflatten",
+    "log_softmax", "logsigmoid", "max_pool2d", "mse_loss", "nll_loss", "one_hot", "pad", "relu",
+    "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh", "unflatten",
 ]

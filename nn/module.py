@@ -362,10 +362,10 @@ class Module:
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, str) or a is None:
-                device = a
-            else:
+            elif isinstance(a, minigrad.dtype):
                 dtype = a
+            elif a is not None:
+                device = a          # 'cpu', 'cuda:0', a torch-style device object, ...
         if device is not None and not str(device).startswith("cpu"):
             raise RuntimeError(f"minigrad runs on the CPU only; cannot move the module to '{device}'")
         if dtype is None:

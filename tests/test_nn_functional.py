@@ -380,3 +380,28 @@ def test_layer_bad_input_shape_error_names_layer_and_expected_shape(layer, shape
     args = (minigrad.zeros(*shape),) * (2 if isinstance(module, nn.Bilinear) else 1)
     with pytest.raises(exc, match=message):
         module(*args)
+
+
+# ----------------------------------------------------------------------------- pad, one_hot
+
+@pytest.mark.parametrize("pad, value", [((1, 2), None), ((0, 1, 2, 0), 0.5), ((1, 1, 1, 1, 1, 1), -1.0)])
+def test_pad_matches_torch(pad, value):
+    _matches_torch(lambda F, M: lambda x: F.pad(x, pad, value=value), [_rand(2, 3, 4)])
+
+
+def test_pad_unsupported_mode_raises():
+    with pytest.raises(NotImplementedError, match="mode='constant'"):
+        F.pad(minigrad.zeros(1, 2), (1, 1), mode="reflect")
+
+
+def test_one_hot_matches_torch():
+    torch = pytest.importorskip("torch")
+    t = np.array([[0, 3], [2, 1]])
+    np.testing.assert_array_equal(F.one_hot(minigrad.tensor(t)).numpy(),
+                                  torch.nn.functional.one_hot(torch.tensor(t)).numpy())
+    assert F.one_hot(minigrad.tensor([1]), 4).tolist() == [[0, 1, 0, 0]]
+
+
+def test_one_hot_index_too_large_raises():
+    with pytest.raises(RuntimeError, match="smaller than num_classes"):
+        F.one_hot(minigrad.tensor([3]), 3)

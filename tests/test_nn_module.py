@@ -464,3 +464,9 @@ def test_module_dict_behaves_like_a_dict():
     d["b"] = nn.ReLU()
     assert list(d) == ["a", "b"] and "a" in d and len(d) == 2
     assert isinstance(d.pop("a"), nn.Linear) and list(d.keys()) == ["b"]
+
+
+def test_to_accepts_device_objects():
+    torch = pytest.importorskip("torch")
+    m = nn.Linear(1, 1)
+    assert m.to(torch.device("cpu")) is m
