@@ -11,11 +11,12 @@ import os
 import time
 
 import minigrad as torch
+from minigrad import viz
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=200)
+    p.add_argument("--steps", "--epochs", type=int, default=200, help="full-batch gradient steps")
     p.add_argument("--lr", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "out"))
@@ -44,21 +45,10 @@ def main(argv=None):
     print(f"done: w = {w.item():.3f} (true 3), b = {b.item():.3f} (true -1), "
           f"final loss {losses[-1]:.5f}, {elapsed:.2f} s")
 
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "fit_line_loss.png")
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(losses, label="mean squared error")
-    ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("loss (log scale)")
-    ax.set_title("fit_line: y = 3x - 1 with plain autograd")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    viz.plot_losses(losses, path, log_scale=True, ylabel="mean squared error",
+                    title="fit_line: y = 3x - 1 with plain autograd")
     print(f"loss curve written to {path}")
 
 
