@@ -2,14 +2,19 @@
 
 N1  conv2d forward + backward (weight and bias gradients; the input does not require grad,
     as for a first layer): Conv2d(1, 16, 3, padding=1) on a (64, 1, 8, 8) batch, and
-    Conv2d(16, 32, 3, padding=1) on (32, 16, 16, 16). minigrad runs im2col (Cython) and one
-    GEMM each way; the numpy column is that floor: the same im2col kernel plus the GEMMs.
+    Conv2d(16, 32, 3, padding=1) on (32, 16, 16, 16). minigrad runs im2col (Cython) and a
+    GEMM per image each way; the numpy column is that floor: the same im2col kernel plus the
+    GEMMs, without the tape.
 N2  cross-entropy forward + backward on (N, C) logits: minigrad's fused kernel (one pass per
     row each way) against the same loss composed from log_softmax and nll_loss in minigrad
     (the "numpy" column here holds the composed minigrad figure, not numpy).
 N3  max_pool2d(2) forward + backward on (64, 16, 16, 16).
 
     python -m benchmarks.bench_nn [--quick]
+
+On a shared 2-core machine, BLAS and PyTorch threads fight other processes; for stable
+ratios run with OPENBLAS_NUM_THREADS=1 (and PyTorch at one thread): the figures in the
+nn report were taken that way, as the minimum of 50 runs.
 """
 
 import sys
@@ -46,14 +51,13 @@ def _conv_numpy_step(shape, cin, cout):
     w = rng.standard_normal((cout, cin * 9), np.float32)
     n, _, h, wd = shape
     geo = (3, 3, 1, 1, 1, 1, 1, 1, h, wd)
-    g = np.ones((n * h * wd, cout), np.float32)
+    g = np.ones((n, cout, h * wd), np.float32)
 
     def step():
         t0 = perf_counter()
-        cols = K.im2col(x, geo)
-        out = np.ascontiguousarray((cols @ w.T).reshape(n, h * wd, cout).transpose(0, 2, 1))
+        out = np.matmul(w, K.im2col(x, geo))
         t1 = perf_counter()
-        grads = (g.T @ K.im2col(x, geo), g.sum(0))
+        grads = (np.matmul(g, K.im2col(x, geo).transpose(0, 2, 1)).sum(0), g.sum((0, 2)))
         t2 = perf_counter()
         del out, grads
         return t1 - t0, t2 - t1, t2 - t0
