@@ -264,15 +264,15 @@ class Tensor:
     def clamp_(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
         """In-place version of :func:`clamp`."""
     def clamp_max(self, max: Tensor | _float) -> Tensor:
-        """Limit values from above: ``clamp(self, max=max)``."""
+        """clamp(input, max=max): values above ``max`` become ``max``."""
     def clamp_min(self, min: Tensor | _float) -> Tensor:
-        """Limit values from below: ``clamp(self, min=min)``."""
+        """clamp(input, min=min): values below ``min`` become ``min``."""
     def clip(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
         """Limit values to [min, max] (either may be None); gradient 1 inside, 0 outside."""
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradient flows back unchanged)."""
     def contiguous(self) -> Tensor:
-        """This tensor if it is C-contiguous, else a contiguous copy (in the graph)."""
+        """``input`` itself if its memory is C-contiguous, else a contiguous copy (in the graph)."""
     def copy_(self, src: Tensor | _float) -> Tensor:
         """Copy ``src`` (broadcast, converted to this dtype) into this tensor, in place."""
     def cos(self) -> Tensor:
@@ -306,7 +306,7 @@ class Tensor:
     def expand(self, *shape: _int | Sequence[_int]) -> Tensor:
         """Broadcast ``x`` to ``shape`` without copying (-1 keeps a size)."""
     def expand_as(self, other: Tensor | _float) -> Tensor:
-        """``self.expand(other.shape)``: a broadcast view shaped like ``other``."""
+        """Broadcast ``input`` to ``other``'s shape without copying."""
     def expm1(self) -> Tensor:
         """exp(x) - 1, accurate for small x."""
     def expm1_(self) -> Tensor:
@@ -338,11 +338,11 @@ class Tensor:
     def is_floating_point(self) -> _bool:
         """Whether the dtype is a floating point type."""
     def isfinite(self) -> Tensor:
-        """Whether each element is finite (not inf, not NaN), as a bool tensor."""
+        """Where the elements are neither inf nor NaN, as a bool tensor."""
     def isinf(self) -> Tensor:
-        """Whether each element is +inf or -inf, as a bool tensor."""
+        """Where the elements are +inf or -inf, as a bool tensor."""
     def isnan(self) -> Tensor:
-        """Whether each element is NaN, as a bool tensor."""
+        """Where the elements are NaN, as a bool tensor."""
     def item(self) -> _int | _float | _bool:
         """The value of a one-element tensor as a Python number."""
     def le(self, other: Tensor | _float) -> Tensor:
@@ -526,7 +526,7 @@ class Tensor:
     def trunc_(self) -> Tensor:
         """In-place version of :func:`trunc`."""
     def type_as(self, other: Tensor | _float) -> Tensor:
-        """This tensor converted to ``other``'s dtype."""
+        """``input`` converted to ``other``'s dtype."""
     def unbind(self, dim: _int = ...) -> tuple[Tensor, ...]:
         """The slices along ``dim``, as a tuple of tensors with that dimension removed."""
     def unflatten(self, dim: _int, sizes: _int | Sequence[_int]) -> Tensor:

@@ -104,7 +104,8 @@ def _promote(a, b):
         dt = b.dtype if a.ndim == 0 else a.dtype
     else:
         dt = np.promote_types(a.dtype, b.dtype)
-    return a.astype(dt, copy=False), b.astype(dt, copy=False)
+    with np.errstate(all="ignore"):        # 1e39 in float32 is inf, silently
+        return a.astype(dt, copy=False), b.astype(dt, copy=False)
 
 
 def _broadcast_error(op, sa, sb):

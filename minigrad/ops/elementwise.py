@@ -81,6 +81,11 @@ def _int_relu(x):
     return np.maximum(x, 0).astype(x.dtype)
 
 
+def _fwd_sign(x):
+    out = np.sign(x)
+    return np.where(np.isnan(out), 0, out).astype(x.dtype) if x.dtype.kind == "f" else out
+
+
 def _fwd_where(cond, a, b):
     if type(cond) is not ndarray or cond.dtype != np.bool_:
         raise TypeError("where(): condition must be a bool tensor")
@@ -125,7 +130,7 @@ TANH       = defop("tanh",    K.Unary("tanh"),                       lambda g, x
 SIGMOID    = defop("sigmoid", K.Unary("sigmoid"),                    lambda g, x, out: _sigmoid_backward(g, out))
 RELU       = defop("relu",    K.Unary("relu", _int_relu),            lambda g, x, out: _relu_backward(g, out))
 ABS        = defop("abs",     K.Unary("abs", np.abs),                lambda g, x, out: mul(g, sign(x)))
-SIGN       = defop("sign",    np.sign,                               lambda g, x, out: mul(g, 0))
+SIGN       = defop("sign",    _fwd_sign,                               lambda g, x, out: mul(g, 0))
 WHERE      = defop("where",   _fwd_where,                            None,
                                                                       lambda g, c, a, b, out: where(c, g, 0.0),
                                                                       lambda g, c, a, b, out: where(c, 0.0, g))

@@ -149,10 +149,12 @@ clip = clamp
 
 
 def clamp_min(input, min):  # noqa: A002
+    """clamp(input, min=min): values below ``min`` become ``min``."""
     return clamp(input, min=min)
 
 
 def clamp_max(input, max):  # noqa: A002
+    """clamp(input, max=max): values above ``max`` become ``max``."""
     return clamp(input, max=max)
 
 
@@ -180,12 +182,15 @@ def logical_not(input):
 
 
 def isnan(input):
+    """Where the elements are NaN, as a bool tensor."""
     return _tape._from_array(np.isnan(input._data))
 
 
 def isinf(input):
+    """Where the elements are +inf or -inf, as a bool tensor."""
     return _tape._from_array(np.isinf(input._data))
 
 
 def isfinite(input):
+    """Where the elements are neither inf nor NaN, as a bool tensor."""
     return _tape._from_array(np.isfinite(input._data))

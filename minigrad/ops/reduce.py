@@ -55,7 +55,8 @@ def _count(shape, dims):
 def _fwd_sum(x, dims=None, keepdim=False):
     if x.dtype.kind in "biu":
         x = x.astype(np.int64)
-    return np.sum(x, axis=dims, keepdims=keepdim)
+    with np.errstate(all="ignore"):                     # inf + -inf is nan, silently
+        return np.sum(x, axis=dims, keepdims=keepdim)
 
 
 def _fwd_mean(x, dims=None, keepdim=False):
@@ -65,8 +66,9 @@ def _fwd_mean(x, dims=None, keepdim=False):
             f"complex dtype. Got: {_dtype_of(x.dtype)}. Convert first: x.float().mean()."
         )
     count = _numel(x.shape) if dims is None else _numel(x.shape[d] for d in dims)
-    s = np.sum(x, axis=dims, keepdims=keepdim)
-    return s / x.dtype.type(count) if count else s * np.nan
+    with np.errstate(all="ignore"):
+        s = np.sum(x, axis=dims, keepdims=keepdim)
+        return s / x.dtype.type(count) if count else s * np.nan
 
 
 # ----------------------------------------------------------------------------- the table
@@ -142,14 +144,21 @@ def _prod_grad(g, x, out, dims, keepdim):
     return gk * others
 
 
-def _fwd_extreme(fn):
+def _fwd_extreme(fn, name):
     def forward(x, dims=None, keepdim=False):
         if x.size == 0:
-            raise RuntimeError(
-                f"{fn.__name__}(): Expected reduction dim to be specified for input.numel() == 0. "
-                "Specify the reduction dim with the 'dim' argument."
-            )
-        return fn(x, axis=dims, keepdims=keepdim)
+            if dims is None:
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            for d in dims:
+                if x.shape[d] == 0:
+                    raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+            shape = tuple(1 if i in dims else n for i, n in enumerate(x.shape) if keepdim or i not in dims)
+            return np.zeros(shape, dtype=x.dtype)       # reducing a non-empty dim of an empty tensor
+        with np.errstate(all="ignore"):
+            return fn(x, axis=dims, keepdims=keepdim)
     forward.__name__ = f"_fwd_{fn.__name__}"
     return forward
 
@@ -286,12 +295,12 @@ def _cumsum(g, dim):
 PROD     = defop("prod", _fwd_prod,          lambda g, x, out: _prod_grad(g, x, out, None, False))
 PROD_DIM = defop("prod", _fwd_prod,          lambda g, x, out, dims, keepdim: _prod_grad(g, x, out, dims, keepdim),
                                                                                 grad_name="ProdBackward1")
-MAX      = defop("max", _fwd_extreme(np.max), lambda g, x, out: _spread_grad(g, x, out, None, False),
+MAX      = defop("max", _fwd_extreme(np.max, "max"), lambda g, x, out: _spread_grad(g, x, out, None, False),
                                                                                 grad_name="MaxBackward1")
-MIN      = defop("min", _fwd_extreme(np.min), lambda g, x, out: _spread_grad(g, x, out, None, False),
+MIN      = defop("min", _fwd_extreme(np.min, "min"), lambda g, x, out: _spread_grad(g, x, out, None, False),
                                                                                 grad_name="MinBackward1")
-AMAX     = defop("amax", _fwd_extreme(np.max), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim))
-AMIN     = defop("amin", _fwd_extreme(np.min), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim))
+AMAX     = defop("amax", _fwd_extreme(np.max, "amax"), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim))
+AMIN     = defop("amin", _fwd_extreme(np.min, "amin"), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim))
 MAX_DIM  = defop("max", _fwd_take,           lambda g, x, out, dim, keepdim, index: _take_grad(g, x, dim, keepdim, index))
 MIN_DIM  = defop("min", _fwd_take,           lambda g, x, out, dim, keepdim, index: _take_grad(g, x, dim, keepdim, index))
 VAR      = defop("var", _fwd_var,            _var_grad)

@@ -204,6 +204,7 @@ def _expand_shape(old, shape):
 
 
 def expand_as(input, other):
+    """Broadcast ``input`` to ``other``'s shape without copying."""
     return expand(input, other.shape)
 
 
@@ -227,6 +228,7 @@ def to(input, *args, dtype=None, **kwargs):
 
 
 def type_as(input, other):
+    """``input`` converted to ``other``'s dtype."""
     return to(input, other.dtype)
 
 
@@ -236,6 +238,7 @@ def clone(input):
 
 
 def contiguous(input):
+    """``input`` itself if its memory is C-contiguous, else a contiguous copy (in the graph)."""
     if input._data.flags.c_contiguous:
         return input
     return clone(input)
