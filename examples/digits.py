@@ -80,7 +80,8 @@ def main(argv=None):
     print(f"{args.model}: {sum(q.numel() for q in model.parameters())} parameters, "
           f"{len(x_train)} train / {len(x_val)} validation / {len(x_test)} test images")
 
-    losses, accuracies = {"train": [], "validation": []}, {"train": [], "validation": []}
+    train = "train (running, dropout on)"                  # measured during the epoch
+    losses, accuracies = {train: [], "validation": []}, {train: [], "validation": []}
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         model.train()
@@ -98,21 +99,22 @@ def main(argv=None):
             total += loss.item() * len(idx)
             correct += (logits.argmax(1) == y).sum().item()
         val_loss, val_acc = evaluate(model, x_val, y_val, loss_fn)
-        losses["train"].append(total / len(x_train))         # running, in train mode
-        accuracies["train"].append(correct / len(x_train))
+        losses[train].append(total / len(x_train))
+        accuracies[train].append(correct / len(x_train))
         losses["validation"].append(val_loss)
         accuracies["validation"].append(val_acc)
-        log_epoch(epoch, args.epochs, loss=losses["train"][-1], val_loss=val_loss, val_acc=val_acc)
+        log_epoch(epoch, args.epochs, loss=losses[train][-1], val_loss=val_loss, val_acc=val_acc)
     elapsed = time.perf_counter() - start
 
     test_loss, test_acc = evaluate(model, x_test, y_test, loss_fn)
-    print(f"done: {args.model}, final train loss {losses['train'][-1]:.4f}, test loss {test_loss:.4f}, "
+    print(f"done: {args.model}, final train loss {losses[train][-1]:.4f}, test loss {test_loss:.4f}, "
           f"test accuracy {100 * test_acc:.2f}% ({round(test_acc * len(y_test))}/{len(y_test)}), "
-          f"{elapsed:.1f} s")
-    for what, history in (("loss", losses), ("accuracy", accuracies)):
+          f"trained in {elapsed:.1f} s")
+    for what, history, ylabel in (("loss", losses, "cross-entropy (label smoothing 0.1)"),
+                                  ("accuracy", accuracies, "accuracy")):
         path = out_path(args, f"digits_{args.model}_{what}.png")
         viz.plot_losses(history, path, title=f"digits, {args.model}: {what} per epoch",
-                        xlabel="epoch", ylabel=what)
+                        xlabel="epoch", ylabel=ylabel)
         print(f"wrote {path}")
     return test_acc
 
