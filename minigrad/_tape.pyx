@@ -711,6 +711,10 @@ cdef class OpNode(Node):
     def __dealloc__(self):
         free(self._versions)      # one block holds _versions, _dims, _dtypes and _ndims
 
+    def _input_shapes(self):
+        """The shape of each input that needs a gradient (None for the others)."""
+        return tuple(self._shape(i) if self._ndims[i] >= 0 else None for i in range(self._n))
+
     cdef tuple _shape(self, Py_ssize_t i):
         cdef Py_ssize_t k, start = 0
         for k in range(i):
@@ -1005,6 +1009,10 @@ cdef class _MultiGrad:
 
 cdef class FunctionNode(Node):
     """The grad_fn of a custom ``autograd.Function``: calls its ``backward(ctx, *grads)``."""
+
+    def _input_shapes(self):
+        """The shape of each input that needs a gradient (None for the others)."""
+        return tuple(None if m is None else m[0] for m in self._in_meta)
 
     cdef tuple _apply(self, object g, bint create_graph):
         cdef Py_ssize_t i, n = len(self._next)
