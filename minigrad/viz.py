@@ -147,7 +147,7 @@ def to_dot(tensor, names=None):
     digraph tape {
       node [shape=box, style="rounded,filled", fontname="monospace", fontsize=10];
       n0 [label="x (2,)\\nrequires_grad=True", fillcolor="#cfe2f3"];
-      n1 [label="MulBackward0", fillcolor="#eeeeee"];
+      n1 [label="MulBackward0\\n(2,)", fillcolor="#eeeeee"];
       n2 [label="SumBackward0\\n()", fillcolor="#d9ead3"];
       n0 -> n1;
       n1 -> n2;

@@ -8,6 +8,7 @@ matplotlib; the digits example also needs scikit-learn.
 import importlib
 import itertools
 import os
+import random
 import re
 import subprocess
 import sys
@@ -136,6 +137,20 @@ def test_draw_graph_png_one_box_per_node_without_overlaps(tmp_path):
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert {"MmBackward0", "TanhBackward0", "MulBackward0", "x (2, 3)", "w (3, 4)"} <= set(texts)
     assert "requires_grad=True" in texts
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_draw_graph_random_dags_never_overlap(seed, tmp_path):
+    rng = random.Random(seed)
+    pool = [torch.randn(3, requires_grad=True) for _ in range(4)]
+    ops = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a.tanh(), lambda a, b: a - b]
+    for _ in range(25):
+        pool.append(rng.choice(ops)(rng.choice(pool), rng.choice(pool)))
+    out = pool[-1].sum() + pool[-2].sum() + pool[-3].sum()
+    boxes = boxes_of(viz.draw_graph(out, tmp_path / "dag.png", names={}))
+    assert len(boxes) == len(torch.autograd.tape(out, names={}))
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
 
 
 def test_draw_graph_svg_labels_with_caller_locals(tmp_path):
