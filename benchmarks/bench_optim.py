@@ -11,9 +11,16 @@ The step is memory-bound: it reads p, g, m, v and writes p, m, v (28 bytes per p
 so the fused loops run near memory bandwidth and the ratios say how many passes each
 implementation makes. --quick uses 10 × 100,000 parameters.
 
+On a busy machine the figures depend on the OpenMP wait policy: PyTorch's threads spin at
+the end of each parallel loop (its default), which on 2 cores shared with other processes
+slows its steps several-fold; minigrad sizes its thread team from the load average (see
+``_optim_kernels.pyx``). ``OMP_WAIT_POLICY=PASSIVE python benchmarks/run.py --only P5``
+gives PyTorch its fair figure there; the row's note records the load average.
+
 Goal: minigrad ≤ PyTorch's default Adam, and ≤ 1/3 of numpy's time.
 """
 
+import os
 from time import perf_counter
 
 import numpy as np
@@ -92,4 +99,6 @@ def run(quick=False):
     default.met = met_numpy if met_torch is None else met_torch and met_numpy
     fused = Row("P5", f"Adam step {size} f32 (PT fused=True)", "ms",
                 ms["minigrad"], ms.get("torch_fused"), ms["numpy"])
+    policy = os.environ.get("OMP_WAIT_POLICY", "unset")
+    fused.note = f"load average {os.getloadavg()[0]:.1f}, OMP_WAIT_POLICY {policy} (see bench_optim.py)"
     return [default, fused]
