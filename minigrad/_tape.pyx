@@ -566,6 +566,24 @@ cdef class Tensor:
     def __reduce__(self):
         raise TypeError("minigrad tensors are not pickled; use minigrad.save / minigrad.load")
 
+    def __deepcopy__(self, memo):
+        """A copy with its own storage (``copy.deepcopy(model.state_dict())`` snapshots)."""
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment. Deep-copy x.detach() instead."
+            )
+        found = memo.get(id(self))
+        if found is not None:
+            return found
+        cdef Tensor new = _wrap(self._data.copy())
+        new._requires_grad = self._requires_grad
+        memo[id(self)] = new
+        if self._grad is not None:
+            import copy
+            new._grad = copy.deepcopy(self._grad, memo)
+        return new
+
 
 class Size(tuple):
     """A tensor's shape: a tuple that prints like PyTorch's torch.Size: ``minigrad.Size([2, 3])``."""

@@ -180,3 +180,21 @@ def test_import_without_compiled_core_says_how_to_build(tmp_path):
     )
     assert proc.returncode != 0
     assert "pip install -e ." in proc.stderr
+
+
+def test_deepcopy_copies_storage_flags_and_grad():
+    import copy
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2).sum().backward()
+    y = copy.deepcopy(x)
+    assert y is not x and y.requires_grad and y.grad.tolist() == [2.0, 2.0]
+    y.detach().zero_()
+    assert x.tolist() == [1.0, 2.0]
+    state = copy.deepcopy({"w": x, "again": x})
+    assert state["w"] is state["again"]
+
+
+def test_deepcopy_of_non_leaf_raises_like_pytorch():
+    import copy
+    with pytest.raises(RuntimeError, match="^Only Tensors created explicitly by the user"):
+        copy.deepcopy(minigrad.ones(2, requires_grad=True) * 2)
