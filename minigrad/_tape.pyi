@@ -213,7 +213,7 @@ class Tensor:
         """The shape, as a tuple (PyTorch returns torch.Size, a tuple subclass)."""
     def __array__(self, dtype: Any = ..., copy: _bool | None = ...) -> NDArray[Any]:
         """The values as an ndarray (numpy calls this for ``np.asarray(t)``)."""
-    def __deepcopy__(self, memo: Any) -> Tensor:
+    def __deepcopy__(self, memo: dict) -> Tensor:
         """A copy with its own storage (``copy.deepcopy(model.state_dict())`` snapshots)."""
     def __dlpack__(self, *, stream: Any = ..., max_version: tuple[_int, _int] | None = ...,
                    dl_device: tuple[_int, _int] | None = ..., copy: _bool | None = ...) -> Any:

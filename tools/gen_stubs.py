@@ -31,7 +31,7 @@ _DIMS = "int | Sequence[int]"
 PARAM_TYPES = {
     "other": "Tensor | float", "exponent": "Tensor | float", "value": "Tensor | float",
     "src": "Tensor | float", "min": "Tensor | float", "max": "Tensor | float",
-    "alpha": "float", "dim": _DIMS, "dims": _DIMS, "shifts": _DIMS, "shape": _DIMS,
+    "alpha": "float", "memo": "dict", "dim": _DIMS, "dims": _DIMS, "shifts": _DIMS, "shape": _DIMS,
     "sizes": _DIMS, "split_size_or_sections": _DIMS, "dim0": "int", "dim1": "int",
     "start_dim": "int", "end_dim": "int", "chunks": "int", "keepdim": "bool",
     "unbiased": "bool", "correction": "float", "dtype": "dtype", "p": "float | str",
