@@ -366,6 +366,12 @@ cdef class Tensor:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
+            if (<Tensor>value)._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"assigned grad has data of a different type: grad is "
+                    f"{_dtypes.from_numpy((<Tensor>value)._data.dtype)}, tensor is "
+                    f"{_dtypes.from_numpy(self._data.dtype)}; convert it with .to(tensor.dtype)"
+                )
             if (<Tensor>value)._data.shape != self._data.shape:
                 raise RuntimeError(
                     f"assigned grad has data of a different size: grad shape "

@@ -198,3 +198,9 @@ def test_deepcopy_of_non_leaf_raises_like_pytorch():
     import copy
     with pytest.raises(RuntimeError, match="^Only Tensors created explicitly by the user"):
         copy.deepcopy(minigrad.ones(2, requires_grad=True) * 2)
+
+
+def test_grad_of_another_dtype_is_refused():
+    w = minigrad.zeros(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="^assigned grad has data of a different type"):
+        w.grad = minigrad.ones(2, dtype=minigrad.float64)
