@@ -518,7 +518,7 @@ def test_checkpoint_through_minigrad_save_resumes_optimizer_and_scheduler(tmp_pa
     def resume(params, opt, sched):
         for t in range(5, 12):
             for i, p in enumerate(params):
-                p.grad = minigrad.tensor(gradient(p.detach().numpy(), t, i))
+                p.grad = minigrad.tensor(gradient(p.detach().numpy(), t, i), dtype=p.dtype)
             opt.step()
             sched.step()
         return [p.detach().numpy() for p in params]
