@@ -223,7 +223,7 @@ def test_step_skips_parameters_without_gradient_and_keeps_no_state_for_them():
     a, b = (minigrad.tensor(p, requires_grad=True) for p in initial_values())
     before = b.detach().numpy().copy()
     opt = optim.Adam([a, b], lr=0.1)
-    a.grad = minigrad.ones(*a.shape)
+    a.grad = minigrad.ones(*a.shape, dtype=a.dtype)
     opt.step()
     np.testing.assert_array_equal(b.detach().numpy(), before)
     assert a in opt.state and b not in opt.state
