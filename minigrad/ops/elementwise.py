@@ -150,41 +150,19 @@ def _unary(op, doc):
     fn.__name__ = fn.__qualname__ = op.name
     fn.__doc__ = doc
     return fn
-
-
 exp = _unary(EXP, "e to the power of each element.\n\n>>> minigrad.exp(minigrad.tensor([0.0]))\ntensor([1.])")
-
-
 log = _unary(LOG, "Natural logarithm of each element (-inf at 0, nan below).")
-
-
 sqrt = _unary(SQRT, "Square root of each element.")
-
-
 sin = _unary(SIN, "Sine of each element.\n\n>>> minigrad.sin(minigrad.tensor(0.0))\ntensor(0.)")
-
-
 cos = _unary(COS, "Cosine of each element.")
-
-
 tanh = _unary(TANH, "Hyperbolic tangent of each element.")
-
-
 sigmoid = _unary(SIGMOID, "1 / (1 + exp(-x)) for each element, computed without overflow.")
-
-
 relu = _unary(RELU, "max(x, 0) for each element.\n\n>>> minigrad.relu(minigrad.tensor([-1.0, 2.0]))\ntensor([0., 2.])")
-
-
 abs = _unary(ABS, "Absolute value of each element (gradient sign(x), 0 at 0).")  # noqa: A001
-
-
 neg = _unary(NEG, "-x for each element.")
 
 
 negative = neg
-
-
 sign = _unary(SIGN, "-1, 0 or 1 for each element (zero gradient).")
 
 
@@ -200,8 +178,6 @@ mul = multiply = _binary(MUL, "input * other, broadcasting.\n\n>>> minigrad.mul(
 
 
 div = divide = true_divide = _binary(DIV, "input / other (true division: integers give float32).")
-
-
 _rsub = _binary(RSUB, "other - input")
 
 
@@ -316,11 +292,7 @@ def _compare(name, ufunc):
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor (not differentiable)."
     return fn
-
-
 eq = _compare("eq", np.equal)
-
-
 ne = _compare("ne", np.not_equal)
 
 
@@ -334,8 +306,6 @@ gt = greater = _compare("gt", np.greater)
 
 
 ge = greater_equal = _compare("ge", np.greater_equal)
-
-
 logical_and = _compare("logical_and", np.logical_and)
 
 

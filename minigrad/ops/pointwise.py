@@ -9,9 +9,9 @@ Rounding ops have a zero gradient, as in PyTorch.
 import numpy as np
 
 from .. import _tape
-from .._tape import Tensor, call1, call2
+from .._tape import Tensor, call2
 from ._core import _float, _prep2, defop
-from .elementwise import add, div, eq, ge, gt, le, logical_and, lt, mul, neg, pow, sqrt, sub, where
+from .elementwise import _unary, add, div, eq, ge, gt, le, logical_and, lt, mul, neg, pow, sqrt, sub, where
 
 
 def _float_ufunc(ufunc):
@@ -89,25 +89,17 @@ CLAMP   = defop("clamp",   _fwd_clamp,                 lambda g, x, out, lo, hi:
 # fmt: on
 
 
-def _unary_fn(op, doc):
-    def fn(input):
-        return call1(op, input)
-    fn.__name__ = fn.__qualname__ = op.name
-    fn.__doc__ = doc
-    return fn
-
-
-log1p = _unary_fn(LOG1P, "log(1 + x), accurate for small x.")
-expm1 = _unary_fn(EXPM1, "exp(x) - 1, accurate for small x.")
-rsqrt = _unary_fn(RSQRT, "1 / sqrt(x).")
-tan = _unary_fn(TAN, "Tangent of each element.")
-asin = arcsin = _unary_fn(ASIN, "Arcsine of each element (nan outside [-1, 1]).")
-acos = arccos = _unary_fn(ACOS, "Arccosine of each element (nan outside [-1, 1]).")
-atan = arctan = _unary_fn(ATAN, "Arctangent of each element.")
-floor = _unary_fn(FLOOR, "Round down (zero gradient).")
-ceil = _unary_fn(CEIL, "Round up (zero gradient).")
-round = _unary_fn(ROUND, "Round half to even, as PyTorch (zero gradient).")  # noqa: A001
-trunc = _unary_fn(TRUNC, "Round towards zero (zero gradient).")
+log1p = _unary(LOG1P, "log(1 + x), accurate for small x.")
+expm1 = _unary(EXPM1, "exp(x) - 1, accurate for small x.")
+rsqrt = _unary(RSQRT, "1 / sqrt(x).")
+tan = _unary(TAN, "Tangent of each element.")
+asin = arcsin = _unary(ASIN, "Arcsine of each element (nan outside [-1, 1]).")
+acos = arccos = _unary(ACOS, "Arccosine of each element (nan outside [-1, 1]).")
+atan = arctan = _unary(ATAN, "Arctangent of each element.")
+floor = _unary(FLOOR, "Round down (zero gradient).")
+ceil = _unary(CEIL, "Round up (zero gradient).")
+round = _unary(ROUND, "Round half to even, as PyTorch (zero gradient).")  # noqa: A001
+trunc = _unary(TRUNC, "Round towards zero (zero gradient).")
 
 
 def square(input):

@@ -83,21 +83,27 @@ MEAN_DIM = defop("mean", _fwd_mean,          lambda g, x, out, dims, keepdim: ex
 # fmt: on
 
 
+def _reduce(name, forward, full_op, dim_op, input, dim, keepdim, dtype, axis):
+    """sum/mean: over everything (``full_op``) or over ``dim`` (``dim_op``); raw arrays
+    (inside derivative formulas) go straight to ``forward``."""
+    dim = axis if dim is None else dim
+    if dtype is not None:
+        input = input.to(dtype)
+    dims = None if dim is None else _dims(name, dim, input.ndim)
+    if _is_raw(input):
+        return forward(input, dims, keepdim)
+    if dims is None:
+        return apply(full_op, (input,))
+    return apply(dim_op, (input,), (dims, bool(keepdim)))
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):  # noqa: A001
     """Sum of all elements, or over ``dim`` (int or tuple), keeping it if ``keepdim``.
 
     >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(dim=0)
     tensor([4., 6.])
     """
-    dim = axis if dim is None else dim
-    if dtype is not None:
-        input = input.to(dtype)
-    dims = None if dim is None else _dims("sum", dim, input.ndim)
-    if _is_raw(input):
-        return _fwd_sum(input, dims, keepdim)
-    if dims is None:
-        return apply(SUM, (input,))
-    return apply(SUM_DIM, (input,), (dims, bool(keepdim)))
+    return _reduce("sum", _fwd_sum, SUM, SUM_DIM, input, dim, keepdim, dtype, axis)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
@@ -106,17 +112,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     >>> minigrad.tensor([1.0, 2.0, 3.0]).mean()
     tensor(2.)
     """
-    dim = axis if dim is None else dim
-    if dtype is not None:
-        input = input.to(dtype)
-    dims = None if dim is None else _dims("mean", dim, input.ndim)
-    if _is_raw(input):
-        return _fwd_mean(input, dims, keepdim)
-    if dims is None:
-        return apply(MEAN, (input,))
-    return apply(MEAN_DIM, (input,), (dims, bool(keepdim)))
-
-
+    return _reduce("mean", _fwd_mean, MEAN, MEAN_DIM, input, dim, keepdim, dtype, axis)
 
 
 # ----------------------------------------------------------------------------- more reductions
