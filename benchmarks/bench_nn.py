@@ -10,11 +10,12 @@ N2  cross-entropy forward + backward on (N, C) logits: minigrad's fused kernel (
     (the "numpy" column here holds the composed minigrad figure, not numpy).
 N3  max_pool2d(2) forward + backward on (64, 16, 16, 16).
 
-    python -m benchmarks.bench_nn [--quick]
+    python benchmarks/run.py --only N1,N2,N3 [--quick]
 
-On a shared 2-core machine, BLAS and PyTorch threads fight other processes; for stable
-ratios run with OPENBLAS_NUM_THREADS=1 (and PyTorch at one thread): the figures in the
-nn report were taken that way, as the minimum of 50 runs.
+These rows have no goal of their own: they break P8's CNN step into its primitives. On a
+shared 2-core machine, BLAS and PyTorch threads fight other processes; the runner limits
+both to the same number of threads (``--threads``, default 1), which ``python -m
+benchmarks.bench_nn`` alone does not do (set OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 for it).
 """
 
 import sys
@@ -110,25 +111,47 @@ def _rows(rid, what, med, floor="numpy"):
     return rows
 
 
-def run(quick=False):
+def _repeats(quick):
+    return 2 if quick else 15
+
+
+def run_conv(quick=False):
     import minigrad
 
     torch = optional_torch()
-    repeats = 2 if quick else 15
     rows = []
     for shape, cin, cout in (((64, 1, 8, 8), 1, 16), ((32, 16, 16, 16), 16, 32)):
         med = compare({"minigrad": _conv_step(minigrad, shape, cin, cout),
                        "torch": _conv_step(torch, shape, cin, cout) if torch else None,
-                       "numpy": _conv_numpy_step(shape, cin, cout)}, repeats)
+                       "numpy": _conv_numpy_step(shape, cin, cout)}, _repeats(quick))
         rows += _rows("N1", f"conv2d {cin}->{cout} on {shape}", med)
+    return rows
+
+
+def run_cross_entropy(quick=False):
+    import minigrad
+
+    torch = optional_torch()
+    rows = []
     for n, c in ((64, 10), (256, 1000)):
         med = compare({"minigrad": _ce_step(minigrad, n, c),
                        "torch": _ce_step(torch, n, c) if torch else None,
-                       "composed": _ce_step(minigrad, n, c, composed=True)}, repeats)
+                       "composed": _ce_step(minigrad, n, c, composed=True)}, _repeats(quick))
         rows += _rows("N2", f"cross_entropy ({n}, {c}) [numpy col: composed]", med, "composed")
-    med = compare({"minigrad": _pool_step(minigrad), "torch": _pool_step(torch) if torch else None}, repeats)
-    rows += _rows("N3", "max_pool2d(2) on (64, 16, 16, 16)", med)
     return rows
+
+
+def run_pool(quick=False):
+    import minigrad
+
+    torch = optional_torch()
+    med = compare({"minigrad": _pool_step(minigrad), "torch": _pool_step(torch) if torch else None},
+                  _repeats(quick))
+    return _rows("N3", "max_pool2d(2) on (64, 16, 16, 16)", med)
+
+
+def run(quick=False):
+    return run_conv(quick) + run_cross_entropy(quick) + run_pool(quick)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,10 @@ slows its steps several-fold; minigrad sizes its thread team from the load avera
 ``_optim_kernels.pyx``). ``OMP_WAIT_POLICY=PASSIVE python benchmarks/run.py --only P5``
 gives PyTorch its fair figure there; the row's note records the load average.
 
-Goal: minigrad ≤ PyTorch's default Adam, and ≤ 1/3 of numpy's time.
+The runner limits every library to the same number of threads (``--threads``, default 1), so
+by default no thread team spins at all here.
+
+Goal: minigrad ≤ 1.0 × PyTorch's ``Adam(fused=True)``, and ≤ 1/3 of numpy's time.
 """
 
 import os
@@ -93,12 +96,12 @@ def run(quick=False):
     size = f"{TENSORS}x{n // 1000}k" if n < 1_000_000 else f"{TENSORS}x{n // 1_000_000}M"
     default = Row("P5", f"Adam step {size} f32 (PT default)", "ms",
                   ms["minigrad"], ms.get("torch"), ms["numpy"])
-    default.goal = "≤ PT default Adam, ≤ 1/3 numpy"
-    met_torch = at_most(ratio(default.minigrad, default.torch), 1.0)
-    met_numpy = at_most(ratio(default.minigrad, default.numpy), 1 / 3)
-    default.met = met_numpy if met_torch is None else met_torch and met_numpy
     fused = Row("P5", f"Adam step {size} f32 (PT fused=True)", "ms",
                 ms["minigrad"], ms.get("torch_fused"), ms["numpy"])
+    fused.goal = "≤ 1.0× PT fused, ≤ 1/3 numpy"
+    met_torch = at_most(ratio(fused.minigrad, fused.torch), 1.0)
+    met_numpy = at_most(ratio(fused.minigrad, fused.numpy), 1 / 3)
+    fused.met = met_numpy if met_torch is None else met_torch and met_numpy
     policy = os.environ.get("OMP_WAIT_POLICY", "unset")
     fused.note = f"load average {os.getloadavg()[0]:.1f}, OMP_WAIT_POLICY {policy} (see bench_optim.py)"
     return [default, fused]
