@@ -67,6 +67,6 @@ def run(quick=False):
             med[k][i] * scale[i] if k in med else None for k in ("minigrad", "torch", "numpy"))
         row.met = at_most(ratio(row.minigrad, row.torch), 0.1)
     bare_ms, bare_mib = med["python"][0] * 1e3, med["python"][1] / MIB
-    rows[0].note = (f"python -c 'import X' in a fresh process; numpy column: import numpy; a bare interpreter (python -c pass) takes "
-                    f"{bare_ms:.0f} ms and {bare_mib:.1f} MiB")
+    rows[0].note = ("python -c 'import X' in a fresh process; numpy column: import numpy; a bare "
+                    f"interpreter (python -c pass) takes {bare_ms:.0f} ms and {bare_mib:.1f} MiB")
     return rows

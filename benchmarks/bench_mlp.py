@@ -2,9 +2,9 @@
 
 MLP 64→128→128→10 with ReLU, ``CrossEntropyLoss``, ``SGD(lr=0.01, momentum=0.9)``; one step
 is ``zero_grad``, forward, loss, backward and ``step``, on batches of 1, 32 and 256 rows
-taken in turn from a fixed pool of random inputs (see ``_models.py``). Both libraries build the model with the same code and start from the same weights
-(``_models.py``). A step takes well under a millisecond, so each sample times a run of
-consecutive steps and reports the mean, in ms per step.
+taken in turn from a fixed pool of random inputs. Both libraries build the model with the
+same code and start from the same weights (``_models.py``). A step takes well under a
+millisecond, so each sample times a run of consecutive steps and reports the mean, in ms.
 
 The numpy floor is the same step written by hand: three matmuls and a ReLU forward, a
 softmax cross-entropy, the chain rule back through them and the momentum update, with no

@@ -128,8 +128,9 @@ def _threads_in_effect(torch):
 
 
 def header(quick, threads):
-    import minigrad
     import numpy
+
+    import minigrad
 
     torch = optional_torch()
     peer = torch.__version__ if torch else "not installed"
