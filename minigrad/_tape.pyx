@@ -831,6 +831,13 @@ cpdef Tensor apply(Op op, tuple args, tuple attrs=()):
     cdef Py_ssize_t i
     cdef list arrays = [None] * n
     cdef bint need = False
+    if op.is_view and not isinstance(args[0], Tensor):
+        # a view's result shares the input's version counter: without this check the
+        # unchecked cast in _make_view read a foreign object (a torch tensor) as a Tensor and
+        # crashed the interpreter (issue 8)
+        kind = type(args[0])
+        raise TypeError(f"{op.name}(): argument 'input' must be a minigrad Tensor, not "
+                        f"{kind.__module__}.{kind.__qualname__}")
     for i in range(n):
         a = args[i]
         if isinstance(a, Tensor):

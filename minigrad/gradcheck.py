@@ -81,7 +81,8 @@ def _check_inputs(inputs):
                 stacklevel=4,
             )
         arr = inp.numpy(force=True)
-        if any(st == 0 and sz > 1 for st, sz in zip(arr.strides, arr.shape)):
+        # an empty input has no elements to overlap (numpy gives it zero strides)
+        if arr.size and any(st == 0 and sz > 1 for st, sz in zip(arr.strides, arr.shape)):
             raise RuntimeError(
                 f"The {idx}th input has a dimension with stride 0. gradcheck only supports "
                 "inputs that are non-overlapping to be able to compute the numerical gradients "

@@ -38,6 +38,9 @@ def _along(index, dim):
 
 
 def _fwd_gather(x, dim, index):
+    # as in PyTorch, index may be smaller than x along the other dims: read that corner only
+    # (numpy's take_along_axis would broadcast instead, and fail; issue 8)
+    x = x[tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))]
     return np.take_along_axis(x, index, axis=dim)
 
 
@@ -177,6 +180,13 @@ def _index_tensor(op, index, x, dim):
         raise RuntimeError(f"{op}(): Expected dtype int64 for index")
     if data.ndim != x.ndim and op != "index_select":
         raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor ({op})")
+    if op != "index_select":
+        for k, (i, s) in enumerate(zip(data.shape, x.shape)):
+            if k != dim and i > s:
+                raise RuntimeError(
+                    f"{op}(): Size does not match at dimension {k} expected index {list(data.shape)} to be "
+                    f"no larger than self {list(x.shape)} apart from dimension {dim}"
+                )
     n = x.shape[dim] if x.ndim else 1
     if data.size and (data.min() < -n or data.max() >= n):
         raise IndexError(
@@ -225,6 +235,7 @@ def scatter(input, dim, index, src=None, value=None):
     if src is None:
         src = value
     if isinstance(src, Tensor):
+        _check_src("scatter", idx, src)
         return apply(SCATTER, (input, src), (d, idx))
     return apply(SCATTER_VALUE, (input, src), (d, idx))
 
@@ -232,7 +243,18 @@ def scatter(input, dim, index, src=None, value=None):
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
     d = _dims("scatter_add", dim, input.ndim)[0]
-    return apply(SCATTER_ADD, (input, src), (d, _index_tensor("scatter_add", index, input, d)))
+    idx = _index_tensor("scatter_add", index, input, d)
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
+    _check_src("scatter_add", idx, src)
+    return apply(SCATTER_ADD, (input, src), (d, idx))
+
+
+def _check_src(op, index, src):
+    """PyTorch's rule: the index may not be larger than src along any dim (issue 8)."""
+    if index.ndim != src.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
+        raise RuntimeError(f"{op}(): Expected index {list(index.shape)} to be no larger size than src "
+                           f"{list(src.shape)}")
 
 
 def masked_fill_(input, mask, value):

@@ -90,7 +90,10 @@ class _Unbind(Function):
 
 def _wrap(array):
     from .._tape import _from_array
-    return _from_array(np.ascontiguousarray(array))
+    # np.asarray, not np.ascontiguousarray alone: that makes a numpy scalar (a slice of unbind
+    # on a 1-d tensor) 1-d, and unbind must give 0-d tensors (issue 8)
+    array = np.asarray(array)
+    return _from_array(array if array.flags.c_contiguous else np.ascontiguousarray(array))
 
 
 def cat(tensors, dim=0):

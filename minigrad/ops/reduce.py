@@ -129,14 +129,17 @@ def _prod_grad(g, x, out, dims, keepdim):
     gk = expand(_keepdim(g, dims, keepdim, x.shape), x.shape)
     if not _is_raw(x):
         return mul(gk, div(expand(_keepdim(out, dims, keepdim, x.shape), x.shape), x))
-    axis = None if dims is None else dims[0]
-    flat = x.reshape(-1) if axis is None else np.moveaxis(x, axis, -1)
+    # the reduced axes (all of them, or every one of a tuple: issue 8) moved last and merged
+    # into one, so each lane's products of the elements before and after are two cumprods
+    dims = tuple(range(x.ndim)) if dims is None else tuple(dims)
+    last = tuple(range(x.ndim - len(dims), x.ndim))
+    moved = np.moveaxis(x, dims, last)
+    flat = moved.reshape(moved.shape[:x.ndim - len(dims)] + (_numel(moved.shape[x.ndim - len(dims):]),))
     ones = np.ones_like(flat[..., :1])
     with np.errstate(all="ignore"):
         left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
         right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-    others = left * right
-    others = others.reshape(x.shape) if axis is None else np.moveaxis(others, -1, axis)
+    others = np.moveaxis((left * right).reshape(moved.shape), last, dims)
     return gk * others
 
 
