@@ -39,17 +39,20 @@ def compare(steps, repeats, warmup=1):
             for name, rows in samples.items()}
 
 
-def per_call(fn, calls):
-    """A step for ``compare``: ``fn()`` run ``calls`` times in a row, timed as a whole, as
-    (mean seconds per call,). For work too short to time one call at a time (a small
-    network's training step takes a few hundred µs)."""
-    def step():
+def per_call(make_step, calls):
+    """A step for ``compare``, for work too short to time one call at a time (a small
+    network's training step takes a few hundred µs): ``make_step()``, untimed, returns a
+    fresh step function, which then runs ``calls`` times in a row, timed as a whole; the
+    figure is (mean seconds per call,). Every sample starts from the same state, so every
+    sample times the same work."""
+    def sample():
+        step = make_step()
         t0 = perf_counter()
         for _ in range(calls):
-            fn()
+            step()
         return ((perf_counter() - t0) / calls,)
 
-    return step
+    return sample
 
 
 @dataclass

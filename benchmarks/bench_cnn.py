@@ -4,7 +4,7 @@ Conv2d(1, 16, 3, padding=1) → ReLU → MaxPool2d(2) → Flatten → Linear(256
 of 1×8×8 images (random, from a fixed pool; see ``_models.py``), ``CrossEntropyLoss`` and
 ``Adam(lr=1e-3)``; one step is ``zero_grad``, forward, loss, backward and ``step``, in ms.
 Both libraries build the model with the same code and start from the same weights. Each
-sample times a run of consecutive steps and reports the mean.
+sample times a run of consecutive steps from those weights and reports the mean.
 
 This is the workload where minigrad's convolution (im2col in Cython and a GEMM per image,
 see bench_nn's N1) and its max-pool kernel meet PyTorch's native ones, at sizes where
@@ -14,6 +14,8 @@ Goal: minigrad ≤ 1.0 × PyTorch's time.
 
     python -m cProfile -s tottime -m benchmarks.bench_cnn | head -40   # profile minigrad
 """
+
+from functools import partial
 
 from ._models import batch_pool, cycled, digits_cnn, initial_weights, model_with, train_step
 from ._timing import Row, at_most, compare, optional_torch, per_call, ratio
@@ -38,8 +40,8 @@ def run(quick=False):
     calls = CALLS // (5 if quick else 1)
     med = compare(
         {
-            "minigrad": per_call(_lib_step(minigrad, weights), calls),
-            "torch": per_call(_lib_step(torch, weights), calls) if torch else None,
+            "minigrad": per_call(partial(_lib_step, minigrad, weights), calls),
+            "torch": per_call(partial(_lib_step, torch, weights), calls) if torch else None,
         },
         repeats=2 if quick else 7,
     )
@@ -51,9 +53,9 @@ def run(quick=False):
 
 
 if __name__ == "__main__":
-    # A profiling target, minigrad only.
+    # A profiling target, minigrad only: runs of CALLS steps, as the benchmark times them.
     import minigrad
 
-    step = _lib_step(minigrad, initial_weights(digits_cnn))
-    for _ in range(3000):
-        step()
+    sample = per_call(partial(_lib_step, minigrad, initial_weights(digits_cnn)), CALLS)
+    for _ in range(100):
+        sample()

@@ -4,7 +4,12 @@ MLP 64→128→128→10 with ReLU, ``CrossEntropyLoss``, ``SGD(lr=0.01, momentum
 is ``zero_grad``, forward, loss, backward and ``step``, on batches of 1, 32 and 256 rows
 taken in turn from a fixed pool of random inputs. Both libraries build the model with the
 same code and start from the same weights (``_models.py``). A step takes well under a
-millisecond, so each sample times a run of consecutive steps and reports the mean, in ms.
+millisecond, so each sample times a run of consecutive steps from those initial weights and
+reports the mean, in ms. Runs are kept short (≤ 200 steps) and restart from the same state:
+in a long run at batch 1, ReLU units that stay inactive for many samples get exact-zero
+gradients, their momentum buffers decay by 0.9 per step into subnormal floats, and after a
+few thousand steps both libraries' SGD steps run several times slower on those (equally:
+they do the same arithmetic), which would hide the overhead this benchmark measures.
 
 The numpy floor is the same step written by hand: three matmuls and a ReLU forward, a
 softmax cross-entropy, the chain rule back through them and the momentum update, with no
@@ -19,6 +24,7 @@ Goal: minigrad ≤ 0.5 / 0.5 / 0.9 × PyTorch's time at batch 1 / 32 / 256.
 
 import itertools
 import sys
+from functools import partial
 
 import numpy as np
 
@@ -92,9 +98,9 @@ def run(quick=False):
         calls = CALLS[batch] // (5 if quick else 1)
         med = compare(
             {
-                "minigrad": per_call(_lib_step(minigrad, weights, batch), calls),
-                "torch": per_call(_lib_step(torch, weights, batch), calls) if torch else None,
-                "numpy": per_call(_numpy_step(weights, batch), calls),
+                "minigrad": per_call(partial(_lib_step, minigrad, weights, batch), calls),
+                "torch": per_call(partial(_lib_step, torch, weights, batch), calls) if torch else None,
+                "numpy": per_call(partial(_numpy_step, weights, batch), calls),
             },
             repeats=2 if quick else 7,
         )
@@ -107,10 +113,11 @@ def run(quick=False):
 
 
 if __name__ == "__main__":
-    # A profiling target, minigrad only: the step at the batch size given (default 32).
+    # A profiling target, minigrad only: the step at the batch size given (default 32), in
+    # runs of CALLS[batch] steps from the initial weights, as the benchmark times it.
     import minigrad
 
     batch = int(sys.argv[1]) if len(sys.argv) > 1 else 32
-    step = _lib_step(minigrad, initial_weights(_build), batch)
-    for _ in range(20_000 // max(1, batch // 8)):
-        step()
+    sample = per_call(partial(_lib_step, minigrad, initial_weights(_build), batch), CALLS[batch])
+    for _ in range(20_000 // CALLS[batch] // max(1, batch // 8)):
+        sample()
