@@ -1,0 +1,701 @@
+"""The catalogue of bad inputs for tests/test_bad_input.py (issue 8), and its runner.
+
+Every public op is described once by a ``Spec``: how to call it on valid arguments, written
+against a *library namespace* ``L`` (``minigrad`` or ``torch``: minigrad is PyTorch-shaped,
+so one description runs on both and PyTorch can serve as the oracle). Each tensor argument
+of a spec is then replaced, one at a time, by every entry of the generic catalogue (None, a
+string, a plain list, another library's tensor, an int tensor, an empty tensor, a tensor of
+the wrong shape, a 0-d tensor), and each spec adds its own bad values (a ``dim`` out of
+range, an index past the end, a class label equal to the number of classes, lr=nan, ...).
+
+Run as a script, it executes one chunk of the catalogue on minigrad and prints one JSON line
+per case; before each case it writes ``START <id>`` to stderr, so that when the interpreter
+dies (a segfault in a kernel) the parent test knows which case killed it.
+
+    python tests/bad_input_catalogue.py --chunk ops-a
+"""
+
+import json
+import sys
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# ----------------------------------------------------------------------------- the catalogue
+
+
+@dataclass
+class Spec:
+    """One public op: ``call(L, *[arg(L) for arg in args])`` is a valid call.
+
+    ``tensors``: positions of the args that take a tensor (each gets the generic catalogue);
+    ``bad``: op-specific bad calls, name -> ``fn(L)``; ``names``: what an error message may
+    call the op (its own name is always accepted)."""
+    name: str
+    group: str
+    call: object
+    args: tuple
+    tensors: tuple = (0,)
+    bad: dict = field(default_factory=dict)
+    names: tuple = ()
+
+
+def T(*shape, dtype="float32", fill=1.0):
+    """A tensor of ``shape`` filled with ``fill``, made by library L."""
+    def make(L):
+        return L.full(shape, fill, dtype=getattr(L, dtype))
+    make.shape, make.dtype = shape, dtype
+    return make
+
+
+def R(*shape):
+    """A tensor of distinct values (varied, so that ties and zeros do not matter)."""
+    def make(L):
+        return L.arange(float(np.prod(shape))).reshape(shape) * 0.1 + 0.3
+    make.shape, make.dtype = shape, "float32"
+    return make
+
+
+def I(values, dtype="int64"):            # noqa: E743
+    def make(L):
+        return L.tensor(values, dtype=getattr(L, dtype))
+    make.shape, make.dtype = np.shape(values), dtype
+    return make
+
+
+def V(value):
+    """A plain (non-tensor) argument."""
+    return lambda L: value
+
+
+def _foreign(L, shape):
+    """A tensor of another library: a torch tensor for minigrad (a numpy array for torch)."""
+    if L.__name__ == "torch":
+        return np.ones(shape, dtype=np.float32)
+    import torch
+    return torch.ones(shape)
+
+
+def generic_bad_values(arg):
+    """The generic catalogue for a tensor argument made by ``arg``."""
+    shape = getattr(arg, "shape", (2, 3))
+    wrong = tuple(shape[:-1]) + (shape[-1] + 5,) if shape else (7,)
+    empty = (0,) + tuple(shape[1:]) if shape else (0,)
+    out = {
+        "None": lambda L: None,
+        "str": lambda L: "abc",
+        "list": lambda L: np.ones(shape).tolist() if shape else [1.0],
+        "foreign_tensor": lambda L: _foreign(L, shape),
+        "wrong_shape": lambda L: L.ones(wrong),
+        "empty": lambda L: L.ones(empty),
+        "0d": lambda L: L.tensor(1.0),
+    }
+    if getattr(arg, "dtype", "float32") == "float32":
+        out["int_tensor"] = lambda L: L.ones(shape, dtype=L.int64)
+        out["bool_tensor"] = lambda L: L.ones(shape, dtype=L.bool)
+    else:
+        out["float_tensor_for_int"] = lambda L: L.ones(shape)
+    return out
+
+
+def unary(name, group="ops-unary", x=None, **kw):
+    x = x or R(2, 3)
+    return Spec(name, group, lambda L, a: getattr(L, name)(a), (x,), **kw)
+
+
+def binary(name, group="ops-binary", x=None, y=None, method=False, **kw):
+    x, y = x or R(2, 3), y or R(2, 3)
+    if method:
+        call = lambda L, a, b: getattr(a, name)(b)      # noqa: E731
+    else:
+        call = lambda L, a, b: getattr(L, name)(a, b)    # noqa: E731
+    bad = {"broadcast_mismatch": lambda L: call(L, x(L), L.ones(4, 5)),
+           "python_none_other": lambda L: call(L, x(L), None)}
+    bad.update(kw.pop("bad", {}))
+    return Spec(name, group, call, (x, y), tensors=(0, 1), bad=bad, **kw)
+
+
+def reduction(name, with_dim=True, call=None, **kw):
+    call = call or (lambda L, a, dim: getattr(L, name)(a, dim))
+    x = R(2, 3)
+    bad = {
+        "dim_out_of_range": lambda L: call(L, x(L), 5),
+        "dim_negative_out_of_range": lambda L: call(L, x(L), -4),
+        "dim_str": lambda L: call(L, x(L), "a"),
+        "dim_float": lambda L: call(L, x(L), 1.5),
+        "dim_repeated": lambda L: call(L, x(L), (1, 1)),
+        "empty_reduced_dim": lambda L: call(L, L.ones(0, 3), 0),
+    }
+    bad.update(kw.pop("bad", {}))
+    return Spec(name, "ops-reduce", call, (x, V(1)), bad=bad, **kw)
+
+
+def _specs_ops():
+    S = []
+    for name in ["abs", "acos", "arccos", "arcsin", "arctan", "asin", "atan", "ceil", "cos", "exp", "expm1",
+                 "floor", "log", "log1p", "neg", "negative", "reciprocal", "relu", "round", "rsqrt", "sigmoid",
+                 "sign", "sin", "sqrt", "square", "tan", "tanh", "trunc", "isfinite", "isinf", "isnan",
+                 "logical_not", "clone", "flatten", "t"]:
+        S.append(unary(name))
+    for name in ["add", "div", "divide", "eq", "ge", "greater", "greater_equal", "gt", "le", "less",
+                 "less_equal", "lt", "maximum", "minimum", "mul", "multiply", "ne", "pow", "sub", "subtract",
+                 "true_divide", "logical_and", "logical_or", "logical_xor"]:
+        S.append(binary(name))
+    for name in ["add_", "sub_", "mul_", "div_"]:
+        S.append(binary(name, method=True, names=(name.rstrip("_"),)))
+    S.append(binary("matmul", y=R(3, 4), bad={"inner_mismatch": lambda L: L.matmul(L.ones(2, 3), L.ones(4, 5)),
+                                              "zero_dim": lambda L: L.matmul(L.tensor(2.0), L.ones(2))}))
+    S.append(binary("mm", y=R(3, 4), bad={"inner_mismatch": lambda L: L.mm(L.ones(2, 3), L.ones(4, 5)),
+                                          "vector": lambda L: L.mm(L.ones(3), L.ones(3, 2))}))
+    S.append(Spec("where", "ops-binary", lambda L, c, a, b: L.where(c, a, b),
+                  (lambda L: L.ones(2, 3, dtype=L.bool), R(2, 3), R(2, 3)), tensors=(0, 1, 2),
+                  bad={"float_condition": lambda L: L.where(L.ones(2, 3), L.ones(2, 3), L.ones(2, 3)),
+                       "broadcast_mismatch": lambda L: L.where(L.ones(2, 3, dtype=L.bool), L.ones(4), L.ones(2, 3))}))
+    for name in ["clamp", "clip"]:
+        S.append(Spec(name, "ops-binary", lambda L, a, lo, hi, n=name: getattr(L, n)(a, lo, hi), (R(2, 3), V(0.0), V(1.0)),
+                      bad={"no_bounds": lambda L, n=name: getattr(L, n)(L.ones(2)),
+                           "str_bound": lambda L, n=name: getattr(L, n)(L.ones(2), "a"),
+                           "list_bound": lambda L, n=name: getattr(L, n)(L.ones(2), [0.0, 1.0])}))
+    S.append(Spec("clamp_min", "ops-binary", lambda L, a, lo: L.clamp_min(a, lo), (R(2, 3), V(0.5)),
+                  bad={"str_bound": lambda L: L.clamp_min(L.ones(2), "a"), "None_bound": lambda L: L.clamp_min(L.ones(2), None)}))
+    S.append(Spec("clamp_max", "ops-binary", lambda L, a, hi: L.clamp_max(a, hi), (R(2, 3), V(0.5)),
+                  bad={"str_bound": lambda L: L.clamp_max(L.ones(2), "a"), "None_bound": lambda L: L.clamp_max(L.ones(2), None)}))
+
+    # reductions
+    for name in ["sum", "mean", "prod", "logsumexp", "cumsum", "argmax", "argmin"]:
+        S.append(reduction(name))
+    for name in ["amax", "amin"]:
+        S.append(reduction(name))
+    for name in ["max", "min"]:
+        S.append(reduction(name, bad={"other_shape_mismatch": lambda L, n=name: getattr(L, n)(L.ones(2, 3), L.ones(4))}))
+    for name in ["var", "std"]:
+        S.append(reduction(name, bad={"correction_str": lambda L, n=name: getattr(L, n)(L.ones(3), 0, correction="a")}))
+    S.append(reduction("norm", call=lambda L, a, dim: L.norm(a, 2, dim),
+                       bad={"p_str": lambda L: L.norm(L.ones(3), "nuc-ish"), "p_None_dim_bad": lambda L: L.norm(L.ones(3), None, 3)}))
+
+    # shape ops
+    x = R(2, 3)
+    S += [
+        Spec("reshape", "ops-shape", lambda L, a: L.reshape(a, (3, 2)), (x,),
+             bad={"wrong_numel": lambda L: L.reshape(L.ones(2, 3), (4,)), "two_minus_ones": lambda L: L.reshape(L.ones(2, 3), (-1, -1)),
+                  "None_shape": lambda L: L.reshape(L.ones(2, 3), None), "str_shape": lambda L: L.reshape(L.ones(2, 3), "ab"),
+                  "negative_size": lambda L: L.reshape(L.ones(2, 3), (-2, -3))}),
+        Spec("view", "ops-shape", lambda L, a: a.view(3, 2), (x,),
+             bad={"wrong_numel": lambda L: L.ones(2, 3).view(4), "None_shape": lambda L: L.ones(2, 3).view(None),
+                  "float_size": lambda L: L.ones(2, 3).view(1.5, 4)}),
+        Spec("transpose", "ops-shape", lambda L, a: L.transpose(a, 0, 1), (x,),
+             bad={"dim_out_of_range": lambda L: L.transpose(L.ones(2, 3), 0, 2), "dim_str": lambda L: L.transpose(L.ones(2, 3), 0, "a")}),
+        Spec("swapaxes", "ops-shape", lambda L, a: L.swapaxes(a, 0, 1), (x,),
+             bad={"dim_out_of_range": lambda L: L.swapaxes(L.ones(2, 3), 0, 5)}),
+        Spec("swapdims", "ops-shape", lambda L, a: L.swapdims(a, 0, 1), (x,),
+             bad={"dim_out_of_range": lambda L: L.swapdims(L.ones(2, 3), -3, 0)}),
+        Spec("permute", "ops-shape", lambda L, a: L.permute(a, (1, 0)), (x,),
+             bad={"repeated": lambda L: L.permute(L.ones(2, 3), (0, 0)), "too_few": lambda L: L.permute(L.ones(2, 3), (0,)),
+                  "out_of_range": lambda L: L.permute(L.ones(2, 3), (0, 2)), "None": lambda L: L.permute(L.ones(2, 3), None)}),
+        Spec("expand", "ops-shape", lambda L, a: a.expand(4, 2, 3), (x,),
+             bad={"non_singleton": lambda L: L.ones(2, 3).expand(3, 3), "fewer_dims": lambda L: L.ones(2, 3).expand(3),
+                  "negative_new_dim": lambda L: L.ones(2, 3).expand(-1, 2, 3), "str": lambda L: L.ones(2, 3).expand("a")}),
+        Spec("squeeze", "ops-shape", lambda L, a: L.squeeze(a, 0), (x,),
+             bad={"dim_out_of_range": lambda L: L.squeeze(L.ones(2, 3), 4), "dim_str": lambda L: L.squeeze(L.ones(2, 3), "a")}),
+        Spec("unsqueeze", "ops-shape", lambda L, a: L.unsqueeze(a, 0), (x,),
+             bad={"dim_out_of_range": lambda L: L.unsqueeze(L.ones(2, 3), 4), "dim_None": lambda L: L.unsqueeze(L.ones(2, 3), None)}),
+        Spec("unflatten", "ops-shape", lambda L, a: L.unflatten(a, 1, (3, 1)), (x,),
+             bad={"sizes_mismatch": lambda L: L.unflatten(L.ones(2, 3), 1, (2, 2)), "dim_out_of_range": lambda L: L.unflatten(L.ones(2, 3), 3, (3, 1)),
+                  "two_minus_ones": lambda L: L.unflatten(L.ones(2, 3), 1, (-1, -1))}),
+        Spec("repeat", "ops-shape", lambda L, a: a.repeat(2, 1), (x,),
+             bad={"fewer_reps": lambda L: L.ones(2, 3).repeat(2), "negative": lambda L: L.ones(2, 3).repeat(-1, 1),
+                  "str": lambda L: L.ones(2, 3).repeat("a")}),
+        Spec("flip", "ops-shape", lambda L, a: L.flip(a, (0,)), (x,),
+             bad={"dim_out_of_range": lambda L: L.flip(L.ones(2, 3), (2,)), "repeated": lambda L: L.flip(L.ones(2, 3), (0, 0)),
+                  "None": lambda L: L.flip(L.ones(2, 3), None)}),
+        Spec("roll", "ops-shape", lambda L, a: L.roll(a, 1, 0), (x,),
+             bad={"dim_out_of_range": lambda L: L.roll(L.ones(2, 3), 1, 5), "shift_dim_count_mismatch": lambda L: L.roll(L.ones(2, 3), (1, 2), (0,)),
+                  "shift_str": lambda L: L.roll(L.ones(2, 3), "a", 0)}),
+        Spec("split", "ops-shape", lambda L, a: L.split(a, 1, 0), (x,),
+             bad={"zero_size": lambda L: L.split(L.ones(2, 3), 0), "sections_mismatch": lambda L: L.split(L.ones(2, 3), [1, 3], 0),
+                  "dim_out_of_range": lambda L: L.split(L.ones(2, 3), 1, 4), "negative_section": lambda L: L.split(L.ones(2, 3), [3, -1], 0)}),
+        Spec("chunk", "ops-shape", lambda L, a: L.chunk(a, 2, 1), (x,),
+             bad={"zero_chunks": lambda L: L.chunk(L.ones(2, 3), 0), "dim_out_of_range": lambda L: L.chunk(L.ones(2, 3), 2, 2),
+                  "float_chunks": lambda L: L.chunk(L.ones(2, 3), 1.5)}),
+        Spec("unbind", "ops-shape", lambda L, a: L.unbind(a, 0), (x,),
+             bad={"dim_out_of_range": lambda L: L.unbind(L.ones(2, 3), 2), "zero_dim": lambda L: L.unbind(L.tensor(1.0), 0)}),
+        Spec("to", "ops-shape", lambda L, a: a.to(L.float64), (x,),
+             bad={"str_dtype": lambda L: L.ones(2).to("float99"), "numpy_object_dtype": lambda L: L.ones(2).to(dtype=object),
+                  "int": lambda L: L.ones(2).to(17)}),
+    ]
+    S += [
+        Spec("cat", "ops-join", lambda L, a, b: L.cat([a, b], 0), (R(2, 3), R(1, 3)), tensors=(0, 1),
+             bad={"empty_list": lambda L: L.cat([]), "not_a_list": lambda L: L.cat(L.ones(2, 3)), "dim_out_of_range": lambda L: L.cat([L.ones(2, 3)], 2),
+                  "size_mismatch": lambda L: L.cat([L.ones(2, 3), L.ones(2, 4)], 0), "ndim_mismatch": lambda L: L.cat([L.ones(2, 3), L.ones(3)]),
+                  "zero_dim": lambda L: L.cat([L.tensor(1.0), L.tensor(2.0)])}),
+        Spec("stack", "ops-join", lambda L, a, b: L.stack([a, b], 0), (R(2, 3), R(2, 3)), tensors=(0, 1),
+             bad={"empty_list": lambda L: L.stack([]), "shape_mismatch": lambda L: L.stack([L.ones(2, 3), L.ones(3, 2)]),
+                  "dim_out_of_range": lambda L: L.stack([L.ones(2, 3)], 4), "None_in_list": lambda L: L.stack([L.ones(2), None])}),
+    ]
+    for name in ["concat", "concatenate"]:
+        S.append(Spec(name, "ops-join", lambda L, a, b, n=name: getattr(L, n)([a, b], 0), (R(2, 3), R(1, 3)), tensors=(0, 1),
+                      bad={"empty_list": lambda L, n=name: getattr(L, n)([])}, names=("cat",)))
+
+    # indexing
+    idx = I([[0, 1, 2], [2, 1, 0]])
+    S += [
+        Spec("gather", "ops-index", lambda L, a, i: L.gather(a, 1, i), (R(2, 3), idx), tensors=(0, 1),
+             bad={"index_out_of_range": lambda L: L.gather(L.ones(2, 3), 1, L.tensor([[3]])),
+                  "index_negative": lambda L: L.gather(L.ones(2, 3), 1, L.tensor([[-1]])),
+                  "index_hugely_out_of_range": lambda L: L.gather(L.ones(2, 3), 1, L.tensor([[2 ** 40]])),
+                  "index_float": lambda L: L.gather(L.ones(2, 3), 1, L.tensor([[0.0]])),
+                  "index_ndim_mismatch": lambda L: L.gather(L.ones(2, 3), 1, L.tensor([0])),
+                  "index_larger_than_input": lambda L: L.gather(L.ones(2, 3), 0, L.zeros(3, 4, dtype=L.int64)),
+                  "dim_out_of_range": lambda L: L.gather(L.ones(2, 3), 2, L.tensor([[0]]))}),
+        Spec("index_select", "ops-index", lambda L, a, i: L.index_select(a, 1, i), (R(2, 3), I([0, 2])), tensors=(0, 1),
+             bad={"index_out_of_range": lambda L: L.index_select(L.ones(2, 3), 1, L.tensor([3])),
+                  "index_negative": lambda L: L.index_select(L.ones(2, 3), 1, L.tensor([-1])),
+                  "index_2d": lambda L: L.index_select(L.ones(2, 3), 1, L.tensor([[0]])),
+                  "index_float": lambda L: L.index_select(L.ones(2, 3), 1, L.tensor([0.0])),
+                  "dim_out_of_range": lambda L: L.index_select(L.ones(2, 3), 2, L.tensor([0]))}),
+        Spec("masked_fill", "ops-index", lambda L, a, m: L.masked_fill(a, m, 0.0), (R(2, 3), lambda L: L.ones(2, 3, dtype=L.bool)),
+             tensors=(0, 1),
+             bad={"float_mask": lambda L: L.masked_fill(L.ones(2, 3), L.ones(2, 3), 0.0),
+                  "mask_shape_mismatch": lambda L: L.masked_fill(L.ones(2, 3), L.ones(4, dtype=L.bool), 0.0),
+                  "value_str": lambda L: L.masked_fill(L.ones(2, 3), L.ones(2, 3, dtype=L.bool), "a"),
+                  "value_2d_tensor": lambda L: L.masked_fill(L.ones(2, 3), L.ones(2, 3, dtype=L.bool), L.ones(2, 3))}),
+        Spec("scatter", "ops-index", lambda L, a, i, s: L.scatter(a, 1, i, s), (R(2, 3), idx, R(2, 3)), tensors=(0, 1, 2),
+             bad={"index_out_of_range": lambda L: L.scatter(L.ones(2, 3), 1, L.tensor([[3]]), L.ones(1, 1)),
+                  "index_negative": lambda L: L.scatter(L.ones(2, 3), 1, L.tensor([[-1]]), L.ones(1, 1)),
+                  "src_smaller_than_index": lambda L: L.scatter(L.ones(2, 3), 1, L.zeros(2, 3, dtype=L.int64), L.ones(1, 1)),
+                  "index_float": lambda L: L.scatter(L.ones(2, 3), 1, L.tensor([[0.0]]), L.ones(1, 1))}),
+        Spec("scatter_add", "ops-index", lambda L, a, i, s: L.scatter_add(a, 1, i, s), (R(2, 3), idx, R(2, 3)), tensors=(0, 1, 2),
+             bad={"index_out_of_range": lambda L: L.scatter_add(L.ones(2, 3), 1, L.tensor([[3]]), L.ones(1, 1)),
+                  "index_negative": lambda L: L.scatter_add(L.ones(2, 3), 1, L.tensor([[-1]]), L.ones(1, 1)),
+                  "src_smaller_than_index": lambda L: L.scatter_add(L.ones(2, 3), 1, L.zeros(2, 3, dtype=L.int64), L.ones(1, 1)),
+                  "src_scalar": lambda L: L.scatter_add(L.ones(2, 3), 1, L.tensor([[0]]), 1.0)}),
+        Spec("getitem", "ops-index", lambda L, a: a[1], (R(2, 3),),
+             bad={"int_out_of_range": lambda L: L.ones(2, 3)[2], "negative_out_of_range": lambda L: L.ones(2, 3)[-3],
+                  "tensor_index_out_of_range": lambda L: L.ones(2, 3)[L.tensor([5])],
+                  "bool_mask_shape_mismatch": lambda L: L.ones(2, 3)[L.tensor([True])],
+                  "float_index": lambda L: L.ones(2, 3)[0.5], "str_index": lambda L: L.ones(2, 3)["a"],
+                  "too_many_indices": lambda L: L.ones(2, 3)[0, 0, 0], "float_tensor_index": lambda L: L.ones(2, 3)[L.tensor([0.0])],
+                  "zero_dim_int": lambda L: L.tensor(1.0)[0]}),
+        Spec("setitem", "ops-index", lambda L, a, v: a.__setitem__(0, v), (R(2, 3), R(3)), tensors=(0, 1),
+             bad={"int_out_of_range": lambda L: L.ones(2, 3).__setitem__(2, 1.0),
+                  "value_shape_mismatch": lambda L: L.ones(2, 3).__setitem__(0, L.ones(4)),
+                  "value_str": lambda L: L.ones(2, 3).__setitem__(0, "a"),
+                  "leaf_requiring_grad": lambda L: L.ones(2, requires_grad=True).__setitem__(0, 1.0)},
+             names=("index_put", "assign", "in-place", "inplace")),
+    ]
+    return S
+
+
+def _specs_creation():
+    S = []
+    for name in ["zeros", "ones", "empty", "rand", "randn"]:
+        S.append(Spec(name, "creation", lambda L, n=name: getattr(L, n)(2, 3), (), tensors=(),
+                      bad={"negative": lambda L, n=name: getattr(L, n)(-1), "str": lambda L, n=name: getattr(L, n)("a"),
+                           "None": lambda L, n=name: getattr(L, n)(None), "float": lambda L, n=name: getattr(L, n)(2.5),
+                           "nested_list": lambda L, n=name: getattr(L, n)([[2]]), "tensor_size": lambda L, n=name: getattr(L, n)(L.ones(2)),
+                           "bad_dtype": lambda L, n=name: getattr(L, n)(2, dtype="float99"),
+                           "absurdly_large": lambda L, n=name: getattr(L, n)(2 ** 62)}))
+    for name in ["zeros_like", "ones_like", "empty_like", "rand_like", "randn_like"]:
+        S.append(Spec(name, "creation", lambda L, a, n=name: getattr(L, n)(a), (R(2, 3),),
+                      bad={"bad_dtype": lambda L, n=name: getattr(L, n)(L.ones(2), dtype="float99")}))
+    S.append(Spec("full_like", "creation", lambda L, a: L.full_like(a, 2.0), (R(2, 3),),
+                  bad={"fill_str": lambda L: L.full_like(L.ones(2), "a"), "fill_None": lambda L: L.full_like(L.ones(2), None)}))
+    S += [
+        Spec("full", "creation", lambda L: L.full((2, 3), 1.5), (), tensors=(),
+             bad={"fill_None": lambda L: L.full((2,), None), "fill_str": lambda L: L.full((2,), "a"),
+                  "negative": lambda L: L.full((-1,), 1.0), "size_int_not_tuple_str": lambda L: L.full("ab", 1.0),
+                  "fill_list": lambda L: L.full((2,), [1.0, 2.0])}),
+        Spec("tensor", "creation", lambda L: L.tensor([[1.0, 2.0]]), (), tensors=(),
+             bad={"str": lambda L: L.tensor("abc"), "None": lambda L: L.tensor(None), "ragged": lambda L: L.tensor([[1, 2], [3]]),
+                  "object": lambda L: L.tensor([object()]), "dict": lambda L: L.tensor({"a": 1}),
+                  "bad_dtype": lambda L: L.tensor([1.0], dtype="float99"), "set": lambda L: L.tensor({1, 2})}),
+        Spec("as_tensor", "creation", lambda L: L.as_tensor([1.0, 2.0]), (), tensors=(),
+             bad={"str": lambda L: L.as_tensor("abc"), "None": lambda L: L.as_tensor(None), "ragged": lambda L: L.as_tensor([[1], [2, 3]])}),
+        Spec("from_numpy", "creation", lambda L: L.from_numpy(np.ones(3)), (), tensors=(),
+             bad={"list": lambda L: L.from_numpy([1.0]), "object_array": lambda L: L.from_numpy(np.array([object()])),
+                  "str_array": lambda L: L.from_numpy(np.array(["a"])), "None": lambda L: L.from_numpy(None),
+                  "tensor": lambda L: L.from_numpy(L.ones(2))}),
+        Spec("arange", "creation", lambda L: L.arange(0, 5, 1), (), tensors=(),
+             bad={"step_zero": lambda L: L.arange(0, 5, 0), "end_nan": lambda L: L.arange(float("nan")),
+                  "end_inf": lambda L: L.arange(0, float("inf")), "wrong_sign_step": lambda L: L.arange(0, 5, -1),
+                  "str": lambda L: L.arange("a"), "None": lambda L: L.arange(None)}),
+        Spec("linspace", "creation", lambda L: L.linspace(0, 1, 5), (), tensors=(),
+             bad={"steps_negative": lambda L: L.linspace(0, 1, -1), "steps_float": lambda L: L.linspace(0, 1, 2.5),
+                  "start_str": lambda L: L.linspace("a", 1, 5), "steps_None": lambda L: L.linspace(0, 1, None)}),
+        Spec("eye", "creation", lambda L: L.eye(3), (), tensors=(),
+             bad={"negative": lambda L: L.eye(-1), "str": lambda L: L.eye("a"), "float": lambda L: L.eye(2.5),
+                  "negative_m": lambda L: L.eye(2, -3)}),
+        Spec("randint", "creation", lambda L: L.randint(0, 5, (3,)), (), tensors=(),
+             bad={"low_ge_high": lambda L: L.randint(5, 2, (3,)), "negative_size": lambda L: L.randint(0, 5, (-1,)),
+                  "size_missing_str": lambda L: L.randint(0, 5, "a"), "float_bounds_nan": lambda L: L.randint(0, float("nan"), (2,))}),
+        Spec("randperm", "creation", lambda L: L.randperm(4), (), tensors=(),
+             bad={"negative": lambda L: L.randperm(-1), "str": lambda L: L.randperm("a"), "float": lambda L: L.randperm(2.5)}),
+        Spec("manual_seed", "creation", lambda L: L.manual_seed(0), (), tensors=(),
+             bad={"str": lambda L: L.manual_seed("a"), "None": lambda L: L.manual_seed(None), "float_nan": lambda L: L.manual_seed(float("nan")),
+                  "negative_huge": lambda L: L.manual_seed(-(2 ** 70))}),
+    ]
+    return S
+
+
+def _loss_bad(name, fn):
+    """Bad inputs common to the regression-style losses (input, target)."""
+    return {"shape_mismatch": lambda L: fn(L)(L.ones(2, 3), L.ones(4, 5)),
+            "reduction_str": lambda L: fn(L)(L.ones(2, 3), L.ones(2, 3), reduction="average"),
+            "target_int": lambda L: fn(L)(L.ones(2, 3), L.ones(2, 3, dtype=L.int64))}
+
+
+def _specs_functional():
+    S = []
+    for name in ["relu", "sigmoid", "tanh", "silu", "logsigmoid", "gelu", "elu", "softplus"]:
+        S.append(Spec(name, "nn-functional", lambda L, a, n=name: getattr(L.nn.functional, n)(a), (R(2, 3),)))
+    S[-3].bad = {"approximate_str": lambda L: L.nn.functional.gelu(L.ones(2), approximate="fast")}
+    S += [
+        Spec("leaky_relu", "nn-functional", lambda L, a: L.nn.functional.leaky_relu(a, 0.1), (R(2, 3),),
+             bad={"slope_str": lambda L: L.nn.functional.leaky_relu(L.ones(2), "a")}),
+        Spec("softmax", "nn-functional", lambda L, a: L.nn.functional.softmax(a, 1), (R(2, 3),),
+             bad={"dim_out_of_range": lambda L: L.nn.functional.softmax(L.ones(2, 3), 2), "dim_str": lambda L: L.nn.functional.softmax(L.ones(2, 3), "a")}),
+        Spec("log_softmax", "nn-functional", lambda L, a: L.nn.functional.log_softmax(a, 1), (R(2, 3),),
+             bad={"dim_out_of_range": lambda L: L.nn.functional.log_softmax(L.ones(2, 3), -3)}),
+        Spec("dropout", "nn-functional", lambda L, a: L.nn.functional.dropout(a, 0.5), (R(2, 3),),
+             bad={"p_above_one": lambda L: L.nn.functional.dropout(L.ones(2), 1.5), "p_negative": lambda L: L.nn.functional.dropout(L.ones(2), -0.1),
+                  "p_nan": lambda L: L.nn.functional.dropout(L.ones(2), float("nan")), "p_str": lambda L: L.nn.functional.dropout(L.ones(2), "a")}),
+        Spec("linear", "nn-functional", lambda L, a, w, b: L.nn.functional.linear(a, w, b), (R(2, 3), R(4, 3), R(4)), tensors=(0, 1, 2),
+             bad={"in_features_mismatch": lambda L: L.nn.functional.linear(L.ones(2, 5), L.ones(4, 3)),
+                  "bias_shape": lambda L: L.nn.functional.linear(L.ones(2, 3), L.ones(4, 3), L.ones(5))}),
+        Spec("bilinear", "nn-functional", lambda L, a, b, w: L.nn.functional.bilinear(a, b, w), (R(2, 3), R(2, 4), R(5, 3, 4)), tensors=(0, 1, 2),
+             bad={"batch_mismatch": lambda L: L.nn.functional.bilinear(L.ones(2, 3), L.ones(3, 4), L.ones(5, 3, 4)),
+                  "weight_mismatch": lambda L: L.nn.functional.bilinear(L.ones(2, 3), L.ones(2, 4), L.ones(5, 4, 4))}),
+        Spec("conv2d", "nn-functional", lambda L, a, w: L.nn.functional.conv2d(a, w), (R(1, 2, 5, 5), R(3, 2, 3, 3)), tensors=(0, 1),
+             bad={"channel_mismatch": lambda L: L.nn.functional.conv2d(L.ones(1, 4, 5, 5), L.ones(3, 2, 3, 3)),
+                  "kernel_too_big": lambda L: L.nn.functional.conv2d(L.ones(1, 2, 2, 2), L.ones(3, 2, 3, 3)),
+                  "stride_zero": lambda L: L.nn.functional.conv2d(L.ones(1, 2, 5, 5), L.ones(3, 2, 3, 3), stride=0),
+                  "padding_negative": lambda L: L.nn.functional.conv2d(L.ones(1, 2, 5, 5), L.ones(3, 2, 3, 3), padding=-1),
+                  "dilation_zero": lambda L: L.nn.functional.conv2d(L.ones(1, 2, 5, 5), L.ones(3, 2, 3, 3), dilation=0),
+                  "input_2d": lambda L: L.nn.functional.conv2d(L.ones(5, 5), L.ones(3, 2, 3, 3)),
+                  "padding_str": lambda L: L.nn.functional.conv2d(L.ones(1, 2, 5, 5), L.ones(3, 2, 3, 3), padding="full"),
+                  "stride_str": lambda L: L.nn.functional.conv2d(L.ones(1, 2, 5, 5), L.ones(3, 2, 3, 3), stride="a"),
+                  "groups_zero": lambda L: L.nn.functional.conv2d(L.ones(1, 2, 5, 5), L.ones(3, 2, 3, 3), groups=0),
+                  "bias_shape": lambda L: L.nn.functional.conv2d(L.ones(1, 2, 5, 5), L.ones(3, 2, 3, 3), L.ones(4))}),
+        Spec("conv1d", "nn-functional", lambda L, a, w: L.nn.functional.conv1d(a, w), (R(1, 2, 5), R(3, 2, 3)), tensors=(0, 1),
+             bad={"channel_mismatch": lambda L: L.nn.functional.conv1d(L.ones(1, 4, 5), L.ones(3, 2, 3)),
+                  "kernel_too_big": lambda L: L.nn.functional.conv1d(L.ones(1, 2, 2), L.ones(3, 2, 3)),
+                  "stride_zero": lambda L: L.nn.functional.conv1d(L.ones(1, 2, 5), L.ones(3, 2, 3), stride=0),
+                  "weight_4d": lambda L: L.nn.functional.conv1d(L.ones(1, 2, 5), L.ones(3, 2, 3, 3))}),
+        Spec("max_pool2d", "nn-functional", lambda L, a: L.nn.functional.max_pool2d(a, 2), (R(1, 2, 4, 4),),
+             bad={"kernel_zero": lambda L: L.nn.functional.max_pool2d(L.ones(1, 1, 4, 4), 0),
+                  "kernel_too_big": lambda L: L.nn.functional.max_pool2d(L.ones(1, 1, 2, 2), 3),
+                  "padding_too_big": lambda L: L.nn.functional.max_pool2d(L.ones(1, 1, 4, 4), 2, padding=2),
+                  "stride_negative": lambda L: L.nn.functional.max_pool2d(L.ones(1, 1, 4, 4), 2, stride=-1),
+                  "input_2d": lambda L: L.nn.functional.max_pool2d(L.ones(4, 4), 2),
+                  "dilation_huge": lambda L: L.nn.functional.max_pool2d(L.ones(1, 1, 4, 4), 2, dilation=10),
+                  "kernel_str": lambda L: L.nn.functional.max_pool2d(L.ones(1, 1, 4, 4), "a")}),
+        Spec("avg_pool2d", "nn-functional", lambda L, a: L.nn.functional.avg_pool2d(a, 2), (R(1, 2, 4, 4),),
+             bad={"kernel_zero": lambda L: L.nn.functional.avg_pool2d(L.ones(1, 1, 4, 4), 0),
+                  "kernel_too_big": lambda L: L.nn.functional.avg_pool2d(L.ones(1, 1, 2, 2), 3),
+                  "padding_too_big": lambda L: L.nn.functional.avg_pool2d(L.ones(1, 1, 4, 4), 2, padding=2),
+                  "divisor_zero": lambda L: L.nn.functional.avg_pool2d(L.ones(1, 1, 4, 4), 2, divisor_override=0)}),
+        Spec("adaptive_avg_pool2d", "nn-functional", lambda L, a: L.nn.functional.adaptive_avg_pool2d(a, 2), (R(1, 2, 4, 4),),
+             bad={"output_zero": lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(1, 1, 4, 4), 0),
+                  "output_negative": lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(1, 1, 4, 4), -2),
+                  "output_str": lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(1, 1, 4, 4), "a")}),
+        Spec("batch_norm", "nn-functional", lambda L, a, m, v: L.nn.functional.batch_norm(a, m, v), (R(4, 3), R(3), R(3)),
+             tensors=(0, 1, 2),
+             bad={"stats_shape": lambda L: L.nn.functional.batch_norm(L.ones(4, 3), L.ones(5), L.ones(5)),
+                  "one_value_per_channel_training": lambda L: L.nn.functional.batch_norm(L.ones(1, 3), None, None, training=True),
+                  "eps_negative_weight_shape": lambda L: L.nn.functional.batch_norm(L.ones(4, 3), L.ones(3), L.ones(3), L.ones(4))}),
+        Spec("layer_norm", "nn-functional", lambda L, a: L.nn.functional.layer_norm(a, (3,)), (R(2, 3),),
+             bad={"shape_mismatch": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), (4,)),
+                  "shape_str": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), "a"),
+                  "weight_shape": lambda L: L.nn.functional.layer_norm(L.ones(2, 3), (3,), L.ones(4))}),
+        Spec("embedding", "nn-functional", lambda L, i, w: L.nn.functional.embedding(i, w), (I([0, 2]), R(3, 2)), tensors=(0, 1),
+             bad={"index_out_of_range": lambda L: L.nn.functional.embedding(L.tensor([3]), L.ones(3, 2)),
+                  "index_negative": lambda L: L.nn.functional.embedding(L.tensor([-1]), L.ones(3, 2)),
+                  "index_huge": lambda L: L.nn.functional.embedding(L.tensor([2 ** 40]), L.ones(3, 2)),
+                  "float_indices": lambda L: L.nn.functional.embedding(L.tensor([0.0]), L.ones(3, 2)),
+                  "weight_1d": lambda L: L.nn.functional.embedding(L.tensor([0]), L.ones(3)),
+                  "padding_idx_out_of_range": lambda L: L.nn.functional.embedding(L.tensor([0]), L.ones(3, 2), padding_idx=5)}),
+        Spec("one_hot", "nn-functional", lambda L, i: L.nn.functional.one_hot(i, 3), (I([0, 2]),),
+             bad={"class_too_big": lambda L: L.nn.functional.one_hot(L.tensor([3]), 3),
+                  "class_negative": lambda L: L.nn.functional.one_hot(L.tensor([-1]), 3),
+                  "float_input": lambda L: L.nn.functional.one_hot(L.tensor([0.0]), 3),
+                  "num_classes_zero": lambda L: L.nn.functional.one_hot(L.tensor([0]), 0),
+                  "num_classes_str": lambda L: L.nn.functional.one_hot(L.tensor([0]), "a")}),
+        Spec("pad", "nn-functional", lambda L, a: L.nn.functional.pad(a, (1, 1)), (R(2, 3),),
+             bad={"odd_length": lambda L: L.nn.functional.pad(L.ones(2, 3), (1,)), "too_long": lambda L: L.nn.functional.pad(L.ones(3), (1, 1, 1, 1)),
+                  "mode_str": lambda L: L.nn.functional.pad(L.ones(2, 3), (1, 1), mode="wrap-around"),
+                  "pad_str": lambda L: L.nn.functional.pad(L.ones(2, 3), "ab"),
+                  "pad_float": lambda L: L.nn.functional.pad(L.ones(2, 3), (1.5, 1))}),
+        Spec("unflatten", "nn-functional", lambda L, a: L.nn.functional.unflatten(a, 1, (3, 1)), (R(2, 3),),
+             bad={"sizes_mismatch": lambda L: L.nn.functional.unflatten(L.ones(2, 3), 1, (2, 2))}),
+    ]
+    # losses
+    S += [
+        Spec("cross_entropy", "nn-loss", lambda L, x, t: L.nn.functional.cross_entropy(x, t), (R(2, 10), I([1, 9])), tensors=(0, 1),
+             bad={"label_equals_num_classes": lambda L: L.nn.functional.cross_entropy(L.zeros(2, 10), L.tensor([10, 1])),
+                  "label_negative": lambda L: L.nn.functional.cross_entropy(L.zeros(2, 10), L.tensor([-1, 1])),
+                  "label_huge": lambda L: L.nn.functional.cross_entropy(L.zeros(2, 10), L.tensor([2 ** 40, 1])),
+                  "batch_mismatch": lambda L: L.nn.functional.cross_entropy(L.zeros(2, 10), L.tensor([1, 2, 3])),
+                  "input_1d_label_out": lambda L: L.nn.functional.cross_entropy(L.zeros(10), L.tensor(10)),
+                  "probability_target_shape": lambda L: L.nn.functional.cross_entropy(L.zeros(2, 10), L.ones(2, 9)),
+                  "weight_shape": lambda L: L.nn.functional.cross_entropy(L.zeros(2, 10), L.tensor([1, 1]), weight=L.ones(9)),
+                  "label_smoothing_above_one": lambda L: L.nn.functional.cross_entropy(L.zeros(2, 10), L.tensor([1, 1]), label_smoothing=1.5),
+                  "label_smoothing_nan": lambda L: L.nn.functional.cross_entropy(L.zeros(2, 10), L.tensor([1, 1]), label_smoothing=float("nan")),
+                  "reduction_str": lambda L: L.nn.functional.cross_entropy(L.zeros(2, 10), L.tensor([1, 1]), reduction="avg"),
+                  "ignore_index_str": lambda L: L.nn.functional.cross_entropy(L.zeros(2, 10), L.tensor([1, 1]), ignore_index="a"),
+                  "zero_classes": lambda L: L.nn.functional.cross_entropy(L.zeros(2, 0), L.tensor([0, 0]))},
+             names=("Target", "cross_entropy", "nll_loss", "class")),
+        Spec("nll_loss", "nn-loss", lambda L, x, t: L.nn.functional.nll_loss(x, t), (R(2, 10), I([1, 9])), tensors=(0, 1),
+             bad={"label_equals_num_classes": lambda L: L.nn.functional.nll_loss(L.zeros(2, 10), L.tensor([10, 1])),
+                  "label_negative": lambda L: L.nn.functional.nll_loss(L.zeros(2, 10), L.tensor([-3, 1])),
+                  "batch_mismatch": lambda L: L.nn.functional.nll_loss(L.zeros(2, 10), L.tensor([1])),
+                  "weight_shape": lambda L: L.nn.functional.nll_loss(L.zeros(2, 10), L.tensor([1, 1]), weight=L.ones(3))},
+             names=("Target", "nll_loss", "class")),
+        Spec("binary_cross_entropy", "nn-loss", lambda L, x, t: L.nn.functional.binary_cross_entropy(x, t),
+             (T(2, 3, fill=0.5), T(2, 3, fill=1.0)), tensors=(0, 1),
+             bad={"shape_mismatch": lambda L: L.nn.functional.binary_cross_entropy(L.full((2, 3), 0.5), L.ones(4)),
+                  "input_above_one": lambda L: L.nn.functional.binary_cross_entropy(L.full((2,), 1.5), L.ones(2)),
+                  "input_nan": lambda L: L.nn.functional.binary_cross_entropy(L.full((2,), float("nan")), L.ones(2)),
+                  "weight_shape": lambda L: L.nn.functional.binary_cross_entropy(L.full((2, 3), 0.5), L.ones(2, 3), weight=L.ones(4))}),
+        Spec("binary_cross_entropy_with_logits", "nn-loss", lambda L, x, t: L.nn.functional.binary_cross_entropy_with_logits(x, t),
+             (R(2, 3), T(2, 3)), tensors=(0, 1),
+             bad={"shape_mismatch": lambda L: L.nn.functional.binary_cross_entropy_with_logits(L.ones(2, 3), L.ones(4)),
+                  "pos_weight_shape": lambda L: L.nn.functional.binary_cross_entropy_with_logits(L.ones(2, 3), L.ones(2, 3), pos_weight=L.ones(4))}),
+    ]
+    for name in ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div"]:
+        fn = lambda L, n=name: getattr(L.nn.functional, n)       # noqa: E731
+        bad = _loss_bad(name, fn)
+        if name == "huber_loss":
+            bad["delta_negative"] = lambda L: L.nn.functional.huber_loss(L.ones(2), L.ones(2), delta=-1.0)
+        if name == "smooth_l1_loss":
+            bad["beta_negative"] = lambda L: L.nn.functional.smooth_l1_loss(L.ones(2), L.ones(2), beta=-1.0)
+        S.append(Spec(name, "nn-loss", lambda L, x, t, n=name: getattr(L.nn.functional, n)(x, t), (R(2, 3), R(2, 3)),
+                      tensors=(0, 1), bad=bad))
+    return S
+
+
+def _layer(name, ctor, x, bad_ctor=None, bad_forward=None, extra_inputs=()):
+    """A layer: its forward gets the generic catalogue; constructors get their own bad args."""
+    def call(L, a, *rest):
+        L.manual_seed(0)
+        return ctor(L)(a, *rest)
+    bad = {f"ctor_{k}": v for k, v in (bad_ctor or {}).items()}
+    bad.update({f"forward_{k}": v for k, v in (bad_forward or {}).items()})
+    return Spec(name, "nn-layer", call, (x,) + tuple(extra_inputs), tensors=tuple(range(1 + len(extra_inputs))), bad=bad)
+
+
+def _specs_layers():
+    nn = lambda L: L.nn       # noqa: E731
+    S = [
+        _layer("Linear", lambda L: nn(L).Linear(3, 4), R(2, 3),
+               {"negative_features": lambda L: nn(L).Linear(-1, 4), "str_features": lambda L: nn(L).Linear("a", 4),
+                "float_features": lambda L: nn(L).Linear(2.5, 4)},
+               {"in_features_mismatch": lambda L: nn(L).Linear(3, 4)(L.ones(2, 5)),
+                "float64_input": lambda L: nn(L).Linear(3, 4)(L.ones(2, 3, dtype=L.float64))}),
+        _layer("Bilinear", lambda L: nn(L).Bilinear(3, 4, 5), R(2, 3),
+               {"negative": lambda L: nn(L).Bilinear(3, -4, 5)},
+               {"second_mismatch": lambda L: nn(L).Bilinear(3, 4, 5)(L.ones(2, 3), L.ones(2, 5))}, extra_inputs=(R(2, 4),)),
+        _layer("Identity", lambda L: nn(L).Identity(), R(2, 3)),
+        _layer("Conv2d", lambda L: nn(L).Conv2d(2, 3, 3), R(1, 2, 5, 5),
+               {"zero_channels": lambda L: nn(L).Conv2d(0, 3, 3), "zero_kernel": lambda L: nn(L).Conv2d(2, 3, 0),
+                "stride_zero": lambda L: nn(L).Conv2d(2, 3, 3, stride=0), "padding_mode_str": lambda L: nn(L).Conv2d(2, 3, 3, padding_mode="mirror"),
+                "groups_not_dividing": lambda L: nn(L).Conv2d(2, 3, 3, groups=2), "padding_same_strided": lambda L: nn(L).Conv2d(2, 3, 3, stride=2, padding="same")},
+               {"channel_mismatch": lambda L: nn(L).Conv2d(2, 3, 3)(L.ones(1, 5, 5, 5)),
+                "too_small": lambda L: nn(L).Conv2d(2, 3, 3)(L.ones(1, 2, 2, 2))}),
+        _layer("Conv1d", lambda L: nn(L).Conv1d(2, 3, 3), R(1, 2, 5),
+               {"negative_channels": lambda L: nn(L).Conv1d(-2, 3, 3)},
+               {"channel_mismatch": lambda L: nn(L).Conv1d(2, 3, 3)(L.ones(1, 5, 5))}),
+        _layer("MaxPool2d", lambda L: nn(L).MaxPool2d(2), R(1, 2, 4, 4),
+               {"kernel_zero_forward": lambda L: nn(L).MaxPool2d(0)(L.ones(1, 1, 4, 4))},
+               {"too_small": lambda L: nn(L).MaxPool2d(3)(L.ones(1, 1, 2, 2))}),
+        _layer("AvgPool2d", lambda L: nn(L).AvgPool2d(2), R(1, 2, 4, 4),
+               {"kernel_negative_forward": lambda L: nn(L).AvgPool2d(-2)(L.ones(1, 1, 4, 4))}),
+        _layer("AdaptiveAvgPool2d", lambda L: nn(L).AdaptiveAvgPool2d(2), R(1, 2, 4, 4),
+               {"zero_forward": lambda L: nn(L).AdaptiveAvgPool2d(0)(L.ones(1, 1, 4, 4))}),
+        _layer("BatchNorm1d", lambda L: nn(L).BatchNorm1d(3), R(4, 3),
+               {"zero_features_forward": lambda L: nn(L).BatchNorm1d(0)(L.ones(4, 0)), "negative": lambda L: nn(L).BatchNorm1d(-3)},
+               {"feature_mismatch": lambda L: nn(L).BatchNorm1d(3)(L.ones(4, 5)),
+                "single_sample_training": lambda L: nn(L).BatchNorm1d(3)(L.ones(1, 3)),
+                "4d_input": lambda L: nn(L).BatchNorm1d(3)(L.ones(2, 3, 2, 2))}),
+        _layer("BatchNorm2d", lambda L: nn(L).BatchNorm2d(2), R(2, 2, 3, 3),
+               {}, {"channel_mismatch": lambda L: nn(L).BatchNorm2d(2)(L.ones(2, 3, 3, 3)),
+                    "2d_input": lambda L: nn(L).BatchNorm2d(2)(L.ones(2, 2))}),
+        _layer("LayerNorm", lambda L: nn(L).LayerNorm(3), R(2, 3),
+               {"negative_forward": lambda L: nn(L).LayerNorm(-3)(L.ones(2, 3))},
+               {"shape_mismatch": lambda L: nn(L).LayerNorm(3)(L.ones(2, 4))}),
+        _layer("Embedding", lambda L: nn(L).Embedding(10, 4), I([0, 9]),
+               {"negative_rows": lambda L: nn(L).Embedding(-1, 4), "padding_idx_out_of_range": lambda L: nn(L).Embedding(10, 4, padding_idx=10)},
+               {"index_out_of_range": lambda L: nn(L).Embedding(10, 4)(L.tensor([10])),
+                "index_negative": lambda L: nn(L).Embedding(10, 4)(L.tensor([-1])),
+                "index_float": lambda L: nn(L).Embedding(10, 4)(L.tensor([1.0]))}),
+        _layer("Dropout", lambda L: nn(L).Dropout(0.5), R(2, 3),
+               {"p_above_one": lambda L: nn(L).Dropout(1.5), "p_nan": lambda L: nn(L).Dropout(float("nan")),
+                "p_negative": lambda L: nn(L).Dropout(-0.5)}),
+        _layer("Flatten", lambda L: nn(L).Flatten(), R(2, 3, 2),
+               {"end_before_start_forward": lambda L: nn(L).Flatten(2, 1)(L.ones(2, 3, 4))},
+               {"dim_out_of_range": lambda L: nn(L).Flatten(3)(L.ones(2, 3))}),
+        _layer("Unflatten", lambda L: nn(L).Unflatten(1, (3, 1)), R(2, 3),
+               {}, {"sizes_mismatch": lambda L: nn(L).Unflatten(1, (2, 2))(L.ones(2, 3))}),
+        _layer("Sequential", lambda L: nn(L).Sequential(nn(L).Linear(3, 4), nn(L).ReLU()), R(2, 3),
+               {"non_module": lambda L: nn(L).Sequential(nn(L).Linear(3, 4), "relu")}),
+        _layer("ModuleList", lambda L: (lambda m: (lambda a: m[0](a)))(nn(L).ModuleList([nn(L).Linear(3, 4)])), R(2, 3),
+               {"non_module": lambda L: nn(L).ModuleList([1, 2]), "index_out_of_range": lambda L: nn(L).ModuleList([nn(L).ReLU()])[3]}),
+        _layer("ModuleDict", lambda L: (lambda m: (lambda a: m["fc"](a)))(nn(L).ModuleDict({"fc": nn(L).Linear(3, 4)})), R(2, 3),
+               {"non_module": lambda L: nn(L).ModuleDict({"a": 1}), "missing_key": lambda L: nn(L).ModuleDict({})["a"]}),
+    ]
+    for name in ["ReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "ELU", "Softplus", "LeakyReLU"]:
+        S.append(_layer(name, lambda L, n=name: getattr(L.nn, n)(), R(2, 3)))
+    for name in ["Softmax", "LogSoftmax"]:
+        S.append(_layer(name, lambda L, n=name: getattr(L.nn, n)(1), R(2, 3),
+                        {"dim_out_of_range_forward": lambda L, n=name: getattr(L.nn, n)(5)(L.ones(2, 3))}))
+    S.append(_layer("Module", lambda L: nn(L).Module(), R(2, 3),
+                    {"register_bad_parameter": lambda L: nn(L).Module().register_parameter("w", L.ones(2)),
+                     "load_state_dict_wrong_shape": lambda L: nn(L).Linear(3, 4).load_state_dict({"weight": L.ones(5, 3), "bias": L.ones(4)}),
+                     "load_state_dict_missing_key": lambda L: nn(L).Linear(3, 4).load_state_dict({"weight": L.ones(4, 3)}),
+                     "load_state_dict_not_a_dict": lambda L: nn(L).Linear(3, 4).load_state_dict([1, 2]),
+                     "parameter_of_a_list": lambda L: nn(L).Parameter([1.0, 2.0])}))
+    # losses as modules
+    for name, x, t in [("CrossEntropyLoss", R(2, 10), I([1, 9])), ("NLLLoss", R(2, 10), I([1, 9])),
+                       ("BCELoss", T(2, 3, fill=0.5), T(2, 3)), ("BCEWithLogitsLoss", R(2, 3), T(2, 3)),
+                       ("MSELoss", R(2, 3), R(2, 3)), ("L1Loss", R(2, 3), R(2, 3)), ("SmoothL1Loss", R(2, 3), R(2, 3)),
+                       ("HuberLoss", R(2, 3), R(2, 3)), ("KLDivLoss", R(2, 3), R(2, 3))]:
+        bad_ctor = {"reduction_str": lambda L, n=name: getattr(L.nn, n)(reduction="average")}
+        bad_fwd = {}
+        if name in ("CrossEntropyLoss", "NLLLoss"):
+            bad_fwd["label_equals_num_classes"] = lambda L, n=name: getattr(L.nn, n)()(L.zeros(2, 10), L.tensor([10, 0]))
+            bad_fwd["label_negative"] = lambda L, n=name: getattr(L.nn, n)()(L.zeros(2, 10), L.tensor([-1, 0]))
+        S.append(_layer(name, lambda L, n=name: getattr(L.nn, n)(), x, bad_ctor, bad_fwd, extra_inputs=(t,)))
+    return S
+
+
+def _params(L):
+    return [L.nn.Parameter(L.ones(2, 3))]
+
+
+def _specs_optim():
+    S = []
+    common = {
+        "lr_nan": {"lr": float("nan")}, "lr_negative": {"lr": -1.0}, "lr_str": {"lr": "a"},
+        "lr_inf": {"lr": float("inf")}, "weight_decay_nan": {"weight_decay": float("nan")},
+        "weight_decay_negative": {"weight_decay": -0.1},
+    }
+    specific = {
+        "SGD": {"momentum_negative": {"momentum": -0.5}, "momentum_nan": {"momentum": float("nan")},
+                "nesterov_without_momentum": {"nesterov": True}},
+        "Adam": {"beta1_nan": {"betas": (float("nan"), 0.999)}, "beta2_above_one": {"betas": (0.9, 1.5)},
+                 "eps_negative": {"eps": -1e-8}, "eps_nan": {"eps": float("nan")}, "betas_str": {"betas": "ab"}},
+        "AdamW": {"beta1_negative": {"betas": (-0.1, 0.999)}, "eps_nan": {"eps": float("nan")}},
+        "RMSprop": {"alpha_negative": {"alpha": -0.5}, "alpha_nan": {"alpha": float("nan")}, "eps_negative": {"eps": -1.0},
+                    "momentum_negative": {"momentum": -0.5}},
+        "Adagrad": {"lr_decay_negative": {"lr_decay": -1.0}, "eps_negative": {"eps": -1.0},
+                    "initial_accumulator_negative": {"initial_accumulator_value": -1.0}},
+    }
+    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]:
+        kw = {"lr": 0.1}
+        bad = {}
+        for case, over in {**common, **specific[name]}.items():
+            bad[case] = lambda L, n=name, over=over: getattr(L.optim, n)(_params(L), **{**kw, **over})
+        bad.update({
+            "params_None": lambda L, n=name: getattr(L.optim, n)(None, lr=0.1),
+            "params_empty": lambda L, n=name: getattr(L.optim, n)([], lr=0.1),
+            "params_a_tensor": lambda L, n=name: getattr(L.optim, n)(L.nn.Parameter(L.ones(2)), lr=0.1),
+            "params_str": lambda L, n=name: getattr(L.optim, n)("abc", lr=0.1),
+            "params_int_tensor": lambda L, n=name: getattr(L.optim, n)([L.ones(2, dtype=L.int64)], lr=0.1),
+            "params_list_of_numbers": lambda L, n=name: getattr(L.optim, n)([1.0, 2.0], lr=0.1),
+            "params_duplicated": lambda L, n=name: (lambda p: getattr(L.optim, n)([p, p], lr=0.1))(L.nn.Parameter(L.ones(2))),
+            "group_without_params": lambda L, n=name: getattr(L.optim, n)([{"lr": 0.1}], lr=0.1),
+            "step_with_grad_of_wrong_shape": lambda L, n=name: _step_with_grad(L, n, L.ones(3)),
+            "load_state_dict_wrong_groups": lambda L, n=name: getattr(L.optim, n)(_params(L), lr=0.1).load_state_dict(
+                {"state": {}, "param_groups": []}),
+        })
+        S.append(Spec(name, "optim", lambda L, n=name: getattr(L.optim, n)(_params(L), lr=0.1), (), tensors=(), bad=bad,
+                      names=("learning rate", "parameter", "params", "lr", "eps", "beta", "momentum", "weight_decay",
+                             "alpha", "state_dict", "grad")))
+    return S
+
+
+def _step_with_grad(L, name, grad):
+    p = L.nn.Parameter(L.ones(2))
+    opt = getattr(L.optim, name)([p], lr=0.1)
+    p.grad = grad
+    opt.step()
+    return p
+
+
+def all_specs():
+    return _specs_ops() + _specs_creation() + _specs_functional() + _specs_layers() + _specs_optim()
+
+
+@dataclass
+class Case:
+    id: str
+    spec: Spec
+    fn: object          # fn(L) performs the call
+
+
+def _substituted(spec, pos, bad):
+    def fn(L):
+        args = [a(L) for a in spec.args]
+        args[pos] = bad(L)
+        return spec.call(L, *args)
+    return fn
+
+
+def all_cases():
+    """Every (op, bad input) pair: a list of Cases with unique ids."""
+    cases = []
+    for spec in all_specs():
+        prefix = f"{spec.group}:{spec.name}"
+        for pos in spec.tensors:
+            for bad_name, bad in generic_bad_values(spec.args[pos]).items():
+                cases.append(Case(f"{prefix}:arg{pos}={bad_name}", spec, _substituted(spec, pos, bad)))
+        for bad_name, fn in spec.bad.items():
+            cases.append(Case(f"{prefix}:{bad_name}", spec, fn))
+    ids = [c.id for c in cases]
+    assert len(ids) == len(set(ids)), "duplicate case ids"
+    return cases
+
+
+CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "creation",
+          "nn-functional", "nn-loss", "nn-layer", "optim", "foreign")
+
+
+def chunk_of(case):
+    return "foreign" if case.id.endswith("=foreign_tensor") else case.spec.group
+
+
+# ----------------------------------------------------------------------------- running
+
+ALLOWED = ("TypeError", "ValueError", "IndexError", "RuntimeError", "NotImplementedError")
+
+
+def run_case(case, L):
+    """Outcome of one case on library L: ok / raised (with the exception's class chain)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")      # as under pytest: a warning is a failure
+            case.fn(L)
+    except Warning as w:
+        return {"kind": "warning", "type": type(w).__name__, "mro": [], "msg": str(w)[:300]}
+    except Exception as e:      # noqa: BLE001 - classifying every exception is the point
+        return {"kind": "raised", "type": type(e).__name__,
+                "mro": [k.__name__ for k in type(e).__mro__], "msg": str(e)[:300]}
+    return {"kind": "ok"}
+
+
+def main(argv):
+    chunk = argv[argv.index("--chunk") + 1]
+    import minigrad
+    for case in all_cases():
+        if chunk_of(case) != chunk:
+            continue
+        sys.stderr.write(f"START {case.id}\n")
+        sys.stderr.flush()
+        result = run_case(case, minigrad)
+        result["id"] = case.id
+        sys.stdout.write(json.dumps(result) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main(sys.argv)
