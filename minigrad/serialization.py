@@ -13,6 +13,7 @@ type), lists and tuples of tensors, arrays, numbers, strings, bools and None. Lo
 """
 
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -128,12 +129,29 @@ def save(obj, f):
         raise
 
 
+def _check_declared_sizes(zf):
+    """Refuse a member whose .npy header declares more data than the member holds (a crafted
+    "zip bomb" header asking for terabytes), before numpy allocates the array (issue 8)."""
+    fmt = np.lib.format
+    for info in zf.infolist():
+        with zf.open(info) as member:
+            version = fmt.read_magic(member)
+            read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
+            shape, _, dtype = read_header(member)
+            declared = math.prod(shape) * dtype.itemsize
+            held = info.file_size - member.tell()
+            if declared > held:
+                raise ValueError(f"{info.filename} declares a {shape} {dtype} array ({declared} bytes) "
+                                 f"but holds only {held} bytes")
+
+
 def _read(fileobj, name):
     try:
         npz = np.load(fileobj, allow_pickle=False)
         if not isinstance(npz, np.lib.npyio.NpzFile):
             raise ValueError("it holds a single .npy array")
         with npz:
+            _check_declared_sizes(npz.zip)
             if _SPEC not in npz.files:
                 raise ValueError("no minigrad description inside")
             spec = json.loads(str(npz[_SPEC][()]))
