@@ -23,6 +23,9 @@ all, and the forward result is kept only if a derivative reads ``out``. That is 
 saves its output and not its input, and ``x * 2`` saves only the 2.
 """
 
+import functools
+
+from .._tape import Tensor
 from . import _core, elementwise, indexing, join, linalg, pointwise, reduce, shape
 from ._core import METHODS, defop
 from .elementwise import *  # noqa: F401,F403
@@ -86,6 +89,28 @@ METHODS.update({
               round, trunc, log1p, expm1, rsqrt, reciprocal, sign, square, clip, tan)
 })
 
+def _tensor_first(fn):
+    """``minigrad.sum(None)``: a TypeError naming the op, not an AttributeError from inside.
+    Only the failing path pays: Tensor methods keep calling ``fn`` directly."""
+    @functools.wraps(fn)
+    def checked(input, *args, **kwargs):
+        try:
+            return fn(input, *args, **kwargs)
+        except AttributeError:
+            if isinstance(input, Tensor) or _is_array(input):
+                raise
+            raise TypeError(
+                f"{fn.__name__}(): argument 'input' (position 1) must be Tensor, not "
+                f"{type(input).__name__}"
+            ) from None
+    return checked
+
+
+def _is_array(x):
+    import numpy
+    return isinstance(x, (numpy.ndarray, numpy.generic))
+
+
 # the public functions, re-exported as minigrad.<name>
 _INTERNAL = {"defop", "sum_to", "inplace", "getitem", "setitem", "setitem_", "T", "expand_as",
              "masked_fill_", "type_as", "contiguous"}
@@ -97,3 +122,9 @@ __all__ = sorted(
 
 from .nn import conv1d, conv2d, log_softmax, max_pool2d, softmax  # noqa: E402  (nn primitives)
 METHODS.update(softmax=softmax, log_softmax=log_softmax)
+
+for _name in __all__:
+    _fn = globals()[_name]
+    _params = getattr(getattr(_fn, "__code__", None), "co_varnames", ())[:1]
+    if _params in (("input",), ("tensor",)) and not getattr(_fn, "_checks_input", False):
+        globals()[_name] = _tensor_first(_fn)

@@ -149,6 +149,7 @@ def _unary(op, doc):
         return call1(op, input)
     fn.__name__ = fn.__qualname__ = op.name
     fn.__doc__ = doc
+    fn._checks_input = True     # call1 raises TypeError for a non-Tensor itself
     return fn
 exp = _unary(EXP, "e to the power of each element.\n\n>>> minigrad.exp(minigrad.tensor([0.0]))\ntensor([1.])")
 log = _unary(LOG, "Natural logarithm of each element (-inf at 0, nan below).")
@@ -171,6 +172,7 @@ def _binary(op, doc):
         return call2(op, input, other)
     fn.__name__ = fn.__qualname__ = op.name
     fn.__doc__ = doc
+    fn._checks_input = True
     return fn
 
 
