@@ -5,7 +5,7 @@ is ``zero_grad``, forward, loss, backward and ``step``, on batches of 1, 32 and 
 taken in turn from a fixed pool of random inputs. Both libraries build the model with the
 same code and start from the same weights (``_models.py``). A step takes well under a
 millisecond, so each sample times a run of consecutive steps from those initial weights and
-reports the mean, in ms. Runs are kept short (≤ 200 steps) and restart from the same state:
+reports the mean, in ms. Runs are kept short (≤ 60 steps) and restart from the same state:
 in a long run at batch 1, ReLU units that stay inactive for many samples get exact-zero
 gradients, their momentum buffers decay by 0.9 per step into subnormal floats, and after a
 few thousand steps both libraries' SGD steps run several times slower on those (equally:
@@ -34,7 +34,8 @@ from ._timing import Row, at_most, compare, optional_torch, per_call, ratio
 SIZES = (64, 128, 128, 10)
 LR, MOMENTUM = 0.01, 0.9
 GOALS = {1: 0.5, 32: 0.5, 256: 0.9}         # batch: most minigrad / PyTorch
-CALLS = {1: 200, 32: 100, 256: 40}          # steps per sample, ~20-40 ms of work
+CALLS = {1: 60, 32: 50, 256: 15}           # steps per sample, ~10-20 ms of work
+REPEATS = 21                                # short samples, many of them: see run()
 
 
 def _build(M):
@@ -95,14 +96,16 @@ def run(quick=False):
     weights = initial_weights(_build)
     rows = []
     for batch, limit in GOALS.items():
-        calls = CALLS[batch] // (5 if quick else 1)
+        calls = CALLS[batch] // (3 if quick else 1)
         med = compare(
             {
                 "minigrad": per_call(partial(_lib_step, minigrad, weights, batch), calls),
                 "torch": per_call(partial(_lib_step, torch, weights, batch), calls) if torch else None,
                 "numpy": per_call(partial(_numpy_step, weights, batch), calls),
             },
-            repeats=2 if quick else 7,
+            # many short samples, interleaved: a burst of load on the shared machine then
+            # hits the libraries alike, and the median of 21 pairs steadies the ratio
+            repeats=2 if quick else REPEATS,
         )
         figs = [med[k][0] * 1e3 if k in med else None for k in ("minigrad", "torch", "numpy")]
         row = Row("P3", f"MLP {'-'.join(map(str, SIZES))} step, batch {batch}", "ms", *figs)
