@@ -10,6 +10,7 @@ gradients and optimizer buffers decay into subnormal floats, which x86 handles m
 slower, and the benchmark would time that instead.
 """
 
+import functools
 import itertools
 
 import numpy as np
@@ -67,15 +68,17 @@ def train_step(M, model, optimizer):
     return step
 
 
+@functools.lru_cache(maxsize=None)
 def batch_pool(batch, shape, classes, pool=POOL):
     """``pool`` random float32 inputs of ``shape`` with labels in ``range(classes)``, as a
-    list of (inputs, labels) numpy batches of ``batch`` rows: the same for every library."""
+    tuple of (inputs, labels) numpy batches of ``batch`` rows: the same for every library."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal((pool, *shape), np.float32)
     y = rng.integers(0, classes, pool)
-    return [(x[i:i + batch], y[i:i + batch]) for i in range(0, pool, batch)]
+    return tuple((x[i:i + batch], y[i:i + batch]) for i in range(0, pool, batch))
 
 
-def cycled(M, batches):
-    """An endless iterator over ``batches`` as ``M`` tensors (converted once, up front)."""
-    return itertools.cycle([(M.from_numpy(x), M.from_numpy(y)) for x, y in batches])
+def cycled(M, batches, n):
+    """An endless iterator over the first ``n`` of ``batches`` as ``M`` tensors, converted
+    up front (a run of ``n`` steps sees each once)."""
+    return itertools.cycle([(M.from_numpy(x), M.from_numpy(y)) for x, y in batches[:n]])

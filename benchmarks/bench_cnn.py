@@ -25,10 +25,10 @@ LR = 1e-3
 CALLS = 30                      # steps per sample, ~30-50 ms of work
 
 
-def _lib_step(M, weights):
+def _lib_step(M, weights, calls):
     model = model_with(M, digits_cnn, weights)
     step = train_step(M, model, M.optim.Adam(model.parameters(), lr=LR))
-    batches = cycled(M, batch_pool(BATCH, (1, 8, 8), 10))
+    batches = cycled(M, batch_pool(BATCH, (1, 8, 8), 10), calls)
     return lambda: step(*next(batches))
 
 
@@ -40,8 +40,8 @@ def run(quick=False):
     calls = CALLS // (5 if quick else 1)
     med = compare(
         {
-            "minigrad": per_call(partial(_lib_step, minigrad, weights), calls),
-            "torch": per_call(partial(_lib_step, torch, weights), calls) if torch else None,
+            "minigrad": per_call(partial(_lib_step, minigrad, weights, calls), calls),
+            "torch": per_call(partial(_lib_step, torch, weights, calls), calls) if torch else None,
         },
         repeats=2 if quick else 7,
     )
@@ -56,6 +56,6 @@ if __name__ == "__main__":
     # A profiling target, minigrad only: runs of CALLS steps, as the benchmark times them.
     import minigrad
 
-    sample = per_call(partial(_lib_step, minigrad, initial_weights(digits_cnn)), CALLS)
+    sample = per_call(partial(_lib_step, minigrad, initial_weights(digits_cnn), CALLS), CALLS)
     for _ in range(100):
         sample()

@@ -46,18 +46,18 @@ def _batches(batch):
     return batch_pool(batch, SIZES[:1], SIZES[-1])
 
 
-def _lib_step(M, weights, batch):
+def _lib_step(M, weights, batch, calls):
     model = model_with(M, _build, weights)
     step = train_step(M, model, M.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM))
-    batches = cycled(M, _batches(batch))
+    batches = cycled(M, _batches(batch), calls)
     return lambda: step(*next(batches))
 
 
-def _numpy_step(weights, batch):
+def _numpy_step(weights, batch, calls):
     """The hand-written step: returns the loss, as the libraries' steps do."""
     params = [w.copy() for w in weights]            # W1, b1, W2, b2, ... as (out, in), (out,)
     buffers = [np.zeros_like(w) for w in params]
-    batches = itertools.cycle(_batches(batch))
+    batches = itertools.cycle(_batches(batch)[:calls])
     rows = np.arange(batch)
     n_layers = len(params) // 2
 
@@ -99,9 +99,9 @@ def run(quick=False):
         calls = CALLS[batch] // (3 if quick else 1)
         med = compare(
             {
-                "minigrad": per_call(partial(_lib_step, minigrad, weights, batch), calls),
-                "torch": per_call(partial(_lib_step, torch, weights, batch), calls) if torch else None,
-                "numpy": per_call(partial(_numpy_step, weights, batch), calls),
+                "minigrad": per_call(partial(_lib_step, minigrad, weights, batch, calls), calls),
+                "torch": per_call(partial(_lib_step, torch, weights, batch, calls), calls) if torch else None,
+                "numpy": per_call(partial(_numpy_step, weights, batch, calls), calls),
             },
             # many short samples, interleaved: a burst of load on the shared machine then
             # hits the libraries alike, and the median of 21 pairs steadies the ratio
@@ -121,6 +121,7 @@ if __name__ == "__main__":
     import minigrad
 
     batch = int(sys.argv[1]) if len(sys.argv) > 1 else 32
-    sample = per_call(partial(_lib_step, minigrad, initial_weights(_build), batch), CALLS[batch])
-    for _ in range(20_000 // CALLS[batch] // max(1, batch // 8)):
+    calls = CALLS[batch]
+    sample = per_call(partial(_lib_step, minigrad, initial_weights(_build), batch, calls), calls)
+    for _ in range(20_000 // calls // max(1, batch // 8)):
         sample()
