@@ -1,6 +1,6 @@
 """Linear layers: Linear (y = x W^T + b), Bilinear (y = x1^T A x2 + b), Identity.
 
-Composed from matmul and add: their gradients come from those ops (no derivative here).
+One op-table node (``minigrad.ops.nn.linear``, PyTorch's AddmmBackward0) rather than three.
 Weights start as PyTorch's do: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and bias
 (kaiming_uniform_ with a=sqrt(5) is exactly that bound).
 """
@@ -8,6 +8,8 @@ Weights start as PyTorch's do: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and
 import math
 
 import minigrad
+
+from minigrad.ops.nn import linear as _linear_op
 
 from . import init
 from ._checks import bad_input, shape_str
@@ -28,8 +30,12 @@ def linear(input, weight, bias=None):
             f"{weight.shape[-1]}x{weight.shape[0]}): linear got input of shape {shape_str(input.shape)} "
             f"and weight of shape {shape_str(weight.shape)}; the last dimensions must match"
         )
-    out = minigrad.matmul(input, weight.t())
-    return out if bias is None else out + bias
+    if bias is not None and tuple(bias.shape) not in ((weight.shape[0],), ()):
+        raise RuntimeError(
+            f"linear: bias of shape {shape_str(bias.shape)} does not match weight of shape "
+            f"{shape_str(weight.shape)}; expected ({weight.shape[0]},)"
+        )
+    return _linear_op(input, weight, bias)
 
 
 def bilinear(input1, input2, weight, bias=None):

@@ -37,6 +37,8 @@ def _fwd_matmul(a, b):
             np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
         except ValueError:
             raise _broadcast_error("matmul (batch dimensions)", a.shape[:-2], b.shape[:-2]) from None
+    if a.ndim == 2 and b.ndim == 2:
+        return np.dot(a, b)   # BLAS for every 2-D case; np.matmul skips it for outer products
     return np.matmul(a, b)
 
 

@@ -111,6 +111,29 @@ def _fwd_softplus(x, beta, threshold):
 
 
 # ----------------------------------------------------------------------------- the table
+def _fwd_linear(x, w, b=None):
+    # x (*, in) @ w.T (in, out) [+ b]: one BLAS call (np.dot on the 2-D view) and an in-place add
+    if x.dtype != w.dtype or (b is not None and b.dtype != w.dtype):
+        raise RuntimeError(
+            f"linear: expected input, weight and bias of one dtype, got {x.dtype}, {w.dtype}"
+            + ("" if b is None else f", {b.dtype}") + "; convert with .to(weight.dtype)"
+        )
+    out = np.dot(x.reshape(-1, x.shape[-1]), w.T)
+    if b is not None:
+        out += b
+    return out.reshape(x.shape[:-1] + (w.shape[0],))
+
+
+def _linear_dw(g, x):
+    """d(x @ w.T)/dw = g.T @ x over all leading dimensions folded into one."""
+    g2 = g.reshape((-1, g.shape[-1]))
+    return matmul(transpose(g2, 0, 1), x.reshape((-1, x.shape[-1])))
+
+
+def _linear_name(x_ndim, has_bias):
+    return "ViewBackward0" if x_ndim != 2 else ("AddmmBackward0" if has_bias else "MmBackward0")
+
+
 # fmt: off
 # NOTE: softmax and log_softmax are primitives for stability and speed: per row a max, the
 # exps and their sum, a write (vectorised C loops for float32) instead of five numpy
@@ -145,6 +168,14 @@ ERF           = defop("erf", _fwd_erf,
 # composition gives 0 * inf = nan gradients in the branch it does not take.
 SOFTPLUS      = defop("softplus", _fwd_softplus,
                       lambda g, x, out, beta, threshold: _softplus_backward(g, x, beta, threshold))
+# NOTE: a primitive for speed: one node (PyTorch's addmm) instead of t, matmul and add
+LINEAR        = defop("linear", _fwd_linear,   lambda g, x, w, b, out: matmul(g, w),
+                                                lambda g, x, w, b, out: _linear_dw(g, x),
+                                                lambda g, x, w, b, out: g,              grad_name="AddmmBackward0")
+LINEAR_NOBIAS = defop("linear", _fwd_linear,   lambda g, x, w, out: matmul(g, w),
+                                                lambda g, x, w, out: _linear_dw(g, x), grad_name="MmBackward0")
+LINEAR_ND     = defop("linear", _fwd_linear,   *LINEAR.derivs,                          grad_name="ViewBackward0")
+LINEAR_ND_NOBIAS = defop("linear", _fwd_linear, *LINEAR_NOBIAS.derivs,                  grad_name="ViewBackward0")
 # fmt: on
 
 
@@ -426,3 +457,11 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if return_indices:
         return out, _from_array(idx)
     return out
+
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias`` as one node; input (*, in), weight (out, in), bias (out,)."""
+    if bias is None:
+        op = LINEAR_NOBIAS if input.ndim == 2 else LINEAR_ND_NOBIAS
+        return apply(op, (input, weight))
+    return apply(LINEAR if input.ndim == 2 else LINEAR_ND, (input, weight, bias))
