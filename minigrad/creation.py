@@ -11,7 +11,7 @@ import numpy as np
 from . import _dtypes
 from ._tape import Tensor, _from_array
 
-_rng = np.random.default_rng()
+_rng = None     # created on first use: numpy.random costs ~6 MiB and ~15 ms to import
 
 
 def manual_seed(seed):
@@ -25,6 +25,10 @@ seed = manual_seed
 
 
 def _generator():
+    """minigrad's numpy Generator (PCG64), seeded by manual_seed or from the OS."""
+    global _rng
+    if _rng is None:
+        _rng = np.random.default_rng()
     return _rng
 
 
@@ -181,13 +185,13 @@ def linspace(start, end, steps, *, dtype=None, requires_grad=False, device=None)
 def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Uniform random values in [0, 1)."""
     npd = _float_dtype(dtype)
-    return _from_array(_rng.random(_size(size, "rand"), dtype=np.float64).astype(npd), requires_grad)
+    return _from_array(_generator().random(_size(size, "rand"), dtype=np.float64).astype(npd), requires_grad)
 
 
 def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Standard normal random values."""
     npd = _float_dtype(dtype)
-    return _from_array(_rng.standard_normal(_size(size, "randn")).astype(npd), requires_grad)
+    return _from_array(_generator().standard_normal(_size(size, "randn")).astype(npd), requires_grad)
 
 
 def randint(low, high=None, size=None, *, dtype=None, requires_grad=False, generator=None, device=None):
@@ -201,13 +205,13 @@ def randint(low, high=None, size=None, *, dtype=None, requires_grad=False, gener
     if high <= low:
         raise RuntimeError(f"randint(): random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     npd = _dtypes.to_numpy(dtype if dtype is not None else _dtypes.int64)
-    return _from_array(_rng.integers(low, high, _size((size,), "randint")).astype(npd), requires_grad)
+    return _from_array(_generator().integers(low, high, _size((size,), "randint")).astype(npd), requires_grad)
 
 
 def randperm(n, *, dtype=None, device=None):
     """A random permutation of 0..n-1."""
     npd = _dtypes.to_numpy(dtype if dtype is not None else _dtypes.int64)
-    return _from_array(_rng.permutation(int(n)).astype(npd))
+    return _from_array(_generator().permutation(int(n)).astype(npd))
 
 
 def _like(fn):
