@@ -47,6 +47,9 @@ cdef class Op:
     cdef readonly tuple reads_out # per derivative: whether it reads the output
     cdef readonly object node_cls # the grad_fn class, e.g. MulBackward0
     cdef readonly bint is_view    # result shares storage (and version counter) with input 0
+    cdef int _nin                 # number of inputs (len(derivs))
+    cdef int* _levels             # reads as a C array: _levels[i * _nin + j], for _record
+    cdef bint* _out_levels        # reads_out as a C array
 
 
 cdef class OpNode(Node):

@@ -632,13 +632,31 @@ cdef class Op:
     """One differentiable operation: forward, one derivative per input, grad_fn class."""
 
     def __init__(self, name, forward, derivs, reads, reads_out, node_cls, is_view=False):
+        cdef int i, j
         self.name = name
         self.forward = forward
         self.derivs = tuple(derivs)
-        self.reads = tuple(reads)
+        self.reads = tuple(tuple(r) for r in reads)
         self.reads_out = tuple(reads_out)
         self.node_cls = node_cls
         self.is_view = is_view
+        self._nin = len(self.derivs)
+        if len(self.reads) != self._nin or len(self.reads_out) != self._nin:
+            raise ValueError(f"Op {name}: one reads entry per derivative expected")
+        free(self._levels)
+        free(self._out_levels)
+        self._levels = <int*>calloc(self._nin * self._nin + 1, sizeof(int))
+        self._out_levels = <bint*>calloc(self._nin + 1, sizeof(bint))
+        if self._levels == NULL or self._out_levels == NULL:
+            raise MemoryError()
+        for i in range(self._nin):
+            self._out_levels[i] = bool(self.reads_out[i])
+            for j in range(self._nin):
+                self._levels[i * self._nin + j] = self.reads[i][j]
+
+    def __dealloc__(self):
+        free(self._levels)
+        free(self._out_levels)
 
     def __repr__(self):
         return f"<Op {self.name} ({self.node_cls.__name__})>"
@@ -922,8 +940,8 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
     cdef int level
     cdef Tensor t
     cdef _Meta meta
-    cdef tuple reads = op.reads
-    cdef tuple reads_out = op.reads_out
+    if n != op._nin:
+        raise TypeError(f"{op.name}: expected {op._nin} inputs, got {n}")
     cdef Py_ssize_t k, ndims = 0
     for i in range(n):
         a = args[i]
@@ -952,7 +970,7 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
             for k in range(node._ndims[i]):
                 node._dims[ndims + k] = cnp.PyArray_DIM(<cnp.ndarray>t._data, k)
             ndims += node._ndims[i]
-            if reads_out[i]:
+            if op._out_levels[i]:
                 any_read_out = True
         else:
             _tuple_set(edges, i, None)
@@ -960,8 +978,8 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
     for j in range(n):
         level = READ_NONE
         for i in range(n):      # what do the derivatives that will run read of input j?
-            if edges[i] is not None and <int>reads[i][j] > level:
-                level = <int>reads[i][j]
+            if node._ndims[i] >= 0 and op._levels[i * n + j] > level:
+                level = op._levels[i * n + j]
         a = args[j]
         if level == READ_NONE:
             a = None
