@@ -1286,7 +1286,10 @@ def _run_backward(tuple tensors, tuple grads, bint retain_graph, bint create_gra
     cdef dict capture_nodes = {}      # node -> position in ``inputs``
     cdef dict capture_leaves = {}     # id(leaf) -> position
     cdef list captured = [None] * (0 if inputs is None else len(inputs))
-    cdef set given = set()            # ids of arrays adopted as some tensor's .grad
+    cdef set given = set()            # ids of arrays adopted as some .grad, or the caller's
+    if not create_graph:
+        for g in grads:
+            given.add(id(g))              # seed gradients belong to the caller: never adopt them
 
     if inputs is not None:
         for i, x in enumerate(inputs):
@@ -1444,8 +1447,9 @@ def _prepare_roots(tensors, grad_tensors, bint create_graph):
         if create_graph:
             grads.append(g if isinstance(g, Tensor) else _wrap(garr))
         else:
-            # copy: the engine hands gradients to .grad and must never alias user memory
-            grads.append(np.array(garr, dtype=t._data.dtype, order="C"))
+            # no copy here: the engine treats seed arrays as not its own (see ``given`` in
+            # _run_backward) and copies one only if it would become some tensor's .grad as is
+            grads.append(np.asarray(garr, dtype=t._data.dtype, order="C"))   # keeps 0-d
     return tuple(tensors), tuple(grads)
 
 
