@@ -364,9 +364,9 @@ class Tensor:
     def logical_not(self) -> Tensor:
         """Elementwise not, as a bool tensor."""
     def logical_or(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``logical_or`` as a bool tensor (not differentiable)."""
+        """Elementwise ``logical_or`` comparison, as a bool tensor (not differentiable)."""
     def logical_xor(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``logical_xor`` as a bool tensor (not differentiable)."""
+        """Elementwise ``logical_xor`` comparison, as a bool tensor (not differentiable)."""
     def logsumexp(self, dim: _int, keepdim: _bool = ...) -> Tensor:
         """log(sum(exp(x))) over ``dim``, computed without overflow."""
     def long(self) -> Tensor:

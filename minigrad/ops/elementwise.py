@@ -151,6 +151,8 @@ def _unary(op, doc):
     fn.__doc__ = doc
     fn._checks_input = True     # call1 raises TypeError for a non-Tensor itself
     return fn
+
+
 exp = _unary(EXP, "e to the power of each element.\n\n>>> minigrad.exp(minigrad.tensor([0.0]))\ntensor([1.])")
 log = _unary(LOG, "Natural logarithm of each element (-inf at 0, nan below).")
 sqrt = _unary(SQRT, "Square root of each element.")
@@ -294,6 +296,8 @@ def _compare(name, ufunc):
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor (not differentiable)."
     return fn
+
+
 eq = _compare("eq", np.equal)
 ne = _compare("ne", np.not_equal)
 

@@ -11,7 +11,7 @@ import numpy as np
 from .. import _tape
 from .._tape import Tensor, call2
 from ._core import _float, _prep2, defop
-from .elementwise import _unary, add, div, eq, ge, gt, le, logical_and, lt, mul, neg, pow, sqrt, sub, where
+from .elementwise import _compare, _unary, add, div, eq, ge, gt, le, logical_and, lt, mul, neg, pow, sqrt, sub, where
 
 
 def _float_ufunc(ufunc):
@@ -150,20 +150,8 @@ def clamp_max(input, max):  # noqa: A002
     return clamp(input, max=max)
 
 
-def _logical(name, ufunc):
-    def fn(input, other):
-        raw = not (isinstance(input, Tensor) or isinstance(other, Tensor))
-        a = input._data if isinstance(input, Tensor) else input
-        b = other._data if isinstance(other, Tensor) else other
-        result = ufunc(a, b)
-        return result if raw else _tape._from_array(np.asarray(result))
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"Elementwise ``{name}`` as a bool tensor (not differentiable)."
-    return fn
-
-
-logical_or = _logical("logical_or", np.logical_or)
-logical_xor = _logical("logical_xor", np.logical_xor)
+logical_or = _compare("logical_or", np.logical_or)
+logical_xor = _compare("logical_xor", np.logical_xor)
 
 
 def logical_not(input):
