@@ -188,12 +188,13 @@ def _index_tensor(op, index, x, dim):
                     f"no larger than self {list(x.shape)} apart from dimension {dim}"
                 )
     n = x.shape[dim] if x.ndim else 1
-    if data.size and (data.min() < -n or data.max() >= n):
+    if data.size and (data.min() < 0 or data.max() >= n):
+        # PyTorch refuses negative indices here (no numpy-style wrap-around)
         raise IndexError(
             f"{op}(): index {int(data.max()) if data.max() >= n else int(data.min())} is out of bounds "
-            f"for dimension {dim} with size {n}"
+            f"for dimension {dim} with size {n} (indices must be in [0, {n - 1}])"
         )
-    return np.where(data < 0, data + n, data).astype(np.intp)
+    return data.astype(np.intp, copy=False)
 
 
 def gather(input, dim, index):
