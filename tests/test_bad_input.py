@@ -17,7 +17,6 @@ import os
 import re
 import subprocess
 import sys
-import warnings
 
 import pytest
 
