@@ -65,16 +65,7 @@ KNOWN = [
 
 # Single cases found by this catalogue and reported on issue 8 (open: each needs a check in
 # its op, not a change here). Remove an entry when its op is fixed: the test then guards it.
-_ZERO_D_DIM = "dim=1 accepted on a 0-d tensor (PyTorch allows only -1 and 0 there)"
 KNOWN_CASES = {
-    "ops-reduce:argmax:arg0=0d": _ZERO_D_DIM,
-    "ops-reduce:argmin:arg0=0d": _ZERO_D_DIM,
-    "ops-reduce:cumsum:arg0=0d": _ZERO_D_DIM,
-    "ops-reduce:max:arg0=0d": _ZERO_D_DIM,
-    "ops-reduce:min:arg0=0d": _ZERO_D_DIM,
-    "ops-shape:transpose:arg0=0d": _ZERO_D_DIM,
-    "ops-shape:swapaxes:arg0=0d": _ZERO_D_DIM,
-    "ops-shape:swapdims:arg0=0d": _ZERO_D_DIM,
     "nn-layer:Flatten:arg0=0d": "Flatten() of a 0-d tensor gives a 1-element vector; PyTorch raises",
     "nn-layer:Flatten:ctor_end_before_start_forward": "Flatten(2, 1) is not refused (PyTorch: start_dim after end_dim)",
     "creation:arange:wrong_sign_step": "arange(0, 5, -1) is empty (numpy); PyTorch raises on a step of the wrong sign",

@@ -787,3 +787,19 @@ def test_matmul_mismatch_raises_cannot_be_multiplied(sa, sb):
 def test_mean_of_int_tensor_raises(expr):
     with pytest.raises(RuntimeError):
         expr(minigrad.tensor([[1, 2], [3, 4]]))
+
+
+@pytest.mark.parametrize("call", [lambda x: x.cumsum(1), lambda x: x.argmax(1), lambda x: x.max(1),
+                                  lambda x: x.transpose(0, 1)])
+def test_zero_d_tensor_accepts_only_dims_minus_one_and_zero(call):
+    # issue 8: dim=1 used to be accepted on a 0-d tensor
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        call(minigrad.tensor(2.0))
+
+
+def test_cumsum_and_flip_of_zero_d_tensor_stay_zero_d():
+    x = minigrad.tensor(2.0, requires_grad=True)
+    y = x.cumsum(0).flip(0)
+    assert y.shape == () and y.item() == 2.0
+    y.backward()
+    assert x.grad.item() == 1.0

@@ -157,6 +157,12 @@ def _dims(op, dim, ndim):
     return tuple(sorted(out)) if ndim else ()
 
 
+def _dim1(op, dim, ndim):
+    """One ``dim``, validated (a 0-d tensor takes only -1 and 0, as in PyTorch), as an axis."""
+    dims = _dims(op, dim, ndim)
+    return dims[0] if ndim else 0
+
+
 def _shape_arg(op, shape):
     """``f(2, 3)`` and ``f((2, 3))`` both mean the shape (2, 3)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _dims, _dtype_of, _is_raw, _numel, defop
+from ._core import _dim1, _dims, _dtype_of, _is_raw, _numel, defop
 from .elementwise import div, eq, exp, mul, sub, where
 from .shape import expand, flip
 
@@ -283,7 +283,7 @@ def _norm_grad(g, x, out, p, dims, keepdim):
 def _fwd_cumsum(x, dim):
     if x.dtype.kind in "biu":
         x = x.astype(np.int64)
-    return np.cumsum(x, axis=dim)
+    return np.cumsum(x, axis=dim) if x.ndim else x.copy()   # numpy would make a 0-d input 1-d
 
 
 def _cumsum(g, dim):
@@ -345,7 +345,7 @@ def _extreme(name, full_op, dim_op, arg_fn, binary):
             return binary(input, dim)
         if dim is None:
             return apply(full_op, (input,))
-        d = _dims(name, dim, input.ndim)[0] if input.ndim else 0
+        d = _dim1(name, dim, input.ndim)
         if input._data.shape and input._data.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         data = input._data
@@ -404,7 +404,7 @@ def _arg(name, fn):
             r = fn(data.reshape(-1))
             r = np.full((1,) * data.ndim, r) if keepdim else np.asarray(r)
         else:
-            d = _dims(name, dim, data.ndim)[0] if data.ndim else 0
+            d = _dim1(name, dim, data.ndim)
             r = fn(data, axis=d, keepdims=keepdim) if data.ndim else np.asarray(0)
         return _tape._from_array(np.asarray(r, dtype=np.int64))
     arg.__name__ = name
@@ -460,4 +460,4 @@ def cumsum(input, dim, *, dtype=None):
     """
     if dtype is not None:
         input = input.to(dtype)
-    return apply(CUMSUM, (input,), (_dims("cumsum", dim, input.ndim)[0] if input.ndim else 0,))
+    return apply(CUMSUM, (input,), (_dim1("cumsum", dim, input.ndim),))

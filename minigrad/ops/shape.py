@@ -9,7 +9,7 @@ import numpy as np
 from .. import _dtypes
 from .._tape import Tensor, apply
 from ..grad_mode import no_grad
-from ._core import _dims, _is_raw, _numel, _shape_arg, defop
+from ._core import _dim1, _dims, _is_raw, _numel, _shape_arg, defop
 
 
 def expand(x, *shape):
@@ -60,7 +60,7 @@ def _repeat_grad(g, shape, reps):
 
 
 def _fwd_flip(x, dims):
-    return np.flip(x, dims).copy()
+    return np.flip(x, dims).copy() if x.ndim else x.copy()    # a 0-d tensor flips to itself
 
 
 def _fwd_roll(x, shifts, dims):
@@ -141,7 +141,7 @@ def transpose(input, dim0, dim1):
     if _is_raw(input):
         return _fwd_transpose(input, dim0, dim1)
     n = input.ndim
-    d0, d1 = (_dims("transpose", d, n)[0] if n else 0 for d in (dim0, dim1))
+    d0, d1 = (_dim1("transpose", d, n) for d in (dim0, dim1))
     return apply(TRANSPOSE, (input,), (d0, d1))
 
 
