@@ -831,10 +831,6 @@ cdef class OpNode(Node):
             self._freed = True
 
 
-cdef long long _stamp_of(object e):
-    return (<Node>e)._stamp
-
-
 cpdef Tensor apply(Op op, tuple args, tuple attrs=()):
     """Run ``op`` on ``args`` (Tensors or Python scalars) and record it on the tape.
 

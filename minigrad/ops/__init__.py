@@ -51,8 +51,7 @@ def _inplace(fn):
 
 def _copy_(self, src):
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor, in place."""
-    from .._tape import Tensor as _T
-    if not isinstance(src, _T):
+    if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
     return inplace(lambda a, b: expand(b.to(a.dtype), a.shape), self, src)
 

@@ -182,7 +182,6 @@ mul = multiply = _binary(MUL, "input * other, broadcasting.\n\n>>> minigrad.mul(
 
 
 div = divide = true_divide = _binary(DIV, "input / other (true division: integers give float32).")
-_rsub = _binary(RSUB, "other - input")
 
 
 def add(input, other, *, alpha=1):

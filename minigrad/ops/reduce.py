@@ -182,11 +182,9 @@ def _fwd_take(x, dim, keepdim, index):
 
 def _take_grad(g, x, dim, keepdim, index):
     """Gradient of the values of max(dim)/min(dim): g goes to the chosen index."""
-    from .indexing import _unindex
+    from .indexing import _along, _unindex
     gk = g if keepdim else (g.reshape(g.shape[:dim] + (1,) + g.shape[dim:]))
-    grid = list(np.indices(index.shape, sparse=True))
-    grid[dim] = index
-    return _unindex(gk, x.shape, tuple(grid))
+    return _unindex(gk, x.shape, _along(index, dim))
 
 
 def _moments(x, dims, correction):

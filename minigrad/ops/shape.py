@@ -176,10 +176,6 @@ def permute(input, *dims):
     return apply(PERMUTE, (input,), (norm,))
 
 
-def _T(input):
-    return apply(PERMUTE, (input,), (tuple(range(input.ndim))[::-1],))
-
-
 def _expand_shape(old, shape):
     if len(shape) < len(old):
         raise RuntimeError(
@@ -245,7 +241,8 @@ def contiguous(input):
 
 
 def T(input):
-    return _T(input)
+    """``x.T``: all dimensions reversed (a matrix transposed)."""
+    return apply(PERMUTE, (input,), (tuple(range(input.ndim))[::-1],))
 
 
 def _conv(dtype_name):
