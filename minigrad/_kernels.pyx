@@ -335,14 +335,15 @@ def binary(int kind, a, b):
 cdef class Binary:
     """A binary op's forward: the C fast path, else ``fallback(a, b)`` (numpy, validated).
     """
-    cdef int kind
-    cdef object fallback
 
     def __init__(self, str name, fallback):
         self.kind = BINARY[name]
         self.fallback = fallback
 
     def __call__(self, a, b):
+        return self.call(a, b)
+
+    cdef object call(self, object a, object b):
         r = _binary_fast(self.kind, a, b)
         return self.fallback(a, b) if r is None else r
 
@@ -350,14 +351,15 @@ cdef class Binary:
 cdef class FusedBackward:
     """``f(g, out)`` for tanh/sigmoid/relu: one C pass when both are same-shape float arrays,
     else ``composed(g, out)`` (differentiable minigrad ops, for create_graph)."""
-    cdef int kind
-    cdef object composed
 
     def __init__(self, str name, composed):
         self.kind = UNARY_BACKWARD[name]
         self.composed = composed
 
     def __call__(self, g, out):
+        return self.call(g, out)
+
+    cdef object call(self, object g, object out):
         cdef cnp.ndarray ga, ya, res
         if _is_fast_float(g) and _is_fast_float(out):
             ga, ya = <cnp.ndarray>g, <cnp.ndarray>out
@@ -410,14 +412,15 @@ cdef class Unary:
     """A unary op's forward: the C kernel on float32/float64 (made contiguous first if
     needed; float16 computes in float32). Integer and bool inputs compute in float32, as
     in PyTorch, unless an ``int_fallback`` keeps their dtype (neg, abs, relu)."""
-    cdef int kind
-    cdef object int_fallback
 
     def __init__(self, str name, int_fallback=None):
         self.kind = UNARY[name]
         self.int_fallback = int_fallback
 
     def __call__(self, x):
+        return self.call(x)
+
+    cdef object call(self, object x):
         cdef cnp.ndarray a, out
         if not _is_fast_float(x):
             if type(x) is not np.ndarray:
@@ -426,7 +429,7 @@ cdef class Unary:
             if kind != "f" and self.int_fallback is not None:
                 return self.int_fallback(x)
             if kind != "f" or x.dtype.itemsize < 4:
-                result = self(x.astype(np.float32))
+                result = self.call(x.astype(np.float32))
                 return result.astype(x.dtype) if kind == "f" else result
             x = np.ascontiguousarray(x, dtype=x.dtype.newbyteorder("="))
         a = <cnp.ndarray>x

@@ -66,5 +66,9 @@ cdef class OpNode(Node):
     cdef int* _dtypes             # per input: numpy type number (for gradient casts)
     cdef bint _has_saved
     cdef bint _freed
+    cdef void* _u_prev            # links in the list of nodes hidden from the cyclic gc
+    cdef void* _u_next            # (see "Garbage collection" in _tape.pyx); NULL if tracked
+    cdef bint _hidden
+    cdef long long _small[12]     # inline storage for the per-input metadata of small ops
     cdef tuple _shape(self, Py_ssize_t i)
     cdef bint _fits(self, object g, Py_ssize_t i)

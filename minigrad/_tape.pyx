@@ -33,10 +33,12 @@ cimport numpy as cnp
 from cpython.ref cimport Py_INCREF
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdlib cimport calloc, free, malloc, qsort
+from libc.string cimport memset
 
 cnp.import_array()
 
 from . import _dtypes
+from ._kernels cimport Binary, Unary
 
 cdef extern from *:
     """
@@ -51,7 +53,23 @@ cdef extern from *:
     int mg_get_grad() nogil
     void mg_set_grad(int v) nogil
 
+cdef extern from *:
+    """
+    /* A new instance of a Node subclass straight from its tp_new: Node.__new__(cls) would go
+       through a Python-level method lookup and call on every recorded op. */
+    static PyObject* mg_tp_new(PyObject* cls, PyObject* empty) {
+        return ((PyTypeObject*)cls)->tp_new((PyTypeObject*)cls, empty, NULL);
+    }
+    """
+    object mg_tp_new(object cls, object empty)
+
+cdef extern from "Python.h":
+    void PyObject_GC_Track(void*)
+    void PyObject_GC_UnTrack(void*)
+    int PyObject_GC_IsTracked(object)
+
 cdef object ndarray = np.ndarray
+cdef tuple _EMPTY = ()
 cdef long long _next_seq = 0     # the tape's clock
 cdef long long _next_run = 0     # ids of backward runs (stamps visited nodes)
 cdef object O = None             # the op table module (minigrad.ops), set by _set_ops
@@ -377,6 +395,8 @@ cdef class Tensor:
                     f"assigned grad has data of a different size: grad shape "
                     f"{_shape_str((<Tensor>value)._data.shape)}, tensor shape {_shape_str(self._data.shape)}"
                 )
+            if (<Tensor>value)._grad_fn is not None:
+                _stop_hiding()      # a .grad with a graph can close a cycle through it
         self._grad = value
 
     @property
@@ -407,6 +427,7 @@ cdef class Tensor:
         return value replaces the gradient. Returns a handle with ``remove()``."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        _stop_hiding()      # a hook's closure can close a cycle through the graph
         if self._grad_fn is not None:
             if self._grad_fn._hooks is None:
                 self._grad_fn._hooks = []
@@ -670,6 +691,14 @@ cdef int READ_FULL = 2
 cdef class Node:
     """A recorded operation: the base of every grad_fn (``MulBackward0``, ...)."""
 
+    def __cinit__(self):
+        global _live_nodes
+        _live_nodes += 1
+
+    def __dealloc__(self):
+        global _live_nodes
+        _live_nodes -= 1
+
     def name(self):
         return type(self).__name__
 
@@ -751,7 +780,11 @@ cdef class OpNode(Node):
             )
 
     def __dealloc__(self):
-        free(self._versions)      # one block holds _versions, _dims, _dtypes and _ndims
+        if self._hidden:
+            _unlink(self)
+        # one block holds _versions, _dims, _dtypes and _ndims (inline in _small if it fit)
+        if <void*>self._versions != <void*>self._small:
+            free(self._versions)
 
     def _input_shapes(self):
         """The shape of each input that needs a gradient (None for the others)."""
@@ -878,7 +911,8 @@ cpdef object call1(Op op, object x):
     if isinstance(x, Tensor):
         return _apply1(op, <Tensor>x)
     if isinstance(x, (ndarray, np.generic)):
-        return op.forward(x)
+        f = op.forward
+        return (<Unary>f).call(x) if type(f) is Unary else f(x)
     raise TypeError(f"{op.name}(): argument 'input' must be Tensor, not {type(x).__name__}")
 
 
@@ -886,12 +920,36 @@ cpdef object call2(Op op, object a, object b):
     """A two-input op: recorded if either input is a Tensor, else the raw forward."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         return _apply2(op, a, b)
-    return op.forward(a, b)
+    f = op.forward
+    return (<Binary>f).call(a, b) if type(f) is Binary else f(a, b)
+
+
+def unary_function(Op op, str doc, str module):
+    """``minigrad.<name>(input)`` for a one-input op: compiled, so a call costs no Python frame."""
+    def fn(input):
+        return call1(op, input)
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = doc
+    fn.__module__ = module
+    fn._checks_input = True     # call1 raises the TypeError for a non-Tensor itself
+    return fn
+
+
+def binary_function(Op op, str doc, str module):
+    """``minigrad.<name>(input, other)`` for a two-input op, compiled like unary_function."""
+    def fn(input, other):
+        return call2(op, input, other)
+    fn.__name__ = fn.__qualname__ = op.name
+    fn.__doc__ = doc
+    fn.__module__ = module
+    fn._checks_input = True
+    return fn
 
 
 cdef Tensor _apply1(Op op, Tensor x):
     """apply() for one tensor input and no attributes (the unary ops)."""
-    cdef Tensor res = _wrap(op.forward(x._data))
+    f = op.forward
+    cdef Tensor res = _wrap((<Unary>f).call(x._data) if type(f) is Unary else f(x._data))
     if op.is_view:
         _make_view(res, x)
     if x._requires_grad and mg_get_grad():
@@ -912,7 +970,8 @@ cdef Tensor _apply2(Op op, object a, object b):
         xb = (<Tensor>b)._data
     else:
         xb = b
-    cdef Tensor res = _wrap(op.forward(xa, xb))
+    f = op.forward
+    cdef Tensor res = _wrap((<Binary>f).call(xa, xb) if type(f) is Binary else f(xa, xb))
     if need and mg_get_grad():
         _record(op, res, (a, b), ())
     return res
@@ -924,11 +983,90 @@ cdef inline void _tuple_set(tuple t, Py_ssize_t i, object v):
     PyTuple_SET_ITEM(t, i, v)
 
 
+# ----------------------------------------------------------------------------- garbage collection
+# A recorded graph holds no reference cycle by itself: a node references only what was
+# recorded before it (its inputs' nodes, leaf tensors, saved inputs), never its output, so
+# reference counting frees a graph the moment its output is dropped. A cycle needs a
+# reference from an earlier object to a later one, and only these make one: a hook (its
+# closure may hold any tensor), a ``.grad`` that carries a graph (``create_graph=True``, or
+# assigned), and attributes set on instances of Tensor subclasses (``Parameter`` has a
+# ``__dict__``).
+#
+# Python's cyclic collector nevertheless visits every container it tracks, each time it
+# collects that container's generation: a long tape is thousands of nodes plus their edge
+# and saved tuples, and on the scalar chain of benchmark P1 those visits were a fifth of the
+# forward's instructions. So, as long as none of the cases above has happened in the process,
+# ``_record`` hides a node and its two tuples from the collector, unless an input is a Tensor
+# subclass or comes from a node the collector sees (so everything downstream of a Parameter
+# stays visible, and a cycle through a subclass's attributes is collected as before). The
+# first hook, graph-carrying ``.grad`` or create_graph backward ends hiding for the rest of
+# the process and hands every hidden node back to the collector (hidden nodes are linked in
+# a list for that). ``live_nodes()`` counts nodes, for tests that look for leaks.
+
+cdef Py_ssize_t _live_nodes = 0
+cdef bint _hiding = True
+cdef void* _hidden_head = NULL       # most recently hidden OpNode (borrowed pointers)
+
+
+def live_nodes():
+    """The number of graph nodes alive now (dropping a graph's output frees its nodes)."""
+    return _live_nodes
+
+
+def _gc_hiding():
+    """Whether new nodes are still hidden from the cyclic collector (see above)."""
+    return _hiding
+
+
+cdef inline void _hide(OpNode node) noexcept:
+    global _hidden_head
+    PyObject_GC_UnTrack(<void*>node)
+    PyObject_GC_UnTrack(<void*>node._next)
+    PyObject_GC_UnTrack(<void*>node._saved)
+    node._hidden = True
+    node._u_prev = NULL
+    node._u_next = _hidden_head
+    if _hidden_head != NULL:
+        (<OpNode>_hidden_head)._u_prev = <void*>node
+    _hidden_head = <void*>node
+
+
+cdef inline void _unlink(OpNode node) noexcept:
+    global _hidden_head
+    if node._u_prev != NULL:
+        (<OpNode>node._u_prev)._u_next = node._u_next
+    else:
+        _hidden_head = node._u_next
+    if node._u_next != NULL:
+        (<OpNode>node._u_next)._u_prev = node._u_prev
+    node._u_prev = node._u_next = NULL
+    node._hidden = False
+
+
+cdef inline void _track(object o) noexcept:
+    if o is not None and not PyObject_GC_IsTracked(o):
+        PyObject_GC_Track(<void*>o)
+
+
+cdef void _stop_hiding() noexcept:
+    """Give every hidden node back to the cyclic collector; hide no more nodes."""
+    global _hiding
+    cdef OpNode node
+    _hiding = False
+    while _hidden_head != NULL:
+        node = <OpNode>_hidden_head
+        _unlink(node)
+        _track(node._next)
+        _track(node._saved)
+        _track(node)
+
+
 cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
     """Create the node for ``res``: edges, and only what its derivatives will read."""
     global _next_seq
     cdef Py_ssize_t i, j, n = len(args)
-    cdef OpNode node = OpNode.__new__(op.node_cls)
+    cdef OpNode node = <OpNode>mg_tp_new(op.node_cls, _EMPTY)
+    cdef bint hide = _hiding
     cdef tuple edges = PyTuple_New(n)
     cdef tuple saved = PyTuple_New(n)
     cdef bint has_saved = False
@@ -943,11 +1081,20 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
         a = args[i]
         if isinstance(a, Tensor):
             ndims += cnp.PyArray_NDIM(<cnp.ndarray>(<Tensor>a)._data)
-    # one allocation for the per-input metadata: [versions | dims | dtypes | ndims]
-    cdef char* block = <char*>calloc(1, n * sizeof(long long) + ndims * sizeof(Py_ssize_t)
-                                        + 2 * n * sizeof(int) + 1)
-    if block == NULL:
-        raise MemoryError()
+            if type(a) is not Tensor or (
+                    (<Tensor>a)._grad_fn is not None and PyObject_GC_IsTracked((<Tensor>a)._grad_fn)):
+                hide = False
+    # one block for the per-input metadata: [versions | dims | dtypes | ndims], inside the
+    # node when it fits (most ops), else allocated
+    cdef size_t size = n * sizeof(long long) + ndims * sizeof(Py_ssize_t) + 2 * n * sizeof(int)
+    cdef char* block
+    if size <= sizeof(node._small):
+        block = <char*>node._small
+        memset(block, 0, size)
+    else:
+        block = <char*>calloc(1, size)
+        if block == NULL:
+            raise MemoryError()
     node._versions = <long long*>block
     node._dims = <Py_ssize_t*>(block + n * sizeof(long long))
     node._dtypes = <int*>(block + n * sizeof(long long) + ndims * sizeof(Py_ssize_t))
@@ -1006,6 +1153,8 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
         node._trace = _stack_summary()
     res._requires_grad = True
     res._grad_fn = node
+    if hide:
+        _hide(node)
 
 
 def _rebase(Tensor target, Tensor result):
@@ -1272,6 +1421,8 @@ def _run_backward(tuple tensors, tuple grads, bint retain_graph, bint create_gra
     (autograd.grad); otherwise adds into ``.grad`` (of ``inputs`` only, if given)."""
     global _next_run
     _next_run += 1
+    if create_graph:
+        _stop_hiding()      # the gradients' graphs reference the forward graph
     cdef long long stamp = _next_run
     cdef Py_ssize_t i
     cdef Node node

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _kernels as K
 from .. import _tape
-from .._tape import Tensor, apply, call1, call2
+from .._tape import Tensor, apply
 from ._core import _float, _generic, _is_float, _is_raw, _prep2, defop, ndarray
 
 
@@ -145,12 +145,7 @@ _relu_backward = K.FusedBackward("relu", lambda g, out: mul(g, gt(out, 0)))
 
 
 def _unary(op, doc):
-    def fn(input):
-        return call1(op, input)
-    fn.__name__ = fn.__qualname__ = op.name
-    fn.__doc__ = doc
-    fn._checks_input = True     # call1 raises TypeError for a non-Tensor itself
-    return fn
+    return _tape.unary_function(op, doc, __name__)
 
 
 exp = _unary(EXP, "e to the power of each element.\n\n>>> minigrad.exp(minigrad.tensor([0.0]))\ntensor([1.])")
@@ -170,12 +165,7 @@ sign = _unary(SIGN, "-1, 0 or 1 for each element (zero gradient).")
 
 
 def _binary(op, doc):
-    def fn(input, other):
-        return call2(op, input, other)
-    fn.__name__ = fn.__qualname__ = op.name
-    fn.__doc__ = doc
-    fn._checks_input = True
-    return fn
+    return _tape.binary_function(op, doc, __name__)
 
 
 mul = multiply = _binary(MUL, "input * other, broadcasting.\n\n>>> minigrad.mul(minigrad.tensor([1.0, 2.0]), 3)\ntensor([3., 6.])")
