@@ -1018,6 +1018,15 @@ def _gc_hiding():
     return _hiding
 
 
+def _set_gc_hiding(bint on):
+    """Tests only: start hiding new nodes again, as in a fresh process (the suite runs every
+    test that way; nodes already given back to the collector stay with it)."""
+    global _hiding
+    if not on:
+        _stop_hiding()
+    _hiding = on
+
+
 cdef inline void _hide(OpNode node) noexcept:
     global _hidden_head
     PyObject_GC_UnTrack(<void*>node)
