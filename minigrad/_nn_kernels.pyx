@@ -313,6 +313,16 @@ cdef void _cross_entropy_backward(const floating* g, const floating* x, const lo
             gx[base + c * inner] -= coef
 
 
+cdef Py_ssize_t _first_bad_target(const long long* t, Py_ssize_t size, Py_ssize_t n,
+                                   long long ignore) noexcept nogil:
+    # the first target that is neither a class in [0, n) nor ignore; -1 if none
+    cdef Py_ssize_t i
+    for i in range(size):
+        if t[i] != ignore and (t[i] < 0 or t[i] >= n):
+            return i
+    return -1
+
+
 cdef tuple _ce_args(x, target, weight, long long ignore, str op):
     """Validated (logits, targets, weights or None, outer, n, inner) for the kernels."""
     cdef cnp.ndarray a = _float_array(x, op, "input")
@@ -322,9 +332,9 @@ cdef tuple _ce_args(x, target, weight, long long ignore, str op):
     outer, n, inner = _lanes((<object>a).shape, 1, op)
     if t.size != outer * inner:
         raise ValueError(f"{op}: {t.size} targets for input of shape {np.shape(a)}")
-    bad = (t != ignore) & ((t < 0) | (t >= n))
-    if bad.any():
-        raise IndexError(f"Target {t[bad].flat[0]} is out of bounds.")
+    cdef Py_ssize_t bad = _first_bad_target(<const long long*>cnp.PyArray_DATA(t), t.size, n, ignore)
+    if bad >= 0:
+        raise IndexError(f"Target {(<const long long*>cnp.PyArray_DATA(t))[bad]} is out of bounds.")
     w = None
     if weight is not None:
         w = _float_array(weight, op, "weight")

@@ -179,6 +179,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if target.is_floating_point():
         return _ce_probabilities(input, target, weight, reduction, label_smoothing)
     t = _class_targets("cross_entropy", input, target)
+    if weight is None and label_smoothing == 0 and reduction != "none":
+        return _ops.cross_entropy_reduced(input, t, ignore_index, reduction)
     w, _ = _target_weights(input, t, weight, ignore_index)
     nll = _weighted_reduce(_ops.cross_entropy_indices(input, t, _array(weight), ignore_index), w, reduction)
     if label_smoothing == 0:

@@ -24,7 +24,7 @@ import numpy as np
 from .. import _nn_kernels as NK
 from .._tape import Tensor, _from_array, apply
 from ._core import _dims, _is_raw, defop
-from .elementwise import exp, gt, mul, neg, sigmoid, sub, where
+from .elementwise import div, exp, gt, mul, neg, sigmoid, sub, where
 from .linalg import matmul
 from .shape import transpose
 
@@ -63,6 +63,20 @@ def _fwd_log_softmax(x, dim):
 def _fwd_cross_entropy(x, target, weight, ignore_index):
     _floats("cross_entropy", x, weight)
     return NK.cross_entropy(x, target, weight, ignore_index).reshape(target.shape)
+
+
+def _fwd_cross_entropy_reduced(x, target, ignore_index, denominator):
+    per_sample = _fwd_cross_entropy(x, target, None, ignore_index)
+    with np.errstate(all="ignore"):             # every target ignored: 0 / 0 is nan, as in PyTorch
+        return np.asarray(per_sample.sum() / denominator, dtype=x.dtype)
+
+
+def _cross_entropy_reduced_backward(g, x, target, ignore_index, denominator):
+    if _is_raw(g):
+        lanes = np.full(target.shape, np.asarray(g).item() / denominator, dtype=x.dtype)
+    else:
+        lanes = div(g, denominator).expand(target.shape)
+    return _cross_entropy_backward(lanes, x, target, None, ignore_index)
 
 
 def _as4(shape):
@@ -147,6 +161,11 @@ LOG_SOFTMAX   = defop("log_softmax", _fwd_log_softmax,
 # forward, and the backward writes softmax - one_hot from the logits (no (N, C) temporaries).
 CROSS_ENTROPY = defop("cross_entropy", _fwd_cross_entropy,
                       lambda g, x, out, t, w, ignore: _cross_entropy_backward(g, x, t, w, ignore))
+# the common loss, F.cross_entropy(logits, classes) with mean or sum: one node, named as
+# PyTorch names it, instead of per-sample losses, a sum and a division
+CROSS_ENTROPY_REDUCED = defop("cross_entropy_reduced", _fwd_cross_entropy_reduced,
+                              lambda g, x, out, t, ignore, d: _cross_entropy_reduced_backward(g, x, t, ignore, d),
+                              grad_name="NllLossBackward0")
 # NOTE: convolution is a primitive for speed: im2col + a GEMM per image each way, with no
 # transposed copies (timed against PyTorch in benchmarks/bench_nn.py).
 CONVOLUTION   = defop("convolution", _fwd_conv,
@@ -299,6 +318,14 @@ def cross_entropy_indices(input, target, weight=None, ignore_index=-100):
     w = weight._data if isinstance(weight, Tensor) else weight
     w = None if w is None else np.asarray(w, dtype=input._data.dtype)
     return apply(CROSS_ENTROPY, (input,), (t, w, int(ignore_index)))
+
+
+def cross_entropy_reduced(input, target, ignore_index=-100, reduction="mean"):
+    """``cross_entropy_indices`` summed (``reduction="sum"``) or averaged over the targets
+    that are not ``ignore_index`` (``"mean"``), in one node."""
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    denominator = float(np.count_nonzero(t != ignore_index)) if reduction == "mean" else 1.0
+    return apply(CROSS_ENTROPY_REDUCED, (input,), (t, int(ignore_index), denominator))
 
 
 def erf(input):
