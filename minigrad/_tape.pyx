@@ -1368,9 +1368,15 @@ cdef list _tape_order(list roots, long long stamp):
     cdef _SeqIdx* keys = <_SeqIdx*>malloc(n * sizeof(_SeqIdx) + 1)
     if keys == NULL:
         raise MemoryError()
+    cdef bint in_order = True          # a chain is found in tape order already
     for i in range(n):
         keys[i].seq = (<Node>found[i])._seq
         keys[i].idx = i
+        if i and keys[i].seq > keys[i - 1].seq:
+            in_order = False
+    if in_order:
+        free(keys)
+        return found
     qsort(keys, n, sizeof(_SeqIdx), _by_seq_desc)
     cdef list ordered = [found[keys[i].idx] for i in range(n)]
     free(keys)
