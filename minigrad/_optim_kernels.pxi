@@ -61,6 +61,47 @@ cdef inline floating _lerp(floating a, floating b, floating w) noexcept nogil:
     return a + w * (b - a) if w < 0.5 else b - (b - a) * (1 - w)
 
 
+# Software prefetch. One thread streaming 4-5 arrays is limited by how many cache misses it
+# keeps in flight, and the hardware prefetchers start over at every 4 KiB page; asking for
+# the lines _AHEAD bytes ahead of the loop keeps memory busy (10 x 1M float32 Adam: ~10%
+# faster, the same in cache). The loops run in chunks of CHUNK elements, and before each
+# chunk every array the loop reads is asked for its chunk _AHEAD bytes further on, within
+# the array. A hint only: the results are the same without it (other compilers).
+cdef extern from *:
+    """
+    #if defined(__GNUC__) || defined(__clang__)
+    #define mg_prefetch_read(a) __builtin_prefetch((const void *)(a), 0, 3)
+    #define mg_prefetch_write(a) __builtin_prefetch((const void *)(a), 1, 3)
+    #else
+    #define mg_prefetch_read(a) ((void)(a))
+    #define mg_prefetch_write(a) ((void)(a))
+    #endif
+    """
+    void mg_prefetch_read(const void* a) nogil
+    void mg_prefetch_write(const void* a) nogil
+
+# elements per chunk (a literal in the loops below), and how far ahead to fetch, in bytes
+CHUNK = 64
+AHEAD = 2048
+cdef Py_ssize_t _AHEAD = AHEAD
+
+
+cdef inline Py_ssize_t _last_fetch(Py_ssize_t n, Py_ssize_t itemsize) noexcept nogil:
+    """The last chunk start j whose chunk _AHEAD bytes on still lies inside the n elements."""
+    return n - 64 - _AHEAD // itemsize
+
+
+cdef inline void _fetch(const void* a, Py_ssize_t j, Py_ssize_t itemsize, bint write) noexcept nogil:
+    """Ask for the cache lines of the chunk at element j + _AHEAD / itemsize of ``a``."""
+    cdef const char* c = <const char*>a + j * itemsize + _AHEAD
+    cdef Py_ssize_t k
+    for k in range(0, 64 * itemsize, 64):
+        if write:
+            mg_prefetch_write(c + k)
+        else:
+            mg_prefetch_read(c + k)
+
+
 # ----------------------------------------------------------------------------- SGD
 
 cdef struct SGDArgs:
@@ -69,21 +110,29 @@ cdef struct SGDArgs:
 
 
 cdef inline void _sgd_block(floating* p, const floating* g, floating* buf, Py_ssize_t lo,
-                            Py_ssize_t hi, const SGDArgs* a, bint has_buf) noexcept nogil:
+                            Py_ssize_t hi, Py_ssize_t n, const SGDArgs* a,
+                            bint has_buf) noexcept nogil:
     cdef floating lr = <floating>a.lr, mu = <floating>a.momentum
     cdef floating damp1 = <floating>a.one_minus_dampening, wd = <floating>a.weight_decay
     cdef bint nesterov = a.nesterov, maximize = a.maximize, first = a.first_step
     cdef floating d, b
-    cdef Py_ssize_t i
-    for i in range(lo, hi):
-        d = -g[i] if maximize else g[i]
-        if wd != 0:
-            d = d + wd * p[i]
-        if has_buf:
-            b = d if first else buf[i] * mu + damp1 * d
-            buf[i] = b
-            d = d + mu * b if nesterov else b
-        p[i] = p[i] - lr * d
+    cdef Py_ssize_t i, j, stop, last = _last_fetch(n, sizeof(floating))
+    for j in range(lo, hi, 64):
+        stop = j + 64 if hi - j > 64 else hi
+        if j <= last:
+            _fetch(p, j, sizeof(floating), True)
+            _fetch(g, j, sizeof(floating), False)
+            if has_buf:
+                _fetch(buf, j, sizeof(floating), True)
+        for i in range(j, stop):
+            d = -g[i] if maximize else g[i]
+            if wd != 0:
+                d = d + wd * p[i]
+            if has_buf:
+                b = d if first else buf[i] * mu + damp1 * d
+                buf[i] = b
+                d = d + mu * b if nesterov else b
+            p[i] = p[i] - lr * d
 
 
 cdef void _sgd(floating* p, const floating* g, floating* buf, Py_ssize_t n,
@@ -92,9 +141,9 @@ cdef void _sgd(floating* p, const floating* g, floating* buf, Py_ssize_t n,
     cdef int prev = mg_follow_load()
     for k in prange(_blocks(n), schedule="static", use_threads_if=n >= _PARALLEL_MIN):
         if buf == NULL:
-            _sgd_block(p, g, buf, k * _BLOCK, _block_end(k, n), a, False)
+            _sgd_block(p, g, buf, k * _BLOCK, _block_end(k, n), n, a, False)
         else:
-            _sgd_block(p, g, buf, k * _BLOCK, _block_end(k, n), a, True)
+            _sgd_block(p, g, buf, k * _BLOCK, _block_end(k, n), n, a, True)
     mg_restore_dynamic(prev)
 
 
@@ -109,30 +158,39 @@ cdef struct AdamArgs:
 
 
 cdef inline void _adam_block(floating* p, const floating* g, floating* m, floating* v,
-                             floating* vmax, Py_ssize_t lo, Py_ssize_t hi, const AdamArgs* a,
-                             bint amsgrad) noexcept nogil:
+                             floating* vmax, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t n,
+                             const AdamArgs* a, bint amsgrad) noexcept nogil:
     cdef floating b1c = <floating>a.one_minus_beta1, b2 = <floating>a.beta2
     cdef floating b2c = <floating>a.one_minus_beta2, eps = <floating>a.eps
     cdef floating wd = <floating>a.weight_decay, decay = <floating>a.decay
     cdef floating step_size = <floating>a.step_size, bc2 = <floating>a.bias_correction2_sqrt
     cdef bint maximize = a.maximize
     cdef floating d, x, mi, vi
-    cdef Py_ssize_t i
-    for i in range(lo, hi):
-        d = -g[i] if maximize else g[i]
-        x = p[i] * decay if decay != 1 else p[i]
-        if wd != 0:
-            d = d + wd * x
-        mi = _lerp(m[i], d, b1c)
-        vi = v[i] * b2 + b2c * d * d
-        m[i] = mi
-        v[i] = vi
-        if amsgrad:
-            # torch.maximum, NaN included: a NaN vi fails the test and is kept, and a NaN
-            # max implies a NaN vi (once NaN, v stays NaN). One compare, so it vectorizes.
-            vi = vmax[i] if vmax[i] >= vi else vi
-            vmax[i] = vi
-        p[i] = x - step_size * (mi / (_sqrt(vi) / bc2 + eps))
+    cdef Py_ssize_t i, j, stop, last = _last_fetch(n, sizeof(floating))
+    for j in range(lo, hi, 64):
+        stop = j + 64 if hi - j > 64 else hi
+        if j <= last:
+            _fetch(p, j, sizeof(floating), True)
+            _fetch(g, j, sizeof(floating), False)
+            _fetch(m, j, sizeof(floating), True)
+            _fetch(v, j, sizeof(floating), True)
+            if amsgrad:
+                _fetch(vmax, j, sizeof(floating), True)
+        for i in range(j, stop):
+            d = -g[i] if maximize else g[i]
+            x = p[i] * decay if decay != 1 else p[i]
+            if wd != 0:
+                d = d + wd * x
+            mi = _lerp(m[i], d, b1c)
+            vi = v[i] * b2 + b2c * d * d
+            m[i] = mi
+            v[i] = vi
+            if amsgrad:
+                # torch.maximum, NaN included: a NaN vi fails the test and is kept, and a NaN
+                # max implies a NaN vi (once NaN, v stays NaN). One compare, so it vectorizes.
+                vi = vmax[i] if vmax[i] >= vi else vi
+                vmax[i] = vi
+            p[i] = x - step_size * (mi / (_sqrt(vi) / bc2 + eps))
 
 
 cdef void _adam(floating* p, const floating* g, floating* m, floating* v, floating* vmax,
@@ -141,9 +199,9 @@ cdef void _adam(floating* p, const floating* g, floating* m, floating* v, floati
     cdef int prev = mg_follow_load()
     for k in prange(_blocks(n), schedule="static", use_threads_if=n >= _PARALLEL_MIN):
         if vmax == NULL:
-            _adam_block(p, g, m, v, vmax, k * _BLOCK, _block_end(k, n), a, False)
+            _adam_block(p, g, m, v, vmax, k * _BLOCK, _block_end(k, n), n, a, False)
         else:
-            _adam_block(p, g, m, v, vmax, k * _BLOCK, _block_end(k, n), a, True)
+            _adam_block(p, g, m, v, vmax, k * _BLOCK, _block_end(k, n), n, a, True)
     mg_restore_dynamic(prev)
 
 
@@ -155,31 +213,41 @@ cdef struct RMSpropArgs:
 
 
 cdef inline void _rmsprop_block(floating* p, const floating* g, floating* sq, floating* gavg,
-                                floating* buf, Py_ssize_t lo, Py_ssize_t hi, const RMSpropArgs* a,
-                                bint centered, bint has_buf) noexcept nogil:
+                                floating* buf, Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t n,
+                                const RMSpropArgs* a, bint centered, bint has_buf) noexcept nogil:
     cdef floating lr = <floating>a.lr, alpha = <floating>a.alpha
     cdef floating alpha1 = <floating>a.one_minus_alpha, eps = <floating>a.eps
     cdef floating wd = <floating>a.weight_decay, mu = <floating>a.momentum
     cdef bint maximize = a.maximize
     cdef floating d, s, c, avg, b
-    cdef Py_ssize_t i
-    for i in range(lo, hi):
-        d = -g[i] if maximize else g[i]
-        if wd != 0:
-            d = d + wd * p[i]
-        s = sq[i] * alpha + alpha1 * d * d
-        sq[i] = s
-        if centered:
-            c = _lerp(gavg[i], d, alpha1)
-            gavg[i] = c
-            s = s - c * c
-        avg = _sqrt(s) + eps
-        if has_buf:
-            b = buf[i] * mu + d / avg
-            buf[i] = b
-            p[i] = p[i] - lr * b
-        else:
-            p[i] = p[i] - lr * (d / avg)
+    cdef Py_ssize_t i, j, stop, last = _last_fetch(n, sizeof(floating))
+    for j in range(lo, hi, 64):
+        stop = j + 64 if hi - j > 64 else hi
+        if j <= last:
+            _fetch(p, j, sizeof(floating), True)
+            _fetch(g, j, sizeof(floating), False)
+            _fetch(sq, j, sizeof(floating), True)
+            if centered:
+                _fetch(gavg, j, sizeof(floating), True)
+            if has_buf:
+                _fetch(buf, j, sizeof(floating), True)
+        for i in range(j, stop):
+            d = -g[i] if maximize else g[i]
+            if wd != 0:
+                d = d + wd * p[i]
+            s = sq[i] * alpha + alpha1 * d * d
+            sq[i] = s
+            if centered:
+                c = _lerp(gavg[i], d, alpha1)
+                gavg[i] = c
+                s = s - c * c
+            avg = _sqrt(s) + eps
+            if has_buf:
+                b = buf[i] * mu + d / avg
+                buf[i] = b
+                p[i] = p[i] - lr * b
+            else:
+                p[i] = p[i] - lr * (d / avg)
 
 
 cdef void _rmsprop(floating* p, const floating* g, floating* sq, floating* gavg, floating* buf,
@@ -190,13 +258,13 @@ cdef void _rmsprop(floating* p, const floating* g, floating* sq, floating* gavg,
         lo = k * _BLOCK
         hi = _block_end(k, n)
         if gavg == NULL and buf == NULL:
-            _rmsprop_block(p, g, sq, gavg, buf, lo, hi, a, False, False)
+            _rmsprop_block(p, g, sq, gavg, buf, lo, hi, n, a, False, False)
         elif gavg == NULL:
-            _rmsprop_block(p, g, sq, gavg, buf, lo, hi, a, False, True)
+            _rmsprop_block(p, g, sq, gavg, buf, lo, hi, n, a, False, True)
         elif buf == NULL:
-            _rmsprop_block(p, g, sq, gavg, buf, lo, hi, a, True, False)
+            _rmsprop_block(p, g, sq, gavg, buf, lo, hi, n, a, True, False)
         else:
-            _rmsprop_block(p, g, sq, gavg, buf, lo, hi, a, True, True)
+            _rmsprop_block(p, g, sq, gavg, buf, lo, hi, n, a, True, True)
     mg_restore_dynamic(prev)
 
 
@@ -208,18 +276,24 @@ cdef struct AdagradArgs:
 
 
 cdef inline void _adagrad_block(floating* p, const floating* g, floating* total, Py_ssize_t lo,
-                                Py_ssize_t hi, const AdagradArgs* a) noexcept nogil:
+                                Py_ssize_t hi, Py_ssize_t n, const AdagradArgs* a) noexcept nogil:
     cdef floating clr = <floating>a.clr, eps = <floating>a.eps, wd = <floating>a.weight_decay
     cdef bint maximize = a.maximize
     cdef floating d, s
-    cdef Py_ssize_t i
-    for i in range(lo, hi):
-        d = -g[i] if maximize else g[i]
-        if wd != 0:
-            d = d + wd * p[i]
-        s = total[i] + d * d
-        total[i] = s
-        p[i] = p[i] - clr * (d / (_sqrt(s) + eps))
+    cdef Py_ssize_t i, j, stop, last = _last_fetch(n, sizeof(floating))
+    for j in range(lo, hi, 64):
+        stop = j + 64 if hi - j > 64 else hi
+        if j <= last:
+            _fetch(p, j, sizeof(floating), True)
+            _fetch(g, j, sizeof(floating), False)
+            _fetch(total, j, sizeof(floating), True)
+        for i in range(j, stop):
+            d = -g[i] if maximize else g[i]
+            if wd != 0:
+                d = d + wd * p[i]
+            s = total[i] + d * d
+            total[i] = s
+            p[i] = p[i] - clr * (d / (_sqrt(s) + eps))
 
 
 cdef void _adagrad(floating* p, const floating* g, floating* total, Py_ssize_t n,
@@ -227,7 +301,7 @@ cdef void _adagrad(floating* p, const floating* g, floating* total, Py_ssize_t n
     cdef Py_ssize_t k
     cdef int prev = mg_follow_load()
     for k in prange(_blocks(n), schedule="static", use_threads_if=n >= _PARALLEL_MIN):
-        _adagrad_block(p, g, total, k * _BLOCK, _block_end(k, n), a)
+        _adagrad_block(p, g, total, k * _BLOCK, _block_end(k, n), n, a)
     mg_restore_dynamic(prev)
 
 

@@ -14,6 +14,10 @@ PARALLEL_MIN: int
 """Arrays with at least this many elements are updated by OpenMP threads (when built with it)."""
 BLOCK: int
 """Elements per unit of work handed to a thread."""
+CHUNK: int
+"""Elements per inner loop; before each, the arrays' lines ``AHEAD`` bytes further on are prefetched."""
+AHEAD: int
+"""How far ahead of the loop (bytes) each array is prefetched."""
 ISA: str
 """The build in use: ``"avx2"`` on a CPU that runs it (when built), else ``"baseline"``;
 ``MINIGRAD_ISA=baseline`` forces the baseline."""
