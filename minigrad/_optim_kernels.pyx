@@ -48,11 +48,22 @@ compiler or CPU, no variant built, its import failing) leaves the baseline in pl
 lists the builds this CPU can run and ``kernels(isa)`` returns one of them (tests compare them).
 
 Both builds are compiled with ``-ffp-contract=off``: no multiply-add is fused, each
-operation is rounded as written, so the two give bit-identical results (and a trajectory
-does not depend on the CPU it ran on). On 10 x 1M float32 Adam (benchmark P5, memory-bound:
-28 bytes a parameter) AVX2 takes the step from ~1.1x to ~0.95x the time of PyTorch's
-``Adam(fused=True)``; a third, AVX-512 build measured no better (the loop is at the memory
-bandwidth, and it fits none of the other time), so there is none.
+operation is rounded as written, so the two give bit-identical results (with contraction, an
+AVX2+FMA build changed 1-25% of the elements of one Adam step) and a trajectory does not
+depend on the CPU it ran on. The loops also prefetch 2 KiB ahead (``_optim_kernels.pxi``).
+
+Measured (P5: one Adam step over 10 float32 tensors, one thread, the kernel alone against
+PyTorch's ``Adam(fused=True)``, which uses AVX-512 here; medians of 60-200 interleaved
+steps, several runs): at 10 x 1M, memory-bound, AVX2 0.87-0.94x and the baseline 0.92-0.95x
+(before the prefetch: AVX2 0.97-1.00x, the baseline 1.05-1.18x); in cache (10 x 100k) AVX2
+0.72-0.75x, the baseline 0.82-0.93x. An AVX-512 build (``-march=x86-64-v4``) was within the
+noise of AVX2 (0.87-0.90x at 10 x 1M, 0.81x in cache), so there is none: one build fewer,
+and no risk of the AVX-512 down-clocking some CPUs apply.
+
+Why two modules rather than GCC's ``target_clones`` on C loops: the clones dispatch through
+ifunc, which needs glibc (not musl, not macOS) and GCC, and the loops would have to move
+out of Cython into C; the second module keeps one Cython source and a check any GCC/Clang
+build of CPython can link.
 """
 
 include "_optim_kernels.pxi"
