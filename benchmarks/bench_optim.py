@@ -5,11 +5,20 @@ Peers: PyTorch's default Adam (on CPU the single-tensor loop, about eight tensor
 parameter, each a pass over memory) and ``Adam(fused=True)`` (one fused kernel), and the
 numpy floor: a straightforward Adam with in-place ufuncs where numpy allows them, which
 still makes about ten passes and a few temporaries per tensor. minigrad's step is one
-Cython pass per tensor (OpenMP above 2**15 elements when the build has it).
+Cython pass per tensor (OpenMP above 2**15 elements when the build has it), with the AVX2
+build of the kernels on a CPU that has AVX2 (``_optim_kernels.ISA``, printed in the row's
+note; ``MINIGRAD_ISA=baseline`` times the SSE2 build instead).
 
 The step is memory-bound: it reads p, g, m, v and writes p, m, v (28 bytes per parameter),
 so the fused loops run near memory bandwidth and the ratios say how many passes each
 implementation makes. --quick uses 10 × 100,000 parameters.
+
+Against ``Adam(fused=True)`` (one pass too, AVX-512 here) what is left is how close each
+gets to what one core can stream. Measured with ``--only P5`` on the shared 2-core machine:
+the SSE2 build alone 1.06-1.28x torch's time, the AVX2 build 1.04-1.13x, AVX2 with software
+prefetch (2 KiB ahead of each array, see ``_optim_kernels.pxi``) 0.93-1.05x over 8 runs
+(median 0.98x), the SSE2 build with prefetch 0.91-1.00x over 3. The row sits near 1.0: the
+machine's load decides the odd run.
 
 On a busy machine the figures depend on the OpenMP wait policy: PyTorch's threads spin at
 the end of each parallel loop (its default), which on 2 cores shared with other processes
@@ -103,5 +112,6 @@ def run(quick=False):
     met_numpy = at_most(ratio(fused.minigrad, fused.numpy), 1 / 3)
     fused.met = met_numpy if met_torch is None else met_torch and met_numpy
     policy = os.environ.get("OMP_WAIT_POLICY", "unset")
-    fused.note = f"load average {os.getloadavg()[0]:.1f}, OMP_WAIT_POLICY {policy} (see bench_optim.py)"
+    fused.note = (f"load average {os.getloadavg()[0]:.1f}, OMP_WAIT_POLICY {policy}, "
+                  f"minigrad kernels {minigrad._optim_kernels.ISA} (see bench_optim.py)")
     return [default, fused]

@@ -2,7 +2,8 @@
 
 Each function updates ``param`` and its state buffers in place (C-contiguous float32 or
 float64 arrays of one dtype and shape); an unused optional buffer is None. See the module
-docstring of ``_optim_kernels.pyx`` for the loop structure and threading.
+docstring of ``_optim_kernels.pyx`` for the loop structure, threading and the choice of
+instruction set (the functions below are those of the build named by ``ISA``).
 """
 
 from typing import Any
@@ -13,6 +14,19 @@ PARALLEL_MIN: int
 """Arrays with at least this many elements are updated by OpenMP threads (when built with it)."""
 BLOCK: int
 """Elements per unit of work handed to a thread."""
+CHUNK: int
+"""Elements per inner loop; before each, the arrays' lines ``AHEAD`` bytes further on are prefetched."""
+AHEAD: int
+"""How far ahead of the loop (bytes) each array is prefetched."""
+ISA: str
+"""The build in use: ``"avx2"`` on a CPU that runs it (when built), else ``"baseline"``;
+``MINIGRAD_ISA=baseline`` forces the baseline."""
+
+def available() -> tuple[str, ...]:
+    """The builds this CPU can run, the portable one first."""
+
+def kernels(isa: str) -> Any:
+    """The kernel functions (``sgd``, ``adam``, ``rmsprop``, ``adagrad``) of one build."""
 
 def sgd(param: NDArray[Any], grad: NDArray[Any], momentum_buffer: NDArray[Any] | None, *,
         lr: float, momentum: float, dampening: float, weight_decay: float, nesterov: bool,

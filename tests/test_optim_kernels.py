@@ -7,6 +7,10 @@ types or dtypes, mismatched shapes, non-contiguous or read-only buffers) must ra
 Python exception before any loop runs.
 """
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -210,3 +214,92 @@ def test_kernel_rejects_byte_swapped_arrays():
     p, g, s = _arrays(4, np.float64, 3)
     with pytest.raises(TypeError):
         _adagrad(p.astype(">f8"), g, s)
+
+
+# ----------------------------------------------------------------------------- instruction sets
+# The kernels are built for the baseline ISA and, on x86-64 with GCC/Clang, for AVX2; the
+# module picks one at import (K.ISA). Every test above runs the chosen one; here every build
+# this CPU can run must give bit-identical results to the baseline (both are compiled with
+# -ffp-contract=off), on every option of every kernel. Without AVX2 only the baseline runs.
+
+BUILDS = K.available()
+SGD_OPTIONS = [dict(momentum=0.0, nesterov=False, first_step=False),
+               dict(momentum=0.9, nesterov=False, first_step=True),
+               dict(momentum=0.9, nesterov=True, first_step=False)]
+
+
+def _same_update(kernel, dtype, arrays, **kw):
+    """Run ``kernel`` of the baseline and of every other build on copies of the same
+    ``arrays`` (None: an unused state buffer) and compare them bit for bit."""
+    results = []
+    for isa in BUILDS:
+        data = {name: (a.astype(dtype) if a is not None else None) for name, a in arrays.items()}
+        getattr(K.kernels(isa), kernel)(*data.values(), **kw)
+        results.append(data)
+    for other in results[1:]:
+        for name, a in results[0].items():
+            if a is not None:
+                np.testing.assert_array_equal(other[name], a, err_msg=f"{kernel}: {name}")
+
+
+def _random(n, count, seed=1):
+    rng = np.random.default_rng(seed)
+    out = [rng.standard_normal(n) for _ in range(count)]
+    if n:
+        out[1][:: 5] = 0.0                  # some zero gradients, some tiny ones
+        out[1][1:: 7] *= 1e-30
+    return out
+
+
+def test_the_chosen_build_is_available_and_the_optimizers_use_it():
+    assert BUILDS[0] == "baseline" and K.ISA in BUILDS
+    forced = os.environ.get("MINIGRAD_ISA", "").strip().lower() == "baseline"
+    assert K.ISA == ("baseline" if forced else BUILDS[-1])      # else the best one
+    from optim import adagrad, adam, rmsprop, sgd
+    for module, name in ((adam, "adam"), (sgd, "sgd"), (rmsprop, "rmsprop"), (adagrad, "adagrad")):
+        assert getattr(module.K, name) is getattr(K.kernels(K.ISA), name)
+
+
+def test_unknown_build_is_refused():
+    with pytest.raises(ValueError, match="unknown instruction set"):
+        K.kernels("avx9")
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [0, 1, 7, 33, 4099, K.PARALLEL_MIN + 3])
+def test_every_build_gives_identical_adam(n, dtype):
+    p, g, m, v, vmax = _random(n, 5)
+    v, vmax = np.abs(v), np.abs(vmax) + 1.0
+    for amsgrad in (False, True):
+        for wd, decay in ((0.0, 1.0), (0.01, 1.0), (0.0, 0.999)):
+            _same_update("adam", dtype, dict(p=p, g=g, m=m, v=v, vmax=vmax if amsgrad else None),
+                         beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=wd, decay=decay,
+                         step_size=0.01, bias_correction2_sqrt=0.3, maximize=amsgrad)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [0, 1, 7, 33, 4099, K.PARALLEL_MIN + 3])
+def test_every_build_gives_identical_sgd_rmsprop_adagrad(n, dtype):
+    p, g, b, sq, ga = _random(n, 5)
+    sq = np.abs(sq) + ga * ga                   # centered: sq - ga**2 stays positive
+    for options in SGD_OPTIONS:
+        _same_update("sgd", dtype, dict(p=p, g=g, b=b if options["momentum"] else None),
+                     lr=0.1, dampening=0.1, weight_decay=0.01, maximize=False, **options)
+    for centered in (False, True):
+        for momentum in (0.0, 0.9):
+            _same_update("rmsprop", dtype,
+                         dict(p=p, g=g, sq=sq, ga=ga if centered else None,
+                              b=b if momentum else None),
+                         lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.01, momentum=momentum,
+                         maximize=centered)
+    _same_update("adagrad", dtype, dict(p=p, g=g, s=np.abs(sq)), clr=0.1, eps=1e-10,
+                 weight_decay=0.01, maximize=True)
+
+
+def test_minigrad_isa_baseline_forces_the_portable_build():
+    code = ("from minigrad import _optim_kernels as K; from optim import adam; "
+            "print(K.ISA, adam.K.adam is K.kernels('baseline').adam)")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, MINIGRAD_ISA="baseline"), cwd=root)
+    assert out.stdout.split() == ["baseline", "True"]
