@@ -66,8 +66,6 @@ KNOWN = [
 # Single cases found by this catalogue and reported on issue 8 (open: each needs a check in
 # its op, not a change here). Remove an entry when its op is fixed: the test then guards it.
 KNOWN_CASES = {
-    "nn-layer:Flatten:arg0=0d": "Flatten() of a 0-d tensor gives a 1-element vector; PyTorch raises",
-    "nn-layer:Flatten:ctor_end_before_start_forward": "Flatten(2, 1) is not refused (PyTorch: start_dim after end_dim)",
     "creation:arange:wrong_sign_step": "arange(0, 5, -1) is empty (numpy); PyTorch raises on a step of the wrong sign",
     "creation:randperm:negative": "randperm(-1) is empty; PyTorch raises",
     "nn-functional:avg_pool2d:divisor_zero": "divisor_override=0 divides by zero silently; PyTorch raises",

@@ -126,9 +126,12 @@ def view(input, *shape):
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one."""
     shape = input.shape
+    s, e = _dim1("flatten", start_dim, len(shape)), _dim1("flatten", end_dim, len(shape))
     if not shape:
         return reshape(input, 1)
-    s, e = _dims("flatten", start_dim, len(shape))[0], _dims("flatten", end_dim, len(shape))[0]
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim "
+                           f"(start_dim={start_dim}, end_dim={end_dim} of a {len(shape)}-d tensor)")
     return reshape(input, shape[:s] + (_numel(shape[s : e + 1]),) + shape[e + 1 :])
 
 
