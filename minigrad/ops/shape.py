@@ -207,13 +207,35 @@ def expand_as(input, other):
     return expand(input, other.shape)
 
 
+_DEVICE_TYPES = ("cuda", "mps", "meta", "xpu", "xla", "hip", "ipu", "hpu", "mtia", "vulkan", "privateuseone")
+
+
+def _check_device(device):
+    """A device string (or device object) ``to`` may get: 'cpu' ('cpu:0', ...) is a no-op, other
+    device types are not available, anything else (e.g. a dtype name) is refused."""
+    s = str(device)
+    kind, _, index = s.partition(":")
+    if index and not index.isdigit():
+        kind = None
+    if kind == "cpu":
+        return
+    if kind in _DEVICE_TYPES:
+        raise RuntimeError(f"minigrad runs on the CPU only; cannot move the tensor to '{s}'")
+    raise RuntimeError(f"Invalid device string: '{s}' (to() expects a dtype such as minigrad.float64, "
+                       "a tensor, or the device 'cpu')")
+
+
 def to(input, *args, dtype=None, **kwargs):
     """A copy converted to ``dtype`` (``x.to(minigrad.float64)``); self if nothing changes.
     Conversions between float dtypes are differentiable."""
+    if kwargs.get("device") is not None:
+        _check_device(kwargs["device"])
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif a is not None and not isinstance(a, str):
+        elif isinstance(a, str):
+            _check_device(a)
+        elif a is not None:
             dtype = a
     if dtype is None:
         return input       # device moves ("cpu") are no-ops
