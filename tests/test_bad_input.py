@@ -79,7 +79,6 @@ KNOWN_CASES = {
     "nn-loss:smooth_l1_loss:beta_negative": "a negative beta is not refused",
     "nn-loss:nll_loss:weight_shape": "a class-weight vector of the wrong length is not refused by nll_loss",
     "ops-binary:logical_or:python_none_other": "logical_or(x, None) treats None as False",
-    "ops-binary:mm:vector": "mm accepts a 1-d first argument (it is matmul); PyTorch's mm needs 2-d",
     "optim:SGD:group_without_params": "a param group without 'params' is accepted (PyTorch: KeyError)",
     "optim:Adam:group_without_params": "a param group without 'params' is accepted (PyTorch: KeyError)",
     "optim:AdamW:group_without_params": "a param group without 'params' is accepted (PyTorch: KeyError)",
