@@ -66,8 +66,6 @@ KNOWN = [
 # Single cases found by this catalogue and reported on issue 8 (open: each needs a check in
 # its op, not a change here). Remove an entry when its op is fixed: the test then guards it.
 KNOWN_CASES = {
-    "creation:arange:wrong_sign_step": "arange(0, 5, -1) is empty (numpy); PyTorch raises on a step of the wrong sign",
-    "creation:randperm:negative": "randperm(-1) is empty; PyTorch raises",
     "nn-functional:avg_pool2d:divisor_zero": "divisor_override=0 divides by zero silently; PyTorch raises",
     "nn-functional:embedding:weight_1d": "a 1-d embedding weight is accepted; PyTorch requires 2-d",
     "nn-functional:embedding:arg1=foreign_tensor": "TypeError from len() of the foreign tensor does not name embedding",
