@@ -66,12 +66,6 @@ KNOWN = [
 # Single cases found by this catalogue and reported on issue 8 (open: each needs a check in
 # its op, not a change here). Remove an entry when its op is fixed: the test then guards it.
 KNOWN_CASES = {
-    "nn-functional:avg_pool2d:divisor_zero": "divisor_override=0 divides by zero silently; PyTorch raises",
-    "nn-functional:embedding:weight_1d": "a 1-d embedding weight is accepted; PyTorch requires 2-d",
-    "nn-functional:embedding:arg1=foreign_tensor": "TypeError from len() of the foreign tensor does not name embedding",
-    "nn-functional:logsigmoid:arg0=None": "TypeError from unary minus does not name logsigmoid",
-    "nn-functional:logsigmoid:arg0=str": "TypeError from unary minus does not name logsigmoid",
-    "nn-functional:logsigmoid:arg0=list": "TypeError from unary minus does not name logsigmoid",
     "nn-loss:binary_cross_entropy:input_nan": "a NaN probability is not refused (PyTorch checks 0 <= input <= 1)",
     "nn-loss:huber_loss:delta_negative": "a negative delta is not refused",
     "nn-loss:smooth_l1_loss:beta_negative": "a negative beta is not refused",
