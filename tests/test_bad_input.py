@@ -67,11 +67,6 @@ KNOWN = [
 # its op, not a change here). Remove an entry when its op is fixed: the test then guards it.
 KNOWN_CASES = {
     "ops-binary:logical_or:python_none_other": "logical_or(x, None) treats None as False",
-    "optim:SGD:group_without_params": "a param group without 'params' is accepted (PyTorch: KeyError)",
-    "optim:Adam:group_without_params": "a param group without 'params' is accepted (PyTorch: KeyError)",
-    "optim:AdamW:group_without_params": "a param group without 'params' is accepted (PyTorch: KeyError)",
-    "optim:RMSprop:group_without_params": "a param group without 'params' is accepted (PyTorch: KeyError)",
-    "optim:Adagrad:group_without_params": "a param group without 'params' is accepted (PyTorch: KeyError)",
     "nn-layer:ModuleDict:ctor_missing_key": "ModuleDict()['a'] raises KeyError('a'), as a dict (and PyTorch) does",
 }
 
