@@ -175,7 +175,8 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=N
         wrong_sign = False
     if wrong_sign:
         raise RuntimeError(f"arange(): upper bound and lower bound inconsistent with step sign "
-                           f"(start={start}, end={end}, step={step}: the step must point from start towards end)")
+                           f"(start={start}, end={end}, step={step}: the step must point from start "
+                           "towards end)")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = _dtypes.int64 if is_int else _dtypes.float32

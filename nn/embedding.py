@@ -42,11 +42,13 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
     if not isinstance(weight, minigrad.Tensor):
         kind = type(weight)
-        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        name = kind.__qualname__
+        if kind.__module__ != "builtins":
+            name = f"{kind.__module__}.{name}"
         raise TypeError(f"embedding(): argument 'weight' must be a minigrad Tensor, not {name}")
     if weight.ndim != 2:
-        raise RuntimeError(f"'weight' must be 2-D (embedding expects a (num_embeddings, embedding_dim) weight, "
-                           f"got shape {shape_str(weight.shape)})")
+        raise RuntimeError(f"'weight' must be 2-D (embedding expects a (num_embeddings, embedding_dim) "
+                           f"weight, got shape {shape_str(weight.shape)})")
     if input.is_floating_point() or input.dtype == minigrad.bool:
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "

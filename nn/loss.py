@@ -127,8 +127,8 @@ def _check_class_weight(name, input, weight):
     c = input.shape[1]
     shape = tuple(np.shape(_array(weight)))
     if shape != (c,):
-        raise RuntimeError(f"{name}: weight tensor should be defined either for all {c} classes or no classes "
-                           f"but got weight tensor of shape: {list(shape)}")
+        raise RuntimeError(f"{name}: weight tensor should be defined either for all {c} classes or no "
+                           f"classes but got weight tensor of shape: {list(shape)}")
 
 
 def _target_weights(input, t, weight, ignore_index):
