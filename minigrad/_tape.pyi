@@ -392,8 +392,8 @@ class Tensor:
         """The smallest element; with ``dim``, (values, indices) along it."""
     def minimum(self, other: Tensor | _float) -> Tensor:
         """Elementwise minimum of two tensors (gradient split in half at ties)."""
-    def mm(self, other: Tensor | _float) -> Tensor:
-        """Matrix product with numpy/PyTorch semantics: vectors, matrices and batches."""
+    def mm(self, mat2: Tensor) -> Tensor:
+        """Product of two matrices (2-D tensors only; ``matmul`` takes vectors and batches)."""
     def mul(self, other: Tensor | _float) -> Tensor:
         """input * other, broadcasting."""
     def mul_(self, other: Tensor | _float) -> Tensor:

@@ -169,6 +169,14 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=N
         start, end = 0, start
     if step == 0:
         raise RuntimeError("arange(): step must be nonzero")
+    try:
+        wrong_sign = (step > 0 and end < start) or (step < 0 and end > start)
+    except TypeError:       # None, a string, ...: numpy's error below names the problem
+        wrong_sign = False
+    if wrong_sign:
+        raise RuntimeError(f"arange(): upper bound and lower bound inconsistent with step sign "
+                           f"(start={start}, end={end}, step={step}: the step must point from start "
+                           "towards end)")
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = _dtypes.int64 if is_int else _dtypes.float32
@@ -211,7 +219,11 @@ def randint(low, high=None, size=None, *, dtype=None, requires_grad=False, gener
 def randperm(n, *, dtype=None, device=None):
     """A random permutation of 0..n-1."""
     npd = _dtypes.to_numpy(dtype if dtype is not None else _dtypes.int64)
-    return _from_array(_generator().permutation(int(n)).astype(npd))
+    n = int(n)
+    if n < 0:
+        raise RuntimeError(f"randperm(): Trying to create tensor with negative dimension {n}: [{n}] "
+                           "(n must be non-negative)")
+    return _from_array(_generator().permutation(n).astype(npd))
 
 
 def _like(fn):

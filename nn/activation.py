@@ -66,6 +66,9 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def logsigmoid(input):
     """log(sigmoid(x)), computed as -softplus(-x) (no log of an underflowed 0)."""
+    if not isinstance(input, minigrad.Tensor):
+        raise TypeError(f"logsigmoid(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
     return -_ops.softplus(-input, 1.0, 20.0)
 
 

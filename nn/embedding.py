@@ -40,6 +40,15 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """Rows of ``weight`` picked by the integer tensor ``input``: shape input.shape + (dim,)."""
     if max_norm is not None or scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+    if not isinstance(weight, minigrad.Tensor):
+        kind = type(weight)
+        name = kind.__qualname__
+        if kind.__module__ != "builtins":
+            name = f"{kind.__module__}.{name}"
+        raise TypeError(f"embedding(): argument 'weight' must be a minigrad Tensor, not {name}")
+    if weight.ndim != 2:
+        raise RuntimeError(f"'weight' must be 2-D (embedding expects a (num_embeddings, embedding_dim) "
+                           f"weight, got shape {shape_str(weight.shape)})")
     if input.is_floating_point() or input.dtype == minigrad.bool:
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "

@@ -78,6 +78,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = x - y)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
+    if not beta >= 0:       # NaN too
+        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (beta must be >= 0, "
+                           f"got {beta}).")
     d = (input - target).abs()
     if beta == 0:
         return _reduce(d, reduction)
@@ -87,6 +90,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def huber_loss(input, target, reduction="mean", delta=1.0):
     """0.5 d^2 where |d| < delta, else delta * (|d| - 0.5 delta)."""
     _warn_size(input, target)
+    if not delta > 0:       # NaN too
+        raise RuntimeError(f"huber_loss does not support non-positive values for delta (delta must be > 0, "
+                           f"got {delta}).")
     d = (input - target).abs()
     return _reduce(minigrad.where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
 
@@ -114,6 +120,17 @@ def _class_targets(name, input, target):
     return t
 
 
+def _check_class_weight(name, input, weight):
+    """A class-weight vector must have one entry per class (input.shape[1] of an (N, C, ...) input)."""
+    if weight is None or input.ndim < 2:
+        return
+    c = input.shape[1]
+    shape = tuple(np.shape(_array(weight)))
+    if shape != (c,):
+        raise RuntimeError(f"{name}: weight tensor should be defined either for all {c} classes or no "
+                           f"classes but got weight tensor of shape: {list(shape)}")
+
+
 def _target_weights(input, t, weight, ignore_index):
     """Per-target weight (0 where ignored) and the indices with ignored ones set to 0."""
     valid = t != ignore_index
@@ -136,6 +153,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     """-input[n, target[n]] * weight[target[n]] for log-probabilities ``input`` (N, C, ...)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     t = _class_targets("nll_loss", input, target)
+    _check_class_weight("nll_loss", input, weight)
     if input.ndim == 1:
         out = nll_loss(input.reshape(1, -1), target.reshape(1), weight, None, ignore_index, None, reduction)
         return out.reshape(()) if reduction == "none" else out
@@ -176,6 +194,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         out = cross_entropy(input.reshape(1, -1), batched, weight, None, ignore_index, None, reduction,
                             label_smoothing)
         return out.reshape(()) if reduction == "none" else out
+    _check_class_weight("cross_entropy", input, weight)
     if target.is_floating_point():
         return _ce_probabilities(input, target, weight, reduction, label_smoothing)
     t = _class_targets("cross_entropy", input, target)
@@ -212,7 +231,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_same_size(input, target, "Using a target size ({t}) that is different to the input size ({i}) "
                                     "is deprecated.")
     p = input.detach().numpy()
-    if ((p < 0) | (p > 1)).any():
+    if not ((p >= 0) & (p <= 1)).all():      # NaN too
         raise RuntimeError("all elements of input should be between 0 and 1 (binary_cross_entropy takes "
                            "probabilities: apply sigmoid first, or use binary_cross_entropy_with_logits)")
     loss = -(target * _log_clamped(input) + (1 - target) * _log_clamped(1 - input))

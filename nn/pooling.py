@@ -36,7 +36,10 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     shape = tuple(input.shape)
     planes = math.prod(shape[:-2])
     sums = im2col(input.reshape(planes, 1, *shape[-2:]), geo).sum(1).reshape(shape[:-2] + (oh, ow))
-    if divisor_override:
+    if divisor_override is not None:
+        if divisor_override == 0:
+            raise RuntimeError("avg_pool2d: divisor must be not zero (divisor_override must be a nonzero "
+                               "int, or None to divide by the window size)")
         return sums / float(divisor_override)
     div = np.outer(_divisor(shape[-2], kh, sh, ph, oh, count_include_pad),
                    _divisor(shape[-1], kw, sw, pw, ow, count_include_pad))

@@ -177,8 +177,11 @@ class Optimizer:
         optimizer's defaults fill in the options the group does not set."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        if "params" not in param_group:     # a KeyError, as in PyTorch
+            raise KeyError(f"'params': a param group must be a dict with a 'params' entry (the tensors it "
+                           f"optimizes), got keys {sorted(map(str, param_group))}")
         group = dict(param_group)
-        group["params"] = params = _as_param_list(group.get("params", []))
+        group["params"] = params = _as_param_list(group["params"])
         if params and all(isinstance(p, tuple) and len(p) == 2 for p in params):
             group["param_names"] = [name for name, _ in params]     # model.named_parameters()
             group["params"] = params = [p for _, p in params]

@@ -40,7 +40,7 @@ PARAM_TYPES = {
     "inputs": "Tensor | Sequence[Tensor]", "requires_grad": "bool",
     "hook": "Callable[[Tensor], Tensor | None]", "stream": "Any", "max_version": "tuple[int, int]",
     "dl_device": "tuple[int, int]", "copy": "bool", "args": "Any", "kwargs": "Any",
-    "spec": "str", "axis": _DIMS,
+    "spec": "str", "axis": _DIMS, "mat2": "Tensor",
 }
 
 RETURNS = {

@@ -58,7 +58,7 @@ def _copy_(self, src):
 
 METHODS.update(
     add=add, sub=sub, subtract=sub, mul=mul, multiply=mul, div=div, divide=div, true_divide=div,
-    pow=pow, neg=neg, negative=neg, matmul=matmul, mm=matmul, exp=exp, log=log, sqrt=sqrt,
+    pow=pow, neg=neg, negative=neg, matmul=matmul, mm=mm, exp=exp, log=log, sqrt=sqrt,
     sin=sin, cos=cos, tanh=tanh, sigmoid=sigmoid, relu=relu, abs=abs, sign=sign,
     reciprocal=reciprocal, sum=sum, mean=mean, reshape=reshape, view=view, flatten=flatten,
     transpose=transpose, swapaxes=transpose, swapdims=transpose, t=t, permute=permute,

@@ -105,6 +105,16 @@ def matmul(input, other):
     return apply(op, (input, other))
 
 
-mm = matmul
+def mm(input, mat2):
+    """Product of two matrices (2-D tensors only; ``matmul`` takes vectors and batches).
+
+    >>> minigrad.mm(minigrad.ones(2, 3), minigrad.ones(3, 4)).shape
+    minigrad.Size([2, 4])
+    """
+    for name, x in (("self", input), ("mat2", mat2)):
+        if isinstance(x, Tensor) and x.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix (mm expects 2-D tensors, got a {x.ndim}-D "
+                               f"{name} of shape {tuple(x.shape)}; use matmul for vectors and batches)")
+    return matmul(input, mat2)
 
 

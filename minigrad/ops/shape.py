@@ -126,9 +126,12 @@ def view(input, *shape):
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one."""
     shape = input.shape
+    s, e = _dim1("flatten", start_dim, len(shape)), _dim1("flatten", end_dim, len(shape))
     if not shape:
         return reshape(input, 1)
-    s, e = _dims("flatten", start_dim, len(shape))[0], _dims("flatten", end_dim, len(shape))[0]
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim "
+                           f"(start_dim={start_dim}, end_dim={end_dim} of a {len(shape)}-d tensor)")
     return reshape(input, shape[:s] + (_numel(shape[s : e + 1]),) + shape[e + 1 :])
 
 
@@ -204,13 +207,35 @@ def expand_as(input, other):
     return expand(input, other.shape)
 
 
+_DEVICE_TYPES = ("cuda", "mps", "meta", "xpu", "xla", "hip", "ipu", "hpu", "mtia", "vulkan", "privateuseone")
+
+
+def _check_device(device):
+    """A device string (or device object) ``to`` may get: 'cpu' ('cpu:0', ...) is a no-op, other
+    device types are not available, anything else (e.g. a dtype name) is refused."""
+    s = str(device)
+    kind, _, index = s.partition(":")
+    if index and not index.isdigit():
+        kind = None
+    if kind == "cpu":
+        return
+    if kind in _DEVICE_TYPES:
+        raise RuntimeError(f"minigrad runs on the CPU only; cannot move the tensor to '{s}'")
+    raise RuntimeError(f"Invalid device string: '{s}' (to() expects a dtype such as minigrad.float64, "
+                       "a tensor, or the device 'cpu')")
+
+
 def to(input, *args, dtype=None, **kwargs):
     """A copy converted to ``dtype`` (``x.to(minigrad.float64)``); self if nothing changes.
     Conversions between float dtypes are differentiable."""
+    if kwargs.get("device") is not None:
+        _check_device(kwargs["device"])
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif a is not None and not isinstance(a, str):
+        elif isinstance(a, str):
+            _check_device(a)
+        elif a is not None:
             dtype = a
     if dtype is None:
         return input       # device moves ("cpu") are no-ops
