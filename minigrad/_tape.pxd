@@ -43,13 +43,15 @@ cdef class Op:
     cdef readonly str name        # user-facing name: "mul"
     cdef readonly object forward  # f(*arrays_or_scalars, *attrs) -> ndarray
     cdef readonly tuple derivs    # per input: f(g, *inputs, out, *attrs) or None
-    cdef readonly tuple reads     # per input, per derivative: what it reads of each input
-    cdef readonly tuple reads_out # per derivative: whether it reads the output
+    cdef tuple _reads             # per input, per derivative: what it reads of each input
+    cdef tuple _reads_out         # per derivative: whether it reads the output
+    cdef object _analyze          # () -> (reads, reads_out), run at the op's first recording
     cdef readonly object node_cls # the grad_fn class, e.g. MulBackward0
     cdef readonly bint is_view    # result shares storage (and version counter) with input 0
     cdef int _nin                 # number of inputs (len(derivs))
     cdef int* _levels             # reads as a C array: _levels[i * _nin + j], for _record
     cdef bint* _out_levels        # reads_out as a C array
+    cdef int _resolve(self) except -1
 
 
 cdef class OpNode(Node):

@@ -653,17 +653,41 @@ cdef class Op:
     """One differentiable operation: forward, one derivative per input, grad_fn class."""
 
     def __init__(self, name, forward, derivs, reads, reads_out, node_cls, is_view=False):
-        cdef int i, j
+        """``reads``/``reads_out`` say what each derivative reads (see ``_record``); pass
+        ``reads`` as a callable returning both (and ``reads_out=None``) to have them worked out
+        when the op is first recorded rather than when it is declared (import time)."""
         self.name = name
         self.forward = forward
         self.derivs = tuple(derivs)
-        self.reads = tuple(tuple(r) for r in reads)
-        self.reads_out = tuple(reads_out)
         self.node_cls = node_cls
         self.is_view = is_view
         self._nin = len(self.derivs)
-        if len(self.reads) != self._nin or len(self.reads_out) != self._nin:
-            raise ValueError(f"Op {name}: one reads entry per derivative expected")
+        if callable(reads):
+            self._analyze = reads
+        else:
+            self._set_reads(reads, reads_out)
+
+    @property
+    def reads(self):
+        self._resolve()
+        return self._reads
+
+    @property
+    def reads_out(self):
+        self._resolve()
+        return self._reads_out
+
+    cdef int _resolve(self) except -1:
+        if self._levels == NULL:
+            self._set_reads(*self._analyze())
+        return 0
+
+    def _set_reads(self, reads, reads_out):
+        cdef int i, j
+        reads, reads_out = tuple(tuple(r) for r in reads), tuple(reads_out)
+        if len(reads) != self._nin or len(reads_out) != self._nin:
+            raise ValueError(f"Op {self.name}: one reads entry per derivative expected")
+        self._reads, self._reads_out = reads, reads_out
         free(self._levels)
         free(self._out_levels)
         self._levels = <int*>calloc(self._nin * self._nin + 1, sizeof(int))
@@ -671,9 +695,9 @@ cdef class Op:
         if self._levels == NULL or self._out_levels == NULL:
             raise MemoryError()
         for i in range(self._nin):
-            self._out_levels[i] = bool(self.reads_out[i])
+            self._out_levels[i] = bool(reads_out[i])
             for j in range(self._nin):
-                self._levels[i * self._nin + j] = self.reads[i][j]
+                self._levels[i * self._nin + j] = reads[i][j]
 
     def __dealloc__(self):
         free(self._levels)
@@ -1085,6 +1109,8 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
     cdef _Meta meta
     if n != op._nin:
         raise TypeError(f"{op.name}: expected {op._nin} inputs, got {n}")
+    if op._levels == NULL:
+        op._resolve()
     cdef Py_ssize_t k, ndims = 0
     for i in range(n):
         a = args[i]

@@ -6,7 +6,6 @@ times a Python float stays float32; an int64 tensor plus 2.5 becomes float32) an
 the clear errors users see for bad shapes and dims.
 """
 
-import dis
 import math
 
 import numpy as np
@@ -31,6 +30,8 @@ _META_ATTRS = ("shape", "dtype", "ndim")
 
 def _reads(fn, nin):
     """What derivative ``fn`` reads of each input (none / shape only / values) and of out."""
+    import dis      # here, not at import: the first recording of each op runs this once
+
     code = fn.__code__
     params = code.co_varnames[: code.co_argcount]
     level = dict.fromkeys(params, _READ_NONE)
@@ -55,14 +56,18 @@ def _camel(name):
 def defop(name, forward, *derivs, grad_name=None, view=False):
     """Declare an op: its forward, one derivative per input, and its grad_fn class."""
     nin = len(derivs)
-    reads, reads_out = [], []
-    for d in derivs:
-        r, o = ((_READ_NONE,) * nin, False) if d is None else _reads(d, nin)
-        reads.append(r)
-        reads_out.append(o)
+
+    def analyze():          # run by the Op when it is first recorded: import stays quick
+        reads, reads_out = [], []
+        for d in derivs:
+            r, o = ((_READ_NONE,) * nin, False) if d is None else _reads(d, nin)
+            reads.append(r)
+            reads_out.append(o)
+        return reads, reads_out
+
     grad_name = grad_name or _camel(name) + "Backward0"
     node_cls = type(grad_name, (OpNode,), {"__slots__": (), "__module__": "minigrad.autograd.graph"})
-    return Op(name, forward, derivs, reads, reads_out, node_cls, view)
+    return Op(name, forward, derivs, analyze, None, node_cls, view)
 
 
 _RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
