@@ -25,6 +25,9 @@ def unary_backward(kind: int, g: NDArray[Any], y: NDArray[Any]) -> NDArray[Any]:
 def binary(kind: int, a: Any, b: Any) -> NDArray[Any] | None:
     """``a (op) b`` for a value of ``BINARY`` on the fast path, or None if it does not apply."""
 
+def binary_into(kind: int, x: NDArray[Any], other: Any) -> bool:
+    """``x (op)= other`` written into ``x`` when the fast path applies; whether it wrote."""
+
 class Binary:
     """A binary op's forward: the C fast path, else ``fallback(a, b)`` (numpy, validated)."""
     def __init__(self, name: str, fallback: Callable[[Any, Any], Any]) -> None: ...

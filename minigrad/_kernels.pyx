@@ -332,6 +332,63 @@ def binary(int kind, a, b):
     return _binary_fast(kind, a, b)
 
 
+cdef inline bint _overlaps_elsewhere(cnp.ndarray x, cnp.ndarray y):
+    """Do the buffers overlap anywhere but element for element (``x += x`` is fine; ``x[1:]``
+    and ``x[:-1]`` are not: a loop writing x would change y before reading it)?"""
+    cdef char* xs = <char*>cnp.PyArray_DATA(x)
+    cdef char* ys = <char*>cnp.PyArray_DATA(y)
+    cdef char* xe = xs + cnp.PyArray_NBYTES(x)
+    cdef char* ye = ys + cnp.PyArray_NBYTES(y)
+    if xe <= ys or ye <= xs:
+        return False
+    return not (xs == ys and _same_shape(x, y))
+
+
+def binary_into(int kind, x, other):
+    """``x (op)= other`` written straight into ``x`` when the fast path applies: ``x`` a
+    writeable C-contiguous float array, ``other`` a Python number or an array of x's dtype
+    with x's shape or a trailing part of it (a row), not overlapping ``x`` elsewhere. Returns
+    whether it wrote; if not, nothing was touched (the caller takes the general path)."""
+    if kind < K_ADD or kind > K_DIV:
+        raise ValueError(f"binary_into: unknown kernel {kind}")
+    if not _is_fast_float(x) or not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>x):
+        return False
+    cdef cnp.ndarray a = <cnp.ndarray>x, b
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(a), cols
+    cdef bint f32 = cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT32
+    cdef double s
+    if _is_number(other):
+        s = other
+        if f32:
+            _binary_as(kind, <const float*>cnp.PyArray_DATA(a), <float>s, False, <float*>cnp.PyArray_DATA(a), n)
+        else:
+            _binary_as(kind, <const double*>cnp.PyArray_DATA(a), s, False, <double*>cnp.PyArray_DATA(a), n)
+        return True
+    if not _is_fast_float(other):
+        return False
+    b = <cnp.ndarray>other
+    if cnp.PyArray_TYPE(b) != cnp.PyArray_TYPE(a) or _overlaps_elsewhere(a, b):
+        return False
+    if _same_shape(a, b):
+        if f32:
+            _binary_aa(kind, <const float*>cnp.PyArray_DATA(a), <const float*>cnp.PyArray_DATA(b),
+                       <float*>cnp.PyArray_DATA(a), n)
+        else:
+            _binary_aa(kind, <const double*>cnp.PyArray_DATA(a), <const double*>cnp.PyArray_DATA(b),
+                       <double*>cnp.PyArray_DATA(a), n)
+        return True
+    cols = cnp.PyArray_SIZE(b)
+    if not _is_suffix(b, a) or cols == 0:
+        return False
+    if f32:
+        _binary_rows(kind, <const float*>cnp.PyArray_DATA(a), <const float*>cnp.PyArray_DATA(b), False,
+                     <float*>cnp.PyArray_DATA(a), n // cols, cols)
+    else:
+        _binary_rows(kind, <const double*>cnp.PyArray_DATA(a), <const double*>cnp.PyArray_DATA(b), False,
+                     <double*>cnp.PyArray_DATA(a), n // cols, cols)
+    return True
+
+
 cdef class Binary:
     """A binary op's forward: the C fast path, else ``fallback(a, b)`` (numpy, validated).
     """

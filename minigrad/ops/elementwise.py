@@ -237,8 +237,16 @@ def where(condition, input, other):
 
 
 def inplace(fn, input, other):
-    """``input op= other``: compute ``fn(input, other)`` and write it into ``input``."""
+    """``input op= other``: written straight into ``input`` when nothing is recorded (no_grad,
+    or no input requires grad) and the C fast path applies; otherwise computed by
+    ``fn(input, other)`` and copied into ``input`` with its history (``_tape._rebase``)."""
     input._check_inplace()
+    kind = _INTO.get(fn.__name__)
+    if kind is not None and not (_tape.is_grad_enabled() and (
+            input.requires_grad or (isinstance(other, Tensor) and other.requires_grad))):
+        if K.binary_into(kind, input._data, other._data if isinstance(other, Tensor) else other):
+            input._bump_version()
+            return input
     res = fn(input, other)
     if res._data.shape != input._data.shape:
         raise RuntimeError(
@@ -252,6 +260,9 @@ def inplace(fn, input, other):
             )
         res = res.to(input.dtype)
     return _tape._rebase(input, res)
+
+
+_INTO = {name: K.BINARY[name] for name in ("add", "sub", "mul", "div")}
 
 
 def add_(input, other, *, alpha=1):
