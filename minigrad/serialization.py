@@ -12,7 +12,6 @@ type), lists and tuples of tensors, arrays, numbers, strings, bools and None. Lo
 * A file that is not a complete minigrad checkpoint raises a RuntimeError that says so.
 """
 
-import json
 import math
 import os
 import tempfile
@@ -107,6 +106,8 @@ def save(obj, f):
 
     >>> minigrad.save(model.state_dict(), "model.npz")    # doctest: +SKIP
     """
+    import json     # here, not at import: it costs ~2 ms, and most scripts never save
+
     enc = _Encoder()
     root = enc.encode(obj)
     spec = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root})
@@ -146,6 +147,8 @@ def _check_declared_sizes(zf):
 
 
 def _read(fileobj, name):
+    import json
+
     try:
         npz = np.load(fileobj, allow_pickle=False)
         if not isinstance(npz, np.lib.npyio.NpzFile):
