@@ -14,7 +14,6 @@ type), lists and tuples of tensors, arrays, numbers, strings, bools and None. Lo
 
 import math
 import os
-import tempfile
 import zipfile
 from collections import OrderedDict
 
@@ -116,7 +115,23 @@ def save(obj, f):
         np.savez(f, **arrays)
         return
     path = os.fspath(f)
-    fd, tmp = tempfile.mkstemp(prefix=".minigrad-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path)))
+    folder = os.path.dirname(os.path.abspath(path))
+    for _ in range(100):
+        # the name is chosen before the file exists, so the except clause below can remove it
+        # whenever an interrupt lands, even between its creation and the next line (with
+        # tempfile.mkstemp a Ctrl-C there left the file behind)
+        tmp = os.path.join(folder, f".minigrad-{os.urandom(8).hex()}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+            break
+        except FileExistsError:         # someone else's file: leave it, draw another name
+            continue
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    else:
+        raise FileExistsError(f"save: could not create a temporary file in {folder}")
     try:
         with os.fdopen(fd, "wb") as out:
             np.savez(out, **arrays)
