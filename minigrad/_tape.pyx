@@ -929,14 +929,25 @@ cdef inline void _make_view(Tensor view, Tensor base):
     view._base = base if base._base is None else base._base
 
 
+cdef inline object _forward1(Op op, object x):
+    """op.forward(x), through the kernel's C entry point when it is a _kernels.Unary."""
+    f = op.forward
+    return (<Unary>f).call(x) if type(f) is Unary else f(x)
+
+
+cdef inline object _forward2(Op op, object a, object b):
+    """op.forward(a, b), through the kernel's C entry point when it is a _kernels.Binary."""
+    f = op.forward
+    return (<Binary>f).call(a, b) if type(f) is Binary else f(a, b)
+
+
 cpdef object call1(Op op, object x):
     """A one-input op: recorded on a Tensor, the raw forward on an ndarray (which is how
     derivative formulas run on the fast first-order path)."""
     if isinstance(x, Tensor):
         return _apply1(op, <Tensor>x)
     if isinstance(x, (ndarray, np.generic)):
-        f = op.forward
-        return (<Unary>f).call(x) if type(f) is Unary else f(x)
+        return _forward1(op, x)
     raise TypeError(f"{op.name}(): argument 'input' must be Tensor, not {type(x).__name__}")
 
 
@@ -944,8 +955,7 @@ cpdef object call2(Op op, object a, object b):
     """A two-input op: recorded if either input is a Tensor, else the raw forward."""
     if isinstance(a, Tensor) or isinstance(b, Tensor):
         return _apply2(op, a, b)
-    f = op.forward
-    return (<Binary>f).call(a, b) if type(f) is Binary else f(a, b)
+    return _forward2(op, a, b)
 
 
 def unary_function(Op op, str doc, str module):
@@ -972,8 +982,7 @@ def binary_function(Op op, str doc, str module):
 
 cdef Tensor _apply1(Op op, Tensor x):
     """apply() for one tensor input and no attributes (the unary ops)."""
-    f = op.forward
-    cdef Tensor res = _wrap((<Unary>f).call(x._data) if type(f) is Unary else f(x._data))
+    cdef Tensor res = _wrap(_forward1(op, x._data))
     if op.is_view:
         _make_view(res, x)
     if x._requires_grad and mg_get_grad():
@@ -994,8 +1003,7 @@ cdef Tensor _apply2(Op op, object a, object b):
         xb = (<Tensor>b)._data
     else:
         xb = b
-    f = op.forward
-    cdef Tensor res = _wrap((<Binary>f).call(xa, xb) if type(f) is Binary else f(xa, xb))
+    cdef Tensor res = _wrap(_forward2(op, xa, xb))
     if need and mg_get_grad():
         _record(op, res, (a, b), ())
     return res
