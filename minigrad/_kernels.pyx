@@ -261,6 +261,42 @@ cdef void _binary_rows(int kind, const floating* a, const floating* row, bint ro
             _binary_aa(kind, a + r * cols, row, out + r * cols, cols)
 
 
+# The three loops on arrays: the float32/float64 choice made once, here. ``out`` is a fresh
+# array of the operands' dtype, or the first operand itself (binary_into).
+
+cdef void _aa(int kind, cnp.ndarray x, cnp.ndarray y, cnp.ndarray out) noexcept:
+    """out = x (op) y, element for element (one dtype, one size)."""
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(x)
+    if cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32:
+        _binary_aa(kind, <const float*>cnp.PyArray_DATA(x), <const float*>cnp.PyArray_DATA(y),
+                   <float*>cnp.PyArray_DATA(out), n)
+    else:
+        _binary_aa(kind, <const double*>cnp.PyArray_DATA(x), <const double*>cnp.PyArray_DATA(y),
+                   <double*>cnp.PyArray_DATA(out), n)
+
+
+cdef void _as(int kind, cnp.ndarray x, double s, bint scalar_first, cnp.ndarray out) noexcept:
+    """out = x (op) s, or s (op) x when scalar_first."""
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(x)
+    if cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32:
+        _binary_as(kind, <const float*>cnp.PyArray_DATA(x), <float>s, scalar_first,
+                   <float*>cnp.PyArray_DATA(out), n)
+    else:
+        _binary_as(kind, <const double*>cnp.PyArray_DATA(x), s, scalar_first,
+                   <double*>cnp.PyArray_DATA(out), n)
+
+
+cdef void _rows(int kind, cnp.ndarray big, cnp.ndarray row, bint row_first, cnp.ndarray out) noexcept:
+    """out = big (op) row with row (a non-empty trailing part of big's shape) repeated."""
+    cdef Py_ssize_t cols = cnp.PyArray_SIZE(row), rows = cnp.PyArray_SIZE(big) // cols
+    if cnp.PyArray_TYPE(big) == cnp.NPY_FLOAT32:
+        _binary_rows(kind, <const float*>cnp.PyArray_DATA(big), <const float*>cnp.PyArray_DATA(row),
+                     row_first, <float*>cnp.PyArray_DATA(out), rows, cols)
+    else:
+        _binary_rows(kind, <const double*>cnp.PyArray_DATA(big), <const double*>cnp.PyArray_DATA(row),
+                     row_first, <double*>cnp.PyArray_DATA(out), rows, cols)
+
+
 cdef object _binary_broadcast_rows(int kind, cnp.ndarray x, cnp.ndarray y):
     """a (op) b where one operand's shape is the other's trailing dims; None otherwise."""
     cdef bint row_first = False
@@ -269,23 +305,16 @@ cdef object _binary_broadcast_rows(int kind, cnp.ndarray x, cnp.ndarray y):
         if not _is_suffix(x, y):
             return None
         big, small, row_first = y, x, True
-    cdef Py_ssize_t cols = cnp.PyArray_SIZE(small)
-    if cols == 0:
+    if cnp.PyArray_SIZE(small) == 0:
         return None
     out = _empty_like(big)
-    if cnp.PyArray_TYPE(big) == cnp.NPY_FLOAT32:
-        _binary_rows(kind, <const float*>cnp.PyArray_DATA(big), <const float*>cnp.PyArray_DATA(small),
-                     row_first, <float*>cnp.PyArray_DATA(out), cnp.PyArray_SIZE(big) // cols, cols)
-    else:
-        _binary_rows(kind, <const double*>cnp.PyArray_DATA(big), <const double*>cnp.PyArray_DATA(small),
-                     row_first, <double*>cnp.PyArray_DATA(out), cnp.PyArray_SIZE(big) // cols, cols)
+    _rows(kind, big, small, row_first, out)
     return out
 
 
 cdef object _binary_fast(int kind, object a, object b):
     """The C loop for the fast cases; None when numpy's general path is needed."""
     cdef cnp.ndarray x, y, out
-    cdef Py_ssize_t n
     cdef double s
     cdef bint scalar_first = False
     if _is_fast_float(a):
@@ -297,13 +326,7 @@ cdef object _binary_fast(int kind, object a, object b):
             if not _same_shape(x, y):
                 return _binary_broadcast_rows(kind, x, y)
             out = _empty_like(x)
-            n = cnp.PyArray_SIZE(x)
-            if cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32:
-                _binary_aa(kind, <const float*>cnp.PyArray_DATA(x), <const float*>cnp.PyArray_DATA(y),
-                           <float*>cnp.PyArray_DATA(out), n)
-            else:
-                _binary_aa(kind, <const double*>cnp.PyArray_DATA(x), <const double*>cnp.PyArray_DATA(y),
-                           <double*>cnp.PyArray_DATA(out), n)
+            _aa(kind, x, y, out)
             return out
         if not _is_number(b):
             return None
@@ -315,13 +338,7 @@ cdef object _binary_fast(int kind, object a, object b):
     else:
         return None
     out = _empty_like(x)
-    n = cnp.PyArray_SIZE(x)
-    if cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32:
-        _binary_as(kind, <const float*>cnp.PyArray_DATA(x), <float>s, scalar_first,
-                   <float*>cnp.PyArray_DATA(out), n)
-    else:
-        _binary_as(kind, <const double*>cnp.PyArray_DATA(x), s, scalar_first,
-                   <double*>cnp.PyArray_DATA(out), n)
+    _as(kind, x, s, scalar_first, out)
     return out
 
 
@@ -354,15 +371,8 @@ def binary_into(int kind, x, other):
     if not _is_fast_float(x) or not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>x):
         return False
     cdef cnp.ndarray a = <cnp.ndarray>x, b
-    cdef Py_ssize_t n = cnp.PyArray_SIZE(a), cols
-    cdef bint f32 = cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT32
-    cdef double s
     if _is_number(other):
-        s = other
-        if f32:
-            _binary_as(kind, <const float*>cnp.PyArray_DATA(a), <float>s, False, <float*>cnp.PyArray_DATA(a), n)
-        else:
-            _binary_as(kind, <const double*>cnp.PyArray_DATA(a), s, False, <double*>cnp.PyArray_DATA(a), n)
+        _as(kind, a, other, False, a)
         return True
     if not _is_fast_float(other):
         return False
@@ -370,22 +380,11 @@ def binary_into(int kind, x, other):
     if cnp.PyArray_TYPE(b) != cnp.PyArray_TYPE(a) or _overlaps_elsewhere(a, b):
         return False
     if _same_shape(a, b):
-        if f32:
-            _binary_aa(kind, <const float*>cnp.PyArray_DATA(a), <const float*>cnp.PyArray_DATA(b),
-                       <float*>cnp.PyArray_DATA(a), n)
-        else:
-            _binary_aa(kind, <const double*>cnp.PyArray_DATA(a), <const double*>cnp.PyArray_DATA(b),
-                       <double*>cnp.PyArray_DATA(a), n)
-        return True
-    cols = cnp.PyArray_SIZE(b)
-    if not _is_suffix(b, a) or cols == 0:
-        return False
-    if f32:
-        _binary_rows(kind, <const float*>cnp.PyArray_DATA(a), <const float*>cnp.PyArray_DATA(b), False,
-                     <float*>cnp.PyArray_DATA(a), n // cols, cols)
+        _aa(kind, a, b, a)
+    elif _is_suffix(b, a) and cnp.PyArray_SIZE(b) > 0:
+        _rows(kind, a, b, False, a)
     else:
-        _binary_rows(kind, <const double*>cnp.PyArray_DATA(a), <const double*>cnp.PyArray_DATA(b), False,
-                     <double*>cnp.PyArray_DATA(a), n // cols, cols)
+        return False
     return True
 
 
