@@ -18,6 +18,7 @@ except ImportError as e:  # pragma: no cover - only without a build
     ) from e
 
 from . import ops as _ops
+from . import _sampling  # noqa: E402,F401  (its in-place samplers join the Tensor methods)
 
 _tape._set_ops(_ops)
 
@@ -66,19 +67,34 @@ from .creation import (  # noqa: E402
     full,
     full_like,
     linspace,
-    manual_seed,
     ones,
     ones_like,
-    rand,
-    rand_like,
-    randint,
-    randn,
-    randn_like,
-    randperm,
-    seed,
     tensor,
     zeros,
     zeros_like,
+)
+from ._device import device  # noqa: E402
+from ._sampling import (  # noqa: E402
+    bernoulli,
+    multinomial,
+    normal,
+    poisson,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
+from .random import (  # noqa: E402
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
 )
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
 from .ops import *  # noqa: E402,F401,F403

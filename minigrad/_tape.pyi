@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterator, Sequence, overload
 from numpy.typing import NDArray
 
 from ._dtypes import dtype
+from .random import Generator
 
 _float = float      # inside class Tensor these names are methods (x.float(), x.int(), ...)
 _int = int
@@ -253,8 +254,14 @@ class Tensor:
     def backward(self, gradient: Tensor | None = ..., retain_graph: _bool | None = ...,
                  create_graph: _bool = ..., inputs: Tensor | Sequence[Tensor] | None = ...) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves; accumulate in ``.grad``."""
+    def bernoulli(self, p: _float | str | None = ..., *, generator: Generator | None = ...) -> Tensor:
+        """See ``minigrad.bernoulli``."""
+    def bernoulli_(self, p: _float | str = ..., *, generator: Generator | None = ...) -> Tensor:
+        """Fill with 0/1 drawn with probability ``p`` (a float or a tensor of probabilities)."""
     def bool(self) -> Tensor:
         """This tensor as bool (itself if it already is)."""
+    def cauchy_(self, median: _float = ..., sigma: _float = ..., *, generator: Generator | None = ...) -> Tensor:
+        """Fill with values drawn from the Cauchy distribution."""
     def ceil(self) -> Tensor:
         """Round up (zero gradient)."""
     def ceil_(self) -> Tensor:
@@ -313,6 +320,8 @@ class Tensor:
         """exp(x) - 1, accurate for small x."""
     def expm1_(self) -> Tensor:
         """In-place version of :func:`expm1`."""
+    def exponential_(self, lambd: _float = ..., *, generator: Generator | None = ...) -> Tensor:
+        """Fill with values drawn from Exp(lambd)."""
     def fill_(self, value: _float) -> Tensor:
         """Fill with ``value`` in place."""
     def flatten(self, start_dim: _int = ..., end_dim: _int = ...) -> Tensor:
@@ -329,6 +338,8 @@ class Tensor:
         """Values of ``input`` along ``dim`` at ``index`` (same shape as index)."""
     def ge(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``ge`` comparison, as a bool tensor (not differentiable)."""
+    def geometric_(self, p: _float | str, *, generator: Generator | None = ...) -> Tensor:
+        """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
     def gt(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``gt`` comparison, as a bool tensor (not differentiable)."""
     def half(self) -> Tensor:
@@ -357,6 +368,8 @@ class Tensor:
         """In-place version of :func:`log1p`."""
     def log_(self) -> Tensor:
         """In-place version of :func:`log`."""
+    def log_normal_(self, mean: _float = ..., std: _float = ..., *, generator: Generator | None = ...) -> Tensor:
+        """Fill with exp of values drawn from N(mean, std^2)."""
     def log_softmax(self, dim: _int, dtype: _dtype | None = ...) -> Tensor:
         """log(softmax(x)) along ``dim``, as x - logsumexp(x): stable for any logits."""
     def logical_and(self, other: Tensor | _float) -> Tensor:
@@ -398,6 +411,8 @@ class Tensor:
         """input * other, broadcasting."""
     def mul_(self, other: Tensor | _float) -> Tensor:
         """In-place ``input *= other``."""
+    def multinomial(self, num_samples: _int, replacement: _bool = ..., *, generator: Generator | None = ...) -> Tensor:
+        """See ``minigrad.multinomial``."""
     def multiply(self, other: Tensor | _float) -> Tensor:
         """input * other, broadcasting."""
     def ne(self, other: Tensor | _float) -> Tensor:
@@ -412,6 +427,8 @@ class Tensor:
         """The number of elements (same as ``numel()``)."""
     def norm(self, p: _float | str = ..., dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ...) -> Tensor:
         """The p-norm (2 by default; 1, inf, 0 and any p > 0) over ``dim`` (all by default)."""
+    def normal_(self, mean: _float = ..., std: _float = ..., *, generator: Generator | None = ...) -> Tensor:
+        """Fill with values drawn from N(mean, std^2)."""
     def numel(self) -> _int:
         """The number of elements."""
     def numpy(self, *, force: _bool = ...) -> NDArray[Any]:
@@ -425,6 +442,9 @@ class Tensor:
     def prod(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
              dtype: _dtype | None = ...) -> Tensor:
         """Product of all elements, or along one ``dim``."""
+    def random_(self, low: _int = ..., high: _int | None = ..., *, generator: Generator | None = ...,
+                **kw: Any) -> Tensor:
+        """Fill with integers drawn from [low, high) (``random_(10)`` is [0, 10)); with no bound,"""
     def reciprocal(self) -> Tensor:
         """1 / input (``2 / x`` is recorded as reciprocal then MulBackward0, as in PyTorch)."""
     def reciprocal_(self) -> Tensor:
@@ -533,6 +553,8 @@ class Tensor:
         """The slices along ``dim``, as a tuple of tensors with that dimension removed."""
     def unflatten(self, dim: _int, sizes: _int | Sequence[_int]) -> Tensor:
         """Split dimension ``dim`` into ``sizes`` (one may be -1)."""
+    def uniform_(self, a: _float = ..., b: _float = ..., *, generator: Generator | None = ..., **kw: Any) -> Tensor:
+        """Fill with values drawn from U(a, b) (``from``/``to`` accepted as keywords)."""
     def unsqueeze(self, dim: _int) -> Tensor:
         """Insert a dimension of size 1 at ``dim``."""
     def var(self, dim: _int | Sequence[_int] | None = ..., unbiased: _bool | None = ..., keepdim: _bool = ...,

@@ -1,36 +1,13 @@
-"""Creation functions: tensor, zeros, ones, full, empty, eye, arange, linspace, rand, randn,
-randint, the ``*_like`` family, from_numpy and the random seed.
+"""Creation functions: tensor, zeros, ones, full, empty, eye, arange, linspace, the ``*_like``
+family and from_numpy. (Random ones live in ``_sampling``, their streams in ``random``.)
 
 Defaults follow PyTorch: Python floats give float32, Python ints int64, bools bool.
-Random numbers come from one numpy ``Generator`` (PCG64) seeded by ``manual_seed``; the
-streams are reproducible within minigrad but are not PyTorch's numbers.
 """
 
 import numpy as np
 
 from . import _dtypes
 from ._tape import Tensor, _from_array
-
-_rng = None     # created on first use: numpy.random costs ~6 MiB and ~15 ms to import
-
-
-def manual_seed(seed):
-    """Seed minigrad's random number generator (rand, randn, randint, nn.init, dropout)."""
-    global _rng
-    _rng = np.random.default_rng(int(seed))
-    return _rng
-
-
-seed = manual_seed
-
-
-def _generator():
-    """minigrad's numpy Generator (PCG64), seeded by manual_seed or from the OS."""
-    global _rng
-    if _rng is None:
-        _rng = np.random.default_rng()
-    return _rng
-
 
 def _as_array(data, dtype=None):
     """ndarray for ``data`` with PyTorch's default dtypes (always a fresh copy)."""
@@ -190,42 +167,6 @@ def linspace(start, end, steps, *, dtype=None, requires_grad=False, device=None)
     return _from_array(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
-    """Uniform random values in [0, 1)."""
-    npd = _float_dtype(dtype)
-    return _from_array(_generator().random(_size(size, "rand"), dtype=np.float64).astype(npd), requires_grad)
-
-
-def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
-    """Standard normal random values."""
-    npd = _float_dtype(dtype)
-    return _from_array(_generator().standard_normal(_size(size, "randn")).astype(npd), requires_grad)
-
-
-def randint(low, high=None, size=None, *, dtype=None, requires_grad=False, generator=None, device=None):
-    """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``."""
-    if size is None:
-        if not isinstance(high, (tuple, list)):
-            raise TypeError("randint(): size is required, e.g. randint(0, 10, (3,))")
-        low, high, size = 0, low, high
-    elif high is None:
-        low, high = 0, low
-    if high <= low:
-        raise RuntimeError(f"randint(): random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    npd = _dtypes.to_numpy(dtype if dtype is not None else _dtypes.int64)
-    return _from_array(_generator().integers(low, high, _size((size,), "randint")).astype(npd), requires_grad)
-
-
-def randperm(n, *, dtype=None, device=None):
-    """A random permutation of 0..n-1."""
-    npd = _dtypes.to_numpy(dtype if dtype is not None else _dtypes.int64)
-    n = int(n)
-    if n < 0:
-        raise RuntimeError(f"randperm(): Trying to create tensor with negative dimension {n}: [{n}] "
-                           "(n must be non-negative)")
-    return _from_array(_generator().permutation(n).astype(npd))
-
-
 def _like(fn):
     def like(input, *, dtype=None, requires_grad=False, device=None):
         return fn(*input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
@@ -237,8 +178,6 @@ def _like(fn):
 zeros_like = _like(zeros)
 ones_like = _like(ones)
 empty_like = _like(empty)
-rand_like = _like(rand)
-randn_like = _like(randn)
 
 
 def full_like(input, fill_value, *, dtype=None, requires_grad=False, device=None):

@@ -342,14 +342,14 @@ def _gradcheck(fn, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad, ch
 
 def _random_grad_output(output, non_contiguous):
     """Uniform in [-1, 1) like PyTorch's, from minigrad's generator; optionally a strided view."""
-    from .creation import _generator
+    from .random import _rng
     arr = output.numpy(force=True)
     shape = arr.shape
     if non_contiguous and len(shape) > 0:
-        wide = _generator().uniform(-1, 1, shape[:-1] + (2 * shape[-1],)).astype(arr.dtype)
+        wide = _rng().uniform(-1, 1, shape[:-1] + (2 * shape[-1],)).astype(arr.dtype)
         values = wide[..., ::2]
     else:
-        values = _generator().uniform(-1, 1, shape).astype(arr.dtype)
+        values = _rng().uniform(-1, 1, shape).astype(arr.dtype)
     return _from_array(values, requires_grad=True)
 
 

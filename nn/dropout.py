@@ -5,7 +5,7 @@ A composition (input * mask), with the mask drawn from minigrad's generator
 """
 
 import minigrad
-from minigrad.creation import _generator
+from minigrad.random import _rng
 
 from .module import Module
 
@@ -18,7 +18,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return input
     if p == 1.0:
         return input * 0.0
-    keep = _generator().random(tuple(input.shape)) >= p
+    keep = _rng().random(tuple(input.shape)) >= p
     mask = keep.astype(input.dtype.numpy) * input.dtype.numpy.type(1.0 / (1.0 - p))
     return input * minigrad.from_numpy(mask)
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from minigrad.creation import _generator
+from minigrad.random import _rng
 
 from .parameter import assign
 
@@ -57,12 +57,12 @@ def _fill(tensor, values):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with values drawn from U(a, b)."""
-    return _fill(tensor, (generator or _generator()).uniform(a, b, tuple(tensor.shape)))
+    return _fill(tensor, _rng(generator).uniform(a, b, tuple(tensor.shape)))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with values drawn from N(mean, std^2)."""
-    return _fill(tensor, (generator or _generator()).normal(mean, std, tuple(tensor.shape)))
+    return _fill(tensor, _rng(generator).normal(mean, std, tuple(tensor.shape)))
 
 
 def constant_(tensor, val):

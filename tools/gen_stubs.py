@@ -41,6 +41,10 @@ PARAM_TYPES = {
     "hook": "Callable[[Tensor], Tensor | None]", "stream": "Any", "max_version": "tuple[int, int]",
     "dl_device": "tuple[int, int]", "copy": "bool", "args": "Any", "kwargs": "Any",
     "spec": "str", "axis": _DIMS, "mat2": "Tensor",
+    # random samplers
+    "generator": "Generator", "a": "float", "b": "float", "low": "int", "high": "int", "kw": "Any",
+    "lambd": "float", "mean": "float", "std": "float", "median": "float", "sigma": "float",
+    "num_samples": "int", "replacement": "bool",
 }
 
 RETURNS = {
