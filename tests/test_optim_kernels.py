@@ -255,7 +255,7 @@ def test_the_chosen_build_is_available_and_the_optimizers_use_it():
     assert BUILDS[0] == "baseline" and K.ISA in BUILDS
     forced = os.environ.get("MINIGRAD_ISA", "").strip().lower() == "baseline"
     assert K.ISA == ("baseline" if forced else BUILDS[-1])      # else the best one
-    from optim import adagrad, adam, rmsprop, sgd
+    from minigrad.optim import adagrad, adam, rmsprop, sgd
     for module, name in ((adam, "adam"), (sgd, "sgd"), (rmsprop, "rmsprop"), (adagrad, "adagrad")):
         assert getattr(module.K, name) is getattr(K.kernels(K.ISA), name)
 
@@ -297,7 +297,7 @@ def test_every_build_gives_identical_sgd_rmsprop_adagrad(n, dtype):
 
 
 def test_minigrad_isa_baseline_forces_the_portable_build():
-    code = ("from minigrad import _optim_kernels as K; from optim import adam; "
+    code = ("from minigrad import _optim_kernels as K; from minigrad.optim import adam; "
             "print(K.ISA, adam.K.adam is K.kernels('baseline').adam)")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
