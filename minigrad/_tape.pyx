@@ -525,6 +525,39 @@ cdef class Tensor:
     def __rtruediv__(self, other):
         return O._rdiv(self, other)
 
+    def __mod__(self, other):
+        return O.remainder(self, other)
+
+    def __rmod__(self, other):
+        return O._rremainder(self, other)
+
+    def __floordiv__(self, other):
+        return O.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return O.floor_divide(other, self)
+
+    def __and__(self, other):
+        return O.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return O.bitwise_and(other, self)
+
+    def __or__(self, other):
+        return O.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return O.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return O.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return O.bitwise_xor(other, self)
+
+    def __invert__(self):
+        return O.bitwise_not(self)
+
     def __pow__(self, other, mod=None):
         return O.pow(self, other)
 
@@ -557,6 +590,21 @@ cdef class Tensor:
 
     def __itruediv__(self, other):
         return O.inplace(O.div, self, other)
+
+    def __imod__(self, other):
+        return O.inplace(O.remainder, self, other)
+
+    def __ifloordiv__(self, other):
+        return O.inplace(O.floor_divide, self, other)
+
+    def __iand__(self, other):
+        return O.inplace(O.bitwise_and, self, other)
+
+    def __ior__(self, other):
+        return O.inplace(O.bitwise_or, self, other)
+
+    def __ixor__(self, other):
+        return O.inplace(O.bitwise_xor, self, other)
 
     def __eq__(self, other):
         return O.eq(self, other)

@@ -142,6 +142,13 @@ def _specs_ops():
                  "less_equal", "lt", "maximum", "minimum", "mul", "multiply", "ne", "pow", "sub", "subtract",
                  "true_divide", "logical_and", "logical_or", "logical_xor"]:
         S.append(binary(name))
+    for name in ["remainder", "fmod", "floor_divide"]:
+        S.append(binary(name, bad={"int_by_zero": lambda L, n=name: getattr(L, n)(L.ones(2, dtype=L.int64), 0)}))
+    for name in ["bitwise_and", "bitwise_or", "bitwise_xor"]:
+        S.append(binary(name, x=I([1, 2, 3]), y=I([3, 2, 1]),
+                        bad={"float_tensors": lambda L, n=name: getattr(L, n)(L.ones(3), L.ones(3))}))
+    S.append(Spec("bitwise_not", "ops-unary", lambda L, a: L.bitwise_not(a), (I([1, 2]),),
+                  bad={"float_tensor": lambda L: L.bitwise_not(L.ones(2))}))
     for name in ["add_", "sub_", "mul_", "div_"]:
         S.append(binary(name, method=True, names=(name.rstrip("_"),)))
     S.append(binary("matmul", y=R(3, 4), bad={"inner_mismatch": lambda L: L.matmul(L.ones(2, 3), L.ones(4, 5)),
