@@ -323,7 +323,9 @@ cdef class Tensor:
         )
 
     def __format__(self, spec):
-        if spec and self._data.size == 1:
+        # as PyTorch: a 0-d tensor formats as its number (f"{loss}" prints 2.4195...), even with
+        # an empty spec; other tensors print as repr (a 1-element one also takes a number's spec)
+        if self._data.ndim == 0 or (spec and self._data.size == 1):
             return format(self.item(), spec)
         return repr(self)
 
