@@ -6,17 +6,18 @@ This folder sits at the top of the repository but is only ever ``minigrad.optim`
 ``minigrad/__init__.py`` imports it last, after the whole public API exists.
 
 Layout: ``optimizer`` (the base: groups, state, zero_grad, step, state dicts), one module
-per algorithm (``sgd``, ``adam``, ``rmsprop``, ``adagrad``: pseudo-code in the docstring,
+per algorithm (``sgd``, ``adam``, ``rmsprop``, ``adagrad``, ``adadelta``: pseudo-code in the docstring,
 a few lines of update calling one kernel of ``minigrad._optim_kernels``) and
 ``lr_scheduler``.
 """
 
-from . import adagrad, adam, lr_scheduler, optimizer, rmsprop, sgd
+from . import adadelta, adagrad, adam, lr_scheduler, optimizer, rmsprop, sgd
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "lr_scheduler"]
 

@@ -644,8 +644,9 @@ def _specs_optim():
                     "momentum_negative": {"momentum": -0.5}},
         "Adagrad": {"lr_decay_negative": {"lr_decay": -1.0}, "eps_negative": {"eps": -1.0},
                     "initial_accumulator_negative": {"initial_accumulator_value": -1.0}},
+        "Adadelta": {"rho_above_one": {"rho": 1.5}, "rho_nan": {"rho": float("nan")}, "eps_negative": {"eps": -1.0}},
     }
-    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]:
+    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"]:
         kw = {"lr": 0.1}
         bad = {}
         for case, over in {**common, **specific[name]}.items():
