@@ -18,7 +18,7 @@ except ImportError as e:  # pragma: no cover - only without a build
     ) from e
 
 from . import ops as _ops
-from . import _sampling  # noqa: E402,F401  (its in-place samplers join the Tensor methods)
+from . import _legacy, _sampling, creation  # noqa: E402,F401  (their methods join Tensor's: x.type(), x.new_zeros())
 
 _tape._set_ops(_ops)
 
@@ -73,7 +73,12 @@ from .creation import (  # noqa: E402
     zeros,
     zeros_like,
 )
-from ._device import device  # noqa: E402
+from ._device import device, get_default_device, set_default_device  # noqa: E402
+from ._legacy import TYPES as _LEGACY  # noqa: E402
+
+(BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor,  # noqa: E402
+ ShortTensor) = (_LEGACY[n] for n in ("bool", "uint8", "int8", "float64", "float32", "float16", "int32",
+                                      "int64", "int16"))
 from ._sampling import (  # noqa: E402
     bernoulli,
     multinomial,

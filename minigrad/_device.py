@@ -31,6 +31,9 @@ class device:
                 raise TypeError("device(): an index cannot be given with a device object")
             self.type, self.index = type.type, type.index
             return
+        if not isinstance(type, (str, int)) and isinstance(getattr(type, "type", None), str):
+            if index is None:       # another library's device object (torch.device)
+                type, index = type.type, getattr(type, "index", None)
         if isinstance(type, int) and not isinstance(type, bool):
             type, index = "cuda", type  # device(0) is cuda:0, as in PyTorch
         if not isinstance(type, str):
@@ -90,3 +93,73 @@ def check_device(dev, op="to"):
             "cuda.is_available() is False) or pass device='cpu'."
         )
     return d
+
+
+def _is_dtype(a):
+    from ._dtypes import dtype
+    return isinstance(a, dtype) or any(a is t for t in (float, int, bool))
+
+
+def _as_dtype(a):
+    """A dtype argument of ``to``: Python's float, int and bool mean float64, int64 and bool there,
+    as in PyTorch."""
+    from . import _dtypes
+    return _dtypes.float64 if a is float else _dtypes.int64 if a is int else _dtypes.bool_ if a is bool else a
+
+
+def _is_device(a):
+    return isinstance(a, (str, device)) or (isinstance(a, int) and not isinstance(a, bool)) or (
+        isinstance(getattr(a, "type", None), str) and hasattr(a, "index"))
+
+
+_TO_FORMS = ("to(device=None, dtype=None, non_blocking=False, copy=False)",
+             "to(dtype, non_blocking=False, copy=False)", "to(tensor, non_blocking=False, copy=False)")
+
+
+def parse_to(args, kwargs, op="to"):
+    """``(device, dtype, non_blocking, copy)`` from the arguments of ``Tensor.to`` / ``Module.to``,
+    read as PyTorch reads them: one of ``to(device=None, dtype=None, non_blocking=False,
+    copy=False)``, ``to(dtype, non_blocking=False, copy=False)`` or ``to(tensor, non_blocking=False,
+    copy=False)`` (device and dtype of the tensor), plus ``memory_format=None``. The device is
+    checked (the CPU only); a mix of the forms is a TypeError listing them."""
+    from ._tape import Tensor
+    kwargs = dict(kwargs)
+    if kwargs.pop("memory_format", None) is not None:
+        raise TypeError(f"{op}(): minigrad has one memory format (contiguous); pass memory_format=None")
+    first = args[0] if args else None
+    if isinstance(first, Tensor):
+        names, rest, dev, dt = ("non_blocking", "copy"), args[1:], CPU, first.dtype
+    elif _is_dtype(first):
+        names, rest, dev, dt = ("non_blocking", "copy"), args[1:], None, first
+    else:
+        names, rest, dev, dt = ("device", "dtype", "non_blocking", "copy"), args, None, None
+    got = dict(zip(names, rest))
+    if len(rest) > len(names) or set(got) & set(kwargs) or set(kwargs) - set(names):
+        raise _bad_to(op, args, kwargs)
+    got.update(kwargs)
+    dev, dt = got.get("device", dev), got.get("dtype", dt)
+    if dev is not None and not _is_device(dev) or dt is not None and not _is_dtype(dt):
+        raise _bad_to(op, args, kwargs)
+    for flag in ("non_blocking", "copy"):
+        if not isinstance(got.get(flag, False), bool):
+            raise _bad_to(op, args, kwargs)
+    return check_device(dev, op), _as_dtype(dt), got.get("non_blocking", False), got.get("copy", False)
+
+
+def _bad_to(op, args, kwargs):
+    got = [type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()]
+    if args and isinstance(args[0], str) and len(args) == 1 and not kwargs:
+        check_device(args[0], op)       # 'float64', 'gpu': the device string's own error
+    return TypeError(f"{op}() received an invalid combination of arguments - got ({', '.join(got)}), but "
+                     f"expected one of: {'; '.join(_TO_FORMS)}")
+
+
+# ----------------------------------------------------------------------------- the default device
+def get_default_device():
+    """Where new tensors are created: always ``device(type='cpu')`` in minigrad."""
+    return CPU
+
+
+def set_default_device(dev):
+    """Accepts the CPU (or None); any other device raises ``DeviceError``, as minigrad has no other."""
+    check_device(dev, "set_default_device")

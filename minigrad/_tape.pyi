@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterator, Sequence, overload
 
 from numpy.typing import NDArray
 
+from ._device import device
 from ._dtypes import dtype
 from .random import Generator
 
@@ -15,6 +16,7 @@ _float = float      # inside class Tensor these names are methods (x.float(), x.
 _int = int
 _bool = bool
 _dtype = dtype
+_device = device
 
 class Size(tuple[int, ...]):
     """A tensor's shape: a tuple that prints like ``minigrad.Size([2, 3])``."""
@@ -176,8 +178,8 @@ class Tensor:
     @data.setter
     def data(self, value: Tensor) -> None: ...
     @property
-    def device(self) -> str:
-        """The tensor's ``device``."""
+    def device(self) -> _device:
+        """Where the tensor lives: ``device(type='cpu')``, minigrad's only device."""
     @property
     def dtype(self) -> _dtype:
         """The tensor's ``dtype``."""
@@ -189,6 +191,9 @@ class Tensor:
     @property
     def grad_fn(self) -> Node | None:
         """The Node that produced this tensor (None for leaves)."""
+    @property
+    def is_cpu(self) -> _bool:
+        """The tensor's ``is_cpu``."""
     @property
     def is_cuda(self) -> _bool:
         """The tensor's ``is_cuda``."""
@@ -304,6 +309,11 @@ class Tensor:
         """Cosine of each element."""
     def cos_(self) -> Tensor:
         """In-place version of :func:`cos`."""
+    def cpu(self, memory_format: Any = ...) -> Tensor:
+        """This tensor, which is on the CPU already (minigrad has no other device)."""
+    def cuda(self, device: _device | str | _int | None = ..., non_blocking: _bool = ...,
+             memory_format: Any = ...) -> Tensor:
+        """Raises ``DeviceError``: minigrad runs on the CPU only (as ``cuda()`` does in a CPU-only PyTorch)."""
     def cumsum(self, dim: _int, *, dtype: _dtype | None = ...) -> Tensor:
         """Running sum along ``dim``."""
     def detach(self) -> Tensor:
@@ -364,6 +374,8 @@ class Tensor:
         """Elementwise ``ge`` comparison, as a bool tensor (not differentiable)."""
     def geometric_(self, p: _float | str, *, generator: Generator | None = ...) -> Tensor:
         """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
+    def get_device(self) -> _int:
+        """-1: the index PyTorch gives a tensor on the CPU."""
     def gt(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``gt`` comparison, as a bool tensor (not differentiable)."""
     def half(self) -> Tensor:
@@ -449,6 +461,21 @@ class Tensor:
         """-x for each element."""
     def nelement(self) -> _int:
         """The number of elements (same as ``numel()``)."""
+    def new_empty(self, *args: Any, size: _int | Sequence[_int] | None = ..., dtype: _dtype | None = ...,
+                  device: _device | str | _int | None = ..., requires_grad: _bool = ...) -> Tensor:
+        """An uninitialised tensor (zeros in minigrad) of ``size``, in this tensor's dtype by default."""
+    def new_full(self, size: _int | Sequence[_int], fill_value: _float | _bool, *, dtype: _dtype | None = ...,
+                 device: _device | str | _int | None = ..., requires_grad: _bool = ...) -> Tensor:
+        """``size`` (a tuple) filled with ``fill_value``, in this tensor's dtype unless ``dtype`` is given."""
+    def new_ones(self, *args: Any, size: _int | Sequence[_int] | None = ..., dtype: _dtype | None = ...,
+                 device: _device | str | _int | None = ..., requires_grad: _bool = ...) -> Tensor:
+        """Ones of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given."""
+    def new_tensor(self, data: Any, *, dtype: _dtype | None = ..., device: _device | str | _int | None = ...,
+                   requires_grad: _bool = ...) -> Tensor:
+        """A new tensor holding ``data``, in this tensor's dtype unless ``dtype`` is given."""
+    def new_zeros(self, *args: Any, size: _int | Sequence[_int] | None = ..., dtype: _dtype | None = ...,
+                  device: _device | str | _int | None = ..., requires_grad: _bool = ...) -> Tensor:
+        """Zeros of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given."""
     def norm(self, p: _float | str = ..., dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ...) -> Tensor:
         """The p-norm (2 by default; 1, inf, 0 and any p > 0) over ``dim`` (all by default)."""
     def normal_(self, mean: _float = ..., std: _float = ..., *, generator: Generator | None = ...) -> Tensor:
@@ -563,8 +590,8 @@ class Tensor:
         """Hyperbolic tangent of each element."""
     def tanh_(self) -> Tensor:
         """In-place version of :func:`tanh`."""
-    def to(self, *args: Any, dtype: _dtype | None = ..., **kwargs: Any) -> Tensor:
-        """A copy converted to ``dtype`` (``x.to(minigrad.float64)``); self if nothing changes."""
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """This tensor on a device and/or in a dtype, parsed as PyTorch does: ``x.to(minigrad.float64)``,"""
     def tolist(self) -> Any:
         """The values as (nested) Python lists of numbers."""
     def transpose(self, dim0: _int, dim1: _int) -> Tensor:
@@ -575,6 +602,8 @@ class Tensor:
         """Round towards zero (zero gradient)."""
     def trunc_(self) -> Tensor:
         """In-place version of :func:`trunc`."""
+    def type(self, dtype: _dtype | None = ..., non_blocking: _bool = ...) -> Any:
+        """``x.type()``: PyTorch's type string ('torch.FloatTensor'); ``x.type(t)``: this tensor converted"""
     def type_as(self, other: Tensor | _float) -> Tensor:
         """``input`` converted to ``other``'s dtype."""
     def unbind(self, dim: _int = ...) -> tuple[Tensor, ...]:

@@ -38,6 +38,7 @@ from libc.string cimport memset
 cnp.import_array()
 
 from . import _dtypes
+from ._device import CPU as _CPU
 from ._kernels cimport Binary, Unary
 
 cdef extern from *:
@@ -196,10 +197,11 @@ cdef class Tensor:
     __array_priority__ = 1000
     __array_ufunc__ = None      # make numpy defer to Tensor's reflected operators
 
-    def __init__(self, data=None, *, dtype=None, requires_grad=False):
-        # Tensor(data) behaves like minigrad.tensor(data) (float32 for Python floats).
-        from .creation import _as_array
-        self._data = _as_array([] if data is None else data, dtype)
+    def __init__(self, *args, dtype=None, requires_grad=False, device=None):
+        # PyTorch's legacy constructor: Tensor() is empty, Tensor(2, 3) uninitialised (zeros
+        # here), Tensor([1, 2]) float32 values (see _legacy.py); dtype= is minigrad's own.
+        from ._legacy import legacy_array
+        self._data = legacy_array("Tensor", args, _dtypes.float32 if dtype is None else dtype, device)
         self._version = _new_version()
         if requires_grad:
             self.requires_grad = True
@@ -246,11 +248,20 @@ cdef class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        """Where the tensor lives: ``device(type='cpu')``, minigrad's only device."""
+        return _CPU
 
     @property
     def is_cuda(self):
         return False
+
+    @property
+    def is_cpu(self):
+        return True
+
+    def get_device(self):
+        """-1: the index PyTorch gives a tensor on the CPU."""
+        return -1
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"

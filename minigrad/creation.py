@@ -7,7 +7,10 @@ Defaults follow PyTorch: Python floats give float32, Python ints int64, bools bo
 import numpy as np
 
 from . import _dtypes
+from ._device import check_device as _check_device
 from ._tape import Tensor, _from_array
+from .ops._core import METHODS
+
 
 def _as_array(data, dtype=None):
     """ndarray for ``data`` with PyTorch's default dtypes (always a fresh copy)."""
@@ -58,10 +61,13 @@ def tensor(data, *, dtype=None, requires_grad=False, device=None):
     tensor([[1., 2.],
             [3., 4.]], requires_grad=True)
     """
+    _check_device(device, "tensor")
     return _from_array(_as_array(data, dtype), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
+    """``data`` as a tensor: itself if it is one of that dtype already, else a new tensor."""
+    _check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
     return tensor(data, dtype=dtype)
@@ -98,14 +104,15 @@ def _float_dtype(dtype):
     return npd
 
 
-def _filled(op, size, value, dtype, requires_grad):
+def _filled(op, size, value, dtype, requires_grad, device):
+    _check_device(device, op)
     arr = np.full(_size(size, op), value, dtype=_float_dtype(dtype))
     return _from_array(arr, requires_grad)
 
 
 def zeros(*size, dtype=None, requires_grad=False, device=None):
     """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
-    return _filled("zeros", size, 0, dtype, requires_grad)
+    return _filled("zeros", size, 0, dtype, requires_grad, device)
 
 
 def ones(*size, dtype=None, requires_grad=False, device=None):
@@ -115,12 +122,12 @@ def ones(*size, dtype=None, requires_grad=False, device=None):
     tensor([[1., 1.],
             [1., 1.]])
     """
-    return _filled("ones", size, 1, dtype, requires_grad)
+    return _filled("ones", size, 1, dtype, requires_grad, device)
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None):
     """An uninitialised tensor (minigrad fills it with zeros)."""
-    return _filled("empty", size, 0, dtype, requires_grad)
+    return _filled("empty", size, 0, dtype, requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, requires_grad=False, device=None):
@@ -128,11 +135,13 @@ def full(size, fill_value, *, dtype=None, requires_grad=False, device=None):
     if dtype is None:
         dtype = _dtypes.bool_ if isinstance(fill_value, bool) else (
             _dtypes.int64 if isinstance(fill_value, int) else _dtypes.float32)
-    return _filled("full", (size,) if isinstance(size, int) else tuple(size), fill_value, dtype, requires_grad)
+    size = (size,) if isinstance(size, int) else tuple(size)
+    return _filled("full", size, fill_value, dtype, requires_grad, device)
 
 
 def eye(n, m=None, *, dtype=None, requires_grad=False, device=None):
     """The identity matrix (n x m)."""
+    _check_device(device, "eye")
     return _from_array(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -142,6 +151,7 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=N
     >>> minigrad.arange(4)
     tensor([0, 1, 2, 3])
     """
+    _check_device(device, "arange")
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -164,12 +174,14 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=N
 
 def linspace(start, end, steps, *, dtype=None, requires_grad=False, device=None):
     """``steps`` evenly spaced values from start to end (inclusive)."""
+    _check_device(device, "linspace")
     return _from_array(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
 
 
 def _like(fn):
     def like(input, *, dtype=None, requires_grad=False, device=None):
-        return fn(*input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
+        return fn(*input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad,
+                  device=device)
     like.__name__ = fn.__name__ + "_like"
     like.__doc__ = f"Like ``{fn.__name__}`` with the shape (and dtype) of ``input``."
     return like
@@ -183,4 +195,59 @@ empty_like = _like(empty)
 def full_like(input, fill_value, *, dtype=None, requires_grad=False, device=None):
     """Like ``full`` with the shape (and dtype) of ``input``."""
     return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype,
-                requires_grad=requires_grad)
+                requires_grad=requires_grad, device=device)
+
+
+# ----------------------------------------------------------------------------- x.new_*(...)
+# The new_* methods build a tensor like the creation functions above, in ``self``'s dtype
+# (and on its device, the CPU) unless told otherwise; the result is a fresh leaf.
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    """A new tensor holding ``data``, in this tensor's dtype unless ``dtype`` is given.
+
+    >>> minigrad.arange(3).new_tensor([1.5, 2.0])
+    tensor([1, 2])
+    """
+    _check_device(device, "new_tensor")
+    return tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+def new_zeros(self, *args, size=None, dtype=None, device=None, requires_grad=False):
+    """Zeros of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given."""
+    size = _new_size("new_zeros", args, size)
+    return _filled("new_zeros", size, 0, dtype or self.dtype, requires_grad, device)
+
+
+def new_ones(self, *args, size=None, dtype=None, device=None, requires_grad=False):
+    """Ones of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given."""
+    size = _new_size("new_ones", args, size)
+    return _filled("new_ones", size, 1, dtype or self.dtype, requires_grad, device)
+
+
+def new_empty(self, *args, size=None, dtype=None, device=None, requires_grad=False):
+    """An uninitialised tensor (zeros in minigrad) of ``size``, in this tensor's dtype by default."""
+    size = _new_size("new_empty", args, size)
+    return _filled("new_empty", size, 0, dtype or self.dtype, requires_grad, device)
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """``size`` (a tuple) filled with ``fill_value``, in this tensor's dtype unless ``dtype`` is given."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError("new_full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return _filled("new_full", size, fill_value, dtype or self.dtype, requires_grad, device)
+
+
+def _new_size(op, args, size):
+    """The size of ``x.new_zeros(2, 3)``, ``x.new_zeros((2, 3))`` or ``x.new_zeros(size=(2, 3))``."""
+    if args and size is not None:
+        raise TypeError(f"{op}(): got the size both as positional arguments and as size=")
+    if size is not None:
+        return (size,) if isinstance(size, int) else tuple(size)
+    if not args:
+        raise TypeError(f'{op}() missing 1 required positional arguments: "size"')
+    return args
+
+
+METHODS.update(new_tensor=new_tensor, new_zeros=new_zeros, new_ones=new_ones, new_empty=new_empty,
+               new_full=new_full)

@@ -356,18 +356,12 @@ class Module:
                     module._buffers[name] = fn(b)
         return self
 
-    def to(self, *args, dtype=None, device=None, **kwargs):
-        """Convert floating parameters and buffers to a dtype (``model.to(minigrad.float64)``);
-        devices other than ``'cpu'`` are not available."""
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, minigrad.dtype):
-                dtype = a
-            elif a is not None:
-                device = a          # 'cpu', 'cuda:0', a torch-style device object, ...
-        if device is not None and not str(device).startswith("cpu"):
-            raise RuntimeError(f"minigrad runs on the CPU only; cannot move the module to '{device}'")
+    def to(self, *args, **kwargs):
+        """Convert floating parameters and buffers to a dtype, in place, and return the module:
+        ``model.to(device)``, ``model.to(minigrad.float64)``, ``model.to(device, dtype)``,
+        ``model.to(tensor)``, ``model.to(dtype=..., device=..., non_blocking=...)``, parsed as
+        ``Tensor.to`` is. The CPU is minigrad's only device; another raises ``DeviceError``."""
+        _, dtype, _, _ = minigrad._device.parse_to(args, kwargs, "Module.to")
         if dtype is None:
             return self
         npd = minigrad._dtypes.to_numpy(dtype)
@@ -375,6 +369,10 @@ class Module:
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got "
                             f"desired dtype={minigrad._dtypes.from_numpy(npd)}")
         return self._convert(lambda t: t.to(minigrad._dtypes.from_numpy(npd)))
+
+    def cuda(self, device=None):
+        """Raises ``DeviceError``: minigrad runs on the CPU only (``cuda.is_available()`` is False)."""
+        minigrad._device.check_device("cuda", "Module.cuda")
 
     def float(self):
         return self.to(minigrad.float32)

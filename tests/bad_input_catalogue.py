@@ -343,6 +343,63 @@ def _specs_creation():
                   "negative_huge": lambda L: L.manual_seed(-(2 ** 70))}),
     ]
     S += _specs_random()
+    for name in ["new_zeros", "new_ones", "new_empty"]:
+        S.append(Spec(name, "creation", lambda L, a, n=name: getattr(a, n)(2, 3), (R(2, 3),), tensors=(),
+                      bad={"negative": lambda L, n=name: getattr(L.ones(2), n)(-1),
+                           "str": lambda L, n=name: getattr(L.ones(2), n)("a"),
+                           "no_size": lambda L, n=name: getattr(L.ones(2), n)(),
+                           "bad_dtype": lambda L, n=name: getattr(L.ones(2), n)(2, dtype="float99")}))
+    S += [
+        Spec("new_full", "creation", lambda L, a: a.new_full((2, 3), 1.5), (R(2, 3),), tensors=(),
+             bad={"size_int": lambda L: L.ones(2).new_full(2, 1.0),
+                  "fill_str": lambda L: L.ones(2).new_full((2,), "a"),
+                  "negative": lambda L: L.ones(2).new_full((-1,), 1.0)}),
+        Spec("new_tensor", "creation", lambda L, a: a.new_tensor([1.0, 2.0]), (R(2, 3),), tensors=(),
+             bad={"str": lambda L: L.ones(2).new_tensor("abc"),
+                  "ragged": lambda L: L.ones(2).new_tensor([[1, 2], [3]]),
+                  "bad_dtype": lambda L: L.ones(2).new_tensor([1.0], dtype="float99")}),
+    ]
+    return S
+
+
+# device strings minigrad cannot put a tensor on (it runs on the CPU only) or cannot read
+BAD_DEVICES = {"cuda": "cuda", "cuda0": "cuda:0", "gpu": "gpu", "cpu_x": "cpu:x", "mps": "mps",
+               "cuda_neg": "cuda:-1", "empty": "", "int": 0, "float": 1.5}
+
+
+def _with_bad_devices(make):
+    """``device_<name>`` cases: ``make(L, device)`` with each of BAD_DEVICES."""
+    return {f"device_{k}": (lambda L, d=d: make(L, d)) for k, d in BAD_DEVICES.items()}
+
+
+def _specs_devices():
+    calls = {
+        "zeros": lambda L, d: L.zeros(2, device=d), "ones": lambda L, d: L.ones(2, device=d),
+        "empty": lambda L, d: L.empty(2, device=d), "full": lambda L, d: L.full((2,), 1.0, device=d),
+        "eye": lambda L, d: L.eye(2, device=d), "arange": lambda L, d: L.arange(3, device=d),
+        "linspace": lambda L, d: L.linspace(0, 1, 3, device=d),
+        "tensor": lambda L, d: L.tensor([1.0], device=d),
+        "as_tensor": lambda L, d: L.as_tensor([1.0], device=d), "rand": lambda L, d: L.rand(2, device=d),
+        "randn": lambda L, d: L.randn(2, device=d), "randint": lambda L, d: L.randint(0, 3, (2,), device=d),
+        "zeros_like": lambda L, d: L.zeros_like(L.ones(2), device=d),
+        "full_like": lambda L, d: L.full_like(L.ones(2), 1.0, device=d),
+        "new_zeros": lambda L, d: L.ones(2).new_zeros(2, device=d),
+        "new_tensor": lambda L, d: L.ones(2).new_tensor([1.0], device=d),
+        "to": lambda L, d: L.ones(2).to(d),
+        "to_keyword": lambda L, d: L.ones(2).to(device=d, dtype=L.float64),
+        "Module.to": lambda L, d: L.nn.Linear(2, 2).to(d),
+        "device": lambda L, d: L.ones(2, device=L.device(d)),
+    }
+    S = [Spec(name, "devices", lambda L, c=call: c(L, "cpu"), (), tensors=(), bad=_with_bad_devices(call),
+              names=("device",)) for name, call in calls.items()]
+    S.append(Spec("cuda", "devices", lambda L: L.ones(2).cpu(), (), tensors=(),
+                  bad={"tensor_cuda": lambda L: L.ones(2).cuda(),
+                       "module_cuda": lambda L: L.nn.Linear(2, 2).cuda(),
+                       "to_int_dtype_mix": lambda L: L.ones(2).to(L.float64, L.int64),
+                       "to_two_devices": lambda L: L.ones(2).to("cpu", "cpu"),
+                       "to_dtype_string": lambda L: L.ones(2).to("float64"),
+                       "to_tensor_and_dtype": lambda L: L.ones(2).to(L.ones(2), L.float64),
+                       "to_dtype_twice": lambda L: L.ones(2).to(L.float64, dtype=L.int64)}))
     return S
 
 
@@ -679,7 +736,8 @@ def _step_with_grad(L, name, grad):
 
 
 def all_specs():
-    return _specs_ops() + _specs_creation() + _specs_functional() + _specs_layers() + _specs_optim()
+    return (_specs_ops() + _specs_creation() + _specs_devices() + _specs_functional() + _specs_layers()
+            + _specs_optim())
 
 
 @dataclass
@@ -713,7 +771,7 @@ def all_cases():
 
 
 CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "creation",
-          "nn-functional", "nn-loss", "nn-layer", "optim", "foreign")
+          "devices", "nn-functional", "nn-loss", "nn-layer", "optim", "foreign")
 
 
 def chunk_of(case):

@@ -64,7 +64,7 @@ METHODS.update(
     sin=sin, cos=cos, tanh=tanh, sigmoid=sigmoid, relu=relu, abs=abs, sign=sign,
     reciprocal=reciprocal, sum=sum, mean=mean, reshape=reshape, view=view, flatten=flatten,
     transpose=transpose, swapaxes=transpose, swapdims=transpose, t=t, permute=permute,
-    expand=expand, expand_as=expand_as, to=to, type_as=type_as, clone=clone,
+    expand=expand, expand_as=expand_as, to=to, cpu=cpu, cuda=cuda, type_as=type_as, clone=clone,
     contiguous=contiguous, add_=add_, sub_=sub_, mul_=mul_, div_=div_, eq=eq, ne=ne, lt=lt,
     le=le, gt=gt, ge=ge, float=_conv("float32"), double=_conv("float64"), half=_conv("float16"),
     long=_conv("int64"), int=_conv("int32"), bool=_conv("bool_"),
@@ -118,7 +118,7 @@ def _is_array(x):
 
 # the public functions, re-exported as minigrad.<name>
 _INTERNAL = {"defop", "sum_to", "inplace", "getitem", "setitem", "setitem_", "T", "expand_as",
-             "masked_fill_", "type_as", "contiguous"}
+             "masked_fill_", "type_as", "contiguous", "cpu", "cuda"}
 __all__ = sorted(
     name for name, value in list(globals().items())
     if not name.startswith("_") and name not in _INTERNAL and callable(value)

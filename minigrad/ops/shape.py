@@ -6,8 +6,8 @@ through either is seen by the saved-tensor checks of both.
 
 import numpy as np
 
-from .. import _dtypes
-from .._tape import Tensor, apply
+from .. import _device, _dtypes
+from .._tape import apply
 from ..grad_mode import no_grad
 from ._core import _dim1, _dims, _is_raw, _numel, _shape_arg, defop
 
@@ -207,45 +207,36 @@ def expand_as(input, other):
     return expand(input, other.shape)
 
 
-_DEVICE_TYPES = ("cuda", "mps", "meta", "xpu", "xla", "hip", "ipu", "hpu", "mtia", "vulkan", "privateuseone")
+def to(input, *args, **kwargs):
+    """This tensor on a device and/or in a dtype, parsed as PyTorch does: ``x.to(minigrad.float64)``,
+    ``x.to("cpu")``, ``x.to("cpu", minigrad.float64)``, ``x.to(other)`` (other's dtype),
+    ``x.to(dtype=..., device=..., non_blocking=..., copy=...)``. Returns ``input`` itself when
+    nothing changes (unless ``copy=True``); the CPU is the only device. Conversions between
+    float dtypes are differentiable.
 
-
-def _check_device(device):
-    """A device string (or device object) ``to`` may get: 'cpu' ('cpu:0', ...) is a no-op, other
-    device types are not available, anything else (e.g. a dtype name) is refused."""
-    s = str(device)
-    kind, _, index = s.partition(":")
-    if index and not index.isdigit():
-        kind = None
-    if kind == "cpu":
-        return
-    if kind in _DEVICE_TYPES:
-        raise RuntimeError(f"minigrad runs on the CPU only; cannot move the tensor to '{s}'")
-    raise RuntimeError(f"Invalid device string: '{s}' (to() expects a dtype such as minigrad.float64, "
-                       "a tensor, or the device 'cpu')")
-
-
-def to(input, *args, dtype=None, **kwargs):
-    """A copy converted to ``dtype`` (``x.to(minigrad.float64)``); self if nothing changes.
-    Conversions between float dtypes are differentiable."""
-    if kwargs.get("device") is not None:
-        _check_device(kwargs["device"])
-    for a in args:
-        if isinstance(a, Tensor):
-            dtype = a.dtype
-        elif isinstance(a, str):
-            _check_device(a)
-        elif a is not None:
-            dtype = a
-    if dtype is None:
-        return input       # device moves ("cpu") are no-ops
-    npd = _dtypes.to_numpy(dtype)
-    if input._data.dtype == npd:
+    >>> minigrad.arange(3).to("cpu", minigrad.float64)
+    tensor([0., 1., 2.], dtype=minigrad.float64)
+    """
+    _, dtype, _, copy = _device.parse_to(args, kwargs)
+    npd = input._data.dtype if dtype is None else _dtypes.to_numpy(dtype)
+    if input._data.dtype == npd and not copy:
         return input
     if input.requires_grad and npd.kind != "f":
         with no_grad():
             return apply(TO, (input,), (npd,))
     return apply(TO, (input,), (npd,))
+
+
+def cpu(input, memory_format=None):
+    """This tensor, which is on the CPU already (minigrad has no other device)."""
+    return input
+
+
+def cuda(input, device=None, non_blocking=False, memory_format=None):
+    """Raises ``DeviceError``: minigrad runs on the CPU only (as ``cuda()`` does in a CPU-only PyTorch)."""
+    raise _device.DeviceError(
+        "cuda(): minigrad runs on the CPU only and has no CUDA device (minigrad.cuda.is_available() is "
+        "False). Write device = 'cuda' if torch.cuda.is_available() else 'cpu' and x.to(device).")
 
 
 def type_as(input, other):
