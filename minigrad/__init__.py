@@ -74,6 +74,7 @@ from .creation import (  # noqa: E402
     zeros_like,
 )
 from ._device import device, get_default_device, set_default_device  # noqa: E402
+from ._dtypes import get_default_dtype, set_default_dtype  # noqa: E402
 from ._legacy import TYPES as _LEGACY  # noqa: E402
 
 (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor,  # noqa: E402
@@ -130,3 +131,8 @@ from .serialization import load, save  # noqa: E402
 nn = _import_sibling("nn")
 
 from .interop import from_dlpack  # noqa: E402  (also puts __dlpack__ on Tensor)
+
+# stand-ins for what a CPU-only PyTorch has and minigrad does not need (README: "Not supported")
+from . import accelerator, amp, backends, cuda, distributed  # noqa: E402
+from ._compile import compile  # noqa: E402,A004
+from .amp import autocast  # noqa: E402

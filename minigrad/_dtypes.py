@@ -82,3 +82,19 @@ def suffix(np_dtype, empty=False):
     if np_dtype in _DEFAULT_IN_REPR and not (empty and np_dtype != np.float32):
         return None
     return repr(from_numpy(np_dtype))
+
+
+def get_default_dtype():
+    """The dtype Python floats become: float32 (minigrad's default cannot be changed)."""
+    return float32
+
+
+def set_default_dtype(d):
+    """Accepts float32, minigrad's one default floating dtype; refuses the others clearly."""
+    if not isinstance(d, dtype) or not d.is_floating_point:
+        raise TypeError(f"set_default_dtype(): only floating-point types are supported as the default type "
+                        f"(got {d!r})")
+    if d is not float32:
+        raise NotImplementedError(
+            f"set_default_dtype({d!r}): minigrad's default floating dtype is always float32; "
+            f"pass dtype={d!r} to the creation functions (or call .to({d!r})) instead")

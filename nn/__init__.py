@@ -6,7 +6,7 @@ This folder sits at the top of the repository but is only ever ``minigrad.nn`` (
 primitives the layers need).
 """
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import Conv1d, Conv2d
@@ -26,6 +26,7 @@ from .loss import (
     SmoothL1Loss,
 )
 from .module import Module
+from .parallel import DataParallel
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d

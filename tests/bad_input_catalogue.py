@@ -608,6 +608,8 @@ def _specs_layers():
                {"negative": lambda L: nn(L).Bilinear(3, -4, 5)},
                {"second_mismatch": lambda L: nn(L).Bilinear(3, 4, 5)(L.ones(2, 3), L.ones(2, 5))}, extra_inputs=(R(2, 4),)),
         _layer("Identity", lambda L: nn(L).Identity(), R(2, 3)),
+        _layer("DataParallel", lambda L: nn(L).DataParallel(nn(L).Linear(3, 4)), R(2, 3),
+               {"not_a_module": lambda L: nn(L).DataParallel(3)}),
         _layer("Conv2d", lambda L: nn(L).Conv2d(2, 3, 3), R(1, 2, 5, 5),
                {"zero_channels": lambda L: nn(L).Conv2d(0, 3, 3), "zero_kernel": lambda L: nn(L).Conv2d(2, 3, 0),
                 "stride_zero": lambda L: nn(L).Conv2d(2, 3, 3, stride=0), "padding_mode_str": lambda L: nn(L).Conv2d(2, 3, 3, padding_mode="mirror"),
