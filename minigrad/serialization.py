@@ -186,13 +186,92 @@ def _read(fileobj, name):
         ) from e
 
 
-def load(f, map_location=None, weights_only=None, **kwargs):
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
     """Read an object written by ``minigrad.save`` from the path or binary file ``f``.
 
-    ``map_location`` and ``weights_only`` are accepted for PyTorch compatibility: minigrad
-    runs on the CPU and never unpickles, so loading is always weights-only.
+    PyTorch's keywords are accepted. Loading never unpickles, so it is always weights-only and
+    never runs code (``weights_only`` and the safe-globals list change nothing; a
+    ``pickle_module`` is refused). ``map_location`` may be None, the CPU (``'cpu'``, a
+    ``device``), a dict of locations (``{'cuda:0': 'cpu'}``: only the entry for ``'cpu'`` applies)
+    or a callable ``fn(tensor, 'cpu')`` returning a tensor (or None to keep it); a location on
+    any other device raises ``DeviceError``. ``mmap=True`` needs a path, as in PyTorch; the
+    arrays are read into memory.
     """
+    if pickle_module is not None:
+        raise TypeError("minigrad.load: checkpoints are never unpickled, so pickle_module must be None")
+    if mmap and hasattr(f, "read"):
+        raise ValueError("f must be a file path in order to use the mmap argument")
+    relocate = _relocation(map_location)
     if hasattr(f, "read"):
-        return _read(f, getattr(f, "name", "the file"))
-    with open(os.fspath(f), "rb") as fileobj:
-        return _read(fileobj, repr(os.fspath(f)))
+        obj = _read(f, getattr(f, "name", "the file"))
+    else:
+        with open(os.fspath(f), "rb") as fileobj:
+            obj = _read(fileobj, repr(os.fspath(f)))
+    return obj if relocate is None else _map_tensors(obj, relocate)
+
+
+def _relocation(map_location):
+    """None (tensors stay on the CPU) or a function applied to each loaded tensor."""
+    from ._device import check_device, device
+    if map_location is None or isinstance(map_location, (str, device)):
+        check_device(map_location, "load")
+        return None
+    if isinstance(map_location, dict):
+        check_device(map_location.get("cpu"), "load")
+        return None
+    if callable(map_location):
+        def relocate(t):
+            moved = map_location(t, "cpu")
+            if moved is not None and not isinstance(moved, Tensor):
+                raise TypeError(f"minigrad.load: map_location returned {type(moved).__name__}; it must "
+                                "return a tensor (or None to keep the loaded one)")
+            return t if moved is None else moved
+        return relocate
+    raise TypeError(f"minigrad.load: map_location must be None, a device, a string, a dict or a callable, "
+                    f"got {type(map_location).__name__}")
+
+
+def _map_tensors(obj, fn):
+    if isinstance(obj, Tensor):
+        return fn(obj)
+    if isinstance(obj, dict):
+        return type(obj)((k, _map_tensors(v, fn)) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_map_tensors(v, fn) for v in obj)
+    return obj
+
+
+# ----------------------------------------------------------------------------- safe globals
+# PyTorch's weights-only unpickler loads only the classes on this list. minigrad never
+# unpickles, so the list changes nothing; it is kept so programs that register classes run.
+_SAFE_GLOBALS = []
+
+
+def add_safe_globals(safe_globals):
+    """Add classes or functions (or ``(obj, name)`` pairs) to the safe-globals list."""
+    _SAFE_GLOBALS.extend(list(safe_globals))
+
+
+def get_safe_globals():
+    """A copy of the safe-globals list."""
+    return list(_SAFE_GLOBALS)
+
+
+def clear_safe_globals():
+    """Empty the safe-globals list."""
+    _SAFE_GLOBALS.clear()
+
+
+class safe_globals:
+    """``with safe_globals([MyClass]): ...``: the list extended for the block, restored after it."""
+
+    def __init__(self, safe_globals):
+        self._added = list(safe_globals)
+
+    def __enter__(self):
+        self._before = get_safe_globals()
+        add_safe_globals(self._added)
+
+    def __exit__(self, *exc):
+        _SAFE_GLOBALS[:] = self._before
+        return False
