@@ -10,7 +10,7 @@ Layout: ``_tape`` (compiled: Tensor, Node, engine) -> ``ops`` (the op table) ->
 __version__ = "0.1.0"
 
 try:
-    from . import _kernels, _tape  # noqa: F401
+    from . import _kernels, _tape, _threads  # noqa: F401
 except ImportError as e:  # pragma: no cover - only without a build
     raise ImportError(
         "minigrad's compiled core is missing or stale (" + str(e) + "). Build it from the "
@@ -135,4 +135,5 @@ from .interop import from_dlpack  # noqa: E402  (also puts __dlpack__ on Tensor)
 # stand-ins for what a CPU-only PyTorch has and minigrad does not need (README: "Not supported")
 from . import accelerator, amp, backends, cuda, distributed  # noqa: E402
 from ._compile import compile  # noqa: E402,A004
+from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .amp import autocast  # noqa: E402

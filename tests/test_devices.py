@@ -552,6 +552,34 @@ def test_cuda_seeding_and_synchronize_do_nothing():
     assert np.array_equal(minigrad.get_rng_state().numpy(), state.numpy())
 
 
+# ----------------------------------------------------------------------------- threads
+@pytest.fixture
+def threads_restored():
+    before = minigrad.get_num_threads(), (torch.get_num_threads() if torch is not None else None)
+    yield
+    minigrad.set_num_threads(before[0])
+    if torch is not None:
+        torch.set_num_threads(before[1])
+
+
+def test_set_num_threads_then_get(threads_restored):
+    assert minigrad.get_num_threads() >= 1
+    minigrad.set_num_threads(1)
+    assert minigrad.get_num_threads() == 1
+    minigrad.set_num_threads(3)
+    assert minigrad.get_num_threads() in (1, 3)      # 1 only in a build without OpenMP
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "a", True])
+def test_set_num_threads_refuses_like_pytorch(bad, threads_restored):
+    with pytest.raises(RuntimeError, match="set_num_threads expects"):
+        minigrad.set_num_threads(bad)
+    if torch is None:
+        pytest.skip("needs PyTorch as the oracle")
+    with pytest.raises(RuntimeError, match="set_num_threads expects"):
+        torch.set_num_threads(bad)
+
+
 # ----------------------------------------------------------------------------- load
 MAP_LOCATIONS = {"none": None, "cpu": "cpu", "cpu0": "cpu:0", "device_cpu": minigrad.device("cpu"),
                  "dict_from_cuda": {"cuda:0": "cpu"}, "dict_cpu": {"cpu": "cpu"},
@@ -609,7 +637,8 @@ def test_safe_globals():
 
 
 # ----------------------------------------------------------------------------- docstrings
-@pytest.mark.parametrize("name", ["_device", "_legacy", "amp", "_compile", "creation", "ops.shape", "nn.parallel"])
+@pytest.mark.parametrize("name", ["_device", "_legacy", "amp", "_compile", "creation", "ops.shape",
+                                  "nn.parallel"])
 def test_docstring_examples_run(name):
     import importlib
     module = importlib.import_module("minigrad." + name)
