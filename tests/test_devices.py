@@ -636,6 +636,77 @@ def test_safe_globals():
         S.add_safe_globals(before)
 
 
+# ----------------------------------------------------------------------------- learner programs
+# Small programs in the idioms of the usual tutorials (the device line, .to(device), amp that
+# is off on the CPU, the legacy two-layer net), written once and run under both libraries.
+
+def _amp_training_loop(torch):
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    use_amp = device == "cuda"
+    torch.manual_seed(1337)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(1337)
+    X = torch.arange(24, dtype=torch.float32).reshape(8, 3) / 10
+    y = (X.sum(1, keepdim=True) > 1.0).float()
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+    with torch.no_grad():
+        for i, p in enumerate(model.parameters()):
+            p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape) * (i + 1))
+    model = model.to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=0.05)
+    scaler = torch.amp.GradScaler(device, enabled=use_amp)
+    losses = []
+    for step in range(25):
+        xb, yb = X.to(device, non_blocking=True), y.to(device)
+        with torch.autocast(device_type=device, dtype=torch.float16, enabled=use_amp):
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(model(xb), yb)
+        scaler.scale(loss).backward()
+        scaler.unscale_(opt)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        scaler.step(opt)
+        scaler.update()
+        opt.zero_grad(set_to_none=True)
+        losses.append(f"{loss.item():.5f}")
+    return losses, model.to("cpu").state_dict()["2.weight"].numpy().tolist()
+
+
+def _legacy_two_layer_net(torch):
+    dtype = torch.float
+    device = torch.device("cpu")
+    N, D_in, H, D_out = 6, 5, 4, 2
+    x = torch.linspace(-1, 1, N * D_in, device=device, dtype=dtype).reshape(N, D_in)
+    y = torch.linspace(1, -1, N * D_out, device=device, dtype=dtype).reshape(N, D_out)
+    w1 = torch.linspace(-0.3, 0.4, D_in * H).reshape(D_in, H).type(torch.FloatTensor)
+    w2 = torch.linspace(0.2, -0.5, H * D_out).reshape(H, D_out).to(device, dtype)
+    assert isinstance(w1, torch.FloatTensor) and w1.type() == "torch.FloatTensor"
+    learning_rate = 1e-2
+    losses = []
+    for t in range(30):
+        h = x.mm(w1)
+        h_relu = h.clamp(min=0)
+        y_pred = h_relu.mm(w2)
+        loss = (y_pred - y).pow(2).sum().item()
+        losses.append(round(loss, 5))
+        grad_y_pred = 2.0 * (y_pred - y)
+        grad_w2 = h_relu.t().mm(grad_y_pred)
+        grad_h_relu = grad_y_pred.mm(w2.t())
+        grad_h = grad_h_relu.clone()
+        grad_h[h < 0] = 0
+        grad_w1 = x.t().mm(grad_h)
+        w1 -= learning_rate * grad_w1
+        w2 -= learning_rate * grad_w2
+    return losses, w1.new_zeros(2).tolist(), w2.device.type
+
+
+@needs_torch
+@pytest.mark.parametrize("program", [_amp_training_loop, _legacy_two_layer_net])
+def test_learner_program_gives_pytorchs_numbers(program):
+    ours, theirs = program(minigrad), program(torch)
+    assert ours[0] == theirs[0]
+    np.testing.assert_allclose(np.array(ours[1], dtype=float), np.array(theirs[1], dtype=float), rtol=1e-5)
+    assert ours[2:] == theirs[2:]
+
+
 # ----------------------------------------------------------------------------- docstrings
 @pytest.mark.parametrize("name", ["_device", "_legacy", "amp", "_compile", "creation", "ops.shape",
                                   "nn.parallel"])
