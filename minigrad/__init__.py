@@ -135,5 +135,11 @@ from .interop import from_dlpack  # noqa: E402  (also puts __dlpack__ on Tensor)
 # stand-ins for what a CPU-only PyTorch has and minigrad does not need (README: "Not supported")
 from . import accelerator, amp, backends, cuda, distributed  # noqa: E402
 from ._compile import compile  # noqa: E402,A004
+from ._flags import (  # noqa: E402
+    are_deterministic_algorithms_enabled,
+    get_float32_matmul_precision,
+    set_float32_matmul_precision,
+    use_deterministic_algorithms,
+)
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .amp import autocast  # noqa: E402

@@ -361,7 +361,9 @@ class Module:
         ``model.to(device)``, ``model.to(minigrad.float64)``, ``model.to(device, dtype)``,
         ``model.to(tensor)``, ``model.to(dtype=..., device=..., non_blocking=...)``, parsed as
         ``Tensor.to`` is. The CPU is minigrad's only device; another raises ``DeviceError``."""
-        _, dtype, _, _ = minigrad._device.parse_to(args, kwargs, "Module.to")
+        _, dtype, _, copy = minigrad._device.parse_to(args, kwargs, "Module.to")
+        if copy:
+            raise RuntimeError(".to() does not accept copy argument: a module is converted in place")
         if dtype is None:
             return self
         npd = minigrad._dtypes.to_numpy(dtype)

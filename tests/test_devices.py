@@ -66,6 +66,8 @@ SAME = {
     "accelerator_current": lambda L: L.accelerator.current_accelerator(),
     "accelerator_device_count": lambda L: L.accelerator.device_count(),
     "default_dtype": lambda L: L.get_default_dtype(),
+    "matmul_precision": lambda L: _precision_round_trip(L),
+    "deterministic_algorithms": lambda L: _deterministic_round_trip(L),
     "default_device": lambda L: L.get_default_device(),
     "set_default_device_cpu": lambda L: L.set_default_device("cpu"),
     "set_default_dtype_float32": lambda L: L.set_default_dtype(L.float32),
@@ -184,6 +186,28 @@ SAME = {
 }
 
 
+def _precision_round_trip(L):
+    answers = [L.get_float32_matmul_precision()]
+    try:
+        for p in ("high", "medium", "highest"):
+            L.set_float32_matmul_precision(p)
+            answers.append((L.get_float32_matmul_precision(), L.backends.cuda.matmul.allow_tf32))
+    finally:
+        L.set_float32_matmul_precision("highest")
+        L.backends.cuda.matmul.allow_tf32 = False
+    return answers
+
+
+def _deterministic_round_trip(L):
+    answers = [L.are_deterministic_algorithms_enabled()]
+    try:
+        L.use_deterministic_algorithms(True, warn_only=True)
+        answers.append(L.are_deterministic_algorithms_enabled())
+    finally:
+        L.use_deterministic_algorithms(False)
+    return answers + [L.are_deterministic_algorithms_enabled()]
+
+
 def _disabled_answers(s, L):
     return (s.is_enabled(), s.get_scale(), s.state_dict(), s.scale(L.tensor(2.0)),
             s.scale([L.tensor(2.0), L.tensor(3.0)]), s.update(), s.load_state_dict({}))
@@ -250,6 +274,10 @@ RAISES = {
     "module_to_cuda": lambda L: L.nn.Linear(2, 2).to("cuda"),
     "module_cuda": lambda L: L.nn.Linear(2, 2).cuda(),
     "module_to_int_dtype": lambda L: L.nn.Linear(2, 2).to(L.int64),
+    "module_to_copy": lambda L: L.nn.Linear(2, 2).to("cpu", copy=True),
+    "to_dtype_string_keyword": lambda L: L.ones(2).to(dtype="float64"),
+    "to_non_blocking_int": lambda L: L.ones(2).to(non_blocking=1),
+    "to_dtype_then_device": lambda L: L.ones(2).to(L.float64, "cpu"),
     "cuda_current_device": lambda L: L.cuda.current_device(),
     "cuda_get_device_name": lambda L: L.cuda.get_device_name(),
     "cuda_get_device_name0": lambda L: L.cuda.get_device_name(0),
@@ -266,6 +294,8 @@ RAISES = {
     "new_full_int_size": lambda L: L.ones(2).new_full(2, 3.5),
     "new_zeros_without_size": lambda L: L.ones(2).new_zeros(),
     "set_default_dtype_int": lambda L: L.set_default_dtype(L.int64),
+    "matmul_precision_not_a_str": lambda L: L.set_float32_matmul_precision(3),
+    "deterministic_not_a_bool": lambda L: L.use_deterministic_algorithms(1),
     "autocast_int_device": lambda L: L.autocast(3),
     "autocast_gpu": lambda L: L.autocast("gpu"),
     "compile_not_callable": lambda L: L.compile(3),
