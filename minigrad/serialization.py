@@ -212,8 +212,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
 
 def _relocation(map_location):
     """None (tensors stay on the CPU) or a function applied to each loaded tensor."""
-    from ._device import check_device, device
-    if map_location is None or isinstance(map_location, (str, device)):
+    from ._device import _is_device, check_device
+    if map_location is None or (_is_device(map_location) and not isinstance(map_location, int)):
         check_device(map_location, "load")
         return None
     if isinstance(map_location, dict):

@@ -623,6 +623,13 @@ def test_load_accepts_pytorch_map_locations(name):
     assert out["w"].tolist() == [1.0, 1.0]
 
 
+@needs_torch
+def test_load_accepts_a_pytorch_device_as_map_location():
+    assert minigrad.load(_checkpoint(minigrad), map_location=torch.device("cpu"))["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(minigrad._device.DeviceError):
+        minigrad.load(_checkpoint(minigrad), map_location=torch.device("cuda"))
+
+
 def test_load_callable_map_location_sees_each_tensor_and_the_location():
     seen = []
     out = minigrad.load(_checkpoint(minigrad), map_location=lambda t, loc: seen.append(loc) or t * 2)
