@@ -75,11 +75,17 @@ from .creation import (  # noqa: E402
 )
 from ._device import device, get_default_device, set_default_device  # noqa: E402
 from ._dtypes import get_default_dtype, set_default_dtype  # noqa: E402
-from ._legacy import TYPES as _LEGACY  # noqa: E402
-
-(BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor,  # noqa: E402
- ShortTensor) = (_LEGACY[n] for n in ("bool", "uint8", "int8", "float64", "float32", "float16", "int32",
-                                      "int64", "int16"))
+from ._legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from ._sampling import (  # noqa: E402
     bernoulli,
     multinomial,

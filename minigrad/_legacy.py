@@ -67,8 +67,18 @@ def _legacy_type(d):
                                            "__doc__": f"A {d.name} tensor: ``{_NAMES[d.name]}([1, 2])``."})
 
 
-TYPES = {d.name: _legacy_type(d) for d in _dtypes.ALL}
-_BY_STRING = {f"{prefix}.{t.__name__}": t for t in TYPES.values() for prefix in ("torch", "minigrad")}
+FloatTensor = _legacy_type(_dtypes.float32)
+DoubleTensor = _legacy_type(_dtypes.float64)
+HalfTensor = _legacy_type(_dtypes.float16)
+LongTensor = _legacy_type(_dtypes.int64)
+IntTensor = _legacy_type(_dtypes.int32)
+ShortTensor = _legacy_type(_dtypes.int16)
+CharTensor = _legacy_type(_dtypes.int8)
+ByteTensor = _legacy_type(_dtypes.uint8)
+BoolTensor = _legacy_type(_dtypes.bool_)
+_TYPES = (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor,
+          BoolTensor)
+_BY_STRING = {f"{prefix}.{t.__name__}": t for prefix in ("torch", "minigrad") for t in _TYPES}
 
 
 def type_(self, dtype=None, non_blocking=False):
