@@ -148,8 +148,6 @@ def parse_to(args, kwargs, op="to"):
 
 def _bad_to(op, args, kwargs):
     got = [type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()]
-    if args and isinstance(args[0], str) and len(args) == 1 and not kwargs:
-        check_device(args[0], op)       # 'float64', 'gpu': the device string's own error
     return TypeError(f"{op}() received an invalid combination of arguments - got ({', '.join(got)}), but "
                      f"expected one of: {'; '.join(_TO_FORMS)}")
 
