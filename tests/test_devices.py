@@ -69,7 +69,7 @@ SAME = {
     "matmul_precision": lambda L: _precision_round_trip(L),
     "deterministic_algorithms": lambda L: _deterministic_round_trip(L),
     "default_device": lambda L: L.get_default_device(),
-    "set_default_device_cpu": lambda L: L.set_default_device("cpu"),
+    "set_default_device_cpu": lambda L: (L.set_default_device("cpu"), L.set_default_device(None)),
     "set_default_dtype_float32": lambda L: L.set_default_dtype(L.float32),
     "device_cpu": lambda L: L.device("cpu"),
     "device_cpu0": lambda L: L.device("cpu:0"),
