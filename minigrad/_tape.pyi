@@ -125,8 +125,9 @@ class Tensor:
     """A multi-dimensional array that can record the operations applied to it."""
     __array_priority__: _int
     __array_ufunc__: None
-    def __init__(self, data: Any = ..., *, dtype: _dtype | None = ..., requires_grad: _bool = ...) -> None:
-        """A tensor from data (like ``minigrad.tensor``)."""
+    def __init__(self, *args: Any, dtype: _dtype | None = ..., requires_grad: _bool = ...,
+                 device: _device | str | _int | None = ...) -> None:
+        """PyTorch's legacy constructor: ``Tensor(2, 3)`` (sizes) or ``Tensor([1, 2])`` (float32 data)."""
     def __repr__(self) -> str: ...
     def __hash__(self) -> _int: ...
     def __len__(self) -> _int: ...
