@@ -76,6 +76,15 @@ class device:
     def __reduce__(self):
         return (device, (self.type, self.index))
 
+    def __enter__(self):
+        """``with minigrad.device("cpu"):``: the CPU is the default already; another device raises
+        ``DeviceError``."""
+        check_device(self, "device")
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
 
 CPU = device("cpu")
 

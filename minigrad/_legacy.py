@@ -1,4 +1,4 @@
-"""PyTorch's legacy tensor types: ``FloatTensor``, ``LongTensor``, ... and ``x.type(...)``.
+"""PyTorch's legacy tensor types: ``FloatTensor``, ``LongTensor``, ..., ``x.type(...)`` and ``x.new(...)``.
 
 Old tutorials write ``torch.FloatTensor([1, 2])``, ``torch.LongTensor(3)`` (an uninitialised
 tensor of 3 elements), ``x.type(torch.LongTensor)``, ``isinstance(x, torch.FloatTensor)`` and
@@ -108,4 +108,13 @@ def type_(self, dtype=None, non_blocking=False):
     return self.to(dtype, non_blocking)
 
 
-METHODS["type"] = type_
+def new(self, *args, device=None):
+    """``x.new(...)``: the legacy constructor in this tensor's dtype (``x.new(2, 3)``, ``x.new([1, 2])``).
+
+    >>> minigrad.arange(3).new([1.5, 2.0])
+    tensor([1, 2])
+    """
+    return _from_array(legacy_array("new", args, self.dtype, device))
+
+
+METHODS.update(type=type_, new=new)

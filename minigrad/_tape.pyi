@@ -462,6 +462,8 @@ class Tensor:
         """-x for each element."""
     def nelement(self) -> _int:
         """The number of elements (same as ``numel()``)."""
+    def new(self, *args: Any, device: _device | str | _int | None = ...) -> Tensor:
+        """``x.new(...)``: the legacy constructor in this tensor's dtype (``x.new(2, 3)``, ``x.new([1, 2])``)."""
     def new_empty(self, *args: Any, size: _int | Sequence[_int] | None = ..., dtype: _dtype | None = ...,
                   device: _device | str | _int | None = ..., requires_grad: _bool = ...) -> Tensor:
         """An uninitialised tensor (zeros in minigrad) of ``size``, in this tensor's dtype by default."""

@@ -149,6 +149,9 @@ SAME = {
                                     isinstance([1.0], L.FloatTensor)),
     "legacy_not_a_subclass": lambda L: issubclass(L.FloatTensor, L.Tensor),
     "legacy_name": lambda L: L.FloatTensor.__name__,
+    "tensor_new": lambda L: (lambda x: (tuple(x.new(2, 3).shape), x.new(2, 3).dtype, x.new([1.5, 2]), x.new(),
+                                        tuple(x.new(L.Size([2])).shape)))(L.arange(3)),
+    "device_as_a_context": lambda L: _in_device_context(L),
     "tensor_legacy_constructor": lambda L: (tuple(L.Tensor(3).shape), L.Tensor([1, 2]),
                                             tuple(L.Tensor().shape)),
     # new_*: self's dtype unless told
@@ -206,6 +209,11 @@ def _deterministic_round_trip(L):
     finally:
         L.use_deterministic_algorithms(False)
     return answers + [L.are_deterministic_algorithms_enabled()]
+
+
+def _in_device_context(L):
+    with L.device("cpu") as d:
+        return d, L.zeros(1).device, L.get_default_device()
 
 
 def _disabled_answers(s, L):
@@ -291,6 +299,10 @@ RAISES = {
     "legacy_dtype_keyword": lambda L: L.FloatTensor([1, 2], dtype=L.float64),
     "legacy_requires_grad_keyword": lambda L: L.LongTensor([1, 2], requires_grad=True),
     "legacy_negative_size": lambda L: L.FloatTensor(-1),
+    "new_of_other_dtype": lambda L: L.arange(3).new(L.ones(2)),
+    "new_of_a_number": lambda L: L.arange(3).new(2.5),
+    "new_on_cuda": lambda L: L.arange(3).new([1], device="cuda"),
+    "device_context_cuda": lambda L: _zeros_in(L, L.device("cuda")),
     "new_full_int_size": lambda L: L.ones(2).new_full(2, 3.5),
     "new_zeros_without_size": lambda L: L.ones(2).new_zeros(),
     "set_default_dtype_int": lambda L: L.set_default_dtype(L.int64),
@@ -311,6 +323,11 @@ RAISES = {
     "load_mmap_of_a_buffer": lambda L: L.load(_checkpoint(L), mmap=True),
     "add_safe_globals_of_a_number": lambda L: L.serialization.add_safe_globals(3),
 }
+
+
+def _zeros_in(L, dev):
+    with dev:
+        return L.zeros(1)
 
 
 def _checkpoint(L):
