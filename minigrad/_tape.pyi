@@ -415,6 +415,8 @@ class Tensor:
         """See ``minigrad.multinomial``."""
     def multiply(self, other: Tensor | _float) -> Tensor:
         """input * other, broadcasting."""
+    def narrow(self, dim: _int, start: _int | Tensor, length: _int) -> Tensor:
+        """The ``length`` elements from ``start`` along ``dim``, as a view (a slice of ``input``)."""
     def ne(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``ne`` comparison, as a bool tensor (not differentiable)."""
     def neg(self) -> Tensor:

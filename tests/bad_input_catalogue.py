@@ -287,6 +287,24 @@ def _specs_ops():
     return S
 
 
+def _specs_learner_ops():
+    """The ops learner programs call (issue 12): narrow, ..."""
+    x = R(2, 3)
+    S = [
+        Spec("narrow", "ops-learner", lambda L, a: L.narrow(a, 1, 1, 2), (x,),
+             bad={"dim_out_of_range": lambda L: L.narrow(L.ones(2, 3), 2, 0, 1),
+                  "start_out_of_range": lambda L: L.narrow(L.ones(2, 3), 1, 4, 0),
+                  "start_negative_out_of_range": lambda L: L.narrow(L.ones(2, 3), 1, -4, 1),
+                  "start_plus_length_too_big": lambda L: L.narrow(L.ones(2, 3), 1, 2, 2),
+                  "length_negative": lambda L: L.narrow(L.ones(2, 3), 1, 0, -1),
+                  "start_float": lambda L: L.narrow(L.ones(2, 3), 1, 0.5, 1),
+                  "start_float_tensor": lambda L: L.narrow(L.ones(2, 3), 1, L.tensor(0.5), 1),
+                  "start_vector_tensor": lambda L: L.narrow(L.ones(2, 3), 1, L.tensor([0, 1]), 1),
+                  "zero_dim": lambda L: L.narrow(L.tensor(1.0), 0, 0, 1)}),
+    ]
+    return S
+
+
 def _specs_creation():
     S = []
     for name in ["zeros", "ones", "empty", "rand", "randn"]:
@@ -623,7 +641,8 @@ def _step_with_grad(L, name, grad):
 
 
 def all_specs():
-    return _specs_ops() + _specs_creation() + _specs_functional() + _specs_layers() + _specs_optim()
+    return (_specs_ops() + _specs_learner_ops() + _specs_creation() + _specs_functional() + _specs_layers()
+            + _specs_optim())
 
 
 @dataclass
@@ -656,8 +675,8 @@ def all_cases():
     return cases
 
 
-CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "creation",
-          "nn-functional", "nn-loss", "nn-layer", "optim", "foreign")
+CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "ops-learner",
+          "creation", "nn-functional", "nn-loss", "nn-layer", "optim", "foreign")
 
 
 def chunk_of(case):

@@ -45,6 +45,8 @@ PARAM_TYPES = {
     "generator": "Generator", "a": "float", "b": "float", "low": "int", "high": "int", "kw": "Any",
     "lambd": "float", "mean": "float", "std": "float", "median": "float", "sigma": "float",
     "num_samples": "int", "replacement": "bool",
+    # issue 12: sorting, histograms, tolerances, narrow, tril/triu
+    "start": "int | Tensor", "length": "int",
 }
 
 RETURNS = {

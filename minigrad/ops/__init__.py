@@ -80,7 +80,7 @@ METHODS.update(
     squeeze=squeeze, unsqueeze=unsqueeze, unflatten=unflatten, repeat=repeat, flip=flip,
     roll=roll, split=split, chunk=chunk, unbind=unbind, gather=gather, scatter=scatter,
     scatter_add=scatter_add, index_select=index_select, masked_fill=masked_fill,
-    masked_fill_=masked_fill_, copy_=_copy_,
+    masked_fill_=masked_fill_, copy_=_copy_, narrow=narrow,
 )
 METHODS.update({
     f.__name__ + "_": _inplace(f)

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._tape import Tensor
 from ..function import Function
-from ._core import _dims
+from ._core import _dims, _int, _ints
 
 
 def _check_tensors(op, tensors):
@@ -146,13 +146,13 @@ def split(tensor, split_size_or_sections, dim=0):
     d = _dims("split", dim, tensor.ndim)[0]
     n = tensor.shape[d]
     fn = _Split
-    if isinstance(split_size_or_sections, int):
-        size = split_size_or_sections
+    if not isinstance(split_size_or_sections, (list, tuple)):
+        size = _int("split", split_size_or_sections, "split_size")
         if size <= 0:
             raise RuntimeError(f"split expects split_size be positive, but got split_size={size}")
         sizes = [size] * (n // size) + ([n % size] if n % size else [])
     else:
-        sizes = list(split_size_or_sections)
+        sizes = list(_ints("split", split_size_or_sections, "split_size"))
         fn = _SplitWithSizes
         if any(s < 0 for s in sizes):
             raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, "
@@ -169,6 +169,7 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
+    chunks = _int("chunk", chunks, "chunks")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _dims("chunk", dim, input.ndim)[0]

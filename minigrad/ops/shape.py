@@ -9,7 +9,7 @@ import numpy as np
 from .. import _dtypes
 from .._tape import Tensor, apply
 from ..grad_mode import no_grad
-from ._core import _dim1, _dims, _is_raw, _numel, _shape_arg, defop
+from ._core import _dim1, _dims, _ints, _is_raw, _numel, _shape_arg, defop
 
 
 def expand(x, *shape):
@@ -327,7 +327,7 @@ def repeat(input, *sizes):
 
 def flip(input, dims):
     """Reverse the order of elements along ``dims``."""
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    dims = _ints("flip", dims, "dims")
     if _is_raw(input):
         return _fwd_flip(input, dims)
     return apply(FLIP, (input,), (_dims("flip", dims, input.ndim),))
@@ -335,9 +335,9 @@ def flip(input, dims):
 
 def roll(input, shifts, dims=None):
     """Shift elements cyclically along ``dims`` (the flattened tensor if None)."""
-    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    shifts = _ints("roll", shifts, "shifts")
     if dims is not None:
-        dims = (dims,) if isinstance(dims, int) else tuple(dims)
+        dims = _ints("roll", dims, "dims")
         if len(dims) != len(shifts):
             raise RuntimeError(f"roll: shifts and dims must align. shifts: {len(shifts)}, dims: {len(dims)}")
     if _is_raw(input):
