@@ -70,6 +70,8 @@ from .creation import (  # noqa: E402
     ones,
     ones_like,
     tensor,
+    tril_indices,
+    triu_indices,
     zeros,
     zeros_like,
 )
@@ -98,7 +100,7 @@ from .random import (  # noqa: E402
 )
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
 from .ops import *  # noqa: E402,F401,F403
-from .ops import max, min, round, sum, abs, pow  # noqa: E402,A004
+from .ops import max, min, round, sum, abs, pow, all, any  # noqa: E402,A004
 
 
 def is_tensor(obj):

@@ -288,9 +288,11 @@ def _specs_ops():
 
 
 def _specs_learner_ops():
-    """The ops learner programs call (issue 12): narrow, ..."""
-    x = R(2, 3)
-    S = [
+    """The ops learner programs call (issue 12): narrow, tril/triu, sorting, logical reductions,
+    closeness, counting, log10/log2/exp2."""
+    x, m = R(2, 3), R(2, 3, 3)
+    S = [unary(name, group="ops-learner") for name in ("log10", "log2", "exp2", "msort")]
+    S += [
         Spec("narrow", "ops-learner", lambda L, a: L.narrow(a, 1, 1, 2), (x,),
              bad={"dim_out_of_range": lambda L: L.narrow(L.ones(2, 3), 2, 0, 1),
                   "start_out_of_range": lambda L: L.narrow(L.ones(2, 3), 1, 4, 0),
@@ -301,6 +303,74 @@ def _specs_learner_ops():
                   "start_float_tensor": lambda L: L.narrow(L.ones(2, 3), 1, L.tensor(0.5), 1),
                   "start_vector_tensor": lambda L: L.narrow(L.ones(2, 3), 1, L.tensor([0, 1]), 1),
                   "zero_dim": lambda L: L.narrow(L.tensor(1.0), 0, 0, 1)}),
+    ]
+    for name in ("tril", "triu"):
+        S.append(Spec(name, "ops-learner", lambda L, a, n=name: getattr(L, n)(a, 1), (m,),
+                      bad={"one_dim": lambda L, n=name: getattr(L, n)(L.ones(3)),
+                           "diagonal_float": lambda L, n=name: getattr(L, n)(L.ones(3, 3), 0.5),
+                           "diagonal_str": lambda L, n=name: getattr(L, n)(L.ones(3, 3), "a"),
+                           "inplace_on_leaf": lambda L, n=name: getattr(L.ones(3, 3, requires_grad=True),
+                                                                        n + "_")()}))
+    for name in ("tril_indices", "triu_indices"):
+        S.append(Spec(name, "ops-learner", lambda L, n=name: getattr(L, n)(3, 4, 1), (), tensors=(),
+                      bad={"negative_row": lambda L, n=name: getattr(L, n)(-1, 4),
+                           "negative_col": lambda L, n=name: getattr(L, n)(3, -4),
+                           "float_row": lambda L, n=name: getattr(L, n)(2.5, 4),
+                           "float_dtype": lambda L, n=name: getattr(L, n)(3, 3, dtype=L.float32)}))
+    S += [
+        Spec("sort", "ops-learner", lambda L, a: L.sort(a, 1, descending=True), (x,),
+             bad={"dim_out_of_range": lambda L: L.sort(L.ones(2, 3), 2),
+                  "dim_str": lambda L: L.sort(L.ones(2, 3), "a"),
+                  "dim_and_axis": lambda L: L.ones(2, 3).sort(dim=0, axis=0)}),
+        Spec("argsort", "ops-learner", lambda L, a: L.argsort(a, 1), (x,),
+             bad={"dim_out_of_range": lambda L: L.argsort(L.ones(2, 3), -3)}),
+        Spec("topk", "ops-learner", lambda L, a: L.topk(a, 2), (x,),
+             bad={"k_too_big": lambda L: L.topk(L.ones(2, 3), 4),
+                  "k_negative": lambda L: L.topk(L.ones(2, 3), -1),
+                  "k_float": lambda L: L.topk(L.ones(2, 3), 1.5),
+                  "dim_out_of_range": lambda L: L.topk(L.ones(2, 3), 1, 2),
+                  "k_too_big_for_0d": lambda L: L.topk(L.tensor(1.0), 2),
+                  "k_None": lambda L: L.topk(L.ones(3), None)}),
+        Spec("kthvalue", "ops-learner", lambda L, a: L.kthvalue(a, 2), (x,),
+             bad={"k_zero": lambda L: L.kthvalue(L.ones(2, 3), 0),
+                  "k_too_big": lambda L: L.kthvalue(L.ones(2, 3), 4),
+                  "dim_out_of_range": lambda L: L.kthvalue(L.ones(2, 3), 1, 5),
+                  "empty_dim": lambda L: L.kthvalue(L.ones(2, 0), 1)}),
+    ]
+    for name in ("all", "any"):
+        both = lambda L, n=name: getattr(L.ones(2), n)(0, keepdim=True, keepdims=True)     # noqa: E731
+        S.append(reduction(name, call=lambda L, a, dim, n=name: getattr(L, n)(a, dim),
+                           bad={"keepdim_and_keepdims": both}))
+        S[-1].group = "ops-learner"
+    for name in ("isclose", "allclose"):
+        fn = lambda L, n=name: getattr(L, n)        # noqa: E731
+        S.append(binary(name, group="ops-learner",
+                        bad={"dtype_mismatch": lambda L, f=fn: f(L)(L.ones(2), L.ones(2, dtype=L.float64)),
+                             "rtol_negative": lambda L, f=fn: f(L)(L.ones(2), L.ones(2), rtol=-1.0),
+                             "atol_nan": lambda L, f=fn: f(L)(L.ones(2), L.ones(2), atol=float("nan"))}))
+    S.append(binary("equal", group="ops-learner", bad={"other_number": lambda L: L.equal(L.ones(2), 1.0)}))
+    S += [
+        Spec("histc", "ops-learner", lambda L, a: L.histc(a, bins=4, min=0, max=1), (x,),
+             bad={"bins_negative": lambda L: L.histc(L.ones(3), bins=-1),
+                  "bins_zero": lambda L: L.histc(L.ones(3), bins=0),
+                  "bins_float": lambda L: L.histc(L.ones(3), bins=2.5),
+                  "min_above_max": lambda L: L.histc(L.ones(3), 3, 2, 1),
+                  "range_not_finite": lambda L: L.histc(L.tensor([1.0, float("inf")]), 3),
+                  "bins_absurd": lambda L: L.histc(L.ones(3), bins=2 ** 60),
+                  "int_input": lambda L: L.histc(L.tensor([1, 2]))}),
+        Spec("histogram", "ops-learner", lambda L, a: L.histogram(a, 3), (x,),
+             bad={"bins_negative": lambda L: L.histogram(L.ones(3), -2),
+                  "range_reversed": lambda L: L.histogram(L.ones(3), 2, range=(3.0, 1.0)),
+                  "weight_shape": lambda L: L.histogram(L.ones(3), 2, weight=L.ones(4)),
+                  "bins_2d_tensor": lambda L: L.histogram(L.ones(3), L.ones(2, 2)),
+                  "int_input": lambda L: L.histogram(L.tensor([1, 2]), 2)}),
+        Spec("bincount", "ops-learner", lambda L, a: L.bincount(a), (I([0, 2, 2]),),
+             bad={"negative_value": lambda L: L.bincount(L.tensor([-1, 2])),
+                  "two_dims": lambda L: L.bincount(L.tensor([[1, 2]])),
+                  "minlength_negative": lambda L: L.bincount(L.tensor([1]), minlength=-1),
+                  "weights_length": lambda L: L.bincount(L.tensor([1, 2]), weights=L.ones(3)),
+                  "bool_input": lambda L: L.bincount(L.tensor([True, False])),
+                  "huge_value": lambda L: L.bincount(L.tensor([2 ** 50]))}),
     ]
     return S
 

@@ -121,3 +121,282 @@ def test_non_integer_index_raises_torchs_error(name):
         BAD_INDEX[name](torch)
     with pytest.raises(type(theirs.value)):
         BAD_INDEX[name](minigrad)
+
+
+# ----------------------------------------------------------------------------- sort, argsort, topk, kthvalue
+
+TIES = [3.0, 1.0, 2.0, 1.0, 3.0, 0.0, 1.0]
+NAN = [1.0, float("nan"), 0.0, float("nan"), 2.0]
+M34 = lambda L: L.tensor([[0.5, -1.0, 2.0, 0.0], [3.0, 3.0, -2.0, 1.0], [1.0, 0.25, 0.25, -4.0]])  # noqa: E731
+D34 = lambda L: L.tensor([[0.5, -1.0, 2.0, 0.0], [3.0, 2.5, -2.0, 1.0], [1.5, 0.25, 0.75, -4.0]])  # noqa: E731
+
+ORDERING = {
+    "sort_ties_stable": lambda L: L.tensor(TIES).sort(),
+    "sort_ties_descending": lambda L: L.tensor(TIES).sort(descending=True),
+    "sort_stable_keyword": lambda L: L.sort(L.tensor(TIES), stable=True, descending=True),
+    "sort_nan_ascending": lambda L: L.tensor(NAN).sort(),
+    "sort_nan_descending": lambda L: L.tensor(NAN).sort(descending=True),
+    "sort_dim0": lambda L: M34(L).sort(0),
+    "sort_int": lambda L: L.tensor([3, 1, 2, 1]).sort(descending=True),
+    "sort_bool": lambda L: L.tensor([True, False, True]).sort(),
+    "sort_0d": lambda L: L.tensor(2.5).sort(),
+    "sort_empty": lambda L: L.ones(0, 3).sort(0),
+    "argsort": lambda L: L.argsort(L.tensor(TIES)),
+    "argsort_descending": lambda L: L.tensor(TIES).argsort(descending=True),
+    "argsort_dim0_batched": lambda L: M34(L).reshape(2, 3, 2).argsort(dim=1),
+    "msort": lambda L: L.msort(M34(L)),
+    "topk_distinct": lambda L: D34(L).reshape(-1).topk(5),
+    "topk_smallest": lambda L: D34(L).topk(2, largest=False),
+    "topk_dim0": lambda L: D34(L).topk(2, dim=0),
+    "topk_nan_is_largest": lambda L: L.tensor(NAN).topk(2),
+    "topk_zero": lambda L: L.tensor([1.0, 2.0]).topk(0),
+    "topk_0d": lambda L: L.tensor(2.0).topk(1),
+    "kthvalue_distinct": lambda L: L.tensor([5.0, 1.0, 4.0, 2.0]).kthvalue(3),
+    "kthvalue_keepdim": lambda L: D34(L).kthvalue(2, 0, keepdim=True),
+    "kthvalue_0d": lambda L: L.tensor(3.0).kthvalue(1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ORDERING))
+def test_ordering_values_and_indices_match_torch(name):
+    _same(ORDERING[name])
+
+
+@pytest.mark.parametrize("expr", [lambda L, x: x.topk(3), lambda L, x: x.topk(3, largest=False),
+                                  lambda L, x: x.topk(3, sorted=False), lambda L, x: x.kthvalue(2)],
+                         ids=["topk", "topk_smallest", "topk_unsorted", "kthvalue"])
+def test_topk_and_kthvalue_with_ties_give_torchs_values_at_their_own_indices(expr):
+    # which of equal elements PyTorch's selection returns is unspecified (and differs from a
+    # stable order); values match, and each index points at its value
+    ours, theirs = expr(minigrad, minigrad.tensor(TIES)), expr(torch, torch.tensor(TIES))
+    values = np.sort(ours.values.numpy().reshape(-1))
+    np.testing.assert_array_equal(values, np.sort(theirs.values.numpy().reshape(-1)))
+    np.testing.assert_array_equal(np.asarray(TIES)[ours.indices.numpy()], ours.values.numpy())
+
+
+def test_sort_gradient_goes_to_the_returned_indices_at_ties():
+    x = minigrad.tensor(TIES, dtype=minigrad.float64, requires_grad=True)
+    tx = torch.tensor(TIES, dtype=torch.float64, requires_grad=True)
+    w = np.arange(1.0, 8.0)
+    (x.sort(descending=True).values * minigrad.tensor(w)).sum().backward()
+    (tx.sort(descending=True).values * torch.tensor(w)).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+
+
+def test_return_types_read_like_torchs():
+    out = minigrad.tensor([3.0, 1.0]).topk(1)
+    values, indices = out
+    assert out.values is values and out.indices is indices and len(out) == 2
+    assert repr(out).startswith("minigrad.return_types.topk(\nvalues=tensor([3.])")
+    h = minigrad.histogram(minigrad.tensor([1.0, 2.0]), bins=2)
+    hist, edges = h
+    assert h.hist is hist and h.bin_edges is edges
+    assert repr(h).startswith("minigrad.return_types.histogram(\nhist=")
+
+
+# ----------------------------------------------------------------------------- numpy's keywords
+
+ALIASES = {
+    "sum": lambda L, x: x.sum(axis=0, keepdims=True),
+    "sum_fn": lambda L, x: L.sum(x, axis=(0, 1)),
+    "mean": lambda L, x: x.mean(axis=1, keepdims=True),
+    "std": lambda L, x: x.std(axis=1, keepdims=True),
+    "var": lambda L, x: x.var(axis=0),
+    "max": lambda L, x: x.max(axis=1, keepdims=True),
+    "min": lambda L, x: L.min(x, axis=0),
+    "amax": lambda L, x: x.amax(axis=1, keepdims=True),
+    "amin": lambda L, x: x.amin(axis=(0, 1)),
+    "argmax": lambda L, x: x.argmax(axis=1, keepdims=True),
+    "argmin": lambda L, x: x.argmin(axis=0),
+    "prod": lambda L, x: x.prod(axis=1, keepdims=True),
+    "cumsum": lambda L, x: x.cumsum(axis=1),
+    "logsumexp": lambda L, x: x.logsumexp(axis=1, keepdims=True),
+    "all": lambda L, x: (x > 0).all(axis=1, keepdims=True),
+    "any": lambda L, x: L.any(x > 2, axis=0),
+    "cat": lambda L, x: L.cat([x, x], axis=1),
+    "stack": lambda L, x: L.stack([x, x], axis=1),
+    "squeeze": lambda L, x: x[:1].squeeze(axis=0),
+    "unsqueeze": lambda L, x: x.unsqueeze(axis=0),
+    "gather": lambda L, x: x.gather(axis=1, index=L.zeros(3, 1, dtype=L.int64)),
+    "index_select": lambda L, x: x.index_select(axis=1, index=L.tensor([0, 0])),
+    "chunk": lambda L, x: x.chunk(2, axis=1),
+    "unbind": lambda L, x: x.unbind(axis=1),
+    "sort": lambda L, x: x.sort(axis=0),
+    "argsort": lambda L, x: x.argsort(axis=0),
+    "topk": lambda L, x: D34(L).topk(2, axis=0),
+    "kthvalue": lambda L, x: D34(L).kthvalue(1, axis=1, keepdims=True),
+    "narrow": lambda L, x: x.narrow(axis=0, start=1, length=2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALIASES))
+def test_numpy_keywords_accepted_like_torch(name):
+    _same(lambda L: ALIASES[name](L, M34(L)))
+
+
+BOTH_SPELLINGS = {
+    "sum_dim_axis": lambda L: L.ones(2).sum(dim=0, axis=0),
+    "mean_keepdim_keepdims": lambda L: L.ones(2).mean(0, keepdim=True, keepdims=True),
+    "max_dim_axis": lambda L: L.ones(2).max(dim=0, axis=0),
+    "all_dim_axis": lambda L: L.ones(2).all(dim=0, axis=0),
+    "cumsum_dim_axis": lambda L: L.ones(2).cumsum(dim=0, axis=0),
+    "sum_positional_dim_and_axis": lambda L: L.ones(2).sum(0, axis=0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOTH_SPELLINGS))
+def test_both_spellings_of_a_keyword_raise_typeerror_like_torch(name):
+    with pytest.raises(TypeError):
+        BOTH_SPELLINGS[name](torch)
+    with pytest.raises(TypeError):
+        BOTH_SPELLINGS[name](minigrad)
+
+
+@pytest.mark.parametrize("expr", [lambda L, x: x.norm(axis=0), lambda L, x: x.flip(axis=0),
+                                  lambda L, x: x.split(1, axis=0), lambda L, x: x.tril(axis=0)],
+                         ids=["norm", "flip", "split", "tril"])
+def test_numpy_keywords_refused_where_torch_refuses_them(expr):
+    with pytest.raises(TypeError):
+        expr(torch, torch.ones(2, 2))
+    with pytest.raises(TypeError):
+        expr(minigrad, minigrad.ones(2, 2))
+
+
+# ----------------------------------------------------------------------------- all/any, closeness
+
+B23 = lambda L: L.tensor([[True, False, True], [True, True, True]])  # noqa: E731
+LOGICAL = {
+    "all": lambda L: B23(L).all(),
+    "all_dim": lambda L: B23(L).all(1),
+    "all_tuple_keepdim": lambda L: L.all(B23(L), (0, 1), keepdim=True),
+    "all_no_dims": lambda L: B23(L).all(dim=()),
+    "any_dim0": lambda L: B23(L).logical_not().any(0),
+    "all_float": lambda L: M34(L).all(),
+    "any_float_neg_dim": lambda L: M34(L).any(-1),
+    "all_uint8_stays_uint8": lambda L: L.tensor([1, 0], dtype=L.uint8).all(),
+    "all_int": lambda L: L.tensor([1, 2]).all(),
+    "all_empty": lambda L: L.ones(0).all(),
+    "any_empty": lambda L: L.ones(0, 2).any(0),
+    "all_0d": lambda L: L.tensor(0.0).all(0),
+    "isclose": lambda L: L.isclose(L.tensor([1.0, float("nan"), 1e-9, float("inf"), float("inf")]),
+                                   L.tensor([1.0 + 1e-6, float("nan"), 0.0, float("inf"), -float("inf")])),
+    "isclose_equal_nan": lambda L: L.tensor([1.0, float("nan")]).isclose(L.tensor([1.0, float("nan")]),
+                                                                         equal_nan=True),
+    "isclose_int_rtol": lambda L: L.isclose(L.tensor([1, 2, 100]), L.tensor([1, 3, 101]), rtol=0.01),
+    "isclose_zero_tolerance": lambda L: L.isclose(L.tensor([1.0, 2.0]), L.tensor([1.0, 2.0 + 1e-6]), 0, 0),
+    "isclose_broadcast": lambda L: L.isclose(L.ones(2, 3), L.ones(3) + 1e-3, atol=1e-2),
+    "allclose": lambda L: L.allclose(L.ones(3), L.ones(3) + 1e-9),
+    "allclose_false": lambda L: L.ones(3).allclose(L.ones(3) + 1e-3),
+    "allclose_broadcast": lambda L: L.allclose(L.ones(2, 3), L.ones(3)),
+    "equal": lambda L: L.equal(M34(L), M34(L).clone()),
+    "equal_shapes_differ": lambda L: L.equal(L.ones(2), L.ones(3)),
+    "equal_dtypes_differ": lambda L: L.equal(L.tensor([1, 2]), L.tensor([1.0, 2.0])),
+    "equal_nan": lambda L: L.tensor([float("nan")]).equal(L.tensor([float("nan")])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOGICAL))
+def test_logical_reductions_and_closeness_match_torch(name):
+    _same(LOGICAL[name])
+
+
+def test_allclose_and_equal_return_python_bools():
+    assert minigrad.allclose(minigrad.ones(2), minigrad.ones(2)) is True
+    assert minigrad.equal(minigrad.ones(2), minigrad.zeros(2)) is False
+
+
+# ----------------------------------------------------------------------------- counting, triangles
+
+X6 = lambda L: L.tensor([1.0, 2.0, 1.0, 2.5, 4.0, 0.5])  # noqa: E731
+COUNTING = {
+    "histc": lambda L: L.histc(X6(L), bins=4, min=0, max=3),
+    "histc_data_range": lambda L: X6(L).histc(3),
+    "histc_constant": lambda L: L.histc(L.tensor([2.0, 2.0]), bins=4),
+    "histc_float64_2d": lambda L: L.histc(X6(L).double().reshape(2, 3), bins=5, min=1, max=2),
+    "histc_empty": lambda L: L.histc(L.ones(0), bins=3),
+    "histc_outside_and_nan_ignored": lambda L: L.histc(L.tensor([-1.0, 0.5, 9.0, float("nan")]), 2, 0, 1),
+    "histogram_nan_ignored": lambda L: L.histogram(L.tensor([float("nan"), 0.5]), bins=2, range=(0.0, 1.0)),
+    "histogram": lambda L: L.histogram(X6(L), bins=4),
+    "histogram_range_density": lambda L: L.histogram(X6(L), bins=4, range=(0.0, 3.0), density=True),
+    "histogram_edges_weight": lambda L: L.histogram(X6(L), bins=L.tensor([0.0, 1.0, 3.0, 5.0]), weight=X6(L)),
+    "histogram_method": lambda L: X6(L).histogram(3),
+    "histogram_single_value": lambda L: L.histogram(L.tensor([0.75]), bins=4),
+    "histogram_empty": lambda L: L.histogram(L.ones(0), bins=2),
+    "bincount": lambda L: L.bincount(L.tensor([0, 2, 2, 5])),
+    "bincount_minlength": lambda L: L.tensor([1, 1]).bincount(minlength=4),
+    "bincount_float_weights": lambda L: L.bincount(L.tensor([0, 2, 2]), weights=L.tensor([0.5, 1.0, 2.0])),
+    "bincount_int_weights": lambda L: L.bincount(L.tensor([0, 2]), weights=L.tensor([1, 2])),
+    "bincount_float64_weights": lambda L: L.bincount(L.tensor([1]), weights=L.tensor([1.5], dtype=L.float64)),
+    "bincount_empty": lambda L: L.bincount(L.tensor([], dtype=L.int64)),
+    "bincount_int32": lambda L: L.bincount(L.tensor([1, 2], dtype=L.int32)),
+    "tril_indices": lambda L: L.tril_indices(3, 4, 1),
+    "triu_indices": lambda L: L.triu_indices(4, 3, -1),
+    "tril_indices_int32_empty": lambda L: L.tril_indices(0, 3, dtype=L.int32),
+    "tril_0d_tensor_diagonal": lambda L: L.ones(3, 3).tril(L.tensor(-1)),
+    "triu_bool": lambda L: L.ones(2, 3, dtype=L.bool).triu(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COUNTING))
+def test_counting_and_triangles_match_torch(name):
+    _same(COUNTING[name])
+
+
+def test_histc_bins_match_torch_on_random_data_and_edges():
+    rng = np.random.default_rng(12)
+    for trial in range(50):
+        x = rng.integers(-8, 9, size=40) / 4 if trial % 2 else rng.normal(size=40)      # exact edges, or not
+        x = x.astype(np.float32)
+        bins = int(rng.integers(1, 13))
+        for kw in ({"bins": bins}, {"bins": bins, "min": -1.0, "max": 1.0}):
+            np.testing.assert_array_equal(minigrad.histc(minigrad.tensor(x), **kw).numpy(),
+                                          torch.histc(torch.tensor(x), **kw).numpy())
+        ours, theirs = minigrad.histogram(minigrad.tensor(x), bins), torch.histogram(torch.tensor(x), bins)
+        np.testing.assert_array_equal(ours.bin_edges.numpy(), theirs.bin_edges.numpy())
+        np.testing.assert_array_equal(ours.hist.numpy(), theirs.hist.numpy())
+
+
+# ----------------------------------------------------------------------------- in-place forms
+
+INPLACE = {
+    "tril_": lambda L, x: x.tril_(),
+    "triu_": lambda L, x: x.triu_(-1),
+    "log10_": lambda L, x: x.abs_().log10_(),
+    "log2_": lambda L, x: x.abs_().log2_(),
+    "exp2_": lambda L, x: x.exp2_(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE))
+def test_inplace_forms_write_into_the_tensor_like_torch(name):
+    def run(L):
+        x = M34(L)
+        version = x._version
+        out = INPLACE[name](L, x)
+        assert out is x and x._version > version
+        return x
+    _same(run)
+
+
+def test_inplace_tril_records_its_backward_through_a_non_leaf():
+    x = minigrad.ones(3, 3, requires_grad=True)
+    y = x * 2
+    y.tril_()
+    assert type(y.grad_fn).__name__ == "TrilBackward0"
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.tril(np.full((3, 3), 2.0)))
+
+
+# ----------------------------------------------------------------------------- docstring examples
+
+@pytest.mark.parametrize("name", ["narrow", "tril", "sort", "topk", "histc", "histogram", "bincount",
+                                  "isclose", "tril_indices"])
+def test_docstring_example_runs(name):
+    import doctest
+    fn = getattr(minigrad, name)
+    tests = doctest.DocTestFinder().find(fn, name, globs={"minigrad": minigrad})
+    assert tests and tests[0].examples, f"{name} has no example"
+    runner = doctest.DocTestRunner()
+    for t in tests:
+        runner.run(t)
+    assert runner.summarize(verbose=False).failed == 0

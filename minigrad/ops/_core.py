@@ -7,6 +7,7 @@ the clear errors users see for bad shapes and dims.
 """
 
 import functools
+import inspect
 import math
 import operator
 
@@ -207,10 +208,14 @@ def numpy_keywords(fn):
             for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
                 if alias in kwargs:
                     if name in kwargs:
-                        raise TypeError(f"{fn.__name__}() got an unexpected keyword argument '{alias}' "
+                        raise TypeError(f"{aliased.__name__}() got an unexpected keyword argument '{alias}' "
                                         f"(it is another spelling of '{name}', which is given too)")
                     kwargs[name] = kwargs.pop(alias)
         return fn(*args, **kwargs)
+    sig = inspect.signature(fn)
+    extra = [inspect.Parameter(alias, inspect.Parameter.KEYWORD_ONLY, default=None)
+             for alias, name in (("axis", "dim"), ("keepdims", "keepdim")) if name in sig.parameters]
+    aliased.__signature__ = sig.replace(parameters=[*sig.parameters.values(), *extra])
     return aliased
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _dims, _int, _is_raw, defop, ndarray
+from ._core import _dims, _int, _is_raw, defop, ndarray, numpy_keywords
 
 
 def _fwd_getitem(x, index):
@@ -168,6 +168,7 @@ def getitem(input, index):
         raise IndexError(f"{e} (indexing a tensor of shape {tuple(input.shape)})") from None
 
 
+@numpy_keywords
 def narrow(input, dim, start, length):
     """The ``length`` elements from ``start`` along ``dim``, as a view (a slice of ``input``).
 
@@ -243,6 +244,7 @@ def _index_tensor(op, index, x, dim):
     return data.astype(np.intp, copy=False)
 
 
+@numpy_keywords
 def gather(input, dim, index):
     """Values of ``input`` along ``dim`` at ``index`` (same shape as index).
 
@@ -256,6 +258,7 @@ def gather(input, dim, index):
     return apply(GATHER, (input,), (d, _index_tensor("gather", index, input, d)))
 
 
+@numpy_keywords
 def index_select(input, dim, index):
     """The slices of ``input`` along ``dim`` listed in the 1-D ``index``."""
     d = _dims("index_select", dim, input.ndim)[0]

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._tape import Tensor
 from ..function import Function
-from ._core import _dims, _int, _ints
+from ._core import _dims, _int, _ints, numpy_keywords
 
 
 def _check_tensors(op, tensors):
@@ -96,6 +96,7 @@ def _wrap(array):
     return _from_array(array if array.flags.c_contiguous else np.ascontiguousarray(array))
 
 
+@numpy_keywords
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension.
 
@@ -121,6 +122,7 @@ def cat(tensors, dim=0):
 concat = concatenate = cat
 
 
+@numpy_keywords
 def stack(tensors, dim=0):
     """Join tensors of one shape along a new dimension.
 
@@ -167,6 +169,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return out if isinstance(out, tuple) else (out,)
 
 
+@numpy_keywords
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
     chunks = _int("chunk", chunks, "chunks")
@@ -177,6 +180,7 @@ def chunk(input, chunks, dim=0):
     return split(input, max(size, 1), d)
 
 
+@numpy_keywords
 def unbind(input, dim=0):
     """The slices along ``dim``, as a tuple of tensors with that dimension removed."""
     d = _dims("unbind", dim, input.ndim)[0]
