@@ -174,6 +174,20 @@ def test_topk_and_kthvalue_with_ties_give_torchs_values_at_their_own_indices(exp
     np.testing.assert_array_equal(np.asarray(TIES)[ours.indices.numpy()], ours.values.numpy())
 
 
+@pytest.mark.parametrize("descending", [False, True])
+def test_stable_sort_of_many_ties_gives_torchs_indices(descending):
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 4, (3, 200)).astype(np.float32)
+    x[0, ::7] = np.nan
+    for dim in (0, 1):
+        ours = minigrad.tensor(x).sort(dim=dim, descending=descending, stable=True)
+        theirs = torch.tensor(x).sort(dim=dim, descending=descending, stable=True)
+        np.testing.assert_array_equal(ours.indices.numpy(), theirs.indices.numpy())
+        np.testing.assert_array_equal(ours.values.numpy(), theirs.values.numpy())
+        args = minigrad.tensor(x).argsort(dim=dim, descending=descending, stable=True)
+        np.testing.assert_array_equal(args.numpy(), theirs.indices.numpy())
+
+
 def test_sort_gradient_goes_to_the_returned_indices_at_ties():
     x = minigrad.tensor(TIES, dtype=minigrad.float64, requires_grad=True)
     tx = torch.tensor(TIES, dtype=torch.float64, requires_grad=True)
@@ -400,3 +414,33 @@ def test_docstring_example_runs(name):
     for t in tests:
         runner.run(t)
     assert runner.summarize(verbose=False).failed == 0
+
+
+# ----------------------------------------------------------------------------- the idioms, end to end
+
+def _causal_head_and_top_k(L, x_np, w_np):
+    """A masked self-attention step and nanoGPT's top-k filter of the last logits, as learner
+    code writes them: tril buffer, masked_fill(tril[:T, :T] == 0, -inf), topk, v[:, [-1]]."""
+    x = L.tensor(x_np, requires_grad=True)
+    w = L.tensor(w_np, requires_grad=True)
+    B, T, C = x.shape
+    tril = L.tril(L.ones(8, 8, dtype=x.dtype))
+    att = (x @ w) @ x.transpose(-2, -1) * C ** -0.5
+    att = att.masked_fill(tril[:T, :T] == 0, float("-inf")).softmax(dim=-1)
+    out = att @ x
+    logits = out[:, -1, :]
+    v, _ = L.topk(logits, 2)
+    kept = logits.clone()
+    kept[kept < v[:, [-1]]] = -float("inf")
+    loss = (out.sum(axis=-1, keepdims=True) ** 2).mean() + L.log2(att.sum(1) + 1).sum()
+    loss.backward()
+    return loss.detach(), kept.detach(), x.grad, w.grad
+
+
+def test_causal_attention_and_top_k_filter_match_torch():
+    rng = np.random.default_rng(3)
+    x_np, w_np = rng.normal(size=(2, 5, 4)), rng.normal(size=(4, 4))
+    ours = _causal_head_and_top_k(minigrad, x_np, w_np)
+    theirs = _causal_head_and_top_k(torch, x_np, w_np)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)

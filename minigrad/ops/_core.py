@@ -161,6 +161,8 @@ def _int(op, v, what="dim"):
 
 def _ints(op, v, what="dim"):
     """One int or a sequence of them, as a tuple of ints (``dims`` of flip, ``shifts`` of roll)."""
+    if type(v) is int:
+        return (v,)
     if isinstance(v, (tuple, list)):
         return tuple(_int(op, d, what) for d in v)
     return (_int(op, v, what),)
@@ -204,7 +206,7 @@ def numpy_keywords(fn):
     for its reductions; giving both spellings is PyTorch's TypeError."""
     @functools.wraps(fn)
     def aliased(*args, **kwargs):
-        if kwargs:
+        if kwargs and ("axis" in kwargs or "keepdims" in kwargs):
             for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
                 if alias in kwargs:
                     if name in kwargs:

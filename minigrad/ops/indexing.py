@@ -123,11 +123,15 @@ def _index_arg(index):
         if data.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors "
                              f"(got a {index.dtype} tensor of shape {tuple(data.shape)})")
-        return int(data) if data.ndim == 0 and data.dtype.kind in "iu" else data
+        # (a uint8 tensor is a mask to PyTorch, not a number: left to numpy as before)
+        return int(data) if data.ndim == 0 and data.dtype.kind in "iu" and data.dtype != np.uint8 else data
     if isinstance(index, tuple):
         return tuple(_index_arg(i) for i in index)
     if isinstance(index, slice):
-        return slice(*(None if b is None else _slice_bound(b) for b in (index.start, index.stop, index.step)))
+        start, stop, step = index.start, index.stop, index.step
+        if type(start) in _PLAIN and type(stop) in _PLAIN and type(step) in _PLAIN:
+            return index
+        return slice(_slice_bound(start), _slice_bound(stop), _slice_bound(step))
     if isinstance(index, np.integer):
         return int(index)
     if isinstance(index, list):
@@ -135,7 +139,12 @@ def _index_arg(index):
     return index
 
 
+_PLAIN = (int, type(None))
+
+
 def _slice_bound(b):
+    if b is None:
+        return b
     try:
         return operator.index(b)
     except TypeError:

@@ -2,10 +2,12 @@
 
 Each computes an order with numpy's stable argsort and picks the values at it; the gradient
 of the values goes back to the indices returned (the adjoint of the pick, as for
-``max(dim)``). The order is stable in both directions: ties keep their input order, and NaN
-counts as the largest value (last ascending, first descending), as PyTorch's CPU sort.
-``topk`` and ``kthvalue`` take their picks from that order too; where values tie, PyTorch's
-selection algorithm may return other indices of the same values (its docs leave that open).
+``max(dim)``). The order is always stable, in both directions: ties keep their input order
+and NaN counts as the largest value (last ascending, first descending), which is PyTorch's
+``sort(stable=True)`` index for index. Without ``stable=True`` PyTorch's CPU sort of more than
+16 elements along a dim may return tied elements in another order, as may its ``topk`` and
+``kthvalue`` selection at any size: same values, other indices among equal ones (its docs
+leave that order open), and the gradient follows whichever indices were returned.
 """
 
 import numpy as np
