@@ -411,7 +411,7 @@ class Tensor:
         """In-place version of :func:`log`."""
     def log_normal_(self, mean: _float = ..., std: _float = ..., *, generator: Generator | None = ...) -> Tensor:
         """Fill with exp of values drawn from N(mean, std^2)."""
-    def log_softmax(self, dim: _int, dtype: _dtype | None = ...) -> Tensor:
+    def log_softmax(self, dim: _int, dtype: _dtype | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """log(softmax(x)) along ``dim``, as x - logsumexp(x): stable for any logits."""
     def logical_and(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``logical_and`` comparison, as a bool tensor (not differentiable)."""
@@ -546,7 +546,7 @@ class Tensor:
         """The shape, or the length of one dimension: ``x.size()``, ``x.size(0)``."""
     @overload
     def size(self, dim: _int) -> _int: ...
-    def softmax(self, dim: _int, dtype: _dtype | None = ...) -> Tensor:
+    def softmax(self, dim: _int, dtype: _dtype | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``, computed without overflow."""
     def sort(self, dim: _int = ..., descending: _bool = ..., *, stable: _bool = ...,
              axis: _int | Sequence[_int] | None = ...) -> tuple[Tensor, Tensor]:

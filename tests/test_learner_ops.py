@@ -240,6 +240,9 @@ ALIASES = {
     "topk": lambda L, x: D34(L).topk(2, axis=0),
     "kthvalue": lambda L, x: D34(L).kthvalue(1, axis=1, keepdims=True),
     "narrow": lambda L, x: x.narrow(axis=0, start=1, length=2),
+    "softmax": lambda L, x: x.softmax(axis=1),
+    "softmax_fn": lambda L, x: L.softmax(x, axis=0),
+    "log_softmax": lambda L, x: x.log_softmax(axis=-1),
 }
 
 
@@ -267,8 +270,9 @@ def test_both_spellings_of_a_keyword_raise_typeerror_like_torch(name):
 
 
 @pytest.mark.parametrize("expr", [lambda L, x: x.norm(axis=0), lambda L, x: x.flip(axis=0),
-                                  lambda L, x: x.split(1, axis=0), lambda L, x: x.tril(axis=0)],
-                         ids=["norm", "flip", "split", "tril"])
+                                  lambda L, x: x.split(1, axis=0), lambda L, x: x.tril(axis=0),
+                                  lambda L, x: L.nn.functional.softmax(x, axis=1)],
+                         ids=["norm", "flip", "split", "tril", "functional_softmax"])
 def test_numpy_keywords_refused_where_torch_refuses_them(expr):
     with pytest.raises(TypeError):
         expr(torch, torch.ones(2, 2))

@@ -29,7 +29,7 @@ import inspect
 
 from .._tape import Tensor
 from . import _core, counting, elementwise, indexing, join, linalg, pointwise, reduce, shape, sorting
-from ._core import METHODS, defop
+from ._core import METHODS, defop, numpy_keywords
 from .counting import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import _rdiv  # noqa: F401  (used by Tensor.__rtruediv__)
@@ -132,6 +132,9 @@ __all__ = sorted(
 )
 
 from .nn import conv1d, conv2d, log_softmax, max_pool2d, softmax  # noqa: E402  (nn primitives)
+
+# x.softmax(axis=1) and minigrad.softmax(x, axis=1), as PyTorch (F.softmax is nn's and refuses it, as there)
+softmax, log_softmax = numpy_keywords(softmax), numpy_keywords(log_softmax)
 METHODS.update(softmax=softmax, log_softmax=log_softmax)
 
 for _name in __all__:
