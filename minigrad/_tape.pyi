@@ -21,6 +21,20 @@ class Size(tuple[int, ...]):
     def numel(self) -> int:
         """The number of elements a tensor of this shape has."""
 
+class _ValuesIndices(tuple[Tensor, Tensor]):
+    """(values, indices), as returned by ``max(dim)``, ``sort``, ``topk``, ``kthvalue``."""
+    @property
+    def values(self) -> Tensor: ...
+    @property
+    def indices(self) -> Tensor: ...
+
+class _Histogram(tuple[Tensor, Tensor]):
+    """(hist, bin_edges), as returned by ``histogram``."""
+    @property
+    def hist(self) -> Tensor: ...
+    @property
+    def bin_edges(self) -> Tensor: ...
+
 class Version:
     """A counter shared by all tensors viewing the same storage; bumped by in-place ops."""
     value: int
@@ -370,7 +384,7 @@ class Tensor:
     def histc(self, bins: _int | Tensor = ..., min: Tensor | _float = ..., max: Tensor | _float = ...) -> Tensor:
         """Counts of the elements in ``bins`` equal-width bins over [min, max] (the data's range"""
     def histogram(self, bins: _int | Tensor, *, range: tuple[_float, _float] | None = ...,
-                  weight: Tensor | None = ..., density: _bool = ...) -> tuple[Tensor, Tensor]:
+                  weight: Tensor | None = ..., density: _bool = ...) -> _Histogram:
         """A histogram: ``bins`` equal bins over ``range`` (the data's by default), or the bin edges"""
     def index_select(self, dim: _int, index: Tensor, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """The slices of ``input`` along ``dim`` listed in the 1-D ``index``."""
@@ -389,7 +403,7 @@ class Tensor:
     def item(self) -> _int | _float | _bool:
         """The value of a one-element tensor as a Python number."""
     def kthvalue(self, k: _int, dim: _int = ..., keepdim: _bool = ..., *,
-                 axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> tuple[Tensor, Tensor]:
+                 axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> _ValuesIndices:
         """The ``k``-th smallest value along ``dim`` (k counts from 1), and its index."""
     def le(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``le`` comparison, as a bool tensor (not differentiable)."""
@@ -549,7 +563,7 @@ class Tensor:
     def softmax(self, dim: _int, dtype: _dtype | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``, computed without overflow."""
     def sort(self, dim: _int = ..., descending: _bool = ..., *, stable: _bool = ...,
-             axis: _int | Sequence[_int] | None = ...) -> tuple[Tensor, Tensor]:
+             axis: _int | Sequence[_int] | None = ...) -> _ValuesIndices:
         """The values along ``dim`` in order, and where they came from: (values, indices). The sort"""
     def split(self, split_size_or_sections: _int | Sequence[_int], dim: _int = ...) -> tuple[Tensor, ...]:
         """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
@@ -595,7 +609,7 @@ class Tensor:
     def tolist(self) -> Any:
         """The values as (nested) Python lists of numbers."""
     def topk(self, k: _int, dim: _int = ..., largest: _bool = ..., sorted: _bool = ..., *,
-             axis: _int | Sequence[_int] | None = ...) -> tuple[Tensor, Tensor]:
+             axis: _int | Sequence[_int] | None = ...) -> _ValuesIndices:
         """The ``k`` largest (or smallest) values along ``dim``, and their indices: (values, indices)."""
     def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         """Swap two dimensions."""

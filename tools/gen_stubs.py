@@ -55,8 +55,8 @@ PARAM_TYPES = {
 
 RETURNS = {
     "split": "tuple[Tensor, ...]", "chunk": "tuple[Tensor, ...]", "unbind": "tuple[Tensor, ...]",
-    "max": "Any", "min": "Any", "sort": "tuple[Tensor, Tensor]", "topk": "tuple[Tensor, Tensor]",
-    "kthvalue": "tuple[Tensor, Tensor]", "histogram": "tuple[Tensor, Tensor]", "allclose": "bool",
+    "max": "Any", "min": "Any", "sort": "_ValuesIndices", "topk": "_ValuesIndices",
+    "kthvalue": "_ValuesIndices", "histogram": "_Histogram", "allclose": "bool",
     "equal": "bool",
     "__dlpack__": "Any", "__dlpack_device__": "tuple[int, int]",
     "dim": "int", "numel": "int", "nelement": "int", "element_size": "int",
