@@ -12,7 +12,15 @@ import pytest
 
 import minigrad
 
-torch = pytest.importorskip("torch")
+try:
+    import torch
+except ImportError:         # PyTorch is the oracle: the comparisons skip without it, the rest run
+    torch = None
+
+
+def _needs_torch():
+    if torch is None:
+        pytest.skip("PyTorch is the oracle of this test")
 
 
 def _plain(out):
@@ -27,6 +35,7 @@ def _plain(out):
 
 
 def _same(expr, rtol=1e-6):
+    _needs_torch()
     ours, theirs = _plain(expr(minigrad)), _plain(expr(torch))
     _assert_same(ours, theirs, rtol)
 
@@ -117,6 +126,7 @@ BAD_INDEX = {
 
 @pytest.mark.parametrize("name", sorted(BAD_INDEX))
 def test_non_integer_index_raises_torchs_error(name):
+    _needs_torch()
     with pytest.raises(Exception) as theirs:
         BAD_INDEX[name](torch)
     with pytest.raises(type(theirs.value)):
@@ -166,6 +176,7 @@ def test_ordering_values_and_indices_match_torch(name):
                                   lambda L, x: x.topk(3, sorted=False), lambda L, x: x.kthvalue(2)],
                          ids=["topk", "topk_smallest", "topk_unsorted", "kthvalue"])
 def test_topk_and_kthvalue_with_ties_give_torchs_values_at_their_own_indices(expr):
+    _needs_torch()
     # which of equal elements PyTorch's selection returns is unspecified (and differs from a
     # stable order); values match, and each index points at its value
     ours, theirs = expr(minigrad, minigrad.tensor(TIES)), expr(torch, torch.tensor(TIES))
@@ -176,6 +187,7 @@ def test_topk_and_kthvalue_with_ties_give_torchs_values_at_their_own_indices(exp
 
 @pytest.mark.parametrize("descending", [False, True])
 def test_stable_sort_of_many_ties_gives_torchs_indices(descending):
+    _needs_torch()
     rng = np.random.default_rng(5)
     x = rng.integers(0, 4, (3, 200)).astype(np.float32)
     x[0, ::7] = np.nan
@@ -189,6 +201,7 @@ def test_stable_sort_of_many_ties_gives_torchs_indices(descending):
 
 
 def test_sort_gradient_goes_to_the_returned_indices_at_ties():
+    _needs_torch()
     x = minigrad.tensor(TIES, dtype=minigrad.float64, requires_grad=True)
     tx = torch.tensor(TIES, dtype=torch.float64, requires_grad=True)
     w = np.arange(1.0, 8.0)
@@ -264,9 +277,10 @@ BOTH_SPELLINGS = {
 @pytest.mark.parametrize("name", sorted(BOTH_SPELLINGS))
 def test_both_spellings_of_a_keyword_raise_typeerror_like_torch(name):
     with pytest.raises(TypeError):
-        BOTH_SPELLINGS[name](torch)
-    with pytest.raises(TypeError):
         BOTH_SPELLINGS[name](minigrad)
+    if torch is not None:
+        with pytest.raises(TypeError):
+            BOTH_SPELLINGS[name](torch)
 
 
 @pytest.mark.parametrize("expr", [lambda L, x: x.norm(axis=0), lambda L, x: x.flip(axis=0),
@@ -275,9 +289,10 @@ def test_both_spellings_of_a_keyword_raise_typeerror_like_torch(name):
                          ids=["norm", "flip", "split", "tril", "functional_softmax"])
 def test_numpy_keywords_refused_where_torch_refuses_them(expr):
     with pytest.raises(TypeError):
-        expr(torch, torch.ones(2, 2))
-    with pytest.raises(TypeError):
         expr(minigrad, minigrad.ones(2, 2))
+    if torch is not None:
+        with pytest.raises(TypeError):
+            expr(torch, torch.ones(2, 2))
 
 
 # ----------------------------------------------------------------------------- all/any, closeness
@@ -361,6 +376,7 @@ def test_counting_and_triangles_match_torch(name):
 
 
 def test_histc_bins_match_torch_on_random_data_and_edges():
+    _needs_torch()
     rng = np.random.default_rng(12)
     for trial in range(50):
         x = rng.integers(-8, 9, size=40) / 4 if trial % 2 else rng.normal(size=40)      # exact edges, or not
@@ -442,6 +458,7 @@ def _causal_head_and_top_k(L, x_np, w_np):
 
 
 def test_causal_attention_and_top_k_filter_match_torch():
+    _needs_torch()
     rng = np.random.default_rng(3)
     x_np, w_np = rng.normal(size=(2, 5, 4)), rng.normal(size=(4, 4))
     ours = _causal_head_and_top_k(minigrad, x_np, w_np)
