@@ -489,6 +489,8 @@ class Tensor:
         """Set requires_grad in place and return self."""
     def reshape(self, *shape: _int | Sequence[_int]) -> Tensor:
         """The same elements in a new shape (one size may be -1)."""
+    def reshape_as(self, other: Tensor | _float) -> Tensor:
+        """``input.reshape(other.size())``."""
     def retain_grad(self) -> None:
         """Ask backward() to fill .grad of this non-leaf tensor too."""
     def roll(self, shifts: _int | Sequence[_int], dims: _int | Sequence[_int] | None = ...) -> Tensor:
@@ -590,6 +592,8 @@ class Tensor:
         """Variance over ``dim`` (all by default), with Bessel's correction unless told otherwise."""
     def view(self, *shape: _int | Sequence[_int]) -> Tensor:
         """Like reshape: the same elements in a new shape (shares memory)."""
+    def view_as(self, other: Tensor | _float) -> Tensor:
+        """``input.view(other.size())``: a view with ``other``'s shape."""
     def where(self, condition: Tensor, other: Tensor | _float) -> Tensor:
         """``self`` where ``condition`` is True, else ``other`` (broadcast)."""
     def zero_(self) -> Tensor:

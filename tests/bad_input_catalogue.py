@@ -149,6 +149,21 @@ def _specs_ops():
                         bad={"float_tensors": lambda L, n=name: getattr(L, n)(L.ones(3), L.ones(3))}))
     S.append(Spec("bitwise_not", "ops-unary", lambda L, a: L.bitwise_not(a), (I([1, 2]),),
                   bad={"float_tensor": lambda L: L.bitwise_not(L.ones(2))}))
+    S.append(Spec("einsum", "ops-binary", lambda L, a, b: L.einsum("ij,jk->ik", a, b), (R(2, 3), R(3, 4)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.einsum("ij,jk->ik", L.ones(2, 3), L.ones(4, 5)),
+                       "too_few_subscripts": lambda L: L.einsum("ij", L.ones(2, 3, 4)),
+                       "too_many_operands": lambda L: L.einsum("ij->i", L.ones(2, 3), L.ones(2, 3)),
+                       "bad_character": lambda L: L.einsum("i1->i", L.ones(2, 3)),
+                       "output_repeated": lambda L: L.einsum("ij->ii", L.ones(2, 3)),
+                       "output_unknown": lambda L: L.einsum("ij->k", L.ones(2, 3)),
+                       "diagonal_sizes": lambda L: L.einsum("ii->i", L.ones(2, 3)),
+                       "mixed_dtypes": lambda L: L.einsum("i,i->", L.ones(2), L.ones(2, dtype=L.float64)),
+                       "equation_not_str": lambda L: L.einsum(3, L.ones(2)),
+                       "no_operands": lambda L: L.einsum("i->i")}))
+    S.append(Spec("view_as", "ops-shape", lambda L, a, b: a.view_as(b), (R(2, 3), R(3, 2)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.ones(2, 3).view_as(L.ones(4))}))
+    S.append(Spec("reshape_as", "ops-shape", lambda L, a, b: a.reshape_as(b), (R(2, 3), R(3, 2)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.ones(2, 3).reshape_as(L.ones(4))}))
     for name in ["add_", "sub_", "mul_", "div_"]:
         S.append(binary(name, method=True, names=(name.rstrip("_"),)))
     S.append(binary("matmul", y=R(3, 4), bad={"inner_mismatch": lambda L: L.matmul(L.ones(2, 3), L.ones(4, 5)),

@@ -28,6 +28,7 @@ import functools
 from .._tape import Tensor
 from . import _core, elementwise, indexing, integer, join, linalg, pointwise, reduce, shape
 from ._core import METHODS, defop
+from .contraction import einsum  # noqa: F401
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import _rdiv  # noqa: F401  (used by Tensor.__rtruediv__)
 from .indexing import *  # noqa: F401,F403
@@ -83,6 +84,7 @@ METHODS.update(
     roll=roll, split=split, chunk=chunk, unbind=unbind, gather=gather, scatter=scatter,
     scatter_add=scatter_add, index_select=index_select, masked_fill=masked_fill,
     masked_fill_=masked_fill_, copy_=_copy_,
+    view_as=view_as, reshape_as=reshape_as,
     # integer and bitwise
     remainder=remainder, fmod=fmod, floor_divide=floor_divide, bitwise_and=bitwise_and,
     bitwise_or=bitwise_or, bitwise_xor=bitwise_xor, bitwise_not=bitwise_not,
