@@ -1,4 +1,4 @@
-"""minigrad.nn: Module, Parameter, containers, layers, losses, functional, init, utils.
+"""minigrad.nn: Module, Parameter, containers, layers (incl. recurrent), losses, functional, init, utils.
 
 ``nn`` is a top-level package and ``minigrad.nn`` is the very same module object; the
 submodules are registered under both names in ``sys.modules``, so ``import minigrad.nn as
@@ -32,6 +32,7 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 
 def _register_aliases():
