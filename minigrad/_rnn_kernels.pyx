@@ -25,6 +25,169 @@ import numpy as np
 cnp.import_array()
 
 
+cdef extern from *:
+    """
+    /* float32 gate math written so that GCC and Clang vectorise it (libm's expf and tanhf
+       are one call per element, several times slower than SIMD).
+
+       mg_expf: exp(z) = 2^k exp(r), k = round(z / ln 2) by the 1.5 * 2^23 rounding trick,
+       r = z - k ln 2 in two parts (the first exact times k), exp(r) by its degree-7 Taylor
+       polynomial (|r| <= ln2 / 2: error below float32 rounding) and 2^k written into the
+       exponent bits; z is clamped to [-87, 88], where float32 exp under/overflows, and NaN
+       stays NaN. sigmoid(z) = 1 / (1 + exp(-z)); tanh(z) = sign(z) (1 - e) / (1 + e) with
+       e = exp(-2|z|), and its odd Taylor polynomial below |z| = 1/16, where 1 - e would
+       cancel. Relative error a few float32 ulps. Each step is a sequence of plain loops over
+       contiguous rows: the gates first (i, f: sigmoid; g: tanh; o: sigmoid), then the
+       cell update. GCC only if-converts the selects without -ftrapping-math (see
+       _nn_kernels.pyx); nothing here relies on FP traps. */
+    #if defined(__GNUC__) && !defined(__clang__)
+    #define MG_NO_TRAPS __attribute__((optimize("no-trapping-math")))
+    #else
+    #define MG_NO_TRAPS
+    #endif
+    /* The step loops are also compiled for AVX-512 and AVX2 CPUs, chosen when the module
+       loads (GCC's function multi-versioning, an ifunc: the build itself stays portable). */
+    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+    #define MG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+    #else
+    #define MG_CLONES
+    #endif
+
+    MG_NO_TRAPS static inline float mg_expf(float z) {
+        float zc = z < -87.0f ? -87.0f : (z > 88.0f ? 88.0f : z);
+        float k = (zc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+        float r = (zc - k * 0.693359375f) + k * 2.12194440e-4f;
+        float p = 1.0f / 5040.0f;
+        p = p * r + 1.0f / 720.0f;
+        p = p * r + 1.0f / 120.0f;
+        p = p * r + 1.0f / 24.0f;
+        p = p * r + 1.0f / 6.0f;
+        p = p * r + 0.5f;
+        p = p * r + 1.0f;
+        p = p * r + 1.0f;
+        union { int i; float f; } scale;
+        scale.i = ((int)k + 127) << 23;
+        return z == z ? p * scale.f : z;
+    }
+
+    MG_NO_TRAPS static inline float mg_sigmoidf(float z) {
+        return 1.0f / (1.0f + mg_expf(-z));
+    }
+
+    MG_NO_TRAPS static inline float mg_tanhf(float z) {
+        float a = z < 0.0f ? -z : z;
+        float e = mg_expf(-2.0f * a);
+        float t = (1.0f - e) / (1.0f + e);
+        float z2 = z * z;
+        float small = z + z * z2 * (-1.0f / 3.0f + z2 * (2.0f / 15.0f - z2 * (17.0f / 315.0f)));
+        return a < 0.0625f ? small : (z < 0.0f ? -t : t);
+    }
+
+    MG_CLONES MG_NO_TRAPS static void mg_lstm_fwd_f32(float* __restrict gates, const float* __restrict hg,
+                                            float* __restrict c, float* __restrict c_prev,
+                                            float* __restrict tanh_c, float* __restrict h,
+                                            Py_ssize_t n, Py_ssize_t H) {
+        for (Py_ssize_t b = 0; b < n; b++) {
+            float* a = gates + b * 4 * H;
+            const float* q = hg + b * 4 * H;
+            float* cb = c + b * H;
+            for (Py_ssize_t j = 0; j < 2 * H; j++)
+                a[j] = mg_sigmoidf(a[j] + q[j]);
+            for (Py_ssize_t j = 2 * H; j < 3 * H; j++)
+                a[j] = mg_tanhf(a[j] + q[j]);
+            for (Py_ssize_t j = 3 * H; j < 4 * H; j++)
+                a[j] = mg_sigmoidf(a[j] + q[j]);
+            for (Py_ssize_t j = 0; j < H; j++) {
+                float cn = a[H + j] * cb[j] + a[j] * a[2 * H + j];
+                c_prev[b * H + j] = cb[j];
+                cb[j] = cn;
+                float t = mg_tanhf(cn);
+                tanh_c[b * H + j] = t;
+                h[b * H + j] = a[3 * H + j] * t;
+            }
+        }
+    }
+
+    MG_CLONES MG_NO_TRAPS static void mg_gru_fwd_f32(float* __restrict gates, const float* __restrict hg,
+                                           const float* __restrict h_prev, float* __restrict h,
+                                           Py_ssize_t n, Py_ssize_t H) {
+        for (Py_ssize_t b = 0; b < n; b++) {
+            float* a = gates + b * 3 * H;
+            const float* q = hg + b * 3 * H;
+            for (Py_ssize_t j = 0; j < 2 * H; j++)
+                a[j] = mg_sigmoidf(a[j] + q[j]);
+            for (Py_ssize_t j = 0; j < H; j++) {
+                float nn = mg_tanhf(a[2 * H + j] + a[j] * q[2 * H + j]);
+                float z = a[H + j];
+                h[b * H + j] = (1.0f - z) * nn + z * h_prev[b * H + j];
+                a[2 * H + j] = nn;
+            }
+        }
+    }
+
+    MG_CLONES static void mg_lstm_bwd_f32(const float* __restrict dh, float* __restrict dc,
+                                          const float* __restrict gates, const float* __restrict c_prev,
+                                          const float* __restrict tanh_c, float* __restrict dgates,
+                                          Py_ssize_t n, Py_ssize_t H) {
+        for (Py_ssize_t b = 0; b < n; b++) {
+            const float* a = gates + b * 4 * H;
+            float* d = dgates + b * 4 * H;
+            for (Py_ssize_t j = 0; j < H; j++) {
+                Py_ssize_t k = b * H + j;
+                float i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j], t = tanh_c[k];
+                float dct = dc[k] + dh[k] * o * (1.0f - t * t);
+                d[j] = dct * g * i * (1.0f - i);
+                d[H + j] = dct * c_prev[k] * f * (1.0f - f);
+                d[2 * H + j] = dct * i * (1.0f - g * g);
+                d[3 * H + j] = dh[k] * t * o * (1.0f - o);
+                dc[k] = dct * f;
+            }
+        }
+    }
+
+    MG_CLONES static void mg_gru_bwd_f32(float* __restrict dh, const float* __restrict gates,
+                                         const float* __restrict hg, const float* __restrict h_prev,
+                                         float* __restrict dxg, float* __restrict dhg,
+                                         Py_ssize_t n, Py_ssize_t H) {
+        for (Py_ssize_t b = 0; b < n; b++) {
+            const float* a = gates + b * 3 * H;
+            const float* q = hg + b * 3 * H;
+            float* dx = dxg + b * 3 * H;
+            float* dq = dhg + b * 3 * H;
+            for (Py_ssize_t j = 0; j < H; j++) {
+                Py_ssize_t k = b * H + j;
+                float r = a[j], z = a[H + j], nn = a[2 * H + j], d = dh[k];
+                float dan = d * (1.0f - z) * (1.0f - nn * nn);
+                float dar = dan * q[2 * H + j] * r * (1.0f - r);
+                float daz = d * (h_prev[k] - nn) * z * (1.0f - z);
+                dx[j] = dar;
+                dq[j] = dar;
+                dx[H + j] = daz;
+                dq[H + j] = daz;
+                dx[2 * H + j] = dan;
+                dq[2 * H + j] = dan * r;
+                dh[k] = d * z;
+            }
+        }
+    }
+
+    MG_CLONES MG_NO_TRAPS static void mg_tanh_add_f32(const float* __restrict x, float* __restrict h,
+                                                      Py_ssize_t size) {
+        for (Py_ssize_t k = 0; k < size; k++)
+            h[k] = mg_tanhf(x[k] + h[k]);
+    }
+    """
+    void mg_lstm_fwd_f32(float* gates, const float* hg, float* c, float* c_prev, float* tanh_c, float* h,
+                         Py_ssize_t n, Py_ssize_t H) nogil
+    void mg_gru_fwd_f32(float* gates, const float* hg, const float* h_prev, float* h,
+                        Py_ssize_t n, Py_ssize_t H) nogil
+    void mg_tanh_add_f32(const float* x, float* h, Py_ssize_t size) nogil
+    void mg_lstm_bwd_f32(const float* dh, float* dc, const float* gates, const float* c_prev,
+                         const float* tanh_c, float* dgates, Py_ssize_t n, Py_ssize_t H) nogil
+    void mg_gru_bwd_f32(float* dh, const float* gates, const float* hg, const float* h_prev,
+                        float* dxg, float* dhg, Py_ssize_t n, Py_ssize_t H) nogil
+
+
 cdef inline floating _sigmoid(floating v) noexcept nogil:
     return 1 / (1 + (expf(-v) if floating is float else exp(-v)))
 
@@ -61,22 +224,25 @@ cdef void _lstm_fwd(floating* gates, const floating* hg, floating* c,     # in/o
     cdef floating i, f, g, o, cn
     cdef floating* a
     cdef const floating* r
-    for b in range(n):
-        a, r = gates + b * 4 * H, hg + b * 4 * H
-        for j in range(H):
-            i = _sigmoid(a[j] + r[j])
-            f = _sigmoid(a[H + j] + r[H + j])
-            g = _tanh(a[2 * H + j] + r[2 * H + j])
-            o = _sigmoid(a[3 * H + j] + r[3 * H + j])
-            cn = f * c[b * H + j] + i * g
-            c_prev[b * H + j] = c[b * H + j]
-            c[b * H + j] = cn
-            tanh_c[b * H + j] = _tanh(cn)
-            h[b * H + j] = o * tanh_c[b * H + j]
-            a[j] = i
-            a[H + j] = f
-            a[2 * H + j] = g
-            a[3 * H + j] = o
+    if floating is float:
+        mg_lstm_fwd_f32(gates, hg, c, c_prev, tanh_c, h, n, H)
+    else:
+        for b in range(n):
+            a, r = gates + b * 4 * H, hg + b * 4 * H
+            for j in range(H):
+                i = _sigmoid(a[j] + r[j])
+                f = _sigmoid(a[H + j] + r[H + j])
+                g = _tanh(a[2 * H + j] + r[2 * H + j])
+                o = _sigmoid(a[3 * H + j] + r[3 * H + j])
+                cn = f * c[b * H + j] + i * g
+                c_prev[b * H + j] = c[b * H + j]
+                c[b * H + j] = cn
+                tanh_c[b * H + j] = _tanh(cn)
+                h[b * H + j] = o * tanh_c[b * H + j]
+                a[j] = i
+                a[H + j] = f
+                a[2 * H + j] = g
+                a[3 * H + j] = o
 
 
 def lstm_forward(gates, hg, c, c_prev, tanh_c, h):
@@ -108,18 +274,21 @@ cdef void _lstm_bwd(const floating* dh, floating* dc, const floating* gates,    
     cdef floating i, f, g, o, t, dct
     cdef const floating* a
     cdef floating* d
-    for b in range(n):
-        a, d = gates + b * 4 * H, dgates + b * 4 * H
-        for j in range(H):
-            k = b * H + j
-            i, f, g, o = a[j], a[H + j], a[2 * H + j], a[3 * H + j]
-            t = tanh_c[k]
-            dct = dc[k] + dh[k] * o * (1 - t * t)        # c feeds both h_t and c_{t+1}
-            d[j] = dct * g * i * (1 - i)
-            d[H + j] = dct * c_prev[k] * f * (1 - f)
-            d[2 * H + j] = dct * i * (1 - g * g)
-            d[3 * H + j] = dh[k] * t * o * (1 - o)
-            dc[k] = dct * f
+    if floating is float:
+        mg_lstm_bwd_f32(dh, dc, gates, c_prev, tanh_c, dgates, n, H)
+    else:
+        for b in range(n):
+            a, d = gates + b * 4 * H, dgates + b * 4 * H
+            for j in range(H):
+                k = b * H + j
+                i, f, g, o = a[j], a[H + j], a[2 * H + j], a[3 * H + j]
+                t = tanh_c[k]
+                dct = dc[k] + dh[k] * o * (1 - t * t)        # c feeds both h_t and c_{t+1}
+                d[j] = dct * g * i * (1 - i)
+                d[H + j] = dct * c_prev[k] * f * (1 - f)
+                d[2 * H + j] = dct * i * (1 - g * g)
+                d[3 * H + j] = dh[k] * t * o * (1 - o)
+                dc[k] = dct * f
 
 
 def lstm_backward(dh, dc, gates, c_prev, tanh_c, dgates):
@@ -153,16 +322,19 @@ cdef void _gru_fwd(floating* gates, const floating* hg, const floating* h_prev, 
     cdef floating r, z, nn
     cdef floating* a
     cdef const floating* q
-    for b in range(n):
-        a, q = gates + b * 3 * H, hg + b * 3 * H
-        for j in range(H):
-            r = _sigmoid(a[j] + q[j])
-            z = _sigmoid(a[H + j] + q[H + j])
-            nn = _tanh(a[2 * H + j] + r * q[2 * H + j])
-            h[b * H + j] = (1 - z) * nn + z * h_prev[b * H + j]
-            a[j] = r
-            a[H + j] = z
-            a[2 * H + j] = nn
+    if floating is float:
+        mg_gru_fwd_f32(gates, hg, h_prev, h, n, H)
+    else:
+        for b in range(n):
+            a, q = gates + b * 3 * H, hg + b * 3 * H
+            for j in range(H):
+                r = _sigmoid(a[j] + q[j])
+                z = _sigmoid(a[H + j] + q[H + j])
+                nn = _tanh(a[2 * H + j] + r * q[2 * H + j])
+                h[b * H + j] = (1 - z) * nn + z * h_prev[b * H + j]
+                a[j] = r
+                a[H + j] = z
+                a[2 * H + j] = nn
 
 
 def gru_forward(gates, hg, h_prev, h):
@@ -192,19 +364,22 @@ cdef void _gru_bwd(floating* dh, const floating* gates, const floating* hg,     
     cdef const floating* q
     cdef floating* dx
     cdef floating* dq
-    for b in range(n):
-        a, q, dx, dq = gates + b * 3 * H, hg + b * 3 * H, dxg + b * 3 * H, dhg + b * 3 * H
-        for j in range(H):
-            k = b * H + j
-            r, z, nn = a[j], a[H + j], a[2 * H + j]
-            d = dh[k]
-            dan = d * (1 - z) * (1 - nn * nn)
-            dar = dan * q[2 * H + j] * r * (1 - r)
-            daz = d * (h_prev[k] - nn) * z * (1 - z)
-            dx[j], dq[j] = dar, dar
-            dx[H + j], dq[H + j] = daz, daz
-            dx[2 * H + j], dq[2 * H + j] = dan, dan * r       # r scales the recurrent part of n
-            dh[k] = d * z
+    if floating is float:
+        mg_gru_bwd_f32(dh, gates, hg, h_prev, dxg, dhg, n, H)
+    else:
+        for b in range(n):
+            a, q, dx, dq = gates + b * 3 * H, hg + b * 3 * H, dxg + b * 3 * H, dhg + b * 3 * H
+            for j in range(H):
+                k = b * H + j
+                r, z, nn = a[j], a[H + j], a[2 * H + j]
+                d = dh[k]
+                dan = d * (1 - z) * (1 - nn * nn)
+                dar = dan * q[2 * H + j] * r * (1 - r)
+                daz = d * (h_prev[k] - nn) * z * (1 - z)
+                dx[j], dq[j] = dar, dar
+                dx[H + j], dq[H + j] = daz, daz
+                dx[2 * H + j], dq[2 * H + j] = dan, dan * r       # r scales the recurrent part of n
+                dh[k] = d * z
 
 
 def gru_backward(dh, gates, hg, h_prev, dxg, dhg):
@@ -235,6 +410,10 @@ def gru_backward(dh, gates, hg, h_prev, dxg, dhg):
 cdef void _rnn_fwd(const floating* xg, floating* h, Py_ssize_t size, bint relu) noexcept nogil:
     cdef Py_ssize_t k
     cdef floating a
+    if floating is float:
+        if not relu:
+            mg_tanh_add_f32(xg, h, size)
+            return
     for k in range(size):
         a = xg[k] + h[k]
         h[k] = (a if a > 0 else 0) if relu else _tanh(a)

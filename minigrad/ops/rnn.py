@@ -51,7 +51,7 @@ def _raw(t):
 
 def _lstm_forward(x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
     N, H = x.shape[0], w_hh.shape[1] if w_hr is None else w_hr.shape[1]
-    gates = np.dot(x, w_ih.T)                           # every step's input projection at once
+    gates = np.matmul(x, w_ih.T)                           # every step's input projection at once
     if bias is not None:
         gates += bias
     hg = np.empty((h0.shape[0], 4 * H), x.dtype)
@@ -63,10 +63,10 @@ def _lstm_forward(x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
     for off, n in steps:
         rows = slice(off, off + n)
         h_prev[rows] = h[:n]
-        np.dot(h[:n], w_hh.T, out=hg[:n])
+        np.matmul(h[:n], w_hh.T, out=hg[:n])
         RK.lstm_forward(gates[rows], hg[:n], c[:n], c_prev[rows], tanh_c[rows], h_pre[rows])
         if w_hr is not None:
-            np.dot(h_pre[rows], w_hr.T, out=out[rows])
+            np.matmul(h_pre[rows], w_hr.T, out=out[rows])
         h[:n] = out[rows]
     return out, h, c, (gates, h_prev, c_prev, tanh_c, h_pre)
 
@@ -83,16 +83,16 @@ def _lstm_backward(dout, dh_n, dc_n, x, w_ih, w_hh, w_hr, steps, saved):
         dh[:n] += dout[rows]
         if w_hr is not None:
             dh_proj[rows] = dh[:n]
-            np.dot(dh[:n], w_hr, out=dh_pre[:n])
+            np.matmul(dh[:n], w_hr, out=dh_pre[:n])
         RK.lstm_backward(dh_pre[:n], dc[:n], gates[rows], c_prev[rows], tanh_c[rows], dgates[rows])
-        np.dot(dgates[rows], w_hh, out=dh[:n])
-    dw_hr = None if w_hr is None else np.dot(dh_proj.T, h_pre)
+        np.matmul(dgates[rows], w_hh, out=dh[:n])
+    dw_hr = None if w_hr is None else np.matmul(dh_proj.T, h_pre)
     return dgates, dgates, h_prev, dh, dc, dw_hr
 
 
 def _gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh, steps):
     N, H = x.shape[0], w_hh.shape[1]
-    gates = np.dot(x, w_ih.T)
+    gates = np.matmul(x, w_ih.T)
     if b_ih is not None:
         gates += b_ih
     hg = np.empty((N, 3 * H), x.dtype)          # kept: the n-gate's recurrent part is needed later
@@ -101,7 +101,7 @@ def _gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh, steps):
     for off, n in steps:
         rows = slice(off, off + n)
         h_prev[rows] = h[:n]
-        np.dot(h[:n], w_hh.T, out=hg[rows])
+        np.matmul(h[:n], w_hh.T, out=hg[rows])
         if b_hh is not None:
             hg[rows] += b_hh
         RK.gru_forward(gates[rows], hg[rows], h_prev[rows], out[rows])
@@ -118,13 +118,13 @@ def _gru_backward(dout, dh_n, x, w_ih, w_hh, steps, saved):
         rows = slice(off, off + n)
         dh[:n] += dout[rows]
         RK.gru_backward(dh[:n], gates[rows], hg[rows], h_prev[rows], dxg[rows], dhg[rows])
-        dh[:n] += np.dot(dhg[rows], w_hh, out=tmp[:n])
+        dh[:n] += np.matmul(dhg[rows], w_hh, out=tmp[:n])
     return dxg, dhg, h_prev, dh
 
 
 def _rnn_forward(x, h0, w_ih, w_hh, bias, relu, steps):
     N, H = x.shape[0], w_hh.shape[1]
-    xg = np.dot(x, w_ih.T)
+    xg = np.matmul(x, w_ih.T)
     if bias is not None:
         xg += bias
     h = h0.copy()
@@ -132,7 +132,7 @@ def _rnn_forward(x, h0, w_ih, w_hh, bias, relu, steps):
     for off, n in steps:
         rows = slice(off, off + n)
         h_prev[rows] = h[:n]
-        np.dot(h[:n], w_hh.T, out=out[rows])
+        np.matmul(h[:n], w_hh.T, out=out[rows])
         RK.rnn_forward(xg[rows], out[rows], relu)
         h[:n] = out[rows]
     return out, h, (out, h_prev)
@@ -146,7 +146,7 @@ def _rnn_backward(dout, dh_n, w_hh, relu, steps, saved):
         rows = slice(off, off + n)
         dh[:n] += dout[rows]
         RK.rnn_backward(dh[:n], out[rows], da[rows], relu)
-        np.dot(da[rows], w_hh, out=dh[:n])
+        np.matmul(da[rows], w_hh, out=dh[:n])
     return da, da, h_prev, dh
 
 
@@ -228,9 +228,9 @@ class RecurrentLayer(Function):
         else:
             dxg, dhg, h_prev, dh0 = _rnn_backward(g_out, g_h, w_hha, mode == "RNN_RELU", steps, arrays)
         grads = (
-            (lambda: np.dot(dxg, w_iha)),
+            (lambda: np.matmul(dxg, w_iha)),
             (lambda: dh0), (lambda: dc0),
-            (lambda: np.dot(dxg.T, xa)), (lambda: np.dot(dhg.T, h_prev)),
+            (lambda: np.matmul(dxg.T, xa)), (lambda: np.matmul(dhg.T, h_prev)),
             (lambda: dxg.sum(0)), (lambda: dhg.sum(0)), (lambda: dw_hr),
         )
         out = tuple(_from_array(f()) if need else None for f, need in zip(grads, needs))
