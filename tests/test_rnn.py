@@ -550,3 +550,16 @@ def test_shape_errors_name_the_layer_and_shapes():
 def test_bad_packing_raises_like_pytorch(call, exc, message):
     with pytest.raises(exc, match=message.replace("(", r"\(")):
         call()
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_gradients_accumulate_over_two_backward_calls(kind):
+    """Each parameter's gradient is its own array: the biases share one gate gradient in
+    the kernel, and accumulating into one must not change the other."""
+    module = KINDS[kind](nn).double()
+    x = minigrad.tensor(np.random.default_rng(0).normal(size=(T, B, I)))
+    module(x)[0].sum().backward()
+    once = {n: p.grad.numpy().copy() for n, p in module.named_parameters()}
+    module(x)[0].sum().backward()
+    for n, p in module.named_parameters():
+        np.testing.assert_allclose(p.grad.numpy(), 2 * once[n], rtol=1e-12, err_msg=n)
