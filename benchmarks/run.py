@@ -78,6 +78,7 @@ BENCHMARKS = {                  # id: run(quick) -> rows
     "N2": bench_nn.run_cross_entropy,
     "N3": bench_nn.run_pool,
     "N5": bench_rnn.run,
+    "P11": bench_rnn.run_char,
 }
 
 

@@ -136,8 +136,6 @@ class RNNBase(Module):
         expected = (self.num_layers * (2 if self.bidirectional else 1), batch, width)
         if hx is None:
             return minigrad.zeros(expected, dtype=self.weight_ih_l0.dtype)
-        if packed is not None and packed.sorted_indices is not None:
-            hx = hx.index_select(1, packed.sorted_indices)
         if unbatched:
             hx = hx.unsqueeze(1)
         if tuple(hx.shape) != expected:
@@ -145,6 +143,8 @@ class RNNBase(Module):
             raise RuntimeError(f"Expected {label} size {expected}, got {list(hx.shape)}: "
                                f"{self._describe()} got a hidden state of shape {shape_str(hx.shape)} for "
                                f"input of batch {batch}")
+        if packed is not None and packed.sorted_indices is not None:
+            hx = hx.index_select(1, packed.sorted_indices)
         return hx
 
     def _check_state_dims(self, hx, unbatched):

@@ -563,3 +563,9 @@ def test_gradients_accumulate_over_two_backward_calls(kind):
     module(x)[0].sum().backward()
     for n, p in module.named_parameters():
         np.testing.assert_allclose(p.grad.numpy(), 2 * once[n], rtol=1e-12, err_msg=n)
+
+
+def test_packed_input_with_a_hidden_state_of_the_wrong_batch_names_the_shapes():
+    packed = pack_padded_sequence(minigrad.zeros(4, 3, I), [2, 4, 1], enforce_sorted=False)
+    with pytest.raises(RuntimeError, match=r"Expected hidden size \(1, 3, 5\), got \[1, 2, 5\]"):
+        nn.GRU(I, H)(packed, minigrad.zeros(1, 2, H))
