@@ -569,3 +569,56 @@ def test_packed_input_with_a_hidden_state_of_the_wrong_batch_names_the_shapes():
     packed = pack_padded_sequence(minigrad.zeros(4, 3, I), [2, 4, 1], enforce_sorted=False)
     with pytest.raises(RuntimeError, match=r"Expected hidden size \(1, 3, 5\), got \[1, 2, 5\]"):
         nn.GRU(I, H)(packed, minigrad.zeros(1, 2, H))
+
+
+# ----------------------------------------------------------------------------- kernels
+
+def _lstm_step_reference(gates, hg, c):
+    a = gates + hg
+    i, f, g, o = np.split(a, 4, axis=1)
+    sig = lambda v: 1 / (1 + np.exp(-v))        # noqa: E731
+    cn = sig(f) * c + sig(i) * np.tanh(g)
+    return np.concatenate([sig(i), sig(f), np.tanh(g), sig(o)], 1), cn, sig(o) * np.tanh(cn)
+
+
+@pytest.mark.parametrize("rows", [0, 1, 7])
+@pytest.mark.parametrize("scale", [0.01, 1.0, 30.0])
+def test_float32_gate_kernels_match_a_float64_reference(rows, scale):
+    """The float32 kernels use their own vectorised exp/sigmoid/tanh: within float32 rounding."""
+    from minigrad import _rnn_kernels as RK
+
+    rng = np.random.default_rng(0)
+    hidden = 9                                  # not a multiple of the vector width
+    gates, hg = (rng.normal(size=(rows, 4 * hidden)) * scale for _ in range(2))
+    c = rng.normal(size=(rows, hidden)) * scale
+    ref_gates, ref_c, ref_h = _lstm_step_reference(gates, hg, c)
+    g32, c32 = gates.astype(np.float32), c.astype(np.float32)
+    c_prev, tanh_c, h = (np.empty((rows, hidden), np.float32) for _ in range(3))
+    RK.lstm_forward(g32, hg.astype(np.float32), c32, c_prev, tanh_c, h)
+    tol = dict(rtol=1e-5, atol=1e-6 * max(scale, 1))
+    np.testing.assert_allclose(g32, ref_gates, **tol)
+    np.testing.assert_allclose(c32, ref_c, **tol)
+    np.testing.assert_allclose(h, ref_h, **tol)
+    x = (rng.normal(size=(rows, hidden)) * scale).astype(np.float32)
+    out = np.zeros_like(x)
+    RK.rnn_forward(x, out, False)
+    np.testing.assert_allclose(out, np.tanh(x.astype(np.float64)), rtol=1e-6, atol=1e-7)
+
+
+def test_float32_tanh_kernel_at_the_edges():
+    from minigrad import _rnn_kernels as RK
+
+    x = np.array([[np.nan, np.inf, -np.inf, 0.0, 1e-30, 100.0, -100.0, 0.0624, 0.0626]], np.float32)
+    out = np.zeros_like(x)
+    RK.rnn_forward(x, out, False)
+    np.testing.assert_allclose(out, np.tanh(x), rtol=1e-6, atol=0)
+
+
+def test_kernels_refuse_mismatched_arrays():
+    from minigrad import _rnn_kernels as RK
+
+    a = np.zeros((2, 8), np.float32)
+    with pytest.raises(ValueError, match="lstm_forward"):
+        RK.lstm_forward(a, a, np.zeros((2, 3), np.float32), *(np.zeros((2, 2), np.float32) for _ in range(3)))
+    with pytest.raises(TypeError, match="gru_forward"):
+        RK.gru_forward(np.zeros((2, 6)), np.zeros((2, 6), np.float32), np.zeros((2, 2)), np.zeros((2, 2)))
