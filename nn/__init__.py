@@ -1,4 +1,4 @@
-"""minigrad.nn: Module, Parameter, containers, layers, losses, functional, init, utils.
+"""minigrad.nn: Module, Parameter, containers, layers (incl. recurrent), losses, functional, init, utils.
 
 This folder sits at the top of the repository but is only ever ``minigrad.nn`` (see
 ``minigrad/_siblings.py``): ``import minigrad.nn as nn``, ``from minigrad import nn`` and
@@ -29,4 +29,5 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
