@@ -357,6 +357,49 @@ def test_a_loader_reports_the_field_of_an_uncollatable_sample():
         next(iter(D.DataLoader(ds, batch_size=2)))
 
 
+def test_iterable_dataset_is_abstract_as_in_pytorch(torch):
+    for L in (minigrad, torch):
+        with pytest.raises(TypeError, match="abstract"):
+            L.utils.data.IterableDataset()
+
+
+LEARNER_PROGRAM = """
+X = torch.linspace(-1, 1, 24, dtype=torch.float64).reshape(12, 2)
+y = (X @ torch.tensor([[2.0], [-3.0]], dtype=torch.float64)) + 0.5
+train, val = torch.utils.data.Subset(torch.utils.data.TensorDataset(X, y), range(9)), \\
+    torch.utils.data.Subset(torch.utils.data.TensorDataset(X, y), range(9, 12))
+loader = torch.utils.data.DataLoader(train, batch_size=4, shuffle=False)
+model = torch.nn.Linear(2, 1).double()
+with torch.no_grad():
+    model.weight.fill_(0.1)
+    model.bias.fill_(0.0)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+losses = []
+for epoch in range(3):
+    for xb, yb in loader:
+        loss = torch.nn.functional.mse_loss(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+with torch.no_grad():
+    val_loss = sum(torch.nn.functional.mse_loss(model(xb), yb).item()
+                   for xb, yb in torch.utils.data.DataLoader(val, batch_size=2))
+"""
+
+
+def test_a_learner_style_training_loop_gives_pytorchs_numbers(torch):
+    results = []
+    for L in (minigrad, torch):
+        scope = {"torch": L}
+        exec(LEARNER_PROGRAM, scope)
+        results.append((scope["losses"], scope["val_loss"], scope["model"].weight.detach().numpy().tolist()))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-10)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10)
+    np.testing.assert_allclose(results[0][2], results[1][2], rtol=1e-10)
+    assert len(results[0][0]) == 9 and results[0][0][-1] < results[0][0][0]
+
+
 def test_import_minigrad_loads_neither_utils_data_nor_multiprocessing():
     code = ("import sys, minigrad as torch; assert 'multiprocessing' not in sys.modules; "
             "assert 'minigrad.utils.data' not in sys.modules; torch.utils.data.DataLoader; "

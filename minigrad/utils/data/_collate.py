@@ -112,6 +112,9 @@ def default_collate(batch):
     >>> default_collate([{"x": minigrad.ones(2), "y": 0}, {"x": minigrad.zeros(2), "y": 1}])["x"].shape
     minigrad.Size([2, 2])
     """
+    if len(batch) == 0:
+        raise IndexError("default_collate: the batch is empty (list index out of range); a batch needs at "
+                         "least one sample")
     return _collate(batch, "")
 
 

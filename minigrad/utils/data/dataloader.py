@@ -86,15 +86,17 @@ class DataLoader:
                                  f"option, but got batch_sampler={batch_sampler}")
         shuffle = bool(shuffle)
         if sampler is not None and shuffle:
-            raise ValueError("sampler option is mutually exclusive with shuffle")
+            raise ValueError("sampler option is mutually exclusive with shuffle (DataLoader: the sampler "
+                             "already decides the order; pass one or the other)")
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, "
-                                 "sampler, and drop_last")
+                                 "sampler, and drop_last (DataLoader: the batch sampler already makes the "
+                                 "batches; leave those at their defaults)")
             batch_size, drop_last = None, False
         elif batch_size is None and drop_last:
             raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with "
-                             "drop_last")
+                             "drop_last (DataLoader: there are no batches to drop)")
         if sampler is None:
             if iterable:
                 sampler = _InfiniteConstantSampler()

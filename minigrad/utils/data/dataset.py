@@ -13,12 +13,14 @@ types and first sentences (``TensorDataset``'s size check is an ``AssertionError
 """
 
 import bisect
+import collections.abc
 import itertools
 import math
 import warnings
 
 from ... import random as _random
 from ..._sampling import randperm
+from ..._tape import Tensor
 
 
 class Dataset:
@@ -31,12 +33,10 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
-    """An iterable-style dataset: subclasses define ``__iter__``. With ``num_workers > 0`` every
-    worker iterates its own copy; shard the stream with ``get_worker_info()``."""
-
-    def __iter__(self):
-        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+class IterableDataset(Dataset, collections.abc.Iterable):
+    """An iterable-style dataset: subclasses define ``__iter__`` (abstract, as in PyTorch: the base
+    class cannot be instantiated). With ``num_workers > 0`` every worker iterates its own copy;
+    shard the stream with ``get_worker_info()``."""
 
     def __add__(self, other):
         return ChainDataset([self, other])
@@ -46,6 +46,13 @@ class TensorDataset(Dataset):
     """Sample ``i`` is ``tuple(t[i] for t in tensors)``; every tensor has the same size in dim 0."""
 
     def __init__(self, *tensors):
+        for i, t in enumerate(tensors):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"TensorDataset expects minigrad tensors, got {type(t).__name__} at "
+                                f"position {i}")
+            if t.ndim == 0:
+                raise IndexError(f"TensorDataset: dimension specified as 0 but the tensor at position {i} "
+                                 f"has no dimensions (samples are indexed along dim 0)")
         sizes = [tuple(t.shape) for t in tensors]
         if any(s[:1] != sizes[0][:1] for s in sizes):
             raise AssertionError(f"Size mismatch between tensors: TensorDataset needs the same size in dim 0 "

@@ -118,7 +118,11 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        draws = multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
+        try:
+            draws = multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
+        except RuntimeError as e:
+            raise RuntimeError(f"WeightedRandomSampler(num_samples={self.num_samples}, replacement="
+                               f"{self.replacement}): {e}") from None
         yield from draws.tolist()
 
     def __len__(self):
