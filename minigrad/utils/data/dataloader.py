@@ -198,7 +198,7 @@ class _SingleProcessIter:
         self._indices = iter(loader._index_sampler)
         self._fetch = _worker._Fetcher(loader.dataset, loader._iterable, loader._auto_collation,
                                        loader.collate_fn, loader.drop_last)
-        self._length = len(loader) if not loader._iterable else None
+        self._loader = loader
 
     def __iter__(self):
         return self
@@ -207,7 +207,7 @@ class _SingleProcessIter:
         return self._fetch(next(self._indices))
 
     def __len__(self):
-        return self._length
+        return len(self._loader)
 
 
 class _MultiProcessIter:
