@@ -637,6 +637,38 @@ def test_iterable_dataset_sharded_with_get_worker_info_yields_each_item_once():
     assert sorted(out) == list(range(23))
 
 
+class Span(D.IterableDataset):
+    def __init__(self, start, end):
+        self.start, self.end = start, end
+
+    def __iter__(self):
+        return iter(range(self.start, self.end))
+
+
+def _split_span(worker_id):
+    """Shard in worker_init_fn: each worker narrows its own copy of the dataset."""
+    info = D.get_worker_info()
+    span = info.dataset
+    per = -(-(span.end - span.start) // info.num_workers)
+    span.start, span.end = span.start + worker_id * per, min(span.end, span.start + (worker_id + 1) * per)
+
+
+def test_worker_init_fn_can_shard_the_workers_copy_of_the_dataset():
+    ds = Span(3, 20)
+    loader = D.DataLoader(ds, batch_size=4, num_workers=3, worker_init_fn=_split_span)
+    out = [x for b in loader for x in b.tolist()]
+    assert sorted(out) == list(range(3, 20))
+    assert (ds.start, ds.end) == (3, 20)        # the main process's dataset is untouched
+
+
+def test_an_iterable_dataset_whose_iter_fails_in_a_worker_is_reported():
+    class Broken(D.IterableDataset):
+        def __iter__(self):
+            raise OSError("cannot open the stream")
+    with pytest.raises(OSError, match="Caught OSError in DataLoader worker process 0(.|\n)*cannot open the"):
+        list(D.DataLoader(Broken(), num_workers=1))
+
+
 def test_iterable_dataset_without_sharding_is_repeated_by_every_worker():
     out = [x for b in D.DataLoader(Count(5, shard=False), batch_size=2, num_workers=2) for x in b.tolist()]
     assert sorted(out) == sorted(list(range(5)) * 2)

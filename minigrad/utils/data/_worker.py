@@ -174,41 +174,51 @@ def _worker_loop(payload, index_queue, result_queue, done, worker_id, num_worker
     dataset, iterable, auto_collation, collate_fn, drop_last, worker_init_fn = spec
     seed = _seed_worker(base_seed, worker_id)
     _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
-    fetch = error = None
+
+    def start(where="in DataLoader worker process"):
+        """(fetcher, None), or (None, the error every task will be answered with)."""
+        try:
+            return _Fetcher(dataset, iterable, auto_collation, collate_fn, drop_last), None
+        except Exception:
+            return None, _ExceptionWrapper(worker_id, where)
+
+    fetch, error = None, None
     try:
         if worker_init_fn is not None:
             worker_init_fn(worker_id)
-        fetch = _Fetcher(dataset, iterable, auto_collation, collate_fn, drop_last)
     except Exception:
         error = _ExceptionWrapper(worker_id, "in worker_init_fn of DataLoader worker process")
-    while True:
-        try:
-            task = index_queue.get(timeout=_POLL_SECONDS)
-        except queue.Empty:
-            if done.is_set() or (parent is not None and not parent.is_alive()):
-                return
-            continue
-        if task is None or done.is_set():
-            return
-        if task == _RESUME:
-            if error is None:
-                try:
-                    fetch = _Fetcher(dataset, iterable, auto_collation, collate_fn, drop_last)
-                except Exception:
-                    error = _ExceptionWrapper(worker_id)
-            result_queue.put(dumps((_RESUME, worker_id)))
-            continue
-        idx, index = task
-        out = error
-        if out is None:
+    if error is None:
+        fetch, error = start()
+    try:
+        while True:
             try:
-                out = fetch(index)
-            except StopIteration:
-                out = _IterableEnd(worker_id)
+                task = index_queue.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                if done.is_set() or (parent is not None and not parent.is_alive()):
+                    return
+                continue
+            if task is None or done.is_set():
+                return
+            if task == _RESUME:
+                if fetch is not None:
+                    fetch, error = start()
+                result_queue.put(dumps((_RESUME, worker_id)))
+                continue
+            idx, index = task
+            out = error
+            if out is None:
+                try:
+                    out = fetch(index)
+                except StopIteration:
+                    out = _IterableEnd(worker_id)
+                except Exception:
+                    out = _ExceptionWrapper(worker_id)
+            try:
+                msg = dumps((idx, out))
             except Exception:
-                out = _ExceptionWrapper(worker_id)
-        try:
-            msg = dumps((idx, out))
-        except Exception:
-            msg = dumps((idx, _ExceptionWrapper(worker_id, "while sending a batch from DataLoader worker")))
-        result_queue.put(msg)
+                err = _ExceptionWrapper(worker_id, "while sending a batch from DataLoader worker")
+                msg = dumps((idx, err))
+            result_queue.put(msg)
+    except KeyboardInterrupt:       # Ctrl-C reaches every process of the group; the main process reports it
+        return
