@@ -92,6 +92,16 @@ def test_default_convert_matches_pytorch(torch, row):
     assert ours == theirs
 
 
+def test_collating_tensors_that_require_grad_records_the_stack():
+    a, b = minigrad.ones(2, requires_grad=True), minigrad.zeros(2, requires_grad=True)
+    batch = D.default_collate([(a, 1), (b, 2)])[0]
+    assert batch.requires_grad and type(batch.grad_fn).__name__.startswith("Stack")
+    (batch * minigrad.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    assert a.grad.tolist() == [1.0, 2.0] and b.grad.tolist() == [3.0, 4.0]
+    plain = D.default_collate([minigrad.ones(2), minigrad.zeros(2)])
+    assert plain.grad_fn is None and not plain.requires_grad
+
+
 def test_default_convert_leaves_string_arrays_alone(torch):
     for L in (minigrad, torch):
         a = np.array(["a", "b"])

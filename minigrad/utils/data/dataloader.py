@@ -186,7 +186,7 @@ def _start(loader):
     """What every iterator does first (PyTorch's order): the pin_memory warning, the base seed."""
     if loader.pin_memory:
         warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
-                      "memory won't be used.", stacklevel=3)
+                      "memory won't be used.", stacklevel=4)
     return int(_random._rng(loader.generator).integers(0, 1 << 63))
 
 
