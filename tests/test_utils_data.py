@@ -589,32 +589,35 @@ def test_worker_seeds_are_base_seed_plus_worker_id_and_change_every_epoch():
     assert [(i, w, s, r) for i, w, s, _, r in _probe(again)] == [(i, w, s, r) for i, w, s, _, r in epochs[0]]
 
 
-def test_worker_seeds_python_and_numpy_random_per_worker():
-    class Draws(D.Dataset):
-        def __len__(self):
-            return 2
+class Draws(D.Dataset):
+    def __len__(self):
+        return 2
 
-        def __getitem__(self, i):
-            import random
-            return random.random(), float(np.random.rand())
+    def __getitem__(self, i):
+        import random
+        return random.random(), float(np.random.rand())
+
+
+def test_worker_seeds_python_and_numpy_random_per_worker():
     out = [tuple(float(v) for v in b) for b in D.DataLoader(Draws(), batch_size=None, num_workers=2)]
     assert out[0][0] != out[1][0] and out[0][1] != out[1][1]
 
 
+class Info(D.Dataset):
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        info = D.get_worker_info()
+        try:
+            info.id = 5
+        except RuntimeError as e:
+            msg = str(e)
+        return info.id, info.num_workers, type(info.dataset).__name__, msg
+
+
 def test_get_worker_info_is_none_in_the_main_process_and_read_only_in_workers():
     assert D.get_worker_info() is None
-
-    class Info(D.Dataset):
-        def __len__(self):
-            return 2
-
-        def __getitem__(self, i):
-            info = D.get_worker_info()
-            try:
-                info.id = 5
-            except RuntimeError as e:
-                msg = str(e)
-            return info.id, info.num_workers, type(info.dataset).__name__, msg
     out = list(D.DataLoader(Info(), batch_size=None, num_workers=2))
     assert [o[:3] for o in out] == [[0, 2, "Info"], [1, 2, "Info"]]     # a tuple sample converts to a list
     assert "Cannot assign attributes to WorkerInfo" in out[0][3]
@@ -671,10 +674,12 @@ def test_worker_init_fn_can_shard_the_workers_copy_of_the_dataset():
     assert (ds.start, ds.end) == (3, 20)        # the main process's dataset is untouched
 
 
+class Broken(D.IterableDataset):
+    def __iter__(self):
+        raise OSError("cannot open the stream")
+
+
 def test_an_iterable_dataset_whose_iter_fails_in_a_worker_is_reported():
-    class Broken(D.IterableDataset):
-        def __iter__(self):
-            raise OSError("cannot open the stream")
     with pytest.raises(OSError, match="Caught OSError in DataLoader worker process 0(.|\n)*cannot open the"):
         list(D.DataLoader(Broken(), num_workers=1))
 
@@ -697,13 +702,15 @@ def test_persistent_workers_are_reused_across_epochs_and_restart_their_streams()
     assert {int(p) for b in fresh for p in b[3]}.isdisjoint({int(p) for b in fresh for p in b[3]})
 
 
-def test_tensors_cross_the_process_boundary_with_dtype_shape_and_requires_grad():
-    class Leaves(D.Dataset):
-        def __len__(self):
-            return 2
+class Leaves(D.Dataset):
+    def __len__(self):
+        return 2
 
-        def __getitem__(self, i):
-            return minigrad.full((2, 3), float(i), dtype=minigrad.float64, requires_grad=bool(i))
+    def __getitem__(self, i):
+        return minigrad.full((2, 3), float(i), dtype=minigrad.float64, requires_grad=bool(i))
+
+
+def test_tensors_cross_the_process_boundary_with_dtype_shape_and_requires_grad():
     out = list(D.DataLoader(Leaves(), batch_size=None, num_workers=1))
     assert [(o.dtype, tuple(o.shape), o.requires_grad, o.tolist()) for o in out] == [
         (minigrad.float64, (2, 3), False, [[0.0] * 3] * 2), (minigrad.float64, (2, 3), True, [[1.0] * 3] * 2)]

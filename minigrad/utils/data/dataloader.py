@@ -4,8 +4,9 @@ The loader is PyTorch's, argument by argument: ``shuffle`` makes a ``RandomSampl
 from ``generator``), ``batch_size`` wraps the sampler in a ``BatchSampler`` (``batch_size=None``
 turns batching off: samples pass through ``default_convert``), a ``batch_sampler`` replaces
 both, and an ``IterableDataset`` takes no sampler at all. The same argument conflicts raise
-the same ``ValueError``s. ``pin_memory`` is accepted and does nothing (there is no device
-memory to pin); ``len(loader)`` is the number of batches.
+the same ``ValueError``s. ``pin_memory`` is accepted and does nothing but PyTorch's warning
+on a machine without an accelerator (there is no device memory to pin); ``in_order=False`` is
+accepted and batches still come in order; ``len(loader)`` is the number of batches.
 
 Each ``iter(loader)`` first draws a base seed from ``generator`` (as PyTorch does, with or
 without workers, so a seeded run draws the same numbers either way). With ``num_workers > 0``
