@@ -367,6 +367,33 @@ def test_a_loader_reports_the_field_of_an_uncollatable_sample():
         next(iter(D.DataLoader(ds, batch_size=2)))
 
 
+def test_datasets_and_samplers_subscript_like_pytorchs_generic_classes(torch):
+    def run(L):
+        d = L.utils.data
+
+        class Chars(d.Dataset[str]):
+            def __getitem__(self, i):
+                return "abc"[i]
+
+            def __len__(self):
+                return 3
+
+        class Backwards(d.Sampler[int]):
+            def __init__(self, n):
+                self.n = n
+
+            def __iter__(self):
+                return iter(range(self.n - 1, -1, -1))
+
+            def __len__(self):
+                return self.n
+        return list(d.DataLoader(Chars(), batch_size=2, sampler=Backwards(3))), isinstance(Chars(), d.Dataset)
+    assert run(minigrad) == run(torch) == ([["c", "b"], ["a"]], True)
+    for L in (minigrad, torch):
+        with pytest.raises(TypeError):
+            L.utils.data.Sampler(range(3))      # PyTorch 2.13's Sampler takes no data_source
+
+
 def test_iterable_dataset_is_abstract_as_in_pytorch(torch):
     for L in (minigrad, torch):
         with pytest.raises(TypeError, match="abstract"):

@@ -47,12 +47,11 @@ class WorkerInfo:
     """What ``get_worker_info()`` returns inside a worker: ``id``, ``num_workers``, ``seed``,
     ``dataset`` (this worker's copy). Read-only, as in PyTorch."""
 
-    __slots__ = ("id", "num_workers", "seed", "dataset", "_frozen")
+    __slots__ = ("id", "num_workers", "seed", "dataset")
 
     def __init__(self, **fields):
         for k, v in fields.items():
             object.__setattr__(self, k, v)
-        object.__setattr__(self, "_frozen", True)
 
     def __setattr__(self, key, val):
         raise RuntimeError(f"Cannot assign attributes to {type(self).__name__} objects (tried {key!r})")

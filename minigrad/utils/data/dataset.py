@@ -16,6 +16,7 @@ import bisect
 import collections.abc
 import itertools
 import math
+import types
 import warnings
 
 from ... import random as _random
@@ -24,7 +25,10 @@ from ..._tape import Tensor
 
 
 class Dataset:
-    """A map-style dataset: subclasses define ``__getitem__`` (and usually ``__len__``)."""
+    """A map-style dataset: subclasses define ``__getitem__`` (and usually ``__len__``).
+    ``Dataset[T]`` subscripts as PyTorch's generic class does (``class Chars(Dataset[str])``)."""
+
+    __class_getitem__ = classmethod(types.GenericAlias)
 
     def __getitem__(self, index):
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")

@@ -11,6 +11,8 @@ PyTorch's (its generator's numbers are not reproduced).
 [[0, 1], [2, 3], [4]]
 """
 
+import types
+
 from ... import random as _random
 from ..._dtypes import float64
 from ..._sampling import multinomial, randint, randperm
@@ -24,10 +26,10 @@ def _check_positive_int(name, value):
 
 
 class Sampler:
-    """Base class: subclasses define ``__iter__`` (and ``__len__`` when the length is known)."""
+    """Base class: subclasses define ``__iter__`` (and ``__len__`` when the length is known).
+    ``Sampler[int]`` subscripts as PyTorch's generic class does, for annotations and subclassing."""
 
-    def __init__(self, data_source=None):
-        pass
+    __class_getitem__ = classmethod(types.GenericAlias)
 
     def __iter__(self):
         raise NotImplementedError
