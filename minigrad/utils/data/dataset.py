@@ -28,7 +28,8 @@ class Dataset:
     """A map-style dataset: subclasses define ``__getitem__`` (and usually ``__len__``).
     ``Dataset[T]`` subscripts as PyTorch's generic class does (``class Chars(Dataset[str])``)."""
 
-    __class_getitem__ = classmethod(types.GenericAlias)
+    def __class_getitem__(cls, item):       # implicitly a classmethod
+        return types.GenericAlias(cls, item)
 
     def __getitem__(self, index):
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")

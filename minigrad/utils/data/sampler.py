@@ -29,7 +29,8 @@ class Sampler:
     """Base class: subclasses define ``__iter__`` (and ``__len__`` when the length is known).
     ``Sampler[int]`` subscripts as PyTorch's generic class does, for annotations and subclassing."""
 
-    __class_getitem__ = classmethod(types.GenericAlias)
+    def __class_getitem__(cls, item):       # implicitly a classmethod
+        return types.GenericAlias(cls, item)
 
     def __iter__(self):
         raise NotImplementedError
