@@ -817,13 +817,13 @@ class Sleeps(D.Dataset):
         return 2
 
     def __getitem__(self, i):
-        time.sleep(1)
+        time.sleep(0.6)
         return i
 
 
 def test_timeout_raises_when_a_batch_takes_too_long():
-    with pytest.raises(RuntimeError, match="DataLoader timed out after 0.3 seconds"):
-        next(iter(D.DataLoader(Sleeps(), num_workers=1, timeout=0.3)))
+    with pytest.raises(RuntimeError, match="DataLoader timed out after 0.2 seconds"):
+        next(iter(D.DataLoader(Sleeps(), num_workers=1, timeout=0.2)))
 
 
 def _wait_dead(workers, seconds=10.0):

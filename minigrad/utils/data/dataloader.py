@@ -36,7 +36,7 @@ from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, _InfiniteConstantSampler
 
 _FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
-_POLL_SECONDS = 1.0         # how often the main process, waiting for a batch, checks its workers
+_POLL_SECONDS = 0.2         # how often the main process, waiting for a batch, checks its workers
 _JOIN_SECONDS = 5.0
 
 
