@@ -616,6 +616,20 @@ def test_worker_seeds_are_base_seed_plus_worker_id_and_change_every_epoch():
     assert [(i, w, s, r) for i, w, s, _, r in _probe(again)] == [(i, w, s, r) for i, w, s, _, r in epochs[0]]
 
 
+class InitialSeed(D.Dataset):
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        return minigrad.initial_seed(), D.get_worker_info().seed
+
+
+def test_initial_seed_in_a_worker_is_the_worker_seed():
+    """PyTorch's reproducibility recipe seeds numpy and random from torch.initial_seed() in worker_init_fn."""
+    out = [tuple(int(v) for v in b) for b in D.DataLoader(InitialSeed(), batch_size=None, num_workers=2)]
+    assert all(a == b for a, b in out) and out[1][0] == out[0][0] + 1
+
+
 class Draws(D.Dataset):
     def __len__(self):
         return 2
