@@ -14,6 +14,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -858,3 +859,14 @@ def test_workers_stop_when_the_loop_breaks_or_the_epoch_ends():
     it = iter(loader)
     list(it)
     assert _wait_dead(it._workers, 0.5)
+
+
+def test_no_queue_thread_outlives_the_workers():
+    """A thread left running would make the next loader fork a multi-threaded process."""
+    before = threading.active_count()
+    ds = _tensor_dataset(minigrad, 40)
+    list(D.DataLoader(ds, batch_size=4, num_workers=2))
+    it = iter(D.DataLoader(ds, batch_size=4, num_workers=2))
+    next(it)
+    del it
+    assert threading.active_count() == before

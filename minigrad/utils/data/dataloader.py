@@ -234,7 +234,6 @@ class _MultiProcessIter:
         try:
             for wid in range(loader.num_workers):
                 iq = ctx.Queue()
-                iq.cancel_join_thread()
                 args = (payload, iq, self._results, self._done, wid, loader.num_workers, self._base_seed)
                 w = ctx.Process(target=_worker._worker_loop, args=args, daemon=True)
                 w.start()
@@ -351,9 +350,11 @@ class _MultiProcessIter:
             if w.is_alive():
                 w.terminate()
                 w.join()
+        # The feeder threads of the index queues end here, not later: a process forked while they
+        # run is multi-threaded (Python 3.12 warns). Only a few small tasks can be left to flush.
         for q in self._index_queues + [self._results]:
-            q.cancel_join_thread()
             q.close()
+            q.join_thread()
 
     def __del__(self):
         # A forked worker holds a copy of this object: only the process that started the workers stops them.
