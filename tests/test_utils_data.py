@@ -870,3 +870,29 @@ def test_no_queue_thread_outlives_the_workers():
     next(it)
     del it
     assert threading.active_count() == before
+
+
+BIG_TASKS_AND_A_DEAD_WORKER = """
+import os, minigrad
+from minigrad.utils import data as D
+class Dies(D.Dataset):
+    def __len__(self):
+        return 10 ** 6
+    def __getitem__(self, i):
+        os._exit(1)
+try:
+    list(D.DataLoader(Dies(), batch_size=100000, num_workers=2))
+except RuntimeError as e:
+    print(e)
+"""
+
+
+def test_a_dead_worker_with_large_tasks_still_unread_does_not_hang_the_shutdown():
+    """Index lists bigger than a pipe's buffer stay stuck in the queue's feeder thread when their
+    worker dies; shutting down must not wait for that thread."""
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    start = time.monotonic()
+    out = subprocess.run([sys.executable, "-c", BIG_TASKS_AND_A_DEAD_WORKER], capture_output=True, text=True,
+                         env=env, cwd=ROOT, timeout=60)
+    assert "exited unexpectedly" in out.stdout, out.stderr
+    assert time.monotonic() - start < 30

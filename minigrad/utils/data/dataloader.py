@@ -37,7 +37,8 @@ from .sampler import BatchSampler, RandomSampler, SequentialSampler, _InfiniteCo
 
 _FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
 _POLL_SECONDS = 0.2         # how often the main process, waiting for a batch, checks its workers
-_JOIN_SECONDS = 5.0
+_JOIN_SECONDS = 5.0         # how long stopping workers may take before they are terminated
+_FEEDER_SECONDS = 0.5       # how long the queues' feeder threads may take to flush (see _shutdown_workers)
 
 
 class DataLoader:
@@ -350,11 +351,17 @@ class _MultiProcessIter:
             if w.is_alive():
                 w.terminate()
                 w.join()
-        # The feeder threads of the index queues end here, not later: a process forked while they
-        # run is multi-threaded (Python 3.12 warns). Only a few small tasks can be left to flush.
+        # The index queues' feeder threads should end here, not later: a process forked while one
+        # runs is multi-threaded (Python 3.12 warns). But a feeder can be stuck for good writing
+        # large tasks into the pipe of a worker that is gone, so the wait is bounded (the thread is
+        # a daemon) and exiting this process never waits for it (cancel_join_thread).
+        deadline = time.monotonic() + _FEEDER_SECONDS
         for q in self._index_queues + [self._results]:
+            q.cancel_join_thread()
             q.close()
-            q.join_thread()
+            feeder = getattr(q, "_thread", None)        # where CPython's Queue keeps its feeder thread
+            if feeder is not None:
+                feeder.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def __del__(self):
         # A forked worker holds a copy of this object: only the process that started the workers stops them.
