@@ -896,3 +896,30 @@ def test_a_dead_worker_with_large_tasks_still_unread_does_not_hang_the_shutdown(
                          env=env, cwd=ROOT, timeout=60)
     assert "exited unexpectedly" in out.stdout, out.stderr
     assert time.monotonic() - start < 30
+
+
+class _ShutsDownWhenPickled:
+    """Pickled by a queue's feeder thread: runs the iterator's shutdown there, as a garbage
+    collection that happens to run in that thread does with ``__del__``."""
+
+    def __init__(self, it):
+        self.it, self.error, self.finished = it, None, threading.Event()
+
+    def __reduce__(self):
+        try:
+            self.it._shutdown_workers()
+        except Exception as e:      # noqa: BLE001 - the feeder thread would only print it
+            self.error = e
+        finally:
+            self.finished.set()
+        return int, (0,)
+
+
+def test_shutdown_from_a_queue_feeder_thread_does_not_join_that_thread():
+    it = iter(D.DataLoader(_tensor_dataset(minigrad, 40), batch_size=4, num_workers=1))
+    next(it)
+    probe = _ShutsDownWhenPickled(it)
+    it._index_queues[0].put(probe)
+    assert probe.finished.wait(timeout=20)
+    assert probe.error is None, probe.error
+    assert it._shutdown and _wait_dead(it._workers)

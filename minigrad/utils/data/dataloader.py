@@ -26,6 +26,7 @@ import math
 import os
 import pickle
 import queue
+import threading
 import time
 import warnings
 
@@ -360,7 +361,8 @@ class _MultiProcessIter:
             q.cancel_join_thread()
             q.close()
             feeder = getattr(q, "_thread", None)        # where CPython's Queue keeps its feeder thread
-            if feeder is not None:
+            # __del__ runs wherever the garbage collector does: in a feeder thread too
+            if feeder is not None and feeder is not threading.current_thread():
                 feeder.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def __del__(self):
