@@ -714,8 +714,114 @@ def _step_with_grad(L, name, grad):
     return p
 
 
+def _specs_data():
+    """minigrad.utils.data (issue 12): constructors and argument conflicts, checked without workers."""
+    d = lambda L: L.utils.data      # noqa: E731
+
+    def ds(L, n=4):
+        return d(L).TensorDataset(L.arange(2.0 * n).reshape(n, 2), L.arange(n))
+
+    def loader(L, **kw):
+        return list(d(L).DataLoader(ds(L), **kw))
+
+    def stream(L):
+        return type("Stream", (d(L).IterableDataset,), {"__iter__": lambda self: iter(range(3))})()
+
+    def weighted(L, w, n, replacement=True):
+        return list(d(L).WeightedRandomSampler(w, n, replacement))
+
+    S = [
+        Spec("DataLoader", "data", lambda L: loader(L, batch_size=2), (), tensors=(), bad={
+            "shuffle_with_sampler": lambda L: loader(L, shuffle=True, sampler=[0, 1]),
+            "batch_sampler_with_batch_size": lambda L: loader(L, batch_size=2, batch_sampler=[[0]]),
+            "batch_sampler_with_drop_last": lambda L: loader(L, drop_last=True, batch_sampler=[[0]]),
+            "no_batching_with_drop_last": lambda L: loader(L, batch_size=None, drop_last=True),
+            "batch_size_zero": lambda L: loader(L, batch_size=0),
+            "batch_size_float": lambda L: loader(L, batch_size=1.5),
+            "batch_size_str": lambda L: loader(L, batch_size="2"),
+            "drop_last_str": lambda L: loader(L, drop_last="yes"),
+            "num_workers_negative": lambda L: loader(L, num_workers=-1),
+            "num_workers_str": lambda L: loader(L, num_workers="2"),
+            "timeout_negative": lambda L: loader(L, timeout=-1.0),
+            "prefetch_without_workers": lambda L: loader(L, prefetch_factor=2),
+            "persistent_without_workers": lambda L: loader(L, persistent_workers=True),
+            "context_without_workers": lambda L: loader(L, multiprocessing_context="spawn"),
+            "context_unknown": lambda L: loader(L, num_workers=1, multiprocessing_context="threads"),
+            "generator_str": lambda L: loader(L, shuffle=True, generator="seed"),
+            "dataset_None": lambda L: list(d(L).DataLoader(None)),
+            "ragged_samples": lambda L: list(d(L).DataLoader([L.ones(2), L.ones(3)], batch_size=2)),
+            "object_samples": lambda L: list(d(L).DataLoader([object(), object()], batch_size=2)),
+            "iterable_with_shuffle": lambda L: d(L).DataLoader(stream(L), shuffle=True),
+            "set_batch_size_after_init": lambda L: setattr(d(L).DataLoader(ds(L)), "batch_size", 4),
+        }),
+        Spec("TensorDataset", "data", lambda L, a: d(L).TensorDataset(a, L.ones(2))[0], (R(2, 3),), bad={
+            "size_mismatch": lambda L: d(L).TensorDataset(L.ones(3), L.ones(4)),
+            "index_past_the_end": lambda L: ds(L)[4],
+        }),
+        Spec("random_split", "data", lambda L: d(L).random_split(range(10), [3, 7]), (), tensors=(), bad={
+            "wrong_sum": lambda L: d(L).random_split(range(10), [3, 3]),
+            "fraction_out_of_range": lambda L: d(L).random_split(range(10), [1.5, -0.5]),
+            "lengths_None": lambda L: d(L).random_split(range(10), None),
+            "lengths_str": lambda L: d(L).random_split(range(10), "37"),
+            "dataset_without_len": lambda L: d(L).random_split(iter(range(10)), [3, 7]),
+            "generator_str": lambda L: d(L).random_split(range(10), [3, 7], generator="seed"),
+        }),
+        Spec("RandomSampler", "data", lambda L: list(d(L).RandomSampler(range(5))), (), tensors=(), bad={
+            "replacement_int": lambda L: d(L).RandomSampler(range(5), replacement=1),
+            "num_samples_zero": lambda L: d(L).RandomSampler(range(5), num_samples=0),
+            "num_samples_float": lambda L: d(L).RandomSampler(range(5), num_samples=2.5),
+            "empty_data_source": lambda L: d(L).RandomSampler([]),
+            "data_source_None": lambda L: d(L).RandomSampler(None),
+        }),
+        Spec("WeightedRandomSampler", "data", lambda L: weighted(L, [1.0, 2.0], 3), (), tensors=(), bad={
+            "weights_2d": lambda L: weighted(L, [[1.0, 2.0]], 2),
+            "weights_str": lambda L: weighted(L, "ab", 2),
+            "weights_negative": lambda L: weighted(L, [1.0, -1.0], 2),
+            "weights_all_zero": lambda L: weighted(L, [0.0, 0.0], 2),
+            "num_samples_zero": lambda L: weighted(L, [1.0, 2.0], 0),
+            "replacement_str": lambda L: weighted(L, [1.0, 2.0], 2, "yes"),
+            "too_many_without_replacement": lambda L: weighted(L, [1.0, 0.0, 2.0], 3, False),
+        }),
+        Spec("BatchSampler", "data", lambda L: list(d(L).BatchSampler(range(5), 2, False)), (), tensors=(),
+             bad={
+            "batch_size_zero": lambda L: d(L).BatchSampler(range(5), 0, False),
+            "batch_size_bool": lambda L: d(L).BatchSampler(range(5), True, False),
+            "batch_size_float": lambda L: d(L).BatchSampler(range(5), 2.0, False),
+            "drop_last_int": lambda L: d(L).BatchSampler(range(5), 2, 1),
+            "sampler_None": lambda L: list(d(L).BatchSampler(None, 2, False)),
+        }),
+        Spec("SubsetRandomSampler", "data", lambda L: list(d(L).SubsetRandomSampler([3, 1])), (), tensors=(),
+             bad={
+            "indices_None": lambda L: list(d(L).SubsetRandomSampler(None)),
+        }),
+        Spec("ConcatDataset", "data", lambda L: d(L).ConcatDataset([[1, 2], [3]])[2], (), tensors=(), bad={
+            "empty": lambda L: d(L).ConcatDataset([]),
+            "of_an_iterable_dataset": lambda L: d(L).ConcatDataset([stream(L)]),
+            "index_too_negative": lambda L: d(L).ConcatDataset([[1, 2], [3]])[-4],
+            "index_past_the_end": lambda L: d(L).ConcatDataset([[1, 2], [3]])[3],
+            "of_None": lambda L: d(L).ConcatDataset([None]),
+        }),
+        Spec("Subset", "data", lambda L: d(L).Subset([5, 6, 7], [2, 0])[1], (), tensors=(), bad={
+            "index_past_the_end": lambda L: d(L).Subset([5, 6, 7], [2, 0])[2],
+            "indices_past_the_dataset": lambda L: d(L).Subset([5, 6, 7], [3])[0],
+        }),
+        Spec("default_collate", "data", lambda L, a: d(L).default_collate([a, a]), (R(2, 3),), bad={
+            "empty_batch": lambda L: d(L).default_collate([]),
+            "ragged_tensors": lambda L: d(L).default_collate([L.ones(2), L.ones(3)]),
+            "ragged_tuples": lambda L: d(L).default_collate([(1, 2), (3,)]),
+            "tensor_beside_number": lambda L: d(L).default_collate([L.ones(2), 3]),
+            "objects": lambda L: d(L).default_collate([object(), object()]),
+            "string_arrays": lambda L: d(L).default_collate([np.array(["a"]), np.array(["b"])]),
+            "missing_key": lambda L: d(L).default_collate([{"a": 1}, {"b": 2}]),
+        }),
+        Spec("default_convert", "data", lambda L, a: d(L).default_convert(a), (R(2, 3),)),
+    ]
+    return S
+
+
 def all_specs():
-    return _specs_ops() + _specs_creation() + _specs_functional() + _specs_layers() + _specs_optim()
+    return (_specs_ops() + _specs_creation() + _specs_functional() + _specs_layers() + _specs_optim()
+            + _specs_data())
 
 
 @dataclass
@@ -749,7 +855,7 @@ def all_cases():
 
 
 CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "creation",
-          "nn-functional", "nn-loss", "nn-layer", "optim", "foreign")
+          "nn-functional", "nn-loss", "nn-layer", "optim", "data", "foreign")
 
 
 def chunk_of(case):

@@ -68,6 +68,12 @@ KNOWN = [
 KNOWN_CASES = {
     # kept on purpose: the mapping protocol's KeyError carries the missing key as its only argument
     "nn-layer:ModuleDict:ctor_missing_key": "ModuleDict()['a'] raises KeyError('a'), as a dict (and PyTorch) does",
+    # kept on purpose (issue 12): torch.utils.data raises these types, and code written for it may catch them
+    "data:default_collate:missing_key": "a sample without a key of sample 0 raises KeyError, as in PyTorch",
+    "data:TensorDataset:size_mismatch": "AssertionError('Size mismatch between tensors'), as in PyTorch",
+    "data:TensorDataset:arg0=empty": "AssertionError('Size mismatch between tensors'), as in PyTorch",
+    "data:ConcatDataset:empty": "AssertionError('datasets should not be an empty iterable'), as in PyTorch",
+    "data:ConcatDataset:of_an_iterable_dataset": "AssertionError('ConcatDataset does not support ...')",
 }
 
 try:
