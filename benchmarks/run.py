@@ -58,6 +58,7 @@ from benchmarks import (  # noqa: E402
     bench_mlp,
     bench_nn,
     bench_optim,
+    bench_rnn,
     bench_scalar_chain,
     bench_vector_chain,
 )
@@ -76,6 +77,8 @@ BENCHMARKS = {                  # id: run(quick) -> rows
     "N1": bench_nn.run_conv,
     "N2": bench_nn.run_cross_entropy,
     "N3": bench_nn.run_pool,
+    "N5": bench_rnn.run,
+    "P11": bench_rnn.run_char,
 }
 
 

@@ -17,12 +17,13 @@ except ImportError as e:  # pragma: no cover - only without a build
         "project folder with `pip install -e .` (or `python setup.py build_ext --inplace`)."
     ) from e
 
-from . import ops as _ops
 from . import _sampling  # noqa: E402,F401  (its in-place samplers join the Tensor methods)
+from . import ops as _ops
 
 _tape._set_ops(_ops)
 
 from . import autograd  # noqa: E402
+from ._device import device  # noqa: E402
 from ._dtypes import (  # noqa: E402
     bool_ as bool,  # noqa: A001
 )
@@ -56,6 +57,19 @@ from ._dtypes import (
     int64 as long,
 )
 from ._printing import get_printoptions, set_printoptions  # noqa: E402
+from ._sampling import (  # noqa: E402
+    bernoulli,
+    multinomial,
+    normal,
+    poisson,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
 from ._tape import Size, Tensor, is_grad_enabled  # noqa: E402
 from .creation import (  # noqa: E402
     arange,
@@ -75,20 +89,9 @@ from .creation import (  # noqa: E402
     zeros,
     zeros_like,
 )
-from ._device import device  # noqa: E402
-from ._sampling import (  # noqa: E402
-    bernoulli,
-    multinomial,
-    normal,
-    poisson,
-    rand,
-    rand_like,
-    randint,
-    randint_like,
-    randn,
-    randn_like,
-    randperm,
-)
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
+from .ops import *  # noqa: E402,F401,F403
+from .ops import abs, all, any, max, min, pow, round, sum  # noqa: E402,A004
 from .random import (  # noqa: E402
     Generator,
     default_generator,
@@ -98,9 +101,6 @@ from .random import (  # noqa: E402
     seed,
     set_rng_state,
 )
-from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
-from .ops import *  # noqa: E402,F401,F403
-from .ops import max, min, round, sum, abs, pow, all, any  # noqa: E402,A004
 
 
 def is_tensor(obj):
@@ -126,4 +126,5 @@ from .serialization import load, save  # noqa: E402
 
 nn = _import_sibling("nn")
 
+from . import utils  # noqa: E402  (torch.utils.data.DataLoader after `import minigrad as torch`)
 from .interop import from_dlpack  # noqa: E402  (also puts __dlpack__ on Tensor)

@@ -1,13 +1,10 @@
-"""minigrad.nn: Module, Parameter, containers, layers, losses, functional, init, utils.
+"""minigrad.nn: Module, Parameter, containers, layers (incl. recurrent), losses, functional, init, utils.
 
-``nn`` is a top-level package and ``minigrad.nn`` is the very same module object; the
-submodules are registered under both names in ``sys.modules``, so ``import minigrad.nn as
-nn`` and ``import minigrad.nn.functional as F`` give the same objects as ``import nn``.
-Everything here is pure Python over minigrad's ops (see ``minigrad/ops/nn.py`` for the few
+This folder sits at the top of the repository but is only ever ``minigrad.nn`` (see
+``minigrad/_siblings.py``): ``import minigrad.nn as nn``, ``from minigrad import nn`` and
+``import minigrad.nn.functional as F``; there is no top-level ``nn``. Everything here is pure Python over minigrad's ops (see ``minigrad/ops/nn.py`` for the few
 primitives the layers need).
 """
-
-import sys
 
 from . import functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
@@ -32,14 +29,5 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
-
-def _register_aliases():
-    this = sys.modules[__name__]
-    sys.modules["minigrad.nn"] = this
-    for name, module in list(sys.modules.items()):
-        if name.startswith(__name__ + "."):
-            sys.modules["minigrad.nn." + name[len(__name__) + 1:]] = module
-
-
-_register_aliases()

@@ -142,6 +142,28 @@ def _specs_ops():
                  "less_equal", "lt", "maximum", "minimum", "mul", "multiply", "ne", "pow", "sub", "subtract",
                  "true_divide", "logical_and", "logical_or", "logical_xor"]:
         S.append(binary(name))
+    for name in ["remainder", "fmod", "floor_divide"]:
+        S.append(binary(name, bad={"int_by_zero": lambda L, n=name: getattr(L, n)(L.ones(2, dtype=L.int64), 0)}))
+    for name in ["bitwise_and", "bitwise_or", "bitwise_xor"]:
+        S.append(binary(name, x=I([1, 2, 3]), y=I([3, 2, 1]),
+                        bad={"float_tensors": lambda L, n=name: getattr(L, n)(L.ones(3), L.ones(3))}))
+    S.append(Spec("bitwise_not", "ops-unary", lambda L, a: L.bitwise_not(a), (I([1, 2]),),
+                  bad={"float_tensor": lambda L: L.bitwise_not(L.ones(2))}))
+    S.append(Spec("einsum", "ops-binary", lambda L, a, b: L.einsum("ij,jk->ik", a, b), (R(2, 3), R(3, 4)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.einsum("ij,jk->ik", L.ones(2, 3), L.ones(4, 5)),
+                       "too_few_subscripts": lambda L: L.einsum("ij", L.ones(2, 3, 4)),
+                       "too_many_operands": lambda L: L.einsum("ij->i", L.ones(2, 3), L.ones(2, 3)),
+                       "bad_character": lambda L: L.einsum("i1->i", L.ones(2, 3)),
+                       "output_repeated": lambda L: L.einsum("ij->ii", L.ones(2, 3)),
+                       "output_unknown": lambda L: L.einsum("ij->k", L.ones(2, 3)),
+                       "diagonal_sizes": lambda L: L.einsum("ii->i", L.ones(2, 3)),
+                       "mixed_dtypes": lambda L: L.einsum("i,i->", L.ones(2), L.ones(2, dtype=L.float64)),
+                       "equation_not_str": lambda L: L.einsum(3, L.ones(2)),
+                       "no_operands": lambda L: L.einsum("i->i")}))
+    S.append(Spec("view_as", "ops-shape", lambda L, a, b: a.view_as(b), (R(2, 3), R(3, 2)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.ones(2, 3).view_as(L.ones(4))}))
+    S.append(Spec("reshape_as", "ops-shape", lambda L, a, b: a.reshape_as(b), (R(2, 3), R(3, 2)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.ones(2, 3).reshape_as(L.ones(4))}))
     for name in ["add_", "sub_", "mul_", "div_"]:
         S.append(binary(name, method=True, names=(name.rstrip("_"),)))
     S.append(binary("matmul", y=R(3, 4), bad={"inner_mismatch": lambda L: L.matmul(L.ones(2, 3), L.ones(4, 5)),
@@ -423,7 +445,55 @@ def _specs_creation():
              bad={"str": lambda L: L.manual_seed("a"), "None": lambda L: L.manual_seed(None), "float_nan": lambda L: L.manual_seed(float("nan")),
                   "negative_huge": lambda L: L.manual_seed(-(2 ** 70))}),
     ]
+    S += _specs_random()
     return S
+
+
+def _specs_random():
+    """The random functions of issue 12: distributions, in-place samplers, Generator."""
+    P = R(2, 3)             # positive weights / a float tensor to fill
+    U = T(2, 3, fill=0.5)   # probabilities
+    return [
+        Spec("multinomial", "creation", lambda L, p: L.multinomial(p, 2), (P,),
+             bad={"zero_row": lambda L: L.multinomial(L.zeros(2, 3), 1), "negative": lambda L: L.multinomial(L.tensor([1.0, -1.0]), 1),
+                  "nan": lambda L: L.multinomial(L.tensor([1.0, float("nan")]), 1),
+                  "inf": lambda L: L.multinomial(L.tensor([1.0, float("inf")]), 1),
+                  "zero_samples": lambda L: L.multinomial(L.ones(3), 0), "too_many_without_replacement": lambda L: L.multinomial(L.ones(3), 4),
+                  "int_weights": lambda L: L.multinomial(L.ones(3, dtype=L.int64), 1), "3d": lambda L: L.multinomial(L.ones(2, 2, 2), 1),
+                  "generator_int": lambda L: L.multinomial(L.ones(3), 1, generator=3),
+                  "num_samples_str": lambda L: L.multinomial(L.ones(3), "a")}),
+        Spec("normal", "creation", lambda L, m: L.normal(m, 1.0), (R(2, 3),),
+             bad={"negative_std": lambda L: L.normal(L.zeros(2), -1.0), "negative_std_tensor": lambda L: L.normal(L.zeros(2), -L.ones(2)),
+                  "floats_without_size": lambda L: L.normal(0.0, 1.0), "std_str": lambda L: L.normal(L.zeros(2), "a"),
+                  "broadcast_mismatch": lambda L: L.normal(L.zeros(2), L.ones(3))}),
+        Spec("bernoulli", "creation", lambda L, p: L.bernoulli(p), (U,),
+             bad={"p_above_one": lambda L: L.bernoulli(L.full((2,), 2.0)), "p_negative": lambda L: L.bernoulli(L.full((2,), -0.5)),
+                  "p_nan": lambda L: L.bernoulli(L.full((2,), float("nan")))}),
+        Spec("poisson", "creation", lambda L, r: L.poisson(r), (P,),
+             bad={"negative_rate": lambda L: L.poisson(L.tensor([-1.0]))}),
+        Spec("Generator.manual_seed", "creation", lambda L: L.Generator().manual_seed(1), (), tensors=(),
+             bad={"str": lambda L: L.Generator().manual_seed("a"), "None": lambda L: L.Generator().manual_seed(None),
+                  "huge": lambda L: L.Generator().manual_seed(2 ** 64), "device_str": lambda L: L.Generator(device="abc"),
+                  "set_state_wrong": lambda L: L.Generator().set_state(L.zeros(3, dtype=L.uint8)),
+                  "set_state_float": lambda L: L.Generator().set_state(L.zeros(3))},
+             names=("manual_seed", "set_state", "Generator", "device")),
+        Spec("uniform_", "creation", lambda L, x: x.uniform_(0.0, 1.0), (P,),
+             bad={"from_gt_to": lambda L: L.ones(3).uniform_(2.0, 1.0)}),
+        Spec("normal_", "creation", lambda L, x: x.normal_(0.0, 1.0), (P,),
+             bad={"negative_std": lambda L: L.ones(3).normal_(0.0, -1.0)}),
+        Spec("exponential_", "creation", lambda L, x: x.exponential_(1.0), (P,),
+             bad={"lambda_zero": lambda L: L.ones(3).exponential_(0.0), "lambda_negative": lambda L: L.ones(3).exponential_(-1.0)}),
+        Spec("geometric_", "creation", lambda L, x: x.geometric_(0.5), (P,),
+             bad={"p_zero": lambda L: L.ones(3).geometric_(0.0), "p_above_one": lambda L: L.ones(3).geometric_(1.5)}),
+        Spec("cauchy_", "creation", lambda L, x: x.cauchy_(0.0, 1.0), (P,),
+             bad={"sigma_zero": lambda L: L.ones(3).cauchy_(0.0, 0.0)}),
+        Spec("log_normal_", "creation", lambda L, x: x.log_normal_(1.0, 2.0), (P,),
+             bad={"std_zero": lambda L: L.ones(3).log_normal_(1.0, 0.0)}),
+        Spec("random_", "creation", lambda L, x: x.random_(0, 10), (P,),
+             bad={"from_ge_to": lambda L: L.ones(3).random_(5, 2)}),
+        Spec("bernoulli_", "creation", lambda L, x: x.bernoulli_(0.5), (P,),
+             bad={"p_above_one": lambda L: L.ones(3).bernoulli_(1.5), "p_tensor_negative": lambda L: L.ones(3).bernoulli_(-L.ones(3))}),
+    ]
 
 
 def _loss_bad(name, fn):
@@ -630,6 +700,27 @@ def _specs_layers():
                {"non_module": lambda L: nn(L).ModuleList([1, 2]), "index_out_of_range": lambda L: nn(L).ModuleList([nn(L).ReLU()])[3]}),
         _layer("ModuleDict", lambda L: (lambda m: (lambda a: m["fc"](a)))(nn(L).ModuleDict({"fc": nn(L).Linear(3, 4)})), R(2, 3),
                {"non_module": lambda L: nn(L).ModuleDict({"a": 1}), "missing_key": lambda L: nn(L).ModuleDict({})["a"]}),
+        _layer("LSTM", lambda L: nn(L).LSTM(3, 4, proj_size=2), R(5, 2, 3),
+               {"proj_too_large": lambda L: nn(L).LSTM(3, 4, proj_size=4), "dropout_above_one": lambda L: nn(L).LSTM(3, 4, dropout=2.0)},
+               {"input_size_mismatch": lambda L: nn(L).LSTM(3, 4)(L.ones(5, 2, 6)),
+                "hidden_batch_mismatch": lambda L: nn(L).LSTM(3, 4)(L.ones(5, 2, 3), (L.zeros(1, 3, 4), L.zeros(1, 3, 4))),
+                "hx_not_a_tuple": lambda L: nn(L).LSTM(3, 4)(L.ones(5, 2, 3), L.zeros(1, 2, 4)),
+                "4d_input": lambda L: nn(L).LSTM(3, 4)(L.ones(5, 2, 3, 1))}),
+        _layer("GRU", lambda L: nn(L).GRU(3, 4, bidirectional=True), R(5, 2, 3),
+               {"proj_size": lambda L: nn(L).GRU(3, 4, proj_size=2)},
+               {"hidden_layers_mismatch": lambda L: nn(L).GRU(3, 4)(L.ones(5, 2, 3), L.zeros(2, 2, 4)),
+                "unbatched_3d_hidden": lambda L: nn(L).GRU(3, 4)(L.ones(5, 3), L.zeros(1, 2, 4))}),
+        _layer("RNN", lambda L: nn(L).RNN(3, 4, nonlinearity="relu"), R(5, 3),
+               {"nonlinearity": lambda L: nn(L).RNN(3, 4, nonlinearity="gelu")},
+               {"float64_input": lambda L: nn(L).RNN(3, 4)(L.ones(5, 2, 3, dtype=L.float64))}),
+        _layer("LSTMCell", lambda L: nn(L).LSTMCell(3, 4), R(2, 3), {},
+               {"input_size_mismatch": lambda L: nn(L).LSTMCell(3, 4)(L.ones(2, 5)),
+                "hidden_size_mismatch": lambda L: nn(L).LSTMCell(3, 4)(L.ones(2, 3), (L.zeros(2, 5), L.zeros(2, 4)))}),
+        _layer("GRUCell", lambda L: nn(L).GRUCell(3, 4), R(3,), {},
+               {"batch_mismatch": lambda L: nn(L).GRUCell(3, 4)(L.ones(2, 3), L.zeros(3, 4)),
+                "3d_input": lambda L: nn(L).GRUCell(3, 4)(L.ones(2, 3, 1))}),
+        _layer("RNNCell", lambda L: nn(L).RNNCell(3, 4), R(2, 3), {},
+               {"hidden_size_mismatch": lambda L: nn(L).RNNCell(3, 4)(L.ones(2, 3), L.zeros(2, 5))}),
     ]
     for name in ["ReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "ELU", "Softplus", "LeakyReLU"]:
         S.append(_layer(name, lambda L, n=name: getattr(L.nn, n)(), R(2, 3)))
@@ -677,8 +768,9 @@ def _specs_optim():
                     "momentum_negative": {"momentum": -0.5}},
         "Adagrad": {"lr_decay_negative": {"lr_decay": -1.0}, "eps_negative": {"eps": -1.0},
                     "initial_accumulator_negative": {"initial_accumulator_value": -1.0}},
+        "Adadelta": {"rho_above_one": {"rho": 1.5}, "rho_nan": {"rho": float("nan")}, "eps_negative": {"eps": -1.0}},
     }
-    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]:
+    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"]:
         kw = {"lr": 0.1}
         bad = {}
         for case, over in {**common, **specific[name]}.items():
@@ -710,9 +802,114 @@ def _step_with_grad(L, name, grad):
     return p
 
 
+def _specs_data():
+    """minigrad.utils.data (issue 12): constructors and argument conflicts, checked without workers."""
+    d = lambda L: L.utils.data      # noqa: E731
+
+    def ds(L, n=4):
+        return d(L).TensorDataset(L.arange(2.0 * n).reshape(n, 2), L.arange(n))
+
+    def loader(L, **kw):
+        return list(d(L).DataLoader(ds(L), **kw))
+
+    def stream(L):
+        return type("Stream", (d(L).IterableDataset,), {"__iter__": lambda self: iter(range(3))})()
+
+    def weighted(L, w, n, replacement=True):
+        return list(d(L).WeightedRandomSampler(w, n, replacement))
+
+    S = [
+        Spec("DataLoader", "data", lambda L: loader(L, batch_size=2), (), tensors=(), bad={
+            "shuffle_with_sampler": lambda L: loader(L, shuffle=True, sampler=[0, 1]),
+            "batch_sampler_with_batch_size": lambda L: loader(L, batch_size=2, batch_sampler=[[0]]),
+            "batch_sampler_with_drop_last": lambda L: loader(L, drop_last=True, batch_sampler=[[0]]),
+            "no_batching_with_drop_last": lambda L: loader(L, batch_size=None, drop_last=True),
+            "batch_size_zero": lambda L: loader(L, batch_size=0),
+            "batch_size_float": lambda L: loader(L, batch_size=1.5),
+            "batch_size_str": lambda L: loader(L, batch_size="2"),
+            "drop_last_str": lambda L: loader(L, drop_last="yes"),
+            "num_workers_negative": lambda L: loader(L, num_workers=-1),
+            "num_workers_str": lambda L: loader(L, num_workers="2"),
+            "timeout_negative": lambda L: loader(L, timeout=-1.0),
+            "prefetch_without_workers": lambda L: loader(L, prefetch_factor=2),
+            "persistent_without_workers": lambda L: loader(L, persistent_workers=True),
+            "context_without_workers": lambda L: loader(L, multiprocessing_context="spawn"),
+            "context_unknown": lambda L: loader(L, num_workers=1, multiprocessing_context="threads"),
+            "generator_str": lambda L: loader(L, shuffle=True, generator="seed"),
+            "dataset_None": lambda L: list(d(L).DataLoader(None)),
+            "ragged_samples": lambda L: list(d(L).DataLoader([L.ones(2), L.ones(3)], batch_size=2)),
+            "object_samples": lambda L: list(d(L).DataLoader([object(), object()], batch_size=2)),
+            "iterable_with_shuffle": lambda L: d(L).DataLoader(stream(L), shuffle=True),
+            "set_batch_size_after_init": lambda L: setattr(d(L).DataLoader(ds(L)), "batch_size", 4),
+        }),
+        Spec("TensorDataset", "data", lambda L, a: d(L).TensorDataset(a, L.ones(2))[0], (R(2, 3),), bad={
+            "size_mismatch": lambda L: d(L).TensorDataset(L.ones(3), L.ones(4)),
+            "index_past_the_end": lambda L: ds(L)[4],
+        }),
+        Spec("random_split", "data", lambda L: d(L).random_split(range(10), [3, 7]), (), tensors=(), bad={
+            "wrong_sum": lambda L: d(L).random_split(range(10), [3, 3]),
+            "fraction_out_of_range": lambda L: d(L).random_split(range(10), [1.5, -0.5]),
+            "lengths_None": lambda L: d(L).random_split(range(10), None),
+            "lengths_str": lambda L: d(L).random_split(range(10), "37"),
+            "dataset_without_len": lambda L: d(L).random_split(iter(range(10)), [3, 7]),
+            "generator_str": lambda L: d(L).random_split(range(10), [3, 7], generator="seed"),
+        }),
+        Spec("RandomSampler", "data", lambda L: list(d(L).RandomSampler(range(5))), (), tensors=(), bad={
+            "replacement_int": lambda L: d(L).RandomSampler(range(5), replacement=1),
+            "num_samples_zero": lambda L: d(L).RandomSampler(range(5), num_samples=0),
+            "num_samples_float": lambda L: d(L).RandomSampler(range(5), num_samples=2.5),
+            "empty_data_source": lambda L: d(L).RandomSampler([]),
+            "data_source_None": lambda L: d(L).RandomSampler(None),
+        }),
+        Spec("WeightedRandomSampler", "data", lambda L: weighted(L, [1.0, 2.0], 3), (), tensors=(), bad={
+            "weights_2d": lambda L: weighted(L, [[1.0, 2.0]], 2),
+            "weights_str": lambda L: weighted(L, "ab", 2),
+            "weights_negative": lambda L: weighted(L, [1.0, -1.0], 2),
+            "weights_all_zero": lambda L: weighted(L, [0.0, 0.0], 2),
+            "num_samples_zero": lambda L: weighted(L, [1.0, 2.0], 0),
+            "replacement_str": lambda L: weighted(L, [1.0, 2.0], 2, "yes"),
+            "too_many_without_replacement": lambda L: weighted(L, [1.0, 0.0, 2.0], 3, False),
+        }),
+        Spec("BatchSampler", "data", lambda L: list(d(L).BatchSampler(range(5), 2, False)), (), tensors=(),
+             bad={
+            "batch_size_zero": lambda L: d(L).BatchSampler(range(5), 0, False),
+            "batch_size_bool": lambda L: d(L).BatchSampler(range(5), True, False),
+            "batch_size_float": lambda L: d(L).BatchSampler(range(5), 2.0, False),
+            "drop_last_int": lambda L: d(L).BatchSampler(range(5), 2, 1),
+            "sampler_None": lambda L: list(d(L).BatchSampler(None, 2, False)),
+        }),
+        Spec("SubsetRandomSampler", "data", lambda L: list(d(L).SubsetRandomSampler([3, 1])), (), tensors=(),
+             bad={
+            "indices_None": lambda L: list(d(L).SubsetRandomSampler(None)),
+        }),
+        Spec("ConcatDataset", "data", lambda L: d(L).ConcatDataset([[1, 2], [3]])[2], (), tensors=(), bad={
+            "empty": lambda L: d(L).ConcatDataset([]),
+            "of_an_iterable_dataset": lambda L: d(L).ConcatDataset([stream(L)]),
+            "index_too_negative": lambda L: d(L).ConcatDataset([[1, 2], [3]])[-4],
+            "index_past_the_end": lambda L: d(L).ConcatDataset([[1, 2], [3]])[3],
+            "of_None": lambda L: d(L).ConcatDataset([None]),
+        }),
+        Spec("Subset", "data", lambda L: d(L).Subset([5, 6, 7], [2, 0])[1], (), tensors=(), bad={
+            "index_past_the_end": lambda L: d(L).Subset([5, 6, 7], [2, 0])[2],
+            "indices_past_the_dataset": lambda L: d(L).Subset([5, 6, 7], [3])[0],
+        }),
+        Spec("default_collate", "data", lambda L, a: d(L).default_collate([a, a]), (R(2, 3),), bad={
+            "empty_batch": lambda L: d(L).default_collate([]),
+            "ragged_tensors": lambda L: d(L).default_collate([L.ones(2), L.ones(3)]),
+            "ragged_tuples": lambda L: d(L).default_collate([(1, 2), (3,)]),
+            "tensor_beside_number": lambda L: d(L).default_collate([L.ones(2), 3]),
+            "objects": lambda L: d(L).default_collate([object(), object()]),
+            "string_arrays": lambda L: d(L).default_collate([np.array(["a"]), np.array(["b"])]),
+            "missing_key": lambda L: d(L).default_collate([{"a": 1}, {"b": 2}]),
+        }),
+        Spec("default_convert", "data", lambda L, a: d(L).default_convert(a), (R(2, 3),)),
+    ]
+    return S
+
+
 def all_specs():
     return (_specs_ops() + _specs_learner_ops() + _specs_creation() + _specs_functional() + _specs_layers()
-            + _specs_optim())
+            + _specs_optim() + _specs_data())
 
 
 @dataclass
@@ -746,7 +943,7 @@ def all_cases():
 
 
 CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "ops-learner",
-          "creation", "nn-functional", "nn-loss", "nn-layer", "optim", "foreign")
+          "creation", "nn-functional", "nn-loss", "nn-layer", "optim", "data", "foreign")
 
 
 def chunk_of(case):

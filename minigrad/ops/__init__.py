@@ -1,9 +1,9 @@
 """The op table: every differentiable operation of minigrad, declared once.
 
-The table is split by topic: ``elementwise``, ``pointwise``, ``reduce``, ``sorting``,
-``counting``, ``shape``, ``indexing``, ``join``, ``linalg``; ``_core`` holds ``defop`` and the
-operand checks. Each module opens with its part of the table (``ADD = defop(...)``), then the
-public functions that call it.
+The table is split by topic: ``elementwise``, ``pointwise``, ``integer``, ``reduce``,
+``sorting``, ``counting``, ``shape``, ``indexing``, ``join``, ``linalg``, ``contraction``;
+``_core`` holds ``defop`` and the operand checks. Each module opens with its part of the
+table (``ADD = defop(...)``), then the public functions that call it.
 
 An entry is ``defop(name, forward, *derivatives)``:
 
@@ -28,20 +28,23 @@ import functools
 import inspect
 
 from .._tape import Tensor
-from . import _core, counting, elementwise, indexing, join, linalg, pointwise, reduce, shape, sorting
+from . import _core, counting, elementwise, indexing, integer, join, linalg, pointwise, reduce, shape, sorting
 from ._core import METHODS, defop, numpy_keywords
+from .contraction import einsum  # noqa: F401
 from .counting import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import _rdiv  # noqa: F401  (used by Tensor.__rtruediv__)
 from .indexing import *  # noqa: F401,F403
+from .integer import *  # noqa: F401,F403
+from .integer import _rremainder  # noqa: F401  (used by Tensor.__rmod__)
 from .join import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .pointwise import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .reduce import all, any, max, min  # noqa: A004
 from .shape import *  # noqa: F401,F403
-from .sorting import *  # noqa: F401,F403
 from .shape import T, _conv  # noqa: F401
+from .sorting import *  # noqa: F401,F403
 
 
 def _inplace(fn):
@@ -88,6 +91,10 @@ METHODS.update(
     scatter=scatter,
     scatter_add=scatter_add, index_select=index_select, masked_fill=masked_fill,
     masked_fill_=masked_fill_, copy_=_copy_, narrow=narrow,
+    view_as=view_as, reshape_as=reshape_as,
+    # integer and bitwise
+    remainder=remainder, fmod=fmod, floor_divide=floor_divide, bitwise_and=bitwise_and,
+    bitwise_or=bitwise_or, bitwise_xor=bitwise_xor, bitwise_not=bitwise_not,
     # ordering
     sort=sort, argsort=argsort, msort=msort, topk=topk, kthvalue=kthvalue,
     # counting
@@ -96,7 +103,8 @@ METHODS.update(
 METHODS.update({
     f.__name__ + "_": _inplace(f)
     for f in (exp, log, sqrt, sin, cos, tanh, sigmoid, relu, abs, neg, pow, clamp, floor, ceil,
-              round, trunc, log1p, expm1, rsqrt, reciprocal, sign, square, clip, tan, log10, log2, exp2,
+              round, trunc, log1p, expm1, rsqrt, reciprocal, sign, square, clip, tan, remainder, fmod,
+              floor_divide, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, log10, log2, exp2,
               tril, triu)
 })
 

@@ -377,3 +377,13 @@ def triu(input, diagonal=0):
     if _is_raw(input):
         return TRIU.forward(input, diagonal)
     return apply(TRIU, (input,), (_int("triu", diagonal, "diagonal"),))
+
+
+def view_as(input, other):
+    """``input.view(other.size())``: a view with ``other``'s shape."""
+    return view(input, tuple(other.shape))
+
+
+def reshape_as(input, other):
+    """``input.reshape(other.size())``."""
+    return reshape(input, tuple(other.shape))
