@@ -6,6 +6,7 @@ PyTorch's names.
 """
 
 from minigrad import conv1d, conv2d, max_pool2d
+from minigrad.ops.attention import scaled_dot_product_attention
 
 from .activation import (
     elu,
@@ -44,5 +45,6 @@ __all__ = [
     "binary_cross_entropy_with_logits", "conv1d", "conv2d", "cross_entropy", "dropout", "elu",
     "embedding", "gelu", "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear",
     "log_softmax", "logsigmoid", "max_pool2d", "mse_loss", "nll_loss", "one_hot", "pad", "relu",
-    "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh", "unflatten",
+    "scaled_dot_product_attention", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh",
+    "unflatten",
 ]

@@ -357,6 +357,29 @@ def _specs_functional():
              bad={"dim_out_of_range": lambda L: L.nn.functional.softmax(L.ones(2, 3), 2), "dim_str": lambda L: L.nn.functional.softmax(L.ones(2, 3), "a")}),
         Spec("log_softmax", "nn-functional", lambda L, a: L.nn.functional.log_softmax(a, 1), (R(2, 3),),
              bad={"dim_out_of_range": lambda L: L.nn.functional.log_softmax(L.ones(2, 3), -3)}),
+        Spec("scaled_dot_product_attention", "nn-functional",
+             lambda L, q, k, v: L.nn.functional.scaled_dot_product_attention(q, k, v), (R(1, 2, 3, 4), R(1, 2, 5, 4), R(1, 2, 5, 6)),
+             tensors=(0, 1, 2),
+             bad={"mask_wrong_shape": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(4, 5, dtype=L.bool)),
+                  "mask_int": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(3, 5, dtype=L.int64)),
+                  "mask_float64": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(3, 5, dtype=L.float64)),
+                  "mask_and_causal": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(3, 5), is_causal=True),
+                  "mask_str": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask="causal"),
+                  "key_dim_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 3), L.ones(1, 2, 5, 6)),
+                  "value_length_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 4, 6)),
+                  "heads_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 4, 3, 4), L.ones(1, 3, 5, 4), L.ones(1, 3, 5, 6)),
+                  "gqa_not_dividing": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 4, 3, 4), L.ones(1, 3, 5, 4), L.ones(1, 3, 5, 6), enable_gqa=True),
+                  "dtype_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4, dtype=L.float64), L.ones(1, 2, 5, 6))}),
         Spec("dropout", "nn-functional", lambda L, a: L.nn.functional.dropout(a, 0.5), (R(2, 3),),
              bad={"p_above_one": lambda L: L.nn.functional.dropout(L.ones(2), 1.5), "p_negative": lambda L: L.nn.functional.dropout(L.ones(2), -0.1),
                   "p_nan": lambda L: L.nn.functional.dropout(L.ones(2), float("nan")), "p_str": lambda L: L.nn.functional.dropout(L.ones(2), "a")}),
