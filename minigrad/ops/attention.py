@@ -35,71 +35,96 @@ def _shape(s):
     return "(" + ", ".join(map(str, s)) + ("," if len(s) == 1 else "") + ")"
 
 
-_TORCH_DTYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-                "int32": "int", "bool": "bool", "uint8": "unsigned char"}
+_TORCH_DTYPE = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "bool": "bool",
+    "uint8": "unsigned char",
+}
 
 
 def _check(q, k, v, mask, dropout_p, is_causal, enable_gqa):
     """PyTorch's errors, then the op and the shapes; returns the batch shape and the GQA group."""
     for name, t in (("query", q), ("key", k), ("value", v)):
         if not isinstance(t, Tensor):
-            raise TypeError(f"scaled_dot_product_attention(): argument '{name}' must be Tensor, not "
-                            f"{type(t).__name__}")
+            raise TypeError(
+                f"scaled_dot_product_attention(): argument '{name}' must be Tensor, not {type(t).__name__}"
+            )
         if t.ndim < 2:
-            raise RuntimeError(f"scaled_dot_product_attention: {name} must have at least 2 dimensions "
-                               f"(*, L, E), got shape {_shape(t.shape)}")
+            raise RuntimeError(
+                f"scaled_dot_product_attention: {name} must have at least 2 dimensions "
+                f"(*, L, E), got shape {_shape(t.shape)}"
+            )
     dts = [t._data.dtype for t in (q, k, v)]
     if len(set(dts)) > 1:
         names = [_TORCH_DTYPE.get(str(d), str(d)) for d in dts]
-        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
-                           f"{names[0]} key.dtype: {names[1]} and value.dtype: {names[2]} instead. "
-                           "Convert them with .to(query.dtype).")
+        raise RuntimeError(
+            f"Expected query, key, and value to have the same dtype, but got query.dtype: "
+            f"{names[0]} key.dtype: {names[1]} and value.dtype: {names[2]} instead. "
+            "Convert them with .to(query.dtype)."
+        )
     if dts[0] not in (np.float32, np.float64):
-        raise RuntimeError(f"scaled_dot_product_attention: not implemented for dtype {dts[0]}; use float32 "
-                           "or float64 tensors")
+        raise RuntimeError(
+            f"scaled_dot_product_attention: not implemented for dtype {dts[0]}; use float32 "
+            "or float64 tensors"
+        )
     sizes = f"query {_shape(q.shape)}, key {_shape(k.shape)}, value {_shape(v.shape)}"
     if k.shape[-1] != q.shape[-1] or v.shape[-2] != k.shape[-2]:
-        want, got = ((q.shape[-1], k.shape[-1]) if k.shape[-1] != q.shape[-1]
-                     else (k.shape[-2], v.shape[-2]))
-        raise RuntimeError(f"scaled_dot_product_attention: expected key's last dimension to match query's "
-                           f"and value's second-to-last to match key's (got {want} and {got}): {sizes}")
+        want, got = (q.shape[-1], k.shape[-1]) if k.shape[-1] != q.shape[-1] else (k.shape[-2], v.shape[-2])
+        raise RuntimeError(
+            f"scaled_dot_product_attention: expected key's last dimension to match query's "
+            f"and value's second-to-last to match key's (got {want} and {got}): {sizes}"
+        )
     if mask is not None and is_causal:
-        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
-                           "is_causal=True (pass one or the other)")
+        raise RuntimeError(
+            "_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+            "is_causal=True (pass one or the other)"
+        )
     if not 0.0 <= dropout_p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
     kb, vb, group = tuple(k.shape[:-2]), tuple(v.shape[:-2]), 1
     if enable_gqa and q.ndim >= 3 and k.ndim >= 3 and v.ndim >= 3:
         hq, hk, hv = q.shape[-3], k.shape[-3], v.shape[-3]
         if hk != hv or hk == 0 or hq % hk:
-            raise RuntimeError(f"scaled_dot_product_attention: with enable_gqa the key and value heads "
-                               f"(dim -3) must be equal and divide the query heads: {sizes}")
+            raise RuntimeError(
+                f"scaled_dot_product_attention: with enable_gqa the key and value heads "
+                f"(dim -3) must be equal and divide the query heads: {sizes}"
+            )
         group = hq // hk
         kb = vb = kb[:-1] + (hq,)
     try:
         batch = np.broadcast_shapes(tuple(q.shape[:-2]), kb, vb)
     except ValueError:
-        raise RuntimeError(f"scaled_dot_product_attention: the batch dimensions of {sizes} do not "
-                           "broadcast") from None
+        raise RuntimeError(
+            f"scaled_dot_product_attention: the batch dimensions of {sizes} do not broadcast"
+        ) from None
     if mask is not None:
         if not isinstance(mask, Tensor):
-            raise TypeError(f"scaled_dot_product_attention(): argument 'attn_mask' must be Tensor, not "
-                            f"{type(mask).__name__}")
+            raise TypeError(
+                f"scaled_dot_product_attention(): argument 'attn_mask' must be Tensor, not "
+                f"{type(mask).__name__}"
+            )
         md = mask._data.dtype
         if md != np.bool_ and md != dts[0]:
             raise RuntimeError(
                 f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                 f"attn_mask.dtype: {_TORCH_DTYPE.get(str(md), str(md))} and  query.dtype: "
                 f"{_TORCH_DTYPE.get(str(dts[0]), str(dts[0]))} instead. Convert the mask with .bool() "
-                "or .to(query.dtype).")
+                "or .to(query.dtype)."
+            )
         full = tuple(batch) + (q.shape[-2], k.shape[-2])
         try:
             if np.broadcast_shapes(tuple(mask.shape), full) != full:
                 raise ValueError
         except ValueError:
-            raise RuntimeError(f"scaled_dot_product_attention: attn_mask of shape {_shape(mask.shape)} "
-                               f"does not broadcast to the attention scores' shape {_shape(full)} "
-                               f"({sizes})") from None
+            raise RuntimeError(
+                f"scaled_dot_product_attention: attn_mask of shape {_shape(mask.shape)} "
+                f"does not broadcast to the attention scores' shape {_shape(full)} "
+                f"({sizes})"
+            ) from None
     return tuple(batch), group
 
 
@@ -121,7 +146,9 @@ def _heads(a, batch, group):
     """k or v as a contiguous (R, S, E) stack for the batched GEMMs (GQA heads repeated)."""
     if group > 1:
         a = np.repeat(a, group, axis=-3)
-    return np.ascontiguousarray(np.broadcast_to(a, batch + a.shape[-2:])).reshape((-1,) + a.shape[-2:])
+    return np.ascontiguousarray(np.broadcast_to(a, batch + a.shape[-2:])).reshape(
+        (math.prod(batch),) + a.shape[-2:]
+    )
 
 
 def _ungroup(g, group):
@@ -138,9 +165,9 @@ class _Attention(Function):
     def forward(ctx, q, k, v, mask, batch, group, causal, scale, dropout_p, with_weights):
         qa, dt = q._data, q._data.dtype
         lq, s, e = qa.shape[-2], k._data.shape[-2], qa.shape[-1]
-        q3 = np.ascontiguousarray(np.broadcast_to(qa, batch + (lq, e))).reshape(-1, lq, e)
+        q3 = np.ascontiguousarray(np.broadcast_to(qa, batch + (lq, e))).reshape(math.prod(batch), lq, e)
         k3, v3 = _heads(k._data, batch, group), _heads(v._data, batch, group)
-        scores = np.matmul(q3, k3.transpose(0, 2, 1))                  # (R, L, S), C-contiguous
+        scores = np.matmul(q3, k3.transpose(0, 2, 1))  # (R, L, S), C-contiguous
         p4 = scores.reshape(_fold(batch) + (lq, s))
         m4 = None
         if mask is not None:
@@ -152,6 +179,7 @@ class _Attention(Function):
         probs, drop = scores, None
         if dropout_p > 0:
             from ..random import _rng
+
             keep = _rng().random(scores.shape) >= dropout_p
             drop = keep.astype(dt) * dt.type(1.0 / (1.0 - dropout_p)) if dropout_p < 1 else 0 * scores
             probs = scores * drop
@@ -167,18 +195,18 @@ class _Attention(Function):
         q, k, v, mask, p_t, drop_t = ctx.saved_tensors
         batch, group, causal, scale, dropout_p = ctx.meta
         need_q, need_k, need_v, need_m = ctx.needs_input_grad[:4]
-        if is_grad_enabled():           # create_graph: differentiate the composed forward
+        if is_grad_enabled():  # create_graph: differentiate the composed forward
             return _composed_backward(ctx, q, k, v, mask, g, g_weights)
         p, drop = p_t._data, None if drop_t is None else drop_t._data
         r, lq, s = p.shape
-        ga = np.ascontiguousarray(np.broadcast_to(g._data, batch + g.shape[-2:])).reshape(r, lq, -1)
+        ga = np.ascontiguousarray(np.broadcast_to(g._data, batch + g.shape[-2:])).reshape(r, lq, g.shape[-1])
         k3, v3 = _heads(k._data, batch, group), _heads(v._data, batch, group)
         dq = dk = dv = dm = None
         if need_v:
             probs = p if drop is None else p * drop
-            dv = _ungroup(np.matmul(probs.transpose(0, 2, 1), ga).reshape(batch + (s, -1)), group)
+            dv = _ungroup(np.matmul(probs.transpose(0, 2, 1), ga).reshape(batch + (s, ga.shape[-1])), group)
         if need_q or need_k or need_m:
-            dp = np.matmul(ga, v3.transpose(0, 2, 1))                  # (R, L, S)
+            dp = np.matmul(ga, v3.transpose(0, 2, 1))  # (R, L, S)
             if g_weights is not None:
                 dp += g_weights._data.reshape(dp.shape)
             # the kernel scales dS for q and k; a mask's gradient is dS itself
@@ -187,10 +215,12 @@ class _Attention(Function):
                 dm = dp.reshape(batch + (lq, s)).copy()
                 dp *= scale
             if need_q:
-                dq = np.matmul(dp, k3).reshape(batch + (lq, -1))
+                dq = np.matmul(dp, k3).reshape(batch + (lq, k3.shape[-1]))
             if need_k:
-                q3 = np.ascontiguousarray(np.broadcast_to(q._data, batch + q.shape[-2:])).reshape(r, lq, -1)
-                dk = _ungroup(np.matmul(dp.transpose(0, 2, 1), q3).reshape(batch + (s, -1)), group)
+                q3 = np.ascontiguousarray(np.broadcast_to(q._data, batch + q.shape[-2:])).reshape(
+                    r, lq, q.shape[-1]
+                )
+                dk = _ungroup(np.matmul(dp.transpose(0, 2, 1), q3).reshape(batch + (s, q3.shape[-1])), group)
         wrap = [None if a is None else _from_array(a) for a in (dq, dk, dv, dm)]
         return (*wrap, None, None, None, None, None, None)
 
@@ -201,6 +231,7 @@ def _composed_backward(ctx, q, k, v, mask, g, g_weights):
     from .linalg import matmul
     from .nn import softmax
     from .shape import transpose
+
     batch, group, causal, scale, dropout_p = ctx.meta
     drop = ctx.saved_tensors[5]
     kk, vv = k, v
@@ -239,8 +270,9 @@ def _repeat_heads(t, group):
     return expanded.reshape(shape[:-3] + (shape[-3] * group,) + shape[-2:])
 
 
-def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
-                                 scale=None, enable_gqa=False):
+def scaled_dot_product_attention(
+    query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None, enable_gqa=False
+):
     """``softmax(query @ key.transpose(-2, -1) * scale + mask) @ value`` as one node.
 
     ``scale`` defaults to ``1 / sqrt(E)``; ``attn_mask`` is boolean (True: attend) or additive;
@@ -265,6 +297,7 @@ def attention_with_weights(query, key, value, attn_mask=None, dropout_p=0.0, is_
 def _attention(q, k, v, mask, dropout_p, is_causal, scale, enable_gqa, with_weights):
     batch, group = _check(q, k, v, mask, dropout_p, is_causal, enable_gqa)
     scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
-    res = _Attention.apply(q, k, v, mask, batch, group, bool(is_causal), scale, float(dropout_p),
-                           with_weights)
+    res = _Attention.apply(
+        q, k, v, mask, batch, group, bool(is_causal), scale, float(dropout_p), with_weights
+    )
     return res if with_weights else (res, None)
