@@ -1,4 +1,5 @@
-"""minigrad.nn: Module, Parameter, containers, layers, losses, functional, init, utils.
+"""minigrad.nn: Module, Parameter, containers, layers, losses, functional, init, utils
+(and ``nn.modules``: PyTorch's import paths for the same classes).
 
 ``nn`` is a top-level package and ``minigrad.nn`` is the very same module object; the
 submodules are registered under both names in ``sys.modules``, so ``import minigrad.nn as
@@ -9,11 +10,16 @@ primitives the layers need).
 
 import sys
 
-from . import functional, init, utils
+from . import (
+    functional,
+    init,
+    modules,  # noqa: E402  (after every layer: it aliases them)
+    utils,
+)
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
-from .containers import ModuleDict, ModuleList, Sequential
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d
-from .dropout import Dropout
+from .dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
 from .linear import Bilinear, Identity, Linear
@@ -32,6 +38,8 @@ from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+
+modules.build(sys.modules[__name__])
 
 
 def _register_aliases():

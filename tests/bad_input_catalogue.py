@@ -380,6 +380,13 @@ def _specs_functional():
                       L.ones(1, 4, 3, 4), L.ones(1, 3, 5, 4), L.ones(1, 3, 5, 6), enable_gqa=True),
                   "dtype_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
                       L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4, dtype=L.float64), L.ones(1, 2, 5, 6))}),
+        Spec("dropout1d", "nn-functional", lambda L, a: L.nn.functional.dropout1d(a, 0.5), (R(2, 3, 4),),
+             bad={"4d_input": lambda L: L.nn.functional.dropout1d(L.ones(2, 3, 4, 5), 0.5),
+                  "p_above_one": lambda L: L.nn.functional.dropout1d(L.ones(2, 3), 1.5)}),
+        Spec("dropout2d", "nn-functional", lambda L, a: L.nn.functional.dropout2d(a, 0.5), (R(2, 3, 4, 4),),
+             bad={"p_negative": lambda L: L.nn.functional.dropout2d(L.ones(2, 3, 4, 4), -0.5)}),
+        Spec("dropout3d", "nn-functional", lambda L, a: L.nn.functional.dropout3d(a, 0.5), (R(2, 3, 2, 2, 2),),
+             bad={"p_above_one": lambda L: L.nn.functional.dropout3d(L.ones(2, 3, 2, 2, 2), 2.0)}),
         Spec("dropout", "nn-functional", lambda L, a: L.nn.functional.dropout(a, 0.5), (R(2, 3),),
              bad={"p_above_one": lambda L: L.nn.functional.dropout(L.ones(2), 1.5), "p_negative": lambda L: L.nn.functional.dropout(L.ones(2), -0.1),
                   "p_nan": lambda L: L.nn.functional.dropout(L.ones(2), float("nan")), "p_str": lambda L: L.nn.functional.dropout(L.ones(2), "a")}),
@@ -565,6 +572,17 @@ def _specs_layers():
                {"non_module": lambda L: nn(L).ModuleList([1, 2]), "index_out_of_range": lambda L: nn(L).ModuleList([nn(L).ReLU()])[3]}),
         _layer("ModuleDict", lambda L: (lambda m: (lambda a: m["fc"](a)))(nn(L).ModuleDict({"fc": nn(L).Linear(3, 4)})), R(2, 3),
                {"non_module": lambda L: nn(L).ModuleDict({"a": 1}), "missing_key": lambda L: nn(L).ModuleDict({})["a"]}),
+    ]
+    S += [
+        _layer("Dropout1d", lambda L: nn(L).Dropout1d(0.5), R(2, 3, 4), {"p_above_one": lambda L: nn(L).Dropout1d(1.5)},
+               {"4d_input": lambda L: nn(L).Dropout1d(0.5)(L.ones(2, 3, 4, 5))}),
+        _layer("Dropout2d", lambda L: nn(L).Dropout2d(0.5), R(2, 3, 4, 4), {"p_negative": lambda L: nn(L).Dropout2d(-0.1)}),
+        _layer("Dropout3d", lambda L: nn(L).Dropout3d(0.5), R(2, 3, 2, 2, 2), {"p_nan": lambda L: nn(L).Dropout3d(float("nan"))}),
+        _layer("ParameterList", lambda L: (lambda m: (lambda a: a * m[0]))(nn(L).ParameterList([nn(L).Parameter(L.ones(2, 3))])),
+               R(2, 3), {"index_out_of_range": lambda L: nn(L).ParameterList([nn(L).Parameter(L.ones(2))])[3],
+                         "called": lambda L: nn(L).ParameterList([nn(L).Parameter(L.ones(2))])(L.ones(2))}),
+        _layer("ParameterDict", lambda L: (lambda m: (lambda a: a * m["w"]))(nn(L).ParameterDict({"w": nn(L).Parameter(L.ones(2, 3))})),
+               R(2, 3), {"missing_key": lambda L: nn(L).ParameterDict({})["a"]}),
     ]
     for name in ["ReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "ELU", "Softplus", "LeakyReLU"]:
         S.append(_layer(name, lambda L, n=name: getattr(L.nn, n)(), R(2, 3)))
