@@ -584,6 +584,27 @@ def _specs_layers():
         _layer("ParameterDict", lambda L: (lambda m: (lambda a: a * m["w"]))(nn(L).ParameterDict({"w": nn(L).Parameter(L.ones(2, 3))})),
                R(2, 3), {"missing_key": lambda L: nn(L).ParameterDict({})["a"]}),
     ]
+    mha = lambda L: nn(L).MultiheadAttention(4, 2)      # noqa: E731
+    x3 = lambda L: L.ones(3, 2, 4)                       # noqa: E731
+    S += [
+        _layer("MultiheadAttention", mha, R(3, 2, 4),
+               {"heads_not_dividing": lambda L: nn(L).MultiheadAttention(4, 3),
+                "zero_embed_dim": lambda L: nn(L).MultiheadAttention(0, 2)},
+               {"attn_mask_wrong_shape": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(3, 4, dtype=L.bool)),
+                "attn_mask_3d_wrong_shape": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(2, 3, 3)),
+                "attn_mask_4d": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(1, 4, 3, 3)),
+                "attn_mask_int": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(3, 3, dtype=L.int64)),
+                "key_padding_mask_wrong_shape": lambda L: mha(L)(x3(L), x3(L), x3(L),
+                                                                 key_padding_mask=L.ones(2, 4, dtype=L.bool)),
+                "key_padding_mask_3d": lambda L: mha(L)(x3(L), x3(L), x3(L), key_padding_mask=L.ones(2, 3, 1, dtype=L.bool)),
+                "is_causal_without_mask": lambda L: mha(L)(x3(L), x3(L), x3(L), is_causal=True),
+                "embed_dim_mismatch": lambda L: mha(L)(L.ones(3, 2, 5), L.ones(3, 2, 5), L.ones(3, 2, 5)),
+                "key_value_length_mismatch": lambda L: mha(L)(x3(L), L.ones(3, 2, 4), L.ones(4, 2, 4)),
+                "batch_mismatch": lambda L: mha(L)(x3(L), L.ones(3, 1, 4), L.ones(3, 1, 4)),
+                "unbatched_query_batched_key": lambda L: mha(L)(L.ones(3, 4), x3(L), x3(L)),
+                "4d_query": lambda L: mha(L)(L.ones(1, 3, 2, 4), L.ones(1, 3, 2, 4), L.ones(1, 3, 2, 4))},
+               extra_inputs=(R(3, 2, 4), R(3, 2, 4))),
+    ]
     for name in ["ReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "ELU", "Softplus", "LeakyReLU"]:
         S.append(_layer(name, lambda L, n=name: getattr(L.nn, n)(), R(2, 3)))
     for name in ["Softmax", "LogSoftmax"]:
