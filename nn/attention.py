@@ -42,22 +42,22 @@ def _shape(t):
     return tuple(t.shape)
 
 
-def _float_mask(mask, name, dtype):
+def _float_mask(mask, name, dtype, layer):
     """A bool (True: masked) or float mask as an additive float mask of ``dtype``."""
     if mask is None:
         return None
     if not isinstance(mask, minigrad.Tensor):
-        raise TypeError(f"MultiheadAttention: {name} must be a Tensor or None, got {type(mask).__name__}")
+        raise TypeError(f"{layer}: {name} must be a Tensor or None, got {type(mask).__name__}")
     if mask.dtype == minigrad.bool:
         return minigrad.zeros(_shape(mask), dtype=dtype).masked_fill(mask, -math.inf)
     if not mask.dtype.is_floating_point:
         raise ShapeAssertionError(
-            f"only bool and floating types of {name} are supported: MultiheadAttention "
+            f"only bool and floating types of {name} are supported: {layer} "
             f"got {name} of dtype {mask.dtype}; convert it with .bool()"
         )
     if mask.dtype != dtype:
         raise RuntimeError(
-            f"MultiheadAttention: {name} of dtype {mask.dtype} for a query of dtype {dtype}; "
+            f"{layer}: {name} of dtype {mask.dtype} for a query of dtype {dtype}; "
             f"convert it with .to({dtype})"
         )
     return mask
@@ -249,8 +249,8 @@ class MultiheadAttention(Module):
                 "have different batch sizes"
             )
         dtype = query.dtype
-        kpm = _float_mask(key_padding_mask, "key_padding_mask", dtype)
-        mask = _float_mask(attn_mask, "attn_mask", dtype)
+        kpm = _float_mask(key_padding_mask, "key_padding_mask", dtype, layer)
+        mask = _float_mask(attn_mask, "attn_mask", dtype, layer)
         h, hd = self.num_heads, self.head_dim
         src = key.shape[0]
         if mask is not None:

@@ -115,6 +115,12 @@ def _check(q, k, v, mask, dropout_p, is_causal, enable_gqa):
                 f"{_TORCH_DTYPE.get(str(dts[0]), str(dts[0]))} instead. Convert the mask with .bool() "
                 "or .to(query.dtype)."
             )
+        if mask.ndim < 2:
+            raise IndexError(
+                f"Dimension out of range (expected to be in range of [{-max(mask.ndim, 1)}, "
+                f"{max(mask.ndim, 1) - 1}], but got -2): scaled_dot_product_attention needs an attn_mask "
+                f"of at least 2 dimensions (L, S), got shape {_shape(mask.shape)}"
+            )
         full = tuple(batch) + (q.shape[-2], k.shape[-2])
         try:
             if np.broadcast_shapes(tuple(mask.shape), full) != full:
