@@ -50,6 +50,7 @@ if ROOT not in sys.path:        # run as a script: make `benchmarks` and `minigr
     sys.path.insert(0, ROOT)
 
 from benchmarks import (  # noqa: E402
+    bench_attention,
     bench_cnn,
     bench_digits,
     bench_import,
@@ -76,6 +77,7 @@ BENCHMARKS = {                  # id: run(quick) -> rows
     "N1": bench_nn.run_conv,
     "N2": bench_nn.run_cross_entropy,
     "N3": bench_nn.run_pool,
+    "A1": bench_attention.run,
 }
 
 

@@ -1,12 +1,16 @@
 """Scaled dot-product attention: ``softmax(q @ k.T * scale + mask) @ v`` as one node.
 
-NOTE: a primitive for speed and memory. Composed from matmul, mul, add, masked_fill,
-softmax, dropout and matmul it records six or seven nodes, each keeping its own (…, L, S)
-temporary alive until backward; here the forward is two batched GEMMs (numpy's BLAS) with
-one pass over the score matrix between them (``_nn_kernels.attention_softmax``: scale, mask,
-causal cut, softmax, in place), and it keeps the probabilities only. The backward is three
-GEMMs more and one pass (``attention_softmax_backward``) for the softmax's derivative, with
-the dropout mask and the scale folded in. Measured in ``benchmarks/bench_attention.py``.
+NOTE: a primitive for speed and memory. Composed from matmul, mul, masked_fill, softmax and
+matmul it records five or more nodes, each keeping its own (…, L, S) temporary alive until
+backward; here the forward is two batched GEMMs (numpy's BLAS) with one pass over the score
+matrix between them (``_nn_kernels.attention_softmax``: scale, mask, causal cut, softmax, in
+place), and it keeps the probabilities only. The backward is four GEMMs and one pass
+(``attention_softmax_backward``) for the softmax's derivative, with the dropout mask and the
+scale folded in. Measured (one thread, a shared 2-core machine at load ~5, float32 scores of
+(8, 4, 128, 128)): the forward pass 0.7 ms causal / 1.4 ms with an additive mask, against
+1.8 ms for numpy's scale and mask plus the softmax kernel; the backward pass 0.45 ms against
+1.0 ms in numpy. The whole fwd+bwd (``benchmarks/bench_attention.py``, A1) is ~4x faster than
+the composition and within ~10% of PyTorch's fused CPU kernel either way.
 
 It is a custom ``autograd.Function`` (as ``cat`` is) rather than a table entry because the
 score gradient ``dS`` is shared by the gradients of ``q``, ``k`` and a float mask: the
