@@ -619,3 +619,46 @@ def test_mha_shape_errors_are_assertion_and_runtime_errors():
         minigrad.nn.MultiheadAttention(8, 3)
     with pytest.raises(ValueError, match="greater than 0"):
         minigrad.nn.MultiheadAttention(0, 2)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_kernels_give_exact_zeros_far_below_the_row_max(dtype):
+    """Lanes more than 87.5 below the max (and -inf ones) are 0 (float32 flushes the subnormal
+    results, hence atol = the smallest normal), NaN stays NaN (issue 13: the float32 lanes below
+    -87.5 used to compute a subnormal product before being discarded, ~8x slower)."""
+    from minigrad import _nn_kernels as NK
+
+    row = np.array([[0.0, -87.0, -88.0, -1e30, -np.inf, 1.0]], dtype=dtype)
+    ref = np.exp(row - 1.0) / np.exp(row - 1.0).sum()
+    np.testing.assert_allclose(NK.softmax(row, 1, False), ref, rtol=1e-6, atol=np.finfo(dtype).tiny)
+    assert (NK.softmax(row, 1, False)[0, 3:5] == 0).all()
+    got = NK.attention_softmax(row.reshape(1, 1, 1, 6).copy(), None, False, 1.0)
+    np.testing.assert_allclose(got.ravel(), ref.ravel(), rtol=1e-6, atol=np.finfo(dtype).tiny)
+    nan_row = row.copy()
+    nan_row[0, 2] = np.nan
+    assert np.isnan(NK.softmax(nan_row, 1, False)).all()
+
+
+@pytest.mark.parametrize("module", ["minigrad.ops.attention", "nn.attention", "nn.transformer"])
+def test_docstring_examples_run(module):
+    import doctest
+    import sys
+
+    import minigrad.nn  # noqa: F401  (loads nn.attention and nn.transformer)
+
+    result = doctest.testmod(sys.modules[module], globs={"minigrad": minigrad})
+    assert result.failed == 0 and result.attempted > 0
+
+
+def test_mha_weights_changed_in_place_do_not_change_the_gradient():
+    minigrad.manual_seed(6)
+    m = _mha(minigrad.nn).double()
+    x = minigrad.tensor(_arr(4, 2, 8), requires_grad=True)
+    out, _ = m(x, x, x)
+    out.sum().backward()
+    expected = x.grad.numpy().copy()
+    x.grad = None
+    out, w = m(x, x, x, average_attn_weights=False)
+    w.detach().numpy()[...] = 0.0
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-12)

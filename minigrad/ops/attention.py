@@ -197,7 +197,10 @@ class _Attention(Function):
         ctx.meta = (batch, group, causal, scale, dropout_p)
         ctx.save_for_backward(q, k, v, mask, _from_array(scores), None if drop is None else _from_array(drop))
         if with_weights:
-            return _from_array(out), _from_array(probs.reshape(batch + (lq, s)))
+            # a copy when it would share memory with the saved probabilities (in place changes
+            # to the weights must not change what backward reads)
+            weights = probs.reshape(batch + (lq, s))
+            return _from_array(out), _from_array(weights.copy() if drop is None else weights)
         return _from_array(out)
 
     @staticmethod
