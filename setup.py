@@ -22,7 +22,7 @@ import tempfile
 
 import numpy as np
 from Cython.Build import cythonize
-from setuptools import Extension, setup
+from setuptools import Extension, find_packages, setup
 
 DEBUG = os.environ.get("MINIGRAD_CYTHON_DEBUG") == "1"
 
@@ -115,7 +115,21 @@ def extensions() -> list:
     return out
 
 
+def packages() -> dict:
+    """minigrad's packages, with ``nn/`` and ``optim/`` (at the repository's top) installed as
+    ``minigrad.nn`` and ``minigrad.optim`` only: no generic top-level names in site-packages."""
+    found = {p: p.replace(".", "/") for p in find_packages(include=["minigrad", "minigrad.*"])}
+    for top in ("nn", "optim"):
+        for p in [top] + [f"{top}.{s}" for s in find_packages(top)]:
+            found["minigrad." + p] = p.replace(".", "/")
+    return found
+
+
+PACKAGES = packages()
+
 setup(
+    packages=sorted(PACKAGES),
+    package_dir={name: path for name, path in PACKAGES.items() if name.split(".")[1:2] in (["nn"], ["optim"])},
     ext_modules=cythonize(
         extensions(),
         compiler_directives=DIRECTIVES,

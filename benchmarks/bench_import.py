@@ -31,7 +31,7 @@ from ._timing import Row, at_most, compare, optional_torch, ratio
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIB = 2**20
-PACKAGES = ("minigrad", "nn", "optim")      # what `import minigrad` loads from the project
+PACKAGES = ("minigrad", "nn", "optim")      # the folders `import minigrad` loads from the project
 HAVE_PROC = os.path.exists("/proc/self/status")
 # after the import, the child prints its peak resident set size ("VmHWM:  1234 kB")
 REPORT = "; print([l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])"

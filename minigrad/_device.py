@@ -32,7 +32,7 @@ class device:
             self.type, self.index = type.type, type.index
             return
         if isinstance(type, int) and not isinstance(type, bool):
-            type, index = "cuda", type          # device(0) is cuda:0, as in PyTorch
+            type, index = "cuda", type  # device(0) is cuda:0, as in PyTorch
         if not isinstance(type, str):
             raise TypeError(f"device(): argument 'type' must be str, not {type.__class__.__name__}")
         name, sep, idx = type.partition(":")
@@ -42,8 +42,10 @@ class device:
             )
         if sep:
             if index is not None:
-                raise RuntimeError(f"device(): type (string) must not include an index because index was "
-                                   f"passed explicitly: {type}")
+                raise RuntimeError(
+                    f"device(): type (string) must not include an index because index was "
+                    f"passed explicitly: {type}"
+                )
             if not idx.isdigit() or (len(idx) > 1 and idx[0] == "0"):
                 raise RuntimeError(f"Invalid device string: '{type}'")
             index = int(idx)

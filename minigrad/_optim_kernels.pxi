@@ -305,6 +305,49 @@ cdef void _adagrad(floating* p, const floating* g, floating* total, Py_ssize_t n
     mg_restore_dynamic(prev)
 
 
+# ----------------------------------------------------------------------------- Adadelta
+
+cdef struct AdadeltaArgs:
+    double lr, rho, one_minus_rho, eps, weight_decay
+    bint maximize
+
+
+cdef inline void _adadelta_block(floating* p, const floating* g, floating* sq, floating* acc,
+                                 Py_ssize_t lo, Py_ssize_t hi, Py_ssize_t n,
+                                 const AdadeltaArgs* a) noexcept nogil:
+    cdef floating lr = <floating>a.lr, rho = <floating>a.rho, omr = <floating>a.one_minus_rho
+    cdef floating eps = <floating>a.eps, wd = <floating>a.weight_decay
+    cdef bint maximize = a.maximize
+    cdef floating d, v, delta
+    cdef Py_ssize_t i, j, stop, last = _last_fetch(n, sizeof(floating))
+    for j in range(lo, hi, 64):
+        stop = j + 64 if hi - j > 64 else hi
+        if j <= last:
+            _fetch(p, j, sizeof(floating), True)
+            _fetch(g, j, sizeof(floating), False)
+            _fetch(sq, j, sizeof(floating), True)
+            _fetch(acc, j, sizeof(floating), True)
+        for i in range(j, stop):
+            d = -g[i] if maximize else g[i]
+            if wd != 0:
+                d = d + wd * p[i]
+            v = sq[i] * rho + d * d * omr
+            sq[i] = v
+            # PyTorch's order: sqrt(acc + eps) / sqrt(v + eps), times the gradient
+            delta = _sqrt(acc[i] + eps) / _sqrt(v + eps) * d
+            acc[i] = acc[i] * rho + delta * delta * omr
+            p[i] = p[i] - lr * delta
+
+
+cdef void _adadelta(floating* p, const floating* g, floating* sq, floating* acc, Py_ssize_t n,
+                    const AdadeltaArgs* a) noexcept nogil:
+    cdef Py_ssize_t k
+    cdef int prev = mg_follow_load()
+    for k in prange(_blocks(n), schedule="static", use_threads_if=n >= _PARALLEL_MIN):
+        _adadelta_block(p, g, sq, acc, k * _BLOCK, _block_end(k, n), n, a)
+    mg_restore_dynamic(prev)
+
+
 # ----------------------------------------------------------------------------- checks
 
 cdef int _check(str op, str name, object a, cnp.ndarray param, bint written) except -1:
@@ -423,3 +466,21 @@ def adagrad(param, grad, state_sum, *, double clr, double eps, double weight_dec
             _adagrad(<float*>p, <const float*>g, <float*>s, n, &a)
         else:
             _adagrad(<double*>p, <const double*>g, <double*>s, n, &a)
+
+
+def adadelta(param, grad, square_avg, acc_delta, *, double lr, double rho, double eps,
+             double weight_decay, bint maximize):
+    """One Adadelta step in place."""
+    if square_avg is None or acc_delta is None:
+        raise TypeError("adadelta: square_avg and acc_delta are required arrays")
+    cdef bint f32 = _check_update("adadelta", param, grad, ("square_avg", "acc_delta"),
+                                  (square_avg, acc_delta))
+    cdef AdadeltaArgs a = AdadeltaArgs(lr=lr, rho=rho, one_minus_rho=1 - rho, eps=eps,
+                                       weight_decay=weight_decay, maximize=maximize)
+    cdef Py_ssize_t n = param.size
+    cdef raw p = _ptr(param), g = _ptr(grad), sq = _ptr(square_avg), acc = _ptr(acc_delta)
+    with nogil:
+        if f32:
+            _adadelta(<float*>p, <const float*>g, <float*>sq, <float*>acc, n, &a)
+        else:
+            _adadelta(<double*>p, <const double*>g, <double*>sq, <double*>acc, n, &a)

@@ -26,7 +26,7 @@ def available() -> tuple[str, ...]:
     """The builds this CPU can run, the portable one first."""
 
 def kernels(isa: str) -> Any:
-    """The kernel functions (``sgd``, ``adam``, ``rmsprop``, ``adagrad``) of one build."""
+    """The kernel functions (``sgd``, ``adam``, ``rmsprop``, ``adagrad``, ``adadelta``) of one build."""
 
 def sgd(param: NDArray[Any], grad: NDArray[Any], momentum_buffer: NDArray[Any] | None, *,
         lr: float, momentum: float, dampening: float, weight_decay: float, nesterov: bool,
@@ -47,3 +47,7 @@ def rmsprop(param: NDArray[Any], grad: NDArray[Any], square_avg: NDArray[Any],
 def adagrad(param: NDArray[Any], grad: NDArray[Any], state_sum: NDArray[Any], *, clr: float,
             eps: float, weight_decay: float, maximize: bool) -> None:
     """One Adagrad step in place."""
+
+def adadelta(param: NDArray[Any], grad: NDArray[Any], square_avg: NDArray[Any], acc_delta: NDArray[Any], *,
+             lr: float, rho: float, eps: float, weight_decay: float, maximize: bool) -> None:
+    """One Adadelta step in place."""

@@ -70,7 +70,9 @@ def _randint_args(low, high, size):
 
 def _check_range(op, low, high):
     if high <= low:
-        raise RuntimeError(f"{op}: random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        raise RuntimeError(
+            f"{op}: random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_grad=False, device=None):
@@ -89,15 +91,22 @@ def randperm(n, *, generator=None, dtype=None, requires_grad=False, device=None)
     npd = _dtypes.to_numpy(dtype if dtype is not None else _dtypes.int64)
     n = int(n)
     if n < 0:
-        raise RuntimeError(f"randperm(): Trying to create tensor with negative dimension {n}: [{n}] "
-                           "(n must be non-negative)")
+        raise RuntimeError(
+            f"randperm(): Trying to create tensor with negative dimension {n}: [{n}] (n must be non-negative)"
+        )
     return _new(_rng(generator).permutation(n), npd, requires_grad)
 
 
 def _like(fn):
     def like(input, *, generator=None, dtype=None, requires_grad=False, device=None):
-        return fn(*input.shape, generator=generator, dtype=input.dtype if dtype is None else dtype,
-                  requires_grad=requires_grad, device=device)
+        return fn(
+            *input.shape,
+            generator=generator,
+            dtype=input.dtype if dtype is None else dtype,
+            requires_grad=requires_grad,
+            device=device,
+        )
+
     like.__name__ = fn.__name__ + "_like"
     like.__doc__ = f"Like ``{fn.__name__}`` with the shape (and dtype) of ``input``."
     return like
@@ -111,11 +120,19 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, require
     """Like ``randint`` with the shape (and dtype) of ``input``: ``randint_like(x, 10)``."""
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), generator=generator,
-                   dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad, device=device)
+    return randint(
+        low,
+        high,
+        tuple(input.shape),
+        generator=generator,
+        dtype=input.dtype if dtype is None else dtype,
+        requires_grad=requires_grad,
+        device=device,
+    )
 
 
 # ----------------------------------------------------------------------------- distributions
+
 
 def _values(x, op, name):
     """A float ndarray for a Tensor argument (a copy of nothing: read only)."""
@@ -124,7 +141,9 @@ def _values(x, op, name):
     return x._data
 
 
-def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False, device=None, out=None):
+def normal(
+    mean, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False, device=None, out=None
+):
     """Samples of N(mean, std^2): ``normal(mean_tensor, std_tensor)`` (broadcast),
     ``normal(mean_tensor, 1.0)``, ``normal(0.0, std_tensor)``, or ``normal(0.0, 1.0, size=(2, 3))``."""
     check_device(device, "normal")
@@ -163,8 +182,10 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 def _check_prob(probs, op):
     if probs.size and not (np.all(probs >= 0) and np.all(probs <= 1)):
-        raise RuntimeError(f"Expected p_in >= 0 && p_in <= 1 to be true, but got false. ({op}: "
-                           "every probability must lie in [0, 1])")
+        raise RuntimeError(
+            f"Expected p_in >= 0 && p_in <= 1 to be true, but got false. ({op}: "
+            "every probability must lie in [0, 1])"
+        )
 
 
 def poisson(input, generator=None):
@@ -195,16 +216,22 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if n <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
     if not replacement and n > k:
-        raise RuntimeError(f"cannot sample n_sample > prob_dist.size(-1) samples without replacement "
-                           f"(n_sample={n}, {k} categories)")
+        raise RuntimeError(
+            f"cannot sample n_sample > prob_dist.size(-1) samples without replacement "
+            f"(n_sample={n}, {k} categories)"
+        )
     rows = w.reshape(-1, k).astype(np.float64)
     if not np.all(np.isfinite(rows)) or np.any(rows < 0):
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        raise RuntimeError(
+            "probability tensor contains either `inf`, `nan` or element < 0 (multinomial: "
+            "the weights must be finite and non-negative)"
+        )
     totals = rows.sum(axis=1)
     if np.any(totals <= 0):
         bad = int(np.argmax(totals <= 0))
-        raise RuntimeError(f"invalid multinomial distribution (sum of probabilities <= 0): row {bad} "
-                           "has no positive weight")
+        raise RuntimeError(
+            f"invalid multinomial distribution (sum of probabilities <= 0): row {bad} has no positive weight"
+        )
     rng = _rng(generator)
     if replacement:
         cdf = np.cumsum(rows, axis=1)
@@ -221,6 +248,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 
 # ----------------------------------------------------------------------------- in-place samplers
+
 
 def _fill(self, values):
     """Write ``values`` into ``self`` in place (a random fill is never recorded)."""
@@ -301,9 +329,12 @@ def random_(self, low=0, high=None, *, generator=None, **kw):
         else:
             high = int(np.iinfo(npd).max) + 1
     _check_range("random_()", low, high)
-    return _fill(self, _rng(generator).integers(int(low), int(high), self._data.shape, dtype=np.int64,
-                                                endpoint=False) if high <= 2**63 else
-                 _rng(generator).integers(int(low), int(high), self._data.shape, dtype=np.uint64))
+    return _fill(
+        self,
+        _rng(generator).integers(int(low), int(high), self._data.shape, dtype=np.int64, endpoint=False)
+        if high <= 2**63
+        else _rng(generator).integers(int(low), int(high), self._data.shape, dtype=np.uint64),
+    )
 
 
 def _multinomial_method(self, num_samples, replacement=False, *, generator=None):
@@ -315,10 +346,28 @@ def _bernoulli_method(self, p=None, *, generator=None):
 
 
 METHODS.update(
-    uniform_=uniform_, normal_=normal_, bernoulli_=bernoulli_, exponential_=exponential_,
-    geometric_=geometric_, cauchy_=cauchy_, log_normal_=log_normal_, random_=random_,
-    multinomial=_multinomial_method, bernoulli=_bernoulli_method,
+    uniform_=uniform_,
+    normal_=normal_,
+    bernoulli_=bernoulli_,
+    exponential_=exponential_,
+    geometric_=geometric_,
+    cauchy_=cauchy_,
+    log_normal_=log_normal_,
+    random_=random_,
+    multinomial=_multinomial_method,
+    bernoulli=_bernoulli_method,
 )
 
-__all__ = ["rand", "randn", "randint", "randperm", "rand_like", "randn_like", "randint_like", "normal",
-           "bernoulli", "poisson", "multinomial"]
+__all__ = [
+    "rand",
+    "randn",
+    "randint",
+    "randperm",
+    "rand_like",
+    "randn_like",
+    "randint_like",
+    "normal",
+    "bernoulli",
+    "poisson",
+    "multinomial",
+]

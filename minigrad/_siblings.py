@@ -1,11 +1,11 @@
-"""Import the top-level packages that ship beside ``minigrad`` (``optim``, ``nn``).
+"""Load ``minigrad.nn`` and ``minigrad.optim``, which live beside ``minigrad/`` in the source tree.
 
-``optim`` lives at the project root, next to ``minigrad/``, and is also exposed as
-``minigrad.optim``. An editable install made before such a package existed maps only
-``minigrad`` (its finder does not put the project root on ``sys.path``), so a bare
-``import optim`` would fail outside the project folder; a regular install puts both in
-``site-packages``, side by side. Loading the sibling folder by path covers both, and a
-package already being imported (``import optim`` before ``import minigrad``) is reused.
+The repository keeps ``nn/`` and ``optim/`` at its top, next to ``minigrad/``, but they are
+only ever the subpackages ``minigrad.nn`` and ``minigrad.optim``: a wheel installs them as
+``minigrad/nn`` and ``minigrad/optim`` (``setup.py``'s ``package_dir``), and from the source
+tree (an editable install, or running in the project folder) this module loads the folder
+under the dotted name. No top-level ``nn`` or ``optim`` is ever registered, so a learner's
+own ``nn.py`` never shadows ours, nor ours theirs.
 """
 
 import importlib
@@ -13,23 +13,26 @@ import importlib.util
 import os
 import sys
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_HERE = os.path.dirname(os.path.abspath(__file__))
+_ROOT = os.path.dirname(_HERE)
 
 
 def import_sibling(name):
-    """The package ``name`` from the folder that holds ``minigrad``, imported once."""
-    if name in sys.modules:
-        return sys.modules[name]
+    """The subpackage ``minigrad.<name>``, from the installed package or the source tree."""
+    full = f"minigrad.{name}"
+    if full in sys.modules:
+        return sys.modules[full]
+    folder = os.path.join(_HERE, name)
+    if os.path.isfile(os.path.join(folder, "__init__.py")):      # an installed wheel
+        return importlib.import_module(full)
     folder = os.path.join(_ROOT, name)
     init = os.path.join(folder, "__init__.py")
-    if not os.path.isfile(init):
-        return importlib.import_module(name)
-    spec = importlib.util.spec_from_file_location(name, init, submodule_search_locations=[folder])
+    spec = importlib.util.spec_from_file_location(full, init, submodule_search_locations=[folder])
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    sys.modules[full] = module
     try:
         spec.loader.exec_module(module)
     except BaseException:
-        del sys.modules[name]
+        del sys.modules[full]
         raise
     return module

@@ -258,6 +258,22 @@ class Tensor:
         """See ``minigrad.bernoulli``."""
     def bernoulli_(self, p: _float | str = ..., *, generator: Generator | None = ...) -> Tensor:
         """Fill with 0/1 drawn with probability ``p`` (a float or a tensor of probabilities)."""
+    def bitwise_and(self, other: Tensor | _float) -> Tensor:
+        """Elementwise ``bitwise_and`` comparison, as a bool tensor (not differentiable)."""
+    def bitwise_and_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`bitwise_and`."""
+    def bitwise_not(self) -> Tensor:
+        """``~x``: logical not of a bool tensor, bitwise not of an integer one."""
+    def bitwise_not_(self) -> Tensor:
+        """In-place version of :func:`bitwise_not`."""
+    def bitwise_or(self, other: Tensor | _float) -> Tensor:
+        """Elementwise ``bitwise_or`` comparison, as a bool tensor (not differentiable)."""
+    def bitwise_or_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`bitwise_or`."""
+    def bitwise_xor(self, other: Tensor | _float) -> Tensor:
+        """Elementwise ``bitwise_xor`` comparison, as a bool tensor (not differentiable)."""
+    def bitwise_xor_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`bitwise_xor`."""
     def bool(self) -> Tensor:
         """This tensor as bool (itself if it already is)."""
     def cauchy_(self, median: _float = ..., sigma: _float = ..., *, generator: Generator | None = ...) -> Tensor:
@@ -334,6 +350,14 @@ class Tensor:
         """Round down (zero gradient)."""
     def floor_(self) -> Tensor:
         """In-place version of :func:`floor`."""
+    def floor_divide(self, other: Tensor | _float) -> Tensor:
+        """``//``: division rounded down (not differentiable)."""
+    def floor_divide_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`floor_divide`."""
+    def fmod(self, other: Tensor | _float) -> Tensor:
+        """C's fmod: the remainder with the sign of the dividend."""
+    def fmod_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`fmod`."""
     def gather(self, dim: _int, index: Tensor) -> Tensor:
         """Values of ``input`` along ``dim`` at ``index`` (same shape as index)."""
     def ge(self, other: Tensor | _float) -> Tensor:
@@ -455,12 +479,18 @@ class Tensor:
         """max(x, 0) for each element."""
     def relu_(self) -> Tensor:
         """In-place version of :func:`relu`."""
+    def remainder(self, other: Tensor | _float) -> Tensor:
+        """Python's ``%``: the remainder with the sign of the divisor."""
+    def remainder_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`remainder`."""
     def repeat(self, *sizes: _int | Sequence[_int]) -> Tensor:
         """Tile the tensor: ``x.repeat(2, 1)`` stacks two copies along dim 0."""
     def requires_grad_(self, requires_grad: _bool = ...) -> Tensor:
         """Set requires_grad in place and return self."""
     def reshape(self, *shape: _int | Sequence[_int]) -> Tensor:
         """The same elements in a new shape (one size may be -1)."""
+    def reshape_as(self, other: Tensor | _float) -> Tensor:
+        """``input.reshape(other.size())``."""
     def retain_grad(self) -> None:
         """Ask backward() to fill .grad of this non-leaf tensor too."""
     def roll(self, shifts: _int | Sequence[_int], dims: _int | Sequence[_int] | None = ...) -> Tensor:
@@ -562,6 +592,8 @@ class Tensor:
         """Variance over ``dim`` (all by default), with Bessel's correction unless told otherwise."""
     def view(self, *shape: _int | Sequence[_int]) -> Tensor:
         """Like reshape: the same elements in a new shape (shares memory)."""
+    def view_as(self, other: Tensor | _float) -> Tensor:
+        """``input.view(other.size())``: a view with ``other``'s shape."""
     def where(self, condition: Tensor, other: Tensor | _float) -> Tensor:
         """``self`` where ``condition`` is True, else ``other`` (broadcast)."""
     def zero_(self) -> Tensor:

@@ -323,7 +323,9 @@ cdef class Tensor:
         )
 
     def __format__(self, spec):
-        if spec and self._data.size == 1:
+        # as PyTorch: a 0-d tensor formats as its number (f"{loss}" prints 2.4195...), even with
+        # an empty spec; other tensors print as repr (a 1-element one also takes a number's spec)
+        if self._data.ndim == 0 or (spec and self._data.size == 1):
             return format(self.item(), spec)
         return repr(self)
 
@@ -525,6 +527,39 @@ cdef class Tensor:
     def __rtruediv__(self, other):
         return O._rdiv(self, other)
 
+    def __mod__(self, other):
+        return O.remainder(self, other)
+
+    def __rmod__(self, other):
+        return O._rremainder(self, other)
+
+    def __floordiv__(self, other):
+        return O.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return O.floor_divide(other, self)
+
+    def __and__(self, other):
+        return O.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return O.bitwise_and(other, self)
+
+    def __or__(self, other):
+        return O.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return O.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return O.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return O.bitwise_xor(other, self)
+
+    def __invert__(self):
+        return O.bitwise_not(self)
+
     def __pow__(self, other, mod=None):
         return O.pow(self, other)
 
@@ -557,6 +592,21 @@ cdef class Tensor:
 
     def __itruediv__(self, other):
         return O.inplace(O.div, self, other)
+
+    def __imod__(self, other):
+        return O.inplace(O.remainder, self, other)
+
+    def __ifloordiv__(self, other):
+        return O.inplace(O.floor_divide, self, other)
+
+    def __iand__(self, other):
+        return O.inplace(O.bitwise_and, self, other)
+
+    def __ior__(self, other):
+        return O.inplace(O.bitwise_or, self, other)
+
+    def __ixor__(self, other):
+        return O.inplace(O.bitwise_xor, self, other)
 
     def __eq__(self, other):
         return O.eq(self, other)

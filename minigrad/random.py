@@ -24,9 +24,9 @@ import numpy as np
 
 from ._device import check_device
 
-_DEFAULT_SEED = 67280421310721      # PyTorch's default_rng_seed_val
+_DEFAULT_SEED = 67280421310721  # PyTorch's default_rng_seed_val
 _MASK64 = (1 << 64) - 1
-_STATE_BYTES = 48                   # PCG64 state (16) + increment (16) + cached uint32 (8) + seed (8)
+_STATE_BYTES = 48  # PCG64 state (16) + increment (16) + cached uint32 (8) + seed (8)
 
 
 def _seed_value(seed):
@@ -36,7 +36,9 @@ def _seed_value(seed):
     except (TypeError, ValueError):
         raise TypeError(f"manual_seed(): expected an int seed, got {type(seed).__name__}") from None
     if not -(1 << 63) <= seed <= _MASK64:
-        raise RuntimeError(f"Overflow when unpacking long: manual_seed() expected a seed in [-2**63, 2**64), got {seed}")
+        raise RuntimeError(
+            f"Overflow when unpacking long: manual_seed() expected a seed in [-2**63, 2**64), got {seed}"
+        )
     return seed & _MASK64
 
 
@@ -78,9 +80,12 @@ class Generator:
         from ._tape import _from_array
 
         st = self._numpy().bit_generator.state
-        words = (st["state"]["state"].to_bytes(16, "little") + st["state"]["inc"].to_bytes(16, "little")
-                 + ((st["uinteger"] << 1) | st["has_uint32"]).to_bytes(8, "little")
-                 + self._seed.to_bytes(8, "little"))
+        words = (
+            st["state"]["state"].to_bytes(16, "little")
+            + st["state"]["inc"].to_bytes(16, "little")
+            + ((st["uinteger"] << 1) | st["has_uint32"]).to_bytes(8, "little")
+            + self._seed.to_bytes(8, "little")
+        )
         return _from_array(np.frombuffer(words, dtype=np.uint8).copy())
 
     def set_state(self, new_state):
@@ -89,18 +94,25 @@ class Generator:
 
         arr = new_state._data if isinstance(new_state, Tensor) else None
         if arr is None or arr.dtype != np.uint8 or arr.shape != (_STATE_BYTES,):
-            got = (f"a {arr.dtype} tensor of shape {arr.shape}" if arr is not None
-                   else type(new_state).__name__)
-            raise RuntimeError(f"set_state(): expected a uint8 tensor of {_STATE_BYTES} bytes, as "
-                               f"get_state() returns (got {got})")
+            got = (
+                f"a {arr.dtype} tensor of shape {arr.shape}" if arr is not None else type(new_state).__name__
+            )
+            raise RuntimeError(
+                f"set_state(): expected a uint8 tensor of {_STATE_BYTES} bytes, as "
+                f"get_state() returns (got {got})"
+            )
         raw = arr.tobytes()
         cached = int.from_bytes(raw[32:40], "little")
         self._seed = int.from_bytes(raw[40:48], "little")
         self._rng = None
         self._numpy().bit_generator.state = {
             "bit_generator": "PCG64",
-            "state": {"state": int.from_bytes(raw[0:16], "little"), "inc": int.from_bytes(raw[16:32], "little")},
-            "has_uint32": cached & 1, "uinteger": cached >> 1,
+            "state": {
+                "state": int.from_bytes(raw[0:16], "little"),
+                "inc": int.from_bytes(raw[16:32], "little"),
+            },
+            "has_uint32": cached & 1,
+            "uinteger": cached >> 1,
         }
         return self
 
@@ -109,7 +121,7 @@ class Generator:
 
 
 default_generator = Generator()
-default_generator.seed()            # as PyTorch: a fresh process starts from an OS seed
+default_generator.seed()  # as PyTorch: a fresh process starts from an OS seed
 
 
 def _rng(generator=None):

@@ -1,21 +1,16 @@
 """minigrad.nn: Module, Parameter, containers, layers, losses, functional, init, utils
 (and ``nn.modules``: PyTorch's import paths for the same classes).
 
-``nn`` is a top-level package and ``minigrad.nn`` is the very same module object; the
-submodules are registered under both names in ``sys.modules``, so ``import minigrad.nn as
-nn`` and ``import minigrad.nn.functional as F`` give the same objects as ``import nn``.
-Everything here is pure Python over minigrad's ops (see ``minigrad/ops/nn.py`` for the few
-primitives the layers need).
+This folder sits at the top of the repository but is only ever ``minigrad.nn`` (see
+``minigrad/_siblings.py``): ``import minigrad.nn as nn``, ``from minigrad import nn`` and
+``import minigrad.nn.functional as F``; there is no top-level ``nn``. Everything here is
+pure Python over minigrad's ops (see ``minigrad/ops/nn.py`` for the few primitives the layers
+need).
 """
 
 import sys
 
-from . import (
-    functional,
-    init,
-    modules,  # noqa: E402  (after every layer: it aliases them)
-    utils,
-)
+from . import functional, init, modules, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .attention import MultiheadAttention
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
@@ -47,15 +42,6 @@ from .transformer import (
     TransformerEncoderLayer,
 )
 
+# nn.modules aliases the layers above under PyTorch's import paths, once they are all imported
 modules.build(sys.modules[__name__])
 
-
-def _register_aliases():
-    this = sys.modules[__name__]
-    sys.modules["minigrad.nn"] = this
-    for name, module in list(sys.modules.items()):
-        if name.startswith(__name__ + "."):
-            sys.modules["minigrad.nn." + name[len(__name__) + 1:]] = module
-
-
-_register_aliases()

@@ -142,6 +142,28 @@ def _specs_ops():
                  "less_equal", "lt", "maximum", "minimum", "mul", "multiply", "ne", "pow", "sub", "subtract",
                  "true_divide", "logical_and", "logical_or", "logical_xor"]:
         S.append(binary(name))
+    for name in ["remainder", "fmod", "floor_divide"]:
+        S.append(binary(name, bad={"int_by_zero": lambda L, n=name: getattr(L, n)(L.ones(2, dtype=L.int64), 0)}))
+    for name in ["bitwise_and", "bitwise_or", "bitwise_xor"]:
+        S.append(binary(name, x=I([1, 2, 3]), y=I([3, 2, 1]),
+                        bad={"float_tensors": lambda L, n=name: getattr(L, n)(L.ones(3), L.ones(3))}))
+    S.append(Spec("bitwise_not", "ops-unary", lambda L, a: L.bitwise_not(a), (I([1, 2]),),
+                  bad={"float_tensor": lambda L: L.bitwise_not(L.ones(2))}))
+    S.append(Spec("einsum", "ops-binary", lambda L, a, b: L.einsum("ij,jk->ik", a, b), (R(2, 3), R(3, 4)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.einsum("ij,jk->ik", L.ones(2, 3), L.ones(4, 5)),
+                       "too_few_subscripts": lambda L: L.einsum("ij", L.ones(2, 3, 4)),
+                       "too_many_operands": lambda L: L.einsum("ij->i", L.ones(2, 3), L.ones(2, 3)),
+                       "bad_character": lambda L: L.einsum("i1->i", L.ones(2, 3)),
+                       "output_repeated": lambda L: L.einsum("ij->ii", L.ones(2, 3)),
+                       "output_unknown": lambda L: L.einsum("ij->k", L.ones(2, 3)),
+                       "diagonal_sizes": lambda L: L.einsum("ii->i", L.ones(2, 3)),
+                       "mixed_dtypes": lambda L: L.einsum("i,i->", L.ones(2), L.ones(2, dtype=L.float64)),
+                       "equation_not_str": lambda L: L.einsum(3, L.ones(2)),
+                       "no_operands": lambda L: L.einsum("i->i")}))
+    S.append(Spec("view_as", "ops-shape", lambda L, a, b: a.view_as(b), (R(2, 3), R(3, 2)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.ones(2, 3).view_as(L.ones(4))}))
+    S.append(Spec("reshape_as", "ops-shape", lambda L, a, b: a.reshape_as(b), (R(2, 3), R(3, 2)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.ones(2, 3).reshape_as(L.ones(4))}))
     for name in ["add_", "sub_", "mul_", "div_"]:
         S.append(binary(name, method=True, names=(name.rstrip("_"),)))
     S.append(binary("matmul", y=R(3, 4), bad={"inner_mismatch": lambda L: L.matmul(L.ones(2, 3), L.ones(4, 5)),
@@ -335,7 +357,55 @@ def _specs_creation():
              bad={"str": lambda L: L.manual_seed("a"), "None": lambda L: L.manual_seed(None), "float_nan": lambda L: L.manual_seed(float("nan")),
                   "negative_huge": lambda L: L.manual_seed(-(2 ** 70))}),
     ]
+    S += _specs_random()
     return S
+
+
+def _specs_random():
+    """The random functions of issue 12: distributions, in-place samplers, Generator."""
+    P = R(2, 3)             # positive weights / a float tensor to fill
+    U = T(2, 3, fill=0.5)   # probabilities
+    return [
+        Spec("multinomial", "creation", lambda L, p: L.multinomial(p, 2), (P,),
+             bad={"zero_row": lambda L: L.multinomial(L.zeros(2, 3), 1), "negative": lambda L: L.multinomial(L.tensor([1.0, -1.0]), 1),
+                  "nan": lambda L: L.multinomial(L.tensor([1.0, float("nan")]), 1),
+                  "inf": lambda L: L.multinomial(L.tensor([1.0, float("inf")]), 1),
+                  "zero_samples": lambda L: L.multinomial(L.ones(3), 0), "too_many_without_replacement": lambda L: L.multinomial(L.ones(3), 4),
+                  "int_weights": lambda L: L.multinomial(L.ones(3, dtype=L.int64), 1), "3d": lambda L: L.multinomial(L.ones(2, 2, 2), 1),
+                  "generator_int": lambda L: L.multinomial(L.ones(3), 1, generator=3),
+                  "num_samples_str": lambda L: L.multinomial(L.ones(3), "a")}),
+        Spec("normal", "creation", lambda L, m: L.normal(m, 1.0), (R(2, 3),),
+             bad={"negative_std": lambda L: L.normal(L.zeros(2), -1.0), "negative_std_tensor": lambda L: L.normal(L.zeros(2), -L.ones(2)),
+                  "floats_without_size": lambda L: L.normal(0.0, 1.0), "std_str": lambda L: L.normal(L.zeros(2), "a"),
+                  "broadcast_mismatch": lambda L: L.normal(L.zeros(2), L.ones(3))}),
+        Spec("bernoulli", "creation", lambda L, p: L.bernoulli(p), (U,),
+             bad={"p_above_one": lambda L: L.bernoulli(L.full((2,), 2.0)), "p_negative": lambda L: L.bernoulli(L.full((2,), -0.5)),
+                  "p_nan": lambda L: L.bernoulli(L.full((2,), float("nan")))}),
+        Spec("poisson", "creation", lambda L, r: L.poisson(r), (P,),
+             bad={"negative_rate": lambda L: L.poisson(L.tensor([-1.0]))}),
+        Spec("Generator.manual_seed", "creation", lambda L: L.Generator().manual_seed(1), (), tensors=(),
+             bad={"str": lambda L: L.Generator().manual_seed("a"), "None": lambda L: L.Generator().manual_seed(None),
+                  "huge": lambda L: L.Generator().manual_seed(2 ** 64), "device_str": lambda L: L.Generator(device="abc"),
+                  "set_state_wrong": lambda L: L.Generator().set_state(L.zeros(3, dtype=L.uint8)),
+                  "set_state_float": lambda L: L.Generator().set_state(L.zeros(3))},
+             names=("manual_seed", "set_state", "Generator", "device")),
+        Spec("uniform_", "creation", lambda L, x: x.uniform_(0.0, 1.0), (P,),
+             bad={"from_gt_to": lambda L: L.ones(3).uniform_(2.0, 1.0)}),
+        Spec("normal_", "creation", lambda L, x: x.normal_(0.0, 1.0), (P,),
+             bad={"negative_std": lambda L: L.ones(3).normal_(0.0, -1.0)}),
+        Spec("exponential_", "creation", lambda L, x: x.exponential_(1.0), (P,),
+             bad={"lambda_zero": lambda L: L.ones(3).exponential_(0.0), "lambda_negative": lambda L: L.ones(3).exponential_(-1.0)}),
+        Spec("geometric_", "creation", lambda L, x: x.geometric_(0.5), (P,),
+             bad={"p_zero": lambda L: L.ones(3).geometric_(0.0), "p_above_one": lambda L: L.ones(3).geometric_(1.5)}),
+        Spec("cauchy_", "creation", lambda L, x: x.cauchy_(0.0, 1.0), (P,),
+             bad={"sigma_zero": lambda L: L.ones(3).cauchy_(0.0, 0.0)}),
+        Spec("log_normal_", "creation", lambda L, x: x.log_normal_(1.0, 2.0), (P,),
+             bad={"std_zero": lambda L: L.ones(3).log_normal_(1.0, 0.0)}),
+        Spec("random_", "creation", lambda L, x: x.random_(0, 10), (P,),
+             bad={"from_ge_to": lambda L: L.ones(3).random_(5, 2)}),
+        Spec("bernoulli_", "creation", lambda L, x: x.bernoulli_(0.5), (P,),
+             bad={"p_above_one": lambda L: L.ones(3).bernoulli_(1.5), "p_tensor_negative": lambda L: L.ones(3).bernoulli_(-L.ones(3))}),
+    ]
 
 
 def _loss_bad(name, fn):
@@ -671,8 +741,9 @@ def _specs_optim():
                     "momentum_negative": {"momentum": -0.5}},
         "Adagrad": {"lr_decay_negative": {"lr_decay": -1.0}, "eps_negative": {"eps": -1.0},
                     "initial_accumulator_negative": {"initial_accumulator_value": -1.0}},
+        "Adadelta": {"rho_above_one": {"rho": 1.5}, "rho_nan": {"rho": float("nan")}, "eps_negative": {"eps": -1.0}},
     }
-    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]:
+    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"]:
         kw = {"lr": 0.1}
         bad = {}
         for case, over in {**common, **specific[name]}.items():

@@ -639,12 +639,13 @@ def test_softmax_kernels_give_exact_zeros_far_below_the_row_max(dtype):
     assert np.isnan(NK.softmax(nan_row, 1, False)).all()
 
 
-@pytest.mark.parametrize("module", ["minigrad.ops.attention", "nn.attention", "nn.transformer"])
+@pytest.mark.parametrize("module", ["minigrad.ops.attention", "minigrad.nn.attention",
+                                    "minigrad.nn.transformer"])
 def test_docstring_examples_run(module):
     import doctest
     import sys
 
-    import minigrad.nn  # noqa: F401  (loads nn.attention and nn.transformer)
+    import minigrad.nn  # noqa: F401  (loads minigrad.nn.attention and minigrad.nn.transformer)
 
     result = doctest.testmod(sys.modules[module], globs={"minigrad": minigrad})
     assert result.failed == 0 and result.attempted > 0

@@ -4,6 +4,7 @@ the import aliases. Architectures are written once against a namespace so the sa
 builds the minigrad model and its PyTorch twin, whose keys and reprs must be identical.
 """
 
+import subprocess
 import sys
 
 import numpy as np
@@ -85,15 +86,26 @@ REPRS = [
 
 # ----------------------------------------------------------------------------- imports
 
-def test_nn_is_one_module_object_under_both_names():
+def test_nn_is_minigrad_nn_only():
     import minigrad.nn as mnn
     import minigrad.nn.functional as mfunctional
 
-    import nn as top
-    import nn.functional as top_functional
-    assert minigrad.nn is top and nn is top and mnn is top
-    assert F is top_functional and mfunctional is top_functional
-    assert sys.modules["minigrad.nn.init"] is top.init
+    assert minigrad.nn is mnn is nn
+    assert F is mfunctional and sys.modules["minigrad.nn.init"] is mnn.init
+    assert "nn" not in sys.modules and "nn.functional" not in sys.modules
+
+
+def test_a_learners_own_nn_and_optim_modules_do_not_collide_with_ours(tmp_path):
+    # issue 17: the wheel used to install top-level nn/ and optim/; a learner's nn.py then
+    # replaced minigrad.nn (imported first) or was replaced by it (imported after)
+    (tmp_path / "nn.py").write_text("MINE = 'nn'\n")
+    (tmp_path / "optim.py").write_text("MINE = 'optim'\n")
+    code = ("import nn, optim, minigrad; import minigrad as torch; "
+            "assert nn.MINE == 'nn' and optim.MINE == 'optim'; "
+            "assert torch.nn.Linear and torch.optim.Adam and torch.nn is not nn; "
+            "import nn as again; assert again.MINE == 'nn'; print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
 
 
 # ----------------------------------------------------------------------------- parity with PyTorch

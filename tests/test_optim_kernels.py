@@ -134,6 +134,22 @@ def test_adagrad_kernel_matches_numpy(n, dtype):
     _close(p, expected)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", SIZES)
+def test_adadelta_kernel_matches_numpy(n, dtype):
+    p, g, sq, acc = _arrays(n, dtype, 4, positive=(2, 3))
+    lr, rho, eps, wd = 0.5, 0.9, 1e-6, 0.1
+    d = g + dtype(wd) * p
+    sq_new = dtype(rho) * sq + dtype(1 - rho) * d * d
+    delta = np.sqrt(acc + dtype(eps)) / np.sqrt(sq_new + dtype(eps)) * d
+    acc_new = dtype(rho) * acc + dtype(1 - rho) * delta * delta
+    expected = p - dtype(lr) * delta
+    K.adadelta(p, g, sq, acc, lr=lr, rho=rho, eps=eps, weight_decay=wd, maximize=False)
+    _close(sq, sq_new)
+    _close(acc, acc_new)
+    _close(p, expected)
+
+
 def test_kernels_accept_any_shape_and_read_only_gradient():
     p, g, s = (a.reshape(2, 3, 4) for a in _arrays(24, np.float64, 3, positive=(2,)))
     g.flags.writeable = False
@@ -255,8 +271,9 @@ def test_the_chosen_build_is_available_and_the_optimizers_use_it():
     assert BUILDS[0] == "baseline" and K.ISA in BUILDS
     forced = os.environ.get("MINIGRAD_ISA", "").strip().lower() == "baseline"
     assert K.ISA == ("baseline" if forced else BUILDS[-1])      # else the best one
-    from optim import adagrad, adam, rmsprop, sgd
-    for module, name in ((adam, "adam"), (sgd, "sgd"), (rmsprop, "rmsprop"), (adagrad, "adagrad")):
+    from minigrad.optim import adadelta, adagrad, adam, rmsprop, sgd
+    for module, name in ((adam, "adam"), (sgd, "sgd"), (rmsprop, "rmsprop"), (adagrad, "adagrad"),
+                         (adadelta, "adadelta")):
         assert getattr(module.K, name) is getattr(K.kernels(K.ISA), name)
 
 
@@ -294,10 +311,12 @@ def test_every_build_gives_identical_sgd_rmsprop_adagrad(n, dtype):
                          maximize=centered)
     _same_update("adagrad", dtype, dict(p=p, g=g, s=np.abs(sq)), clr=0.1, eps=1e-10,
                  weight_decay=0.01, maximize=True)
+    _same_update("adadelta", dtype, dict(p=p, g=g, sq=np.abs(sq), acc=np.abs(b)), lr=1.0, rho=0.9,
+                 eps=1e-6, weight_decay=0.01, maximize=True)
 
 
 def test_minigrad_isa_baseline_forces_the_portable_build():
-    code = ("from minigrad import _optim_kernels as K; from optim import adam; "
+    code = ("from minigrad import _optim_kernels as K; from minigrad.optim import adam; "
             "print(K.ISA, adam.K.adam is K.kernels('baseline').adam)")
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

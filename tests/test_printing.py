@@ -212,3 +212,4 @@ def test_threshold_controls_summarization():
     assert printing.format_tensor(np.arange(10)) == "tensor([0, 1, 2,  ..., 7, 8, 9])"
     printing.set_printoptions(profile="default")
     assert printing.format_tensor(np.arange(10)) == "tensor([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])"
+

@@ -204,3 +204,14 @@ def test_grad_of_another_dtype_is_refused():
     w = minigrad.zeros(2, requires_grad=True)
     with pytest.raises(RuntimeError, match="^assigned grad has data of a different type"):
         w.grad = minigrad.ones(2, dtype=minigrad.float64)
+
+
+def test_a_0d_tensor_formats_as_its_number_as_in_pytorch():
+    # learner code prints f"{loss}" and f"{-log_likelihood / n}": PyTorch gives the number
+    t = minigrad.tensor(2.5)
+    assert f"{t}" == "2.5" and f"{t:.3f}" == "2.500" and f"{t=}" == "t=tensor(2.5000)"
+    assert "{}".format(minigrad.tensor(3)) == "3"
+    assert f"{minigrad.tensor([1.0, 2.0])}" == "tensor([1., 2.])"
+    torch = pytest.importorskip("torch")
+    for expr in ("f'{L.tensor(2.5)}'", "f'{L.tensor(7)}'", "f'{L.tensor(1.25):.1f}'", "f'{L.tensor([1.0, 2.0])}'"):
+        assert eval(expr, {"L": minigrad}) == eval(expr, {"L": torch})

@@ -26,11 +26,14 @@ saves its output and not its input, and ``x * 2`` saves only the 2.
 import functools
 
 from .._tape import Tensor
-from . import _core, elementwise, indexing, join, linalg, pointwise, reduce, shape
+from . import _core, elementwise, indexing, integer, join, linalg, pointwise, reduce, shape
 from ._core import METHODS, defop
+from .contraction import einsum  # noqa: F401
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import _rdiv  # noqa: F401  (used by Tensor.__rtruediv__)
 from .indexing import *  # noqa: F401,F403
+from .integer import *  # noqa: F401,F403
+from .integer import _rremainder  # noqa: F401  (used by Tensor.__rmod__)
 from .join import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .pointwise import *  # noqa: F401,F403
@@ -81,11 +84,16 @@ METHODS.update(
     roll=roll, split=split, chunk=chunk, unbind=unbind, gather=gather, scatter=scatter,
     scatter_add=scatter_add, index_select=index_select, masked_fill=masked_fill,
     masked_fill_=masked_fill_, copy_=_copy_,
+    view_as=view_as, reshape_as=reshape_as,
+    # integer and bitwise
+    remainder=remainder, fmod=fmod, floor_divide=floor_divide, bitwise_and=bitwise_and,
+    bitwise_or=bitwise_or, bitwise_xor=bitwise_xor, bitwise_not=bitwise_not,
 )
 METHODS.update({
     f.__name__ + "_": _inplace(f)
     for f in (exp, log, sqrt, sin, cos, tanh, sigmoid, relu, abs, neg, pow, clamp, floor, ceil,
-              round, trunc, log1p, expm1, rsqrt, reciprocal, sign, square, clip, tan)
+              round, trunc, log1p, expm1, rsqrt, reciprocal, sign, square, clip, tan, remainder, fmod,
+              floor_divide, bitwise_and, bitwise_or, bitwise_xor, bitwise_not)
 })
 
 def _tensor_first(fn):

@@ -343,3 +343,13 @@ def roll(input, shifts, dims=None):
     if _is_raw(input):
         return _fwd_roll(input, shifts, dims)
     return apply(ROLL, (input,), (shifts, dims))
+
+
+def view_as(input, other):
+    """``input.view(other.size())``: a view with ``other``'s shape."""
+    return view(input, tuple(other.shape))
+
+
+def reshape_as(input, other):
+    """``input.reshape(other.size())``."""
+    return reshape(input, tuple(other.shape))

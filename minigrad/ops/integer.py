@@ -1,0 +1,112 @@
+"""Integer-flavoured elementwise ops: ``%`` (remainder), fmod, ``//`` (floor_divide) and the
+bitwise ops behind ``&``, ``|``, ``^`` and ``~`` (on bool masks and integer tensors).
+
+remainder and fmod are differentiable (PyTorch's formulas: the gradient of ``a`` passes
+through, ``b``'s is ``-g * floor(a / b)`` or ``-g * trunc(a / b)``); floor division and the
+bitwise ops are not recorded, as in PyTorch. Integer division by zero raises, as PyTorch's
+``ZeroDivisionError`` (a RuntimeError); float division by zero gives nan/inf silently.
+"""
+
+import numpy as np
+
+from .. import _tape
+from .._tape import Tensor, call2
+from ._core import _prep2, defop
+from .elementwise import _compare, div, mul, neg
+from .pointwise import floor, trunc
+
+
+def _int_zero_check(op, a, b):
+    if (getattr(a, "dtype", None) is not None and a.dtype.kind in "iub"
+            and (np.asarray(b).dtype.kind in "iub") and np.any(np.asarray(b) == 0)):
+        raise RuntimeError(f"ZeroDivisionError: {op}: integer division by zero")
+
+
+def _division(name, ufunc):
+    def forward(a, b):
+        a, b = _prep2(name, a, b)
+        if not isinstance(a, np.ndarray):           # a Python number on the left
+            a = np.asarray(a, dtype=b.dtype)
+        _int_zero_check(name, a, b)
+        with np.errstate(all="ignore"):
+            return np.asarray(ufunc(a, b))
+    forward.__name__ = f"_fwd_{name}"
+    return forward
+
+
+# fmt: off
+# PyTorch names the tensor-tensor forms ...Backward1 and the tensor-scalar ones ...Backward0
+REMAINDER   = defop("remainder", _division("remainder", np.remainder),
+                                          lambda g, a, b, out: g,
+                                          lambda g, a, b, out: mul(neg(g), floor(div(a, b))),
+                                          grad_name="RemainderBackward1")
+REMAINDER_S = defop("remainder", _division("remainder", np.remainder),
+                                          lambda g, a, b, out: g, None)
+FMOD        = defop("fmod",      _division("fmod", np.fmod),
+                                          lambda g, a, b, out: g,
+                                          lambda g, a, b, out: mul(neg(g), trunc(div(a, b))),
+                                          grad_name="FmodBackward1")
+FMOD_S      = defop("fmod",      _division("fmod", np.fmod),
+                                          lambda g, a, b, out: g, None)
+# fmt: on
+
+
+def remainder(input, other):
+    """Python's ``%``: the remainder with the sign of the divisor.
+
+    >>> minigrad.tensor([-3, 5]) % 4
+    tensor([1, 1])
+    """
+    return call2(REMAINDER if isinstance(other, Tensor) else REMAINDER_S, input, other)
+
+
+def fmod(input, other):
+    """C's fmod: the remainder with the sign of the dividend.
+
+    >>> minigrad.fmod(minigrad.tensor([-3.0, 5.0]), 4)
+    tensor([-3.,  1.])
+    """
+    return call2(FMOD if isinstance(other, Tensor) else FMOD_S, input, other)
+
+
+def _rremainder(input, other):
+    """``other % input`` for a Python number ``other`` (``Tensor.__rmod__``)."""
+    return call2(REMAINDER, other, input)
+
+
+_floor_divide = _compare("floor_divide", _division("floor_divide", np.floor_divide))
+
+
+def floor_divide(input, other):
+    """``//``: division rounded down (not differentiable).
+
+    >>> minigrad.tensor([7, -7]) // 2
+    tensor([ 3, -4])
+    """
+    return _floor_divide(input, other)
+
+
+def _bitwise(name, ufunc):
+    def forward(a, b):
+        for v in (a, b):
+            is_array = isinstance(v, (np.ndarray, np.generic))
+            if (v.dtype.kind == "f") if is_array else isinstance(v, float):
+                raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Float': {name} takes bool or "
+                                          "integer tensors (compare first for a mask: (x > 0) & (x < 1))")
+        return ufunc(a, b)
+    return _compare(name, forward)
+
+
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and)
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or)
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
+
+
+def bitwise_not(input):
+    """``~x``: logical not of a bool tensor, bitwise not of an integer one."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bitwise_not(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if input._data.dtype.kind == "f":
+        raise NotImplementedError("\"bitwise_not_cpu\" not implemented for 'Float': ~ takes bool or integer "
+                                  "tensors")
+    return _tape._from_array(np.invert(input._data))
