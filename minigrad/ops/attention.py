@@ -9,8 +9,10 @@ place), and it keeps the probabilities only. The backward is four GEMMs and one 
 scale folded in. Measured (one thread, a shared 2-core machine at load ~5, float32 scores of
 (8, 4, 128, 128)): the forward pass 0.7 ms causal / 1.4 ms with an additive mask, against
 1.8 ms for numpy's scale and mask plus the softmax kernel; the backward pass 0.45 ms against
-1.0 ms in numpy. The whole fwd+bwd (``benchmarks/bench_attention.py``, A1) is ~4x faster than
-the composition and within ~10% of PyTorch's fused CPU kernel either way.
+1.0 ms in numpy. The whole fwd+bwd (``benchmarks/bench_attention.py``, A1; load ~1) is ~4x
+faster than the composition: at one thread 4.3 ms against PyTorch's fused CPU kernel's 4.2 ms;
+at two 4.6 against 3.4 ms, since numpy's batched matmul does not spread its small per-head
+GEMMs over threads (PyTorch parallelises over batch and heads) and the passes here are serial.
 
 It is a custom ``autograd.Function`` (as ``cat`` is) rather than a table entry because the
 score gradient ``dS`` is shared by the gradients of ``q``, ``k`` and a float mask: the
