@@ -63,7 +63,7 @@ cdef extern from *:
     MG_NO_TRAPS static void mg_exp_shifted_f32(const float* x, float m, float* out, Py_ssize_t n) {
         for (Py_ssize_t j = 0; j < n; j++) {
             float z = x[j] - m;
-            float zc = z > -87.5f ? z : 0.0f;     /* not -87.5: 2^-126 p would be subnormal, slow */
+            float zc = z > -87.5f ? z : 0.0f;     /* not -87.5: see above */
             zc = zc < 0.0f ? zc : 0.0f;
             float k = (zc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
             float r = (zc - k * 0.693359375f) + k * 2.12194440e-4f;
