@@ -50,6 +50,7 @@ if ROOT not in sys.path:        # run as a script: make `benchmarks` and `minigr
     sys.path.insert(0, ROOT)
 
 from benchmarks import (  # noqa: E402
+    bench_attention,
     bench_cnn,
     bench_digits,
     bench_import,
@@ -79,6 +80,7 @@ BENCHMARKS = {                  # id: run(quick) -> rows
     "N3": bench_nn.run_pool,
     "N5": bench_rnn.run,
     "P11": bench_rnn.run_char,
+    "A1": bench_attention.run,
 }
 
 

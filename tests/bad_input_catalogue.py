@@ -515,6 +515,36 @@ def _specs_functional():
              bad={"dim_out_of_range": lambda L: L.nn.functional.softmax(L.ones(2, 3), 2), "dim_str": lambda L: L.nn.functional.softmax(L.ones(2, 3), "a")}),
         Spec("log_softmax", "nn-functional", lambda L, a: L.nn.functional.log_softmax(a, 1), (R(2, 3),),
              bad={"dim_out_of_range": lambda L: L.nn.functional.log_softmax(L.ones(2, 3), -3)}),
+        Spec("scaled_dot_product_attention", "nn-functional",
+             lambda L, q, k, v: L.nn.functional.scaled_dot_product_attention(q, k, v), (R(1, 2, 3, 4), R(1, 2, 5, 4), R(1, 2, 5, 6)),
+             tensors=(0, 1, 2),
+             bad={"mask_wrong_shape": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(4, 5, dtype=L.bool)),
+                  "mask_int": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(3, 5, dtype=L.int64)),
+                  "mask_float64": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(3, 5, dtype=L.float64)),
+                  "mask_and_causal": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(3, 5), is_causal=True),
+                  "mask_str": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask="causal"),
+                  "key_dim_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 3), L.ones(1, 2, 5, 6)),
+                  "value_length_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 4, 6)),
+                  "heads_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 4, 3, 4), L.ones(1, 3, 5, 4), L.ones(1, 3, 5, 6)),
+                  "gqa_not_dividing": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 4, 3, 4), L.ones(1, 3, 5, 4), L.ones(1, 3, 5, 6), enable_gqa=True),
+                  "dtype_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4, dtype=L.float64), L.ones(1, 2, 5, 6))}),
+        Spec("dropout1d", "nn-functional", lambda L, a: L.nn.functional.dropout1d(a, 0.5), (R(2, 3, 4),),
+             bad={"4d_input": lambda L: L.nn.functional.dropout1d(L.ones(2, 3, 4, 5), 0.5),
+                  "p_above_one": lambda L: L.nn.functional.dropout1d(L.ones(2, 3), 1.5)}),
+        Spec("dropout2d", "nn-functional", lambda L, a: L.nn.functional.dropout2d(a, 0.5), (R(2, 3, 4, 4),),
+             bad={"p_negative": lambda L: L.nn.functional.dropout2d(L.ones(2, 3, 4, 4), -0.5)}),
+        Spec("dropout3d", "nn-functional", lambda L, a: L.nn.functional.dropout3d(a, 0.5), (R(2, 3, 2, 2, 2),),
+             bad={"p_above_one": lambda L: L.nn.functional.dropout3d(L.ones(2, 3, 2, 2, 2), 2.0)}),
         Spec("dropout", "nn-functional", lambda L, a: L.nn.functional.dropout(a, 0.5), (R(2, 3),),
              bad={"p_above_one": lambda L: L.nn.functional.dropout(L.ones(2), 1.5), "p_negative": lambda L: L.nn.functional.dropout(L.ones(2), -0.1),
                   "p_nan": lambda L: L.nn.functional.dropout(L.ones(2), float("nan")), "p_str": lambda L: L.nn.functional.dropout(L.ones(2), "a")}),
@@ -721,6 +751,58 @@ def _specs_layers():
                 "3d_input": lambda L: nn(L).GRUCell(3, 4)(L.ones(2, 3, 1))}),
         _layer("RNNCell", lambda L: nn(L).RNNCell(3, 4), R(2, 3), {},
                {"hidden_size_mismatch": lambda L: nn(L).RNNCell(3, 4)(L.ones(2, 3), L.zeros(2, 5))}),
+    ]
+    S += [
+        _layer("Dropout1d", lambda L: nn(L).Dropout1d(0.5), R(2, 3, 4), {"p_above_one": lambda L: nn(L).Dropout1d(1.5)},
+               {"4d_input": lambda L: nn(L).Dropout1d(0.5)(L.ones(2, 3, 4, 5))}),
+        _layer("Dropout2d", lambda L: nn(L).Dropout2d(0.5), R(2, 3, 4, 4), {"p_negative": lambda L: nn(L).Dropout2d(-0.1)}),
+        _layer("Dropout3d", lambda L: nn(L).Dropout3d(0.5), R(2, 3, 2, 2, 2), {"p_nan": lambda L: nn(L).Dropout3d(float("nan"))}),
+        _layer("ParameterList", lambda L: (lambda m: (lambda a: a * m[0]))(nn(L).ParameterList([nn(L).Parameter(L.ones(2, 3))])),
+               R(2, 3), {"index_out_of_range": lambda L: nn(L).ParameterList([nn(L).Parameter(L.ones(2))])[3],
+                         "called": lambda L: nn(L).ParameterList([nn(L).Parameter(L.ones(2))])(L.ones(2))}),
+        _layer("ParameterDict", lambda L: (lambda m: (lambda a: a * m["w"]))(nn(L).ParameterDict({"w": nn(L).Parameter(L.ones(2, 3))})),
+               R(2, 3), {"missing_key": lambda L: nn(L).ParameterDict({})["a"]}),
+    ]
+    mha = lambda L: nn(L).MultiheadAttention(4, 2)      # noqa: E731
+    x3 = lambda L: L.ones(3, 2, 4)                       # noqa: E731
+    S += [
+        _layer("MultiheadAttention", mha, R(3, 2, 4),
+               {"heads_not_dividing": lambda L: nn(L).MultiheadAttention(4, 3),
+                "zero_embed_dim": lambda L: nn(L).MultiheadAttention(0, 2)},
+               {"attn_mask_wrong_shape": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(3, 4, dtype=L.bool)),
+                "attn_mask_3d_wrong_shape": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(2, 3, 3)),
+                "attn_mask_4d": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(1, 4, 3, 3)),
+                "attn_mask_int": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(3, 3, dtype=L.int64)),
+                "key_padding_mask_wrong_shape": lambda L: mha(L)(x3(L), x3(L), x3(L),
+                                                                 key_padding_mask=L.ones(2, 4, dtype=L.bool)),
+                "key_padding_mask_3d": lambda L: mha(L)(x3(L), x3(L), x3(L), key_padding_mask=L.ones(2, 3, 1, dtype=L.bool)),
+                "is_causal_without_mask": lambda L: mha(L)(x3(L), x3(L), x3(L), is_causal=True),
+                "embed_dim_mismatch": lambda L: mha(L)(L.ones(3, 2, 5), L.ones(3, 2, 5), L.ones(3, 2, 5)),
+                "key_value_length_mismatch": lambda L: mha(L)(x3(L), L.ones(3, 2, 4), L.ones(4, 2, 4)),
+                "batch_mismatch": lambda L: mha(L)(x3(L), L.ones(3, 1, 4), L.ones(3, 1, 4)),
+                "unbatched_query_batched_key": lambda L: mha(L)(L.ones(3, 4), x3(L), x3(L)),
+                "4d_query": lambda L: mha(L)(L.ones(1, 3, 2, 4), L.ones(1, 3, 2, 4), L.ones(1, 3, 2, 4))},
+               extra_inputs=(R(3, 2, 4), R(3, 2, 4))),
+        _layer("TransformerEncoderLayer", lambda L: nn(L).TransformerEncoderLayer(4, 2, 8, dropout=0.0), R(3, 2, 4),
+               {"activation_str": lambda L: nn(L).TransformerEncoderLayer(4, 2, activation="tanh"),
+                "heads_not_dividing": lambda L: nn(L).TransformerEncoderLayer(4, 3)},
+               {"d_model_mismatch": lambda L: nn(L).TransformerEncoderLayer(4, 2, 8)(L.ones(3, 2, 5)),
+                "mask_wrong_shape": lambda L: nn(L).TransformerEncoderLayer(4, 2, 8)(x3(L), src_mask=L.zeros(2, 2))}),
+        _layer("TransformerDecoderLayer", lambda L: nn(L).TransformerDecoderLayer(4, 2, 8, dropout=0.0), R(3, 2, 4),
+               {"activation_str": lambda L: nn(L).TransformerDecoderLayer(4, 2, activation="swish")},
+               {"memory_d_model_mismatch": lambda L: nn(L).TransformerDecoderLayer(4, 2, 8)(x3(L), L.ones(3, 2, 5)),
+                "memory_batch_mismatch": lambda L: nn(L).TransformerDecoderLayer(4, 2, 8)(x3(L), L.ones(3, 1, 4))},
+               extra_inputs=(R(5, 2, 4),)),
+        _layer("TransformerEncoder", lambda L: nn(L).TransformerEncoder(nn(L).TransformerEncoderLayer(4, 2, 8, dropout=0.0),
+                                                                       2, enable_nested_tensor=False), R(3, 2, 4),
+               {"layer_not_a_module": lambda L: nn(L).TransformerEncoder("layer", 2)}),
+        _layer("TransformerDecoder", lambda L: nn(L).TransformerDecoder(nn(L).TransformerDecoderLayer(4, 2, 8, dropout=0.0), 2),
+               R(3, 2, 4), {"layer_not_a_module": lambda L: nn(L).TransformerDecoder(None, 2)}, extra_inputs=(R(5, 2, 4),)),
+        _layer("Transformer", lambda L: nn(L).Transformer(4, 2, 1, 1, 8, dropout=0.0), R(3, 2, 4),
+               {"heads_not_dividing": lambda L: nn(L).Transformer(4, 3, 1, 1, 8)},
+               {"batch_mismatch": lambda L: nn(L).Transformer(4, 2, 1, 1, 8)(x3(L), L.ones(3, 1, 4)),
+                "d_model_mismatch": lambda L: nn(L).Transformer(4, 2, 1, 1, 8)(x3(L), L.ones(3, 2, 5))},
+               extra_inputs=(R(5, 2, 4),)),
     ]
     for name in ["ReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "ELU", "Softplus", "LeakyReLU"]:
         S.append(_layer(name, lambda L, n=name: getattr(L.nn, n)(), R(2, 3)))

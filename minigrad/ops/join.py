@@ -22,6 +22,14 @@ def _check_tensors(op, tensors):
     return tensors
 
 
+def _result_dtype(tensors):
+    """PyTorch's promotion over a list: a float dtype beats every integer one (int64 with
+    float32 is float32, where numpy would make float64); within a kind, the wider wins."""
+    dtypes = [t._data.dtype for t in tensors]
+    floats = [d for d in dtypes if d.kind == "f"]
+    return np.result_type(*floats) if floats else np.result_type(*dtypes)
+
+
 def _slices(dim, bounds, ndim):
     """index tuples selecting [bounds[i], bounds[i+1]) along ``dim``."""
     lead = (slice(None),) * dim
@@ -114,7 +122,7 @@ def cat(tensors, dim=0):
                 f"Sizes of tensors must match except in dimension {d}. Expected size "
                 f"{tuple(ref.shape)} but got size {tuple(t.shape)} for tensor number {i} in the list."
             )
-    dtype = np.result_type(*[t._data.dtype for t in tensors])
+    dtype = _result_dtype(tensors)
     tensors = tuple(t if t._data.dtype == dtype else t.to(dtype) for t in tensors)
     return _Cat.apply(d, *tensors)
 
@@ -138,7 +146,7 @@ def stack(tensors, dim=0):
                 f"and {list(t.shape)} at entry {i}"
             )
     d = _dims("stack", dim, ref.ndim + 1)[0]
-    dtype = np.result_type(*[t._data.dtype for t in tensors])
+    dtype = _result_dtype(tensors)
     tensors = tuple(t if t._data.dtype == dtype else t.to(dtype) for t in tensors)
     return _Stack.apply(d, *tensors)
 
