@@ -123,8 +123,9 @@ def _index_arg(index):
         if data.dtype.kind == "f":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors "
                              f"(got a {index.dtype} tensor of shape {tuple(data.shape)})")
-        # (a uint8 tensor is a mask to PyTorch, not a number: left to numpy as before)
-        return int(data) if data.ndim == 0 and data.dtype.kind in "iu" and data.dtype != np.uint8 else data
+        # NOTE: uint8 tensors index as integers here, as numpy's do; PyTorch still reads them as
+        # (deprecated) byte masks, with a warning
+        return int(data) if data.ndim == 0 and data.dtype.kind in "iu" else data
     if isinstance(index, tuple):
         return tuple(_index_arg(i) for i in index)
     if isinstance(index, slice):
