@@ -108,6 +108,7 @@ RECORDED = (
      "Using a target size", "UserWarning"),
     (r":(kl_div|KLDivLoss):", "UserWarning", "reduction: 'mean' divides", "UserWarning"),
     (r"^optim:\w+:group_without_params$", "KeyError", "'params'", "KeyError"),
+    (r":([Dd]ropout[23]d):arg0=0d$", "UserWarning", "Received a 0-D input", "UserWarning"),
 )
 
 
