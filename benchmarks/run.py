@@ -50,6 +50,7 @@ if ROOT not in sys.path:        # run as a script: make `benchmarks` and `minigr
     sys.path.insert(0, ROOT)
 
 from benchmarks import (  # noqa: E402
+    bench_attention,
     bench_cnn,
     bench_digits,
     bench_import,
@@ -58,6 +59,7 @@ from benchmarks import (  # noqa: E402
     bench_mlp,
     bench_nn,
     bench_optim,
+    bench_rnn,
     bench_scalar_chain,
     bench_vector_chain,
 )
@@ -76,6 +78,9 @@ BENCHMARKS = {                  # id: run(quick) -> rows
     "N1": bench_nn.run_conv,
     "N2": bench_nn.run_cross_entropy,
     "N3": bench_nn.run_pool,
+    "N5": bench_rnn.run,
+    "P11": bench_rnn.run_char,
+    "A1": bench_attention.run,
 }
 
 

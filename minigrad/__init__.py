@@ -17,24 +17,27 @@ except ImportError as e:  # pragma: no cover - only without a build
         "project folder with `pip install -e .` (or `python setup.py build_ext --inplace`)."
     ) from e
 
-from . import ops as _ops
 from . import _legacy, _sampling, creation  # noqa: E402,F401  (their methods join Tensor's: x.type(), x.new_zeros())
+from . import ops as _ops
 
 _tape._set_ops(_ops)
 
 from . import autograd  # noqa: E402
+from ._device import device, get_default_device, set_default_device  # noqa: E402
 from ._dtypes import (  # noqa: E402
     bool_ as bool,  # noqa: A001
 )
-from ._dtypes import (
+from ._dtypes import (  # noqa: E402
     dtype,
     float16,
     float32,
     float64,
+    get_default_dtype,
     int8,
     int16,
     int32,
     int64,
+    set_default_dtype,
     uint8,
 )
 from ._dtypes import (
@@ -55,7 +58,31 @@ from ._dtypes import (
 from ._dtypes import (
     int64 as long,
 )
+from ._legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from ._printing import get_printoptions, set_printoptions  # noqa: E402
+from ._sampling import (  # noqa: E402
+    bernoulli,
+    multinomial,
+    normal,
+    poisson,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+)
 from ._tape import Size, Tensor, is_grad_enabled  # noqa: E402
 from .creation import (  # noqa: E402
     arange,
@@ -70,35 +97,14 @@ from .creation import (  # noqa: E402
     ones,
     ones_like,
     tensor,
+    tril_indices,
+    triu_indices,
     zeros,
     zeros_like,
 )
-from ._device import device, get_default_device, set_default_device  # noqa: E402
-from ._dtypes import get_default_dtype, set_default_dtype  # noqa: E402
-from ._legacy import (  # noqa: E402
-    BoolTensor,
-    ByteTensor,
-    CharTensor,
-    DoubleTensor,
-    FloatTensor,
-    HalfTensor,
-    IntTensor,
-    LongTensor,
-    ShortTensor,
-)
-from ._sampling import (  # noqa: E402
-    bernoulli,
-    multinomial,
-    normal,
-    poisson,
-    rand,
-    rand_like,
-    randint,
-    randint_like,
-    randn,
-    randn_like,
-    randperm,
-)
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
+from .ops import *  # noqa: E402,F401,F403
+from .ops import abs, all, any, max, min, pow, round, sum  # noqa: E402,A004
 from .random import (  # noqa: E402
     Generator,
     default_generator,
@@ -108,9 +114,6 @@ from .random import (  # noqa: E402
     seed,
     set_rng_state,
 )
-from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
-from .ops import *  # noqa: E402,F401,F403
-from .ops import max, min, round, sum, abs, pow  # noqa: E402,A004
 
 
 def is_tensor(obj):
@@ -136,10 +139,16 @@ from .serialization import load, save  # noqa: E402
 
 nn = _import_sibling("nn")
 
-from .interop import from_dlpack  # noqa: E402  (also puts __dlpack__ on Tensor)
-
-# stand-ins for what a CPU-only PyTorch has and minigrad does not need (README: "Not supported")
-from . import accelerator, amp, backends, cuda, distributed  # noqa: E402
+# utils (torch.utils.data after `import minigrad as torch`), then the stand-ins for what a CPU-only
+# PyTorch has and minigrad does not need (README: "Not supported")
+from . import (  # noqa: E402
+    accelerator,
+    amp,
+    backends,
+    cuda,
+    distributed,
+    utils,
+)
 from ._compile import compile  # noqa: E402,A004
 from ._flags import (  # noqa: E402
     are_deterministic_algorithms_enabled,
@@ -149,3 +158,4 @@ from ._flags import (  # noqa: E402
 )
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .amp import autocast  # noqa: E402
+from .interop import from_dlpack  # noqa: E402  (also puts __dlpack__ on Tensor)

@@ -105,15 +105,20 @@ def check_device(dev, op="to"):
 
 
 def _is_dtype(a):
+    import numpy as np
+
     from ._dtypes import dtype
-    return isinstance(a, dtype) or any(a is t for t in (float, int, bool))
+    # numpy dtypes too: minigrad's own ops convert with them (x.to(np.dtype("float64")))
+    return isinstance(a, (dtype, np.dtype)) or any(a is t for t in (float, int, bool))
 
 
 def _as_dtype(a):
     """A dtype argument of ``to``: Python's float, int and bool mean float64, int64 and bool there,
     as in PyTorch."""
     from . import _dtypes
-    return _dtypes.float64 if a is float else _dtypes.int64 if a is int else _dtypes.bool_ if a is bool else a
+    if a is float or a is int or a is bool:
+        return _dtypes.float64 if a is float else _dtypes.int64 if a is int else _dtypes.bool_
+    return a if a is None or isinstance(a, _dtypes.dtype) else _dtypes.from_numpy(a)
 
 
 def _is_device(a):

@@ -43,7 +43,10 @@ cdef extern from *:
        k = round(z / ln 2) by the 1.5 * 2^23 rounding trick, r = z - k ln 2 in two parts
        (ln 2 = 0.693359375 - 2.12194440e-4, the first exact times k), exp(r) by its degree-7
        Taylor polynomial (|r| <= ln2 / 2: error < 1e-8, below float32 rounding) and 2^k
-       written into the exponent bits. Below -87.5 the result is 0; NaN stays NaN. GCC only
+       written into the exponent bits. Below -87.5 the result is 0; NaN stays NaN. Those lanes
+       compute exp(0) and throw it away: clamping them to -87.5 instead made a subnormal
+       product, which costs a microcode assist per element (a causal or padding mask of -inf
+       made softmax ~8x slower, measured on the attention scores). GCC only
        if-converts the selects (and so vectorises) without -ftrapping-math; nothing here
        relies on FP traps. The rounding trick must not be reassociated, so this loop does
        not get -fassociative-math; the sum (mg_sum_f32) does, and is taken in vector lanes.
@@ -60,7 +63,7 @@ cdef extern from *:
     MG_NO_TRAPS static void mg_exp_shifted_f32(const float* x, float m, float* out, Py_ssize_t n) {
         for (Py_ssize_t j = 0; j < n; j++) {
             float z = x[j] - m;
-            float zc = z > -87.5f ? z : -87.5f;
+            float zc = z > -87.5f ? z : 0.0f;     /* not -87.5: see above */
             zc = zc < 0.0f ? zc : 0.0f;
             float k = (zc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
             float r = (zc - k * 0.693359375f) + k * 2.12194440e-4f;
@@ -599,3 +602,142 @@ def erf(x):
         with nogil:
             _erf(<const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(out), n)
     return out
+
+
+# ----------------------------------------------------------------------------- attention
+# Scores are (B, H, L, S), C-contiguous, one softmax row per (b, h, i). An additive mask is
+# any (B, H, L, S) view with non-negative strides (a broadcast view reads its rows many
+# times without being copied). Causal masking is PyTorch's top-left alignment: row i keeps
+# the keys j <= i.
+
+cdef struct MaskView:
+    Py_ssize_t sb, sh, sl, ss      # element strides of the mask view (0 where broadcast)
+
+
+cdef void _attention_softmax(floating* s, const floating* mask, MaskView mv, Py_ssize_t batch,
+                             Py_ssize_t heads, Py_ssize_t rows, Py_ssize_t cols, bint causal,
+                             floating scale) noexcept nogil:
+    cdef Py_ssize_t b, h, i, j, n
+    cdef floating* row
+    cdef const floating* mrow
+    cdef floating m, total
+    for b in range(batch):
+        for h in range(heads):
+            for i in range(rows):
+                row = s + ((b * heads + h) * rows + i) * cols
+                n = min(cols, i + 1) if causal else cols
+                if mask != NULL:
+                    mrow = mask + b * mv.sb + h * mv.sh + i * mv.sl
+                    if mv.ss == 1:          # the usual mask row: contiguous, so this loop vectorises
+                        for j in range(n):
+                            row[j] = row[j] * scale + mrow[j]
+                    else:
+                        for j in range(n):
+                            row[j] = row[j] * scale + mrow[j * mv.ss]
+                else:
+                    for j in range(n):
+                        row[j] *= scale
+                for j in range(n, cols):
+                    row[j] = 0
+                m = _max_of(row, n, 1)
+                if m == -INFINITY:
+                    # every key masked: a row of zeros (PyTorch's safe softmax), not 0 / 0
+                    for j in range(n):
+                        row[j] = 0
+                    continue
+                total = 1 / _exp_shifted(row, m, row, n, 1, 1)
+                for j in range(n):
+                    row[j] *= total
+
+
+cdef void _attention_softmax_backward(floating* dp, const floating* p, const floating* drop,
+                                      Py_ssize_t size, Py_ssize_t cols, floating scale) noexcept nogil:
+    # per row: ds = scale * p * (dp' - sum(dp' * p)), where dp' = dp * drop (the dropout
+    # keep-mask already divided by 1 - p_drop) or dp
+    cdef Py_ssize_t r, j
+    cdef floating* row
+    cdef const floating* prow
+    cdef floating total
+    for r in range(size // cols if cols else 0):
+        row = dp + r * cols
+        prow = p + r * cols
+        if drop != NULL:
+            for j in range(cols):
+                row[j] *= drop[r * cols + j]
+        total = 0
+        for j in range(cols):
+            total += row[j] * prow[j]
+        for j in range(cols):
+            row[j] = scale * prow[j] * (row[j] - total)
+
+
+cdef MaskView _mask_view(cnp.ndarray scores, object mask, str op) except *:
+    cdef MaskView mv
+    cdef Py_ssize_t k, item = scores.itemsize
+    if type(mask) is not np.ndarray or mask.dtype != scores.dtype:
+        raise TypeError(f"{op}: mask must be an ndarray of the scores' dtype {scores.dtype}")
+    if mask.shape != (<object>scores).shape:
+        raise ValueError(f"{op}: mask of shape {mask.shape} for scores of shape {np.shape(scores)}")
+    strides = mask.strides
+    for k in range(4):
+        if strides[k] < 0 or strides[k] % item:
+            raise ValueError(f"{op}: mask strides {strides} must be non-negative multiples of {item}")
+    if not mask.dtype.isnative:
+        raise ValueError(f"{op}: mask must be in native byte order")
+    mv.sb, mv.sh = strides[0] // item, strides[1] // item
+    mv.sl, mv.ss = strides[2] // item, strides[3] // item
+    return mv
+
+
+def attention_softmax(scores, mask, bint causal, double scale):
+    """In place, for (B, H, L, S) ``scores``: each row becomes softmax(scale * row + mask row),
+    keys j > i dropped if ``causal``, a row with every key masked becomes zeros. ``mask`` is
+    None or an additive (B, H, L, S) view (broadcast strides allowed) of the scores' dtype."""
+    cdef cnp.ndarray a = _float_array(scores, "attention_softmax", "scores")
+    if a is not scores or a.ndim != 4 or not a.flags.writeable:
+        raise ValueError("attention_softmax: scores must be a writeable C-contiguous (B, H, L, S) "
+                         "float32/float64 array (it is overwritten)")
+    cdef MaskView mv
+    cdef cnp.ndarray m
+    cdef const void* mp = NULL
+    mv.sb = mv.sh = mv.sl = mv.ss = 0
+    if mask is not None:
+        mv = _mask_view(a, mask, "attention_softmax")
+        m = <cnp.ndarray>mask
+        mp = cnp.PyArray_DATA(m)
+    cdef Py_ssize_t nb = a.shape[0], nh = a.shape[1], nl = a.shape[2], ns = a.shape[3]
+    if a.dtype == np.float32:
+        with nogil:
+            _attention_softmax(<float*>cnp.PyArray_DATA(a), <const float*>mp, mv, nb, nh, nl, ns,
+                               causal, <float>scale)
+    else:
+        with nogil:
+            _attention_softmax(<double*>cnp.PyArray_DATA(a), <const double*>mp, mv, nb, nh, nl, ns,
+                               causal, scale)
+    return a
+
+
+def attention_softmax_backward(dp, p, drop, double scale):
+    """In place on ``dp`` (the gradient of the dropped probabilities): the gradient of the
+    scores, ``scale * p * (dp' - rowsum(dp' * p))`` with ``dp' = dp * drop`` (``drop``: None
+    or the dropout keep-mask scaled by 1 / (1 - p_drop)). All arrays share shape and dtype."""
+    cdef cnp.ndarray pa = _float_array(p, "attention_softmax_backward", "probabilities")
+    cdef cnp.ndarray ga = _like(pa, dp, "attention_softmax_backward", "gradient")
+    if ga is not dp or not ga.flags.writeable or pa.ndim == 0:
+        raise ValueError("attention_softmax_backward: the gradient must be a writeable C-contiguous "
+                         "array (it is overwritten)")
+    cdef cnp.ndarray da
+    cdef const void* dptr = NULL
+    if drop is not None:
+        da = _like(pa, drop, "attention_softmax_backward", "dropout mask")
+        dptr = cnp.PyArray_DATA(da)
+    cdef Py_ssize_t size = pa.size, cols = pa.shape[pa.ndim - 1]
+    if pa.dtype == np.float32:
+        with nogil:
+            _attention_softmax_backward(<float*>cnp.PyArray_DATA(ga), <const float*>cnp.PyArray_DATA(pa),
+                                        <const float*>dptr, size, cols, <float>scale)
+    else:
+        with nogil:
+            _attention_softmax_backward(<double*>cnp.PyArray_DATA(ga), <const double*>cnp.PyArray_DATA(pa),
+                                        <const double*>dptr, size, cols, scale)
+    return ga

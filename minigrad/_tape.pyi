@@ -23,6 +23,20 @@ class Size(tuple[int, ...]):
     def numel(self) -> int:
         """The number of elements a tensor of this shape has."""
 
+class _ValuesIndices(tuple[Tensor, Tensor]):
+    """(values, indices), as returned by ``max(dim)``, ``sort``, ``topk``, ``kthvalue``."""
+    @property
+    def values(self) -> Tensor: ...
+    @property
+    def indices(self) -> Tensor: ...
+
+class _Histogram(tuple[Tensor, Tensor]):
+    """(hist, bin_edges), as returned by ``histogram``."""
+    @property
+    def hist(self) -> Tensor: ...
+    @property
+    def bin_edges(self) -> Tensor: ...
+
 class Version:
     """A counter shared by all tensors viewing the same storage; bumped by in-place ops."""
     value: int
@@ -239,20 +253,35 @@ class Tensor:
         """input + alpha * other, broadcasting."""
     def add_(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
         """In-place ``input += alpha * other``."""
-    def amax(self, dim: _int | Sequence[_int] = ..., keepdim: _bool = ...) -> Tensor:
+    def all(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
+            axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
+        """Whether every element is nonzero, over ``dim`` (all dims by default; an int or a tuple), as a bool tensor."""
+    def allclose(self, other: Tensor | _float, rtol: _float = ..., atol: _float = ..., equal_nan: _bool = ...) -> _bool:
+        """Whether every element of ``input`` is close to ``other``'s (see ``isclose``), as a bool."""
+    def amax(self, dim: _int | Sequence[_int] = ..., keepdim: _bool = ..., *,
+             axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """The largest values over ``dim`` (all dims by default); ties share the gradient."""
-    def amin(self, dim: _int | Sequence[_int] = ..., keepdim: _bool = ...) -> Tensor:
+    def amin(self, dim: _int | Sequence[_int] = ..., keepdim: _bool = ..., *,
+             axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """The smallest values over ``dim`` (all dims by default); ties share the gradient."""
+    def any(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
+            axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
+        """Whether any element is nonzero, over ``dim`` (all dims by default; an int or a tuple), as a bool tensor."""
     def arccos(self) -> Tensor:
         """Arccosine of each element (nan outside [-1, 1])."""
     def arcsin(self) -> Tensor:
         """Arcsine of each element (nan outside [-1, 1])."""
     def arctan(self) -> Tensor:
         """Arctangent of each element."""
-    def argmax(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ...) -> Tensor:
+    def argmax(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
+               axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """Indices of the max values (int64, not differentiable)."""
-    def argmin(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ...) -> Tensor:
+    def argmin(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
+               axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """Indices of the min values (int64, not differentiable)."""
+    def argsort(self, dim: _int = ..., descending: _bool = ..., *, stable: _bool = ...,
+                axis: _int | Sequence[_int] | None = ...) -> Tensor:
+        """The indices that sort ``input`` along ``dim`` (int64, not differentiable)."""
     def asin(self) -> Tensor:
         """Arcsine of each element (nan outside [-1, 1])."""
     def atan(self) -> Tensor:
@@ -264,6 +293,8 @@ class Tensor:
         """See ``minigrad.bernoulli``."""
     def bernoulli_(self, p: _float | str = ..., *, generator: Generator | None = ...) -> Tensor:
         """Fill with 0/1 drawn with probability ``p`` (a float or a tensor of probabilities)."""
+    def bincount(self, weights: Tensor | None = ..., minlength: _int = ...) -> Tensor:
+        """How often each value 0, 1, ... occurs in the 1-D non-negative integer ``input`` (the sum of"""
     def bitwise_and(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``bitwise_and`` comparison, as a bool tensor (not differentiable)."""
     def bitwise_and_(self, other: Tensor | _float) -> Tensor:
@@ -288,7 +319,7 @@ class Tensor:
         """Round up (zero gradient)."""
     def ceil_(self) -> Tensor:
         """In-place version of :func:`ceil`."""
-    def chunk(self, chunks: _int, dim: _int = ...) -> tuple[Tensor, ...]:
+    def chunk(self, chunks: _int, dim: _int = ..., *, axis: _int | Sequence[_int] | None = ...) -> tuple[Tensor, ...]:
         """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
     def clamp(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
         """Limit values to [min, max] (either may be None); gradient 1 inside, 0 outside."""
@@ -315,7 +346,7 @@ class Tensor:
     def cuda(self, device: _device | str | _int | None = ..., non_blocking: _bool = ...,
              memory_format: Any = ...) -> Tensor:
         """Raises ``DeviceError``: minigrad runs on the CPU only (as ``cuda()`` does in a CPU-only PyTorch)."""
-    def cumsum(self, dim: _int, *, dtype: _dtype | None = ...) -> Tensor:
+    def cumsum(self, dim: _int, *, dtype: _dtype | None = ..., axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """Running sum along ``dim``."""
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's values (and version counter), without history."""
@@ -335,8 +366,14 @@ class Tensor:
         """The size of one element in bytes."""
     def eq(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``eq`` comparison, as a bool tensor (not differentiable)."""
+    def equal(self, other: Tensor | _float) -> _bool:
+        """Whether two tensors have the same shape and the same values, as a bool (NaN != NaN)."""
     def exp(self) -> Tensor:
         """e to the power of each element."""
+    def exp2(self) -> Tensor:
+        """2 to the power of each element."""
+    def exp2_(self) -> Tensor:
+        """In-place version of :func:`exp2`."""
     def exp_(self) -> Tensor:
         """In-place version of :func:`exp`."""
     def expand(self, *shape: _int | Sequence[_int]) -> Tensor:
@@ -369,7 +406,7 @@ class Tensor:
         """C's fmod: the remainder with the sign of the dividend."""
     def fmod_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`fmod`."""
-    def gather(self, dim: _int, index: Tensor) -> Tensor:
+    def gather(self, dim: _int, index: Tensor, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """Values of ``input`` along ``dim`` at ``index`` (same shape as index)."""
     def ge(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``ge`` comparison, as a bool tensor (not differentiable)."""
@@ -381,12 +418,19 @@ class Tensor:
         """Elementwise ``gt`` comparison, as a bool tensor (not differentiable)."""
     def half(self) -> Tensor:
         """This tensor as float16 (itself if it already is)."""
-    def index_select(self, dim: _int, index: Tensor) -> Tensor:
+    def histc(self, bins: _int | Tensor = ..., min: Tensor | _float = ..., max: Tensor | _float = ...) -> Tensor:
+        """Counts of the elements in ``bins`` equal-width bins over [min, max] (the data's range"""
+    def histogram(self, bins: _int | Tensor, *, range: tuple[_float, _float] | None = ...,
+                  weight: Tensor | None = ..., density: _bool = ...) -> _Histogram:
+        """A histogram: ``bins`` equal bins over ``range`` (the data's by default), or the bin edges"""
+    def index_select(self, dim: _int, index: Tensor, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """The slices of ``input`` along ``dim`` listed in the 1-D ``index``."""
     def int(self) -> Tensor:
         """This tensor as int32 (itself if it already is)."""
     def is_floating_point(self) -> _bool:
         """Whether the dtype is a floating point type."""
+    def isclose(self, other: Tensor | _float, rtol: _float = ..., atol: _float = ..., equal_nan: _bool = ...) -> Tensor:
+        """Where ``|input - other| <= atol + rtol * |other|`` (equal values, infinities included,"""
     def isfinite(self) -> Tensor:
         """Where the elements are neither inf nor NaN, as a bool tensor."""
     def isinf(self) -> Tensor:
@@ -395,19 +439,30 @@ class Tensor:
         """Where the elements are NaN, as a bool tensor."""
     def item(self) -> _int | _float | _bool:
         """The value of a one-element tensor as a Python number."""
+    def kthvalue(self, k: _int, dim: _int = ..., keepdim: _bool = ..., *,
+                 axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> _ValuesIndices:
+        """The ``k``-th smallest value along ``dim`` (k counts from 1), and its index."""
     def le(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``le`` comparison, as a bool tensor (not differentiable)."""
     def log(self) -> Tensor:
         """Natural logarithm of each element (-inf at 0, nan below)."""
+    def log10(self) -> Tensor:
+        """Base-10 logarithm of each element."""
+    def log10_(self) -> Tensor:
+        """In-place version of :func:`log10`."""
     def log1p(self) -> Tensor:
         """log(1 + x), accurate for small x."""
     def log1p_(self) -> Tensor:
         """In-place version of :func:`log1p`."""
+    def log2(self) -> Tensor:
+        """Base-2 logarithm of each element."""
+    def log2_(self) -> Tensor:
+        """In-place version of :func:`log2`."""
     def log_(self) -> Tensor:
         """In-place version of :func:`log`."""
     def log_normal_(self, mean: _float = ..., std: _float = ..., *, generator: Generator | None = ...) -> Tensor:
         """Fill with exp of values drawn from N(mean, std^2)."""
-    def log_softmax(self, dim: _int, dtype: _dtype | None = ...) -> Tensor:
+    def log_softmax(self, dim: _int, dtype: _dtype | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """log(softmax(x)) along ``dim``, as x - logsumexp(x): stable for any logits."""
     def logical_and(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``logical_and`` comparison, as a bool tensor (not differentiable)."""
@@ -417,7 +472,8 @@ class Tensor:
         """Elementwise ``logical_or`` comparison, as a bool tensor (not differentiable)."""
     def logical_xor(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``logical_xor`` comparison, as a bool tensor (not differentiable)."""
-    def logsumexp(self, dim: _int, keepdim: _bool = ...) -> Tensor:
+    def logsumexp(self, dim: _int, keepdim: _bool = ..., *, axis: _int | Sequence[_int] | None = ...,
+                  keepdims: _bool | None = ...) -> Tensor:
         """log(sum(exp(x))) over ``dim``, computed without overflow."""
     def long(self) -> Tensor:
         """This tensor as int64 (itself if it already is)."""
@@ -430,20 +486,25 @@ class Tensor:
     def matmul(self, other: Tensor | _float) -> Tensor:
         """Matrix product with numpy/PyTorch semantics: vectors, matrices and batches."""
     def max(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
-            other: Tensor | _float | None = ...) -> Any:
+            other: Tensor | _float | None = ..., axis: _int | Sequence[_int] | None = ...,
+            keepdims: _bool | None = ...) -> Any:
         """The largest element; with ``dim``, (values, indices) along it; with a tensor,"""
     def maximum(self, other: Tensor | _float) -> Tensor:
         """Elementwise maximum of two tensors (gradient split in half at ties)."""
     def mean(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
-             dtype: _dtype | None = ..., axis: _int | Sequence[_int] | None = ...) -> Tensor:
+             dtype: _dtype | None = ..., axis: _int | Sequence[_int] | None = ...,
+             keepdims: _bool | None = ...) -> Tensor:
         """Mean of all elements, or over ``dim`` (int or tuple), keeping it if ``keepdim``."""
     def min(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
-            other: Tensor | _float | None = ...) -> Any:
+            other: Tensor | _float | None = ..., axis: _int | Sequence[_int] | None = ...,
+            keepdims: _bool | None = ...) -> Any:
         """The smallest element; with ``dim``, (values, indices) along it."""
     def minimum(self, other: Tensor | _float) -> Tensor:
         """Elementwise minimum of two tensors (gradient split in half at ties)."""
     def mm(self, mat2: Tensor) -> Tensor:
         """Product of two matrices (2-D tensors only; ``matmul`` takes vectors and batches)."""
+    def msort(self) -> Tensor:
+        """``input`` sorted along its first dim (values only)."""
     def mul(self, other: Tensor | _float) -> Tensor:
         """input * other, broadcasting."""
     def mul_(self, other: Tensor | _float) -> Tensor:
@@ -452,6 +513,9 @@ class Tensor:
         """See ``minigrad.multinomial``."""
     def multiply(self, other: Tensor | _float) -> Tensor:
         """input * other, broadcasting."""
+    def narrow(self, dim: _int, start: _int | Tensor, length: _int, *,
+               axis: _int | Sequence[_int] | None = ...) -> Tensor:
+        """The ``length`` elements from ``start`` along ``dim``, as a view (a slice of ``input``)."""
     def ne(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``ne`` comparison, as a bool tensor (not differentiable)."""
     def neg(self) -> Tensor:
@@ -494,7 +558,8 @@ class Tensor:
     def pow_(self, exponent: Tensor | _float) -> Tensor:
         """In-place version of :func:`pow`."""
     def prod(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
-             dtype: _dtype | None = ...) -> Tensor:
+             dtype: _dtype | None = ..., axis: _int | Sequence[_int] | None = ...,
+             keepdims: _bool | None = ...) -> Tensor:
         """Product of all elements, or along one ``dim``."""
     def random_(self, low: _int = ..., high: _int | None = ..., *, generator: Generator | None = ...,
                 **kw: Any) -> Tensor:
@@ -519,6 +584,8 @@ class Tensor:
         """Set requires_grad in place and return self."""
     def reshape(self, *shape: _int | Sequence[_int]) -> Tensor:
         """The same elements in a new shape (one size may be -1)."""
+    def reshape_as(self, other: Tensor | _float) -> Tensor:
+        """``input.reshape(other.size())``."""
     def retain_grad(self) -> None:
         """Ask backward() to fill .grad of this non-leaf tensor too."""
     def roll(self, shifts: _int | Sequence[_int], dims: _int | Sequence[_int] | None = ...) -> Tensor:
@@ -553,8 +620,11 @@ class Tensor:
         """The shape, or the length of one dimension: ``x.size()``, ``x.size(0)``."""
     @overload
     def size(self, dim: _int) -> _int: ...
-    def softmax(self, dim: _int, dtype: _dtype | None = ...) -> Tensor:
+    def softmax(self, dim: _int, dtype: _dtype | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``, computed without overflow."""
+    def sort(self, dim: _int = ..., descending: _bool = ..., *, stable: _bool = ...,
+             axis: _int | Sequence[_int] | None = ...) -> _ValuesIndices:
+        """The values along ``dim`` in order, and where they came from: (values, indices). The sort"""
     def split(self, split_size_or_sections: _int | Sequence[_int], dim: _int = ...) -> tuple[Tensor, ...]:
         """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
     def sqrt(self) -> Tensor:
@@ -565,10 +635,11 @@ class Tensor:
         """x * x (recorded as PowBackward0, as in PyTorch)."""
     def square_(self) -> Tensor:
         """In-place version of :func:`square`."""
-    def squeeze(self, dim: _int | Sequence[_int] | None = ...) -> Tensor:
+    def squeeze(self, dim: _int | Sequence[_int] | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """Drop dimensions of size 1 (all, or just ``dim`` if it has size 1)."""
     def std(self, dim: _int | Sequence[_int] | None = ..., unbiased: _bool | None = ..., keepdim: _bool = ...,
-            *, correction: _float | None = ...) -> Tensor:
+            *, correction: _float | None = ..., axis: _int | Sequence[_int] | None = ...,
+            keepdims: _bool | None = ...) -> Tensor:
         """Standard deviation over ``dim`` (all by default)."""
     def sub(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
         """input - alpha * other, broadcasting (``1 - x`` records RsubBackward1, as PyTorch)."""
@@ -577,7 +648,7 @@ class Tensor:
     def subtract(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
         """input - alpha * other, broadcasting (``1 - x`` records RsubBackward1, as PyTorch)."""
     def sum(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
-            dtype: _dtype | None = ..., axis: _int | Sequence[_int] | None = ...) -> Tensor:
+            dtype: _dtype | None = ..., axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """Sum of all elements, or over ``dim`` (int or tuple), keeping it if ``keepdim``."""
     def swapaxes(self, dim0: _int, dim1: _int) -> Tensor:
         """Swap two dimensions."""
@@ -597,8 +668,19 @@ class Tensor:
         """This tensor on a device and/or in a dtype, parsed as PyTorch does: ``x.to(minigrad.float64)``,"""
     def tolist(self) -> Any:
         """The values as (nested) Python lists of numbers."""
+    def topk(self, k: _int, dim: _int = ..., largest: _bool = ..., sorted: _bool = ..., *,
+             axis: _int | Sequence[_int] | None = ...) -> _ValuesIndices:
+        """The ``k`` largest (or smallest) values along ``dim``, and their indices: (values, indices)."""
     def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         """Swap two dimensions."""
+    def tril(self, diagonal: _int = ...) -> Tensor:
+        """The lower triangle of the last two dims (on and below ``diagonal``); the rest is zero."""
+    def tril_(self, diagonal: _int = ...) -> Tensor:
+        """In-place version of :func:`tril`."""
+    def triu(self, diagonal: _int = ...) -> Tensor:
+        """The upper triangle of the last two dims (on and above ``diagonal``); the rest is zero."""
+    def triu_(self, diagonal: _int = ...) -> Tensor:
+        """In-place version of :func:`triu`."""
     def true_divide(self, other: Tensor | _float) -> Tensor:
         """input / other (true division: integers give float32)."""
     def trunc(self) -> Tensor:
@@ -609,19 +691,22 @@ class Tensor:
         """``x.type()``: PyTorch's type string ('torch.FloatTensor'); ``x.type(t)``: this tensor converted"""
     def type_as(self, other: Tensor | _float) -> Tensor:
         """``input`` converted to ``other``'s dtype."""
-    def unbind(self, dim: _int = ...) -> tuple[Tensor, ...]:
+    def unbind(self, dim: _int = ..., *, axis: _int | Sequence[_int] | None = ...) -> tuple[Tensor, ...]:
         """The slices along ``dim``, as a tuple of tensors with that dimension removed."""
     def unflatten(self, dim: _int, sizes: _int | Sequence[_int]) -> Tensor:
         """Split dimension ``dim`` into ``sizes`` (one may be -1)."""
     def uniform_(self, a: _float = ..., b: _float = ..., *, generator: Generator | None = ..., **kw: Any) -> Tensor:
         """Fill with values drawn from U(a, b) (``from``/``to`` accepted as keywords)."""
-    def unsqueeze(self, dim: _int) -> Tensor:
+    def unsqueeze(self, dim: _int, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """Insert a dimension of size 1 at ``dim``."""
     def var(self, dim: _int | Sequence[_int] | None = ..., unbiased: _bool | None = ..., keepdim: _bool = ...,
-            *, correction: _float | None = ...) -> Tensor:
+            *, correction: _float | None = ..., axis: _int | Sequence[_int] | None = ...,
+            keepdims: _bool | None = ...) -> Tensor:
         """Variance over ``dim`` (all by default), with Bessel's correction unless told otherwise."""
     def view(self, *shape: _int | Sequence[_int]) -> Tensor:
         """Like reshape: the same elements in a new shape (shares memory)."""
+    def view_as(self, other: Tensor | _float) -> Tensor:
+        """``input.view(other.size())``: a view with ``other``'s shape."""
     def where(self, condition: Tensor, other: Tensor | _float) -> Tensor:
         """``self`` where ``condition`` is True, else ``other`` (broadcast)."""
     def zero_(self) -> Tensor:

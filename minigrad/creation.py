@@ -145,6 +145,39 @@ def eye(n, m=None, *, dtype=None, requires_grad=False, device=None):
     return _from_array(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad)
 
 
+def _triangle_indices(name, np_fn, row, col, offset, dtype):
+    import operator
+    try:
+        row, col, offset = (operator.index(v) for v in (row, col, offset))
+    except TypeError:
+        raise TypeError(f"{name}(): row, col and offset must be ints, got {row!r}, {col!r}, "
+                        f"{offset!r}") from None
+    for what, v in (("row", row), ("col", col)):
+        if v < 0:
+            raise RuntimeError(f"{what} must be non-negative, got {v} ({name})")
+    rows, cols = np_fn(row, offset, col)
+    npd = _dtypes.to_numpy(_dtypes.int64 if dtype is None else dtype)
+    if npd.kind not in "iu":
+        raise RuntimeError(f"{name}(): dtype must be an integer type, got {dtype}")
+    return _from_array(np.stack([rows, cols]).astype(npd).reshape(2, -1))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (row, col) indices of the lower triangle of a row x col matrix, as a 2 x N tensor
+    (row-major order; ``offset`` moves the diagonal up).
+
+    >>> minigrad.tril_indices(2, 2)
+    tensor([[0, 1, 1],
+            [0, 0, 1]])
+    """
+    return _triangle_indices("tril_indices", np.tril_indices, row, col, offset, dtype)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (row, col) indices of the upper triangle of a row x col matrix, as a 2 x N tensor."""
+    return _triangle_indices("triu_indices", np.triu_indices, row, col, offset, dtype)
+
+
 def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=None):
     """Values from start to end (exclusive) by step; int64 unless a float is involved.
 

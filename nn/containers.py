@@ -1,4 +1,4 @@
-"""Containers: Sequential, ModuleList, ModuleDict.
+"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict.
 
 Each keeps its children in ``_modules`` (so registration, state_dict keys and repr come
 from Module): Sequential and ModuleList under the keys ``'0'``, ``'1'``, ... (renumbered
@@ -8,7 +8,10 @@ after a deletion or insertion, as PyTorch does), ModuleDict under the user's key
 import operator
 from collections import OrderedDict
 
+from minigrad import Tensor
+
 from .module import Module, _indent
+from .parameter import Parameter
 
 
 def _index(idx, n, kind):
@@ -184,3 +187,142 @@ class ModuleDict(Module):
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleDict is not callable: look modules up by key in your forward")
+
+
+def _as_parameter(value):
+    """A Tensor put in a ParameterList/Dict becomes a Parameter (as in PyTorch)."""
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    return value
+
+
+def _param_line(key, p):
+    if not isinstance(p, Tensor):
+        return f"({key}): Object of type: {type(p).__name__}"
+    size = "x".join(map(str, p.shape))
+    return f"({key}): Parameter containing: [{p.dtype} of size {size}]"
+
+
+class ParameterList(Module):
+    """A list of parameters that registers them (keys '0', '1', ...), as ModuleList does
+    for modules; a plain Tensor appended becomes a Parameter."""
+
+    def __init__(self, values=None):
+        super().__init__()
+        self._size = 0
+        if values is not None:
+            self.extend(values)
+
+    def _key(self, idx):
+        return str(_index(idx, self._size, "ParameterList"))
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ParameterList([self[i] for i in range(self._size)[idx]])
+        return getattr(self, self._key(idx))
+
+    def __setitem__(self, idx, value):
+        setattr(self, self._key(idx), _as_parameter(value))
+
+    def __len__(self):
+        return self._size
+
+    def __iter__(self):
+        return (self[i] for i in range(self._size))
+
+    def __iadd__(self, values):
+        return self.extend(values)
+
+    def append(self, value):
+        """Add ``value`` at the end; returns self."""
+        self._size += 1
+        self[self._size - 1] = value
+        return self
+
+    def extend(self, values):
+        for value in values:
+            self.append(value)
+        return self
+
+    def __dir__(self):
+        return [k for k in super().__dir__() if not k.isdigit()]
+
+    def extra_repr(self):
+        return "\n".join(_param_line(i, p) for i, p in enumerate(self))
+
+    def __repr__(self):
+        lines = self.extra_repr()
+        if not lines:
+            return "ParameterList()"
+        return "ParameterList(\n    " + lines.replace("\n", "\n    ") + "\n)"
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterList should not be called.")
+
+
+class ParameterDict(Module):
+    """A dict of parameters that registers them under the user's keys, in insertion order."""
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        self._keys = {}
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key):
+        if key not in self._keys:
+            # AttributeError, not KeyError: PyTorch's type here
+            raise AttributeError(f"'ParameterDict' object has no attribute '{key}' "
+                                 f"(keys: {list(self._keys)})")
+        return getattr(self, key)
+
+    def __setitem__(self, key, value):
+        if not isinstance(key, str):
+            raise TypeError(f"ParameterDict keys must be strings, got {type(key).__name__}")
+        self._keys[key] = None
+        setattr(self, key, _as_parameter(value))
+
+    def __delitem__(self, key):
+        del self._keys[key]
+        delattr(self, key)
+
+    def __len__(self):
+        return len(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __contains__(self, key):
+        return key in self._keys
+
+    def keys(self):
+        return list(self._keys)
+
+    def values(self):
+        return [self[k] for k in self._keys]
+
+    def items(self):
+        return [(k, self[k]) for k in self._keys]
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def pop(self, key):
+        value = self[key]
+        del self[key]
+        return value
+
+    def clear(self):
+        for key in list(self._keys):
+            del self[key]
+
+    def update(self, parameters):
+        items = parameters.items() if hasattr(parameters, "items") else parameters
+        for key, value in items:
+            self[key] = value
+
+    def extra_repr(self):
+        return "\n".join(_param_line(k, p) for k, p in self.items())
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("ParameterDict should not be called.")

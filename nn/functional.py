@@ -6,6 +6,7 @@ PyTorch's names.
 """
 
 from minigrad import conv1d, conv2d, max_pool2d
+from minigrad.ops.attention import scaled_dot_product_attention
 
 from .activation import (
     elu,
@@ -20,7 +21,7 @@ from .activation import (
     softplus,
     tanh,
 )
-from .dropout import dropout
+from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .embedding import embedding, one_hot
 from .flatten import unflatten
 from .linear import bilinear, linear
@@ -41,8 +42,10 @@ from .pooling import adaptive_avg_pool2d, avg_pool2d
 
 __all__ = [
     "adaptive_avg_pool2d", "avg_pool2d", "batch_norm", "bilinear", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "cross_entropy", "dropout", "elu",
+    "binary_cross_entropy_with_logits", "conv1d", "conv2d", "cross_entropy", "dropout", "dropout1d",
+    "dropout2d", "dropout3d", "elu",
     "embedding", "gelu", "huber_loss", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear",
     "log_softmax", "logsigmoid", "max_pool2d", "mse_loss", "nll_loss", "one_hot", "pad", "relu",
-    "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh", "unflatten",
+    "scaled_dot_product_attention", "sigmoid", "silu", "smooth_l1_loss", "softmax", "softplus", "tanh",
+    "unflatten",
 ]

@@ -149,6 +149,21 @@ def _specs_ops():
                         bad={"float_tensors": lambda L, n=name: getattr(L, n)(L.ones(3), L.ones(3))}))
     S.append(Spec("bitwise_not", "ops-unary", lambda L, a: L.bitwise_not(a), (I([1, 2]),),
                   bad={"float_tensor": lambda L: L.bitwise_not(L.ones(2))}))
+    S.append(Spec("einsum", "ops-binary", lambda L, a, b: L.einsum("ij,jk->ik", a, b), (R(2, 3), R(3, 4)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.einsum("ij,jk->ik", L.ones(2, 3), L.ones(4, 5)),
+                       "too_few_subscripts": lambda L: L.einsum("ij", L.ones(2, 3, 4)),
+                       "too_many_operands": lambda L: L.einsum("ij->i", L.ones(2, 3), L.ones(2, 3)),
+                       "bad_character": lambda L: L.einsum("i1->i", L.ones(2, 3)),
+                       "output_repeated": lambda L: L.einsum("ij->ii", L.ones(2, 3)),
+                       "output_unknown": lambda L: L.einsum("ij->k", L.ones(2, 3)),
+                       "diagonal_sizes": lambda L: L.einsum("ii->i", L.ones(2, 3)),
+                       "mixed_dtypes": lambda L: L.einsum("i,i->", L.ones(2), L.ones(2, dtype=L.float64)),
+                       "equation_not_str": lambda L: L.einsum(3, L.ones(2)),
+                       "no_operands": lambda L: L.einsum("i->i")}))
+    S.append(Spec("view_as", "ops-shape", lambda L, a, b: a.view_as(b), (R(2, 3), R(3, 2)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.ones(2, 3).view_as(L.ones(4))}))
+    S.append(Spec("reshape_as", "ops-shape", lambda L, a, b: a.reshape_as(b), (R(2, 3), R(3, 2)), tensors=(0, 1),
+                  bad={"size_mismatch": lambda L: L.ones(2, 3).reshape_as(L.ones(4))}))
     for name in ["add_", "sub_", "mul_", "div_"]:
         S.append(binary(name, method=True, names=(name.rstrip("_"),)))
     S.append(binary("matmul", y=R(3, 4), bad={"inner_mismatch": lambda L: L.matmul(L.ones(2, 3), L.ones(4, 5)),
@@ -290,6 +305,94 @@ def _specs_ops():
                   "value_str": lambda L: L.ones(2, 3).__setitem__(0, "a"),
                   "leaf_requiring_grad": lambda L: L.ones(2, requires_grad=True).__setitem__(0, 1.0)},
              names=("index_put", "assign", "in-place", "inplace")),
+    ]
+    return S
+
+
+def _specs_learner_ops():
+    """The ops learner programs call (issue 12): narrow, tril/triu, sorting, logical reductions,
+    closeness, counting, log10/log2/exp2."""
+    x, m = R(2, 3), R(2, 3, 3)
+    S = [unary(name, group="ops-learner") for name in ("log10", "log2", "exp2", "msort")]
+    S += [
+        Spec("narrow", "ops-learner", lambda L, a: L.narrow(a, 1, 1, 2), (x,),
+             bad={"dim_out_of_range": lambda L: L.narrow(L.ones(2, 3), 2, 0, 1),
+                  "start_out_of_range": lambda L: L.narrow(L.ones(2, 3), 1, 4, 0),
+                  "start_negative_out_of_range": lambda L: L.narrow(L.ones(2, 3), 1, -4, 1),
+                  "start_plus_length_too_big": lambda L: L.narrow(L.ones(2, 3), 1, 2, 2),
+                  "length_negative": lambda L: L.narrow(L.ones(2, 3), 1, 0, -1),
+                  "start_float": lambda L: L.narrow(L.ones(2, 3), 1, 0.5, 1),
+                  "start_float_tensor": lambda L: L.narrow(L.ones(2, 3), 1, L.tensor(0.5), 1),
+                  "start_vector_tensor": lambda L: L.narrow(L.ones(2, 3), 1, L.tensor([0, 1]), 1),
+                  "zero_dim": lambda L: L.narrow(L.tensor(1.0), 0, 0, 1)}),
+    ]
+    for name in ("tril", "triu"):
+        S.append(Spec(name, "ops-learner", lambda L, a, n=name: getattr(L, n)(a, 1), (m,),
+                      bad={"one_dim": lambda L, n=name: getattr(L, n)(L.ones(3)),
+                           "diagonal_float": lambda L, n=name: getattr(L, n)(L.ones(3, 3), 0.5),
+                           "diagonal_str": lambda L, n=name: getattr(L, n)(L.ones(3, 3), "a"),
+                           "inplace_on_leaf": lambda L, n=name: getattr(L.ones(3, 3, requires_grad=True),
+                                                                        n + "_")()}))
+    for name in ("tril_indices", "triu_indices"):
+        S.append(Spec(name, "ops-learner", lambda L, n=name: getattr(L, n)(3, 4, 1), (), tensors=(),
+                      bad={"negative_row": lambda L, n=name: getattr(L, n)(-1, 4),
+                           "negative_col": lambda L, n=name: getattr(L, n)(3, -4),
+                           "float_row": lambda L, n=name: getattr(L, n)(2.5, 4),
+                           "float_dtype": lambda L, n=name: getattr(L, n)(3, 3, dtype=L.float32)}))
+    S += [
+        Spec("sort", "ops-learner", lambda L, a: L.sort(a, 1, descending=True), (x,),
+             bad={"dim_out_of_range": lambda L: L.sort(L.ones(2, 3), 2),
+                  "dim_str": lambda L: L.sort(L.ones(2, 3), "a"),
+                  "dim_and_axis": lambda L: L.ones(2, 3).sort(dim=0, axis=0)}),
+        Spec("argsort", "ops-learner", lambda L, a: L.argsort(a, 1), (x,),
+             bad={"dim_out_of_range": lambda L: L.argsort(L.ones(2, 3), -3)}),
+        Spec("topk", "ops-learner", lambda L, a: L.topk(a, 2), (x,),
+             bad={"k_too_big": lambda L: L.topk(L.ones(2, 3), 4),
+                  "k_negative": lambda L: L.topk(L.ones(2, 3), -1),
+                  "k_float": lambda L: L.topk(L.ones(2, 3), 1.5),
+                  "dim_out_of_range": lambda L: L.topk(L.ones(2, 3), 1, 2),
+                  "k_too_big_for_0d": lambda L: L.topk(L.tensor(1.0), 2),
+                  "k_None": lambda L: L.topk(L.ones(3), None)}),
+        Spec("kthvalue", "ops-learner", lambda L, a: L.kthvalue(a, 2), (x,),
+             bad={"k_zero": lambda L: L.kthvalue(L.ones(2, 3), 0),
+                  "k_too_big": lambda L: L.kthvalue(L.ones(2, 3), 4),
+                  "dim_out_of_range": lambda L: L.kthvalue(L.ones(2, 3), 1, 5),
+                  "empty_dim": lambda L: L.kthvalue(L.ones(2, 0), 1)}),
+    ]
+    for name in ("all", "any"):
+        both = lambda L, n=name: getattr(L.ones(2), n)(0, keepdim=True, keepdims=True)     # noqa: E731
+        S.append(reduction(name, call=lambda L, a, dim, n=name: getattr(L, n)(a, dim),
+                           bad={"keepdim_and_keepdims": both}))
+        S[-1].group = "ops-learner"
+    for name in ("isclose", "allclose"):
+        fn = lambda L, n=name: getattr(L, n)        # noqa: E731
+        S.append(binary(name, group="ops-learner",
+                        bad={"dtype_mismatch": lambda L, f=fn: f(L)(L.ones(2), L.ones(2, dtype=L.float64)),
+                             "rtol_negative": lambda L, f=fn: f(L)(L.ones(2), L.ones(2), rtol=-1.0),
+                             "atol_nan": lambda L, f=fn: f(L)(L.ones(2), L.ones(2), atol=float("nan"))}))
+    S.append(binary("equal", group="ops-learner", bad={"other_number": lambda L: L.equal(L.ones(2), 1.0)}))
+    S += [
+        Spec("histc", "ops-learner", lambda L, a: L.histc(a, bins=4, min=0, max=1), (x,),
+             bad={"bins_negative": lambda L: L.histc(L.ones(3), bins=-1),
+                  "bins_zero": lambda L: L.histc(L.ones(3), bins=0),
+                  "bins_float": lambda L: L.histc(L.ones(3), bins=2.5),
+                  "min_above_max": lambda L: L.histc(L.ones(3), 3, 2, 1),
+                  "range_not_finite": lambda L: L.histc(L.tensor([1.0, float("inf")]), 3),
+                  "bins_absurd": lambda L: L.histc(L.ones(3), bins=2 ** 60),
+                  "int_input": lambda L: L.histc(L.tensor([1, 2]))}),
+        Spec("histogram", "ops-learner", lambda L, a: L.histogram(a, 3), (x,),
+             bad={"bins_negative": lambda L: L.histogram(L.ones(3), -2),
+                  "range_reversed": lambda L: L.histogram(L.ones(3), 2, range=(3.0, 1.0)),
+                  "weight_shape": lambda L: L.histogram(L.ones(3), 2, weight=L.ones(4)),
+                  "bins_2d_tensor": lambda L: L.histogram(L.ones(3), L.ones(2, 2)),
+                  "int_input": lambda L: L.histogram(L.tensor([1, 2]), 2)}),
+        Spec("bincount", "ops-learner", lambda L, a: L.bincount(a), (I([0, 2, 2]),),
+             bad={"negative_value": lambda L: L.bincount(L.tensor([-1, 2])),
+                  "two_dims": lambda L: L.bincount(L.tensor([[1, 2]])),
+                  "minlength_negative": lambda L: L.bincount(L.tensor([1]), minlength=-1),
+                  "weights_length": lambda L: L.bincount(L.tensor([1, 2]), weights=L.ones(3)),
+                  "bool_input": lambda L: L.bincount(L.tensor([True, False])),
+                  "huge_value": lambda L: L.bincount(L.tensor([2 ** 50]))}),
     ]
     return S
 
@@ -469,6 +572,36 @@ def _specs_functional():
              bad={"dim_out_of_range": lambda L: L.nn.functional.softmax(L.ones(2, 3), 2), "dim_str": lambda L: L.nn.functional.softmax(L.ones(2, 3), "a")}),
         Spec("log_softmax", "nn-functional", lambda L, a: L.nn.functional.log_softmax(a, 1), (R(2, 3),),
              bad={"dim_out_of_range": lambda L: L.nn.functional.log_softmax(L.ones(2, 3), -3)}),
+        Spec("scaled_dot_product_attention", "nn-functional",
+             lambda L, q, k, v: L.nn.functional.scaled_dot_product_attention(q, k, v), (R(1, 2, 3, 4), R(1, 2, 5, 4), R(1, 2, 5, 6)),
+             tensors=(0, 1, 2),
+             bad={"mask_wrong_shape": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(4, 5, dtype=L.bool)),
+                  "mask_int": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(3, 5, dtype=L.int64)),
+                  "mask_float64": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(3, 5, dtype=L.float64)),
+                  "mask_and_causal": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask=L.ones(3, 5), is_causal=True),
+                  "mask_str": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 5, 6), attn_mask="causal"),
+                  "key_dim_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 3), L.ones(1, 2, 5, 6)),
+                  "value_length_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4), L.ones(1, 2, 4, 6)),
+                  "heads_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 4, 3, 4), L.ones(1, 3, 5, 4), L.ones(1, 3, 5, 6)),
+                  "gqa_not_dividing": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 4, 3, 4), L.ones(1, 3, 5, 4), L.ones(1, 3, 5, 6), enable_gqa=True),
+                  "dtype_mismatch": lambda L: L.nn.functional.scaled_dot_product_attention(
+                      L.ones(1, 2, 3, 4), L.ones(1, 2, 5, 4, dtype=L.float64), L.ones(1, 2, 5, 6))}),
+        Spec("dropout1d", "nn-functional", lambda L, a: L.nn.functional.dropout1d(a, 0.5), (R(2, 3, 4),),
+             bad={"4d_input": lambda L: L.nn.functional.dropout1d(L.ones(2, 3, 4, 5), 0.5),
+                  "p_above_one": lambda L: L.nn.functional.dropout1d(L.ones(2, 3), 1.5)}),
+        Spec("dropout2d", "nn-functional", lambda L, a: L.nn.functional.dropout2d(a, 0.5), (R(2, 3, 4, 4),),
+             bad={"p_negative": lambda L: L.nn.functional.dropout2d(L.ones(2, 3, 4, 4), -0.5)}),
+        Spec("dropout3d", "nn-functional", lambda L, a: L.nn.functional.dropout3d(a, 0.5), (R(2, 3, 2, 2, 2),),
+             bad={"p_above_one": lambda L: L.nn.functional.dropout3d(L.ones(2, 3, 2, 2, 2), 2.0)}),
         Spec("dropout", "nn-functional", lambda L, a: L.nn.functional.dropout(a, 0.5), (R(2, 3),),
              bad={"p_above_one": lambda L: L.nn.functional.dropout(L.ones(2), 1.5), "p_negative": lambda L: L.nn.functional.dropout(L.ones(2), -0.1),
                   "p_nan": lambda L: L.nn.functional.dropout(L.ones(2), float("nan")), "p_str": lambda L: L.nn.functional.dropout(L.ones(2), "a")}),
@@ -656,6 +789,79 @@ def _specs_layers():
                {"non_module": lambda L: nn(L).ModuleList([1, 2]), "index_out_of_range": lambda L: nn(L).ModuleList([nn(L).ReLU()])[3]}),
         _layer("ModuleDict", lambda L: (lambda m: (lambda a: m["fc"](a)))(nn(L).ModuleDict({"fc": nn(L).Linear(3, 4)})), R(2, 3),
                {"non_module": lambda L: nn(L).ModuleDict({"a": 1}), "missing_key": lambda L: nn(L).ModuleDict({})["a"]}),
+        _layer("LSTM", lambda L: nn(L).LSTM(3, 4, proj_size=2), R(5, 2, 3),
+               {"proj_too_large": lambda L: nn(L).LSTM(3, 4, proj_size=4), "dropout_above_one": lambda L: nn(L).LSTM(3, 4, dropout=2.0)},
+               {"input_size_mismatch": lambda L: nn(L).LSTM(3, 4)(L.ones(5, 2, 6)),
+                "hidden_batch_mismatch": lambda L: nn(L).LSTM(3, 4)(L.ones(5, 2, 3), (L.zeros(1, 3, 4), L.zeros(1, 3, 4))),
+                "hx_not_a_tuple": lambda L: nn(L).LSTM(3, 4)(L.ones(5, 2, 3), L.zeros(1, 2, 4)),
+                "4d_input": lambda L: nn(L).LSTM(3, 4)(L.ones(5, 2, 3, 1))}),
+        _layer("GRU", lambda L: nn(L).GRU(3, 4, bidirectional=True), R(5, 2, 3),
+               {"proj_size": lambda L: nn(L).GRU(3, 4, proj_size=2)},
+               {"hidden_layers_mismatch": lambda L: nn(L).GRU(3, 4)(L.ones(5, 2, 3), L.zeros(2, 2, 4)),
+                "unbatched_3d_hidden": lambda L: nn(L).GRU(3, 4)(L.ones(5, 3), L.zeros(1, 2, 4))}),
+        _layer("RNN", lambda L: nn(L).RNN(3, 4, nonlinearity="relu"), R(5, 3),
+               {"nonlinearity": lambda L: nn(L).RNN(3, 4, nonlinearity="gelu")},
+               {"float64_input": lambda L: nn(L).RNN(3, 4)(L.ones(5, 2, 3, dtype=L.float64))}),
+        _layer("LSTMCell", lambda L: nn(L).LSTMCell(3, 4), R(2, 3), {},
+               {"input_size_mismatch": lambda L: nn(L).LSTMCell(3, 4)(L.ones(2, 5)),
+                "hidden_size_mismatch": lambda L: nn(L).LSTMCell(3, 4)(L.ones(2, 3), (L.zeros(2, 5), L.zeros(2, 4)))}),
+        _layer("GRUCell", lambda L: nn(L).GRUCell(3, 4), R(3,), {},
+               {"batch_mismatch": lambda L: nn(L).GRUCell(3, 4)(L.ones(2, 3), L.zeros(3, 4)),
+                "3d_input": lambda L: nn(L).GRUCell(3, 4)(L.ones(2, 3, 1))}),
+        _layer("RNNCell", lambda L: nn(L).RNNCell(3, 4), R(2, 3), {},
+               {"hidden_size_mismatch": lambda L: nn(L).RNNCell(3, 4)(L.ones(2, 3), L.zeros(2, 5))}),
+    ]
+    S += [
+        _layer("Dropout1d", lambda L: nn(L).Dropout1d(0.5), R(2, 3, 4), {"p_above_one": lambda L: nn(L).Dropout1d(1.5)},
+               {"4d_input": lambda L: nn(L).Dropout1d(0.5)(L.ones(2, 3, 4, 5))}),
+        _layer("Dropout2d", lambda L: nn(L).Dropout2d(0.5), R(2, 3, 4, 4), {"p_negative": lambda L: nn(L).Dropout2d(-0.1)}),
+        _layer("Dropout3d", lambda L: nn(L).Dropout3d(0.5), R(2, 3, 2, 2, 2), {"p_nan": lambda L: nn(L).Dropout3d(float("nan"))}),
+        _layer("ParameterList", lambda L: (lambda m: (lambda a: a * m[0]))(nn(L).ParameterList([nn(L).Parameter(L.ones(2, 3))])),
+               R(2, 3), {"index_out_of_range": lambda L: nn(L).ParameterList([nn(L).Parameter(L.ones(2))])[3],
+                         "called": lambda L: nn(L).ParameterList([nn(L).Parameter(L.ones(2))])(L.ones(2))}),
+        _layer("ParameterDict", lambda L: (lambda m: (lambda a: a * m["w"]))(nn(L).ParameterDict({"w": nn(L).Parameter(L.ones(2, 3))})),
+               R(2, 3), {"missing_key": lambda L: nn(L).ParameterDict({})["a"]}),
+    ]
+    mha = lambda L: nn(L).MultiheadAttention(4, 2)      # noqa: E731
+    x3 = lambda L: L.ones(3, 2, 4)                       # noqa: E731
+    S += [
+        _layer("MultiheadAttention", mha, R(3, 2, 4),
+               {"heads_not_dividing": lambda L: nn(L).MultiheadAttention(4, 3),
+                "zero_embed_dim": lambda L: nn(L).MultiheadAttention(0, 2)},
+               {"attn_mask_wrong_shape": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(3, 4, dtype=L.bool)),
+                "attn_mask_3d_wrong_shape": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(2, 3, 3)),
+                "attn_mask_4d": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(1, 4, 3, 3)),
+                "attn_mask_int": lambda L: mha(L)(x3(L), x3(L), x3(L), attn_mask=L.ones(3, 3, dtype=L.int64)),
+                "key_padding_mask_wrong_shape": lambda L: mha(L)(x3(L), x3(L), x3(L),
+                                                                 key_padding_mask=L.ones(2, 4, dtype=L.bool)),
+                "key_padding_mask_3d": lambda L: mha(L)(x3(L), x3(L), x3(L), key_padding_mask=L.ones(2, 3, 1, dtype=L.bool)),
+                "is_causal_without_mask": lambda L: mha(L)(x3(L), x3(L), x3(L), is_causal=True),
+                "embed_dim_mismatch": lambda L: mha(L)(L.ones(3, 2, 5), L.ones(3, 2, 5), L.ones(3, 2, 5)),
+                "key_value_length_mismatch": lambda L: mha(L)(x3(L), L.ones(3, 2, 4), L.ones(4, 2, 4)),
+                "batch_mismatch": lambda L: mha(L)(x3(L), L.ones(3, 1, 4), L.ones(3, 1, 4)),
+                "unbatched_query_batched_key": lambda L: mha(L)(L.ones(3, 4), x3(L), x3(L)),
+                "4d_query": lambda L: mha(L)(L.ones(1, 3, 2, 4), L.ones(1, 3, 2, 4), L.ones(1, 3, 2, 4))},
+               extra_inputs=(R(3, 2, 4), R(3, 2, 4))),
+        _layer("TransformerEncoderLayer", lambda L: nn(L).TransformerEncoderLayer(4, 2, 8, dropout=0.0), R(3, 2, 4),
+               {"activation_str": lambda L: nn(L).TransformerEncoderLayer(4, 2, activation="tanh"),
+                "heads_not_dividing": lambda L: nn(L).TransformerEncoderLayer(4, 3)},
+               {"d_model_mismatch": lambda L: nn(L).TransformerEncoderLayer(4, 2, 8)(L.ones(3, 2, 5)),
+                "mask_wrong_shape": lambda L: nn(L).TransformerEncoderLayer(4, 2, 8)(x3(L), src_mask=L.zeros(2, 2))}),
+        _layer("TransformerDecoderLayer", lambda L: nn(L).TransformerDecoderLayer(4, 2, 8, dropout=0.0), R(3, 2, 4),
+               {"activation_str": lambda L: nn(L).TransformerDecoderLayer(4, 2, activation="swish")},
+               {"memory_d_model_mismatch": lambda L: nn(L).TransformerDecoderLayer(4, 2, 8)(x3(L), L.ones(3, 2, 5)),
+                "memory_batch_mismatch": lambda L: nn(L).TransformerDecoderLayer(4, 2, 8)(x3(L), L.ones(3, 1, 4))},
+               extra_inputs=(R(5, 2, 4),)),
+        _layer("TransformerEncoder", lambda L: nn(L).TransformerEncoder(nn(L).TransformerEncoderLayer(4, 2, 8, dropout=0.0),
+                                                                       2, enable_nested_tensor=False), R(3, 2, 4),
+               {"layer_not_a_module": lambda L: nn(L).TransformerEncoder("layer", 2)}),
+        _layer("TransformerDecoder", lambda L: nn(L).TransformerDecoder(nn(L).TransformerDecoderLayer(4, 2, 8, dropout=0.0), 2),
+               R(3, 2, 4), {"layer_not_a_module": lambda L: nn(L).TransformerDecoder(None, 2)}, extra_inputs=(R(5, 2, 4),)),
+        _layer("Transformer", lambda L: nn(L).Transformer(4, 2, 1, 1, 8, dropout=0.0), R(3, 2, 4),
+               {"heads_not_dividing": lambda L: nn(L).Transformer(4, 3, 1, 1, 8)},
+               {"batch_mismatch": lambda L: nn(L).Transformer(4, 2, 1, 1, 8)(x3(L), L.ones(3, 1, 4)),
+                "d_model_mismatch": lambda L: nn(L).Transformer(4, 2, 1, 1, 8)(x3(L), L.ones(3, 2, 5))},
+               extra_inputs=(R(5, 2, 4),)),
     ]
     for name in ["ReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "ELU", "Softplus", "LeakyReLU"]:
         S.append(_layer(name, lambda L, n=name: getattr(L.nn, n)(), R(2, 3)))
@@ -737,9 +943,114 @@ def _step_with_grad(L, name, grad):
     return p
 
 
+def _specs_data():
+    """minigrad.utils.data (issue 12): constructors and argument conflicts, checked without workers."""
+    d = lambda L: L.utils.data      # noqa: E731
+
+    def ds(L, n=4):
+        return d(L).TensorDataset(L.arange(2.0 * n).reshape(n, 2), L.arange(n))
+
+    def loader(L, **kw):
+        return list(d(L).DataLoader(ds(L), **kw))
+
+    def stream(L):
+        return type("Stream", (d(L).IterableDataset,), {"__iter__": lambda self: iter(range(3))})()
+
+    def weighted(L, w, n, replacement=True):
+        return list(d(L).WeightedRandomSampler(w, n, replacement))
+
+    S = [
+        Spec("DataLoader", "data", lambda L: loader(L, batch_size=2), (), tensors=(), bad={
+            "shuffle_with_sampler": lambda L: loader(L, shuffle=True, sampler=[0, 1]),
+            "batch_sampler_with_batch_size": lambda L: loader(L, batch_size=2, batch_sampler=[[0]]),
+            "batch_sampler_with_drop_last": lambda L: loader(L, drop_last=True, batch_sampler=[[0]]),
+            "no_batching_with_drop_last": lambda L: loader(L, batch_size=None, drop_last=True),
+            "batch_size_zero": lambda L: loader(L, batch_size=0),
+            "batch_size_float": lambda L: loader(L, batch_size=1.5),
+            "batch_size_str": lambda L: loader(L, batch_size="2"),
+            "drop_last_str": lambda L: loader(L, drop_last="yes"),
+            "num_workers_negative": lambda L: loader(L, num_workers=-1),
+            "num_workers_str": lambda L: loader(L, num_workers="2"),
+            "timeout_negative": lambda L: loader(L, timeout=-1.0),
+            "prefetch_without_workers": lambda L: loader(L, prefetch_factor=2),
+            "persistent_without_workers": lambda L: loader(L, persistent_workers=True),
+            "context_without_workers": lambda L: loader(L, multiprocessing_context="spawn"),
+            "context_unknown": lambda L: loader(L, num_workers=1, multiprocessing_context="threads"),
+            "generator_str": lambda L: loader(L, shuffle=True, generator="seed"),
+            "dataset_None": lambda L: list(d(L).DataLoader(None)),
+            "ragged_samples": lambda L: list(d(L).DataLoader([L.ones(2), L.ones(3)], batch_size=2)),
+            "object_samples": lambda L: list(d(L).DataLoader([object(), object()], batch_size=2)),
+            "iterable_with_shuffle": lambda L: d(L).DataLoader(stream(L), shuffle=True),
+            "set_batch_size_after_init": lambda L: setattr(d(L).DataLoader(ds(L)), "batch_size", 4),
+        }),
+        Spec("TensorDataset", "data", lambda L, a: d(L).TensorDataset(a, L.ones(2))[0], (R(2, 3),), bad={
+            "size_mismatch": lambda L: d(L).TensorDataset(L.ones(3), L.ones(4)),
+            "index_past_the_end": lambda L: ds(L)[4],
+        }),
+        Spec("random_split", "data", lambda L: d(L).random_split(range(10), [3, 7]), (), tensors=(), bad={
+            "wrong_sum": lambda L: d(L).random_split(range(10), [3, 3]),
+            "fraction_out_of_range": lambda L: d(L).random_split(range(10), [1.5, -0.5]),
+            "lengths_None": lambda L: d(L).random_split(range(10), None),
+            "lengths_str": lambda L: d(L).random_split(range(10), "37"),
+            "dataset_without_len": lambda L: d(L).random_split(iter(range(10)), [3, 7]),
+            "generator_str": lambda L: d(L).random_split(range(10), [3, 7], generator="seed"),
+        }),
+        Spec("RandomSampler", "data", lambda L: list(d(L).RandomSampler(range(5))), (), tensors=(), bad={
+            "replacement_int": lambda L: d(L).RandomSampler(range(5), replacement=1),
+            "num_samples_zero": lambda L: d(L).RandomSampler(range(5), num_samples=0),
+            "num_samples_float": lambda L: d(L).RandomSampler(range(5), num_samples=2.5),
+            "empty_data_source": lambda L: d(L).RandomSampler([]),
+            "data_source_None": lambda L: d(L).RandomSampler(None),
+        }),
+        Spec("WeightedRandomSampler", "data", lambda L: weighted(L, [1.0, 2.0], 3), (), tensors=(), bad={
+            "weights_2d": lambda L: weighted(L, [[1.0, 2.0]], 2),
+            "weights_str": lambda L: weighted(L, "ab", 2),
+            "weights_negative": lambda L: weighted(L, [1.0, -1.0], 2),
+            "weights_all_zero": lambda L: weighted(L, [0.0, 0.0], 2),
+            "num_samples_zero": lambda L: weighted(L, [1.0, 2.0], 0),
+            "replacement_str": lambda L: weighted(L, [1.0, 2.0], 2, "yes"),
+            "too_many_without_replacement": lambda L: weighted(L, [1.0, 0.0, 2.0], 3, False),
+        }),
+        Spec("BatchSampler", "data", lambda L: list(d(L).BatchSampler(range(5), 2, False)), (), tensors=(),
+             bad={
+            "batch_size_zero": lambda L: d(L).BatchSampler(range(5), 0, False),
+            "batch_size_bool": lambda L: d(L).BatchSampler(range(5), True, False),
+            "batch_size_float": lambda L: d(L).BatchSampler(range(5), 2.0, False),
+            "drop_last_int": lambda L: d(L).BatchSampler(range(5), 2, 1),
+            "sampler_None": lambda L: list(d(L).BatchSampler(None, 2, False)),
+        }),
+        Spec("SubsetRandomSampler", "data", lambda L: list(d(L).SubsetRandomSampler([3, 1])), (), tensors=(),
+             bad={
+            "indices_None": lambda L: list(d(L).SubsetRandomSampler(None)),
+        }),
+        Spec("ConcatDataset", "data", lambda L: d(L).ConcatDataset([[1, 2], [3]])[2], (), tensors=(), bad={
+            "empty": lambda L: d(L).ConcatDataset([]),
+            "of_an_iterable_dataset": lambda L: d(L).ConcatDataset([stream(L)]),
+            "index_too_negative": lambda L: d(L).ConcatDataset([[1, 2], [3]])[-4],
+            "index_past_the_end": lambda L: d(L).ConcatDataset([[1, 2], [3]])[3],
+            "of_None": lambda L: d(L).ConcatDataset([None]),
+        }),
+        Spec("Subset", "data", lambda L: d(L).Subset([5, 6, 7], [2, 0])[1], (), tensors=(), bad={
+            "index_past_the_end": lambda L: d(L).Subset([5, 6, 7], [2, 0])[2],
+            "indices_past_the_dataset": lambda L: d(L).Subset([5, 6, 7], [3])[0],
+        }),
+        Spec("default_collate", "data", lambda L, a: d(L).default_collate([a, a]), (R(2, 3),), bad={
+            "empty_batch": lambda L: d(L).default_collate([]),
+            "ragged_tensors": lambda L: d(L).default_collate([L.ones(2), L.ones(3)]),
+            "ragged_tuples": lambda L: d(L).default_collate([(1, 2), (3,)]),
+            "tensor_beside_number": lambda L: d(L).default_collate([L.ones(2), 3]),
+            "objects": lambda L: d(L).default_collate([object(), object()]),
+            "string_arrays": lambda L: d(L).default_collate([np.array(["a"]), np.array(["b"])]),
+            "missing_key": lambda L: d(L).default_collate([{"a": 1}, {"b": 2}]),
+        }),
+        Spec("default_convert", "data", lambda L, a: d(L).default_convert(a), (R(2, 3),)),
+    ]
+    return S
+
+
 def all_specs():
-    return (_specs_ops() + _specs_creation() + _specs_devices() + _specs_functional() + _specs_layers()
-            + _specs_optim())
+    return (_specs_ops() + _specs_learner_ops() + _specs_creation() + _specs_devices() + _specs_functional()
+            + _specs_layers() + _specs_optim() + _specs_data())
 
 
 @dataclass
@@ -772,8 +1083,8 @@ def all_cases():
     return cases
 
 
-CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "creation",
-          "devices", "nn-functional", "nn-loss", "nn-layer", "optim", "foreign")
+CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "ops-learner",
+          "creation", "devices", "nn-functional", "nn-loss", "nn-layer", "optim", "data", "foreign")
 
 
 def chunk_of(case):

@@ -68,6 +68,12 @@ KNOWN = [
 KNOWN_CASES = {
     # kept on purpose: the mapping protocol's KeyError carries the missing key as its only argument
     "nn-layer:ModuleDict:ctor_missing_key": "ModuleDict()['a'] raises KeyError('a'), as a dict (and PyTorch) does",
+    # kept on purpose (issue 12): torch.utils.data raises these types, and code written for it may catch them
+    "data:default_collate:missing_key": "a sample without a key of sample 0 raises KeyError, as in PyTorch",
+    "data:TensorDataset:size_mismatch": "AssertionError('Size mismatch between tensors'), as in PyTorch",
+    "data:TensorDataset:arg0=empty": "AssertionError('Size mismatch between tensors'), as in PyTorch",
+    "data:ConcatDataset:empty": "AssertionError('datasets should not be an empty iterable'), as in PyTorch",
+    "data:ConcatDataset:of_an_iterable_dataset": "AssertionError('ConcatDataset does not support ...')",
 }
 
 try:
@@ -93,12 +99,35 @@ def _torch_outcome(case):
     return "ok" if result["kind"] == "ok" else result["type"]
 
 
+# PyTorch's answers where the judgment needs the oracle, recorded so that the suite judges the
+# same way without torch installed (issue 17: a missing torch was read as torch's answer). Each is
+# (case id pattern, minigrad's outcome type, a fragment of its message, PyTorch's outcome); with
+# torch installed, judge() checks every recorded answer that applies against the live one.
+RECORDED = (
+    (r":(mse_loss|l1_loss|huber_loss|smooth_l1_loss|MSELoss|L1Loss|HuberLoss|SmoothL1Loss):", "UserWarning",
+     "Using a target size", "UserWarning"),
+    (r":(kl_div|KLDivLoss):", "UserWarning", "reduction: 'mean' divides", "UserWarning"),
+    (r"^optim:\w+:group_without_params$", "KeyError", "'params'", "KeyError"),
+    (r":([Dd]ropout[23]d):arg0=0d$", "UserWarning", "Received a 0-D input", "UserWarning"),
+)
+
+
+def _recorded(result):
+    for pattern, kind, fragment, theirs in RECORDED:
+        if re.search(pattern, result["id"]) and result.get("type") == kind and fragment in result["msg"]:
+            return theirs
+    return None
+
+
 def judge(result):
     """(problems, known class) for one case's outcome; no problems means acceptable."""
     case = CASES[result["id"]]
     kind = result["kind"]
-    theirs = _torch_outcome(case)
+    recorded = _recorded(result) if kind != "ok" else None
+    theirs = _torch_outcome(case) if torch is not None else recorded
     problems = []
+    if torch is not None and recorded is not None and recorded != theirs:
+        problems.append(f"the recorded PyTorch answer {recorded} is not PyTorch's ({theirs}): update RECORDED")
     if kind == "warning":
         if theirs != result["type"]:        # PyTorch gives the same warning (e.g. mse_loss's size warning)
             problems.append(f"emitted {result['type']} (PyTorch: {theirs}): {result['msg']}")

@@ -66,6 +66,7 @@ class Row:
     grad_dtype: object = F64     # input dtype of the gradient checks
     eps: float = 1e-6            # finite-difference step
     grad_tol: float = 1e-6       # rtol/atol of gradients vs finite differences
+    torch_grad_fn: bool = True   # False where PyTorch's grad_fn is its decomposition's (einsum)
 
     def __repr__(self):
         return self.id
@@ -311,6 +312,25 @@ ROWS = [
     row("floor", lambda M, x: x.floor() * x, lambda x: np.floor(x) * x, A34, "nonzero"),
     row("ceil", lambda M, x: x.ceil() + x, lambda x: np.ceil(x) + x, A34, "nonzero"),
     row("round", lambda M, x: x.round() * 2, lambda x: np.round(x) * 2, A34, "nonzero"),
+    row("einsum_matmul", lambda M, x, y: M.einsum("ij,jk->ik", x, y), lambda x, y: x @ y, [(3, 4), (4, 2)],
+        torch_grad_fn=False),
+    row("einsum_attention", lambda M, x, y: M.einsum("bhqd,bhkd->bhqk", x, y),
+        lambda x, y: np.einsum("bhqd,bhkd->bhqk", x, y), [(2, 2, 3, 4), (2, 2, 5, 4)], torch_grad_fn=False),
+    row("einsum_implicit_sum", lambda M, x: M.einsum("ij", x) * M.einsum("ij->", x),
+        lambda x: x * x.sum(), [(3, 4)], torch_grad_fn=False),
+    row("einsum_outer", lambda M, x, y: M.einsum("i,j->ij", x, y), np.outer, [(3,), (4,)],
+        torch_grad_fn=False),
+    row("einsum_ellipsis_broadcast", lambda M, x, y: M.einsum("...ij,...jk->...ik", x, y),
+        lambda x, y: x @ y, [(2, 1, 2, 3), (4, 3, 2)], torch_grad_fn=False),
+    row("einsum_diagonal", lambda M, x: M.einsum("ii->i", x), np.diagonal, [(3, 3)], torch_grad_fn=False),
+    row("einsum_three", lambda M, x, y, z: M.einsum("ij,jk,kl->il", x, y, z),
+        lambda x, y, z: x @ y @ z, [(2, 3), (3, 4), (4, 2)], torch_grad_fn=False),
+    row("einsum_size1_broadcast", lambda M, x, y: M.einsum("bi,i->b", x, y),
+        lambda x, y: (x * y).sum(-1), [(3, 4), (1,)], torch_grad_fn=False),
+    row("view_as", lambda M, x, y: x.contiguous().view_as(y) * y, lambda x, y: x.reshape(y.shape) * y,
+        [(3, 4), (2, 6)]),
+    row("reshape_as", lambda M, x, y: x.t().reshape_as(y) * y, lambda x, y: x.T.reshape(y.shape) * y,
+        [(3, 4), (6, 2)]),
     row("maximum", lambda M, x, y: M.maximum(x, y), np.maximum, AB34),
     row("remainder", lambda M, x, y: x % y, np.remainder, AB34, ("any", "nonzero")),
     row("remainder_scalar", lambda M, x: M.remainder(x, 0.7), lambda x: np.remainder(x, 0.7), A34),
@@ -353,6 +373,42 @@ ROWS = [
         lambda x, y: _scatter(x, y, [[1], [0], [3]]), [(3, 4), (3, 1)]),
     row("scatter_add", lambda M, x, y: x.scatter_add(0, M.tensor([[0, 1, 2, 0]]), y),
         lambda x, y: _scatter_add0(x, y, [[0, 1, 2, 0]]), [(3, 4), (1, 4)]),
+    # -- issue 12: what learner programs call
+    row("log10", lambda M, x: M.log10(x), np.log10, A34, "pos"),
+    row("log2_method", lambda M, x: x.log2(), np.log2, A34, "pos"),
+    row("exp2", lambda M, x: M.exp2(x), np.exp2, A34),
+    row("log10_inplace", lambda M, x: (x * 1).log10_(), np.log10, A34, "pos"),
+    row("exp2_inplace", lambda M, x: (x + 0).exp2_(), np.exp2, A34),
+    row("tril", lambda M, x: x.tril(), np.tril, A34),
+    row("tril_diagonal_batched", lambda M, x: M.tril(x, -1), lambda x: np.tril(x, -1), [(2, 3, 4)]),
+    row("triu_diagonal", lambda M, x: x.triu(diagonal=1), lambda x: np.triu(x, 1), A34),
+    row("triu_batched", lambda M, x: M.triu(x), np.triu, [(2, 4, 3)]),
+    row("tril_inplace", lambda M, x: (x * 1).tril_(1), lambda x: np.tril(x, 1), A34),
+    row("sort_values", lambda M, x: x.sort().values, lambda x: np.sort(x), A34),
+    row("sort_descending_dim0", lambda M, x: M.sort(x, 0, descending=True)[0], lambda x: -np.sort(-x, 0),
+        A34),
+    row("sort_stable", lambda M, x: x.sort(dim=1, stable=True).values, lambda x: np.sort(x, 1), A34),
+    row("msort", lambda M, x: M.msort(x), lambda x: np.sort(x, 0), A34),
+    row("topk_values", lambda M, x: x.topk(2).values, lambda x: -np.sort(-x, 1)[:, :2], A34),
+    row("topk_smallest_dim0", lambda M, x: M.topk(x, 2, dim=0, largest=False)[0], lambda x: np.sort(x, 0)[:2],
+        A34),
+    row("kthvalue", lambda M, x: x.kthvalue(2).values, lambda x: np.sort(x, 1)[:, 1], A34),
+    row("kthvalue_keepdim", lambda M, x: M.kthvalue(x, 3, 0, keepdim=True)[0], lambda x: np.sort(x, 0)[2:3],
+        A34),
+    row("narrow", lambda M, x: x.narrow(1, 1, 2), lambda x: x[:, 1:3], A34),
+    row("narrow_negative_start", lambda M, x: M.narrow(x, 0, -2, 2), lambda x: x[-2:], A34),
+    row("slice_with_0d_tensor_bounds", lambda M, x: x[M.tensor(1):M.tensor(1) + 2], lambda x: x[1:3],
+        [(4, 3)]),
+    row("index_with_0d_tensor", lambda M, x: x[M.tensor(2)], lambda x: x[2], A34),
+    row("sum_axis_keepdims", lambda M, x: x.sum(axis=1, keepdims=True), lambda x: x.sum(1, keepdims=True),
+        A34),
+    row("mean_axis_tuple", lambda M, x: M.mean(x, axis=(0, 1)), lambda x: x.mean((0, 1)), [(2, 3, 4)]),
+    row("max_axis_keepdims", lambda M, x: x.max(axis=0, keepdims=True).values,
+        lambda x: x.max(0, keepdims=True), A34),
+    row("std_axis", lambda M, x: x.std(axis=1), lambda x: x.std(1, ddof=1), A34),
+    row("logsumexp_axis", lambda M, x: x.logsumexp(axis=1, keepdims=True),
+        lambda x: np.log(np.exp(x).sum(1, keepdims=True)), A34),
+    row("cumsum_axis", lambda M, x: x.cumsum(axis=0), lambda x: x.cumsum(0), A34),
 ]
 
 _ids = [r.id for r in ROWS]
@@ -492,7 +548,7 @@ def test_grad_matches_torch(r):
     _check_torch(r)
 
 
-@pytest.mark.parametrize("r", ROW_CASES)
+@pytest.mark.parametrize("r", [c for c in ROW_CASES if c.values[0].torch_grad_fn])
 def test_grad_fn_name_matches_torch(r):
     torch = pytest.importorskip("torch")
     arrays = make_inputs(r, r.grad_dtype)
@@ -651,6 +707,11 @@ SECOND_ORDER = [
     row("expand_times_x", lambda M, x, y: x.expand(3, 4) * y, None, [(3, 1), (3, 4)]),
     row("where_squared", lambda M, x, y: M.where(M.tensor(MASK34), x, y) ** 2, None, AB34),
     row("broadcast_mul", lambda M, x, y: M.sin(x * y), None, [(3, 1), (4,)]),
+    row("log2", lambda M, x: x.log2(), None, [(5,)], "pos"),
+    row("exp2_times_log10", lambda M, x: M.exp2(x) * x.log10(), None, [(5,)], "pos"),
+    row("tril_squared", lambda M, x: M.tril(x * x, -1), None, [(3, 3)]),
+    row("sort_cubed", lambda M, x: x.sort(descending=True).values ** 3, None, [(5,)]),
+    row("topk_kthvalue", lambda M, x: x.topk(3).values ** 2 * x.kthvalue(2).values, None, [(5,)]),
 ]
 SECOND_CASES = [pytest.param(r, id=r.id) for r in SECOND_ORDER]
 

@@ -100,6 +100,8 @@ if g is not None:
 first: Tensor = x.split(1, dim=0)[0]
 (dx,) = minigrad.autograd.grad((x ** 3).sum(), x, create_graph=True)
 print(dx.detach().item(), x.dtype, x.T.shape, x.max(), x.requires_grad_(False), x.exp_())
+top: Tensor = x.topk(1, dim=0).values + x.sort(descending=True).indices + x.kthvalue(1)[0]
+print(x.sum(axis=0, keepdims=True), x.tril(-1), x.log10_(), x.allclose(x) and x.equal(x), x.histogram(3).hist)
 '''
 
 SAMPLE_BAD = '''

@@ -215,3 +215,19 @@ def test_a_0d_tensor_formats_as_its_number_as_in_pytorch():
     torch = pytest.importorskip("torch")
     for expr in ("f'{L.tensor(2.5)}'", "f'{L.tensor(7)}'", "f'{L.tensor(1.25):.1f}'", "f'{L.tensor([1.0, 2.0])}'"):
         assert eval(expr, {"L": minigrad}) == eval(expr, {"L": torch})
+
+
+@pytest.mark.parametrize("fn", ["cat", "stack"])
+def test_cat_and_stack_promote_as_pytorch(fn):
+    # an int64 tensor joined to a float32 one gives float32 (numpy's rule would give float64)
+    cases = [("int64", "float32"), ("int64", "bool"), ("float32", "float64"), ("int32", "int64"),
+             ("bool", "float32"), ("int64", "float16")]
+    expected = ["float32", "int64", "float64", "int64", "float32", "float16"]
+    for (a, b), want in zip(cases, expected):
+        out = getattr(minigrad, fn)([minigrad.ones(2, dtype=getattr(minigrad, a)),
+                                     minigrad.ones(2, dtype=getattr(minigrad, b))])
+        assert out.dtype == getattr(minigrad, want), (a, b)
+    torch = pytest.importorskip("torch")
+    for (a, b), want in zip(cases, expected):
+        out = getattr(torch, fn)([torch.ones(2, dtype=getattr(torch, a)), torch.ones(2, dtype=getattr(torch, b))])
+        assert str(out.dtype) == f"torch.{want}"

@@ -45,6 +45,12 @@ PARAM_TYPES = {
     "generator": "Generator", "a": "float", "b": "float", "low": "int", "high": "int", "kw": "Any",
     "lambd": "float", "mean": "float", "std": "float", "median": "float", "sigma": "float",
     "num_samples": "int", "replacement": "bool",
+    # issue 12: sorting, histograms, tolerances, narrow, tril/triu
+    "start": "int | Tensor", "length": "int", "diagonal": "int", "k": "int", "descending": "bool",
+    "stable": "bool", "largest": "bool", "sorted": "bool", "rtol": "float", "atol": "float",
+    "equal_nan": "bool",
+    "bins": "int | Tensor", "range": "tuple[float, float]", "weight": "Tensor", "weights": "Tensor",
+    "density": "bool", "minlength": "int", "keepdims": "bool",
     # devices and construction
     "device": "device | str | int", "non_blocking": "bool", "memory_format": "Any",
     "size": "int | Sequence[int]", "fill_value": "float | bool", "data": "Any",
@@ -52,7 +58,10 @@ PARAM_TYPES = {
 
 RETURNS = {
     "split": "tuple[Tensor, ...]", "chunk": "tuple[Tensor, ...]", "unbind": "tuple[Tensor, ...]",
-    "max": "Any", "min": "Any", "__dlpack__": "Any", "__dlpack_device__": "tuple[int, int]",
+    "max": "Any", "min": "Any", "sort": "_ValuesIndices", "topk": "_ValuesIndices",
+    "kthvalue": "_ValuesIndices", "histogram": "_Histogram", "allclose": "bool",
+    "equal": "bool",
+    "__dlpack__": "Any", "__dlpack_device__": "tuple[int, int]",
     "dim": "int", "numel": "int", "nelement": "int", "element_size": "int",
     "is_floating_point": "bool", "item": "int | float | bool", "tolist": "Any",
     "numpy": "NDArray[Any]", "__array__": "NDArray[Any]", "__format__": "str",

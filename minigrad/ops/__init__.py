@@ -1,8 +1,9 @@
 """The op table: every differentiable operation of minigrad, declared once.
 
-The table is split by topic: ``elementwise``, ``reduce``, ``shape``, ``indexing``,
-``linalg``; ``_core`` holds ``defop`` and the operand checks. Each module opens with its
-part of the table (``ADD = defop(...)``), then the public functions that call it.
+The table is split by topic: ``elementwise``, ``pointwise``, ``integer``, ``reduce``,
+``sorting``, ``counting``, ``shape``, ``indexing``, ``join``, ``linalg``, ``contraction``;
+``_core`` holds ``defop`` and the operand checks. Each module opens with its part of the
+table (``ADD = defop(...)``), then the public functions that call it.
 
 An entry is ``defop(name, forward, *derivatives)``:
 
@@ -24,10 +25,13 @@ saves its output and not its input, and ``x * 2`` saves only the 2.
 """
 
 import functools
+import inspect
 
 from .._tape import Tensor
-from . import _core, elementwise, indexing, integer, join, linalg, pointwise, reduce, shape
-from ._core import METHODS, defop
+from . import _core, counting, elementwise, indexing, integer, join, linalg, pointwise, reduce, shape, sorting
+from ._core import METHODS, defop, numpy_keywords
+from .contraction import einsum  # noqa: F401
+from .counting import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .elementwise import _rdiv  # noqa: F401  (used by Tensor.__rtruediv__)
 from .indexing import *  # noqa: F401,F403
@@ -37,9 +41,10 @@ from .join import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .pointwise import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
-from .reduce import max, min  # noqa: A004
+from .reduce import all, any, max, min  # noqa: A004
 from .shape import *  # noqa: F401,F403
 from .shape import T, _conv  # noqa: F401
+from .sorting import *  # noqa: F401,F403
 
 
 def _inplace(fn):
@@ -70,28 +75,37 @@ METHODS.update(
     long=_conv("int64"), int=_conv("int32"), bool=_conv("bool_"),
     # reductions
     prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin, var=var,
-    std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum,
+    std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, all=all, any=any,
     # pointwise
-    log1p=log1p, expm1=expm1, rsqrt=rsqrt, square=square, tan=tan, asin=asin, acos=acos,
+    log1p=log1p, expm1=expm1, log10=log10, log2=log2, exp2=exp2, rsqrt=rsqrt, square=square,
+    tan=tan, asin=asin, acos=acos,
     atan=atan, arcsin=asin, arccos=acos, arctan=atan, floor=floor, ceil=ceil, round=round,
     trunc=trunc, maximum=maximum, minimum=minimum, clamp=clamp, clip=clamp, clamp_min=clamp_min,
     clamp_max=clamp_max, logical_and=logical_and, logical_or=logical_or,
     logical_xor=logical_xor, logical_not=logical_not, isnan=isnan, isinf=isinf,
-    isfinite=isfinite, where=lambda self, condition, other: where(condition, self, other),
+    isfinite=isfinite, isclose=isclose, allclose=allclose, equal=equal,
+    where=lambda self, condition, other: where(condition, self, other),
     # shape, joining, indexing
     squeeze=squeeze, unsqueeze=unsqueeze, unflatten=unflatten, repeat=repeat, flip=flip,
-    roll=roll, split=split, chunk=chunk, unbind=unbind, gather=gather, scatter=scatter,
+    roll=roll, tril=tril, triu=triu, split=split, chunk=chunk, unbind=unbind, gather=gather,
+    scatter=scatter,
     scatter_add=scatter_add, index_select=index_select, masked_fill=masked_fill,
-    masked_fill_=masked_fill_, copy_=_copy_,
+    masked_fill_=masked_fill_, copy_=_copy_, narrow=narrow,
+    view_as=view_as, reshape_as=reshape_as,
     # integer and bitwise
     remainder=remainder, fmod=fmod, floor_divide=floor_divide, bitwise_and=bitwise_and,
     bitwise_or=bitwise_or, bitwise_xor=bitwise_xor, bitwise_not=bitwise_not,
+    # ordering
+    sort=sort, argsort=argsort, msort=msort, topk=topk, kthvalue=kthvalue,
+    # counting
+    histc=histc, histogram=histogram, bincount=bincount,
 )
 METHODS.update({
     f.__name__ + "_": _inplace(f)
     for f in (exp, log, sqrt, sin, cos, tanh, sigmoid, relu, abs, neg, pow, clamp, floor, ceil,
               round, trunc, log1p, expm1, rsqrt, reciprocal, sign, square, clip, tan, remainder, fmod,
-              floor_divide, bitwise_and, bitwise_or, bitwise_xor, bitwise_not)
+              floor_divide, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, log10, log2, exp2,
+              tril, triu)
 })
 
 def _tensor_first(fn):
@@ -117,8 +131,8 @@ def _is_array(x):
 
 
 # the public functions, re-exported as minigrad.<name>
-_INTERNAL = {"defop", "sum_to", "inplace", "getitem", "setitem", "setitem_", "T", "expand_as",
-             "masked_fill_", "type_as", "contiguous", "cpu", "cuda"}
+_INTERNAL = {"defop", "numpy_keywords", "sum_to", "inplace", "getitem", "setitem", "setitem_", "T",
+             "expand_as", "masked_fill_", "type_as", "contiguous", "cpu", "cuda"}
 __all__ = sorted(
     name for name, value in list(globals().items())
     if not name.startswith("_") and name not in _INTERNAL and callable(value)
@@ -126,10 +140,13 @@ __all__ = sorted(
 )
 
 from .nn import conv1d, conv2d, log_softmax, max_pool2d, softmax  # noqa: E402  (nn primitives)
+
+# x.softmax(axis=1) and minigrad.softmax(x, axis=1), as PyTorch (F.softmax is nn's and refuses it, as there)
+softmax, log_softmax = numpy_keywords(softmax), numpy_keywords(log_softmax)
 METHODS.update(softmax=softmax, log_softmax=log_softmax)
 
 for _name in __all__:
     _fn = globals()[_name]
-    _params = getattr(getattr(_fn, "__code__", None), "co_varnames", ())[:1]
+    _params = getattr(getattr(inspect.unwrap(_fn), "__code__", None), "co_varnames", ())[:1]
     if _params in (("input",), ("tensor",)) and not getattr(_fn, "_checks_input", False):
         globals()[_name] = _tensor_first(_fn)

@@ -6,7 +6,10 @@ times a Python float stays float32; an int64 tensor plus 2.5 becomes float32) an
 the clear errors users see for bad shapes and dims.
 """
 
+import functools
+import inspect
 import math
+import operator
 
 import numpy as np
 
@@ -145,9 +148,29 @@ def _prep2(op, a, b):
     return a, b
 
 
+def _int(op, v, what="dim"):
+    """An integer argument: a Python or numpy int, or an integer tensor of one element (anything
+    with ``__index__``, as in PyTorch); floats and strings are refused with a TypeError."""
+    try:
+        return operator.index(v)
+    except TypeError:
+        if hasattr(v, "__index__"):
+            raise                   # a tensor's own message (PyTorch's): not an integer tensor
+        raise TypeError(f"{op}(): argument '{what}' must be int, not {type(v).__name__}") from None
+
+
+def _ints(op, v, what="dim"):
+    """One int or a sequence of them, as a tuple of ints (``dims`` of flip, ``shifts`` of roll)."""
+    if type(v) is int:
+        return (v,)
+    if isinstance(v, (tuple, list)):
+        return tuple(_int(op, d, what) for d in v)
+    return (_int(op, v, what),)
+
+
 def _dims(op, dim, ndim):
     """``dim`` (int, tuple or list) as a sorted tuple of non-negative axes, validated."""
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    dims = _ints(op, dim)
     n = max(ndim, 1)
     out = []
     for d in dims:
@@ -173,9 +196,29 @@ def _shape_arg(op, shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
     try:
-        return tuple(int(s) for s in shape)
+        return tuple(operator.index(s) for s in shape)
     except TypeError:
         raise TypeError(f"{op}(): expected a shape of ints, got {shape!r}") from None
+
+
+def numpy_keywords(fn):
+    """Accept numpy's ``axis=`` for ``dim=`` and ``keepdims=`` for ``keepdim=``, as PyTorch does
+    for its reductions; giving both spellings is PyTorch's TypeError."""
+    @functools.wraps(fn)
+    def aliased(*args, **kwargs):
+        if kwargs and ("axis" in kwargs or "keepdims" in kwargs):
+            for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
+                if alias in kwargs:
+                    if name in kwargs:
+                        raise TypeError(f"{aliased.__name__}() got an unexpected keyword argument '{alias}' "
+                                        f"(it is another spelling of '{name}', which is given too)")
+                    kwargs[name] = kwargs.pop(alias)
+        return fn(*args, **kwargs)
+    sig = inspect.signature(fn)
+    extra = [inspect.Parameter(alias, inspect.Parameter.KEYWORD_ONLY, default=None)
+             for alias, name in (("axis", "dim"), ("keepdims", "keepdim")) if name in sig.parameters]
+    aliased.__signature__ = sig.replace(parameters=[*sig.parameters.values(), *extra])
+    return aliased
 
 
 def _float(x):

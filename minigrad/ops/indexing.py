@@ -4,11 +4,13 @@ The adjoint of ``x[index]`` scatters the gradient back with ``np.add.at``, so re
 integer indices accumulate, as PyTorch's index backward does.
 """
 
+import operator
+
 import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _dims, _is_raw, defop, ndarray
+from ._core import _dims, _int, _is_raw, defop, ndarray, numpy_keywords
 
 
 def _fwd_getitem(x, index):
@@ -113,14 +115,44 @@ def _zero_at(g, index):
 
 
 def _index_arg(index):
-    """Tensors inside an index become ndarrays; nested lists become arrays."""
+    """An index in numpy's terms: a 0-d integer tensor or numpy integer is an int (``x[i]`` with
+    ``i`` from iterating a randint tensor selects, as in PyTorch), slice bounds are ints (via
+    ``__index__``), other tensors become ndarrays and nested lists arrays."""
     if isinstance(index, Tensor):
-        return index._data
+        data = index._data
+        if data.dtype.kind == "f":
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors "
+                             f"(got a {index.dtype} tensor of shape {tuple(data.shape)})")
+        # NOTE: uint8 tensors index as integers here, as numpy's do; PyTorch still reads them as
+        # (deprecated) byte masks, with a warning
+        return int(data) if data.ndim == 0 and data.dtype.kind in "iu" else data
     if isinstance(index, tuple):
         return tuple(_index_arg(i) for i in index)
+    if isinstance(index, slice):
+        start, stop, step = index.start, index.stop, index.step
+        if type(start) in _PLAIN and type(stop) in _PLAIN and type(step) in _PLAIN:
+            return index
+        return slice(_slice_bound(start), _slice_bound(stop), _slice_bound(step))
+    if isinstance(index, np.integer):
+        return int(index)
     if isinstance(index, list):
         return np.asarray([i._data if isinstance(i, Tensor) else i for i in index])
     return index
+
+
+_PLAIN = (int, type(None))
+
+
+def _slice_bound(b):
+    if b is None:
+        return b
+    try:
+        return operator.index(b)
+    except TypeError:
+        if isinstance(b, Tensor):
+            raise               # PyTorch's message: only integer tensors of a single element ...
+        raise TypeError("slice indices must be integers or None or have an __index__ method "
+                        f"(got {type(b).__name__})") from None
 
 
 def _index_op(index):
@@ -144,6 +176,31 @@ def getitem(input, index):
         return apply(_index_op(index), (input,), (index,))
     except IndexError as e:
         raise IndexError(f"{e} (indexing a tensor of shape {tuple(input.shape)})") from None
+
+
+@numpy_keywords
+def narrow(input, dim, start, length):
+    """The ``length`` elements from ``start`` along ``dim``, as a view (a slice of ``input``).
+
+    >>> minigrad.arange(5).narrow(0, 1, 2)
+    tensor([1, 2])
+    """
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = _dims("narrow", dim, input.ndim)[0]
+    if isinstance(start, Tensor) and (start._data.ndim or start._data.dtype.kind not in "iu"):
+        raise RuntimeError(f"start must be an 0-dim integral Tensor (narrow got a {start.dtype} tensor "
+                           f"of shape {tuple(start.shape)}).")
+    start, length, n = _int("narrow", start, "start"), _int("narrow", length, "length"), input.shape[d]
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+    if length < 0:
+        raise RuntimeError(f"narrow(): length must be non-negative (got {length}).")
+    start = start + n if start < 0 else start
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}): narrow of "
+                           f"dim {d} of a tensor of shape {tuple(input.shape)}.")
+    return apply(SLICE, (input,), ((slice(None),) * d + (slice(start, start + length),),))
 
 
 def setitem_(input, index, value):
@@ -197,6 +254,7 @@ def _index_tensor(op, index, x, dim):
     return data.astype(np.intp, copy=False)
 
 
+@numpy_keywords
 def gather(input, dim, index):
     """Values of ``input`` along ``dim`` at ``index`` (same shape as index).
 
@@ -210,6 +268,7 @@ def gather(input, dim, index):
     return apply(GATHER, (input,), (d, _index_tensor("gather", index, input, d)))
 
 
+@numpy_keywords
 def index_select(input, dim, index):
     """The slices of ``input`` along ``dim`` listed in the 1-D ``index``."""
     d = _dims("index_select", dim, input.ndim)[0]

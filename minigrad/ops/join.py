@@ -9,7 +9,7 @@ import numpy as np
 
 from .._tape import Tensor
 from ..function import Function
-from ._core import _dims
+from ._core import _dims, _int, _ints, numpy_keywords
 
 
 def _check_tensors(op, tensors):
@@ -20,6 +20,14 @@ def _check_tensors(op, tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"{op}(): expected a sequence of Tensors, but element {i} is {type(t).__name__}")
     return tensors
+
+
+def _result_dtype(tensors):
+    """PyTorch's promotion over a list: a float dtype beats every integer one (int64 with
+    float32 is float32, where numpy would make float64); within a kind, the wider wins."""
+    dtypes = [t._data.dtype for t in tensors]
+    floats = [d for d in dtypes if d.kind == "f"]
+    return np.result_type(*floats) if floats else np.result_type(*dtypes)
 
 
 def _slices(dim, bounds, ndim):
@@ -96,6 +104,7 @@ def _wrap(array):
     return _from_array(array if array.flags.c_contiguous else np.ascontiguousarray(array))
 
 
+@numpy_keywords
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension.
 
@@ -113,7 +122,7 @@ def cat(tensors, dim=0):
                 f"Sizes of tensors must match except in dimension {d}. Expected size "
                 f"{tuple(ref.shape)} but got size {tuple(t.shape)} for tensor number {i} in the list."
             )
-    dtype = np.result_type(*[t._data.dtype for t in tensors])
+    dtype = _result_dtype(tensors)
     tensors = tuple(t if t._data.dtype == dtype else t.to(dtype) for t in tensors)
     return _Cat.apply(d, *tensors)
 
@@ -121,6 +130,7 @@ def cat(tensors, dim=0):
 concat = concatenate = cat
 
 
+@numpy_keywords
 def stack(tensors, dim=0):
     """Join tensors of one shape along a new dimension.
 
@@ -136,7 +146,7 @@ def stack(tensors, dim=0):
                 f"and {list(t.shape)} at entry {i}"
             )
     d = _dims("stack", dim, ref.ndim + 1)[0]
-    dtype = np.result_type(*[t._data.dtype for t in tensors])
+    dtype = _result_dtype(tensors)
     tensors = tuple(t if t._data.dtype == dtype else t.to(dtype) for t in tensors)
     return _Stack.apply(d, *tensors)
 
@@ -146,13 +156,13 @@ def split(tensor, split_size_or_sections, dim=0):
     d = _dims("split", dim, tensor.ndim)[0]
     n = tensor.shape[d]
     fn = _Split
-    if isinstance(split_size_or_sections, int):
-        size = split_size_or_sections
+    if not isinstance(split_size_or_sections, (list, tuple)):
+        size = _int("split", split_size_or_sections, "split_size")
         if size <= 0:
             raise RuntimeError(f"split expects split_size be positive, but got split_size={size}")
         sizes = [size] * (n // size) + ([n % size] if n % size else [])
     else:
-        sizes = list(split_size_or_sections)
+        sizes = list(_ints("split", split_size_or_sections, "split_size"))
         fn = _SplitWithSizes
         if any(s < 0 for s in sizes):
             raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, "
@@ -167,8 +177,10 @@ def split(tensor, split_size_or_sections, dim=0):
     return out if isinstance(out, tuple) else (out,)
 
 
+@numpy_keywords
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
+    chunks = _int("chunk", chunks, "chunks")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _dims("chunk", dim, input.ndim)[0]
@@ -176,6 +188,7 @@ def chunk(input, chunks, dim=0):
     return split(input, max(size, 1), d)
 
 
+@numpy_keywords
 def unbind(input, dim=0):
     """The slices along ``dim``, as a tuple of tensors with that dimension removed."""
     d = _dims("unbind", dim, input.ndim)[0]

@@ -1,10 +1,12 @@
 """More elementwise ops: the rest of the math library, min/max of two tensors, clamp,
-rounding, and logical ops.
+rounding, logical ops, and closeness (isclose, allclose, equal).
 
 These are not on the per-op hot path, so their forwards are numpy ufuncs (with warnings
 off, as PyTorch is silent about ``asin(2)``); derivatives reuse ``elementwise``'s duals.
 Rounding ops have a zero gradient, as in PyTorch.
 """
+
+import math
 
 import numpy as np
 
@@ -14,11 +16,16 @@ from ._core import _float, _prep2, defop
 from .elementwise import _compare, _unary, add, div, eq, ge, gt, le, logical_and, lt, mul, neg, pow, sqrt, sub, where
 
 
-def _float_ufunc(ufunc):
-    """A float-valued numpy ufunc as a forward (integers compute in float32)."""
+def _float_ufunc(ufunc, rounded=False):
+    """A float-valued numpy ufunc as a forward (integers compute in float32). ``rounded``:
+    float32 computes in float64 and rounds once, as numpy's float32 log10/log2 loops are an ulp
+    off at exact powers (log10(100) would print 2.0000, PyTorch's prints 2.)."""
     def forward(x):
+        x = _float(x)
         with np.errstate(all="ignore"):
-            return ufunc(_float(x))
+            if rounded and x.dtype == np.float32:
+                return ufunc(x.astype(np.float64)).astype(np.float32)
+            return ufunc(x)
     forward.__name__ = f"_fwd_{ufunc.__name__}"
     return forward
 
@@ -70,6 +77,9 @@ LOG1P   = defop("log1p",   _float_ufunc(np.log1p),     lambda g, x, out: div(g, 
 EXPM1   = defop("expm1",   _float_ufunc(np.expm1),     lambda g, x, out: mul(g, add(out, 1)))
 RSQRT   = defop("rsqrt",   _float_ufunc(lambda x: 1 / np.sqrt(x)),
                                                         lambda g, x, out: mul(mul(g, -0.5), mul(out, mul(out, out))))
+LOG10   = defop("log10",   _float_ufunc(np.log10, True),lambda g, x, out: div(g, mul(x, math.log(10))))
+LOG2    = defop("log2",    _float_ufunc(np.log2, True), lambda g, x, out: div(g, mul(x, math.log(2))))
+EXP2    = defop("exp2",    _float_ufunc(np.exp2, True), lambda g, x, out: mul(g, mul(out, math.log(2))))
 TAN     = defop("tan",     _float_ufunc(np.tan),       lambda g, x, out: mul(g, add(mul(out, out), 1)))
 ASIN    = defop("asin",    _float_ufunc(np.arcsin),    lambda g, x, out: div(g, sqrt(sub(1, mul(x, x)))))
 ACOS    = defop("acos",    _float_ufunc(np.arccos),    lambda g, x, out: neg(div(g, sqrt(sub(1, mul(x, x))))))
@@ -92,6 +102,9 @@ CLAMP   = defop("clamp",   _fwd_clamp,                 lambda g, x, out, lo, hi:
 log1p = _unary(LOG1P, "log(1 + x), accurate for small x.")
 expm1 = _unary(EXPM1, "exp(x) - 1, accurate for small x.")
 rsqrt = _unary(RSQRT, "1 / sqrt(x).")
+log10 = _unary(LOG10, "Base-10 logarithm of each element.")
+log2 = _unary(LOG2, "Base-2 logarithm of each element.")
+exp2 = _unary(EXP2, "2 to the power of each element.")
 tan = _unary(TAN, "Tangent of each element.")
 asin = arcsin = _unary(ASIN, "Arcsine of each element (nan outside [-1, 1]).")
 acos = arccos = _unary(ACOS, "Arccosine of each element (nan outside [-1, 1]).")
@@ -174,3 +187,58 @@ def isinf(input):
 def isfinite(input):
     """Where the elements are neither inf nor NaN, as a bool tensor."""
     return _tape._from_array(np.isfinite(input._data))
+
+
+# PyTorch's names of dtypes in its messages ("Long did not match Float", "not implemented for 'Long'")
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _scalar_name(dtype):
+    return _SCALAR_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Where ``|input - other| <= atol + rtol * |other|`` (equal values, infinities included,
+    are always close; NaNs only with ``equal_nan``), as a bool tensor.
+
+    >>> minigrad.isclose(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0 + 1e-7, 2.1]))
+    tensor([ True, False])
+    """
+    for name, t in (("input", input), ("other", other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"isclose(): argument '{name}' must be Tensor, not {type(t).__name__}")
+    a, b = input._data, other._data
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{_scalar_name(a.dtype)} did not match {_scalar_name(b.dtype)}: isclose needs "
+                           f"two tensors of one dtype (got {input.dtype} and {other.dtype}); convert one "
+                           "with .to()")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if not tol >= 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol} (isclose)")
+    a, b = _prep2("isclose", a, b)
+    close = a == b
+    if equal_nan and a.dtype.kind == "f":
+        close |= np.isnan(a) & np.isnan(b)
+    if rtol or atol:
+        # PyTorch's arithmetic: the input's float dtype (float32 for ints and bools)
+        ft = a.dtype if a.dtype.kind == "f" else np.dtype(np.float32)
+        with np.errstate(all="ignore"):
+            actual = np.abs(a.astype(ft) - b.astype(ft)) if a.dtype.kind in "fb" else np.abs(a - b)
+            allowed = ft.type(atol) + np.abs(ft.type(rtol) * b.astype(ft))
+            close |= np.isfinite(actual) & (actual <= allowed)
+    return _tape._from_array(np.asarray(close))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether every element of ``input`` is close to ``other``'s (see ``isclose``), as a bool."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input, other):
+    """Whether two tensors have the same shape and the same values, as a bool (NaN != NaN)."""
+    for name, pos, t in (("input", 1, input), ("other", 2, other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"equal(): argument '{name}' (position {pos}) must be Tensor, not "
+                            f"{type(t).__name__}")
+    return input.shape == other.shape and bool(np.array_equal(input._data, other._data))

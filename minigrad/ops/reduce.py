@@ -1,5 +1,6 @@
 """Reductions: sum, mean, prod, max/min (values and indices), amax/amin, argmax/argmin,
-var/std, logsumexp, norm, cumsum; and ``sum_to``, the engine's one broadcasting helper.
+var/std, logsumexp, norm, cumsum, all/any; and ``sum_to``, the engine's one broadcasting helper.
+Those PyTorch lets take numpy's ``axis=``/``keepdims=`` do so (``_core.numpy_keywords``).
 
 Gradients of extreme values follow PyTorch: ``max(dim)`` sends the gradient to the index it
 returns; ``max()``/``amax`` share it equally among tied elements.
@@ -11,7 +12,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _dim1, _dims, _dtype_of, _is_raw, _numel, defop
+from ._core import _dim1, _dims, _dtype_of, _is_raw, _numel, defop, numpy_keywords
 from .elementwise import div, eq, exp, mul, sub, where
 from .shape import expand, flip
 
@@ -83,10 +84,9 @@ MEAN_DIM = defop("mean", _fwd_mean,          lambda g, x, out, dims, keepdim: ex
 # fmt: on
 
 
-def _reduce(name, forward, full_op, dim_op, input, dim, keepdim, dtype, axis):
+def _reduce(name, forward, full_op, dim_op, input, dim, keepdim, dtype):
     """sum/mean: over everything (``full_op``) or over ``dim`` (``dim_op``); raw arrays
     (inside derivative formulas) go straight to ``forward``."""
-    dim = axis if dim is None else dim
     if dtype is not None:
         input = input.to(dtype)
     dims = None if dim is None else _dims(name, dim, input.ndim)
@@ -97,22 +97,24 @@ def _reduce(name, forward, full_op, dim_op, input, dim, keepdim, dtype, axis):
     return apply(dim_op, (input,), (dims, bool(keepdim)))
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):  # noqa: A001
+@numpy_keywords
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     """Sum of all elements, or over ``dim`` (int or tuple), keeping it if ``keepdim``.
 
     >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(dim=0)
     tensor([4., 6.])
     """
-    return _reduce("sum", _fwd_sum, SUM, SUM_DIM, input, dim, keepdim, dtype, axis)
+    return _reduce("sum", _fwd_sum, SUM, SUM_DIM, input, dim, keepdim, dtype)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
+@numpy_keywords
+def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of all elements, or over ``dim`` (int or tuple), keeping it if ``keepdim``.
 
     >>> minigrad.tensor([1.0, 2.0, 3.0]).mean()
     tensor(2.)
     """
-    return _reduce("mean", _fwd_mean, MEAN, MEAN_DIM, input, dim, keepdim, dtype, axis)
+    return _reduce("mean", _fwd_mean, MEAN, MEAN_DIM, input, dim, keepdim, dtype)
 
 
 # ----------------------------------------------------------------------------- more reductions
@@ -314,6 +316,7 @@ def _reduce_dims(op, dim, input):
     return None if dim is None else _dims(op, dim, input.ndim)
 
 
+@numpy_keywords
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one ``dim``.
 
@@ -338,6 +341,7 @@ class _ValuesIndices(tuple):
 
 
 def _extreme(name, full_op, dim_op, arg_fn, binary):
+    @numpy_keywords
     def fn(input, dim=None, keepdim=False, *, other=None):
         if isinstance(dim, Tensor):
             return binary(input, dim)
@@ -381,12 +385,14 @@ min = _extreme("min", MIN, MIN_DIM, np.argmin, _minmax_binary("minimum"))  # noq
 min.__doc__ = "The smallest element; with ``dim``, (values, indices) along it."
 
 
+@numpy_keywords
 def amax(input, dim=(), keepdim=False):
     """The largest values over ``dim`` (all dims by default); ties share the gradient."""
     dims = _dims("amax", dim, input.ndim) if dim != () else None
     return apply(AMAX, (input,), (dims, bool(keepdim)))
 
 
+@numpy_keywords
 def amin(input, dim=(), keepdim=False):
     """The smallest values over ``dim`` (all dims by default); ties share the gradient."""
     dims = _dims("amin", dim, input.ndim) if dim != () else None
@@ -394,6 +400,7 @@ def amin(input, dim=(), keepdim=False):
 
 
 def _arg(name, fn):
+    @numpy_keywords
     def arg(input, dim=None, keepdim=False):
         data = input._data
         if data.size == 0:
@@ -420,6 +427,7 @@ def _correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
+@numpy_keywords
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim`` (all by default), with Bessel's correction unless told otherwise.
 
@@ -431,6 +439,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return apply(VAR, (input,), (_reduce_dims("var", dim, input), _correction(unbiased, correction), bool(keepdim)))
 
 
+@numpy_keywords
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation over ``dim`` (all by default)."""
     if isinstance(unbiased, (int, tuple, list)) and not isinstance(unbiased, bool):
@@ -438,6 +447,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return apply(STD, (input,), (_reduce_dims("std", dim, input), _correction(unbiased, correction), bool(keepdim)))
 
 
+@numpy_keywords
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over ``dim``, computed without overflow."""
     return apply(LOGSUMEXP, (input,), (_dims("logsumexp", dim, input.ndim), bool(keepdim)))
@@ -450,6 +460,7 @@ def norm(input, p="fro", dim=None, keepdim=False):
     return apply(NORM, (input,), (float(p), _reduce_dims("norm", dim, input), bool(keepdim)))
 
 
+@numpy_keywords
 def cumsum(input, dim, *, dtype=None):
     """Running sum along ``dim``.
 
@@ -459,3 +470,21 @@ def cumsum(input, dim, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     return apply(CUMSUM, (input,), (_dim1("cumsum", dim, input.ndim),))
+
+
+def _logical(name, fn, what):
+    @numpy_keywords
+    def reduce_(input, dim=None, keepdim=False):
+        data = input._data
+        dims = None if dim is None else _dims(name, dim, data.ndim)
+        out = np.asarray(fn(data, axis=dims, keepdims=bool(keepdim)))
+        # PyTorch keeps uint8 for uint8 input, and gives bool for every other dtype
+        return _tape._from_array(out.astype(np.uint8 if data.dtype == np.uint8 else np.bool_, copy=False))
+    reduce_.__name__ = reduce_.__qualname__ = name
+    reduce_.__doc__ = (f"Whether {what} element is nonzero, over ``dim`` (all dims by default; an int or a "
+                       "tuple), as a bool tensor.")
+    return reduce_
+
+
+all = _logical("all", np.all, "every")  # noqa: A001
+any = _logical("any", np.any, "any")  # noqa: A001

@@ -1,4 +1,5 @@
-"""Shape ops: reshape/view, transpose, permute, expand, dtype conversion, clone.
+"""Shape ops: reshape/view, transpose, permute, expand, dtype conversion, clone; and the
+triangles of a matrix (tril/triu), which keep the shape and zero the rest.
 
 View ops share storage and the version counter with their input, so an in-place change
 through either is seen by the saved-tensor checks of both.
@@ -9,7 +10,7 @@ import numpy as np
 from .. import _device, _dtypes
 from .._tape import apply
 from ..grad_mode import no_grad
-from ._core import _dim1, _dims, _is_raw, _numel, _shape_arg, defop
+from ._core import _dim1, _dims, _int, _ints, _is_raw, _numel, _shape_arg, defop, numpy_keywords
 
 
 def expand(x, *shape):
@@ -67,6 +68,16 @@ def _fwd_roll(x, shifts, dims):
     return np.roll(x, shifts, dims) if dims else np.roll(x.reshape(-1), shifts).reshape(x.shape)
 
 
+def _triangle(name, fn):
+    def forward(x, diagonal):
+        if x.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions "
+                               f"(got shape {tuple(x.shape)})")
+        return fn(x, diagonal)      # numpy takes the last two dims of a batch, as PyTorch
+    forward.__name__ = f"_fwd_{name}"
+    return forward
+
+
 # ----------------------------------------------------------------------------- the table
 # fmt: off
 VIEW     = defop("view", _fwd_reshape,       lambda g, x, out, shape: g.reshape(x.shape), view=True)
@@ -83,6 +94,8 @@ UNSQUEEZE = defop("unsqueeze", _fwd_reshape, lambda g, x, out, shape: g.reshape(
 REPEAT   = defop("repeat", _fwd_repeat,      lambda g, x, out, reps: _repeat_grad(g, x.shape, reps))
 FLIP     = defop("flip", _fwd_flip,          lambda g, x, out, dims: flip(g, dims))
 ROLL     = defop("roll", _fwd_roll,          lambda g, x, out, shifts, dims: roll(g, tuple(-k for k in shifts), dims))
+TRIL     = defop("tril", _triangle("tril", np.tril), lambda g, x, out, diagonal: tril(g, diagonal))
+TRIU     = defop("triu", _triangle("triu", np.triu), lambda g, x, out, diagonal: triu(g, diagonal))
 # fmt: on
 
 
@@ -270,6 +283,7 @@ def _conv(dtype_name):
 
 
 
+@numpy_keywords
 def squeeze(input, dim=None):
     """Drop dimensions of size 1 (all, or just ``dim`` if it has size 1).
 
@@ -284,6 +298,7 @@ def squeeze(input, dim=None):
     return apply(SQUEEZE_DIM, (input,), (new,))
 
 
+@numpy_keywords
 def unsqueeze(input, dim):
     """Insert a dimension of size 1 at ``dim``.
 
@@ -318,7 +333,7 @@ def repeat(input, *sizes):
 
 def flip(input, dims):
     """Reverse the order of elements along ``dims``."""
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    dims = _ints("flip", dims, "dims")
     if _is_raw(input):
         return _fwd_flip(input, dims)
     return apply(FLIP, (input,), (_dims("flip", dims, input.ndim),))
@@ -326,11 +341,40 @@ def flip(input, dims):
 
 def roll(input, shifts, dims=None):
     """Shift elements cyclically along ``dims`` (the flattened tensor if None)."""
-    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    shifts = _ints("roll", shifts, "shifts")
     if dims is not None:
-        dims = (dims,) if isinstance(dims, int) else tuple(dims)
+        dims = _ints("roll", dims, "dims")
         if len(dims) != len(shifts):
             raise RuntimeError(f"roll: shifts and dims must align. shifts: {len(shifts)}, dims: {len(dims)}")
     if _is_raw(input):
         return _fwd_roll(input, shifts, dims)
     return apply(ROLL, (input,), (shifts, dims))
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dims (on and below ``diagonal``); the rest is zero.
+
+    >>> minigrad.ones(2, 2).tril()
+    tensor([[1., 0.],
+            [1., 1.]])
+    """
+    if _is_raw(input):
+        return TRIL.forward(input, diagonal)
+    return apply(TRIL, (input,), (_int("tril", diagonal, "diagonal"),))
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the last two dims (on and above ``diagonal``); the rest is zero."""
+    if _is_raw(input):
+        return TRIU.forward(input, diagonal)
+    return apply(TRIU, (input,), (_int("triu", diagonal, "diagonal"),))
+
+
+def view_as(input, other):
+    """``input.view(other.size())``: a view with ``other``'s shape."""
+    return view(input, tuple(other.shape))
+
+
+def reshape_as(input, other):
+    """``input.reshape(other.size())``."""
+    return reshape(input, tuple(other.shape))

@@ -1,4 +1,5 @@
-"""nn.utils: gradient clipping and flattening parameters into one vector.
+"""nn.utils: gradient clipping and flattening parameters into one vector; ``nn.utils.rnn``
+holds the sequence packing helpers of the recurrent layers.
 
 Clipping rescales or clamps ``.grad`` in place, as optimisers expect; nothing is recorded.
 """
@@ -9,7 +10,8 @@ import numpy as np
 
 import minigrad
 
-from .parameter import assign
+from ..parameter import assign
+from . import rnn
 
 
 def _grads(parameters):

@@ -1,0 +1,129 @@
+"""Ordering along a dim: sort, argsort, msort, topk, kthvalue.
+
+Each computes an order with numpy's stable argsort and picks the values at it; the gradient
+of the values goes back to the indices returned (the adjoint of the pick, as for
+``max(dim)``). The order is always stable, in both directions: ties keep their input order
+and NaN counts as the largest value (last ascending, first descending), which is PyTorch's
+``sort(stable=True)`` index for index. Without ``stable=True`` PyTorch's CPU sort of more than
+16 elements along a dim may return tied elements in another order, as may its ``topk`` and
+``kthvalue`` selection at any size: same values, other indices among equal ones (its docs
+leave that order open), and the gradient follows whichever indices were returned.
+"""
+
+import numpy as np
+
+from .. import _tape
+from .._tape import apply
+from ._core import _dim1, _int, defop, numpy_keywords
+from .indexing import _along, _unindex
+from .reduce import _fwd_take, _named
+
+
+def _fwd_pick(x, dim, keepdim, index):
+    """The elements of ``x`` at ``index`` along ``dim`` (a 0-d ``x`` is its own pick)."""
+    return _fwd_take(x, dim, keepdim, index) if x.ndim else x.copy()
+
+
+def _pick_grad(g, x, out, dim, keepdim, index):
+    """The adjoint of the pick: ``g`` scattered back to where the values came from. It reads
+    only ``x.shape``, so a sort keeps its indices and not its input."""
+    return _unpick(g, x.shape, dim, keepdim, index)
+
+
+def _unpick(g, shape, dim, keepdim, index):
+    if not shape:
+        return g
+    gk = g if keepdim else g.reshape(g.shape[:dim] + (1,) + g.shape[dim:])
+    return _unindex(gk, shape, _along(index, dim))
+
+
+# ----------------------------------------------------------------------------- the table
+# fmt: off
+SORT        = defop("sort", _fwd_pick,      _pick_grad)
+SORT_STABLE = defop("sort", _fwd_pick,      _pick_grad, grad_name="SortBackward1")
+TOPK        = defop("topk", _fwd_pick,      _pick_grad)
+KTHVALUE    = defop("kthvalue", _fwd_pick,  _pick_grad)
+# fmt: on
+
+
+def _order(data, d, descending):
+    """Stable argsort along ``d``; descending keeps ties in input order too (and NaN first)."""
+    if data.ndim == 0:
+        return np.zeros((), np.int64)
+    if not descending:
+        return np.argsort(data, axis=d, kind="stable")
+    # sorting the reversed array stably and reversing the result puts equal values back in
+    # their input order; n - 1 - j maps a position in the reversed array to the original
+    rev = np.argsort(np.flip(data, d), axis=d, kind="stable")
+    return (data.shape[d] - 1) - np.flip(rev, d)
+
+
+def _first(order, d, k):
+    return order if order.ndim == 0 else order[(slice(None),) * d + (slice(0, k),)]
+
+
+def _values_indices(name, op, input, d, keepdim, index):
+    values = apply(op, (input,), (d, keepdim, index))
+    idx = index if keepdim or index.ndim == 0 else np.squeeze(index, axis=d)
+    return _named(name, values, _tape._from_array(idx.astype(np.int64)))
+
+
+_UNSET = object()       # sort(stable=...) given or not: PyTorch names the two SortBackward0 / 1
+
+
+@numpy_keywords
+def sort(input, dim=-1, descending=False, *, stable=_UNSET):
+    """The values along ``dim`` in order, and where they came from: (values, indices). The sort
+    is always stable (``stable`` is accepted for PyTorch's signature).
+
+    >>> minigrad.tensor([3.0, 1.0, 2.0]).sort()
+    minigrad.return_types.sort(
+    values=tensor([1., 2., 3.]),
+    indices=tensor([1, 2, 0]))
+    """
+    d = _dim1("sort", dim, input.ndim)
+    op = SORT if stable is _UNSET else SORT_STABLE
+    return _values_indices("sort", op, input, d, True, _order(input._data, d, descending))
+
+
+@numpy_keywords
+def argsort(input, dim=-1, descending=False, *, stable=False):
+    """The indices that sort ``input`` along ``dim`` (int64, not differentiable)."""
+    d = _dim1("argsort", dim, input.ndim)
+    return _tape._from_array(_order(input._data, d, descending).astype(np.int64))
+
+
+def msort(input):
+    """``input`` sorted along its first dim (values only)."""
+    return sort(input, 0).values
+
+
+@numpy_keywords
+def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+    """The ``k`` largest (or smallest) values along ``dim``, and their indices: (values, indices).
+
+    >>> minigrad.tensor([1.0, 4.0, 2.0, 3.0]).topk(2).values
+    tensor([4., 3.])
+    """
+    d = _dim1("topk", dim, input.ndim)
+    k = _int("topk", k, "k")
+    n = input.shape[d] if input.ndim else 1
+    if not 0 <= k <= n:
+        raise RuntimeError(f"selected index k out of range: topk of {k} elements along dim {d} of a tensor "
+                           f"of shape {tuple(input.shape)} needs 0 <= k <= {n}")
+    index = _first(_order(input._data, d, largest), d, k)
+    return _values_indices("topk", TOPK, input, d, True, index)
+
+
+@numpy_keywords
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """The ``k``-th smallest value along ``dim`` (k counts from 1), and its index."""
+    d = _dim1("kthvalue", dim, input.ndim)
+    k = _int("kthvalue", k, "k")
+    n = input.shape[d] if input.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d} (k = {k}, but the "
+                           f"dimension has {n} elements: k must be in [1, {n}])")
+    order = _order(input._data, d, False)
+    index = order if order.ndim == 0 else np.take(order, [k - 1], axis=d)
+    return _values_indices("kthvalue", KTHVALUE, input, d, bool(keepdim), index)
