@@ -28,6 +28,7 @@ from ._dtypes import (  # noqa: E402
     bool_ as bool,  # noqa: A001
 )
 from ._dtypes import (  # noqa: E402
+    bfloat16,
     dtype,
     float16,
     float32,

@@ -37,6 +37,13 @@ int64 = dtype("int64", np.int64)
 bool_ = dtype("bool", np.bool_)
 
 ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)
+
+# A name only: numpy has no bfloat16, so no minigrad tensor holds one. Programs name it in a
+# table of choices (nanoGPT's {'float32': ..., 'bfloat16': ...}) or pass it to autocast (which
+# keeps float32); creating or converting a tensor to it raises (to_numpy below).
+bfloat16 = dtype.__new__(dtype)
+bfloat16.name, bfloat16.numpy, bfloat16.is_floating_point, bfloat16.is_signed, bfloat16.itemsize = (
+    "bfloat16", None, True, True, 2)
 _FROM_NUMPY = {d.numpy: d for d in ALL}
 _NAMES = {d.name: d for d in ALL}
 # dtypes PyTorch leaves out of a tensor's repr
@@ -58,6 +65,9 @@ def from_numpy(np_dtype):
 def to_numpy(d):
     """The numpy dtype for a minigrad dtype (numpy dtypes and Python types accepted too)."""
     if isinstance(d, dtype):
+        if d.numpy is None:
+            raise TypeError(f"minigrad has no {d.name} tensors (numpy has no such type): use "
+                            "minigrad.float32 or minigrad.float16")
         return d.numpy
     if d is float:
         return float32.numpy

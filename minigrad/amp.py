@@ -6,7 +6,8 @@ convolutions) in bfloat16 inside ``autocast("cpu")`` (float16 with ``dtype=torch
 minigrad has no bfloat16 and keeps float32 there, so results are float32 and a little more
 precise than PyTorch's. The warnings a CPU-only PyTorch gives are given too: ``autocast("cuda")``
 disables itself (no CUDA), an unsupported CPU dtype disables it. ``fast_dtype`` is the requested
-dtype, or None where PyTorch would use bfloat16.
+dtype, or None where PyTorch would use bfloat16 (``minigrad.bfloat16`` exists as a name for
+this, but no tensor can hold it).
 
 ``GradScaler(device="cuda", ...)`` scales a loss so small float16 gradients do not underflow.
 As in a CPU-only PyTorch, the ``"cuda"`` scaler (the default, and ``minigrad.cuda.amp``'s)
@@ -23,7 +24,7 @@ import warnings
 import numpy as np
 
 from ._device import device as _device
-from ._dtypes import float16
+from ._dtypes import bfloat16, float16
 
 
 def _device_type(device_type, op):
@@ -48,7 +49,7 @@ class autocast:
             warnings.warn(f"{self.device.upper()} is not available (minigrad runs on the CPU only). "
                           "Disabling autocast.", UserWarning, stacklevel=2)
             self._enabled = False
-        elif self._enabled and dtype is not None and dtype is not float16:
+        elif self._enabled and dtype is not None and dtype is not float16 and dtype is not bfloat16:
             warnings.warn("In CPU autocast, but the target dtype is not supported. Disabling autocast.\n"
                           "CPU Autocast only supports dtypes of torch.bfloat16, torch.float16 currently.",
                           UserWarning, stacklevel=2)

@@ -231,3 +231,15 @@ def test_cat_and_stack_promote_as_pytorch(fn):
     for (a, b), want in zip(cases, expected):
         out = getattr(torch, fn)([torch.ones(2, dtype=getattr(torch, a)), torch.ones(2, dtype=getattr(torch, b))])
         assert str(out.dtype) == f"torch.{want}"
+
+
+def test_bfloat16_is_a_name_no_tensor_holds():
+    # nanoGPT's train.py builds {'float32': torch.float32, 'bfloat16': torch.bfloat16, ...}
+    table = {"float32": minigrad.float32, "bfloat16": minigrad.bfloat16}
+    assert table["bfloat16"].is_floating_point and repr(minigrad.bfloat16) == "minigrad.bfloat16"
+    for make in (lambda: minigrad.zeros(2, dtype=minigrad.bfloat16), lambda: minigrad.ones(2).to(minigrad.bfloat16),
+                 lambda: minigrad.tensor([1.0], dtype=minigrad.bfloat16)):
+        with pytest.raises(TypeError, match="no bfloat16 tensors"):
+            make()
+    with minigrad.autocast("cpu", dtype=minigrad.bfloat16):      # PyTorch accepts it on the CPU; no warning
+        assert (minigrad.ones(2, 2) @ minigrad.ones(2, 2)).dtype == minigrad.float32
