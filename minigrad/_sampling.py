@@ -13,20 +13,9 @@ import numpy as np
 from . import _dtypes
 from ._device import check_device
 from ._tape import Tensor, _from_array
+from .creation import _size
 from .ops._core import METHODS
 from .random import _rng
-
-
-def _size(size, op):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    try:
-        size = tuple(int(s) for s in size)
-    except TypeError:
-        raise TypeError(f"{op}(): size must be ints or a tuple of ints, got {size!r}") from None
-    if any(s < 0 for s in size):
-        raise RuntimeError(f"{op}(): Trying to create tensor with negative dimension: {list(size)}")
-    return size
 
 
 def _float_npd(dtype, op):
