@@ -620,9 +620,13 @@ cdef class Tensor:
         return O.inplace(O.bitwise_xor, self, other)
 
     def __eq__(self, other):
+        if other is None:       # as PyTorch: x == None is False (`if x == None:` in user code)
+            return False
         return O.eq(self, other)
 
     def __ne__(self, other):
+        if other is None:
+            return True
         return O.ne(self, other)
 
     def __lt__(self, other):

@@ -101,7 +101,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
 
 def _class_targets(name, input, target):
     """Validate class-index targets against (N, C, ...) or (C,) input; the ndarray of indices."""
-    if target.is_floating_point() or target.dtype == minigrad.bool:
+    if target.dtype not in (minigrad.int64, minigrad.uint8):        # int32 too, as PyTorch (issue 17)
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype}: {name} "
                            "takes class indices as an integer tensor (convert with .long()), or class "
                            "probabilities of the input's shape")

@@ -326,3 +326,13 @@ def test_same_size_losses_do_not_warn():
         warnings.simplefilter("error")
         F.mse_loss(minigrad.zeros(3), minigrad.zeros(3))
         F.l1_loss(minigrad.zeros(3), minigrad.zeros(3))
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int16", "int8", "bool"])
+def test_class_targets_must_be_long_or_byte_as_in_pytorch(dtype):
+    # issue 17: int32 class targets were silently accepted (PyTorch refuses them)
+    target = minigrad.tensor([0, 1]).to(getattr(minigrad, dtype))
+    for fn in (nn.functional.cross_entropy, nn.functional.nll_loss):
+        with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte"):
+            fn(minigrad.ones(2, 3), target)
+    assert nn.functional.cross_entropy(minigrad.ones(2, 3), minigrad.tensor([0, 1]).to(minigrad.uint8)).item() > 0

@@ -213,7 +213,8 @@ def test_a_0d_tensor_formats_as_its_number_as_in_pytorch():
     assert "{}".format(minigrad.tensor(3)) == "3"
     assert f"{minigrad.tensor([1.0, 2.0])}" == "tensor([1., 2.])"
     torch = pytest.importorskip("torch")
-    for expr in ("f'{L.tensor(2.5)}'", "f'{L.tensor(7)}'", "f'{L.tensor(1.25):.1f}'", "f'{L.tensor([1.0, 2.0])}'"):
+    exprs = ("f'{L.tensor(2.5)}'", "f'{L.tensor(7)}'", "f'{L.tensor(1.25):.1f}'", "f'{L.tensor([1.0, 2.0])}'")
+    for expr in exprs:
         assert eval(expr, {"L": minigrad}) == eval(expr, {"L": torch})
 
 
@@ -229,7 +230,8 @@ def test_cat_and_stack_promote_as_pytorch(fn):
         assert out.dtype == getattr(minigrad, want), (a, b)
     torch = pytest.importorskip("torch")
     for (a, b), want in zip(cases, expected):
-        out = getattr(torch, fn)([torch.ones(2, dtype=getattr(torch, a)), torch.ones(2, dtype=getattr(torch, b))])
+        pair = [torch.ones(2, dtype=getattr(torch, a)), torch.ones(2, dtype=getattr(torch, b))]
+        out = getattr(torch, fn)(pair)
         assert str(out.dtype) == f"torch.{want}"
 
 
@@ -237,9 +239,28 @@ def test_bfloat16_is_a_name_no_tensor_holds():
     # nanoGPT's train.py builds {'float32': torch.float32, 'bfloat16': torch.bfloat16, ...}
     table = {"float32": minigrad.float32, "bfloat16": minigrad.bfloat16}
     assert table["bfloat16"].is_floating_point and repr(minigrad.bfloat16) == "minigrad.bfloat16"
-    for make in (lambda: minigrad.zeros(2, dtype=minigrad.bfloat16), lambda: minigrad.ones(2).to(minigrad.bfloat16),
-                 lambda: minigrad.tensor([1.0], dtype=minigrad.bfloat16)):
+    bf16 = minigrad.bfloat16
+    for make in (lambda: minigrad.zeros(2, dtype=bf16), lambda: minigrad.ones(2).to(bf16),
+                 lambda: minigrad.tensor([1.0], dtype=bf16)):
         with pytest.raises(TypeError, match="no bfloat16 tensors"):
             make()
     with minigrad.autocast("cpu", dtype=minigrad.bfloat16):      # PyTorch accepts it on the CPU; no warning
         assert (minigrad.ones(2, 2) @ minigrad.ones(2, 2)).dtype == minigrad.float32
+
+
+def test_comparing_with_none_is_false_as_in_pytorch():
+    x = minigrad.ones(2)
+    assert (x == None) is False and (x != None) is True       # noqa: E711  (the idiom under test)
+
+
+@pytest.mark.parametrize("a, b", [("float64", "float32"), ("int64", "float32"), ("float32", "float16")])
+def test_matmul_refuses_mixed_dtypes_as_pytorch(a, b):
+    # issue 17: float64 @ float32 used to promote silently; PyTorch raises
+    for shapes in (((2, 3), (3, 2)), ((3,), (3,)), ((2, 2, 3), (3, 4))):
+        x = minigrad.ones(*shapes[0], dtype=getattr(minigrad, a))
+        y = minigrad.ones(*shapes[1], dtype=getattr(minigrad, b))
+        with pytest.raises(RuntimeError, match="same dtype"):
+            x @ y
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError, match="same dtype"):
+        torch.ones(2, 3, dtype=getattr(torch, a)) @ torch.ones(3, 2, dtype=getattr(torch, b))

@@ -7,7 +7,7 @@ BLAS does the work (through numpy). The derivatives are matmuls against transpos
 import numpy as np
 
 from .._tape import Tensor, apply
-from ._core import _broadcast_error, _is_raw, _promote, defop
+from ._core import _broadcast_error, _is_raw, defop
 
 
 def _fwd_matmul(a, b):
@@ -31,7 +31,12 @@ def _fwd_matmul(a, b):
             f"the first ({k_a}) must equal the second-to-last dimension of the second ({k_b})"
         )
     if a.dtype != b.dtype:
-        a, b = _promote(a, b)
+        # PyTorch refuses rather than promotes (issue 17: a float64 input to a float32 layer
+        # silently ran in float64 here)
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype} (matmul of "
+            f"shapes {a.shape} and {b.shape}): convert one first, e.g. x.float() or x.to(w.dtype)"
+        )
     if a.ndim > 2 and b.ndim > 2:
         try:
             np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
