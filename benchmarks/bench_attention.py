@@ -21,10 +21,12 @@ The machine is a shared 2-core box: figures measured while other sessions run ar
 and the ratios (taken in the same run, interleaved) are what to read.
 """
 
+import math
 import os
 import subprocess
 import sys
 from time import perf_counter
+
 
 import numpy as np
 
@@ -42,7 +44,7 @@ def _inputs(lib, shape):
 def _composed(lib, q, k, v):
     lq = q.shape[-2]
     keep = lib.tensor(np.tril(np.ones((lq, lq), dtype=bool)))
-    scores = (q @ k.transpose(-2, -1)) * (1.0 / np.sqrt(q.shape[-1]))
+    scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(q.shape[-1]))
     scores = scores.masked_fill(keep.logical_not(), float("-inf"))
     return scores.softmax(-1) @ v
 
