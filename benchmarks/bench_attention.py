@@ -27,7 +27,6 @@ import subprocess
 import sys
 from time import perf_counter
 
-
 import numpy as np
 
 from ._timing import Row, compare, optional_torch
