@@ -54,8 +54,9 @@ def _compiler_has_openmp() -> bool:
     """Try to compile and link a tiny OpenMP program with the default C compiler."""
     if sys.platform == "win32" or os.environ.get("MINIGRAD_NO_OPENMP") == "1":
         return False
-    return _compiles("#include <omp.h>\nint main(void){return omp_get_max_threads() > 0 ? 0 : 1;}\n",
-                     ["-fopenmp"])
+    return _compiles(
+        "#include <omp.h>\nint main(void){return omp_get_max_threads() > 0 ? 0 : 1;}\n", ["-fopenmp"]
+    )
 
 
 # what the AVX2 build of the optimizer kernels adds to the flags (see the module docstring)
@@ -69,11 +70,14 @@ def _can_build_avx2() -> bool:
         return False
     if platform.machine().lower() not in ("x86_64", "amd64"):
         return False
-    check = ("#if !defined(__x86_64__)\n#error not x86-64\n#endif\n"
-             "int mg_probe(void){__builtin_cpu_init(); return __builtin_cpu_supports(\"avx2\");}\n")
+    check = (
+        "#if !defined(__x86_64__)\n#error not x86-64\n#endif\n"
+        'int mg_probe(void){__builtin_cpu_init(); return __builtin_cpu_supports("avx2");}\n'
+    )
     loop = "void mg_probe(float *x, int n){for (int i = 0; i < n; i++) x[i] = x[i] / (x[i] + 1.0f);}\n"
-    return (_compiles(check, ["-shared", "-fPIC"])
-            and _compiles(loop, ["-c", "-O3", "-ffp-contract=off", *AVX2_FLAGS]))
+    return _compiles(check, ["-shared", "-fPIC"]) and _compiles(
+        loop, ["-c", "-O3", "-ffp-contract=off", *AVX2_FLAGS]
+    )
 
 
 OPENMP = _compiler_has_openmp()
@@ -129,7 +133,9 @@ PACKAGES = packages()
 
 setup(
     packages=sorted(PACKAGES),
-    package_dir={name: path for name, path in PACKAGES.items() if name.split(".")[1:2] in (["nn"], ["optim"])},
+    package_dir={
+        name: path for name, path in PACKAGES.items() if name.split(".")[1:2] in (["nn"], ["optim"])
+    },
     ext_modules=cythonize(
         extensions(),
         compiler_directives=DIRECTIVES,

@@ -15,7 +15,7 @@ import itertools
 
 import numpy as np
 
-POOL = 4096                     # samples the batches are taken from
+POOL = 4096  # samples the batches are taken from
 
 
 def mlp(M, *sizes):
@@ -31,8 +31,9 @@ def mlp(M, *sizes):
 def digits_cnn(M):
     """P8's network for 1x8x8 images: 16 3x3 filters, 2x2 max-pool, one linear layer."""
     nn = M.nn
-    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(16 * 4 * 4, 10))
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16 * 4 * 4, 10)
+    )
 
 
 def initial_weights(build, seed=0):
@@ -75,7 +76,7 @@ def batch_pool(batch, shape, classes, pool=POOL):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((pool, *shape), np.float32)
     y = rng.integers(0, classes, pool)
-    return tuple((x[i:i + batch], y[i:i + batch]) for i in range(0, pool, batch))
+    return tuple((x[i : i + batch], y[i : i + batch]) for i in range(0, pool, batch))
 
 
 def cycled(M, batches, n):

@@ -35,8 +35,7 @@ def compare(steps, repeats, warmup=1):
         for name, fn in live.items():
             gc.collect()
             samples[name].append(fn())
-    return {name: tuple(statistics.median(col) for col in zip(*rows))
-            for name, rows in samples.items()}
+    return {name: tuple(statistics.median(col) for col in zip(*rows)) for name, rows in samples.items()}
 
 
 def per_call(make_step, calls):
@@ -45,6 +44,7 @@ def per_call(make_step, calls):
     fresh step function, which then runs ``calls`` times in a row, timed as a whole; the
     figure is (mean seconds per call,). Every sample starts from the same state, so every
     sample times the same work."""
+
     def sample():
         step = make_step()
         t0 = perf_counter()
@@ -66,9 +66,9 @@ class Row:
     torch: Optional[float]
     numpy: Optional[float]
     goal: str = ""
-    met: Optional[bool] = None      # None: no goal on this row, or not measurable here
-    note: str = ""                  # printed under the table
-    ratios: bool = True             # False where a ratio means nothing (figures near 0)
+    met: Optional[bool] = None  # None: no goal on this row, or not measurable here
+    note: str = ""  # printed under the table
+    ratios: bool = True  # False where a ratio means nothing (figures near 0)
 
 
 def ratio(a, b):
@@ -101,17 +101,27 @@ def _ratio(row, peer):
 def print_table(rows, out=print):
     head = ("id", "what", "unit", "minigrad", "PyTorch", "numpy", "mg/PT", "mg/np", "goal", "met")
     body = [
-        (r.id, r.what, r.unit, _num(r.minigrad), _num(r.torch), _num(r.numpy),
-         _ratio(r, r.torch), _ratio(r, r.numpy), r.goal,
-         "" if r.met is None else "yes" if r.met else "NO")
+        (
+            r.id,
+            r.what,
+            r.unit,
+            _num(r.minigrad),
+            _num(r.torch),
+            _num(r.numpy),
+            _ratio(r, r.torch),
+            _ratio(r, r.numpy),
+            r.goal,
+            "" if r.met is None else "yes" if r.met else "NO",
+        )
         for r in rows
     ]
     numeric = {3, 4, 5, 6, 7}
     widths = [max(len(line[i]) for line in [head] + body) for i in range(len(head))]
 
     def fmt(line):
-        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(line, widths))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(line, widths))
+        ).rstrip()
 
     out(fmt(head))
     out("  ".join("-" * w for w in widths))

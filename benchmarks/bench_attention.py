@@ -101,10 +101,15 @@ def run(quick=False):
     torch = optional_torch()
     shape = QUICK_SHAPE if quick else SHAPE
     repeats = 2 if quick else 15
-    med = compare({"minigrad": _lib_step(minigrad, shape),
-                   "torch": _lib_step(torch, shape) if torch else None,
-                   "composed": _lib_step(minigrad, shape, composed=True),
-                   "gemms": _gemm_floor_step(shape)}, repeats)
+    med = compare(
+        {
+            "minigrad": _lib_step(minigrad, shape),
+            "torch": _lib_step(torch, shape) if torch else None,
+            "composed": _lib_step(minigrad, shape, composed=True),
+            "gemms": _gemm_floor_step(shape),
+        },
+        repeats,
+    )
     what = f"sdpa causal {shape}"
     rows = _rows("A1", f"{what} [numpy col: minigrad composed]", med, "composed")
     rows += _rows("A1-floor", f"{what} [numpy col: the 6 bare GEMMs]", med, "gemms")
@@ -114,8 +119,11 @@ def run(quick=False):
 def _both_thread_counts():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for n in (1, 2):
-        subprocess.run([sys.executable, os.path.join(root, "benchmarks", "run.py"), "--only", "A1",
-                        "--threads", str(n)] + (["--quick"] if "--quick" in sys.argv else []), check=True)
+        subprocess.run(
+            [sys.executable, os.path.join(root, "benchmarks", "run.py"), "--only", "A1", "--threads", str(n)]
+            + (["--quick"] if "--quick" in sys.argv else []),
+            check=True,
+        )
 
 
 if __name__ == "__main__":

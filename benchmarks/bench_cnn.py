@@ -22,7 +22,7 @@ from ._timing import Row, at_most, compare, optional_torch, per_call, ratio
 
 BATCH = 64
 LR = 1e-3
-CALLS = 30                      # steps per sample, ~30-50 ms of work
+CALLS = 30  # steps per sample, ~30-50 ms of work
 
 
 def _lib_step(M, weights, calls):

@@ -43,8 +43,7 @@ def load():
         return None
     digits = load_digits()
     x, y = digits.data.astype(np.float32), digits.target
-    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, stratify=y,
-                                                        random_state=0)
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, stratify=y, random_state=0)
     mean, std = x_train.mean(), x_train.std()
     return (x_train - mean) / std, y_train, (x_test - mean) / std, y_test
 
@@ -52,8 +51,9 @@ def load():
 def _orders(n, epochs):
     """Per epoch, the training set's batches as index arrays: the same for every library."""
     rng = np.random.default_rng(0)
-    return [np.array_split(perm, range(BATCH, n, BATCH))
-            for perm in (rng.permutation(n) for _ in range(epochs))]
+    return [
+        np.array_split(perm, range(BATCH, n, BATCH)) for perm in (rng.permutation(n) for _ in range(epochs))
+    ]
 
 
 def _lib_train(M, weights, data, epochs):
@@ -83,10 +83,10 @@ def run(quick=False):
     torch = optional_torch()
     epochs = QUICK_EPOCHS if quick else EPOCHS
     what = f"digits MLP, {epochs} epochs"
-    time_row = Row("P7", f"{what}: train time", "s", None, None, None,
-                   goal="≤ 0.5× PyTorch")
-    acc_row = Row("P7", f"{what}: test accuracy", "%", None, None, None,
-                  goal=f"≥ {MIN_ACCURACY:g}%", ratios=False)
+    time_row = Row("P7", f"{what}: train time", "s", None, None, None, goal="≤ 0.5× PyTorch")
+    acc_row = Row(
+        "P7", f"{what}: test accuracy", "%", None, None, None, goal=f"≥ {MIN_ACCURACY:g}%", ratios=False
+    )
     data = load()
     if data is None:
         time_row.note = "scikit-learn is not installed: no digits data"
@@ -108,6 +108,8 @@ def run(quick=False):
     else:
         acc_row.met = at_least(acc_row.minigrad, MIN_ACCURACY)
     n_train, n_test = len(data[0]), len(data[2])
-    time_row.note = (f"{n_train} training / {n_test} test images; figures are medians of "
-                     "complete training runs from the same initial weights")
+    time_row.note = (
+        f"{n_train} training / {n_test} test images; figures are medians of "
+        "complete training runs from the same initial weights"
+    )
     return [time_row, acc_row]

@@ -31,7 +31,7 @@ from ._timing import Row, at_most, compare, optional_torch, ratio
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIB = 2**20
-PACKAGES = ("minigrad", "nn", "optim")      # the folders `import minigrad` loads from the project
+PACKAGES = ("minigrad", "nn", "optim")  # the folders `import minigrad` loads from the project
 HAVE_PROC = os.path.exists("/proc/self/status")
 # after the import, the child prints its peak resident set size ("VmHWM:  1234 kB")
 REPORT = "; print([l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0])"
@@ -39,10 +39,12 @@ REPORT = "; print([l for l in open('/proc/self/status') if l.startswith('VmHWM:'
 
 def _import_step(statement):
     """A step for ``compare``: run ``python -c statement`` once; (seconds, peak RSS in bytes)."""
+
     def step():
         t0 = perf_counter()
-        proc = subprocess.run([sys.executable, "-c", statement + REPORT], cwd=ROOT,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", statement + REPORT], cwd=ROOT, capture_output=True, text=True
+        )
         seconds = perf_counter() - t0
         if proc.returncode != 0:
             raise RuntimeError(f"P9: python -c {statement!r} failed:\n{proc.stderr}")
@@ -61,8 +63,10 @@ def _byte_compile():
 
 def run(quick=False):
     torch = optional_torch()
-    rows = [Row("P9", "import: wall time", "ms", None, None, None),
-            Row("P9", "import: peak RSS", "MiB", None, None, None)]
+    rows = [
+        Row("P9", "import: wall time", "ms", None, None, None),
+        Row("P9", "import: peak RSS", "MiB", None, None, None),
+    ]
     for row in rows:
         row.goal = "≤ 1/10 of PyTorch"
     if not HAVE_PROC:
@@ -81,10 +85,13 @@ def run(quick=False):
     scale = (1e3, 1 / MIB)
     for i, row in enumerate(rows):
         row.minigrad, row.torch, row.numpy = (
-            med[k][i] * scale[i] if k in med else None for k in ("minigrad", "torch", "numpy"))
+            med[k][i] * scale[i] if k in med else None for k in ("minigrad", "torch", "numpy")
+        )
         row.met = at_most(ratio(row.minigrad, row.torch), 0.1)
     bare_ms, bare_mib = med["python"][0] * 1e3, med["python"][1] / MIB
-    rows[0].note = ("python -c 'import X' in a fresh process, minigrad byte-compiled first as an "
-                    "install would; numpy column: import numpy; a bare interpreter (python -c pass) "
-                    f"takes {bare_ms:.0f} ms and {bare_mib:.1f} MiB")
+    rows[0].note = (
+        "python -c 'import X' in a fresh process, minigrad byte-compiled first as an "
+        "install would; numpy column: import numpy; a bare interpreter (python -c pass) "
+        f"takes {bare_ms:.0f} ms and {bare_mib:.1f} MiB"
+    )
     return rows

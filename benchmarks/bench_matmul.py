@@ -30,7 +30,7 @@ def _lib_step(lib):
     g = lib.ones(N, N)
 
     def step():
-        a.grad = b.grad = None          # time the first gradient, not an accumulation
+        a.grad = b.grad = None  # time the first gradient, not an accumulation
         t0 = perf_counter()
         c = a @ b
         t1 = perf_counter()
@@ -50,7 +50,7 @@ def _numpy_step():
     grads = []
 
     def step():
-        grads.clear()                   # as a.grad = b.grad = None above
+        grads.clear()  # as a.grad = b.grad = None above
         t0 = perf_counter()
         c = a @ b
         t1 = perf_counter()

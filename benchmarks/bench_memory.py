@@ -37,7 +37,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # ----------------------------------------------------------------------------- in the child
 
-HAVE_PROC = os.path.exists("/proc/self/statm")      # RSS is read from Linux /proc
+HAVE_PROC = os.path.exists("/proc/self/statm")  # RSS is read from Linux /proc
 
 
 def _rss():
@@ -68,8 +68,8 @@ def _child(lib, n, iters):
     rss = _rss if HAVE_PROC else (lambda: 0)
     if lib != "numpy":
         mod = __import__(lib)
-        x = mod.ones(1000, requires_grad=True)   # warm-up: one-time costs (PyTorch starts
-        mod.tanh(x * 1.01).sum().backward()      # its autograd threads) go into the baseline
+        x = mod.ones(1000, requires_grad=True)  # warm-up: one-time costs (PyTorch starts
+        mod.tanh(x * 1.01).sum().backward()  # its autograd threads) go into the baseline
     if traced:
         tracemalloc.start()
 
@@ -82,7 +82,7 @@ def _child(lib, n, iters):
         x = mod.randn(n, requires_grad=True)
     base, base_rss = now(), rss()
 
-    if lib == "numpy":                  # the tape: a list of tanh outputs
+    if lib == "numpy":  # the tape: a list of tanh outputs
         saved, y = [], x
         for _ in range(iters):
             y = np.tanh(y * 1.01)
@@ -97,14 +97,14 @@ def _child(lib, n, iters):
         tracemalloc.reset_peak()
     if HAVE_PROC:
         _reset_peak_rss()
-    if lib == "numpy":                  # pop each output and fold it into one gradient buffer
+    if lib == "numpy":  # pop each output and fold it into one gradient buffer
         del y
         g = np.ones(n, np.float32)
         while saved:
             t = saved.pop()
             np.square(t, out=t)
-            np.subtract(1, t, out=t)    # tanh' = 1 - y²
-            t *= 1.01                   # times the mul's factor
+            np.subtract(1, t, out=t)  # tanh' = 1 - y²
+            t *= 1.01  # times the mul's factor
             g *= t
             del t
     else:
@@ -112,21 +112,23 @@ def _child(lib, n, iters):
     peak_rss = _peak_rss() - base_rss if HAVE_PROC else 0
     peak = tracemalloc.get_traced_memory()[1] - base if traced else peak_rss
 
-    if lib == "numpy":                  # g is the leaf's gradient: dropped with it
+    if lib == "numpy":  # g is the leaf's gradient: dropped with it
         del g
     else:
         del y
         x.grad = None
     drop, drop_rss = now() - base, rss() - base_rss
-    print(json.dumps({"graph": graph, "peak": peak, "drop": drop,
-                      "rss": [graph_rss, peak_rss, drop_rss]}))
+    print(json.dumps({"graph": graph, "peak": peak, "drop": drop, "rss": [graph_rss, peak_rss, drop_rss]}))
 
 
 # ----------------------------------------------------------------------------- in the runner
 
+
 def _measure(lib, n, iters):
-    code = (f"import sys; sys.path.insert(0, {ROOT!r}); "
-            f"from benchmarks.bench_memory import _child; _child({lib!r}, {n}, {iters})")
+    code = (
+        f"import sys; sys.path.insert(0, {ROOT!r}); "
+        f"from benchmarks.bench_memory import _child; _child({lib!r}, {n}, {iters})"
+    )
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_="65536")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -147,10 +149,13 @@ def run(quick=False):
     rows = []
     parts = (("graph", "graph after fwd"), ("peak", "peak during bwd"), ("drop", "after drop"))
     for key, what in parts:
-        rows.append(Row("P6", f"tanh {size} {what}", "MiB",
-                        fig("minigrad", key), fig("torch", key), fig("numpy", key)))
+        rows.append(
+            Row(
+                "P6", f"tanh {size} {what}", "MiB", fig("minigrad", key), fig("torch", key), fig("numpy", key)
+            )
+        )
     graph, peak, drop = rows
-    for row in (graph, peak):           # 1% slack: tracemalloc and RSS are different meters
+    for row in (graph, peak):  # 1% slack: tracemalloc and RSS are different meters
         row.goal = "≤ PyTorch (±1%)"
         row.met = at_most(row.minigrad, None if row.torch is None else 1.01 * row.torch)
     drop.goal, drop.ratios = "back to baseline", False
@@ -158,6 +163,8 @@ def run(quick=False):
     graph.note = "minigrad and numpy measured by tracemalloc, PyTorch by RSS"
     if HAVE_PROC:
         g_rss, p_rss, d_rss = (v / MIB for v in res["minigrad"]["rss"])
-        graph.note += (f"; minigrad by RSS as a cross-check: graph {g_rss:.1f}, peak {p_rss:.1f}, "
-                       f"after drop {d_rss:.1f} MiB")
+        graph.note += (
+            f"; minigrad by RSS as a cross-check: graph {g_rss:.1f}, peak {p_rss:.1f}, "
+            f"after drop {d_rss:.1f} MiB"
+        )
     return rows

@@ -33,9 +33,9 @@ from ._timing import Row, at_most, compare, optional_torch, per_call, ratio
 
 SIZES = (64, 128, 128, 10)
 LR, MOMENTUM = 0.01, 0.9
-GOALS = {1: 0.5, 32: 0.5, 256: 0.9}         # batch: most minigrad / PyTorch
-CALLS = {1: 60, 32: 50, 256: 15}           # steps per sample, ~10-20 ms of work
-REPEATS = 21                                # short samples, many of them: see run()
+GOALS = {1: 0.5, 32: 0.5, 256: 0.9}  # batch: most minigrad / PyTorch
+CALLS = {1: 60, 32: 50, 256: 15}  # steps per sample, ~10-20 ms of work
+REPEATS = 21  # short samples, many of them: see run()
 
 
 def _build(M):
@@ -55,7 +55,7 @@ def _lib_step(M, weights, batch, calls):
 
 def _numpy_step(weights, batch, calls):
     """The hand-written step: returns the loss, as the libraries' steps do."""
-    params = [w.copy() for w in weights]            # W1, b1, W2, b2, ... as (out, in), (out,)
+    params = [w.copy() for w in weights]  # W1, b1, W2, b2, ... as (out, in), (out,)
     buffers = [np.zeros_like(w) for w in params]
     batches = itertools.cycle(_batches(batch)[:calls])
     rows = np.arange(batch)
@@ -63,7 +63,7 @@ def _numpy_step(weights, batch, calls):
 
     def step():
         x, y = next(batches)
-        acts = [x]                                  # each layer's input
+        acts = [x]  # each layer's input
         for i in range(n_layers):
             z = acts[-1] @ params[2 * i].T + params[2 * i + 1]
             acts.append(np.maximum(z, 0) if i < n_layers - 1 else z)
@@ -72,7 +72,7 @@ def _numpy_step(weights, batch, calls):
         p = np.exp(z)
         p /= p.sum(1, keepdims=True)
         loss = -np.log(p[rows, y]).mean()
-        p[rows, y] -= 1                             # d loss / d logits, times the batch size
+        p[rows, y] -= 1  # d loss / d logits, times the batch size
         g = p / batch
         grads = [None] * len(params)
         for i in reversed(range(n_layers)):

@@ -121,9 +121,14 @@ def run_conv(quick=False):
     torch = optional_torch()
     rows = []
     for shape, cin, cout in (((64, 1, 8, 8), 1, 16), ((32, 16, 16, 16), 16, 32)):
-        med = compare({"minigrad": _conv_step(minigrad, shape, cin, cout),
-                       "torch": _conv_step(torch, shape, cin, cout) if torch else None,
-                       "numpy": _conv_numpy_step(shape, cin, cout)}, _repeats(quick))
+        med = compare(
+            {
+                "minigrad": _conv_step(minigrad, shape, cin, cout),
+                "torch": _conv_step(torch, shape, cin, cout) if torch else None,
+                "numpy": _conv_numpy_step(shape, cin, cout),
+            },
+            _repeats(quick),
+        )
         rows += _rows("N1", f"conv2d {cin}->{cout} on {shape}", med)
     return rows
 
@@ -134,9 +139,14 @@ def run_cross_entropy(quick=False):
     torch = optional_torch()
     rows = []
     for n, c in ((64, 10), (256, 1000)):
-        med = compare({"minigrad": _ce_step(minigrad, n, c),
-                       "torch": _ce_step(torch, n, c) if torch else None,
-                       "composed": _ce_step(minigrad, n, c, composed=True)}, _repeats(quick))
+        med = compare(
+            {
+                "minigrad": _ce_step(minigrad, n, c),
+                "torch": _ce_step(torch, n, c) if torch else None,
+                "composed": _ce_step(minigrad, n, c, composed=True),
+            },
+            _repeats(quick),
+        )
         rows += _rows("N2", f"cross_entropy ({n}, {c}) [numpy col: composed]", med, "composed")
     return rows
 
@@ -145,8 +155,9 @@ def run_pool(quick=False):
     import minigrad
 
     torch = optional_torch()
-    med = compare({"minigrad": _pool_step(minigrad), "torch": _pool_step(torch) if torch else None},
-                  _repeats(quick))
+    med = compare(
+        {"minigrad": _pool_step(minigrad), "torch": _pool_step(torch) if torch else None}, _repeats(quick)
+    )
     return _rows("N3", "max_pool2d(2) on (64, 16, 16, 16)", med)
 
 

@@ -45,8 +45,7 @@ LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 
 def _values(n):
     rng = np.random.default_rng(0)
-    return [(rng.standard_normal(n, np.float32), rng.standard_normal(n, np.float32))
-            for _ in range(TENSORS)]
+    return [(rng.standard_normal(n, np.float32), rng.standard_normal(n, np.float32)) for _ in range(TENSORS)]
 
 
 def _lib_step(lib, n, **options):
@@ -103,15 +102,24 @@ def run(quick=False):
     )
     ms = {k: v[0] * 1e3 for k, v in med.items()}
     size = f"{TENSORS}x{n // 1000}k" if n < 1_000_000 else f"{TENSORS}x{n // 1_000_000}M"
-    default = Row("P5", f"Adam step {size} f32 (PT default)", "ms",
-                  ms["minigrad"], ms.get("torch"), ms["numpy"])
-    fused = Row("P5", f"Adam step {size} f32 (PT fused=True)", "ms",
-                ms["minigrad"], ms.get("torch_fused"), ms["numpy"])
+    default = Row(
+        "P5", f"Adam step {size} f32 (PT default)", "ms", ms["minigrad"], ms.get("torch"), ms["numpy"]
+    )
+    fused = Row(
+        "P5",
+        f"Adam step {size} f32 (PT fused=True)",
+        "ms",
+        ms["minigrad"],
+        ms.get("torch_fused"),
+        ms["numpy"],
+    )
     fused.goal = "≤ 1.0× PT fused, ≤ 1/3 numpy"
     met_torch = at_most(ratio(fused.minigrad, fused.torch), 1.0)
     met_numpy = at_most(ratio(fused.minigrad, fused.numpy), 1 / 3)
     fused.met = met_numpy if met_torch is None else met_torch and met_numpy
     policy = os.environ.get("OMP_WAIT_POLICY", "unset")
-    fused.note = (f"load average {os.getloadavg()[0]:.1f}, OMP_WAIT_POLICY {policy}, "
-                  f"minigrad kernels {minigrad._optim_kernels.ISA} (see bench_optim.py)")
+    fused.note = (
+        f"load average {os.getloadavg()[0]:.1f}, OMP_WAIT_POLICY {policy}, "
+        f"minigrad kernels {minigrad._optim_kernels.ISA} (see bench_optim.py)"
+    )
     return [default, fused]

@@ -35,8 +35,12 @@ def _weights(kind):
     rng = np.random.default_rng(0)
     gates = (4 if kind == "LSTM" else 3) * HIDDEN
     bound = 1 / np.sqrt(HIDDEN)
-    shapes = {"weight_ih_l0": (gates, INPUT), "weight_hh_l0": (gates, HIDDEN),
-              "bias_ih_l0": (gates,), "bias_hh_l0": (gates,)}
+    shapes = {
+        "weight_ih_l0": (gates, INPUT),
+        "weight_hh_l0": (gates, HIDDEN),
+        "bias_ih_l0": (gates,),
+        "bias_hh_l0": (gates,),
+    }
     return {k: rng.uniform(-bound, bound, s).astype(np.float32) for k, s in shapes.items()}
 
 
@@ -97,10 +101,14 @@ def run(quick=False):
     rows = []
     for kind in ("LSTM", "GRU"):
         weights = _weights(kind)
-        med = compare({"minigrad": _step(minigrad, kind, weights, steps, batch),
-                       "torch": _step(torch, kind, weights, steps, batch) if torch else None,
-                       "composed": _composed_step(kind, weights, steps, batch)},
-                      repeats=2 if quick else 15)
+        med = compare(
+            {
+                "minigrad": _step(minigrad, kind, weights, steps, batch),
+                "torch": _step(torch, kind, weights, steps, batch) if torch else None,
+                "composed": _composed_step(kind, weights, steps, batch),
+            },
+            repeats=2 if quick else 15,
+        )
         what = f"nn.{kind}({INPUT}, {HIDDEN}) seq {steps} batch {batch} [numpy col: composed]"
         for i, part in enumerate(("fwd", "bwd", "fwd+bwd")):
             figs = [med[k][i] * 1e3 if k in med else None for k in ("minigrad", "torch", "composed")]
@@ -113,7 +121,7 @@ def run(quick=False):
 
 
 VOCAB, EMBED, CHAR_HIDDEN = 65, 64, 256
-CALLS = 5                       # steps per sample
+CALLS = 5  # steps per sample
 
 
 def char_model(M, kind, emb=EMBED, hidden=CHAR_HIDDEN):
@@ -157,12 +165,22 @@ def run_char(quick=False):
     for kind in ("LSTM", "GRU"):
         build = partial(char_model, kind=kind)
         weights = initial_weights(build)
-        med = compare({lib: per_call(partial(_char_step, M, build, weights, steps, batch, CALLS), CALLS)
-                       for lib, M in (("minigrad", minigrad), ("torch", torch)) if M is not None},
-                      repeats=2 if quick else 7)
+        med = compare(
+            {
+                lib: per_call(partial(_char_step, M, build, weights, steps, batch, CALLS), CALLS)
+                for lib, M in (("minigrad", minigrad), ("torch", torch))
+                if M is not None
+            },
+            repeats=2 if quick else 7,
+        )
         figs = [med[k][0] * 1e3 if k in med else None for k in ("minigrad", "torch")]
-        row = Row("P11", f"char-{kind} train step (emb {EMBED}, hidden {CHAR_HIDDEN}, seq {steps}, "
-                  f"batch {batch})", "ms", *figs, None)
+        row = Row(
+            "P11",
+            f"char-{kind} train step (emb {EMBED}, hidden {CHAR_HIDDEN}, seq {steps}, batch {batch})",
+            "ms",
+            *figs,
+            None,
+        )
         row.goal = "≤ 1.0× PyTorch"
         row.met = at_most(ratio(row.minigrad, row.torch), 1.0)
         rows.append(row)

@@ -50,7 +50,13 @@ def _lib_step(lib, act, shape):
 def _numpy_step(act, shape):
     """The numpy floor: the chain as bare ufunc calls, and its hand-written backward."""
     multiply, add, maximum, tanh, greater, subtract = (
-        np.multiply, np.add, np.maximum, np.tanh, np.greater, np.subtract)
+        np.multiply,
+        np.add,
+        np.maximum,
+        np.tanh,
+        np.greater,
+        np.subtract,
+    )
 
     def step():
         y = np.full(shape, 0.5, np.float32)
@@ -65,7 +71,7 @@ def _numpy_step(act, shape):
             y = y.sum()
         fwd = perf_counter() - t0
 
-        saved, y = [], np.full(shape, 0.5, np.float32)     # untimed: the "tape"
+        saved, y = [], np.full(shape, 0.5, np.float32)  # untimed: the "tape"
         for _ in range(ITERS):
             y = _np_act[act](y * A + B)
             saved.append(y)

@@ -27,14 +27,17 @@ DEFAULT_THREADS = 1
 def _threads_from(argv):
     """--threads from the command line, read before anything imports numpy."""
     for i, arg in enumerate(argv):
-        value = argv[i + 1] if arg == "--threads" and i + 1 < len(argv) else (
-            arg.partition("=")[2] if arg.startswith("--threads=") else None)
+        value = (
+            argv[i + 1]
+            if arg == "--threads" and i + 1 < len(argv)
+            else (arg.partition("=")[2] if arg.startswith("--threads=") else None)
+        )
         if value is not None:
-            return int(value) if value.isdigit() else DEFAULT_THREADS   # argparse reports it
+            return int(value) if value.isdigit() else DEFAULT_THREADS  # argparse reports it
     return DEFAULT_THREADS
 
 
-NUMPY_LOADED_FIRST = "numpy" in sys.modules     # then the variables come too late for BLAS
+NUMPY_LOADED_FIRST = "numpy" in sys.modules  # then the variables come too late for BLAS
 _THREADS = _threads_from(sys.argv[1:])
 if _THREADS:
     os.environ.update(dict.fromkeys(THREAD_VARS, str(_THREADS)))
@@ -46,7 +49,7 @@ import subprocess  # noqa: E402
 import time  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:        # run as a script: make `benchmarks` and `minigrad` importable
+if ROOT not in sys.path:  # run as a script: make `benchmarks` and `minigrad` importable
     sys.path.insert(0, ROOT)
 
 from benchmarks import (  # noqa: E402
@@ -65,7 +68,7 @@ from benchmarks import (  # noqa: E402
 )
 from benchmarks._timing import optional_torch, print_table  # noqa: E402
 
-BENCHMARKS = {                  # id: run(quick) -> rows
+BENCHMARKS = {  # id: run(quick) -> rows
     "P1": bench_scalar_chain.run,
     "P2": bench_vector_chain.run,
     "P3": bench_mlp.run,
@@ -87,9 +90,12 @@ BENCHMARKS = {                  # id: run(quick) -> rows
 def _git_state():
     """The commit measured, and whether minigrad/ differs from it."""
     try:
+
         def git(*a):
-            return subprocess.run(["git", "-C", ROOT, *a], capture_output=True, text=True,
-                                  check=True).stdout.strip()
+            return subprocess.run(
+                ["git", "-C", ROOT, *a], capture_output=True, text=True, check=True
+            ).stdout.strip()
+
         dirty = git("status", "--porcelain", "--untracked-files=no", "--", "minigrad")
         return git("rev-parse", "--short", "HEAD") + (" + uncommitted minigrad/ changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
@@ -104,7 +110,7 @@ def set_threads(n):
         torch.set_num_threads(n)
     if not n:
         asked = "0: every library at its own default"
-    elif NUMPY_LOADED_FIRST or _THREADS != n:     # main(argv) called from other code
+    elif NUMPY_LOADED_FIRST or _THREADS != n:  # main(argv) called from other code
         try:
             from threadpoolctl import threadpool_limits
         except ImportError:
@@ -158,9 +164,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 repeats, small sizes (a smoke run)")
     parser.add_argument("--only", metavar="IDS", help="comma-separated ids, e.g. P1,P4")
-    parser.add_argument("--threads", metavar="N", type=int, default=DEFAULT_THREADS,
-                        help="threads for every library's BLAS, OpenMP and torch "
-                        "(default: %(default)s; 0: each library's own default)")
+    parser.add_argument(
+        "--threads",
+        metavar="N",
+        type=int,
+        default=DEFAULT_THREADS,
+        help="threads for every library's BLAS, OpenMP and torch "
+        "(default: %(default)s; 0: each library's own default)",
+    )
     args = parser.parse_args(argv)
     if args.threads < 0:
         parser.error("--threads must be 0 or more")
@@ -170,8 +181,7 @@ def main(argv=None):
         ids = [i.strip().upper() for i in args.only.split(",") if i.strip()]
         unknown = [i for i in ids if i not in BENCHMARKS]
         if unknown:
-            parser.error(f"unknown benchmark id(s) {', '.join(unknown)}; "
-                         f"choose from {', '.join(BENCHMARKS)}")
+            parser.error(f"unknown benchmark id(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
 
     print(header(args.quick, set_threads(args.threads)), end="\n\n", flush=True)
     rows = []

@@ -15,12 +15,17 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 
 def make_parser(doc, *, epochs, batch_size, lr):
     """The flags every training example takes: --epochs --batch-size --lr --seed --out."""
-    p = argparse.ArgumentParser(description=doc.strip().splitlines()[0], epilog=doc,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--epochs", type=int, default=epochs, help="passes over the training set "
-                   "(default: %(default)s)")
-    p.add_argument("--batch-size", type=int, default=batch_size, help="examples per step "
-                   "(default: %(default)s)")
+    p = argparse.ArgumentParser(
+        description=doc.strip().splitlines()[0],
+        epilog=doc,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--epochs", type=int, default=epochs, help="passes over the training set (default: %(default)s)"
+    )
+    p.add_argument(
+        "--batch-size", type=int, default=batch_size, help="examples per step (default: %(default)s)"
+    )
     p.add_argument("--lr", type=float, default=lr, help="learning rate (default: %(default)s)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: %(default)s)")
     p.add_argument("--out", default=OUT, help="folder for the figures (default: examples/out)")
@@ -45,7 +50,7 @@ def batches(n, batch_size):
         if bar:
             done = 30 * k // steps
             sys.stderr.write(f"\r  [{'#' * done}{'.' * (30 - done)}] {k}/{steps}")
-        yield perm[i:i + batch_size]
+        yield perm[i : i + batch_size]
     if bar:
         sys.stderr.write("\r" + " " * 45 + "\r")
 
@@ -54,10 +59,10 @@ def train_epoch(model, loss_fn, optimizer, x, y, batch_size):
     """One shuffled pass over (x, y) in batches; returns the mean training loss."""
     total = 0.0
     for idx in batches(len(x), batch_size):
-        loss = loss_fn(model(x[idx]), y[idx])   # forward: records the graph on the tape
-        optimizer.zero_grad()                   # .grad accumulates: clear last step's
-        loss.backward()                         # fill .grad of every parameter
-        optimizer.step()                        # update the parameters from their .grad
+        loss = loss_fn(model(x[idx]), y[idx])  # forward: records the graph on the tape
+        optimizer.zero_grad()  # .grad accumulates: clear last step's
+        loss.backward()  # fill .grad of every parameter
+        optimizer.step()  # update the parameters from their .grad
         total += loss.item() * len(idx)
     return total / len(x)
 

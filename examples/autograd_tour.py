@@ -31,13 +31,12 @@ def main(argv=None):
     print("x =", x, "  y =", y)
 
     section("grad_fn: every result remembers the op that made it")
-    z = (x ** 2) * y
+    z = (x**2) * y
     print("z = x**2 * y =", z)
-    print("z.grad_fn =", z.grad_fn.name(), " its inputs:",
-          [fn.name() for fn, _ in z.grad_fn.next_functions])
+    print("z.grad_fn =", z.grad_fn.name(), " its inputs:", [fn.name() for fn, _ in z.grad_fn.next_functions])
 
     section("backward(): fill .grad with dz/dx = 2xy and dz/dy = x**2")
-    z.backward(retain_graph=True)           # keep the graph: we backpropagate it again below
+    z.backward(retain_graph=True)  # keep the graph: we backpropagate it again below
     print("x.grad =", x.grad, "  y.grad =", y.grad)
 
     section("accumulation: a second backward() adds to .grad")
@@ -46,12 +45,11 @@ def main(argv=None):
 
     section("zero_grad: reset .grad before the next backward (optimizer.zero_grad() does this)")
     x.grad.zero_()
-    y.grad = None                           # also fine: the next backward starts from scratch
+    y.grad = None  # also fine: the next backward starts from scratch
     print("x.grad =", x.grad, "  y.grad =", y.grad)
 
     section("leaf tensors: created by you, not by an op; only leaves get .grad")
-    print("x.is_leaf =", x.is_leaf, "  z.is_leaf =", z.is_leaf,
-          "  z.grad_fn is None:", z.grad_fn is None)
+    print("x.is_leaf =", x.is_leaf, "  z.is_leaf =", z.is_leaf, "  z.grad_fn is None:", z.grad_fn is None)
 
     section("detach(): same values, cut from the graph")
     d = z.detach()
@@ -66,7 +64,7 @@ def main(argv=None):
     a = torch.tensor([[0.5, -1.0], [1.5, 2.0]], requires_grad=True)
     b = torch.tensor([1.0, -0.5], requires_grad=True)
     h = (a + 1) * b
-    loss = h.tanh().sum() + (a ** 2).mean()
+    loss = h.tanh().sum() + (a**2).mean()
     print(torch.autograd.tape(loss))
     path = out_path(args, "autograd_tour_graph.png")
     viz.draw_graph(loss, path, title="The tape of loss = ((a + 1) * b).tanh().sum() + (a ** 2).mean()")

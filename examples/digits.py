@@ -24,13 +24,17 @@ DEFAULTS = {"mlp": dict(epochs=40, lr=1e-2), "cnn": dict(epochs=15, lr=3e-3)}
 
 def make_model(kind):
     if kind == "mlp":
-        return nn.Sequential(nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Dropout(0.2),
-                             nn.Linear(128, 10))
-    return nn.Sequential(                                   # 1x8x8 -> 16x8x8 -> 32x8x8
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(),
-        nn.MaxPool2d(2), nn.Flatten(), nn.Dropout(0.2),     # -> 32x4x4 = 512
-        nn.Linear(512, 10))
+        return nn.Sequential(nn.Flatten(), nn.Linear(64, 128), nn.ReLU(), nn.Dropout(0.2), nn.Linear(128, 10))
+    return nn.Sequential(  # 1x8x8 -> 16x8x8 -> 32x8x8
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(0.2),  # -> 32x4x4 = 512
+        nn.Linear(512, 10),
+    )
 
 
 def load_data():
@@ -38,11 +42,14 @@ def load_data():
     digits = load_digits()
     x, y = digits.images.astype(np.float32)[:, None], digits.target
     x_rest, x_test, y_rest, y_test = train_test_split(x, y, test_size=0.2, stratify=y, random_state=0)
-    x_train, x_val, y_train, y_val = train_test_split(x_rest, y_rest, test_size=0.125,
-                                                      stratify=y_rest, random_state=0)
-    mean, std = x_train.mean(), x_train.std()               # training statistics only
-    return [(torch.tensor((a - mean) / std), torch.tensor(b))
-            for a, b in [(x_train, y_train), (x_val, y_val), (x_test, y_test)]]
+    x_train, x_val, y_train, y_val = train_test_split(
+        x_rest, y_rest, test_size=0.125, stratify=y_rest, random_state=0
+    )
+    mean, std = x_train.mean(), x_train.std()  # training statistics only
+    return [
+        (torch.tensor((a - mean) / std), torch.tensor(b))
+        for a, b in [(x_train, y_train), (x_val, y_val), (x_test, y_test)]
+    ]
 
 
 def shift(images, rng):
@@ -50,7 +57,7 @@ def shift(images, rng):
     a = images.numpy()
     padded = np.pad(a, ((0, 0), (0, 0), (1, 1), (1, 1)), mode="edge")
     dy, dx = rng.integers(0, 3, size=(2, len(a)))
-    return torch.tensor(np.stack([p[:, i:i + 8, j:j + 8] for p, i, j in zip(padded, dy, dx)]))
+    return torch.tensor(np.stack([p[:, i : i + 8, j : j + 8] for p, i, j in zip(padded, dy, dx)]))
 
 
 def evaluate(model, x, y, loss_fn):
@@ -73,14 +80,16 @@ def main(argv=None):
     rng = np.random.default_rng(args.seed)
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = load_data()
     model = make_model(args.model)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)      # softer targets: ~0.5% better here
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)  # softer targets: ~0.5% better here
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     steps = args.epochs * ((len(x_train) + args.batch_size - 1) // args.batch_size)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
-    print(f"{args.model}: {sum(q.numel() for q in model.parameters())} parameters, "
-          f"{len(x_train)} train / {len(x_val)} validation / {len(x_test)} test images")
+    print(
+        f"{args.model}: {sum(q.numel() for q in model.parameters())} parameters, "
+        f"{len(x_train)} train / {len(x_val)} validation / {len(x_test)} test images"
+    )
 
-    train = "train (running, dropout on)"                  # measured during the epoch
+    train = "train (running, dropout on)"  # measured during the epoch
     losses, accuracies = {train: [], "validation": []}, {train: [], "validation": []}
     start = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
@@ -107,14 +116,19 @@ def main(argv=None):
     elapsed = time.perf_counter() - start
 
     test_loss, test_acc = evaluate(model, x_test, y_test, loss_fn)
-    print(f"done: {args.model}, final train loss {losses[train][-1]:.4f}, test loss {test_loss:.4f}, "
-          f"test accuracy {100 * test_acc:.2f}% ({round(test_acc * len(y_test))}/{len(y_test)}), "
-          f"trained in {elapsed:.1f} s")
-    for what, history, ylabel in (("loss", losses, "cross-entropy (label smoothing 0.1)"),
-                                  ("accuracy", accuracies, "accuracy")):
+    print(
+        f"done: {args.model}, final train loss {losses[train][-1]:.4f}, test loss {test_loss:.4f}, "
+        f"test accuracy {100 * test_acc:.2f}% ({round(test_acc * len(y_test))}/{len(y_test)}), "
+        f"trained in {elapsed:.1f} s"
+    )
+    for what, history, ylabel in (
+        ("loss", losses, "cross-entropy (label smoothing 0.1)"),
+        ("accuracy", accuracies, "accuracy"),
+    ):
         path = out_path(args, f"digits_{args.model}_{what}.png")
-        viz.plot_losses(history, path, title=f"digits, {args.model}: {what} per epoch",
-                        xlabel="epoch", ylabel=ylabel)
+        viz.plot_losses(
+            history, path, title=f"digits, {args.model}: {what} per epoch", xlabel="epoch", ylabel=ylabel
+        )
         print(f"wrote {path}")
     return test_acc
 

@@ -42,13 +42,20 @@ def main(argv=None):
         if step % max(1, args.steps // 10) == 0 or step == args.steps - 1:
             print(f"step {step:4d}  loss {loss.item():.5f}")
     elapsed = time.perf_counter() - start
-    print(f"done: w = {w.item():.3f} (true 3), b = {b.item():.3f} (true -1), "
-          f"final loss {losses[-1]:.5f}, {elapsed:.2f} s")
+    print(
+        f"done: w = {w.item():.3f} (true 3), b = {b.item():.3f} (true -1), "
+        f"final loss {losses[-1]:.5f}, {elapsed:.2f} s"
+    )
 
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "fit_line_loss.png")
-    viz.plot_losses(losses, path, log_scale=True, ylabel="mean squared error",
-                    title="fit_line: y = 3x - 1 with plain autograd")
+    viz.plot_losses(
+        losses,
+        path,
+        log_scale=True,
+        ylabel="mean squared error",
+        title="fit_line: y = 3x - 1 with plain autograd",
+    )
     print(f"loss curve written to {path}")
 
 

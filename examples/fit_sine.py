@@ -24,22 +24,31 @@ def main(argv=None):
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     loss_fn = nn.MSELoss()
 
-    losses, elapsed = fit(model, loss_fn, optimizer, x, y, args)   # the loop: _common.train_epoch
+    losses, elapsed = fit(model, loss_fn, optimizer, x, y, args)  # the loop: _common.train_epoch
 
     grid = torch.linspace(-math.pi, math.pi, 200).reshape(-1, 1)
     with torch.no_grad():
         prediction = model(grid)
     error = ((prediction - torch.sin(grid)) ** 2).mean().item()
-    print(f"done: final train loss {losses[-1]:.4f} (noise alone gives 0.0100), "
-          f"distance to the true sine {error:.4f} (MSE on a grid), trained in {elapsed:.1f} s")
+    print(
+        f"done: final train loss {losses[-1]:.4f} (noise alone gives 0.0100), "
+        f"distance to the true sine {error:.4f} (MSE on a grid), trained in {elapsed:.1f} s"
+    )
 
-    with viz.figure(out_path(args, "fit_sine_fit.png"), title="fit_sine: MLP fit of a noisy sine",
-                    xlabel="x", ylabel="y") as ax:
+    with viz.figure(
+        out_path(args, "fit_sine_fit.png"), title="fit_sine: MLP fit of a noisy sine", xlabel="x", ylabel="y"
+    ) as ax:
         ax.scatter(x.numpy(), y.numpy(), s=8, alpha=0.5, color="gray", label="noisy samples")
         ax.plot(grid.numpy(), torch.sin(grid).numpy(), "--", color="black", label="sin(x)")
         ax.plot(grid.numpy(), prediction.numpy(), color="tab:red", linewidth=2, label="MLP")
-    viz.plot_losses(losses, out_path(args, "fit_sine_loss.png"), log_scale=True, xlabel="epoch",
-                    ylabel="mean squared error", title="fit_sine: training loss")
+    viz.plot_losses(
+        losses,
+        out_path(args, "fit_sine_loss.png"),
+        log_scale=True,
+        xlabel="epoch",
+        ylabel="mean squared error",
+        title="fit_sine: training loss",
+    )
     print(f"wrote {out_path(args, 'fit_sine_fit.png')} and fit_sine_loss.png")
 
 

@@ -7,7 +7,6 @@ Each class is one arm of a spiral (a non-linear boundary no straight line can dr
 drawn test points. Writes spirals_boundary.png (decision regions) and spirals_loss.png.
 """
 
-
 from _common import fit, make_parser, out_path
 
 import minigrad as torch
@@ -37,31 +36,56 @@ def main(argv=None):
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     loss_fn = nn.CrossEntropyLoss()
 
-    losses, elapsed = fit(model, loss_fn, optimizer, x, y, args)   # the loop: _common.train_epoch
+    losses, elapsed = fit(model, loss_fn, optimizer, x, y, args)  # the loop: _common.train_epoch
 
     with torch.no_grad():
         train_acc = (model(x).argmax(1) == y).float().mean().item()
         test_acc = (model(x_test).argmax(1) == y_test).float().mean().item()
-        side = torch.linspace(-1.2, 1.2, 200)                 # the plane, as a 200 x 200 grid
+        side = torch.linspace(-1.2, 1.2, 200)  # the plane, as a 200 x 200 grid
         gx, gy = side.reshape(1, -1).expand(200, 200), side.reshape(-1, 1).expand(200, 200)
         grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
         regions = model(grid).argmax(1).reshape(200, 200)
-    print(f"done: final loss {losses[-1]:.4f}, train accuracy {100 * train_acc:.2f}%, "
-          f"test accuracy {100 * test_acc:.2f}%, trained in {elapsed:.1f} s")
+    print(
+        f"done: final loss {losses[-1]:.4f}, train accuracy {100 * train_acc:.2f}%, "
+        f"test accuracy {100 * test_acc:.2f}%, trained in {elapsed:.1f} s"
+    )
 
     path = out_path(args, "spirals_boundary.png")
-    with viz.figure(path, title=f"spirals: decision regions (test accuracy {100 * test_acc:.1f}%)",
-                    xlabel="x1", ylabel="x2", figsize=(5.6, 5.2)) as ax:
-        ax.contourf(side.numpy(), side.numpy(), regions.numpy(), levels=[-0.5, 0.5, 1.5, 2.5],
-                    colors=["#c6dbef", "#fdd0a2", "#c7e9c0"])
+    with viz.figure(
+        path,
+        title=f"spirals: decision regions (test accuracy {100 * test_acc:.1f}%)",
+        xlabel="x1",
+        ylabel="x2",
+        figsize=(5.6, 5.2),
+    ) as ax:
+        ax.contourf(
+            side.numpy(),
+            side.numpy(),
+            regions.numpy(),
+            levels=[-0.5, 0.5, 1.5, 2.5],
+            colors=["#c6dbef", "#fdd0a2", "#c7e9c0"],
+        )
         for k, color in enumerate(["tab:blue", "tab:orange", "tab:green"]):
             points = x[y == k].numpy()
-            ax.scatter(points[:, 0], points[:, 1], s=10, color=color, edgecolor="white",
-                       linewidth=0.3, label=f"class {k}")
+            ax.scatter(
+                points[:, 0],
+                points[:, 1],
+                s=10,
+                color=color,
+                edgecolor="white",
+                linewidth=0.3,
+                label=f"class {k}",
+            )
         ax.set_aspect("equal")
         ax.legend(loc="upper right", framealpha=0.9)
-    viz.plot_losses(losses, out_path(args, "spirals_loss.png"), log_scale=True, xlabel="epoch",
-                    ylabel="cross-entropy", title="spirals: training loss")
+    viz.plot_losses(
+        losses,
+        out_path(args, "spirals_loss.png"),
+        log_scale=True,
+        xlabel="epoch",
+        ylabel="cross-entropy",
+        title="spirals: training loss",
+    )
     print(f"wrote {path} and spirals_loss.png")
     return test_acc
 

@@ -25,9 +25,6 @@ _tape._set_ops(_ops)
 from . import autograd  # noqa: E402
 from ._device import device, get_default_device, set_default_device  # noqa: E402
 from ._dtypes import (  # noqa: E402
-    bool_ as bool,  # noqa: A001
-)
-from ._dtypes import (  # noqa: E402
     bfloat16,
     dtype,
     float16,
@@ -40,6 +37,9 @@ from ._dtypes import (  # noqa: E402
     int64,
     set_default_dtype,
     uint8,
+)
+from ._dtypes import (  # noqa: E402
+    bool_ as bool,  # noqa: A001
 )
 from ._dtypes import (
     float16 as half,

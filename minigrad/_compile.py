@@ -11,8 +11,16 @@ class _NotCallable(TypeError, AssertionError):
     """compile() of something that is not callable (PyTorch raises an AssertionError)."""
 
 
-def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None, options=None,  # noqa: A001
-            disable=False):
+def compile(
+    model=None,
+    *,
+    fullgraph=False,
+    dynamic=None,
+    backend="inductor",
+    mode=None,
+    options=None,  # noqa: A001
+    disable=False,
+):
     """``model`` unchanged (``compile()`` with keywords only: a decorator returning its function).
 
     >>> f = minigrad.compile(lambda x: x + 1)

@@ -32,7 +32,7 @@ class device:
             self.type, self.index = type.type, type.index
             return
         if not isinstance(type, (str, int)) and isinstance(getattr(type, "type", None), str):
-            if index is None:       # another library's device object (torch.device)
+            if index is None:  # another library's device object (torch.device)
                 type, index = type.type, getattr(type, "index", None)
         if isinstance(type, int) and not isinstance(type, bool):
             type, index = "cuda", type  # device(0) is cuda:0, as in PyTorch
@@ -108,6 +108,7 @@ def _is_dtype(a):
     import numpy as np
 
     from ._dtypes import dtype
+
     # numpy dtypes too: minigrad's own ops convert with them (x.to(np.dtype("float64")))
     return isinstance(a, (dtype, np.dtype)) or any(a is t for t in (float, int, bool))
 
@@ -116,18 +117,25 @@ def _as_dtype(a):
     """A dtype argument of ``to``: Python's float, int and bool mean float64, int64 and bool there,
     as in PyTorch."""
     from . import _dtypes
+
     if a is float or a is int or a is bool:
         return _dtypes.float64 if a is float else _dtypes.int64 if a is int else _dtypes.bool_
     return a if a is None or isinstance(a, _dtypes.dtype) else _dtypes.from_numpy(a)
 
 
 def _is_device(a):
-    return isinstance(a, (str, device)) or (isinstance(a, int) and not isinstance(a, bool)) or (
-        isinstance(getattr(a, "type", None), str) and hasattr(a, "index"))
+    return (
+        isinstance(a, (str, device))
+        or (isinstance(a, int) and not isinstance(a, bool))
+        or (isinstance(getattr(a, "type", None), str) and hasattr(a, "index"))
+    )
 
 
-_TO_FORMS = ("to(device=None, dtype=None, non_blocking=False, copy=False)",
-             "to(dtype, non_blocking=False, copy=False)", "to(tensor, non_blocking=False, copy=False)")
+_TO_FORMS = (
+    "to(device=None, dtype=None, non_blocking=False, copy=False)",
+    "to(dtype, non_blocking=False, copy=False)",
+    "to(tensor, non_blocking=False, copy=False)",
+)
 
 
 def parse_to(args, kwargs, op="to"):
@@ -137,6 +145,7 @@ def parse_to(args, kwargs, op="to"):
     copy=False)`` (device and dtype of the tensor), plus ``memory_format=None``. The device is
     checked (the CPU only); a mix of the forms is a TypeError listing them."""
     from ._tape import Tensor
+
     kwargs = dict(kwargs)
     if kwargs.pop("memory_format", None) is not None:
         raise TypeError(f"{op}(): minigrad has one memory format (contiguous); pass memory_format=None")
@@ -162,8 +171,10 @@ def parse_to(args, kwargs, op="to"):
 
 def _bad_to(op, args, kwargs):
     got = [type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()]
-    return TypeError(f"{op}() received an invalid combination of arguments - got ({', '.join(got)}), but "
-                     f"expected one of: {'; '.join(_TO_FORMS)}")
+    return TypeError(
+        f"{op}() received an invalid combination of arguments - got ({', '.join(got)}), but "
+        f"expected one of: {'; '.join(_TO_FORMS)}"
+    )
 
 
 # ----------------------------------------------------------------------------- the default device

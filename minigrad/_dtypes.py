@@ -43,7 +43,12 @@ ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)
 # keeps float32); creating or converting a tensor to it raises (to_numpy below).
 bfloat16 = dtype.__new__(dtype)
 bfloat16.name, bfloat16.numpy, bfloat16.is_floating_point, bfloat16.is_signed, bfloat16.itemsize = (
-    "bfloat16", None, True, True, 2)
+    "bfloat16",
+    None,
+    True,
+    True,
+    2,
+)
 _FROM_NUMPY = {d.numpy: d for d in ALL}
 _NAMES = {d.name: d for d in ALL}
 # dtypes PyTorch leaves out of a tensor's repr
@@ -66,8 +71,10 @@ def to_numpy(d):
     """The numpy dtype for a minigrad dtype (numpy dtypes and Python types accepted too)."""
     if isinstance(d, dtype):
         if d.numpy is None:
-            raise TypeError(f"minigrad has no {d.name} tensors (numpy has no such type): use "
-                            "minigrad.float32 or minigrad.float16")
+            raise TypeError(
+                f"minigrad has no {d.name} tensors (numpy has no such type): use "
+                "minigrad.float32 or minigrad.float16"
+            )
         return d.numpy
     if d is float:
         return float32.numpy
@@ -102,9 +109,11 @@ def get_default_dtype():
 def set_default_dtype(d):
     """Accepts float32, minigrad's one default floating dtype; refuses the others clearly."""
     if not isinstance(d, dtype) or not d.is_floating_point:
-        raise TypeError(f"set_default_dtype(): only floating-point types are supported as the default type "
-                        f"(got {d!r})")
+        raise TypeError(
+            f"set_default_dtype(): only floating-point types are supported as the default type (got {d!r})"
+        )
     if d is not float32:
         raise NotImplementedError(
             f"set_default_dtype({d!r}): minigrad's default floating dtype is always float32; "
-            f"pass dtype={d!r} to the creation functions (or call .to({d!r})) instead")
+            f"pass dtype={d!r} to the creation functions (or call .to({d!r})) instead"
+        )

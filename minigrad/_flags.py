@@ -20,9 +20,11 @@ def set_float32_matmul_precision(precision):
     if not isinstance(precision, str):
         raise RuntimeError(f"set_float32_matmul_precision expects a str, but got {type(precision).__name__}")
     if precision not in _PRECISIONS:
-        raise RuntimeError(f"set_float32_matmul_precision expects one of {', '.join(_PRECISIONS)}, "
-                           f"got '{precision}'")
+        raise RuntimeError(
+            f"set_float32_matmul_precision expects one of {', '.join(_PRECISIONS)}, got '{precision}'"
+        )
     from .backends import cuda
+
     _state["precision"] = precision
     cuda.matmul.allow_tf32 = precision != "highest"
 

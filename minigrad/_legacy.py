@@ -22,28 +22,42 @@ from ._tape import Size, Tensor, _from_array
 from .ops._core import METHODS
 
 # dtype -> PyTorch's legacy type name
-_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor", "int64": "LongTensor",
-          "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-          "bool": "BoolTensor"}
+_NAMES = {
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "float16": "HalfTensor",
+    "int64": "LongTensor",
+    "int32": "IntTensor",
+    "int16": "ShortTensor",
+    "int8": "CharTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
 
 
 def legacy_array(op, args, dtype, device):
     """The ndarray ``op(*args)`` makes (``Tensor(...)``, ``FloatTensor(...)``), in ``dtype``."""
     from .creation import _as_array, _size
+
     check_device(device, op)
     npd = _dtypes.to_numpy(dtype)
     if not args:
         return np.empty(0, npd)
     if (len(args) == 1 and isinstance(args[0], Size)) or all(
-            isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)) for a in args):
+        isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_)) for a in args
+    ):
         return np.zeros(_size(args, op), npd)
     if len(args) > 1:
-        raise TypeError(f"{op}(): expected sizes (ints) or one sequence of data, got "
-                        f"({', '.join(type(a).__name__ for a in args)})")
+        raise TypeError(
+            f"{op}(): expected sizes (ints) or one sequence of data, got "
+            f"({', '.join(type(a).__name__ for a in args)})"
+        )
     data = args[0]
     if isinstance(data, Tensor) and data._data.dtype != npd:
-        raise TypeError(f"{op}(): expected a tensor of dtype {_dtypes.from_numpy(npd)} (got {data.dtype}); "
-                        f"convert it with .to({_dtypes.from_numpy(npd)}) instead")
+        raise TypeError(
+            f"{op}(): expected a tensor of dtype {_dtypes.from_numpy(npd)} (got {data.dtype}); "
+            f"convert it with .to({_dtypes.from_numpy(npd)}) instead"
+        )
     if isinstance(data, (float, complex, bool, np.generic)):
         raise TypeError(f"{op}(): new(): data must be a sequence (got {type(data).__name__})")
     return _as_array(data, npd)
@@ -63,8 +77,16 @@ class tensortype(type):
 
 
 def _legacy_type(d):
-    return tensortype(_NAMES[d.name], (), {"dtype": d, "is_cuda": False, "__module__": "minigrad",
-                                           "__doc__": f"A {d.name} tensor: ``{_NAMES[d.name]}([1, 2])``."})
+    return tensortype(
+        _NAMES[d.name],
+        (),
+        {
+            "dtype": d,
+            "is_cuda": False,
+            "__module__": "minigrad",
+            "__doc__": f"A {d.name} tensor: ``{_NAMES[d.name]}([1, 2])``.",
+        },
+    )
 
 
 FloatTensor = _legacy_type(_dtypes.float32)
@@ -76,8 +98,17 @@ ShortTensor = _legacy_type(_dtypes.int16)
 CharTensor = _legacy_type(_dtypes.int8)
 ByteTensor = _legacy_type(_dtypes.uint8)
 BoolTensor = _legacy_type(_dtypes.bool_)
-_TYPES = (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor,
-          BoolTensor)
+_TYPES = (
+    FloatTensor,
+    DoubleTensor,
+    HalfTensor,
+    LongTensor,
+    IntTensor,
+    ShortTensor,
+    CharTensor,
+    ByteTensor,
+    BoolTensor,
+)
 _BY_STRING = {f"{prefix}.{t.__name__}": t for prefix in ("torch", "minigrad") for t in _TYPES}
 
 
@@ -97,14 +128,17 @@ def type_(self, dtype=None, non_blocking=False):
         if dtype.startswith(("torch.cuda.", "minigrad.cuda.")):
             check_device("cuda", "type")
         if dtype not in _BY_STRING:
-            raise ValueError(f"invalid type: '{dtype}' (expected a type string such as 'torch.FloatTensor', "
-                             "a legacy type such as minigrad.LongTensor, or a dtype)")
+            raise ValueError(
+                f"invalid type: '{dtype}' (expected a type string such as 'torch.FloatTensor', "
+                "a legacy type such as minigrad.LongTensor, or a dtype)"
+            )
         dtype = _BY_STRING[dtype]
     if isinstance(dtype, tensortype):
         dtype = dtype.dtype
     if not isinstance(dtype, _dtypes.dtype):
-        raise TypeError(f"type(): expected a dtype, a legacy type or a type string, got "
-                        f"{type(dtype).__name__}")
+        raise TypeError(
+            f"type(): expected a dtype, a legacy type or a type string, got {type(dtype).__name__}"
+        )
     return self.to(dtype, non_blocking)
 
 

@@ -54,7 +54,8 @@ cdef extern from *:
        would need -ffinite-math-only, which would drop the NaN check). */
     #if defined(__GNUC__) && !defined(__clang__)
     #define MG_NO_TRAPS __attribute__((optimize("no-trapping-math")))
-    #define MG_REASSOCIATE __attribute__((optimize("no-trapping-math", "no-signed-zeros", "associative-math")))
+    #define MG_REASSOCIATE __attribute__((optimize("no-trapping-math", "no-signed-zeros", \
+                                                   "associative-math")))
     #else
     #define MG_NO_TRAPS
     #define MG_REASSOCIATE
@@ -317,7 +318,7 @@ cdef void _cross_entropy_backward(const floating* g, const floating* x, const lo
 
 
 cdef Py_ssize_t _first_bad_target(const long long* t, Py_ssize_t size, Py_ssize_t n,
-                                   long long ignore) noexcept nogil:
+                                  long long ignore) noexcept nogil:
     # the first target that is neither a class in [0, n) nor ignore; -1 if none
     cdef Py_ssize_t i
     for i in range(size):
@@ -554,7 +555,8 @@ def max_pool2d_indices(x, tuple geometry):
             _max_pool_indices(<const float*>cnp.PyArray_DATA(a), <long long*>cnp.PyArray_DATA(idx), planes, g)
     else:
         with nogil:
-            _max_pool_indices(<const double*>cnp.PyArray_DATA(a), <long long*>cnp.PyArray_DATA(idx), planes, g)
+            _max_pool_indices(<const double*>cnp.PyArray_DATA(a), <long long*>cnp.PyArray_DATA(idx),
+                              planes, g)
     return idx
 
 

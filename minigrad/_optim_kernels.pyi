@@ -28,26 +28,77 @@ def available() -> tuple[str, ...]:
 def kernels(isa: str) -> Any:
     """The kernel functions (``sgd``, ``adam``, ``rmsprop``, ``adagrad``, ``adadelta``) of one build."""
 
-def sgd(param: NDArray[Any], grad: NDArray[Any], momentum_buffer: NDArray[Any] | None, *,
-        lr: float, momentum: float, dampening: float, weight_decay: float, nesterov: bool,
-        maximize: bool, first_step: bool) -> None:
+def sgd(
+    param: NDArray[Any],
+    grad: NDArray[Any],
+    momentum_buffer: NDArray[Any] | None,
+    *,
+    lr: float,
+    momentum: float,
+    dampening: float,
+    weight_decay: float,
+    nesterov: bool,
+    maximize: bool,
+    first_step: bool,
+) -> None:
     """One SGD step in place."""
 
-def adam(param: NDArray[Any], grad: NDArray[Any], exp_avg: NDArray[Any], exp_avg_sq: NDArray[Any],
-         max_exp_avg_sq: NDArray[Any] | None, *, beta1: float, beta2: float, eps: float,
-         weight_decay: float, decay: float, step_size: float, bias_correction2_sqrt: float,
-         maximize: bool) -> None:
+def adam(
+    param: NDArray[Any],
+    grad: NDArray[Any],
+    exp_avg: NDArray[Any],
+    exp_avg_sq: NDArray[Any],
+    max_exp_avg_sq: NDArray[Any] | None,
+    *,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    decay: float,
+    step_size: float,
+    bias_correction2_sqrt: float,
+    maximize: bool,
+) -> None:
     """One Adam/AdamW step in place."""
 
-def rmsprop(param: NDArray[Any], grad: NDArray[Any], square_avg: NDArray[Any],
-            grad_avg: NDArray[Any] | None, momentum_buffer: NDArray[Any] | None, *, lr: float,
-            alpha: float, eps: float, weight_decay: float, momentum: float, maximize: bool) -> None:
+def rmsprop(
+    param: NDArray[Any],
+    grad: NDArray[Any],
+    square_avg: NDArray[Any],
+    grad_avg: NDArray[Any] | None,
+    momentum_buffer: NDArray[Any] | None,
+    *,
+    lr: float,
+    alpha: float,
+    eps: float,
+    weight_decay: float,
+    momentum: float,
+    maximize: bool,
+) -> None:
     """One RMSprop step in place."""
 
-def adagrad(param: NDArray[Any], grad: NDArray[Any], state_sum: NDArray[Any], *, clr: float,
-            eps: float, weight_decay: float, maximize: bool) -> None:
+def adagrad(
+    param: NDArray[Any],
+    grad: NDArray[Any],
+    state_sum: NDArray[Any],
+    *,
+    clr: float,
+    eps: float,
+    weight_decay: float,
+    maximize: bool,
+) -> None:
     """One Adagrad step in place."""
 
-def adadelta(param: NDArray[Any], grad: NDArray[Any], square_avg: NDArray[Any], acc_delta: NDArray[Any], *,
-             lr: float, rho: float, eps: float, weight_decay: float, maximize: bool) -> None:
+def adadelta(
+    param: NDArray[Any],
+    grad: NDArray[Any],
+    square_avg: NDArray[Any],
+    acc_delta: NDArray[Any],
+    *,
+    lr: float,
+    rho: float,
+    eps: float,
+    weight_decay: float,
+    maximize: bool,
+) -> None:
     """One Adadelta step in place."""

@@ -31,7 +31,7 @@ class _PrintOptions:
 
     def __init__(self):
         self.precision, self.threshold, self.edgeitems, self.linewidth = 4, 1000, 3, 80
-        self.sci_mode = None       # None: automatic
+        self.sci_mode = None  # None: automatic
 
     def asdict(self):
         return {name: getattr(self, name) for name in self.__slots__}
@@ -40,8 +40,9 @@ class _PrintOptions:
 _OPTIONS = _PrintOptions()
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None,
-                     linewidth=None, profile=None, sci_mode=None):
+def set_printoptions(
+    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
+):
     """Set global print options; same semantics as ``torch.set_printoptions``.
 
     A known ``profile`` resets the four numeric options first; explicit
@@ -50,8 +51,7 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None,
     """
     for name, value in _PROFILES.get(profile, {}).items():
         setattr(_OPTIONS, name, value)
-    overrides = dict(precision=precision, threshold=threshold,
-                     edgeitems=edgeitems, linewidth=linewidth)
+    overrides = dict(precision=precision, threshold=threshold, edgeitems=edgeitems, linewidth=linewidth)
     for name, value in overrides.items():
         if value is not None:
             setattr(_OPTIONS, name, value)
@@ -117,7 +117,7 @@ def _is_cut(length: int, summarize: bool) -> bool:
 def _edges(arr: np.ndarray):
     """The leading and trailing ``edgeitems`` sub-arrays along axis 0."""
     edge = _OPTIONS.edgeitems
-    return arr[:edge], arr[len(arr) - edge:]
+    return arr[:edge], arr[len(arr) - edge :]
 
 
 def _summarized_data(arr: np.ndarray) -> np.ndarray:
@@ -139,11 +139,10 @@ def _vector(arr: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> s
         items = ["..."]
     elif _is_cut(len(arr), summarize):
         head, tail = _edges(arr)
-        items = ([fmt.format(v) for v in head.tolist()] + [" ..."]
-                 + [fmt.format(v) for v in tail.tolist()])
+        items = [fmt.format(v) for v in head.tolist()] + [" ..."] + [fmt.format(v) for v in tail.tolist()]
     else:
         items = [fmt.format(v) for v in arr.tolist()]
-    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 
@@ -154,8 +153,11 @@ def _body(arr: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str
         return _vector(arr, indent, summarize, fmt)
     if _is_cut(len(arr), summarize):
         head, tail = _edges(arr)
-        slices = ([_body(row, indent + 1, summarize, fmt) for row in head] + ["..."]
-                  + [_body(row, indent + 1, summarize, fmt) for row in tail])
+        slices = (
+            [_body(row, indent + 1, summarize, fmt) for row in head]
+            + ["..."]
+            + [_body(row, indent + 1, summarize, fmt) for row in tail]
+        )
     else:
         slices = [_body(row, indent + 1, summarize, fmt) for row in arr]
     separator = "," + "\n" * (arr.ndim - 1) + " " * (indent + 1)
@@ -184,8 +186,7 @@ def _torch_dtype_name(dtype: np.dtype) -> str:
     return "torch." + np.dtype(dtype).name
 
 
-def format_tensor(arr: np.ndarray, dtype_suffix: "str | None" = None,
-                  suffixes=()) -> str:
+def format_tensor(arr: np.ndarray, dtype_suffix: "str | None" = None, suffixes=()) -> str:
     """Return the torch-style repr of ``arr``, e.g. ``'tensor([1., 2.])'``.
 
     ``dtype_suffix`` is printed as ``dtype=<dtype_suffix>`` when given. Empty

@@ -23,7 +23,7 @@ def import_sibling(name):
     if full in sys.modules:
         return sys.modules[full]
     folder = os.path.join(_HERE, name)
-    if os.path.isfile(os.path.join(folder, "__init__.py")):      # an installed wheel
+    if os.path.isfile(os.path.join(folder, "__init__.py")):  # an installed wheel
         return importlib.import_module(full)
     folder = os.path.join(_ROOT, name)
     init = os.path.join(folder, "__init__.py")

@@ -46,7 +46,7 @@ cdef class Op:
     cdef tuple _reads             # per input, per derivative: what it reads of each input
     cdef tuple _reads_out         # per derivative: whether it reads the output
     cdef object _analyze          # () -> (reads, reads_out), run at the op's first recording
-    cdef readonly object node_cls # the grad_fn class, e.g. MulBackward0
+    cdef readonly object node_cls  # the grad_fn class, e.g. MulBackward0
     cdef readonly bint is_view    # result shares storage (and version counter) with input 0
     cdef int _nin                 # number of inputs (len(derivs))
     cdef int* _levels             # reads as a C array: _levels[i * _nin + j], for _record

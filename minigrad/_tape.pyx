@@ -396,7 +396,8 @@ cdef class Tensor:
     def grad(self, value):
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
             if (<Tensor>value)._data.dtype != self._data.dtype:
                 raise RuntimeError(
                     f"assigned grad has data of a different type: grad is "

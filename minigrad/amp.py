@@ -46,13 +46,20 @@ class autocast:
         self.fast_dtype = dtype
         self._enabled = bool(enabled)
         if self._enabled and self.device != "cpu":
-            warnings.warn(f"{self.device.upper()} is not available (minigrad runs on the CPU only). "
-                          "Disabling autocast.", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"{self.device.upper()} is not available (minigrad runs on the CPU only). "
+                "Disabling autocast.",
+                UserWarning,
+                stacklevel=2,
+            )
             self._enabled = False
         elif self._enabled and dtype is not None and dtype is not float16 and dtype is not bfloat16:
-            warnings.warn("In CPU autocast, but the target dtype is not supported. Disabling autocast.\n"
-                          "CPU Autocast only supports dtypes of torch.bfloat16, torch.float16 currently.",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                "In CPU autocast, but the target dtype is not supported. Disabling autocast.\n"
+                "CPU Autocast only supports dtypes of torch.bfloat16, torch.float16 currently.",
+                UserWarning,
+                stacklevel=2,
+            )
             self._enabled = False
 
     def __enter__(self):
@@ -66,6 +73,7 @@ class autocast:
         def wrapped(*args, **kwargs):
             with self:
                 return fn(*args, **kwargs)
+
         return wrapped
 
 
@@ -82,13 +90,24 @@ class GradScaler:
     tensor(6.)
     """
 
-    def __init__(self, device="cuda", init_scale=2.0**16, growth_factor=2.0, backoff_factor=0.5,
-                 growth_interval=2000, enabled=True):
+    def __init__(
+        self,
+        device="cuda",
+        init_scale=2.0**16,
+        growth_factor=2.0,
+        backoff_factor=0.5,
+        growth_interval=2000,
+        enabled=True,
+    ):
         self._device = _device_type(device, "GradScaler")
         self._enabled = bool(enabled)
         if self._enabled and self._device != "cpu":
-            warnings.warn(f"torch.{self._device}.amp.GradScaler is enabled, but {self._device.upper()} is "
-                          "not available.  Disabling.", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"torch.{self._device}.amp.GradScaler is enabled, but {self._device.upper()} is "
+                "not available.  Disabling.",
+                UserWarning,
+                stacklevel=2,
+            )
             self._enabled = False
         if self._enabled:
             if growth_factor <= 1.0:
@@ -98,7 +117,7 @@ class GradScaler:
             self._scale = float(init_scale)
             self._growth_factor, self._backoff_factor = float(growth_factor), float(backoff_factor)
             self._growth_interval, self._growth_tracker = int(growth_interval), 0
-        self._per_optimizer = {}        # id(optimizer) -> {"unscaled", "stepped", "found_inf": bool}
+        self._per_optimizer = {}  # id(optimizer) -> {"unscaled", "stepped", "found_inf": bool}
 
     def is_enabled(self):
         return self._enabled
@@ -116,18 +135,21 @@ class GradScaler:
         return outputs * self._scale
 
     def _state(self, optimizer):
-        return self._per_optimizer.setdefault(id(optimizer), {"unscaled": False, "stepped": False,
-                                                               "found_inf": False})
+        return self._per_optimizer.setdefault(
+            id(optimizer), {"unscaled": False, "stepped": False, "found_inf": False}
+        )
 
     def unscale_(self, optimizer):
         """Divide the gradients of ``optimizer``'s parameters by the scale, in place, noting infs/NaNs."""
         if not self._enabled:
             return
         from .grad_mode import no_grad
+
         state = self._state(optimizer)
         if state["unscaled"]:
-            raise RuntimeError("unscale_() has already been called on this optimizer since the last "
-                               "update().")
+            raise RuntimeError(
+                "unscale_() has already been called on this optimizer since the last update()."
+            )
         if state["stepped"]:
             raise RuntimeError("unscale_() is being called after step().")
         found_inf = False
@@ -179,19 +201,24 @@ class GradScaler:
         """The scale and its settings (``{}`` when disabled), as PyTorch's keys."""
         if not self._enabled:
             return {}
-        return {"scale": self._scale, "growth_factor": self._growth_factor,
-                "backoff_factor": self._backoff_factor, "growth_interval": self._growth_interval,
-                "_growth_tracker": self._growth_tracker}
+        return {
+            "scale": self._scale,
+            "growth_factor": self._growth_factor,
+            "backoff_factor": self._backoff_factor,
+            "growth_interval": self._growth_interval,
+            "_growth_tracker": self._growth_tracker,
+        }
 
     def load_state_dict(self, state_dict):
         if not self._enabled:
             return
         if len(state_dict) == 0:
-            raise RuntimeError("The source state dict is empty, possibly because it was saved from a "
-                               "disabled instance of GradScaler.")
+            raise RuntimeError(
+                "The source state dict is empty, possibly because it was saved from a "
+                "disabled instance of GradScaler."
+            )
         self._scale = float(state_dict["scale"])
         self._growth_factor = float(state_dict["growth_factor"])
         self._backoff_factor = float(state_dict["backoff_factor"])
         self._growth_interval = int(state_dict["growth_interval"])
         self._growth_tracker = int(state_dict["_growth_tracker"])
-

@@ -82,6 +82,7 @@ class detect_anomaly:
 
     def __call__(self, fn):
         """As a decorator: anomaly mode on for each call of ``fn`` (warned once, here)."""
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             prev = _tape._set_anomaly(True)
@@ -89,6 +90,7 @@ class detect_anomaly:
                 return fn(*args, **kwargs)
             finally:
                 _tape._set_anomaly(prev)
+
         return wrapper
 
 

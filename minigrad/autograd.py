@@ -14,6 +14,21 @@ from .grad_mode import enable_grad, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .tape_view import tape
 
-__all__ = ["backward", "grad", "Function", "FunctionCtx", "Node", "AccumulateGrad", "no_grad",
-           "enable_grad", "set_grad_enabled", "gradcheck", "gradgradcheck", "GradcheckError",
-           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "tape"]
+__all__ = [
+    "backward",
+    "grad",
+    "Function",
+    "FunctionCtx",
+    "Node",
+    "AccumulateGrad",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "is_anomaly_enabled",
+    "tape",
+]

@@ -26,7 +26,7 @@ def _as_array(data, dtype=None):
         except ValueError as e:
             raise ValueError(f"tensor(): could not build a tensor from {type(data).__name__}: {e}") from None
         if dtype is not None and arr.dtype.kind in "biuf":
-            pass                                # converted once, below: no float32 detour
+            pass  # converted once, below: no float32 detour
         elif arr.dtype.kind == "f":
             arr = arr.astype(np.float32)
         elif arr.dtype.kind in "iu":
@@ -48,8 +48,9 @@ def _as_array(data, dtype=None):
 def _unwrap(seq):
     """Lists may hold one-element tensors (``[x, y]``): take their values."""
     return [
-        s.item() if isinstance(s, Tensor) and s.ndim == 0 else
-        (s.tolist() if isinstance(s, Tensor) else (_unwrap(s) if isinstance(s, (list, tuple)) else s))
+        s.item()
+        if isinstance(s, Tensor) and s.ndim == 0
+        else (s.tolist() if isinstance(s, Tensor) else (_unwrap(s) if isinstance(s, (list, tuple)) else s))
         for s in seq
     ]
 
@@ -133,8 +134,11 @@ def empty(*size, dtype=None, requires_grad=False, device=None):
 def full(size, fill_value, *, dtype=None, requires_grad=False, device=None):
     """A tensor filled with ``fill_value`` (dtype inferred from it, as in PyTorch)."""
     if dtype is None:
-        dtype = _dtypes.bool_ if isinstance(fill_value, bool) else (
-            _dtypes.int64 if isinstance(fill_value, int) else _dtypes.float32)
+        dtype = (
+            _dtypes.bool_
+            if isinstance(fill_value, bool)
+            else (_dtypes.int64 if isinstance(fill_value, int) else _dtypes.float32)
+        )
     size = (size,) if isinstance(size, int) else tuple(size)
     return _filled("full", size, fill_value, dtype, requires_grad, device)
 
@@ -147,11 +151,13 @@ def eye(n, m=None, *, dtype=None, requires_grad=False, device=None):
 
 def _triangle_indices(name, np_fn, row, col, offset, dtype):
     import operator
+
     try:
         row, col, offset = (operator.index(v) for v in (row, col, offset))
     except TypeError:
-        raise TypeError(f"{name}(): row, col and offset must be ints, got {row!r}, {col!r}, "
-                        f"{offset!r}") from None
+        raise TypeError(
+            f"{name}(): row, col and offset must be ints, got {row!r}, {col!r}, {offset!r}"
+        ) from None
     for what, v in (("row", row), ("col", col)):
         if v < 0:
             raise RuntimeError(f"{what} must be non-negative, got {v} ({name})")
@@ -191,12 +197,14 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=N
         raise RuntimeError("arange(): step must be nonzero")
     try:
         wrong_sign = (step > 0 and end < start) or (step < 0 and end > start)
-    except TypeError:       # None, a string, ...: numpy's error below names the problem
+    except TypeError:  # None, a string, ...: numpy's error below names the problem
         wrong_sign = False
     if wrong_sign:
-        raise RuntimeError(f"arange(): upper bound and lower bound inconsistent with step sign "
-                           f"(start={start}, end={end}, step={step}: the step must point from start "
-                           "towards end)")
+        raise RuntimeError(
+            f"arange(): upper bound and lower bound inconsistent with step sign "
+            f"(start={start}, end={end}, step={step}: the step must point from start "
+            "towards end)"
+        )
     if dtype is None:
         is_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = _dtypes.int64 if is_int else _dtypes.float32
@@ -213,8 +221,13 @@ def linspace(start, end, steps, *, dtype=None, requires_grad=False, device=None)
 
 def _like(fn):
     def like(input, *, dtype=None, requires_grad=False, device=None):
-        return fn(*input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad,
-                  device=device)
+        return fn(
+            *input.shape,
+            dtype=input.dtype if dtype is None else dtype,
+            requires_grad=requires_grad,
+            device=device,
+        )
+
     like.__name__ = fn.__name__ + "_like"
     like.__doc__ = f"Like ``{fn.__name__}`` with the shape (and dtype) of ``input``."
     return like
@@ -227,13 +240,19 @@ empty_like = _like(empty)
 
 def full_like(input, fill_value, *, dtype=None, requires_grad=False, device=None):
     """Like ``full`` with the shape (and dtype) of ``input``."""
-    return full(input.shape, fill_value, dtype=input.dtype if dtype is None else dtype,
-                requires_grad=requires_grad, device=device)
+    return full(
+        input.shape,
+        fill_value,
+        dtype=input.dtype if dtype is None else dtype,
+        requires_grad=requires_grad,
+        device=device,
+    )
 
 
 # ----------------------------------------------------------------------------- x.new_*(...)
 # The new_* methods build a tensor like the creation functions above, in ``self``'s dtype
 # (and on its device, the CPU) unless told otherwise; the result is a fresh leaf.
+
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
     """A new tensor holding ``data``, in this tensor's dtype unless ``dtype`` is given.
@@ -266,8 +285,9 @@ def new_empty(self, *args, size=None, dtype=None, device=None, requires_grad=Fal
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """``size`` (a tuple) filled with ``fill_value``, in this tensor's dtype unless ``dtype`` is given."""
     if not isinstance(size, (tuple, list)):
-        raise TypeError("new_full(): argument 'size' (position 1) must be tuple of ints, not "
-                        f"{type(size).__name__}")
+        raise TypeError(
+            f"new_full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
+        )
     return _filled("new_full", size, fill_value, dtype or self.dtype, requires_grad, device)
 
 
@@ -282,5 +302,6 @@ def _new_size(op, args, size):
     return args
 
 
-METHODS.update(new_tensor=new_tensor, new_zeros=new_zeros, new_ones=new_ones, new_empty=new_empty,
-               new_full=new_full)
+METHODS.update(
+    new_tensor=new_tensor, new_zeros=new_zeros, new_ones=new_ones, new_empty=new_empty, new_full=new_full
+)

@@ -28,15 +28,32 @@ class ReduceOp:
 def _refuse(name):
     def refused(*args, **kwargs):
         raise RuntimeError(f"distributed.{name}(): {_MESSAGE}")
+
     refused.__name__ = name
     refused.__doc__ = f"Raises RuntimeError: {_MESSAGE}."
     return refused
 
 
-for _name in ("init_process_group", "destroy_process_group", "get_rank", "get_world_size", "get_backend",
-              "barrier", "all_reduce", "all_gather", "all_gather_object", "broadcast",
-              "broadcast_object_list", "reduce", "reduce_scatter", "gather", "scatter", "send", "recv",
-              "new_group"):
+for _name in (
+    "init_process_group",
+    "destroy_process_group",
+    "get_rank",
+    "get_world_size",
+    "get_backend",
+    "barrier",
+    "all_reduce",
+    "all_gather",
+    "all_gather_object",
+    "broadcast",
+    "broadcast_object_list",
+    "reduce",
+    "reduce_scatter",
+    "gather",
+    "scatter",
+    "send",
+    "recv",
+    "new_group",
+):
     globals()[_name] = _refuse(_name)
 del _name
 

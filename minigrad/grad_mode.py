@@ -28,6 +28,7 @@ class _GradMode:
         def wrapper(*args, **kwargs):
             with self.__class__._fresh(self):
                 return fn(*args, **kwargs)
+
         return wrapper
 
     @staticmethod
@@ -59,7 +60,7 @@ class set_grad_enabled(_GradMode):
 
     def __init__(self, mode):
         self.mode = bool(mode)
-        self._prev = _set_grad_enabled(self.mode)   # takes effect immediately, as in PyTorch
+        self._prev = _set_grad_enabled(self.mode)  # takes effect immediately, as in PyTorch
 
     def __enter__(self):
         return self

@@ -48,6 +48,7 @@ class GradcheckError(RuntimeError):
 
 # ----------------------------------------------------------------------------- inputs and outputs
 
+
 def _as_tuple(x):
     if isinstance(x, tuple):
         return x
@@ -99,11 +100,13 @@ def _check_inputs(inputs):
 def _evaluate(fn, inputs):
     """The tensor outputs of ``fn(*inputs)``, as flat float64 copies."""
     outs = _as_tuple(fn(*inputs))
-    return [np.array(o.numpy(force=True), dtype=np.float64).reshape(-1)
-            for o in outs if isinstance(o, Tensor)]
+    return [
+        np.array(o.numpy(force=True), dtype=np.float64).reshape(-1) for o in outs if isinstance(o, Tensor)
+    ]
 
 
 # ----------------------------------------------------------------------------- Jacobians
+
 
 def _numerical_jacobians(fn, inputs, eps):
     """``jac[j][i]``: d output i / d input j (input j counted among those requiring grad)."""
@@ -189,6 +192,7 @@ def _compare(analytical, numerical, out_idx, in_idx, output_shape, atol, rtol):
 
 
 # ----------------------------------------------------------------------------- the checks
+
 
 def _check_no_differentiable_outputs(fn, inputs, eps):
     """With no output requiring grad, the function must not depend on the inputs."""
@@ -285,10 +289,23 @@ def _reject_unsupported(**flags):
             )
 
 
-def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
-              check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
-              check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True,
-              fast_mode=False):
+def gradcheck(
+    fn,
+    inputs,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_batched_forward_grad=False,
+    check_forward_ad=False,
+    check_backward_ad=True,
+    fast_mode=False,
+):
     """Check the gradients of ``fn`` at ``inputs`` against finite differences (float64).
 
     Args: ``fn`` takes the inputs and returns a tensor or a tuple of tensors; ``inputs`` is
@@ -305,8 +322,11 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tru
     >>> minigrad.autograd.gradcheck(minigrad.log, (x,))
     True
     """
-    _reject_unsupported(check_batched_grad=check_batched_grad, check_forward_ad=check_forward_ad,
-                        check_batched_forward_grad=check_batched_forward_grad)
+    _reject_unsupported(
+        check_batched_grad=check_batched_grad,
+        check_forward_ad=check_forward_ad,
+        check_batched_forward_grad=check_batched_forward_grad,
+    )
     if not check_backward_ad:
         raise ValueError(
             "Expected at least one of check_forward_ad or check_backward_ad to be True; minigrad "
@@ -314,8 +334,9 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tru
         )
     inputs = _as_tuple(inputs)
     try:
-        _gradcheck(fn, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad,
-                   check_grad_dtypes, fast_mode)
+        _gradcheck(
+            fn, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad, check_grad_dtypes, fast_mode
+        )
     except GradcheckError:
         if raise_exception:
             raise
@@ -323,8 +344,7 @@ def gradcheck(fn, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=Tru
     return True
 
 
-def _gradcheck(fn, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad, check_grad_dtypes,
-               fast_mode):
+def _gradcheck(fn, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad, check_grad_dtypes, fast_mode):
     _check_inputs(inputs)
     outputs = _as_tuple(fn(*inputs))
     diff_outputs = _diff_outputs(outputs)
@@ -340,9 +360,11 @@ def _gradcheck(fn, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad, ch
 
 # ----------------------------------------------------------------------------- second order
 
+
 def _random_grad_output(output, non_contiguous):
     """Uniform in [-1, 1) like PyTorch's, from minigrad's generator; optionally a strided view."""
     from .random import _rng
+
     arr = output.numpy(force=True)
     shape = arr.shape
     if non_contiguous and len(shape) > 0:
@@ -355,20 +377,37 @@ def _random_grad_output(output, non_contiguous):
 
 def _backward_function(fn, n_grad_outputs):
     """``(inputs..., grad_outputs...) -> gradients of fn's outputs w.r.t. its inputs``."""
+
     def grads_of(*args):
         inputs = args[: len(args) - n_grad_outputs]
-        grad_outputs = args[len(args) - n_grad_outputs:]
+        grad_outputs = args[len(args) - n_grad_outputs :]
         outputs = _diff_outputs(_as_tuple(fn(*inputs)))
-        grads = _autograd_grad(outputs, _diff_inputs(inputs), grad_outputs, create_graph=True,
-                               allow_unused=True)
+        grads = _autograd_grad(
+            outputs, _diff_inputs(inputs), grad_outputs, create_graph=True, allow_unused=True
+        )
         return tuple(g for g in grads if g is not None)
+
     return grads_of
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
-                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
-                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False):
+def gradgradcheck(
+    fn,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    gen_non_contig_grad_outputs=False,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_fwd_over_rev=False,
+    check_rev_over_rev=True,
+    fast_mode=False,
+):
     """Check second derivatives: :func:`gradcheck` of the backward pass of ``fn``.
 
     The backward pass is ``(inputs, grad_outputs) -> autograd.grad(fn(*inputs), inputs,
@@ -394,8 +433,14 @@ def gradgradcheck(fn, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e
     else:
         grad_outputs = _as_tuple(grad_outputs)
     return gradcheck(
-        _backward_function(fn, len(grad_outputs)), inputs + grad_outputs, eps=eps, atol=atol,
-        rtol=rtol, raise_exception=raise_exception, nondet_tol=nondet_tol,
-        check_undefined_grad=check_undefined_grad, check_grad_dtypes=check_grad_dtypes,
+        _backward_function(fn, len(grad_outputs)),
+        inputs + grad_outputs,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+        nondet_tol=nondet_tol,
+        check_undefined_grad=check_undefined_grad,
+        check_grad_dtypes=check_grad_dtypes,
         fast_mode=fast_mode,
     )

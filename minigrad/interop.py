@@ -38,9 +38,7 @@ __all__ = ["from_dlpack"]
 def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
     """Export this tensor's memory as a DLPack capsule (consumers: ``from_dlpack``)."""
     if self.requires_grad:
-        raise RuntimeError(
-            "Can't export tensors that require gradient, use tensor.detach()"
-        )
+        raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
     kwargs = {"stream": stream}
     if max_version is not None:
         kwargs["max_version"] = max_version
@@ -89,7 +87,7 @@ def from_dlpack(ext_tensor):
         )
     try:
         arr = np.from_dlpack(producer)
-    except RuntimeError as e:       # numpy's words for dtypes it has no counterpart of
+    except RuntimeError as e:  # numpy's words for dtypes it has no counterpart of
         raise TypeError(
             f"from_dlpack(): {e} minigrad imports bool, integer and float16/32/64 tensors; "
             "convert first (for example with .float())"

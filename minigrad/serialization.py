@@ -25,7 +25,7 @@ _FORMAT = "minigrad.save"
 _VERSION = 1
 _PLAIN = (type(None), bool, int, float, str)
 
-_UMASK = os.umask(0)            # read once (at import) to give saved files the usual permissions
+_UMASK = os.umask(0)  # read once (at import) to give saved files the usual permissions
 os.umask(_UMASK)
 
 
@@ -34,7 +34,7 @@ class _Encoder:
 
     def __init__(self):
         self.arrays = {}
-        self.tensors = {}           # id(tensor) -> array name, so shared tensors are stored once
+        self.tensors = {}  # id(tensor) -> array name, so shared tensors are stored once
 
     def _array(self, arr):
         name = f"a{len(self.arrays)}"
@@ -45,8 +45,11 @@ class _Encoder:
         if isinstance(obj, Tensor):
             if id(obj) not in self.tensors:
                 self.tensors[id(obj)] = self._array(obj.detach().numpy())
-            return {"tensor": self.tensors[id(obj)], "requires_grad": obj.requires_grad,
-                    "parameter": type(obj).__name__ == "Parameter"}
+            return {
+                "tensor": self.tensors[id(obj)],
+                "requires_grad": obj.requires_grad,
+                "parameter": type(obj).__name__ == "Parameter",
+            }
         if isinstance(obj, np.ndarray):
             if obj.dtype.kind not in "biufc":
                 raise TypeError(f"minigrad.save: cannot save the {obj.dtype} array at {where} without pickle")
@@ -95,6 +98,7 @@ class _Decoder:
         t = _from_array(arr)
         if spec["parameter"]:
             import minigrad
+
             return minigrad.nn.Parameter(t, spec["requires_grad"])
         return t.requires_grad_(spec["requires_grad"])
 
@@ -104,7 +108,7 @@ def save(obj, f):
 
     >>> minigrad.save(model.state_dict(), "model.npz")    # doctest: +SKIP
     """
-    import json     # here, not at import: most scripts never save
+    import json  # here, not at import: most scripts never save
 
     enc = _Encoder()
     root = enc.encode(obj)
@@ -123,7 +127,7 @@ def save(obj, f):
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
             break
-        except FileExistsError:         # someone else's file: leave it, draw another name
+        except FileExistsError:  # someone else's file: leave it, draw another name
             continue
         except BaseException:
             if os.path.exists(tmp):
@@ -156,12 +160,14 @@ def _check_declared_sizes(zf):
             declared = math.prod(shape) * dtype.itemsize
             held = info.file_size - member.tell()
             if declared > held:
-                raise ValueError(f"{info.filename} declares a {shape} {dtype} array ({declared} bytes) "
-                                 f"but holds only {held} bytes")
+                raise ValueError(
+                    f"{info.filename} declares a {shape} {dtype} array ({declared} bytes) "
+                    f"but holds only {held} bytes"
+                )
 
 
 def _read(fileobj, name):
-    import json         # json and zipfile: imported on first load, not with minigrad (~6 ms)
+    import json  # json and zipfile: imported on first load, not with minigrad (~6 ms)
     import zipfile
 
     try:
@@ -213,6 +219,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
 def _relocation(map_location):
     """None (tensors stay on the CPU) or a function applied to each loaded tensor."""
     from ._device import _is_device, check_device
+
     if map_location is None or (_is_device(map_location) and not isinstance(map_location, int)):
         check_device(map_location, "load")
         return None
@@ -220,15 +227,21 @@ def _relocation(map_location):
         check_device(map_location.get("cpu"), "load")
         return None
     if callable(map_location):
+
         def relocate(t):
             moved = map_location(t, "cpu")
             if moved is not None and not isinstance(moved, Tensor):
-                raise TypeError(f"minigrad.load: map_location returned {type(moved).__name__}; it must "
-                                "return a tensor (or None to keep the loaded one)")
+                raise TypeError(
+                    f"minigrad.load: map_location returned {type(moved).__name__}; it must "
+                    "return a tensor (or None to keep the loaded one)"
+                )
             return t if moved is None else moved
+
         return relocate
-    raise TypeError(f"minigrad.load: map_location must be None, a device, a string, a dict or a callable, "
-                    f"got {type(map_location).__name__}")
+    raise TypeError(
+        f"minigrad.load: map_location must be None, a device, a string, a dict or a callable, "
+        f"got {type(map_location).__name__}"
+    )
 
 
 def _map_tensors(obj, fn):

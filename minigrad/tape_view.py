@@ -40,21 +40,32 @@ _READ_META, _READ_FULL = 1, 2
 class TapeEntry:
     """One row of a :class:`Tape`: a recorded node, or a leaf shown as AccumulateGrad."""
 
-    __slots__ = ("index", "name", "seq", "node", "variable", "label", "inputs", "input_shapes",
-                 "output_shape", "saved", "created_at")
+    __slots__ = (
+        "index",
+        "name",
+        "seq",
+        "node",
+        "variable",
+        "label",
+        "inputs",
+        "input_shapes",
+        "output_shape",
+        "saved",
+        "created_at",
+    )
 
     def __init__(self, index, name, node=None, variable=None):
-        self.index = index            # row number in the listing (#index)
-        self.name = name              # "MulBackward0", or "AccumulateGrad" for a leaf
+        self.index = index  # row number in the listing (#index)
+        self.name = name  # "MulBackward0", or "AccumulateGrad" for a leaf
         self.seq = None if node is None else node._sequence_nr()
-        self.node = node              # the grad_fn (None for a leaf)
-        self.variable = variable      # the leaf tensor (None for a node)
-        self.label = None             # a variable name holding the leaf or the result
-        self.inputs = ()              # per input: row index, or None for a constant
-        self.input_shapes = ()        # per input: shape, or None for a constant
-        self.output_shape = None      # tuple, or None when unknown
-        self.saved = ()               # descriptions of what the node keeps for backward
-        self.created_at = None        # "file.py:12" when recorded under detect_anomaly
+        self.node = node  # the grad_fn (None for a leaf)
+        self.variable = variable  # the leaf tensor (None for a node)
+        self.label = None  # a variable name holding the leaf or the result
+        self.inputs = ()  # per input: row index, or None for a constant
+        self.input_shapes = ()  # per input: shape, or None for a constant
+        self.output_shape = None  # tuple, or None when unknown
+        self.saved = ()  # descriptions of what the node keeps for backward
+        self.created_at = None  # "file.py:12" when recorded under detect_anomaly
 
     @property
     def is_leaf(self):
@@ -120,10 +131,14 @@ def tape(t, names=None):
     labels = _labels(names)
     root_label = _root_label(t, names)
     if not t.requires_grad:
-        return Tape([], root_label, (
-            f"tape of {root_label}: empty. It does not require grad, so nothing was recorded: "
-            "create its inputs with requires_grad=True (and outside no_grad())."
-        ))
+        return Tape(
+            [],
+            root_label,
+            (
+                f"tape of {root_label}: empty. It does not require grad, so nothing was recorded: "
+                "create its inputs with requires_grad=True (and outside no_grad())."
+            ),
+        )
     if t.grad_fn is None:
         entry = _leaf_entry(0, t, labels)
         return Tape([entry], root_label)
@@ -132,6 +147,7 @@ def tape(t, names=None):
 
 
 # ----------------------------------------------------------------------------- walking the graph
+
 
 def _walk(root):
     """All nodes reachable from ``root`` and the leaves they consume, without recursion."""
@@ -305,6 +321,7 @@ def _op_reads(op, row):
 
 # ----------------------------------------------------------------------------- the table
 
+
 def _shape_str(shape):
     return "?" if shape is None else str(tuple(shape))
 
@@ -324,12 +341,20 @@ def _cells(row):
     if row.is_leaf:
         detail = f"leaf, requires_grad={row.variable.requires_grad}"
         return [f"#{row.index}", row.name, row.label or "", _shape_str(row.output_shape), detail, "", ""]
-    ins = ", ".join("const" if i is None else f"#{i} {_shape_str(s)}"
-                    for i, s in zip(row.inputs, row.input_shapes))
+    ins = ", ".join(
+        "const" if i is None else f"#{i} {_shape_str(s)}" for i, s in zip(row.inputs, row.input_shapes)
+    )
     saved = f"saved: {', '.join(row.saved)}" if row.saved else ""
     tail = f"seq={row.seq}" + (f"  at {row.created_at}" if row.created_at else "")
-    return [f"#{row.index}", row.name, row.label or "", _shape_str(row.output_shape), f"<- [{ins}]",
-            saved, tail]
+    return [
+        f"#{row.index}",
+        row.name,
+        row.label or "",
+        _shape_str(row.output_shape),
+        f"<- [{ins}]",
+        saved,
+        tail,
+    ]
 
 
 def _format(rows, root_label):

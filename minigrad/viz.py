@@ -32,22 +32,25 @@ from .tape_view import tape
 
 __all__ = ["plot_losses", "draw_graph", "to_dot", "figure"]
 
-_FONT_SIZE = 9                                   # points, monospace, in graph boxes
-_CHAR_W = 0.602 * _FONT_SIZE / 72                # inches per monospace character
-_LINE_H = 1.3 * _FONT_SIZE / 72                  # inches per text line
+_FONT_SIZE = 9  # points, monospace, in graph boxes
+_CHAR_W = 0.602 * _FONT_SIZE / 72  # inches per monospace character
+_LINE_H = 1.3 * _FONT_SIZE / 72  # inches per text line
 _PAD_W, _PAD_H, _GAP_X, _GAP_Y = 0.22, 0.16, 0.3, 0.45
-_LINE_STYLES = ("-", "--", ":", "-.")          # curves that coincide stay visible
+_LINE_STYLES = ("-", "--", ":", "-.")  # curves that coincide stay visible
 _COLORS = {"leaf": "#cfe2f3", "op": "#eeeeee", "output": "#d9ead3"}
-_KEY = ("blue: leaf tensors (backward fills their .grad)   grey: recorded ops (grad_fn)   "
-        "green: the result\narrows: data flow, inputs -> outputs; backward runs against them")
+_KEY = (
+    "blue: leaf tensors (backward fills their .grad)   grey: recorded ops (grad_fn)   "
+    "green: the result\narrows: data flow, inputs -> outputs; backward runs against them"
+)
 
 
 def _figure_class():
     try:
         from matplotlib.figure import Figure
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError("minigrad.viz needs matplotlib: pip install matplotlib "
-                          "(or pip install -e \".[examples]\")") from e
+        raise ImportError(
+            'minigrad.viz needs matplotlib: pip install matplotlib (or pip install -e ".[examples]")'
+        ) from e
     return Figure
 
 
@@ -72,8 +75,9 @@ def figure(path, *, title=None, xlabel=None, ylabel=None, figsize=(6.4, 4.4), dp
     fig.savefig(path, dpi=dpi)
 
 
-def plot_losses(history, path, *, log_scale=False, smooth=None, title="Training loss",
-                xlabel="step", ylabel="loss"):
+def plot_losses(
+    history, path, *, log_scale=False, smooth=None, title="Training loss", xlabel="step", ylabel="loss"
+):
     """Plot one or several curves on one axes, save them to ``path``, return the Figure.
 
     ``history`` is a list of numbers (one run) or a dict ``name -> list`` (several runs,
@@ -95,7 +99,7 @@ def plot_losses(history, path, *, log_scale=False, smooth=None, title="Training 
             xs = range(1, len(ys) + 1)
             style = dict(linestyle=_LINE_STYLES[k % 4], linewidth=2.4 if k == 0 else 1.9)
             if smooth and smooth > 1:
-                line, = ax.plot(xs, ys, alpha=0.25, linewidth=1)
+                (line,) = ax.plot(xs, ys, alpha=0.25, linewidth=1)
                 ax.plot(xs, _moving_average(ys, smooth), color=line.get_color(), label=name, **style)
             else:
                 ax.plot(xs, ys, label=name, marker="o" if len(ys) < 20 else None, markersize=3, **style)
@@ -104,7 +108,7 @@ def plot_losses(history, path, *, log_scale=False, smooth=None, title="Training 
             ax.set_yscale("log")
             low, high = ax.get_ylim()
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-            if high / low < 1e3:                  # few decades: label 2, 3 and 5 x 10^k too
+            if high / low < 1e3:  # few decades: label 2, 3 and 5 x 10^k too
                 ax.yaxis.set_minor_formatter(FuncFormatter(_minor_log_label))
         ax.grid(alpha=0.3)
         if smooth and smooth > 1:
@@ -116,8 +120,9 @@ def _runs(history, ylabel):
     items = history.items() if isinstance(history, dict) else [(ylabel, history)]
     runs = [(str(name), [float(v) for v in ys]) for name, ys in items]
     if not runs or not any(ys for _, ys in runs):
-        raise ValueError("plot_losses: history is empty; pass a list of numbers or a dict "
-                         "name -> list of numbers")
+        raise ValueError(
+            "plot_losses: history is empty; pass a list of numbers or a dict name -> list of numbers"
+        )
     return runs
 
 
@@ -135,6 +140,7 @@ def _moving_average(ys, k):
 
 
 # ----------------------------------------------------------------------------- the graph
+
 
 def to_dot(tensor, names=None):
     """The tape that produced ``tensor`` as Graphviz DOT text, edges in data-flow direction.
@@ -154,8 +160,10 @@ def to_dot(tensor, names=None):
     }
     """
     boxes, edges = _graph(tensor, sys._getframe(1).f_locals if names is None else names)
-    lines = ["digraph tape {",
-             '  node [shape=box, style="rounded,filled", fontname="monospace", fontsize=10];']
+    lines = [
+        "digraph tape {",
+        '  node [shape=box, style="rounded,filled", fontname="monospace", fontsize=10];',
+    ]
     for i, (text, kind) in boxes.items():
         label = "\\n".join(s.replace("\\", "\\\\").replace('"', '\\"') for s in text)
         lines.append(f'  n{i} [label="{label}", fillcolor="{_COLORS[kind]}"];')
@@ -177,8 +185,10 @@ def draw_graph(tensor, path, names=None, *, title=None, dpi=110):
     >>> draw_graph(loss, "graph.png")  # doctest: +SKIP
     """
     boxes, edges = _graph(tensor, sys._getframe(1).f_locals if names is None else names)
-    size = {i: (_CHAR_W * max(map(len, text)) + _PAD_W, _LINE_H * len(text) + _PAD_H)
-            for i, (text, _) in boxes.items()}
+    size = {
+        i: (_CHAR_W * max(map(len, text)) + _PAD_W, _LINE_H * len(text) + _PAD_H)
+        for i, (text, _) in boxes.items()
+    }
     layers, chains = _layers(list(boxes), edges)
     xs = _place(layers, chains, size)
     pitch = max(h for _, h in size.values()) + _GAP_Y
@@ -201,8 +211,9 @@ def draw_graph(tensor, path, names=None, *, title=None, dpi=110):
     _draw_edges(ax, chains, xs, ys, size)
     _draw_boxes(ax, boxes, xs, ys, size)
     fig.text(0.5, 1 - 0.15 / height, title, ha="center", va="top", fontsize=11, fontweight="bold")
-    fig.text(0.5, 1 - 0.42 / height, _KEY, ha="center", va="top", fontsize=8, color="#444444",
-             linespacing=1.4)
+    fig.text(
+        0.5, 1 - 0.42 / height, _KEY, ha="center", va="top", fontsize=8, color="#444444", linespacing=1.4
+    )
     fig.savefig(path, dpi=dpi)
     return fig
 
@@ -244,7 +255,7 @@ def _layers(rows, edges):
     consumers = {r: [] for r in rows}
     for a, b in edges:
         consumers[a].append(b)
-    depth = {}                                    # longest path down to the output
+    depth = {}  # longest path down to the output
     for r in reversed(rows):
         depth[r] = max((depth[c] + 1 for c in consumers[r]), default=0)
     top = max(depth.values())
@@ -253,7 +264,7 @@ def _layers(rows, edges):
     for r in rows:
         layers[layer_of[r]].append(r)
     chains = []
-    for a, b in edges:                            # a waypoint per layer an edge crosses
+    for a, b in edges:  # a waypoint per layer an edge crosses
         chain = [a]
         for k in range(layer_of[a] + 1, layer_of[b]):
             waypoint = ("via", a, b, k)
@@ -276,8 +287,10 @@ def _order(layers, chains, sweeps=4):
         order = range(1, len(layers)) if sweep % 2 == 0 else range(len(layers) - 2, -1, -1)
         for k in order:
             pos = {v: i for layer in layers for i, v in enumerate(layer)}
-            key = {v: sum(pos[n] for n in neighbours[v]) / len(neighbours[v])
-                   if neighbours.get(v) else pos[v] for v in layers[k]}
+            key = {
+                v: sum(pos[n] for n in neighbours[v]) / len(neighbours[v]) if neighbours.get(v) else pos[v]
+                for v in layers[k]
+            }
             layers[k].sort(key=key.get)
 
 
@@ -290,20 +303,22 @@ def _place(layers, chains, size, sweeps=6):
             neighbours.setdefault(a, []).append(b)
             neighbours.setdefault(b, []).append(a)
     xs = {}
-    for layer in layers:                          # start packed and centred on 0
+    for layer in layers:  # start packed and centred on 0
         x = -(sum(width[v] for v in layer) + _GAP_X * (len(layer) - 1)) / 2
         for v in layer:
             xs[v] = x + width[v] / 2
             x += width[v] + _GAP_X
     for _ in range(sweeps):
         for layer in layers:
-            want = [sum(xs[n] for n in neighbours[v]) / len(neighbours[v])
-                    if neighbours.get(v) else xs[v] for v in layer]
+            want = [
+                sum(xs[n] for n in neighbours[v]) / len(neighbours[v]) if neighbours.get(v) else xs[v]
+                for v in layer
+            ]
             placed = []
-            for i, v in enumerate(layer):         # push right past the previous box
+            for i, v in enumerate(layer):  # push right past the previous box
                 lo = placed[-1] + (width[layer[i - 1]] + width[v]) / 2 + _GAP_X if i else -1e9
                 placed.append(max(want[i], lo))
-            shift = (sum(placed) - sum(want)) / len(layer)   # then recentre the whole layer
+            shift = (sum(placed) - sum(want)) / len(layer)  # then recentre the whole layer
             for v, x in zip(layer, placed):
                 xs[v] = x - shift
     return xs
@@ -314,14 +329,39 @@ def _draw_boxes(ax, boxes, xs, ys, size):
 
     for i, (text, kind) in boxes.items():
         w, h = size[i]
-        ax.add_patch(FancyBboxPatch((xs[i] - w / 2, ys[i] - h / 2), w, h,
-                                    boxstyle="round,pad=0,rounding_size=0.06",
-                                    facecolor=_COLORS[kind], edgecolor="#555555", zorder=2))
-        ax.text(xs[i], ys[i] + _LINE_H * (len(text) - 1) / 2, text[0], ha="center",
-                va="center", family="monospace", fontsize=_FONT_SIZE, fontweight="bold", zorder=3)
+        ax.add_patch(
+            FancyBboxPatch(
+                (xs[i] - w / 2, ys[i] - h / 2),
+                w,
+                h,
+                boxstyle="round,pad=0,rounding_size=0.06",
+                facecolor=_COLORS[kind],
+                edgecolor="#555555",
+                zorder=2,
+            )
+        )
+        ax.text(
+            xs[i],
+            ys[i] + _LINE_H * (len(text) - 1) / 2,
+            text[0],
+            ha="center",
+            va="center",
+            family="monospace",
+            fontsize=_FONT_SIZE,
+            fontweight="bold",
+            zorder=3,
+        )
         for k, line in enumerate(text[1:], 1):
-            ax.text(xs[i], ys[i] + _LINE_H * ((len(text) - 1) / 2 - k), line, ha="center",
-                    va="center", family="monospace", fontsize=_FONT_SIZE, zorder=3)
+            ax.text(
+                xs[i],
+                ys[i] + _LINE_H * ((len(text) - 1) / 2 - k),
+                line,
+                ha="center",
+                va="center",
+                family="monospace",
+                fontsize=_FONT_SIZE,
+                zorder=3,
+            )
 
 
 def _draw_edges(ax, chains, xs, ys, size):
@@ -344,8 +384,13 @@ def _draw_edges(ax, chains, xs, ys, size):
         pts += [(xs[v], ys[v]) for v in chain[1:-1]]
         pts.append((end[id(chain)], ys[b] + size[b][1] / 2))
         if len(pts) > 2:
-            ax.plot([p[0] for p in pts[:-1]], [p[1] for p in pts[:-1]], color="#666666",
-                    linewidth=1, zorder=1)
-        ax.annotate("", xy=pts[-1], xytext=pts[-2], zorder=1,
-                    arrowprops=dict(arrowstyle="-|>", color="#666666", linewidth=1,
-                                    shrinkA=0, shrinkB=0))
+            ax.plot(
+                [p[0] for p in pts[:-1]], [p[1] for p in pts[:-1]], color="#666666", linewidth=1, zorder=1
+            )
+        ax.annotate(
+            "",
+            xy=pts[-1],
+            xytext=pts[-2],
+            zorder=1,
+            arrowprops=dict(arrowstyle="-|>", color="#666666", linewidth=1, shrinkA=0, shrinkB=0),
+        )

@@ -46,4 +46,3 @@ from .transformer import (
 
 # nn.modules aliases the layers above under PyTorch's import paths, once they are all imported
 modules.build(sys.modules[__name__])
-

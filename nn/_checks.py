@@ -16,4 +16,3 @@ def bad_input(layer, shape, expected, first="", exc=RuntimeError):
     """The error for ``layer`` (its short description) getting an input of ``shape``."""
     lead = f"{first}: " if first else ""
     return exc(f"{lead}{layer} got input of shape {shape_str(shape)}; expected {expected}")
-

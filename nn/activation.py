@@ -67,14 +67,19 @@ def softplus(input, beta=1.0, threshold=20.0):
 def logsigmoid(input):
     """log(sigmoid(x)), computed as -softplus(-x) (no log of an underflowed 0)."""
     if not isinstance(input, minigrad.Tensor):
-        raise TypeError(f"logsigmoid(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
+        raise TypeError(
+            f"logsigmoid(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
     return -_ops.softplus(-input, 1.0, 20.0)
 
 
 def _softmax_dim(name, ndim, stacklevel):
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  "include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+        "include dim=X as an argument.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
     return 0 if ndim in (0, 1, 3) else 1
 
 

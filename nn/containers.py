@@ -272,8 +272,9 @@ class ParameterDict(Module):
     def __getitem__(self, key):
         if key not in self._keys:
             # AttributeError, not KeyError: PyTorch's type here
-            raise AttributeError(f"'ParameterDict' object has no attribute '{key}' "
-                                 f"(keys: {list(self._keys)})")
+            raise AttributeError(
+                f"'ParameterDict' object has no attribute '{key}' (keys: {list(self._keys)})"
+            )
         return getattr(self, key)
 
     def __setitem__(self, key, value):

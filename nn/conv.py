@@ -19,16 +19,30 @@ class _ConvNd(Module):
     _nd = 2
     _spatial = "H, W"
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        padding_mode="zeros",
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         n = self._nd
         if groups != 1:
-            raise NotImplementedError(f"{type(self).__name__}: minigrad supports groups=1 only "
-                                      f"(got {groups})")
+            raise NotImplementedError(
+                f"{type(self).__name__}: minigrad supports groups=1 only (got {groups})"
+            )
         if padding_mode != "zeros":
-            raise NotImplementedError(f"{type(self).__name__}: only padding_mode='zeros' is supported "
-                                      f"(got {padding_mode!r})")
+            raise NotImplementedError(
+                f"{type(self).__name__}: only padding_mode='zeros' is supported (got {padding_mode!r})"
+            )
         if isinstance(padding, str) and padding not in ("same", "valid"):
             raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
         self.in_channels, self.out_channels = in_channels, out_channels
@@ -53,14 +67,22 @@ class _ConvNd(Module):
         c, n, shape = self.in_channels, self._nd, tuple(input.shape)
         expected = f"(N, {c}, {self._spatial}) or ({c}, {self._spatial})"
         if len(shape) not in (n + 1, n + 2):
-            raise bad_input(self._describe(), shape, expected,
-                            f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to conv{n}d, but got "
-                            f"input of size: {list(shape)}")
+            raise bad_input(
+                self._describe(),
+                shape,
+                expected,
+                f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to conv{n}d, but got "
+                f"input of size: {list(shape)}",
+            )
         channels = shape[0 if len(shape) == n + 1 else 1]
         if channels != c:
-            raise bad_input(self._describe(), shape, expected,
-                            f"Given groups=1, weight of size {list(self.weight.shape)}, expected "
-                            f"input{list(shape)} to have {c} channels, but got {channels} channels instead")
+            raise bad_input(
+                self._describe(),
+                shape,
+                expected,
+                f"Given groups=1, weight of size {list(self.weight.shape)}, expected "
+                f"input{list(shape)} to have {c} channels, but got {channels} channels instead",
+            )
         fn = minigrad.conv2d if n == 2 else minigrad.conv1d
         return fn(input, self.weight, self.bias, self.stride, self.padding, self.dilation)
 

@@ -41,14 +41,18 @@ def _feature_dropout(input, p, training, spatial, name):
         raise RuntimeError(
             f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. Note that dropout1d exists to "
             "provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an "
-            "optional batch dimension (i.e. 2D or 3D inputs).")
+            "optional batch dimension (i.e. 2D or 3D inputs)."
+        )
     if name == "dropout2d" and nd == 3:
         warnings.warn(
             "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
             "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
             "This behavior will change in a future release to interpret the input as one without a batch "
             "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
-            "switch to using dropout1d instead.", UserWarning, stacklevel=3)
+            "switch to using dropout1d instead.",
+            UserWarning,
+            stacklevel=3,
+        )
         spatial = 1
     elif name != "dropout1d" and nd not in (spatial + 1, spatial + 2):
         warnings.warn(
@@ -56,7 +60,10 @@ def _feature_dropout(input, p, training, spatial, name):
             f"in a future release. To retain the behavior and silence this warning, please use dropout "
             f"instead. Note that {name} exists to provide channel-wise dropout on inputs with {spatial} "
             f"spatial dimensions, a channel dimension, and an optional batch dimension (i.e. {spatial + 1}D "
-            f"or {spatial + 2}D inputs).", UserWarning, stacklevel=3)
+            f"or {spatial + 2}D inputs).",
+            UserWarning,
+            stacklevel=3,
+        )
         spatial = max(nd - 2, 0)
     lead = nd - spatial if nd > spatial else nd
     return _dropout(input, p, training, tuple(input.shape[:lead]) + (1,) * (nd - lead))

@@ -18,16 +18,19 @@ def _padding_idx(padding_idx, num_embeddings):
     if padding_idx is None:
         return None
     if not -num_embeddings <= padding_idx < num_embeddings:
-        raise ValueError(f"Padding_idx must be within num_embeddings (got padding_idx={padding_idx} "
-                         f"for {num_embeddings} embeddings)")
+        raise ValueError(
+            f"Padding_idx must be within num_embeddings (got padding_idx={padding_idx} "
+            f"for {num_embeddings} embeddings)"
+        )
     return padding_idx % num_embeddings
 
 
 def one_hot(tensor, num_classes=-1):
     """(*,) class indices -> (*, num_classes) int64 rows of the identity (not differentiable)."""
     if tensor.is_floating_point() or tensor.dtype == minigrad.bool:
-        raise RuntimeError("one_hot is only applicable to index tensor (got dtype "
-                           f"{tensor.dtype}); convert with .long()")
+        raise RuntimeError(
+            f"one_hot is only applicable to index tensor (got dtype {tensor.dtype}); convert with .long()"
+        )
     idx = tensor.numpy()
     n = int(idx.max()) + 1 if num_classes == -1 and idx.size else num_classes
     if idx.size and (idx.min() < 0 or idx.max() >= n):
@@ -35,8 +38,9 @@ def one_hot(tensor, num_classes=-1):
     return minigrad.from_numpy((idx[..., None] == np.arange(n)).astype(np.int64))
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
-              sparse=False):
+def embedding(
+    input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False
+):
     """Rows of ``weight`` picked by the integer tensor ``input``: shape input.shape + (dim,)."""
     if max_norm is not None or scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
@@ -47,8 +51,10 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             name = f"{kind.__module__}.{name}"
         raise TypeError(f"embedding(): argument 'weight' must be a minigrad Tensor, not {name}")
     if weight.ndim != 2:
-        raise RuntimeError(f"'weight' must be 2-D (embedding expects a (num_embeddings, embedding_dim) "
-                           f"weight, got shape {shape_str(weight.shape)})")
+        raise RuntimeError(
+            f"'weight' must be 2-D (embedding expects a (num_embeddings, embedding_dim) "
+            f"weight, got shape {shape_str(weight.shape)})"
+        )
     if input.is_floating_point() or input.dtype == minigrad.bool:
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
@@ -58,8 +64,10 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     idx = input.numpy()
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         bad = idx[(idx < 0) | (idx >= n)].flat[0]
-        raise IndexError(f"index out of range in self: index {bad} in input of shape {shape_str(idx.shape)}, "
-                         f"but the embedding has {n} rows (valid: 0..{n - 1})")
+        raise IndexError(
+            f"index out of range in self: index {bad} in input of shape {shape_str(idx.shape)}, "
+            f"but the embedding has {n} rows (valid: 0..{n - 1})"
+        )
     rows = weight[input]
     padding_idx = _padding_idx(padding_idx, n)
     if padding_idx is None or not (idx == padding_idx).any():
@@ -72,9 +80,20 @@ class Embedding(Module):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``, initialised N(0, 1)
     (the ``padding_idx`` row to zeros)."""
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0,
-                 scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None,
-                 dtype=None):
+    def __init__(
+        self,
+        num_embeddings,
+        embedding_dim,
+        padding_idx=None,
+        max_norm=None,
+        norm_type=2.0,
+        scale_grad_by_freq=False,
+        sparse=False,
+        _weight=None,
+        _freeze=False,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx = _padding_idx(padding_idx, num_embeddings)
@@ -85,8 +104,10 @@ class Embedding(Module):
             self.reset_parameters()
         else:
             if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise ValueError(f"Shape of weight does not match num_embeddings and embedding_dim: got "
-                                 f"{shape_str(_weight.shape)}, expected ({num_embeddings}, {embedding_dim})")
+                raise ValueError(
+                    f"Shape of weight does not match num_embeddings and embedding_dim: got "
+                    f"{shape_str(_weight.shape)}, expected ({num_embeddings}, {embedding_dim})"
+                )
             self.weight = Parameter(_weight, not _freeze)
 
     def reset_parameters(self):

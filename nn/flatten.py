@@ -28,9 +28,11 @@ def unflatten(input, dim, sizes):
     if -1 in sizes and known:
         sizes = tuple(shape[d] // known if s == -1 else s for s in sizes)
     if math.prod(sizes) != shape[d]:
-        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
-                           f"{dim} ({shape[d]}) in the input tensor of shape {shape}")
-    return input.reshape(shape[:d] + sizes + shape[d + 1:])
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
+            f"{dim} ({shape[d]}) in the input tensor of shape {shape}"
+        )
+    return input.reshape(shape[:d] + sizes + shape[d + 1 :])
 
 
 class Unflatten(Module):

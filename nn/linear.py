@@ -8,7 +8,6 @@ Weights start as PyTorch's do: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weight and
 import math
 
 import minigrad
-
 from minigrad.ops.nn import linear as _linear_op
 
 from . import init
@@ -94,15 +93,19 @@ class Linear(Module):
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             rows = math.prod(input.shape[:-1]) if input.ndim else 1
             cols = input.shape[-1] if input.ndim else 1
-            raise bad_input(f"Linear({self.in_features}→{self.out_features})", input.shape,
-                            f"(*, {self.in_features})",
-                            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
-                            f"{self.in_features}x{self.out_features})")
+            raise bad_input(
+                f"Linear({self.in_features}→{self.out_features})",
+                input.shape,
+                f"(*, {self.in_features})",
+                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{cols} and "
+                f"{self.in_features}x{self.out_features})",
+            )
         return linear(input, self.weight, self.bias)
 
     def extra_repr(self):
-        return (f"in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None}")
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+        )
 
 
 class Bilinear(Module):
@@ -124,13 +127,21 @@ class Bilinear(Module):
     def forward(self, input1, input2):
         for x, n, which in ((input1, self.in1_features, "input1"), (input2, self.in2_features, "input2")):
             if x.ndim == 0 or x.shape[-1] != n:
-                raise bad_input(f"Bilinear({self.in1_features}, {self.in2_features}→{self.out_features}) "
-                                f"{which}", x.shape, f"(*, {n})", "Input size mismatch")
+                raise bad_input(
+                    f"Bilinear({self.in1_features}, {self.in2_features}→{self.out_features}) {which}",
+                    x.shape,
+                    f"(*, {n})",
+                    "Input size mismatch",
+                )
         if tuple(input1.shape[:-1]) != tuple(input2.shape[:-1]):
-            raise RuntimeError(f"Bilinear: input1 {shape_str(input1.shape)} and input2 "
-                               f"{shape_str(input2.shape)} must have the same leading dimensions")
+            raise RuntimeError(
+                f"Bilinear: input1 {shape_str(input1.shape)} and input2 "
+                f"{shape_str(input2.shape)} must have the same leading dimensions"
+            )
         return bilinear(input1, input2, self.weight, self.bias)
 
     def extra_repr(self):
-        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
-                f"out_features={self.out_features}, bias={self.bias is not None}")
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
+        )

@@ -31,8 +31,11 @@ def _legacy_reduction(size_average, reduce, reduction):
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     reduction = "none" if not reduce else ("mean" if size_average else "sum")
-    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
-                  "instead.", UserWarning, stacklevel=3)
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+        UserWarning,
+        stacklevel=3,
+    )
     return reduction
 
 
@@ -48,9 +51,13 @@ def _reduce(loss, reduction):
 
 def _warn_size(input, target):
     if tuple(input.shape) != tuple(target.shape):
-        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
-                      f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
-                      "Please ensure they have the same size.", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size "
+            f"({input.shape}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _array(t):
@@ -58,6 +65,7 @@ def _array(t):
 
 
 # ----------------------------------------------------------------------------- regression
+
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Squared error (x - y)^2."""
@@ -78,9 +86,10 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = x - y)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
-    if not beta >= 0:       # NaN too
-        raise RuntimeError(f"smooth_l1_loss does not support negative values for beta (beta must be >= 0, "
-                           f"got {beta}).")
+    if not beta >= 0:  # NaN too
+        raise RuntimeError(
+            f"smooth_l1_loss does not support negative values for beta (beta must be >= 0, got {beta})."
+        )
     d = (input - target).abs()
     if beta == 0:
         return _reduce(d, reduction)
@@ -90,30 +99,38 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def huber_loss(input, target, reduction="mean", delta=1.0):
     """0.5 d^2 where |d| < delta, else delta * (|d| - 0.5 delta)."""
     _warn_size(input, target)
-    if not delta > 0:       # NaN too
-        raise RuntimeError(f"huber_loss does not support non-positive values for delta (delta must be > 0, "
-                           f"got {delta}).")
+    if not delta > 0:  # NaN too
+        raise RuntimeError(
+            f"huber_loss does not support non-positive values for delta (delta must be > 0, got {delta})."
+        )
     d = (input - target).abs()
     return _reduce(minigrad.where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
 
 
 # ----------------------------------------------------------------------------- classification
 
+
 def _class_targets(name, input, target):
     """Validate class-index targets against (N, C, ...) or (C,) input; the ndarray of indices."""
-    if target.dtype not in (minigrad.int64, minigrad.uint8):        # int32 too, as PyTorch (issue 17)
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {target.dtype}: {name} "
-                           "takes class indices as an integer tensor (convert with .long()), or class "
-                           "probabilities of the input's shape")
+    if target.dtype not in (minigrad.int64, minigrad.uint8):  # int32 too, as PyTorch (issue 17)
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {target.dtype}: {name} "
+            "takes class indices as an integer tensor (convert with .long()), or class "
+            "probabilities of the input's shape"
+        )
     t = target.numpy()
     if input.ndim == 1:
         if t.ndim != 0:
-            raise RuntimeError(f"{name}: an unbatched input of shape {tuple(input.shape)} needs a 0-d "
-                               f"target, got shape {t.shape}")
+            raise RuntimeError(
+                f"{name}: an unbatched input of shape {tuple(input.shape)} needs a 0-d "
+                f"target, got shape {t.shape}"
+            )
         return t
     if t.ndim == 0 or t.shape[0] != input.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                         f"({t.shape[0] if t.ndim else 0}).")
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+            f"({t.shape[0] if t.ndim else 0})."
+        )
     if t.shape[1:] != tuple(input.shape[2:]):
         expected = [input.shape[0]] + list(input.shape[2:])
         raise RuntimeError(f"Expected target size {expected}, got {list(t.shape)}")
@@ -127,8 +144,10 @@ def _check_class_weight(name, input, weight):
     c = input.shape[1]
     shape = tuple(np.shape(_array(weight)))
     if shape != (c,):
-        raise RuntimeError(f"{name}: weight tensor should be defined either for all {c} classes or no "
-                           f"classes but got weight tensor of shape: {list(shape)}")
+        raise RuntimeError(
+            f"{name}: weight tensor should be defined either for all {c} classes or no "
+            f"classes but got weight tensor of shape: {list(shape)}"
+        )
 
 
 def _target_weights(input, t, weight, ignore_index):
@@ -165,8 +184,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def _ce_probabilities(input, target, weight, reduction, label_smoothing):
     if tuple(target.shape) != tuple(input.shape):
-        raise RuntimeError(f"cross_entropy: probability targets must have the input's shape "
-                           f"{tuple(input.shape)}, got {tuple(target.shape)}")
+        raise RuntimeError(
+            f"cross_entropy: probability targets must have the input's shape "
+            f"{tuple(input.shape)}, got {tuple(target.shape)}"
+        )
     c = input.shape[1]
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / c
@@ -176,8 +197,16 @@ def _ce_probabilities(input, target, weight, reduction, label_smoothing):
     return _reduce(-prod.sum(1), reduction)
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):
+def cross_entropy(
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
+    reduction="mean",
+    label_smoothing=0.0,
+):
     """Cross-entropy of logits ``input`` (N, C, ...) or (C,) with class indices (N, ...) or
     class probabilities (the input's shape).
 
@@ -186,13 +215,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in _REDUCTIONS:
-        _reduce(None, reduction)                    # raises the ValueError
+        _reduce(None, reduction)  # raises the ValueError
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if input.ndim == 1:
         batched = target.reshape((1,) + tuple(target.shape))
-        out = cross_entropy(input.reshape(1, -1), batched, weight, None, ignore_index, None, reduction,
-                            label_smoothing)
+        out = cross_entropy(
+            input.reshape(1, -1), batched, weight, None, ignore_index, None, reduction, label_smoothing
+        )
         return out.reshape(()) if reduction == "none" else out
     _check_class_weight("cross_entropy", input, weight)
     if target.is_floating_point():
@@ -228,18 +258,22 @@ def _log_clamped(p):
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """-(t log p + (1 - t) log(1 - p)) for probabilities ``input`` in [0, 1]."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_same_size(input, target, "Using a target size ({t}) that is different to the input size ({i}) "
-                                    "is deprecated.")
+    _check_same_size(
+        input, target, "Using a target size ({t}) that is different to the input size ({i}) is deprecated."
+    )
     p = input.detach().numpy()
-    if not ((p >= 0) & (p <= 1)).all():      # NaN too
-        raise RuntimeError("all elements of input should be between 0 and 1 (binary_cross_entropy takes "
-                           "probabilities: apply sigmoid first, or use binary_cross_entropy_with_logits)")
+    if not ((p >= 0) & (p <= 1)).all():  # NaN too
+        raise RuntimeError(
+            "all elements of input should be between 0 and 1 (binary_cross_entropy takes "
+            "probabilities: apply sigmoid first, or use binary_cross_entropy_with_logits)"
+        )
     loss = -(target * _log_clamped(input) + (1 - target) * _log_clamped(1 - input))
     return _reduce(loss if weight is None else loss * weight, reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+):
     """BCE of sigmoid(input), computed from the logits without overflow."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_same_size(input, target, "Target size ({t}) must be the same as input size ({i}).")
@@ -258,11 +292,14 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction == "mean":
-        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
-                      "'batchmean' divides only by the batch size, and aligns with the KL div math "
-                      "definition."
-                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
-                      UserWarning, stacklevel=2)
+        warnings.warn(
+            "reduction: 'mean' divides the total loss by both the batch size and the support size."
+            "'batchmean' divides only by the batch size, and aligns with the KL div math "
+            "definition."
+            "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+            UserWarning,
+            stacklevel=2,
+        )
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -275,6 +312,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 
 # ----------------------------------------------------------------------------- modules
+
 
 class _Loss(Module):
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
@@ -317,14 +355,27 @@ class HuberLoss(_Loss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
-                 label_smoothing=0.0):
+    def __init__(
+        self,
+        weight=None,
+        size_average=None,
+        ignore_index=-100,
+        reduce=None,
+        reduction="mean",
+        label_smoothing=0.0,
+    ):
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input, target):
-        return cross_entropy(input, target, self.weight, ignore_index=self.ignore_index,
-                             reduction=self.reduction, label_smoothing=self.label_smoothing)
+        return cross_entropy(
+            input,
+            target,
+            self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
 
 
 class NLLLoss(_WeightedLoss):
@@ -348,8 +399,9 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input, target):
-        return binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
-                                                pos_weight=self.pos_weight)
+        return binary_cross_entropy_with_logits(
+            input, target, self.weight, reduction=self.reduction, pos_weight=self.pos_weight
+        )
 
 
 class KLDivLoss(_Loss):

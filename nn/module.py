@@ -64,8 +64,10 @@ def _type_name(value):
 
 
 def _before_init(what):
-    return AttributeError(f"cannot assign {what} before Module.__init__() call; call "
-                          "super().__init__() first in your module's __init__")
+    return AttributeError(
+        f"cannot assign {what} before Module.__init__() call; call "
+        "super().__init__() first in your module's __init__"
+    )
 
 
 def _check_name(module, name, kind):
@@ -105,8 +107,9 @@ class Module:
 
     # -- calling -------------------------------------------------------------------------
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" '
-                                  "function")
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
 
     def __call__(self, *args, **kwargs):
         if not self._forward_pre_hooks and not self._forward_hooks:
@@ -143,8 +146,10 @@ class Module:
     def __setattr__(self, name, value):
         d = self.__dict__
         # PyTorch's order: a Parameter, a name holding one, a Module, a name holding one
-        for registry, kind, label, plural in (("_parameters", Parameter, "parameter", "parameters"),
-                                              ("_modules", Module, "child module", "module")):
+        for registry, kind, label, plural in (
+            ("_parameters", Parameter, "parameter", "parameters"),
+            ("_modules", Module, "child module", "module"),
+        ):
             store = d.get(registry)
             if isinstance(value, kind):
                 if store is None:
@@ -154,15 +159,19 @@ class Module:
                 return
             if store is not None and name in store:
                 if value is not None:
-                    raise TypeError(f"cannot assign '{_type_name(value)}' as {label} '{name}' "
-                                    f"(minigrad.nn.{kind.__name__} or None expected)")
+                    raise TypeError(
+                        f"cannot assign '{_type_name(value)}' as {label} '{name}' "
+                        f"(minigrad.nn.{kind.__name__} or None expected)"
+                    )
                 store[name] = None
                 return
         buffers = d.get("_buffers")
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{_type_name(value)}' as buffer '{name}' "
-                                "(minigrad.Tensor or None expected)")
+                raise TypeError(
+                    f"cannot assign '{_type_name(value)}' as buffer '{name}' "
+                    "(minigrad.Tensor or None expected)"
+                )
             buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -199,8 +208,10 @@ class Module:
             raise _before_init("parameters")
         _check_name(self, name, "parameter")
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{_type_name(param)}' object to parameter '{name}' "
-                            "(minigrad.nn.Parameter or None required)")
+            raise TypeError(
+                f"cannot assign '{_type_name(param)}' object to parameter '{name}' "
+                "(minigrad.nn.Parameter or None required)"
+            )
         self._forget(name)
         self._parameters[name] = param
 
@@ -211,8 +222,10 @@ class Module:
             raise _before_init("buffer")
         _check_name(self, name, "buffer")
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{_type_name(tensor)}' object to buffer '{name}' "
-                            "(minigrad.Tensor or None required)")
+            raise TypeError(
+                f"cannot assign '{_type_name(tensor)}' object to buffer '{name}' "
+                "(minigrad.Tensor or None required)"
+            )
         self._forget(name)
         self._buffers[name] = tensor
         if not persistent:
@@ -368,8 +381,10 @@ class Module:
             return self
         npd = minigrad._dtypes.to_numpy(dtype)
         if npd.kind != "f":
-            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got "
-                            f"desired dtype={minigrad._dtypes.from_numpy(npd)}")
+            raise TypeError(
+                f"nn.Module.to only accepts floating point or complex dtypes, but got "
+                f"desired dtype={minigrad._dtypes.from_numpy(npd)}"
+            )
         return self._convert(lambda t: t.to(minigrad._dtypes.from_numpy(npd)))
 
     def cuda(self, device=None):
@@ -420,16 +435,21 @@ class Module:
             if key in state_dict:
                 values[key] = _checkpoint_array(key, state_dict[key])
                 if values[key].shape != tuple(target.shape):
-                    errors.append(f"size mismatch for {key}: copying a param with shape "
-                                  f"{minigrad.Size(values[key].shape)} from checkpoint, the shape in "
-                                  f"current model is {target.shape}.")
+                    errors.append(
+                        f"size mismatch for {key}: copying a param with shape "
+                        f"{minigrad.Size(values[key].shape)} from checkpoint, the shape in "
+                        f"current model is {target.shape}."
+                    )
         if strict and unexpected:
             errors.insert(0, f"Unexpected key(s) in state_dict: {_quoted(unexpected)}. ")
         if strict and missing:
             errors.insert(0, f"Missing key(s) in state_dict: {_quoted(missing)}. ")
         if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(errors)))
+            raise RuntimeError(
+                "Error(s) in loading state_dict for {}:\n\t{}".format(
+                    type(self).__name__, "\n\t".join(errors)
+                )
+            )
         for key, value in values.items():
             _load_into(own[key], value, assign)
         return _IncompatibleKeys(missing, unexpected)
@@ -466,8 +486,10 @@ def _checkpoint_array(key, value):
         return value.detach().numpy()
     if isinstance(value, np.ndarray) or hasattr(value, "__array__"):
         return np.asarray(value)
-    raise TypeError(f'While copying the parameter named "{key}", expected a minigrad.Tensor or an '
-                    f"array from checkpoint but received {type(value)}")
+    raise TypeError(
+        f'While copying the parameter named "{key}", expected a minigrad.Tensor or an '
+        f"array from checkpoint but received {type(value)}"
+    )
 
 
 def _load_into(target, value, replace):

@@ -19,9 +19,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dims to mean 0 and variance 1, then
     scale by ``weight`` and shift by ``bias``."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[input.ndim - len(shape):]) != shape or input.ndim < len(shape):
-        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape or input.ndim < len(shape):
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
+        )
     dims = tuple(range(-len(shape), 0))
     centred = input - input.mean(dims, keepdim=True)
     var = (centred * centred).mean(dims, keepdim=True)
@@ -31,8 +33,9 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return out if bias is None else out + bias
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
-               eps=1e-5):
+def batch_norm(
+    input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5
+):
     """Normalise each channel (dim 1) of ``input`` with batch statistics (``training``) or
     the running ones, then scale and shift; in training, update the running estimates."""
     if input.ndim < 2:
@@ -43,8 +46,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training:
         count = input.numel() // max(c, 1)
         if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                             f"{input.shape}")
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size {input.shape}"
+            )
         mean = input.mean(axes, keepdim=True)
         centred = input - mean
         var = (centred * centred).mean(axes, keepdim=True)
@@ -65,8 +69,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 class LayerNorm(Module):
     """Layer normalisation over the trailing ``normalized_shape`` dimensions."""
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None,
-                 dtype=None):
+    def __init__(
+        self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None
+    ):
         super().__init__()
         shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
         self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
@@ -79,31 +84,47 @@ class LayerNorm(Module):
 
     def forward(self, input):
         n = len(self.normalized_shape)
-        if input.ndim < n or tuple(input.shape[input.ndim - n:]) != self.normalized_shape:
-            raise bad_input(f"LayerNorm({self.normalized_shape})", input.shape,
-                            f"(*, {', '.join(map(str, self.normalized_shape))})",
-                            f"Given normalized_shape={list(self.normalized_shape)}, expected input with "
-                            f"shape [*, {', '.join(map(str, self.normalized_shape))}]")
+        if input.ndim < n or tuple(input.shape[input.ndim - n :]) != self.normalized_shape:
+            raise bad_input(
+                f"LayerNorm({self.normalized_shape})",
+                input.shape,
+                f"(*, {', '.join(map(str, self.normalized_shape))})",
+                f"Given normalized_shape={list(self.normalized_shape)}, expected input with "
+                f"shape [*, {', '.join(map(str, self.normalized_shape))}]",
+            )
         return layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
-                f"bias={self.bias is not None}")
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+            f"bias={self.bias is not None}"
+        )
 
 
 class _BatchNorm(Module):
     _ndims = (2, 3)
     _expected = "(N, {c}) or (N, {c}, L)"
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None, *, bias=True):
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=True,
+        track_running_stats=True,
+        device=None,
+        dtype=None,
+        *,
+        bias=True,
+    ):
         super().__init__()
         c = num_features
         self.num_features, self.eps, self.momentum = c, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         self.register_parameter("weight", Parameter(minigrad.ones(c, dtype=dtype)) if affine else None)
-        self.register_parameter("bias", Parameter(minigrad.zeros(c, dtype=dtype)) if affine and bias
-                                else None)
+        self.register_parameter(
+            "bias", Parameter(minigrad.zeros(c, dtype=dtype)) if affine and bias else None
+        )
         tracked = track_running_stats
         self.register_buffer("running_mean", minigrad.zeros(c, dtype=dtype) if tracked else None)
         self.register_buffer("running_var", minigrad.ones(c, dtype=dtype) if tracked else None)
@@ -124,23 +145,35 @@ class _BatchNorm(Module):
                 momentum = 1.0 / float(self.num_batches_tracked)
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
-        return batch_norm(input, self.running_mean if track else None, self.running_var if track else None,
-                          self.weight, self.bias, use_batch, momentum, self.eps)
+        return batch_norm(
+            input,
+            self.running_mean if track else None,
+            self.running_var if track else None,
+            self.weight,
+            self.bias,
+            use_batch,
+            momentum,
+            self.eps,
+        )
 
     def _check(self, input):
         c, layer = self.num_features, f"{type(self).__name__}({self.num_features})"
         expected = self._expected.format(c=c)
         if input.ndim not in self._ndims:
             dims = " or ".join(f"{n}D" for n in self._ndims)
-            raise bad_input(layer, input.shape, expected, f"expected {dims} input (got {input.ndim}D input)",
-                            ValueError)
+            raise bad_input(
+                layer, input.shape, expected, f"expected {dims} input (got {input.ndim}D input)", ValueError
+            )
         if input.shape[1] != c:
-            raise bad_input(layer, input.shape, expected,
-                            f"running_mean should contain {input.shape[1]} elements not {c}")
+            raise bad_input(
+                layer, input.shape, expected, f"running_mean should contain {input.shape[1]} elements not {c}"
+            )
 
     def extra_repr(self):
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
+        )
 
 
 class BatchNorm1d(_BatchNorm):

@@ -16,11 +16,14 @@ def pad(input, pad, mode="constant", value=None):
     if mode != "constant":
         raise NotImplementedError(f"pad: only mode='constant' is supported (got {mode!r})")
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(f"Padding length must be divisible by 2 and at most twice the number of dimensions "
-                         f"({input.ndim}); got {len(pad)} values")
+        raise ValueError(
+            f"Padding length must be divisible by 2 and at most twice the number of dimensions "
+            f"({input.ndim}); got {len(pad)} values"
+        )
     if any(p < 0 for p in pad):
-        raise NotImplementedError("pad: negative padding (cropping) is not supported; slice the tensor "
-                                  "instead")
+        raise NotImplementedError(
+            "pad: negative padding (cropping) is not supported; slice the tensor instead"
+        )
     shape, index = list(input.shape), [slice(None)] * input.ndim
     for i in range(len(pad) // 2):
         d = input.ndim - 1 - i

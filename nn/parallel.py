@@ -34,5 +34,7 @@ class DistributedDataParallel(Module):
     """Raises RuntimeError: minigrad runs in one process on the CPU."""
 
     def __init__(self, module, *args, **kwargs):
-        raise RuntimeError("DistributedDataParallel(): minigrad runs in one process on the CPU; use "
-                           "PyTorch for distributed training")
+        raise RuntimeError(
+            "DistributedDataParallel(): minigrad runs in one process on the CPU; use "
+            "PyTorch for distributed training"
+        )

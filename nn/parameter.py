@@ -22,9 +22,11 @@ class Parameter(Tensor):
         if data is None:
             data = minigrad.empty(0)
         if not isinstance(data, Tensor):
-            raise TypeError(f"Parameter(): data must be a minigrad.Tensor, got {type(data).__name__} "
-                            "(wrap arrays with minigrad.tensor(...) first)")
-        self.data = data            # shares data's values, not its history
+            raise TypeError(
+                f"Parameter(): data must be a minigrad.Tensor, got {type(data).__name__} "
+                "(wrap arrays with minigrad.tensor(...) first)"
+            )
+        self.data = data  # shares data's values, not its history
         self.requires_grad = requires_grad
 
     def __repr__(self):

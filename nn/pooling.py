@@ -26,11 +26,13 @@ def _divisor(size, k, s, p, out, include_pad):
     return np.minimum(end, size) - np.maximum(start, 0)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-               divisor_override=None):
+def avg_pool2d(
+    input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
+):
     """Mean over sliding windows of (N, C, H, W) or (C, H, W) ``input``."""
     kh, kw, sh, sw, ph, pw, _, _, oh, ow = geo = pool_geometry(
-        "avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode)
+        "avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode
+    )
     if not input.is_floating_point():
         raise RuntimeError(f"avg_pool2d: not implemented for {input.dtype}; convert with .float()")
     shape = tuple(input.shape)
@@ -38,11 +40,15 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     sums = im2col(input.reshape(planes, 1, *shape[-2:]), geo).sum(1).reshape(shape[:-2] + (oh, ow))
     if divisor_override is not None:
         if divisor_override == 0:
-            raise RuntimeError("avg_pool2d: divisor must be not zero (divisor_override must be a nonzero "
-                               "int, or None to divide by the window size)")
+            raise RuntimeError(
+                "avg_pool2d: divisor must be not zero (divisor_override must be a nonzero "
+                "int, or None to divide by the window size)"
+            )
         return sums / float(divisor_override)
-    div = np.outer(_divisor(shape[-2], kh, sh, ph, oh, count_include_pad),
-                   _divisor(shape[-1], kw, sw, pw, ow, count_include_pad))
+    div = np.outer(
+        _divisor(shape[-2], kh, sh, ph, oh, count_include_pad),
+        _divisor(shape[-1], kw, sw, pw, ow, count_include_pad),
+    )
     return sums / minigrad.from_numpy(div.astype(input.dtype.numpy))
 
 
@@ -71,15 +77,20 @@ def adaptive_avg_pool2d(input, output_size):
 
 def _check_image(layer, input):
     if input.ndim not in (3, 4) or input.numel() == 0:
-        raise bad_input(layer, input.shape, "(N, C, H, W) or (C, H, W)",
-                        "non-empty 3D or 4D (batch mode) tensor expected for input")
+        raise bad_input(
+            layer,
+            input.shape,
+            "(N, C, H, W) or (C, H, W)",
+            "non-empty 3D or 4D (batch mode) tensor expected for input",
+        )
 
 
 class MaxPool2d(Module):
     """Max over ``kernel_size`` windows (stride defaults to the kernel size)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):
+    def __init__(
+        self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False
+    ):
         super().__init__()
         self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
         self.padding, self.dilation = padding, dilation
@@ -87,19 +98,35 @@ class MaxPool2d(Module):
 
     def forward(self, input):
         _check_image(f"MaxPool2d(kernel_size={self.kernel_size})", input)
-        return max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                          self.ceil_mode, self.return_indices)
+        return max_pool2d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+            self.return_indices,
+        )
 
     def extra_repr(self):
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
 
 
 class AvgPool2d(Module):
     """Mean over ``kernel_size`` windows (stride defaults to the kernel size)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
-                 divisor_override=None):
+    def __init__(
+        self,
+        kernel_size,
+        stride=None,
+        padding=0,
+        ceil_mode=False,
+        count_include_pad=True,
+        divisor_override=None,
+    ):
         super().__init__()
         self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
         self.padding, self.ceil_mode = padding, ceil_mode
@@ -107,8 +134,15 @@ class AvgPool2d(Module):
 
     def forward(self, input):
         _check_image(f"AvgPool2d(kernel_size={self.kernel_size})", input)
-        return avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                          self.count_include_pad, self.divisor_override)
+        return avg_pool2d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

@@ -29,29 +29,52 @@ from .utils.rnn import PackedSequence
 
 def _dtype_check(layer, x, weight):
     if x.dtype != weight.dtype:
-        raise ValueError(f"{layer} input dtype ({x.dtype}) does not match weight dtype ({weight.dtype}). "
-                         f"Convert input: input.to({weight.dtype}), or convert model: model.to({x.dtype})")
+        raise ValueError(
+            f"{layer} input dtype ({x.dtype}) does not match weight dtype ({weight.dtype}). "
+            f"Convert input: input.to({weight.dtype}), or convert model: model.to({x.dtype})"
+        )
 
 
 class RNNBase(Module):
     """The shared machinery of RNN, LSTM and GRU (``mode`` is 'LSTM', 'GRU', 'RNN_TANH' or 'RNN_RELU')."""
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+    def __init__(
+        self,
+        mode,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        proj_size=0,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
-            raise ValueError("dropout should be a number in range [0, 1] representing the probability of an "
-                             "element being zeroed")
+            raise ValueError(
+                "dropout should be a number in range [0, 1] representing the probability of an "
+                "element being zeroed"
+            )
         if dropout > 0 and num_layers == 1:
-            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero "
-                          f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
-                          f"num_layers={num_layers}", UserWarning, stacklevel=3)
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero "
+                f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                f"num_layers={num_layers}",
+                UserWarning,
+                stacklevel=3,
+            )
         for name, v in (("hidden_size", hidden_size), ("num_layers", num_layers)):
             if isinstance(v, bool) or not isinstance(v, int):
                 raise TypeError(f"{name} should be of type int, got: {type(v).__name__}")
             if v <= 0:
-                raise ValueError(f"{name} must be greater than zero" if name == "hidden_size"
-                                 else "num_layers must be greater than zero")
+                raise ValueError(
+                    f"{name} must be greater than zero"
+                    if name == "hidden_size"
+                    else "num_layers must be greater than zero"
+                )
         if proj_size < 0:
             raise ValueError("proj_size should be a positive integer or zero to disable projections")
         if proj_size >= hidden_size:
@@ -95,10 +118,10 @@ class RNNBase(Module):
         """The parameters grouped per layer and direction, as PyTorch lists them."""
         per = len(self._flat_weights_names) // (self.num_layers * (2 if self.bidirectional else 1))
         w = self._flat_weights
-        return [w[i:i + per] for i in range(0, len(w), per)]
+        return [w[i : i + per] for i in range(0, len(w), per)]
 
     def _weights(self, layer, suffix):
-        get = lambda kind: getattr(self, f"{kind}_l{layer}{suffix}", None)      # noqa: E731
+        get = lambda kind: getattr(self, f"{kind}_l{layer}{suffix}", None)  # noqa: E731
         return get("weight_ih"), get("weight_hh"), get("bias_ih"), get("bias_hh"), get("weight_hr")
 
     def _describe(self):
@@ -111,12 +134,15 @@ class RNNBase(Module):
         if isinstance(input, PackedSequence):
             x, sizes = input.data, tuple(int(b) for b in input.batch_sizes.tolist())
             if x.ndim != 2:
-                raise ValueError(f"{name}: a PackedSequence's data must be 2-D (rows, input_size), "
-                                 f"got shape {shape_str(x.shape)}")
+                raise ValueError(
+                    f"{name}: a PackedSequence's data must be 2-D (rows, input_size), "
+                    f"got shape {shape_str(x.shape)}"
+                )
             return x, sizes, sizes[0], False, input
         if not isinstance(input, minigrad.Tensor):
-            raise TypeError(f"{name}: input must be a minigrad.Tensor or a PackedSequence, got "
-                            f"{type(input).__name__}")
+            raise TypeError(
+                f"{name}: input must be a minigrad.Tensor or a PackedSequence, got {type(input).__name__}"
+            )
         if input.ndim not in (2, 3):
             tensor = " tensor" if name == "RNN" else ""
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D{tensor} instead")
@@ -127,8 +153,10 @@ class RNNBase(Module):
             input = input.transpose(0, 1)
         steps, batch = input.shape[0], input.shape[1]
         if steps == 0:
-            raise RuntimeError(f"Expected sequence length to be larger than 0 in RNN: {self._describe()} got "
-                               f"input of shape {shape_str(input.shape)}")
+            raise RuntimeError(
+                f"Expected sequence length to be larger than 0 in RNN: {self._describe()} got "
+                f"input of shape {shape_str(input.shape)}"
+            )
         return input.reshape(steps * batch, input.shape[2]), (batch,) * steps, batch, unbatched, None
 
     def _initial(self, hx, which, width, batch, unbatched, packed):
@@ -140,9 +168,11 @@ class RNNBase(Module):
             hx = hx.unsqueeze(1)
         if tuple(hx.shape) != expected:
             label = "hidden" if which is None else f"hidden[{which}]"
-            raise RuntimeError(f"Expected {label} size {expected}, got {list(hx.shape)}: "
-                               f"{self._describe()} got a hidden state of shape {shape_str(hx.shape)} for "
-                               f"input of batch {batch}")
+            raise RuntimeError(
+                f"Expected {label} size {expected}, got {list(hx.shape)}: "
+                f"{self._describe()} got a hidden state of shape {shape_str(hx.shape)} for "
+                f"input of batch {batch}"
+            )
         if packed is not None and packed.sorted_indices is not None:
             hx = hx.index_select(1, packed.sorted_indices)
         return hx
@@ -155,8 +185,9 @@ class RNNBase(Module):
         kind = "unbatched 2-D" if unbatched else "batched 3-D"
         if len(states) == 2:
             dims = ", ".join(f"{s.ndim}-D" for s in states)
-            raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D but got ({dims}) "
-                               "tensors")
+            raise RuntimeError(
+                f"For {kind} input, hx and cx should also be {want}-D but got ({dims}) tensors"
+            )
         raise RuntimeError(f"For {kind} input, hx should also be {want}-D but got {states[0].ndim}-D tensor")
 
     # -- forward -------------------------------------------------------------------------
@@ -164,20 +195,32 @@ class RNNBase(Module):
         x, sizes, batch, unbatched, packed = self._sequence(input)
         lstm = self.mode == "LSTM"
         if x.shape[-1] != self.input_size:
-            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
-                               f"{x.shape[-1]}: {self._describe()} got input of shape "
-                               f"{shape_str((input.data if packed else input).shape)}")
+            raise RuntimeError(
+                f"input.size(-1) must be equal to input_size. Expected {self.input_size}, got "
+                f"{x.shape[-1]}: {self._describe()} got input of shape "
+                f"{shape_str((input.data if packed else input).shape)}"
+            )
         _dtype_check(type(self).__name__, x, self.weight_ih_l0)
         if hx is not None:
             if lstm and not (isinstance(hx, tuple) and len(hx) == 2):
-                raise TypeError(f"{self._describe()}: hx must be a tuple (h_0, c_0) of tensors, "
-                                f"got {type(hx).__name__}")
+                raise TypeError(
+                    f"{self._describe()}: hx must be a tuple (h_0, c_0) of tensors, got {type(hx).__name__}"
+                )
             self._check_state_dims(hx, unbatched)
         real_hidden = self.proj_size or self.hidden_size
-        h0 = self._initial(hx[0] if lstm and hx is not None else hx, 0 if lstm else None, real_hidden,
-                           batch, unbatched, packed)
-        c0 = self._initial(None if hx is None else hx[1], 1, self.hidden_size, batch, unbatched,
-                           packed) if lstm else None
+        h0 = self._initial(
+            hx[0] if lstm and hx is not None else hx,
+            0 if lstm else None,
+            real_hidden,
+            batch,
+            unbatched,
+            packed,
+        )
+        c0 = (
+            self._initial(None if hx is None else hx[1], 1, self.hidden_size, batch, unbatched, packed)
+            if lstm
+            else None
+        )
         dirs = 2 if self.bidirectional else 1
         h_n, c_n = [], []
         for layer in range(self.num_layers):
@@ -185,8 +228,19 @@ class RNNBase(Module):
             for d, suffix in enumerate(("", "_reverse")[:dirs]):
                 k = layer * dirs + d
                 w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, suffix)
-                out, h, c = recurrent_layer(self.mode, x, h0[k], c0[k] if lstm else None, w_ih, w_hh,
-                                            b_ih, b_hh, w_hr, sizes, reverse=d == 1)
+                out, h, c = recurrent_layer(
+                    self.mode,
+                    x,
+                    h0[k],
+                    c0[k] if lstm else None,
+                    w_ih,
+                    w_hh,
+                    b_ih,
+                    b_hh,
+                    w_hr,
+                    sizes,
+                    reverse=d == 1,
+                )
                 outs.append(out)
                 h_n.append(h)
                 c_n.append(c)
@@ -235,13 +289,38 @@ class RNN(RNNBase):
     ((5, 3, 8), (2, 3, 8))
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None, proj_size=0):
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        nonlinearity="tanh",
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        device=None,
+        dtype=None,
+        proj_size=0,
+    ):
         if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'. (RNN got "
-                             f"nonlinearity={nonlinearity!r})")
-        super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size, hidden_size,
-                         num_layers, bias, batch_first, dropout, bidirectional, proj_size, device, dtype)
+            raise ValueError(
+                f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'. (RNN got "
+                f"nonlinearity={nonlinearity!r})"
+            )
+        super().__init__(
+            "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            device,
+            dtype,
+        )
         self.nonlinearity = nonlinearity
 
 
@@ -255,10 +334,32 @@ class LSTM(RNNBase):
     ((3, 5, 8), (1, 3, 8))
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, proj_size=0, device=None, dtype=None):
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, proj_size, device, dtype)
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        proj_size=0,
+        device=None,
+        dtype=None,
+    ):
+        super().__init__(
+            "LSTM",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            device,
+            dtype,
+        )
 
 
 class GRU(RNNBase):
@@ -270,13 +371,36 @@ class GRU(RNNBase):
     ((5, 3, 16), (2, 3, 8))
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, dropout=0.0,
-                 bidirectional=False, device=None, dtype=None, proj_size=0):
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                         bidirectional, proj_size, device, dtype)
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        dropout=0.0,
+        bidirectional=False,
+        device=None,
+        dtype=None,
+        proj_size=0,
+    ):
+        super().__init__(
+            "GRU",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            device,
+            dtype,
+        )
 
 
 # ----------------------------------------------------------------------------- cells
+
 
 class RNNCellBase(Module):
     """One time step of a recurrent layer: ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``."""
@@ -300,9 +424,11 @@ class RNNCellBase(Module):
         if input.ndim not in (1, 2):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead")
         if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[-1]} expected "
-                               f"{self.input_size}: {name}({self.extra_repr()}) got input of shape "
-                               f"{shape_str(input.shape)}")
+            raise RuntimeError(
+                f"input has inconsistent input_size: got {input.shape[-1]} expected "
+                f"{self.input_size}: {name}({self.extra_repr()}) got input of shape "
+                f"{shape_str(input.shape)}"
+            )
         _dtype_check(name, input, self.weight_ih)
         unbatched = input.ndim == 1
         x = input.unsqueeze(0) if unbatched else input
@@ -312,20 +438,34 @@ class RNNCellBase(Module):
             if s is None:
                 s = minigrad.zeros(batch, self.hidden_size, dtype=self.weight_ih.dtype)
             elif s.ndim != input.ndim:
-                raise RuntimeError(f"{name}: Expected hidden[{k}] to be {input.ndim}D like the input, "
-                                   f"got {s.ndim}D (shape {shape_str(s.shape)})")
+                raise RuntimeError(
+                    f"{name}: Expected hidden[{k}] to be {input.ndim}D like the input, "
+                    f"got {s.ndim}D (shape {shape_str(s.shape)})"
+                )
             elif unbatched:
                 s = s.unsqueeze(0)
             if s.shape[0] != batch:
-                raise RuntimeError(f"Input batch size {batch} doesn't match hidden{k} batch size "
-                                   f"{s.shape[0]}")
+                raise RuntimeError(
+                    f"Input batch size {batch} doesn't match hidden{k} batch size {s.shape[0]}"
+                )
             if s.shape[1] != self.hidden_size:
-                raise RuntimeError(f"hidden{k} has inconsistent hidden_size: got {s.shape[1]}, expected "
-                                   f"{self.hidden_size}")
+                raise RuntimeError(
+                    f"hidden{k} has inconsistent hidden_size: got {s.shape[1]}, expected {self.hidden_size}"
+                )
             states.append(s)
         c0 = states[1] if self.mode == "LSTM" else None
-        _, h, c = recurrent_layer(self.mode, x, states[0], c0, self.weight_ih, self.weight_hh, self.bias_ih,
-                                  self.bias_hh, None, (batch,))
+        _, h, c = recurrent_layer(
+            self.mode,
+            x,
+            states[0],
+            c0,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            None,
+            (batch,),
+        )
         if unbatched:
             h = h.squeeze(0)
             c = None if c is None else c.squeeze(0)
@@ -349,8 +489,9 @@ class RNNCell(RNNCellBase):
     """
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
-        super().__init__("RNN_RELU" if nonlinearity == "relu" else "RNN_TANH", input_size, hidden_size,
-                         bias, device, dtype)
+        super().__init__(
+            "RNN_RELU" if nonlinearity == "relu" else "RNN_TANH", input_size, hidden_size, bias, device, dtype
+        )
         self.nonlinearity = nonlinearity
 
     def forward(self, input, hx=None):

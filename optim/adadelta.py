@@ -25,16 +25,34 @@ class Adadelta(Optimizer):
     tensor([ 0.9968, -0.9968], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
-                 capturable=False, maximize=False, differentiable=False):
+    def __init__(
+        self,
+        params,
+        lr=1.0,
+        rho=0.9,
+        eps=1e-6,
+        weight_decay=0,
+        foreach=None,
+        *,
+        capturable=False,
+        maximize=False,
+        differentiable=False,
+    ):
         if not 0.0 <= rho <= 1.0:
             raise ValueError(f"Invalid rho value: {rho}")
-        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, foreach=foreach,
-                        capturable=capturable, maximize=maximize, differentiable=differentiable)
+        defaults = dict(
+            lr=lr,
+            rho=rho,
+            eps=eps,
+            weight_decay=weight_decay,
+            foreach=foreach,
+            capturable=capturable,
+            maximize=maximize,
+            differentiable=differentiable,
+        )
         super().__init__(params, defaults)
 
-    _nonnegative = (("lr", "learning rate"), ("eps", "epsilon value"),
-                    ("weight_decay", "weight_decay value"))
+    _nonnegative = (("lr", "learning rate"), ("eps", "epsilon value"), ("weight_decay", "weight_decay value"))
 
     def _update(self, param, grad, state, group):
         if not state:
@@ -42,6 +60,14 @@ class Adadelta(Optimizer):
             state["square_avg"] = zeros_like_array(param)
             state["acc_delta"] = zeros_like_array(param)
         advance(state["step"])
-        K.adadelta(param, grad, state["square_avg"]._data, state["acc_delta"]._data,
-                   lr=group["lr"], rho=group["rho"], eps=group["eps"],
-                   weight_decay=group["weight_decay"], maximize=group["maximize"])
+        K.adadelta(
+            param,
+            grad,
+            state["square_avg"]._data,
+            state["acc_delta"]._data,
+            lr=group["lr"],
+            rho=group["rho"],
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            maximize=group["maximize"],
+        )

@@ -1,9 +1,9 @@
 """Adagrad: per-coordinate learning rates from the sum of all past squared gradients."""
 
 import numpy as np
-from minigrad._tape import _from_array
 
 from minigrad import _optim_kernels as K
+from minigrad._tape import _from_array
 
 from .optimizer import Optimizer, advance, new_step
 
@@ -28,11 +28,31 @@ class Adagrad(Optimizer):
     tensor([ 0.9000, -0.9000], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
-        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, foreach=foreach,
-                        maximize=maximize, differentiable=differentiable, fused=fused)
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay=0,
+        weight_decay=0,
+        initial_accumulator_value=0,
+        eps=1e-10,
+        foreach=None,
+        *,
+        maximize=False,
+        differentiable=False,
+        fused=None,
+    ):
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            eps=eps,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            foreach=foreach,
+            maximize=maximize,
+            differentiable=differentiable,
+            fused=fused,
+        )
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
@@ -43,15 +63,24 @@ class Adagrad(Optimizer):
         total = np.full(param.shape, group["initial_accumulator_value"], dtype=param.dtype)
         return {"step": new_step(), "sum": _from_array(total)}
 
-    _nonnegative = (("lr", "learning rate"), ("lr_decay", "lr_decay value"),
-                    ("weight_decay", "weight_decay value"),
-                    ("initial_accumulator_value", "initial_accumulator_value value"),
-                    ("eps", "epsilon value"))
+    _nonnegative = (
+        ("lr", "learning rate"),
+        ("lr_decay", "lr_decay value"),
+        ("weight_decay", "weight_decay value"),
+        ("initial_accumulator_value", "initial_accumulator_value value"),
+        ("eps", "epsilon value"),
+    )
 
     def _update(self, param, grad, state, group):
-        if not state:                   # a group added after construction
+        if not state:  # a group added after construction
             state.update(self._new_state(param, group))
         t = advance(state["step"])
-        K.adagrad(param, grad, state["sum"]._data,
-                  clr=group["lr"] / (1 + (t - 1) * group["lr_decay"]), eps=group["eps"],
-                  weight_decay=group["weight_decay"], maximize=group["maximize"])
+        K.adagrad(
+            param,
+            grad,
+            state["sum"]._data,
+            clr=group["lr"] / (1 + (t - 1) * group["lr_decay"]),
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            maximize=group["maximize"],
+        )

@@ -28,17 +28,38 @@ class Adam(Optimizer):
     tensor([ 0.9000, -0.9000], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False, fused=None, decoupled_weight_decay=False):
-        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                        maximize=maximize, foreach=foreach, capturable=capturable,
-                        differentiable=differentiable, fused=fused,
-                        decoupled_weight_decay=decoupled_weight_decay)
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+        decoupled_weight_decay=False,
+    ):
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
         super().__init__(params, defaults)
 
-    _nonnegative = (("lr", "learning rate"), ("eps", "epsilon value"),
-                    ("weight_decay", "weight_decay value"))
+    _nonnegative = (("lr", "learning rate"), ("eps", "epsilon value"), ("weight_decay", "weight_decay value"))
 
     def _update(self, param, grad, state, group):
         if not state:
@@ -51,14 +72,21 @@ class Adam(Optimizer):
         lr, wd = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         decoupled = group["decoupled_weight_decay"]
-        K.adam(param, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data,
-               state["max_exp_avg_sq"]._data if group["amsgrad"] else None,
-               beta1=beta1, beta2=beta2, eps=group["eps"],
-               weight_decay=0.0 if decoupled else wd,
-               decay=1.0 - lr * wd if decoupled and wd != 0 else 1.0,
-               step_size=lr / (1 - beta1**t),
-               bias_correction2_sqrt=(1 - beta2**t) ** 0.5,
-               maximize=group["maximize"])
+        K.adam(
+            param,
+            grad,
+            state["exp_avg"]._data,
+            state["exp_avg_sq"]._data,
+            state["max_exp_avg_sq"]._data if group["amsgrad"] else None,
+            beta1=beta1,
+            beta2=beta2,
+            eps=group["eps"],
+            weight_decay=0.0 if decoupled else wd,
+            decay=1.0 - lr * wd if decoupled and wd != 0 else 1.0,
+            step_size=lr / (1 - beta1**t),
+            bias_correction2_sqrt=(1 - beta2**t) ** 0.5,
+            maximize=group["maximize"],
+        )
 
 
 class AdamW(Adam):
@@ -68,9 +96,32 @@ class AdamW(Adam):
     ``decoupled_weight_decay=True``; the default ``weight_decay`` is 1e-2.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
-                 differentiable=False, fused=None):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
-                         maximize=maximize, capturable=capturable, differentiable=differentiable,
-                         fused=fused, decoupled_weight_decay=True)
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        *,
+        maximize=False,
+        foreach=None,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+    ):
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
+        )

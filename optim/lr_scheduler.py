@@ -85,7 +85,7 @@ class LRScheduler:
         self.__dict__.update(state_dict)
 
 
-_LRScheduler = LRScheduler    # the name older PyTorch code subclasses
+_LRScheduler = LRScheduler  # the name older PyTorch code subclasses
 
 
 class LambdaLR(LRScheduler):
@@ -186,9 +186,11 @@ class CosineAnnealingLR(LRScheduler):
             return self._group_lrs()
         if self._step_count == 1 and t > 0:
             return [self._closed_form(base) for base in self.base_lrs]
-        if (t - 1 - self.T_max) % (2 * self.T_max) == 0:       # the bottom of a cycle
-            return [lr + (base - eta) * (1 - math.cos(math.pi / self.T_max)) / 2
-                    for lr, base in zip(self._group_lrs(), self.base_lrs)]
+        if (t - 1 - self.T_max) % (2 * self.T_max) == 0:  # the bottom of a cycle
+            return [
+                lr + (base - eta) * (1 - math.cos(math.pi / self.T_max)) / 2
+                for lr, base in zip(self._group_lrs(), self.base_lrs)
+            ]
         ratio = (1 + math.cos(math.pi * t / self.T_max)) / (1 + math.cos(math.pi * (t - 1) / self.T_max))
         return [ratio * (lr - eta) + eta for lr in self._group_lrs()]
 
@@ -231,10 +233,23 @@ class OneCycleLR(LRScheduler):
     ``base_momentum``. Step it once per batch.
     """
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
-                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
-                 max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
-                 last_epoch=-1):
+    def __init__(
+        self,
+        optimizer,
+        max_lr,
+        total_steps=None,
+        epochs=None,
+        steps_per_epoch=None,
+        pct_start=0.3,
+        anneal_strategy="cos",
+        cycle_momentum=True,
+        base_momentum=0.85,
+        max_momentum=0.95,
+        div_factor=25.0,
+        final_div_factor=1e4,
+        three_phase=False,
+        last_epoch=-1,
+    ):
         _check_optimizer(optimizer)
         self.total_steps = self._total_steps(total_steps, epochs, steps_per_epoch)
         if not isinstance(pct_start, float) or not 0 <= pct_start <= 1:
@@ -273,12 +288,21 @@ class OneCycleLR(LRScheduler):
         warm_end = float(pct_start * self.total_steps) - 1
         last = self.total_steps - 1
         if three_phase:
-            return [(warm_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                    (float(2 * pct_start * self.total_steps) - 2, "max_lr", "initial_lr",
-                     "base_momentum", "max_momentum"),
-                    (last, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
-        return [(warm_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                (last, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+            return [
+                (warm_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                (
+                    float(2 * pct_start * self.total_steps) - 2,
+                    "max_lr",
+                    "initial_lr",
+                    "base_momentum",
+                    "max_momentum",
+                ),
+                (last, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+            ]
+        return [
+            (warm_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+            (last, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+        ]
 
     def _init_momentum(self, optimizer, max_momentum, base_momentum, last_epoch):
         defaults = getattr(optimizer, "defaults", optimizer.param_groups[0])
@@ -335,8 +359,18 @@ class ReduceLROnPlateau(LRScheduler):
     below ``min_lr``, and a change smaller than ``eps`` is skipped.
     """
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+    def __init__(
+        self,
+        optimizer,
+        mode="min",
+        factor=0.1,
+        patience=10,
+        threshold=1e-4,
+        threshold_mode="rel",
+        cooldown=0,
+        min_lr=0,
+        eps=1e-8,
+    ):
         if factor >= 1.0:
             raise ValueError(f"Factor should be < 1.0, got factor={factor}")
         if mode not in ("min", "max"):

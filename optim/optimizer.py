@@ -42,6 +42,7 @@ required = _RequiredParameter()
 
 # ----------------------------------------------------------------------------- validation
 
+
 def _check_nonnegative(label, value):
     """Raise PyTorch's ``Invalid <label>: <value>`` unless ``value >= 0`` (NaN fails)."""
     if not value >= 0:
@@ -64,6 +65,7 @@ def _check_supported(group):
 
 
 # ----------------------------------------------------------------------------- helpers
+
 
 def zeros_like_array(param):
     """A zero state buffer for ``param``: a minigrad tensor, C-contiguous, same dtype."""
@@ -96,7 +98,7 @@ def _restore(key, value, param, index):
     parameter's dtype; ``step`` stays float32); plain Python values are kept as they are."""
     if isinstance(value, Tensor):
         value = value._data
-    elif callable(getattr(value, "numpy", None)):     # another library's tensor (e.g. torch)
+    elif callable(getattr(value, "numpy", None)):  # another library's tensor (e.g. torch)
         value = value.numpy()
     if key == "step":
         return _from_array(np.array(value, dtype=np.float32))
@@ -124,6 +126,7 @@ def _as_param_list(params):
 
 
 # ----------------------------------------------------------------------------- the base
+
 
 class Optimizer:
     """Base class of all optimizers.
@@ -177,13 +180,15 @@ class Optimizer:
         optimizer's defaults fill in the options the group does not set."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
-        if "params" not in param_group:     # a KeyError, as in PyTorch
-            raise KeyError(f"'params': a param group must be a dict with a 'params' entry (the tensors it "
-                           f"optimizes), got keys {sorted(map(str, param_group))}")
+        if "params" not in param_group:  # a KeyError, as in PyTorch
+            raise KeyError(
+                f"'params': a param group must be a dict with a 'params' entry (the tensors it "
+                f"optimizes), got keys {sorted(map(str, param_group))}"
+            )
         group = dict(param_group)
         group["params"] = params = _as_param_list(group["params"])
         if params and all(isinstance(p, tuple) and len(p) == 2 for p in params):
-            group["param_names"] = [name for name, _ in params]     # model.named_parameters()
+            group["param_names"] = [name for name, _ in params]  # model.named_parameters()
             group["params"] = params = [p for _, p in params]
         if self.param_groups and ("param_names" in group) != ("param_names" in self.param_groups[0]):
             raise ValueError("all optimizer param groups should be with/without names")
@@ -255,7 +260,7 @@ class Optimizer:
         if state is None:
             state = {}
         self._update(work, grad, state, group)
-        if state:                       # SGD without momentum keeps no state, like PyTorch
+        if state:  # SGD without momentum keeps no state, like PyTorch
             self.state[p] = state
         if work is not data:
             data[...] = work

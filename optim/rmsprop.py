@@ -33,16 +33,41 @@ class RMSprop(Optimizer):
     tensor([ 0.9000, -0.9000], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, capturable=False, foreach=None, maximize=False,
-                 differentiable=False):
-        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
-                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
-                        maximize=maximize, differentiable=differentiable)
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0,
+        momentum=0,
+        centered=False,
+        capturable=False,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+    ):
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            alpha=alpha,
+            eps=eps,
+            centered=centered,
+            weight_decay=weight_decay,
+            capturable=capturable,
+            foreach=foreach,
+            maximize=maximize,
+            differentiable=differentiable,
+        )
         super().__init__(params, defaults)
 
-    _nonnegative = (("lr", "learning rate"), ("eps", "epsilon value"), ("momentum", "momentum value"),
-                    ("weight_decay", "weight_decay value"), ("alpha", "alpha value"))
+    _nonnegative = (
+        ("lr", "learning rate"),
+        ("eps", "epsilon value"),
+        ("momentum", "momentum value"),
+        ("weight_decay", "weight_decay value"),
+        ("alpha", "alpha value"),
+    )
 
     def _update(self, param, grad, state, group):
         if not state:
@@ -52,9 +77,16 @@ class RMSprop(Optimizer):
             if used and name not in state:
                 state[name] = zeros_like_array(param)
         advance(state["step"])
-        K.rmsprop(param, grad, state["square_avg"]._data,
-                  state["grad_avg"]._data if group["centered"] else None,
-                  state["momentum_buffer"]._data if group["momentum"] > 0 else None,
-                  lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
-                  weight_decay=group["weight_decay"], momentum=group["momentum"],
-                  maximize=group["maximize"])
+        K.rmsprop(
+            param,
+            grad,
+            state["square_avg"]._data,
+            state["grad_avg"]._data if group["centered"] else None,
+            state["momentum_buffer"]._data if group["momentum"] > 0 else None,
+            lr=group["lr"],
+            alpha=group["alpha"],
+            eps=group["eps"],
+            weight_decay=group["weight_decay"],
+            momentum=group["momentum"],
+            maximize=group["maximize"],
+        )

@@ -26,15 +26,38 @@ class SGD(Optimizer):
     tensor([0.8000, 1.6000], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
-                 *, maximize=False, foreach=None, differentiable=False, fused=None):
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize, foreach=foreach,
-                        differentiable=differentiable, fused=fused)
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        momentum=0,
+        dampening=0,
+        weight_decay=0,
+        nesterov=False,
+        *,
+        maximize=False,
+        foreach=None,
+        differentiable=False,
+        fused=None,
+    ):
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+            foreach=foreach,
+            differentiable=differentiable,
+            fused=fused,
+        )
         super().__init__(params, defaults)
 
-    _nonnegative = (("lr", "learning rate"), ("momentum", "momentum value"),
-                    ("weight_decay", "weight_decay value"))
+    _nonnegative = (
+        ("lr", "learning rate"),
+        ("momentum", "momentum value"),
+        ("weight_decay", "weight_decay value"),
+    )
 
     def _validate(self, group):
         super()._validate(group)
@@ -50,7 +73,15 @@ class SGD(Optimizer):
         first = buf is None
         if momentum != 0 and first:
             buf = state["momentum_buffer"] = zeros_like_array(param)
-        K.sgd(param, grad, buf._data if momentum != 0 else None,
-              lr=group["lr"], momentum=momentum, dampening=group["dampening"],
-              weight_decay=group["weight_decay"], nesterov=group["nesterov"],
-              maximize=group["maximize"], first_step=first)
+        K.sgd(
+            param,
+            grad,
+            buf._data if momentum != 0 else None,
+            lr=group["lr"],
+            momentum=momentum,
+            dampening=group["dampening"],
+            weight_decay=group["weight_decay"],
+            nesterov=group["nesterov"],
+            maximize=group["maximize"],
+            first_step=first,
+        )

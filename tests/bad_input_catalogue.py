@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# fmt: off
 # ----------------------------------------------------------------------------- the catalogue
 
 
@@ -1091,6 +1092,7 @@ def chunk_of(case):
     return "foreign" if case.id.endswith("=foreign_tensor") else case.spec.group
 
 
+# fmt: on
 # ----------------------------------------------------------------------------- running
 
 ALLOWED = ("TypeError", "ValueError", "IndexError", "RuntimeError", "NotImplementedError")
@@ -1100,19 +1102,24 @@ def run_case(case, L):
     """Outcome of one case on library L: ok / raised (with the exception's class chain)."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error")      # as under pytest: a warning is a failure
+            warnings.simplefilter("error")  # as under pytest: a warning is a failure
             case.fn(L)
     except Warning as w:
         return {"kind": "warning", "type": type(w).__name__, "mro": [], "msg": str(w)[:300]}
-    except Exception as e:      # noqa: BLE001 - classifying every exception is the point
-        return {"kind": "raised", "type": type(e).__name__,
-                "mro": [k.__name__ for k in type(e).__mro__], "msg": str(e)[:300]}
+    except Exception as e:  # noqa: BLE001 - classifying every exception is the point
+        return {
+            "kind": "raised",
+            "type": type(e).__name__,
+            "mro": [k.__name__ for k in type(e).__mro__],
+            "msg": str(e)[:300],
+        }
     return {"kind": "ok"}
 
 
 def main(argv):
     chunk = argv[argv.index("--chunk") + 1]
     import minigrad
+
     for case in all_cases():
         if chunk_of(case) != chunk:
             continue

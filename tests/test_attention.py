@@ -639,8 +639,9 @@ def test_softmax_kernels_give_exact_zeros_far_below_the_row_max(dtype):
     assert np.isnan(NK.softmax(nan_row, 1, False)).all()
 
 
-@pytest.mark.parametrize("module", ["minigrad.ops.attention", "minigrad.nn.attention",
-                                    "minigrad.nn.transformer"])
+@pytest.mark.parametrize(
+    "module", ["minigrad.ops.attention", "minigrad.nn.attention", "minigrad.nn.transformer"]
+)
 def test_docstring_examples_run(module):
     import doctest
     import sys

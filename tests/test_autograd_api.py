@@ -30,6 +30,7 @@ def leaf(values, dtype=f64):
 
 # ----------------------------------------------------------------------------- custom Functions
 
+
 class Square(Function):
     @staticmethod
     def forward(ctx, x):
@@ -179,7 +180,7 @@ def test_create_graph_through_a_function():
     x = leaf([1.5, -2.0])
     (g,) = minigrad.autograd.grad(Square.apply(x).sum(), x, create_graph=True)
     assert g.requires_grad
-    (gg,) = minigrad.autograd.grad((g * g).sum(), x)     # d/dx sum((2x)^2) = 8x
+    (gg,) = minigrad.autograd.grad((g * g).sum(), x)  # d/dx sum((2x)^2) = 8x
     np.testing.assert_allclose(gg.numpy(), [12.0, -16.0])
 
 
@@ -205,6 +206,7 @@ def test_function_returning_a_gradient_of_the_wrong_shape():
 
 # ----------------------------------------------------------------------------- hooks, retain_grad
 
+
 def test_hook_replaces_the_gradient_of_a_non_leaf():
     x = leaf([1.0, 2.0])
     y = x * 3
@@ -227,7 +229,7 @@ def test_removed_hook_no_longer_runs():
     y = x * 2
     handle = y.register_hook(lambda g: g * 100)
     handle.remove()
-    handle.remove()          # removing twice is harmless
+    handle.remove()  # removing twice is harmless
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [2.0])
 
@@ -266,6 +268,7 @@ def test_retain_grad_sees_the_hooked_gradient():
 
 # ----------------------------------------------------------------------------- gradcheck
 
+
 def _rand(*shape, seed=0):
     rng = np.random.default_rng(seed)
     return minigrad.tensor(rng.uniform(0.5, 1.5, shape), dtype=f64, requires_grad=True)
@@ -274,7 +277,7 @@ def _rand(*shape, seed=0):
 CORRECT_OPS = {
     "mul_broadcast": (lambda a, b: a * b, lambda: (_rand(3, 4), _rand(4, seed=1))),
     "div": (lambda a, b: a / b, lambda: (_rand(2, 3), _rand(2, 3, seed=1))),
-    "pow_tensor_exponent": (lambda a, b: a ** b, lambda: (_rand(3), _rand(3, seed=1))),
+    "pow_tensor_exponent": (lambda a, b: a**b, lambda: (_rand(3), _rand(3, seed=1))),
     "matmul": (lambda a, b: a @ b, lambda: (_rand(2, 3), _rand(3, 2, seed=1))),
     "tanh_of_transposed": (lambda a: a.t().tanh(), lambda: (_rand(3, 2),)),
     "sum_dim_keepdim": (lambda a: a.sum(dim=1, keepdim=True), lambda: (_rand(2, 3),)),
@@ -285,7 +288,7 @@ CORRECT_OPS = {
     "std": (lambda a: a.std(dim=0), lambda: (_rand(4, 2),)),
     "index_and_slice": (lambda a: a[1:, ::2] * 2, lambda: (_rand(3, 4),)),
     "cat_two_outputs": (lambda a, b: (minigrad.cat([a, b]), a.exp()), lambda: (_rand(2), _rand(3, seed=1))),
-    "integer_argument_passed_through": (lambda a, k: a ** k, lambda: (_rand(3), 3)),
+    "integer_argument_passed_through": (lambda a, k: a**k, lambda: (_rand(3), 3)),
     "custom_function": (Square.apply, lambda: (_rand(3),)),
 }
 
@@ -296,8 +299,18 @@ def test_gradcheck_passes_on_correct_ops(name):
     assert check(fn, make()) is True
 
 
-@pytest.mark.parametrize("name", ["mul_broadcast", "div", "tanh_of_transposed", "logsumexp", "softmax",
-                                  "custom_function", "cat_two_outputs"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mul_broadcast",
+        "div",
+        "tanh_of_transposed",
+        "logsumexp",
+        "softmax",
+        "custom_function",
+        "cat_two_outputs",
+    ],
+)
 def test_gradgradcheck_passes_on_correct_ops(name):
     fn, make = CORRECT_OPS[name]
     assert check2(fn, make()) is True
@@ -419,7 +432,7 @@ def test_gradcheck_dtype_check_passes_when_gradients_match_their_inputs():
     class Float32Grad(Double):
         @staticmethod
         def backward(ctx, g):
-            return (g * 2).float()      # the engine casts it back to the input's dtype
+            return (g * 2).float()  # the engine casts it back to the input's dtype
 
     assert check(Float32Grad.apply, (leaf([1.0, 2.0]),), check_grad_dtypes=True)
 
@@ -447,12 +460,13 @@ def test_gradgradcheck_catches_a_backward_that_is_not_differentiable():
 
 def test_gradgradcheck_with_given_and_non_contiguous_grad_outputs():
     x = _rand(2, 3)
-    assert check2(lambda a: a ** 3, (x,), (minigrad.ones(2, 3, dtype=f64, requires_grad=True),))
-    assert check2(lambda a: a ** 3, (x,), gen_non_contig_grad_outputs=True)
-    assert check2(lambda a: (a ** 3).sum(), (x,), fast_mode=True)
+    assert check2(lambda a: a**3, (x,), (minigrad.ones(2, 3, dtype=f64, requires_grad=True),))
+    assert check2(lambda a: a**3, (x,), gen_non_contig_grad_outputs=True)
+    assert check2(lambda a: (a**3).sum(), (x,), fast_mode=True)
 
 
 # ----------------------------------------------------------------------------- anomaly mode
+
 
 @pytest.fixture
 def anomaly_off():
@@ -496,9 +510,11 @@ def test_nan_error_shows_the_forward_line_that_created_the_op(anomaly_off):
 
 def test_detect_anomaly_as_a_decorator(anomaly_off):
     with pytest.warns(UserWarning):
+
         @detect_anomaly()
         def run():
             return is_anomaly_enabled()
+
     assert run() is True
     assert not is_anomaly_enabled()
 
@@ -523,15 +539,16 @@ def test_anomaly_mode_records_creation_traces(anomaly_off):
 def test_check_nan_false_is_refused_until_the_engine_separates_it(anomaly_off):
     with pytest.raises(NotImplementedError, match="check_nan=False"):
         detect_anomaly(check_nan=False)
-    set_detect_anomaly(False, check_nan=False)      # turning it off is fine
+    set_detect_anomaly(False, check_nan=False)  # turning it off is fine
 
 
 # ----------------------------------------------------------------------------- tape view
 
+
 def test_tape_lists_the_docstring_example():
     x = minigrad.ones(2, 2, requires_grad=True)
     y = x + 1
-    loss = (y ** 2).mean()
+    loss = (y**2).mean()
     view = tape(loss)
     assert [e.name for e in view] == ["AccumulateGrad", "AddBackward0", "PowBackward0", "MeanBackward0"]
     assert [e.label for e in view] == ["x", "y", None, "loss"]
@@ -633,6 +650,7 @@ def test_docstring_examples_run(module):
 
 # ----------------------------------------------------------------------------- DLPack
 
+
 def test_numpy_from_dlpack_shares_memory():
     t = minigrad.zeros(2, 3)
     a = np.from_dlpack(t)
@@ -650,8 +668,13 @@ def test_minigrad_from_dlpack_of_an_ndarray_shares_memory():
 
 
 def test_round_trip_through_dlpack_keeps_views_and_dtypes():
-    for t in [minigrad.arange(12.0).reshape(3, 4).t(), minigrad.arange(5).flip(0),
-              minigrad.tensor(2.5), minigrad.tensor([True, False]), minigrad.zeros(0, 3)]:
+    for t in [
+        minigrad.arange(12.0).reshape(3, 4).t(),
+        minigrad.arange(5).flip(0),
+        minigrad.tensor(2.5),
+        minigrad.tensor([True, False]),
+        minigrad.zeros(0, 3),
+    ]:
         back = minigrad.from_dlpack(t)
         assert back.dtype == t.dtype and back.shape == t.shape
         np.testing.assert_array_equal(back.numpy(), t.numpy())
@@ -688,9 +711,10 @@ def test_torch_and_minigrad_share_memory_both_ways():
 
 # ----------------------------------------------------------------------------- higher order
 
+
 def test_second_and_third_derivative_of_x_cubed():
     x = leaf(2.0)
-    (d1,) = minigrad.autograd.grad(x ** 3, x, create_graph=True)
+    (d1,) = minigrad.autograd.grad(x**3, x, create_graph=True)
     (d2,) = minigrad.autograd.grad(d1, x, create_graph=True)
     (d3,) = minigrad.autograd.grad(d2, x)
     assert (d1.item(), d2.item(), d3.item()) == pytest.approx((12.0, 12.0, 6.0))

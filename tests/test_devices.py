@@ -22,11 +22,12 @@ import minigrad
 
 try:
     import torch
-except ImportError:         # pragma: no cover - CI installs torch
+except ImportError:  # pragma: no cover - CI installs torch
     torch = None
 
-needs_torch = pytest.mark.skipif(torch is None or torch.cuda.is_available(),
-                                 reason="needs a CPU-only PyTorch as the oracle")
+needs_torch = pytest.mark.skipif(
+    torch is None or torch.cuda.is_available(), reason="needs a CPU-only PyTorch as the oracle"
+)
 
 
 def _plain(v):
@@ -57,10 +58,16 @@ SAME = {
     "mps_is_built": lambda L: L.backends.mps.is_built(),
     "cudnn_is_available": lambda L: L.backends.cudnn.is_available(),
     "cudnn_version": lambda L: L.backends.cudnn.version(),
-    "cudnn_flags": lambda L: (L.backends.cudnn.benchmark, L.backends.cudnn.deterministic,
-                              L.backends.cudnn.enabled, L.backends.cudnn.allow_tf32),
-    "cuda_matmul_flags": lambda L: (L.backends.cuda.matmul.allow_tf32,
-                                    L.backends.cuda.matmul.allow_fp16_reduced_precision_reduction),
+    "cudnn_flags": lambda L: (
+        L.backends.cudnn.benchmark,
+        L.backends.cudnn.deterministic,
+        L.backends.cudnn.enabled,
+        L.backends.cudnn.allow_tf32,
+    ),
+    "cuda_matmul_flags": lambda L: (
+        L.backends.cuda.matmul.allow_tf32,
+        L.backends.cuda.matmul.allow_fp16_reduced_precision_reduction,
+    ),
     "cuda_is_built": lambda L: L.backends.cuda.is_built(),
     "accelerator_is_available": lambda L: L.accelerator.is_available(),
     "accelerator_current": lambda L: L.accelerator.current_accelerator(),
@@ -77,8 +84,12 @@ SAME = {
     "device_keyword": lambda L: L.device(type="cpu"),
     "device_cuda_written_down": lambda L: L.device("cuda:1"),
     "device_of_device": lambda L: L.device(L.device("cpu")),
-    "device_equality": lambda L: (L.device("cpu") == L.device("cpu"), L.device("cpu") == L.device("cpu:0"),
-                                  L.device("cpu") == "cpu", L.device("cuda") == L.device("cpu")),
+    "device_equality": lambda L: (
+        L.device("cpu") == L.device("cpu"),
+        L.device("cpu") == L.device("cpu:0"),
+        L.device("cpu") == "cpu",
+        L.device("cuda") == L.device("cpu"),
+    ),
     "device_in_a_set": lambda L: len({L.device("cpu"), L.device("cpu"), L.device("cpu", 0)}),
     "tensor_device": lambda L: L.ones(2).device,
     "tensor_device_equals": lambda L: L.ones(2).device == L.device("cpu"),
@@ -86,20 +97,35 @@ SAME = {
     "tensor_is_cpu": lambda L: (L.ones(2).is_cpu, L.ones(2).is_cuda, L.ones(2).get_device()),
     "tensor_repr_hides_cpu": lambda L: repr(L.tensor([1.0, 2.0], device="cpu")),
     "repr_hides_cpu_with_dtype": lambda L: repr(L.zeros(2, dtype=L.float64, device=L.device("cpu"))),
-    "created_on": lambda L: [t.device for t in (
-        L.zeros(2, device="cpu"), L.ones(2, device=L.device("cpu")), L.empty(2, device="cpu:0"),
-        L.full((2,), 1.0, device="cpu"), L.eye(2, device="cpu"), L.arange(3, device="cpu"),
-        L.linspace(0, 1, 3, device="cpu"), L.tensor([1], device="cpu"), L.as_tensor([1.0], device="cpu"),
-        L.zeros_like(L.ones(2), device="cpu"), L.ones_like(L.ones(2), device="cpu"),
-        L.empty_like(L.ones(2), device="cpu"), L.full_like(L.ones(2), 3, device="cpu"),
-        L.rand(2, device="cpu"), L.randn(2, device="cpu"), L.randint(0, 3, (2,), device="cpu"),
-        L.randperm(3, device="cpu"))],
+    "created_on": lambda L: [
+        t.device
+        for t in (
+            L.zeros(2, device="cpu"),
+            L.ones(2, device=L.device("cpu")),
+            L.empty(2, device="cpu:0"),
+            L.full((2,), 1.0, device="cpu"),
+            L.eye(2, device="cpu"),
+            L.arange(3, device="cpu"),
+            L.linspace(0, 1, 3, device="cpu"),
+            L.tensor([1], device="cpu"),
+            L.as_tensor([1.0], device="cpu"),
+            L.zeros_like(L.ones(2), device="cpu"),
+            L.ones_like(L.ones(2), device="cpu"),
+            L.empty_like(L.ones(2), device="cpu"),
+            L.full_like(L.ones(2), 3, device="cpu"),
+            L.rand(2, device="cpu"),
+            L.randn(2, device="cpu"),
+            L.randint(0, 3, (2,), device="cpu"),
+            L.randperm(3, device="cpu"),
+        )
+    ],
     # .to, parsed as PyTorch parses it
     "to_device_is_self": lambda L: (lambda x: x.to("cpu") is x)(L.arange(3.0)),
     "to_device_object_is_self": lambda L: (lambda x: x.to(L.device("cpu")) is x)(L.arange(3.0)),
     "to_same_dtype_is_self": lambda L: (lambda x: x.to(L.float32) is x)(L.arange(3.0)),
-    "to_copy_is_new": lambda L: (lambda x: (x.to(L.float32, copy=True) is x, x.to("cpu", copy=True) is x,
-                                            x.to(copy=True) is x))(L.arange(3.0)),
+    "to_copy_is_new": lambda L: (
+        lambda x: (x.to(L.float32, copy=True) is x, x.to("cpu", copy=True) is x, x.to(copy=True) is x)
+    )(L.arange(3.0)),
     "to_device_dtype": lambda L: L.arange(3.0).to("cpu", L.float64),
     "to_device_object_dtype": lambda L: L.arange(3.0).to(L.device("cpu"), L.int64),
     "to_dtype_flags": lambda L: L.arange(3.0).to(L.float64, True, True),
@@ -115,14 +141,16 @@ SAME = {
     "to_copy_keeps_graph": lambda L: type(L.ones(2, requires_grad=True).to(L.float64).grad_fn).__name__,
     "cpu_is_self": lambda L: (lambda x: x.cpu() is x)(L.ones(2)),
     # the type strings and the legacy types
-    "type_strings": lambda L: [L.zeros(1, dtype=getattr(L, d)).type() for d in
-                               ("float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8",
-                                "bool")],
+    "type_strings": lambda L: [
+        L.zeros(1, dtype=getattr(L, d)).type()
+        for d in ("float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool")
+    ],
     "type_to_string": lambda L: L.arange(3.0).type("torch.LongTensor"),
     "type_to_legacy": lambda L: L.arange(3.0).type(L.LongTensor),
     "type_to_dtype": lambda L: L.arange(3.0).type(L.int32),
-    "type_same_is_self": lambda L: (lambda x: (x.type(L.float32) is x, x.type("torch.FloatTensor") is x,
-                                               x.type(L.FloatTensor) is x))(L.ones(2)),
+    "type_same_is_self": lambda L: (
+        lambda x: (x.type(L.float32) is x, x.type("torch.FloatTensor") is x, x.type(L.FloatTensor) is x)
+    )(L.ones(2)),
     "float_tensor_from_list": lambda L: L.FloatTensor([1, 2]),
     "long_tensor_from_floats": lambda L: L.LongTensor([2.5, 3]),
     "long_tensor_from_tuple_is_data": lambda L: L.LongTensor((2, 3)),
@@ -137,23 +165,37 @@ SAME = {
     "float_tensor_from_numpy": lambda L: L.FloatTensor(np.array([1, 2])),
     "float_tensor_of_float_tensor": lambda L: L.FloatTensor(L.tensor([1.5, 2.0])),
     "float_tensor_on_cpu": lambda L: L.FloatTensor([1, 2], device="cpu"),
-    "legacy_type_dtype": lambda L: [t.dtype for t in (L.FloatTensor, L.DoubleTensor, L.LongTensor,
-                                                      L.IntTensor, L.BoolTensor, L.ByteTensor)],
+    "legacy_type_dtype": lambda L: [
+        t.dtype
+        for t in (L.FloatTensor, L.DoubleTensor, L.LongTensor, L.IntTensor, L.BoolTensor, L.ByteTensor)
+    ],
     "legacy_call_is_a_tensor": lambda L: type(L.FloatTensor([1])) is L.Tensor,
-    "legacy_isinstance": lambda L: (isinstance(L.zeros(2), L.FloatTensor),
-                                    isinstance(L.zeros(2), L.LongTensor),
-                                    isinstance(L.zeros(2, dtype=L.float64), L.FloatTensor),
-                                    isinstance(L.zeros(2, dtype=L.int64), L.LongTensor),
-                                    isinstance(L.ones(2, requires_grad=True), L.FloatTensor),
-                                    isinstance(L.nn.Parameter(L.zeros(2)), L.FloatTensor),
-                                    isinstance([1.0], L.FloatTensor)),
+    "legacy_isinstance": lambda L: (
+        isinstance(L.zeros(2), L.FloatTensor),
+        isinstance(L.zeros(2), L.LongTensor),
+        isinstance(L.zeros(2, dtype=L.float64), L.FloatTensor),
+        isinstance(L.zeros(2, dtype=L.int64), L.LongTensor),
+        isinstance(L.ones(2, requires_grad=True), L.FloatTensor),
+        isinstance(L.nn.Parameter(L.zeros(2)), L.FloatTensor),
+        isinstance([1.0], L.FloatTensor),
+    ),
     "legacy_not_a_subclass": lambda L: issubclass(L.FloatTensor, L.Tensor),
     "legacy_name": lambda L: L.FloatTensor.__name__,
-    "tensor_new": lambda L: (lambda x: (tuple(x.new(2, 3).shape), x.new(2, 3).dtype, x.new([1.5, 2]), x.new(),
-                                        tuple(x.new(L.Size([2])).shape)))(L.arange(3)),
+    "tensor_new": lambda L: (
+        lambda x: (
+            tuple(x.new(2, 3).shape),
+            x.new(2, 3).dtype,
+            x.new([1.5, 2]),
+            x.new(),
+            tuple(x.new(L.Size([2])).shape),
+        )
+    )(L.arange(3)),
     "device_as_a_context": lambda L: _in_device_context(L),
-    "tensor_legacy_constructor": lambda L: (tuple(L.Tensor(3).shape), L.Tensor([1, 2]),
-                                            tuple(L.Tensor().shape)),
+    "tensor_legacy_constructor": lambda L: (
+        tuple(L.Tensor(3).shape),
+        L.Tensor([1, 2]),
+        tuple(L.Tensor().shape),
+    ),
     # new_*: self's dtype unless told
     "new_zeros": lambda L: L.ones(2).new_zeros(2, 3),
     "new_zeros_tuple": lambda L: L.ones(2).new_zeros((2, 3)),
@@ -171,11 +213,14 @@ SAME = {
     "new_tensor_of_ints_truncates": lambda L: L.arange(3).new_tensor([1.5, 2]),
     "new_tensor_dtype": lambda L: L.ones(2).new_tensor([1, 2], dtype=L.int64),
     "new_tensor_on_cpu": lambda L: L.ones(2).new_tensor([1.0], device="cpu"),
-    "new_requires_grad": lambda L: (L.ones(2).new_zeros(2, requires_grad=True).requires_grad,
-                                    L.ones(2).new_tensor([1.0], requires_grad=True).requires_grad,
-                                    L.ones(2, requires_grad=True).new_ones(1).requires_grad),
+    "new_requires_grad": lambda L: (
+        L.ones(2).new_zeros(2, requires_grad=True).requires_grad,
+        L.ones(2).new_tensor([1.0], requires_grad=True).requires_grad,
+        L.ones(2, requires_grad=True).new_ones(1).requires_grad,
+    ),
     "new_is_a_leaf": lambda L: (lambda t: (t.is_leaf, t.grad_fn))(
-        (L.ones(2, requires_grad=True) * 2).new_zeros(2, requires_grad=True)),
+        (L.ones(2, requires_grad=True) * 2).new_zeros(2, requires_grad=True)
+    ),
     # compile: the model comes back (PyTorch wraps it; see test_compile_returns_the_model_itself)
     "compile_decorator": lambda L: L.compile(lambda x: x * 2)(L.ones(2)),
     "compile_decorator_with_options": lambda L: L.compile(mode="reduce-overhead")(lambda x: x + 1)(L.ones(2)),
@@ -217,8 +262,15 @@ def _in_device_context(L):
 
 
 def _disabled_answers(s, L):
-    return (s.is_enabled(), s.get_scale(), s.state_dict(), s.scale(L.tensor(2.0)),
-            s.scale([L.tensor(2.0), L.tensor(3.0)]), s.update(), s.load_state_dict({}))
+    return (
+        s.is_enabled(),
+        s.get_scale(),
+        s.state_dict(),
+        s.scale(L.tensor(2.0)),
+        s.scale([L.tensor(2.0), L.tensor(3.0)]),
+        s.update(),
+        s.load_state_dict({}),
+    )
 
 
 def _disabled_step(L):
@@ -247,7 +299,7 @@ def test_answers_like_pytorch(name):
     if torch is None or torch.cuda.is_available():
         pytest.skip("needs a CPU-only PyTorch as the oracle")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")     # e.g. PyTorch deprecation notes on its own side
+        warnings.simplefilter("ignore")  # e.g. PyTorch deprecation notes on its own side
         theirs = _plain(SAME[name](torch))
     if name.startswith(("tensor_repr", "repr_")):
         theirs = theirs.replace("torch.", "minigrad.")
@@ -314,7 +366,8 @@ RAISES = {
     "scaler_load_empty": lambda L: L.amp.GradScaler("cpu").load_state_dict({}),
     "scaler_update_without_step": lambda L: L.amp.GradScaler("cpu").update(),
     "scaler_closure": lambda L: L.amp.GradScaler("cpu").step(
-        L.optim.SGD([L.zeros(1, requires_grad=True)], lr=1.0), closure=lambda: 0.0),
+        L.optim.SGD([L.zeros(1, requires_grad=True)], lr=1.0), closure=lambda: 0.0
+    ),
     "scaler_growth_factor": lambda L: L.amp.GradScaler("cpu", growth_factor=0.5),
     "load_to_cuda": lambda L: L.load(_checkpoint(L), map_location="cuda"),
     "load_to_cuda0": lambda L: L.load(_checkpoint(L), map_location=L.device("cuda", 0)),
@@ -342,7 +395,7 @@ def _outcome(fn, L):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fn(L)
-    except Exception as e:      # noqa: BLE001 - the exception is the result
+    except Exception as e:  # noqa: BLE001 - the exception is the result
         return e
     return None
 
@@ -356,15 +409,19 @@ def test_raises_like_pytorch(name):
         pytest.skip("needs a CPU-only PyTorch as the oracle")
     theirs = _outcome(RAISES[name], torch)
     assert theirs is not None, f"{name}: PyTorch accepts it (the row is wrong)"
-    assert isinstance(ours, type(theirs)), (f"minigrad raised {type(ours).__name__}, "
-                                            f"PyTorch {type(theirs).__name__}")
+    assert isinstance(ours, type(theirs)), (
+        f"minigrad raised {type(ours).__name__}, PyTorch {type(theirs).__name__}"
+    )
 
 
 @pytest.mark.parametrize("call", ["zeros", "cuda", "to", "module"])
 def test_device_errors_say_minigrad_runs_on_the_cpu(call):
-    fn = {"zeros": lambda: minigrad.zeros(2, device="cuda"), "cuda": lambda: minigrad.ones(2).cuda(),
-          "to": lambda: minigrad.ones(2).to("cuda:0"),
-          "module": lambda: minigrad.nn.Linear(1, 1).cuda()}[call]
+    fn = {
+        "zeros": lambda: minigrad.zeros(2, device="cuda"),
+        "cuda": lambda: minigrad.ones(2).cuda(),
+        "to": lambda: minigrad.ones(2).to("cuda:0"),
+        "module": lambda: minigrad.nn.Linear(1, 1).cuda(),
+    }[call]
     with pytest.raises(minigrad._device.DeviceError, match="minigrad runs on the CPU only"):
         fn()
 
@@ -380,8 +437,10 @@ WARNS = {
     "autocast_cpu": lambda L: L.autocast("cpu"),
     "autocast_cpu_float32": lambda L: L.autocast("cpu", dtype=L.float32),
     "cuda_amp_autocast": lambda L: L.cuda.amp.autocast(),
-    "cuda_amp_scaler_is_disabled": lambda L: (L.cuda.amp.GradScaler().is_enabled(),
-                                              L.amp.GradScaler("cuda").get_scale()),
+    "cuda_amp_scaler_is_disabled": lambda L: (
+        L.cuda.amp.GradScaler().is_enabled(),
+        L.amp.GradScaler("cuda").get_scale(),
+    ),
 }
 
 
@@ -417,8 +476,9 @@ def _scaled_training(L, grads):
         scaled.backward()
         scaler.step(opt)
         scaler.update()
-        trace.append((p.detach().numpy().tolist(), scaler.get_scale(), scaled.item(),
-                      dict(scaler.state_dict())))
+        trace.append(
+            (p.detach().numpy().tolist(), scaler.get_scale(), scaled.item(), dict(scaler.state_dict()))
+        )
     return trace
 
 
@@ -516,11 +576,13 @@ def test_data_parallel_runs_the_module_as_pytorch_does_on_the_cpu():
 
 def test_data_parallel_is_in_nn_parallel_too():
     from minigrad.nn.parallel import DataParallel
+
     assert DataParallel is minigrad.nn.DataParallel
 
 
 def test_distributed_data_parallel_refuses():
     from minigrad.nn.parallel import DistributedDataParallel
+
     with pytest.raises(RuntimeError, match="one process on the CPU; use PyTorch for distributed training"):
         DistributedDataParallel(minigrad.nn.Linear(1, 1))
 
@@ -528,13 +590,25 @@ def test_distributed_data_parallel_refuses():
 # ----------------------------------------------------------------------------- distributed
 def test_distributed_is_not_available():
     import minigrad.distributed as dist
+
     assert dist.is_available() is False and dist.is_initialized() is False
 
 
-@pytest.mark.parametrize("call", ["init_process_group", "get_rank", "get_world_size", "barrier", "all_reduce",
-                                  "destroy_process_group", "broadcast"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        "init_process_group",
+        "get_rank",
+        "get_world_size",
+        "barrier",
+        "all_reduce",
+        "destroy_process_group",
+        "broadcast",
+    ],
+)
 def test_distributed_calls_raise(call):
     import minigrad.distributed as dist
+
     with pytest.raises(RuntimeError, match="minigrad runs in one process on the CPU; use PyTorch"):
         if call == "all_reduce":
             dist.all_reduce(minigrad.ones(1), op=dist.ReduceOp.SUM)
@@ -544,6 +618,7 @@ def test_distributed_calls_raise(call):
 
 def test_distributed_unknown_name_is_an_attribute_error_with_the_advice():
     import minigrad.distributed as dist
+
     with pytest.raises(AttributeError, match="use PyTorch for distributed training"):
         dist.all_to_all  # noqa: B018
     assert not hasattr(dist, "all_to_all")
@@ -557,6 +632,7 @@ def test_the_usual_import_lines_run():
     from minigrad.amp import GradScaler, autocast  # noqa: F401
     from minigrad.cuda.amp import GradScaler as CudaScaler  # noqa: F401
     from minigrad.serialization import add_safe_globals, safe_globals  # noqa: F401
+
     assert cudnn is minigrad.backends.cudnn
 
 
@@ -614,7 +690,7 @@ def test_set_num_threads_then_get(threads_restored):
     minigrad.set_num_threads(1)
     assert minigrad.get_num_threads() == 1
     minigrad.set_num_threads(3)
-    assert minigrad.get_num_threads() in (1, 3)      # 1 only in a build without OpenMP
+    assert minigrad.get_num_threads() in (1, 3)  # 1 only in a build without OpenMP
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, "a", True])
@@ -628,9 +704,16 @@ def test_set_num_threads_refuses_like_pytorch(bad, threads_restored):
 
 
 # ----------------------------------------------------------------------------- load
-MAP_LOCATIONS = {"none": None, "cpu": "cpu", "cpu0": "cpu:0", "device_cpu": minigrad.device("cpu"),
-                 "dict_from_cuda": {"cuda:0": "cpu"}, "dict_cpu": {"cpu": "cpu"},
-                 "identity": lambda storage, loc: storage, "callable_none": lambda storage, loc: None}
+MAP_LOCATIONS = {
+    "none": None,
+    "cpu": "cpu",
+    "cpu0": "cpu:0",
+    "device_cpu": minigrad.device("cpu"),
+    "dict_from_cuda": {"cuda:0": "cpu"},
+    "dict_cpu": {"cpu": "cpu"},
+    "identity": lambda storage, loc: storage,
+    "callable_none": lambda storage, loc: None,
+}
 
 
 @pytest.mark.parametrize("name", sorted(MAP_LOCATIONS))
@@ -666,6 +749,7 @@ def test_load_callable_map_location_to_cuda_raises():
 
 def test_load_refuses_a_pickle_module():
     import pickle
+
     with pytest.raises(TypeError, match="never unpickled"):
         minigrad.load(_checkpoint(minigrad), pickle_module=pickle)
 
@@ -693,6 +777,7 @@ def test_safe_globals():
 # ----------------------------------------------------------------------------- learner programs
 # Small programs in the idioms of the usual tutorials (the device line, .to(device), amp that
 # is off on the CPU, the legacy two-layer net), written once and run under both libraries.
+
 
 def _amp_training_loop(torch):
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -762,10 +847,12 @@ def test_learner_program_gives_pytorchs_numbers(program):
 
 
 # ----------------------------------------------------------------------------- docstrings
-@pytest.mark.parametrize("name", ["_device", "_legacy", "amp", "_compile", "creation", "ops.shape",
-                                  "nn.parallel"])
+@pytest.mark.parametrize(
+    "name", ["_device", "_legacy", "amp", "_compile", "creation", "ops.shape", "nn.parallel"]
+)
 def test_docstring_examples_run(name):
     import importlib
+
     module = importlib.import_module("minigrad." + name)
     result = doctest.testmod(module, globs={"minigrad": minigrad}, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0

@@ -8,11 +8,11 @@ import minigrad
 
 
 def _expression(M, x, w, b, s):
-    h = (x @ w + b).tanh()                       # MmBackward0, AddBackward0, TanhBackward0
-    h = h * s.sigmoid() - h.pow(2) / 3           # Mul, Sigmoid, Pow, Div, Sub
-    z = M.cat([h, h.exp().log1p()], dim=1)       # Cat, Exp, Log1P
-    z = z.softmax(dim=1).clamp(min=1e-3)         # Softmax, Clamp
-    r = z.max(dim=1).values * z.mean(dim=1)      # Max, Mean
+    h = (x @ w + b).tanh()  # MmBackward0, AddBackward0, TanhBackward0
+    h = h * s.sigmoid() - h.pow(2) / 3  # Mul, Sigmoid, Pow, Div, Sub
+    z = M.cat([h, h.exp().log1p()], dim=1)  # Cat, Exp, Log1P
+    z = z.softmax(dim=1).clamp(min=1e-3)  # Softmax, Clamp
+    r = z.max(dim=1).values * z.mean(dim=1)  # Max, Mean
     return (r.sqrt() + z.var(dim=0).sum()).sum()  # Sqrt, Var, Sum
 
 

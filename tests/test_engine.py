@@ -65,11 +65,11 @@ def test_dropping_the_output_frees_the_whole_graph():
 
 def test_saved_tensors_are_released_after_backward():
     x = minigrad.randn(10, requires_grad=True)
-    h = x * 2                      # saved by exp? no: exp saves its output; mul(h, h) saves h
+    h = x * 2  # saved by exp? no: exp saves its output; mul(h, h) saves h
     out = (h * h).sum()
     h_ref = weakref.ref(h)
     del h
-    assert h_ref() is not None     # kept alive by the graph (MulBackward0 saved it)
+    assert h_ref() is not None  # kept alive by the graph (MulBackward0 saved it)
     out.backward()
     gc.collect()
     assert h_ref() is None
@@ -111,13 +111,17 @@ def test_retain_graph_allows_second_backward():
 
 def test_backward_without_grad_raises_pytorch_error():
     z = minigrad.ones(1, 1) + minigrad.ones(1, 1)
-    with pytest.raises(RuntimeError, match="^element 0 of tensors does not require grad and does not have a grad_fn"):
+    with pytest.raises(
+        RuntimeError, match="^element 0 of tensors does not require grad and does not have a grad_fn"
+    ):
         z.backward()
 
 
 def test_backward_of_non_scalar_needs_gradient():
     x = minigrad.ones(3, requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"^grad can be implicitly created only for scalar outputs.*\(3,\)"):
+    with pytest.raises(
+        RuntimeError, match=r"^grad can be implicitly created only for scalar outputs.*\(3,\)"
+    ):
         (x * 2).backward()
 
 
@@ -141,7 +145,9 @@ def test_backward_with_gradient_argument():
 
 def test_inplace_on_leaf_requiring_grad_raises():
     x = minigrad.ones(2, requires_grad=True)
-    with pytest.raises(RuntimeError, match="^a leaf Variable that requires grad is being used in an in-place operation"):
+    with pytest.raises(
+        RuntimeError, match="^a leaf Variable that requires grad is being used in an in-place operation"
+    ):
         x.add_(1)
 
 
@@ -172,7 +178,9 @@ def test_inplace_on_non_leaf_is_differentiable():
 
 
 def test_requires_grad_only_for_float_tensors():
-    with pytest.raises(RuntimeError, match="^Only Tensors of floating point and complex dtype can require gradients"):
+    with pytest.raises(
+        RuntimeError, match="^Only Tensors of floating point and complex dtype can require gradients"
+    ):
         minigrad.tensor([1, 2], requires_grad=True)
 
 
@@ -322,7 +330,7 @@ def test_autograd_grad_unused_input():
 def test_next_functions_show_the_graph():
     x = minigrad.ones(2, requires_grad=True)
     y = (x * 2).sum()
-    (mul, _), = y.grad_fn.next_functions
+    ((mul, _),) = y.grad_fn.next_functions
     assert mul.name() == "MulBackward0"
     (acc, _), (none, _) = mul.next_functions
     assert acc.name() == "AccumulateGrad" and acc.variable is x

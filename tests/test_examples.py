@@ -79,6 +79,7 @@ def test_import_minigrad_does_not_import_matplotlib():
 
 # ----------------------------------------------------------------------------- plot_losses
 
+
 def test_plot_losses_one_run(tmp_path):
     fig = viz.plot_losses([3.0, 2.0, 1.5, 1.2], tmp_path / "one.png", title="t", xlabel="epoch")
     assert_png(tmp_path / "one.png")
@@ -112,11 +113,12 @@ def test_plot_losses_rejects_bad_input(history, kwargs, tmp_path):
 
 # ----------------------------------------------------------------------------- draw_graph, to_dot
 
+
 def small_graph():
     x = torch.ones(2, 3, requires_grad=True)
     w = torch.randn(3, 4, requires_grad=True)
     h = (x @ w).tanh()
-    loss = h.sum() + (x * x).mean() + (w ** 2).sum()       # x and w reused: long edges
+    loss = h.sum() + (x * x).mean() + (w**2).sum()  # x and w reused: long edges
     return loss, {"x": x, "w": w, "h": h, "loss": loss}
 
 
@@ -176,9 +178,9 @@ def test_to_dot_has_node_names_and_data_flow_edges():
     ids = {line.split()[0]: line for line in dot.splitlines() if "[label=" in line}
     by_label = {re.search(r'label="(.*?)(\\n|")', line).group(1): node for node, line in ids.items()}
     assert {"x (2, 3)", "w (3, 4)", "MmBackward0", "TanhBackward0", "PowBackward0"} <= set(by_label)
-    assert f"{by_label['x (2, 3)']} -> {by_label['MmBackward0']};" in dot     # input -> consumer
+    assert f"{by_label['x (2, 3)']} -> {by_label['MmBackward0']};" in dot  # input -> consumer
     assert f"{by_label['MmBackward0']} -> {by_label['TanhBackward0']};" in dot
-    assert 'requires_grad=True' in ids[by_label["x (2, 3)"]]
+    assert "requires_grad=True" in ids[by_label["x (2, 3)"]]
 
 
 def test_to_dot_names_model_parameters():

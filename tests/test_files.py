@@ -50,6 +50,7 @@ def _spec_npy(root):
 
 # ----------------------------------------------------------------------------- truncated / corrupted
 
+
 @pytest.mark.parametrize("keep", [0.0, 0.01, 0.25, 0.5, 0.9, 0.999])
 def test_truncated_file_raises_a_clear_error(tmp_path, keep):
     path = tmp_path / "ckpt.pt"
@@ -73,8 +74,10 @@ def test_corrupted_bytes_raise_a_clear_error_or_load_the_original_values(tmp_pat
         minigrad.load(path)
 
 
-@pytest.mark.parametrize("content", [b"", b"\x00" * 1000, b"PK\x03\x04 not really a zip", "héllo wörld\n".encode(),
-                                     b"\x93NUMPY garbage"])
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\x00" * 1000, b"PK\x03\x04 not really a zip", "héllo wörld\n".encode(), b"\x93NUMPY garbage"],
+)
 def test_non_zip_files_raise_a_clear_error(tmp_path, content):
     path = tmp_path / "ckpt.pt"
     path.write_bytes(content)
@@ -89,6 +92,7 @@ def test_a_directory_raises_an_os_error(tmp_path):
 
 # ----------------------------------------------------------------------------- hostile
 
+
 def test_a_pickle_file_is_refused_without_running_its_code(tmp_path):
     marker = tmp_path / "PWNED"
     path = tmp_path / "model.pt"
@@ -96,7 +100,7 @@ def test_a_pickle_file_is_refused_without_running_its_code(tmp_path):
     with pytest.raises(RuntimeError, match=NOT_READABLE):
         minigrad.load(path)
     assert not marker.exists()
-    pickle.loads(path.read_bytes())       # the payload is live: plain pickle does run it
+    pickle.loads(path.read_bytes())  # the payload is live: plain pickle does run it
     assert marker.exists()
 
 
@@ -117,8 +121,13 @@ def test_an_npz_with_an_object_array_is_refused_without_unpickling_it(tmp_path):
     hostile = np.empty(1, dtype=object)
     hostile[0] = _Payload(marker)
     with open(path, "wb") as f:
-        np.savez(f, a0=hostile, __minigrad__=np.array(json.dumps(
-            {"format": "minigrad.save", "version": 1, "root": {"ndarray": "a0"}})))
+        np.savez(
+            f,
+            a0=hostile,
+            __minigrad__=np.array(
+                json.dumps({"format": "minigrad.save", "version": 1, "root": {"ndarray": "a0"}})
+            ),
+        )
     with pytest.raises(RuntimeError, match=NOT_READABLE):
         minigrad.load(path)
     assert not marker.exists()
@@ -129,11 +138,13 @@ def test_a_huge_declared_array_is_refused_before_any_allocation_issue_8(tmp_path
     allocate it (MemoryError, or swap on a machine that overcommits). The declared size is
     now checked against what the member holds first."""
     buf = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False, "shape": (2 ** 40,)})
+    np.lib.format.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False, "shape": (2**40,)})
     path = tmp_path / "bomb.npz"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("a0.npy", buf.getvalue() + b"\0" * 64)
-        z.writestr("__minigrad__.npy", _spec_npy({"tensor": "a0", "requires_grad": False, "parameter": False}))
+        z.writestr(
+            "__minigrad__.npy", _spec_npy({"tensor": "a0", "requires_grad": False, "parameter": False})
+        )
     with pytest.raises(RuntimeError, match="declares a .* array .* but holds only 64 bytes"):
         minigrad.load(path)
 
@@ -145,9 +156,11 @@ def test_a_zip_entry_that_inflates_far_beyond_its_size_is_bounded_by_its_declare
     np.lib.format.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False, "shape": (2,)})
     path = tmp_path / "bomb.npz"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("a0.npy", buf.getvalue() + b"\0" * (64 * 2 ** 20))
-        z.writestr("__minigrad__.npy", _spec_npy({"tensor": "a0", "requires_grad": False, "parameter": False}))
-    assert path.stat().st_size < 2 ** 20
+        z.writestr("a0.npy", buf.getvalue() + b"\0" * (64 * 2**20))
+        z.writestr(
+            "__minigrad__.npy", _spec_npy({"tensor": "a0", "requires_grad": False, "parameter": False})
+        )
+    assert path.stat().st_size < 2**20
     t = minigrad.load(path)
     assert t.shape == (2,)
 
@@ -155,9 +168,18 @@ def test_a_zip_entry_that_inflates_far_beyond_its_size_is_bounded_by_its_declare
 def test_a_spec_pointing_at_a_missing_array_raises_a_clear_error(tmp_path):
     path = tmp_path / "ckpt.npz"
     with open(path, "wb") as f:
-        np.savez(f, __minigrad__=np.array(json.dumps(
-            {"format": "minigrad.save", "version": 1, "root": {"tensor": "a9", "requires_grad": False,
-                                                                 "parameter": False}})))
+        np.savez(
+            f,
+            __minigrad__=np.array(
+                json.dumps(
+                    {
+                        "format": "minigrad.save",
+                        "version": 1,
+                        "root": {"tensor": "a9", "requires_grad": False, "parameter": False},
+                    }
+                )
+            ),
+        )
     with pytest.raises(RuntimeError, match=NOT_READABLE):
         minigrad.load(path)
 
@@ -165,7 +187,12 @@ def test_a_spec_pointing_at_a_missing_array_raises_a_clear_error(tmp_path):
 def test_a_future_format_version_is_refused(tmp_path):
     path = tmp_path / "ckpt.npz"
     with open(path, "wb") as f:
-        np.savez(f, __minigrad__=np.array(json.dumps({"format": "minigrad.save", "version": 99, "root": {"value": 1}})))
+        np.savez(
+            f,
+            __minigrad__=np.array(
+                json.dumps({"format": "minigrad.save", "version": 99, "root": {"value": 1}})
+            ),
+        )
     with pytest.raises(RuntimeError, match="newer than this minigrad reads"):
         minigrad.load(path)
 
@@ -181,6 +208,7 @@ def test_wrong_array_shapes_in_a_state_dict_are_refused_by_load_state_dict(tmp_p
 
 
 # ----------------------------------------------------------------------------- atomic save
+
 
 def _only(tmp_path, name):
     assert sorted(os.listdir(tmp_path)) == [name], "no temporary file may be left behind"
@@ -236,8 +264,9 @@ def _kill_mid_write(tmp_path, sig):
     temporary file exists (a write is under way), then send it ``sig``."""
     path = tmp_path / "ckpt.pt"
     minigrad.save({"big": minigrad.zeros(4), "tag": "old"}, path)
-    with subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(64 * 2 ** 20)],
-                          stdout=subprocess.PIPE, text=True) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-c", _WRITER, str(path), str(64 * 2**20)], stdout=subprocess.PIPE, text=True
+    ) as proc:
         try:
             assert proc.stdout.readline().strip() == "ready"
             deadline = time.monotonic() + 30
@@ -260,7 +289,7 @@ def test_killing_a_writer_mid_write_leaves_a_complete_checkpoint(tmp_path):
     obj = minigrad.load(path)
     assert obj["tag"] in ("old", "new")
     if obj["tag"] == "new":
-        assert obj["big"].shape == (8 * 2 ** 20,)
+        assert obj["big"].shape == (8 * 2**20,)
     leftovers = [n for n in os.listdir(tmp_path) if n != "ckpt.pt"]
     assert all(n.startswith(".minigrad-") and n.endswith(".tmp") for n in leftovers)
 

@@ -20,7 +20,7 @@ import pytest
 import minigrad
 from minigrad import _tape, nn
 
-N_LONG = int(os.environ.get("MINIGRAD_LONG_CHAIN", 100_000))   # smaller under valgrind
+N_LONG = int(os.environ.get("MINIGRAD_LONG_CHAIN", 100_000))  # smaller under valgrind
 
 
 def _chain(x, n=50):
@@ -52,12 +52,14 @@ def test_plain_graphs_are_hidden_and_freed_by_refcount(no_auto_gc):
     assert not gc.is_tracked(y.grad_fn.next_functions[0][0])
     y.sum().backward()
     del y
-    assert _tape.live_nodes() == base       # no collection needed
+    assert _tape.live_nodes() == base  # no collection needed
 
 
 def test_a_fresh_process_hides_nodes():
-    code = ("import gc, minigrad; x = minigrad.ones(2, requires_grad=True); y = x * 2 + 1; "
-            "print(minigrad._tape._gc_hiding(), gc.is_tracked(y.grad_fn))")
+    code = (
+        "import gc, minigrad; x = minigrad.ones(2, requires_grad=True); y = x * 2 + 1; "
+        "print(minigrad._tape._gc_hiding(), gc.is_tracked(y.grad_fn))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]
 
@@ -65,16 +67,16 @@ def test_a_fresh_process_hides_nodes():
 def test_a_hook_on_a_leaf_whose_closure_holds_a_later_graph_is_collected(no_auto_gc):
     base = _tape.live_nodes()
     x = minigrad.randn(3, requires_grad=True)
-    z = _chain(x)                           # built while nodes are hidden
+    z = _chain(x)  # built while nodes are hidden
     assert not gc.is_tracked(z.grad_fn)
-    x.register_hook(lambda g, z=z: g)       # x -> hook -> z -> nodes -> x: a cycle
+    x.register_hook(lambda g, z=z: g)  # x -> hook -> z -> nodes -> x: a cycle
     assert not _tape._gc_hiding()
-    assert gc.is_tracked(z.grad_fn)          # handed back to the collector
+    assert gc.is_tracked(z.grad_fn)  # handed back to the collector
     ref = weakref.ref(x)
     del x, z
-    assert _tape.live_nodes() > base         # the cycle keeps them alive...
+    assert _tape.live_nodes() > base  # the cycle keeps them alive...
     gc.collect()
-    assert ref() is None and _tape.live_nodes() == base    # ...until gc frees it
+    assert ref() is None and _tape.live_nodes() == base  # ...until gc frees it
     assert gc.garbage == []
 
 
@@ -83,7 +85,7 @@ def test_a_hook_on_a_non_leaf_holding_a_later_graph_is_collected(no_auto_gc):
     x = minigrad.randn(3, requires_grad=True)
     y = x * 2
     z = _chain(y)
-    y.register_hook(lambda g, z=z: g)       # y -> its node -> hook -> z -> nodes -> y's node
+    y.register_hook(lambda g, z=z: g)  # y -> its node -> hook -> z -> nodes -> y's node
     del x, y, z
     gc.collect()
     assert _tape.live_nodes() == base
@@ -93,7 +95,7 @@ def test_a_grad_that_carries_a_graph_is_collected(no_auto_gc):
     base = _tape.live_nodes()
     x = minigrad.randn(3, requires_grad=True)
     g = _chain(x)
-    x.grad = g                              # x -> grad -> nodes -> x
+    x.grad = g  # x -> grad -> nodes -> x
     del x, g
     gc.collect()
     assert _tape.live_nodes() == base
@@ -116,12 +118,12 @@ def test_graphs_downstream_of_a_subclass_stay_visible_and_collectable(no_auto_gc
     base = _tape.live_nodes()
     p = nn.Parameter(minigrad.randn(3))
     y = _chain(p * 1.0)
-    assert gc.is_tracked(y.grad_fn)          # tracked all the way down from the Parameter
-    p.cache = y                              # p -> dict -> y -> nodes -> p
+    assert gc.is_tracked(y.grad_fn)  # tracked all the way down from the Parameter
+    p.cache = y  # p -> dict -> y -> nodes -> p
     del p, y
     gc.collect()
     assert _tape.live_nodes() == base
-    assert _tape._gc_hiding()                # no hook was involved: hiding goes on
+    assert _tape._gc_hiding()  # no hook was involved: hiding goes on
 
 
 def test_a_long_hidden_chain_frees_without_recursion_trouble(no_auto_gc):
@@ -140,11 +142,11 @@ def test_a_custom_functions_ctx_holding_a_later_graph_is_collected(no_auto_gc):
     ctx attribute pointing at a graph built from its output closes a collectable cycle."""
     base = _tape.live_nodes()
     x = minigrad.randn(3, requires_grad=True)
-    a = x * 3                               # upstream of the Function: hidden
-    y = minigrad.cat([a])                   # cat is an autograd.Function with a ctx
-    z = _chain(y)                           # downstream: visible
+    a = x * 3  # upstream of the Function: hidden
+    y = minigrad.cat([a])  # cat is an autograd.Function with a ctx
+    z = _chain(y)  # downstream: visible
     assert not gc.is_tracked(a.grad_fn) and gc.is_tracked(z.grad_fn)
-    y.grad_fn.ctx.later = z                 # ctx -> z -> nodes -> the Function's node -> ctx
+    y.grad_fn.ctx.later = z  # ctx -> z -> nodes -> the Function's node -> ctx
     del x, a, y, z
     assert _tape.live_nodes() > base
     gc.collect()

@@ -16,6 +16,7 @@ are the forward tests' business: a finite difference of them means nothing.
 Examples per test are few (``SETTINGS``): the whole file runs in well under 40 s.
 """
 
+import minigrad.nn.functional as F
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -23,12 +24,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
-import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck
 
 SETTINGS = settings(max_examples=12, deadline=None)
-EPS = 1e-6          # gradcheck's finite-difference step
-MARGIN = 1e-3       # how far drawn values stay from a kink or a pole
+EPS = 1e-6  # gradcheck's finite-difference step
+MARGIN = 1e-3  # how far drawn values stay from a kink or a pole
 
 
 # ----------------------------------------------------------------------------- strategies
@@ -50,7 +50,7 @@ def _in_layout(values, layout):
         buf = np.zeros((values.shape[0] * 2,) + values.shape[1:])
         buf[::2] = values
         return buf[::2]
-    buf = np.ascontiguousarray(np.flip(values))     # "flipped": negative strides
+    buf = np.ascontiguousarray(np.flip(values))  # "flipped": negative strides
     return np.flip(buf)
 
 
@@ -64,7 +64,8 @@ def _leaf(values, layout):
 def floats_in(lo, hi, kinks=()):
     """float64 values in [lo, hi], at least MARGIN away from every kink."""
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False).filter(
-        lambda v: all(abs(v - k) > MARGIN for k in kinks))
+        lambda v: all(abs(v - k) > MARGIN for k in kinks)
+    )
 
 
 @st.composite
@@ -95,7 +96,7 @@ def check(fn, *inputs):
 # ----------------------------------------------------------------------------- elementwise
 # name: (function, domain of the values)
 
-ROUNDING_KINKS = tuple(np.arange(-3, 3.5, 0.5))       # round/floor/... step at (half-)integers
+ROUNDING_KINKS = tuple(np.arange(-3, 3.5, 0.5))  # round/floor/... step at (half-)integers
 
 UNARY = {
     "neg": (minigrad.neg, floats_in(-3, 3)),
@@ -122,9 +123,9 @@ UNARY = {
     "ceil": (minigrad.ceil, floats_in(-3, 3, kinks=ROUNDING_KINKS)),
     "round": (minigrad.round, floats_in(-3, 3, kinks=ROUNDING_KINKS)),
     "trunc": (minigrad.trunc, floats_in(-3, 3, kinks=ROUNDING_KINKS)),
-    "pow_scalar": (lambda x: x ** 2.5, floats_in(0.1, 3)),
-    "pow_negative_int": (lambda x: x ** -2, floats_in(0.2, 3)),
-    "rpow": (lambda x: 2.0 ** x, floats_in(-3, 3)),
+    "pow_scalar": (lambda x: x**2.5, floats_in(0.1, 3)),
+    "pow_negative_int": (lambda x: x**-2, floats_in(0.2, 3)),
+    "rpow": (lambda x: 2.0**x, floats_in(-3, 3)),
     "rsub_rdiv": (lambda x: (1.5 - x) + 2.0 / x, floats_in(0.2, 3)),
     "clamp": (lambda x: x.clamp(-1, 1), floats_in(-3, 3, kinks=(-1, 1))),
     "clamp_min": (lambda x: x.clamp_min(0.5), floats_in(-3, 3, kinks=(0.5,))),
@@ -149,8 +150,9 @@ def test_unary_gradient(name, data):
 
 @st.composite
 def broadcast_pair(draw, elements_a=None, elements_b=None):
-    shape_a, shape_b = draw(hnp.mutually_broadcastable_shapes(
-        num_shapes=2, min_dims=0, max_dims=3, min_side=0, max_side=3)).input_shapes
+    shape_a, shape_b = draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, min_side=0, max_side=3)
+    ).input_shapes
     return draw(leaf(shape_a, elements_a)), draw(leaf(shape_b, elements_b))
 
 
@@ -198,13 +200,20 @@ def test_matmul_gradient_for_vectors_matrices_and_batches(data):
     n, k, m = (data.draw(st.integers(0, 3)) for _ in range(3))
     batch = data.draw(st.sampled_from([(), (2,), (1,), (2, 1)]))
     kind = data.draw(st.sampled_from(["mm", "mv", "vm", "dot", "batched", "broadcast_batch"]))
-    shapes_ = {"mm": ((n, k), (k, m)), "mv": ((n, k), (k,)), "vm": ((k,), (k, m)), "dot": ((k,), (k,)),
-               "batched": (batch + (n, k), batch + (k, m)), "broadcast_batch": (batch + (n, k), (k, m))}
+    shapes_ = {
+        "mm": ((n, k), (k, m)),
+        "mv": ((n, k), (k,)),
+        "vm": ((k,), (k, m)),
+        "dot": ((k,), (k,)),
+        "batched": (batch + (n, k), batch + (k, m)),
+        "broadcast_batch": (batch + (n, k), (k, m)),
+    }
     sa, sb = shapes_[kind]
     check(minigrad.matmul, data.draw(leaf(sa)), data.draw(leaf(sb)))
 
 
 # ----------------------------------------------------------------------------- reductions
+
 
 @st.composite
 def dims_for(draw, ndim, allow_none=True):
@@ -232,7 +241,7 @@ def _reduced_sizes(x, dim):
 def test_sum_like_reduction_gradient(name, data, keepdim):
     x = data.draw(leaf(elements=floats_in(0.3, 2)))
     dim = data.draw(dims_for(x.ndim, allow_none=name != "logsumexp"))
-    if name in ("mean", "logsumexp"):      # mean of nothing is nan, logsumexp of nothing -inf
+    if name in ("mean", "logsumexp"):  # mean of nothing is nan, logsumexp of nothing -inf
         assume(all(_reduced_sizes(x, dim)))
     if dim is None:
         check(lambda t: getattr(t, name)(), x)
@@ -246,7 +255,7 @@ def test_sum_like_reduction_gradient(name, data, keepdim):
 def test_var_std_gradient(name, data, keepdim, correction):
     x = data.draw(separated_leaf())
     dim = data.draw(dims_for(x.ndim))
-    assume(np.prod(_reduced_sizes(x, dim)) > correction + 1)     # a defined, non-zero spread
+    assume(np.prod(_reduced_sizes(x, dim)) > correction + 1)  # a defined, non-zero spread
     check(lambda t: getattr(t, name)(dim, correction=correction, keepdim=keepdim), x)
 
 
@@ -294,6 +303,7 @@ def test_softmax_gradient_any_dim(name, data):
 
 
 # ----------------------------------------------------------------------------- shape ops
+
 
 @SETTINGS
 @given(data=st.data())
@@ -372,7 +382,7 @@ def test_basic_and_advanced_indexing_gradient(data):
     if n:
         i = data.draw(st.integers(-n, n - 1))
         check(lambda t: t[i], x)
-        idx = data.draw(st.lists(st.integers(-n, n - 1), max_size=4))    # repeats accumulate
+        idx = data.draw(st.lists(st.integers(-n, n - 1), max_size=4))  # repeats accumulate
         index = minigrad.tensor(idx, dtype=minigrad.int64)
         check(lambda t: t[index], x)
     mask = minigrad.tensor(data.draw(hnp.arrays(np.bool_, tuple(x.shape))))
@@ -383,8 +393,10 @@ def test_basic_and_advanced_indexing_gradient(data):
 def gather_case(draw):
     x = draw(leaf(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3)))
     dim = draw(st.integers(-x.ndim, x.ndim - 1))
-    shape = tuple(draw(st.integers(0, s)) if d != dim % x.ndim else draw(st.integers(0, 4))
-                  for d, s in enumerate(x.shape))
+    shape = tuple(
+        draw(st.integers(0, s)) if d != dim % x.ndim else draw(st.integers(0, 4))
+        for d, s in enumerate(x.shape)
+    )
     index = draw(hnp.arrays(np.int64, shape, elements=st.integers(0, x.shape[dim] - 1)))
     return x, dim, minigrad.tensor(index)
 
@@ -409,9 +421,12 @@ def test_scatter_add_gradient_to_input_and_source(case, data):
 def test_scatter_gradient_with_unique_targets(data):
     x = data.draw(leaf(shape=hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=3)))
     n = x.shape[0]
-    rows = data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n))    # no duplicate writes
-    index = minigrad.tensor(np.broadcast_to(np.array(rows, np.int64).reshape((-1,) + (1,) * (x.ndim - 1)),
-                                            (len(rows),) + tuple(x.shape[1:])).copy())
+    rows = data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n))  # no duplicate writes
+    index = minigrad.tensor(
+        np.broadcast_to(
+            np.array(rows, np.int64).reshape((-1,) + (1,) * (x.ndim - 1)), (len(rows),) + tuple(x.shape[1:])
+        ).copy()
+    )
     src = data.draw(leaf(tuple(index.shape)))
     check(lambda t, s: t.scatter(0, index, s), x, src)
 
@@ -476,7 +491,7 @@ def test_prod_over_several_dims_differentiates_every_reduced_dim_issue_8():
     x = minigrad.tensor(v, requires_grad=True)
     x.prod((0, 1)).sum().backward()
     others = np.prod(v, axis=(0, 1), keepdims=True) / np.where(v == 0, 1, v)
-    others[0, 0, 0] = 1.0       # the zero's co-factors: the three ones of its lane
+    others[0, 0, 0] = 1.0  # the zero's co-factors: the three ones of its lane
     np.testing.assert_array_equal(x.grad.numpy(), others)
 
 

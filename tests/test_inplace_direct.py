@@ -19,9 +19,12 @@ OPS = {"add_": np.add, "sub_": np.subtract, "mul_": np.multiply, "div_": np.divi
 def test_matches_numpy_and_writes_into_the_same_buffer(name, dtype, other_kind):
     rng = np.random.default_rng(0)
     a = rng.standard_normal((4, 5)).astype(dtype)
-    other = {"scalar": 1.5, "same": rng.standard_normal((4, 5)).astype(dtype) + 3,
-             "row": rng.standard_normal(5).astype(dtype) + 3,
-             "tensor_0d": np.asarray(2.5, dtype)}[other_kind]
+    other = {
+        "scalar": 1.5,
+        "same": rng.standard_normal((4, 5)).astype(dtype) + 3,
+        "row": rng.standard_normal(5).astype(dtype) + 3,
+        "tensor_0d": np.asarray(2.5, dtype),
+    }[other_kind]
     x = minigrad.tensor(a.copy())
     buffer, version = x.numpy(), x._version
     arg = other if other_kind == "scalar" else minigrad.tensor(other)
@@ -44,7 +47,7 @@ def test_the_sgd_update_of_a_tutorial_is_direct_and_exact():
 def test_a_partially_overlapping_view_takes_the_general_path():
     base = np.arange(10.0)
     x = minigrad.tensor(base.copy())
-    x[1:] += x[:-1]                     # numpy semantics: the right side is read first
+    x[1:] += x[:-1]  # numpy semantics: the right side is read first
     expected = base.copy()
     expected[1:] += base[:-1].copy()
     np.testing.assert_array_equal(x.numpy(), expected)
@@ -61,17 +64,17 @@ def test_a_view_changes_its_base_and_shares_the_version():
 
 def test_cases_the_loop_does_not_take_are_unchanged():
     i = minigrad.tensor([1, 2, 3])
-    i += 2                               # integer: the general path
+    i += 2  # integer: the general path
     assert i.dtype == minigrad.int64 and i.tolist() == [3, 4, 5]
     with pytest.raises(RuntimeError, match="can't be cast"):
         i += 0.5
     x = minigrad.ones(3)
-    x += minigrad.ones(3, dtype=minigrad.float64)    # other dtype: cast, as in PyTorch
+    x += minigrad.ones(3, dtype=minigrad.float64)  # other dtype: cast, as in PyTorch
     assert x.dtype == minigrad.float32 and x.tolist() == [2, 2, 2]
     with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
         x += minigrad.ones(2, 3)
     y = minigrad.ones(3)
-    y /= 0.0                             # inf, silently, as in PyTorch
+    y /= 0.0  # inf, silently, as in PyTorch
     assert np.isinf(y.numpy()).all()
     ro = np.ones(3, np.float32)
     ro.flags.writeable = False
@@ -81,7 +84,7 @@ def test_cases_the_loop_does_not_take_are_unchanged():
 def test_recorded_in_place_ops_keep_their_history():
     x = minigrad.ones(3, requires_grad=True)
     y = x * 2
-    y += 1                              # grad mode on and y requires grad: recorded
+    y += 1  # grad mode on and y requires grad: recorded
     assert y.grad_fn is not None
     y.sum().backward()
     assert x.grad.tolist() == [2, 2, 2]

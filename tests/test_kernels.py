@@ -21,6 +21,7 @@ TOL = {np.dtype(np.float32): 2e-6, np.dtype(np.float64): 1e-13}
 
 # ----------------------------------------------------------------------------- references
 
+
 def _stable_sigmoid(x):
     # exp of a non-positive number never overflows
     e = np.exp(-np.abs(x))
@@ -35,7 +36,7 @@ REFERENCE = {
     "cos": np.cos,
     "tanh": np.tanh,
     "sigmoid": _stable_sigmoid,
-    "relu": lambda x: np.maximum(x, 0),      # propagates NaN
+    "relu": lambda x: np.maximum(x, 0),  # propagates NaN
     "abs": np.abs,
     "neg": np.negative,
 }
@@ -49,8 +50,29 @@ BACKWARD_REFERENCE = {
 # the range of the forward result each backward is fed
 Y_RANGE = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "relu": (-2.0, 2.0)}
 
-SPECIAL = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0, -1.0, 0.5, -0.5, 1000.0, -1000.0, 88.0, -88.0,
-           710.0, -745.0, 1e-30, -1e-30, 1e30, -1e30, 3.0, -3.0]
+SPECIAL = [
+    0.0,
+    -0.0,
+    np.inf,
+    -np.inf,
+    np.nan,
+    1.0,
+    -1.0,
+    0.5,
+    -0.5,
+    1000.0,
+    -1000.0,
+    88.0,
+    -88.0,
+    710.0,
+    -745.0,
+    1e-30,
+    -1e-30,
+    1e30,
+    -1e30,
+    3.0,
+    -3.0,
+]
 
 
 def test_unary_table_lists_every_kernel():
@@ -101,6 +123,7 @@ BACKWARD_NAMES = sorted(K.UNARY_BACKWARD)
 
 
 # ----------------------------------------------------------------------------- unary forward
+
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", NAMES)
@@ -177,10 +200,19 @@ def test_unary_sigmoid_does_not_overflow_at_large_inputs(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name, values", [
-    ("log", [0.0]), ("log", [-1.0]), ("log", [0.0, -1.0, -0.0, -np.inf]),
-    ("sqrt", [-1.0]), ("exp", [1000.0]), ("sin", [np.inf]), ("cos", [-np.inf]),
-], ids=lambda v: v if isinstance(v, str) else str(v))
+@pytest.mark.parametrize(
+    "name, values",
+    [
+        ("log", [0.0]),
+        ("log", [-1.0]),
+        ("log", [0.0, -1.0, -0.0, -np.inf]),
+        ("sqrt", [-1.0]),
+        ("exp", [1000.0]),
+        ("sin", [np.inf]),
+        ("cos", [-np.inf]),
+    ],
+    ids=lambda v: v if isinstance(v, str) else str(v),
+)
 def test_unary_invalid_domain_emits_no_warning(name, values, dtype):
     x = np.array(values, dtype)
     with warnings.catch_warnings():
@@ -240,6 +272,7 @@ def test_unary_byte_swapped_input_is_correct_or_rejected(dtype):
 
 # ----------------------------------------------------------------------------- unary: bad input
 
+
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_, np.float16, np.complex128, object])
 def test_unary_non_float_array_raises_type_error(name, dtype):
@@ -264,7 +297,7 @@ def test_unary_list_is_handled_or_type_error(value):
     assert out.shape == expected.shape
 
 
-@pytest.mark.parametrize("kind", [-1, len(K.UNARY), 99, 2 ** 31 - 1, -(2 ** 31)])
+@pytest.mark.parametrize("kind", [-1, len(K.UNARY), 99, 2**31 - 1, -(2**31)])
 def test_unary_unknown_kind_raises_value_error(kind):
     with pytest.raises(ValueError):
         K.unary(kind, np.ones(3))
@@ -272,7 +305,7 @@ def test_unary_unknown_kind_raises_value_error(kind):
 
 def test_unary_out_of_int_range_kind_raises():
     with pytest.raises((ValueError, OverflowError)):
-        K.unary(2 ** 40, np.ones(3))
+        K.unary(2**40, np.ones(3))
 
 
 def test_unary_kind_of_wrong_type_raises_type_error():
@@ -281,6 +314,7 @@ def test_unary_kind_of_wrong_type_raises_type_error():
 
 
 # ----------------------------------------------------------------------------- unary backward
+
 
 def backward_inputs(name, shape, dtype, seed=0):
     rng = np.random.default_rng(seed)
@@ -366,8 +400,9 @@ def test_unary_backward_broadcastable_g_allowed(name, g_shape):
 @pytest.mark.parametrize("name", BACKWARD_NAMES)
 def test_unary_backward_python_float_g_allowed(name):
     _, y = backward_inputs(name, (3,), np.float64)
-    assert_matches(unary_backward(name, 2.0, y), backward_reference(name, np.full(3, 2.0), y),
-                   check_zero_sign=False)
+    assert_matches(
+        unary_backward(name, 2.0, y), backward_reference(name, np.full(3, 2.0), y), check_zero_sign=False
+    )
 
 
 @pytest.mark.parametrize("g_dtype, y_dtype", [(np.float64, np.float32), (np.float32, np.float64)])
@@ -392,8 +427,11 @@ def test_unary_backward_does_not_modify_inputs(name):
 
 
 @pytest.mark.parametrize("name", BACKWARD_NAMES)
-@pytest.mark.parametrize("g_shape, y_shape", [((3,), (2,)), ((2, 3), (3, 2)), ((3, 4), (4,)),
-                                              ((2,), ()), ((0,), (3,)), ((3,), (0,))], ids=str)
+@pytest.mark.parametrize(
+    "g_shape, y_shape",
+    [((3,), (2,)), ((2, 3), (3, 2)), ((3, 4), (4,)), ((2,), ()), ((0,), (3,)), ((3,), (0,))],
+    ids=str,
+)
 def test_unary_backward_non_broadcastable_g_raises_value_error(name, g_shape, y_shape):
     with pytest.raises(ValueError):
         unary_backward(name, np.ones(g_shape), np.full(y_shape, 0.5))
@@ -417,7 +455,7 @@ def test_unary_backward_none_raises_type_error(name):
         unary_backward(name, np.ones(3), None)
 
 
-@pytest.mark.parametrize("kind", [-1, len(K.UNARY_BACKWARD), 99, 2 ** 31 - 1])
+@pytest.mark.parametrize("kind", [-1, len(K.UNARY_BACKWARD), 99, 2**31 - 1])
 def test_unary_backward_unknown_kind_raises_value_error(kind):
     with pytest.raises(ValueError):
         K.unary_backward(kind, np.ones(3), np.ones(3))
@@ -431,8 +469,9 @@ def test_unary_backward_byte_swapped_input_is_correct_or_rejected(dtype):
             out = unary_backward(name, _byte_swapped(g), _byte_swapped(y))
         except TypeError:
             continue
-        np.testing.assert_allclose(out, backward_reference(name, g, y), rtol=TOL[np.dtype(dtype)],
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            out, backward_reference(name, g, y), rtol=TOL[np.dtype(dtype)], err_msg=name
+        )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -25,8 +25,8 @@ from minigrad import _tape, autograd, nn
 
 ITERATIONS = 10_000
 WARMUP = 1_000
-OBJECT_TOLERANCE = 200          # tracked objects (caches, interned ints, pytest's own)
-RSS_TOLERANCE = 4 * 2 ** 20     # bytes: allocator noise, far below 10,000 leaked graphs
+OBJECT_TOLERANCE = 200  # tracked objects (caches, interned ints, pytest's own)
+RSS_TOLERANCE = 4 * 2**20  # bytes: allocator noise, far below 10,000 leaked graphs
 
 
 def _rss():
@@ -67,7 +67,7 @@ def test_building_and_dropping_graphs_holds_memory_flat():
 
     objects, rss = _flat(step)
     assert objects < OBJECT_TOLERANCE, f"{objects} more tracked objects after {ITERATIONS} graphs"
-    assert rss < RSS_TOLERANCE, f"RSS grew by {rss / 2 ** 20:.1f} MiB over {ITERATIONS} graphs"
+    assert rss < RSS_TOLERANCE, f"RSS grew by {rss / 2**20:.1f} MiB over {ITERATIONS} graphs"
 
 
 @needs_proc
@@ -76,7 +76,7 @@ def test_graphs_dropped_without_backward_hold_memory_flat():
 
     def step():
         y = x.exp() * x.sigmoid()
-        y[2:].sum()                  # dropped: never backpropagated
+        y[2:].sum()  # dropped: never backpropagated
 
     objects, rss = _flat(step)
     assert objects < OBJECT_TOLERANCE and rss < RSS_TOLERANCE, (objects, rss)
@@ -103,9 +103,9 @@ def test_double_backward_loop_holds_memory_flat_when_grads_are_cleared():
     x = minigrad.randn(5, requires_grad=True)
 
     def step():
-        y = (x ** 3).sum()
+        y = (x**3).sum()
         (g,) = autograd.grad(y, x, create_graph=True)
-        (g * g).sum().backward()            # gradient penalty: backward through the backward
+        (g * g).sum().backward()  # gradient penalty: backward through the backward
         x.grad = None
 
     objects, rss = _flat(step, iterations=3_000, warmup=300)
@@ -119,7 +119,7 @@ def test_backward_with_create_graph_into_grad_frees_when_grad_is_cleared():
     x = minigrad.randn(5, requires_grad=True)
 
     def step():
-        (x ** 3).sum().backward(create_graph=True)
+        (x**3).sum().backward(create_graph=True)
         x.grad = None
 
     objects, rss = _flat(step, iterations=3_000, warmup=300)
@@ -146,7 +146,7 @@ def test_retain_graph_graph_frees_when_dropped():
         y = (x * 2).tanh()
         loss = (y * y).sum()
         loss.backward(retain_graph=True)
-        loss.backward(retain_graph=True)        # the graph is kept alive on purpose ...
+        loss.backward(retain_graph=True)  # the graph is kept alive on purpose ...
         refs = [weakref.ref(o) for o in (y, loss, y.grad_fn, loss.grad_fn)]
         del y, loss
         assert all(r() is None for r in refs), "... and dies with its last reference"
@@ -253,10 +253,10 @@ def test_tensor_buffers_are_released_with_the_graph():
     """The arrays a graph saved (here 8 MB of them) go when the graph goes."""
     x = minigrad.tensor(np.random.default_rng(0).normal(size=(1000, 1000)), requires_grad=True)
     with _NoGC():
-        y = x.tanh()                # saves its 8 MB output
+        y = x.tanh()  # saves its 8 MB output
         buf = weakref.ref(y)
         z = (y * y).sum()
         del y
-        assert buf() is not None    # still needed by z's graph
+        assert buf() is not None  # still needed by z's graph
         del z
         assert buf() is None

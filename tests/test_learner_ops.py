@@ -14,7 +14,7 @@ import minigrad
 
 try:
     import torch
-except ImportError:         # PyTorch is the oracle: the comparisons skip without it, the rest run
+except ImportError:  # PyTorch is the oracle: the comparisons skip without it, the rest run
     torch = None
 
 
@@ -29,7 +29,7 @@ def _plain(out):
         return [_plain(o) for o in out]
     if hasattr(out, "detach"):
         return (str(out.dtype).split(".")[-1], tuple(out.shape), out.detach().numpy().tolist())
-    if hasattr(out, "__len__") and not isinstance(out, str):        # Size
+    if hasattr(out, "__len__") and not isinstance(out, str):  # Size
         return tuple(out)
     return out
 
@@ -47,26 +47,31 @@ def _assert_same(ours, theirs, rtol):
             _assert_same(a, b, rtol)
     elif isinstance(theirs, tuple) and len(theirs) == 3 and isinstance(theirs[0], str):
         assert ours[:2] == theirs[:2], (ours, theirs)
-        np.testing.assert_allclose(np.asarray(ours[2], dtype=float), np.asarray(theirs[2], dtype=float),
-                                   rtol=rtol, atol=1e-7, equal_nan=True)
+        np.testing.assert_allclose(
+            np.asarray(ours[2], dtype=float),
+            np.asarray(theirs[2], dtype=float),
+            rtol=rtol,
+            atol=1e-7,
+            equal_nan=True,
+        )
     else:
         assert ours == theirs, (ours, theirs)
 
 
 # ----------------------------------------------------------------------------- integer 0-d tensors as ints
 
-DATA = lambda L: L.arange(20.0)                         # noqa: E731
-I2 = lambda L: L.tensor(2)                              # noqa: E731
+DATA = lambda L: L.arange(20.0)  # noqa: E731
+I2 = lambda L: L.tensor(2)  # noqa: E731
 
 AS_INDEX = {
-    "slice_start_stop": lambda L: DATA(L)[I2(L):I2(L) + 4],
-    "slice_step": lambda L: DATA(L)[::I2(L)],
-    "slice_numpy_ints": lambda L: DATA(L)[np.int64(3):np.int64(7):np.int64(2)],
+    "slice_start_stop": lambda L: DATA(L)[I2(L) : I2(L) + 4],
+    "slice_step": lambda L: DATA(L)[:: I2(L)],
+    "slice_numpy_ints": lambda L: DATA(L)[np.int64(3) : np.int64(7) : np.int64(2)],
     "int_index": lambda L: DATA(L)[I2(L)],
     "int_index_numpy": lambda L: DATA(L)[np.int32(5)],
     "tuple_index": lambda L: DATA(L).reshape(4, 5)[I2(L), I2(L) + 1],
-    "tuple_slice_and_int": lambda L: DATA(L).reshape(4, 5)[I2(L), 1:I2(L) + 2],
-    "one_element_tensor_as_bound": lambda L: DATA(L)[L.tensor([3]):8],
+    "tuple_slice_and_int": lambda L: DATA(L).reshape(4, 5)[I2(L), 1 : I2(L) + 2],
+    "one_element_tensor_as_bound": lambda L: DATA(L)[L.tensor([3]) : 8],
     "with_advanced_index": lambda L: DATA(L).reshape(4, 5)[I2(L), L.tensor([0, 4])],
     "setitem": lambda L: _setitem(L),
     "narrow": lambda L: DATA(L).narrow(0, I2(L), I2(L) + 1),
@@ -81,13 +86,13 @@ AS_INDEX = {
     "flip_dim": lambda L: DATA(L)[:4].flip(I2(L) - 2),
     "roll_shift": lambda L: DATA(L)[:4].roll(I2(L)),
     "range": lambda L: [int(k) for k in range(I2(L))],
-    "get_batch": lambda L: L.stack([DATA(L)[i:i + 3] for i in L.tensor([4, 0, 9])]),
+    "get_batch": lambda L: L.stack([DATA(L)[i : i + 3] for i in L.tensor([4, 0, 9])]),
 }
 
 
 def _setitem(L):
     x = L.zeros(6)
-    x[I2(L):I2(L) + 2] = 1.0
+    x[I2(L) : I2(L) + 2] = 1.0
     x[I2(L) + 3] = 5.0
     return x
 
@@ -101,11 +106,11 @@ def test_slice_of_0d_tensor_bounds_is_a_differentiable_slice():
     # issue 12: data[i:i + block] raised "eq(): unsupported operand of type NoneType"
     x = minigrad.arange(10.0, requires_grad=True)
     i = minigrad.randint(0, 5, (3,))[0]
-    y = x[i:i + 3]
+    y = x[i : i + 3]
     assert type(y.grad_fn).__name__ == "SliceBackward0"
     y.sum().backward()
     expected = np.zeros(10)
-    expected[int(i):int(i) + 3] = 1
+    expected[int(i) : int(i) + 3] = 1
     np.testing.assert_array_equal(x.grad.numpy(), expected)
 
 
@@ -117,8 +122,8 @@ def test_0d_integer_tensor_index_selects_like_an_int():
 BAD_INDEX = {
     "float_tensor_index": lambda L: DATA(L)[L.tensor(1.0)],
     "float_tensor_vector_index": lambda L: DATA(L)[L.tensor([1.0, 2.0])],
-    "float_tensor_slice_bound": lambda L: DATA(L)[L.tensor(1.0):3],
-    "vector_slice_bound": lambda L: DATA(L)[L.tensor([1, 2]):3],
+    "float_tensor_slice_bound": lambda L: DATA(L)[L.tensor(1.0) : 3],
+    "vector_slice_bound": lambda L: DATA(L)[L.tensor([1, 2]) : 3],
     "float_slice_bound": lambda L: DATA(L)[1.5:3],
     "float_tensor_size": lambda L: DATA(L).reshape(L.tensor(4.0), 5),
 }
@@ -172,9 +177,16 @@ def test_ordering_values_and_indices_match_torch(name):
     _same(ORDERING[name])
 
 
-@pytest.mark.parametrize("expr", [lambda L, x: x.topk(3), lambda L, x: x.topk(3, largest=False),
-                                  lambda L, x: x.topk(3, sorted=False), lambda L, x: x.kthvalue(2)],
-                         ids=["topk", "topk_smallest", "topk_unsorted", "kthvalue"])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda L, x: x.topk(3),
+        lambda L, x: x.topk(3, largest=False),
+        lambda L, x: x.topk(3, sorted=False),
+        lambda L, x: x.kthvalue(2),
+    ],
+    ids=["topk", "topk_smallest", "topk_unsorted", "kthvalue"],
+)
 def test_topk_and_kthvalue_with_ties_give_torchs_values_at_their_own_indices(expr):
     _needs_torch()
     # which of equal elements PyTorch's selection returns is unspecified (and differs from a
@@ -283,10 +295,17 @@ def test_both_spellings_of_a_keyword_raise_typeerror_like_torch(name):
             BOTH_SPELLINGS[name](torch)
 
 
-@pytest.mark.parametrize("expr", [lambda L, x: x.norm(axis=0), lambda L, x: x.flip(axis=0),
-                                  lambda L, x: x.split(1, axis=0), lambda L, x: x.tril(axis=0),
-                                  lambda L, x: L.nn.functional.softmax(x, axis=1)],
-                         ids=["norm", "flip", "split", "tril", "functional_softmax"])
+@pytest.mark.parametrize(
+    "expr",
+    [
+        lambda L, x: x.norm(axis=0),
+        lambda L, x: x.flip(axis=0),
+        lambda L, x: x.split(1, axis=0),
+        lambda L, x: x.tril(axis=0),
+        lambda L, x: L.nn.functional.softmax(x, axis=1),
+    ],
+    ids=["norm", "flip", "split", "tril", "functional_softmax"],
+)
 def test_numpy_keywords_refused_where_torch_refuses_them(expr):
     with pytest.raises(TypeError):
         expr(minigrad, minigrad.ones(2, 2))
@@ -311,10 +330,13 @@ LOGICAL = {
     "all_empty": lambda L: L.ones(0).all(),
     "any_empty": lambda L: L.ones(0, 2).any(0),
     "all_0d": lambda L: L.tensor(0.0).all(0),
-    "isclose": lambda L: L.isclose(L.tensor([1.0, float("nan"), 1e-9, float("inf"), float("inf")]),
-                                   L.tensor([1.0 + 1e-6, float("nan"), 0.0, float("inf"), -float("inf")])),
-    "isclose_equal_nan": lambda L: L.tensor([1.0, float("nan")]).isclose(L.tensor([1.0, float("nan")]),
-                                                                         equal_nan=True),
+    "isclose": lambda L: L.isclose(
+        L.tensor([1.0, float("nan"), 1e-9, float("inf"), float("inf")]),
+        L.tensor([1.0 + 1e-6, float("nan"), 0.0, float("inf"), -float("inf")]),
+    ),
+    "isclose_equal_nan": lambda L: L.tensor([1.0, float("nan")]).isclose(
+        L.tensor([1.0, float("nan")]), equal_nan=True
+    ),
     "isclose_int_rtol": lambda L: L.isclose(L.tensor([1, 2, 100]), L.tensor([1, 3, 101]), rtol=0.01),
     "isclose_zero_tolerance": lambda L: L.isclose(L.tensor([1.0, 2.0]), L.tensor([1.0, 2.0 + 1e-6]), 0, 0),
     "isclose_broadcast": lambda L: L.isclose(L.ones(2, 3), L.ones(3) + 1e-3, atol=1e-2),
@@ -379,12 +401,13 @@ def test_histc_bins_match_torch_on_random_data_and_edges():
     _needs_torch()
     rng = np.random.default_rng(12)
     for trial in range(50):
-        x = rng.integers(-8, 9, size=40) / 4 if trial % 2 else rng.normal(size=40)      # exact edges, or not
+        x = rng.integers(-8, 9, size=40) / 4 if trial % 2 else rng.normal(size=40)  # exact edges, or not
         x = x.astype(np.float32)
         bins = int(rng.integers(1, 13))
         for kw in ({"bins": bins}, {"bins": bins, "min": -1.0, "max": 1.0}):
-            np.testing.assert_array_equal(minigrad.histc(minigrad.tensor(x), **kw).numpy(),
-                                          torch.histc(torch.tensor(x), **kw).numpy())
+            np.testing.assert_array_equal(
+                minigrad.histc(minigrad.tensor(x), **kw).numpy(), torch.histc(torch.tensor(x), **kw).numpy()
+            )
         ours, theirs = minigrad.histogram(minigrad.tensor(x), bins), torch.histogram(torch.tensor(x), bins)
         np.testing.assert_array_equal(ours.bin_edges.numpy(), theirs.bin_edges.numpy())
         np.testing.assert_array_equal(ours.hist.numpy(), theirs.hist.numpy())
@@ -409,6 +432,7 @@ def test_inplace_forms_write_into_the_tensor_like_torch(name):
         out = INPLACE[name](L, x)
         assert out is x and x._version > version
         return x
+
     _same(run)
 
 
@@ -423,10 +447,13 @@ def test_inplace_tril_records_its_backward_through_a_non_leaf():
 
 # ----------------------------------------------------------------------------- docstring examples
 
-@pytest.mark.parametrize("name", ["narrow", "tril", "sort", "topk", "histc", "histogram", "bincount",
-                                  "isclose", "tril_indices"])
+
+@pytest.mark.parametrize(
+    "name", ["narrow", "tril", "sort", "topk", "histc", "histogram", "bincount", "isclose", "tril_indices"]
+)
 def test_docstring_example_runs(name):
     import doctest
+
     fn = getattr(minigrad, name)
     tests = doctest.DocTestFinder().find(fn, name, globs={"minigrad": minigrad})
     assert tests and tests[0].examples, f"{name} has no example"
@@ -438,6 +465,7 @@ def test_docstring_example_runs(name):
 
 # ----------------------------------------------------------------------------- the idioms, end to end
 
+
 def _causal_head_and_top_k(L, x_np, w_np):
     """A masked self-attention step and nanoGPT's top-k filter of the last logits, as learner
     code writes them: tril buffer, masked_fill(tril[:T, :T] == 0, -inf), topk, v[:, [-1]]."""
@@ -445,7 +473,7 @@ def _causal_head_and_top_k(L, x_np, w_np):
     w = L.tensor(w_np, requires_grad=True)
     B, T, C = x.shape
     tril = L.tril(L.ones(8, 8, dtype=x.dtype))
-    att = (x @ w) @ x.transpose(-2, -1) * C ** -0.5
+    att = (x @ w) @ x.transpose(-2, -1) * C**-0.5
     att = att.masked_fill(tril[:T, :T] == 0, float("-inf")).softmax(dim=-1)
     out = att @ x
     logits = out[:, -1, :]

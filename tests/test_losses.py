@@ -24,9 +24,9 @@ N, C = 4, 5
 @dataclass(frozen=True)
 class Loss:
     id: str
-    call: object          # (F, M, input, target) -> loss
-    input: str            # logits | logprobs | probs | real
-    target: str           # index | index_ignore | prob | real | binary
+    call: object  # (F, M, input, target) -> loss
+    input: str  # logits | logprobs | probs | real
+    target: str  # index | index_ignore | prob | real | binary
     shape: tuple = (N, C)
 
     def __repr__(self):
@@ -43,51 +43,102 @@ LOSSES = [
     Loss("mse_none", lambda F, M, x, t: F.mse_loss(x, t, reduction="none"), "real", "real"),
     Loss("l1", lambda F, M, x, t: F.l1_loss(x, t), "real", "real"),
     Loss("smooth_l1", lambda F, M, x, t: F.smooth_l1_loss(x, t, beta=0.5), "real", "real"),
-    Loss("smooth_l1_beta0", lambda F, M, x, t: F.smooth_l1_loss(x, t, beta=0.0, reduction="sum"),
-         "real", "real"),
+    Loss(
+        "smooth_l1_beta0",
+        lambda F, M, x, t: F.smooth_l1_loss(x, t, beta=0.0, reduction="sum"),
+        "real",
+        "real",
+    ),
     Loss("huber", lambda F, M, x, t: F.huber_loss(x, t, delta=0.7, reduction="none"), "real", "real"),
     Loss("ce", lambda F, M, x, t: F.cross_entropy(x, t), "logits", "index"),
     Loss("ce_sum", lambda F, M, x, t: F.cross_entropy(x, t, reduction="sum"), "logits", "index"),
     Loss("ce_none", lambda F, M, x, t: F.cross_entropy(x, t, reduction="none"), "logits", "index"),
     Loss("ce_weight", lambda F, M, x, t: F.cross_entropy(x, t, weight=_w(M, x)), "logits", "index"),
     Loss("ce_ignore", lambda F, M, x, t: F.cross_entropy(x, t, ignore_index=-1), "logits", "index_ignore"),
-    Loss("ce_weight_ignore_none",
-         lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), ignore_index=-1, reduction="none"),
-         "logits", "index_ignore"),
-    Loss("ce_label_smoothing", lambda F, M, x, t: F.cross_entropy(x, t, label_smoothing=0.2),
-         "logits", "index"),
-    Loss("ce_smoothing_weight_ignore",
-         lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), ignore_index=-1, label_smoothing=0.1),
-         "logits", "index_ignore"),
-    Loss("ce_smoothing_sum", lambda F, M, x, t: F.cross_entropy(x, t, reduction="sum", label_smoothing=0.3),
-         "logits", "index"),
+    Loss(
+        "ce_weight_ignore_none",
+        lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), ignore_index=-1, reduction="none"),
+        "logits",
+        "index_ignore",
+    ),
+    Loss(
+        "ce_label_smoothing", lambda F, M, x, t: F.cross_entropy(x, t, label_smoothing=0.2), "logits", "index"
+    ),
+    Loss(
+        "ce_smoothing_weight_ignore",
+        lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), ignore_index=-1, label_smoothing=0.1),
+        "logits",
+        "index_ignore",
+    ),
+    Loss(
+        "ce_smoothing_sum",
+        lambda F, M, x, t: F.cross_entropy(x, t, reduction="sum", label_smoothing=0.3),
+        "logits",
+        "index",
+    ),
     Loss("ce_probabilities", lambda F, M, x, t: F.cross_entropy(x, t), "logits", "prob"),
-    Loss("ce_probabilities_weight_smoothing",
-         lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), label_smoothing=0.2), "logits", "prob"),
+    Loss(
+        "ce_probabilities_weight_smoothing",
+        lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x), label_smoothing=0.2),
+        "logits",
+        "prob",
+    ),
     Loss("ce_spatial", lambda F, M, x, t: F.cross_entropy(x, t, _w(M, x)), "logits", "index", (2, C, 3, 2)),
-    Loss("ce_spatial_ignore_none",
-         lambda F, M, x, t: F.cross_entropy(x, t, ignore_index=-1, reduction="none"),
-         "logits", "index_ignore", (2, C, 3)),
+    Loss(
+        "ce_spatial_ignore_none",
+        lambda F, M, x, t: F.cross_entropy(x, t, ignore_index=-1, reduction="none"),
+        "logits",
+        "index_ignore",
+        (2, C, 3),
+    ),
     Loss("ce_unbatched", lambda F, M, x, t: F.cross_entropy(x, t), "logits", "index", (C,)),
     Loss("nll", lambda F, M, x, t: F.nll_loss(x, t), "logprobs", "index"),
-    Loss("nll_weight_ignore", lambda F, M, x, t: F.nll_loss(x, t, _w(M, x), ignore_index=-1), "logprobs",
-         "index_ignore"),
-    Loss("nll_spatial_none", lambda F, M, x, t: F.nll_loss(x, t, reduction="none"), "logprobs", "index",
-         (2, C, 3)),
+    Loss(
+        "nll_weight_ignore",
+        lambda F, M, x, t: F.nll_loss(x, t, _w(M, x), ignore_index=-1),
+        "logprobs",
+        "index_ignore",
+    ),
+    Loss(
+        "nll_spatial_none",
+        lambda F, M, x, t: F.nll_loss(x, t, reduction="none"),
+        "logprobs",
+        "index",
+        (2, C, 3),
+    ),
     Loss("bce", lambda F, M, x, t: F.binary_cross_entropy(x, t), "probs", "binary"),
-    Loss("bce_weight_none", lambda F, M, x, t: F.binary_cross_entropy(x, t, M.ones(N, C, dtype=x.dtype) * 0.3,
-                                                                      reduction="none"), "probs", "binary"),
+    Loss(
+        "bce_weight_none",
+        lambda F, M, x, t: F.binary_cross_entropy(x, t, M.ones(N, C, dtype=x.dtype) * 0.3, reduction="none"),
+        "probs",
+        "binary",
+    ),
     Loss("bce_logits", lambda F, M, x, t: F.binary_cross_entropy_with_logits(x, t), "logits", "binary"),
-    Loss("bce_logits_pos_weight",
-         lambda F, M, x, t: F.binary_cross_entropy_with_logits(x, t, pos_weight=_w(M, x)),
-         "logits", "binary"),
-    Loss("bce_logits_weight_sum", lambda F, M, x, t: F.binary_cross_entropy_with_logits(
-        x, t, weight=_w(M, x), reduction="sum"), "logits", "binary"),
+    Loss(
+        "bce_logits_pos_weight",
+        lambda F, M, x, t: F.binary_cross_entropy_with_logits(x, t, pos_weight=_w(M, x)),
+        "logits",
+        "binary",
+    ),
+    Loss(
+        "bce_logits_weight_sum",
+        lambda F, M, x, t: F.binary_cross_entropy_with_logits(x, t, weight=_w(M, x), reduction="sum"),
+        "logits",
+        "binary",
+    ),
     Loss("kl_batchmean", lambda F, M, x, t: F.kl_div(x, t, reduction="batchmean"), "logprobs", "prob"),
-    Loss("kl_sum_zero_targets", lambda F, M, x, t: F.kl_div(x, t * (t > 0.2), reduction="sum"),
-         "logprobs", "prob"),
-    Loss("kl_log_target_none", lambda F, M, x, t: F.kl_div(x, t.log(), reduction="none", log_target=True),
-         "logprobs", "prob"),
+    Loss(
+        "kl_sum_zero_targets",
+        lambda F, M, x, t: F.kl_div(x, t * (t > 0.2), reduction="sum"),
+        "logprobs",
+        "prob",
+    ),
+    Loss(
+        "kl_log_target_none",
+        lambda F, M, x, t: F.kl_div(x, t.log(), reduction="none", log_target=True),
+        "logprobs",
+        "prob",
+    ),
 ]
 
 
@@ -101,11 +152,13 @@ def _data(row, seed=0):
     shape = row.shape
     c_axis = 0 if len(shape) == 1 else 1
     logits = rng.normal(size=shape) * 2
-    x = {"logits": logits,
-         "logprobs": np.log(_softmax(logits, c_axis)),
-         "probs": rng.uniform(0.05, 0.95, shape),
-         "real": rng.normal(size=shape)}[row.input]
-    t_shape = shape[:c_axis] + shape[c_axis + 1:]
+    x = {
+        "logits": logits,
+        "logprobs": np.log(_softmax(logits, c_axis)),
+        "probs": rng.uniform(0.05, 0.95, shape),
+        "real": rng.normal(size=shape),
+    }[row.input]
+    t_shape = shape[:c_axis] + shape[c_axis + 1 :]
     if row.target.startswith("index"):
         t = rng.integers(0, C, t_shape)
         if row.target == "index_ignore":
@@ -176,8 +229,11 @@ MODULES = [
     (lambda nn, M: nn.L1Loss(reduction="sum"), "real", "real"),
     (lambda nn, M: nn.SmoothL1Loss(beta=0.3), "real", "real"),
     (lambda nn, M: nn.HuberLoss(delta=2.0), "real", "real"),
-    (lambda nn, M: nn.CrossEntropyLoss(weight=_w(M), ignore_index=-1, label_smoothing=0.1),
-     "logits", "index_ignore"),
+    (
+        lambda nn, M: nn.CrossEntropyLoss(weight=_w(M), ignore_index=-1, label_smoothing=0.1),
+        "logits",
+        "index_ignore",
+    ),
     (lambda nn, M: nn.NLLLoss(reduction="none"), "logprobs", "index"),
     (lambda nn, M: nn.BCELoss(), "probs", "binary"),
     (lambda nn, M: nn.BCEWithLogitsLoss(pos_weight=_w(M)), "logits", "binary"),
@@ -203,6 +259,7 @@ def test_cross_entropy_module_weight_is_a_buffer():
 
 
 # ----------------------------------------------------------------------------- stability
+
 
 @pytest.mark.parametrize("dtype", [minigrad.float32, minigrad.float64])
 def test_cross_entropy_is_finite_for_huge_logits(dtype):
@@ -253,6 +310,7 @@ def test_cross_entropy_double_backward_matches_torch():
 
 # ----------------------------------------------------------------------------- errors
 
+
 def test_cross_entropy_target_out_of_bounds_raises_index_error():
     with pytest.raises(IndexError, match="Target 5 is out of bounds"):
         F.cross_entropy(minigrad.zeros(3, 4), minigrad.tensor([0, 1, 5]))
@@ -289,10 +347,13 @@ def test_bce_input_outside_unit_interval_raises():
         F.binary_cross_entropy(minigrad.tensor([0.5, 1.5]), minigrad.tensor([0.0, 1.0]))
 
 
-@pytest.mark.parametrize("fn, first", [
-    (F.binary_cross_entropy, "Using a target size"),
-    (F.binary_cross_entropy_with_logits, "Target size"),
-])
+@pytest.mark.parametrize(
+    "fn, first",
+    [
+        (F.binary_cross_entropy, "Using a target size"),
+        (F.binary_cross_entropy_with_logits, "Target size"),
+    ],
+)
 def test_binary_losses_shape_mismatch_raise_value_error(fn, first):
     with pytest.raises(ValueError, match=first):
         fn(minigrad.full((3,), 0.5), minigrad.full((3, 1), 0.5))
@@ -304,6 +365,7 @@ def test_label_smoothing_out_of_range_raises():
 
 
 # ----------------------------------------------------------------------------- warnings
+
 
 def test_mse_loss_broadcasting_target_warns():
     with pytest.warns(UserWarning, match="Using a target size .* different to the input size"):
@@ -335,4 +397,7 @@ def test_class_targets_must_be_long_or_byte_as_in_pytorch(dtype):
     for fn in (nn.functional.cross_entropy, nn.functional.nll_loss):
         with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte"):
             fn(minigrad.ones(2, 3), target)
-    assert nn.functional.cross_entropy(minigrad.ones(2, 3), minigrad.tensor([0, 1]).to(minigrad.uint8)).item() > 0
+    assert (
+        nn.functional.cross_entropy(minigrad.ones(2, 3), minigrad.tensor([0, 1]).to(minigrad.uint8)).item()
+        > 0
+    )

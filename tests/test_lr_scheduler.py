@@ -19,8 +19,10 @@ EPOCHS = 30
 
 
 def make_optimizer(lib, name="SGD", **kw):
-    groups = [{"params": [lib.ones(2, requires_grad=True)]},
-              {"params": [lib.ones(3, requires_grad=True)], "lr": 0.05}]
+    groups = [
+        {"params": [lib.ones(2, requires_grad=True)]},
+        {"params": [lib.ones(3, requires_grad=True)], "lr": 0.05},
+    ]
     kw.setdefault("lr", 0.1)
     if name == "SGD":
         kw.setdefault("momentum", 0.9)
@@ -47,8 +49,38 @@ def _momenta(opt):
     return [g["betas"][0] if "betas" in g else g.get("momentum") for g in opt.param_groups]
 
 
-METRICS = [1.0, 0.9, 0.9, 0.95, 0.91, 0.9, 0.9, 0.89, 0.95, 1.0, 1.1, 0.5, 0.5, 0.5, 0.5, 0.5,
-           0.49999, 0.6, 0.6, 0.6, 0.6, 0.6, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3]
+METRICS = [
+    1.0,
+    0.9,
+    0.9,
+    0.95,
+    0.91,
+    0.9,
+    0.9,
+    0.89,
+    0.95,
+    1.0,
+    1.1,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.5,
+    0.49999,
+    0.6,
+    0.6,
+    0.6,
+    0.6,
+    0.6,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+    0.3,
+]
 
 CASES = [
     ("StepLR", (3,), dict(gamma=0.5)),
@@ -57,7 +89,7 @@ CASES = [
     ("ExponentialLR", (0.9,), dict()),
     ("CosineAnnealingLR", (7,), dict(eta_min=0.001)),
     ("CosineAnnealingLR", (10,), dict()),
-    ("LambdaLR", (lambda epoch: 0.95 ** epoch,), dict()),
+    ("LambdaLR", (lambda epoch: 0.95**epoch,), dict()),
     ("LinearLR", (), dict()),
     ("LinearLR", (), dict(start_factor=0.25, total_iters=6)),
     ("LinearLR", (), dict(start_factor=1.0, end_factor=0.1, total_iters=10)),
@@ -66,8 +98,7 @@ CASES = [
     ("OneCycleLR", (0.5,), dict(total_steps=40, three_phase=True, pct_start=0.25)),
     ("OneCycleLR", (0.5,), dict(total_steps=40, cycle_momentum=False, div_factor=10.0)),
     ("ReduceLROnPlateau", (), dict(patience=2)),
-    ("ReduceLROnPlateau", (), dict(mode="max", factor=0.5, patience=1, threshold_mode="abs",
-                                   threshold=0.01)),
+    ("ReduceLROnPlateau", (), dict(mode="max", factor=0.5, patience=1, threshold_mode="abs", threshold=0.01)),
     ("ReduceLROnPlateau", (), dict(patience=0, cooldown=2, min_lr=[0.02, 0.004])),
     ("ReduceLROnPlateau", (), dict(patience=1, threshold=0.1, eps=0.02)),
 ]
@@ -120,8 +151,10 @@ def test_schedulers_chain_on_one_optimizer_like_pytorch():
 
     def chain(lib):
         opt = make_optimizer(lib)
-        scheds = [lib.optim.lr_scheduler.StepLR(opt, 4, gamma=0.5),
-                  lib.optim.lr_scheduler.ExponentialLR(opt, 0.9)]
+        scheds = [
+            lib.optim.lr_scheduler.StepLR(opt, 4, gamma=0.5),
+            lib.optim.lr_scheduler.ExponentialLR(opt, 0.9),
+        ]
         out = []
         for _ in range(EPOCHS):
             opt.step()
@@ -142,8 +175,12 @@ def test_one_cycle_cycles_adams_beta1():
 
 # ----------------------------------------------------------------------------- state dicts
 
-@pytest.mark.parametrize("name,args,kwargs", [c for c in CASES if c[0] != "LambdaLR"],
-                         ids=[i for i, c in zip(IDS, CASES) if c[0] != "LambdaLR"])
+
+@pytest.mark.parametrize(
+    "name,args,kwargs",
+    [c for c in CASES if c[0] != "LambdaLR"],
+    ids=[i for i, c in zip(IDS, CASES) if c[0] != "LambdaLR"],
+)
 def test_scheduler_state_dict_round_trip_resumes_the_sequence(name, args, kwargs):
     metrics = _metrics(name)
 
@@ -188,6 +225,7 @@ def test_lambda_lr_state_dict_keeps_callable_objects_state_but_not_functions():
 
 # ----------------------------------------------------------------------------- errors
 
+
 def test_scheduler_needs_an_optimizer():
     with pytest.raises(TypeError, match="list is not an Optimizer"):
         lr_scheduler.StepLR([], 3)
@@ -198,20 +236,26 @@ def test_resuming_without_initial_lr_raises():
         lr_scheduler.StepLR(make_optimizer(minigrad), 3, last_epoch=5)
 
 
-@pytest.mark.parametrize("build,message", [
-    (lambda o: lr_scheduler.LinearLR(o, start_factor=0), "start_factor=0"),
-    (lambda o: lr_scheduler.LinearLR(o, end_factor=1.5), "end_factor=1.5"),
-    (lambda o: lr_scheduler.OneCycleLR(o, 0.1), "total_steps OR"),
-    (lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=0), "total_steps, but got 0"),
-    (lambda o: lr_scheduler.OneCycleLR(o, 0.1, epochs=2, steps_per_epoch=-1), "steps_per_epoch, but got -1"),
-    (lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=5, pct_start=1.5), "pct_start, but got 1.5"),
-    (lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=5, anneal_strategy="exp"), "instead got exp"),
-    (lambda o: lr_scheduler.OneCycleLR(o, [0.1], total_steps=5), "expected 2 values for max_lr, got 1"),
-    (lambda o: lr_scheduler.LambdaLR(o, [lambda e: 1.0]), "Expected 2 lr_lambdas, but got 1"),
-    (lambda o: lr_scheduler.ReduceLROnPlateau(o, factor=1.0), "factor=1.0"),
-    (lambda o: lr_scheduler.ReduceLROnPlateau(o, mode="avg"), "mode avg is unknown"),
-    (lambda o: lr_scheduler.ReduceLROnPlateau(o, threshold_mode="x"), "threshold mode x is unknown"),
-])
+@pytest.mark.parametrize(
+    "build,message",
+    [
+        (lambda o: lr_scheduler.LinearLR(o, start_factor=0), "start_factor=0"),
+        (lambda o: lr_scheduler.LinearLR(o, end_factor=1.5), "end_factor=1.5"),
+        (lambda o: lr_scheduler.OneCycleLR(o, 0.1), "total_steps OR"),
+        (lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=0), "total_steps, but got 0"),
+        (
+            lambda o: lr_scheduler.OneCycleLR(o, 0.1, epochs=2, steps_per_epoch=-1),
+            "steps_per_epoch, but got -1",
+        ),
+        (lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=5, pct_start=1.5), "pct_start, but got 1.5"),
+        (lambda o: lr_scheduler.OneCycleLR(o, 0.1, total_steps=5, anneal_strategy="exp"), "instead got exp"),
+        (lambda o: lr_scheduler.OneCycleLR(o, [0.1], total_steps=5), "expected 2 values for max_lr, got 1"),
+        (lambda o: lr_scheduler.LambdaLR(o, [lambda e: 1.0]), "Expected 2 lr_lambdas, but got 1"),
+        (lambda o: lr_scheduler.ReduceLROnPlateau(o, factor=1.0), "factor=1.0"),
+        (lambda o: lr_scheduler.ReduceLROnPlateau(o, mode="avg"), "mode avg is unknown"),
+        (lambda o: lr_scheduler.ReduceLROnPlateau(o, threshold_mode="x"), "threshold mode x is unknown"),
+    ],
+)
 def test_bad_scheduler_arguments_raise_naming_the_value(build, message):
     with pytest.raises(ValueError, match=message):
         build(make_optimizer(minigrad))

@@ -60,13 +60,14 @@ def _double_backward_matches_torch(fn_of, arrays):
     _, txs, tgrads = _torch_grad(torch, fn_of(torch.nn.functional, torch), *arrays, create_graph=True)
     sum((g * g).sum() for g in tgrads).backward()
     for x, tx in zip(xs, txs):
-        if x.grad is None or tx.grad is None:       # e.g. a bias: its gradient is constant
+        if x.grad is None or tx.grad is None:  # e.g. a bias: its gradient is constant
             assert x.grad is None and tx.grad is None
         else:
             _close(x.grad, tx.grad, 1e-8)
 
 
 # ----------------------------------------------------------------------------- softmax family
+
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 @pytest.mark.parametrize("dim", [0, 1, 2, -1])
@@ -82,8 +83,9 @@ def test_softmax_family_double_backward_matches_torch(name):
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_family_extreme_values_match_torch(name):
     torch = pytest.importorskip("torch")
-    x = np.array([[1e4, -1e4, 0.0], [-np.inf, 0.0, 1.0], [88.0, 89.0, 90.0], [-1e30, -1e30, -1e30]],
-                 np.float32)
+    x = np.array(
+        [[1e4, -1e4, 0.0], [-np.inf, 0.0, 1.0], [88.0, 89.0, 90.0], [-1e30, -1e30, -1e30]], np.float32
+    )
     mine = getattr(F, name)(minigrad.tensor(x), 1).numpy()
     theirs = getattr(torch.nn.functional, name)(torch.tensor(x), 1).numpy()
     np.testing.assert_allclose(mine, theirs, rtol=1e-6)
@@ -124,8 +126,17 @@ def test_softmax_dim_out_of_range_raises_index_error():
         F.softmax(minigrad.zeros(2, 3), 2)
 
 
-@pytest.mark.parametrize("name, args", [("logsigmoid", ()), ("softplus", (0.5, 2.0)), ("elu", (1.3,)),
-                                        ("leaky_relu", (0.3,)), ("gelu", ()), ("silu", ())])
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("logsigmoid", ()),
+        ("softplus", (0.5, 2.0)),
+        ("elu", (1.3,)),
+        ("leaky_relu", (0.3,)),
+        ("gelu", ()),
+        ("silu", ()),
+    ],
+)
 def test_activation_functions_match_torch(name, args):
     x = _rand(3, 5) * 4
     _matches_torch(lambda F, M: lambda t: getattr(F, name)(t, *args), [x])
@@ -171,16 +182,21 @@ def test_conv2d_functional_matches_torch(kwargs, bias):
     _matches_torch(lambda F, M: lambda x, w, *b: F.conv2d(x, w, *b, **kwargs), arrays)
 
 
-@pytest.mark.parametrize("kwargs", [dict(), dict(stride=2, padding=1), dict(dilation=2, padding="same")],
-                         ids=str)
+@pytest.mark.parametrize(
+    "kwargs", [dict(), dict(stride=2, padding=1), dict(dilation=2, padding="same")], ids=str
+)
 def test_conv1d_functional_matches_torch(kwargs):
-    _matches_torch(lambda F, M: lambda x, w, b: F.conv1d(x, w, b, **kwargs),
-                   [_rand(2, 3, 9), _rand(2, 3, 3, seed=1), _rand(2, seed=2)])
+    _matches_torch(
+        lambda F, M: lambda x, w, b: F.conv1d(x, w, b, **kwargs),
+        [_rand(2, 3, 9), _rand(2, 3, 3, seed=1), _rand(2, seed=2)],
+    )
 
 
 def test_conv2d_double_backward_matches_torch():
-    _double_backward_matches_torch(lambda F, M: lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
-                                   [_rand(2, 2, 5, 5), _rand(3, 2, 3, 3, seed=1), _rand(3, seed=2)])
+    _double_backward_matches_torch(
+        lambda F, M: lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
+        [_rand(2, 2, 5, 5), _rand(3, 2, 3, 3, seed=1), _rand(3, seed=2)],
+    )
 
 
 def test_conv2d_grad_fn_is_convolution_backward():
@@ -190,14 +206,20 @@ def test_conv2d_grad_fn_is_convolution_backward():
 
 
 def test_conv2d_channel_mismatch_raises_pytorch_message():
-    with pytest.raises(RuntimeError, match=r"Given groups=1, weight of size \[2, 1, 3, 3\], expected input"
-                                           r"\[1, 2, 5, 5\] to have 1 channels, but got 2 channels instead"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"Given groups=1, weight of size \[2, 1, 3, 3\], expected input"
+        r"\[1, 2, 5, 5\] to have 1 channels, but got 2 channels instead",
+    ):
         F.conv2d(minigrad.zeros(1, 2, 5, 5), minigrad.zeros(2, 1, 3, 3))
 
 
 def test_conv2d_kernel_larger_than_input_raises():
-    with pytest.raises(RuntimeError, match=r"Calculated padded input size per channel: \(2 x 2\). Kernel "
-                                           r"size: \(3 x 3\). Kernel size can't be greater than"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"Calculated padded input size per channel: \(2 x 2\). Kernel "
+        r"size: \(3 x 3\). Kernel size can't be greater than",
+    ):
         F.conv2d(minigrad.zeros(1, 1, 2, 2), minigrad.zeros(1, 1, 3, 3))
 
 
@@ -218,9 +240,17 @@ def test_conv2d_same_padding_with_stride_raises():
 
 # ----------------------------------------------------------------------------- pooling
 
-@pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
-                                    dict(kernel_size=(2, 3), stride=1, dilation=(2, 1)),
-                                    dict(kernel_size=2, stride=2, ceil_mode=True)], ids=str)
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(kernel_size=2),
+        dict(kernel_size=3, stride=2, padding=1),
+        dict(kernel_size=(2, 3), stride=1, dilation=(2, 1)),
+        dict(kernel_size=2, stride=2, ceil_mode=True),
+    ],
+    ids=str,
+)
 def test_max_pool2d_indices_match_torch(kwargs):
     torch = pytest.importorskip("torch")
     x = _rand(2, 3, 7, 7)
@@ -261,6 +291,7 @@ def test_pooling_integer_input_raises():
 
 # ----------------------------------------------------------------------------- dropout
 
+
 def test_dropout_train_zeroes_and_rescales():
     minigrad.manual_seed(0)
     x = minigrad.ones(10000, requires_grad=True)
@@ -300,6 +331,7 @@ def test_dropout_invalid_p_raises(p):
 
 
 # ----------------------------------------------------------------------------- embedding, norms
+
 
 def test_embedding_padding_row_keeps_value_but_gets_no_gradient():
     emb = nn.Embedding(4, 2, padding_idx=2)
@@ -349,32 +381,59 @@ def test_batch_norm_running_stats_follow_momentum_like_torch():
 
 
 def test_layer_norm_functional_wrong_shape_raises():
-    with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[5\], expected input with shape "
-                                           r"\[\*, 5\]"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"Given normalized_shape=\[5\], expected input with shape "
+        r"\[\*, 5\]",
+    ):
         F.layer_norm(minigrad.zeros(2, 4), (5,))
 
 
 # ----------------------------------------------------------------------------- layer errors
 
-@pytest.mark.parametrize("layer, shape, exc, message", [
-    (lambda: nn.Linear(64, 10), (32, 65), RuntimeError,
-     r"mat1 and mat2 shapes cannot be multiplied \(32x65 and 64x10\): Linear\(64→10\) got input of shape "
-     r"\(32, 65\); expected \(\*, 64\)"),
-    (lambda: nn.Conv2d(1, 16, 3), (64, 2, 8, 8), RuntimeError,
-     r"Conv2d\(1→16, kernel 3x3\) got input of shape \(64, 2, 8, 8\); "
-     r"expected \(N, 1, H, W\) or \(1, H, W\)"),
-    (lambda: nn.Conv2d(1, 16, 3), (8, 8), RuntimeError,
-     r"Expected 3D \(unbatched\) or 4D \(batched\) input to conv2d, but got input of size: \[8, 8\]"),
-    (lambda: nn.Conv1d(3, 2, 2), (4, 2, 9), RuntimeError, r"Conv1d\(3→2, kernel 2\) got input of shape"),
-    (lambda: nn.BatchNorm1d(3), (2, 4), RuntimeError,
-     r"running_mean should contain 4 elements not 3: BatchNorm1d\(3\) got input of shape \(2, 4\); "
-     r"expected \(N, 3\) or \(N, 3, L\)"),
-    (lambda: nn.BatchNorm2d(3), (2, 3, 4), ValueError, r"expected 4D input \(got 3D input\)"),
-    (lambda: nn.LayerNorm(5), (2, 4), RuntimeError, r"LayerNorm\(\(5,\)\) got input of shape \(2, 4\)"),
-    (lambda: nn.MaxPool2d(2), (5, 5), RuntimeError,
-     r"non-empty 3D or 4D \(batch mode\) tensor expected for input: MaxPool2d\(kernel_size=2\)"),
-    (lambda: nn.Bilinear(2, 3, 4), (5, 3), RuntimeError, r"Bilinear\(2, 3→4\) input1 got input of shape"),
-])
+
+@pytest.mark.parametrize(
+    "layer, shape, exc, message",
+    [
+        (
+            lambda: nn.Linear(64, 10),
+            (32, 65),
+            RuntimeError,
+            r"mat1 and mat2 shapes cannot be multiplied \(32x65 and 64x10\): Linear\(64→10\) got input "
+            r"of shape \(32, 65\); expected \(\*, 64\)",
+        ),
+        (
+            lambda: nn.Conv2d(1, 16, 3),
+            (64, 2, 8, 8),
+            RuntimeError,
+            r"Conv2d\(1→16, kernel 3x3\) got input of shape \(64, 2, 8, 8\); "
+            r"expected \(N, 1, H, W\) or \(1, H, W\)",
+        ),
+        (
+            lambda: nn.Conv2d(1, 16, 3),
+            (8, 8),
+            RuntimeError,
+            r"Expected 3D \(unbatched\) or 4D \(batched\) input to conv2d, but got input of size: \[8, 8\]",
+        ),
+        (lambda: nn.Conv1d(3, 2, 2), (4, 2, 9), RuntimeError, r"Conv1d\(3→2, kernel 2\) got input of shape"),
+        (
+            lambda: nn.BatchNorm1d(3),
+            (2, 4),
+            RuntimeError,
+            r"running_mean should contain 4 elements not 3: BatchNorm1d\(3\) got input of shape \(2, 4\); "
+            r"expected \(N, 3\) or \(N, 3, L\)",
+        ),
+        (lambda: nn.BatchNorm2d(3), (2, 3, 4), ValueError, r"expected 4D input \(got 3D input\)"),
+        (lambda: nn.LayerNorm(5), (2, 4), RuntimeError, r"LayerNorm\(\(5,\)\) got input of shape \(2, 4\)"),
+        (
+            lambda: nn.MaxPool2d(2),
+            (5, 5),
+            RuntimeError,
+            r"non-empty 3D or 4D \(batch mode\) tensor expected for input: MaxPool2d\(kernel_size=2\)",
+        ),
+        (lambda: nn.Bilinear(2, 3, 4), (5, 3), RuntimeError, r"Bilinear\(2, 3→4\) input1 got input of shape"),
+    ],
+)
 def test_layer_bad_input_shape_error_names_layer_and_expected_shape(layer, shape, exc, message):
     module = layer()
     args = (minigrad.zeros(*shape),) * (2 if isinstance(module, nn.Bilinear) else 1)
@@ -383,6 +442,7 @@ def test_layer_bad_input_shape_error_names_layer_and_expected_shape(layer, shape
 
 
 # ----------------------------------------------------------------------------- pad, one_hot
+
 
 @pytest.mark.parametrize("pad, value", [((1, 2), None), ((0, 1, 2, 0), 0.5), ((1, 1, 1, 1, 1, 1), -1.0)])
 def test_pad_matches_torch(pad, value):
@@ -397,8 +457,9 @@ def test_pad_unsupported_mode_raises():
 def test_one_hot_matches_torch():
     torch = pytest.importorskip("torch")
     t = np.array([[0, 3], [2, 1]])
-    np.testing.assert_array_equal(F.one_hot(minigrad.tensor(t)).numpy(),
-                                  torch.nn.functional.one_hot(torch.tensor(t)).numpy())
+    np.testing.assert_array_equal(
+        F.one_hot(minigrad.tensor(t)).numpy(), torch.nn.functional.one_hot(torch.tensor(t)).numpy()
+    )
     assert F.one_hot(minigrad.tensor([1]), 4).tolist() == [[0, 1, 0, 0]]
 
 

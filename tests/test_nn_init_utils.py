@@ -14,9 +14,19 @@ init, utils = nn.init, nn.utils
 # ----------------------------------------------------------------------------- init
 
 
-@pytest.mark.parametrize("nonlinearity, param", [("linear", None), ("conv2d", None), ("sigmoid", None),
-                                                 ("tanh", None), ("relu", None), ("leaky_relu", None),
-                                                 ("leaky_relu", 0.2), ("selu", None)])
+@pytest.mark.parametrize(
+    "nonlinearity, param",
+    [
+        ("linear", None),
+        ("conv2d", None),
+        ("sigmoid", None),
+        ("tanh", None),
+        ("relu", None),
+        ("leaky_relu", None),
+        ("leaky_relu", 0.2),
+        ("selu", None),
+    ],
+)
 def test_calculate_gain_matches_torch(nonlinearity, param):
     torch = pytest.importorskip("torch")
     expected = torch.nn.init.calculate_gain(nonlinearity, param)
@@ -33,33 +43,42 @@ def test_fan_of_vector_raises():
         init.xavier_uniform_(minigrad.empty(3))
 
 
-@pytest.mark.parametrize("build, fan_in", [(lambda: nn.Linear(50, 400), 50),
-                                          (lambda: nn.Conv2d(3, 200, 3), 27),
-                                          (lambda: nn.Conv1d(4, 300, 5), 20)])
+@pytest.mark.parametrize(
+    "build, fan_in",
+    [
+        (lambda: nn.Linear(50, 400), 50),
+        (lambda: nn.Conv2d(3, 200, 3), 27),
+        (lambda: nn.Conv1d(4, 300, 5), 20),
+    ],
+)
 def test_layers_initialise_like_pytorch(build, fan_in):
     m = build()
     bound = 1 / math.sqrt(fan_in)
     w, b = m.weight.detach().numpy(), m.bias.detach().numpy()
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
-    assert w.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)     # U(-a, a) has std a/sqrt(3)
+    assert w.std() == pytest.approx(bound / math.sqrt(3), rel=0.05)  # U(-a, a) has std a/sqrt(3)
 
 
-@pytest.mark.parametrize("fill, std", [
-    (lambda t: init.kaiming_uniform_(t, nonlinearity="relu"), math.sqrt(2 / 200)),
-    (lambda t: init.kaiming_normal_(t, mode="fan_out"), math.sqrt(2 / 100)),
-    (lambda t: init.xavier_uniform_(t, gain=2.0), 2 * math.sqrt(2 / 300)),
-    (lambda t: init.xavier_normal_(t), math.sqrt(2 / 300)),
-    (lambda t: init.normal_(t, 1.0, 0.5), 0.5),
-    (lambda t: init.uniform_(t, -3, 3), math.sqrt(3)),
-])
+@pytest.mark.parametrize(
+    "fill, std",
+    [
+        (lambda t: init.kaiming_uniform_(t, nonlinearity="relu"), math.sqrt(2 / 200)),
+        (lambda t: init.kaiming_normal_(t, mode="fan_out"), math.sqrt(2 / 100)),
+        (lambda t: init.xavier_uniform_(t, gain=2.0), 2 * math.sqrt(2 / 300)),
+        (lambda t: init.xavier_normal_(t), math.sqrt(2 / 300)),
+        (lambda t: init.normal_(t, 1.0, 0.5), 0.5),
+        (lambda t: init.uniform_(t, -3, 3), math.sqrt(3)),
+    ],
+)
 def test_init_distributions_have_the_expected_std(fill, std):
     t = minigrad.empty(100, 200)
     assert fill(t) is t
     assert t.numpy().std() == pytest.approx(std, rel=0.05)
 
 
-@pytest.mark.parametrize("fill, value", [(init.zeros_, 0.0), (init.ones_, 1.0),
-                                         (lambda t: init.constant_(t, 2.5), 2.5)])
+@pytest.mark.parametrize(
+    "fill, value", [(init.zeros_, 0.0), (init.ones_, 1.0), (lambda t: init.constant_(t, 2.5), 2.5)]
+)
 def test_constant_inits(fill, value):
     t = fill(minigrad.empty(2, 3, dtype=minigrad.float64))
     assert t.dtype == minigrad.float64 and (t.numpy() == value).all()
@@ -91,6 +110,7 @@ def test_batchnorm_and_layernorm_start_at_identity():
 
 
 # ----------------------------------------------------------------------------- utils
+
 
 def _model_with_grads():
     minigrad.manual_seed(0)

@@ -20,24 +20,28 @@ def _softmax_ref(x, dim, take_log):
 def _im2col_ref(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     n, c, h, w = x.shape
     padded = np.zeros((n, c, h + 2 * ph + kh * dh + oh * sh, w + 2 * pw + kw * dw + ow * sw), x.dtype)
-    padded[:, :, ph:ph + h, pw:pw + w] = x
+    padded[:, :, ph : ph + h, pw : pw + w] = x
     cols = np.empty((n, c, kh, kw, oh, ow), x.dtype)
     for ky in range(kh):
         for kx in range(kw):
-            cols[:, :, ky, kx] = padded[:, :, ky * dh:ky * dh + oh * sh:sh, kx * dw:kx * dw + ow * sw:sw]
+            cols[:, :, ky, kx] = padded[
+                :, :, ky * dh : ky * dh + oh * sh : sh, kx * dw : kx * dw + ow * sw : sw
+            ]
     return cols.reshape(n, c * kh * kw, oh * ow)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape, dim", [((3, 5), 1), ((3, 5), 0), ((2, 3, 4), 1), ((1,), 0), ((0, 4), 1),
-                                        ((4, 0), 1), ((), 0)])
+@pytest.mark.parametrize(
+    "shape, dim", [((3, 5), 1), ((3, 5), 0), ((2, 3, 4), 1), ((1,), 0), ((0, 4), 1), ((4, 0), 1), ((), 0)]
+)
 @pytest.mark.parametrize("take_log", [False, True])
 def test_softmax_kernel_matches_numpy(dtype, shape, dim, take_log):
     x = np.random.default_rng(0).normal(size=shape).astype(dtype)
     out = K.softmax(x, dim, take_log)
     assert out.dtype == dtype and out.shape == x.shape
-    np.testing.assert_allclose(out, _softmax_ref(x, dim, take_log) if x.size else x, rtol=TOL[out.dtype],
-                               atol=TOL[out.dtype])
+    np.testing.assert_allclose(
+        out, _softmax_ref(x, dim, take_log) if x.size else x, rtol=TOL[out.dtype], atol=TOL[out.dtype]
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -73,8 +77,10 @@ def test_cross_entropy_kernels_match_numpy(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("geometry", [(3, 3, 1, 1, 1, 1, 1, 1, 5, 4), (2, 3, 2, 1, 0, 1, 2, 1, 2, 4),
-                                      (1, 1, 1, 1, 0, 0, 1, 1, 5, 4)])
+@pytest.mark.parametrize(
+    "geometry",
+    [(3, 3, 1, 1, 1, 1, 1, 1, 5, 4), (2, 3, 2, 1, 0, 1, 2, 1, 2, 4), (1, 1, 1, 1, 0, 0, 1, 1, 5, 4)],
+)
 def test_im2col_matches_numpy_and_col2im_is_its_adjoint(dtype, geometry):
     rng = np.random.default_rng(4)
     x = rng.normal(size=(2, 3, 5, 4)).astype(dtype)
@@ -93,28 +99,33 @@ def test_max_pool_indices_and_scatter():
     assert out.reshape(4, 4)[1::2, 1::2].tolist() == [[1.0, 1.0], [1.0, 1.0]] and out.sum() == 4
 
 
-@pytest.mark.parametrize("call, exc", [
-    (lambda: K.softmax(np.zeros(3, np.int64), 0, False), TypeError),
-    (lambda: K.softmax([1.0, 2.0], 0, False), TypeError),
-    (lambda: K.softmax(np.zeros((2, 3)), 2, False), ValueError),
-    (lambda: K.softmax_backward(np.zeros(3), np.zeros(4), 0, False), ValueError),
-    (lambda: K.softmax_backward(np.zeros(3, np.float32), np.zeros(3), 0, False), TypeError),
-    (lambda: K.cross_entropy(np.zeros((2, 3)), np.array([0, 3]), None, -100), IndexError),
-    (lambda: K.cross_entropy(np.zeros((2, 3)), np.array([0]), None, -100), ValueError),
-    (lambda: K.cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0]), None, -100), TypeError),
-    (lambda: K.cross_entropy(np.zeros((2, 3)), np.array([0, 1]), np.ones(2), -100), ValueError),
-    (lambda: K.cross_entropy(np.zeros(3), np.array([0]), None, -100), ValueError),
-    (lambda: K.cross_entropy_backward(np.zeros(1), np.zeros((2, 3)), np.array([0, 1]), None, -100),
-     ValueError),
-    (lambda: K.im2col(np.zeros((2, 3)), (1, 1, 1, 1, 0, 0, 1, 1, 2, 3)), ValueError),
-    (lambda: K.im2col(np.zeros((1, 1, 2, 2)), (0, 1, 1, 1, 0, 0, 1, 1, 2, 2)), ValueError),
-    (lambda: K.im2col(np.zeros((1, 1, 2, 2)), (1, 1, 1)), ValueError),
-    (lambda: K.col2im(np.zeros((3, 1)), (1, 1, 2, 2), (1, 1, 1, 1, 0, 0, 1, 1, 2, 2)), ValueError),
-    (lambda: K.scatter_add_planes(np.ones((1, 2)), np.array([[0, 9]]), 4), IndexError),
-    (lambda: K.scatter_add_planes(np.ones((1, 2)), np.array([[0, -1]]), 4), IndexError),
-    (lambda: K.scatter_add_planes(np.ones((1, 2)), np.array([[0]]), 4), ValueError),
-    (lambda: K.max_pool2d_indices(np.zeros(4), (1, 1, 1, 1, 0, 0, 1, 1, 1, 1)), ValueError),
-])
+@pytest.mark.parametrize(
+    "call, exc",
+    [
+        (lambda: K.softmax(np.zeros(3, np.int64), 0, False), TypeError),
+        (lambda: K.softmax([1.0, 2.0], 0, False), TypeError),
+        (lambda: K.softmax(np.zeros((2, 3)), 2, False), ValueError),
+        (lambda: K.softmax_backward(np.zeros(3), np.zeros(4), 0, False), ValueError),
+        (lambda: K.softmax_backward(np.zeros(3, np.float32), np.zeros(3), 0, False), TypeError),
+        (lambda: K.cross_entropy(np.zeros((2, 3)), np.array([0, 3]), None, -100), IndexError),
+        (lambda: K.cross_entropy(np.zeros((2, 3)), np.array([0]), None, -100), ValueError),
+        (lambda: K.cross_entropy(np.zeros((2, 3)), np.array([0.0, 1.0]), None, -100), TypeError),
+        (lambda: K.cross_entropy(np.zeros((2, 3)), np.array([0, 1]), np.ones(2), -100), ValueError),
+        (lambda: K.cross_entropy(np.zeros(3), np.array([0]), None, -100), ValueError),
+        (
+            lambda: K.cross_entropy_backward(np.zeros(1), np.zeros((2, 3)), np.array([0, 1]), None, -100),
+            ValueError,
+        ),
+        (lambda: K.im2col(np.zeros((2, 3)), (1, 1, 1, 1, 0, 0, 1, 1, 2, 3)), ValueError),
+        (lambda: K.im2col(np.zeros((1, 1, 2, 2)), (0, 1, 1, 1, 0, 0, 1, 1, 2, 2)), ValueError),
+        (lambda: K.im2col(np.zeros((1, 1, 2, 2)), (1, 1, 1)), ValueError),
+        (lambda: K.col2im(np.zeros((3, 1)), (1, 1, 2, 2), (1, 1, 1, 1, 0, 0, 1, 1, 2, 2)), ValueError),
+        (lambda: K.scatter_add_planes(np.ones((1, 2)), np.array([[0, 9]]), 4), IndexError),
+        (lambda: K.scatter_add_planes(np.ones((1, 2)), np.array([[0, -1]]), 4), IndexError),
+        (lambda: K.scatter_add_planes(np.ones((1, 2)), np.array([[0]]), 4), ValueError),
+        (lambda: K.max_pool2d_indices(np.zeros(4), (1, 1, 1, 1, 0, 0, 1, 1, 1, 1)), ValueError),
+    ],
+)
 def test_nn_kernels_reject_bad_input(call, exc):
     with pytest.raises(exc):
         call()

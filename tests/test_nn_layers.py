@@ -21,12 +21,12 @@ import minigrad
 @dataclass(frozen=True)
 class Layer:
     id: str
-    build: object                 # nn namespace -> module
-    shapes: tuple                 # one input shape per forward argument
-    index_input: int = 0          # > 0: inputs are int64 indices below this (Embedding)
+    build: object  # nn namespace -> module
+    shapes: tuple  # one input shape per forward argument
+    index_input: int = 0  # > 0: inputs are int64 indices below this (Embedding)
     train: bool = True
-    prepare: object = None        # module -> None, run once after building (e.g. running stats)
-    nonzero: bool = False         # draw inputs away from 0 (kinks of relu-like layers)
+    prepare: object = None  # module -> None, run once after building (e.g. running stats)
+    nonzero: bool = False  # draw inputs away from 0 (kinks of relu-like layers)
     exact_param_grads: bool = True  # False: a gradient is zeroed on purpose (padding_idx)
 
     def __repr__(self):
@@ -52,23 +52,36 @@ LAYERS = [
     Layer("bilinear", lambda nn: nn.Bilinear(3, 2, 4), ((2, 3), (2, 2))),
     Layer("conv2d", lambda nn: nn.Conv2d(2, 3, 3), ((2, 2, 5, 5),)),
     Layer("conv2d_stride_padding", lambda nn: nn.Conv2d(2, 3, 3, stride=2, padding=1), ((2, 2, 6, 5),)),
-    Layer("conv2d_rect_dilation", lambda nn: nn.Conv2d(1, 2, (3, 2), padding=(2, 1), dilation=(2, 1)),
-          ((2, 1, 7, 6),)),
-    Layer("conv2d_same_even_kernel", lambda nn: nn.Conv2d(2, 2, 4, padding="same", bias=False),
-          ((1, 2, 5, 5),)),
+    Layer(
+        "conv2d_rect_dilation",
+        lambda nn: nn.Conv2d(1, 2, (3, 2), padding=(2, 1), dilation=(2, 1)),
+        ((2, 1, 7, 6),),
+    ),
+    Layer(
+        "conv2d_same_even_kernel", lambda nn: nn.Conv2d(2, 2, 4, padding="same", bias=False), ((1, 2, 5, 5),)
+    ),
     Layer("conv2d_unbatched", lambda nn: nn.Conv2d(2, 3, 3, padding=1), ((2, 4, 4),)),
     Layer("conv1d", lambda nn: nn.Conv1d(2, 3, 3, stride=2, padding=1), ((2, 2, 7),)),
     Layer("conv1d_dilation", lambda nn: nn.Conv1d(1, 2, 2, dilation=3), ((2, 1, 8),)),
     Layer("maxpool2d", lambda nn: nn.MaxPool2d(2), ((2, 2, 4, 4),)),
     Layer("maxpool2d_overlapping_padded", lambda nn: nn.MaxPool2d(3, stride=2, padding=1), ((1, 2, 5, 5),)),
-    Layer("maxpool2d_ceil_dilation", lambda nn: nn.MaxPool2d(2, stride=2, dilation=2, ceil_mode=True),
-          ((1, 1, 7, 7),)),
+    Layer(
+        "maxpool2d_ceil_dilation",
+        lambda nn: nn.MaxPool2d(2, stride=2, dilation=2, ceil_mode=True),
+        ((1, 1, 7, 7),),
+    ),
     Layer("maxpool2d_unbatched", lambda nn: nn.MaxPool2d((2, 1)), ((2, 4, 3),)),
     Layer("avgpool2d", lambda nn: nn.AvgPool2d(2), ((2, 2, 4, 4),)),
-    Layer("avgpool2d_exclude_padding",
-          lambda nn: nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False), ((1, 2, 5, 6),)),
-    Layer("avgpool2d_ceil_padding", lambda nn: nn.AvgPool2d(2, stride=2, padding=1, ceil_mode=True),
-          ((1, 1, 5, 5),)),
+    Layer(
+        "avgpool2d_exclude_padding",
+        lambda nn: nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False),
+        ((1, 2, 5, 6),),
+    ),
+    Layer(
+        "avgpool2d_ceil_padding",
+        lambda nn: nn.AvgPool2d(2, stride=2, padding=1, ceil_mode=True),
+        ((1, 1, 5, 5),),
+    ),
     Layer("avgpool2d_ceil", lambda nn: nn.AvgPool2d(3, stride=2, ceil_mode=True), ((1, 1, 6, 6),)),
     Layer("avgpool2d_divisor_override", lambda nn: nn.AvgPool2d(2, divisor_override=3), ((1, 2, 4, 4),)),
     Layer("adaptive_avgpool2d_1", lambda nn: nn.AdaptiveAvgPool2d(1), ((2, 3, 4, 5),)),
@@ -82,16 +95,35 @@ LAYERS = [
     Layer("layernorm_no_affine", lambda nn: nn.LayerNorm(4, elementwise_affine=False), ((2, 4),)),
     Layer("batchnorm1d_train", lambda nn: nn.BatchNorm1d(3), ((4, 3),), prepare=_random_affine),
     Layer("batchnorm1d_train_3d", lambda nn: nn.BatchNorm1d(3, momentum=None), ((4, 3, 5),)),
-    Layer("batchnorm1d_eval", lambda nn: nn.BatchNorm1d(3), ((4, 3),), train=False,
-          prepare=_random_running_stats),
+    Layer(
+        "batchnorm1d_eval",
+        lambda nn: nn.BatchNorm1d(3),
+        ((4, 3),),
+        train=False,
+        prepare=_random_running_stats,
+    ),
     Layer("batchnorm2d_train", lambda nn: nn.BatchNorm2d(2), ((3, 2, 3, 3),), prepare=_random_affine),
-    Layer("batchnorm2d_eval", lambda nn: nn.BatchNorm2d(2, affine=False), ((3, 2, 3, 3),), train=False,
-          prepare=_random_running_stats),
-    Layer("batchnorm2d_untracked_eval", lambda nn: nn.BatchNorm2d(2, track_running_stats=False),
-          ((3, 2, 2, 2),), train=False),
+    Layer(
+        "batchnorm2d_eval",
+        lambda nn: nn.BatchNorm2d(2, affine=False),
+        ((3, 2, 3, 3),),
+        train=False,
+        prepare=_random_running_stats,
+    ),
+    Layer(
+        "batchnorm2d_untracked_eval",
+        lambda nn: nn.BatchNorm2d(2, track_running_stats=False),
+        ((3, 2, 2, 2),),
+        train=False,
+    ),
     Layer("embedding", lambda nn: nn.Embedding(6, 3), ((2, 4),), index_input=6),
-    Layer("embedding_padding_idx", lambda nn: nn.Embedding(5, 2, padding_idx=1), ((3, 4),), index_input=5,
-          exact_param_grads=False),
+    Layer(
+        "embedding_padding_idx",
+        lambda nn: nn.Embedding(5, 2, padding_idx=1),
+        ((3, 4),),
+        index_input=5,
+        exact_param_grads=False,
+    ),
     Layer("relu", lambda nn: nn.ReLU(), ((3, 4),), nonzero=True),
     Layer("leaky_relu", lambda nn: nn.LeakyReLU(0.2), ((3, 4),), nonzero=True),
     Layer("elu", lambda nn: nn.ELU(0.7), ((3, 4),), nonzero=True),
@@ -107,8 +139,9 @@ LAYERS = [
     Layer("dropout_eval", lambda nn: nn.Dropout(0.5), ((3, 4),), train=False),
     Layer("sequential_mlp", lambda nn: nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)), ((5, 3),)),
 ]
-PARAM_LAYERS = [row for row in LAYERS
-                if row.exact_param_grads and any(True for _ in row.build(minigrad.nn).parameters())]
+PARAM_LAYERS = [
+    row for row in LAYERS if row.exact_param_grads and any(True for _ in row.build(minigrad.nn).parameters())
+]
 FLOAT_LAYERS = [row for row in LAYERS if not row.index_input]
 
 
@@ -116,7 +149,7 @@ def _inputs(row, seed=0):
     rng = np.random.default_rng(seed)
     if row.index_input:
         idx = rng.integers(0, row.index_input, row.shapes[0])
-        idx.flat[0] = 1          # make sure padding_idx rows appear
+        idx.flat[0] = 1  # make sure padding_idx rows appear
         return [idx]
     if row.nonzero:
         return [rng.uniform(0.2, 2.0, s) * rng.choice([-1.0, 1.0], s) for s in row.shapes]
@@ -132,8 +165,10 @@ def _module(row, dtype=minigrad.float64):
 
 
 def _tensors(arrays, requires_grad=True):
-    return [minigrad.tensor(a) if a.dtype.kind == "i" else minigrad.tensor(a, requires_grad=requires_grad)
-            for a in arrays]
+    return [
+        minigrad.tensor(a) if a.dtype.kind == "i" else minigrad.tensor(a, requires_grad=requires_grad)
+        for a in arrays
+    ]
 
 
 def _out_weights(shape):
@@ -163,8 +198,9 @@ def test_layer_matches_torch_outputs_and_gradients(row):
             np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-12)
     tparams = dict(twin.named_parameters())
     for name, p in m.named_parameters():
-        np.testing.assert_allclose(p.grad.numpy(), tparams[name].grad.numpy(), rtol=1e-9, atol=1e-12,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            p.grad.numpy(), tparams[name].grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name
+        )
     tbuffers = dict(twin.named_buffers())
     for name, b in m.named_buffers():
         np.testing.assert_allclose(b.numpy(), tbuffers[name].numpy(), rtol=1e-12, err_msg=name)
@@ -179,9 +215,11 @@ def test_layer_input_grad_matches_finite_differences(row):
     w = _out_weights(out.shape)
     weighted_sum(out, w).backward()
     for i, x in enumerate(xs):
+
         def f(values, i=i):
             args = [minigrad.tensor(values if j == i else a) for j, a in enumerate(arrays)]
             return float(weighted_sum(m(*args), w))
+
         np.testing.assert_allclose(x.grad.numpy(), numeric_grad(f, arrays[i]), rtol=1e-5, atol=1e-7)
 
 

@@ -38,11 +38,21 @@ class Net:
 
 ARCHITECTURES = {
     "mlp": lambda nn: nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.1), nn.Linear(8, 2)),
-    "cnn": lambda nn: nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
-                                    nn.Flatten(), nn.Linear(4, 10), nn.LayerNorm(10)),
-    "nested": lambda nn: nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.Tanh()),
-                                       nn.Embedding(5, 3, padding_idx=0), nn.BatchNorm1d(3, affine=False),
-                                       nn.Conv1d(3, 2, 2, bias=False)),
+    "cnn": lambda nn: nn.Sequential(
+        nn.Conv2d(1, 4, 3),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(4, 10),
+        nn.LayerNorm(10),
+    ),
+    "nested": lambda nn: nn.Sequential(
+        nn.Sequential(nn.Linear(2, 3), nn.Tanh()),
+        nn.Embedding(5, 3, padding_idx=0),
+        nn.BatchNorm1d(3, affine=False),
+        nn.Conv1d(3, 2, 2, bias=False),
+    ),
     "custom": Net.build,
 }
 
@@ -86,6 +96,7 @@ REPRS = [
 
 # ----------------------------------------------------------------------------- imports
 
+
 def test_nn_is_minigrad_nn_only():
     import minigrad.nn as mnn
     import minigrad.nn.functional as mfunctional
@@ -100,15 +111,18 @@ def test_a_learners_own_nn_and_optim_modules_do_not_collide_with_ours(tmp_path):
     # replaced minigrad.nn (imported first) or was replaced by it (imported after)
     (tmp_path / "nn.py").write_text("MINE = 'nn'\n")
     (tmp_path / "optim.py").write_text("MINE = 'optim'\n")
-    code = ("import nn, optim, minigrad; import minigrad as torch; "
-            "assert nn.MINE == 'nn' and optim.MINE == 'optim'; "
-            "assert torch.nn.Linear and torch.optim.Adam and torch.nn is not nn; "
-            "import nn as again; assert again.MINE == 'nn'; print('ok')")
+    code = (
+        "import nn, optim, minigrad; import minigrad as torch; "
+        "assert nn.MINE == 'nn' and optim.MINE == 'optim'; "
+        "assert torch.nn.Linear and torch.optim.Adam and torch.nn is not nn; "
+        "import nn as again; assert again.MINE == 'nn'; print('ok')"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
 
 
 # ----------------------------------------------------------------------------- parity with PyTorch
+
 
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 def test_state_dict_keys_match_torch(arch):
@@ -146,6 +160,7 @@ def test_parameter_repr_matches_torch():
 
 # ----------------------------------------------------------------------------- registration
 
+
 def test_module_registers_parameters_modules_and_buffers_by_assignment():
     class M(nn.Module):
         def __init__(self):
@@ -154,6 +169,7 @@ def test_module_registers_parameters_modules_and_buffers_by_assignment():
             self.child = nn.Linear(2, 2)
             self.register_buffer("stat", minigrad.zeros(2))
             self.plain = minigrad.zeros(3)
+
     m = M()
     assert [k for k, _ in m.named_parameters()] == ["w", "child.weight", "child.bias"]
     assert [k for k, _ in m.named_buffers()] == ["stat"]
@@ -165,6 +181,7 @@ def test_plain_list_of_modules_is_not_registered_like_pytorch():
         def __init__(self):
             super().__init__()
             self.layers = [nn.Linear(2, 2)]
+
     assert list(M().parameters()) == []
 
 
@@ -179,6 +196,7 @@ def test_assigning_before_init_raises_with_hint():
     class M(nn.Module):
         def __init__(self):
             self.fc = nn.Linear(2, 2)
+
     with pytest.raises(AttributeError, match=r"cannot assign module before Module.__init__\(\) call.*super"):
         M()
 
@@ -222,6 +240,7 @@ def test_del_attribute_unregisters():
 def test_forward_not_implemented_error_names_the_class():
     class Empty(nn.Module):
         pass
+
     with pytest.raises(NotImplementedError, match=r'Module \[Empty\] is missing the required "forward"'):
         Empty()(minigrad.zeros(1))
 
@@ -243,6 +262,7 @@ def test_children_and_modules_walk_in_order():
 
 # ----------------------------------------------------------------------------- parameters
 
+
 def test_parameter_is_a_leaf_sharing_memory():
     t = minigrad.ones(3)
     p = nn.Parameter(t)
@@ -257,6 +277,7 @@ def test_ops_on_parameter_return_plain_tensors():
 
 
 # ----------------------------------------------------------------------------- modes, grads, dtypes
+
 
 def test_train_and_eval_propagate_to_children():
     model = ARCHITECTURES["mlp"](nn)
@@ -293,12 +314,15 @@ def test_apply_visits_children_before_parent():
     assert seen == ["Linear", "ReLU", "Sequential"]
 
 
-@pytest.mark.parametrize("convert, dtype", [
-    (lambda m: m.double(), minigrad.float64),
-    (lambda m: m.to(minigrad.float64), minigrad.float64),
-    (lambda m: m.double().float(), minigrad.float32),
-    (lambda m: m.half(), minigrad.float16),
-])
+@pytest.mark.parametrize(
+    "convert, dtype",
+    [
+        (lambda m: m.double(), minigrad.float64),
+        (lambda m: m.to(minigrad.float64), minigrad.float64),
+        (lambda m: m.double().float(), minigrad.float32),
+        (lambda m: m.half(), minigrad.float16),
+    ],
+)
 def test_dtype_conversion_keeps_parameter_identity_and_int_buffers(convert, dtype):
     model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
     params = list(model.parameters())
@@ -326,6 +350,7 @@ def test_to_cpu_is_a_no_op():
 
 # ----------------------------------------------------------------------------- state dict
 
+
 def test_state_dict_values_are_detached_and_share_memory():
     m = nn.Linear(2, 2)
     w = m.state_dict()["weight"]
@@ -348,18 +373,23 @@ def test_load_state_dict_missing_and_unexpected_keys_raise_like_pytorch():
     sd["extra"] = minigrad.zeros(1)
     with pytest.raises(RuntimeError) as info:
         m.load_state_dict(sd)
-    assert str(info.value) == ('Error(s) in loading state_dict for Linear:\n'
-                               '\tMissing key(s) in state_dict: "bias". \n'
-                               '\tUnexpected key(s) in state_dict: "extra". ')
+    assert str(info.value) == (
+        "Error(s) in loading state_dict for Linear:\n"
+        '\tMissing key(s) in state_dict: "bias". \n'
+        '\tUnexpected key(s) in state_dict: "extra". '
+    )
 
 
 def test_load_state_dict_size_mismatch_raises_and_copies_nothing():
     m = nn.Linear(2, 2)
     before = m.weight.detach().numpy().copy()
     sd = {"weight": minigrad.zeros(2, 2), "bias": minigrad.zeros(3)}
-    with pytest.raises(RuntimeError, match=r"size mismatch for bias: copying a param with shape "
-                                           r"minigrad.Size\(\[3\]\) from checkpoint, the shape in current "
-                                           r"model is minigrad.Size\(\[2\]\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"size mismatch for bias: copying a param with shape "
+        r"minigrad.Size\(\[3\]\) from checkpoint, the shape in current "
+        r"model is minigrad.Size\(\[2\]\)",
+    ):
         m.load_state_dict(sd)
     np.testing.assert_array_equal(m.weight.detach().numpy(), before)
 
@@ -391,6 +421,7 @@ def test_load_state_dict_rejects_non_mapping():
 
 
 # ----------------------------------------------------------------------------- hooks
+
 
 def test_forward_pre_hook_can_replace_input():
     m = nn.Identity()
@@ -427,6 +458,7 @@ def test_prepend_hook_runs_first():
 
 # ----------------------------------------------------------------------------- containers
 
+
 def test_sequential_indexing_and_slicing_keep_keys():
     model = ARCHITECTURES["mlp"](nn)
     assert isinstance(model[0], nn.Linear) and model[-1] is model[3]
@@ -447,6 +479,7 @@ def test_sequential_append_insert_delete_renumber():
 
 def test_sequential_from_ordered_dict_uses_names():
     from collections import OrderedDict
+
     model = nn.Sequential(OrderedDict(fc=nn.Linear(2, 2), act=nn.ReLU()))
     assert list(model.state_dict()) == ["fc.weight", "fc.bias"]
     assert model.fc is model[0]

@@ -30,6 +30,7 @@ FWD_TOL = {F32: dict(rtol=1e-5, atol=1e-6), F64: dict(rtol=1e-12, atol=1e-12)}
 
 # ----------------------------------------------------------------------------- input domains
 
+
 def _any(rng, shape):
     return rng.uniform(-2.0, 2.0, shape)
 
@@ -54,19 +55,20 @@ DOMAINS = {"any": _any, "pos": _pos, "nonzero": _nonzero, "not_one": _not_one}
 
 # ----------------------------------------------------------------------------- the table
 
+
 @dataclass(frozen=True)
 class Row:
     id: str
-    mg: object            # f(*minigrad tensors) -> minigrad tensor
-    ref: object           # f(*ndarrays) -> ndarray (numpy reference)
-    th: object            # f(*torch tensors) -> torch tensor (oracle)
-    shapes: tuple         # one shape per input
-    domains: tuple        # one domain name per input
-    dtypes: tuple = (F32, F64)   # input dtypes the forward is checked in
-    grad_dtype: object = F64     # input dtype of the gradient checks
-    eps: float = 1e-6            # finite-difference step
-    grad_tol: float = 1e-6       # rtol/atol of gradients vs finite differences
-    torch_grad_fn: bool = True   # False where PyTorch's grad_fn is its decomposition's (einsum)
+    mg: object  # f(*minigrad tensors) -> minigrad tensor
+    ref: object  # f(*ndarrays) -> ndarray (numpy reference)
+    th: object  # f(*torch tensors) -> torch tensor (oracle)
+    shapes: tuple  # one shape per input
+    domains: tuple  # one domain name per input
+    dtypes: tuple = (F32, F64)  # input dtypes the forward is checked in
+    grad_dtype: object = F64  # input dtype of the gradient checks
+    eps: float = 1e-6  # finite-difference step
+    grad_tol: float = 1e-6  # rtol/atol of gradients vs finite differences
+    torch_grad_fn: bool = True  # False where PyTorch's grad_fn is its decomposition's (einsum)
 
     def __repr__(self):
         return self.id
@@ -75,7 +77,9 @@ class Row:
 def _bind_torch(expr):
     def th(*xs):
         import torch
+
         return expr(torch, *xs)
+
     return th
 
 
@@ -83,8 +87,7 @@ def row(id, expr, ref, shapes, domain="any", **kw):
     """A row whose expression ``expr(M, *xs)`` is valid for M = minigrad and M = torch."""
     domains = (domain,) * len(shapes) if isinstance(domain, str) else tuple(domain)
     assert len(domains) == len(shapes), id
-    return Row(id, functools.partial(expr, minigrad), ref, _bind_torch(expr), tuple(shapes),
-               domains, **kw)
+    return Row(id, functools.partial(expr, minigrad), ref, _bind_torch(expr), tuple(shapes), domains, **kw)
 
 
 def _sigmoid(x):
@@ -107,6 +110,7 @@ def _scatter_add0(x, src, idx):
 
 A34 = [(3, 4)]
 AB34 = [(3, 4), (3, 4)]
+# fmt: off
 IDX = [0, 2, 0, 0]                        # repeated: the gradient must accumulate
 MASK34 = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
 MASK3 = np.array([True, False, True])
@@ -438,7 +442,9 @@ BROADCAST_ROWS = [
 BCAST_CASES = [pytest.param(r, id=r.id) for r in BROADCAST_ROWS]
 
 
+# fmt: on
 # ----------------------------------------------------------------------------- helpers
+
 
 def _seed(name):
     return np.random.default_rng(zlib.crc32(name.encode()))
@@ -474,6 +480,7 @@ def finite_differences(f, arrays, w, eps):
 
     The step actually taken is measured from the stored values (in float32 the input
     cannot hold ``x +- eps`` exactly)."""
+
     def scalar(args):
         with minigrad.no_grad():
             out = f(*[minigrad.tensor(a) for a in args]).numpy()
@@ -527,6 +534,7 @@ def _check_torch(r):
 
 
 # ----------------------------------------------------------------------------- generic tests
+
 
 @pytest.mark.parametrize("r, dtype", FWD_CASES)
 def test_forward_matches_numpy(r, dtype):
@@ -624,6 +632,7 @@ def test_non_contiguous_inputs_match_contiguous(r, layout):
 
 # ----------------------------------------------------------------------------- broadcasting
 
+
 @pytest.mark.parametrize("r", BCAST_CASES)
 def test_broadcast_forward_matches_numpy(r):
     arrays = make_inputs(r, F64)
@@ -658,13 +667,13 @@ SPECIAL_POINTS = [
     ("sqrt_at_zero", lambda M, x: x.sqrt(), [[0.0, 4.0]]),
     ("log_at_zero", lambda M, x: x.log(), [[0.0, 4.0]]),
     ("div_by_zero", lambda M, x, y: x / y, [[1.0, -1.0, 0.0], [0.0, 0.0, 2.0]]),
-    ("pow_zero_exponent_at_zero", lambda M, x: x ** 0, [[0.0, 2.0]]),
-    ("pow_square_at_zero", lambda M, x: x ** 2, [[0.0, -0.0, 2.0]]),
-    ("pow_half_at_zero", lambda M, x: x ** 0.5, [[0.0, 2.0]]),
-    ("pow_negative_at_zero", lambda M, x: x ** -1, [[0.0, 2.0]]),
-    ("pow_tensor_positive_exponent_at_zero_base", lambda M, x, y: x ** y, [[0.0, 0.0], [2.0, 0.5]]),
-    ("pow_tensor_zero_exponent_at_zero_base", lambda M, x, y: x ** y, [[0.0, 3.0], [0.0, 0.0]]),
-    ("pow_tensor_negative_exponent_at_zero_base", lambda M, x, y: x ** y, [[0.0, 3.0], [-1.0, -1.0]]),
+    ("pow_zero_exponent_at_zero", lambda M, x: x**0, [[0.0, 2.0]]),
+    ("pow_square_at_zero", lambda M, x: x**2, [[0.0, -0.0, 2.0]]),
+    ("pow_half_at_zero", lambda M, x: x**0.5, [[0.0, 2.0]]),
+    ("pow_negative_at_zero", lambda M, x: x**-1, [[0.0, 2.0]]),
+    ("pow_tensor_positive_exponent_at_zero_base", lambda M, x, y: x**y, [[0.0, 0.0], [2.0, 0.5]]),
+    ("pow_tensor_zero_exponent_at_zero_base", lambda M, x, y: x**y, [[0.0, 3.0], [0.0, 0.0]]),
+    ("pow_tensor_negative_exponent_at_zero_base", lambda M, x, y: x**y, [[0.0, 3.0], [-1.0, -1.0]]),
     ("sigmoid_saturated", lambda M, x: x.sigmoid(), [[-1000.0, 1000.0, 0.0]]),
     ("tanh_saturated", lambda M, x: x.tanh(), [[-1000.0, 1000.0, 0.0]]),
 ]
@@ -684,7 +693,7 @@ def test_special_point_grad_matches_torch(expr, values):
 # ----------------------------------------------------------------------------- second order
 
 SECOND_ORDER = [
-    row("cube", lambda M, x: x ** 3, None, [(5,)]),
+    row("cube", lambda M, x: x**3, None, [(5,)]),
     row("sin", lambda M, x: M.sin(x), None, [(5,)]),
     row("cos", lambda M, x: x.cos(), None, [(5,)]),
     row("tanh", lambda M, x: M.tanh(x), None, [(5,)]),
@@ -692,13 +701,13 @@ SECOND_ORDER = [
     row("exp_times_x", lambda M, x: M.exp(x) * x, None, [(5,)]),
     row("log", lambda M, x: M.log(x), None, [(5,)], "pos"),
     row("div", lambda M, x, y: x / y, None, [(5,), (5,)], ("any", "nonzero")),
-    row("pow_tensor", lambda M, x, y: x ** y, None, [(5,), (5,)], ("pos", "any")),
+    row("pow_tensor", lambda M, x, y: x**y, None, [(5,), (5,)], ("pos", "any")),
     row("matmul", lambda M, a, b: a @ b, None, [(3, 4), (4, 2)]),
     row("matmul_batched_sum", lambda M, a, b: ((a @ b) ** 2).sum(dim=-1), None, [(2, 3, 4), (4, 2)]),
     row("t_matmul_self", lambda M, x: x.t() @ x, None, [(3, 2)]),
     row("sqrt", lambda M, x: x.sqrt(), None, [(5,)], "pos"),
     row("rdiv_scalar", lambda M, x: 3 / x, None, [(5,)], "nonzero"),
-    row("rpow_scalar", lambda M, x: 2 ** x, None, [(5,)]),
+    row("rpow_scalar", lambda M, x: 2**x, None, [(5,)]),
     row("relu_squared", lambda M, x: M.relu(x) ** 2, None, [(5,)], "nonzero"),
     row("abs_cubed", lambda M, x: abs(x) ** 3, None, [(5,)], "nonzero"),
     row("index_repeated_squared", lambda M, x: x[M.tensor(IDX)] ** 2, None, [(3,)]),
@@ -737,6 +746,7 @@ def _mg_second(r, arrays):
 
 def _mg_first_dot_v(r):
     """x -> sum_k <first grad_k(x), v_k>, computed with first-order minigrad only."""
+
     def f(*xs):
         leaves = [minigrad.tensor(x.numpy(), requires_grad=True) for x in xs]
         with minigrad.enable_grad():
@@ -746,6 +756,7 @@ def _mg_first_dot_v(r):
         vs = _vectors([x.numpy() for x in xs])
         total = sum(float(np.sum(g.numpy() * v)) for g, v in zip(firsts, vs))
         return minigrad.from_numpy(np.array(total, dtype=np.float64))
+
     return f
 
 
@@ -774,8 +785,9 @@ def test_second_order_matches_torch(r):
     _, seconds = _mg_second(r, arrays)
     ts = [torch.tensor(a, requires_grad=True) for a in arrays]
     out = r.th(*ts)
-    firsts = torch.autograd.grad(out, ts, grad_outputs=torch.tensor(_weights(tuple(out.shape), F64)),
-                                 create_graph=True)
+    firsts = torch.autograd.grad(
+        out, ts, grad_outputs=torch.tensor(_weights(tuple(out.shape), F64)), create_graph=True
+    )
     s = sum((g * torch.tensor(v)).sum() for g, v in zip(firsts, _vectors(arrays)))
     t_seconds = torch.autograd.grad(s, ts)
     for k, (g, tg) in enumerate(zip(seconds, t_seconds)):
@@ -824,13 +836,18 @@ def test_tensor_with_float64_dtype_keeps_python_float_precision():
 
 # ----------------------------------------------------------------------------- errors
 
-@pytest.mark.parametrize("name, fn", [
-    ("add", lambda x, y: x + y),
-    ("add", lambda x, y: minigrad.add(x, y)),
-    ("sub", lambda x, y: x - y),
-    ("mul", lambda x, y: x * y),
-    ("div", lambda x, y: x / y),
-], ids=["add", "add_fn", "sub", "mul", "div"])
+
+@pytest.mark.parametrize(
+    "name, fn",
+    [
+        ("add", lambda x, y: x + y),
+        ("add", lambda x, y: minigrad.add(x, y)),
+        ("sub", lambda x, y: x - y),
+        ("mul", lambda x, y: x * y),
+        ("div", lambda x, y: x / y),
+    ],
+    ids=["add", "add_fn", "sub", "mul", "div"],
+)
 def test_binary_shape_mismatch_raises_with_op_and_shapes(name, fn):
     x, y = minigrad.ones(2, 3, requires_grad=True), minigrad.ones(4)
     with pytest.raises(RuntimeError) as info:
@@ -839,23 +856,36 @@ def test_binary_shape_mismatch_raises_with_op_and_shapes(name, fn):
     assert name in msg and "(2, 3)" in msg and "(4,)" in msg
 
 
-@pytest.mark.parametrize("sa, sb", [((2, 3), (4, 5)), ((2, 3), (4,)), ((3,), (4,)), ((3,), (4, 2)),
-                                    ((2, 2, 3), (2, 4, 5)), ((2, 2, 3), (4, 5))])
+@pytest.mark.parametrize(
+    "sa, sb",
+    [
+        ((2, 3), (4, 5)),
+        ((2, 3), (4,)),
+        ((3,), (4,)),
+        ((3,), (4, 2)),
+        ((2, 2, 3), (2, 4, 5)),
+        ((2, 2, 3), (4, 5)),
+    ],
+)
 def test_matmul_mismatch_raises_cannot_be_multiplied(sa, sb):
     a, b = minigrad.ones(*sa), minigrad.ones(*sb)
     with pytest.raises(RuntimeError, match="cannot be multiplied"):
         a @ b
 
 
-@pytest.mark.parametrize("expr", [lambda x: x.mean(), lambda x: x.mean(dim=0), lambda x: minigrad.mean(x)],
-                         ids=["mean", "mean_dim", "mean_fn"])
+@pytest.mark.parametrize(
+    "expr",
+    [lambda x: x.mean(), lambda x: x.mean(dim=0), lambda x: minigrad.mean(x)],
+    ids=["mean", "mean_dim", "mean_fn"],
+)
 def test_mean_of_int_tensor_raises(expr):
     with pytest.raises(RuntimeError):
         expr(minigrad.tensor([[1, 2], [3, 4]]))
 
 
-@pytest.mark.parametrize("call", [lambda x: x.cumsum(1), lambda x: x.argmax(1), lambda x: x.max(1),
-                                  lambda x: x.transpose(0, 1)])
+@pytest.mark.parametrize(
+    "call", [lambda x: x.cumsum(1), lambda x: x.argmax(1), lambda x: x.max(1), lambda x: x.transpose(0, 1)]
+)
 def test_zero_d_tensor_accepts_only_dims_minus_one_and_zero(call):
     # issue 8: dim=1 used to be accepted on a 0-d tensor
     with pytest.raises(IndexError, match="Dimension out of range"):

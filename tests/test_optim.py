@@ -22,6 +22,7 @@ SHAPES = [(4, 3), (5,)]
 
 # ----------------------------------------------------------------------------- NumPy reference
 
+
 def ref_sgd(p, g, s, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False):
     g = -g if maximize else g
     if weight_decay:
@@ -32,8 +33,18 @@ def ref_sgd(p, g, s, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=
     return p - lr * g
 
 
-def ref_adam(p, g, s, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
-             maximize=False, decoupled=False):
+def ref_adam(
+    p,
+    g,
+    s,
+    lr=1e-3,
+    betas=(0.9, 0.999),
+    eps=1e-8,
+    weight_decay=0,
+    amsgrad=False,
+    maximize=False,
+    decoupled=False,
+):
     b1, b2 = betas
     t = s["t"] = s.get("t", 0) + 1
     m, v, vmax = (s.get(k, np.zeros_like(p)) for k in ("m", "v", "vmax"))
@@ -53,8 +64,9 @@ def ref_adamw(p, g, s, weight_decay=1e-2, **kw):
     return ref_adam(p, g, s, weight_decay=weight_decay, decoupled=True, **kw)
 
 
-def ref_rmsprop(p, g, s, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
-                maximize=False):
+def ref_rmsprop(
+    p, g, s, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, maximize=False
+):
     g = -g if maximize else g
     if weight_decay:
         g = g + weight_decay * p
@@ -69,8 +81,9 @@ def ref_rmsprop(p, g, s, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum
     return p - lr * g / avg
 
 
-def ref_adagrad(p, g, s, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
-                maximize=False):
+def ref_adagrad(
+    p, g, s, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=False
+):
     t = s["t"] = s.get("t", 0) + 1
     g = -g if maximize else g
     if weight_decay:
@@ -89,8 +102,14 @@ def ref_adadelta(p, g, s, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=Fa
     return p - lr * delta
 
 
-REFERENCE = {"SGD": ref_sgd, "Adam": ref_adam, "AdamW": ref_adamw, "RMSprop": ref_rmsprop,
-             "Adagrad": ref_adagrad, "Adadelta": ref_adadelta}
+REFERENCE = {
+    "SGD": ref_sgd,
+    "Adam": ref_adam,
+    "AdamW": ref_adamw,
+    "RMSprop": ref_rmsprop,
+    "Adagrad": ref_adagrad,
+    "Adadelta": ref_adadelta,
+}
 
 CASES = [
     ("SGD", dict(lr=0.1)),
@@ -138,6 +157,7 @@ def _reference_kwargs(name, kw):
 
 # ----------------------------------------------------------------------------- trajectories
 
+
 def initial_values(seed=0):
     rng = np.random.default_rng(seed)
     return [rng.standard_normal(shape) for shape in SHAPES]
@@ -155,8 +175,10 @@ def reference_trajectory(name, kw, dtype):
     path = []
     for t in range(STEPS):
         grads = [gradient(p, t, i).astype(dtype) for i, p in enumerate(params)]
-        params = [REFERENCE[name](p, g, s, **_reference_kwargs(name, kw)).astype(dtype)
-                  for p, g, s in zip(params, grads, states)]
+        params = [
+            REFERENCE[name](p, g, s, **_reference_kwargs(name, kw)).astype(dtype)
+            for p, g, s in zip(params, grads, states)
+        ]
         path.append([p.copy() for p in params])
     return path
 
@@ -215,8 +237,9 @@ def test_param_groups_with_their_own_options_match_pytorch():
 
     def train(lib):
         a, b = (lib.tensor(p, dtype=lib.float64, requires_grad=True) for p in initial_values())
-        opt = lib.optim.SGD([{"params": [a]}, {"params": b, "lr": 0.01, "nesterov": True}],
-                            lr=0.1, momentum=0.9)
+        opt = lib.optim.SGD(
+            [{"params": [a]}, {"params": b, "lr": 0.01, "nesterov": True}], lr=0.1, momentum=0.9
+        )
         for t in range(STEPS):
             for i, p in enumerate((a, b)):
                 p.grad = lib.tensor(gradient(p.detach().numpy(), t, i), dtype=lib.float64)
@@ -233,6 +256,7 @@ def test_param_groups_with_their_own_options_match_pytorch():
 
 # ----------------------------------------------------------------------------- the step
 
+
 def test_step_skips_parameters_without_gradient_and_keeps_no_state_for_them():
     a, b = (minigrad.tensor(p, requires_grad=True) for p in initial_values())
     before = b.detach().numpy().copy()
@@ -245,9 +269,16 @@ def test_step_skips_parameters_without_gradient_and_keeps_no_state_for_them():
     assert opt.state[a]["step"].item() == 1.0
 
 
-@pytest.mark.parametrize("name,kw", [("SGD", dict(lr=0.1)), ("SGD", dict(lr=0.1, momentum=0.9)),
-                                     ("Adam", dict(amsgrad=True)),
-                                     ("RMSprop", dict(momentum=0.9, centered=True)), ("Adagrad", dict())])
+@pytest.mark.parametrize(
+    "name,kw",
+    [
+        ("SGD", dict(lr=0.1)),
+        ("SGD", dict(lr=0.1, momentum=0.9)),
+        ("Adam", dict(amsgrad=True)),
+        ("RMSprop", dict(momentum=0.9, centered=True)),
+        ("Adagrad", dict()),
+    ],
+)
 def test_state_keys_match_pytorch(name, kw):
     torch = pytest.importorskip("torch")
     _, _, opt = run(minigrad, name, kw, minigrad.float64, steps=2)
@@ -390,6 +421,7 @@ def test_optimizer_trains_an_nn_module():
 
 # ----------------------------------------------------------------------------- zero_grad and accumulation
 
+
 def test_zero_grad_sets_gradients_to_none_by_default():
     w = minigrad.ones(3, requires_grad=True)
     (w * 2).sum().backward()
@@ -457,7 +489,7 @@ def test_accumulating_k_scaled_micro_batches_equals_one_big_batch(k, name, kw):
         big_opt.step()
         small_opt.zero_grad()
         for j in range(k):
-            (_loss(small, xs[j * n:(j + 1) * n], ys[j * n:(j + 1) * n]) / k).backward()
+            (_loss(small, xs[j * n : (j + 1) * n], ys[j * n : (j + 1) * n]) / k).backward()
         small_opt.step()
         np.testing.assert_allclose(small.detach().numpy(), big.detach().numpy(), rtol=1e-12, atol=1e-14)
 
@@ -470,7 +502,7 @@ def test_accumulation_in_float32_matches_to_float_tolerance():
     _loss(big, xs, ys).backward()
     big_opt.step()
     for j in range(4):
-        (_loss(small, xs[16 * j:16 * (j + 1)], ys[16 * j:16 * (j + 1)]) / 4).backward()
+        (_loss(small, xs[16 * j : 16 * (j + 1)], ys[16 * j : 16 * (j + 1)]) / 4).backward()
     small_opt.step()
     np.testing.assert_allclose(small.detach().numpy(), big.detach().numpy(), rtol=1e-5, atol=1e-6)
 
@@ -484,13 +516,14 @@ def test_forgetting_zero_grad_sums_the_gradients():
         probe = minigrad.tensor(w0, dtype=minigrad.float64, requires_grad=True)
         _loss(probe, xs[half], ys[half]).backward()
         grads.append(probe.grad.numpy())
-        _loss(w, xs[half], ys[half]).backward()         # no zero_grad in between
+        _loss(w, xs[half], ys[half]).backward()  # no zero_grad in between
     np.testing.assert_allclose(w.grad.numpy(), grads[0] + grads[1], rtol=1e-13)
     optim.SGD([w], lr=1.0).step()
     np.testing.assert_allclose(w.detach().numpy(), w0 - grads[0] - grads[1], rtol=1e-13)
 
 
 # ----------------------------------------------------------------------------- state dicts
+
 
 @pytest.mark.parametrize("name,kw", CASES[1::2], ids=CASE_IDS[1::2])
 def test_state_dict_round_trip_resumes_bit_identically(name, kw):
@@ -501,7 +534,7 @@ def test_state_dict_round_trip_resumes_bit_identically(name, kw):
     straight, _, _ = run(minigrad, name, kw, dtype, steps=10, params=params, opt=opt, start=10)
 
     fresh = [minigrad.tensor(p, dtype=dtype, requires_grad=True) for p in saved_params]
-    fresh_opt = getattr(optim, name)(fresh, lr=12345.0)         # lr comes back from the dict
+    fresh_opt = getattr(optim, name)(fresh, lr=12345.0)  # lr comes back from the dict
     fresh_opt.load_state_dict(saved)
     resumed, _, _ = run(minigrad, name, kw, dtype, steps=10, params=fresh, opt=fresh_opt, start=10)
     for a, b in zip(straight[-1], resumed[-1]):
@@ -516,8 +549,14 @@ def test_checkpoint_through_minigrad_save_resumes_optimizer_and_scheduler(tmp_pa
     _, params, opt = run(minigrad, "Adam", kw, minigrad.float32, steps=5)
     sched = optim.lr_scheduler.MultiStepLR(opt, milestones=[7, 9], gamma=0.5)
     path = tmp_path / "checkpoint.npz"
-    minigrad.save({"params": [p.detach() for p in params], "optimizer": opt.state_dict(),
-                   "scheduler": sched.state_dict()}, path)
+    minigrad.save(
+        {
+            "params": [p.detach() for p in params],
+            "optimizer": opt.state_dict(),
+            "scheduler": sched.state_dict(),
+        },
+        path,
+    )
 
     def resume(params, opt, sched):
         for t in range(5, 12):
@@ -556,8 +595,10 @@ def test_state_dict_numbers_parameters_across_groups_and_is_a_snapshot():
 def test_load_state_dict_copies_and_casts_buffers_to_the_parameter_dtype():
     w = minigrad.zeros(2, requires_grad=True)
     opt = optim.SGD([w], lr=0.1, momentum=0.9)
-    sd = {"state": {0: {"momentum_buffer": np.array([1.0, 2.0])}},
-          "param_groups": [dict(opt.param_groups[0], params=[0], lr=0.2)]}
+    sd = {
+        "state": {0: {"momentum_buffer": np.array([1.0, 2.0])}},
+        "param_groups": [dict(opt.param_groups[0], params=[0], lr=0.2)],
+    }
     opt.load_state_dict(sd)
     buf = opt.state[w]["momentum_buffer"]
     assert isinstance(buf, minigrad.Tensor) and buf.dtype == minigrad.float32
@@ -570,8 +611,9 @@ def test_load_state_dict_from_pytorch_continues_like_pytorch():
     torch = pytest.importorskip("torch")
     kw = dict(lr=0.1, amsgrad=True, weight_decay=0.01)
     _, tparams, topt = run(torch, "Adam", kw, torch.float64, steps=10)
-    params = [minigrad.tensor(p.detach().numpy(), dtype=minigrad.float64, requires_grad=True)
-              for p in tparams]
+    params = [
+        minigrad.tensor(p.detach().numpy(), dtype=minigrad.float64, requires_grad=True) for p in tparams
+    ]
     opt = optim.Adam(params)
     opt.load_state_dict(topt.state_dict())
     ours, _, _ = run(minigrad, "Adam", kw, minigrad.float64, steps=10, params=params, opt=opt, start=10)
@@ -592,6 +634,7 @@ def test_load_state_dict_rejects_a_different_layout():
 
 
 # ----------------------------------------------------------------------------- errors and repr
+
 
 def test_empty_parameter_list_raises():
     with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
@@ -622,25 +665,28 @@ def test_params_of_the_wrong_kind_raise_type_errors():
         optim.SGD([np.ones(2)], lr=0.1)
 
 
-@pytest.mark.parametrize("name,kw,message", [
-    ("SGD", dict(lr=-0.1), "Invalid learning rate: -0.1"),
-    ("SGD", dict(lr=float("nan")), "Invalid learning rate: nan"),
-    ("SGD", dict(lr=0.1, momentum=-0.5), "Invalid momentum value: -0.5"),
-    ("SGD", dict(lr=0.1, weight_decay=-1), "Invalid weight_decay value: -1"),
-    ("SGD", dict(lr=0.1, nesterov=True), "Nesterov momentum requires a momentum and zero dampening"),
-    ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "dampening=0.1"),
-    ("Adam", dict(lr=-1e-3), "Invalid learning rate: -0.001"),
-    ("Adam", dict(betas=(1.0, 0.999)), "Invalid beta parameter at index 0: 1.0"),
-    ("Adam", dict(betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
-    ("Adam", dict(eps=-1e-8), "Invalid epsilon value: -1e-08"),
-    ("AdamW", dict(weight_decay=-0.01), "Invalid weight_decay value: -0.01"),
-    ("RMSprop", dict(alpha=-0.9), "Invalid alpha value: -0.9"),
-    ("RMSprop", dict(momentum=-1), "Invalid momentum value: -1"),
-    ("Adagrad", dict(lr_decay=-1), "Invalid lr_decay value: -1"),
-    ("Adagrad", dict(initial_accumulator_value=-1), "Invalid initial_accumulator_value value: -1"),
-    ("Adadelta", dict(rho=1.5), "Invalid rho value: 1.5"),
-    ("Adadelta", dict(eps=-1), "Invalid epsilon value: -1"),
-])
+@pytest.mark.parametrize(
+    "name,kw,message",
+    [
+        ("SGD", dict(lr=-0.1), "Invalid learning rate: -0.1"),
+        ("SGD", dict(lr=float("nan")), "Invalid learning rate: nan"),
+        ("SGD", dict(lr=0.1, momentum=-0.5), "Invalid momentum value: -0.5"),
+        ("SGD", dict(lr=0.1, weight_decay=-1), "Invalid weight_decay value: -1"),
+        ("SGD", dict(lr=0.1, nesterov=True), "Nesterov momentum requires a momentum and zero dampening"),
+        ("SGD", dict(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True), "dampening=0.1"),
+        ("Adam", dict(lr=-1e-3), "Invalid learning rate: -0.001"),
+        ("Adam", dict(betas=(1.0, 0.999)), "Invalid beta parameter at index 0: 1.0"),
+        ("Adam", dict(betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
+        ("Adam", dict(eps=-1e-8), "Invalid epsilon value: -1e-08"),
+        ("AdamW", dict(weight_decay=-0.01), "Invalid weight_decay value: -0.01"),
+        ("RMSprop", dict(alpha=-0.9), "Invalid alpha value: -0.9"),
+        ("RMSprop", dict(momentum=-1), "Invalid momentum value: -1"),
+        ("Adagrad", dict(lr_decay=-1), "Invalid lr_decay value: -1"),
+        ("Adagrad", dict(initial_accumulator_value=-1), "Invalid initial_accumulator_value value: -1"),
+        ("Adadelta", dict(rho=1.5), "Invalid rho value: 1.5"),
+        ("Adadelta", dict(eps=-1), "Invalid epsilon value: -1"),
+    ],
+)
 def test_invalid_hyper_parameters_raise_naming_the_value(name, kw, message):
     w = minigrad.ones(2, requires_grad=True)
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -659,14 +705,18 @@ def test_unsupported_options_raise():
         optim.Adam([w], differentiable=True)
 
 
-@pytest.mark.parametrize("name,kw", [("SGD", dict(lr=0.1)), ("Adam", dict()), ("AdamW", dict()),
-                                     ("RMSprop", dict()), ("Adagrad", dict())])
+@pytest.mark.parametrize(
+    "name,kw",
+    [("SGD", dict(lr=0.1)), ("Adam", dict()), ("AdamW", dict()), ("RMSprop", dict()), ("Adagrad", dict())],
+)
 def test_repr_matches_pytorch(name, kw):
     torch = pytest.importorskip("torch")
 
     def build(lib):
-        groups = [{"params": [lib.ones(2, requires_grad=True)]},
-                  {"params": [lib.ones(2, requires_grad=True)], "lr": 0.5}]
+        groups = [
+            {"params": [lib.ones(2, requires_grad=True)]},
+            {"params": [lib.ones(2, requires_grad=True)], "lr": 0.5},
+        ]
         return getattr(lib.optim, name)(groups, **kw)
 
     assert repr(build(minigrad)) == repr(build(torch))

@@ -39,6 +39,7 @@ def _lerp(a, b, w):
 
 # ----------------------------------------------------------------------------- values
 
+
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize("first_step", [True, False])
@@ -50,8 +51,18 @@ def test_sgd_kernel_matches_numpy(n, dtype, first_step, nesterov):
     b_new = d if first_step else dtype(mu) * b + dtype(1 - damp) * d
     d = d + dtype(mu) * b_new if nesterov else b_new
     expected = p - dtype(lr) * d
-    K.sgd(p, g, b, lr=lr, momentum=mu, dampening=damp, weight_decay=wd, nesterov=nesterov,
-          maximize=True, first_step=first_step)
+    K.sgd(
+        p,
+        g,
+        b,
+        lr=lr,
+        momentum=mu,
+        dampening=damp,
+        weight_decay=wd,
+        nesterov=nesterov,
+        maximize=True,
+        first_step=first_step,
+    )
     _close(b, b_new)
     _close(p, expected)
 
@@ -61,8 +72,18 @@ def test_sgd_kernel_matches_numpy(n, dtype, first_step, nesterov):
 def test_sgd_kernel_without_momentum_buffer(n, dtype):
     p, g = _arrays(n, dtype, 2)
     expected = p - dtype(0.5) * g
-    K.sgd(p, g, None, lr=0.5, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
-          maximize=False, first_step=True)
+    K.sgd(
+        p,
+        g,
+        None,
+        lr=0.5,
+        momentum=0.0,
+        dampening=0.0,
+        weight_decay=0.0,
+        nesterov=False,
+        maximize=False,
+        first_step=True,
+    )
     _close(p, expected)
 
 
@@ -81,9 +102,21 @@ def test_adam_kernel_matches_numpy(n, dtype, amsgrad, decoupled):
     vv = np.maximum(vmax, v_new) if amsgrad else v_new
     bc2 = (1 - b2**step) ** 0.5
     expected = x - dtype(lr / (1 - b1**step)) * (m_new / (np.sqrt(vv) / dtype(bc2) + dtype(eps)))
-    K.adam(p, g, m, v, vmax if amsgrad else None, beta1=b1, beta2=b2, eps=eps,
-           weight_decay=0.0 if decoupled else wd, decay=decay, step_size=lr / (1 - b1**step),
-           bias_correction2_sqrt=bc2, maximize=False)
+    K.adam(
+        p,
+        g,
+        m,
+        v,
+        vmax if amsgrad else None,
+        beta1=b1,
+        beta2=b2,
+        eps=eps,
+        weight_decay=0.0 if decoupled else wd,
+        decay=decay,
+        step_size=lr / (1 - b1**step),
+        bias_correction2_sqrt=bc2,
+        maximize=False,
+    )
     _close(m, m_new)
     _close(v, v_new)
     if amsgrad:
@@ -97,7 +130,7 @@ def test_adam_kernel_matches_numpy(n, dtype, amsgrad, decoupled):
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
 def test_rmsprop_kernel_matches_numpy(n, dtype, centered, momentum):
     p, g, sq, ga, b = _arrays(n, dtype, 5, positive=(2,))
-    sq += ga * ga                       # keeps the centered variance positive
+    sq += ga * ga  # keeps the centered variance positive
     lr, alpha, eps, wd = 0.01, 0.99, 1e-8, 0.1
     d = -g + dtype(wd) * p
     sq_new = sq * dtype(alpha) + dtype(1 - alpha) * d * d
@@ -111,8 +144,19 @@ def test_rmsprop_kernel_matches_numpy(n, dtype, centered, momentum):
         expected = p - dtype(lr) * b_new
     else:
         expected = p - dtype(lr) * (d / avg)
-    K.rmsprop(p, g, sq, ga if centered else None, b if momentum else None, lr=lr, alpha=alpha,
-              eps=eps, weight_decay=wd, momentum=momentum, maximize=True)
+    K.rmsprop(
+        p,
+        g,
+        sq,
+        ga if centered else None,
+        b if momentum else None,
+        lr=lr,
+        alpha=alpha,
+        eps=eps,
+        weight_decay=wd,
+        momentum=momentum,
+        maximize=True,
+    )
     _close(sq, sq_new)
     if centered:
         _close(ga, ga_new)
@@ -161,16 +205,25 @@ def test_kernels_accept_any_shape_and_read_only_gradient():
 def test_amsgrad_max_propagates_nan_like_torch_maximum():
     p, m, v, vmax = (np.ones(3) for _ in range(4))
     g = np.array([np.nan, 1.0, np.inf])
-    kw = dict(beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, decay=1.0, step_size=0.1,
-              bias_correction2_sqrt=1.0, maximize=False)
+    kw = dict(
+        beta1=0.9,
+        beta2=0.999,
+        eps=1e-8,
+        weight_decay=0.0,
+        decay=1.0,
+        step_size=0.1,
+        bias_correction2_sqrt=1.0,
+        maximize=False,
+    )
     K.adam(p, g, m, v, vmax, **kw)
     assert np.isnan(vmax[0]) and np.isnan(p[0])
     assert vmax[1] == 1.0 and vmax[2] == np.inf
-    K.adam(p, np.ones(3), m, v, vmax, **kw)         # once NaN, v and its max stay NaN
+    K.adam(p, np.ones(3), m, v, vmax, **kw)  # once NaN, v and its max stay NaN
     assert np.isnan(v[0]) and np.isnan(vmax[0])
 
 
 # ----------------------------------------------------------------------------- bad input
+
 
 def _adagrad(p, g, s):
     K.adagrad(p, g, s, clr=0.1, eps=1e-10, weight_decay=0.0, maximize=False)
@@ -201,9 +254,21 @@ def test_kernel_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match=r"grad has shape \(5,\), expected \(6,\)"):
         _adagrad(p, g[:5].copy(), m)
     with pytest.raises(ValueError, match=r"exp_avg_sq has shape \(2, 3\)"):
-        K.adam(p, g, m, v.reshape(2, 3), None, beta1=0.9, beta2=0.999, eps=1e-8,
-               weight_decay=0.0, decay=1.0, step_size=0.1, bias_correction2_sqrt=1.0,
-               maximize=False)
+        K.adam(
+            p,
+            g,
+            m,
+            v.reshape(2, 3),
+            None,
+            beta1=0.9,
+            beta2=0.999,
+            eps=1e-8,
+            weight_decay=0.0,
+            decay=1.0,
+            step_size=0.1,
+            bias_correction2_sqrt=1.0,
+            maximize=False,
+        )
 
 
 def test_kernel_rejects_non_contiguous():
@@ -220,8 +285,18 @@ def test_kernel_rejects_read_only_outputs(which):
     (p if which == "param" else b).flags.writeable = False
     before = p.copy(), b.copy()
     with pytest.raises(ValueError, match="is read-only"):
-        K.sgd(p, g, b, lr=0.1, momentum=0.9, dampening=0.0, weight_decay=0.0, nesterov=False,
-              maximize=False, first_step=False)
+        K.sgd(
+            p,
+            g,
+            b,
+            lr=0.1,
+            momentum=0.9,
+            dampening=0.0,
+            weight_decay=0.0,
+            nesterov=False,
+            maximize=False,
+            first_step=False,
+        )
     np.testing.assert_array_equal(p, before[0])
     np.testing.assert_array_equal(b, before[1])
 
@@ -239,9 +314,11 @@ def test_kernel_rejects_byte_swapped_arrays():
 # -ffp-contract=off), on every option of every kernel. Without AVX2 only the baseline runs.
 
 BUILDS = K.available()
-SGD_OPTIONS = [dict(momentum=0.0, nesterov=False, first_step=False),
-               dict(momentum=0.9, nesterov=False, first_step=True),
-               dict(momentum=0.9, nesterov=True, first_step=False)]
+SGD_OPTIONS = [
+    dict(momentum=0.0, nesterov=False, first_step=False),
+    dict(momentum=0.9, nesterov=False, first_step=True),
+    dict(momentum=0.9, nesterov=True, first_step=False),
+]
 
 
 def _same_update(kernel, dtype, arrays, **kw):
@@ -262,18 +339,24 @@ def _random(n, count, seed=1):
     rng = np.random.default_rng(seed)
     out = [rng.standard_normal(n) for _ in range(count)]
     if n:
-        out[1][:: 5] = 0.0                  # some zero gradients, some tiny ones
-        out[1][1:: 7] *= 1e-30
+        out[1][::5] = 0.0  # some zero gradients, some tiny ones
+        out[1][1::7] *= 1e-30
     return out
 
 
 def test_the_chosen_build_is_available_and_the_optimizers_use_it():
     assert BUILDS[0] == "baseline" and K.ISA in BUILDS
     forced = os.environ.get("MINIGRAD_ISA", "").strip().lower() == "baseline"
-    assert K.ISA == ("baseline" if forced else BUILDS[-1])      # else the best one
+    assert K.ISA == ("baseline" if forced else BUILDS[-1])  # else the best one
     from minigrad.optim import adadelta, adagrad, adam, rmsprop, sgd
-    for module, name in ((adam, "adam"), (sgd, "sgd"), (rmsprop, "rmsprop"), (adagrad, "adagrad"),
-                         (adadelta, "adadelta")):
+
+    for module, name in (
+        (adam, "adam"),
+        (sgd, "sgd"),
+        (rmsprop, "rmsprop"),
+        (adagrad, "adagrad"),
+        (adadelta, "adadelta"),
+    ):
         assert getattr(module.K, name) is getattr(K.kernels(K.ISA), name)
 
 
@@ -289,36 +372,77 @@ def test_every_build_gives_identical_adam(n, dtype):
     v, vmax = np.abs(v), np.abs(vmax) + 1.0
     for amsgrad in (False, True):
         for wd, decay in ((0.0, 1.0), (0.01, 1.0), (0.0, 0.999)):
-            _same_update("adam", dtype, dict(p=p, g=g, m=m, v=v, vmax=vmax if amsgrad else None),
-                         beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=wd, decay=decay,
-                         step_size=0.01, bias_correction2_sqrt=0.3, maximize=amsgrad)
+            _same_update(
+                "adam",
+                dtype,
+                dict(p=p, g=g, m=m, v=v, vmax=vmax if amsgrad else None),
+                beta1=0.9,
+                beta2=0.999,
+                eps=1e-8,
+                weight_decay=wd,
+                decay=decay,
+                step_size=0.01,
+                bias_correction2_sqrt=0.3,
+                maximize=amsgrad,
+            )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("n", [0, 1, 7, 33, 4099, K.PARALLEL_MIN + 3])
 def test_every_build_gives_identical_sgd_rmsprop_adagrad(n, dtype):
     p, g, b, sq, ga = _random(n, 5)
-    sq = np.abs(sq) + ga * ga                   # centered: sq - ga**2 stays positive
+    sq = np.abs(sq) + ga * ga  # centered: sq - ga**2 stays positive
     for options in SGD_OPTIONS:
-        _same_update("sgd", dtype, dict(p=p, g=g, b=b if options["momentum"] else None),
-                     lr=0.1, dampening=0.1, weight_decay=0.01, maximize=False, **options)
+        _same_update(
+            "sgd",
+            dtype,
+            dict(p=p, g=g, b=b if options["momentum"] else None),
+            lr=0.1,
+            dampening=0.1,
+            weight_decay=0.01,
+            maximize=False,
+            **options,
+        )
     for centered in (False, True):
         for momentum in (0.0, 0.9):
-            _same_update("rmsprop", dtype,
-                         dict(p=p, g=g, sq=sq, ga=ga if centered else None,
-                              b=b if momentum else None),
-                         lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.01, momentum=momentum,
-                         maximize=centered)
-    _same_update("adagrad", dtype, dict(p=p, g=g, s=np.abs(sq)), clr=0.1, eps=1e-10,
-                 weight_decay=0.01, maximize=True)
-    _same_update("adadelta", dtype, dict(p=p, g=g, sq=np.abs(sq), acc=np.abs(b)), lr=1.0, rho=0.9,
-                 eps=1e-6, weight_decay=0.01, maximize=True)
+            _same_update(
+                "rmsprop",
+                dtype,
+                dict(p=p, g=g, sq=sq, ga=ga if centered else None, b=b if momentum else None),
+                lr=0.01,
+                alpha=0.99,
+                eps=1e-8,
+                weight_decay=0.01,
+                momentum=momentum,
+                maximize=centered,
+            )
+    _same_update(
+        "adagrad", dtype, dict(p=p, g=g, s=np.abs(sq)), clr=0.1, eps=1e-10, weight_decay=0.01, maximize=True
+    )
+    _same_update(
+        "adadelta",
+        dtype,
+        dict(p=p, g=g, sq=np.abs(sq), acc=np.abs(b)),
+        lr=1.0,
+        rho=0.9,
+        eps=1e-6,
+        weight_decay=0.01,
+        maximize=True,
+    )
 
 
 def test_minigrad_isa_baseline_forces_the_portable_build():
-    code = ("from minigrad import _optim_kernels as K; from minigrad.optim import adam; "
-            "print(K.ISA, adam.K.adam is K.kernels('baseline').adam)")
+    code = (
+        "from minigrad import _optim_kernels as K; from minigrad.optim import adam; "
+        "print(K.ISA, adam.K.adam is K.kernels('baseline').adam)"
+    )
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env=dict(os.environ, MINIGRAD_ISA="baseline"), cwd=root)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, MINIGRAD_ISA="baseline"),
+        cwd=root,
+    )
     assert out.stdout.split() == ["baseline", "True"]

@@ -139,8 +139,10 @@ OPTION_SETS = [
 
 
 @pytest.mark.parametrize("options", OPTION_SETS, ids=str)
-@pytest.mark.parametrize("name", ["1d_sci_small", "1d_long_fraction", "3d_grid",
-                                  "int64_matrix", "f64_grad_fn_wraps", "1d_all_nonfinite"])
+@pytest.mark.parametrize(
+    "name",
+    ["1d_sci_small", "1d_long_fraction", "3d_grid", "int64_matrix", "f64_grad_fn_wraps", "1d_all_nonfinite"],
+)
 def test_matches_torch_with_options(options, name):
     torch = pytest.importorskip("torch")
     _, arr, mode = next(case for case in CASES if case[0] == name)
@@ -156,28 +158,45 @@ HARDCODED = [
     (np.array(-0.1324, F32), None, [], "tensor(-0.1324)"),
     (np.array(9.9120, F32), None, [], "tensor(9.9120)"),
     (np.full((2, 2), 2, F32), None, [], "tensor([[2., 2.],\n        [2., 2.]])"),
-    (np.full((2, 2), 2, F32), None, ["requires_grad=True"],
-     "tensor([[2., 2.],\n        [2., 2.]], requires_grad=True)"),
-    (np.array([[5.4968, 5.1123, 5.9465], [5.0520, 5.7710, 5.6281]], F32), None, [],
-     "tensor([[5.4968, 5.1123, 5.9465],\n        [5.0520, 5.7710, 5.6281]])"),
-    (np.array([1e-5, 1.0, 1000.0], F32), None, [],
-     "tensor([1.0000e-05, 1.0000e+00, 1.0000e+03])"),
-    (np.array([np.nan, -np.inf, np.inf, 1.5], F32), None, [],
-     "tensor([   nan,   -inf,    inf, 1.5000])"),
+    (
+        np.full((2, 2), 2, F32),
+        None,
+        ["requires_grad=True"],
+        "tensor([[2., 2.],\n        [2., 2.]], requires_grad=True)",
+    ),
+    (
+        np.array([[5.4968, 5.1123, 5.9465], [5.0520, 5.7710, 5.6281]], F32),
+        None,
+        [],
+        "tensor([[5.4968, 5.1123, 5.9465],\n        [5.0520, 5.7710, 5.6281]])",
+    ),
+    (np.array([1e-5, 1.0, 1000.0], F32), None, [], "tensor([1.0000e-05, 1.0000e+00, 1.0000e+03])"),
+    (np.array([np.nan, -np.inf, np.inf, 1.5], F32), None, [], "tensor([   nan,   -inf,    inf, 1.5000])"),
     (np.array([-0.0, 0.0], F32), None, [], "tensor([-0., 0.])"),
     (np.array([True, False]), None, [], "tensor([ True, False])"),
     (np.array([1.0, 2.5]), "torch.float64", [], "tensor([1.0000, 2.5000], dtype=torch.float64)"),
     (np.zeros((0, 3), F32), None, [], "tensor([], size=(0, 3))"),
     (np.arange(2000), None, [], "tensor([   0,    1,    2,  ..., 1997, 1998, 1999])"),
-    (np.arange(8, dtype=np.int32).reshape(2, 2, 2), "torch.int32", [],
-     "tensor([[[0, 1],\n         [2, 3]],\n\n        [[4, 5],\n         [6, 7]]], dtype=torch.int32)"),
-    (np.arange(30, dtype=F32), None, [],
-     "tensor([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12., 13.,\n"
-     "        14., 15., 16., 17., 18., 19., 20., 21., 22., 23., 24., 25., 26., 27.,\n"
-     "        28., 29.])"),
-    (np.arange(4, dtype=np.float64) + 0.5, "torch.float64", ["grad_fn=<MulBackward0>"],
-     "tensor([0.5000, 1.5000, 2.5000, 3.5000], dtype=torch.float64,\n"
-     "       grad_fn=<MulBackward0>)"),
+    (
+        np.arange(8, dtype=np.int32).reshape(2, 2, 2),
+        "torch.int32",
+        [],
+        "tensor([[[0, 1],\n         [2, 3]],\n\n        [[4, 5],\n         [6, 7]]], dtype=torch.int32)",
+    ),
+    (
+        np.arange(30, dtype=F32),
+        None,
+        [],
+        "tensor([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12., 13.,\n"
+        "        14., 15., 16., 17., 18., 19., 20., 21., 22., 23., 24., 25., 26., 27.,\n"
+        "        28., 29.])",
+    ),
+    (
+        np.arange(4, dtype=np.float64) + 0.5,
+        "torch.float64",
+        ["grad_fn=<MulBackward0>"],
+        "tensor([0.5000, 1.5000, 2.5000, 3.5000], dtype=torch.float64,\n       grad_fn=<MulBackward0>)",
+    ),
 ]
 
 
@@ -197,8 +216,9 @@ def test_printoptions_profiles_and_sci_mode_reset():
     defaults = printing.get_printoptions()
     assert defaults == dict(precision=4, threshold=1000, edgeitems=3, linewidth=80, sci_mode=None)
     printing.set_printoptions(profile="short", sci_mode=True)
-    assert printing.get_printoptions() == dict(precision=2, threshold=1000, edgeitems=2,
-                                               linewidth=80, sci_mode=True)
+    assert printing.get_printoptions() == dict(
+        precision=2, threshold=1000, edgeitems=2, linewidth=80, sci_mode=True
+    )
     printing.set_printoptions(linewidth=100)
     assert printing.get_printoptions()["sci_mode"] is None
     printing.set_printoptions(profile="full")
@@ -212,4 +232,3 @@ def test_threshold_controls_summarization():
     assert printing.format_tensor(np.arange(10)) == "tensor([0, 1, 2,  ..., 7, 8, 9])"
     printing.set_printoptions(profile="default")
     assert printing.format_tensor(np.arange(10)) == "tensor([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])"
-

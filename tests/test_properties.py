@@ -62,7 +62,7 @@ def laid_out(draw, bound=None):
 
 def wrap(a):
     t = minigrad.from_numpy(a)
-    assert t.numpy().strides == a.strides      # the layout reaches the op unchanged
+    assert t.numpy().strides == a.strides  # the layout reaches the op unchanged
     return t
 
 
@@ -75,8 +75,9 @@ def assert_matches(got, want, exact=False):
         np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
     else:
-        np.testing.assert_allclose(got, want, rtol=RTOL[want.dtype.type], atol=ATOL[want.dtype.type],
-                                   equal_nan=True)
+        np.testing.assert_allclose(
+            got, want, rtol=RTOL[want.dtype.type], atol=ATOL[want.dtype.type], equal_nan=True
+        )
 
 
 def numpy_ref(fn, *arrays):
@@ -88,6 +89,7 @@ def numpy_ref(fn, *arrays):
 
 # ----------------------------------------------------------------------------- elementwise
 
+
 def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
@@ -97,13 +99,26 @@ def _torch_sign(a):
 
 
 UNARY = {
-    "neg": (np.negative, True), "abs": (np.abs, True), "exp": (np.exp, False),
-    "log": (np.log, False), "sqrt": (np.sqrt, False), "sin": (np.sin, False),
-    "cos": (np.cos, False), "tanh": (np.tanh, False), "sigmoid": (_sigmoid, False),
-    "floor": (np.floor, True), "ceil": (np.ceil, True), "round": (np.round, True),
-    "trunc": (np.trunc, True), "log1p": (np.log1p, False), "expm1": (np.expm1, False),
-    "reciprocal": (np.reciprocal, False), "square": (np.square, False),
-    "atan": (np.arctan, False), "asin": (np.arcsin, False), "acos": (np.arccos, False),
+    "neg": (np.negative, True),
+    "abs": (np.abs, True),
+    "exp": (np.exp, False),
+    "log": (np.log, False),
+    "sqrt": (np.sqrt, False),
+    "sin": (np.sin, False),
+    "cos": (np.cos, False),
+    "tanh": (np.tanh, False),
+    "sigmoid": (_sigmoid, False),
+    "floor": (np.floor, True),
+    "ceil": (np.ceil, True),
+    "round": (np.round, True),
+    "trunc": (np.trunc, True),
+    "log1p": (np.log1p, False),
+    "expm1": (np.expm1, False),
+    "reciprocal": (np.reciprocal, False),
+    "square": (np.square, False),
+    "atan": (np.arctan, False),
+    "asin": (np.arcsin, False),
+    "acos": (np.arccos, False),
 }
 
 
@@ -137,8 +152,9 @@ def _torch_result_dtype(a, b):
 
 @st.composite
 def broadcastable_pair(draw):
-    shape_a, shape_b = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3,
-                                                               min_side=0, max_side=3)).input_shapes
+    shape_a, shape_b = draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, min_side=0, max_side=3)
+    ).input_shapes
     return draw(arrays(shape=shape_a)), draw(arrays(shape=shape_b))
 
 
@@ -166,11 +182,19 @@ def test_sum_of_opposite_infinities_is_nan_without_a_warning():
     assert np.isnan(minigrad.tensor([float("inf"), float("-inf")]).sum().item())
 
 
-BINARY = {      # name: (numpy reference, exact); comparisons give bool tensors
-    "add": (np.add, False), "sub": (np.subtract, False), "mul": (np.multiply, False),
-    "div": (np.divide, False), "maximum": (np.maximum, False), "minimum": (np.minimum, False),
-    "pow": (np.power, False), "eq": (operator.eq, True), "ne": (operator.ne, True),
-    "lt": (operator.lt, True), "le": (operator.le, True), "gt": (operator.gt, True),
+BINARY = {  # name: (numpy reference, exact); comparisons give bool tensors
+    "add": (np.add, False),
+    "sub": (np.subtract, False),
+    "mul": (np.multiply, False),
+    "div": (np.divide, False),
+    "maximum": (np.maximum, False),
+    "minimum": (np.minimum, False),
+    "pow": (np.power, False),
+    "eq": (operator.eq, True),
+    "ne": (operator.ne, True),
+    "lt": (operator.lt, True),
+    "le": (operator.le, True),
+    "gt": (operator.gt, True),
     "ge": (operator.ge, True),
 }
 
@@ -194,6 +218,7 @@ def test_tensor_and_python_number_keep_the_tensor_dtype(a, scalar):
 
 
 # ----------------------------------------------------------------------------- reductions
+
 
 @st.composite
 def reduction_case(draw):
@@ -238,7 +263,7 @@ def test_sum_and_mean_over_dims(name, case, keepdim):
 @given(case=reduction_case(), keepdim=st.booleans())
 def test_amax_and_amin_propagate_nan(case, keepdim):
     a, dim = case
-    if a.size == 0:         # see the two tests below
+    if a.size == 0:  # see the two tests below
         return
     if dim is None:
         dim = tuple(range(a.ndim))
@@ -264,6 +289,7 @@ def test_prod_of_all_elements(a):
 
 
 # ----------------------------------------------------------------------------- shape ops
+
 
 @SETTINGS
 @given(a=laid_out(), data=st.data())
@@ -310,8 +336,9 @@ def test_cat_and_stack_with_a_copy(a, data):
     assert_matches(minigrad.stack([wrap(a), wrap(b)], dim=dim), np.stack([a, b], axis=dim), exact=True)
     if a.ndim:
         cat_dim = data.draw(st.integers(-a.ndim, a.ndim - 1))
-        assert_matches(minigrad.cat([wrap(a), wrap(b)], dim=cat_dim), np.concatenate([a, b], axis=cat_dim),
-                       exact=True)
+        assert_matches(
+            minigrad.cat([wrap(a), wrap(b)], dim=cat_dim), np.concatenate([a, b], axis=cat_dim), exact=True
+        )
 
 
 @SETTINGS

@@ -35,7 +35,7 @@ from minigrad.ops.rnn import recurrent_layer
 pytestmark = pytest.mark.filterwarnings("ignore:LSTM with projections is not supported with oneDNN")
 
 I, H, P, T, B = 3, 5, 2, 4, 3
-LENGTHS = [3, 4, 1]                 # unsorted on purpose: packed inputs use enforce_sorted=False
+LENGTHS = [3, 4, 1]  # unsorted on purpose: packed inputs use enforce_sorted=False
 
 KINDS = {
     "rnn_tanh": lambda nn, **kw: nn.RNN(I, H, **kw),
@@ -95,8 +95,10 @@ def _loss(L, outputs, rng_seed=0):
     total = 0
     for o in outputs:
         w = rng.normal(size=tuple(o.shape))
-        total = total + (o * (minigrad.tensor(w, dtype=o.dtype) if L is minigrad
-                              else L.tensor(w, dtype=o.dtype))).sum()
+        total = (
+            total
+            + (o * (minigrad.tensor(w, dtype=o.dtype) if L is minigrad else L.tensor(w, dtype=o.dtype))).sum()
+        )
     return total
 
 
@@ -130,8 +132,9 @@ def _compare(kind, layers, bidirectional, batch_first, form, given, dtype, rtol,
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=rtol, atol=atol)
     theirs_params = dict(twin.named_parameters())
     for name, p in module.named_parameters():
-        np.testing.assert_allclose(p.grad.numpy(), theirs_params[name].grad.numpy(), rtol=rtol, atol=atol,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            p.grad.numpy(), theirs_params[name].grad.numpy(), rtol=rtol, atol=atol, err_msg=name
+        )
 
 
 @pytest.mark.parametrize("given", [False, True], ids=["no_hx", "hx"])
@@ -206,6 +209,7 @@ def test_cell_is_one_node_per_step():
 
 # ----------------------------------------------------------------------------- state dicts
 
+
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_parameters_have_pytorch_names_shapes_and_order(kind):
     torch = _torch()
@@ -230,8 +234,9 @@ def test_pytorch_state_dict_loads_and_gives_pytorch_outputs(kind):
     # and back: our state dict into a fresh PyTorch module
     fresh = KINDS[kind](torch.nn, **opts)
     fresh.load_state_dict(to_torch_state(torch, module))
-    np.testing.assert_allclose(fresh(torch.tensor(x))[0].detach().numpy(), theirs[0].detach().numpy(), rtol=0,
-                               atol=0)
+    np.testing.assert_allclose(
+        fresh(torch.tensor(x))[0].detach().numpy(), theirs[0].detach().numpy(), rtol=0, atol=0
+    )
 
 
 @pytest.mark.parametrize("kind", list(KINDS) + list(CELLS))
@@ -248,11 +253,14 @@ def test_parameters_start_uniform_within_one_over_sqrt_hidden(kind):
 
 def test_repr_matches_pytorch():
     torch = _torch()
-    builds = [lambda nn: nn.LSTM(3, 5, proj_size=2, num_layers=2, bidirectional=True),
-              lambda nn: nn.GRU(3, 4, batch_first=True, bias=False),
-              lambda nn: nn.RNN(3, 4, nonlinearity="relu"),
-              lambda nn: nn.LSTMCell(3, 4), lambda nn: nn.RNNCell(3, 4, nonlinearity="relu"),
-              lambda nn: nn.GRUCell(3, 4, bias=False)]
+    builds = [
+        lambda nn: nn.LSTM(3, 5, proj_size=2, num_layers=2, bidirectional=True),
+        lambda nn: nn.GRU(3, 4, batch_first=True, bias=False),
+        lambda nn: nn.RNN(3, 4, nonlinearity="relu"),
+        lambda nn: nn.LSTMCell(3, 4),
+        lambda nn: nn.RNNCell(3, 4, nonlinearity="relu"),
+        lambda nn: nn.GRUCell(3, 4, bias=False),
+    ]
     for build in builds:
         assert repr(build(nn)) == repr(build(torch.nn))
 
@@ -285,7 +293,7 @@ def test_recurrent_layer_gradcheck(mode, sizes, reverse):
         out, h, c = recurrent_layer(kind, *vals, sizes, reverse)
         return (out, h) if c is None else (out, h, c)
 
-    if mode == "RNN_RELU":          # keep pre-activations away from relu's kink
+    if mode == "RNN_RELU":  # keep pre-activations away from relu's kink
         with minigrad.no_grad():
             b_ih += 1.0
     assert minigrad.autograd.gradcheck(fn, inputs)
@@ -321,12 +329,13 @@ def test_module_gradcheck_through_packed_bidirectional_lstm():
 
 # ----------------------------------------------------------------------------- one node per layer
 
+
 def test_lstm_layer_is_one_node_per_direction():
     lstm = nn.LSTM(I, H)
     out, (h, c) = lstm(minigrad.randn(50, B, I))
     nodes = _graph(out.grad_fn)
     assert sum(isinstance(n, minigrad._tape.FunctionNode) for n in nodes) == 1
-    assert len(nodes) < 12           # not 50 steps of a dozen nodes
+    assert len(nodes) < 12  # not 50 steps of a dozen nodes
 
 
 def _graph(root):
@@ -342,6 +351,7 @@ def _graph(root):
 
 
 # ----------------------------------------------------------------------------- dropout, training
+
 
 def test_dropout_between_layers_only_in_training():
     minigrad.manual_seed(0)
@@ -402,6 +412,7 @@ def test_char_lstm_trains_like_pytorch():
             def forward(self, idx):
                 out, _ = self.lstm(self.emb(idx))
                 return self.head(out)
+
         return CharLSTM()
 
     ours, theirs = build(minigrad), build(torch)
@@ -424,6 +435,7 @@ def test_char_lstm_trains_like_pytorch():
 
 # ----------------------------------------------------------------------------- nn.utils.rnn
 
+
 def test_pad_sequence_matches_pytorch():
     torch = _torch()
     rng = np.random.default_rng(0)
@@ -445,11 +457,12 @@ def test_pack_and_pad_match_pytorch(batch_first, enforce_sorted):
     theirs = torch.nn.utils.rnn.pack_padded_sequence(_th(torch, x), lengths, batch_first, enforce_sorted)
     np.testing.assert_array_equal(ours.data.detach().numpy(), theirs.data.detach().numpy())
     assert ours.batch_sizes.tolist() == theirs.batch_sizes.tolist()
-    for a, b in zip(ours[2:], theirs[2:]):          # sorted_indices, unsorted_indices
+    for a, b in zip(ours[2:], theirs[2:]):  # sorted_indices, unsorted_indices
         assert (a is None and b is None) or a.tolist() == b.tolist()
     padded, lens = pad_packed_sequence(ours, batch_first, padding_value=9.0, total_length=6)
-    tpadded, tlens = torch.nn.utils.rnn.pad_packed_sequence(theirs, batch_first, padding_value=9.0,
-                                                            total_length=6)
+    tpadded, tlens = torch.nn.utils.rnn.pad_packed_sequence(
+        theirs, batch_first, padding_value=9.0, total_length=6
+    )
     np.testing.assert_array_equal(padded.detach().numpy(), tpadded.detach().numpy())
     assert lens.tolist() == tlens.tolist()
 
@@ -469,38 +482,104 @@ def test_pack_sequence_round_trip_and_gradient():
 # ----------------------------------------------------------------------------- bad inputs
 
 BAD = [
-    ("input_size", lambda nn: nn.LSTM(3, 5), lambda L: (L.zeros(4, 2, 7),), RuntimeError,
-     "input.size(-1) must be equal to input_size. Expected 3, got 7"),
-    ("input_4d", lambda nn: nn.LSTM(3, 5), lambda L: (L.zeros(4, 2, 3, 1),), ValueError,
-     "LSTM: Expected input to be 2D or 3D, got 4D instead"),
-    ("rnn_input_4d", lambda nn: nn.RNN(3, 5), lambda L: (L.zeros(4, 2, 3, 1),), ValueError,
-     "RNN: Expected input to be 2D or 3D, got 4D tensor instead"),
-    ("hidden_shape", lambda nn: nn.GRU(3, 4), lambda L: (L.zeros(2, 2, 3), L.zeros(1, 3, 4)), RuntimeError,
-     "Expected hidden size (1, 2, 4), got [1, 3, 4]"),
-    ("lstm_h_shape", lambda nn: nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2),
-     lambda L: (L.zeros(4, 2, 3), (L.zeros(1, 2, 2), L.zeros(4, 2, 5))), RuntimeError,
-     "Expected hidden[0] size (4, 2, 2), got [1, 2, 2]"),
-    ("lstm_c_shape", lambda nn: nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2),
-     lambda L: (L.zeros(4, 2, 3), (L.zeros(4, 2, 2), L.zeros(4, 3, 5))), RuntimeError,
-     "Expected hidden[1] size (4, 2, 5), got [4, 3, 5]"),
-    ("unbatched_3d_hx", lambda nn: nn.GRU(3, 4), lambda L: (L.zeros(2, 3), L.zeros(1, 2, 4)), RuntimeError,
-     "For unbatched 2-D input, hx should also be 2-D but got 3-D tensor"),
-    ("batched_2d_hx", lambda nn: nn.GRU(3, 4), lambda L: (L.zeros(2, 2, 3), L.zeros(2, 4)), RuntimeError,
-     "For batched 3-D input, hx should also be 3-D but got 2-D tensor"),
-    ("unbatched_lstm_hx", lambda nn: nn.LSTM(3, 5),
-     lambda L: (L.zeros(4, 3), (L.zeros(1, 2, 5), L.zeros(1, 2, 5))), RuntimeError,
-     "For unbatched 2-D input, hx and cx should also be 2-D but got (3-D, 3-D) tensors"),
-    ("dtype", lambda nn: nn.LSTM(3, 5), lambda L: (L.zeros(2, 2, 3, dtype=L.float64),), ValueError,
-     "input dtype"),
-    ("cell_input_size", lambda nn: nn.LSTMCell(3, 4), lambda L: (L.zeros(2, 5),), RuntimeError,
-     "input has inconsistent input_size: got 5 expected 3"),
-    ("cell_hidden_size", lambda nn: nn.LSTMCell(3, 4),
-     lambda L: (L.zeros(2, 3), (L.zeros(2, 5), L.zeros(2, 4))), RuntimeError,
-     "hidden0 has inconsistent hidden_size: got 5, expected 4"),
-    ("cell_3d", lambda nn: nn.GRUCell(3, 4), lambda L: (L.zeros(2, 3, 1),), ValueError,
-     "GRUCell: Expected input to be 1D or 2D, got 3D instead"),
-    ("cell_batch", lambda nn: nn.GRUCell(3, 4), lambda L: (L.zeros(2, 3), L.zeros(3, 4)), RuntimeError,
-     "Input batch size 2 doesn't match hidden0 batch size 3"),
+    (
+        "input_size",
+        lambda nn: nn.LSTM(3, 5),
+        lambda L: (L.zeros(4, 2, 7),),
+        RuntimeError,
+        "input.size(-1) must be equal to input_size. Expected 3, got 7",
+    ),
+    (
+        "input_4d",
+        lambda nn: nn.LSTM(3, 5),
+        lambda L: (L.zeros(4, 2, 3, 1),),
+        ValueError,
+        "LSTM: Expected input to be 2D or 3D, got 4D instead",
+    ),
+    (
+        "rnn_input_4d",
+        lambda nn: nn.RNN(3, 5),
+        lambda L: (L.zeros(4, 2, 3, 1),),
+        ValueError,
+        "RNN: Expected input to be 2D or 3D, got 4D tensor instead",
+    ),
+    (
+        "hidden_shape",
+        lambda nn: nn.GRU(3, 4),
+        lambda L: (L.zeros(2, 2, 3), L.zeros(1, 3, 4)),
+        RuntimeError,
+        "Expected hidden size (1, 2, 4), got [1, 3, 4]",
+    ),
+    (
+        "lstm_h_shape",
+        lambda nn: nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2),
+        lambda L: (L.zeros(4, 2, 3), (L.zeros(1, 2, 2), L.zeros(4, 2, 5))),
+        RuntimeError,
+        "Expected hidden[0] size (4, 2, 2), got [1, 2, 2]",
+    ),
+    (
+        "lstm_c_shape",
+        lambda nn: nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2),
+        lambda L: (L.zeros(4, 2, 3), (L.zeros(4, 2, 2), L.zeros(4, 3, 5))),
+        RuntimeError,
+        "Expected hidden[1] size (4, 2, 5), got [4, 3, 5]",
+    ),
+    (
+        "unbatched_3d_hx",
+        lambda nn: nn.GRU(3, 4),
+        lambda L: (L.zeros(2, 3), L.zeros(1, 2, 4)),
+        RuntimeError,
+        "For unbatched 2-D input, hx should also be 2-D but got 3-D tensor",
+    ),
+    (
+        "batched_2d_hx",
+        lambda nn: nn.GRU(3, 4),
+        lambda L: (L.zeros(2, 2, 3), L.zeros(2, 4)),
+        RuntimeError,
+        "For batched 3-D input, hx should also be 3-D but got 2-D tensor",
+    ),
+    (
+        "unbatched_lstm_hx",
+        lambda nn: nn.LSTM(3, 5),
+        lambda L: (L.zeros(4, 3), (L.zeros(1, 2, 5), L.zeros(1, 2, 5))),
+        RuntimeError,
+        "For unbatched 2-D input, hx and cx should also be 2-D but got (3-D, 3-D) tensors",
+    ),
+    (
+        "dtype",
+        lambda nn: nn.LSTM(3, 5),
+        lambda L: (L.zeros(2, 2, 3, dtype=L.float64),),
+        ValueError,
+        "input dtype",
+    ),
+    (
+        "cell_input_size",
+        lambda nn: nn.LSTMCell(3, 4),
+        lambda L: (L.zeros(2, 5),),
+        RuntimeError,
+        "input has inconsistent input_size: got 5 expected 3",
+    ),
+    (
+        "cell_hidden_size",
+        lambda nn: nn.LSTMCell(3, 4),
+        lambda L: (L.zeros(2, 3), (L.zeros(2, 5), L.zeros(2, 4))),
+        RuntimeError,
+        "hidden0 has inconsistent hidden_size: got 5, expected 4",
+    ),
+    (
+        "cell_3d",
+        lambda nn: nn.GRUCell(3, 4),
+        lambda L: (L.zeros(2, 3, 1),),
+        ValueError,
+        "GRUCell: Expected input to be 1D or 2D, got 3D instead",
+    ),
+    (
+        "cell_batch",
+        lambda nn: nn.GRUCell(3, 4),
+        lambda L: (L.zeros(2, 3), L.zeros(3, 4)),
+        RuntimeError,
+        "Input batch size 2 doesn't match hidden0 batch size 3",
+    ),
 ]
 
 
@@ -520,13 +599,16 @@ def test_bad_input_raises_pytorch_error_naming_the_layer(case):
     assert first in str(theirs.value).replace("torch.float64", "float64")
 
 
-@pytest.mark.parametrize("build, message", [
-    (lambda nn: nn.RNN(3, 4, proj_size=2), "proj_size argument is only supported for LSTM"),
-    (lambda nn: nn.LSTM(3, 4, proj_size=4), "proj_size has to be smaller than hidden_size"),
-    (lambda nn: nn.LSTM(3, 4, proj_size=-1), "proj_size should be a positive integer or zero"),
-    (lambda nn: nn.RNN(3, 4, nonlinearity="gelu"), "Unknown nonlinearity 'gelu'"),
-    (lambda nn: nn.LSTM(3, 4, dropout=1.5), "dropout should be a number in range [0, 1]"),
-])
+@pytest.mark.parametrize(
+    "build, message",
+    [
+        (lambda nn: nn.RNN(3, 4, proj_size=2), "proj_size argument is only supported for LSTM"),
+        (lambda nn: nn.LSTM(3, 4, proj_size=4), "proj_size has to be smaller than hidden_size"),
+        (lambda nn: nn.LSTM(3, 4, proj_size=-1), "proj_size should be a positive integer or zero"),
+        (lambda nn: nn.RNN(3, 4, nonlinearity="gelu"), "Unknown nonlinearity 'gelu'"),
+        (lambda nn: nn.LSTM(3, 4, dropout=1.5), "dropout should be a number in range [0, 1]"),
+    ],
+)
 def test_bad_constructor_arguments_raise_value_error(build, message):
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         build(nn)
@@ -539,14 +621,28 @@ def test_shape_errors_name_the_layer_and_shapes():
         nn.GRU(3, 4)(minigrad.zeros(2, 2, 3), minigrad.zeros(1, 3, 4))
 
 
-@pytest.mark.parametrize("call, exc, message", [
-    (lambda: pack_padded_sequence(minigrad.zeros(3, 2, 1), [2, 3]), RuntimeError,
-     "`lengths` array must be sorted in decreasing order"),
-    (lambda: pack_padded_sequence(minigrad.zeros(3, 2, 1), [0, 3], enforce_sorted=False), RuntimeError,
-     "Length of all samples has to be greater than 0"),
-    (lambda: pad_packed_sequence(pack_padded_sequence(minigrad.zeros(3, 2, 1), [3, 2]), total_length=2),
-     ValueError, "Expected total_length to be at least the length of the longest sequence"),
-])
+@pytest.mark.parametrize(
+    "call, exc, message",
+    [
+        (
+            lambda: pack_padded_sequence(minigrad.zeros(3, 2, 1), [2, 3]),
+            RuntimeError,
+            "`lengths` array must be sorted in decreasing order",
+        ),
+        (
+            lambda: pack_padded_sequence(minigrad.zeros(3, 2, 1), [0, 3], enforce_sorted=False),
+            RuntimeError,
+            "Length of all samples has to be greater than 0",
+        ),
+        (
+            lambda: pad_packed_sequence(
+                pack_padded_sequence(minigrad.zeros(3, 2, 1), [3, 2]), total_length=2
+            ),
+            ValueError,
+            "Expected total_length to be at least the length of the longest sequence",
+        ),
+    ],
+)
 def test_bad_packing_raises_like_pytorch(call, exc, message):
     with pytest.raises(exc, match=message.replace("(", r"\(")):
         call()
@@ -573,10 +669,11 @@ def test_packed_input_with_a_hidden_state_of_the_wrong_batch_names_the_shapes():
 
 # ----------------------------------------------------------------------------- kernels
 
+
 def _lstm_step_reference(gates, hg, c):
     a = gates + hg
     i, f, g, o = np.split(a, 4, axis=1)
-    sig = lambda v: 1 / (1 + np.exp(-v))        # noqa: E731
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
     cn = sig(f) * c + sig(i) * np.tanh(g)
     return np.concatenate([sig(i), sig(f), np.tanh(g), sig(o)], 1), cn, sig(o) * np.tanh(cn)
 
@@ -588,7 +685,7 @@ def test_float32_gate_kernels_match_a_float64_reference(rows, scale):
     from minigrad import _rnn_kernels as RK
 
     rng = np.random.default_rng(0)
-    hidden = 9                                  # not a multiple of the vector width
+    hidden = 9  # not a multiple of the vector width
     gates, hg = (rng.normal(size=(rows, 4 * hidden)) * scale for _ in range(2))
     c = rng.normal(size=(rows, hidden)) * scale
     ref_gates, ref_c, ref_h = _lstm_step_reference(gates, hg, c)

@@ -20,8 +20,18 @@ def _roundtrip(obj, tmp_path):
     return minigrad.load(path)
 
 
-@pytest.mark.parametrize("dtype", [minigrad.float16, minigrad.float32, minigrad.float64, minigrad.int64,
-                                   minigrad.int32, minigrad.uint8, minigrad.bool])
+@pytest.mark.parametrize(
+    "dtype",
+    [
+        minigrad.float16,
+        minigrad.float32,
+        minigrad.float64,
+        minigrad.int64,
+        minigrad.int32,
+        minigrad.uint8,
+        minigrad.bool,
+    ],
+)
 def test_tensor_round_trips_exactly_with_dtype(dtype, tmp_path):
     t = minigrad.tensor(np.random.default_rng(0).normal(size=(3, 2)) * 5).to(dtype)
     back = _roundtrip(t, tmp_path)
@@ -42,9 +52,18 @@ def test_state_dict_round_trips_exactly(tmp_path):
 
 
 def test_nested_containers_and_plain_values_round_trip(tmp_path):
-    obj = {"epoch": 3, "lr": 0.1, "name": "run", "done": False, "none": None, "nan": float("nan"),
-           "state": {0: {"step": 5, "buf": minigrad.ones(2)}, 1: {}}, "groups": [{"params": [0, 1]}],
-           "shape": (2, 3), "array": np.arange(3)}
+    obj = {
+        "epoch": 3,
+        "lr": 0.1,
+        "name": "run",
+        "done": False,
+        "none": None,
+        "nan": float("nan"),
+        "state": {0: {"step": 5, "buf": minigrad.ones(2)}, 1: {}},
+        "groups": [{"params": [0, 1]}],
+        "shape": (2, 3),
+        "array": np.arange(3),
+    }
     back = _roundtrip(obj, tmp_path)
     assert back["epoch"] == 3 and back["lr"] == 0.1 and back["name"] == "run" and back["done"] is False
     assert back["none"] is None and np.isnan(back["nan"])

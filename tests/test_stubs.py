@@ -85,7 +85,7 @@ def test_every_public_op_has_a_docstring():
     assert _undocumented() == set()
 
 
-SAMPLE_OK = '''
+SAMPLE_OK = """
 import minigrad
 from minigrad import Tensor
 
@@ -102,23 +102,31 @@ first: Tensor = x.split(1, dim=0)[0]
 print(dx.detach().item(), x.dtype, x.T.shape, x.max(), x.requires_grad_(False), x.exp_())
 top: Tensor = x.topk(1, dim=0).values + x.sort(descending=True).indices + x.kthvalue(1)[0]
 print(x.sum(axis=0, keepdims=True), x.tril(-1), x.log10_(), x.allclose(x) and x.equal(x), x.histogram(3).hist)
-'''
+"""
 
-SAMPLE_BAD = '''
+SAMPLE_BAD = """
 import minigrad
 x: minigrad.Tensor = minigrad.ones(2)
 n: str = x.size(0)
 x.sum(dim="a")
 x.backward(nonsense=True)
-'''
+"""
 
 
 def _mypy(tmp_path, source):
     path = tmp_path / "sample.py"
     path.write_text(source)
     env = dict(os.environ, MYPYPATH=ROOT)
-    cmd = [sys.executable, "-m", "mypy", "--follow-imports=silent", "--no-error-summary",
-           "--cache-dir", str(tmp_path / "cache"), str(path)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--follow-imports=silent",
+        "--no-error-summary",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        str(path),
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
 
 

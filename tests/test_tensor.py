@@ -26,8 +26,14 @@ def test_dtype_aliases():
 
 @pytest.mark.parametrize(
     "data, dtype",
-    [(1.5, "float32"), ([1, 2], "int64"), ([True, False], "bool"), ([[1.0, 2.0]], "float32"),
-     (np.zeros(2, np.float64), "float64"), (np.zeros(2, np.int32), "int32")],
+    [
+        (1.5, "float32"),
+        ([1, 2], "int64"),
+        ([True, False], "bool"),
+        ([[1.0, 2.0]], "float32"),
+        (np.zeros(2, np.float64), "float64"),
+        (np.zeros(2, np.int32), "int32"),
+    ],
 )
 def test_tensor_infers_pytorch_default_dtypes(data, dtype):
     assert minigrad.tensor(data).dtype is getattr(minigrad, dtype if dtype != "bool" else "bool")
@@ -59,9 +65,15 @@ def test_shape_size_dim_numel_item_tolist():
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: minigrad.zeros(2, 3), lambda: minigrad.zeros((2, 3)), lambda: minigrad.ones([2, 3]),
-     lambda: minigrad.empty(2, 3), lambda: minigrad.full((2, 3), 1.5), lambda: minigrad.rand(2, 3),
-     lambda: minigrad.randn(2, 3)],
+    [
+        lambda: minigrad.zeros(2, 3),
+        lambda: minigrad.zeros((2, 3)),
+        lambda: minigrad.ones([2, 3]),
+        lambda: minigrad.empty(2, 3),
+        lambda: minigrad.full((2, 3), 1.5),
+        lambda: minigrad.rand(2, 3),
+        lambda: minigrad.randn(2, 3),
+    ],
 )
 def test_creation_shapes_and_float32_default(make):
     t = make()
@@ -172,10 +184,15 @@ def test_import_without_compiled_core_says_how_to_build(tmp_path):
     src = os.path.dirname(minigrad.__file__)
     shutil.copytree(src, pkg, ignore=shutil.ignore_patterns("*.so", "*.pyd", "*.c", "__pycache__"))
     # drop pip's editable-install finders so the copy, which has no .so, is what imports
-    code = ("import sys; sys.meta_path = [f for f in sys.meta_path "
-            "if 'editable' not in repr(f).lower()]; import minigrad")
+    code = (
+        "import sys; sys.meta_path = [f for f in sys.meta_path "
+        "if 'editable' not in repr(f).lower()]; import minigrad"
+    )
     proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
         env={**os.environ, "PYTHONPATH": str(tmp_path)},
     )
     assert proc.returncode != 0
@@ -184,6 +201,7 @@ def test_import_without_compiled_core_says_how_to_build(tmp_path):
 
 def test_deepcopy_copies_storage_flags_and_grad():
     import copy
+
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     (x * 2).sum().backward()
     y = copy.deepcopy(x)
@@ -196,6 +214,7 @@ def test_deepcopy_copies_storage_flags_and_grad():
 
 def test_deepcopy_of_non_leaf_raises_like_pytorch():
     import copy
+
     with pytest.raises(RuntimeError, match="^Only Tensors created explicitly by the user"):
         copy.deepcopy(minigrad.ones(2, requires_grad=True) * 2)
 
@@ -221,12 +240,19 @@ def test_a_0d_tensor_formats_as_its_number_as_in_pytorch():
 @pytest.mark.parametrize("fn", ["cat", "stack"])
 def test_cat_and_stack_promote_as_pytorch(fn):
     # an int64 tensor joined to a float32 one gives float32 (numpy's rule would give float64)
-    cases = [("int64", "float32"), ("int64", "bool"), ("float32", "float64"), ("int32", "int64"),
-             ("bool", "float32"), ("int64", "float16")]
+    cases = [
+        ("int64", "float32"),
+        ("int64", "bool"),
+        ("float32", "float64"),
+        ("int32", "int64"),
+        ("bool", "float32"),
+        ("int64", "float16"),
+    ]
     expected = ["float32", "int64", "float64", "int64", "float32", "float16"]
     for (a, b), want in zip(cases, expected):
-        out = getattr(minigrad, fn)([minigrad.ones(2, dtype=getattr(minigrad, a)),
-                                     minigrad.ones(2, dtype=getattr(minigrad, b))])
+        out = getattr(minigrad, fn)(
+            [minigrad.ones(2, dtype=getattr(minigrad, a)), minigrad.ones(2, dtype=getattr(minigrad, b))]
+        )
         assert out.dtype == getattr(minigrad, want), (a, b)
     torch = pytest.importorskip("torch")
     for (a, b), want in zip(cases, expected):
@@ -240,17 +266,20 @@ def test_bfloat16_is_a_name_no_tensor_holds():
     table = {"float32": minigrad.float32, "bfloat16": minigrad.bfloat16}
     assert table["bfloat16"].is_floating_point and repr(minigrad.bfloat16) == "minigrad.bfloat16"
     bf16 = minigrad.bfloat16
-    for make in (lambda: minigrad.zeros(2, dtype=bf16), lambda: minigrad.ones(2).to(bf16),
-                 lambda: minigrad.tensor([1.0], dtype=bf16)):
+    for make in (
+        lambda: minigrad.zeros(2, dtype=bf16),
+        lambda: minigrad.ones(2).to(bf16),
+        lambda: minigrad.tensor([1.0], dtype=bf16),
+    ):
         with pytest.raises(TypeError, match="no bfloat16 tensors"):
             make()
-    with minigrad.autocast("cpu", dtype=minigrad.bfloat16):      # PyTorch accepts it on the CPU; no warning
+    with minigrad.autocast("cpu", dtype=minigrad.bfloat16):  # PyTorch accepts it on the CPU; no warning
         assert (minigrad.ones(2, 2) @ minigrad.ones(2, 2)).dtype == minigrad.float32
 
 
 def test_comparing_with_none_is_false_as_in_pytorch():
     x = minigrad.ones(2)
-    assert (x == None) is False and (x != None) is True       # noqa: E711  (the idiom under test)
+    assert (x == None) is False and (x != None) is True  # noqa: E711  (the idiom under test)
 
 
 @pytest.mark.parametrize("a, b", [("float64", "float32"), ("int64", "float32"), ("float32", "float16")])

@@ -31,8 +31,9 @@ def _run(*targets):
         def run():
             try:
                 fn()
-            except BaseException as e:      # noqa: BLE001 - reported to the main thread
+            except BaseException as e:  # noqa: BLE001 - reported to the main thread
                 errors.append(e)
+
         return run
 
     threads = [threading.Thread(target=wrap(t)) for t in targets]
@@ -52,7 +53,7 @@ def test_grad_mode_is_per_thread(interleave):
 
     def without_grad():
         with minigrad.no_grad():
-            inside.wait()               # both threads are now inside their blocks
+            inside.wait()  # both threads are now inside their blocks
             seen["no_grad"] = [(x * 2).requires_grad, minigrad.is_grad_enabled()]
             inside.wait()
 
@@ -63,7 +64,7 @@ def test_grad_mode_is_per_thread(interleave):
 
     _run(without_grad, with_grad)
     assert seen == {"no_grad": [False, False], "grad": [True, True]}
-    assert minigrad.is_grad_enabled()           # the main thread was never affected
+    assert minigrad.is_grad_enabled()  # the main thread was never affected
 
 
 def test_a_new_thread_starts_with_grad_enabled():
@@ -109,6 +110,7 @@ def _trainer(model, opt, x, t, steps=60):
             loss = nn.functional.cross_entropy(model(x), t)
             loss.backward()
             opt.step()
+
     return train
 
 
@@ -124,7 +126,7 @@ def test_two_threads_training_two_models_match_training_them_in_turn(interleave)
     _run(*[_trainer(*s) for s in concurrent])
     for (a, *_), (b, *_) in zip(sequential, concurrent):
         for pa, pb in zip(_params(a), _params(b)):
-            np.testing.assert_array_equal(pa, pb)       # bit-identical, not merely close
+            np.testing.assert_array_equal(pa, pb)  # bit-identical, not merely close
     assert not np.array_equal(_params(sequential[0][0])[0], _params(_setup("mlp")[0])[0])  # it did train
 
 
@@ -140,6 +142,7 @@ def test_many_threads_backward_through_their_own_graphs_on_a_shared_leaf(interle
                 x = minigrad.full((5,), float(k), dtype=minigrad.float64)
                 (g,) = minigrad.autograd.grad(((w @ x).tanh() * k).sum(), w)
             results[k] = g.numpy()
+
         return run
 
     _run(*[worker(k) for k in range(1, 5)])

@@ -113,20 +113,24 @@ def _tensor_dataset(L, n=7):
     return L.utils.data.TensorDataset(L.arange(2.0 * n).reshape(n, 2), L.arange(n))
 
 
-@pytest.mark.parametrize("batch_size,drop_last", [(1, False), (2, False), (3, True), (3, False), (7, False),
-                                                  (10, False), (10, True)])
+@pytest.mark.parametrize(
+    "batch_size,drop_last",
+    [(1, False), (2, False), (3, True), (3, False), (7, False), (10, False), (10, True)],
+)
 def test_sequential_loader_gives_pytorchs_batches_and_len(torch, batch_size, drop_last):
     def run(L):
         loader = L.utils.data.DataLoader(_tensor_dataset(L), batch_size=batch_size, drop_last=drop_last)
         return len(loader), len(iter(loader)), list(loader)
+
     assert canon(run(minigrad)) == canon(run(torch))
 
 
 def test_loader_without_batching_gives_pytorchs_samples(torch):
     ours, theirs = both(torch, lambda L: list(L.utils.data.DataLoader(_tensor_dataset(L), batch_size=None)))
     assert ours == theirs
-    ours, theirs = both(torch, lambda L: list(L.utils.data.DataLoader([np.arange(2), np.arange(2, 4)],
-                                                                      batch_size=None)))
+    ours, theirs = both(
+        torch, lambda L: list(L.utils.data.DataLoader([np.arange(2), np.arange(2, 4)], batch_size=None))
+    )
     assert ours == theirs
 
 
@@ -147,6 +151,7 @@ def test_batch_sampler_and_sequential_sampler_match_pytorch(torch):
             out.append((len(s), list(s)))
         out.append(list(d.BatchSampler([5, 3, 1], 2, False)))
         return out
+
     assert run(minigrad) == run(torch)
 
 
@@ -167,9 +172,20 @@ def test_subset_concat_and_tensor_dataset_match_pytorch(torch):
         sq = [i * i for i in range(5)]
         cat = d.ConcatDataset([sq, d.Subset(list(range(10)), [7, 3]), [100]])
         ds = _tensor_dataset(L, 4)
-        return (len(cat), [cat[i] for i in range(len(cat))], cat[-1], cat[-8], cat.cumulative_sizes,
-                len(ds), ds[2], ds[-1], len(d.Subset(ds, [0, 2])), d.Subset(ds, [3, 1])[0],
-                [d.Subset(sq, [4, 0])[i] for i in range(2)])
+        return (
+            len(cat),
+            [cat[i] for i in range(len(cat))],
+            cat[-1],
+            cat[-8],
+            cat.cumulative_sizes,
+            len(ds),
+            ds[2],
+            ds[-1],
+            len(d.Subset(ds, [0, 2])),
+            d.Subset(ds, [3, 1])[0],
+            [d.Subset(sq, [4, 0])[i] for i in range(2)],
+        )
+
     assert canon(run(minigrad)) == canon(run(torch))
 
 
@@ -184,8 +200,10 @@ def test_dataset_plus_dataset_concatenates(torch):
 
             def __getitem__(self, i):
                 return i * i
+
         joined = Sq(3) + Sq(2)
         return type(joined).__name__, [joined[i] for i in range(len(joined))]
+
     assert run(minigrad) == run(torch) == ("ConcatDataset", [0, 1, 4, 0, 1])
 
 
@@ -205,8 +223,9 @@ class Count(D.IterableDataset):
         return self.n
 
 
-@pytest.mark.parametrize("batch_size,drop_last", [(None, False), (1, False), (3, False), (3, True),
-                                                  (5, False)])
+@pytest.mark.parametrize(
+    "batch_size,drop_last", [(None, False), (1, False), (3, False), (3, True), (5, False)]
+)
 def test_iterable_dataset_loader_matches_pytorch(torch, batch_size, drop_last):
     def run(L):
         class Stream(L.utils.data.IterableDataset):
@@ -215,14 +234,25 @@ def test_iterable_dataset_loader_matches_pytorch(torch, batch_size, drop_last):
 
             def __len__(self):
                 return 10
+
         loader = L.utils.data.DataLoader(Stream(), batch_size=batch_size, drop_last=drop_last)
         return len(loader), list(loader)
+
     assert canon(run(minigrad)) == canon(run(torch))
 
 
-@pytest.mark.parametrize("n,fractions", [(10, [0.3, 0.3, 0.4]), (11, [0.5, 0.5]), (7, [0.1, 0.2, 0.7]),
-                                         (10, [1 / 3] * 3), (5, [0.25, 0.25, 0.25, 0.25]), (100, [0.8, 0.2]),
-                                         (3, [0.5, 0.5])])
+@pytest.mark.parametrize(
+    "n,fractions",
+    [
+        (10, [0.3, 0.3, 0.4]),
+        (11, [0.5, 0.5]),
+        (7, [0.1, 0.2, 0.7]),
+        (10, [1 / 3] * 3),
+        (5, [0.25, 0.25, 0.25, 0.25]),
+        (100, [0.8, 0.2]),
+        (3, [0.5, 0.5]),
+    ],
+)
 def test_random_split_fraction_lengths_match_pytorch(torch, n, fractions):
     ours, theirs = both(torch, lambda L: [len(s) for s in L.utils.data.random_split(range(n), fractions)])
     assert ours == theirs
@@ -237,7 +267,7 @@ def test_random_split_warns_about_an_empty_split_as_pytorch(torch):
 
 def test_pin_memory_warns_as_pytorch_on_a_cpu_only_machine(torch):
     for L in (minigrad, torch):
-        if L is torch and torch.accelerator.is_available():     # pragma: no cover - a GPU machine
+        if L is torch and torch.accelerator.is_available():  # pragma: no cover - a GPU machine
             continue
         with pytest.warns(UserWarning, match="'pin_memory' argument is set as true but no accelerator"):
             batches = list(L.utils.data.DataLoader(_tensor_dataset(L), batch_size=4, pin_memory=True))
@@ -246,75 +276,143 @@ def test_pin_memory_warns_as_pytorch_on_a_cpu_only_machine(torch):
 
 # Argument conflicts: the same exception type as PyTorch, and PyTorch's first words.
 ARG_ERRORS = {
-    "shuffle_with_sampler": (lambda L, d, ds: d.DataLoader(ds, shuffle=True, sampler=[0, 1]),
-                             "sampler option is mutually exclusive with shuffle"),
-    "batch_sampler_with_batch_size": (lambda L, d, ds: d.DataLoader(ds, batch_size=2, batch_sampler=[[0]]),
-                                      "batch_sampler option is mutually exclusive"),
-    "batch_sampler_with_shuffle": (lambda L, d, ds: d.DataLoader(ds, shuffle=True, batch_sampler=[[0]]),
-                                   "batch_sampler option is mutually exclusive"),
-    "batch_sampler_with_drop_last": (lambda L, d, ds: d.DataLoader(ds, drop_last=True, batch_sampler=[[0]]),
-                                     "batch_sampler option is mutually exclusive"),
-    "no_batching_with_drop_last": (lambda L, d, ds: d.DataLoader(ds, batch_size=None, drop_last=True),
-                                   "batch_size=None option disables auto-batching"),
-    "negative_workers": (lambda L, d, ds: d.DataLoader(ds, num_workers=-1),
-                         "num_workers option should be non-negative"),
-    "negative_timeout": (lambda L, d, ds: d.DataLoader(ds, timeout=-1),
-                         "timeout option should be non-negative"),
-    "prefetch_without_workers": (lambda L, d, ds: d.DataLoader(ds, prefetch_factor=2),
-                                 "prefetch_factor option could only be specified in multiprocessing"),
-    "negative_prefetch": (lambda L, d, ds: d.DataLoader(ds, num_workers=1, prefetch_factor=-1),
-                          "prefetch_factor option should be non-negative"),
-    "persistent_without_workers": (lambda L, d, ds: d.DataLoader(ds, persistent_workers=True),
-                                   "persistent_workers option needs num_workers > 0"),
-    "context_without_workers": (lambda L, d, ds: d.DataLoader(ds, multiprocessing_context="fork"),
-                                "multiprocessing_context can only be used with multi-process loading"),
-    "unknown_start_method": (lambda L, d, ds: d.DataLoader(ds, num_workers=1, multiprocessing_context="x"),
-                             "multiprocessing_context option should specify a valid start method"),
-    "context_of_a_wrong_type": (lambda L, d, ds: d.DataLoader(ds, num_workers=1, multiprocessing_context=3),
-                                "multiprocessing_context option should be a valid context object"),
-    "zero_batch_size": (lambda L, d, ds: d.DataLoader(ds, batch_size=0),
-                        "batch_size should be a positive integer value"),
-    "float_batch_size": (lambda L, d, ds: d.DataLoader(ds, batch_size=2.0),
-                         "batch_size should be a positive integer value"),
-    "bool_drop_last_expected": (lambda L, d, ds: d.BatchSampler(range(3), 2, drop_last=1),
-                                "drop_last should be a boolean value"),
-    "random_sampler_replacement_not_bool": (lambda L, d, ds: d.RandomSampler(ds, replacement=1),
-                                            "replacement should be a boolean value"),
-    "random_sampler_zero_samples": (lambda L, d, ds: d.RandomSampler(ds, num_samples=0),
-                                    "num_samples should be a positive integer value"),
-    "weighted_sampler_2d_weights": (lambda L, d, ds: d.WeightedRandomSampler([[1.0, 2.0]], 2),
-                                    "weights should be a 1d sequence"),
-    "weighted_sampler_zero_samples": (lambda L, d, ds: d.WeightedRandomSampler([1.0, 2.0], 0),
-                                      "num_samples should be a positive integer value"),
-    "weighted_sampler_replacement_not_bool": (lambda L, d, ds: d.WeightedRandomSampler([1.0], 1, "yes"),
-                                              "replacement should be a boolean value"),
-    "random_split_wrong_sum": (lambda L, d, ds: d.random_split(range(5), [2, 2]),
-                               "Sum of input lengths does not equal the length of the input dataset"),
-    "random_split_fraction_out_of_range": (lambda L, d, ds: d.random_split(range(5), [1.5, -0.5]),
-                                           "Fraction at index 0 is not between 0 and 1"),
-    "tensor_dataset_size_mismatch": (lambda L, d, ds: d.TensorDataset(L.ones(3), L.ones(4)),
-                                     "Size mismatch between tensors"),
+    "shuffle_with_sampler": (
+        lambda L, d, ds: d.DataLoader(ds, shuffle=True, sampler=[0, 1]),
+        "sampler option is mutually exclusive with shuffle",
+    ),
+    "batch_sampler_with_batch_size": (
+        lambda L, d, ds: d.DataLoader(ds, batch_size=2, batch_sampler=[[0]]),
+        "batch_sampler option is mutually exclusive",
+    ),
+    "batch_sampler_with_shuffle": (
+        lambda L, d, ds: d.DataLoader(ds, shuffle=True, batch_sampler=[[0]]),
+        "batch_sampler option is mutually exclusive",
+    ),
+    "batch_sampler_with_drop_last": (
+        lambda L, d, ds: d.DataLoader(ds, drop_last=True, batch_sampler=[[0]]),
+        "batch_sampler option is mutually exclusive",
+    ),
+    "no_batching_with_drop_last": (
+        lambda L, d, ds: d.DataLoader(ds, batch_size=None, drop_last=True),
+        "batch_size=None option disables auto-batching",
+    ),
+    "negative_workers": (
+        lambda L, d, ds: d.DataLoader(ds, num_workers=-1),
+        "num_workers option should be non-negative",
+    ),
+    "negative_timeout": (
+        lambda L, d, ds: d.DataLoader(ds, timeout=-1),
+        "timeout option should be non-negative",
+    ),
+    "prefetch_without_workers": (
+        lambda L, d, ds: d.DataLoader(ds, prefetch_factor=2),
+        "prefetch_factor option could only be specified in multiprocessing",
+    ),
+    "negative_prefetch": (
+        lambda L, d, ds: d.DataLoader(ds, num_workers=1, prefetch_factor=-1),
+        "prefetch_factor option should be non-negative",
+    ),
+    "persistent_without_workers": (
+        lambda L, d, ds: d.DataLoader(ds, persistent_workers=True),
+        "persistent_workers option needs num_workers > 0",
+    ),
+    "context_without_workers": (
+        lambda L, d, ds: d.DataLoader(ds, multiprocessing_context="fork"),
+        "multiprocessing_context can only be used with multi-process loading",
+    ),
+    "unknown_start_method": (
+        lambda L, d, ds: d.DataLoader(ds, num_workers=1, multiprocessing_context="x"),
+        "multiprocessing_context option should specify a valid start method",
+    ),
+    "context_of_a_wrong_type": (
+        lambda L, d, ds: d.DataLoader(ds, num_workers=1, multiprocessing_context=3),
+        "multiprocessing_context option should be a valid context object",
+    ),
+    "zero_batch_size": (
+        lambda L, d, ds: d.DataLoader(ds, batch_size=0),
+        "batch_size should be a positive integer value",
+    ),
+    "float_batch_size": (
+        lambda L, d, ds: d.DataLoader(ds, batch_size=2.0),
+        "batch_size should be a positive integer value",
+    ),
+    "bool_drop_last_expected": (
+        lambda L, d, ds: d.BatchSampler(range(3), 2, drop_last=1),
+        "drop_last should be a boolean value",
+    ),
+    "random_sampler_replacement_not_bool": (
+        lambda L, d, ds: d.RandomSampler(ds, replacement=1),
+        "replacement should be a boolean value",
+    ),
+    "random_sampler_zero_samples": (
+        lambda L, d, ds: d.RandomSampler(ds, num_samples=0),
+        "num_samples should be a positive integer value",
+    ),
+    "weighted_sampler_2d_weights": (
+        lambda L, d, ds: d.WeightedRandomSampler([[1.0, 2.0]], 2),
+        "weights should be a 1d sequence",
+    ),
+    "weighted_sampler_zero_samples": (
+        lambda L, d, ds: d.WeightedRandomSampler([1.0, 2.0], 0),
+        "num_samples should be a positive integer value",
+    ),
+    "weighted_sampler_replacement_not_bool": (
+        lambda L, d, ds: d.WeightedRandomSampler([1.0], 1, "yes"),
+        "replacement should be a boolean value",
+    ),
+    "random_split_wrong_sum": (
+        lambda L, d, ds: d.random_split(range(5), [2, 2]),
+        "Sum of input lengths does not equal the length of the input dataset",
+    ),
+    "random_split_fraction_out_of_range": (
+        lambda L, d, ds: d.random_split(range(5), [1.5, -0.5]),
+        "Fraction at index 0 is not between 0 and 1",
+    ),
+    "tensor_dataset_size_mismatch": (
+        lambda L, d, ds: d.TensorDataset(L.ones(3), L.ones(4)),
+        "Size mismatch between tensors",
+    ),
     "concat_of_nothing": (lambda L, d, ds: d.ConcatDataset([]), "datasets should not be an empty iterable"),
-    "concat_index_too_negative": (lambda L, d, ds: d.ConcatDataset([[1, 2]])[-3],
-                                  "absolute value of index should not exceed dataset length"),
-    "iterable_with_shuffle": (lambda L, d, ds: d.DataLoader(_stream(L), shuffle=True),
-                              "DataLoader with IterableDataset: expected unspecified shuffle option"),
-    "iterable_with_sampler": (lambda L, d, ds: d.DataLoader(_stream(L), sampler=[0]),
-                              "DataLoader with IterableDataset: expected unspecified sampler option"),
-    "iterable_with_batch_sampler": (lambda L, d, ds: d.DataLoader(_stream(L), batch_sampler=[[0]]),
-                                    "DataLoader with IterableDataset: expected unspecified batch_sampler"),
-    "len_of_an_iterable_without_len": (lambda L, d, ds: len(d.DataLoader(_stream(L, with_len=False))),
-                                       "has no len"),
-    "setting_batch_size_after_init": (lambda L, d, ds: setattr(d.DataLoader(ds), "batch_size", 3),
-                                      "batch_size attribute should not be set after DataLoader"),
-    "collate_ragged_tensors": (lambda L, d, ds: d.default_collate([L.ones(2), L.ones(3)]),
-                               "stack expects each tensor to be equal size"),
-    "collate_ragged_lists": (lambda L, d, ds: d.default_collate([[1, 2], [3]]),
-                             "each element in list of batch should be of equal size"),
-    "collate_an_object": (lambda L, d, ds: d.default_collate([object(), object()]),
-                          "default_collate: batch must contain tensors, numpy arrays, numbers"),
-    "collate_a_string_array": (lambda L, d, ds: d.default_collate([np.array(["a"]), np.array(["b"])]),
-                               "default_collate: batch must contain tensors, numpy arrays, numbers"),
+    "concat_index_too_negative": (
+        lambda L, d, ds: d.ConcatDataset([[1, 2]])[-3],
+        "absolute value of index should not exceed dataset length",
+    ),
+    "iterable_with_shuffle": (
+        lambda L, d, ds: d.DataLoader(_stream(L), shuffle=True),
+        "DataLoader with IterableDataset: expected unspecified shuffle option",
+    ),
+    "iterable_with_sampler": (
+        lambda L, d, ds: d.DataLoader(_stream(L), sampler=[0]),
+        "DataLoader with IterableDataset: expected unspecified sampler option",
+    ),
+    "iterable_with_batch_sampler": (
+        lambda L, d, ds: d.DataLoader(_stream(L), batch_sampler=[[0]]),
+        "DataLoader with IterableDataset: expected unspecified batch_sampler",
+    ),
+    "len_of_an_iterable_without_len": (
+        lambda L, d, ds: len(d.DataLoader(_stream(L, with_len=False))),
+        "has no len",
+    ),
+    "setting_batch_size_after_init": (
+        lambda L, d, ds: setattr(d.DataLoader(ds), "batch_size", 3),
+        "batch_size attribute should not be set after DataLoader",
+    ),
+    "collate_ragged_tensors": (
+        lambda L, d, ds: d.default_collate([L.ones(2), L.ones(3)]),
+        "stack expects each tensor to be equal size",
+    ),
+    "collate_ragged_lists": (
+        lambda L, d, ds: d.default_collate([[1, 2], [3]]),
+        "each element in list of batch should be of equal size",
+    ),
+    "collate_an_object": (
+        lambda L, d, ds: d.default_collate([object(), object()]),
+        "default_collate: batch must contain tensors, numpy arrays, numbers",
+    ),
+    "collate_a_string_array": (
+        lambda L, d, ds: d.default_collate([np.array(["a"]), np.array(["b"])]),
+        "default_collate: batch must contain tensors, numpy arrays, numbers",
+    ),
     "collate_missing_key": (lambda L, d, ds: d.default_collate([{"a": 1}, {"b": 2}]), ""),
     "collate_tensor_beside_a_number": (lambda L, d, ds: d.default_collate([L.ones(2), 3]), ""),
 }
@@ -324,6 +422,7 @@ def _stream(L, with_len=True):
     class Stream(L.utils.data.IterableDataset):
         def __iter__(self):
             return iter(range(3))
+
     if with_len:
         Stream.__len__ = lambda self: 3
     return Stream()
@@ -341,14 +440,27 @@ def test_bad_arguments_raise_what_pytorch_raises(torch, name):
     assert outcomes[0] is outcomes[1]
 
 
-@pytest.mark.parametrize("samples,where,shapes", [
-    ([{"x": minigrad.ones(2), "y": 0}, {"x": minigrad.ones(3), "y": 1}], "key 'x'",
-     "[2] at entry 0 and [3] at entry 1"),
-    ([(0, minigrad.ones(2, 2)), (1, minigrad.ones(2))], "position 1", "[2, 2] at entry 0 and [2] at entry 1"),
-    ([{"a": [Point(minigrad.ones(1), 1)]}, {"a": [Point(minigrad.ones(4), 2)]}],
-     "key 'a', position 0, field 'x'", "[1] at entry 0 and [4] at entry 1"),
-    ([(np.ones(2), 1), (np.ones(5), 2)], "position 0", "[2] at entry 0 and [5] at entry 1"),
-])
+@pytest.mark.parametrize(
+    "samples,where,shapes",
+    [
+        (
+            [{"x": minigrad.ones(2), "y": 0}, {"x": minigrad.ones(3), "y": 1}],
+            "key 'x'",
+            "[2] at entry 0 and [3] at entry 1",
+        ),
+        (
+            [(0, minigrad.ones(2, 2)), (1, minigrad.ones(2))],
+            "position 1",
+            "[2, 2] at entry 0 and [2] at entry 1",
+        ),
+        (
+            [{"a": [Point(minigrad.ones(1), 1)]}, {"a": [Point(minigrad.ones(4), 2)]}],
+            "key 'a', position 0, field 'x'",
+            "[1] at entry 0 and [4] at entry 1",
+        ),
+        ([(np.ones(2), 1), (np.ones(5), 2)], "position 0", "[2] at entry 0 and [5] at entry 1"),
+    ],
+)
 def test_collate_error_names_the_field_and_the_shapes(samples, where, shapes):
     with pytest.raises(RuntimeError, match="stack expects each tensor to be equal size") as info:
         D.default_collate(samples)
@@ -388,11 +500,13 @@ def test_datasets_and_samplers_subscript_like_pytorchs_generic_classes(torch):
 
             def __len__(self):
                 return self.n
+
         return list(d.DataLoader(Chars(), batch_size=2, sampler=Backwards(3))), isinstance(Chars(), d.Dataset)
+
     assert run(minigrad) == run(torch) == ([["c", "b"], ["a"]], True)
     for L in (minigrad, torch):
         with pytest.raises(TypeError):
-            L.utils.data.Sampler(range(3))      # PyTorch 2.13's Sampler takes no data_source
+            L.utils.data.Sampler(range(3))  # PyTorch 2.13's Sampler takes no data_source
 
 
 def test_iterable_dataset_is_abstract_as_in_pytorch(torch):
@@ -439,9 +553,11 @@ def test_a_learner_style_training_loop_gives_pytorchs_numbers(torch):
 
 
 def test_import_minigrad_loads_neither_utils_data_nor_multiprocessing():
-    code = ("import sys, minigrad as torch; assert 'multiprocessing' not in sys.modules; "
-            "assert 'minigrad.utils.data' not in sys.modules; torch.utils.data.DataLoader; "
-            "assert 'multiprocessing' not in sys.modules; print('ok')")
+    code = (
+        "import sys, minigrad as torch; assert 'multiprocessing' not in sys.modules; "
+        "assert 'minigrad.utils.data' not in sys.modules; torch.utils.data.DataLoader; "
+        "assert 'multiprocessing' not in sys.modules; print('ok')"
+    )
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
     assert out.stdout.strip() == "ok", out.stderr
@@ -449,6 +565,7 @@ def test_import_minigrad_loads_neither_utils_data_nor_multiprocessing():
 
 def test_utils_data_is_reachable_as_an_attribute_and_as_an_import():
     import minigrad.utils.data as direct
+
     assert minigrad.utils.data is direct
     assert minigrad.utils.data.DataLoader is direct.DataLoader
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
@@ -464,6 +581,7 @@ def test_docstring_examples_run(name):
 
 
 # ----------------------------------------------------------------------------- randomness
+
 
 def _epochs(sampler, k=3):
     return [list(sampler) for _ in range(k)]
@@ -499,7 +617,7 @@ def test_random_sampler_with_replacement_draws_num_samples_in_range_with_repeats
     s = D.RandomSampler(range(10), replacement=True, num_samples=1000, generator=gen(1))
     out = list(s)
     assert len(s) == len(out) == 1000
-    assert set(out) == set(range(10))       # every value appears (P(miss one) ~ 1e-45)
+    assert set(out) == set(range(10))  # every value appears (P(miss one) ~ 1e-45)
     counts = np.bincount(out, minlength=10) / 1000
     assert np.all(np.abs(counts - 0.1) < 0.05)
 
@@ -522,15 +640,14 @@ def test_weighted_sampler_frequencies_follow_the_weights():
 def test_weighted_sampler_without_replacement_never_repeats():
     for seed in range(5):
         w = minigrad.tensor([5.0, 1.0, 1.0, 1.0, 0.5, 3.0])
-        out = list(D.WeightedRandomSampler(w, 6, replacement=False,
-                                           generator=gen(seed)))
+        out = list(D.WeightedRandomSampler(w, 6, replacement=False, generator=gen(seed)))
         assert sorted(out) == list(range(6))
 
 
 def test_random_split_is_a_reproducible_partition():
     def split(seed):
-        return [list(s) for s in D.random_split(range(20), [0.5, 0.3, 0.2],
-                                                generator=gen(seed))]
+        return [list(s) for s in D.random_split(range(20), [0.5, 0.3, 0.2], generator=gen(seed))]
+
     a = split(5)
     assert [len(p) for p in a] == [10, 6, 4]
     assert sorted(sum(a, [])) == list(range(20))
@@ -545,6 +662,7 @@ def test_shuffled_loader_is_a_reproducible_permutation_under_its_generator():
     def epochs(seed):
         loader = D.DataLoader(ds, batch_size=3, shuffle=True, generator=gen(seed))
         return [sum((y.tolist() for _, y in loader), []) for _ in range(3)]
+
     a = epochs(11)
     assert all(sorted(e) == list(range(10)) for e in a)
     assert a == epochs(11) and a != epochs(12)
@@ -552,6 +670,7 @@ def test_shuffled_loader_is_a_reproducible_permutation_under_its_generator():
 
 
 # ----------------------------------------------------------------------------- worker processes
+
 
 class Probe(D.Dataset):
     """Sample i: (i, worker id, worker seed, the worker's pid, a draw from minigrad's default generator)."""
@@ -568,8 +687,10 @@ class Probe(D.Dataset):
 
 
 def _probe(loader):
-    return [(int(i), int(w), int(s), int(p), float(r)) for i, w, s, p, r in
-            ((b[0], b[1], b[2], b[3], b[4]) for b in loader)]
+    return [
+        (int(i), int(w), int(s), int(p), float(r))
+        for i, w, s, p, r in ((b[0], b[1], b[2], b[3], b[4]) for b in loader)
+    ]
 
 
 @pytest.mark.parametrize("workers", [1, 2, 3])
@@ -583,8 +704,10 @@ def test_workers_give_the_same_batches_as_the_main_process(workers, batch_size, 
 
 def test_shuffled_batches_do_not_depend_on_the_number_of_workers():
     ds = _tensor_dataset(minigrad, 12)
-    runs = [canon(list(D.DataLoader(ds, batch_size=4, shuffle=True, num_workers=w,
-                                    generator=gen(4)))) for w in (0, 2)]
+    runs = [
+        canon(list(D.DataLoader(ds, batch_size=4, shuffle=True, num_workers=w, generator=gen(4))))
+        for w in (0, 2)
+    ]
     assert runs[0] == runs[1]
 
 
@@ -600,8 +723,9 @@ class Slow(D.Dataset):
 
 
 def test_batches_arrive_in_order_when_workers_finish_out_of_order():
-    assert [b.tolist() for b in D.DataLoader(Slow(), batch_size=1, num_workers=3, prefetch_factor=1)] == \
-        [[i] for i in range(6)]
+    assert [b.tolist() for b in D.DataLoader(Slow(), batch_size=1, num_workers=3, prefetch_factor=1)] == [
+        [i] for i in range(6)
+    ]
 
 
 def test_worker_seeds_are_base_seed_plus_worker_id_and_change_every_epoch():
@@ -611,7 +735,7 @@ def test_worker_seeds_are_base_seed_plus_worker_id_and_change_every_epoch():
         seeds = {w: s for _, w, s, _, _ in e}
         assert sorted(seeds) == [0, 1] and seeds[1] == seeds[0] + 1
         draws = [r for *_, r in e]
-        assert len(set(draws)) == len(draws)        # workers draw different numbers
+        assert len(set(draws)) == len(draws)  # workers draw different numbers
     assert epochs[0][0][2] != epochs[1][0][2]
     again = D.DataLoader(Probe(8), batch_size=None, num_workers=2, generator=gen(9))
     assert [(i, w, s, r) for i, w, s, _, r in _probe(again)] == [(i, w, s, r) for i, w, s, _, r in epochs[0]]
@@ -637,6 +761,7 @@ class Draws(D.Dataset):
 
     def __getitem__(self, i):
         import random
+
         return random.random(), float(np.random.rand())
 
 
@@ -661,7 +786,7 @@ class Info(D.Dataset):
 def test_get_worker_info_is_none_in_the_main_process_and_read_only_in_workers():
     assert D.get_worker_info() is None
     out = list(D.DataLoader(Info(), batch_size=None, num_workers=2))
-    assert [o[:3] for o in out] == [[0, 2, "Info"], [1, 2, "Info"]]     # a tuple sample converts to a list
+    assert [o[:3] for o in out] == [[0, 2, "Info"], [1, 2, "Info"]]  # a tuple sample converts to a list
     assert "Cannot assign attributes to WorkerInfo" in out[0][3]
 
 
@@ -683,7 +808,7 @@ def test_worker_init_fn_runs_in_each_worker_with_its_id():
     assert [o[0] for o in out] == ["init 0", "init 1", "init 0", "init 1"]
     minigrad.manual_seed(1000)
     first = minigrad.rand(1).item()
-    assert out[0][1] == first       # the seed set in worker_init_fn drives the worker's draws
+    assert out[0][1] == first  # the seed set in worker_init_fn drives the worker's draws
     assert "MINIGRAD_TEST_WORKER" not in os.environ
 
 
@@ -713,7 +838,7 @@ def test_worker_init_fn_can_shard_the_workers_copy_of_the_dataset():
     loader = D.DataLoader(ds, batch_size=4, num_workers=3, worker_init_fn=_split_span)
     out = [x for b in loader for x in b.tolist()]
     assert sorted(out) == list(range(3, 20))
-    assert (ds.start, ds.end) == (3, 20)        # the main process's dataset is untouched
+    assert (ds.start, ds.end) == (3, 20)  # the main process's dataset is untouched
 
 
 class Broken(D.IterableDataset):
@@ -735,7 +860,7 @@ def test_persistent_workers_are_reused_across_epochs_and_restart_their_streams()
     loader = D.DataLoader(Probe(6), batch_size=2, num_workers=2, persistent_workers=True)
     pids = [{int(p) for b in loader for p in b[3]} for _ in range(3)]
     assert len(pids[0]) == 2 and pids[0] == pids[1] == pids[2]
-    for b in loader:        # a broken epoch; the next one is whole
+    for b in loader:  # a broken epoch; the next one is whole
         break
     assert [int(i) for b in loader for i in b[0]] == list(range(6))
     stream = D.DataLoader(Count(7), batch_size=3, num_workers=2, persistent_workers=True)
@@ -755,8 +880,10 @@ class Leaves(D.Dataset):
 def test_tensors_cross_the_process_boundary_with_dtype_shape_and_requires_grad():
     out = list(D.DataLoader(Leaves(), batch_size=None, num_workers=1))
     assert [(o.dtype, tuple(o.shape), o.requires_grad, o.tolist()) for o in out] == [
-        (minigrad.float64, (2, 3), False, [[0.0] * 3] * 2), (minigrad.float64, (2, 3), True, [[1.0] * 3] * 2)]
-    with pytest.raises(TypeError, match="not pickled"):     # the transport does not make tensors picklable
+        (minigrad.float64, (2, 3), False, [[0.0] * 3] * 2),
+        (minigrad.float64, (2, 3), True, [[1.0] * 3] * 2),
+    ]
+    with pytest.raises(TypeError, match="not pickled"):  # the transport does not make tensors picklable
         pickle.dumps(out[0])
 
 
@@ -779,8 +906,10 @@ class Faulty(D.Dataset):
         return i
 
 
-@pytest.mark.parametrize("exc", [ValueError("sample 3 is broken"), KeyError("sample 3 is broken"),
-                                 IndexError("sample 3 is broken")])
+@pytest.mark.parametrize(
+    "exc",
+    [ValueError("sample 3 is broken"), KeyError("sample 3 is broken"), IndexError("sample 3 is broken")],
+)
 def test_a_worker_exception_is_reraised_naming_the_worker_and_the_original_traceback(exc):
     it = iter(D.DataLoader(Faulty(exc), batch_size=2, num_workers=2))
     assert next(it).tolist() == [0, 1]
@@ -789,8 +918,8 @@ def test_a_worker_exception_is_reraised_naming_the_worker_and_the_original_trace
     msg = str(info.value)
     assert "Caught " + type(exc).__name__ + " in DataLoader worker process 1" in msg
     assert "Original Traceback" in msg and "in __getitem__" in msg and "sample 3 is broken" in msg
-    assert "\n" in msg          # a KeyError too keeps its line breaks
-    assert next(it).tolist() == [4, 5]     # as PyTorch: the other batches still come
+    assert "\n" in msg  # a KeyError too keeps its line breaks
+    assert next(it).tolist() == [4, 5]  # as PyTorch: the other batches still come
 
 
 class OddError(Exception):
@@ -892,8 +1021,14 @@ def test_a_dead_worker_with_large_tasks_still_unread_does_not_hang_the_shutdown(
     worker dies; shutting down must not wait for that thread."""
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     start = time.monotonic()
-    out = subprocess.run([sys.executable, "-c", BIG_TASKS_AND_A_DEAD_WORKER], capture_output=True, text=True,
-                         env=env, cwd=ROOT, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", BIG_TASKS_AND_A_DEAD_WORKER],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert "exited unexpectedly" in out.stdout, out.stderr
     assert time.monotonic() - start < 30
 
@@ -908,7 +1043,7 @@ class _ShutsDownWhenPickled:
     def __reduce__(self):
         try:
             self.it._shutdown_workers()
-        except Exception as e:      # noqa: BLE001 - the feeder thread would only print it
+        except Exception as e:  # noqa: BLE001 - the feeder thread would only print it
             self.error = e
         finally:
             self.finished.set()

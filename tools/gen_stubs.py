@@ -29,43 +29,119 @@ STUB = os.path.join(ROOT, "minigrad", "_tape.pyi")
 # parameter name -> (type, type when the default is None)
 _DIMS = "int | Sequence[int]"
 PARAM_TYPES = {
-    "other": "Tensor | float", "exponent": "Tensor | float", "value": "Tensor | float",
-    "src": "Tensor | float", "min": "Tensor | float", "max": "Tensor | float",
-    "alpha": "float", "memo": "dict", "dim": _DIMS, "dims": _DIMS, "shifts": _DIMS, "shape": _DIMS,
-    "sizes": _DIMS, "split_size_or_sections": _DIMS, "dim0": "int", "dim1": "int",
-    "start_dim": "int", "end_dim": "int", "chunks": "int", "keepdim": "bool",
-    "unbiased": "bool", "correction": "float", "dtype": "dtype", "p": "float | str",
-    "index": "Tensor", "mask": "Tensor", "condition": "Tensor", "force": "bool",
-    "gradient": "Tensor", "retain_graph": "bool", "create_graph": "bool",
-    "inputs": "Tensor | Sequence[Tensor]", "requires_grad": "bool",
-    "hook": "Callable[[Tensor], Tensor | None]", "stream": "Any", "max_version": "tuple[int, int]",
-    "dl_device": "tuple[int, int]", "copy": "bool", "args": "Any", "kwargs": "Any",
-    "spec": "str", "axis": _DIMS, "mat2": "Tensor",
+    "other": "Tensor | float",
+    "exponent": "Tensor | float",
+    "value": "Tensor | float",
+    "src": "Tensor | float",
+    "min": "Tensor | float",
+    "max": "Tensor | float",
+    "alpha": "float",
+    "memo": "dict",
+    "dim": _DIMS,
+    "dims": _DIMS,
+    "shifts": _DIMS,
+    "shape": _DIMS,
+    "sizes": _DIMS,
+    "split_size_or_sections": _DIMS,
+    "dim0": "int",
+    "dim1": "int",
+    "start_dim": "int",
+    "end_dim": "int",
+    "chunks": "int",
+    "keepdim": "bool",
+    "unbiased": "bool",
+    "correction": "float",
+    "dtype": "dtype",
+    "p": "float | str",
+    "index": "Tensor",
+    "mask": "Tensor",
+    "condition": "Tensor",
+    "force": "bool",
+    "gradient": "Tensor",
+    "retain_graph": "bool",
+    "create_graph": "bool",
+    "inputs": "Tensor | Sequence[Tensor]",
+    "requires_grad": "bool",
+    "hook": "Callable[[Tensor], Tensor | None]",
+    "stream": "Any",
+    "max_version": "tuple[int, int]",
+    "dl_device": "tuple[int, int]",
+    "copy": "bool",
+    "args": "Any",
+    "kwargs": "Any",
+    "spec": "str",
+    "axis": _DIMS,
+    "mat2": "Tensor",
     # random samplers
-    "generator": "Generator", "a": "float", "b": "float", "low": "int", "high": "int", "kw": "Any",
-    "lambd": "float", "mean": "float", "std": "float", "median": "float", "sigma": "float",
-    "num_samples": "int", "replacement": "bool",
+    "generator": "Generator",
+    "a": "float",
+    "b": "float",
+    "low": "int",
+    "high": "int",
+    "kw": "Any",
+    "lambd": "float",
+    "mean": "float",
+    "std": "float",
+    "median": "float",
+    "sigma": "float",
+    "num_samples": "int",
+    "replacement": "bool",
     # issue 12: sorting, histograms, tolerances, narrow, tril/triu
-    "start": "int | Tensor", "length": "int", "diagonal": "int", "k": "int", "descending": "bool",
-    "stable": "bool", "largest": "bool", "sorted": "bool", "rtol": "float", "atol": "float",
+    "start": "int | Tensor",
+    "length": "int",
+    "diagonal": "int",
+    "k": "int",
+    "descending": "bool",
+    "stable": "bool",
+    "largest": "bool",
+    "sorted": "bool",
+    "rtol": "float",
+    "atol": "float",
     "equal_nan": "bool",
-    "bins": "int | Tensor", "range": "tuple[float, float]", "weight": "Tensor", "weights": "Tensor",
-    "density": "bool", "minlength": "int", "keepdims": "bool",
+    "bins": "int | Tensor",
+    "range": "tuple[float, float]",
+    "weight": "Tensor",
+    "weights": "Tensor",
+    "density": "bool",
+    "minlength": "int",
+    "keepdims": "bool",
     # devices and construction
-    "device": "device | str | int", "non_blocking": "bool", "memory_format": "Any",
-    "size": "int | Sequence[int]", "fill_value": "float | bool", "data": "Any",
+    "device": "device | str | int",
+    "non_blocking": "bool",
+    "memory_format": "Any",
+    "size": "int | Sequence[int]",
+    "fill_value": "float | bool",
+    "data": "Any",
 }
 
 RETURNS = {
-    "split": "tuple[Tensor, ...]", "chunk": "tuple[Tensor, ...]", "unbind": "tuple[Tensor, ...]",
-    "max": "Any", "min": "Any", "sort": "_ValuesIndices", "topk": "_ValuesIndices",
-    "kthvalue": "_ValuesIndices", "histogram": "_Histogram", "allclose": "bool",
+    "split": "tuple[Tensor, ...]",
+    "chunk": "tuple[Tensor, ...]",
+    "unbind": "tuple[Tensor, ...]",
+    "max": "Any",
+    "min": "Any",
+    "sort": "_ValuesIndices",
+    "topk": "_ValuesIndices",
+    "kthvalue": "_ValuesIndices",
+    "histogram": "_Histogram",
+    "allclose": "bool",
     "equal": "bool",
-    "__dlpack__": "Any", "__dlpack_device__": "tuple[int, int]",
-    "dim": "int", "numel": "int", "nelement": "int", "element_size": "int",
-    "is_floating_point": "bool", "item": "int | float | bool", "tolist": "Any",
-    "numpy": "NDArray[Any]", "__array__": "NDArray[Any]", "__format__": "str",
-    "retain_grad": "None", "register_hook": "_HookHandle", "backward": "None", "get_device": "int",
+    "__dlpack__": "Any",
+    "__dlpack_device__": "tuple[int, int]",
+    "dim": "int",
+    "numel": "int",
+    "nelement": "int",
+    "element_size": "int",
+    "is_floating_point": "bool",
+    "item": "int | float | bool",
+    "tolist": "Any",
+    "numpy": "NDArray[Any]",
+    "__array__": "NDArray[Any]",
+    "__format__": "str",
+    "retain_grad": "None",
+    "register_hook": "_HookHandle",
+    "backward": "None",
+    "get_device": "int",
     "type": "Any",
 }
 
@@ -79,8 +155,10 @@ MANUAL = {
         "def size(self, dim: _int) -> _int: ...",
     ],
     "fill_": ["def fill_(self, value: _float) -> Tensor:", '    """Fill with ``value`` in place."""'],
-    "__array__": ["def __array__(self, dtype: Any = ..., copy: _bool | None = ...) -> NDArray[Any]:",
-                  '    """The values as an ndarray (numpy calls this for ``np.asarray(t)``)."""'],
+    "__array__": [
+        "def __array__(self, dtype: Any = ..., copy: _bool | None = ...) -> NDArray[Any]:",
+        '    """The values as an ndarray (numpy calls this for ``np.asarray(t)``)."""',
+    ],
 }
 
 # methods whose function has no docstring yet (or is a lambda); see tests/test_stubs.py
@@ -106,13 +184,23 @@ FALLBACK_DOCS = {
     "nelement": "The number of elements (same as ``numel()``).",
 }
 
-PROPERTIES = {      # name -> (type, settable)
-    "shape": ("Size", False), "ndim": ("int", False), "dtype": ("dtype", False),
-    "device": ("device", False), "is_cuda": ("bool", False), "is_cpu": ("bool", False),
+PROPERTIES = {  # name -> (type, settable)
+    "shape": ("Size", False),
+    "ndim": ("int", False),
+    "dtype": ("dtype", False),
+    "device": ("device", False),
+    "is_cuda": ("bool", False),
+    "is_cpu": ("bool", False),
     "requires_grad": ("bool", True),
-    "grad_fn": ("Node | None", False), "is_leaf": ("bool", False), "retains_grad": ("bool", False),
-    "grad": ("Tensor | None", True), "data": ("Tensor", True), "_version": ("int", False),
-    "T": ("Tensor", False), "mT": ("Tensor", False), "_data": ("NDArray[Any]", False),
+    "grad_fn": ("Node | None", False),
+    "is_leaf": ("bool", False),
+    "retains_grad": ("bool", False),
+    "grad": ("Tensor | None", True),
+    "data": ("Tensor", True),
+    "_version": ("int", False),
+    "T": ("Tensor", False),
+    "mT": ("Tensor", False),
+    "_data": ("NDArray[Any]", False),
 }
 
 PRIVATE_METHODS = {"_check_inplace", "_bump_version", "__reduce__"}
@@ -150,7 +238,7 @@ def annotate(param, unknown):
     """``name: type = ...`` for one parameter (``self`` stays bare)."""
     rule = PARAM_TYPES.get(param.name)
     if param.name == "dim" and param.default not in (None, ()):
-        rule = "int"                    # one dim (required or an int default): softmax, cumsum, chunk
+        rule = "int"  # one dim (required or an int default): softmax, cumsum, chunk
     if rule is None:
         unknown.add(param.name)
         rule = "Any"
@@ -178,7 +266,7 @@ def wrap(opening, parts, closing, width=106):
 def method_lines(name, fn, unknown):
     if name in MANUAL:
         return MANUAL[name]
-    params = list(signature_of(name, fn).parameters.values())[1:]      # drop self / input
+    params = list(signature_of(name, fn).parameters.values())[1:]  # drop self / input
     parts, star_done = ["self"], False
     for p in params:
         if p.kind is inspect.Parameter.KEYWORD_ONLY and not star_done:

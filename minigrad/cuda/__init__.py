@@ -15,8 +15,10 @@ from . import amp  # noqa: F401
 
 
 def _no_cuda(op):
-    raise DeviceError(f"cuda.{op}(): minigrad runs on the CPU only and has no CUDA device "
-                      "(minigrad.cuda.is_available() is False)")
+    raise DeviceError(
+        f"cuda.{op}(): minigrad runs on the CPU only and has no CUDA device "
+        "(minigrad.cuda.is_available() is False)"
+    )
 
 
 def is_available():

@@ -49,8 +49,10 @@ from .sorting import *  # noqa: F401,F403
 
 def _inplace(fn):
     """``x.fn_()``: compute ``fn(x, ...)`` and write it into x (version bump, history kept)."""
+
     def method(self, *args, **kwargs):
         return inplace(lambda a, _: fn(a, *args, **kwargs), self, None)
+
     method.__name__ = fn.__name__ + "_"
     method.__doc__ = f"In-place version of :func:`{fn.__name__}`."
     return method
@@ -63,6 +65,7 @@ def _copy_(self, src):
     return inplace(lambda a, b: expand(b.to(a.dtype), a.shape), self, src)
 
 
+# fmt: off
 METHODS.update(
     add=add, sub=sub, subtract=sub, mul=mul, multiply=mul, div=div, divide=div, true_divide=div,
     pow=pow, neg=neg, negative=neg, matmul=matmul, mm=mm, exp=exp, log=log, sqrt=sqrt,
@@ -150,3 +153,4 @@ for _name in __all__:
     _params = getattr(getattr(inspect.unwrap(_fn), "__code__", None), "co_varnames", ())[:1]
     if _params in (("input",), ("tensor",)) and not getattr(_fn, "_checks_input", False):
         globals()[_name] = _tensor_first(_fn)
+# fmt: on

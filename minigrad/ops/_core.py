@@ -22,7 +22,7 @@ ndarray = np.ndarray
 _generic = np.generic
 
 
-METHODS = {}        # name -> function, installed as Tensor methods by _tape._set_ops
+METHODS = {}  # name -> function, installed as Tensor methods by _tape._set_ops
 
 
 _READ_NONE, _READ_META, _READ_FULL = 0, 1, 2
@@ -33,7 +33,7 @@ _META_ATTRS = ("shape", "dtype", "ndim")
 
 def _reads(fn, nin):
     """What derivative ``fn`` reads of each input (none / shape only / values) and of out."""
-    import dis      # here, not at import: the first recording of each op runs this once
+    import dis  # here, not at import: the first recording of each op runs this once
 
     code = fn.__code__
     params = code.co_varnames[: code.co_argcount]
@@ -60,7 +60,7 @@ def defop(name, forward, *derivs, grad_name=None, view=False):
     """Declare an op: its forward, one derivative per input, and its grad_fn class."""
     nin = len(derivs)
 
-    def analyze():          # run by the Op when it is first recorded: import stays quick
+    def analyze():  # run by the Op when it is first recorded: import stays quick
         reads, reads_out = [], []
         for d in derivs:
             r, o = ((_READ_NONE,) * nin, False) if d is None else _reads(d, nin)
@@ -108,11 +108,11 @@ def _promote(a, b):
     ra, rb = _RANK[a.dtype.kind], _RANK[b.dtype.kind]
     if ra != rb:
         dt = a.dtype if ra > rb else b.dtype
-    elif (a.ndim == 0) != (b.ndim == 0):      # a dimensioned tensor beats a 0-d one
+    elif (a.ndim == 0) != (b.ndim == 0):  # a dimensioned tensor beats a 0-d one
         dt = b.dtype if a.ndim == 0 else a.dtype
     else:
         dt = np.promote_types(a.dtype, b.dtype)
-    with np.errstate(all="ignore"):        # 1e39 in float32 is inf, silently
+    with np.errstate(all="ignore"):  # 1e39 in float32 is inf, silently
         return a.astype(dt, copy=False), b.astype(dt, copy=False)
 
 
@@ -155,7 +155,7 @@ def _int(op, v, what="dim"):
         return operator.index(v)
     except TypeError:
         if hasattr(v, "__index__"):
-            raise                   # a tensor's own message (PyTorch's): not an integer tensor
+            raise  # a tensor's own message (PyTorch's): not an integer tensor
         raise TypeError(f"{op}(): argument '{what}' must be int, not {type(v).__name__}") from None
 
 
@@ -176,8 +176,7 @@ def _dims(op, dim, ndim):
     for d in dims:
         if not -n <= d < n:
             raise IndexError(
-                f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
-                f"but got {d})"
+                f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
             )
         out.append(d % n if ndim else 0)
     if len(set(out)) != len(out):
@@ -204,19 +203,26 @@ def _shape_arg(op, shape):
 def numpy_keywords(fn):
     """Accept numpy's ``axis=`` for ``dim=`` and ``keepdims=`` for ``keepdim=``, as PyTorch does
     for its reductions; giving both spellings is PyTorch's TypeError."""
+
     @functools.wraps(fn)
     def aliased(*args, **kwargs):
         if kwargs and ("axis" in kwargs or "keepdims" in kwargs):
             for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
                 if alias in kwargs:
                     if name in kwargs:
-                        raise TypeError(f"{aliased.__name__}() got an unexpected keyword argument '{alias}' "
-                                        f"(it is another spelling of '{name}', which is given too)")
+                        raise TypeError(
+                            f"{aliased.__name__}() got an unexpected keyword argument '{alias}' "
+                            f"(it is another spelling of '{name}', which is given too)"
+                        )
                     kwargs[name] = kwargs.pop(alias)
         return fn(*args, **kwargs)
+
     sig = inspect.signature(fn)
-    extra = [inspect.Parameter(alias, inspect.Parameter.KEYWORD_ONLY, default=None)
-             for alias, name in (("axis", "dim"), ("keepdims", "keepdim")) if name in sig.parameters]
+    extra = [
+        inspect.Parameter(alias, inspect.Parameter.KEYWORD_ONLY, default=None)
+        for alias, name in (("axis", "dim"), ("keepdims", "keepdim"))
+        if name in sig.parameters
+    ]
     aliased.__signature__ = sig.replace(parameters=[*sig.parameters.values(), *extra])
     return aliased
 

@@ -28,12 +28,16 @@ def _canonical(equation, shapes):
     terms = lhs.split(",")
     for c in eq.replace("...", "").replace("->", "").replace(",", ""):
         if c not in string.ascii_letters:
-            raise RuntimeError(f"einsum(): invalid subscript given at index {eq.index(c)} in the equation "
-                               f"string '{equation}': subscripts must be in [a-zA-Z]")
+            raise RuntimeError(
+                f"einsum(): invalid subscript given at index {eq.index(c)} in the equation "
+                f"string '{equation}': subscripts must be in [a-zA-Z]"
+            )
     if len(terms) != len(shapes):
-        raise RuntimeError(f"einsum(): {'more' if len(shapes) > len(terms) else 'fewer'} operands were "
-                           f"provided than specified in the equation '{equation}' "
-                           f"({len(shapes)} operands, {len(terms)} subscripts)")
+        raise RuntimeError(
+            f"einsum(): {'more' if len(shapes) > len(terms) else 'fewer'} operands were "
+            f"provided than specified in the equation '{equation}' "
+            f"({len(shapes)} operands, {len(terms)} subscripts)"
+        )
     free = [c for c in string.ascii_letters if c not in eq]
     spans = [len(shape) - (len(t) - 3) for t, shape in zip(terms, shapes) if "..." in t]
     n_ell = max(spans, default=0)
@@ -42,11 +46,13 @@ def _canonical(equation, shapes):
     for i, (t, shape) in enumerate(zip(terms, shapes)):
         if "..." in t:
             k = len(shape) - (len(t) - 3)
-            t = t.replace("...", ell[n_ell - k:] if k > 0 else "") if k >= 0 else t
+            t = t.replace("...", ell[n_ell - k :] if k > 0 else "") if k >= 0 else t
         if len(t) != len(shape):
-            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(t)}) does not "
-                               f"match the number of dimensions ({len(shape)}) for operand {i} of shape "
-                               f"{tuple(shape)}")
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(t)}) does not "
+                f"match the number of dimensions ({len(shape)}) for operand {i} of shape "
+                f"{tuple(shape)}"
+            )
         canon.append(t)
     if arrow:
         out = out.replace("...", ell)
@@ -55,8 +61,9 @@ def _canonical(equation, shapes):
             if counts[c] > 1:
                 raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
             if not any(c in t for t in canon):
-                raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any "
-                                   "input operand")
+                raise RuntimeError(
+                    f"einsum(): output subscript {c} does not appear in the equation for any input operand"
+                )
     else:
         counts = Counter("".join(canon))
         out = ell + "".join(sorted(c for c in counts if counts[c] == 1 and c not in ell))
@@ -70,9 +77,11 @@ def _sizes(canon, shapes, equation):
         for c, n in zip(t, shape):
             m = size.get(c, 1)
             if n != m and 1 not in (n, m):
-                raise RuntimeError(f"einsum(): operands do not broadcast with remapped shapes: subscript {c} "
-                                   f"has size {m} in one operand and {n} in another "
-                                   f"(equation '{equation}', shapes {[tuple(s) for s in shapes]})")
+                raise RuntimeError(
+                    f"einsum(): operands do not broadcast with remapped shapes: subscript {c} "
+                    f"has size {m} in one operand and {n} in another "
+                    f"(equation '{equation}', shapes {[tuple(s) for s in shapes]})"
+                )
             size[c] = max(m, n)
     return size
 
@@ -88,8 +97,9 @@ class _Einsum(Function):
         try:
             result = np.einsum(eq, *(t._data for t in tensors), optimize=len(tensors) > 1)
         except ValueError as e:
-            raise RuntimeError(f"einsum(): {e} (equation '{eq}', shapes "
-                               f"{[tuple(t.shape) for t in tensors]})") from None
+            raise RuntimeError(
+                f"einsum(): {e} (equation '{eq}', shapes {[tuple(t.shape) for t in tensors]})"
+            ) from None
         return _wrap(result)
 
     @staticmethod
@@ -161,8 +171,10 @@ def einsum(equation, *operands):
         raise RuntimeError("einsum(): must provide at least one operand")
     dtypes = {t.dtype for t in operands}
     if len(dtypes) > 1:
-        raise RuntimeError(f"einsum(): expected scalar type of every operand to be the same, got "
-                           f"{sorted(str(d) for d in dtypes)}")
+        raise RuntimeError(
+            f"einsum(): expected scalar type of every operand to be the same, got "
+            f"{sorted(str(d) for d in dtypes)}"
+        )
     shapes = [tuple(t.shape) for t in operands]
     canon, out = _canonical(equation, shapes)
     _sizes(canon, shapes, equation)

@@ -22,8 +22,10 @@ def _float_input(op, kernel, input):
         raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     data = input._data
     if data.dtype.kind != "f":
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_name(data.dtype)}\': {op}() '
-                                  "counts floating point tensors; convert with .float()")
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_scalar_name(data.dtype)}': {op}() "
+            "counts floating point tensors; convert with .float()"
+        )
     return data.reshape(-1)
 
 
@@ -110,8 +112,9 @@ def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: 
     dt = data.dtype
     if isinstance(bins, Tensor):
         if bins._data.ndim != 1 or bins._data.size < 1:
-            raise RuntimeError(f"histogram(): bins must be a 1-d tensor of edges, got shape "
-                               f"{tuple(bins.shape)}")
+            raise RuntimeError(
+                f"histogram(): bins must be a 1-d tensor of edges, got shape {tuple(bins.shape)}"
+            )
         edges = bins._data.astype(dt)
     else:
         n = _bins("histogram", bins)
@@ -120,17 +123,20 @@ def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: 
         else:
             lo, hi = (dt.type(v) for v in range)
             if lo > hi:
-                raise RuntimeError(f"histogram(): min should not exceed max, but got min {lo} max {hi} "
-                                   "for dimension 0")
+                raise RuntimeError(
+                    f"histogram(): min should not exceed max, but got min {lo} max {hi} for dimension 0"
+                )
         lo, hi = _outer_edges("histogram", data[:0], lo, hi, 0.5)
-        _zeros("histogram", n + 1, dt)            # a clear error for an absurd bin count
+        _zeros("histogram", n + 1, dt)  # a clear error for an absurd bin count
         edges = _linspace(lo, hi, n, dt)
     w = None
     if weight is not None:
         if not isinstance(weight, Tensor) or weight.shape != input.shape:
-            raise RuntimeError("histogram(): if weight tensor is provided it should have the same shape as "
-                               f"the input tensor, but got input with shape {tuple(input.shape)} and weight "
-                               f"with shape {tuple(getattr(weight, 'shape', ()))}")
+            raise RuntimeError(
+                "histogram(): if weight tensor is provided it should have the same shape as "
+                f"the input tensor, but got input with shape {tuple(input.shape)} and weight "
+                f"with shape {tuple(getattr(weight, 'shape', ()))}"
+            )
         w = weight._data.reshape(-1).astype(dt)
     nb = edges.size - 1
     hist = np.zeros(nb, dt)
@@ -153,32 +159,38 @@ def bincount(input, weights=None, minlength=0):
     tensor([1, 0, 2])
     """
     if not isinstance(input, Tensor):
-        raise TypeError(f"bincount(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
+        raise TypeError(
+            f"bincount(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
     data = input._data
     if data.dtype.kind not in "iu":
-        raise NotImplementedError(f'"bincount_cpu" not implemented for \'{_scalar_name(data.dtype)}\': '
-                                  "bincount() counts integer tensors")
+        raise NotImplementedError(
+            f"\"bincount_cpu\" not implemented for '{_scalar_name(data.dtype)}': "
+            "bincount() counts integer tensors"
+        )
     if data.ndim != 1 or (data.size and data.min() < 0):
         what = " with negative values" if data.ndim == 1 else ""
-        raise RuntimeError(f"bincount only supports 1-d non-negative integral inputs (got shape "
-                           f"{tuple(data.shape)}{what}).")
+        raise RuntimeError(
+            f"bincount only supports 1-d non-negative integral inputs (got shape {tuple(data.shape)}{what})."
+        )
     try:
         minlength = operator.index(minlength)
     except TypeError:
-        raise TypeError(f"bincount(): argument 'minlength' must be int, not "
-                        f"{type(minlength).__name__}") from None
+        raise TypeError(
+            f"bincount(): argument 'minlength' must be int, not {type(minlength).__name__}"
+        ) from None
     if minlength < 0:
         raise RuntimeError(f"minlength should be >= 0 (bincount got {minlength})")
     w = None
     if weights is not None:
         if not isinstance(weights, Tensor) or weights._data.ndim != 1 or weights._data.shape != data.shape:
-            raise RuntimeError("weights should be 1-d and have the same length as input (bincount got "
-                               f"input of shape {tuple(data.shape)}, weights of shape "
-                               f"{tuple(getattr(weights, 'shape', ()))})")
+            raise RuntimeError(
+                "weights should be 1-d and have the same length as input (bincount got "
+                f"input of shape {tuple(data.shape)}, weights of shape "
+                f"{tuple(getattr(weights, 'shape', ()))})"
+            )
         w = weights._data
     n = max(int(data.max()) + 1 if data.size else 0, minlength)
     out = _zeros("bincount", n, np.int64 if w is None else (w.dtype if w.dtype.kind == "f" else np.float64))
     np.add.at(out, data, 1 if w is None else w.astype(out.dtype))
     return _tape._from_array(out)
-

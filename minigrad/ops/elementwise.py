@@ -39,8 +39,10 @@ def _fwd_add(a, b):
 def _fwd_sub(a, b):
     a, b = _prep2("sub", a, b)
     if getattr(a, "dtype", None) == np.bool_ and getattr(b, "dtype", None) == np.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. "
+            "Use the `^` or `logical_xor()` operator instead."
+        )
     with np.errstate(all="ignore"):
         return a - b
 
@@ -57,7 +59,7 @@ def _fwd_mul(a, b):
 
 def _fwd_div(a, b):
     a, b = _prep2("div", a, b)
-    if not _is_float(a) and not _is_float(b):   # true division of integers gives float32
+    if not _is_float(a) and not _is_float(b):  # true division of integers gives float32
         a = np.asarray(a, dtype=np.float32)
         b = np.asarray(b, dtype=np.float32) if isinstance(b, (ndarray, _generic)) else b
     with np.errstate(all="ignore"):
@@ -72,8 +74,10 @@ def _fwd_pow(a, b):
 
 def _int_neg(x):
     if x.dtype == np.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
-                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return np.negative(x)
 
 
@@ -155,7 +159,9 @@ sin = _unary(SIN, "Sine of each element.\n\n>>> minigrad.sin(minigrad.tensor(0.0
 cos = _unary(COS, "Cosine of each element.")
 tanh = _unary(TANH, "Hyperbolic tangent of each element.")
 sigmoid = _unary(SIGMOID, "1 / (1 + exp(-x)) for each element, computed without overflow.")
-relu = _unary(RELU, "max(x, 0) for each element.\n\n>>> minigrad.relu(minigrad.tensor([-1.0, 2.0]))\ntensor([0., 2.])")
+relu = _unary(
+    RELU, "max(x, 0) for each element.\n\n>>> minigrad.relu(minigrad.tensor([-1.0, 2.0]))\ntensor([0., 2.])"
+)
 abs = _unary(ABS, "Absolute value of each element (gradient sign(x), 0 at 0).")  # noqa: A001
 neg = _unary(NEG, "-x for each element.")
 
@@ -168,7 +174,9 @@ def _binary(op, doc):
     return _tape.binary_function(op, doc, __name__)
 
 
-mul = multiply = _binary(MUL, "input * other, broadcasting.\n\n>>> minigrad.mul(minigrad.tensor([1.0, 2.0]), 3)\ntensor([3., 6.])")
+mul = multiply = _binary(
+    MUL, "input * other, broadcasting.\n\n>>> minigrad.mul(minigrad.tensor([1.0, 2.0]), 3)\ntensor([3., 6.])"
+)
 
 
 div = divide = true_divide = _binary(DIV, "input / other (true division: integers give float32).")
@@ -242,8 +250,10 @@ def inplace(fn, input, other):
     ``fn(input, other)`` and copied into ``input`` with its history (``_tape._rebase``)."""
     input._check_inplace()
     kind = _INTO.get(fn.__name__)
-    if kind is not None and not (_tape.is_grad_enabled() and (
-            input.requires_grad or (isinstance(other, Tensor) and other.requires_grad))):
+    if kind is not None and not (
+        _tape.is_grad_enabled()
+        and (input.requires_grad or (isinstance(other, Tensor) and other.requires_grad))
+    ):
         if K.binary_into(kind, input._data, other._data if isinstance(other, Tensor) else other):
             input._bump_version()
             return input
@@ -293,6 +303,7 @@ def _compare(name, ufunc):
         a, b = _prep2(name, a, b)
         result = ufunc(a, b)
         return result if raw else _tape._from_array(np.asarray(result))
+
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor (not differentiable)."
     return fn
@@ -313,5 +324,3 @@ gt = greater = _compare("gt", np.greater)
 
 ge = greater_equal = _compare("ge", np.greater_equal)
 logical_and = _compare("logical_and", np.logical_and)
-
-

@@ -26,7 +26,7 @@ def _fwd_unindex(g, shape, index):
     # the adjoint of x[index]: scatter g into zeros; repeated integer indices accumulate
     out = np.zeros(shape, dtype=g.dtype)
     if _is_basic(index):
-        out[index] = g          # basic indexing never repeats an element
+        out[index] = g  # basic indexing never repeats an element
     else:
         np.add.at(out, index, g)
     return out
@@ -57,7 +57,7 @@ def _fwd_masked_fill(x, mask, value):
 def _fwd_scatter(x, src, dim, index):
     out = x.copy()
     if np.ndim(src):
-        src = src[tuple(slice(0, n) for n in index.shape)]   # only the part index covers
+        src = src[tuple(slice(0, n) for n in index.shape)]  # only the part index covers
     else:
         src = np.asarray(src, dtype=x.dtype)
     np.put_along_axis(out, index, src, axis=dim)
@@ -121,8 +121,10 @@ def _index_arg(index):
     if isinstance(index, Tensor):
         data = index._data
         if data.dtype.kind == "f":
-            raise IndexError("tensors used as indices must be long, int, byte or bool tensors "
-                             f"(got a {index.dtype} tensor of shape {tuple(data.shape)})")
+            raise IndexError(
+                "tensors used as indices must be long, int, byte or bool tensors "
+                f"(got a {index.dtype} tensor of shape {tuple(data.shape)})"
+            )
         # NOTE: uint8 tensors index as integers here, as numpy's do; PyTorch still reads them as
         # (deprecated) byte masks, with a warning
         return int(data) if data.ndim == 0 and data.dtype.kind in "iu" else data
@@ -150,9 +152,10 @@ def _slice_bound(b):
         return operator.index(b)
     except TypeError:
         if isinstance(b, Tensor):
-            raise               # PyTorch's message: only integer tensors of a single element ...
-        raise TypeError("slice indices must be integers or None or have an __index__ method "
-                        f"(got {type(b).__name__})") from None
+            raise  # PyTorch's message: only integer tensors of a single element ...
+        raise TypeError(
+            f"slice indices must be integers or None or have an __index__ method (got {type(b).__name__})"
+        ) from None
 
 
 def _index_op(index):
@@ -189,8 +192,10 @@ def narrow(input, dim, start, length):
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _dims("narrow", dim, input.ndim)[0]
     if isinstance(start, Tensor) and (start._data.ndim or start._data.dtype.kind not in "iu"):
-        raise RuntimeError(f"start must be an 0-dim integral Tensor (narrow got a {start.dtype} tensor "
-                           f"of shape {tuple(start.shape)}).")
+        raise RuntimeError(
+            f"start must be an 0-dim integral Tensor (narrow got a {start.dtype} tensor "
+            f"of shape {tuple(start.shape)})."
+        )
     start, length, n = _int("narrow", start, "start"), _int("narrow", length, "length"), input.shape[d]
     if not -n <= start <= n:
         raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
@@ -198,8 +203,10 @@ def narrow(input, dim, start, length):
         raise RuntimeError(f"narrow(): length must be non-negative (got {length}).")
     start = start + n if start < 0 else start
     if start + length > n:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}): narrow of "
-                           f"dim {d} of a tensor of shape {tuple(input.shape)}.")
+        raise RuntimeError(
+            f"start ({start}) + length ({length}) exceeds dimension size ({n}): narrow of "
+            f"dim {d} of a tensor of shape {tuple(input.shape)}."
+        )
     return apply(SLICE, (input,), ((slice(None),) * d + (slice(start, start + length),),))
 
 
@@ -217,10 +224,9 @@ def setitem(input, index, value):
     setitem_(input, index, value)
 
 
-
-
 def _where(mask, a, b):
     from .elementwise import where
+
     return where(mask, a, b)
 
 
@@ -313,11 +319,13 @@ def scatter_add(input, dim, index, src):
 def _check_src(op, index, src):
     """PyTorch's rule: the index may not be larger than src along any dim (issue 8)."""
     if index.ndim != src.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
-        raise RuntimeError(f"{op}(): Expected index {list(index.shape)} to be no larger size than src "
-                           f"{list(src.shape)}")
+        raise RuntimeError(
+            f"{op}(): Expected index {list(index.shape)} to be no larger size than src {list(src.shape)}"
+        )
 
 
 def masked_fill_(input, mask, value):
     """In place: ``value`` where ``mask`` is True."""
     from .elementwise import inplace
+
     return inplace(lambda a, _: masked_fill(a, mask, value), input, None)

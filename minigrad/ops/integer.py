@@ -17,19 +17,24 @@ from .pointwise import floor, trunc
 
 
 def _int_zero_check(op, a, b):
-    if (getattr(a, "dtype", None) is not None and a.dtype.kind in "iub"
-            and (np.asarray(b).dtype.kind in "iub") and np.any(np.asarray(b) == 0)):
+    if (
+        getattr(a, "dtype", None) is not None
+        and a.dtype.kind in "iub"
+        and (np.asarray(b).dtype.kind in "iub")
+        and np.any(np.asarray(b) == 0)
+    ):
         raise RuntimeError(f"ZeroDivisionError: {op}: integer division by zero")
 
 
 def _division(name, ufunc):
     def forward(a, b):
         a, b = _prep2(name, a, b)
-        if not isinstance(a, np.ndarray):           # a Python number on the left
+        if not isinstance(a, np.ndarray):  # a Python number on the left
             a = np.asarray(a, dtype=b.dtype)
         _int_zero_check(name, a, b)
         with np.errstate(all="ignore"):
             return np.asarray(ufunc(a, b))
+
     forward.__name__ = f"_fwd_{name}"
     return forward
 
@@ -91,9 +96,12 @@ def _bitwise(name, ufunc):
         for v in (a, b):
             is_array = isinstance(v, (np.ndarray, np.generic))
             if (v.dtype.kind == "f") if is_array else isinstance(v, float):
-                raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Float': {name} takes bool or "
-                                          "integer tensors (compare first for a mask: (x > 0) & (x < 1))")
+                raise NotImplementedError(
+                    f"\"{name}_cpu\" not implemented for 'Float': {name} takes bool or "
+                    "integer tensors (compare first for a mask: (x > 0) & (x < 1))"
+                )
         return ufunc(a, b)
+
     return _compare(name, forward)
 
 
@@ -107,6 +115,7 @@ def bitwise_not(input):
     if not isinstance(input, Tensor):
         raise TypeError(f"bitwise_not(): argument 'input' must be Tensor, not {type(input).__name__}")
     if input._data.dtype.kind == "f":
-        raise NotImplementedError("\"bitwise_not_cpu\" not implemented for 'Float': ~ takes bool or integer "
-                                  "tensors")
+        raise NotImplementedError(
+            "\"bitwise_not_cpu\" not implemented for 'Float': ~ takes bool or integer tensors"
+        )
     return _tape._from_array(np.invert(input._data))

@@ -98,6 +98,7 @@ class _Unbind(Function):
 
 def _wrap(array):
     from .._tape import _from_array
+
     # np.asarray, not np.ascontiguousarray alone: that makes a numpy scalar (a slice of unbind
     # on a 1-d tensor) 1-d, and unbind must give 0-d tensors (issue 8)
     array = np.asarray(array)
@@ -165,8 +166,10 @@ def split(tensor, split_size_or_sections, dim=0):
         sizes = list(_ints("split", split_size_or_sections, "split_size"))
         fn = _SplitWithSizes
         if any(s < 0 for s in sizes):
-            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, "
-                               f"but got split_sizes={sizes}")
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes have only non-negative entries, "
+                f"but got split_sizes={sizes}"
+            )
         if sum(sizes) != n:
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "

@@ -43,7 +43,7 @@ def _fwd_matmul(a, b):
         except ValueError:
             raise _broadcast_error("matmul (batch dimensions)", a.shape[:-2], b.shape[:-2]) from None
     if a.ndim == 2 and b.ndim == 2:
-        return np.dot(a, b)   # BLAS for every 2-D case; np.matmul skips it for outer products
+        return np.dot(a, b)  # BLAS for every 2-D case; np.matmul skips it for outer products
     return np.matmul(a, b)
 
 
@@ -62,9 +62,9 @@ MM_BATCH = defop("mm_batch", _fwd_matmul,    *MM.derivs, grad_name="CloneBackwar
 def _matmul_da(g, a, b):
     if a.ndim == 1 and b.ndim == 1:
         return g * b
-    if b.ndim == 1:                       # (..., n) = A(..., n, m) @ b(m)
+    if b.ndim == 1:  # (..., n) = A(..., n, m) @ b(m)
         return matmul(g.reshape(g.shape + (1,)), b.reshape((1, b.shape[0])))
-    if a.ndim == 1:                       # (..., p) = a(m) @ B(..., m, p)
+    if a.ndim == 1:  # (..., p) = a(m) @ B(..., m, p)
         r = matmul(g.reshape(g.shape[:-1] + (1, g.shape[-1])), b.swapaxes(-1, -2))
         return r.reshape(r.shape[:-2] + (r.shape[-1],))
     return matmul(g, b.swapaxes(-1, -2))
@@ -91,8 +91,7 @@ def matmul(input, other):
         if _is_raw(input) and _is_raw(other):
             return _fwd_matmul(np.asarray(input), np.asarray(other))
         raise TypeError(
-            f"matmul(): both arguments must be Tensors, got {type(input).__name__} and "
-            f"{type(other).__name__}"
+            f"matmul(): both arguments must be Tensors, got {type(input).__name__} and {type(other).__name__}"
         )
     na, nb = input.ndim, other.ndim
     if na == 2 and nb == 2:
@@ -118,8 +117,8 @@ def mm(input, mat2):
     """
     for name, x in (("self", input), ("mat2", mat2)):
         if isinstance(x, Tensor) and x.ndim != 2:
-            raise RuntimeError(f"{name} must be a matrix (mm expects 2-D tensors, got a {x.ndim}-D "
-                               f"{name} of shape {tuple(x.shape)}; use matmul for vectors and batches)")
+            raise RuntimeError(
+                f"{name} must be a matrix (mm expects 2-D tensors, got a {x.ndim}-D "
+                f"{name} of shape {tuple(x.shape)}; use matmul for vectors and batches)"
+            )
     return matmul(input, mat2)
-
-

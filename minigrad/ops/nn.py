@@ -36,14 +36,17 @@ def _floats(op, *arrays):
     dtypes = {a.dtype for a in arrays if a is not None}
     if len(dtypes) > 1:
         names = " and ".join(sorted(str(d) for d in dtypes))
-        raise RuntimeError(f"{op}: expected all tensors to have the same dtype, but got {names}; "
-                           "convert them with .float() or .double() first")
+        raise RuntimeError(
+            f"{op}: expected all tensors to have the same dtype, but got {names}; "
+            "convert them with .float() or .double() first"
+        )
     dt = dtypes.pop()
     if dt not in (np.float32, np.float64):
         raise RuntimeError(f"{op}: not implemented for dtype {dt}; use float32 or float64 tensors")
 
 
 # ----------------------------------------------------------------------------- forwards
+
 
 def _fwd_softmax(x, dim, take_log=False):
     if x.dtype.kind != "f":
@@ -67,7 +70,7 @@ def _fwd_cross_entropy(x, target, weight, ignore_index):
 
 def _fwd_cross_entropy_reduced(x, target, ignore_index, denominator):
     per_sample = _fwd_cross_entropy(x, target, None, ignore_index)
-    with np.errstate(all="ignore"):             # every target ignored: 0 / 0 is nan, as in PyTorch
+    with np.errstate(all="ignore"):  # every target ignored: 0 / 0 is nan, as in PyTorch
         return np.asarray(per_sample.sum() / denominator, dtype=x.dtype)
 
 
@@ -87,8 +90,8 @@ def _as4(shape):
 def _fwd_conv(x, w, b, geometry):
     _floats("conv", x, w, b)
     n, o, oh, ow = x.shape[0], w.shape[0], geometry[8], geometry[9]
-    cols = NK.im2col(x.reshape(_as4(x.shape)), geometry)          # (N, C*KH*KW, OH*OW)
-    out = np.matmul(w.reshape(o, -1), cols)                        # (N, O, OH*OW): a GEMM per image
+    cols = NK.im2col(x.reshape(_as4(x.shape)), geometry)  # (N, C*KH*KW, OH*OW)
+    out = np.matmul(w.reshape(o, -1), cols)  # (N, O, OH*OW): a GEMM per image
     if b is not None:
         out += b.reshape(o, 1)
     return out.reshape((n, o) + ((oh, ow) if x.ndim == 4 else (ow,)))
@@ -109,8 +112,9 @@ def _fwd_gather_planes(x, idx):
 
 def _fwd_scatter_planes(g, idx, shape):
     p = shape[0] * shape[1]
-    flat = NK.scatter_add_planes(np.ascontiguousarray(g).reshape(p, -1), idx.reshape(p, -1),
-                                 shape[2] * shape[3])
+    flat = NK.scatter_add_planes(
+        np.ascontiguousarray(g).reshape(p, -1), idx.reshape(p, -1), shape[2] * shape[3]
+    )
     return flat.reshape(shape)
 
 
@@ -130,7 +134,8 @@ def _fwd_linear(x, w, b=None):
     if x.dtype != w.dtype or (b is not None and b.dtype != w.dtype):
         raise RuntimeError(
             f"linear: expected input, weight and bias of one dtype, got {x.dtype}, {w.dtype}"
-            + ("" if b is None else f", {b.dtype}") + "; convert with .to(weight.dtype)"
+            + ("" if b is None else f", {b.dtype}")
+            + "; convert with .to(weight.dtype)"
         )
     out = np.dot(x.reshape(-1, x.shape[-1]), w.T)
     if b is not None:
@@ -201,6 +206,7 @@ LINEAR_ND_NOBIAS = defop("linear", _fwd_linear, *LINEAR_NOBIAS.derivs,          
 # ----------------------------------------------------------------------------- derivatives
 # Each runs a kernel on ndarrays and the composed formula on Tensors (create_graph).
 
+
 def _softmax_backward(g, out, dim):
     if _is_raw(g) and out.dtype != np.float16:
         return NK.softmax_backward(np.asarray(g, dtype=out.dtype), out, dim, False)
@@ -232,7 +238,7 @@ def _per_image(g):
 
 
 def _conv_dx(g, w, xshape, geometry):
-    cols = matmul(transpose(w.reshape(w.shape[0], -1), 0, 1), _per_image(g))     # (N, C*KH*KW, L)
+    cols = matmul(transpose(w.reshape(w.shape[0], -1), 0, 1), _per_image(g))  # (N, C*KH*KW, L)
     return col2im(cols, _as4(tuple(xshape)), geometry).reshape(xshape)
 
 
@@ -258,6 +264,7 @@ def _softplus_backward(g, x, beta, threshold):
 # ----------------------------------------------------------------------------- dual helpers
 # Raw forward on ndarrays, a recorded op on Tensors: what derivative formulas call.
 
+
 def im2col(x, geometry):
     """Patches of (N, C, H, W) ``x`` as columns (N, C*KH*KW, OH*OW); see ``_nn_kernels.im2col``."""
     return _fwd_im2col(x, geometry) if _is_raw(x) else apply(IM2COL, (x,), (geometry,))
@@ -282,10 +289,10 @@ def scatter_planes(g, idx, shape):
 
 # ----------------------------------------------------------------------------- public
 
+
 def _dim(op, dim, ndim):
     dims = _dims(op, dim, ndim)
     return dims[0] if dims else 0
-
 
 
 def softmax(input, dim, dtype=None):
@@ -347,8 +354,9 @@ def _tuple(v, n, name):
 
 def _same_padding(kernel, dilation, stride, op):
     if any(s != 1 for s in stride):
-        raise ValueError(f"padding='same' is not supported for strided convolutions ({op} got stride "
-                         f"{stride})")
+        raise ValueError(
+            f"padding='same' is not supported for strided convolutions ({op} got stride {stride})"
+        )
     return tuple(d * (k - 1) // 2 for k, d in zip(kernel, dilation))
 
 
@@ -365,8 +373,10 @@ def _conv_geometry(op, xshape, wshape, stride, padding, dilation):
     else:
         pad, out = _tuple(padding, nd, "padding"), None
     if min(stride) < 1 or min(dilation) < 1 or min(pad) < 0:
-        raise RuntimeError(f"{op}: stride and dilation must be positive and padding non-negative, "
-                           f"got stride={stride}, padding={pad}, dilation={dilation}")
+        raise RuntimeError(
+            f"{op}: stride and dilation must be positive and padding non-negative, "
+            f"got stride={stride}, padding={pad}, dilation={dilation}"
+        )
     eff = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
     total = tuple(e - 1 for e in eff) if padding == "same" else tuple(2 * p for p in pad)
     padded = tuple(s + t for s, t in zip(xshape[2:], total))
@@ -377,8 +387,8 @@ def _conv_geometry(op, xshape, wshape, stride, padding, dilation):
         )
     if out is None:
         out = tuple((p - e) // s + 1 for p, e, s in zip(padded, eff, stride))
-    two = lambda t, fill: t if nd == 2 else (fill,) + t        # noqa: E731
-    return (two(kernel, 1) + two(stride, 1) + two(pad, 0) + two(dilation, 1) + two(out, 1))
+    two = lambda t, fill: t if nd == 2 else (fill,) + t  # noqa: E731
+    return two(kernel, 1) + two(stride, 1) + two(pad, 0) + two(dilation, 1) + two(out, 1)
 
 
 def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
@@ -391,8 +401,10 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
             f"size: {list(input.shape)}"
         )
     if weight.ndim != nd + 2:
-        raise RuntimeError(f"{op}: weight must be {nd + 2}-D (out_channels, in_channels, *kernel), "
-                           f"got shape {list(weight.shape)}")
+        raise RuntimeError(
+            f"{op}: weight must be {nd + 2}-D (out_channels, in_channels, *kernel), "
+            f"got shape {list(weight.shape)}"
+        )
     if unbatched:
         input = input.reshape((1,) + tuple(input.shape))
     if input.shape[1] != weight.shape[1]:
@@ -430,7 +442,7 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def _pool_out(size, k, s, p, d, ceil_mode):
     span = size + 2 * p - d * (k - 1) - 1
     out = (-(-span // s) if ceil_mode else span // s) + 1
-    if ceil_mode and (out - 1) * s >= size + p:    # the last window must start inside
+    if ceil_mode and (out - 1) * s >= size + p:  # the last window must start inside
         out -= 1
     return out
 
@@ -438,8 +450,9 @@ def _pool_out(size, k, s, p, d, ceil_mode):
 def pool_geometry(op, input, kernel_size, stride, padding, dilation, ceil_mode):
     """Validated (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow) of a 2-D pooling window."""
     if input.ndim not in (3, 4) or input.numel() == 0:
-        raise RuntimeError(f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, "
-                           f"got shape {tuple(input.shape)}")
+        raise RuntimeError(
+            f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, got shape {tuple(input.shape)}"
+        )
     k = _tuple(kernel_size, 2, "kernel_size")
     default = stride is None or (not isinstance(stride, int) and len(stride) == 0)
     s = k if default else _tuple(stride, 2, "stride")
@@ -448,19 +461,22 @@ def pool_geometry(op, input, kernel_size, stride, padding, dilation, ceil_mode):
         raise RuntimeError(f"{op}: kernel_size, stride and dilation must be positive, got {k}, {s}, {d}")
     for ki, pi, di in zip(k, p, d):
         if not 0 <= pi <= (di * (ki - 1) + 1) // 2:
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pi}, "
-                               f"kernel_size={ki} and dilation={di}")
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got pad={pi}, "
+                f"kernel_size={ki} and dilation={di}"
+            )
     size = tuple(input.shape[-2:])
     out = tuple(_pool_out(n, ki, si, pi, di, ceil_mode) for n, ki, si, pi, di in zip(size, k, s, p, d))
     if min(out) < 1:
         c = input.shape[-3]
-        raise RuntimeError(f"Given input size: ({c}x{size[0]}x{size[1]}). Calculated output size: "
-                           f"({c}x{out[0]}x{out[1]}). Output size is too small")
+        raise RuntimeError(
+            f"Given input size: ({c}x{size[0]}x{size[1]}). Calculated output size: "
+            f"({c}x{out[0]}x{out[1]}). Output size is too small"
+        )
     return k + s + p + d + out
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Maximum over sliding windows of (N, C, H, W) or (C, H, W) ``input``.
 
     With ``return_indices`` also returns the flat position (in each H*W plane) of every
@@ -476,8 +492,10 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     _floats("max_pool2d", x._data)
     idx = NK.max_pool2d_indices(x._data, geo)
     if idx.size and idx.min() < 0:
-        raise RuntimeError(f"max_pool2d: a window lies entirely in the padding (kernel {geo[:2]}, "
-                           f"padding {geo[4:6]}, dilation {geo[6:8]}); use less padding or dilation")
+        raise RuntimeError(
+            f"max_pool2d: a window lies entirely in the padding (kernel {geo[:2]}, "
+            f"padding {geo[4:6]}, dilation {geo[6:8]}); use less padding or dilation"
+        )
     out = apply(MAX_POOL, (x,), (idx,))
     if unbatched:
         out, idx = out.reshape(tuple(out.shape)[1:]), idx[0]

@@ -13,27 +13,48 @@ import numpy as np
 from .. import _tape
 from .._tape import Tensor, call2
 from ._core import _float, _prep2, defop
-from .elementwise import _compare, _unary, add, div, eq, ge, gt, le, logical_and, lt, mul, neg, pow, sqrt, sub, where
+from .elementwise import (
+    _compare,
+    _unary,
+    add,
+    div,
+    eq,
+    ge,
+    gt,
+    le,
+    logical_and,
+    lt,
+    mul,
+    neg,
+    pow,
+    sqrt,
+    sub,
+    where,
+)
 
 
 def _float_ufunc(ufunc, rounded=False):
     """A float-valued numpy ufunc as a forward (integers compute in float32). ``rounded``:
     float32 computes in float64 and rounds once, as numpy's float32 log10/log2 loops are an ulp
     off at exact powers (log10(100) would print 2.0000, PyTorch's prints 2.)."""
+
     def forward(x):
         x = _float(x)
         with np.errstate(all="ignore"):
             if rounded and x.dtype == np.float32:
                 return ufunc(x.astype(np.float64)).astype(np.float32)
             return ufunc(x)
+
     forward.__name__ = f"_fwd_{ufunc.__name__}"
     return forward
 
 
 def _kept_ufunc(ufunc):
     """A numpy ufunc that keeps the dtype (floor of an int tensor is itself)."""
+
     def forward(x):
         return ufunc(x) if x.dtype.kind == "f" else x.copy()
+
     forward.__name__ = f"_fwd_{ufunc.__name__}"
     return forward
 
@@ -43,6 +64,7 @@ def _binary_ufunc(name, ufunc):
         a, b = _prep2(name, a, b)
         with np.errstate(all="ignore"):
             return ufunc(a, b)
+
     forward.__name__ = f"_fwd_{name}"
     return forward
 
@@ -190,8 +212,17 @@ def isfinite(input):
 
 
 # PyTorch's names of dtypes in its messages ("Long did not match Float", "not implemented for 'Long'")
-_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                 "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_SCALAR_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
 
 
 def _scalar_name(dtype):
@@ -210,9 +241,11 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
             raise TypeError(f"isclose(): argument '{name}' must be Tensor, not {type(t).__name__}")
     a, b = input._data, other._data
     if a.dtype != b.dtype:
-        raise RuntimeError(f"{_scalar_name(a.dtype)} did not match {_scalar_name(b.dtype)}: isclose needs "
-                           f"two tensors of one dtype (got {input.dtype} and {other.dtype}); convert one "
-                           "with .to()")
+        raise RuntimeError(
+            f"{_scalar_name(a.dtype)} did not match {_scalar_name(b.dtype)}: isclose needs "
+            f"two tensors of one dtype (got {input.dtype} and {other.dtype}); convert one "
+            "with .to()"
+        )
     for name, tol in (("rtol", rtol), ("atol", atol)):
         if not tol >= 0:
             raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol} (isclose)")
@@ -239,6 +272,7 @@ def equal(input, other):
     """Whether two tensors have the same shape and the same values, as a bool (NaN != NaN)."""
     for name, pos, t in (("input", 1, input), ("other", 2, other)):
         if not isinstance(t, Tensor):
-            raise TypeError(f"equal(): argument '{name}' (position {pos}) must be Tensor, not "
-                            f"{type(t).__name__}")
+            raise TypeError(
+                f"equal(): argument '{name}' (position {pos}) must be Tensor, not {type(t).__name__}"
+            )
     return input.shape == other.shape and bool(np.array_equal(input._data, other._data))

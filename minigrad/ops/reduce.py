@@ -56,7 +56,7 @@ def _count(shape, dims):
 def _fwd_sum(x, dims=None, keepdim=False):
     if x.dtype.kind in "biu":
         x = x.astype(np.int64)
-    with np.errstate(all="ignore"):                     # inf + -inf is nan, silently
+    with np.errstate(all="ignore"):  # inf + -inf is nan, silently
         return np.sum(x, axis=dims, keepdims=keepdim)
 
 
@@ -119,6 +119,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 # ----------------------------------------------------------------------------- more reductions
 
+
 def _fwd_prod(x, dims=None, keepdim=False):
     if x.dtype.kind in "biu":
         x = x.astype(np.int64)
@@ -136,7 +137,7 @@ def _prod_grad(g, x, out, dims, keepdim):
     dims = tuple(range(x.ndim)) if dims is None else tuple(dims)
     last = tuple(range(x.ndim - len(dims), x.ndim))
     moved = np.moveaxis(x, dims, last)
-    flat = moved.reshape(moved.shape[:x.ndim - len(dims)] + (_numel(moved.shape[x.ndim - len(dims):]),))
+    flat = moved.reshape(moved.shape[: x.ndim - len(dims)] + (_numel(moved.shape[x.ndim - len(dims) :]),))
     ones = np.ones_like(flat[..., :1])
     with np.errstate(all="ignore"):
         left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
@@ -157,9 +158,10 @@ def _fwd_extreme(fn, name):
                 if x.shape[d] == 0:
                     raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
             shape = tuple(1 if i in dims else n for i, n in enumerate(x.shape) if keepdim or i not in dims)
-            return np.zeros(shape, dtype=x.dtype)       # reducing a non-empty dim of an empty tensor
+            return np.zeros(shape, dtype=x.dtype)  # reducing a non-empty dim of an empty tensor
         with np.errstate(all="ignore"):
             return fn(x, axis=dims, keepdims=keepdim)
+
     forward.__name__ = f"_fwd_{fn.__name__}"
     return forward
 
@@ -185,6 +187,7 @@ def _fwd_take(x, dim, keepdim, index):
 def _take_grad(g, x, dim, keepdim, index):
     """Gradient of the values of max(dim)/min(dim): g goes to the chosen index."""
     from .indexing import _along, _unindex
+
     gk = g if keepdim else (g.reshape(g.shape[:dim] + (1,) + g.shape[dim:]))
     return _unindex(gk, x.shape, _along(index, dim))
 
@@ -260,12 +263,15 @@ def _fwd_norm(x, p, dims, keepdim):
         elif p == 0:
             r = np.sum(a != 0, axis=dims, keepdims=keepdim).astype(x.dtype)
         else:
-            r = np.sum(a ** p, axis=dims, keepdims=keepdim) ** (1.0 / p)
+            r = np.sum(a**p, axis=dims, keepdims=keepdim) ** (1.0 / p)
     return np.asarray(r, dtype=x.dtype)
 
 
 def _norm_grad(g, x, out, p, dims, keepdim):
-    from .elementwise import abs as abs_, pow as pow_, sign
+    from .elementwise import abs as abs_
+    from .elementwise import pow as pow_
+    from .elementwise import sign
+
     gk = expand(_keepdim(g, dims, keepdim, x.shape), x.shape)
     ok = expand(_keepdim(out, dims, keepdim, x.shape), x.shape)
     if p == 0:
@@ -283,7 +289,7 @@ def _norm_grad(g, x, out, p, dims, keepdim):
 def _fwd_cumsum(x, dim):
     if x.dtype.kind in "biu":
         x = x.astype(np.int64)
-    return np.cumsum(x, axis=dim) if x.ndim else x.copy()   # numpy would make a 0-d input 1-d
+    return np.cumsum(x, axis=dim) if x.ndim else x.copy()  # numpy would make a 0-d input 1-d
 
 
 def _cumsum(g, dim):
@@ -357,6 +363,7 @@ def _extreme(name, full_op, dim_op, arg_fn, binary):
         values = apply(dim_op, (input,), (d, bool(keepdim), index))
         idx = index if keepdim else np.squeeze(index, axis=d)
         return _named(name, values, _tape._from_array(idx.astype(np.int64)))
+
     fn.__name__ = name
     return fn
 
@@ -370,7 +377,9 @@ def _named(name, values, indices):
 def _minmax_binary(name):
     def fn(input, other):
         from . import pointwise
+
         return getattr(pointwise, name)(input, other)
+
     return fn
 
 
@@ -412,6 +421,7 @@ def _arg(name, fn):
             d = _dim1(name, dim, data.ndim)
             r = fn(data, axis=d, keepdims=keepdim) if data.ndim else np.asarray(0)
         return _tape._from_array(np.asarray(r, dtype=np.int64))
+
     arg.__name__ = name
     arg.__doc__ = f"Indices of the {name[3:]} values (int64, not differentiable)."
     return arg
@@ -435,8 +445,10 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     tensor(1.6667)
     """
     if isinstance(unbiased, (int, tuple, list)) and not isinstance(unbiased, bool):
-        dim, unbiased = unbiased, None          # var(x, 1) means dim=1
-    return apply(VAR, (input,), (_reduce_dims("var", dim, input), _correction(unbiased, correction), bool(keepdim)))
+        dim, unbiased = unbiased, None  # var(x, 1) means dim=1
+    return apply(
+        VAR, (input,), (_reduce_dims("var", dim, input), _correction(unbiased, correction), bool(keepdim))
+    )
 
 
 @numpy_keywords
@@ -444,7 +456,9 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation over ``dim`` (all by default)."""
     if isinstance(unbiased, (int, tuple, list)) and not isinstance(unbiased, bool):
         dim, unbiased = unbiased, None
-    return apply(STD, (input,), (_reduce_dims("std", dim, input), _correction(unbiased, correction), bool(keepdim)))
+    return apply(
+        STD, (input,), (_reduce_dims("std", dim, input), _correction(unbiased, correction), bool(keepdim))
+    )
 
 
 @numpy_keywords
@@ -480,9 +494,12 @@ def _logical(name, fn, what):
         out = np.asarray(fn(data, axis=dims, keepdims=bool(keepdim)))
         # PyTorch keeps uint8 for uint8 input, and gives bool for every other dtype
         return _tape._from_array(out.astype(np.uint8 if data.dtype == np.uint8 else np.bool_, copy=False))
+
     reduce_.__name__ = reduce_.__qualname__ = name
-    reduce_.__doc__ = (f"Whether {what} element is nonzero, over ``dim`` (all dims by default; an int or a "
-                       "tuple), as a bool tensor.")
+    reduce_.__doc__ = (
+        f"Whether {what} element is nonzero, over ``dim`` (all dims by default; an int or a "
+        "tuple), as a bool tensor."
+    )
     return reduce_
 
 

@@ -55,11 +55,12 @@ def _t(w):
 
 # ----------------------------------------------------------------------------- forwards
 
+
 def _lstm_forward(x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
     w_hhT = _t(w_hh)
     w_hrT = None if w_hr is None else _t(w_hr)
     N, H = x.shape[0], w_hh.shape[1] if w_hr is None else w_hr.shape[1]
-    gates = np.matmul(x, _t(w_ih))              # every step's input projection at once
+    gates = np.matmul(x, _t(w_ih))  # every step's input projection at once
     if bias is not None:
         gates += bias
     hg = np.empty((h0.shape[0], 4 * H), x.dtype)
@@ -104,7 +105,7 @@ def _gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh, steps):
     gates = np.matmul(x, _t(w_ih))
     if b_ih is not None:
         gates += b_ih
-    hg = np.empty((N, 3 * H), x.dtype)          # kept: the n-gate's recurrent part is needed later
+    hg = np.empty((N, 3 * H), x.dtype)  # kept: the n-gate's recurrent part is needed later
     h = h0.copy()
     h_prev, out = np.empty((N, H), x.dtype), np.empty((N, H), x.dtype)
     for off, n in steps:
@@ -162,6 +163,7 @@ def _rnn_backward(dout, dh_n, w_hh, relu, steps, saved):
 
 # ----------------------------------------------------------------------------- composed
 
+
 def _composed(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse):
     """The same layer written with recorded ops, step by step: the reference for tests and
     the path of ``create_graph=True``. Returns (out, h_n, c_n or None)."""
@@ -171,7 +173,7 @@ def _composed(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, revers
     for off, n in _steps(batch_sizes, reverse):
         hp = h[:n]
         hg = linear(hp, w_hh, b_hh)
-        a = xg[off:off + n]
+        a = xg[off : off + n]
         if mode == "LSTM":
             i, f, g, o = (a + hg).chunk(4, 1)
             cn = E.sigmoid(f) * c[:n] + E.sigmoid(i) * E.tanh(g)
@@ -195,6 +197,7 @@ def _composed(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, revers
 
 
 # ----------------------------------------------------------------------------- the node
+
 
 class RecurrentLayer(Function):
     """``apply(mode, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse)`` ->
@@ -223,7 +226,7 @@ class RecurrentLayer(Function):
     def backward(ctx, dout, dh_n, dc_n=None):
         tensors, arrays = ctx.saved_tensors[:8], tuple(t._data for t in ctx.saved_tensors[8:])
         needs = ctx.needs_input_grad[1:9]
-        if is_grad_enabled():               # create_graph=True: differentiate the composition
+        if is_grad_enabled():  # create_graph=True: differentiate the composition
             return (None,) + _composed_backward(ctx, tensors, needs, dout, dh_n, dc_n) + (None, None)
         x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = tensors
         mode, steps = ctx.mode, _steps(ctx.batch_sizes, ctx.reverse)
@@ -232,7 +235,8 @@ class RecurrentLayer(Function):
         dc0 = dw_hr = None
         if mode == "LSTM":
             dxg, dhg, h_prev, dh0, dc0, dw_hr = _lstm_backward(
-                g_out, g_h, np.ascontiguousarray(dc_n._data), xa, w_iha, w_hha, _raw(w_hr), steps, arrays)
+                g_out, g_h, np.ascontiguousarray(dc_n._data), xa, w_iha, w_hha, _raw(w_hr), steps, arrays
+            )
         elif mode == "GRU":
             dxg, dhg, h_prev, dh0 = _gru_backward(g_out, g_h, xa, w_iha, w_hha, steps, arrays)
         else:
@@ -243,9 +247,13 @@ class RecurrentLayer(Function):
         db_ih = np.matmul(ones, dxg) if needs[5] or needs[6] else None
         grads = (
             (lambda: np.matmul(dxg, w_iha)),
-            (lambda: dh0), (lambda: dc0),
-            (lambda: np.matmul(dxg.T, xa)), (lambda: np.matmul(dhg.T, h_prev)),
-            (lambda: db_ih), (lambda: db_ih.copy() if dhg is dxg else np.matmul(ones, dhg)), (lambda: dw_hr),
+            (lambda: dh0),
+            (lambda: dc0),
+            (lambda: np.matmul(dxg.T, xa)),
+            (lambda: np.matmul(dhg.T, h_prev)),
+            (lambda: db_ih),
+            (lambda: db_ih.copy() if dhg is dxg else np.matmul(ones, dhg)),
+            (lambda: dw_hr),
         )
         out = tuple(_from_array(f()) if need else None for f, need in zip(grads, needs))
         return (None,) + out + (None, None)
@@ -258,8 +266,11 @@ def _composed_backward(ctx, tensors, needs, dout, dh_n, dc_n):
     with enable_grad():
         outs = _composed(ctx.mode, *tensors, ctx.batch_sizes, ctx.reverse)
     pairs = [(o, g) for o, g in zip(outs, (dout, dh_n, dc_n)) if o is not None and g is not None]
-    got = iter(autograd_grad([o for o, _ in pairs], wanted, [g for _, g in pairs],
-                             create_graph=True, allow_unused=True))
+    got = iter(
+        autograd_grad(
+            [o for o, _ in pairs], wanted, [g for _, g in pairs], create_graph=True, allow_unused=True
+        )
+    )
     return tuple(next(got) if need else None for need in needs)
 
 

@@ -56,12 +56,16 @@ def _repeat_grad(g, shape, reps):
     for r, s in zip(reps, shape):
         split += [r, s]
     g = g.reshape(tuple(split))
-    g = g.sum(tuple(range(0, 2 * len(reps), 2))) if _is_raw(g) else g.sum(dim=tuple(range(0, 2 * len(reps), 2)))
+    g = (
+        g.sum(tuple(range(0, 2 * len(reps), 2)))
+        if _is_raw(g)
+        else g.sum(dim=tuple(range(0, 2 * len(reps), 2)))
+    )
     return g
 
 
 def _fwd_flip(x, dims):
-    return np.flip(x, dims).copy() if x.ndim else x.copy()    # a 0-d tensor flips to itself
+    return np.flip(x, dims).copy() if x.ndim else x.copy()  # a 0-d tensor flips to itself
 
 
 def _fwd_roll(x, shifts, dims):
@@ -71,9 +75,11 @@ def _fwd_roll(x, shifts, dims):
 def _triangle(name, fn):
     def forward(x, diagonal):
         if x.ndim < 2:
-            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions "
-                               f"(got shape {tuple(x.shape)})")
-        return fn(x, diagonal)      # numpy takes the last two dims of a batch, as PyTorch
+            raise RuntimeError(
+                f"{name}: input tensor must have at least 2 dimensions (got shape {tuple(x.shape)})"
+            )
+        return fn(x, diagonal)  # numpy takes the last two dims of a batch, as PyTorch
+
     forward.__name__ = f"_fwd_{name}"
     return forward
 
@@ -143,8 +149,10 @@ def flatten(input, start_dim=0, end_dim=-1):
     if not shape:
         return reshape(input, 1)
     if s > e:
-        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim "
-                           f"(start_dim={start_dim}, end_dim={end_dim} of a {len(shape)}-d tensor)")
+        raise RuntimeError(
+            "flatten() has invalid args: start_dim cannot come after end_dim "
+            f"(start_dim={start_dim}, end_dim={end_dim} of a {len(shape)}-d tensor)"
+        )
     return reshape(input, shape[:s] + (_numel(shape[s : e + 1]),) + shape[e + 1 :])
 
 
@@ -186,8 +194,9 @@ def permute(input, *dims):
         raise RuntimeError(
             f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
             f"length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal "
-            f"to len(dims) = {len(dims)}" if len(dims) != n else
-            f"permute(): dims {dims} is not a permutation of the {n} dimensions of shape {input.shape}"
+            f"to len(dims) = {len(dims)}"
+            if len(dims) != n
+            else f"permute(): dims {dims} is not a permutation of the {n} dimensions of shape {input.shape}"
         )
     return apply(PERMUTE, (input,), (norm,))
 
@@ -249,7 +258,8 @@ def cuda(input, device=None, non_blocking=False, memory_format=None):
     """Raises ``DeviceError``: minigrad runs on the CPU only (as ``cuda()`` does in a CPU-only PyTorch)."""
     raise _device.DeviceError(
         "cuda(): minigrad runs on the CPU only and has no CUDA device (minigrad.cuda.is_available() is "
-        "False). Write device = 'cuda' if torch.cuda.is_available() else 'cpu' and x.to(device).")
+        "False). Write device = 'cuda' if torch.cuda.is_available() else 'cpu' and x.to(device)."
+    )
 
 
 def type_as(input, other):
@@ -276,11 +286,10 @@ def T(input):
 
 def _conv(dtype_name):
     def fn(self):
-            return to(self, getattr(_dtypes, dtype_name))
+        return to(self, getattr(_dtypes, dtype_name))
+
     fn.__name__ = dtype_name
     return fn
-
-
 
 
 @numpy_keywords

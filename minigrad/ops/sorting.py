@@ -68,7 +68,7 @@ def _values_indices(name, op, input, d, keepdim, index):
     return _named(name, values, _tape._from_array(idx.astype(np.int64)))
 
 
-_UNSET = object()       # sort(stable=...) given or not: PyTorch names the two SortBackward0 / 1
+_UNSET = object()  # sort(stable=...) given or not: PyTorch names the two SortBackward0 / 1
 
 
 @numpy_keywords
@@ -109,8 +109,10 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     k = _int("topk", k, "k")
     n = input.shape[d] if input.ndim else 1
     if not 0 <= k <= n:
-        raise RuntimeError(f"selected index k out of range: topk of {k} elements along dim {d} of a tensor "
-                           f"of shape {tuple(input.shape)} needs 0 <= k <= {n}")
+        raise RuntimeError(
+            f"selected index k out of range: topk of {k} elements along dim {d} of a tensor "
+            f"of shape {tuple(input.shape)} needs 0 <= k <= {n}"
+        )
     index = _first(_order(input._data, d, largest), d, k)
     return _values_indices("topk", TOPK, input, d, True, index)
 
@@ -122,8 +124,10 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     k = _int("kthvalue", k, "k")
     n = input.shape[d] if input.ndim else 1
     if not 1 <= k <= n:
-        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d} (k = {k}, but the "
-                           f"dimension has {n} elements: k must be in [1, {n}])")
+        raise RuntimeError(
+            f"kthvalue(): selected number k out of range for dimension {d} (k = {k}, but the "
+            f"dimension has {n} elements: k must be in [1, {n}])"
+        )
     order = _order(input._data, d, False)
     index = order if order.ndim == 0 else np.take(order, [k - 1], axis=d)
     return _values_indices("kthvalue", KTHVALUE, input, d, bool(keepdim), index)

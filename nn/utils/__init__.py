@@ -34,9 +34,11 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         powers = sum(np.sum(np.abs(a.astype(np.float64)) ** norm_type) for a in arrays)
         total = float(powers ** (1.0 / norm_type))
     if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is "
-                           "non-finite, so it cannot be clipped. To disable this error and scale the "
-                           "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is "
+            "non-finite, so it cannot be clipped. To disable this error and scale the "
+            "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`"
+        )
     coef = max_norm / (total + 1e-6)
     if coef < 1:
         for g, a in zip(grads, arrays):
@@ -57,7 +59,7 @@ def parameters_to_vector(parameters):
     vec = minigrad.zeros(sum(sizes), dtype=params[0].dtype if params else None)
     start = 0
     for p, n in zip(params, sizes):
-        vec[start:start + n] = p.reshape(-1)
+        vec[start : start + n] = p.reshape(-1)
         start += n
     return vec
 
@@ -69,5 +71,5 @@ def vector_to_parameters(vec, parameters):
     start = 0
     for p in parameters:
         n = p.numel()
-        assign(p, vec[start:start + n].detach().reshape(tuple(p.shape)))
+        assign(p, vec[start : start + n].detach().reshape(tuple(p.shape)))
         start += n

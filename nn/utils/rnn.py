@@ -25,8 +25,15 @@ import numpy as np
 
 import minigrad
 
-__all__ = ["PackedSequence", "pack_padded_sequence", "pad_packed_sequence", "pad_sequence", "pack_sequence",
-           "unpad_sequence", "unpack_sequence"]
+__all__ = [
+    "PackedSequence",
+    "pack_padded_sequence",
+    "pad_packed_sequence",
+    "pad_sequence",
+    "pack_sequence",
+    "unpad_sequence",
+    "unpack_sequence",
+]
 
 
 def _ints(values):
@@ -68,8 +75,11 @@ class PackedSequence(_Fields):
     def to(self, *args, **kwargs):
         """The same packing with ``data.to(*args, **kwargs)``."""
         data = self.data.to(*args, **kwargs)
-        return self if data is self.data else type(self)(data, self.batch_sizes, self.sorted_indices,
-                                                         self.unsorted_indices)
+        return (
+            self
+            if data is self.data
+            else type(self)(data, self.batch_sizes, self.sorted_indices, self.unsorted_indices)
+        )
 
     def cpu(self):
         return self
@@ -103,29 +113,37 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
     lengths = _ints(lengths)
     batch_dim = 0 if batch_first else 1
     if input.ndim < 2 or lengths.size != input.shape[batch_dim]:
-        raise ValueError(f"Expected `len(lengths)` to be equal to batch_size, but got {lengths.size} "
-                         f"(batch_size={input.shape[batch_dim] if input.ndim >= 2 else 'n/a'}); "
-                         f"pack_padded_sequence got input of shape {tuple(input.shape)}")
+        raise ValueError(
+            f"Expected `len(lengths)` to be equal to batch_size, but got {lengths.size} "
+            f"(batch_size={input.shape[batch_dim] if input.ndim >= 2 else 'n/a'}); "
+            f"pack_padded_sequence got input of shape {tuple(input.shape)}"
+        )
     if enforce_sorted:
         if np.any(np.diff(lengths) > 0):
-            raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
-                               "True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or "
-                               "pack_sequence to sidestep this requirement if you do not need ONNX "
-                               f"exportability. (got lengths {lengths.tolist()})")
+            raise RuntimeError(
+                "`lengths` array must be sorted in decreasing order when `enforce_sorted` is "
+                "True. You can pass `enforce_sorted=False` to pack_padded_sequence and/or "
+                "pack_sequence to sidestep this requirement if you do not need ONNX "
+                f"exportability. (got lengths {lengths.tolist()})"
+            )
         sorted_indices = None
     else:
         order = np.argsort(-lengths, kind="stable")
         lengths, sorted_indices = lengths[order], _index(order)
         input = input.index_select(batch_dim, sorted_indices)
     if lengths.size and lengths[-1] <= 0:
-        raise RuntimeError("Length of all samples has to be greater than 0, but found an element in "
-                           f"'lengths' that is <= 0 (pack_padded_sequence got lengths {lengths.tolist()})")
+        raise RuntimeError(
+            "Length of all samples has to be greater than 0, but found an element in "
+            f"'lengths' that is <= 0 (pack_padded_sequence got lengths {lengths.tolist()})"
+        )
     if batch_first:
         input = input.transpose(0, 1)
     steps, batch = input.shape[0], input.shape[1]
     if lengths[0] > steps:
-        raise RuntimeError(f"pack_padded_sequence: a length of {int(lengths[0])} exceeds the {steps} steps "
-                           f"of the input of shape {tuple(input.shape)}")
+        raise RuntimeError(
+            f"pack_padded_sequence: a length of {int(lengths[0])} exceeds the {steps} steps "
+            f"of the input of shape {tuple(input.shape)}"
+        )
     sizes = _batch_sizes(lengths)
     rows = np.concatenate([t * batch + np.arange(n) for t, n in enumerate(sizes)])
     data = input.reshape((steps * batch,) + tuple(input.shape[2:])).index_select(0, _index(rows))
@@ -139,13 +157,15 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     steps, batch = sizes.size, int(sizes[0])
     if total_length is not None:
         if total_length < steps:
-            raise ValueError("Expected total_length to be at least the length of the longest sequence in "
-                             f"input, but got total_length={total_length} and max sequence length being "
-                             f"{steps}")
+            raise ValueError(
+                "Expected total_length to be at least the length of the longest sequence in "
+                f"input, but got total_length={total_length} and max sequence length being "
+                f"{steps}"
+            )
         steps = total_length
     rest = tuple(data.shape[1:])
     filler = minigrad.full((1,) + rest, padding_value, dtype=data.dtype)
-    source = minigrad.cat([data, filler], 0)                # row N is the padding
+    source = minigrad.cat([data, filler], 0)  # row N is the padding
     rows = np.full((steps, batch), data.shape[0], dtype=np.int64)
     for t, (off, n) in enumerate(zip(_offsets(sizes), sizes)):
         rows[t, :n] = off + np.arange(n)
@@ -186,7 +206,7 @@ def unpad_sequence(padded_sequences, lengths, batch_first=False):
     """The list of sequences of a padded batch, each cut to its length."""
     if not batch_first:
         padded_sequences = padded_sequences.transpose(0, 1)
-    return [padded_sequences[i, :int(n)] for i, n in enumerate(_ints(lengths))]
+    return [padded_sequences[i, : int(n)] for i, n in enumerate(_ints(lengths))]
 
 
 def unpack_sequence(packed_sequences):

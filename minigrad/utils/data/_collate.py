@@ -28,7 +28,7 @@ _ERROR = "default_collate: batch must contain tensors, numpy arrays, numbers, di
 
 
 def _is_str_array(a):
-    return a.dtype.kind in "OSUV"           # object, bytes, str, void: nothing a tensor can hold
+    return a.dtype.kind in "OSUV"  # object, bytes, str, void: nothing a tensor can hold
 
 
 def _where(path):
@@ -42,14 +42,18 @@ def _field(path, part):
 def _stack(batch, path):
     for i, t in enumerate(batch):
         if not isinstance(t, Tensor):
-            raise TypeError(f"default_collate: expected a Tensor at entry {i} of the batch{_where(path)}, "
-                            f"as at entry 0, but got {type(t).__name__}")
+            raise TypeError(
+                f"default_collate: expected a Tensor at entry {i} of the batch{_where(path)}, "
+                f"as at entry 0, but got {type(t).__name__}"
+            )
     shapes = [tuple(t.shape) for t in batch]
     for i, s in enumerate(shapes):
         if s != shapes[0]:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shapes[0])} at "
-                               f"entry 0 and {list(s)} at entry {i}{_where(path)}; pad the samples or pass a "
-                               f"collate_fn")
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shapes[0])} at "
+                f"entry 0 and {list(s)} at entry {i}{_where(path)}; pad the samples or pass a "
+                f"collate_fn"
+            )
     if any(t.requires_grad for t in batch):
         return stack(list(batch), 0)
     # NOTE: speed. Without a graph to record, one np.stack is the whole op; minigrad.stack's
@@ -69,7 +73,7 @@ def _collate(batch, path):
         return as_tensor(np.array(batch))
     if isinstance(elem, float):
         return _numbers(batch, path, _dtypes.float64)
-    if isinstance(elem, int):           # bool too: tensor([True, False]) is a bool tensor
+    if isinstance(elem, int):  # bool too: tensor([True, False]) is a bool tensor
         return _numbers(batch, path, None)
     if isinstance(elem, (str, bytes)):
         return batch
@@ -77,21 +81,25 @@ def _collate(batch, path):
         for i, d in enumerate(batch):
             missing = [k for k in elem if k not in d]
             if missing:
-                raise KeyError(f"default_collate: sample {i} has no key {missing[0]!r}{_where(path)}, "
-                               f"which sample 0 has")
+                raise KeyError(
+                    f"default_collate: sample {i} has no key {missing[0]!r}{_where(path)}, which sample 0 has"
+                )
         fields = {k: _collate([d[k] for d in batch], _field(path, f"key {k!r}")) for k in elem}
         try:
             return type(elem)(fields)
         except TypeError:
             return fields
     if isinstance(elem, tuple) and hasattr(elem, "_fields"):
-        return type(elem)(*(_collate(s, _field(path, f"field {name!r}"))
-                            for name, s in zip(elem._fields, zip(*batch))))
+        return type(elem)(
+            *(_collate(s, _field(path, f"field {name!r}")) for name, s in zip(elem._fields, zip(*batch)))
+        )
     if isinstance(elem, collections.abc.Sequence):
         for i, s in enumerate(batch):
             if len(s) != len(elem):
-                raise RuntimeError(f"each element in list of batch should be of equal size: sample {i} has "
-                                   f"{len(s)} fields, sample 0 has {len(elem)}{_where(path)}")
+                raise RuntimeError(
+                    f"each element in list of batch should be of equal size: sample {i} has "
+                    f"{len(s)} fields, sample 0 has {len(elem)}{_where(path)}"
+                )
         fields = [_collate(s, _field(path, f"position {i}")) for i, s in enumerate(zip(*batch))]
         if isinstance(elem, (tuple, list)):
             return fields
@@ -105,8 +113,10 @@ def _collate(batch, path):
 def _numbers(batch, path, dtype):
     for i, b in enumerate(batch):
         if not isinstance(b, (int, float)):
-            raise TypeError(f"default_collate: expected a number at entry {i} of the batch{_where(path)}, "
-                            f"as at entry 0, but got {type(b).__name__}")
+            raise TypeError(
+                f"default_collate: expected a number at entry {i} of the batch{_where(path)}, "
+                f"as at entry 0, but got {type(b).__name__}"
+            )
     return tensor(list(batch), dtype=dtype)
 
 
@@ -117,8 +127,9 @@ def default_collate(batch):
     minigrad.Size([2, 2])
     """
     if len(batch) == 0:
-        raise IndexError("default_collate: the batch is empty (list index out of range); a batch needs at "
-                         "least one sample")
+        raise IndexError(
+            "default_collate: the batch is empty (list index out of range); a batch needs at least one sample"
+        )
     return _collate(batch, "")
 
 

@@ -39,7 +39,7 @@ import numpy as np
 from ... import random as _random
 from ..._tape import Tensor, _from_array
 
-_POLL_SECONDS = 0.2         # how often a waiting worker checks the done event and its parent
+_POLL_SECONDS = 0.2  # how often a waiting worker checks the done event and its parent
 _RESUME = "resume"
 
 
@@ -57,8 +57,10 @@ class WorkerInfo:
         raise RuntimeError(f"Cannot assign attributes to {type(self).__name__} objects (tried {key!r})")
 
     def __repr__(self):
-        return (f"WorkerInfo(id={self.id}, num_workers={self.num_workers}, seed={self.seed}, "
-                f"dataset={self.dataset!r})")
+        return (
+            f"WorkerInfo(id={self.id}, num_workers={self.num_workers}, seed={self.seed}, "
+            f"dataset={self.dataset!r})"
+        )
 
 
 _worker_info = None
@@ -79,7 +81,11 @@ class _Fetcher:
 
     def __init__(self, dataset, iterable, auto_collation, collate_fn, drop_last):
         self.dataset, self.auto_collation, self.collate_fn, self.drop_last = (
-            dataset, auto_collation, collate_fn, drop_last)
+            dataset,
+            auto_collation,
+            collate_fn,
+            drop_last,
+        )
         self.it = iter(dataset) if iterable else None
 
     def __call__(self, index):
@@ -111,13 +117,14 @@ class _ExceptionWrapper:
         exc_type, exc, _ = sys.exc_info()
         self.exc_type = exc_type
         self.msg = f"Caught {exc_type.__name__} {where} {worker_id}.\nOriginal " + "".join(
-            traceback.format_exception(exc_type, exc, exc.__traceback__))
+            traceback.format_exception(exc_type, exc, exc.__traceback__)
+        )
 
     def reraise(self):
         msg = _KeyErrorMessage(self.msg) if self.exc_type is KeyError else self.msg
         try:
             err = self.exc_type(msg)
-        except Exception:       # an exception class that takes other arguments
+        except Exception:  # an exception class that takes other arguments
             err = None
         if err is None:
             raise RuntimeError(self.msg) from None
@@ -140,9 +147,11 @@ class _Pickler(pickle.Pickler):
         if not isinstance(obj, Tensor):
             return NotImplemented
         if obj.requires_grad and not obj.is_leaf:
-            raise RuntimeError("Cowardly refusing to serialize non-leaf tensor which requires_grad, since "
-                               "autograd does not support crossing process boundaries: call .detach() on the "
-                               "samples the dataset returns")
+            raise RuntimeError(
+                "Cowardly refusing to serialize non-leaf tensor which requires_grad, since "
+                "autograd does not support crossing process boundaries: call .detach() on the "
+                "samples the dataset returns"
+            )
         return _rebuild_tensor, (obj._data, obj.requires_grad)
 
 
@@ -167,7 +176,7 @@ def _worker_loop(payload, index_queue, result_queue, done, worker_id, num_worker
     import multiprocessing
 
     global _worker_info
-    result_queue.cancel_join_thread()       # exiting never waits for the main process to read
+    result_queue.cancel_join_thread()  # exiting never waits for the main process to read
     parent = multiprocessing.parent_process()
     spec = pickle.loads(payload) if isinstance(payload, bytes) else payload
     dataset, iterable, auto_collation, collate_fn, drop_last, worker_init_fn = spec
@@ -219,5 +228,5 @@ def _worker_loop(payload, index_queue, result_queue, done, worker_id, num_worker
                 err = _ExceptionWrapper(worker_id, "while sending a batch from DataLoader worker")
                 msg = dumps((idx, err))
             result_queue.put(msg)
-    except KeyboardInterrupt:       # Ctrl-C reaches every process of the group; the main process reports it
+    except KeyboardInterrupt:  # Ctrl-C reaches every process of the group; the main process reports it
         return

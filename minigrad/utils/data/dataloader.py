@@ -37,9 +37,9 @@ from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler, _InfiniteConstantSampler
 
 _FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
-_POLL_SECONDS = 0.2         # how often the main process, waiting for a batch, checks its workers
-_JOIN_SECONDS = 5.0         # how long stopping workers may take before they are terminated
-_FEEDER_SECONDS = 0.5       # how long the queues' feeder threads may take to flush (see _shutdown_workers)
+_POLL_SECONDS = 0.2  # how often the main process, waiting for a batch, checks its workers
+_JOIN_SECONDS = 5.0  # how long stopping workers may take before they are terminated
+_FEEDER_SECONDS = 0.5  # how long the queues' feeder threads may take to flush (see _shutdown_workers)
 
 
 class DataLoader:
@@ -53,19 +53,40 @@ class DataLoader:
 
     _initialized = False
 
-    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None, num_workers=0,
-                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
-                 multiprocessing_context=None, generator=None, *, prefetch_factor=None,
-                 persistent_workers=False, pin_memory_device="", in_order=True):
+    def __init__(
+        self,
+        dataset,
+        batch_size=1,
+        shuffle=None,
+        sampler=None,
+        batch_sampler=None,
+        num_workers=0,
+        collate_fn=None,
+        pin_memory=False,
+        drop_last=False,
+        timeout=0,
+        worker_init_fn=None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor=None,
+        persistent_workers=False,
+        pin_memory_device="",
+        in_order=True,
+    ):
         if not isinstance(num_workers, int) or num_workers < 0:
-            raise ValueError(f"num_workers option should be non-negative; use num_workers=0 to disable "
-                             f"multiprocessing (got num_workers={num_workers!r})")
+            raise ValueError(
+                f"num_workers option should be non-negative; use num_workers=0 to disable "
+                f"multiprocessing (got num_workers={num_workers!r})"
+            )
         if timeout < 0:
             raise ValueError(f"timeout option should be non-negative (got timeout={timeout})")
         if num_workers == 0 and prefetch_factor is not None:
-            raise ValueError("prefetch_factor option could only be specified in multiprocessing. Let "
-                             "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to "
-                             "None.")
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing. Let "
+                "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to "
+                "None."
+            )
         if num_workers > 0 and prefetch_factor is None:
             prefetch_factor = 2
         elif prefetch_factor is not None and prefetch_factor < 0:
@@ -73,33 +94,46 @@ class DataLoader:
         if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
         if generator is not None and not isinstance(generator, _random.Generator):
-            raise TypeError(f"DataLoader: generator must be a minigrad.Generator, not "
-                            f"{type(generator).__name__}")
+            raise TypeError(
+                f"DataLoader: generator must be a minigrad.Generator, not {type(generator).__name__}"
+            )
 
         iterable = isinstance(dataset, IterableDataset)
         if iterable:
             if shuffle not in (False, None):
-                raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle option, "
-                                 f"but got shuffle={shuffle}")
+                raise ValueError(
+                    f"DataLoader with IterableDataset: expected unspecified shuffle option, "
+                    f"but got shuffle={shuffle}"
+                )
             if sampler is not None:
-                raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler option, "
-                                 f"but got sampler={sampler}")
+                raise ValueError(
+                    f"DataLoader with IterableDataset: expected unspecified sampler option, "
+                    f"but got sampler={sampler}"
+                )
             if batch_sampler is not None:
-                raise ValueError(f"DataLoader with IterableDataset: expected unspecified batch_sampler "
-                                 f"option, but got batch_sampler={batch_sampler}")
+                raise ValueError(
+                    f"DataLoader with IterableDataset: expected unspecified batch_sampler "
+                    f"option, but got batch_sampler={batch_sampler}"
+                )
         shuffle = bool(shuffle)
         if sampler is not None and shuffle:
-            raise ValueError("sampler option is mutually exclusive with shuffle (DataLoader: the sampler "
-                             "already decides the order; pass one or the other)")
+            raise ValueError(
+                "sampler option is mutually exclusive with shuffle (DataLoader: the sampler "
+                "already decides the order; pass one or the other)"
+            )
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("batch_sampler option is mutually exclusive with batch_size, shuffle, "
-                                 "sampler, and drop_last (DataLoader: the batch sampler already makes the "
-                                 "batches; leave those at their defaults)")
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                    "sampler, and drop_last (DataLoader: the batch sampler already makes the "
+                    "batches; leave those at their defaults)"
+                )
             batch_size, drop_last = None, False
         elif batch_size is None and drop_last:
-            raise ValueError("batch_size=None option disables auto-batching and is mutually exclusive with "
-                             "drop_last (DataLoader: there are no batches to drop)")
+            raise ValueError(
+                "batch_size=None option disables auto-batching and is mutually exclusive with "
+                "drop_last (DataLoader: there are no batches to drop)"
+            )
         if sampler is None:
             if iterable:
                 sampler = _InfiniteConstantSampler()
@@ -156,7 +190,7 @@ class DataLoader:
 
     def __len__(self):
         if self._iterable:
-            n = len(self.dataset)       # an IterableDataset may define __len__; TypeError otherwise
+            n = len(self.dataset)  # an IterableDataset may define __len__; TypeError otherwise
             if self.batch_size is not None:
                 n = n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
             return n
@@ -168,28 +202,37 @@ def _context(ctx, num_workers):
     if ctx is None:
         return None
     if num_workers == 0:
-        raise ValueError(f"multiprocessing_context can only be used with multi-process loading "
-                         f"(num_workers > 0), but got num_workers={num_workers}")
+        raise ValueError(
+            f"multiprocessing_context can only be used with multi-process loading "
+            f"(num_workers > 0), but got num_workers={num_workers}"
+        )
     import multiprocessing
     import multiprocessing.context
 
     if isinstance(ctx, str):
         methods = multiprocessing.get_all_start_methods()
         if ctx not in methods:
-            raise ValueError(f"multiprocessing_context option should specify a valid start method in "
-                             f"{methods!r}, but got multiprocessing_context={ctx!r}")
+            raise ValueError(
+                f"multiprocessing_context option should specify a valid start method in "
+                f"{methods!r}, but got multiprocessing_context={ctx!r}"
+            )
         ctx = multiprocessing.get_context(ctx)
     if not isinstance(ctx, multiprocessing.context.BaseContext):
-        raise TypeError(f"multiprocessing_context option should be a valid context object or a string "
-                        f"specifying the start method, but got multiprocessing_context={ctx!r}")
+        raise TypeError(
+            f"multiprocessing_context option should be a valid context object or a string "
+            f"specifying the start method, but got multiprocessing_context={ctx!r}"
+        )
     return ctx
 
 
 def _start(loader):
     """What every iterator does first (PyTorch's order): the pin_memory warning, the base seed."""
     if loader.pin_memory:
-        warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
-                      "memory won't be used.", stacklevel=4)
+        warnings.warn(
+            "'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+            "memory won't be used.",
+            stacklevel=4,
+        )
     return int(_random._rng(loader.generator).integers(0, 1 << 63))
 
 
@@ -199,8 +242,9 @@ class _SingleProcessIter:
     def __init__(self, loader):
         self._base_seed = _start(loader)
         self._indices = iter(loader._index_sampler)
-        self._fetch = _worker._Fetcher(loader.dataset, loader._iterable, loader._auto_collation,
-                                       loader.collate_fn, loader.drop_last)
+        self._fetch = _worker._Fetcher(
+            loader.dataset, loader._iterable, loader._auto_collation, loader.collate_fn, loader.drop_last
+        )
         self._loader = loader
 
     def __iter__(self):
@@ -227,8 +271,14 @@ class _MultiProcessIter:
         self._shutdown = False
         self._pid = os.getpid()
         self._base_seed = _start(loader)
-        spec = (loader.dataset, loader._iterable, loader._auto_collation, loader.collate_fn,
-                loader.drop_last, loader.worker_init_fn)
+        spec = (
+            loader.dataset,
+            loader._iterable,
+            loader._auto_collation,
+            loader.collate_fn,
+            loader.drop_last,
+            loader.worker_init_fn,
+        )
         payload = spec if ctx.get_start_method() == "fork" else _worker.dumps(spec)
         self._results = ctx.Queue()
         self._done = ctx.Event()
@@ -251,7 +301,7 @@ class _MultiProcessIter:
         self._active = [True] * len(self._workers)
         self._next_worker = 0
         self._send_idx = self._rcvd_idx = 0
-        self._tasks = {}        # task number -> [worker id] while pending, [worker id, batch] once arrived
+        self._tasks = {}  # task number -> [worker id] while pending, [worker id, batch] once arrived
         for _ in range(self._prefetch):
             self._put_task()
 
@@ -293,9 +343,9 @@ class _MultiProcessIter:
                 task = self._tasks.get(self._rcvd_idx)
                 if task is not None and (len(task) == 2 or self._active[task[0]]):
                     break
-                self._tasks.pop(self._rcvd_idx, None)       # its worker has ended: nothing more will come
+                self._tasks.pop(self._rcvd_idx, None)  # its worker has ended: nothing more will come
                 self._rcvd_idx += 1
-                self._put_task()                            # to a worker still running, if any
+                self._put_task()  # to a worker still running, if any
             else:
                 if not self._persistent:
                     self._shutdown_workers()
@@ -360,7 +410,7 @@ class _MultiProcessIter:
         for q in self._index_queues + [self._results]:
             q.cancel_join_thread()
             q.close()
-            feeder = getattr(q, "_thread", None)        # where CPython's Queue keeps its feeder thread
+            feeder = getattr(q, "_thread", None)  # where CPython's Queue keeps its feeder thread
             # __del__ runs wherever the garbage collector does: in a feeder thread too
             if feeder is not None and feeder is not threading.current_thread():
                 feeder.join(timeout=max(0.0, deadline - time.monotonic()))

@@ -28,7 +28,7 @@ class Dataset:
     """A map-style dataset: subclasses define ``__getitem__`` (and usually ``__len__``).
     ``Dataset[T]`` subscripts as PyTorch's generic class does (``class Chars(Dataset[str])``)."""
 
-    def __class_getitem__(cls, item):       # implicitly a classmethod
+    def __class_getitem__(cls, item):  # implicitly a classmethod
         return types.GenericAlias(cls, item)
 
     def __getitem__(self, index):
@@ -53,15 +53,20 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors):
         for i, t in enumerate(tensors):
             if not isinstance(t, Tensor):
-                raise TypeError(f"TensorDataset expects minigrad tensors, got {type(t).__name__} at "
-                                f"position {i}")
+                raise TypeError(
+                    f"TensorDataset expects minigrad tensors, got {type(t).__name__} at position {i}"
+                )
             if t.ndim == 0:
-                raise IndexError(f"TensorDataset: dimension specified as 0 but the tensor at position {i} "
-                                 f"has no dimensions (samples are indexed along dim 0)")
+                raise IndexError(
+                    f"TensorDataset: dimension specified as 0 but the tensor at position {i} "
+                    f"has no dimensions (samples are indexed along dim 0)"
+                )
         sizes = [tuple(t.shape) for t in tensors]
         if any(s[:1] != sizes[0][:1] for s in sizes):
-            raise AssertionError(f"Size mismatch between tensors: TensorDataset needs the same size in dim 0 "
-                                 f"for every tensor, got shapes {sizes}")
+            raise AssertionError(
+                f"Size mismatch between tensors: TensorDataset needs the same size in dim 0 "
+                f"for every tensor, got shapes {sizes}"
+            )
         self.tensors = tensors
 
     def __getitem__(self, index):
@@ -105,8 +110,10 @@ class ConcatDataset(Dataset):
     def __getitem__(self, idx):
         if idx < 0:
             if -idx > len(self):
-                raise ValueError(f"absolute value of index should not exceed dataset length "
-                                 f"(index {idx}, length {len(self)})")
+                raise ValueError(
+                    f"absolute value of index should not exceed dataset length "
+                    f"(index {idx}, length {len(self)})"
+                )
             idx += len(self)
         which = bisect.bisect_right(self.cumulative_sizes, idx)
         start = self.cumulative_sizes[which - 1] if which else 0
@@ -145,8 +152,9 @@ def _split_lengths(lengths, n):
         out[i % len(out)] += 1
     for i, length in enumerate(out):
         if length == 0:
-            warnings.warn(f"Length of split at index {i} is 0. This might result in an empty dataset.",
-                          stacklevel=3)
+            warnings.warn(
+                f"Length of split at index {i} is 0. This might result in an empty dataset.", stacklevel=3
+            )
     return out
 
 
@@ -160,11 +168,14 @@ def random_split(dataset, lengths, generator=None):
     """
     lengths = _split_lengths(lengths, len(dataset))
     if any(not isinstance(k, int) or k < 0 for k in lengths):
-        raise ValueError(f"random_split: lengths must be non-negative ints or fractions summing to 1, "
-                         f"got {lengths}")
+        raise ValueError(
+            f"random_split: lengths must be non-negative ints or fractions summing to 1, got {lengths}"
+        )
     if sum(lengths) != len(dataset):
-        raise ValueError(f"Sum of input lengths does not equal the length of the input dataset! "
-                         f"({sum(lengths)} vs {len(dataset)})")
+        raise ValueError(
+            f"Sum of input lengths does not equal the length of the input dataset! "
+            f"({sum(lengths)} vs {len(dataset)})"
+        )
     indices = randperm(sum(lengths), generator=generator or _random.default_generator).tolist()
     ends = itertools.accumulate(lengths)
-    return [Subset(dataset, indices[end - k:end]) for end, k in zip(ends, lengths)]
+    return [Subset(dataset, indices[end - k : end]) for end, k in zip(ends, lengths)]

@@ -29,7 +29,7 @@ class Sampler:
     """Base class: subclasses define ``__iter__`` (and ``__len__`` when the length is known).
     ``Sampler[int]`` subscripts as PyTorch's generic class does, for annotations and subclassing."""
 
-    def __class_getitem__(cls, item):       # implicitly a classmethod
+    def __class_getitem__(cls, item):  # implicitly a classmethod
         return types.GenericAlias(cls, item)
 
     def __iter__(self):
@@ -78,12 +78,12 @@ class RandomSampler(Sampler):
         n, k = len(self.data_source), self.num_samples
         g = _epoch_generator(self.generator)
         if self.replacement:
-            for start in range(0, k, 32):       # in blocks, so a huge num_samples is not drawn at once
+            for start in range(0, k, 32):  # in blocks, so a huge num_samples is not drawn at once
                 yield from randint(0, n, (min(32, k - start),), generator=g).tolist()
             return
         for _ in range(k // n):
             yield from randperm(n, generator=g).tolist()
-        yield from randperm(n, generator=g).tolist()[:k % n]
+        yield from randperm(n, generator=g).tolist()[: k % n]
 
     def __len__(self):
         return self.num_samples
@@ -124,8 +124,9 @@ class WeightedRandomSampler(Sampler):
         try:
             draws = multinomial(self.weights, self.num_samples, self.replacement, generator=self.generator)
         except RuntimeError as e:
-            raise RuntimeError(f"WeightedRandomSampler(num_samples={self.num_samples}, replacement="
-                               f"{self.replacement}): {e}") from None
+            raise RuntimeError(
+                f"WeightedRandomSampler(num_samples={self.num_samples}, replacement={self.replacement}): {e}"
+            ) from None
         yield from draws.tolist()
 
     def __len__(self):
