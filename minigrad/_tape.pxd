@@ -39,6 +39,20 @@ cdef class FunctionNode(Node):
     cdef tuple _out_meta          # per output: (shape, dtype)
 
 
+cdef class OpsDoor:
+    # The one way back from the tape into the op table (minigrad/ops/): the functions Tensor's
+    # operators and indexing forward to (x % y -> remainder, x[i] -> getitem, x @ y -> matmul),
+    # the Ops behind + - * / (called straight, on the hot path), and sum_to (a broadcast
+    # input's gradient summed back to its shape). Filled once by _set_ops at import, every
+    # entry checked; see _tape_door.pxi.
+    cdef object add, sub, mul, div, rdiv, pow, matmul, neg, abs, inplace
+    cdef object remainder, rremainder, floor_divide
+    cdef object bitwise_and, bitwise_or, bitwise_xor, bitwise_not
+    cdef object eq, ne, lt, le, gt, ge
+    cdef object getitem, setitem, T, transpose, sum_to
+    cdef Op ADD, SUB, RSUB, MUL, DIV
+
+
 cdef class Op:
     cdef readonly str name        # user-facing name: "mul"
     cdef readonly object forward  # f(*arrays_or_scalars, *attrs) -> ndarray

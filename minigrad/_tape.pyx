@@ -6,7 +6,8 @@ How the pieces fit
 * A ``Tensor`` wraps a numpy ndarray (``_data``). Leaves have ``grad_fn is None``.
 * Every differentiable operation is an ``Op`` (declared once, in the op table
   ``minigrad/ops/``: forward, one derivative per input, grad_fn name).
-  ``apply(op, args, attrs)`` runs the forward and, when grad mode is on and an input requires grad, records an ``OpNode``.
+  ``apply(op, args, attrs)`` runs the forward and, when grad mode is on and an input
+  requires grad, records an ``OpNode``.
 * Recording gives the node the next *sequence number*. A node's inputs were recorded
   before it, so walking the reachable nodes in decreasing sequence number is a valid
   reverse topological order: backward "reads the tape backwards". No recursion, no
@@ -74,8 +75,7 @@ cdef object ndarray = np.ndarray
 cdef tuple _EMPTY = ()
 cdef long long _next_seq = 0     # the tape's clock
 cdef long long _next_run = 0     # ids of backward runs (stamps visited nodes)
-cdef object O = None             # the op table module (minigrad.ops), set by _set_ops
-cdef Op _ADD, _SUB, _RSUB, _MUL, _DIV  # its Ops behind the arithmetic operators
+cdef OpsDoor _ops = None         # the op table's functions the tape calls (set by _set_ops)
 cdef object _printing = None
 cdef bint _anomaly = False         # detect_anomaly(): record creation traces, check for NaN
 

@@ -68,7 +68,7 @@ cdef class FunctionNode(Node):
                         f"got {list(gshape)} but expected shape compatible with {list(shape)}"
                     ) from None
             gi = r if create_graph else (<Tensor>r)._data
-            out.append(O.sum_to(gi, shape, dtype))
+            out.append(_ops.sum_to(gi, shape, dtype))
         return tuple(out)
 
     cdef void _release(self):

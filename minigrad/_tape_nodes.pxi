@@ -244,7 +244,7 @@ cdef class OpNode(Node):
             if self._next[i] is not None:
                 gi = derivs[i](*args)   # Cython passes the tuple through as is
                 if gi is not None and not self._fits(gi, i):
-                    gi = O.sum_to(gi, self._shape(i), cnp.PyArray_DescrFromType(self._dtypes[i]))
+                    gi = _ops.sum_to(gi, self._shape(i), cnp.PyArray_DescrFromType(self._dtypes[i]))
             _tuple_set(grads, i, gi)
         return grads
 

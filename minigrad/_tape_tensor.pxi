@@ -396,145 +396,145 @@ cdef class Tensor:
 
     # -- operators: each is one line into the op table (minigrad/ops/) --------------------------
     def __add__(self, other):
-        return _apply2(_ADD, self, other)
+        return _apply2(_ops.ADD, self, other)
 
     def __radd__(self, other):
-        return _apply2(_ADD, other, self)
+        return _apply2(_ops.ADD, other, self)
 
     def __sub__(self, other):
-        return _apply2(_SUB, self, other)
+        return _apply2(_ops.SUB, self, other)
 
     def __rsub__(self, other):
-        return _apply2(_RSUB, self, other)
+        return _apply2(_ops.RSUB, self, other)
 
     def __mul__(self, other):
-        return _apply2(_MUL, self, other)
+        return _apply2(_ops.MUL, self, other)
 
     def __rmul__(self, other):
-        return _apply2(_MUL, other, self)
+        return _apply2(_ops.MUL, other, self)
 
     def __truediv__(self, other):
-        return _apply2(_DIV, self, other)
+        return _apply2(_ops.DIV, self, other)
 
     def __rtruediv__(self, other):
-        return O._rdiv(self, other)
+        return _ops.rdiv(self, other)
 
     def __mod__(self, other):
-        return O.remainder(self, other)
+        return _ops.remainder(self, other)
 
     def __rmod__(self, other):
-        return O._rremainder(self, other)
+        return _ops.rremainder(self, other)
 
     def __floordiv__(self, other):
-        return O.floor_divide(self, other)
+        return _ops.floor_divide(self, other)
 
     def __rfloordiv__(self, other):
-        return O.floor_divide(other, self)
+        return _ops.floor_divide(other, self)
 
     def __and__(self, other):
-        return O.bitwise_and(self, other)
+        return _ops.bitwise_and(self, other)
 
     def __rand__(self, other):
-        return O.bitwise_and(other, self)
+        return _ops.bitwise_and(other, self)
 
     def __or__(self, other):
-        return O.bitwise_or(self, other)
+        return _ops.bitwise_or(self, other)
 
     def __ror__(self, other):
-        return O.bitwise_or(other, self)
+        return _ops.bitwise_or(other, self)
 
     def __xor__(self, other):
-        return O.bitwise_xor(self, other)
+        return _ops.bitwise_xor(self, other)
 
     def __rxor__(self, other):
-        return O.bitwise_xor(other, self)
+        return _ops.bitwise_xor(other, self)
 
     def __invert__(self):
-        return O.bitwise_not(self)
+        return _ops.bitwise_not(self)
 
     def __pow__(self, other, mod=None):
-        return O.pow(self, other)
+        return _ops.pow(self, other)
 
     def __rpow__(self, other, mod=None):
-        return O.pow(other, self)
+        return _ops.pow(other, self)
 
     def __matmul__(self, other):
-        return O.matmul(self, other)
+        return _ops.matmul(self, other)
 
     def __rmatmul__(self, other):
-        return O.matmul(other, self)
+        return _ops.matmul(other, self)
 
     def __neg__(self):
-        return O.neg(self)
+        return _ops.neg(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return O.abs(self)
+        return _ops.abs(self)
 
     def __iadd__(self, other):
-        return O.inplace(O.add, self, other)
+        return _ops.inplace(_ops.add, self, other)
 
     def __isub__(self, other):
-        return O.inplace(O.sub, self, other)
+        return _ops.inplace(_ops.sub, self, other)
 
     def __imul__(self, other):
-        return O.inplace(O.mul, self, other)
+        return _ops.inplace(_ops.mul, self, other)
 
     def __itruediv__(self, other):
-        return O.inplace(O.div, self, other)
+        return _ops.inplace(_ops.div, self, other)
 
     def __imod__(self, other):
-        return O.inplace(O.remainder, self, other)
+        return _ops.inplace(_ops.remainder, self, other)
 
     def __ifloordiv__(self, other):
-        return O.inplace(O.floor_divide, self, other)
+        return _ops.inplace(_ops.floor_divide, self, other)
 
     def __iand__(self, other):
-        return O.inplace(O.bitwise_and, self, other)
+        return _ops.inplace(_ops.bitwise_and, self, other)
 
     def __ior__(self, other):
-        return O.inplace(O.bitwise_or, self, other)
+        return _ops.inplace(_ops.bitwise_or, self, other)
 
     def __ixor__(self, other):
-        return O.inplace(O.bitwise_xor, self, other)
+        return _ops.inplace(_ops.bitwise_xor, self, other)
 
     def __eq__(self, other):
         if other is None:       # as PyTorch: x == None is False (`if x == None:` in user code)
             return False
-        return O.eq(self, other)
+        return _ops.eq(self, other)
 
     def __ne__(self, other):
         if other is None:
             return True
-        return O.ne(self, other)
+        return _ops.ne(self, other)
 
     def __lt__(self, other):
-        return O.lt(self, other)
+        return _ops.lt(self, other)
 
     def __le__(self, other):
-        return O.le(self, other)
+        return _ops.le(self, other)
 
     def __gt__(self, other):
-        return O.gt(self, other)
+        return _ops.gt(self, other)
 
     def __ge__(self, other):
-        return O.ge(self, other)
+        return _ops.ge(self, other)
 
     def __getitem__(self, index):
-        return O.getitem(self, index)
+        return _ops.getitem(self, index)
 
     def __setitem__(self, index, value):
-        O.setitem(self, index, value)
+        _ops.setitem(self, index, value)
 
     @property
     def T(self):
-        return O.T(self)
+        return _ops.T(self)
 
     @property
     def mT(self):
-        return O.transpose(self, -2, -1)
+        return _ops.transpose(self, -2, -1)
 
     def __reduce__(self):
         raise TypeError("minigrad tensors are not pickled; use minigrad.save / minigrad.load")

@@ -29,7 +29,7 @@ import inspect
 
 from .._tape import Tensor
 from . import _core, counting, elementwise, indexing, integer, join, linalg, pointwise, reduce, shape, sorting
-from ._core import METHODS, defop, numpy_keywords
+from ._core import METHODS, defop, numpy_keywords, sum_to  # noqa: F401  (sum_to: the tape's door)
 from .contraction import einsum  # noqa: F401
 from .counting import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403

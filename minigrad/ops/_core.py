@@ -246,3 +246,29 @@ def _numel(shape):
 
 def _is_float(v):
     return v.dtype.kind == "f" if isinstance(v, (ndarray, _generic)) else isinstance(v, float)
+
+
+# ----------------------------------------------------------------------------- the engine's helper
+# The bottom of the op table: the tape calls it (OpsDoor.sum_to) to undo broadcasting, once,
+# for every op, rather than each derivative doing it.
+
+
+def sum_to(g, shape, dtype=None):
+    """Sum ``g`` over the axes it was broadcast along so it has ``shape`` (and ``dtype``)."""
+    gshape = g.shape
+    if gshape != shape:
+        lead = len(gshape) - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
+        )
+        if _is_raw(g):
+            g = np.sum(g, axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
+        else:
+            g = (g.sum(dim=axes, keepdim=True) if axes else g).reshape(shape)
+    if dtype is not None:
+        if _is_raw(g):
+            if g.dtype != dtype:
+                g = np.asarray(g).astype(dtype)
+        elif g._data.dtype != dtype:
+            g = g.to(_dtype_of(dtype))
+    return g

@@ -1,5 +1,5 @@
 """Reductions: sum, mean, prod, max/min (values and indices), amax/amin, argmax/argmin,
-var/std, logsumexp, norm, cumsum, all/any; and ``sum_to``, the engine's one broadcasting helper.
+var/std, logsumexp, norm, cumsum, all/any.
 Those PyTorch lets take numpy's ``axis=``/``keepdims=`` do so (``_core.numpy_keywords``).
 
 Gradients of extreme values follow PyTorch: ``max(dim)`` sends the gradient to the index it
@@ -12,30 +12,9 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _dim1, _dims, _dtype_of, _is_raw, _numel, defop, numpy_keywords
+from ._core import _dim1, _dims, _dtype_of, _is_raw, _numel, defop, numpy_keywords, sum_to  # noqa: F401
 from .elementwise import div, eq, exp, mul, sub, where
 from .shape import expand, flip
-
-
-def sum_to(g, shape, dtype=None):
-    """Sum ``g`` over the axes it was broadcast along so it has ``shape`` (and ``dtype``)."""
-    gshape = g.shape
-    if gshape != shape:
-        lead = len(gshape) - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
-        )
-        if _is_raw(g):
-            g = np.sum(g, axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
-        else:
-            g = (g.sum(dim=axes, keepdim=True) if axes else g).reshape(shape)
-    if dtype is not None:
-        if _is_raw(g):
-            if g.dtype != dtype:
-                g = np.asarray(g).astype(dtype)
-        elif g._data.dtype != dtype:
-            g = g.to(_dtype_of(dtype))
-    return g
 
 
 def _keepdim(g, dims, keepdim, shape):
