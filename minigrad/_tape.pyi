@@ -249,6 +249,8 @@ class Tensor:
         """In-place version of :func:`abs`."""
     def acos(self) -> Tensor:
         """Arccosine of each element (nan outside [-1, 1])."""
+    def acos_(self) -> Tensor:
+        """In-place version of :func:`acos`."""
     def add(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
         """input + alpha * other, broadcasting."""
     def add_(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
@@ -269,10 +271,16 @@ class Tensor:
         """Whether any element is nonzero, over ``dim`` (all dims by default; an int or a tuple), as a bool tensor."""
     def arccos(self) -> Tensor:
         """Arccosine of each element (nan outside [-1, 1])."""
+    def arccos_(self) -> Tensor:
+        """In-place version of :func:`arccos`."""
     def arcsin(self) -> Tensor:
         """Arcsine of each element (nan outside [-1, 1])."""
+    def arcsin_(self) -> Tensor:
+        """In-place version of :func:`arcsin`."""
     def arctan(self) -> Tensor:
         """Arctangent of each element."""
+    def arctan_(self) -> Tensor:
+        """In-place version of :func:`arctan`."""
     def argmax(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
                axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """Indices of the max values (int64, not differentiable)."""
@@ -284,8 +292,12 @@ class Tensor:
         """The indices that sort ``input`` along ``dim`` (int64, not differentiable)."""
     def asin(self) -> Tensor:
         """Arcsine of each element (nan outside [-1, 1])."""
+    def asin_(self) -> Tensor:
+        """In-place version of :func:`asin`."""
     def atan(self) -> Tensor:
         """Arctangent of each element."""
+    def atan_(self) -> Tensor:
+        """In-place version of :func:`atan`."""
     def backward(self, gradient: Tensor | None = ..., retain_graph: _bool | None = ...,
                  create_graph: _bool = ..., inputs: Tensor | Sequence[Tensor] | None = ...) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves; accumulate in ``.grad``."""
@@ -331,6 +343,8 @@ class Tensor:
         """clamp(input, min=min): values below ``min`` become ``min``."""
     def clip(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
         """Limit values to [min, max] (either may be None); gradient 1 inside, 0 outside."""
+    def clip_(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
+        """In-place version of :func:`clip`."""
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradient flows back unchanged)."""
     def contiguous(self) -> Tensor:
@@ -414,6 +428,10 @@ class Tensor:
         """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
     def get_device(self) -> _int:
         """-1: the index PyTorch gives a tensor on the CPU."""
+    def greater(self, other: Tensor | _float) -> Tensor:
+        """Elementwise ``gt`` comparison, as a bool tensor (not differentiable)."""
+    def greater_equal(self, other: Tensor | _float) -> Tensor:
+        """Elementwise ``ge`` comparison, as a bool tensor (not differentiable)."""
     def gt(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``gt`` comparison, as a bool tensor (not differentiable)."""
     def half(self) -> Tensor:
@@ -443,6 +461,10 @@ class Tensor:
                  axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> _ValuesIndices:
         """The ``k``-th smallest value along ``dim`` (k counts from 1), and its index."""
     def le(self, other: Tensor | _float) -> Tensor:
+        """Elementwise ``le`` comparison, as a bool tensor (not differentiable)."""
+    def less(self, other: Tensor | _float) -> Tensor:
+        """Elementwise ``lt`` comparison, as a bool tensor (not differentiable)."""
+    def less_equal(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``le`` comparison, as a bool tensor (not differentiable)."""
     def log(self) -> Tensor:
         """Natural logarithm of each element (-inf at 0, nan below)."""
@@ -524,6 +546,8 @@ class Tensor:
         """In-place version of :func:`neg`."""
     def negative(self) -> Tensor:
         """-x for each element."""
+    def negative_(self) -> Tensor:
+        """In-place version of :func:`negative`."""
     def nelement(self) -> _int:
         """The number of elements (same as ``numel()``)."""
     def new(self, *args: Any, device: _device | str | _int | None = ...) -> Tensor:

@@ -22,7 +22,76 @@ ndarray = np.ndarray
 _generic = np.generic
 
 
-METHODS = {}  # name -> function, installed as Tensor methods by _tape._set_ops
+METHODS = {}  # Tensor methods: name -> function (filled by export, installed by _tape._set_ops)
+PUBLIC = {}  # the namespace: minigrad.<name> -> function (filled by export, in declaration order)
+
+
+def export(fn=None, *aliases, method=True, inplace=False, function=True):
+    """Publish an op-table function where it is declared; returns ``fn`` (a decorator too).
+
+    ``function``: as ``minigrad.<name>`` (and each alias); ``method``: as the Tensor method
+    ``x.<name>(...)``, ``x`` its first argument; ``inplace``: also ``x.<name>_(...)``, which
+    computes ``fn(x, ...)`` and writes it into ``x`` (version bump, history kept). This is the
+    only list of the API: the namespace, the Tensor methods and the stubs are read from it.
+
+    >>> @export("double_it", inplace=True)      # doctest: +SKIP
+    ... def twice(input): return mul(input, 2)
+    """
+    if fn is None or isinstance(fn, str):
+        names = aliases if fn is None else (fn, *aliases)
+        return lambda f: export(f, *names, method=method, inplace=inplace, function=function)
+    for name in (fn.__name__, *aliases):
+        if function:
+            PUBLIC[name] = _checked_input(fn)
+        if method:
+            METHODS[name] = fn
+        if inplace:
+            METHODS[name + "_"] = _inplace(fn, name)
+    return fn
+
+
+def export_method(name, fn):
+    """A Tensor method whose form differs from the function's (``x.where(cond, y)`` is
+    ``where(cond, x, y)``; ``x.float()``): declared beside the function it serves."""
+    METHODS[name] = fn
+    return fn
+
+
+def _inplace(fn, name):
+    def method(self, *args, **kwargs):
+        from .elementwise import inplace
+
+        return inplace(lambda a, _: fn(a, *args, **kwargs), self, None)
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"In-place version of :func:`{name}`."
+    return method
+
+
+def _checked_input(fn):
+    """``minigrad.sum(None)``: a TypeError naming the op, not an AttributeError from inside.
+    Only functions whose first parameter is the input tensor get it, and only the failing
+    path pays; Tensor methods call ``fn`` directly."""
+    code = getattr(inspect.unwrap(fn), "__code__", None)
+    if (
+        code is None
+        or code.co_varnames[:1] not in (("input",), ("tensor",))
+        or getattr(fn, "_checks_input", False)
+    ):
+        return fn
+
+    @functools.wraps(fn)
+    def checked(input, *args, **kwargs):
+        try:
+            return fn(input, *args, **kwargs)
+        except AttributeError:
+            if isinstance(input, Tensor) or isinstance(input, (ndarray, _generic)):
+                raise
+            raise TypeError(
+                f"{fn.__name__}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+            ) from None
+
+    return checked
 
 
 _READ_NONE, _READ_META, _READ_FULL = 0, 1, 2

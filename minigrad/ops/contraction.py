@@ -17,6 +17,7 @@ import numpy as np
 
 from .._tape import Tensor
 from ..function import Function
+from ._core import export
 
 
 def _canonical(equation, shapes):
@@ -154,6 +155,7 @@ def _wrap(array):
     return _from_array(array if array.flags.c_contiguous else np.ascontiguousarray(array))
 
 
+@export(method=False)
 def einsum(equation, *operands):
     """Sum of products over the labelled dimensions: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``;
     ``"bij->bji"`` transposes, ``"ii->i"`` takes a diagonal, ``"...ij,...jk"`` batches.

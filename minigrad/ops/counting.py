@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor
+from ._core import export
 from .pointwise import _scalar_name
 
 
@@ -69,6 +70,7 @@ def _outer_edges(op, data, lo, hi, widen):
     return lo, hi
 
 
+@export
 def histc(input, bins=100, min=0, max=0):  # noqa: A002
     """Counts of the elements in ``bins`` equal-width bins over [min, max] (the data's range
     if min == max); elements outside are ignored.
@@ -100,6 +102,7 @@ class _Histogram(tuple):
         return f"minigrad.return_types.histogram(\nhist={self[0]!r},\nbin_edges={self[1]!r})"
 
 
+@export
 def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: A002
     """A histogram: ``bins`` equal bins over ``range`` (the data's by default), or the bin edges
     given as a 1-D tensor; returns (hist, bin_edges). ``weight`` weighs each element;
@@ -151,6 +154,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: 
     return _Histogram((_tape._from_array(hist), _tape._from_array(np.ascontiguousarray(edges))))
 
 
+@export
 def bincount(input, weights=None, minlength=0):
     """How often each value 0, 1, ... occurs in the 1-D non-negative integer ``input`` (the sum of
     ``weights`` at those places, if given); at least ``minlength`` bins.

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _kernels as K
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _float, _generic, _is_float, _is_raw, _prep2, defop, ndarray
+from ._core import _float, _generic, _is_float, _is_raw, _prep2, defop, export, export_method, ndarray
 
 
 def _pow_da(g, a, b):
@@ -148,8 +148,9 @@ _sigmoid_backward = K.FusedBackward("sigmoid", lambda g, out: mul(mul(g, out), s
 _relu_backward = K.FusedBackward("relu", lambda g, out: mul(g, gt(out, 0)))
 
 
-def _unary(op, doc):
-    return _tape.unary_function(op, doc, __name__)
+def _unary(op, doc, *aliases, module=__name__):
+    """The public function of a unary op (``minigrad.exp``, ``x.exp()``, ``x.exp_()``)."""
+    return export(_tape.unary_function(op, doc, module), *aliases, inplace=True)
 
 
 exp = _unary(EXP, "e to the power of each element.\n\n>>> minigrad.exp(minigrad.tensor([0.0]))\ntensor([1.])")
@@ -163,25 +164,27 @@ relu = _unary(
     RELU, "max(x, 0) for each element.\n\n>>> minigrad.relu(minigrad.tensor([-1.0, 2.0]))\ntensor([0., 2.])"
 )
 abs = _unary(ABS, "Absolute value of each element (gradient sign(x), 0 at 0).")  # noqa: A001
-neg = _unary(NEG, "-x for each element.")
-
-
-negative = neg
+neg = negative = _unary(NEG, "-x for each element.", "negative")
 sign = _unary(SIGN, "-1, 0 or 1 for each element (zero gradient).")
 
 
-def _binary(op, doc):
-    return _tape.binary_function(op, doc, __name__)
+def _binary(op, doc, *aliases):
+    return export(_tape.binary_function(op, doc, __name__), *aliases)
 
 
 mul = multiply = _binary(
-    MUL, "input * other, broadcasting.\n\n>>> minigrad.mul(minigrad.tensor([1.0, 2.0]), 3)\ntensor([3., 6.])"
+    MUL,
+    "input * other, broadcasting.\n\n>>> minigrad.mul(minigrad.tensor([1.0, 2.0]), 3)\ntensor([3., 6.])",
+    "multiply",
 )
 
 
-div = divide = true_divide = _binary(DIV, "input / other (true division: integers give float32).")
+div = divide = true_divide = _binary(
+    DIV, "input / other (true division: integers give float32).", "divide", "true_divide"
+)
 
 
+@export
 def add(input, other, *, alpha=1):
     """input + alpha * other, broadcasting.
 
@@ -195,6 +198,7 @@ def add(input, other, *, alpha=1):
     return ADD.forward(input, other)
 
 
+@export("subtract")
 def sub(input, other, *, alpha=1):
     """input - alpha * other, broadcasting (``1 - x`` records RsubBackward1, as PyTorch)."""
     if alpha != 1:
@@ -209,6 +213,7 @@ def sub(input, other, *, alpha=1):
 subtract = sub
 
 
+@export(inplace=True)
 def pow(input, exponent):  # noqa: A001
     """input ** exponent; either may be a tensor or a number.
 
@@ -224,6 +229,7 @@ def pow(input, exponent):  # noqa: A001
     return POW.forward(input, exponent)
 
 
+@export(inplace=True)
 def reciprocal(input):
     """1 / input (``2 / x`` is recorded as reciprocal then MulBackward0, as in PyTorch)."""
     return RECIPROCAL.forward(input) if _is_raw(input) else apply(RECIPROCAL, (input,))
@@ -234,6 +240,7 @@ def _rdiv(input, other):
     return mul(reciprocal(input), other)
 
 
+@export(method=False)
 def where(condition, input, other):
     """Elements of ``input`` where ``condition`` is True, else of ``other``."""
     if isinstance(condition, Tensor):
@@ -242,6 +249,9 @@ def where(condition, input, other):
         cond = _tape._from_array(np.asarray(condition))
         return apply(WHERE, (cond, input, other))
     return _fwd_where(np.asarray(condition), input, other)
+
+
+export_method("where", lambda self, condition, other: where(condition, self, other))
 
 
 def inplace(fn, input, other):
@@ -275,27 +285,31 @@ def inplace(fn, input, other):
 _INTO = {name: K.BINARY[name] for name in ("add", "sub", "mul", "div")}
 
 
+@export
 def add_(input, other, *, alpha=1):
     """In-place ``input += alpha * other``."""
     return inplace(add, input, other if alpha == 1 else other * alpha)
 
 
+@export
 def sub_(input, other, *, alpha=1):
     """In-place ``input -= alpha * other``."""
     return inplace(sub, input, other if alpha == 1 else other * alpha)
 
 
+@export
 def mul_(input, other):
     """In-place ``input *= other``."""
     return inplace(mul, input, other)
 
 
+@export
 def div_(input, other):
     """In-place ``input /= other``."""
     return inplace(div, input, other)
 
 
-def _compare(name, ufunc):
+def _compare(name, ufunc, *aliases, inplace=False):
     def fn(input, other):
         raw = not (isinstance(input, Tensor) or isinstance(other, Tensor))
         a = input._data if isinstance(input, Tensor) else input
@@ -306,21 +320,21 @@ def _compare(name, ufunc):
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor (not differentiable)."
-    return fn
+    return export(fn, *aliases, inplace=inplace)
 
 
 eq = _compare("eq", np.equal)
 ne = _compare("ne", np.not_equal)
 
 
-lt = less = _compare("lt", np.less)
+lt = less = _compare("lt", np.less, "less")
 
 
-le = less_equal = _compare("le", np.less_equal)
+le = less_equal = _compare("le", np.less_equal, "less_equal")
 
 
-gt = greater = _compare("gt", np.greater)
+gt = greater = _compare("gt", np.greater, "greater")
 
 
-ge = greater_equal = _compare("ge", np.greater_equal)
+ge = greater_equal = _compare("ge", np.greater_equal, "greater_equal")
 logical_and = _compare("logical_and", np.logical_and)

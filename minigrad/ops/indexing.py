@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _dims, _int, _is_raw, defop, ndarray, numpy_keywords
+from ._core import _dims, _int, _is_raw, defop, export, ndarray, numpy_keywords
 
 
 def _fwd_getitem(x, index):
@@ -181,6 +181,7 @@ def getitem(input, index):
         raise IndexError(f"{e} (indexing a tensor of shape {tuple(input.shape)})") from None
 
 
+@export
 @numpy_keywords
 def narrow(input, dim, start, length):
     """The ``length`` elements from ``start`` along ``dim``, as a view (a slice of ``input``).
@@ -260,6 +261,7 @@ def _index_tensor(op, index, x, dim):
     return data.astype(np.intp, copy=False)
 
 
+@export
 @numpy_keywords
 def gather(input, dim, index):
     """Values of ``input`` along ``dim`` at ``index`` (same shape as index).
@@ -274,6 +276,7 @@ def gather(input, dim, index):
     return apply(GATHER, (input,), (d, _index_tensor("gather", index, input, d)))
 
 
+@export
 @numpy_keywords
 def index_select(input, dim, index):
     """The slices of ``input`` along ``dim`` listed in the 1-D ``index``."""
@@ -284,6 +287,7 @@ def index_select(input, dim, index):
     return apply(INDEX_SELECT, (input,), (d, idx.reshape(-1)))
 
 
+@export
 def masked_fill(input, mask, value):
     """``value`` where the bool ``mask`` is True (broadcast), ``input`` elsewhere."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
@@ -294,6 +298,7 @@ def masked_fill(input, mask, value):
     return apply(MASKED_FILL, (input,), (m, value))
 
 
+@export
 def scatter(input, dim, index, src=None, value=None):
     """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
     d = _dims("scatter", dim, input.ndim)[0]
@@ -306,6 +311,7 @@ def scatter(input, dim, index, src=None, value=None):
     return apply(SCATTER_VALUE, (input, src), (d, idx))
 
 
+@export
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
     d = _dims("scatter_add", dim, input.ndim)[0]
@@ -324,6 +330,7 @@ def _check_src(op, index, src):
         )
 
 
+@export(function=False)
 def masked_fill_(input, mask, value):
     """In place: ``value`` where ``mask`` is True."""
     from .elementwise import inplace

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, call2
-from ._core import _prep2, defop
+from ._core import _prep2, defop, export
 from .elementwise import _compare, div, mul, neg
 from .pointwise import floor, trunc
 
@@ -56,6 +56,7 @@ FMOD_S      = defop("fmod",      _division("fmod", np.fmod),
 # fmt: on
 
 
+@export(inplace=True)
 def remainder(input, other):
     """Python's ``%``: the remainder with the sign of the divisor.
 
@@ -65,6 +66,7 @@ def remainder(input, other):
     return call2(REMAINDER if isinstance(other, Tensor) else REMAINDER_S, input, other)
 
 
+@export(inplace=True)
 def fmod(input, other):
     """C's fmod: the remainder with the sign of the dividend.
 
@@ -82,6 +84,7 @@ def _rremainder(input, other):
 _floor_divide = _compare("floor_divide", _division("floor_divide", np.floor_divide))
 
 
+@export(inplace=True)
 def floor_divide(input, other):
     """``//``: division rounded down (not differentiable).
 
@@ -102,7 +105,7 @@ def _bitwise(name, ufunc):
                 )
         return ufunc(a, b)
 
-    return _compare(name, forward)
+    return _compare(name, forward, inplace=True)
 
 
 bitwise_and = _bitwise("bitwise_and", np.bitwise_and)
@@ -110,6 +113,7 @@ bitwise_or = _bitwise("bitwise_or", np.bitwise_or)
 bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
 
 
+@export(inplace=True)
 def bitwise_not(input):
     """``~x``: logical not of a bool tensor, bitwise not of an integer one."""
     if not isinstance(input, Tensor):

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._tape import Tensor
 from ..function import Function
-from ._core import _dims, _int, _ints, numpy_keywords
+from ._core import _dims, _int, _ints, export, numpy_keywords
 
 
 def _check_tensors(op, tensors):
@@ -105,6 +105,7 @@ def _wrap(array):
     return _from_array(array if array.flags.c_contiguous else np.ascontiguousarray(array))
 
 
+@export("concat", "concatenate", method=False)
 @numpy_keywords
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension.
@@ -131,6 +132,7 @@ def cat(tensors, dim=0):
 concat = concatenate = cat
 
 
+@export(method=False)
 @numpy_keywords
 def stack(tensors, dim=0):
     """Join tensors of one shape along a new dimension.
@@ -152,6 +154,7 @@ def stack(tensors, dim=0):
     return _Stack.apply(d, *tensors)
 
 
+@export
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
     d = _dims("split", dim, tensor.ndim)[0]
@@ -180,6 +183,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return out if isinstance(out, tuple) else (out,)
 
 
+@export
 @numpy_keywords
 def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
@@ -191,6 +195,7 @@ def chunk(input, chunks, dim=0):
     return split(input, max(size, 1), d)
 
 
+@export
 @numpy_keywords
 def unbind(input, dim=0):
     """The slices along ``dim``, as a tuple of tensors with that dimension removed."""

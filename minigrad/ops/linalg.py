@@ -7,7 +7,7 @@ BLAS does the work (through numpy). The derivatives are matmuls against transpos
 import numpy as np
 
 from .._tape import Tensor, apply
-from ._core import _broadcast_error, _is_raw, defop
+from ._core import _broadcast_error, _is_raw, defop, export
 
 
 def _fwd_matmul(a, b):
@@ -81,6 +81,7 @@ def _matmul_db(g, a, b):
     return matmul(a.swapaxes(-1, -2), g)
 
 
+@export
 def matmul(input, other):
     """Matrix product with numpy/PyTorch semantics: vectors, matrices and batches.
 
@@ -109,6 +110,7 @@ def matmul(input, other):
     return apply(op, (input, other))
 
 
+@export
 def mm(input, mat2):
     """Product of two matrices (2-D tensors only; ``matmul`` takes vectors and batches).
 

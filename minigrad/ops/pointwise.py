@@ -12,10 +12,9 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, call2
-from ._core import _float, _prep2, defop
+from ._core import _float, _prep2, defop, export
 from .elementwise import (
     _compare,
-    _unary,
     add,
     div,
     eq,
@@ -31,6 +30,7 @@ from .elementwise import (
     sub,
     where,
 )
+from .elementwise import _unary as _elementwise_unary
 
 
 def _float_ufunc(ufunc, rounded=False):
@@ -121,6 +121,10 @@ CLAMP   = defop("clamp",   _fwd_clamp,                 lambda g, x, out, lo, hi:
 # fmt: on
 
 
+def _unary(op, doc, *aliases):
+    return _elementwise_unary(op, doc, *aliases, module=__name__)
+
+
 log1p = _unary(LOG1P, "log(1 + x), accurate for small x.")
 expm1 = _unary(EXPM1, "exp(x) - 1, accurate for small x.")
 rsqrt = _unary(RSQRT, "1 / sqrt(x).")
@@ -128,20 +132,22 @@ log10 = _unary(LOG10, "Base-10 logarithm of each element.")
 log2 = _unary(LOG2, "Base-2 logarithm of each element.")
 exp2 = _unary(EXP2, "2 to the power of each element.")
 tan = _unary(TAN, "Tangent of each element.")
-asin = arcsin = _unary(ASIN, "Arcsine of each element (nan outside [-1, 1]).")
-acos = arccos = _unary(ACOS, "Arccosine of each element (nan outside [-1, 1]).")
-atan = arctan = _unary(ATAN, "Arctangent of each element.")
+asin = arcsin = _unary(ASIN, "Arcsine of each element (nan outside [-1, 1]).", "arcsin")
+acos = arccos = _unary(ACOS, "Arccosine of each element (nan outside [-1, 1]).", "arccos")
+atan = arctan = _unary(ATAN, "Arctangent of each element.", "arctan")
 floor = _unary(FLOOR, "Round down (zero gradient).")
 ceil = _unary(CEIL, "Round up (zero gradient).")
 round = _unary(ROUND, "Round half to even, as PyTorch (zero gradient).")  # noqa: A001
 trunc = _unary(TRUNC, "Round towards zero (zero gradient).")
 
 
+@export(inplace=True)
 def square(input):
     """x * x (recorded as PowBackward0, as in PyTorch)."""
     return pow(input, 2)
 
 
+@export
 def maximum(input, other):
     """Elementwise maximum of two tensors (gradient split in half at ties).
 
@@ -151,11 +157,13 @@ def maximum(input, other):
     return call2(MAXIMUM, input, other)
 
 
+@export
 def minimum(input, other):
     """Elementwise minimum of two tensors (gradient split in half at ties)."""
     return call2(MINIMUM, input, other)
 
 
+@export("clip", inplace=True)
 def clamp(input, min=None, max=None):  # noqa: A002
     """Limit values to [min, max] (either may be None); gradient 1 inside, 0 outside.
 
@@ -175,11 +183,13 @@ def clamp(input, min=None, max=None):  # noqa: A002
 clip = clamp
 
 
+@export
 def clamp_min(input, min):  # noqa: A002
     """clamp(input, min=min): values below ``min`` become ``min``."""
     return clamp(input, min=min)
 
 
+@export
 def clamp_max(input, max):  # noqa: A002
     """clamp(input, max=max): values above ``max`` become ``max``."""
     return clamp(input, max=max)
@@ -189,6 +199,7 @@ logical_or = _compare("logical_or", np.logical_or)
 logical_xor = _compare("logical_xor", np.logical_xor)
 
 
+@export
 def logical_not(input):
     """Elementwise not, as a bool tensor."""
     if isinstance(input, Tensor):
@@ -196,16 +207,19 @@ def logical_not(input):
     return np.logical_not(input)
 
 
+@export
 def isnan(input):
     """Where the elements are NaN, as a bool tensor."""
     return _tape._from_array(np.isnan(input._data))
 
 
+@export
 def isinf(input):
     """Where the elements are +inf or -inf, as a bool tensor."""
     return _tape._from_array(np.isinf(input._data))
 
 
+@export
 def isfinite(input):
     """Where the elements are neither inf nor NaN, as a bool tensor."""
     return _tape._from_array(np.isfinite(input._data))
@@ -229,6 +243,7 @@ def _scalar_name(dtype):
     return _SCALAR_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
+@export
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Where ``|input - other| <= atol + rtol * |other|`` (equal values, infinities included,
     are always close; NaNs only with ``equal_nan``), as a bool tensor.
@@ -263,11 +278,13 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     return _tape._from_array(np.asarray(close))
 
 
+@export
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Whether every element of ``input`` is close to ``other``'s (see ``isclose``), as a bool."""
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
+@export
 def equal(input, other):
     """Whether two tensors have the same shape and the same values, as a bool (NaN != NaN)."""
     for name, pos, t in (("input", 1, input), ("other", 2, other)):

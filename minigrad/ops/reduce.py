@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _dim1, _dims, _dtype_of, _is_raw, _numel, defop, numpy_keywords, sum_to  # noqa: F401
+from ._core import _dim1, _dims, _dtype_of, _is_raw, _numel, defop, export, numpy_keywords, sum_to  # noqa: F401
 from .elementwise import div, eq, exp, mul, sub, where
 from .shape import expand, flip
 
@@ -76,6 +76,7 @@ def _reduce(name, forward, full_op, dim_op, input, dim, keepdim, dtype):
     return apply(dim_op, (input,), (dims, bool(keepdim)))
 
 
+@export
 @numpy_keywords
 def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     """Sum of all elements, or over ``dim`` (int or tuple), keeping it if ``keepdim``.
@@ -86,6 +87,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     return _reduce("sum", _fwd_sum, SUM, SUM_DIM, input, dim, keepdim, dtype)
 
 
+@export
 @numpy_keywords
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of all elements, or over ``dim`` (int or tuple), keeping it if ``keepdim``.
@@ -301,6 +303,7 @@ def _reduce_dims(op, dim, input):
     return None if dim is None else _dims(op, dim, input.ndim)
 
 
+@export
 @numpy_keywords
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one ``dim``.
@@ -371,8 +374,11 @@ tensor([5., 3.])
 """
 min = _extreme("min", MIN, MIN_DIM, np.argmin, _minmax_binary("minimum"))  # noqa: A001
 min.__doc__ = "The smallest element; with ``dim``, (values, indices) along it."
+export(max)
+export(min)
 
 
+@export
 @numpy_keywords
 def amax(input, dim=(), keepdim=False):
     """The largest values over ``dim`` (all dims by default); ties share the gradient."""
@@ -380,6 +386,7 @@ def amax(input, dim=(), keepdim=False):
     return apply(AMAX, (input,), (dims, bool(keepdim)))
 
 
+@export
 @numpy_keywords
 def amin(input, dim=(), keepdim=False):
     """The smallest values over ``dim`` (all dims by default); ties share the gradient."""
@@ -406,8 +413,8 @@ def _arg(name, fn):
     return arg
 
 
-argmax = _arg("argmax", np.argmax)
-argmin = _arg("argmin", np.argmin)
+argmax = export(_arg("argmax", np.argmax))
+argmin = export(_arg("argmin", np.argmin))
 
 
 def _correction(unbiased, correction):
@@ -416,6 +423,7 @@ def _correction(unbiased, correction):
     return 1 if unbiased is None or unbiased else 0
 
 
+@export
 @numpy_keywords
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim`` (all by default), with Bessel's correction unless told otherwise.
@@ -430,6 +438,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     )
 
 
+@export
 @numpy_keywords
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation over ``dim`` (all by default)."""
@@ -440,12 +449,14 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     )
 
 
+@export
 @numpy_keywords
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over ``dim``, computed without overflow."""
     return apply(LOGSUMEXP, (input,), (_dims("logsumexp", dim, input.ndim), bool(keepdim)))
 
 
+@export
 def norm(input, p="fro", dim=None, keepdim=False):
     """The p-norm (2 by default; 1, inf, 0 and any p > 0) over ``dim`` (all by default)."""
     if p in ("fro", None):
@@ -453,6 +464,7 @@ def norm(input, p="fro", dim=None, keepdim=False):
     return apply(NORM, (input,), (float(p), _reduce_dims("norm", dim, input), bool(keepdim)))
 
 
+@export
 @numpy_keywords
 def cumsum(input, dim, *, dtype=None):
     """Running sum along ``dim``.
@@ -482,5 +494,5 @@ def _logical(name, fn, what):
     return reduce_
 
 
-all = _logical("all", np.all, "every")  # noqa: A001
-any = _logical("any", np.any, "any")  # noqa: A001
+all = export(_logical("all", np.all, "every"))  # noqa: A001
+any = export(_logical("any", np.any, "any"))  # noqa: A001

@@ -8,11 +8,24 @@ through either is seen by the saved-tensor checks of both.
 import numpy as np
 
 from .. import _device, _dtypes
-from .._tape import apply
+from .._tape import Tensor, apply
 from ..grad_mode import no_grad
-from ._core import _dim1, _dims, _int, _ints, _is_raw, _numel, _shape_arg, defop, numpy_keywords
+from ._core import (
+    _dim1,
+    _dims,
+    _int,
+    _ints,
+    _is_raw,
+    _numel,
+    _shape_arg,
+    defop,
+    export,
+    export_method,
+    numpy_keywords,
+)
 
 
+@export
 def expand(x, *shape):
     """Broadcast ``x`` to ``shape`` without copying (-1 keeps a size)."""
     shape = _shape_arg("expand", shape)
@@ -123,6 +136,7 @@ def _infer_shape(op, shape, numel, old):
     return tuple(shape)
 
 
+@export
 def reshape(input, *shape):
     """The same elements in a new shape (one size may be -1).
 
@@ -137,11 +151,13 @@ def reshape(input, *shape):
     return apply(VIEW, (input,), (shape,))
 
 
+@export
 def view(input, *shape):
     """Like reshape: the same elements in a new shape (shares memory)."""
     return reshape(input, *shape)
 
 
+@export
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one."""
     shape = input.shape
@@ -156,6 +172,7 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shape[:s] + (_numel(shape[s : e + 1]),) + shape[e + 1 :])
 
 
+@export("swapaxes", "swapdims")
 def transpose(input, dim0, dim1):
     """Swap two dimensions.
 
@@ -172,6 +189,7 @@ def transpose(input, dim0, dim1):
 swapaxes = swapdims = transpose
 
 
+@export
 def t(input):
     """Transpose of a matrix (a vector or 0-d tensor comes back as a view of itself)."""
     if input.ndim > 2:
@@ -179,6 +197,7 @@ def t(input):
     return apply(T_OP, (input,), (0, 1) if input.ndim == 2 else (0, 0))
 
 
+@export
 def permute(input, *dims):
     """Reorder the dimensions.
 
@@ -224,11 +243,13 @@ def _expand_shape(old, shape):
     return tuple(out)
 
 
+@export(function=False)
 def expand_as(input, other):
     """Broadcast ``input`` to ``other``'s shape without copying."""
     return expand(input, other.shape)
 
 
+@export
 def to(input, *args, **kwargs):
     """This tensor on a device and/or in a dtype, parsed as PyTorch does: ``x.to(minigrad.float64)``,
     ``x.to("cpu")``, ``x.to("cpu", minigrad.float64)``, ``x.to(other)`` (other's dtype),
@@ -249,11 +270,13 @@ def to(input, *args, **kwargs):
     return apply(TO, (input,), (npd,))
 
 
+@export(function=False)
 def cpu(input, memory_format=None):
     """This tensor, which is on the CPU already (minigrad has no other device)."""
     return input
 
 
+@export(function=False)
 def cuda(input, device=None, non_blocking=False, memory_format=None):
     """Raises ``DeviceError``: minigrad runs on the CPU only (as ``cuda()`` does in a CPU-only PyTorch)."""
     raise _device.DeviceError(
@@ -262,16 +285,19 @@ def cuda(input, device=None, non_blocking=False, memory_format=None):
     )
 
 
+@export(function=False)
 def type_as(input, other):
     """``input`` converted to ``other``'s dtype."""
     return to(input, other.dtype)
 
 
+@export
 def clone(input):
     """A copy that stays in the graph (gradient flows back unchanged)."""
     return apply(CLONE, (input,))
 
 
+@export(function=False)
 def contiguous(input):
     """``input`` itself if its memory is C-contiguous, else a contiguous copy (in the graph)."""
     if input._data.flags.c_contiguous:
@@ -292,6 +318,31 @@ def _conv(dtype_name):
     return fn
 
 
+# x.float(), x.double(), ...: conversions only Tensors have
+for _method, _dtype_name in (
+    ("float", "float32"),
+    ("double", "float64"),
+    ("half", "float16"),
+    ("long", "int64"),
+    ("int", "int32"),
+    ("bool", "bool_"),
+):
+    export_method(_method, _conv(_dtype_name))
+
+
+def _copy_(input, src):
+    """Copy ``src`` (broadcast, converted to this dtype) into this tensor, in place."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    from .elementwise import inplace
+
+    return inplace(lambda a, b: expand(b.to(a.dtype), a.shape), input, src)
+
+
+export_method("copy_", _copy_)
+
+
+@export
 @numpy_keywords
 def squeeze(input, dim=None):
     """Drop dimensions of size 1 (all, or just ``dim`` if it has size 1).
@@ -307,6 +358,7 @@ def squeeze(input, dim=None):
     return apply(SQUEEZE_DIM, (input,), (new,))
 
 
+@export
 @numpy_keywords
 def unsqueeze(input, dim):
     """Insert a dimension of size 1 at ``dim``.
@@ -321,6 +373,7 @@ def unsqueeze(input, dim):
     return apply(UNSQUEEZE, (input,), (shape[:d] + (1,) + shape[d:],))
 
 
+@export
 def unflatten(input, dim, sizes):
     """Split dimension ``dim`` into ``sizes`` (one may be -1)."""
     shape = tuple(input.shape)
@@ -329,6 +382,7 @@ def unflatten(input, dim, sizes):
     return reshape(input, shape[:d] + sizes + shape[d + 1 :])
 
 
+@export
 def repeat(input, *sizes):
     """Tile the tensor: ``x.repeat(2, 1)`` stacks two copies along dim 0."""
     reps = _shape_arg("repeat", sizes)
@@ -340,6 +394,7 @@ def repeat(input, *sizes):
     return apply(REPEAT, (input,), (reps,))
 
 
+@export
 def flip(input, dims):
     """Reverse the order of elements along ``dims``."""
     dims = _ints("flip", dims, "dims")
@@ -348,6 +403,7 @@ def flip(input, dims):
     return apply(FLIP, (input,), (_dims("flip", dims, input.ndim),))
 
 
+@export
 def roll(input, shifts, dims=None):
     """Shift elements cyclically along ``dims`` (the flattened tensor if None)."""
     shifts = _ints("roll", shifts, "shifts")
@@ -360,6 +416,7 @@ def roll(input, shifts, dims=None):
     return apply(ROLL, (input,), (shifts, dims))
 
 
+@export(inplace=True)
 def tril(input, diagonal=0):
     """The lower triangle of the last two dims (on and below ``diagonal``); the rest is zero.
 
@@ -372,6 +429,7 @@ def tril(input, diagonal=0):
     return apply(TRIL, (input,), (_int("tril", diagonal, "diagonal"),))
 
 
+@export(inplace=True)
 def triu(input, diagonal=0):
     """The upper triangle of the last two dims (on and above ``diagonal``); the rest is zero."""
     if _is_raw(input):
@@ -379,11 +437,13 @@ def triu(input, diagonal=0):
     return apply(TRIU, (input,), (_int("triu", diagonal, "diagonal"),))
 
 
+@export
 def view_as(input, other):
     """``input.view(other.size())``: a view with ``other``'s shape."""
     return view(input, tuple(other.shape))
 
 
+@export
 def reshape_as(input, other):
     """``input.reshape(other.size())``."""
     return reshape(input, tuple(other.shape))

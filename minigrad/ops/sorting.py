@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import apply
-from ._core import _dim1, _int, defop, numpy_keywords
+from ._core import _dim1, _int, defop, export, numpy_keywords
 from .indexing import _along, _unindex
 from .reduce import _fwd_take, _named
 
@@ -71,6 +71,7 @@ def _values_indices(name, op, input, d, keepdim, index):
 _UNSET = object()  # sort(stable=...) given or not: PyTorch names the two SortBackward0 / 1
 
 
+@export
 @numpy_keywords
 def sort(input, dim=-1, descending=False, *, stable=_UNSET):
     """The values along ``dim`` in order, and where they came from: (values, indices). The sort
@@ -86,6 +87,7 @@ def sort(input, dim=-1, descending=False, *, stable=_UNSET):
     return _values_indices("sort", op, input, d, True, _order(input._data, d, descending))
 
 
+@export
 @numpy_keywords
 def argsort(input, dim=-1, descending=False, *, stable=False):
     """The indices that sort ``input`` along ``dim`` (int64, not differentiable)."""
@@ -93,11 +95,13 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
     return _tape._from_array(_order(input._data, d, descending).astype(np.int64))
 
 
+@export
 def msort(input):
     """``input`` sorted along its first dim (values only)."""
     return sort(input, 0).values
 
 
+@export
 @numpy_keywords
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     """The ``k`` largest (or smallest) values along ``dim``, and their indices: (values, indices).
@@ -117,6 +121,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     return _values_indices("topk", TOPK, input, d, True, index)
 
 
+@export
 @numpy_keywords
 def kthvalue(input, k, dim=-1, keepdim=False):
     """The ``k``-th smallest value along ``dim`` (k counts from 1), and its index."""
