@@ -24,13 +24,40 @@ import numpy as np
 
 cnp.import_array()
 
-# unary forward kinds
+# ----------------------------------------------------------------------------- the kernel table
+# A kernel kind is its enum member (the C loops branch on it) and its row in the table
+# below, in enum order: the name the op table picks it by and, for unary kinds, numpy's
+# ufunc, which beats a libm call per element above UFUNC_MIN elements (None: ours always
+# runs). Everything else (UNARY, the ufunc lookup, the range checks) is read from these.
+
 cdef enum UnaryKind:
-    U_EXP, U_LOG, U_SQRT, U_SIN, U_COS, U_TANH, U_SIGMOID, U_RELU, U_ABS, U_NEG
+    U_EXP, U_LOG, U_SQRT, U_SIN, U_COS, U_TANH, U_SIGMOID, U_RELU, U_ABS, U_NEG, U_COUNT
+
+cdef enum BackwardKind:     # fused backward: the gradient from the incoming g and the result y
+    B_TANH, B_SIGMOID, B_RELU, B_COUNT
+
+cdef enum BinaryKind:
+    K_ADD, K_SUB, K_MUL, K_DIV, K_COUNT
+
+cdef tuple _UNARY_TABLE = (
+    ("exp", np.exp), ("log", np.log), ("sqrt", np.sqrt), ("sin", np.sin), ("cos", np.cos),
+    ("tanh", np.tanh), ("sigmoid", None), ("relu", None), ("abs", None), ("neg", None),
+)
+cdef tuple _BACKWARD_TABLE = ("tanh", "sigmoid", "relu")
+cdef tuple _BINARY_TABLE = ("add", "sub", "mul", "div")
+
+assert len(_UNARY_TABLE) == U_COUNT and len(_BACKWARD_TABLE) == B_COUNT and len(_BINARY_TABLE) == K_COUNT
 
 # names the Python layer uses to pick a kernel
-UNARY = {"exp": U_EXP, "log": U_LOG, "sqrt": U_SQRT, "sin": U_SIN, "cos": U_COS,
-         "tanh": U_TANH, "sigmoid": U_SIGMOID, "relu": U_RELU, "abs": U_ABS, "neg": U_NEG}
+UNARY = {name: kind for kind, (name, _) in enumerate(_UNARY_TABLE)}
+UNARY_BACKWARD = {name: kind for kind, name in enumerate(_BACKWARD_TABLE)}
+BINARY = {name: kind for kind, name in enumerate(_BINARY_TABLE)}
+_UFUNCS = {kind: ufunc for kind, (_, ufunc) in enumerate(_UNARY_TABLE) if ufunc is not None}
+
+
+cdef inline void _check_kind(int kind, int count, str fn) except *:
+    if kind < 0 or kind >= count:
+        raise ValueError(f"{fn}: unknown kernel {kind}")
 
 
 cdef inline floating _sigmoid(floating v) noexcept nogil:
@@ -83,13 +110,6 @@ cdef void _unary(int kind, const floating* x, floating* out, Py_ssize_t n) noexc
             out[i] = -x[i]
 
 
-# fused backward kinds: gradient of the op from the incoming g and the forward result y
-cdef enum BackwardKind:
-    B_TANH, B_SIGMOID, B_RELU
-
-UNARY_BACKWARD = {"tanh": B_TANH, "sigmoid": B_SIGMOID, "relu": B_RELU}
-
-
 cdef void _unary_backward(int kind, const floating* g, const floating* y, floating* out,
                           Py_ssize_t n) noexcept nogil:
     cdef Py_ssize_t i
@@ -123,26 +143,40 @@ cdef inline cnp.ndarray _empty_like(cnp.ndarray a):
     return cnp.PyArray_EMPTY(cnp.PyArray_NDIM(a), cnp.PyArray_DIMS(a), cnp.PyArray_TYPE(a), 0)
 
 
+# The float32/float64 choice, made once per arity. Callers have checked that the arrays are
+# C-contiguous, native-order, of one float dtype and (where two) of one size.
+
+cdef void _run_unary(int kind, cnp.ndarray x, cnp.ndarray out) noexcept nogil:
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(x)
+    if cnp.PyArray_TYPE(x) == cnp.NPY_FLOAT32:
+        _unary(kind, <const float*>cnp.PyArray_DATA(x), <float*>cnp.PyArray_DATA(out), n)
+    else:
+        _unary(kind, <const double*>cnp.PyArray_DATA(x), <double*>cnp.PyArray_DATA(out), n)
+
+
+cdef void _run_unary_backward(int kind, cnp.ndarray g, cnp.ndarray y, cnp.ndarray out) noexcept nogil:
+    cdef Py_ssize_t n = cnp.PyArray_SIZE(y)
+    if cnp.PyArray_TYPE(y) == cnp.NPY_FLOAT32:
+        _unary_backward(kind, <const float*>cnp.PyArray_DATA(g), <const float*>cnp.PyArray_DATA(y),
+                        <float*>cnp.PyArray_DATA(out), n)
+    else:
+        _unary_backward(kind, <const double*>cnp.PyArray_DATA(g), <const double*>cnp.PyArray_DATA(y),
+                        <double*>cnp.PyArray_DATA(out), n)
+
+
 def unary(int kind, x):
     """Apply the unary kernel ``kind`` (a value of ``UNARY``) elementwise; float arrays only."""
-    if kind < U_EXP or kind > U_NEG:
-        raise ValueError(f"unary: unknown kernel {kind}")
+    _check_kind(kind, U_COUNT, "unary")
     cdef cnp.ndarray a = _contiguous_float(x, "unary")
     cdef cnp.ndarray out = _empty_like(a)
-    cdef Py_ssize_t n = cnp.PyArray_SIZE(a)
-    if cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT32:
-        with nogil:
-            _unary(kind, <const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(out), n)
-    else:
-        with nogil:
-            _unary(kind, <const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(out), n)
+    with nogil:
+        _run_unary(kind, a, out)
     return out
 
 
 def unary_backward(int kind, g, y):
     """The fused gradient of tanh/sigmoid/relu from the incoming ``g`` and the result ``y``."""
-    if kind < B_TANH or kind > B_RELU:
-        raise ValueError(f"unary_backward: unknown kernel {kind}")
+    _check_kind(kind, B_COUNT, "unary_backward")
     cdef cnp.ndarray ya = _contiguous_float(y, "unary_backward")
     cdef cnp.ndarray ga = _contiguous_float(g, "unary_backward")
     if (<object>ga).shape != (<object>ya).shape:
@@ -150,15 +184,8 @@ def unary_backward(int kind, g, y):
     if cnp.PyArray_TYPE(ga) != cnp.PyArray_TYPE(ya):
         ga = ga.astype(ya.dtype)
     cdef cnp.ndarray out = _empty_like(ya)
-    cdef Py_ssize_t n = cnp.PyArray_SIZE(ya)
-    if cnp.PyArray_TYPE(ya) == cnp.NPY_FLOAT32:
-        with nogil:
-            _unary_backward(kind, <const float*>cnp.PyArray_DATA(ga),
-                            <const float*>cnp.PyArray_DATA(ya), <float*>cnp.PyArray_DATA(out), n)
-    else:
-        with nogil:
-            _unary_backward(kind, <const double*>cnp.PyArray_DATA(ga),
-                            <const double*>cnp.PyArray_DATA(ya), <double*>cnp.PyArray_DATA(out), n)
+    with nogil:
+        _run_unary_backward(kind, ga, ya, out)
     return out
 
 
@@ -167,12 +194,6 @@ def unary_backward(int kind, g, y):
 # arrays of the same dtype and shape, or a float array and a Python number. Everything
 # else (broadcasting, mixed dtypes, integers) goes to the op's numpy fallback, which
 # validates and promotes first.
-
-cdef enum BinaryKind:
-    K_ADD, K_SUB, K_MUL, K_DIV
-
-BINARY = {"add": K_ADD, "sub": K_SUB, "mul": K_MUL, "div": K_DIV}
-
 
 cdef void _binary_aa(int kind, const floating* a, const floating* b, floating* out,
                      Py_ssize_t n) noexcept nogil:
@@ -344,8 +365,7 @@ cdef object _binary_fast(int kind, object a, object b):
 
 def binary(int kind, a, b):
     """``a (op) b`` for a value of ``BINARY`` on the fast path, or None if it does not apply."""
-    if kind < K_ADD or kind > K_DIV:
-        raise ValueError(f"binary: unknown kernel {kind}")
+    _check_kind(kind, K_COUNT, "binary")
     return _binary_fast(kind, a, b)
 
 
@@ -366,8 +386,7 @@ def binary_into(int kind, x, other):
     writeable C-contiguous float array, ``other`` a Python number or an array of x's dtype
     with x's shape or a trailing part of it (a row), not overlapping ``x`` elsewhere. Returns
     whether it wrote; if not, nothing was touched (the caller takes the general path)."""
-    if kind < K_ADD or kind > K_DIV:
-        raise ValueError(f"binary_into: unknown kernel {kind}")
+    _check_kind(kind, K_COUNT, "binary_into")
     if not _is_fast_float(x) or not cnp.PyArray_ISWRITEABLE(<cnp.ndarray>x):
         return False
     cdef cnp.ndarray a = <cnp.ndarray>x, b
@@ -421,13 +440,7 @@ cdef class FusedBackward:
             ga, ya = <cnp.ndarray>g, <cnp.ndarray>out
             if cnp.PyArray_TYPE(ga) == cnp.PyArray_TYPE(ya) and _same_shape(ga, ya):
                 res = _empty_like(ya)
-                if cnp.PyArray_TYPE(ya) == cnp.NPY_FLOAT32:
-                    _unary_backward(self.kind, <const float*>cnp.PyArray_DATA(ga), <const float*>cnp.PyArray_DATA(ya),
-                                    <float*>cnp.PyArray_DATA(res), cnp.PyArray_SIZE(ya))
-                else:
-                    _unary_backward(self.kind, <const double*>cnp.PyArray_DATA(ga),
-                                    <const double*>cnp.PyArray_DATA(ya), <double*>cnp.PyArray_DATA(res),
-                                    cnp.PyArray_SIZE(ya))
+                _run_unary_backward(self.kind, ga, ya, res)
                 return res
         if type(g) is np.ndarray and type(out) is np.ndarray:
             if g.dtype.kind == "f" and out.dtype.kind == "f" and out.dtype.itemsize >= 4:
@@ -437,8 +450,6 @@ cdef class FusedBackward:
 
 # above this many elements the SIMD loops of numpy's ufuncs beat a libm call per element
 cdef Py_ssize_t UFUNC_MIN = 256
-_UFUNCS = {U_EXP: np.exp, U_LOG: np.log, U_SQRT: np.sqrt, U_SIN: np.sin, U_COS: np.cos,
-           U_TANH: np.tanh}
 
 
 cdef void _sigmoid_from_exp(const floating* x, floating* e, Py_ssize_t n) noexcept nogil:
@@ -493,8 +504,5 @@ cdef class Unary:
         if n >= UFUNC_MIN and (self.kind in _UFUNCS or self.kind == U_SIGMOID):
             return _unary_large(self.kind, a)
         out = _empty_like(a)
-        if cnp.PyArray_TYPE(a) == cnp.NPY_FLOAT32:
-            _unary(self.kind, <const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(out), n)
-        else:
-            _unary(self.kind, <const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(out), n)
+        _run_unary(self.kind, a, out)
         return out
