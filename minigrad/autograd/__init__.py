@@ -5,7 +5,8 @@ returns the gradients instead. Both run the engine in ``_tape.pyx``. ``Function`
 base class of custom differentiable operations. The debugging and learning tools live in
 their own modules: ``gradcheck``/``gradgradcheck`` (finite differences), ``detect_anomaly``
 (where a NaN gradient came from) and ``tape`` (a readable listing of the recorded graph).
-``functional`` holds Jacobians, Hessians and their vector products, built on ``grad``.
+``functional`` holds Jacobians, Hessians and their vector products, built on ``grad``;
+``graph`` the hooks on saved tensors; ``explain(loss)`` runs backward and records each step.
 """
 
 from .._tape import AccumulateGrad, Node, backward, grad
@@ -14,7 +15,8 @@ from ..function import Function, FunctionCtx
 from ..grad_mode import enable_grad, no_grad, set_grad_enabled
 from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
 from ..tape_view import tape
-from . import functional
+from . import functional, graph
+from .explain import explain
 
 __all__ = [
     "backward",
@@ -34,4 +36,6 @@ __all__ = [
     "is_anomaly_enabled",
     "tape",
     "functional",
+    "graph",
+    "explain",
 ]
