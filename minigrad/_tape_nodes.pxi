@@ -247,14 +247,10 @@ cdef class OpNode(Node):
         _tuple_set(args, n + 1, out)
         for i in range(nattrs):
             _tuple_set(args, n + 2 + i, self._attrs[i])
-        cdef long long start
         for i in range(n):
             gi = None
             if self._next[i] is not None:
-                start = _next_seq
                 gi = derivs[i](*args)   # Cython passes the tuple through as is
-                if create_graph and isinstance(gi, Tensor):
-                    gi = _connect(self, i, <Tensor>gi, args, start)
                 if gi is not None and not self._fits(gi, i):
                     gi = O.sum_to(gi, self._shape(i), cnp.PyArray_DescrFromType(self._dtypes[i]))
             _tuple_set(grads, i, gi)
@@ -265,49 +261,3 @@ cdef class OpNode(Node):
             self._saved = None
             self._out = None
             self._freed = True
-
-
-cdef object _connect(OpNode node, Py_ssize_t i, Tensor gi, tuple args, long long start):
-    """create_graph: make the graph of gradient ``gi`` (of input ``i``) reach every tensor its
-    formula read, as PyTorch's does. A tensor read only through a comparison (relu's mask
-    ``out > 0``) is linked with a zero derivative, so a second backward gives it a zero
-    gradient rather than none (the gradient penalty of WGAN-GP, issue 14)."""
-    cdef Op op = node._op
-    cdef Py_ssize_t j, n = node._n
-    cdef list read = []
-    for j in range(n):
-        a = args[j + 1]
-        if op._levels[i * n + j] == READ_FULL and isinstance(a, Tensor) and (<Tensor>a)._requires_grad:
-            read.append(a)
-    if op._out_levels[i]:
-        read.append(args[n + 1])     # the output, wrapped with ``node`` as its grad_fn
-    if not read:
-        return gi
-    cdef set reached = _reached_since(gi, start)
-    cdef Tensor t
-    for a in read:
-        t = <Tensor>a
-        if id(t) not in reached and (t._grad_fn is None or id(t._grad_fn) not in reached):
-            gi = O._link(gi, t)
-    return gi
-
-
-cdef set _reached_since(Tensor gi, long long start):
-    """ids of the tensors and nodes that ``gi``'s graph points at through nodes recorded
-    since ``start`` (the formula's own nodes), and ``gi``'s own node and itself."""
-    cdef set reached = {id(gi)}
-    cdef list stack = []
-    cdef Node node
-    if gi._grad_fn is not None:
-        reached.add(id(gi._grad_fn))
-        stack.append(gi._grad_fn)
-    while stack:
-        node = <Node>stack.pop()
-        if node._seq < start:
-            continue
-        for e in node._next:
-            if e is not None and id(e) not in reached:
-                reached.add(id(e))
-                if isinstance(e, Node):
-                    stack.append(e)
-    return reached

@@ -16,7 +16,7 @@ from ..grad_mode import enable_grad, no_grad, set_grad_enabled
 from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
 from ..tape_view import tape
 from . import functional, graph
-from .explain import explain
+from .backward_steps import explain
 
 __all__ = [
     "backward",

@@ -33,10 +33,7 @@ from ._core import METHODS, defop, numpy_keywords
 from .contraction import einsum  # noqa: F401
 from .counting import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
-from .elementwise import (
-    _link,  # noqa: F401  (used by the tape's create_graph backward)
-    _rdiv,  # noqa: F401  (used by Tensor.__rtruediv__)
-)
+from .elementwise import _rdiv  # noqa: F401  (used by Tensor.__rtruediv__)
 from .indexing import *  # noqa: F401,F403
 from .integer import *  # noqa: F401,F403
 from .integer import _rremainder  # noqa: F401  (used by Tensor.__rmod__)

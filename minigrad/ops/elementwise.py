@@ -72,22 +72,6 @@ def _fwd_pow(a, b):
         return np.power(a, b)
 
 
-def _fwd_link(a, b):
-    return a.copy()  # a new gradient tensor: it shares no memory with the one it replaces
-
-
-def _zeros(g, shape, dtype):
-    """A zero gradient of the given shape: a Tensor on the create_graph path."""
-    z = np.zeros(shape, dtype=dtype)
-    return _tape._from_array(z) if isinstance(g, Tensor) else z
-
-
-def _link(a, b):
-    """``a``, with ``b`` added to its graph with a zero derivative (the tape's ``_connect``:
-    a gradient reaches every tensor its formula read, as in PyTorch)."""
-    return apply(LINK, (a, b))
-
-
 def _int_neg(x):
     if x.dtype == np.bool_:
         raise RuntimeError(
@@ -151,8 +135,6 @@ SIGMOID    = defop("sigmoid", K.Unary("sigmoid"),                    lambda g, x
 RELU       = defop("relu",    K.Unary("relu", _int_relu),            lambda g, x, out: _relu_backward(g, out))
 ABS        = defop("abs",     K.Unary("abs", np.abs),                lambda g, x, out: mul(g, sign(x)))
 SIGN       = defop("sign",    _fwd_sign,                               lambda g, x, out: mul(g, 0))
-LINK       = defop("link",    _fwd_link,                             lambda g, a, b, out: g,
-                                                                      lambda g, a, b, out: _zeros(g, b.shape, b.dtype))
 WHERE      = defop("where",   _fwd_where,                            None,
                                                                       lambda g, c, a, b, out: where(c, g, 0.0),
                                                                       lambda g, c, a, b, out: where(c, 0.0, g))
@@ -163,7 +145,10 @@ WHERE      = defop("where",   _fwd_where,                            None,
 # composed (differentiable) formula on Tensors.
 _tanh_backward = K.FusedBackward("tanh", lambda g, out: mul(g, sub(1, mul(out, out))))
 _sigmoid_backward = K.FusedBackward("sigmoid", lambda g, out: mul(mul(g, out), sub(1, out)))
-_relu_backward = K.FusedBackward("relu", lambda g, out: mul(g, gt(out, 0)))
+# relu's composed mask is sign(out) (1 above 0, 0 at 0), not out > 0: sign has a zero
+# derivative, so with create_graph the gradient's graph reaches out, and a second backward
+# gives x a zero gradient rather than none, as PyTorch's threshold_backward (issue 14)
+_relu_backward = K.FusedBackward("relu", lambda g, out: mul(g, sign(out)))
 
 
 def _unary(op, doc):

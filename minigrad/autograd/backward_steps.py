@@ -7,31 +7,30 @@ the engine ran them, each with its derivative rule (read from the op table by
 ``autograd.rules``), the gradients (values for small tensors, shape and statistics for big
 ones) and where each gradient went: the node that consumes it next, or a leaf's ``.grad``,
 saying when it adds to a contribution that arrived earlier. ``print(record)`` shows the
-table; ``record.draw(path)`` draws the tape with the gradients on its edges (minigrad.viz).
+table; ``record.draw(path)`` draws the tape with the gradients on its edges and
+``record.to_dot()`` gives the same as Graphviz text (both through minigrad.viz).
 
 >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
 >>> loss = (x * x).sum()
->>> print(explain(loss))  # doctest: +NORMALIZE_WHITESPACE
+>>> print(explain(loss))
 backward of loss: 2 steps, in the order the engine ran them
-step  node          rule                           gradient               goes to
-----  ------------  -----------------------------  ---------------------  ---------------------------
-#1    SumBackward0  sum: grad_x = expand(grad_out, in   1.0
-                    x.shape)                       x    [1.0, 1.0]        #2 MulBackward0
-#2    MulBackward0  mul: grad_a = grad_out * b     in   [1.0, 1.0]
-                    grad_b = grad_out * a          a    [1.0, 2.0]        x.grad
-                                                   b    [1.0, 2.0]        x.grad (+= the line above)
+step  node                 rule                            gradient         goes to
+----  -------------------  ------------------------------  ---------------  --------------------------
+#1    SumBackward0 (loss)  sum: grad_x = expand(grad_out,  in   1.0
+                           x.shape)                        x    [1.0, 1.0]  #2 MulBackward0
+#2    MulBackward0         mul: grad_a = grad_out * b      in   [1.0, 1.0]
+                           grad_b = grad_out * a           a    [1.0, 2.0]  x.grad
+                                                           b    [1.0, 2.0]  x.grad (+= the line above)
 >>> x.grad
 tensor([2., 4.])
 """
 
 import sys
-import textwrap
 
 import numpy as np
 
 from .. import _tape
 from .._tape import Tensor
-from . import rules
 
 __all__ = ["explain", "Explanation", "Step"]
 
@@ -63,6 +62,8 @@ class Step:
     __slots__ = ("index", "node", "name", "rule", "grad_out", "grads")
 
     def __init__(self, index, node, grad_out, grads):
+        from . import rules  # (ast and inspect load only when a backward is explained)
+
         self.index, self.node, self.name = index, node, node.name()
         op = rules.op_of(node)
         self.rule = rules.rule_text(op) if op is not None else _function_rule(node)
@@ -102,6 +103,8 @@ def _array(g):
 
 
 def _input_names(node, n):
+    from . import rules
+
     op = rules.op_of(node)
     if op is not None:
         for d in op.derivs:
@@ -159,6 +162,8 @@ class Explanation:
         return out
 
     def __str__(self):
+        import textwrap
+
         header = ("step", "node", "rule", "gradient", "goes to")
         rows = []
         for s, dests in zip(self.steps, self._destinations()):
@@ -204,6 +209,12 @@ class Explanation:
                     text = summary(g, short=True)
                     labels[(i, j)] = labels[(i, j)] + " + " + text if (i, j) in labels else text
         return labels
+
+    def to_dot(self):
+        """The tape of the loss as Graphviz DOT text, each edge labelled with its gradient."""
+        from .. import viz
+
+        return viz.to_dot(self._loss, names=self._names, edge_labels=self.edge_labels())
 
     def draw(self, path, *, title=None, dpi=110):
         """The tape of the loss with each edge labelled by the gradient that ran along it
