@@ -14,13 +14,13 @@ table; ``record.draw(path)`` draws the tape with the gradients on its edges and
 >>> loss = (x * x).sum()
 >>> print(explain(loss))
 backward of loss: 2 steps, in the order the engine ran them
-step  node                 rule                            gradient         goes to
-----  -------------------  ------------------------------  ---------------  --------------------------
-#1    SumBackward0 (loss)  sum: grad_x = expand(grad_out,  in   1.0
-                           x.shape)                        x    [1.0, 1.0]  #2 MulBackward0
-#2    MulBackward0         mul: grad_a = grad_out * b      in   [1.0, 1.0]
-                           grad_b = grad_out * a           a    [1.0, 2.0]  x.grad
-                                                           b    [1.0, 2.0]  x.grad (+= the line above)
+step  node                 rule                                     gradient         goes to
+----  -------------------  ---------------------------------------  ---------------  --------------------------
+#1    SumBackward0 (loss)  sum: grad_x = expand(grad_out, x.shape)  in   1.0
+                                                                    x    [1.0, 1.0]  #2 MulBackward0
+#2    MulBackward0         mul: grad_a = grad_out * b               in   [1.0, 1.0]
+                           grad_b = grad_out * a                    a    [1.0, 2.0]  x.grad
+                                                                    b    [1.0, 2.0]  x.grad (+= the line above)
 >>> x.grad
 tensor([2., 4.])
 """
@@ -35,7 +35,7 @@ from .._tape import Tensor
 __all__ = ["explain", "Explanation", "Step"]
 
 _SMALL = 6  # tensors with at most this many elements are shown in full
-_RULE_WIDTH = 30
+_RULE_WIDTH = 40
 
 
 def explain(loss, gradient=None, retain_graph=None, names=None):
