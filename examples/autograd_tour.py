@@ -5,7 +5,10 @@
 requires_grad, grad_fn, backward, gradient accumulation, zero_grad, leaf tensors, detach,
 no_grad; then the tape of a small expression, as text (minigrad.autograd.tape), as a
 picture (autograd_tour_graph.png, via minigrad.viz.draw_graph) and as Graphviz DOT text
-(autograd_tour_graph.dot). Swap the import for `import torch` and the prints match.
+(autograd_tour_graph.dot); last, its backward step by step (minigrad.autograd.explain: each
+node in the engine's order with its derivative rule and the gradients it passed on, printed
+and drawn on the tape's edges, autograd_tour_explain.png). Swap the import for `import torch`
+and the prints match (PyTorch has no explain: that section is skipped).
 """
 
 import argparse
@@ -70,8 +73,14 @@ def main(argv=None):
     viz.draw_graph(loss, path, title="The tape of loss = ((a + 1) * b).tanh().sum() + (a ** 2).mean()")
     with open(out_path(args, "autograd_tour_graph.dot"), "w") as f:
         f.write(viz.to_dot(loss))
-    loss.backward()
-    print("after loss.backward(): a.grad =", a.grad, "\n                       b.grad =", b.grad)
+    if hasattr(torch.autograd, "explain"):  # minigrad's own
+        section("backward, step by step: autograd.explain runs it and keeps a record")
+        record = torch.autograd.explain(loss)
+        print(record)
+        record.draw(out_path(args, "autograd_tour_explain.png"))
+    else:
+        loss.backward()
+    print("after backward: a.grad =", a.grad, "\n                b.grad =", b.grad)
     print(f"\nwrote {path} and autograd_tour_graph.dot (render it with: dot -Tpng ... -o graph.png)")
 
 

@@ -52,9 +52,18 @@ cdef extern from *:
     #endif
     static inline int mg_get_grad(void) { return mg_grad_enabled; }
     static inline void mg_set_grad(int v) { mg_grad_enabled = v; }
+    #if defined(_MSC_VER)
+    static __declspec(thread) int mg_all = 0;
+    #else
+    static _Thread_local int mg_all = 0;   /* the running backward fills every leaf's .grad */
+    #endif
+    static inline int mg_get_all(void) { return mg_all; }
+    static inline void mg_set_all(int v) { mg_all = v; }
     """
     int mg_get_grad() nogil
     void mg_set_grad(int v) nogil
+    int mg_get_all() nogil
+    void mg_set_all(int v) nogil
 
 cdef extern from *:
     """
@@ -98,13 +107,14 @@ cdef object _stack_summary():
 
 
 # ----------------------------------------------------------------------------- chapters
-# One module in seven files (Cython ``include``: no call crosses a module boundary). Read
+# One module, eight chapter files (Cython ``include``: no call crosses a module boundary). Read
 # them in this order; ``loss.backward()`` goes Tensor.backward (tensor) -> backward ->
 # _run_backward (engine) -> OpNode._apply (nodes) -> the op's derivative (minigrad/ops/).
 include "_tape_door.pxi"       # what the tape calls back in the op table, filled once
 include "_tape_tensor.pxi"     # grad mode; Tensor's Python surface; Size
 include "_tape_nodes.pxi"      # Op, Node, OpNode (a recorded op and its derivative run)
 include "_tape_record.pxi"     # apply(): forward, then _record() the node; in-place _rebase
+include "_tape_saved.pxi"      # saved_tensors_hooks: what a node keeps, packed
 include "_tape_gc.pxi"         # hiding nodes from the cyclic collector
 include "_tape_function.pxi"   # custom autograd.Function nodes
 include "_tape_engine.pxi"     # the backward engine: backward(), grad()

@@ -219,9 +219,17 @@ cdef class OpNode(Node):
                 if t._version.value != self._versions[i]:
                     raise RuntimeError(_modified_message(self, t, self._versions[i], t._version.value))
                 _tuple_set(args, i + 1, t if create_graph else t._data)
+            elif type(s) is _Packed:
+                t = (<_Packed>s).get()
+                if (<_Packed>s).version.value != self._versions[i]:
+                    raise RuntimeError(_modified_message(
+                        self, t, self._versions[i], (<_Packed>s).version.value))
+                _tuple_set(args, i + 1, t if create_graph else t._data)
             else:
                 _tuple_set(args, i + 1, s)
         out = self._out
+        if type(out) is _Packed:
+            out = (<_Packed>out).get()._data
         if out is not None:
             if self._out_version.value != self._out_version_value:
                 raise RuntimeError(

@@ -219,6 +219,11 @@ cdef void _record(Op op, Tensor res, tuple args, tuple attrs) except *:
         node._out_version_value = res._version.value
         has_saved = True
     node._has_saved = has_saved
+    if has_saved and _saved_hooks_open:
+        hooks = _saved_hooks_lookup()
+        if hooks is not None:
+            _pack_saved(node, hooks)
+            hide = False        # the hooks' values may reference anything
     if _anomaly:
         node._trace = _stack_summary()
     res._requires_grad = True
@@ -250,6 +255,8 @@ def _rebase(Tensor target, Tensor result):
     if result._grad_fn is not None:
         target._grad_fn = result._grad_fn
         target._requires_grad = True
+        if target._retains_grad:       # .grad is that of the modified tensor (issue 16)
+            target._grad_fn._retained = weakref.ref(target)
         if isinstance(result._grad_fn, OpNode):
             node = <OpNode>result._grad_fn
             if node._out is not None:      # the output now lives in target's storage

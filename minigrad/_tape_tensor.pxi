@@ -341,6 +341,12 @@ cdef class Tensor:
 
     def detach_(self):
         """Detach this tensor from its history in place."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. This tensor is a view of "
+                f"another tensor's storage (shape {_shape_str(self._base._data.shape)}); "
+                "detach() gives a new tensor sharing the values."
+            )
         self._grad_fn = None
         self._requires_grad = False
         return self

@@ -28,6 +28,8 @@ class FunctionCtx:
         self.needs_input_grad = needs_input_grad
         self._saved = ()
         self._versions = ()
+        self._packed = None  # what saved_tensors_hooks' pack returned, if they were on
+        self._unpack = None
         self._freed = False
         self._non_differentiable = ()
         self.materialize_grads = True
@@ -40,6 +42,11 @@ class FunctionCtx:
                     f"save_for_backward can only save tensors or None, got {type(t).__name__}; "
                     "store other values as attributes of ctx (ctx.k = k)"
                 )
+        hooks = _tape._current_saved_hooks()
+        if hooks is not None:  # autograd.graph.saved_tensors_hooks: keep what pack returns
+            pack, self._unpack = hooks
+            self._packed = tuple(None if t is None else pack(t) for t in tensors)
+            return
         self._saved = tensors
         self._versions = tuple(None if t is None else t._version for t in tensors)
 
@@ -52,6 +59,8 @@ class FunctionCtx:
                 "tensors after they have already been freed). Specify retain_graph=True if you "
                 "need to backward through the graph a second time."
             )
+        if self._packed is not None:  # (no version check: the pack hook may have copied)
+            return tuple(None if p is None else self._unpack(p) for p in self._packed)
         for t, v in zip(self._saved, self._versions):
             if t is not None and t._version != v:
                 raise RuntimeError(
@@ -69,8 +78,9 @@ class FunctionCtx:
         self.materialize_grads = bool(value)
 
     def _release(self):
-        if self._saved:
+        if self._saved or self._packed is not None:
             self._saved = ()
+            self._packed = self._unpack = None
             self._freed = True
 
 

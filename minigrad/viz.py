@@ -142,11 +142,13 @@ def _moving_average(ys, k):
 # ----------------------------------------------------------------------------- the graph
 
 
-def to_dot(tensor, names=None):
+def to_dot(tensor, names=None, *, edge_labels=None):
     """The tape that produced ``tensor`` as Graphviz DOT text, edges in data-flow direction.
 
     ``names`` maps names to tensors to label boxes (default: the caller's local variables;
-    ``dict(model.named_parameters())`` names a model's weights).
+    ``dict(model.named_parameters())`` names a model's weights). ``edge_labels`` maps (input
+    row, consumer row) of ``autograd.tape(tensor)`` to a text drawn on that edge
+    (``autograd.explain(loss).edge_labels()`` gives the gradients).
 
     >>> x = minigrad.ones(2, requires_grad=True)
     >>> print(to_dot((x * 2).sum(), names={"x": x}))  # doctest: +NORMALIZE_WHITESPACE
@@ -167,18 +169,23 @@ def to_dot(tensor, names=None):
     for i, (text, kind) in boxes.items():
         label = "\\n".join(s.replace("\\", "\\\\").replace('"', '\\"') for s in text)
         lines.append(f'  n{i} [label="{label}", fillcolor="{_COLORS[kind]}"];')
-    lines += [f"  n{a} -> n{b};" for a, b in edges]
+    labels = edge_labels or {}
+    lines += [
+        f'  n{a} -> n{b} [label="{labels[a, b]}"];' if (a, b) in labels else f"  n{a} -> n{b};"
+        for a, b in edges
+    ]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def draw_graph(tensor, path, names=None, *, title=None, dpi=110):
+def draw_graph(tensor, path, names=None, *, title=None, dpi=110, edge_labels=None):
     """Draw the tape that produced ``tensor`` and save it to ``path`` (.png, .svg, .pdf).
 
     One box per recorded node (its grad_fn name and output shape, when known), leaves with
     their shape and ``requires_grad``; arrows go from inputs to the op that used them, the
     way the data flowed (backward walks them in reverse). ``names`` labels boxes as in
-    :func:`to_dot`. Returns the Figure (a notebook displays it).
+    :func:`to_dot`, and ``edge_labels`` writes a text on edges, as there. Returns the Figure
+    (a notebook displays it).
 
     >>> w = minigrad.randn(3, requires_grad=True)
     >>> loss = (w * w).sum()
@@ -208,7 +215,7 @@ def draw_graph(tensor, path, names=None, *, title=None, dpi=110):
     ax.set_xlim(left, left + width)
     ax.set_ylim(bottom, bottom + height)
     ax.axis("off")
-    _draw_edges(ax, chains, xs, ys, size)
+    _draw_edges(ax, chains, xs, ys, size, edge_labels or {})
     _draw_boxes(ax, boxes, xs, ys, size)
     fig.text(0.5, 1 - 0.15 / height, title, ha="center", va="top", fontsize=11, fontweight="bold")
     fig.text(
@@ -364,7 +371,7 @@ def _draw_boxes(ax, boxes, xs, ys, size):
             )
 
 
-def _draw_edges(ax, chains, xs, ys, size):
+def _draw_edges(ax, chains, xs, ys, size, labels):
     """Polylines through the waypoints; ends spread along the box sides, sorted by x."""
     outs, ins = {}, {}
     for chain in chains:
@@ -394,3 +401,17 @@ def _draw_edges(ax, chains, xs, ys, size):
             zorder=1,
             arrowprops=dict(arrowstyle="-|>", color="#666666", linewidth=1, shrinkA=0, shrinkB=0),
         )
+        if (a, b) in labels:
+            (x0, y0), (x1, y1) = pts[-2], pts[-1]
+            ax.text(
+                (x0 + x1) / 2,
+                (y0 + y1) / 2,
+                labels[a, b],
+                ha="center",
+                va="center",
+                family="monospace",
+                fontsize=_FONT_SIZE - 2,
+                color="#a61c00",
+                zorder=4,
+                bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none", alpha=0.85),
+            )

@@ -391,3 +391,116 @@ def test_index_assignment_on_non_leaf_is_differentiable():
     assert y.grad_fn.name() == "CopySlices"
     y.sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [[6.0] * 3, [2.0] * 3])
+
+
+# ----------------------------------------------------------------------------- issue 16: autograd odds
+
+
+@pytest.mark.parametrize("on_leaf", [True, False])
+def test_hook_may_not_change_the_shape_of_a_gradient(on_leaf):
+    x = minigrad.ones(3, requires_grad=True)
+    t = x if on_leaf else x * 2
+    t.register_hook(lambda g: minigrad.ones(5))
+    with pytest.raises(RuntimeError, match="hook '<lambda>' has changed the size of value"):
+        (t * 2).sum().backward()
+
+
+def test_hook_may_not_broadcast_a_gradient_either():
+    x = minigrad.ones(3, requires_grad=True)
+    x.register_hook(lambda g: minigrad.ones(1))
+    with pytest.raises(RuntimeError, match="has changed the size of value"):
+        (x * 2).sum().backward()
+
+
+@pytest.mark.parametrize("dtype", [minigrad.float64, minigrad.int64])
+def test_hook_may_not_change_the_dtype_of_a_gradient(dtype):
+    x = minigrad.ones(3, requires_grad=True)
+    x.register_hook(lambda g: minigrad.ones(3, dtype=dtype))
+    with pytest.raises(RuntimeError, match=r"has changed the type of value \(was minigrad.float32 got"):
+        (x * 2).sum().backward()
+
+
+def test_hook_returning_a_non_tensor_is_a_type_error():
+    y = minigrad.ones(3, requires_grad=True) * 2
+    y.register_hook(lambda g: 3)
+    with pytest.raises(TypeError, match="expected Variable, but hook returned 'int'"):
+        y.sum().backward()
+
+
+def test_hook_changing_the_shape_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = torch.ones(3, requires_grad=True)
+    x.register_hook(lambda g: torch.ones(5))
+    with pytest.raises(RuntimeError, match="has changed the size of value"):
+        (x * 2).sum().backward()
+
+
+def test_retain_grad_then_inplace_gives_the_grad_of_the_modified_tensor():
+    x = minigrad.ones(3, requires_grad=True)
+    h = x * 2
+    h.retain_grad()
+    h.add_(1)
+    (h * h).sum().backward()
+    np.testing.assert_allclose(h.grad.numpy(), [6.0, 6.0, 6.0])  # d(h^2)/dh at h = 3
+    np.testing.assert_allclose(x.grad.numpy(), [12.0, 12.0, 12.0])
+
+
+def test_detach_in_place_on_a_view_raises():
+    x = minigrad.ones(2, 3)
+    with pytest.raises(RuntimeError, match="^Can't detach views in-place. Use detach\\(\\) instead"):
+        x[0].detach_()
+    y = minigrad.ones(2, 3, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="Can't detach views in-place"):
+        y.view(6).detach_()
+    assert y.detach().detach_().grad_fn is None  # detach() gives a new tensor, not a view
+
+
+# ----------------------------------------------------------------------------- double backward
+
+
+def _gradient_penalty(lib, x, w1, w2, act):
+    d = act(x @ w1) @ w2
+    (gx,) = lib.autograd.grad(d.sum(), x, create_graph=True)
+    (gx * gx).sum().backward()
+
+
+# whether x.grad comes out as zeros or None varies by op in PyTorch too (its relu backward
+# is a primitive that takes the output; clamp's is a where whose mask is not differentiated)
+_PENALTY_ACTS = {
+    "relu": lambda t: t.relu(),
+    "clamp": lambda t: t.clamp(min=0.0),
+    "abs": lambda t: t.abs(),
+    "maximum": lambda t: t.maximum(t * 0.5),
+    "tanh": lambda t: t.tanh(),
+}
+
+
+@pytest.mark.parametrize("act", sorted(_PENALTY_ACTS))
+def test_double_backward_matches_pytorch_zeros_or_none(act):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s) for s in ((4, 3), (3, 5), (5, 2))]
+    mine = [minigrad.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    _gradient_penalty(minigrad, *mine, _PENALTY_ACTS[act])
+    _gradient_penalty(torch, *theirs, _PENALTY_ACTS[act])
+    for m, t in zip(mine, theirs):
+        assert (m.grad is None) == (t.grad is None)
+        if t.grad is not None:
+            np.testing.assert_allclose(m.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_relu_double_backward_of_issue_14_gives_zeros():
+    x = minigrad.randn(4, 3, dtype=minigrad.float64, requires_grad=True)
+    w1 = minigrad.randn(3, 5, dtype=minigrad.float64, requires_grad=True)
+    w2 = minigrad.randn(5, 1, dtype=minigrad.float64, requires_grad=True)
+    _gradient_penalty(minigrad, x, w1, w2, minigrad.relu)
+    assert x.grad.shape == (4, 3) and not x.grad.numpy().any()
+
+
+def test_create_graph_gradient_of_relu_requires_grad_like_pytorch():
+    x = minigrad.tensor([1.0, -1.0], requires_grad=True)
+    (gx,) = autograd.grad(x.relu().sum(), x, create_graph=True)
+    assert gx.requires_grad
+    (g2,) = autograd.grad(gx.sum(), x)
+    assert g2.tolist() == [0.0, 0.0]

@@ -31,7 +31,7 @@ RUNS = [  # script, argv, the PNGs it must write
     ("digits", ["--epochs", "2"], ["digits_mlp_loss.png", "digits_mlp_accuracy.png"]),
     ("digits", ["--epochs", "1", "--model", "cnn"], ["digits_cnn_loss.png", "digits_cnn_accuracy.png"]),
     ("grad_accumulation", ["--epochs", "2"], ["grad_accumulation_loss.png"]),
-    ("autograd_tour", [], ["autograd_tour_graph.png"]),
+    ("autograd_tour", [], ["autograd_tour_graph.png", "autograd_tour_explain.png"]),
 ]
 
 

@@ -145,7 +145,10 @@ WHERE      = defop("where",   _fwd_where,                            None,
 # composed (differentiable) formula on Tensors.
 _tanh_backward = K.FusedBackward("tanh", lambda g, out: mul(g, sub(1, mul(out, out))))
 _sigmoid_backward = K.FusedBackward("sigmoid", lambda g, out: mul(mul(g, out), sub(1, out)))
-_relu_backward = K.FusedBackward("relu", lambda g, out: mul(g, gt(out, 0)))
+# relu's composed mask is sign(out) (1 above 0, 0 at 0), not out > 0: sign has a zero
+# derivative, so with create_graph the gradient's graph reaches out, and a second backward
+# gives x a zero gradient rather than none, as PyTorch's threshold_backward (issue 14)
+_relu_backward = K.FusedBackward("relu", lambda g, out: mul(g, sign(out)))
 
 
 def _unary(op, doc, *aliases, module=__name__):

@@ -1,5 +1,5 @@
 """minigrad.utils: helpers beside the core, as ``torch.utils`` has them. ``utils.data`` holds
-datasets, samplers and the ``DataLoader``.
+datasets, samplers and the ``DataLoader``; ``utils.checkpoint`` trades compute for memory.
 
 Submodules load on first use (``minigrad.utils.data`` or ``import minigrad.utils.data``), so
 ``import minigrad`` does not pay for them (utils.data: ~10 ms, measured with -X importtime).
@@ -7,7 +7,7 @@ Submodules load on first use (``minigrad.utils.data`` or ``import minigrad.utils
 
 import importlib
 
-_SUBMODULES = ("data",)
+_SUBMODULES = ("checkpoint", "data")
 
 
 def __getattr__(name):

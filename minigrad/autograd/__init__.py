@@ -5,14 +5,18 @@ returns the gradients instead. Both run the engine in ``_tape.pyx``. ``Function`
 base class of custom differentiable operations. The debugging and learning tools live in
 their own modules: ``gradcheck``/``gradgradcheck`` (finite differences), ``detect_anomaly``
 (where a NaN gradient came from) and ``tape`` (a readable listing of the recorded graph).
+``functional`` holds Jacobians, Hessians and their vector products, built on ``grad``;
+``graph`` the hooks on saved tensors; ``explain(loss)`` runs backward and records each step.
 """
 
-from ._tape import AccumulateGrad, Node, backward, grad
-from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from .function import Function, FunctionCtx
-from .grad_mode import enable_grad, no_grad, set_grad_enabled
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .tape_view import tape
+from .._tape import AccumulateGrad, Node, backward, grad
+from ..anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from ..function import Function, FunctionCtx
+from ..grad_mode import enable_grad, no_grad, set_grad_enabled
+from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ..tape_view import tape
+from . import functional, graph
+from .backward_steps import explain
 
 __all__ = [
     "backward",
@@ -31,4 +35,7 @@ __all__ = [
     "set_detect_anomaly",
     "is_anomaly_enabled",
     "tape",
+    "functional",
+    "graph",
+    "explain",
 ]
