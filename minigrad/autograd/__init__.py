@@ -7,12 +7,12 @@ their own modules: ``gradcheck``/``gradgradcheck`` (finite differences), ``detec
 (where a NaN gradient came from) and ``tape`` (a readable listing of the recorded graph).
 """
 
-from ._tape import AccumulateGrad, Node, backward, grad
-from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from .function import Function, FunctionCtx
-from .grad_mode import enable_grad, no_grad, set_grad_enabled
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
-from .tape_view import tape
+from .._tape import AccumulateGrad, Node, backward, grad
+from ..anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from ..function import Function, FunctionCtx
+from ..grad_mode import enable_grad, no_grad, set_grad_enabled
+from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ..tape_view import tape
 
 __all__ = [
     "backward",
