@@ -1,0 +1,581 @@
+# Grad mode and the Tensor: its Python surface (attributes, operators, backward(),
+# hooks, views), Size, and the dim-normalising helper.
+# A chapter of _tape.pyx (included there: one module, no call overhead).
+
+# ----------------------------------------------------------------------------- grad mode
+
+def is_grad_enabled():
+    """Whether operations are recorded on the tape in this thread."""
+    return bool(mg_get_grad())
+
+
+def _set_grad_enabled(bint mode):
+    cdef bint prev = mg_get_grad()
+    mg_set_grad(mode)
+    return prev
+
+
+# ----------------------------------------------------------------------------- Tensor
+
+@cython.freelist(512)
+cdef class Version:
+    """A counter shared by all tensors viewing the same storage; bumped by in-place ops."""
+    pass
+
+
+cdef Version _new_version():
+    return Version.__new__(Version)
+
+
+cdef inline Tensor _wrap(object arr):
+    """A new leaf Tensor around an ndarray (the one allocation path for results)."""
+    cdef Tensor t = Tensor.__new__(Tensor)
+    if type(arr) is not ndarray:
+        arr = np.asarray(arr)   # numpy returns scalars, not 0-d arrays, from 0-d ops
+    t._data = arr
+    t._version = _new_version()
+    return t
+
+
+def _from_array(arr, bint requires_grad=False):
+    """Wrap an ndarray without copying (used by the creation functions)."""
+    cdef Tensor t = _wrap(arr)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+class _HookHandle:
+    """Returned by register_hook; ``remove()`` unregisters the hook."""
+
+    def __init__(self, hooks, fn):
+        self._hooks = hooks
+        self._fn = fn
+
+    def remove(self):
+        try:
+            self._hooks.remove(self._fn)
+        except ValueError:
+            pass
+
+
+cdef str _shape_str(shape):
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+@cython.freelist(512)
+cdef class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    >>> x = minigrad.ones(2, 2, requires_grad=True)
+    >>> ((x + 3) ** 2).mean().backward()
+    >>> x.grad
+    tensor([[2., 2.],
+            [2., 2.]])
+    """
+
+    __array_priority__ = 1000
+    __array_ufunc__ = None      # make numpy defer to Tensor's reflected operators
+
+    def __init__(self, *args, dtype=None, requires_grad=False, device=None):
+        # PyTorch's legacy constructor: Tensor() is empty, Tensor(2, 3) uninitialised (zeros
+        # here), Tensor([1, 2]) float32 values (see _legacy.py); dtype= is minigrad's own.
+        from ._legacy import legacy_array
+        self._data = legacy_array("Tensor", args, _dtypes.float32 if dtype is None else dtype, device)
+        self._version = _new_version()
+        if requires_grad:
+            self.requires_grad = True
+
+    # -- identity ----------------------------------------------------------------------
+    def __hash__(self):
+        return id(self)
+
+    # -- basic attributes --------------------------------------------------------------
+    @property
+    def shape(self):
+        """The shape, as a tuple (PyTorch returns torch.Size, a tuple subclass)."""
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        """The shape, or the length of one dimension: ``x.size()``, ``x.size(0)``."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_norm_dim(dim, self._data.ndim, "size")]
+
+    def dim(self):
+        """The number of dimensions."""
+        return self._data.ndim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        """The number of elements."""
+        return self._data.size
+
+    def nelement(self):
+        return self._data.size
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    @property
+    def dtype(self):
+        return _dtypes.from_numpy(self._data.dtype)
+
+    @property
+    def device(self):
+        """Where the tensor lives: ``device(type='cpu')``, minigrad's only device."""
+        return _CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def is_cpu(self):
+        return True
+
+    def get_device(self):
+        """-1: the index PyTorch gives a tensor on the CPU."""
+        return -1
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar; "
+                "item() needs exactly one element: index it first or reduce it (x.sum())."
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        """The values as (nested) Python lists of numbers."""
+        return self._data.tolist()
+
+    def numpy(self, *, force=False):
+        """The values as an ndarray sharing memory with this tensor."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        return arr if dtype is None else arr.astype(dtype, copy=False)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous "
+                f"(shape {_shape_str(self._data.shape)}); use .any() or .all()."
+            )
+        return bool(self._data.reshape(()).item())
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter([self[i] for i in range(self._data.shape[0])])
+
+    def __repr__(self):
+        global _printing
+        if _printing is None:
+            from . import _printing as p
+            _printing = p
+        suffixes = []
+        if self._grad_fn is not None:
+            suffixes.append(f"grad_fn=<{type(self._grad_fn).__name__}>")
+        elif self._requires_grad:
+            suffixes.append("requires_grad=True")
+        return _printing.format_tensor(
+            self._data, _dtypes.suffix(self._data.dtype, self._data.size == 0), suffixes
+        )
+
+    def __format__(self, spec):
+        # as PyTorch: a 0-d tensor formats as its number (f"{loss}" prints 2.4195...), even with
+        # an empty spec; other tensors print as repr (a 1-element one also takes a number's spec)
+        if self._data.ndim == 0 or (spec and self._data.size == 1):
+            return format(self.item(), spec)
+        return repr(self)
+
+    # -- autograd state ----------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, bint value):
+        if self._grad_fn is not None and not value:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients "
+                f"(this tensor is {_dtypes.from_numpy(self._data.dtype)}); convert it with .float() first."
+            )
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad=True):
+        """Set requires_grad in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad_fn(self):
+        """The Node that produced this tensor (None for leaves)."""
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    @property
+    def grad(self):
+        """The gradient accumulated by backward() (None until then)."""
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
+            if (<Tensor>value)._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"assigned grad has data of a different type: grad is "
+                    f"{_dtypes.from_numpy((<Tensor>value)._data.dtype)}, tensor is "
+                    f"{_dtypes.from_numpy(self._data.dtype)}; convert it with .to(tensor.dtype)"
+                )
+            if (<Tensor>value)._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: grad shape "
+                    f"{_shape_str((<Tensor>value)._data.shape)}, tensor shape {_shape_str(self._data.shape)}"
+                )
+            if (<Tensor>value)._grad_fn is not None:
+                _stop_hiding()      # a .grad with a graph can close a cycle through it
+        self._grad = value
+
+    @property
+    def data(self):
+        """A tensor sharing this one's values, detached from the graph."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value):
+        self._data = (<Tensor?>value)._data
+
+    @property
+    def _version(self):
+        return self._version.value
+
+    def retain_grad(self):
+        """Ask backward() to fill .grad of this non-leaf tensor too."""
+        if self._grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if not self._retains_grad:
+            self._retains_grad = True
+            self._grad_fn._retained = weakref.ref(self)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None
+        return value replaces the gradient. Returns a handle with ``remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        _stop_hiding()      # a hook's closure can close a cycle through the graph
+        if self._grad_fn is not None:
+            if self._grad_fn._hooks is None:
+                self._grad_fn._hooks = []
+            self._grad_fn._hooks.append(hook)
+            return _HookHandle(self._grad_fn._hooks, hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _HookHandle(self._hooks, hook)
+
+    def detach(self):
+        """A new leaf sharing this tensor's values (and version counter), without history."""
+        cdef Tensor t = Tensor.__new__(Tensor)
+        t._data = self._data
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        """Detach this tensor from its history in place."""
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor w.r.t. the graph leaves; accumulate in ``.grad``.
+
+        >>> x = minigrad.tensor(3.0, requires_grad=True)
+        >>> (x ** 2).backward(); x.grad
+        tensor(6.)
+        """
+        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph, inputs)
+
+    # -- in-place bookkeeping ------------------------------------------------------------
+    def _check_inplace(self):
+        if not mg_get_grad():
+            return
+        if self._grad_fn is None and self._requires_grad:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation. "
+                "Wrap the update in `with minigrad.no_grad():` (as optimizers do) or work on "
+                "x.detach()."
+            )
+        base = self._base
+        if base is not None and base._requires_grad:
+            if base._grad_fn is None:
+                raise RuntimeError(
+                    "a view of a leaf Variable that requires grad is being used in an in-place "
+                    "operation. Wrap it in `with minigrad.no_grad():` or change a clone instead."
+                )
+            raise RuntimeError(
+                "in-place change of a view of a tensor that requires grad: minigrad does not "
+                "rewrite the base tensor's history. Assign through the base instead "
+                "(y[idx] = y[idx] * 3) or use an out-of-place op."
+            )
+
+    def _bump_version(self):
+        self._version.value += 1
+
+    def zero_(self):
+        """Fill with zeros in place."""
+        self._check_inplace()
+        self._data[...] = 0
+        self._version.value += 1
+        return self
+
+    def fill_(self, value):
+        """Fill with ``value`` in place."""
+        self._check_inplace()
+        self._data[...] = value
+        self._version.value += 1
+        return self
+
+    # -- operators: each is one line into the op table (minigrad/ops/) --------------------------
+    def __add__(self, other):
+        return _apply2(_ADD, self, other)
+
+    def __radd__(self, other):
+        return _apply2(_ADD, other, self)
+
+    def __sub__(self, other):
+        return _apply2(_SUB, self, other)
+
+    def __rsub__(self, other):
+        return _apply2(_RSUB, self, other)
+
+    def __mul__(self, other):
+        return _apply2(_MUL, self, other)
+
+    def __rmul__(self, other):
+        return _apply2(_MUL, other, self)
+
+    def __truediv__(self, other):
+        return _apply2(_DIV, self, other)
+
+    def __rtruediv__(self, other):
+        return O._rdiv(self, other)
+
+    def __mod__(self, other):
+        return O.remainder(self, other)
+
+    def __rmod__(self, other):
+        return O._rremainder(self, other)
+
+    def __floordiv__(self, other):
+        return O.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return O.floor_divide(other, self)
+
+    def __and__(self, other):
+        return O.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return O.bitwise_and(other, self)
+
+    def __or__(self, other):
+        return O.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return O.bitwise_or(other, self)
+
+    def __xor__(self, other):
+        return O.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return O.bitwise_xor(other, self)
+
+    def __invert__(self):
+        return O.bitwise_not(self)
+
+    def __pow__(self, other, mod=None):
+        return O.pow(self, other)
+
+    def __rpow__(self, other, mod=None):
+        return O.pow(other, self)
+
+    def __matmul__(self, other):
+        return O.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return O.matmul(other, self)
+
+    def __neg__(self):
+        return O.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return O.abs(self)
+
+    def __iadd__(self, other):
+        return O.inplace(O.add, self, other)
+
+    def __isub__(self, other):
+        return O.inplace(O.sub, self, other)
+
+    def __imul__(self, other):
+        return O.inplace(O.mul, self, other)
+
+    def __itruediv__(self, other):
+        return O.inplace(O.div, self, other)
+
+    def __imod__(self, other):
+        return O.inplace(O.remainder, self, other)
+
+    def __ifloordiv__(self, other):
+        return O.inplace(O.floor_divide, self, other)
+
+    def __iand__(self, other):
+        return O.inplace(O.bitwise_and, self, other)
+
+    def __ior__(self, other):
+        return O.inplace(O.bitwise_or, self, other)
+
+    def __ixor__(self, other):
+        return O.inplace(O.bitwise_xor, self, other)
+
+    def __eq__(self, other):
+        if other is None:       # as PyTorch: x == None is False (`if x == None:` in user code)
+            return False
+        return O.eq(self, other)
+
+    def __ne__(self, other):
+        if other is None:
+            return True
+        return O.ne(self, other)
+
+    def __lt__(self, other):
+        return O.lt(self, other)
+
+    def __le__(self, other):
+        return O.le(self, other)
+
+    def __gt__(self, other):
+        return O.gt(self, other)
+
+    def __ge__(self, other):
+        return O.ge(self, other)
+
+    def __getitem__(self, index):
+        return O.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        O.setitem(self, index, value)
+
+    @property
+    def T(self):
+        return O.T(self)
+
+    @property
+    def mT(self):
+        return O.transpose(self, -2, -1)
+
+    def __reduce__(self):
+        raise TypeError("minigrad tensors are not pickled; use minigrad.save / minigrad.load")
+
+    def __deepcopy__(self, memo):
+        """A copy with its own storage (``copy.deepcopy(model.state_dict())`` snapshots)."""
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment. Deep-copy x.detach() instead."
+            )
+        found = memo.get(id(self))
+        if found is not None:
+            return found
+        cdef Tensor new = _wrap(self._data.copy())
+        new._requires_grad = self._requires_grad
+        memo[id(self)] = new
+        if self._grad is not None:
+            import copy
+            new._grad = copy.deepcopy(self._grad, memo)
+        return new
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints like PyTorch's torch.Size: ``minigrad.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"minigrad.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+cdef Py_ssize_t _norm_dim(object dim, Py_ssize_t ndim, str op) except? -1:
+    cdef Py_ssize_t d = dim
+    cdef Py_ssize_t n = ndim if ndim > 0 else 1
+    if d < -n or d >= n:
+        raise IndexError(
+            f"{op}: Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
+        )
+    return d + n if d < 0 else d
