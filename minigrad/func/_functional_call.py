@@ -58,7 +58,8 @@ def functional_call(
 
     >>> import minigrad.func as F
     >>> lin = minigrad.nn.Linear(2, 1)
-    >>> F.functional_call(lin, {"weight": minigrad.ones(1, 2), "bias": minigrad.zeros(1)}, (minigrad.ones(2),))
+    >>> params = {"weight": minigrad.ones(1, 2), "bias": minigrad.zeros(1)}
+    >>> F.functional_call(lin, params, (minigrad.ones(2),))
     tensor([2.])
     """
     dicts = parameter_and_buffer_dicts

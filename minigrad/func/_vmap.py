@@ -17,6 +17,11 @@ from . import _tree
 _RANDOMNESS = ("error", "different", "same")
 
 
+def _call(in_dims=0, out_dims=0):
+    """How PyTorch's vmap errors name the call."""
+    return f"vmap(f, in_dims={in_dims}, out_dims={out_dims})(<inputs>)"
+
+
 class _Level:
     active = False
 
@@ -28,9 +33,9 @@ def _in_dims_for(in_dims, args):
     elif isinstance(in_dims, tuple):
         if len(in_dims) != len(args):
             raise ValueError(
-                f"vmap(f, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the structure of "
-                f"`inputs`. in_dims has structure {len(in_dims)} elements but inputs has structure {len(args)} "
-                "elements."
+                f"{_call(in_dims)}: in_dims is not compatible with the structure of "
+                f"`inputs`. in_dims has structure {len(in_dims)} elements but inputs has structure "
+                f"{len(args)} elements."
             )
         dims = list(in_dims)
     else:
@@ -45,8 +50,7 @@ def _in_dims_for(in_dims, args):
             ds, dspec = _tree.flatten(d)
             if dspec != spec:
                 raise ValueError(
-                    f"vmap(f, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the structure "
-                    "of `inputs`."
+                    f"{_call(in_dims)}: in_dims is not compatible with the structure of `inputs`."
                 )
         else:
             ds = [d] * len(leaves)
@@ -59,19 +63,17 @@ def _check_dim(d, x, in_dims):
     if d is None:
         return None
     if not isinstance(d, int):
-        raise ValueError(
-            f"vmap(f, in_dims={in_dims}, ...)(<inputs>): in_dims must be int or None for each input, got {d!r}"
-        )
+        raise ValueError(f"{_call(in_dims)}: in_dims must be int or None for each input, got {d!r}")
     if not isinstance(x, Tensor):
         raise ValueError(
-            f"vmap(f, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} for an input but the input is of type "
-            f"{type(x).__name__}. We cannot vmap over non-Tensor arguments, please use None as the respective "
-            "in_dim"
+            f"{_call(in_dims)}: Got in_dim={d} for an input but the input is of type "
+            f"{type(x).__name__}. We cannot vmap over non-Tensor arguments, please use None as the "
+            "respective in_dim"
         )
     n = x.dim()
     if not -n <= d < n:
         raise ValueError(
-            f"vmap(f, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} for some input, but that input is a "
+            f"{_call(in_dims)}: Got in_dim={d} for some input, but that input is a "
             f"Tensor of dimensionality {n} so expected in_dim to satisfy -{n} <= in_dim < {n}."
         )
     return d % n
@@ -101,7 +103,7 @@ def _from_batched(out, d, size, out_dims):
     n = out.dim()
     if not -n <= d < n:
         raise ValueError(
-            f"vmap(f, ..., out_dims={out_dims})(<inputs>): Got out_dim={d} for an output, but the output has "
+            f"{_call(out_dims=out_dims)}: Got out_dim={d} for an output, but the output has "
             f"{n - 1} dimensions per sample, so expected -{n} <= out_dim < {n}."
         )
     d %= n
@@ -148,7 +150,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             checked.append(row)
         if not sizes:
             raise ValueError(
-                f"vmap(f, in_dims={in_dims}, ...)(<inputs>): At least one of the inputs must be batched (have "
+                f"{_call(in_dims)}: At least one of the inputs must be batched (have "
                 "an in_dim that is not None)."
             )
         if len(set(sizes)) != 1:
@@ -175,8 +177,7 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             dims, dspec = _tree.flatten(out_dims if isinstance(out_dims, tuple) else tuple(out_dims))
             if len(dims) != len(outs):
                 raise ValueError(
-                    f"vmap(f, ..., out_dims={out_dims})(<inputs>): out_dims is not compatible with the structure "
-                    "of `outputs`."
+                    f"{_call(out_dims=out_dims)}: out_dims is not compatible with the structure of `outputs`."
                 )
         return _tree.unflatten(out_spec, [_from_batched(o, d, size, out_dims) for o, d in zip(outs, dims)])
 

@@ -68,11 +68,14 @@ def _batched_first(args):
 
 
 def reduce_all(dim_op):
-    """A full reduction (``sum()``) as the reduction of every sample dim (``sum(dims)``)."""
+    """A full reduction (``sum()``) as the reduction of every sample dim (``sum(dims)``);
+    ``dim_op`` names the op in ``reduce`` (declared after the full one in its table)."""
 
     def rule(op, args, attrs):
+        from . import reduce
+
         (x,) = args
-        return run(dim_op, (x,), (tuple(range(1, x._data.ndim)), False))
+        return run(getattr(reduce, dim_op), (x,), (tuple(range(1, x._data.ndim)), False))
 
     return rule
 

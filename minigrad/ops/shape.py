@@ -133,8 +133,8 @@ def reshape(input, *shape):
     shape = _shape_arg("reshape", shape)
     if _is_raw(input):
         return input.reshape(shape)
-    data = input._data
-    shape = _infer_shape("reshape", shape, data.size, data.shape)
+    # numel() and shape, not _data's: inside vmap they are one sample's
+    shape = _infer_shape("reshape", shape, input.numel(), input.shape)
     return apply(VIEW, (input,), (shape,))
 
 
