@@ -56,6 +56,7 @@ from benchmarks import (  # noqa: E402
     bench_attention,
     bench_cnn,
     bench_digits,
+    bench_func,
     bench_import,
     bench_matmul,
     bench_memory,
@@ -84,6 +85,8 @@ BENCHMARKS = {  # id: run(quick) -> rows
     "N5": bench_rnn.run,
     "P11": bench_rnn.run_char,
     "A1": bench_attention.run,
+    "F1": bench_func.run_jvp,
+    "F2": bench_func.run_per_sample,
 }
 
 

@@ -1,6 +1,31 @@
 # Recording: apply() runs an op's forward and, when grad mode is on and an input
-# requires grad, _record() writes its node; _rebase() for in-place ops.
+# requires grad, _record() writes its node; _rebase() for in-place ops. While a function
+# transform runs (forward_ad, vmap), apply() hands each op to it through _set_interpose.
 # A chapter of _tape.pyx (included there: one module, no call overhead).
+
+cdef object _interpose = None       # the door of a running function transform (or None)
+cdef object _fn_interpose = None    # ... and its door for custom Functions
+
+
+def _set_interpose(op_door, function_door):
+    """Route every op (and custom Function) through a function transform while it runs:
+    forward_ad's dual level, vmap. ``None, None`` closes the doors. The transform runs
+    the op itself with ``_apply_plain``; with the doors closed an op pays one pointer test."""
+    global _interpose, _fn_interpose
+    _interpose, _fn_interpose = op_door, function_door
+
+
+def _function_interpose():
+    return _fn_interpose
+
+
+def _wrap_as(cls, arr):
+    """A new leaf of Tensor subclass ``cls`` around an ndarray (vmap's BatchedTensor)."""
+    cdef Tensor t = cls.__new__(cls)
+    t._data = arr if type(arr) is ndarray else np.asarray(arr)
+    t._version = _new_version()
+    return t
+
 
 cpdef Tensor apply(Op op, tuple args, tuple attrs=()):
     """Run ``op`` on ``args`` (Tensors or Python scalars) and record it on the tape.
@@ -8,11 +33,18 @@ cpdef Tensor apply(Op op, tuple args, tuple attrs=()):
     The forward receives ndarrays (and scalars) followed by ``attrs``; a node is
     recorded only if grad mode is on and some input requires grad.
     """
+    if _interpose is not None:
+        return _interpose(op, args, attrs)
+    return _apply_plain(op, args, attrs)
+
+
+cpdef Tensor _apply_plain(Op op, tuple args, tuple attrs=(), object cls=None):
+    """``apply`` behind the transforms' door; the result is of class ``cls`` if given."""
     cdef Py_ssize_t n = len(args)
-    if n == 1 and not attrs:
-        return _apply1(op, <Tensor?>args[0])
-    if n == 2 and not attrs:
-        return _apply2(op, args[0], args[1])
+    if cls is None and n == 1 and not attrs:
+        return _apply1_plain(op, <Tensor?>args[0])
+    if cls is None and n == 2 and not attrs:
+        return _apply2_plain(op, args[0], args[1])
     cdef Py_ssize_t i
     cdef list arrays = [None] * n
     cdef bint need = False
@@ -30,7 +62,8 @@ cpdef Tensor apply(Op op, tuple args, tuple attrs=()):
             need = need or (<Tensor>a)._requires_grad
         else:
             arrays[i] = a
-    cdef Tensor res = _wrap(op.forward(*arrays, *attrs))
+    out = op.forward(*arrays, *attrs)
+    cdef Tensor res = _wrap(out) if cls is None else _wrap_as(cls, out)
     if op.is_view:
         _make_view(res, <Tensor>args[0])
     if need and mg_get_grad():
@@ -96,6 +129,12 @@ def binary_function(Op op, str doc, str module):
 
 cdef Tensor _apply1(Op op, Tensor x):
     """apply() for one tensor input and no attributes (the unary ops)."""
+    if _interpose is not None:
+        return _interpose(op, (x,), _EMPTY)
+    return _apply1_plain(op, x)
+
+
+cdef Tensor _apply1_plain(Op op, Tensor x):
     cdef Tensor res = _wrap(_forward1(op, x._data))
     if op.is_view:
         _make_view(res, x)
@@ -106,6 +145,12 @@ cdef Tensor _apply1(Op op, Tensor x):
 
 cdef Tensor _apply2(Op op, object a, object b):
     """apply() for two inputs (tensors or numbers) and no attributes (the binary ops)."""
+    if _interpose is not None:
+        return _interpose(op, (a, b), _EMPTY)
+    return _apply2_plain(op, a, b)
+
+
+cdef Tensor _apply2_plain(Op op, object a, object b):
     cdef bint need = False
     if isinstance(a, Tensor):
         need = (<Tensor>a)._requires_grad

@@ -108,6 +108,13 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward, and record a node if an input requires grad."""
+        hook = _tape._function_interpose()
+        if hook is not None:  # a function transform is active (forward_ad, vmap)
+            return hook(cls, args, kwargs)
+        return cls._apply_plain(*args, **kwargs)
+
+    @classmethod
+    def _apply_plain(cls, *args, **kwargs):
         needs = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx = FunctionCtx(needs)
         with no_grad():

@@ -119,21 +119,20 @@ def _class_targets(name, input, target):
             "probabilities of the input's shape"
         )
     t = target.numpy()
+    ts = tuple(target.shape)  # not t.shape: inside func.vmap it is one sample's
     if input.ndim == 1:
-        if t.ndim != 0:
+        if ts:
             raise RuntimeError(
-                f"{name}: an unbatched input of shape {tuple(input.shape)} needs a 0-d "
-                f"target, got shape {t.shape}"
+                f"{name}: an unbatched input of shape {tuple(input.shape)} needs a 0-d target, got shape {ts}"
             )
         return t
-    if t.ndim == 0 or t.shape[0] != input.shape[0]:
+    if not ts or ts[0] != input.shape[0]:
         raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-            f"({t.shape[0] if t.ndim else 0})."
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({ts[0] if ts else 0})."
         )
-    if t.shape[1:] != tuple(input.shape[2:]):
+    if ts[1:] != tuple(input.shape[2:]):
         expected = [input.shape[0]] + list(input.shape[2:])
-        raise RuntimeError(f"Expected target size {expected}, got {list(t.shape)}")
+        raise RuntimeError(f"Expected target size {expected}, got {list(ts)}")
     return t
 
 

@@ -94,6 +94,16 @@ def _checked_input(fn):
     return checked
 
 
+# What the function transforms know of each op, from its ``defop`` entry (keyed by the Op):
+#   KINDS[op]     "elementwise" (out[i] depends on in[i] only, broadcasting), "linear" (linear
+#                 in all its tensor inputs together) or "multilinear" (linear in each one
+#                 alone: matmul); forward mode and vmap derive their rules from the kind;
+#   JVPS[op]      explicit forward derivatives, one per input: ``jvp(t, *inputs, out, *attrs)``;
+#   BATCHING[op]  how the op maps over a leading batch dim: ``rule(args, attrs, batched)``.
+ELEMENTWISE, LINEAR, MULTILINEAR = "elementwise", "linear", "multilinear"
+KINDS, JVPS, BATCHING = {}, {}, {}
+
+
 _READ_NONE, _READ_META, _READ_FULL = 0, 1, 2
 
 
@@ -125,8 +135,9 @@ def _camel(name):
     return "".join(part.capitalize() for part in name.split("_"))
 
 
-def defop(name, forward, *derivs, grad_name=None, view=False):
-    """Declare an op: its forward, one derivative per input, and its grad_fn class."""
+def defop(name, forward, *derivs, grad_name=None, view=False, kind=None, jvp=None, batch=None):
+    """Declare an op: its forward, one derivative per input, and its grad_fn class; ``kind``,
+    ``jvp`` and ``batch`` tell forward mode and vmap about it (see KINDS above)."""
     nin = len(derivs)
 
     def analyze():  # run by the Op when it is first recorded: import stays quick
@@ -139,7 +150,11 @@ def defop(name, forward, *derivs, grad_name=None, view=False):
 
     grad_name = grad_name or _camel(name) + "Backward0"
     node_cls = type(grad_name, (OpNode,), {"__slots__": (), "__module__": "minigrad.autograd.graph"})
-    return Op(name, forward, derivs, analyze, None, node_cls, view)
+    op = Op(name, forward, derivs, analyze, None, node_cls, view)
+    for table, value in ((KINDS, kind), (JVPS, jvp), (BATCHING, batch)):
+        if value is not None:
+            table[op] = value
+    return op
 
 
 _RANK = {"b": 0, "u": 1, "i": 1, "f": 2}

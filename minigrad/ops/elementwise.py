@@ -12,7 +12,18 @@ import numpy as np
 from .. import _kernels as K
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _float, _generic, _is_float, _is_raw, _prep2, defop, export, export_method, ndarray
+from ._core import (
+    ELEMENTWISE,
+    _float,
+    _generic,
+    _is_float,
+    _is_raw,
+    _prep2,
+    defop,
+    export,
+    export_method,
+    ndarray,
+)
 
 
 def _pow_da(g, a, b):
@@ -105,39 +116,39 @@ def _fwd_reciprocal(x):
 # fmt: off
 # name                 forward                                        derivative per input
 ADD        = defop("add",     K.Binary("add", _fwd_add),             lambda g, a, b, out: g,
-                                                                      lambda g, a, b, out: g)
+                                                                      lambda g, a, b, out: g, kind=ELEMENTWISE)
 SUB        = defop("sub",     K.Binary("sub", _fwd_sub),             lambda g, a, b, out: g,
-                                                                      lambda g, a, b, out: neg(g))
+                                                                      lambda g, a, b, out: neg(g), kind=ELEMENTWISE)
 RSUB       = defop("rsub",    _fwd_rsub,                             lambda g, a, b, out: neg(g),
                                                                       lambda g, a, b, out: g,
-                   grad_name="RsubBackward1")
+                   grad_name="RsubBackward1", kind=ELEMENTWISE)
 MUL        = defop("mul",     K.Binary("mul", _fwd_mul),             lambda g, a, b, out: mul(g, b),
-                                                                      lambda g, a, b, out: mul(g, a))
+                                                                      lambda g, a, b, out: mul(g, a), kind=ELEMENTWISE)
 DIV        = defop("div",     K.Binary("div", _fwd_div),             lambda g, a, b, out: div(g, b),
-                                                                      lambda g, a, b, out: neg(div(mul(g, out), b)))
+                                                                      lambda g, a, b, out: neg(div(mul(g, out), b)), kind=ELEMENTWISE)
 POW        = defop("pow",     _fwd_pow,                              lambda g, a, b, out: _pow_da(g, a, b),
-                                                                      None)
+                                                                      None, kind=ELEMENTWISE)
 POW_TT     = defop("pow",     _fwd_pow,                              lambda g, a, b, out: _pow_da(g, a, b),
                                                                       lambda g, a, b, out: _pow_db(g, a, b, out),
-                   grad_name="PowBackward1")
+                   grad_name="PowBackward1", kind=ELEMENTWISE)
 POW_ST     = defop("pow",     _fwd_pow,                              None,
                                                                       lambda g, a, b, out: g * out * math.log(a),
-                   grad_name="PowBackward2")
-RECIPROCAL = defop("reciprocal", _fwd_reciprocal,                    lambda g, x, out: neg(mul(g, mul(out, out))))
-NEG        = defop("neg",     K.Unary("neg", _int_neg),              lambda g, x, out: neg(g))
-EXP        = defop("exp",     K.Unary("exp"),                        lambda g, x, out: mul(g, out))
-LOG        = defop("log",     K.Unary("log"),                        lambda g, x, out: div(g, x))
-SQRT       = defop("sqrt",    K.Unary("sqrt"),                       lambda g, x, out: div(g, mul(out, 2)))
-SIN        = defop("sin",     K.Unary("sin"),                        lambda g, x, out: mul(g, cos(x)))
-COS        = defop("cos",     K.Unary("cos"),                        lambda g, x, out: neg(mul(g, sin(x))))
-TANH       = defop("tanh",    K.Unary("tanh"),                       lambda g, x, out: _tanh_backward(g, out))
-SIGMOID    = defop("sigmoid", K.Unary("sigmoid"),                    lambda g, x, out: _sigmoid_backward(g, out))
-RELU       = defop("relu",    K.Unary("relu", _int_relu),            lambda g, x, out: _relu_backward(g, out))
-ABS        = defop("abs",     K.Unary("abs", np.abs),                lambda g, x, out: mul(g, sign(x)))
-SIGN       = defop("sign",    _fwd_sign,                               lambda g, x, out: mul(g, 0))
+                   grad_name="PowBackward2", kind=ELEMENTWISE)
+RECIPROCAL = defop("reciprocal", _fwd_reciprocal,                    lambda g, x, out: neg(mul(g, mul(out, out))), kind=ELEMENTWISE)
+NEG        = defop("neg",     K.Unary("neg", _int_neg),              lambda g, x, out: neg(g), kind=ELEMENTWISE)
+EXP        = defop("exp",     K.Unary("exp"),                        lambda g, x, out: mul(g, out), kind=ELEMENTWISE)
+LOG        = defop("log",     K.Unary("log"),                        lambda g, x, out: div(g, x), kind=ELEMENTWISE)
+SQRT       = defop("sqrt",    K.Unary("sqrt"),                       lambda g, x, out: div(g, mul(out, 2)), kind=ELEMENTWISE)
+SIN        = defop("sin",     K.Unary("sin"),                        lambda g, x, out: mul(g, cos(x)), kind=ELEMENTWISE)
+COS        = defop("cos",     K.Unary("cos"),                        lambda g, x, out: neg(mul(g, sin(x))), kind=ELEMENTWISE)
+TANH       = defop("tanh",    K.Unary("tanh"),                       lambda g, x, out: _tanh_backward(g, out), kind=ELEMENTWISE)
+SIGMOID    = defop("sigmoid", K.Unary("sigmoid"),                    lambda g, x, out: _sigmoid_backward(g, out), kind=ELEMENTWISE)
+RELU       = defop("relu",    K.Unary("relu", _int_relu),            lambda g, x, out: _relu_backward(g, out), kind=ELEMENTWISE)
+ABS        = defop("abs",     K.Unary("abs", np.abs),                lambda g, x, out: mul(g, sign(x)), kind=ELEMENTWISE)
+SIGN       = defop("sign",    _fwd_sign,                               lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
 WHERE      = defop("where",   _fwd_where,                            None,
                                                                       lambda g, c, a, b, out: where(c, g, 0.0),
-                                                                      lambda g, c, a, b, out: where(c, 0.0, g))
+                                                                      lambda g, c, a, b, out: where(c, 0.0, g), kind=ELEMENTWISE)
 # fmt: on
 
 
@@ -282,7 +293,12 @@ def inplace(fn, input, other):
                 f"result type {res.dtype} can't be cast to the desired output type {input.dtype}"
             )
         res = res.to(input.dtype)
-    return _tape._rebase(input, res)
+    out = _tape._rebase(input, res)
+    if _tape._function_interpose() is not None:  # a transform runs: the tangent follows the value
+        from ..autograd import forward_ad
+
+        forward_ad._rebased(input, res)
+    return out
 
 
 _INTO = {name: K.BINARY[name] for name in ("add", "sub", "mul", "div")}

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _dims, _int, _is_raw, defop, export, ndarray, numpy_keywords
+from ._core import LINEAR, _dims, _int, _is_raw, defop, export, ndarray, numpy_keywords
 
 
 def _fwd_getitem(x, index):
@@ -78,25 +78,25 @@ def _fwd_setitem(x, v, index):
 
 # ----------------------------------------------------------------------------- the table
 # fmt: off
-SELECT   = defop("select", _fwd_getitem,     lambda g, x, out, index: _unindex(g, x.shape, index), view=True)
-SLICE    = defop("slice", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index), view=True)
-UNSQUEEZE_INDEX = defop("unsqueeze", _fwd_getitem, lambda g, x, out, index: _unindex(g, x.shape, index), view=True)
-INDEX    = defop("index", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index))
-UNINDEX  = defop("index_put", _fwd_unindex,  lambda g, x, out, shape, index: g[index])
+SELECT   = defop("select", _fwd_getitem,     lambda g, x, out, index: _unindex(g, x.shape, index), view=True, kind=LINEAR)
+SLICE    = defop("slice", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index), view=True, kind=LINEAR)
+UNSQUEEZE_INDEX = defop("unsqueeze", _fwd_getitem, lambda g, x, out, index: _unindex(g, x.shape, index), view=True, kind=LINEAR)
+INDEX    = defop("index", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index), kind=LINEAR)
+UNINDEX  = defop("index_put", _fwd_unindex,  lambda g, x, out, shape, index: g[index], kind=LINEAR)
 SETITEM  = defop("setitem", _fwd_setitem,    lambda g, x, v, out, index: _zero_at(g, index),
-                                             lambda g, x, v, out, index: g[index], grad_name="CopySlices")
-GATHER   = defop("gather", _fwd_gather,      lambda g, x, out, dim, index: _unindex(g, x.shape, _along(index, dim)))
+                                             lambda g, x, v, out, index: g[index], grad_name="CopySlices", kind=LINEAR)
+GATHER   = defop("gather", _fwd_gather,      lambda g, x, out, dim, index: _unindex(g, x.shape, _along(index, dim)), kind=LINEAR)
 INDEX_SELECT = defop("index_select", _fwd_index_select,
-                                             lambda g, x, out, dim, index: _unindex(g, x.shape, (slice(None),) * dim + (index,)))
+                                             lambda g, x, out, dim, index: _unindex(g, x.shape, (slice(None),) * dim + (index,)), kind=LINEAR)
 MASKED_FILL = defop("masked_fill", _fwd_masked_fill,
                                              lambda g, x, out, mask, value: _where(mask, 0.0, g))
 SCATTER  = defop("scatter", _fwd_scatter,    lambda g, x, src, out, dim, index: _zero_at(g, _along(index, dim)),
-                                             lambda g, x, src, out, dim, index: _pad_to(gather(g, dim, index), src.shape))
+                                             lambda g, x, src, out, dim, index: _pad_to(gather(g, dim, index), src.shape), kind=LINEAR)
 SCATTER_VALUE = defop("scatter", _fwd_scatter, lambda g, x, src, out, dim, index: _zero_at(g, _along(index, dim)),
                                              None,                              grad_name="ScatterBackward1")
 SCATTER_ADD = defop("scatter_add", _fwd_scatter_add,
                                              lambda g, x, src, out, dim, index: g,
-                                             lambda g, x, src, out, dim, index: _pad_to(gather(g, dim, index), src.shape))
+                                             lambda g, x, src, out, dim, index: _pad_to(gather(g, dim, index), src.shape), kind=LINEAR)
 # fmt: on
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, call2
-from ._core import _prep2, defop, export
+from ._core import ELEMENTWISE, _prep2, defop, export
 from .elementwise import _compare, div, mul, neg
 from .pointwise import floor, trunc
 
@@ -44,15 +44,15 @@ def _division(name, ufunc):
 REMAINDER   = defop("remainder", _division("remainder", np.remainder),
                                           lambda g, a, b, out: g,
                                           lambda g, a, b, out: mul(neg(g), floor(div(a, b))),
-                                          grad_name="RemainderBackward1")
+                                          grad_name="RemainderBackward1", kind=ELEMENTWISE)
 REMAINDER_S = defop("remainder", _division("remainder", np.remainder),
-                                          lambda g, a, b, out: g, None)
+                                          lambda g, a, b, out: g, None, kind=ELEMENTWISE)
 FMOD        = defop("fmod",      _division("fmod", np.fmod),
                                           lambda g, a, b, out: g,
                                           lambda g, a, b, out: mul(neg(g), trunc(div(a, b))),
-                                          grad_name="FmodBackward1")
+                                          grad_name="FmodBackward1", kind=ELEMENTWISE)
 FMOD_S      = defop("fmod",      _division("fmod", np.fmod),
-                                          lambda g, a, b, out: g, None)
+                                          lambda g, a, b, out: g, None, kind=ELEMENTWISE)
 # fmt: on
 
 

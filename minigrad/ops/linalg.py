@@ -7,7 +7,8 @@ BLAS does the work (through numpy). The derivatives are matmuls against transpos
 import numpy as np
 
 from .._tape import Tensor, apply
-from ._core import _broadcast_error, _is_raw, defop, export
+from . import _batching as B
+from ._core import MULTILINEAR, _broadcast_error, _is_raw, defop, export
 
 
 def _fwd_matmul(a, b):
@@ -50,12 +51,12 @@ def _fwd_matmul(a, b):
 # ----------------------------------------------------------------------------- the table
 # fmt: off
 MM       = defop("mm", _fwd_matmul,          lambda g, a, b, out: _matmul_da(g, a, b),
-                                             lambda g, a, b, out: _matmul_db(g, a, b))
-MV       = defop("mv", _fwd_matmul,          *MM.derivs)
-DOT      = defop("dot", _fwd_matmul,         *MM.derivs)
-VM       = defop("vm", _fwd_matmul,          *MM.derivs, grad_name="SqueezeBackward4")
-BMM      = defop("bmm", _fwd_matmul,         *MM.derivs, grad_name="UnsafeViewBackward0")
-MM_BATCH = defop("mm_batch", _fwd_matmul,    *MM.derivs, grad_name="CloneBackward0")  # PyTorch's name for 2-D @ batch
+                                             lambda g, a, b, out: _matmul_db(g, a, b), kind=MULTILINEAR, batch=B.matmul)
+MV       = defop("mv", _fwd_matmul,          *MM.derivs, kind=MULTILINEAR, batch=B.matmul)
+DOT      = defop("dot", _fwd_matmul,         *MM.derivs, kind=MULTILINEAR, batch=B.matmul)
+VM       = defop("vm", _fwd_matmul,          *MM.derivs, grad_name="SqueezeBackward4", kind=MULTILINEAR, batch=B.matmul)
+BMM      = defop("bmm", _fwd_matmul,         *MM.derivs, grad_name="UnsafeViewBackward0", kind=MULTILINEAR, batch=B.matmul)
+MM_BATCH = defop("mm_batch", _fwd_matmul,    *MM.derivs, grad_name="CloneBackward0", kind=MULTILINEAR, batch=B.matmul)  # PyTorch's name for 2-D @ batch
 # fmt: on
 
 

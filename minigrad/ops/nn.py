@@ -23,7 +23,8 @@ import numpy as np
 
 from .. import _nn_kernels as NK
 from .._tape import Tensor, _from_array, apply
-from ._core import _dims, _is_raw, defop
+from . import _batching as B
+from ._core import ELEMENTWISE, MULTILINEAR, _dims, _is_raw, defop
 from .elementwise import div, exp, gt, mul, neg, sigmoid, sub, where
 from .linalg import matmul
 from .shape import transpose
@@ -143,6 +144,24 @@ def _fwd_linear(x, w, b=None):
     return out.reshape(x.shape[:-1] + (w.shape[0],))
 
 
+def _fwd_per_sample_linear(x, w, b):
+    # x (B, in), w (B, out, in), b (B, out): sample i computes w[i] @ x[i] + b[i]
+    if w.strides[0] == 0:  # one weight broadcast over the batch: one GEMM
+        return np.dot(x, w[0].T) + b
+    return np.matmul(w, x[:, :, None])[:, :, 0] + b
+
+
+def _per_sample_dx(g, w):
+    if not isinstance(w, Tensor) and w.strides[0] == 0:
+        return np.dot(g, w[0])
+    return matmul(g.reshape((g.shape[0], 1, g.shape[1])), w).reshape((g.shape[0], w.shape[2]))
+
+
+def _per_sample_dw(g, x):
+    # the batch of outer products g[i] x[i]^T: the per-sample gradients themselves
+    return mul(g.reshape(g.shape + (1,)), x.reshape((x.shape[0], 1, x.shape[1])))
+
+
 def _linear_dw(g, x):
     """d(x @ w.T)/dw = g.T @ x over all leading dimensions folded into one."""
     g2 = g.reshape((-1, g.shape[-1]))
@@ -159,9 +178,9 @@ def _linear_name(x_ndim, has_bias):
 # temporaries; log_softmax never takes the log of an underflowed 0.
 SOFTMAX       = defop("softmax", _fwd_softmax,
                       lambda g, x, out, dim: _softmax_backward(g, out, dim),
-                      grad_name="SoftmaxBackward0")
+                      grad_name="SoftmaxBackward0", batch=B.shifted(0))
 LOG_SOFTMAX   = defop("log_softmax", _fwd_log_softmax,
-                      lambda g, x, out, dim: _log_softmax_backward(g, out, dim))
+                      lambda g, x, out, dim: _log_softmax_backward(g, out, dim), batch=B.shifted(0))
 # NOTE: cross-entropy on class indices fuses log-softmax and the pick: per row one pass
 # forward, and the backward writes softmax - one_hot from the logits (no (N, C) temporaries).
 CROSS_ENTROPY = defop("cross_entropy", _fwd_cross_entropy,
@@ -170,7 +189,7 @@ CROSS_ENTROPY = defop("cross_entropy", _fwd_cross_entropy,
 # PyTorch names it, instead of per-sample losses, a sum and a division
 CROSS_ENTROPY_REDUCED = defop("cross_entropy_reduced", _fwd_cross_entropy_reduced,
                               lambda g, x, out, t, ignore, d: _cross_entropy_reduced_backward(g, x, t, ignore, d),
-                              grad_name="NllLossBackward0")
+                              grad_name="NllLossBackward0", batch=B.cross_entropy_reduced)
 # NOTE: convolution is a primitive for speed: im2col + a GEMM per image each way, with no
 # transposed copies (timed against PyTorch in benchmarks/bench_nn.py).
 CONVOLUTION   = defop("convolution", _fwd_conv,
@@ -187,19 +206,26 @@ MAX_POOL      = defop("max_pool2d", _fwd_gather_planes,
 UNPOOL        = defop("max_pool2d_backward", _fwd_scatter_planes,
                       lambda g, gy, out, idx, shape: gather_planes(g, idx))
 ERF           = defop("erf", _fwd_erf,
-                      lambda g, x, out: mul(g, _erf_slope(x)))
+                      lambda g, x, out: mul(g, _erf_slope(x)), kind=ELEMENTWISE)
 # NOTE: softplus is a primitive for stability: log(1 + exp(x)) overflows, and a guarded
 # composition gives 0 * inf = nan gradients in the branch it does not take.
 SOFTPLUS      = defop("softplus", _fwd_softplus,
-                      lambda g, x, out, beta, threshold: _softplus_backward(g, x, beta, threshold))
+                      lambda g, x, out, beta, threshold: _softplus_backward(g, x, beta, threshold), kind=ELEMENTWISE)
 # NOTE: a primitive for speed: one node (PyTorch's addmm) instead of t, matmul and add
 LINEAR        = defop("linear", _fwd_linear,   lambda g, x, w, b, out: matmul(g, w),
                                                 lambda g, x, w, b, out: _linear_dw(g, x),
-                                                lambda g, x, w, b, out: g,              grad_name="AddmmBackward0")
+                                                lambda g, x, w, b, out: g,              grad_name="AddmmBackward0", batch=B.linear)
 LINEAR_NOBIAS = defop("linear", _fwd_linear,   lambda g, x, w, out: matmul(g, w),
-                                                lambda g, x, w, out: _linear_dw(g, x), grad_name="MmBackward0")
-LINEAR_ND     = defop("linear", _fwd_linear,   *LINEAR.derivs,                          grad_name="ViewBackward0")
-LINEAR_ND_NOBIAS = defop("linear", _fwd_linear, *LINEAR_NOBIAS.derivs,                  grad_name="ViewBackward0")
+                                                lambda g, x, w, out: _linear_dw(g, x), grad_name="MmBackward0", kind=MULTILINEAR, batch=B.linear)
+# NOTE: a primitive for speed, the batching rule of linear with a per-sample weight (func.grad
+# inside func.vmap): one GEMM forward, and the backward writes the batch of outer products
+# once (benchmarks/bench_func.py), instead of a loop of B small matmuls each way.
+PER_SAMPLE_LINEAR = defop("per_sample_linear", _fwd_per_sample_linear,
+                                                lambda g, x, w, b, out: _per_sample_dx(g, w),
+                                                lambda g, x, w, b, out: _per_sample_dw(g, x),
+                                                lambda g, x, w, b, out: g)
+LINEAR_ND     = defop("linear", _fwd_linear,   *LINEAR.derivs,                          grad_name="ViewBackward0", batch=B.linear)
+LINEAR_ND_NOBIAS = defop("linear", _fwd_linear, *LINEAR_NOBIAS.derivs,                  grad_name="ViewBackward0", kind=MULTILINEAR, batch=B.linear)
 # fmt: on
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, call2
-from ._core import _float, _prep2, defop, export
+from ._core import ELEMENTWISE, _float, _prep2, defop, export
 from .elementwise import (
     _compare,
     add,
@@ -95,29 +95,29 @@ def _minmax_grad(g, a, b, winner):
 
 # fmt: off
 LOG1P   = defop("log1p",   _float_ufunc(np.log1p),     lambda g, x, out: div(g, add(x, 1)),
-                   grad_name="Log1PBackward0")
-EXPM1   = defop("expm1",   _float_ufunc(np.expm1),     lambda g, x, out: mul(g, add(out, 1)))
+                   grad_name="Log1PBackward0", kind=ELEMENTWISE)
+EXPM1   = defop("expm1",   _float_ufunc(np.expm1),     lambda g, x, out: mul(g, add(out, 1)), kind=ELEMENTWISE)
 RSQRT   = defop("rsqrt",   _float_ufunc(lambda x: 1 / np.sqrt(x)),
-                                                        lambda g, x, out: mul(mul(g, -0.5), mul(out, mul(out, out))))
-LOG10   = defop("log10",   _float_ufunc(np.log10, True),lambda g, x, out: div(g, mul(x, math.log(10))))
-LOG2    = defop("log2",    _float_ufunc(np.log2, True), lambda g, x, out: div(g, mul(x, math.log(2))))
-EXP2    = defop("exp2",    _float_ufunc(np.exp2, True), lambda g, x, out: mul(g, mul(out, math.log(2))))
-TAN     = defop("tan",     _float_ufunc(np.tan),       lambda g, x, out: mul(g, add(mul(out, out), 1)))
-ASIN    = defop("asin",    _float_ufunc(np.arcsin),    lambda g, x, out: div(g, sqrt(sub(1, mul(x, x)))))
-ACOS    = defop("acos",    _float_ufunc(np.arccos),    lambda g, x, out: neg(div(g, sqrt(sub(1, mul(x, x))))))
-ATAN    = defop("atan",    _float_ufunc(np.arctan),    lambda g, x, out: div(g, add(mul(x, x), 1)))
-FLOOR   = defop("floor",   _kept_ufunc(np.floor),      lambda g, x, out: mul(g, 0))
-CEIL    = defop("ceil",    _kept_ufunc(np.ceil),       lambda g, x, out: mul(g, 0))
-ROUND   = defop("round",   _kept_ufunc(np.round),      lambda g, x, out: mul(g, 0))
-TRUNC   = defop("trunc",   _kept_ufunc(np.trunc),      lambda g, x, out: mul(g, 0))
+                                                        lambda g, x, out: mul(mul(g, -0.5), mul(out, mul(out, out))), kind=ELEMENTWISE)
+LOG10   = defop("log10",   _float_ufunc(np.log10, True),lambda g, x, out: div(g, mul(x, math.log(10))), kind=ELEMENTWISE)
+LOG2    = defop("log2",    _float_ufunc(np.log2, True), lambda g, x, out: div(g, mul(x, math.log(2))), kind=ELEMENTWISE)
+EXP2    = defop("exp2",    _float_ufunc(np.exp2, True), lambda g, x, out: mul(g, mul(out, math.log(2))), kind=ELEMENTWISE)
+TAN     = defop("tan",     _float_ufunc(np.tan),       lambda g, x, out: mul(g, add(mul(out, out), 1)), kind=ELEMENTWISE)
+ASIN    = defop("asin",    _float_ufunc(np.arcsin),    lambda g, x, out: div(g, sqrt(sub(1, mul(x, x)))), kind=ELEMENTWISE)
+ACOS    = defop("acos",    _float_ufunc(np.arccos),    lambda g, x, out: neg(div(g, sqrt(sub(1, mul(x, x))))), kind=ELEMENTWISE)
+ATAN    = defop("atan",    _float_ufunc(np.arctan),    lambda g, x, out: div(g, add(mul(x, x), 1)), kind=ELEMENTWISE)
+FLOOR   = defop("floor",   _kept_ufunc(np.floor),      lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
+CEIL    = defop("ceil",    _kept_ufunc(np.ceil),       lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
+ROUND   = defop("round",   _kept_ufunc(np.round),      lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
+TRUNC   = defop("trunc",   _kept_ufunc(np.trunc),      lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
 MAXIMUM = defop("maximum", _binary_ufunc("maximum", np.maximum),
                                                         lambda g, a, b, out: _minmax_grad(g, a, b, gt),
-                                                        lambda g, a, b, out: _minmax_grad(g, b, a, gt))
+                                                        lambda g, a, b, out: _minmax_grad(g, b, a, gt), kind=ELEMENTWISE)
 MINIMUM = defop("minimum", _binary_ufunc("minimum", np.minimum),
                                                         lambda g, a, b, out: _minmax_grad(g, a, b, lt),
-                                                        lambda g, a, b, out: _minmax_grad(g, b, a, lt))
+                                                        lambda g, a, b, out: _minmax_grad(g, b, a, lt), kind=ELEMENTWISE)
 CLAMP   = defop("clamp",   _fwd_clamp,                 lambda g, x, out, lo, hi: where(_clamp_mask(x, lo, hi), g, 0.0),
-                                                        grad_name="ClampBackward1")
+                                                        grad_name="ClampBackward1", kind=ELEMENTWISE)
 # fmt: on
 
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import _dim1, _dims, _dtype_of, _is_raw, _numel, defop, export, numpy_keywords, sum_to  # noqa: F401
+from . import _batching as B
+from ._core import LINEAR, _dim1, _dims, _dtype_of, _is_raw, _numel, defop, export, numpy_keywords, sum_to  # noqa: F401
 from .elementwise import div, eq, exp, mul, sub, where
 from .shape import expand, flip
 
@@ -53,13 +54,13 @@ def _fwd_mean(x, dims=None, keepdim=False):
 
 # ----------------------------------------------------------------------------- the table
 # fmt: off
-SUM      = defop("sum", _fwd_sum,            lambda g, x, out: expand(g, x.shape))
+SUM      = defop("sum", _fwd_sum,            lambda g, x, out: expand(g, x.shape), kind=LINEAR, batch=B.reduce_all("SUM_DIM"))
 SUM_DIM  = defop("sum", _fwd_sum,            lambda g, x, out, dims, keepdim: expand(_keepdim(g, dims, keepdim, x.shape), x.shape),
-                                                                                grad_name="SumBackward1")
-MEAN     = defop("mean", _fwd_mean,          lambda g, x, out: expand(div(g, _count(x.shape, None)), x.shape))
+                                                                                grad_name="SumBackward1", kind=LINEAR, batch=B.shifted(0))
+MEAN     = defop("mean", _fwd_mean,          lambda g, x, out: expand(div(g, _count(x.shape, None)), x.shape), kind=LINEAR, batch=B.reduce_all("MEAN_DIM"))
 MEAN_DIM = defop("mean", _fwd_mean,          lambda g, x, out, dims, keepdim: expand(
                                                  div(_keepdim(g, dims, keepdim, x.shape), _count(x.shape, dims)), x.shape),
-                                                                                grad_name="MeanBackward1")
+                                                                                grad_name="MeanBackward1", kind=LINEAR, batch=B.shifted(0))
 # fmt: on
 
 
@@ -295,7 +296,7 @@ LOGSUMEXP = defop("logsumexp", _fwd_logsumexp, lambda g, x, out, dims, keepdim: 
                                                  expand(_keepdim(g, dims, keepdim, x.shape), x.shape),
                                                  exp(sub(x, expand(_keepdim(out, dims, keepdim, x.shape), x.shape)))))
 NORM     = defop("norm", _fwd_norm,          _norm_grad,                       grad_name="LinalgVectorNormBackward0")
-CUMSUM   = defop("cumsum", _fwd_cumsum,      lambda g, x, out, dim: flip(_cumsum(flip(g, dim), dim), dim))
+CUMSUM   = defop("cumsum", _fwd_cumsum,      lambda g, x, out, dim: flip(_cumsum(flip(g, dim), dim), dim), kind=LINEAR, batch=B.shifted(0))
 # fmt: on
 
 

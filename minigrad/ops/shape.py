@@ -10,7 +10,9 @@ import numpy as np
 from .. import _device, _dtypes
 from .._tape import Tensor, apply
 from ..grad_mode import no_grad
+from . import _batching as B
 from ._core import (
+    LINEAR,
     _dim1,
     _dims,
     _int,
@@ -99,22 +101,22 @@ def _triangle(name, fn):
 
 # ----------------------------------------------------------------------------- the table
 # fmt: off
-VIEW     = defop("view", _fwd_reshape,       lambda g, x, out, shape: g.reshape(x.shape), view=True)
-TRANSPOSE = defop("transpose", _fwd_transpose, lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True)
-T_OP     = defop("t", _fwd_transpose,        lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True)
-PERMUTE  = defop("permute", _fwd_permute,    lambda g, x, out, dims: permute(g, tuple(np.argsort(dims))), view=True)
-EXPAND   = defop("expand", _fwd_expand,      lambda g, x, out, shape: g, view=True)
-TO       = defop("to_copy", _fwd_to,         lambda g, x, out, dtype: g)
-CLONE    = defop("clone", _fwd_clone,        lambda g, x, out: g)
-SQUEEZE  = defop("squeeze", _fwd_reshape,    lambda g, x, out, shape: g.reshape(x.shape), view=True)
+VIEW     = defop("view", _fwd_reshape,       lambda g, x, out, shape: g.reshape(x.shape), view=True, kind=LINEAR, batch=B.prefixed)
+TRANSPOSE = defop("transpose", _fwd_transpose, lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True, kind=LINEAR, batch=B.shifted(0, 1))
+T_OP     = defop("t", _fwd_transpose,        lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True, kind=LINEAR, batch=B.shifted(0, 1))
+PERMUTE  = defop("permute", _fwd_permute,    lambda g, x, out, dims: permute(g, tuple(np.argsort(dims))), view=True, kind=LINEAR, batch=B.permuted)
+EXPAND   = defop("expand", _fwd_expand,      lambda g, x, out, shape: g, view=True, kind=LINEAR, batch=B.prefixed)
+TO       = defop("to_copy", _fwd_to,         lambda g, x, out, dtype: g, kind=LINEAR, batch=B.same)
+CLONE    = defop("clone", _fwd_clone,        lambda g, x, out: g, kind=LINEAR, batch=B.same)
+SQUEEZE  = defop("squeeze", _fwd_reshape,    lambda g, x, out, shape: g.reshape(x.shape), view=True, kind=LINEAR, batch=B.prefixed)
 SQUEEZE_DIM = defop("squeeze", _fwd_reshape, lambda g, x, out, shape: g.reshape(x.shape), view=True,
-                                                                                grad_name="SqueezeBackward1")
-UNSQUEEZE = defop("unsqueeze", _fwd_reshape, lambda g, x, out, shape: g.reshape(x.shape), view=True)
-REPEAT   = defop("repeat", _fwd_repeat,      lambda g, x, out, reps: _repeat_grad(g, x.shape, reps))
-FLIP     = defop("flip", _fwd_flip,          lambda g, x, out, dims: flip(g, dims))
-ROLL     = defop("roll", _fwd_roll,          lambda g, x, out, shifts, dims: roll(g, tuple(-k for k in shifts), dims))
-TRIL     = defop("tril", _triangle("tril", np.tril), lambda g, x, out, diagonal: tril(g, diagonal))
-TRIU     = defop("triu", _triangle("triu", np.triu), lambda g, x, out, diagonal: triu(g, diagonal))
+                                                                                grad_name="SqueezeBackward1", kind=LINEAR, batch=B.prefixed)
+UNSQUEEZE = defop("unsqueeze", _fwd_reshape, lambda g, x, out, shape: g.reshape(x.shape), view=True, kind=LINEAR, batch=B.prefixed)
+REPEAT   = defop("repeat", _fwd_repeat,      lambda g, x, out, reps: _repeat_grad(g, x.shape, reps), kind=LINEAR)
+FLIP     = defop("flip", _fwd_flip,          lambda g, x, out, dims: flip(g, dims), kind=LINEAR)
+ROLL     = defop("roll", _fwd_roll,          lambda g, x, out, shifts, dims: roll(g, tuple(-k for k in shifts), dims), kind=LINEAR)
+TRIL     = defop("tril", _triangle("tril", np.tril), lambda g, x, out, diagonal: tril(g, diagonal), kind=LINEAR)
+TRIU     = defop("triu", _triangle("triu", np.triu), lambda g, x, out, diagonal: triu(g, diagonal), kind=LINEAR)
 # fmt: on
 
 
@@ -146,8 +148,8 @@ def reshape(input, *shape):
     shape = _shape_arg("reshape", shape)
     if _is_raw(input):
         return input.reshape(shape)
-    data = input._data
-    shape = _infer_shape("reshape", shape, data.size, data.shape)
+    # numel() and shape, not _data's: inside vmap they are one sample's
+    shape = _infer_shape("reshape", shape, input.numel(), input.shape)
     return apply(VIEW, (input,), (shape,))
 
 

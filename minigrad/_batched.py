@@ -1,0 +1,129 @@
+"""The batched tensors of ``func.vmap``: the whole batch in one array, one sample in view.
+
+A ``BatchedTensor`` is a Tensor whose array holds every sample, the batch dimension first
+(``_data.shape == (B, *sample_shape)``), while its ``shape``, ``dim()``, ``numel()`` and
+``len()`` are one sample's: the function being vmapped sees per-sample tensors. It is an
+ordinary participant of the tape, so reverse mode through a vmapped computation (and
+``grad`` inside ``vmap``) runs the engine on the batched arrays unchanged: samples never
+mix, so the backward of the batched op is the batch of per-sample backwards.
+
+While vmap runs, ``_tape.apply`` hands every op with a batched input to ``dispatch``,
+which looks up the op's batching rule (from its ``defop`` entry: ``ops/_batching.py``)
+and runs the op once on the batched arrays. There is no loop over the batch anywhere.
+"""
+
+import numpy as np
+
+from . import _tape
+from ._tape import Size, Tensor
+
+
+class BatchedTensor(Tensor):
+    """One sample's view of a batch (inside ``func.vmap``); the batch is dim 0 of ``_data``."""
+
+    __slots__ = ()
+
+    @property
+    def shape(self):
+        return Size(self._data.shape[1:])
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.shape
+        return self.shape[dim]
+
+    def dim(self):
+        return self._data.ndim - 1
+
+    @property
+    def ndim(self):
+        return self._data.ndim - 1
+
+    def numel(self):
+        return int(np.prod(self._data.shape[1:], dtype=np.int64))
+
+    def __len__(self):
+        if self._data.ndim == 1:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[1]
+
+    def detach(self):
+        return wrap(self._data)
+
+    def __repr__(self):
+        return f"BatchedTensor(lvl=1, bdim=0, value=\n{_tape._from_array(self._data)!r})"
+
+    def item(self):
+        raise RuntimeError(
+            "vmap: It looks like you're calling .item() on a Tensor. We don't support vmap over calling "
+            ".item() on a Tensor, please try to rewrite what you're doing with other operations."
+        )
+
+
+def wrap(arr, requires_grad=False):
+    """A batched leaf around ``arr`` (batch first)."""
+    t = _tape._wrap_as(BatchedTensor, arr)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def is_batched(x):
+    return type(x) is BatchedTensor
+
+
+def run(op, args, attrs=()):
+    """``op`` on the batched arrays as they are (a rule's last step): a BatchedTensor."""
+    return _tape._apply_plain(op, tuple(args), tuple(attrs), BatchedTensor)
+
+
+def rank(x):
+    """The per-sample number of dimensions of an operand (0 for a Python number)."""
+    if is_batched(x):
+        return x._data.ndim - 1
+    return x._data.ndim if isinstance(x, Tensor) else np.ndim(x)
+
+
+def pad(x, r):
+    """A batched ``x`` with ones inserted after the batch dim up to per-sample rank ``r``, so
+    that numpy broadcasting lines its sample dims up with an unbatched operand's."""
+    from .ops import shape as S
+
+    n = rank(x)
+    if not is_batched(x) or n >= r:
+        return x
+    return run(S.VIEW, (x,), ((x._data.shape[0],) + (1,) * (r - n) + x._data.shape[1:],))
+
+
+def unbatched(x, size):
+    """An unbatched tensor as a batched one (the batch dim broadcast, no copy)."""
+    return wrap(np.broadcast_to(x._data, (size,) + x._data.shape))
+
+
+def dispatch(op, args, attrs):
+    """``apply`` inside vmap: an op with a batched input runs through its batching rule."""
+    if not any(type(a) is BatchedTensor for a in args):
+        return _tape._apply_plain(op, args, attrs)
+    from .ops import _batching, _core
+
+    rule = _core.BATCHING.get(op)
+    if rule is None and _core.KINDS.get(op) == _core.ELEMENTWISE:
+        rule = _batching.elementwise
+    if rule is None:
+        raise RuntimeError(
+            f"vmap: there is no batching rule for the op '{op.name}' ({op.node_cls.__name__}), so it "
+            "cannot run inside vmap (minigrad never falls back to a loop over the batch). Call it "
+            "outside vmap, or write the computation with ops that have a rule (elementwise ops, "
+            "reductions, matmul, linear, reshapes, softmax, cross_entropy)."
+        )
+    return rule(op, args, attrs)
+
+
+def function_dispatch(cls, args, kwargs):
+    """``Function.apply`` inside vmap: custom Functions have no batching rules."""
+    if any(type(a) is BatchedTensor for a in args):
+        raise RuntimeError(
+            f"vmap: there is no batching rule for {cls.__name__} (an autograd.Function), so it cannot "
+            "run inside vmap (minigrad never falls back to a loop over the batch)."
+        )
+    return cls._apply_plain(*args, **kwargs)

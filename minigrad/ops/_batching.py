@@ -1,0 +1,164 @@
+"""Batching rules: how an op maps over a leading batch dimension (used by ``func.vmap``).
+
+An op's ``defop`` entry names its rule (``batch=...``); elementwise ops need none, their
+kind implies ``elementwise``. A rule receives the op and its per-sample arguments (some of
+them ``BatchedTensor``s, whose arrays carry the batch as dim 0) and returns a BatchedTensor,
+computed by one run of an op over the whole batch:
+
+* ``elementwise``: numpy broadcasting, once the batched operands are padded to a common
+  per-sample rank (a (B,) batch of scalars times a (3,) tensor is (B, 1) * (3,));
+* ``shifted``: the same op with its dim attributes moved past the batch dim;
+* ``prefixed``: the same op with ``B`` put in front of its shape attribute;
+* ``reduce_all``: a full reduction becomes a reduction over every sample dim;
+* ``matmul`` and ``linear``: the batched products (a per-sample weight, as ``grad`` inside
+  ``vmap`` makes, takes one GEMM when its batch is a broadcast of one matrix).
+"""
+
+import numpy as np
+
+from .._batched import BatchedTensor, is_batched, pad, rank, run, unbatched
+
+
+def _batch_size(args):
+    return next(a._data.shape[0] for a in args if type(a) is BatchedTensor)
+
+
+def elementwise(op, args, attrs):
+    r = max(rank(a) for a in args)
+    return run(op, [pad(a, r) for a in args], attrs)
+
+
+def _shift(v):
+    if isinstance(v, tuple):
+        return tuple(d + 1 for d in v)
+    return None if v is None else v + 1
+
+
+def shifted(*which):
+    """The op with attributes ``which`` (dims: an int or a tuple) moved past the batch dim."""
+
+    def rule(op, args, attrs):
+        attrs = list(attrs)
+        for i in which:
+            attrs[i] = _shift(attrs[i])
+        return run(op, _batched_first(args), attrs)
+
+    return rule
+
+
+def permuted(op, args, attrs):
+    return run(op, _batched_first(args), ((0,) + _shift(attrs[0]),))
+
+
+def prefixed(op, args, attrs):
+    """The op with the batch size put in front of its shape attribute (attrs[0])."""
+    (x,) = args
+    shape = tuple(attrs[0])
+    x = pad(x, len(shape))
+    return run(op, (x,), ((x._data.shape[0],) + shape,) + tuple(attrs[1:]))
+
+
+def same(op, args, attrs):
+    """An op that does not care where the batch is (dtype conversion, copy)."""
+    return run(op, _batched_first(args), attrs)
+
+
+def _batched_first(args):
+    return [unbatched(a, _batch_size(args)) if not is_batched(a) and hasattr(a, "_data") else a for a in args]
+
+
+def reduce_all(dim_op):
+    """A full reduction (``sum()``) as the reduction of every sample dim (``sum(dims)``);
+    ``dim_op`` names the op in ``reduce`` (declared after the full one in its table)."""
+
+    def rule(op, args, attrs):
+        from . import reduce
+
+        (x,) = args
+        return run(getattr(reduce, dim_op), (x,), (tuple(range(1, x._data.ndim)), False))
+
+    return rule
+
+
+def matmul(op, args, attrs):
+    """Per-sample matmul (vectors, matrices, stacks): a batched operand's vector is made a
+    matrix, both are padded to one rank, and numpy's broadcasting matmul does the batch."""
+    from . import linalg, shape
+
+    a, b = args
+    va, vb = rank(a) == 1, rank(b) == 1
+    a = _view(a, a._data.shape[:-1] + (1, a._data.shape[-1])) if va else a
+    b = _view(b, b._data.shape + (1,)) if vb else b
+    r = max(rank(a), rank(b))
+    a, b = pad(a, r), pad(b, r)
+    if not is_batched(a) and a._data.ndim < 3 or not is_batched(b) and b._data.ndim < 3:
+        a, b = pad(a, 2), pad(b, 2)
+    out = run(linalg.BMM, (a, b))
+    if va or vb:
+        phys = out._data.shape
+        phys = phys[:-2] + ((phys[-1],) if va and not vb else (phys[-2],) if vb and not va else ())
+        out = run(shape.VIEW, (out,), (phys,))
+    return out
+
+
+def _view(x, phys):
+    from .._tape import _apply_plain
+    from . import shape
+
+    return run(shape.VIEW, (x,), (phys,)) if is_batched(x) else _apply_plain(shape.VIEW, (x,), (phys,))
+
+
+def linear(op, args, attrs):
+    """``x @ w.T + b`` per sample; a batched weight (``grad`` inside ``vmap``) runs as
+    ``per_sample_linear``: one GEMM when the weight's batch is a broadcast of one matrix."""
+    from . import nn
+
+    x, w = args[0], args[1]
+    b = args[2] if len(args) == 3 else None
+    if not is_batched(w) and (b is None or not is_batched(b)):
+        return run(
+            nn.LINEAR_ND if b is not None else nn.LINEAR_ND_NOBIAS, [a for a in (x, w, b) if a is not None]
+        )
+    if rank(x) != 1:
+        raise RuntimeError(
+            "vmap: linear with a per-sample weight is batched for one input vector per sample "
+            f"(got per-sample input shape {tuple(x.shape)})"
+        )
+    size = _batch_size(args)
+    x = x if is_batched(x) else unbatched(x, size)
+    w = w if is_batched(w) else unbatched(w, size)
+    if b is None:
+        b = unbatched(_zeros(w._data.shape[:2], w._data.dtype), size)
+    elif not is_batched(b):
+        b = unbatched(b, size)
+    return run(nn.PER_SAMPLE_LINEAR, (x, w, b))
+
+
+def _zeros(shape, dtype):
+    from .._tape import _from_array
+
+    return _from_array(np.zeros(shape[1:], dtype))
+
+
+def cross_entropy_reduced(op, args, attrs):
+    """Per-sample cross-entropy (logits (N, C) and targets (N,) per sample, as nn's
+    cross_entropy hands a 1-D input over): the per-row losses, summed per sample and
+    divided by each sample's count of targets (reduction="mean") or by 1 ("sum")."""
+    from .._tape import _from_array
+    from . import elementwise as E
+    from . import nn, reduce, shape
+
+    (x,) = args
+    t, ignore, denominator = attrs
+    phys = x._data.shape
+    if t.shape != phys[:-1]:
+        raise RuntimeError(f"vmap: cross_entropy got targets of shape {t.shape} for logits {phys}")
+    rows = run(shape.VIEW, (x,), ((int(np.prod(phys[:-1])), phys[-1]),))
+    losses = run(nn.CROSS_ENTROPY, (rows,), (t.reshape(-1), None, ignore))
+    per_sample = run(
+        reduce.SUM_DIM, (run(shape.VIEW, (losses,), (phys[:-1],)),), (tuple(range(1, len(phys) - 1)), False)
+    )
+    if denominator == 1.0:  # reduction="sum" (or a mean over one target: the same number)
+        return per_sample
+    counts = np.count_nonzero(t != ignore, axis=tuple(range(1, t.ndim))).astype(x._data.dtype)
+    return run(E.DIV, (per_sample, _from_array(counts)))
