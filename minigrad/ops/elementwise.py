@@ -58,16 +58,17 @@ def _fwd_mul(a, b):
 
 
 def _fwd_div(a, b):
-    a, b = _prep2("div", a, b)
     if not _is_float(a) and not _is_float(b):  # true division of integers gives float32
-        a = np.asarray(a, dtype=np.float32)
-        b = np.asarray(b, dtype=np.float32) if isinstance(b, (ndarray, _generic)) else b
+        # (converted first, so an int that does not fit the tensor's dtype is not wrapped)
+        a = np.asarray(a, dtype=np.float32) if isinstance(a, ndarray) else a
+        b = np.asarray(b, dtype=np.float32) if isinstance(b, ndarray) else b
+    a, b = _prep2("div", a, b)
     with np.errstate(all="ignore"):
         return np.true_divide(a, b)
 
 
 def _fwd_pow(a, b):
-    a, b = _prep2("pow", a, b)
+    a, b = _prep2("pow", a, b, wrap=False)
     with np.errstate(all="ignore"):
         return np.power(a, b)
 
@@ -93,7 +94,7 @@ def _fwd_sign(x):
 def _fwd_where(cond, a, b):
     if type(cond) is not ndarray or cond.dtype != np.bool_:
         raise TypeError("where(): condition must be a bool tensor")
-    a, b = _prep2("where", a, b)
+    a, b = _prep2("where", a, b, wrap=False)
     return np.where(cond, a, b)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, call2
-from ._core import _float, _prep2, defop
+from ._core import _float, _prep2, _real, defop
 from .elementwise import (
     _compare,
     _unary,
@@ -167,6 +167,7 @@ def clamp(input, min=None, max=None):  # noqa: A002
         return out if max is None else minimum(out, max)
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    min, max = (None if v is None else _real("clamp", v) for v in (min, max))  # noqa: A001
     if not isinstance(input, Tensor):
         return CLAMP.forward(input, min, max)
     return _tape.apply(CLAMP, (input,), (min, max))
