@@ -81,7 +81,8 @@ def adaptive_avg_pool2d(input, output_size):
     oh, ow = (h if size[0] is None else int(size[0])), (w if size[1] is None else int(size[1]))
     if oh < 0 or ow < 0:
         raise RuntimeError(
-            f"adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received {size}"
+            "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
+            f"but received {size}"
         )
     if (oh, ow) == (1, 1):
         return input.mean((-2, -1), keepdim=True)
