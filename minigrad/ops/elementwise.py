@@ -36,13 +36,18 @@ def _fwd_add(a, b):
         return a + b
 
 
+def _is_bool(v):
+    # a Python bool or a bool array; np.bool_ is a float to PyTorch (as in _core._number)
+    return isinstance(v, bool) or (type(v) is ndarray and v.dtype == np.bool_)
+
+
 def _fwd_sub(a, b):
-    a, b = _prep2("sub", a, b)
-    if getattr(a, "dtype", None) == np.bool_ and getattr(b, "dtype", None) == np.bool_:
+    if _is_bool(a) or _is_bool(b):  # PyTorch refuses a bool on either side, number or tensor
         raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. "
-            "Use the `^` or `logical_xor()` operator instead."
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
+    a, b = _prep2("sub", a, b)
     with np.errstate(all="ignore"):
         return a - b
 
@@ -69,6 +74,11 @@ def _fwd_div(a, b):
 
 def _fwd_pow(a, b):
     a, b = _prep2("pow", a, b, wrap=False)
+    if isinstance(b, int) and getattr(a, "dtype", np.float32).kind in "biu":
+        if b < 0 and not isinstance(b, bool):
+            raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
+        if a.dtype == np.bool_ and isinstance(b, bool):  # stays bool, as in PyTorch
+            return a.copy() if b else np.ones_like(a)
     with np.errstate(all="ignore"):
         return np.power(a, b)
 
@@ -146,7 +156,7 @@ WHERE      = defop("where",   _fwd_where,                            None,
 # composed (differentiable) formula on Tensors.
 _tanh_backward = K.FusedBackward("tanh", lambda g, out: mul(g, sub(1, mul(out, out))))
 _sigmoid_backward = K.FusedBackward("sigmoid", lambda g, out: mul(mul(g, out), sub(1, out)))
-_relu_backward = K.FusedBackward("relu", lambda g, out: mul(g, gt(out, 0)))
+_relu_backward = K.FusedBackward("relu", lambda g, out: where(le(out, 0), 0.0, g))
 
 
 def _unary(op, doc):

@@ -87,10 +87,11 @@ def _clamp_mask(x, lo, hi):
     return m
 
 
-def _minmax_grad(g, a, b, winner):
-    # g where this input wins, g/2 at ties (PyTorch's convention for maximum/minimum)
+def _minmax_grad(g, a, b, loser):
+    # 0 where this input loses, g/2 at ties, else g (PyTorch's formula: a NaN on either side
+    # loses nowhere, so both inputs get g)
     half = mul(g, 0.5)
-    return where(winner(a, b), g, where(eq(a, b), half, 0.0))
+    return where(loser(a, b), 0.0, where(eq(a, b), half, g))
 
 
 # fmt: off
@@ -111,11 +112,11 @@ CEIL    = defop("ceil",    _kept_ufunc(np.ceil),       lambda g, x, out: mul(g, 
 ROUND   = defop("round",   _kept_ufunc(np.round),      lambda g, x, out: mul(g, 0))
 TRUNC   = defop("trunc",   _kept_ufunc(np.trunc),      lambda g, x, out: mul(g, 0))
 MAXIMUM = defop("maximum", _binary_ufunc("maximum", np.maximum),
-                                                        lambda g, a, b, out: _minmax_grad(g, a, b, gt),
-                                                        lambda g, a, b, out: _minmax_grad(g, b, a, gt))
-MINIMUM = defop("minimum", _binary_ufunc("minimum", np.minimum),
                                                         lambda g, a, b, out: _minmax_grad(g, a, b, lt),
                                                         lambda g, a, b, out: _minmax_grad(g, b, a, lt))
+MINIMUM = defop("minimum", _binary_ufunc("minimum", np.minimum),
+                                                        lambda g, a, b, out: _minmax_grad(g, a, b, gt),
+                                                        lambda g, a, b, out: _minmax_grad(g, b, a, gt))
 CLAMP   = defop("clamp",   _fwd_clamp,                 lambda g, x, out, lo, hi: where(_clamp_mask(x, lo, hi), g, 0.0),
                                                         grad_name="ClampBackward1")
 # fmt: on
