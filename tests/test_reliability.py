@@ -308,3 +308,79 @@ def test_std_of_a_constant_slice_has_zero_gradient():
     x = minigrad.tensor([[1.0, 1.0, 3.0]], requires_grad=True)
     x[:, :2].std(1).sum().backward()
     assert x.grad.tolist() == [[0.0, 0.0, 0.0]]
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def _crafted(array, root):
+    import io
+    import json
+
+    buf = io.BytesIO()
+    spec = json.dumps({"format": "minigrad.save", "version": 1, "root": root})
+    np.savez(buf, **({} if array is None else {"a0": array}), __minigrad__=np.array(spec))
+    buf.seek(0)
+    return buf
+
+
+@pytest.mark.parametrize("dtype", ["V8", "U3", "c8", "f16", "M8[s]", "u8", "u4", "f4,i4"])
+def test_load_refuses_tensor_dtypes_minigrad_cannot_name(dtype):
+    buf = _crafted(np.zeros(2, dtype=dtype), {"tensor": "a0", "requires_grad": False, "parameter": False})
+    with pytest.raises(RuntimeError, match="no dtype for"):
+        minigrad.load(buf)
+
+
+def test_load_converts_a_big_endian_tensor_to_native_order():
+    buf = _crafted(np.arange(3, dtype=">f4"), {"tensor": "a0", "requires_grad": False, "parameter": False})
+    t = minigrad.load(buf)
+    assert t.dtype == minigrad.float32 and t.tolist() == [0.0, 1.0, 2.0]
+
+
+def test_load_of_deeply_nested_json_is_a_clear_error():
+    s = '{"value": 1}'
+    for _ in range(5000):
+        s = '{"list": [' + s + "]}"
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, __minigrad__=np.array('{"format": "minigrad.save", "version": 1, "root": ' + s + "}"))
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match="nested too deeply"):
+        minigrad.load(buf)
+
+
+def test_save_refuses_a_list_that_contains_itself(tmp_path):
+    loop = [1]
+    loop.append(loop)
+    with pytest.raises(ValueError, match="contains itself"):
+        minigrad.save(loop, tmp_path / "a.npz")
+
+
+def test_save_refuses_nesting_deeper_than_it_can_load(tmp_path):
+    deep = []
+    for _ in range(1000):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested more than"):
+        minigrad.save(deep, tmp_path / "a.npz")
+
+
+def test_an_expanded_view_is_saved_as_its_storage(tmp_path):
+    path = tmp_path / "a.npz"
+    minigrad.save(
+        {"e": minigrad.ones(1).expand(2**26), "f": minigrad.arange(3.0).reshape(3, 1).expand(3, 4)}, path
+    )
+    assert os.path.getsize(path) < 4096
+    loaded = minigrad.load(path)
+    assert tuple(loaded["e"].shape) == (2**26,) and loaded["e"][-1].item() == 1.0
+    assert loaded["f"].tolist() == [[0.0] * 4, [1.0] * 4, [2.0] * 4]
+    loaded["f"][0, 0] = 5.0  # a loaded tensor owns its memory
+    assert loaded["f"][0, 1].item() == 0.0
+
+
+def test_saving_onto_a_symlink_writes_its_target(tmp_path):
+    target, link = tmp_path / "target.npz", tmp_path / "link.npz"
+    minigrad.save(minigrad.ones(2), target)
+    os.symlink(target, link)
+    minigrad.save(minigrad.zeros(3), link)
+    assert os.path.islink(link) and tuple(minigrad.load(target).shape) == (3,)

@@ -376,9 +376,12 @@ def _check_window(op, xshape, geometry, rows, itemsize):
     why = f"kernel_size=({kh}, {kw}), stride=({sh}, {sw}), padding=({ph}, {pw}), dilation=({dh}, {dw})"
     if h + 2 * ph > _INT64_MAX or w + 2 * pw > _INT64_MAX:
         raise RuntimeError(f"{op}: padding=({ph}, {pw}) is out of range: the padded input overflows int64")
+    # each factor at least 1: the kernels take the per-image products in C too, which must not
+    # wrap even when the batch or the channels are empty
+    n, c = max(n, 1), max(c, 1)
     _check_alloc(op, n * c * oh * ow, 8, "an output", why)
     if rows:
-        _check_alloc(op, n * rows * oh * ow, itemsize, "an im2col buffer", why)
+        _check_alloc(op, n * max(rows, 1) * oh * ow, itemsize, "an im2col buffer", why)
 
 
 def _same_padding(kernel, dilation, stride, op):
@@ -417,7 +420,9 @@ def _conv_geometry(op, xshape, wshape, stride, padding, dilation):
     if out is None:
         out = tuple((p - e) // s + 1 for p, e, s in zip(padded, eff, stride))
     two = lambda t, fill: t if nd == 2 else (fill,) + t  # noqa: E731
-    return two(kernel, 1) + two(stride, 1) + two(pad, 0) + two(dilation, 1) + two(out, 1)
+    geo = two(kernel, 1) + two(stride, 1) + two(pad, 0) + two(dilation, 1) + two(out, 1)
+    _check_window(op, (xshape[0], wshape[0]) + tuple(xshape[2:]), geo, wshape[1] * math.prod(kernel), 8)
+    return geo
 
 
 def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
@@ -444,8 +449,6 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
         raise RuntimeError(f"{op}: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}")
     geo = _conv_geometry(op, tuple(input.shape), tuple(weight.shape), stride, padding, dilation)
-    w = tuple(weight.shape)
-    _check_window(op, (input.shape[0], w[0]) + tuple(input.shape)[2:], geo, w[1] * math.prod(w[2:]), 8)
     out = apply(CONVOLUTION, (input, weight, bias), (geo,))
     return out.reshape(tuple(out.shape)[1:]) if unbatched else out
 
