@@ -112,7 +112,10 @@ def binary(name, group="ops-binary", x=None, y=None, method=False, **kw):
     else:
         call = lambda L, a, b: getattr(L, name)(a, b)    # noqa: E731
     bad = {"broadcast_mismatch": lambda L: call(L, x(L), L.ones(4, 5)),
-           "python_none_other": lambda L: call(L, x(L), None)}
+           "python_none_other": lambda L: call(L, x(L), None),
+           # issue 16: dtypes minigrad has no name for are refused naming them, never computed
+           "complex_numpy_scalar": lambda L: call(L, x(L), np.complex128(1 + 1j)),
+           "longdouble_array": lambda L: call(L, x(L), np.ones(3, np.longdouble))}
     bad.update(kw.pop("bad", {}))
     return Spec(name, group, call, (x, y), tensors=(0, 1), bad=bad, **kw)
 
@@ -416,17 +419,20 @@ def _specs_creation():
         Spec("full", "creation", lambda L: L.full((2, 3), 1.5), (), tensors=(),
              bad={"fill_None": lambda L: L.full((2,), None), "fill_str": lambda L: L.full((2,), "a"),
                   "negative": lambda L: L.full((-1,), 1.0), "size_int_not_tuple_str": lambda L: L.full("ab", 1.0),
-                  "fill_list": lambda L: L.full((2,), [1.0, 2.0])}),
+                  "fill_list": lambda L: L.full((2,), [1.0, 2.0]),
+                  "fill_complex": lambda L: L.full((2,), np.complex128(1j))}),
         Spec("tensor", "creation", lambda L: L.tensor([[1.0, 2.0]]), (), tensors=(),
              bad={"str": lambda L: L.tensor("abc"), "None": lambda L: L.tensor(None), "ragged": lambda L: L.tensor([[1, 2], [3]]),
                   "object": lambda L: L.tensor([object()]), "dict": lambda L: L.tensor({"a": 1}),
-                  "bad_dtype": lambda L: L.tensor([1.0], dtype="float99"), "set": lambda L: L.tensor({1, 2})}),
+                  "bad_dtype": lambda L: L.tensor([1.0], dtype="float99"), "set": lambda L: L.tensor({1, 2}),
+                  "longdouble_scalar": lambda L: L.tensor(np.longdouble(2))}),
         Spec("as_tensor", "creation", lambda L: L.as_tensor([1.0, 2.0]), (), tensors=(),
              bad={"str": lambda L: L.as_tensor("abc"), "None": lambda L: L.as_tensor(None), "ragged": lambda L: L.as_tensor([[1], [2, 3]])}),
         Spec("from_numpy", "creation", lambda L: L.from_numpy(np.ones(3)), (), tensors=(),
              bad={"list": lambda L: L.from_numpy([1.0]), "object_array": lambda L: L.from_numpy(np.array([object()])),
                   "str_array": lambda L: L.from_numpy(np.array(["a"])), "None": lambda L: L.from_numpy(None),
-                  "tensor": lambda L: L.from_numpy(L.ones(2))}),
+                  "tensor": lambda L: L.from_numpy(L.ones(2)),
+                  "longdouble_array": lambda L: L.from_numpy(np.ones(2, np.longdouble))}),
         Spec("arange", "creation", lambda L: L.arange(0, 5, 1), (), tensors=(),
              bad={"step_zero": lambda L: L.arange(0, 5, 0), "end_nan": lambda L: L.arange(float("nan")),
                   "end_inf": lambda L: L.arange(0, float("inf")), "wrong_sign_step": lambda L: L.arange(0, 5, -1),

@@ -293,7 +293,7 @@ def child(name, examples, seed):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=60.0, help="time budget for all targets together")
-    ap.add_argument("--examples", type=int, default=200, help="examples per target per round")
+    ap.add_argument("--examples", type=int, default=100, help="examples per target per round")
     ap.add_argument("--only", default="", help="comma-separated targets (default: all)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)

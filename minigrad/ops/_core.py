@@ -174,7 +174,9 @@ def _broadcast_error(op, sa, sb):
 
 
 def _known(op, a):
-    if a.dtype.kind not in _RANK:
+    """An array operand (a raw ndarray reaches ops through the function forms) of a dtype
+    minigrad can name: float128 or complex would give a tensor whose ``.dtype`` raises."""
+    if a.dtype not in _dtypes._FROM_NUMPY:
         raise TypeError(f"{op}(): minigrad has no dtype for numpy's {a.dtype}; convert the array first")
 
 
