@@ -302,11 +302,13 @@ def main(argv=None):
         return 0
     names = [n for n in args.only.split(",") if n] or list(TARGETS)
     tried, findings = dict.fromkeys(names, 0), []
-    deadline, rnd = time.monotonic() + args.seconds, 0
-    while time.monotonic() < deadline:
-        for name in names:
-            if time.monotonic() >= deadline:
-                break
+    start = time.monotonic()
+    for k, name in enumerate(names):
+        # each target its share of what is left (at least one round), so a slow machine still
+        # reaches every target
+        end = time.monotonic() + (start + args.seconds - time.monotonic()) / (len(names) - k)
+        rnd = 0
+        while rnd == 0 or time.monotonic() < end:
             cmd = [sys.executable, os.path.abspath(__file__), "--child", name, str(args.examples), str(rnd)]
             out = subprocess.run(cmd, capture_output=True, text=True)
             ran = [int(line.split()[1]) for line in out.stdout.splitlines() if line.startswith("RAN ")]
@@ -315,8 +317,8 @@ def main(argv=None):
                 kind = f"killed by signal {-out.returncode}" if out.returncode < 0 else "failed"
                 findings.append((name, rnd, kind, out.stderr[-3000:]))
                 print(f"FINDING {name} (round {rnd}): {kind}\n{out.stderr[-3000:]}", flush=True)
-        print(f"round {rnd}: " + ", ".join(f"{n} {tried[n]}" for n in names), flush=True)
-        rnd += 1
+            rnd += 1
+        print(f"{name}: {tried[name]} examples in {rnd} rounds", flush=True)
     print(f"fuzz: {sum(tried.values())} examples over {len(names)} targets, {len(findings)} findings")
     return 1 if findings else 0
 
