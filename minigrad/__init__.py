@@ -139,8 +139,6 @@ from .ops import conv1d, conv2d, log_softmax, max_pool2d, softmax  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 nn = _import_sibling("nn")
-from . import func  # noqa: E402  (torch.func: grad, vmap, jacrev, functional_call, ...)
-
 # utils (torch.utils.data after `import minigrad as torch`), then the stand-ins for what a CPU-only
 # PyTorch has and minigrad does not need (README: "Not supported")
 from . import (  # noqa: E402
@@ -149,6 +147,7 @@ from . import (  # noqa: E402
     backends,
     cuda,
     distributed,
+    func,  # noqa: E402  (torch.func: grad, vmap, jacrev, functional_call, ...)
     utils,
 )
 from ._compile import compile  # noqa: E402,A004

@@ -123,7 +123,7 @@ cdef void _unary_backward(int kind, const floating* g, const floating* y, floati
     elif kind == B_RELU:
         for i in range(n):
             gi = g[i]       # an unconditional load lets the compiler turn the select into SIMD
-            out[i] = gi if y[i] > 0 else 0
+            out[i] = 0 if y[i] <= 0 else gi  # NaN passes g through, as in PyTorch
 
 
 cdef inline cnp.ndarray _contiguous_float(object a, str op):

@@ -395,6 +395,8 @@ cdef class Tensor:
 
     def fill_(self, value):
         """Fill with ``value`` in place."""
+        if isinstance(value, complex) or (isinstance(value, np.generic) and value.dtype.kind not in "biuf"):
+            raise TypeError(f"fill_(): minigrad has no dtype for {value!r}; use a real number")
         self._check_inplace()
         self._data[...] = value
         self._version.value += 1

@@ -9,14 +9,14 @@ import numpy as np
 from . import _dtypes
 from ._device import check_device as _check_device
 from ._tape import Tensor, _from_array
-from .ops._core import METHODS
+from .ops._core import METHODS, _real
 
 
 def _as_array(data, dtype=None):
     """ndarray for ``data`` with PyTorch's default dtypes (always a fresh copy)."""
     if isinstance(data, Tensor):
         arr = np.array(data._data)
-    elif isinstance(data, np.ndarray):
+    elif isinstance(data, (np.ndarray, np.generic)):  # a numpy scalar keeps its dtype, as in PyTorch
         arr = np.array(data)
     else:
         if isinstance(data, (list, tuple)):
@@ -107,7 +107,7 @@ def _float_dtype(dtype):
 
 def _filled(op, size, value, dtype, requires_grad, device):
     _check_device(device, op)
-    arr = np.full(_size(size, op), value, dtype=_float_dtype(dtype))
+    arr = np.full(_size(size, op), _real(op, value), dtype=_float_dtype(dtype))
     return _from_array(arr, requires_grad)
 
 

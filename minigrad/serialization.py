@@ -18,12 +18,14 @@ from collections import OrderedDict
 
 import numpy as np
 
+from . import _dtypes
 from ._tape import Tensor, _from_array
 
 _SPEC = "__minigrad__"
 _FORMAT = "minigrad.save"
 _VERSION = 1
 _PLAIN = (type(None), bool, int, float, str)
+_MAX_DEPTH = 200  # containers inside containers: far below Python's recursion limit
 
 _UMASK = os.umask(0)  # read once (at import) to give saved files the usual permissions
 os.umask(_UMASK)
@@ -35,6 +37,7 @@ class _Encoder:
     def __init__(self):
         self.arrays = {}
         self.tensors = {}  # id(tensor) -> array name, so shared tensors are stored once
+        self.open = set()  # ids of the containers being encoded: a list inside itself is refused
 
     def _array(self, arr):
         name = f"a{len(self.arrays)}"
@@ -43,13 +46,17 @@ class _Encoder:
 
     def encode(self, obj, where="obj"):
         if isinstance(obj, Tensor):
+            arr = obj.detach().numpy()
             if id(obj) not in self.tensors:
-                self.tensors[id(obj)] = self._array(obj.detach().numpy())
-            return {
+                self.tensors[id(obj)] = self._array(_compact(arr))
+            spec = {
                 "tensor": self.tensors[id(obj)],
                 "requires_grad": obj.requires_grad,
                 "parameter": type(obj).__name__ == "Parameter",
             }
+            if 0 in arr.strides and arr.size > 1:
+                spec["expand"] = list(arr.shape)
+            return spec
         if isinstance(obj, np.ndarray):
             if obj.dtype.kind not in "biufc":
                 raise TypeError(f"minigrad.save: cannot save the {obj.dtype} array at {where} without pickle")
@@ -58,17 +65,43 @@ class _Encoder:
             return {"value": obj.item()}
         if isinstance(obj, _PLAIN):
             return {"value": obj}
-        if isinstance(obj, dict):
-            items = [[self.encode(k, where), self.encode(v, f"{where}[{k!r}]")] for k, v in obj.items()]
-            return {"dict": items, "ordered": isinstance(obj, OrderedDict)}
-        if isinstance(obj, (list, tuple)):
-            kind = "list" if isinstance(obj, list) else "tuple"
-            return {kind: [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+        if isinstance(obj, (dict, list, tuple)):
+            if id(obj) in self.open:
+                raise ValueError(
+                    f"minigrad.save: {where} contains itself (a self-referencing "
+                    f"{type(obj).__name__}); "
+                    "checkpoints hold trees of containers, not cycles"
+                )
+            if len(self.open) >= _MAX_DEPTH:
+                raise ValueError(
+                    f"minigrad.save: containers nested more than {_MAX_DEPTH} levels deep "
+                    f"(at {where[:40]}...)"
+                )
+            self.open.add(id(obj))
+            try:
+                return self._container(obj, where)
+            finally:
+                self.open.discard(id(obj))
         raise TypeError(
             f"minigrad.save: cannot save {type(obj).__name__} at {where}; checkpoints hold tensors, arrays, "
             "numbers, strings, bools, None and (nested) dicts, lists and tuples of them (save "
             "model.state_dict(), not the model)"
         )
+
+    def _container(self, obj, where):
+        if isinstance(obj, dict):
+            items = [[self.encode(k, where), self.encode(v, f"{where}[{k!r}]")] for k, v in obj.items()]
+            return {"dict": items, "ordered": isinstance(obj, OrderedDict)}
+        kind = "list" if isinstance(obj, list) else "tuple"
+        return {kind: [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+
+
+def _compact(arr):
+    """An expanded view's storage (issue 16): each broadcast dim (stride 0) cut to length 1,
+    so ``ones(1).expand(2**26)`` saves one element, as PyTorch saves the storage."""
+    if 0 not in arr.strides or arr.size <= 1:
+        return arr
+    return np.ascontiguousarray(arr[tuple(slice(0, 1) if st == 0 else slice(None) for st in arr.strides)])
 
 
 class _Decoder:
@@ -79,9 +112,13 @@ class _Decoder:
     def decode(self, spec):
         if "tensor" in spec:
             name = spec["tensor"]
-            if name not in self.tensors:
-                self.tensors[name] = self._tensor(self.arrays[name], spec)
-            return self.tensors[name]
+            key = (name, tuple(spec.get("expand", ())))
+            if key not in self.tensors:
+                arr = self.arrays[name]
+                if "expand" in spec:  # materialised: a loaded tensor owns writeable memory
+                    arr = np.array(np.broadcast_to(arr, tuple(spec["expand"])))
+                self.tensors[key] = self._tensor(arr, spec)
+            return self.tensors[key]
         if "ndarray" in spec:
             return self.arrays[spec["ndarray"]]
         if "value" in spec:
@@ -95,6 +132,10 @@ class _Decoder:
 
     @staticmethod
     def _tensor(arr, spec):
+        if arr.dtype.kind in "biuf" and not arr.dtype.isnative:  # written on a big-endian machine
+            arr = arr.astype(arr.dtype.newbyteorder("="))
+        if arr.dtype not in _dtypes._FROM_NUMPY:
+            raise TypeError(f"a tensor of numpy's {arr.dtype}, which minigrad has no dtype for")
         t = _from_array(arr)
         if spec["parameter"]:
             import minigrad
@@ -117,7 +158,7 @@ def save(obj, f):
     if hasattr(f, "write"):
         np.savez(f, **arrays)
         return
-    path = os.fspath(f)
+    path = os.path.realpath(os.fspath(f))  # through a symlink to its target, not over the link
     folder = os.path.dirname(os.path.abspath(path))
     for _ in range(100):
         # the name is chosen before the file exists, so the except clause below can remove it
@@ -185,6 +226,11 @@ def _read(fileobj, name):
                 raise ValueError(f"format version {spec['version']} is newer than this minigrad reads")
             arrays = {k: npz[k] for k in npz.files if k != _SPEC}
         return _Decoder(arrays).decode(spec["root"])
+    except RecursionError:
+        raise RuntimeError(
+            f"minigrad.load: {name} describes containers nested too deeply to read; minigrad.save "
+            f"writes at most {_MAX_DEPTH} levels"
+        ) from None
     except (ValueError, OSError, EOFError, KeyError, TypeError, IndexError, zipfile.BadZipFile) as e:
         raise RuntimeError(
             f"minigrad.load: {name} is not a readable minigrad checkpoint ({type(e).__name__}: {e}); "

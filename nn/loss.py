@@ -93,7 +93,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     d = (input - target).abs()
     if beta == 0:
         return _reduce(d, reduction)
-    return _reduce(minigrad.where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction)
+    small = d < beta
+    q = minigrad.where(small, d, 0.0)  # the branch not taken sees 0, not inf: no 0 * inf gradient
+    return _reduce(minigrad.where(small, q * q * (0.5 / beta), d - 0.5 * beta), reduction)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0):
@@ -104,7 +106,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
             f"huber_loss does not support non-positive values for delta (delta must be > 0, got {delta})."
         )
     d = (input - target).abs()
-    return _reduce(minigrad.where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction)
+    small = d < delta
+    q = minigrad.where(small, d, 0.0)  # as in smooth_l1_loss: no 0 * inf in the branch not taken
+    return _reduce(minigrad.where(small, q * q * 0.5, (d - 0.5 * delta) * delta), reduction)
 
 
 # ----------------------------------------------------------------------------- classification

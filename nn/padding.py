@@ -4,7 +4,10 @@ A composition: the input is written into a tensor filled with ``value`` (an inde
 assignment, whose gradient w.r.t. the input is the matching slice of the output's).
 """
 
+import math
+
 import minigrad
+from minigrad.ops._core import _check_alloc
 
 
 def pad(input, pad, mode="constant", value=None):
@@ -30,6 +33,7 @@ def pad(input, pad, mode="constant", value=None):
         left, right = pad[2 * i], pad[2 * i + 1]
         shape[d] += left + right
         index[d] = slice(left, left + input.shape[d])
+    _check_alloc("pad", math.prod(shape), input.dtype.itemsize, "an output", f"pad={tuple(pad)}")
     out = minigrad.full(tuple(shape), 0.0 if value is None else value, dtype=input.dtype)
     out[tuple(index)] = input
     return out

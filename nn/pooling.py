@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 import minigrad
+from minigrad.ops._core import _check_alloc
 from minigrad.ops.nn import im2col, max_pool2d, pool_geometry
 
 from ._checks import bad_input
@@ -31,7 +32,7 @@ def avg_pool2d(
 ):
     """Mean over sliding windows of (N, C, H, W) or (C, H, W) ``input``."""
     kh, kw, sh, sw, ph, pw, _, _, oh, ow = geo = pool_geometry(
-        "avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode
+        "avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode, im2col=True
     )
     if not input.is_floating_point():
         raise RuntimeError(f"avg_pool2d: not implemented for {input.dtype}; convert with .float()")
@@ -52,36 +53,64 @@ def avg_pool2d(
     return sums / minigrad.from_numpy(div.astype(input.dtype.numpy))
 
 
-def _bins(size, out):
-    """(out, size) matrix averaging the input positions of each adaptive bin."""
-    m = np.zeros((out, size))
-    for i in range(out):
-        lo, hi = (i * size) // out, -(-((i + 1) * size) // out)
-        m[i, lo:hi] = 1.0 / (hi - lo)
-    return m
+def _bin_index(size, out):
+    """PyTorch's adaptive bins [floor(i*size/out), ceil((i+1)*size/out)) as an (out, k) index
+    array (k: the widest bin; short bins repeat their first position), the (out, k) mask of
+    real entries, and the bin lengths."""
+    i = np.arange(out)
+    lo, hi = (i * size) // out, -(-((i + 1) * size) // out)
+    idx = lo[:, None] + np.arange(int((hi - lo).max(initial=1)))
+    valid = idx < hi[:, None]
+    return np.where(valid, idx, lo[:, None]), valid, hi - lo
 
 
 def adaptive_avg_pool2d(input, output_size):
-    """Average-pool (N, C, H, W) or (C, H, W) ``input`` to ``output_size`` (None keeps a size)."""
+    """Average-pool (N, C, H, W) or (C, H, W) ``input`` to ``output_size`` (None keeps a size).
+
+    Each bin's entries are gathered (the padding of a short bin masked out, so a NaN stays in
+    the bins that hold it, as in PyTorch) and averaged."""
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
     h, w = input.shape[-2:]
     size = (output_size, output_size) if output_size is None or isinstance(output_size, int) else output_size
-    oh, ow = (h if size[0] is None else size[0]), (w if size[1] is None else size[1])
+    size = tuple(size)
+    if len(size) != 2 or not all(s is None or isinstance(s, (int, np.integer)) for s in size):
+        raise TypeError(
+            f"adaptive_avg_pool2d(): output_size must be an int or a pair of ints, got {output_size!r}"
+        )
+    oh, ow = (h if size[0] is None else int(size[0])), (w if size[1] is None else int(size[1]))
+    if oh < 0 or ow < 0:
+        raise RuntimeError(
+            "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 "
+            f"but received {size}"
+        )
     if (oh, ow) == (1, 1):
         return input.mean((-2, -1), keepdim=True)
-    dt = input.dtype.numpy
-    a_h, a_w = minigrad.from_numpy(_bins(h, oh).astype(dt)), minigrad.from_numpy(_bins(w, ow).T.astype(dt))
-    return minigrad.matmul(minigrad.matmul(a_h, input), a_w)
+    planes = math.prod(tuple(input.shape)[:-2])
+    widest = (-(-h // max(oh, 1)) + 1) * (-(-w // max(ow, 1)) + 1)
+    _check_alloc(
+        "adaptive_avg_pool2d",
+        planes * oh * ow * widest,
+        input.dtype.itemsize,
+        "gathered bins",
+        f"output_size=({oh}, {ow})",
+    )
+    rows, row_ok, row_n = _bin_index(h, oh)
+    cols, col_ok, col_n = _bin_index(w, ow)
+    patches = input[..., rows[:, :, None, None], cols[None, None]]  # (*, oh, kh, ow, kw)
+    keep = minigrad.from_numpy(row_ok[:, :, None, None] & col_ok[None, None])
+    sums = minigrad.where(keep, patches, 0.0).sum((-3, -1))
+    return sums / minigrad.from_numpy(np.outer(row_n, col_n).astype(input.dtype.numpy))
 
 
 def _check_image(layer, input):
-    if input.ndim not in (3, 4) or input.numel() == 0:
+    shape = tuple(input.shape)
+    if len(shape) not in (3, 4) or 0 in shape[-3:]:
         raise bad_input(
             layer,
             input.shape,
             "(N, C, H, W) or (C, H, W)",
-            "non-empty 3D or 4D (batch mode) tensor expected for input",
+            "3D or 4D (batch mode) tensor with optional 0 dim batch size expected for input",
         )
 
 

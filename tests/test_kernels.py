@@ -45,7 +45,7 @@ POSITIVE_ONLY = {"log", "sqrt"}
 BACKWARD_REFERENCE = {
     "tanh": lambda g, y: g * (1 - y * y),
     "sigmoid": lambda g, y: g * y * (1 - y),
-    "relu": lambda g, y: g * (y > 0),
+    "relu": lambda g, y: np.where(y <= 0, 0, g),  # NaN passes g through (issue 16, PyTorch)
 }
 # the range of the forward result each backward is fed
 Y_RANGE = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "relu": (-2.0, 2.0)}

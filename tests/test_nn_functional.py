@@ -429,7 +429,7 @@ def test_layer_norm_functional_wrong_shape_raises():
             lambda: nn.MaxPool2d(2),
             (5, 5),
             RuntimeError,
-            r"non-empty 3D or 4D \(batch mode\) tensor expected for input: MaxPool2d\(kernel_size=2\)",
+            r"optional 0 dim batch size expected for input: MaxPool2d\(kernel_size=2\)",
         ),
         (lambda: nn.Bilinear(2, 3, 4), (5, 3), RuntimeError, r"Bilinear\(2, 3→4\) input1 got input of shape"),
     ],

@@ -10,6 +10,7 @@ import functools
 import inspect
 import math
 import operator
+import os
 
 import numpy as np
 
@@ -163,12 +164,38 @@ _RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
 _DEFAULT_FOR_RANK = {1: np.dtype(np.int64), 2: np.dtype(np.float32)}
 
 
+def _number(op, s):
+    """A numpy scalar as the Python number PyTorch sees in it (issue 16): ``np.float64(2)``,
+    ``np.longdouble(2)`` and even ``np.bool_`` act as Python floats, numpy integers as ints;
+    complex and non-numeric scalars are refused naming the dtype (minigrad has no complex
+    tensors, and a float128 read as float64 is garbage)."""
+    kind = s.dtype.kind
+    if kind in "fb":
+        return float(s)
+    if kind in "iu":
+        return int(s)
+    raise TypeError(
+        f"{op}(): minigrad has no dtype for numpy's {s.dtype} (a {type(s).__name__} scalar); "
+        "use a real number (minigrad has no complex tensors)"
+    )
+
+
+def _real(op, v):
+    """A fill value, clamp bound or assigned number: a numpy scalar as its Python number, a
+    complex one refused (numpy would drop the imaginary part with only a warning)."""
+    if isinstance(v, _generic):
+        return _number(op, v)
+    if isinstance(v, complex):
+        raise TypeError(f"{op}(): minigrad has no complex tensors, got {v!r}; use a real number")
+    return v
+
+
 def _scalar_rank(op, s):
-    if isinstance(s, (bool, np.bool_)):
+    if isinstance(s, bool):
         return 0
-    if isinstance(s, (int, np.integer)):
+    if isinstance(s, int):
         return 1
-    if isinstance(s, (float, np.floating)):
+    if isinstance(s, float):
         return 2
     raise TypeError(
         f"{op}(): unsupported operand of type {type(s).__name__}; expected a Tensor or a Python "
@@ -176,14 +203,30 @@ def _scalar_rank(op, s):
     )
 
 
-def _with_scalar(op, arr, s):
+def _wrapped(op, s, dt, wrap):
+    """A Python int for an integer array of dtype ``dt``: PyTorch casts it to ``dt``, wrapping
+    (``int8 tensor * 200`` multiplies by -56); ops that refuse (pow, where) raise its error."""
+    info = np.iinfo(dt)
+    if info.min <= s <= info.max or not -(2**63) <= s < 2**63:
+        return s  # fits, or too big for any integer dtype: numpy's OverflowError, as PyTorch's
+    if not wrap:
+        raise RuntimeError(f"{op}: value {s} cannot be converted to type {dt} without overflow")
+    span = info.max - info.min + 1
+    return (s - info.min) % span + info.min
+
+
+def _with_scalar(op, arr, s, wrap=True):
     """PyTorch's promotion for tensor (op) Python number: the tensor's dtype unless the
     number is of a higher kind (a float with an int tensor gives float32)."""
-    rank = _scalar_rank(op, s)
     if isinstance(s, _generic):
-        s = s.item()
-    if rank > _RANK[arr.dtype.kind]:
+        s = _number(op, s)
+    rank, arr_rank = _scalar_rank(op, s), _RANK.get(arr.dtype.kind)
+    if arr_rank is None:
+        _known(op, arr)
+    if rank > arr_rank:
         arr = arr.astype(_DEFAULT_FOR_RANK[rank])
+    elif rank == 1 and arr.dtype.kind in "iu":
+        s = _wrapped(op, s, arr.dtype, wrap)
     return arr, s
 
 
@@ -214,21 +257,32 @@ def _broadcast_error(op, sa, sb):
     return RuntimeError(f"{op}: shapes {tuple(sa)} and {tuple(sb)} do not broadcast")
 
 
-def _prep2(op, a, b):
-    """Validate and promote the operands of a binary elementwise op."""
+def _known(op, a):
+    """An array operand (a raw ndarray reaches ops through the function forms) of a dtype
+    minigrad can name: float128 or complex would give a tensor whose ``.dtype`` raises."""
+    if a.dtype not in _dtypes._FROM_NUMPY:
+        raise TypeError(f"{op}(): minigrad has no dtype for numpy's {a.dtype}; convert the array first")
+
+
+def _prep2(op, a, b, wrap=True):
+    """Validate and promote the operands of a binary elementwise op. A numpy scalar counts as
+    the Python number it holds (PyTorch's rule, issue 16); ``wrap=False`` refuses an int
+    that does not fit an integer tensor's dtype instead of wrapping it."""
     if type(a) is ndarray:
         if type(b) is ndarray:
             if a.dtype != b.dtype:
+                _known(op, a)
+                _known(op, b)
                 a, b = _promote(a, b)
             if a.shape != b.shape:
                 try:
                     np.broadcast_shapes(a.shape, b.shape)
                 except ValueError:
                     raise _broadcast_error(op, a.shape, b.shape) from None
-        elif not isinstance(b, _generic):
-            a, b = _with_scalar(op, a, b)
-    elif type(b) is ndarray and not isinstance(a, _generic):
-        b, a = _with_scalar(op, b, a)
+        else:
+            a, b = _with_scalar(op, a, b, wrap)
+    elif type(b) is ndarray:
+        b, a = _with_scalar(op, b, a, wrap)
     return a, b
 
 
@@ -326,6 +380,32 @@ def _dtype_of(npdtype):
 
 def _numel(shape):
     return math.prod(shape)
+
+
+_INT64_MAX = 2**63 - 1
+
+
+def _memory_bytes():
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not a POSIX system
+        return _INT64_MAX
+
+
+_MEMORY = _memory_bytes()
+
+
+def _check_alloc(op, count, itemsize, what, why):
+    """Refuse, before any kernel runs, a buffer of ``count`` elements (a Python int, computed
+    exactly: C products of sizes wrap) that cannot exist here: more bytes than int64 holds or
+    than this machine's memory (issue 16). PyTorch's allocator raises RuntimeError for these."""
+    nbytes = count * itemsize
+    if nbytes > min(_MEMORY, _INT64_MAX):
+        raise RuntimeError(
+            f"{op}: {why} asks for {what} of {count} elements ({nbytes / 2**30:.4g} GiB), more "
+            f"than this machine's memory ({_MEMORY / 2**30:.4g} GiB): can't allocate memory; use "
+            "smaller sizes"
+        )
 
 
 def _is_float(v):

@@ -47,13 +47,18 @@ def _fwd_add(a, b):
         return a + b
 
 
+def _is_bool(v):
+    # a Python bool or a bool array; np.bool_ is a float to PyTorch (as in _core._number)
+    return isinstance(v, bool) or (type(v) is ndarray and v.dtype == np.bool_)
+
+
 def _fwd_sub(a, b):
-    a, b = _prep2("sub", a, b)
-    if getattr(a, "dtype", None) == np.bool_ and getattr(b, "dtype", None) == np.bool_:
+    if _is_bool(a) or _is_bool(b):  # PyTorch refuses a bool on either side, number or tensor
         raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. "
-            "Use the `^` or `logical_xor()` operator instead."
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
+    a, b = _prep2("sub", a, b)
     with np.errstate(all="ignore"):
         return a - b
 
@@ -69,16 +74,22 @@ def _fwd_mul(a, b):
 
 
 def _fwd_div(a, b):
-    a, b = _prep2("div", a, b)
     if not _is_float(a) and not _is_float(b):  # true division of integers gives float32
-        a = np.asarray(a, dtype=np.float32)
-        b = np.asarray(b, dtype=np.float32) if isinstance(b, (ndarray, _generic)) else b
+        # (converted first, so an int that does not fit the tensor's dtype is not wrapped)
+        a = np.asarray(a, dtype=np.float32) if isinstance(a, ndarray) else a
+        b = np.asarray(b, dtype=np.float32) if isinstance(b, ndarray) else b
+    a, b = _prep2("div", a, b)
     with np.errstate(all="ignore"):
         return np.true_divide(a, b)
 
 
 def _fwd_pow(a, b):
-    a, b = _prep2("pow", a, b)
+    a, b = _prep2("pow", a, b, wrap=False)
+    if isinstance(b, int) and getattr(a, "dtype", np.float32).kind in "biu":
+        if b < 0 and not isinstance(b, bool):
+            raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
+        if a.dtype == np.bool_ and isinstance(b, bool):  # stays bool, as in PyTorch
+            return a.copy() if b else np.ones_like(a)
     with np.errstate(all="ignore"):
         return np.power(a, b)
 
@@ -104,7 +115,7 @@ def _fwd_sign(x):
 def _fwd_where(cond, a, b):
     if type(cond) is not ndarray or cond.dtype != np.bool_:
         raise TypeError("where(): condition must be a bool tensor")
-    a, b = _prep2("where", a, b)
+    a, b = _prep2("where", a, b, wrap=False)
     return np.where(cond, a, b)
 
 
@@ -156,10 +167,10 @@ WHERE      = defop("where",   _fwd_where,                            None,
 # composed (differentiable) formula on Tensors.
 _tanh_backward = K.FusedBackward("tanh", lambda g, out: mul(g, sub(1, mul(out, out))))
 _sigmoid_backward = K.FusedBackward("sigmoid", lambda g, out: mul(mul(g, out), sub(1, out)))
-# relu's composed mask is sign(out) (1 above 0, 0 at 0), not out > 0: sign has a zero
-# derivative, so with create_graph the gradient's graph reaches out, and a second backward
-# gives x a zero gradient rather than none, as PyTorch's threshold_backward (issue 14)
-_relu_backward = K.FusedBackward("relu", lambda g, out: mul(g, sign(out)))
+# relu's composed backward (create_graph): g where out > 0 or is NaN (NaN passes the gradient,
+# as PyTorch's threshold_backward), else out * 0 -- zero, but a zero that reads out, so a
+# second backward gives x a zero gradient rather than none, as PyTorch does (issue 14)
+_relu_backward = K.FusedBackward("relu", lambda g, out: where(le(out, 0), mul(out, 0.0), g))
 
 
 def _unary(op, doc, *aliases, module=__name__):

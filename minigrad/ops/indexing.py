@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import LINEAR, _dims, _int, _is_raw, defop, export, ndarray, numpy_keywords
+from ._core import LINEAR, _dims, _int, _is_raw, _real, defop, export, ndarray, numpy_keywords
 
 
 def _fwd_getitem(x, index):
@@ -217,6 +217,8 @@ def setitem_(input, index, value):
     input._check_inplace()
     if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
         value = value.to(input.dtype)
+    elif not isinstance(value, (Tensor, np.ndarray)):
+        value = _real("setitem", value)
     res = apply(SETITEM, (input, value), (index,))
     return _tape._rebase(input, res)
 

@@ -24,7 +24,7 @@ import numpy as np
 from .. import _nn_kernels as NK
 from .._tape import Tensor, _from_array, apply
 from . import _batching as B
-from ._core import ELEMENTWISE, MULTILINEAR, _dims, _is_raw, defop
+from ._core import _INT64_MAX, ELEMENTWISE, MULTILINEAR, _check_alloc, _dims, _is_raw, defop
 from .elementwise import div, exp, gt, mul, neg, sigmoid, sub, where
 from .linalg import matmul
 from .shape import transpose
@@ -77,7 +77,8 @@ def _fwd_cross_entropy_reduced(x, target, ignore_index, denominator):
 
 def _cross_entropy_reduced_backward(g, x, target, ignore_index, denominator):
     if _is_raw(g):
-        lanes = np.full(target.shape, np.asarray(g).item() / denominator, dtype=x.dtype)
+        with np.errstate(all="ignore"):  # no targets (an empty batch): 0 / 0, as the forward
+            lanes = np.full(target.shape, np.float64(np.asarray(g).item()) / denominator, dtype=x.dtype)
     else:
         lanes = div(g, denominator).expand(target.shape)
     return _cross_entropy_backward(lanes, x, target, None, ignore_index)
@@ -107,14 +108,16 @@ def _fwd_col2im(cols, shape, geometry):
 
 
 def _fwd_gather_planes(x, idx):
-    planes = x.reshape(idx.shape[0] * idx.shape[1], -1)
-    return np.take_along_axis(planes, idx.reshape(planes.shape[0], -1), 1).reshape(idx.shape)
+    p = idx.shape[0] * idx.shape[1]  # sizes spelled out: -1 cannot be inferred for an empty batch
+    planes = x.reshape(p, x.shape[2] * x.shape[3])
+    return np.take_along_axis(planes, idx.reshape(p, idx.shape[2] * idx.shape[3]), 1).reshape(idx.shape)
 
 
 def _fwd_scatter_planes(g, idx, shape):
     p = shape[0] * shape[1]
+    per_plane = idx.shape[2] * idx.shape[3]
     flat = NK.scatter_add_planes(
-        np.ascontiguousarray(g).reshape(p, -1), idx.reshape(p, -1), shape[2] * shape[3]
+        np.ascontiguousarray(g).reshape(p, per_plane), idx.reshape(p, per_plane), shape[2] * shape[3]
     )
     return flat.reshape(shape)
 
@@ -260,7 +263,7 @@ def _cross_entropy_backward(g, x, target, weight, ignore_index):
 
 def _per_image(g):
     """(N, O, *spatial) -> (N, O, L): the output as im2col's matching columns."""
-    return g.reshape(g.shape[0], g.shape[1], -1)
+    return g.reshape(g.shape[0], g.shape[1], math.prod(g.shape[2:]))  # not -1: N may be 0
 
 
 def _conv_dx(g, w, xshape, geometry):
@@ -371,11 +374,40 @@ def softplus(input, beta=1.0, threshold=20.0):
     return apply(SOFTPLUS, (input,), (beta, threshold))
 
 
-def _tuple(v, n, name):
+_INT32_MAX = 2**31 - 1
+
+
+def _tuple(v, n, name, op=None, limit=_INT64_MAX):
+    """``v`` (an int or ``n`` ints) as a tuple of ints no larger in magnitude than ``limit``:
+    int64 for convolution, int32 for pooling, the C types PyTorch converts them to."""
     t = (v,) * n if isinstance(v, (int, np.integer)) else tuple(v)
     if len(t) != n or not all(isinstance(i, (int, np.integer)) for i in t):
         raise TypeError(f"{name} must be an int or a tuple of {n} ints, got {v!r}")
-    return tuple(int(i) for i in t)
+    t = tuple(int(i) for i in t)
+    if any(abs(i) > limit for i in t):
+        kind = "int" if limit == _INT32_MAX else "int64"
+        raise RuntimeError(
+            f"{op or 'conv'}: {name}={t} is out of range: value cannot be converted to type {kind} "
+            f"without overflow (each must be at most {limit})"
+        )
+    return t
+
+
+def _check_window(op, xshape, geometry, rows, itemsize):
+    """Every size a window kernel allocates or loops over, computed exactly before it runs
+    (issue 16: C products of sizes that each pass their own check can wrap). ``rows`` is the
+    number of im2col rows per image (C*KH*KW), or 0 for a kernel with no im2col buffer."""
+    kh, kw, sh, sw, ph, pw, dh, dw, oh, ow = geometry
+    n, c, h, w = _as4(tuple(xshape))
+    why = f"kernel_size=({kh}, {kw}), stride=({sh}, {sw}), padding=({ph}, {pw}), dilation=({dh}, {dw})"
+    if h + 2 * ph > _INT64_MAX or w + 2 * pw > _INT64_MAX:
+        raise RuntimeError(f"{op}: padding=({ph}, {pw}) is out of range: the padded input overflows int64")
+    # each factor at least 1: the kernels take the per-image products in C too, which must not
+    # wrap even when the batch or the channels are empty
+    n, c = max(n, 1), max(c, 1)
+    _check_alloc(op, n * c * oh * ow, 8, "an output", why)
+    if rows:
+        _check_alloc(op, n * max(rows, 1) * oh * ow, itemsize, "an im2col buffer", why)
 
 
 def _same_padding(kernel, dilation, stride, op):
@@ -390,14 +422,14 @@ def _conv_geometry(op, xshape, wshape, stride, padding, dilation):
     """(kh, kw, sh, sw, ph, pw, dh, dw, oh, ow) of a convolution, validated like PyTorch."""
     nd = len(wshape) - 2
     kernel = tuple(wshape[2:])
-    stride, dilation = _tuple(stride, nd, "stride"), _tuple(dilation, nd, "dilation")
+    stride, dilation = _tuple(stride, nd, "stride", op), _tuple(dilation, nd, "dilation", op)
     if isinstance(padding, str):
         if padding not in ("same", "valid"):
             raise ValueError(f"Invalid padding string '{padding}', should be one of {{'valid', 'same'}}")
         pad = _same_padding(kernel, dilation, stride, op) if padding == "same" else (0,) * nd
         out = tuple(xshape[2:]) if padding == "same" else None
     else:
-        pad, out = _tuple(padding, nd, "padding"), None
+        pad, out = _tuple(padding, nd, "padding", op), None
     if min(stride) < 1 or min(dilation) < 1 or min(pad) < 0:
         raise RuntimeError(
             f"{op}: stride and dilation must be positive and padding non-negative, "
@@ -414,7 +446,9 @@ def _conv_geometry(op, xshape, wshape, stride, padding, dilation):
     if out is None:
         out = tuple((p - e) // s + 1 for p, e, s in zip(padded, eff, stride))
     two = lambda t, fill: t if nd == 2 else (fill,) + t  # noqa: E731
-    return two(kernel, 1) + two(stride, 1) + two(pad, 0) + two(dilation, 1) + two(out, 1)
+    geo = two(kernel, 1) + two(stride, 1) + two(pad, 0) + two(dilation, 1) + two(out, 1)
+    _check_window(op, (xshape[0], wshape[0]) + tuple(xshape[2:]), geo, wshape[1] * math.prod(kernel), 8)
+    return geo
 
 
 def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
@@ -473,16 +507,25 @@ def _pool_out(size, k, s, p, d, ceil_mode):
     return out
 
 
-def pool_geometry(op, input, kernel_size, stride, padding, dilation, ceil_mode):
-    """Validated (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow) of a 2-D pooling window."""
-    if input.ndim not in (3, 4) or input.numel() == 0:
+def _check_image(op, input):
+    """A 3-D (C, H, W) or 4-D (N, C, H, W) input with no empty dim but the batch (issue 16:
+    PyTorch pools an empty batch into an empty result)."""
+    shape = tuple(input.shape)
+    if len(shape) not in (3, 4) or 0 in shape[-3:]:
         raise RuntimeError(
-            f"{op}: non-empty 3D or 4D (batch mode) tensor expected for input, got shape {tuple(input.shape)}"
+            f"{op}: Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
+            f"but got: {list(shape)}"
         )
-    k = _tuple(kernel_size, 2, "kernel_size")
+
+
+def pool_geometry(op, input, kernel_size, stride, padding, dilation, ceil_mode, im2col=False):
+    """Validated (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow) of a 2-D pooling window (whose
+    im2col buffer, if the op builds one, fits in memory)."""
+    _check_image(op, input)
+    k = _tuple(kernel_size, 2, "kernel_size", op, _INT32_MAX)
     default = stride is None or (not isinstance(stride, int) and len(stride) == 0)
-    s = k if default else _tuple(stride, 2, "stride")
-    p, d = _tuple(padding, 2, "padding"), _tuple(dilation, 2, "dilation")
+    s = k if default else _tuple(stride, 2, "stride", op, _INT32_MAX)
+    p, d = _tuple(padding, 2, "padding", op, _INT32_MAX), _tuple(dilation, 2, "dilation", op, _INT32_MAX)
     if min(k) < 1 or min(s) < 1 or min(d) < 1:
         raise RuntimeError(f"{op}: kernel_size, stride and dilation must be positive, got {k}, {s}, {d}")
     for ki, pi, di in zip(k, p, d):
@@ -499,7 +542,10 @@ def pool_geometry(op, input, kernel_size, stride, padding, dilation, ceil_mode):
             f"Given input size: ({c}x{size[0]}x{size[1]}). Calculated output size: "
             f"({c}x{out[0]}x{out[1]}). Output size is too small"
         )
-    return k + s + p + d + out
+    geo = k + s + p + d + out
+    planes = math.prod(tuple(input.shape)[:-2])
+    _check_window(op, (planes, 1) + size, geo, k[0] * k[1] if im2col else 0, input.dtype.itemsize)
+    return geo
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, call2
-from ._core import ELEMENTWISE, _float, _prep2, defop, export
+from ._core import ELEMENTWISE, _float, _prep2, _real, defop, export
 from .elementwise import (
     _compare,
     add,
@@ -87,10 +87,11 @@ def _clamp_mask(x, lo, hi):
     return m
 
 
-def _minmax_grad(g, a, b, winner):
-    # g where this input wins, g/2 at ties (PyTorch's convention for maximum/minimum)
+def _minmax_grad(g, a, b, loser):
+    # 0 where this input loses, g/2 at ties, else g (PyTorch's formula: a NaN on either side
+    # loses nowhere, so both inputs get g)
     half = mul(g, 0.5)
-    return where(winner(a, b), g, where(eq(a, b), half, 0.0))
+    return where(loser(a, b), 0.0, where(eq(a, b), half, g))
 
 
 # fmt: off
@@ -111,11 +112,11 @@ CEIL    = defop("ceil",    _kept_ufunc(np.ceil),       lambda g, x, out: mul(g, 
 ROUND   = defop("round",   _kept_ufunc(np.round),      lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
 TRUNC   = defop("trunc",   _kept_ufunc(np.trunc),      lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
 MAXIMUM = defop("maximum", _binary_ufunc("maximum", np.maximum),
-                                                        lambda g, a, b, out: _minmax_grad(g, a, b, gt),
-                                                        lambda g, a, b, out: _minmax_grad(g, b, a, gt), kind=ELEMENTWISE)
-MINIMUM = defop("minimum", _binary_ufunc("minimum", np.minimum),
                                                         lambda g, a, b, out: _minmax_grad(g, a, b, lt),
                                                         lambda g, a, b, out: _minmax_grad(g, b, a, lt), kind=ELEMENTWISE)
+MINIMUM = defop("minimum", _binary_ufunc("minimum", np.minimum),
+                                                        lambda g, a, b, out: _minmax_grad(g, a, b, gt),
+                                                        lambda g, a, b, out: _minmax_grad(g, b, a, gt), kind=ELEMENTWISE)
 CLAMP   = defop("clamp",   _fwd_clamp,                 lambda g, x, out, lo, hi: where(_clamp_mask(x, lo, hi), g, 0.0),
                                                         grad_name="ClampBackward1", kind=ELEMENTWISE)
 # fmt: on
@@ -175,6 +176,7 @@ def clamp(input, min=None, max=None):  # noqa: A002
         return out if max is None else minimum(out, max)
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
+    min, max = (None if v is None else _real("clamp", v) for v in (min, max))  # noqa: A001
     if not isinstance(input, Tensor):
         return CLAMP.forward(input, min, max)
     return _tape.apply(CLAMP, (input,), (min, max))

@@ -14,7 +14,7 @@ from .. import _tape
 from .._tape import Tensor, apply
 from . import _batching as B
 from ._core import LINEAR, _dim1, _dims, _dtype_of, _is_raw, _numel, defop, export, numpy_keywords, sum_to  # noqa: F401
-from .elementwise import div, eq, exp, mul, sub, where
+from .elementwise import div, eq, exp, logical_and, mul, ne, sub, where
 from .shape import expand, flip
 
 
@@ -148,10 +148,16 @@ def _fwd_extreme(fn, name):
     return forward
 
 
-def _spread_grad(g, x, out, dims, keepdim):
-    """Gradient of max/min/amax/amin over dims: shared equally by the tied extremes."""
+def _spread_grad(g, x, out, dims, keepdim, nan_wins=False):
+    """Gradient of max/min/amax/amin over dims: shared equally by the tied extremes. With
+    ``nan_wins`` (max()/min(), PyTorch's rule) a NaN result's gradient is shared by the NaNs;
+    amax/amin give NaN there, as PyTorch does."""
     ok = expand(_keepdim(out, dims, keepdim, x.shape), x.shape)
     mask = eq(x, ok)
+    if nan_wins:
+        from .pointwise import logical_or
+
+        mask = logical_or(mask, logical_and(ne(x, x), ne(ok, ok)))
     if _is_raw(x):
         mask = mask.astype(x.dtype)
         count = np.sum(mask, axis=dims, keepdims=True)
@@ -220,7 +226,8 @@ def _std_grad(g, x, out, dims, correction, keepdim):
     n = _count(x.shape, dims)
     gk = expand(_keepdim(g, dims, keepdim, x.shape), x.shape)
     ok = expand(_keepdim(out, dims, keepdim, x.shape), x.shape)
-    return div(mul(gk, _centered(x, dims)), mul(ok, builtins.max(n - correction, 0)))
+    # 0 where the std is 0 (a constant slice), not 0 / 0: PyTorch's masked_fill
+    return where(eq(ok, 0), 0.0, div(mul(gk, _centered(x, dims)), mul(ok, builtins.max(n - correction, 0))))
 
 
 def _fwd_logsumexp(x, dims, keepdim):
@@ -261,7 +268,8 @@ def _norm_grad(g, x, out, p, dims, keepdim):
     if p == 1:
         return mul(gk, sign(x))
     if p == float("inf"):
-        return mul(_spread_grad(g, abs_(x), out, dims, keepdim), sign(x))
+        # a NaN norm sends no gradient anywhere (PyTorch's), rather than 0 / 0
+        return where(ne(ok, ok), 0.0, mul(_spread_grad(g, abs_(x), out, dims, keepdim), sign(x)))
     # d||x||_p / dx = x |x|^(p-2) / ||x||^(p-1), taken as 0 where the norm is 0
     num = mul(x, pow_(abs_(x), p - 2)) if p != 2 else x
     den = pow_(ok, p - 1) if p != 2 else ok
@@ -282,9 +290,9 @@ def _cumsum(g, dim):
 PROD     = defop("prod", _fwd_prod,          lambda g, x, out: _prod_grad(g, x, out, None, False))
 PROD_DIM = defop("prod", _fwd_prod,          lambda g, x, out, dims, keepdim: _prod_grad(g, x, out, dims, keepdim),
                                                                                 grad_name="ProdBackward1")
-MAX      = defop("max", _fwd_extreme(np.max, "max"), lambda g, x, out: _spread_grad(g, x, out, None, False),
+MAX      = defop("max", _fwd_extreme(np.max, "max"), lambda g, x, out: _spread_grad(g, x, out, None, False, True),
                                                                                 grad_name="MaxBackward1")
-MIN      = defop("min", _fwd_extreme(np.min, "min"), lambda g, x, out: _spread_grad(g, x, out, None, False),
+MIN      = defop("min", _fwd_extreme(np.min, "min"), lambda g, x, out: _spread_grad(g, x, out, None, False, True),
                                                                                 grad_name="MinBackward1")
 AMAX     = defop("amax", _fwd_extreme(np.max, "amax"), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim))
 AMIN     = defop("amin", _fwd_extreme(np.min, "amin"), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim))

@@ -1,0 +1,386 @@
+"""Reliability, round two (issue 16): the reproducers of the issue and their neighbours.
+
+* window sizes (conv/pool) computed exactly before a kernel runs: huge arguments raise a
+  RuntimeError naming the op at once, never a segfault or a long spin;
+* numpy scalars act as the Python numbers they hold (PyTorch's rule), dtypes minigrad has
+  no name for are refused naming the dtype;
+* NaN, inf and constant inputs give PyTorch's values and gradients, element by element;
+* empty batches convolve, pool and backpropagate.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import warnings
+
+import minigrad.nn.functional as F
+import numpy as np
+import pytest
+
+import minigrad
+
+# ----------------------------------------------------------------------------- window sizes
+
+HUGE_WINDOWS = {
+    "conv2d_padding_2**31": lambda: F.conv2d(
+        minigrad.ones(1, 1, 1, 1), minigrad.ones(1, 1, 2, 2), padding=2**31
+    ),
+    "conv2d_padding_2**40": lambda: F.conv2d(
+        minigrad.ones(1, 1, 1, 1), minigrad.ones(1, 1, 1, 1), padding=(2**40, 0)
+    ),
+    "conv2d_padding_2**62": lambda: F.conv2d(
+        minigrad.ones(1, 1, 1, 1), minigrad.ones(1, 1, 1, 1), padding=2**62
+    ),
+    "conv2d_stride_2**64": lambda: F.conv2d(
+        minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 2, 2), stride=2**64
+    ),
+    "conv2d_dilation_2**63": lambda: F.conv2d(
+        minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 2, 2), dilation=2**63
+    ),
+    "conv1d_padding_2**31": lambda: F.conv1d(minigrad.ones(1, 1, 1), minigrad.ones(1, 1, 2), padding=2**31),
+    "conv1d_padding_2**62": lambda: F.conv1d(minigrad.ones(1, 1, 1), minigrad.ones(1, 1, 2), padding=2**62),
+    "avg_pool2d_kernel_2**32": lambda: F.avg_pool2d(
+        minigrad.ones(1, 1, 1, 1), kernel_size=2**32, padding=2**31
+    ),
+    "max_pool2d_kernel_2**32": lambda: F.max_pool2d(
+        minigrad.ones(1, 1, 1, 1), kernel_size=2**32, padding=2**31
+    ),
+    "max_pool2d_stride_2**63-1": lambda: F.max_pool2d(minigrad.ones(1, 1, 3, 3), 2, stride=2**63 - 1),
+    "max_pool2d_dilation_2**31": lambda: F.max_pool2d(minigrad.ones(1, 1, 3, 3), 2, dilation=2**31),
+    "avg_pool2d_im2col_too_big": lambda: F.avg_pool2d(minigrad.ones(1, 1, 1, 1), 2**30, padding=2**29),
+    "adaptive_avg_pool2d_2**31": lambda: F.adaptive_avg_pool2d(minigrad.ones(1, 1, 2, 2), 2**31),
+    "pad_2**40": lambda: F.pad(minigrad.ones(1, 1), (2**40, 2**40)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HUGE_WINDOWS))
+def test_huge_window_arguments_raise_runtime_error_at_once(name):
+    # each in a subprocess: before issue 16 several of these killed the interpreter
+    code = (
+        f"import sys, time; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})\n"
+        "import test_reliability as T\n"
+        "t = time.perf_counter()\n"
+        f"try:\n    T.HUGE_WINDOWS[{name!r}]()\nexcept RuntimeError as e:\n"
+        "    print('RuntimeError', time.perf_counter() - t, e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    kind, seconds, message = out.stdout.split(" ", 2)
+    assert kind == "RuntimeError" and float(seconds) < 1.0
+    op = name.split("_2**")[0].split("_kernel")[0].split("_stride")[0].split("_padding")[0]
+    op = op.split("_dilation")[0].split("_im2col")[0]
+    assert op in message
+
+
+def test_window_just_inside_the_limits_still_computes():
+    # the largest int32 stride pools a 3x3 image into its first window, as in PyTorch
+    out = F.max_pool2d(minigrad.arange(9.0).reshape(1, 1, 3, 3), 2, stride=2**31 - 1)
+    assert out.tolist() == [[[[4.0]]]]
+    y = F.conv2d(minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 2, 2), stride=2**63 - 1)
+    assert y.tolist() == [[[[4.0]]]]
+
+
+def test_pooling_takes_no_longer_than_its_window_allows():
+    t = time.perf_counter()
+    F.max_pool2d(minigrad.ones(1, 1, 1, 1), kernel_size=2**20, padding=2**19)
+    assert time.perf_counter() - t < 5.0
+
+
+# ----------------------------------------------------------------------------- empty batches
+
+
+def _f64(*shape):
+    return minigrad.randn(*shape, dtype=minigrad.float64).requires_grad_()
+
+
+EMPTY_BATCH = {
+    "conv2d": (lambda L, x, w: L.nn.functional.conv2d(x, w), [(0, 2, 5, 5), (3, 2, 3, 3)]),
+    "conv1d": (lambda L, x, w: L.nn.functional.conv1d(x, w), [(0, 2, 5), (3, 2, 3)]),
+    "max_pool2d": (lambda L, x: L.nn.functional.max_pool2d(x, 2), [(0, 2, 4, 4)]),
+    "avg_pool2d": (lambda L, x: L.nn.functional.avg_pool2d(x, 2), [(0, 2, 4, 4)]),
+    "adaptive_avg_pool2d": (lambda L, x: L.nn.functional.adaptive_avg_pool2d(x, (2, 3)), [(0, 2, 4, 4)]),
+    "MaxPool2d": (lambda L, x: L.nn.MaxPool2d(2)(x), [(0, 2, 4, 4)]),
+    "cross_entropy_mean": (
+        lambda L, x: L.nn.functional.cross_entropy(x, L.zeros(0, dtype=L.int64)),
+        [(0, 4)],
+    ),
+    "cross_entropy_sum": (
+        lambda L, x: L.nn.functional.cross_entropy(x, L.zeros(0, dtype=L.int64), reduction="sum"),
+        [(0, 4)],
+    ),
+    "cross_entropy_spatial": (
+        lambda L, x: L.nn.functional.cross_entropy(x, L.zeros(0, 3, dtype=L.int64)),
+        [(0, 4, 3)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EMPTY_BATCH))
+def test_empty_batch_forward_and_backward(name):
+    fn, shapes = EMPTY_BATCH[name]
+    xs = [_f64(*s) for s in shapes]
+    y = fn(minigrad, *xs)
+    y.sum().backward()
+    assert all(tuple(x.grad.shape) == tuple(x.shape) for x in xs)
+    torch = pytest.importorskip("torch")
+    txs = [torch.tensor(x.detach().numpy(), requires_grad=True) for x in xs]
+    ty = fn(torch, *txs)
+    assert tuple(y.shape) == tuple(ty.shape)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), equal_nan=True)
+
+
+@pytest.mark.parametrize("shape", [(1, 0, 4, 4), (1, 1, 0, 4), (0, 4, 4)])
+def test_pooling_refuses_empty_dims_but_the_batch(shape):
+    with pytest.raises(RuntimeError, match="optional 0 dim batch size"):
+        F.max_pool2d(minigrad.ones(*shape), 2)
+
+
+# ----------------------------------------------------------------------------- numpy scalars
+
+TENSOR_DTYPES = ["float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool"]
+SCALARS = {
+    "np.float64": np.float64(2.5),
+    "np.float32": np.float32(2.5),
+    "np.float16": np.float16(2.5),
+    "np.longdouble": np.longdouble(2.5),
+    "np.int64": np.int64(3),
+    "np.int8": np.int8(3),
+    "np.uint64": np.uint64(3),
+    "np.bool_": np.bool_(True),
+    "int_200": 200,
+    "int_-1": -1,
+    "float": 2.5,
+    "bool": True,
+}
+SCALAR_OPS = {
+    "add": lambda x, s: x + s,
+    "radd": lambda x, s: s + x,
+    "sub": lambda x, s: x - s,
+    "rsub": lambda x, s: s - x,
+    "mul": lambda x, s: x * s,
+    "div": lambda x, s: x / s,
+    "rdiv": lambda x, s: s / x,
+    "lt": lambda x, s: x < s,
+    "eq": lambda x, s: x == s,
+    "pow": lambda x, s: x**s,
+}
+
+
+def _scalar_outcome(L, dtype, s, op):
+    vals = [True, False, True] if dtype == "bool" else [1, 2, 0]
+    x = L.tensor(vals, dtype=getattr(L, dtype))
+    try:
+        r = SCALAR_OPS[op](x, s)
+    except (RuntimeError, TypeError) as e:
+        return type(e).__name__, None
+    return str(r.dtype).split(".")[-1], np.asarray(r.tolist(), dtype=float)
+
+
+@pytest.mark.parametrize("op", sorted(SCALAR_OPS))
+@pytest.mark.parametrize("scalar", sorted(SCALARS))
+@pytest.mark.parametrize("dtype", TENSOR_DTYPES)
+def test_tensor_with_a_number_has_pytorchs_dtype_and_values(dtype, scalar, op):
+    torch = pytest.importorskip("torch")
+    s = SCALARS[scalar]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's own numpy-scalar path may warn
+        theirs = _scalar_outcome(torch, dtype, s, op)
+    ours = _scalar_outcome(minigrad, dtype, s, op)
+    assert ours[0] == theirs[0]
+    if theirs[1] is not None:
+        np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-3, equal_nan=True)
+
+
+def test_numpy_float64_scalar_keeps_a_float32_tensor_float32():
+    assert (minigrad.ones(3) * np.float64(2)).dtype == minigrad.float32
+
+
+def test_int8_tensor_times_200_wraps():
+    assert (minigrad.tensor([1, 2], dtype=minigrad.int8) * 200).tolist() == [-56, -112]
+
+
+def test_longdouble_scalar_is_a_float_not_float128_memory():
+    out = (minigrad.ones(3) * np.longdouble(2)).exp()
+    np.testing.assert_allclose(out.numpy(), np.full(3, np.exp(2.0), np.float32), rtol=1e-6)
+
+
+NO_NAME = {
+    "mul_complex_scalar": lambda: minigrad.ones(3) * np.complex128(2 + 1j),
+    "add_complex_array": lambda: minigrad.ones(3) + np.ones(3, np.complex128),
+    "eq_complex_scalar": lambda: minigrad.ones(3) == np.complex64(1),
+    "full_complex": lambda: minigrad.full((2,), np.complex128(1j)),
+    "fill_complex": lambda: minigrad.ones(2).fill_(np.complex128(1j)),
+    "setitem_complex": lambda: minigrad.ones(2).__setitem__(0, np.complex128(1j)),
+    "setitem_python_complex": lambda: minigrad.ones(2).__setitem__(0, 1j),
+    "clamp_complex": lambda: minigrad.ones(2).clamp(max=np.complex128(1j)),
+    "tensor_longdouble_scalar": lambda: minigrad.tensor(np.longdouble(2)),
+    "tensor_longdouble_array": lambda: minigrad.tensor(np.ones(2, np.longdouble)),
+    "from_numpy_uint64": lambda: minigrad.from_numpy(np.ones(2, np.uint64)),
+    "from_numpy_complex": lambda: minigrad.from_numpy(np.ones(2, np.complex64)),
+    "from_dlpack_complex": lambda: minigrad.from_dlpack(np.ones(2, np.complex64)),
+    "mul_str_scalar": lambda: minigrad.ones(2) * np.str_("a"),
+    "mul_datetime_scalar": lambda: minigrad.ones(2) * np.datetime64(1, "s"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NO_NAME))
+def test_dtypes_minigrad_cannot_name_raise_type_error_naming_them(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning: a refusal, not a dropped imaginary part
+        with pytest.raises(TypeError, match=r"minigrad has no|no complex"):
+            NO_NAME[name]()
+
+
+@pytest.mark.parametrize(
+    "s, dtype", [(np.float64(2), "float64"), (np.int32(2), "int32"), (np.float16(2), "float16")]
+)
+def test_tensor_of_a_numpy_scalar_keeps_its_dtype(s, dtype):
+    assert minigrad.tensor(s).dtype == getattr(minigrad, dtype)
+
+
+# ----------------------------------------------------------------------------- NaN, inf, constants
+nan, inf = float("nan"), float("inf")
+
+SPECIAL = {
+    "std_constant_slice": (lambda L, x: x[:, :2].std(1), [[[1.0, 1.0, 3.0], [2.0, 5.0, 3.0]]]),
+    "std_all_constant": (lambda L, x: x.std(), [[1.0, 1.0]]),
+    "max_nan": (lambda L, x: x.max(), [[1.0, nan, 3.0]]),
+    "max_two_nans": (lambda L, x: x.max(), [[nan, 1.0, nan]]),
+    "min_nan": (lambda L, x: x.min(), [[1.0, nan, 3.0]]),
+    "max_dim_nan": (lambda L, x: x.max(0).values, [[1.0, nan, 3.0]]),
+    "amax_nan": (lambda L, x: x.amax(), [[1.0, nan, 3.0]]),
+    "amax_ties": (lambda L, x: x.amax(), [[3.0, 1.0, 3.0]]),
+    "norm_inf_nan": (lambda L, x: x.norm(p=inf), [[1.0, nan, -3.0]]),
+    "norm_inf": (lambda L, x: x.norm(p=inf), [[1.0, 2.0, -3.0]]),
+    "relu_nan": (lambda L, x: L.relu(x), [[nan, 1.0, -1.0, 0.0]]),
+    "maximum_nan": (lambda L, a, b: L.maximum(a, b), [[nan, 1.0, 2.0], [0.0, nan, 2.0]]),
+    "minimum_nan": (lambda L, a, b: L.minimum(a, b), [[nan, 1.0, 2.0], [0.0, nan, 2.0]]),
+    "smooth_l1_inf": (
+        lambda L, a, b: L.nn.functional.smooth_l1_loss(a, b, reduction="none"),
+        [[inf, -inf, 1.0], [0.0, 0.0, inf]],
+    ),
+    "smooth_l1_inf_mean": (
+        lambda L, a, b: L.nn.functional.smooth_l1_loss(a, b),
+        [[inf, -inf, 1.0], [0.0, 0.0, 0.0]],
+    ),
+    "huber_inf": (
+        lambda L, a, b: L.nn.functional.huber_loss(a, b, reduction="none"),
+        [[inf, -inf, 1.0], [0.0, 0.0, inf]],
+    ),
+    "adaptive_avg_pool2d_nan": (
+        lambda L, x: L.nn.functional.adaptive_avg_pool2d(x, 2),
+        [[[[[nan, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]]]],
+    ),
+    "adaptive_avg_pool2d_5to3_nan": (
+        lambda L, x: L.nn.functional.adaptive_avg_pool2d(x, 3),
+        [np.where(np.arange(25).reshape(1, 1, 5, 5) == 12, nan, 1.0).tolist()],
+    ),
+}
+
+
+def _value_and_grads(L, fn, values):
+    xs = [L.tensor(v, dtype=L.float64, requires_grad=True) for v in values]
+    y = fn(L, *xs)
+    y.sum().backward()
+    return np.asarray(y.detach().tolist()), [np.asarray(x.grad.tolist()) for x in xs]
+
+
+@pytest.mark.parametrize("name", sorted(SPECIAL))
+def test_special_values_match_pytorch_element_by_element(name):
+    torch = pytest.importorskip("torch")
+    fn, values = SPECIAL[name]
+    y, grads = _value_and_grads(minigrad, fn, values)
+    ty, tgrads = _value_and_grads(torch, fn, values)
+    np.testing.assert_array_equal(y, ty)
+    for g, tg in zip(grads, tgrads):
+        np.testing.assert_array_equal(g, tg)
+
+
+def test_adaptive_avg_pool2d_nan_stays_in_its_window():
+    x = minigrad.ones(1, 1, 4, 4)
+    x[0, 0, 0, 0] = nan
+    out = F.adaptive_avg_pool2d(x, 2).numpy()
+    assert np.isnan(out[0, 0, 0, 0]) and np.isfinite(out).sum() == 3
+
+
+def test_std_of_a_constant_slice_has_zero_gradient():
+    x = minigrad.tensor([[1.0, 1.0, 3.0]], requires_grad=True)
+    x[:, :2].std(1).sum().backward()
+    assert x.grad.tolist() == [[0.0, 0.0, 0.0]]
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def _crafted(array, root):
+    import io
+    import json
+
+    buf = io.BytesIO()
+    spec = json.dumps({"format": "minigrad.save", "version": 1, "root": root})
+    np.savez(buf, **({} if array is None else {"a0": array}), __minigrad__=np.array(spec))
+    buf.seek(0)
+    return buf
+
+
+@pytest.mark.parametrize("dtype", ["V8", "U3", "c8", "f16", "M8[s]", "u8", "u4", "f4,i4"])
+def test_load_refuses_tensor_dtypes_minigrad_cannot_name(dtype):
+    buf = _crafted(np.zeros(2, dtype=dtype), {"tensor": "a0", "requires_grad": False, "parameter": False})
+    with pytest.raises(RuntimeError, match="no dtype for"):
+        minigrad.load(buf)
+
+
+def test_load_converts_a_big_endian_tensor_to_native_order():
+    buf = _crafted(np.arange(3, dtype=">f4"), {"tensor": "a0", "requires_grad": False, "parameter": False})
+    t = minigrad.load(buf)
+    assert t.dtype == minigrad.float32 and t.tolist() == [0.0, 1.0, 2.0]
+
+
+def test_load_of_deeply_nested_json_is_a_clear_error():
+    s = '{"value": 1}'
+    for _ in range(5000):
+        s = '{"list": [' + s + "]}"
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, __minigrad__=np.array('{"format": "minigrad.save", "version": 1, "root": ' + s + "}"))
+    buf.seek(0)
+    with pytest.raises(RuntimeError, match="nested too deeply"):
+        minigrad.load(buf)
+
+
+def test_save_refuses_a_list_that_contains_itself(tmp_path):
+    loop = [1]
+    loop.append(loop)
+    with pytest.raises(ValueError, match="contains itself"):
+        minigrad.save(loop, tmp_path / "a.npz")
+
+
+def test_save_refuses_nesting_deeper_than_it_can_load(tmp_path):
+    deep = []
+    for _ in range(1000):
+        deep = [deep]
+    with pytest.raises(ValueError, match="nested more than"):
+        minigrad.save(deep, tmp_path / "a.npz")
+
+
+def test_an_expanded_view_is_saved_as_its_storage(tmp_path):
+    path = tmp_path / "a.npz"
+    minigrad.save(
+        {"e": minigrad.ones(1).expand(2**26), "f": minigrad.arange(3.0).reshape(3, 1).expand(3, 4)}, path
+    )
+    assert os.path.getsize(path) < 4096
+    loaded = minigrad.load(path)
+    assert tuple(loaded["e"].shape) == (2**26,) and loaded["e"][-1].item() == 1.0
+    assert loaded["f"].tolist() == [[0.0] * 4, [1.0] * 4, [2.0] * 4]
+    loaded["f"][0, 0] = 5.0  # a loaded tensor owns its memory
+    assert loaded["f"][0, 1].item() == 0.0
+
+
+def test_saving_onto_a_symlink_writes_its_target(tmp_path):
+    target, link = tmp_path / "target.npz", tmp_path / "link.npz"
+    minigrad.save(minigrad.ones(2), target)
+    os.symlink(target, link)
+    minigrad.save(minigrad.zeros(3), link)
+    assert os.path.islink(link) and tuple(minigrad.load(target).shape) == (3,)
