@@ -12,6 +12,10 @@ from a fixed pool; both libraries start from the same weights (``_models.py``).
 P10:  vocab 65, 4 layers, 4 heads, n_embd 128, block 64, batch 16 (GEMM- and kernel-bound)
 P10s: vocab 65, 2 layers, 4 heads, n_embd 32, block 16, batch 8 (overhead-bound: ~60 nodes)
 
+The numpy column is the step's GEMM floor: the same matrix products in bare numpy (per
+linear layer one forward and two backward GEMMs, per attention six batched GEMMs, the tied
+head's three), without anything else; "mg/np" - 1 is then what all the rest costs.
+
     python benchmarks/run.py --only P10,P10s [--quick] [--threads 2]
 
 Goals: P10 ≤ 0.8× PyTorch, P10s ≤ 0.4×.
@@ -92,6 +96,27 @@ def _lib_step(M, build, weights, block, batch, calls):
     return lambda: step(*next(batches))
 
 
+def _gemm_floor(layers, heads, n_embd, block, batch, calls):
+    """The step's matrix products in bare numpy (see the module docstring)."""
+    rng = np.random.default_rng(0)
+    rows, d = batch * block, n_embd // heads
+    linears = [(n_embd, 3 * n_embd), (n_embd, n_embd), (n_embd, 4 * n_embd), (4 * n_embd, n_embd)]
+    linears = linears * layers + [(n_embd, VOCAB)]
+    mats = [
+        tuple(rng.standard_normal(s, np.float32) for s in ((rows, i), (i, o), (rows, o))) for i, o in linears
+    ]
+    q = rng.standard_normal((batch * heads, block, d), np.float32)
+
+    def step():
+        for x, w, g in mats:
+            x @ w, g @ w.T, x.T @ g
+        for _ in range(layers):
+            p = q @ q.transpose(0, 2, 1)
+            p @ q, p @ q, p.transpose(0, 2, 1) @ q, p @ q, p.transpose(0, 2, 1) @ q
+
+    return per_call(lambda: step, calls)
+
+
 def _run(rid, quick):
     import minigrad
 
@@ -104,12 +129,13 @@ def _run(rid, quick):
             lib: per_call(partial(_lib_step, M, build, weights, block, batch, calls), calls)
             for lib, M in (("minigrad", minigrad), ("torch", torch))
             if M is not None
-        },
+        }
+        | {"numpy": _gemm_floor(layers, heads, n_embd, block, batch, calls)},
         repeats=2 if quick else 9,
     )
-    figs = [med[k][0] * 1e3 if k in med else None for k in ("minigrad", "torch")]
+    figs = [med[k][0] * 1e3 if k in med else None for k in ("minigrad", "torch", "numpy")]
     what = f"char GPT step ({layers} layers, {heads} heads, n_embd {n_embd}, block {block}, batch {batch})"
-    row = Row(rid, what, "ms", *figs, None, goal=f"≤ {goal}× PyTorch")
+    row = Row(rid, what + " [numpy col: its GEMMs]", "ms", *figs, goal=f"≤ {goal}× PyTorch")
     row.met = at_most(ratio(row.minigrad, row.torch), goal)
     return [row]
 

@@ -115,7 +115,7 @@ def run(quick=False):
 def run_eval(quick=False):
     weights = initial_weights(hierarchical_mlp)
     rows = 2_000 if quick else EVAL_ROWS
-    med = compare({lib: _eval_step(M, weights, rows) for lib, M in _libs() if M}, repeats=2 if quick else 9)
+    med = compare({lib: _eval_step(M, weights, rows) for lib, M in _libs() if M}, repeats=2 if quick else 5)
     return _row("P12e", f"makemore hierarchical MLP eval forward, {rows} contexts", med, 1.0)
 
 

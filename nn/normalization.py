@@ -57,6 +57,9 @@ def batch_norm(
     c = input.shape[1]
     axes = (0,) + tuple(range(2, input.ndim))
     view = (1, c) + (1,) * (input.ndim - 2)
+    # written so that the (N, C, ...) input is passed over as few times as possible (each pass
+    # is a new full-size array, and the per-channel factors are folded first, at size C):
+    # training: centre, square, then one multiply and one add; eval: one multiply and one add
     if training:
         count = input.numel() // max(c, 1)
         if count <= 1:
@@ -71,13 +74,17 @@ def batch_norm(
         if running_var is not None:
             unbiased = var.detach().reshape(c) * (count / (count - 1))
             assign(running_var, running_var * (1 - momentum) + unbiased * momentum)
-    else:
-        centred = input - running_mean.reshape(view)
-        var = running_var.reshape(view)
-    out = centred / (var + eps).sqrt()
+        scale = (var + eps).rsqrt()
+        if weight is not None:
+            scale = scale * weight.reshape(view)
+        return centred * scale if bias is None else _layers.affine(centred, scale, bias.reshape(view))
+    scale = (running_var + eps).rsqrt()
     if weight is not None:
-        out = out * weight.reshape(view)
-    return out if bias is None else out + bias.reshape(view)
+        scale = scale * weight
+    shift = -running_mean * scale
+    if bias is not None:
+        shift = shift + bias
+    return _layers.affine(input, scale.reshape(view), shift.reshape(view))
 
 
 class LayerNorm(Module):

@@ -1,4 +1,5 @@
-"""A transformer block's layer norm and exact GELU, each one node (kernels: ``_layer_kernels``).
+"""A transformer block's layer norm and exact GELU, each one node (kernels: ``_layer_kernels``),
+and batch norm's closing ``x * scale + shift``.
 
 NOTE: both are primitives for speed. Composed, layer norm records eight nodes (mean, sub,
 mul, mean, add, sqrt, div, then the affine mul and add), each keeping a (rows, C) temporary
@@ -85,6 +86,12 @@ def _gelu_backward(g, x):
     return mul(g, cdf + x * exp(x * x * -0.5) * _INV_SQRT_2PI)
 
 
+def _fwd_affine(x, scale, shift):
+    out = x * scale
+    out += shift  # in place: one full-size array, not two (each is a page-faulted allocation)
+    return out
+
+
 # fmt: off
 LAYER_NORM = defop("layer_norm", _fwd_layer_norm,
                    lambda g, x, w, b, out, c, eps, st: _ln_grad(0, g, x, w, b, c, eps, st),
@@ -92,6 +99,11 @@ LAYER_NORM = defop("layer_norm", _fwd_layer_norm,
                    lambda g, x, w, b, out, c, eps, st: _ln_grad(2, g, x, w, b, c, eps, st),
                    grad_name="NativeLayerNormBackward0")
 GELU       = defop("gelu", _fwd_gelu, lambda g, x, out: _gelu_backward(g, x))
+# NOTE: for speed (memory): batch norm's last step, x * scale + shift with per-channel factors
+AFFINE     = defop("affine", _fwd_affine, lambda g, x, scale, shift, out: mul(g, scale),
+                                          lambda g, x, scale, shift, out: mul(g, x),
+                                          lambda g, x, scale, shift, out: g,
+                   grad_name="NativeBatchNormBackward0")
 # fmt: on
 
 
@@ -99,6 +111,12 @@ def layer_norm(input, c, weight=None, bias=None, eps=1e-5):
     """Layer norm over the trailing ``c`` values of ``input`` (float32/float64; ``weight``
     and ``bias`` None or of the normalised shape, the input's dtype), as one node."""
     return apply(LAYER_NORM, (input, weight, bias), (c, float(eps), _RowStats()))
+
+
+def affine(input, scale, shift):
+    """``input * scale + shift`` (float tensors of one dtype, the factors broadcasting to the
+    input and not larger than it) as one node with one result array."""
+    return apply(AFFINE, (input, scale, shift))
 
 
 def gelu(input):
