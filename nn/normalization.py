@@ -78,13 +78,14 @@ def batch_norm(
         if weight is not None:
             scale = scale * weight.reshape(view)
         return centred * scale if bias is None else _layers.affine(centred, scale, bias.reshape(view))
-    scale = (running_var + eps).rsqrt()
+    mean, var = running_mean.reshape(view), running_var.reshape(view)
+    scale = (var + eps).rsqrt()
     if weight is not None:
-        scale = scale * weight
-    shift = -running_mean * scale
+        scale = scale * weight.reshape(view)
+    shift = -mean * scale
     if bias is not None:
-        shift = shift + bias
-    return _layers.affine(input, scale.reshape(view), shift.reshape(view))
+        shift = shift + bias.reshape(view)
+    return _layers.affine(input, scale, shift)
 
 
 class LayerNorm(Module):
