@@ -268,7 +268,8 @@ cdef void _cross_entropy_backward(const floating* g, const floating* x, const lo
             for j in range(n):
                 gx[base + j * inner] = 0
         else:
-            _cross_entropy_backward_lane(g[lane] * (w[c] if w != NULL else 1), x + base, c, gx + base, n, inner)
+            _cross_entropy_backward_lane(g[lane] * (w[c] if w != NULL else 1), x + base, c, gx + base,
+                                         n, inner)
 
 
 cdef Py_ssize_t _first_bad_target(const long long* t, Py_ssize_t size, Py_ssize_t n,

@@ -4,6 +4,8 @@ BLAS does the work (through numpy). The derivatives are matmuls against transpos
 *views*, so the backward of a big product costs two more BLAS calls and no copies.
 """
 
+import math
+
 import numpy as np
 
 from .._tape import Tensor, apply
@@ -48,7 +50,7 @@ def _fwd_matmul(a, b):
         # a stack of matrices times one matrix is one GEMM on the stack seen as rows: numpy's
         # matmul makes one small GEMM per matrix instead (a linear layer's backward on
         # (B, T, C) took 2x longer so, measured in benchmarks/bench_gpt.py)
-        return np.dot(a.reshape(-1, k_a), b).reshape(a.shape[:-1] + b.shape[1:])
+        return np.dot(a.reshape(math.prod(a.shape[:-1]), k_a), b).reshape(a.shape[:-1] + b.shape[1:])
     return np.matmul(a, b)
 
 
