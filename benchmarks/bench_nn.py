@@ -1,16 +1,13 @@
-"""N1-N3: the nn primitives against PyTorch, and the fused cross-entropy against its composition.
+"""N1, N3: convolution and max-pool against PyTorch (N2, cross-entropy, is in bench_rowwise.py).
 
 N1  conv2d forward + backward (weight and bias gradients; the input does not require grad,
     as for a first layer): Conv2d(1, 16, 3, padding=1) on a (64, 1, 8, 8) batch, and
     Conv2d(16, 32, 3, padding=1) on (32, 16, 16, 16). minigrad runs im2col (Cython) and a
     GEMM per image each way; the numpy column is that floor: the same im2col kernel plus the
     GEMMs, without the tape.
-N2  cross-entropy forward + backward on (N, C) logits: minigrad's fused kernel (one pass per
-    row each way) against the same loss composed from log_softmax and nll_loss in minigrad
-    (the "numpy" column here holds the composed minigrad figure, not numpy).
 N3  max_pool2d(2) forward + backward on (64, 16, 16, 16).
 
-    python benchmarks/run.py --only N1,N2,N3 [--quick]
+    python benchmarks/run.py --only N1,N3 [--quick]
 
 These rows have no goal of their own: they break P8's CNN step into its primitives. On a
 shared 2-core machine, BLAS and PyTorch threads fight other processes; the runner limits
@@ -66,27 +63,6 @@ def _conv_numpy_step(shape, cin, cout):
     return step
 
 
-def _ce_step(lib, n, c, composed=False):
-    rng = np.random.default_rng(0)
-    x = lib.tensor(rng.standard_normal((n, c)).astype(np.float32), requires_grad=True)
-    t = lib.tensor(rng.integers(0, c, n))
-    F = lib.nn.functional
-
-    def loss():
-        return F.nll_loss(F.log_softmax(x, 1), t) if composed else F.cross_entropy(x, t)
-
-    def step():
-        x.grad = None
-        t0 = perf_counter()
-        out = loss()
-        t1 = perf_counter()
-        out.backward()
-        t2 = perf_counter()
-        return t1 - t0, t2 - t1, t2 - t0
-
-    return step
-
-
 def _pool_step(lib):
     x = lib.randn(64, 16, 16, 16, requires_grad=True)
     g = lib.ones(64, 16, 8, 8)
@@ -133,24 +109,6 @@ def run_conv(quick=False):
     return rows
 
 
-def run_cross_entropy(quick=False):
-    import minigrad
-
-    torch = optional_torch()
-    rows = []
-    for n, c in ((64, 10), (256, 1000)):
-        med = compare(
-            {
-                "minigrad": _ce_step(minigrad, n, c),
-                "torch": _ce_step(torch, n, c) if torch else None,
-                "composed": _ce_step(minigrad, n, c, composed=True),
-            },
-            _repeats(quick),
-        )
-        rows += _rows("N2", f"cross_entropy ({n}, {c}) [numpy col: composed]", med, "composed")
-    return rows
-
-
 def run_pool(quick=False):
     import minigrad
 
@@ -162,7 +120,7 @@ def run_pool(quick=False):
 
 
 def run(quick=False):
-    return run_conv(quick) + run_cross_entropy(quick) + run_pool(quick)
+    return run_conv(quick) + run_pool(quick)
 
 
 if __name__ == "__main__":

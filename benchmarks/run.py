@@ -57,13 +57,16 @@ from benchmarks import (  # noqa: E402
     bench_cnn,
     bench_digits,
     bench_func,
+    bench_gpt,
     bench_import,
+    bench_makemore,
     bench_matmul,
     bench_memory,
     bench_mlp,
     bench_nn,
     bench_optim,
     bench_rnn,
+    bench_rowwise,
     bench_scalar_chain,
     bench_vector_chain,
 )
@@ -80,13 +83,18 @@ BENCHMARKS = {  # id: run(quick) -> rows
     "P8": bench_cnn.run,
     "P9": bench_import.run,
     "N1": bench_nn.run_conv,
-    "N2": bench_nn.run_cross_entropy,
+    "N2": bench_rowwise.run_cross_entropy,
     "N3": bench_nn.run_pool,
     "N5": bench_rnn.run,
     "P11": bench_rnn.run_char,
     "A1": bench_attention.run,
     "F1": bench_func.run_jvp,
     "F2": bench_func.run_per_sample,
+    "P10": bench_gpt.run,
+    "P10s": bench_gpt.run_small,
+    "P12": bench_makemore.run,
+    "P12e": bench_makemore.run_eval,
+    "N4": bench_rowwise.run_norms,
 }
 
 
@@ -181,7 +189,8 @@ def main(argv=None):
 
     ids = list(BENCHMARKS)
     if args.only:
-        ids = [i.strip().upper() for i in args.only.split(",") if i.strip()]
+        named = {i.upper(): i for i in BENCHMARKS}  # ids in any case (P10s, p10s)
+        ids = [named.get(i.strip().upper(), i.strip()) for i in args.only.split(",") if i.strip()]
         unknown = [i for i in ids if i not in BENCHMARKS]
         if unknown:
             parser.error(f"unknown benchmark id(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")

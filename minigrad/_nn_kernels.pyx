@@ -22,6 +22,7 @@ allocates its own C-contiguous output. No input can make a loop read or write ou
 """
 
 cimport numpy as cnp
+from cython.parallel cimport prange, threadid
 from libc.math cimport INFINITY, erff, exp, log, logf
 from libc.math cimport erf as c_erf
 
@@ -34,83 +35,13 @@ cnp.import_array()
 
 # ----------------------------------------------------------------------------- helpers
 
-cdef extern from *:
-    """
-    /* Row loops for contiguous float32 rows, written so that GCC and Clang vectorise them.
+include "_fastmath.pxi"
+include "_kernel_args.pxi"
 
-       mg_exp_shifted_f32: out[j] = exp(x[j] - m) for a row whose max is m (so x[j] - m <= 0).
-       libm's expf is one call per element, ~10x slower than SIMD; here exp(z) = 2^k exp(r),
-       k = round(z / ln 2) by the 1.5 * 2^23 rounding trick, r = z - k ln 2 in two parts
-       (ln 2 = 0.693359375 - 2.12194440e-4, the first exact times k), exp(r) by its degree-7
-       Taylor polynomial (|r| <= ln2 / 2: error < 1e-8, below float32 rounding) and 2^k
-       written into the exponent bits. Below -87.5 the result is 0; NaN stays NaN. Those lanes
-       compute exp(0) and throw it away: clamping them to -87.5 instead made a subnormal
-       product, which costs a microcode assist per element (a causal or padding mask of -inf
-       made softmax ~8x slower, measured on the attention scores). GCC only
-       if-converts the selects (and so vectorises) without -ftrapping-math; nothing here
-       relies on FP traps. The rounding trick must not be reassociated, so this loop does
-       not get -fassociative-math; the sum (mg_sum_f32) does, and is taken in vector lanes.
-       mg_max_f32 keeps four running maxima to break the dependency chain (a vectorised max
-       would need -ffinite-math-only, which would drop the NaN check). */
-    #if defined(__GNUC__) && !defined(__clang__)
-    #define MG_NO_TRAPS __attribute__((optimize("no-trapping-math")))
-    #define MG_REASSOCIATE __attribute__((optimize("no-trapping-math", "no-signed-zeros", \
-                                                   "associative-math")))
-    #else
-    #define MG_NO_TRAPS
-    #define MG_REASSOCIATE
-    #endif
-
-    MG_NO_TRAPS static void mg_exp_shifted_f32(const float* x, float m, float* out, Py_ssize_t n) {
-        for (Py_ssize_t j = 0; j < n; j++) {
-            float z = x[j] - m;
-            float zc = z > -87.5f ? z : 0.0f;     /* not -87.5: see above */
-            zc = zc < 0.0f ? zc : 0.0f;
-            float k = (zc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-            float r = (zc - k * 0.693359375f) + k * 2.12194440e-4f;
-            float p = 1.0f / 5040.0f;
-            p = p * r + 1.0f / 720.0f;
-            p = p * r + 1.0f / 120.0f;
-            p = p * r + 1.0f / 24.0f;
-            p = p * r + 1.0f / 6.0f;
-            p = p * r + 0.5f;
-            p = p * r + 1.0f;
-            p = p * r + 1.0f;
-            union { int i; float f; } scale;
-            scale.i = ((int)k + 127) << 23;
-            float e = z < -87.5f ? 0.0f : p * scale.f;
-            out[j] = z == z ? e : z;
-        }
-    }
-
-    MG_REASSOCIATE static float mg_sum_f32(const float* x, Py_ssize_t n) {
-        float s = 0.0f;
-        for (Py_ssize_t j = 0; j < n; j++)
-            s += x[j];
-        return s;
-    }
-
-    MG_NO_TRAPS static float mg_max_f32(const float* x, Py_ssize_t n) {
-        float m[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
-        int nan = 0;
-        Py_ssize_t j = 0;
-        for (; j + 4 <= n; j += 4) {
-            for (int l = 0; l < 4; l++) {
-                m[l] = x[j + l] > m[l] ? x[j + l] : m[l];
-                nan |= x[j + l] != x[j + l];
-            }
-        }
-        for (; j < n; j++) {
-            m[0] = x[j] > m[0] ? x[j] : m[0];
-            nan |= x[j] != x[j];
-        }
-        float a = m[0] > m[1] ? m[0] : m[1], b = m[2] > m[3] ? m[2] : m[3];
-        return nan ? NAN : (a > b ? a : b);
-    }
-    """
-    void mg_exp_shifted_f32(const float* x, float m, float* out, Py_ssize_t n) nogil
-    float mg_sum_f32(const float* x, Py_ssize_t n) nogil
-    float mg_max_f32(const float* x, Py_ssize_t n) nogil
+# a softmax-like kernel shares its rows among OpenMP threads from this many elements on
+# (below it a thread team costs more than it saves)
+PARALLEL_MIN = 1 << 15
+cdef Py_ssize_t _PARALLEL_MIN = PARALLEL_MIN
 
 
 cdef inline floating _log(floating v) noexcept nogil:
@@ -122,14 +53,26 @@ cdef inline floating _max_of(const floating* x, Py_ssize_t n, Py_ssize_t stride)
     cdef floating m = -INFINITY
     cdef Py_ssize_t j
     if floating is float:
-        if stride == 1:
-            return mg_max_f32(x, n)
+        if stride == 1 and n > 0:
+            return mg_max_f32(x, n)     # NaN: see mg_max_f32, the callers' sums make it NaN
     for j in range(n):
         if x[j * stride] > m or x[j * stride] != x[j * stride]:
             m = x[j * stride]
             if m != m:
                 break
     return m
+
+
+cdef inline bint _threaded(Py_ssize_t size) noexcept nogil:
+    return size >= _PARALLEL_MIN
+
+
+cdef bint _has_nan(const floating* x, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t j
+    for j in range(n):
+        if x[j] != x[j]:
+            return True
+    return False
 
 
 cdef inline floating _exp_shifted(const floating* x, floating m, floating* out, Py_ssize_t n,
@@ -146,19 +89,6 @@ cdef inline floating _exp_shifted(const floating* x, floating m, floating* out, 
         out[j * out_stride] = exp(x[j * stride] - m)
         s += out[j * out_stride]
     return s
-
-
-cdef cnp.ndarray _float_array(object a, str op, str name):
-    """``a`` as a C-contiguous, native-order float32/float64 ndarray (copied only if needed)."""
-    if type(a) is not np.ndarray:
-        raise TypeError(f"{op}: {name} must be an ndarray, got {type(a).__name__}")
-    cdef cnp.ndarray arr = <cnp.ndarray>a
-    cdef int t = cnp.PyArray_TYPE(arr)
-    if t != cnp.NPY_FLOAT32 and t != cnp.NPY_FLOAT64:
-        raise TypeError(f"{op}: {name} must be float32 or float64, got {arr.dtype}")
-    if not cnp.PyArray_IS_C_CONTIGUOUS(arr) or not cnp.PyArray_ISNOTSWAPPED(arr):
-        arr = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("="))
-    return arr
 
 
 cdef cnp.ndarray _like(cnp.ndarray ref, object a, str op, str name):
@@ -194,46 +124,66 @@ cdef tuple _lanes(tuple shape, Py_ssize_t dim, str op):
 
 # ----------------------------------------------------------------------------- softmax
 
+cdef inline void _softmax_lane(const floating* x, floating* y, Py_ssize_t n, Py_ssize_t inner,
+                               bint take_log) noexcept nogil:
+    cdef Py_ssize_t j
+    cdef floating m = _max_of(x, n, inner)
+    cdef floating s = _exp_shifted(x, m, y, n, inner, inner)
+    if take_log:
+        # (x - m) - log(s), not x - (m + log(s)): m + log(s) rounds at |m|'s scale
+        s = _log(s)
+        if inner == 1:
+            for j in range(n):
+                y[j] = (x[j] - m) - s
+        else:
+            for j in range(n):
+                y[j * inner] = (x[j * inner] - m) - s
+    elif inner == 1:        # a multiply by 1 / s (vectorised) instead of n divisions
+        s = 1 / s
+        for j in range(n):
+            y[j] *= s
+    else:
+        for j in range(n):
+            y[j * inner] /= s
+
+
 cdef void _softmax(const floating* x, floating* y, Py_ssize_t outer, Py_ssize_t n,
                    Py_ssize_t inner, bint take_log) noexcept nogil:
-    cdef Py_ssize_t o, i, j, base
-    cdef floating m, s, shift
-    for o in range(outer):
-        for i in range(inner):
-            base = o * n * inner + i
-            m = _max_of(x + base, n, inner)
-            s = _exp_shifted(x + base, m, y + base, n, inner, inner)
-            if take_log:
-                # (x - m) - log(s), not x - (m + log(s)): m + log(s) rounds at |m|'s scale
-                shift = _log(s)
-                for j in range(n):
-                    y[base + j * inner] = (x[base + j * inner] - m) - shift
-            else:
-                for j in range(n):
-                    y[base + j * inner] /= s
+    cdef Py_ssize_t r, base
+    for r in prange(outer * inner, schedule="static", use_threads_if=_threaded(outer * n * inner)):
+        base = (r // inner) * n * inner + r % inner
+        _softmax_lane(x + base, y + base, n, inner, take_log)
+
+
+cdef inline void _softmax_backward_lane(const floating* g, const floating* y, floating* gx, Py_ssize_t n,
+                                        Py_ssize_t inner, bint take_log) noexcept nogil:
+    # softmax: gx = y * (g - sum(g * y));  log-softmax: gx = g - exp(y) * sum(g)
+    cdef Py_ssize_t j
+    cdef floating s = 0
+    if floating is float:
+        if inner == 1:
+            s = mg_sum_f32(g, n) if take_log else mg_dot_f32(g, y, n)
+        else:
+            for j in range(n):
+                s += g[j * inner] if take_log else g[j * inner] * y[j * inner]
+    else:
+        for j in range(n):
+            s += g[j * inner] if take_log else g[j * inner] * y[j * inner]
+    if take_log:
+        _exp_shifted(y, 0, gx, n, inner, inner)      # exp(y), y <= 0
+        for j in range(n):
+            gx[j * inner] = g[j * inner] - gx[j * inner] * s
+    else:
+        for j in range(n):
+            gx[j * inner] = y[j * inner] * (g[j * inner] - s)
 
 
 cdef void _softmax_backward(const floating* g, const floating* y, floating* gx, Py_ssize_t outer,
                             Py_ssize_t n, Py_ssize_t inner, bint take_log) noexcept nogil:
-    # softmax: gx = y * (g - sum(g * y));  log-softmax: gx = g - exp(y) * sum(g)
-    cdef Py_ssize_t o, i, j, k, base
-    cdef floating s
-    for o in range(outer):
-        for i in range(inner):
-            base = o * n * inner + i
-            s = 0
-            for j in range(n):
-                k = base + j * inner
-                s += g[k] if take_log else g[k] * y[k]
-            if take_log:
-                _exp_shifted(y + base, 0, gx + base, n, inner, inner)      # exp(y), y <= 0
-                for j in range(n):
-                    k = base + j * inner
-                    gx[k] = g[k] - gx[k] * s
-            else:
-                for j in range(n):
-                    k = base + j * inner
-                    gx[k] = y[k] * (g[k] - s)
+    cdef Py_ssize_t r, base
+    for r in prange(outer * inner, schedule="static", use_threads_if=_threaded(outer * n * inner)):
+        base = (r // inner) * n * inner + r % inner
+        _softmax_backward_lane(g + base, y + base, gx + base, n, inner, take_log)
 
 
 def softmax(x, Py_ssize_t dim, bint take_log):
@@ -276,45 +226,50 @@ def softmax_backward(g, y, Py_ssize_t dim, bint take_log):
 cdef void _cross_entropy(const floating* x, const long long* t, const floating* w, floating* loss,
                          floating* scratch, Py_ssize_t outer, Py_ssize_t n, Py_ssize_t inner,
                          long long ignore) noexcept nogil:
-    # scratch: n entries for the exps of one row
-    cdef Py_ssize_t o, i, base, lane
+    # scratch: n entries per thread for the exps of one row
+    cdef Py_ssize_t lane, base
     cdef floating m, lse
     cdef long long c
-    for o in range(outer):
-        for i in range(inner):
-            lane = o * inner + i
-            c = t[lane]
-            if c == ignore:
-                loss[lane] = 0
-                continue
-            base = o * n * inner + i
-            m = _max_of(x + base, n, inner)
-            lse = _log(_exp_shifted(x + base, m, scratch, n, inner, 1))     # logsumexp - m
-            loss[lane] = (lse - (x[base + c * inner] - m)) * (w[c] if w != NULL else 1)
+    for lane in prange(outer * inner, schedule="static", use_threads_if=_threaded(outer * n * inner)):
+        c = t[lane]
+        if c == ignore:
+            loss[lane] = 0
+            continue
+        base = (lane // inner) * n * inner + lane % inner
+        m = _max_of(x + base, n, inner)
+        lse = _log(_exp_shifted(x + base, m, scratch + threadid() * n, n, inner, 1))     # logsumexp - m
+        loss[lane] = (lse - (x[base + c * inner] - m)) * (w[c] if w != NULL else 1)
+
+
+cdef inline void _cross_entropy_backward_lane(floating coef, const floating* x, long long c, floating* gx,
+                                              Py_ssize_t n, Py_ssize_t inner) noexcept nogil:
+    # d loss / d x_j = coef * (softmax_j - [j == c]), coef = g * w[c]
+    cdef Py_ssize_t j
+    cdef floating m = _max_of(x, n, inner)
+    cdef floating scale = coef / _exp_shifted(x, m, gx, n, inner, inner)
+    if inner == 1:
+        for j in range(n):
+            gx[j] *= scale
+    else:
+        for j in range(n):
+            gx[j * inner] *= scale
+    gx[c * inner] -= coef
 
 
 cdef void _cross_entropy_backward(const floating* g, const floating* x, const long long* t,
                                   const floating* w, floating* gx, Py_ssize_t outer, Py_ssize_t n,
                                   Py_ssize_t inner, long long ignore) noexcept nogil:
-    # d loss / d x_j = g * w[t] * (softmax_j - [j == t])
-    cdef Py_ssize_t o, i, j, base, lane
-    cdef floating m, scale, coef
+    cdef Py_ssize_t lane, base, j
     cdef long long c
-    for o in range(outer):
-        for i in range(inner):
-            lane = o * inner + i
-            base = o * n * inner + i
-            c = t[lane]
-            if c == ignore:
-                for j in range(n):
-                    gx[base + j * inner] = 0
-                continue
-            coef = g[lane] * (w[c] if w != NULL else 1)
-            m = _max_of(x + base, n, inner)
-            scale = coef / _exp_shifted(x + base, m, gx + base, n, inner, inner)
+    for lane in prange(outer * inner, schedule="static", use_threads_if=_threaded(outer * n * inner)):
+        base = (lane // inner) * n * inner + lane % inner
+        c = t[lane]
+        if c == ignore:
             for j in range(n):
-                gx[base + j * inner] *= scale
-            gx[base + c * inner] -= coef
+                gx[base + j * inner] = 0
+        else:
+            _cross_entropy_backward_lane(g[lane] * (w[c] if w != NULL else 1), x + base, c, gx + base,
+                                         n, inner)
 
 
 cdef Py_ssize_t _first_bad_target(const long long* t, Py_ssize_t size, Py_ssize_t n,
@@ -353,7 +308,8 @@ def cross_entropy(x, target, weight, long long ignore_index):
     cdef Py_ssize_t o_, n_, i_
     a, t, w, o_, n_, i_ = _ce_args(x, target, weight, ignore_index, "cross_entropy")
     cdef cnp.ndarray out = np.empty(o_ * i_, dtype=a.dtype)
-    cdef cnp.ndarray scratch = np.empty(n_, dtype=a.dtype)
+    cdef Py_ssize_t teams = mg_team_size() if o_ * n_ * i_ >= _PARALLEL_MIN else 1
+    cdef cnp.ndarray scratch = np.empty(teams * n_, dtype=a.dtype)
     cdef const long long* tp = <const long long*>cnp.PyArray_DATA(t)
     cdef void* wp = NULL if w is None else cnp.PyArray_DATA(<cnp.ndarray>w)
     if a.dtype == np.float32:
@@ -642,7 +598,7 @@ cdef void _attention_softmax(floating* s, const floating* mask, MaskView mv, Py_
                 for j in range(n, cols):
                     row[j] = 0
                 m = _max_of(row, n, 1)
-                if m == -INFINITY:
+                if m == -INFINITY and not _has_nan(row, n):
                     # every key masked: a row of zeros (PyTorch's safe softmax), not 0 / 0
                     for j in range(n):
                         row[j] = 0

@@ -24,51 +24,17 @@ import numpy as np
 
 cnp.import_array()
 
+include "_fastmath.pxi"
+
 
 cdef extern from *:
     """
-    /* float32 gate math written so that GCC and Clang vectorise it (libm's expf and tanhf
-       are one call per element, several times slower than SIMD).
-
-       mg_expf: exp(z) = 2^k exp(r), k = round(z / ln 2) by the 1.5 * 2^23 rounding trick,
-       r = z - k ln 2 in two parts (the first exact times k), exp(r) by its degree-7 Taylor
-       polynomial (|r| <= ln2 / 2: error below float32 rounding) and 2^k written into the
-       exponent bits; z is clamped to [-87, 88], where float32 exp under/overflows, and NaN
-       stays NaN. sigmoid(z) = 1 / (1 + exp(-z)); tanh(z) = sign(z) (1 - e) / (1 + e) with
-       e = exp(-2|z|), and its odd Taylor polynomial below |z| = 1/16, where 1 - e would
-       cancel. Relative error a few float32 ulps. Each step is a sequence of plain loops over
-       contiguous rows: the gates first (i, f: sigmoid; g: tanh; o: sigmoid), then the
-       cell update. GCC only if-converts the selects without -ftrapping-math (see
-       _nn_kernels.pyx); nothing here relies on FP traps. */
-    #if defined(__GNUC__) && !defined(__clang__)
-    #define MG_NO_TRAPS __attribute__((optimize("no-trapping-math")))
-    #else
-    #define MG_NO_TRAPS
-    #endif
-    /* The step loops are also compiled for AVX-512 and AVX2 CPUs, chosen when the module
-       loads (GCC's function multi-versioning, an ifunc: the build itself stays portable). */
-    #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-    #define MG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-    #else
-    #define MG_CLONES
-    #endif
-
-    MG_NO_TRAPS static inline float mg_expf(float z) {
-        float zc = z < -87.0f ? -87.0f : (z > 88.0f ? 88.0f : z);
-        float k = (zc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-        float r = (zc - k * 0.693359375f) + k * 2.12194440e-4f;
-        float p = 1.0f / 5040.0f;
-        p = p * r + 1.0f / 720.0f;
-        p = p * r + 1.0f / 120.0f;
-        p = p * r + 1.0f / 24.0f;
-        p = p * r + 1.0f / 6.0f;
-        p = p * r + 0.5f;
-        p = p * r + 1.0f;
-        p = p * r + 1.0f;
-        union { int i; float f; } scale;
-        scale.i = ((int)k + 127) << 23;
-        return z == z ? p * scale.f : z;
-    }
+    /* float32 gate math written so that GCC and Clang vectorise it, with mg_expf and the
+       macros of _fastmath.pxi. sigmoid(z) = 1 / (1 + exp(-z)); tanh(z) = sign(z) (1 - e) /
+       (1 + e) with e = exp(-2|z|), and its odd Taylor polynomial below |z| = 1/16, where
+       1 - e would cancel. Relative error a few float32 ulps. Each step is a sequence of
+       plain loops over contiguous rows: the gates first (i, f: sigmoid; g: tanh; o:
+       sigmoid), then the cell update. */
 
     MG_NO_TRAPS static inline float mg_sigmoidf(float z) {
         return 1.0f / (1.0f + mg_expf(-z));

@@ -1,7 +1,8 @@
 """Activations, as functions (``F.relu``) and as modules (``nn.ReLU()``).
 
 All but softplus and softmax/log_softmax (primitives in ``minigrad/ops/nn.py``, for
-stability) are compositions of existing ops. Where a branch could overflow (exp in ELU),
+stability) and the exact GELU of float32/float64 tensors (``minigrad/ops/layers.py``, for
+speed) are compositions of existing ops. Where a branch could overflow (exp in ELU),
 its input is clamped first, so the branch not taken never feeds 0 * inf into a gradient.
 
 ``inplace=True`` is accepted (and shown in the repr) but the result is a new tensor: the
@@ -12,6 +13,7 @@ import math
 import warnings
 
 import minigrad
+from minigrad.ops import layers as _layers
 from minigrad.ops import nn as _ops
 
 from .module import Module
@@ -39,6 +41,8 @@ def elu(input, alpha=1.0, inplace=False):
 def gelu(input, approximate="none"):
     """x * Phi(x) (Phi: the standard normal CDF); ``approximate='tanh'`` uses the tanh formula."""
     if approximate == "none":
+        if input.dtype in (minigrad.float32, minigrad.float64):
+            return _layers.gelu(input)  # one fused node
         return input * (_ops.erf(input * _SQRT_HALF) + 1) * 0.5
     if approximate == "tanh":
         inner = (input + input * input * input * 0.044715) * _SQRT_2_OVER_PI

@@ -1,5 +1,6 @@
-"""Normalisation layers: LayerNorm, BatchNorm1d, BatchNorm2d (compositions of mean, sub, mul,
-sqrt: no derivative of their own).
+"""Normalisation layers: LayerNorm (one fused node, ``minigrad/ops/layers.py``, for float32 and
+float64; composed otherwise), BatchNorm1d, BatchNorm2d (compositions of mean, sub, mul, sqrt:
+no derivative of their own).
 
 Batch norm in training normalises with the batch's mean and biased variance and updates the
 running estimates in place (the unbiased variance, as PyTorch does):
@@ -8,11 +9,22 @@ cumulative average over ``num_batches_tracked`` batches. In eval mode it uses th
 estimates; without them (``track_running_stats=False``) it always uses the batch.
 """
 
+import math
+
 import minigrad
+from minigrad.ops import layers as _layers
 
 from ._checks import bad_input
 from .module import Module
 from .parameter import Parameter, assign
+
+
+def _fusable(input, weight, bias):
+    """Whether the fused kernel takes these: one float32/float64 dtype for all."""
+    dt = input.dtype
+    return dt in (minigrad.float32, minigrad.float64) and all(
+        p is None or p.dtype == dt for p in (weight, bias)
+    )
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -24,6 +36,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             f"Given normalized_shape={list(shape)}, expected input with shape "
             f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}"
         )
+    if _fusable(input, weight, bias):
+        return _layers.layer_norm(input, math.prod(shape), weight, bias, eps)
     dims = tuple(range(-len(shape), 0))
     centred = input - input.mean(dims, keepdim=True)
     var = (centred * centred).mean(dims, keepdim=True)
@@ -43,6 +57,9 @@ def batch_norm(
     c = input.shape[1]
     axes = (0,) + tuple(range(2, input.ndim))
     view = (1, c) + (1,) * (input.ndim - 2)
+    # written so that the (N, C, ...) input is passed over as few times as possible (each pass
+    # is a new full-size array, and the per-channel factors are folded first, at size C):
+    # training: centre, square, then one multiply and one add; eval: one multiply and one add
     if training:
         count = input.numel() // max(c, 1)
         if count <= 1:
@@ -57,13 +74,18 @@ def batch_norm(
         if running_var is not None:
             unbiased = var.detach().reshape(c) * (count / (count - 1))
             assign(running_var, running_var * (1 - momentum) + unbiased * momentum)
-    else:
-        centred = input - running_mean.reshape(view)
-        var = running_var.reshape(view)
-    out = centred / (var + eps).sqrt()
+        scale = (var + eps).rsqrt()
+        if weight is not None:
+            scale = scale * weight.reshape(view)
+        return centred * scale if bias is None else _layers.affine(centred, scale, bias.reshape(view))
+    mean, var = running_mean.reshape(view), running_var.reshape(view)
+    scale = (var + eps).rsqrt()
     if weight is not None:
-        out = out * weight.reshape(view)
-    return out if bias is None else out + bias.reshape(view)
+        scale = scale * weight.reshape(view)
+    shift = -mean * scale
+    if bias is not None:
+        shift = shift + bias.reshape(view)
+    return _layers.affine(input, scale, shift)
 
 
 class LayerNorm(Module):
