@@ -249,10 +249,22 @@ class Tensor:
         """In-place version of :func:`abs`."""
     def acos(self) -> Tensor:
         """Arccosine of each element (nan outside [-1, 1])."""
+    def acosh(self) -> Tensor:
+        """Inverse hyperbolic cosine of each element (nan below 1)."""
+    def acosh_(self) -> Tensor:
+        """In-place version of :func:`acosh`."""
     def add(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
         """input + alpha * other, broadcasting."""
     def add_(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
         """In-place ``input += alpha * other``."""
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Tensor | _float = ...) -> Tensor:
+        """input + value * tensor1 / tensor2 (one node)."""
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: Tensor | _float = ...) -> Tensor:
+        """In-place version of :func:`addcdiv`."""
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Tensor | _float = ...) -> Tensor:
+        """input + value * tensor1 * tensor2 (one node)."""
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: Tensor | _float = ...) -> Tensor:
+        """In-place version of :func:`addcmul`."""
     def all(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
             axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """Whether every element is nonzero, over ``dim`` (all dims by default; an int or a tuple), as a bool tensor."""
@@ -269,10 +281,18 @@ class Tensor:
         """Whether any element is nonzero, over ``dim`` (all dims by default; an int or a tuple), as a bool tensor."""
     def arccos(self) -> Tensor:
         """Arccosine of each element (nan outside [-1, 1])."""
+    def arccosh(self) -> Tensor:
+        """Inverse hyperbolic cosine of each element (nan below 1)."""
     def arcsin(self) -> Tensor:
         """Arcsine of each element (nan outside [-1, 1])."""
+    def arcsinh(self) -> Tensor:
+        """Inverse hyperbolic sine of each element."""
     def arctan(self) -> Tensor:
         """Arctangent of each element."""
+    def arctan2(self, other: Tensor | _float) -> Tensor:
+        """The angle of the point (b, a): atan(a / b) in the right quadrant."""
+    def arctanh(self) -> Tensor:
+        """Inverse hyperbolic tangent of each element (nan outside [-1, 1])."""
     def argmax(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
                axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """Indices of the max values (int64, not differentiable)."""
@@ -284,8 +304,20 @@ class Tensor:
         """The indices that sort ``input`` along ``dim`` (int64, not differentiable)."""
     def asin(self) -> Tensor:
         """Arcsine of each element (nan outside [-1, 1])."""
+    def asinh(self) -> Tensor:
+        """Inverse hyperbolic sine of each element."""
+    def asinh_(self) -> Tensor:
+        """In-place version of :func:`asinh`."""
     def atan(self) -> Tensor:
         """Arctangent of each element."""
+    def atan2(self, other: Tensor | _float) -> Tensor:
+        """The angle of the point (b, a): atan(a / b) in the right quadrant."""
+    def atan2_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`atan2`."""
+    def atanh(self) -> Tensor:
+        """Inverse hyperbolic tangent of each element (nan outside [-1, 1])."""
+    def atanh_(self) -> Tensor:
+        """In-place version of :func:`atanh`."""
     def backward(self, gradient: Tensor | None = ..., retain_graph: _bool | None = ...,
                  create_graph: _bool = ..., inputs: Tensor | Sequence[Tensor] | None = ...) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves; accumulate in ``.grad``."""
@@ -299,6 +331,10 @@ class Tensor:
         """Elementwise ``bitwise_and`` comparison, as a bool tensor (not differentiable)."""
     def bitwise_and_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`bitwise_and`."""
+    def bitwise_left_shift(self, other: Tensor | _float) -> Tensor:
+        """Elementwise ``bitwise_left_shift`` comparison, as a bool tensor (not differentiable)."""
+    def bitwise_left_shift_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`bitwise_left_shift`."""
     def bitwise_not(self) -> Tensor:
         """``~x``: logical not of a bool tensor, bitwise not of an integer one."""
     def bitwise_not_(self) -> Tensor:
@@ -307,6 +343,10 @@ class Tensor:
         """Elementwise ``bitwise_or`` comparison, as a bool tensor (not differentiable)."""
     def bitwise_or_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`bitwise_or`."""
+    def bitwise_right_shift(self, other: Tensor | _float) -> Tensor:
+        """Elementwise ``bitwise_right_shift`` comparison, as a bool tensor (not differentiable)."""
+    def bitwise_right_shift_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`bitwise_right_shift`."""
     def bitwise_xor(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``bitwise_xor`` comparison, as a bool tensor (not differentiable)."""
     def bitwise_xor_(self, other: Tensor | _float) -> Tensor:
@@ -337,10 +377,18 @@ class Tensor:
         """``input`` itself if its memory is C-contiguous, else a contiguous copy (in the graph)."""
     def copy_(self, src: Tensor | _float) -> Tensor:
         """Copy ``src`` (broadcast, converted to this dtype) into this tensor, in place."""
+    def copysign(self, other: Tensor | _float) -> Tensor:
+        """The magnitude of ``input`` with the sign of ``other`` (float result)."""
+    def copysign_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`copysign`."""
     def cos(self) -> Tensor:
         """Cosine of each element."""
     def cos_(self) -> Tensor:
         """In-place version of :func:`cos`."""
+    def cosh(self) -> Tensor:
+        """Hyperbolic cosine of each element."""
+    def cosh_(self) -> Tensor:
+        """In-place version of :func:`cosh`."""
     def cpu(self, memory_format: Any = ...) -> Tensor:
         """This tensor, which is on the CPU already (minigrad has no other device)."""
     def cuda(self, device: _device | str | _int | None = ..., non_blocking: _bool = ...,
@@ -352,6 +400,10 @@ class Tensor:
         """A new leaf sharing this tensor's values (and version counter), without history."""
     def detach_(self) -> Tensor:
         """Detach this tensor from its history in place."""
+    def digamma(self) -> Tensor:
+        """The logarithmic derivative of Gamma, psi(x) = lgamma'(x)."""
+    def digamma_(self) -> Tensor:
+        """In-place version of :func:`digamma`."""
     def dim(self) -> _int:
         """The number of dimensions."""
     def div(self, other: Tensor | _float) -> Tensor:
@@ -368,6 +420,18 @@ class Tensor:
         """Elementwise ``eq`` comparison, as a bool tensor (not differentiable)."""
     def equal(self, other: Tensor | _float) -> _bool:
         """Whether two tensors have the same shape and the same values, as a bool (NaN != NaN)."""
+    def erf(self) -> Tensor:
+        """The error function of each element (for the exact GELU)."""
+    def erf_(self) -> Tensor:
+        """In-place version of :func:`erf`."""
+    def erfc(self) -> Tensor:
+        """1 - erf(x), accurate where erf(x) is close to 1."""
+    def erfc_(self) -> Tensor:
+        """In-place version of :func:`erfc`."""
+    def erfinv(self) -> Tensor:
+        """The inverse of erf: y with erf(y) = x, for x in [-1, 1]."""
+    def erfinv_(self) -> Tensor:
+        """In-place version of :func:`erfinv`."""
     def exp(self) -> Tensor:
         """e to the power of each element."""
     def exp2(self) -> Tensor:
@@ -394,6 +458,10 @@ class Tensor:
         """Reverse the order of elements along ``dims``."""
     def float(self) -> Tensor:
         """This tensor as float32 (itself if it already is)."""
+    def float_power(self, exponent: Tensor | _float) -> Tensor:
+        """input ** exponent computed in float64, as PyTorch's float_power."""
+    def float_power_(self, exponent: Tensor | _float) -> Tensor:
+        """In-place version of :func:`float_power`."""
     def floor(self) -> Tensor:
         """Round down (zero gradient)."""
     def floor_(self) -> Tensor:
@@ -402,10 +470,22 @@ class Tensor:
         """``//``: division rounded down (not differentiable)."""
     def floor_divide_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`floor_divide`."""
+    def fmax(self, other: Tensor | _float) -> Tensor:
+        """Elementwise maximum that ignores NaN (NaN only where both are)."""
+    def fmax_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`fmax`."""
+    def fmin(self, other: Tensor | _float) -> Tensor:
+        """Elementwise minimum that ignores NaN (NaN only where both are)."""
+    def fmin_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`fmin`."""
     def fmod(self, other: Tensor | _float) -> Tensor:
         """C's fmod: the remainder with the sign of the dividend."""
     def fmod_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`fmod`."""
+    def frac(self) -> Tensor:
+        """x - trunc(x): the fractional part, with the sign of x."""
+    def frac_(self) -> Tensor:
+        """In-place version of :func:`frac`."""
     def gather(self, dim: _int, index: Tensor, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """Values of ``input`` along ``dim`` at ``index`` (same shape as index)."""
     def ge(self, other: Tensor | _float) -> Tensor:
@@ -418,11 +498,17 @@ class Tensor:
         """Elementwise ``gt`` comparison, as a bool tensor (not differentiable)."""
     def half(self) -> Tensor:
         """This tensor as float16 (itself if it already is)."""
+    def heaviside(self, values: Tensor) -> Tensor:
+        """0 where input < 0, ``values`` where input == 0, 1 where input > 0 (not differentiable)."""
     def histc(self, bins: _int | Tensor = ..., min: Tensor | _float = ..., max: Tensor | _float = ...) -> Tensor:
         """Counts of the elements in ``bins`` equal-width bins over [min, max] (the data's range"""
     def histogram(self, bins: _int | Tensor, *, range: tuple[_float, _float] | None = ...,
                   weight: Tensor | None = ..., density: _bool = ...) -> _Histogram:
         """A histogram: ``bins`` equal bins over ``range`` (the data's by default), or the bin edges"""
+    def hypot(self, other: Tensor | _float) -> Tensor:
+        """sqrt(a**2 + b**2) without overflow."""
+    def hypot_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`hypot`."""
     def index_select(self, dim: _int, index: Tensor, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """The slices of ``input`` along ``dim`` listed in the 1-D ``index``."""
     def int(self) -> Tensor:
@@ -437,6 +523,10 @@ class Tensor:
         """Where the elements are +inf or -inf, as a bool tensor."""
     def isnan(self) -> Tensor:
         """Where the elements are NaN, as a bool tensor."""
+    def isneginf(self) -> Tensor:
+        """Where the elements are -inf, as a bool tensor."""
+    def isposinf(self) -> Tensor:
+        """Where the elements are +inf, as a bool tensor."""
     def item(self) -> _int | _float | _bool:
         """The value of a one-element tensor as a Python number."""
     def kthvalue(self, k: _int, dim: _int = ..., keepdim: _bool = ..., *,
@@ -444,6 +534,14 @@ class Tensor:
         """The ``k``-th smallest value along ``dim`` (k counts from 1), and its index."""
     def le(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``le`` comparison, as a bool tensor (not differentiable)."""
+    def lerp(self, end: Tensor | _float, weight: Tensor) -> Tensor:
+        """input + weight * (end - input): linear interpolation (``weight`` a number or tensor)."""
+    def lerp_(self, end: Tensor | _float, weight: Tensor) -> Tensor:
+        """In-place version of :func:`lerp`."""
+    def lgamma(self) -> Tensor:
+        """log |Gamma(x)| of each element (inf at the poles 0, -1, -2, ...)."""
+    def lgamma_(self) -> Tensor:
+        """In-place version of :func:`lgamma`."""
     def log(self) -> Tensor:
         """Natural logarithm of each element (-inf at 0, nan below)."""
     def log10(self) -> Tensor:
@@ -464,6 +562,10 @@ class Tensor:
         """Fill with exp of values drawn from N(mean, std^2)."""
     def log_softmax(self, dim: _int, dtype: _dtype | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """log(softmax(x)) along ``dim``, as x - logsumexp(x): stable for any logits."""
+    def logaddexp(self, other: Tensor | _float) -> Tensor:
+        """log(exp(a) + exp(b)) without overflow."""
+    def logaddexp2(self, other: Tensor | _float) -> Tensor:
+        """log2(2**a + 2**b) without overflow."""
     def logical_and(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``logical_and`` comparison, as a bool tensor (not differentiable)."""
     def logical_not(self) -> Tensor:
@@ -472,6 +574,10 @@ class Tensor:
         """Elementwise ``logical_or`` comparison, as a bool tensor (not differentiable)."""
     def logical_xor(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``logical_xor`` comparison, as a bool tensor (not differentiable)."""
+    def logit(self, eps: _float | None = ...) -> Tensor:
+        """log(x / (1 - x)), with x clamped to [eps, 1 - eps] when ``eps`` is given."""
+    def logit_(self, eps: _float | None = ...) -> Tensor:
+        """In-place version of :func:`logit`."""
     def logsumexp(self, dim: _int, keepdim: _bool = ..., *, axis: _int | Sequence[_int] | None = ...,
                   keepdims: _bool | None = ...) -> Tensor:
         """log(sum(exp(x))) over ``dim``, computed without overflow."""
@@ -513,6 +619,10 @@ class Tensor:
         """See ``minigrad.multinomial``."""
     def multiply(self, other: Tensor | _float) -> Tensor:
         """input * other, broadcasting."""
+    def nan_to_num(self, nan: _float = ..., posinf: _float | None = ..., neginf: _float | None = ...) -> Tensor:
+        """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default the"""
+    def nan_to_num_(self, nan: _float = ..., posinf: _float | None = ..., neginf: _float | None = ...) -> Tensor:
+        """In-place version of :func:`nan_to_num`."""
     def narrow(self, dim: _int, start: _int | Tensor, length: _int, *,
                axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """The ``length`` elements from ``start`` along ``dim``, as a view (a slice of ``input``)."""
@@ -553,6 +663,8 @@ class Tensor:
         """The values as an ndarray sharing memory with this tensor."""
     def permute(self, *dims: _int | Sequence[_int]) -> Tensor:
         """Reorder the dimensions."""
+    def polygamma(self, n: _int) -> Tensor:
+        """See ``minigrad.polygamma``."""
     def pow(self, exponent: Tensor | _float) -> Tensor:
         """input ** exponent; either may be a tensor or a number."""
     def pow_(self, exponent: Tensor | _float) -> Tensor:
@@ -603,6 +715,10 @@ class Tensor:
         """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
     def scatter_add(self, dim: _int, index: Tensor, src: Tensor | _float) -> Tensor:
         """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
+    def sgn(self) -> Tensor:
+        """sign(x) for real tensors (zero gradient)."""
+    def sgn_(self) -> Tensor:
+        """In-place version of :func:`sgn`."""
     def sigmoid(self) -> Tensor:
         """1 / (1 + exp(-x)) for each element, computed without overflow."""
     def sigmoid_(self) -> Tensor:
@@ -615,6 +731,10 @@ class Tensor:
         """Sine of each element."""
     def sin_(self) -> Tensor:
         """In-place version of :func:`sin`."""
+    def sinh(self) -> Tensor:
+        """Hyperbolic sine of each element."""
+    def sinh_(self) -> Tensor:
+        """In-place version of :func:`sinh`."""
     @overload
     def size(self, dim: None = ...) -> Size:
         """The shape, or the length of one dimension: ``x.size()``, ``x.size(0)``."""
@@ -709,5 +829,9 @@ class Tensor:
         """``input.view(other.size())``: a view with ``other``'s shape."""
     def where(self, condition: Tensor, other: Tensor | _float) -> Tensor:
         """``self`` where ``condition`` is True, else ``other`` (broadcast)."""
+    def xlogy(self, other: Tensor | _float) -> Tensor:
+        """input * log(other), and 0 where input is 0 (unless other is NaN)."""
+    def xlogy_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`xlogy`."""
     def zero_(self) -> Tensor:
         """Fill with zeros in place."""

@@ -572,6 +572,18 @@ cdef class Tensor:
     def __invert__(self):
         return O.bitwise_not(self)
 
+    def __lshift__(self, other):
+        return O.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other):
+        return O.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other):
+        return O.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other):
+        return O.bitwise_right_shift(other, self)
+
     def __pow__(self, other, mod=None):
         return O.pow(self, other)
 
@@ -619,6 +631,12 @@ cdef class Tensor:
 
     def __ixor__(self, other):
         return O.inplace(O.bitwise_xor, self, other)
+
+    def __ilshift__(self, other):
+        return O.inplace(O.bitwise_left_shift, self, other)
+
+    def __irshift__(self, other):
+        return O.inplace(O.bitwise_right_shift, self, other)
 
     def __eq__(self, other):
         if other is None:       # as PyTorch: x == None is False (`if x == None:` in user code)

@@ -1049,8 +1049,38 @@ def _specs_data():
     return S
 
 
+def _specs_tail():
+    """The long tail of the tensor API (issue 19): special functions, shifts, reductions, shape,
+    products, linalg, indexing writes and dtype utilities."""
+    x, pos = R(2, 3), R(2, 3)
+    S = [unary(name, group="ops-tail") for name in (
+        "sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "erf", "erfc", "erfinv",
+        "lgamma", "digamma", "logit", "nan_to_num", "frac", "sgn", "isposinf", "isneginf")]
+    S += [binary(name, group="ops-tail") for name in (
+        "logaddexp", "logaddexp2", "hypot", "atan2", "arctan2", "copysign", "xlogy", "fmax", "fmin", "float_power")]
+    S += [binary(name, group="ops-tail", x=I([1, 2, 3]), y=I([3, 2, 1]),
+                 bad={"float_tensors": lambda L, n=name: getattr(L, n)(L.ones(3), L.ones(3))})
+          for name in ("bitwise_left_shift", "bitwise_right_shift")]
+    S += [
+        Spec("heaviside", "ops-tail", lambda L, a, b: L.heaviside(a, b), (x, R(1)), tensors=(0, 1),
+             bad={"values_number": lambda L: L.heaviside(L.ones(2), 0.5),
+                  "dtypes_differ": lambda L: L.heaviside(L.ones(2), L.ones(2, dtype=L.float64))}),
+        Spec("polygamma", "ops-tail", lambda L, a: L.polygamma(1, a), (pos,),
+             bad={"n_negative": lambda L: L.polygamma(-1, L.ones(2)),
+                  "n_float": lambda L: L.polygamma(1.5, L.ones(2))}),
+        Spec("lerp", "ops-tail", lambda L, a, b: L.lerp(a, b, 0.5), (x, x), tensors=(0, 1),
+             bad={"int_tensors": lambda L: L.lerp(L.ones(2, dtype=L.int64), L.ones(2, dtype=L.int64), 0.5),
+                  "shape_mismatch": lambda L: L.lerp(L.ones(2, 3), L.ones(4), 0.5)}),
+        Spec("addcmul", "ops-tail", lambda L, a, b, c: L.addcmul(a, b, c, value=2), (x, x, x), tensors=(0, 1, 2),
+             bad={"shape_mismatch": lambda L: L.addcmul(L.ones(2, 3), L.ones(4), L.ones(2, 3))}),
+        Spec("addcdiv", "ops-tail", lambda L, a, b, c: L.addcdiv(a, b, c), (x, x, pos), tensors=(0, 1, 2),
+             bad={"shape_mismatch": lambda L: L.addcdiv(L.ones(2, 3), L.ones(2, 3), L.ones(5))}),
+    ]
+    return S
+
+
 def all_specs():
-    return (_specs_ops() + _specs_learner_ops() + _specs_creation() + _specs_devices() + _specs_functional()
+    return (_specs_ops() + _specs_learner_ops() + _specs_tail() + _specs_creation() + _specs_devices() + _specs_functional()
             + _specs_layers() + _specs_optim() + _specs_data())
 
 
@@ -1084,7 +1114,7 @@ def all_cases():
     return cases
 
 
-CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "ops-learner",
+CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "ops-learner", "ops-tail",
           "creation", "devices", "nn-functional", "nn-loss", "nn-layer", "optim", "data", "foreign")
 
 

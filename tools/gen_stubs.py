@@ -86,6 +86,16 @@ PARAM_TYPES = {
     "sigma": "float",
     "num_samples": "int",
     "replacement": "bool",
+    # issue 19: the long tail
+    "end": "Tensor | float",
+    "eps": "float",
+    "n": "int",
+    "nan": "float",
+    "posinf": "float",
+    "neginf": "float",
+    "tensor1": "Tensor",
+    "tensor2": "Tensor",
+    "values": "Tensor",
     # issue 12: sorting, histograms, tolerances, narrow, tril/triu
     "start": "int | Tensor",
     "length": "int",

@@ -45,6 +45,7 @@ from .reduce import all, any, max, min  # noqa: A004
 from .shape import *  # noqa: F401,F403
 from .shape import T, _conv  # noqa: F401
 from .sorting import *  # noqa: F401,F403
+from .special import *  # noqa: F401,F403
 
 
 def _inplace(fn):
@@ -110,6 +111,23 @@ METHODS.update({
               floor_divide, bitwise_and, bitwise_or, bitwise_xor, bitwise_not, log10, log2, exp2,
               tril, triu)
 })
+
+# special functions and the rest of the elementwise math (ops/special.py)
+_SPECIAL = (sinh, cosh, asinh, acosh, atanh, erf, erfc, erfinv, lgamma, digamma, logit, nan_to_num, frac, sgn,
+            logaddexp, logaddexp2, hypot, atan2, copysign, xlogy, fmax, fmin, lerp, addcmul, addcdiv,
+            float_power, heaviside, isposinf, isneginf)
+METHODS.update({f.__name__: f for f in _SPECIAL})
+METHODS.update(arcsinh=asinh, arccosh=acosh, arctanh=atanh, arctan2=atan2, polygamma=lambda self, n: polygamma(n, self))
+METHODS.update({
+    f.__name__ + "_": _inplace(f)
+    for f in (sinh, cosh, asinh, acosh, atanh, erf, erfc, erfinv, lgamma, digamma, logit, nan_to_num, frac, sgn,
+              hypot, atan2, copysign, xlogy, fmax, fmin, lerp, addcmul, addcdiv, float_power)
+})
+
+# shifts (ops/integer.py)
+METHODS.update(bitwise_left_shift=bitwise_left_shift, bitwise_right_shift=bitwise_right_shift,
+               bitwise_left_shift_=_inplace(bitwise_left_shift), bitwise_right_shift_=_inplace(bitwise_right_shift))
+
 
 def _tensor_first(fn):
     """``minigrad.sum(None)``: a TypeError naming the op, not an AttributeError from inside.
