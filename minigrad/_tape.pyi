@@ -257,6 +257,8 @@ class Tensor:
         """input + alpha * other, broadcasting."""
     def add_(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
         """In-place ``input += alpha * other``."""
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: _float = ..., alpha: _float = ...) -> Tensor:
+        """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
     def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Tensor | _float = ...) -> Tensor:
         """input + value * tensor1 / tensor2 (one node)."""
     def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: Tensor | _float = ...) -> Tensor:
@@ -265,6 +267,12 @@ class Tensor:
         """input + value * tensor1 * tensor2 (one node)."""
     def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: Tensor | _float = ...) -> Tensor:
         """In-place version of :func:`addcmul`."""
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: _float = ..., alpha: _float = ...) -> Tensor:
+        """beta * input + alpha * (mat1 @ mat2)."""
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: _float = ..., alpha: _float = ...) -> Tensor:
+        """beta * input + alpha * (mat @ vec)."""
+    def addr(self, vec1: Tensor, vec2: Tensor, *, beta: _float = ..., alpha: _float = ...) -> Tensor:
+        """beta * input + alpha * outer(vec1, vec2)."""
     def all(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
             axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """Whether every element is nonzero, over ``dim`` (all dims by default; an int or a tuple), as a bool tensor."""
@@ -321,6 +329,8 @@ class Tensor:
     def backward(self, gradient: Tensor | None = ..., retain_graph: _bool | None = ...,
                  create_graph: _bool = ..., inputs: Tensor | Sequence[Tensor] | None = ...) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves; accumulate in ``.grad``."""
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: _float = ..., alpha: _float = ...) -> Tensor:
+        """beta * input + alpha * bmm(batch1, batch2)."""
     def bernoulli(self, p: _float | str | None = ..., *, generator: Generator | None = ...) -> Tensor:
         """See ``minigrad.bernoulli``."""
     def bernoulli_(self, p: _float | str = ..., *, generator: Generator | None = ...) -> Tensor:
@@ -351,6 +361,8 @@ class Tensor:
         """Elementwise ``bitwise_xor`` comparison, as a bool tensor (not differentiable)."""
     def bitwise_xor_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`bitwise_xor`."""
+    def bmm(self, mat2: Tensor) -> Tensor:
+        """Batched matrix product of two 3-D tensors: (b, n, m) @ (b, m, p) -> (b, n, p)."""
     def bool(self) -> Tensor:
         """This tensor as bool (itself if it already is)."""
     def cauchy_(self, median: _float = ..., sigma: _float = ..., *, generator: Generator | None = ...) -> Tensor:
@@ -391,6 +403,8 @@ class Tensor:
         """In-place version of :func:`cosh`."""
     def cpu(self, memory_format: Any = ...) -> Tensor:
         """This tensor, which is on the CPU already (minigrad has no other device)."""
+    def cross(self, other: Tensor | _float, dim: _int | Sequence[_int] | None = ...) -> Tensor:
+        """The cross product of 3-vectors along ``dim`` (by default the first dim of size 3, as"""
     def cuda(self, device: _device | str | _int | None = ..., non_blocking: _bool = ...,
              memory_format: Any = ...) -> Tensor:
         """Raises ``DeviceError``: minigrad runs on the CPU only (as ``cuda()`` does in a CPU-only PyTorch)."""
@@ -412,6 +426,8 @@ class Tensor:
         """In-place ``input /= other``."""
     def divide(self, other: Tensor | _float) -> Tensor:
         """input / other (true division: integers give float32)."""
+    def dot(self, tensor: Tensor) -> Tensor:
+        """The dot product of two 1-D tensors of one size."""
     def double(self) -> Tensor:
         """This tensor as float64 (itself if it already is)."""
     def element_size(self) -> _int:
@@ -492,6 +508,8 @@ class Tensor:
         """Elementwise ``ge`` comparison, as a bool tensor (not differentiable)."""
     def geometric_(self, p: _float | str, *, generator: Generator | None = ...) -> Tensor:
         """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
+    def ger(self, vec2: Tensor) -> Tensor:
+        """The outer product of two vectors: (n,) and (m,) -> (n, m)."""
     def get_device(self) -> _int:
         """-1: the index PyTorch gives a tensor on the CPU."""
     def gt(self, other: Tensor | _float) -> Tensor:
@@ -511,6 +529,8 @@ class Tensor:
         """In-place version of :func:`hypot`."""
     def index_select(self, dim: _int, index: Tensor, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """The slices of ``input`` along ``dim`` listed in the 1-D ``index``."""
+    def inner(self, other: Tensor | _float) -> Tensor:
+        """Sum over the last dims of both: shape input.shape[:-1] + other.shape[:-1]."""
     def int(self) -> Tensor:
         """This tensor as int32 (itself if it already is)."""
     def is_floating_point(self) -> _bool:
@@ -529,6 +549,8 @@ class Tensor:
         """Where the elements are +inf, as a bool tensor."""
     def item(self) -> _int | _float | _bool:
         """The value of a one-element tensor as a Python number."""
+    def kron(self, other: Tensor | _float) -> Tensor:
+        """The Kronecker product: blocks input[i, j] * other."""
     def kthvalue(self, k: _int, dim: _int = ..., keepdim: _bool = ..., *,
                  axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> _ValuesIndices:
         """The ``k``-th smallest value along ``dim`` (k counts from 1), and its index."""
@@ -619,6 +641,8 @@ class Tensor:
         """See ``minigrad.multinomial``."""
     def multiply(self, other: Tensor | _float) -> Tensor:
         """input * other, broadcasting."""
+    def mv(self, vec: Tensor) -> Tensor:
+        """Matrix times vector: (n, m) @ (m,) -> (n,)."""
     def nan_to_num(self, nan: _float = ..., posinf: _float | None = ..., neginf: _float | None = ...) -> Tensor:
         """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default the"""
     def nan_to_num_(self, nan: _float = ..., posinf: _float | None = ..., neginf: _float | None = ...) -> Tensor:
@@ -661,6 +685,8 @@ class Tensor:
         """The number of elements."""
     def numpy(self, *, force: _bool = ...) -> NDArray[Any]:
         """The values as an ndarray sharing memory with this tensor."""
+    def outer(self, vec2: Tensor) -> Tensor:
+        """The outer product of two vectors: (n,) and (m,) -> (n, m)."""
     def permute(self, *dims: _int | Sequence[_int]) -> Tensor:
         """Reorder the dimensions."""
     def polygamma(self, n: _int) -> Tensor:
@@ -823,6 +849,8 @@ class Tensor:
             *, correction: _float | None = ..., axis: _int | Sequence[_int] | None = ...,
             keepdims: _bool | None = ...) -> Tensor:
         """Variance over ``dim`` (all by default), with Bessel's correction unless told otherwise."""
+    def vdot(self, tensor: Tensor) -> Tensor:
+        """The dot product of two 1-D tensors of one size."""
     def view(self, *shape: _int | Sequence[_int]) -> Tensor:
         """Like reshape: the same elements in a new shape (shares memory)."""
     def view_as(self, other: Tensor | _float) -> Tensor:

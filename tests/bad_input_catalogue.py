@@ -1076,6 +1076,61 @@ def _specs_tail():
         Spec("addcdiv", "ops-tail", lambda L, a, b, c: L.addcdiv(a, b, c), (x, x, pos), tensors=(0, 1, 2),
              bad={"shape_mismatch": lambda L: L.addcdiv(L.ones(2, 3), L.ones(2, 3), L.ones(5))}),
     ]
+    m = R(3, 3)
+    S += [
+        Spec("bmm", "ops-tail", lambda L, a, b: L.bmm(a, b), (R(2, 3, 4), R(2, 4, 2)), tensors=(0, 1),
+             bad={"two_dims": lambda L: L.bmm(L.ones(3, 4), L.ones(4, 2)),
+                  "batch_mismatch": lambda L: L.bmm(L.ones(2, 3, 4), L.ones(3, 4, 2)),
+                  "inner_mismatch": lambda L: L.bmm(L.ones(2, 3, 4), L.ones(2, 5, 2))}),
+        Spec("mv", "ops-tail", lambda L, a, b: L.mv(a, b), (R(2, 3), R(3)), tensors=(0, 1),
+             bad={"matrix_vec": lambda L: L.mv(L.ones(2, 3), L.ones(3, 1)),
+                  "size_mismatch": lambda L: L.mv(L.ones(2, 3), L.ones(4))}),
+        Spec("dot", "ops-tail", lambda L, a, b: L.dot(a, b), (R(3), R(3)), tensors=(0, 1),
+             bad={"size_mismatch": lambda L: L.dot(L.ones(3), L.ones(4)),
+                  "matrix": lambda L: L.dot(L.ones(3, 3), L.ones(3))}),
+        Spec("vdot", "ops-tail", lambda L, a, b: L.vdot(a, b), (R(3), R(3)), tensors=(0, 1),
+             bad={"size_mismatch": lambda L: L.vdot(L.ones(3), L.ones(4))}),
+        Spec("outer", "ops-tail", lambda L, a, b: L.outer(a, b), (R(3), R(2)), tensors=(0, 1),
+             bad={"matrix": lambda L: L.outer(L.ones(3, 3), L.ones(3))}),
+        Spec("ger", "ops-tail", lambda L, a, b: L.ger(a, b), (R(3), R(2)), tensors=(0, 1)),
+        Spec("inner", "ops-tail", lambda L, a, b: L.inner(a, b), (R(2, 3), R(4, 3)), tensors=(0, 1),
+             bad={"last_mismatch": lambda L: L.inner(L.ones(2, 3), L.ones(2, 4))}),
+        Spec("tensordot", "ops-tail", lambda L, a, b: L.tensordot(a, b, 1), (R(2, 3), R(3, 4)), tensors=(0, 1),
+             bad={"size_mismatch": lambda L: L.tensordot(L.ones(2, 3), L.ones(4, 4), 1),
+                  "dims_negative": lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 4), -1),
+                  "dim_out_of_range": lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 4), ([5], [0]))}),
+        Spec("kron", "ops-tail", lambda L, a, b: L.kron(a, b), (R(2, 3), R(3, 2)), tensors=(0, 1)),
+        Spec("cross", "ops-tail", lambda L, a, b: L.cross(a, b, dim=1), (R(2, 3), R(2, 3)), tensors=(0, 1),
+             bad={"not_three": lambda L: L.cross(L.ones(2, 4), L.ones(2, 4), dim=1),
+                  "dim_out_of_range": lambda L: L.cross(L.ones(2, 3), L.ones(2, 3), dim=3)}),
+    ]
+    for name in ("addmm", "baddbmm", "addbmm", "addmv", "addr"):
+        shapes = {"addmm": ((3,), (2, 4), (4, 3)), "baddbmm": ((2, 3), (5, 2, 4), (5, 4, 3)),
+                  "addbmm": ((2, 3), (5, 2, 4), (5, 4, 3)), "addmv": ((2,), (2, 4), (4,)),
+                  "addr": ((2, 3), (2,), (3,))}[name]
+        S.append(Spec(name, "ops-tail", lambda L, a, b, c, n=name: getattr(L, n)(a, b, c),
+                      tuple(R(*sh) for sh in shapes), tensors=(0, 1, 2)))
+    for name in ("inv", "det", "slogdet", "cholesky", "eigh", "eigvalsh", "matrix_power"):
+        call = (lambda L, a: L.linalg.matrix_power(a, 2)) if name == "matrix_power" else (
+            lambda L, a, n=name: getattr(L.linalg, n)(a))
+        S.append(Spec(name, "ops-tail", call, (m,),
+                      bad={"not_square": lambda L, c=call: c(L, L.ones(2, 3)),
+                           "vector": lambda L, c=call: c(L, L.ones(3)),
+                           "int_matrix": lambda L, c=call: c(L, L.ones(3, 3, dtype=L.int64))}))
+    S[-1].bad["n_float"] = lambda L: L.linalg.matrix_power(L.eye(2), 1.5)
+    S[-7].bad["singular"] = lambda L: L.linalg.inv(L.zeros(2, 2))
+    S[-4].bad["not_positive_definite"] = lambda L: L.linalg.cholesky(-L.eye(2))
+    for name in ("svd", "svdvals", "qr", "pinv", "matrix_rank", "norm", "vector_norm", "matrix_norm"):
+        S.append(Spec(name, "ops-tail", lambda L, a, n=name: getattr(L.linalg, n)(a), (R(3, 2),),
+                      bad={"int_matrix": lambda L, n=name: getattr(L.linalg, n)(L.ones(3, 3, dtype=L.int64))}))
+    S += [
+        Spec("solve", "ops-tail", lambda L, a, b: L.linalg.solve(a, b), (lambda L: L.eye(3) * 2, R(3, 2)), tensors=(0, 1),
+             bad={"shape_mismatch": lambda L: L.linalg.solve(L.eye(3), L.ones(4, 2)),
+                  "singular": lambda L: L.linalg.solve(L.zeros(2, 2), L.ones(2)),
+                  "dtypes_differ": lambda L: L.linalg.solve(L.eye(2), L.ones(2, dtype=L.float64))}),
+        Spec("multi_dot", "ops-tail", lambda L, a, b: L.linalg.multi_dot([a, b]), (R(2, 3), R(3, 2)), tensors=(0, 1)),
+        Spec("vecdot", "ops-tail", lambda L, a, b: L.linalg.vecdot(a, b), (R(2, 3), R(2, 3)), tensors=(0, 1)),
+    ]
     return S
 
 

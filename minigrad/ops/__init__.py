@@ -40,6 +40,7 @@ from .integer import _rremainder  # noqa: F401  (used by Tensor.__rmod__)
 from .join import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .pointwise import *  # noqa: F401,F403
+from .products import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .reduce import all, any, max, min  # noqa: A004
 from .shape import *  # noqa: F401,F403
@@ -127,6 +128,10 @@ METHODS.update({
 # shifts (ops/integer.py)
 METHODS.update(bitwise_left_shift=bitwise_left_shift, bitwise_right_shift=bitwise_right_shift,
                bitwise_left_shift_=_inplace(bitwise_left_shift), bitwise_right_shift_=_inplace(bitwise_right_shift))
+
+# products (ops/products.py)
+METHODS.update(bmm=bmm, mv=mv, dot=dot, vdot=vdot, outer=outer, ger=ger, inner=inner, kron=kron, cross=cross,
+               addmm=addmm, addmv=addmv, baddbmm=baddbmm, addbmm=addbmm, addr=addr)
 
 
 def _tensor_first(fn):
