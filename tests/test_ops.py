@@ -16,6 +16,7 @@ PyTorch is only an oracle here: it is imported lazily, inside the tests that nee
 """
 
 import functools
+import itertools
 import math
 import zlib
 from dataclasses import dataclass
@@ -151,6 +152,23 @@ def _digamma(x):
 
 def _trigamma(x):
     return _psi_shifted(x, 1).astype(x.dtype)
+
+
+def _diag_embed(x, offset):
+    n = x.shape[-1] + abs(offset)
+    out = np.zeros(x.shape[:-1] + (n, n), x.dtype)
+    for b in np.ndindex(x.shape[:-1]):
+        out[b] = np.diag(x[b], offset)
+    return out
+
+
+def _block_diag(*ms):
+    out = np.zeros((sum(m.shape[0] for m in ms), sum(m.shape[1] for m in ms)), ms[0].dtype)
+    r = c = 0
+    for m in ms:
+        out[r : r + m.shape[0], c : c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
 
 
 def _svd_invariant(usv):
@@ -571,6 +589,79 @@ ROWS = [
         lambda x: (np.abs(x) ** 3).sum(1) ** (1 / 3), A34, "nonzero", torch_grad_fn=False),
     row("linalg_vector_norm_inf", lambda M, x: M.linalg.vector_norm(x, float("inf"), dim=0),
         lambda x: np.abs(x).max(0), A34, "nonzero", torch_grad_fn=False),
+    # -- issue 19: shape and layout
+    row("diagonal", lambda M, x: x.diagonal(), np.diagonal, A34),
+    row("diagonal_offset_dims", lambda M, x: M.diagonal(x, 1, 1, 2), lambda x: np.diagonal(x, 1, 1, 2), [(2, 3, 4)]),
+    row("diag_embed", lambda M, x: M.diag_embed(x, -1), lambda x: _diag_embed(x, -1), [(2, 3)]),
+    row("diag_vector", lambda M, x: M.diag(x, 1), lambda x: np.diag(x, 1), [(3,)], torch_grad_fn=False),
+    row("diag_matrix", lambda M, x: x.diag(), np.diag, A34, torch_grad_fn=False),
+    row("trace", lambda M, x: x.trace(), np.trace, A34, torch_grad_fn=False),
+    row("select", lambda M, x: x.select(1, -1), lambda x: x[:, -1], A34),
+    row("movedim", lambda M, x: x.movedim((0, 1), (2, 0)), lambda x: np.moveaxis(x, (0, 1), (2, 0)), [(2, 3, 4)]),
+    row("moveaxis", lambda M, x: M.moveaxis(x, -1, 0), lambda x: np.moveaxis(x, -1, 0), [(2, 3, 4)]),
+    row("broadcast_to", lambda M, x: x.broadcast_to((2, 3, 4)), lambda x: np.broadcast_to(x, (2, 3, 4)), [(3, 1)]),
+    row("broadcast_tensors", lambda M, x, y: M.broadcast_tensors(x, y)[0] * M.broadcast_tensors(x, y)[1],
+        lambda x, y: x * y, [(3, 1), (4,)], torch_grad_fn=False),
+    row("atleast_3d", lambda M, x: M.atleast_3d(x), lambda x: np.atleast_3d(x), A34, torch_grad_fn=False),
+    row("tile", lambda M, x: x.tile((2,)), lambda x: np.tile(x, 2), A34),
+    row("repeat_interleave", lambda M, x: x.repeat_interleave(2, dim=1), lambda x: np.repeat(x, 2, 1), A34,
+        torch_grad_fn=False),
+    row("repeat_interleave_counts", lambda M, x: M.repeat_interleave(x, M.tensor([1, 0, 2]), dim=0),
+        lambda x: np.repeat(x, [1, 0, 2], 0), A34, torch_grad_fn=False),
+    row("tensor_split", lambda M, x: x.tensor_split(3, dim=1)[0] * x.tensor_split(3, dim=1)[2],
+        lambda x: x[:, :2] * x[:, 3:], A34, torch_grad_fn=False),
+    row("hsplit_vsplit", lambda M, x: x.hsplit(2)[1] + x.vsplit([1])[1][:, :2], lambda x: x[:, 2:] + x[1:, :2],
+        [(2, 4)], torch_grad_fn=False),
+    row("hstack", lambda M, x, y: M.hstack([x, y]), lambda x, y: np.hstack([x, y]), [(3, 2), (3, 4)]),
+    row("vstack", lambda M, x, y: M.vstack([x, y]), lambda x, y: np.vstack([x, y]), [(4,), (2, 4)],
+        torch_grad_fn=False),
+    row("dstack", lambda M, x, y: M.dstack([x, y]), lambda x, y: np.dstack([x, y]), AB34, torch_grad_fn=False),
+    row("column_stack", lambda M, x, y: M.column_stack([x, y]), lambda x, y: np.column_stack([x, y]),
+        [(3,), (3, 2)], torch_grad_fn=False),
+    row("ravel", lambda M, x: x.t().ravel(), lambda x: x.T.ravel(), A34, torch_grad_fn=False),
+    row("rot90", lambda M, x: x.rot90(), np.rot90, A34, torch_grad_fn=False),
+    row("rot90_k3", lambda M, x: M.rot90(x, 3, (1, 2)), lambda x: np.rot90(x, 3, (1, 2)), [(2, 3, 4)],
+        torch_grad_fn=False),
+    row("fliplr_flipud", lambda M, x: x.fliplr() * M.flipud(x), lambda x: np.fliplr(x) * np.flipud(x), [(3, 3)],
+        torch_grad_fn=False),
+    row("unfold", lambda M, x: x.unfold(1, 2, 1), lambda x: np.lib.stride_tricks.sliding_window_view(x, 2, 1),
+        A34, torch_grad_fn=False),
+    row("meshgrid_xy", lambda M, x, y: M.meshgrid(x, y, indexing="xy")[0] * M.meshgrid(x, y, indexing="xy")[1],
+        lambda x, y: np.meshgrid(x, y)[0] * np.meshgrid(x, y)[1], [(3,), (4,)], torch_grad_fn=False),
+    row("cartesian_prod", lambda M, x, y: M.cartesian_prod(x, y),
+        lambda x, y: np.stack([a.ravel() for a in np.meshgrid(x, y, indexing="ij")], 1), [(3,), (2,)],
+        torch_grad_fn=False),
+    row("combinations", lambda M, x: M.combinations(x, 2),
+        lambda x: np.array(list(itertools.combinations(x, 2)), dtype=x.dtype), [(4,)], torch_grad_fn=False),
+    row("block_diag", lambda M, x, y: M.block_diag(x, y), lambda x, y: _block_diag(x, y), [(2, 3), (2, 2)],
+        torch_grad_fn=False),
+    row("cdist", lambda M, x, y: M.cdist(x, y), lambda x, y: np.sqrt(((x[:, None] - y[None]) ** 2).sum(-1)),
+        [(3, 4), (2, 4)], torch_grad_fn=False),
+    row("cdist_p1", lambda M, x, y: M.cdist(x, y, p=1), lambda x, y: np.abs(x[:, None] - y[None]).sum(-1),
+        [(3, 4), (2, 4)], torch_grad_fn=False),
+    row("mH", lambda M, x: x.mH, lambda x: x.swapaxes(-1, -2), [(2, 3, 4)]),
+    # -- issue 19: reductions and scans
+    row("cumprod", lambda M, x: x.cumprod(1), lambda x: np.cumprod(x, 1), A34, "nonzero"),
+    row("cummax", lambda M, x: x.cummax(1).values, lambda x: np.maximum.accumulate(x, 1), A34, torch_grad_fn=False),
+    row("cummin", lambda M, x: M.cummin(x, 0)[0], lambda x: np.minimum.accumulate(x, 0), A34, torch_grad_fn=False),
+    row("logcumsumexp", lambda M, x: x.logcumsumexp(1), lambda x: np.logaddexp.accumulate(x, 1), A34,
+        torch_grad_fn=False),
+    row("median", lambda M, x: x.median(), lambda x: np.sort(x.ravel())[(x.size - 1) // 2], A34, torch_grad_fn=False),
+    row("median_dim", lambda M, x: M.median(x, 1).values, lambda x: np.sort(x, 1)[:, 1], A34, torch_grad_fn=False),
+    row("quantile", lambda M, x: x.quantile(0.3), lambda x: np.quantile(x, 0.3).astype(x.dtype), A34,
+        torch_grad_fn=False),
+    row("quantile_dim", lambda M, x: M.quantile(x, M.tensor([0.25, 0.8], dtype=x.dtype), dim=1),
+        lambda x: np.quantile(x, [0.25, 0.8], axis=1).astype(x.dtype), A34, torch_grad_fn=False),
+    row("nanquantile", lambda M, x: M.nanquantile(x, 0.5, dim=0, keepdim=True),
+        lambda x: np.nanquantile(x, 0.5, axis=0, keepdims=True).astype(x.dtype), A34, torch_grad_fn=False),
+    row("nansum", lambda M, x: x.nansum(1), lambda x: np.nansum(x, 1), A34, torch_grad_fn=False),
+    row("nanmean", lambda M, x: M.nanmean(x, 0), lambda x: np.nanmean(x, 0), A34, torch_grad_fn=False),
+    row("var_mean", lambda M, x: M.var_mean(x, 1)[0] * M.var_mean(x, 1)[1],
+        lambda x: x.var(1, ddof=1) * x.mean(1), A34, torch_grad_fn=False),
+    row("std_mean", lambda M, x: M.std_mean(x)[0] + M.std_mean(x)[1], lambda x: x.std(ddof=1) + x.mean(), A34,
+        torch_grad_fn=False),
+    row("aminmax", lambda M, x: M.aminmax(x, dim=0).min * x.aminmax(dim=0).max, lambda x: x.min(0) * x.max(0), A34,
+        torch_grad_fn=False),
     row("sinh_inplace", lambda M, x: (x * 1).sinh_(), np.sinh, A34),
     row("addcmul_inplace", lambda M, x, y, z: (x * 1).addcmul_(y, z), lambda x, y, z: x + y * z,
         [(3, 4), (3, 4), (3, 4)]),

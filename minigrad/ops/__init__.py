@@ -28,7 +28,20 @@ import functools
 import inspect
 
 from .._tape import Tensor
-from . import _core, counting, elementwise, indexing, integer, join, linalg, pointwise, reduce, shape, sorting
+from . import (
+    _core,
+    counting,
+    elementwise,
+    indexing,
+    integer,
+    join,
+    layout,
+    linalg,
+    pointwise,
+    reduce,
+    shape,
+    sorting,
+)
 from ._core import METHODS, defop, numpy_keywords
 from .contraction import einsum  # noqa: F401
 from .counting import *  # noqa: F401,F403
@@ -38,6 +51,7 @@ from .indexing import *  # noqa: F401,F403
 from .integer import *  # noqa: F401,F403
 from .integer import _rremainder  # noqa: F401  (used by Tensor.__rmod__)
 from .join import *  # noqa: F401,F403
+from .layout import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .pointwise import *  # noqa: F401,F403
 from .products import *  # noqa: F401,F403
@@ -47,6 +61,7 @@ from .shape import *  # noqa: F401,F403
 from .shape import T, _conv  # noqa: F401
 from .sorting import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
+from .stats import *  # noqa: F401,F403
 
 
 def _inplace(fn):
@@ -132,6 +147,19 @@ METHODS.update(bitwise_left_shift=bitwise_left_shift, bitwise_right_shift=bitwis
 # products (ops/products.py)
 METHODS.update(bmm=bmm, mv=mv, dot=dot, vdot=vdot, outer=outer, ger=ger, inner=inner, kron=kron, cross=cross,
                addmm=addmm, addmv=addmv, baddbmm=baddbmm, addbmm=addbmm, addr=addr)
+
+# shape and layout (ops/layout.py)
+METHODS.update(select=select, movedim=movedim, moveaxis=moveaxis, broadcast_to=broadcast_to, tile=tile,
+               repeat_interleave=repeat_interleave, tensor_split=tensor_split, hsplit=hsplit, vsplit=vsplit,
+               dsplit=dsplit, ravel=ravel, diagonal=diagonal, diag=diag, diag_embed=diag_embed, trace=trace,
+               rot90=rot90, fliplr=fliplr, flipud=flipud, unfold=layout._unfold, stride=layout._stride,
+               is_contiguous=layout._is_contiguous, storage_offset=layout._storage_offset, data_ptr=layout._data_ptr)
+METHODS.update({"mH": layout.mH, "H": layout.H})
+
+# reductions and scans (ops/stats.py)
+METHODS.update(cumprod=cumprod, cummax=cummax, cummin=cummin, logcumsumexp=logcumsumexp, median=median,
+               quantile=quantile, nanquantile=nanquantile, nansum=nansum, nanmean=nanmean, aminmax=aminmax,
+               count_nonzero=count_nonzero)
 
 
 def _tensor_first(fn):
