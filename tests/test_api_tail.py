@@ -48,6 +48,10 @@ SAME = {
     "where_two_ints": lambda L: L.where(L.tensor([True, False]), 4, 2),
     "where_two_floats": lambda L: L.where(L.tensor([True, False]), 4.0, 2),
     "where_two_bools": lambda L: L.where(L.tensor([True, False]), True, False),
+    # -- issue 19: ints beside tensor indices are basic indices (numpy moves the dims first)
+    "getitem_int_slice_tensor": lambda L: L.arange(24.0).reshape(2, 3, 4)[1, :, L.tensor([0, 2])],
+    "getitem_none_int_tensor": lambda L: L.arange(24.0).reshape(2, 3, 4)[None, 1, L.tensor([[0], [2]])],
+    "setitem_int_slice_tensor": lambda L: _setitem_mixed(L),
     # -- integer shifts: wrap-around and shifts past the width
     "lshift": lambda L: L.tensor(INTS) << 2,
     "rshift": lambda L: L.tensor(INTS) >> 1,
@@ -65,6 +69,12 @@ SAME = {
 @pytest.mark.parametrize("name", sorted(SAME))
 def test_value_matches_torch(name):
     _same(SAME[name], rtol=1e-6)
+
+
+def _setitem_mixed(L):
+    x = L.zeros(2, 3, 4)
+    x[1, :, L.tensor([0, 2])] = L.arange(6.0).reshape(3, 2)
+    return x
 
 
 def _ishift(L):
@@ -88,6 +98,72 @@ INPLACE = {
 @pytest.mark.parametrize("name", sorted(INPLACE))
 def test_inplace_form_matches_torch(name):
     _same(INPLACE[name])
+
+
+DTYPE_RULES = {
+    "promote_uint8_int8": lambda L: L.promote_types(L.uint8, L.int8),
+    "promote_int_half": lambda L: L.promote_types(L.int64, L.float16),
+    "promote_bool_int": lambda L: L.promote_types(L.bool, L.int32),
+    "result_int_tensor_float": lambda L: L.result_type(L.tensor([1]), 2.5),
+    "result_double_float0d": lambda L: L.result_type(L.tensor([1.0], dtype=L.float64), L.tensor(2.0)),
+    "result_0d_beats_nothing": lambda L: L.result_type(
+        L.tensor(1, dtype=L.int32), L.tensor([1], dtype=L.int8)
+    ),
+    "result_numbers": lambda L: L.result_type(2, 3.5),
+    "can_cast": lambda L: [
+        L.can_cast(a, b) for a in (L.bool, L.int32, L.float32) for b in (L.bool, L.int64, L.float64)
+    ],
+    "finfo": lambda L: [
+        (f.bits, f.eps, f.max, f.min, f.tiny, f.resolution)
+        for f in (L.finfo(L.float32), L.finfo(L.float64), L.finfo())
+    ],
+    "iinfo": lambda L: [
+        (i.bits, i.max, i.min) for i in (L.iinfo(L.int8), L.iinfo(L.int64), L.iinfo(L.uint8))
+    ],
+    "is_floating_point": lambda L: [
+        L.is_floating_point(L.ones(2)),
+        L.is_floating_point(L.ones(2, dtype=L.int64)),
+    ],
+    "view_dtype": lambda L: L.tensor([1.0, -2.0]).view(L.int32),
+    "view_dtype_narrower": lambda L: L.tensor([1.0, 2.0]).view(L.int16).shape,
+    "stride_offset_contiguous": lambda L: _layout(L.arange(24.0).reshape(2, 3, 4)[:, 1:, ::2]),
+}
+
+
+def _layout(x):
+    return [x.stride(), x.stride(-1), x.is_contiguous(), x.storage_offset(), x.mH.shape, x[0].H.shape]
+
+
+@pytest.mark.parametrize("name", sorted(DTYPE_RULES))
+def test_dtype_rule_matches_torch(name):
+    _needs_torch()
+    ours, theirs = DTYPE_RULES[name](minigrad), DTYPE_RULES[name](torch)
+    assert str(ours).replace("minigrad.", "torch.") == str(theirs), (ours, theirs)
+
+
+CLOSE = [
+    ("mismatch", [1.0, 2.0, 3.0], [1.0, 2.5, 3.0]),
+    ("shape", [1.0, 2.0, 3.0], [1.0, 2.5]),
+    ("ints", [1, 2], [1, 3]),
+    ("scalar", 1.0, 1.5),
+]
+
+
+@pytest.mark.parametrize("a, b", [pytest.param(a, b, id=i) for i, a, b in CLOSE])
+def test_assert_close_message_matches_torch(a, b):
+    _needs_torch()
+    with pytest.raises(AssertionError) as ours:
+        minigrad.testing.assert_close(minigrad.tensor(a), minigrad.tensor(b))
+    with pytest.raises(AssertionError) as theirs:
+        torch.testing.assert_close(torch.tensor(a), torch.tensor(b))
+    assert str(ours.value).replace("minigrad.", "torch.") == str(theirs.value)
+
+
+def test_assert_close_passes_within_tolerance_and_checks_dtype():
+    minigrad.testing.assert_close(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.0 + 1e-7]))
+    minigrad.testing.assert_close(minigrad.tensor([1.0]), minigrad.tensor([1.5]), rtol=0, atol=0.5)
+    with pytest.raises(AssertionError, match="dtype"):
+        minigrad.testing.assert_close(minigrad.ones(2), minigrad.ones(2, dtype=minigrad.float64))
 
 
 # ----------------------------------------------------------------------------- bad input

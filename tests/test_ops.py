@@ -662,6 +662,10 @@ ROWS = [
         torch_grad_fn=False),
     row("aminmax", lambda M, x: M.aminmax(x, dim=0).min * x.aminmax(dim=0).max, lambda x: x.min(0) * x.max(0), A34,
         torch_grad_fn=False),
+    # -- issue 19: an int beside a tensor index is a basic index in PyTorch (numpy moves the dims)
+    row("index_int_slice_tensor", lambda M, x: x[1, :, M.tensor([0, 2])], lambda x: x[1][:, [0, 2]], [(2, 3, 4)]),
+    row("index_slice_int_mask", lambda M, x: x[:, 1, M.tensor([True, False, True, True])],
+        lambda x: x[:, 1][:, [True, False, True, True]], [(2, 3, 4)]),
     row("sinh_inplace", lambda M, x: (x * 1).sinh_(), np.sinh, A34),
     row("addcmul_inplace", lambda M, x, y, z: (x * 1).addcmul_(y, z), lambda x, y, z: x + y * z,
         [(3, 4), (3, 4), (3, 4)]),
