@@ -874,6 +874,8 @@ class Tensor:
         """Swap two dimensions."""
     def t(self) -> Tensor:
         """Transpose of a matrix (a vector or 0-d tensor comes back as a view of itself)."""
+    def t_(self) -> Tensor:
+        """In-place version of :func:`t`."""
     def tan(self) -> Tensor:
         """Tangent of each element."""
     def tan_(self) -> Tensor:

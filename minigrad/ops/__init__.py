@@ -154,7 +154,7 @@ METHODS.update(select=select, movedim=movedim, moveaxis=moveaxis, broadcast_to=b
                dsplit=dsplit, ravel=ravel, diagonal=diagonal, diag=diag, diag_embed=diag_embed, trace=trace,
                rot90=rot90, fliplr=fliplr, flipud=flipud, unfold=layout._unfold, stride=layout._stride,
                is_contiguous=layout._is_contiguous, storage_offset=layout._storage_offset, data_ptr=layout._data_ptr)
-METHODS.update({"mH": layout.mH, "H": layout.H})
+METHODS.update({"mH": layout.mH, "H": layout.H, "t_": _inplace(t)})
 
 # reductions and scans (ops/stats.py)
 METHODS.update(cumprod=cumprod, cummax=cummax, cummin=cummin, logcumsumexp=logcumsumexp, median=median,
