@@ -22,8 +22,9 @@ from . import ops as _ops
 
 _tape._set_ops(_ops)
 
-from . import autograd  # noqa: E402
+from . import autograd, linalg, testing  # noqa: E402
 from ._device import device, get_default_device, set_default_device  # noqa: E402
+from ._dtype_rules import can_cast, finfo, iinfo, is_floating_point, promote_types, result_type  # noqa: E402
 from ._dtypes import (  # noqa: E402
     bfloat16,
     dtype,

@@ -47,7 +47,7 @@ cdef class OpsDoor:
     # entry checked; see _tape_door.pxi.
     cdef object add, sub, mul, div, rdiv, pow, matmul, neg, abs, inplace
     cdef object remainder, rremainder, floor_divide
-    cdef object bitwise_and, bitwise_or, bitwise_xor, bitwise_not
+    cdef object bitwise_and, bitwise_or, bitwise_xor, bitwise_not, lshift, rshift
     cdef object eq, ne, lt, le, gt, ge
     cdef object getitem, setitem, T, transpose, sum_to
     cdef Op ADD, SUB, RSUB, MUL, DIV

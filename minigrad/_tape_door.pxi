@@ -13,7 +13,7 @@ cdef extern from "Python.h":
 # what an OpsDoor is filled with: minigrad.ops.<name> for each (sum_to from ops._core)
 _DOOR = ("add", "sub", "mul", "div", "_rdiv", "pow", "matmul", "neg", "abs", "inplace",
          "remainder", "_rremainder", "floor_divide", "bitwise_and", "bitwise_or", "bitwise_xor",
-         "bitwise_not", "eq", "ne", "lt", "le", "gt", "ge", "getitem", "setitem", "T", "transpose",
+         "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "eq", "ne", "lt", "le", "gt", "ge", "getitem", "setitem", "T", "transpose",
          "sum_to", "ADD", "SUB", "RSUB", "MUL", "DIV")
 _DOOR_OPS = ("ADD", "SUB", "RSUB", "MUL", "DIV")
 
@@ -43,6 +43,7 @@ def _set_ops(module):
     d.remainder, d.rremainder, d.floor_divide = module.remainder, module._rremainder, module.floor_divide
     d.bitwise_and, d.bitwise_or = module.bitwise_and, module.bitwise_or
     d.bitwise_xor, d.bitwise_not = module.bitwise_xor, module.bitwise_not
+    d.lshift, d.rshift = module.bitwise_left_shift, module.bitwise_right_shift
     d.eq, d.ne, d.lt, d.le, d.gt, d.ge = module.eq, module.ne, module.lt, module.le, module.gt, module.ge
     d.getitem, d.setitem, d.T, d.transpose = module.getitem, module.setitem, module.T, module.transpose
     d.sum_to = module.sum_to

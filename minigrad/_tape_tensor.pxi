@@ -460,6 +460,18 @@ cdef class Tensor:
     def __invert__(self):
         return _ops.bitwise_not(self)
 
+    def __lshift__(self, other):
+        return _ops.lshift(self, other)
+
+    def __rlshift__(self, other):
+        return _ops.lshift(other, self)
+
+    def __rshift__(self, other):
+        return _ops.rshift(self, other)
+
+    def __rrshift__(self, other):
+        return _ops.rshift(other, self)
+
     def __pow__(self, other, mod=None):
         return _ops.pow(self, other)
 
@@ -507,6 +519,12 @@ cdef class Tensor:
 
     def __ixor__(self, other):
         return _ops.inplace(_ops.bitwise_xor, self, other)
+
+    def __ilshift__(self, other):
+        return _ops.inplace(_ops.lshift, self, other)
+
+    def __irshift__(self, other):
+        return _ops.inplace(_ops.rshift, self, other)
 
     def __eq__(self, other):
         if other is None:       # as PyTorch: x == None is False (`if x == None:` in user code)

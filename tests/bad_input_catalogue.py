@@ -1071,8 +1071,152 @@ def _specs_data():
     return S
 
 
+def _specs_tail():
+    """The long tail of the tensor API (issue 19): special functions, shifts, reductions, shape,
+    products, linalg, indexing writes and dtype utilities."""
+    x, pos = R(2, 3), R(2, 3)
+    S = [unary(name, group="ops-tail") for name in (
+        "sinh", "cosh", "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "erf", "erfc", "erfinv",
+        "lgamma", "digamma", "logit", "nan_to_num", "frac", "sgn", "isposinf", "isneginf")]
+    S += [binary(name, group="ops-tail") for name in (
+        "logaddexp", "logaddexp2", "hypot", "atan2", "arctan2", "copysign", "xlogy", "fmax", "fmin", "float_power")]
+    S += [binary(name, group="ops-tail", x=I([1, 2, 3]), y=I([3, 2, 1]),
+                 bad={"float_tensors": lambda L, n=name: getattr(L, n)(L.ones(3), L.ones(3))})
+          for name in ("bitwise_left_shift", "bitwise_right_shift")]
+    S += [
+        Spec("heaviside", "ops-tail", lambda L, a, b: L.heaviside(a, b), (x, R(1)), tensors=(0, 1),
+             bad={"values_number": lambda L: L.heaviside(L.ones(2), 0.5),
+                  "dtypes_differ": lambda L: L.heaviside(L.ones(2), L.ones(2, dtype=L.float64))}),
+        Spec("polygamma", "ops-tail", lambda L, a: L.polygamma(1, a), (pos,),
+             bad={"n_negative": lambda L: L.polygamma(-1, L.ones(2)),
+                  "n_float": lambda L: L.polygamma(1.5, L.ones(2))}),
+        Spec("lerp", "ops-tail", lambda L, a, b: L.lerp(a, b, 0.5), (x, x), tensors=(0, 1),
+             bad={"int_tensors": lambda L: L.lerp(L.ones(2, dtype=L.int64), L.ones(2, dtype=L.int64), 0.5),
+                  "shape_mismatch": lambda L: L.lerp(L.ones(2, 3), L.ones(4), 0.5)}),
+        Spec("addcmul", "ops-tail", lambda L, a, b, c: L.addcmul(a, b, c, value=2), (x, x, x), tensors=(0, 1, 2),
+             bad={"shape_mismatch": lambda L: L.addcmul(L.ones(2, 3), L.ones(4), L.ones(2, 3))}),
+        Spec("addcdiv", "ops-tail", lambda L, a, b, c: L.addcdiv(a, b, c), (x, x, pos), tensors=(0, 1, 2),
+             bad={"shape_mismatch": lambda L: L.addcdiv(L.ones(2, 3), L.ones(2, 3), L.ones(5))}),
+    ]
+    m = R(3, 3)
+    S += [
+        Spec("bmm", "ops-tail", lambda L, a, b: L.bmm(a, b), (R(2, 3, 4), R(2, 4, 2)), tensors=(0, 1),
+             bad={"two_dims": lambda L: L.bmm(L.ones(3, 4), L.ones(4, 2)),
+                  "batch_mismatch": lambda L: L.bmm(L.ones(2, 3, 4), L.ones(3, 4, 2)),
+                  "inner_mismatch": lambda L: L.bmm(L.ones(2, 3, 4), L.ones(2, 5, 2))}),
+        Spec("mv", "ops-tail", lambda L, a, b: L.mv(a, b), (R(2, 3), R(3)), tensors=(0, 1),
+             bad={"matrix_vec": lambda L: L.mv(L.ones(2, 3), L.ones(3, 1)),
+                  "size_mismatch": lambda L: L.mv(L.ones(2, 3), L.ones(4))}),
+        Spec("dot", "ops-tail", lambda L, a, b: L.dot(a, b), (R(3), R(3)), tensors=(0, 1),
+             bad={"size_mismatch": lambda L: L.dot(L.ones(3), L.ones(4)),
+                  "matrix": lambda L: L.dot(L.ones(3, 3), L.ones(3))}),
+        Spec("vdot", "ops-tail", lambda L, a, b: L.vdot(a, b), (R(3), R(3)), tensors=(0, 1),
+             bad={"size_mismatch": lambda L: L.vdot(L.ones(3), L.ones(4))}),
+        Spec("outer", "ops-tail", lambda L, a, b: L.outer(a, b), (R(3), R(2)), tensors=(0, 1),
+             bad={"matrix": lambda L: L.outer(L.ones(3, 3), L.ones(3))}),
+        Spec("ger", "ops-tail", lambda L, a, b: L.ger(a, b), (R(3), R(2)), tensors=(0, 1)),
+        Spec("inner", "ops-tail", lambda L, a, b: L.inner(a, b), (R(2, 3), R(4, 3)), tensors=(0, 1),
+             bad={"last_mismatch": lambda L: L.inner(L.ones(2, 3), L.ones(2, 4))}),
+        Spec("tensordot", "ops-tail", lambda L, a, b: L.tensordot(a, b, 1), (R(2, 3), R(3, 4)), tensors=(0, 1),
+             bad={"size_mismatch": lambda L: L.tensordot(L.ones(2, 3), L.ones(4, 4), 1),
+                  "dims_negative": lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 4), -1),
+                  "dim_out_of_range": lambda L: L.tensordot(L.ones(2, 3), L.ones(3, 4), ([5], [0]))}),
+        Spec("kron", "ops-tail", lambda L, a, b: L.kron(a, b), (R(2, 3), R(3, 2)), tensors=(0, 1)),
+        Spec("cross", "ops-tail", lambda L, a, b: L.cross(a, b, dim=1), (R(2, 3), R(2, 3)), tensors=(0, 1),
+             bad={"not_three": lambda L: L.cross(L.ones(2, 4), L.ones(2, 4), dim=1),
+                  "dim_out_of_range": lambda L: L.cross(L.ones(2, 3), L.ones(2, 3), dim=3)}),
+    ]
+    for name in ("addmm", "baddbmm", "addbmm", "addmv", "addr"):
+        shapes = {"addmm": ((3,), (2, 4), (4, 3)), "baddbmm": ((2, 3), (5, 2, 4), (5, 4, 3)),
+                  "addbmm": ((2, 3), (5, 2, 4), (5, 4, 3)), "addmv": ((2,), (2, 4), (4,)),
+                  "addr": ((2, 3), (2,), (3,))}[name]
+        S.append(Spec(name, "ops-tail", lambda L, a, b, c, n=name: getattr(L, n)(a, b, c),
+                      tuple(R(*sh) for sh in shapes), tensors=(0, 1, 2)))
+    for name in ("inv", "det", "slogdet", "cholesky", "eigh", "eigvalsh", "matrix_power"):
+        call = (lambda L, a: L.linalg.matrix_power(a, 2)) if name == "matrix_power" else (
+            lambda L, a, n=name: getattr(L.linalg, n)(a))
+        S.append(Spec(name, "ops-tail", call, (m,),
+                      bad={"not_square": lambda L, c=call: c(L, L.ones(2, 3)),
+                           "vector": lambda L, c=call: c(L, L.ones(3)),
+                           "int_matrix": lambda L, c=call: c(L, L.ones(3, 3, dtype=L.int64))}))
+    S[-1].bad["n_float"] = lambda L: L.linalg.matrix_power(L.eye(2), 1.5)
+    S[-7].bad["singular"] = lambda L: L.linalg.inv(L.zeros(2, 2))
+    S[-4].bad["not_positive_definite"] = lambda L: L.linalg.cholesky(-L.eye(2))
+    for name in ("svd", "svdvals", "qr", "pinv", "matrix_rank", "norm", "vector_norm", "matrix_norm"):
+        S.append(Spec(name, "ops-tail", lambda L, a, n=name: getattr(L.linalg, n)(a), (R(3, 2),),
+                      bad={"int_matrix": lambda L, n=name: getattr(L.linalg, n)(L.ones(3, 3, dtype=L.int64))}))
+    S += [
+        Spec("solve", "ops-tail", lambda L, a, b: L.linalg.solve(a, b), (lambda L: L.eye(3) * 2, R(3, 2)), tensors=(0, 1),
+             bad={"shape_mismatch": lambda L: L.linalg.solve(L.eye(3), L.ones(4, 2)),
+                  "singular": lambda L: L.linalg.solve(L.zeros(2, 2), L.ones(2)),
+                  "dtypes_differ": lambda L: L.linalg.solve(L.eye(2), L.ones(2, dtype=L.float64))}),
+        Spec("multi_dot", "ops-tail", lambda L, a, b: L.linalg.multi_dot([a, b]), (R(2, 3), R(3, 2)), tensors=(0, 1)),
+        Spec("vecdot", "ops-tail", lambda L, a, b: L.linalg.vecdot(a, b), (R(2, 3), R(2, 3)), tensors=(0, 1)),
+    ]
+    x3 = R(2, 3, 4)
+    calls = {  # name -> (valid call, its bad calls)
+        "diagonal": (lambda L, a: L.diagonal(a, 0, 1, 2), {"same_dims": lambda L: L.diagonal(L.ones(2, 3), 0, 1, 1),
+                                                          "dim_out_of_range": lambda L: L.diagonal(L.ones(2, 3), 0, 0, 2)}),
+        "diag_embed": (lambda L, a: L.diag_embed(a), {"same_dims": lambda L: L.diag_embed(L.ones(2), 0, 0, 0)}),
+        "diag": (lambda L, a: L.diag(a[0]), {"three_dims": lambda L: L.diag(L.ones(2, 2, 2))}),
+        "trace": (lambda L, a: L.trace(a[0]), {"vector": lambda L: L.trace(L.ones(3))}),
+        "select": (lambda L, a: L.select(a, 1, 2), {"index_out_of_range": lambda L: L.select(L.ones(2, 3), 1, 3),
+                                                   "dim_out_of_range": lambda L: L.select(L.ones(2, 3), 2, 0)}),
+        "movedim": (lambda L, a: L.movedim(a, 0, -1), {"count_mismatch": lambda L: L.movedim(L.ones(2, 3), (0, 1), 0),
+                                                      "repeated": lambda L: L.movedim(L.ones(2, 3), (0, 0), (0, 1))}),
+        "moveaxis": (lambda L, a: L.moveaxis(a, 0, 1), {"dim_out_of_range": lambda L: L.moveaxis(L.ones(2, 3), 2, 0)}),
+        "broadcast_to": (lambda L, a: L.broadcast_to(a, (2, 2, 3, 4)), {"bad_shape": lambda L: L.broadcast_to(L.ones(2, 3), (4, 3))}),
+        "broadcast_tensors": (lambda L, a: L.broadcast_tensors(a, L.ones(4)), {"mismatch": lambda L: L.broadcast_tensors(L.ones(2, 3), L.ones(4))}),
+        "broadcast_shapes": (lambda L, a: L.broadcast_shapes(a.shape, (4,)), {"mismatch": lambda L: L.broadcast_shapes((2, 3), (4,))}),
+        "atleast_1d": (lambda L, a: L.atleast_1d(a), {}),
+        "atleast_2d": (lambda L, a: L.atleast_2d(a), {}),
+        "atleast_3d": (lambda L, a: L.atleast_3d(a), {}),
+        "tile": (lambda L, a: L.tile(a, (2,)), {}),
+        "repeat_interleave": (lambda L, a: L.repeat_interleave(a, 2, dim=1),
+                              {"negative": lambda L: L.repeat_interleave(L.ones(3), -1),
+                               "counts_size": lambda L: L.repeat_interleave(L.ones(3), L.tensor([1, 2]), dim=0)}),
+        "tensor_split": (lambda L, a: L.tensor_split(a, 2, 2), {"zero_sections": lambda L: L.tensor_split(L.ones(4), 0)}),
+        "hsplit": (lambda L, a: L.hsplit(a, 3), {"not_divisible": lambda L: L.hsplit(L.ones(2, 3), 2)}),
+        "vsplit": (lambda L, a: L.vsplit(a, 2), {"one_dim": lambda L: L.vsplit(L.ones(4), 2)}),
+        "dsplit": (lambda L, a: L.dsplit(a, 2), {"two_dims": lambda L: L.dsplit(L.ones(2, 4), 2)}),
+        "hstack": (lambda L, a: L.hstack([a, a]), {"mismatch": lambda L: L.hstack([L.ones(2, 3), L.ones(3, 3)])}),
+        "vstack": (lambda L, a: L.vstack([a, a]), {"mismatch": lambda L: L.vstack([L.ones(2, 3), L.ones(2, 4)])}),
+        "row_stack": (lambda L, a: L.row_stack([a, a]), {}),
+        "dstack": (lambda L, a: L.dstack([a, a]), {"mismatch": lambda L: L.dstack([L.ones(2, 3), L.ones(3, 3)])}),
+        "column_stack": (lambda L, a: L.column_stack([a[0], a[0]]), {}),
+        "ravel": (lambda L, a: L.ravel(a), {}),
+        "rot90": (lambda L, a: L.rot90(a, 1, (1, 2)), {"same_dims": lambda L: L.rot90(L.ones(2, 3), 1, (0, 0))}),
+        "fliplr": (lambda L, a: L.fliplr(a), {"vector": lambda L: L.fliplr(L.ones(3))}),
+        "flipud": (lambda L, a: L.flipud(a), {"zero_dim": lambda L: L.flipud(L.tensor(1.0))}),
+        "meshgrid": (lambda L, a: L.meshgrid(a[0, 0], a[0, 0], indexing="ij"),
+                     {"bad_indexing": lambda L: L.meshgrid(L.ones(2), indexing="ab")}),
+        "cartesian_prod": (lambda L, a: L.cartesian_prod(a[0, 0], a[0, 0]), {}),
+        "combinations": (lambda L, a: L.combinations(a[0, 0]), {"matrix": lambda L: L.combinations(L.ones(2, 2))}),
+        "block_diag": (lambda L, a: L.block_diag(a[0], a[1]), {"three_dims": lambda L: L.block_diag(L.ones(2, 2, 2))}),
+        "cdist": (lambda L, a: L.cdist(a, a), {"columns": lambda L: L.cdist(L.ones(2, 3), L.ones(2, 4)),
+                                              "vector": lambda L: L.cdist(L.ones(3), L.ones(3)),
+                                              "negative_p": lambda L: L.cdist(L.ones(2, 3), L.ones(2, 3), p=-1.0)}),
+        "cumprod": (lambda L, a: L.cumprod(a, 1), {"dim_out_of_range": lambda L: L.cumprod(L.ones(2, 3), 2)}),
+        "cummax": (lambda L, a: L.cummax(a, 1), {"dim_out_of_range": lambda L: L.cummax(L.ones(2, 3), 2)}),
+        "cummin": (lambda L, a: L.cummin(a, 0), {"dim_out_of_range": lambda L: L.cummin(L.ones(2, 3), -3)}),
+        "logcumsumexp": (lambda L, a: L.logcumsumexp(a, 1), {"dim_out_of_range": lambda L: L.logcumsumexp(L.ones(2), 1)}),
+        "median": (lambda L, a: L.median(a, 1), {"dim_out_of_range": lambda L: L.median(L.ones(2, 3), 2)}),
+        "quantile": (lambda L, a: L.quantile(a, 0.5, dim=1), {"q_above_one": lambda L: L.quantile(L.ones(3), 1.5),
+                                                            "bad_interpolation": lambda L: L.quantile(L.ones(3), 0.5, interpolation="x")}),
+        "nanquantile": (lambda L, a: L.nanquantile(a, 0.5), {"q_negative": lambda L: L.nanquantile(L.ones(3), -0.1)}),
+        "nansum": (lambda L, a: L.nansum(a, 1), {"dim_out_of_range": lambda L: L.nansum(L.ones(2, 3), 2)}),
+        "nanmean": (lambda L, a: L.nanmean(a, 1), {"dim_out_of_range": lambda L: L.nanmean(L.ones(2, 3), 2)}),
+        "var_mean": (lambda L, a: L.var_mean(a, 1), {"dim_out_of_range": lambda L: L.var_mean(L.ones(2, 3), 2)}),
+        "std_mean": (lambda L, a: L.std_mean(a, 1), {"dim_out_of_range": lambda L: L.std_mean(L.ones(2, 3), 2)}),
+        "aminmax": (lambda L, a: L.aminmax(a, dim=1), {"dim_out_of_range": lambda L: L.aminmax(L.ones(2, 3), dim=2)}),
+        "count_nonzero": (lambda L, a: L.count_nonzero(a, 1), {"dim_out_of_range": lambda L: L.count_nonzero(L.ones(2, 3), 2)}),
+    }
+    S += [Spec(name, "ops-tail", call, (x3,), bad=bad) for name, (call, bad) in calls.items()]
+    return S
+
+
 def all_specs():
-    return (_specs_ops() + _specs_learner_ops() + _specs_creation() + _specs_devices() + _specs_functional()
+    return (_specs_ops() + _specs_learner_ops() + _specs_tail() + _specs_creation() + _specs_devices() + _specs_functional()
             + _specs_layers() + _specs_optim() + _specs_data())
 
 
@@ -1106,7 +1250,7 @@ def all_cases():
     return cases
 
 
-CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "ops-learner",
+CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "ops-learner", "ops-tail",
           "creation", "devices", "nn-functional", "nn-loss", "nn-layer", "optim", "data", "foreign")
 
 

@@ -16,6 +16,8 @@ PyTorch is only an oracle here: it is imported lazily, inside the tests that nee
 """
 
 import functools
+import itertools
+import math
 import zlib
 from dataclasses import dataclass
 
@@ -69,6 +71,7 @@ class Row:
     eps: float = 1e-6  # finite-difference step
     grad_tol: float = 1e-6  # rtol/atol of gradients vs finite differences
     torch_grad_fn: bool = True  # False where PyTorch's grad_fn is its decomposition's (einsum)
+    torch_rtol: float = 1e-10  # gradients vs PyTorch (looser where PyTorch's own value is less exact)
 
     def __repr__(self):
         return self.id
@@ -106,6 +109,72 @@ def _scatter_add0(x, src, idx):
     for j in range(idx.shape[1]):
         out[idx[0, j], j] += src[0, j]
     return out
+
+
+_vec = functools.partial(np.vectorize, otypes=[np.float64])
+
+
+def _math(fn):
+    """A numpy reference from a Python ``math`` function, element by element, in x's dtype."""
+
+    def ref(x):
+        return _vec(fn)(x).astype(x.dtype)
+
+    return ref
+
+
+def _erfinv(x):
+    # Newton on math.erf from 0, per element: an independent reference for erfinv
+    def one(v):
+        y = 0.0
+        for _ in range(60):
+            y -= (math.erf(y) - v) / (2 / math.sqrt(math.pi) * math.exp(-y * y))
+        return y
+
+    return _vec(one)(x).astype(x.dtype)
+
+
+def _psi_shifted(x, n, shift=1000):
+    # psi^(n)(x) from psi^(n)(x + shift) (asymptotic, 4 terms) minus the recurrence's terms
+    x = x.astype(np.float64)
+    z = x + shift
+    ks = np.arange(shift)[:, None]
+    if n == 0:
+        tail = np.log(z) - 1 / (2 * z) - 1 / (12 * z**2) + 1 / (120 * z**4)
+        return tail - (1 / (x.reshape(-1) + ks)).sum(0).reshape(x.shape)
+    tail = 1 / z + 1 / (2 * z**2) + 1 / (6 * z**3) - 1 / (30 * z**5)
+    return tail + (1 / (x.reshape(-1) + ks) ** 2).sum(0).reshape(x.shape)
+
+
+def _digamma(x):
+    return _psi_shifted(x, 0).astype(x.dtype)
+
+
+def _trigamma(x):
+    return _psi_shifted(x, 1).astype(x.dtype)
+
+
+def _diag_embed(x, offset):
+    n = x.shape[-1] + abs(offset)
+    out = np.zeros(x.shape[:-1] + (n, n), x.dtype)
+    for b in np.ndindex(x.shape[:-1]):
+        out[b] = np.diag(x[b], offset)
+    return out
+
+
+def _block_diag(*ms):
+    out = np.zeros((sum(m.shape[0] for m in ms), sum(m.shape[1] for m in ms)), ms[0].dtype)
+    r = c = 0
+    for m in ms:
+        out[r : r + m.shape[0], c : c + m.shape[1]] = m
+        r, c = r + m.shape[0], c + m.shape[1]
+    return out
+
+
+def _svd_invariant(usv):
+    # a function of U, S, Vh that the signs of the singular vectors do not change
+    u, s, vh = usv
+    return ((u**2) @ s)[:, None] * ((vh**2).T @ (s * s))[None, :]
 
 
 A34 = [(3, 4)]
@@ -413,6 +482,193 @@ ROWS = [
     row("logsumexp_axis", lambda M, x: x.logsumexp(axis=1, keepdims=True),
         lambda x: np.log(np.exp(x).sum(1, keepdims=True)), A34),
     row("cumsum_axis", lambda M, x: x.cumsum(axis=0), lambda x: x.cumsum(0), A34),
+    # -- issue 19: special functions and the rest of the elementwise math
+    row("sinh", lambda M, x: M.sinh(x), np.sinh, A34),
+    row("cosh_method", lambda M, x: x.cosh(), np.cosh, A34),
+    row("asinh", lambda M, x: M.asinh(x), np.arcsinh, A34),
+    row("acosh", lambda M, x: M.acosh(x + 1.5), lambda x: np.arccosh(x + 1.5), A34, "pos"),
+    row("atanh", lambda M, x: (x * 0.4).atanh(), lambda x: np.arctanh(x * 0.4), A34),
+    row("erf", lambda M, x: M.erf(x), _math(math.erf), A34),
+    row("erfc_method", lambda M, x: x.erfc(), _math(math.erfc), A34),
+    row("erfinv", lambda M, x: M.erfinv(x * 0.4), lambda x: _erfinv(x * 0.4), A34),
+    row("lgamma", lambda M, x: M.lgamma(x), _math(math.lgamma), A34, "pos"),
+    # PyTorch's trigamma is 5e-10 off (its polygamma(1, 1.0) is 1.64493406764, pi**2/6 is 1.64493406685)
+    row("digamma", lambda M, x: x.digamma(), _digamma, A34, "pos", torch_rtol=1e-8),
+    row("polygamma_1", lambda M, x: M.polygamma(1, x), _trigamma, A34, "pos", torch_rtol=1e-8),
+    row("logit", lambda M, x: M.logit(x * 0.4), lambda x: np.log(x * 0.4 / (1 - x * 0.4)), A34, "pos"),
+    row("logit_eps", lambda M, x: (x * 0.4).logit(eps=0.3),
+        lambda x: np.log(np.clip(x * 0.4, 0.3, 0.7) / (1 - np.clip(x * 0.4, 0.3, 0.7))), A34, "pos"),
+    row("nan_to_num", lambda M, x: M.nan_to_num(x), np.nan_to_num, A34),
+    row("frac", lambda M, x: x.frac() * x, lambda x: (x - np.trunc(x)) * x, A34, "nonzero"),
+    row("sgn", lambda M, x: M.sgn(x) * x, lambda x: np.sign(x) * x, A34, "nonzero"),
+    row("logaddexp", lambda M, x, y: M.logaddexp(x, y), np.logaddexp, AB34),
+    row("logaddexp2_method", lambda M, x, y: x.logaddexp2(y), np.logaddexp2, [(3, 1), (4,)]),
+    row("hypot", lambda M, x, y: M.hypot(x, y), np.hypot, AB34, "nonzero"),
+    row("atan2", lambda M, x, y: M.atan2(x, y), np.arctan2, AB34, "nonzero"),
+    row("arctan2_method", lambda M, x, y: x.arctan2(y), np.arctan2, [(3, 1), (4,)], "nonzero"),
+    row("copysign", lambda M, x, y: M.copysign(x, y), np.copysign, AB34, "nonzero"),
+    row("copysign_scalar", lambda M, x: x.copysign(-1.0), lambda x: np.copysign(x, -1.0), A34, "nonzero"),
+    row("xlogy", lambda M, x, y: M.xlogy(x, y), lambda x, y: x * np.log(y), AB34, ("any", "pos")),
+    row("xlogy_scalar", lambda M, x: M.xlogy(x, 3.0), lambda x: x * np.log(x.dtype.type(3.0)), A34),
+    row("fmax", lambda M, x, y: M.fmax(x, y), np.fmax, AB34),
+    row("fmin_method", lambda M, x, y: x.fmin(y), np.fmin, [(3, 1), (4,)]),
+    row("lerp", lambda M, x, y: M.lerp(x, y, 0.3), lambda x, y: x + 0.3 * (y - x), AB34),
+    row("lerp_tensor_weight", lambda M, x, y, w: x.lerp(y, w), lambda x, y, w: x + w * (y - x),
+        [(3, 4), (3, 4), (3, 4)]),
+    row("addcmul", lambda M, x, y, z: M.addcmul(x, y, z, value=0.5), lambda x, y, z: x + 0.5 * y * z,
+        [(3, 4), (3, 1), (4,)]),
+    row("addcdiv_method", lambda M, x, y, z: x.addcdiv(y, z, value=2), lambda x, y, z: x + 2 * y / z,
+        [(3, 4), (3, 4), (3, 4)], ("any", "any", "nonzero")),
+    row("float_power", lambda M, x: M.float_power(x, 2.5), lambda x: x.astype(np.float64) ** 2.5, A34, "pos"),
+    row("float_power_tensor", lambda M, x, y: M.float_power(x, y),
+        lambda x, y: x.astype(np.float64) ** y.astype(np.float64), AB34, ("pos", "any")),
+    # -- issue 19: named products (compositions of matmul: PyTorch's grad_fn names differ)
+    row("bmm", lambda M, a, b: M.bmm(a, b), np.matmul, [(2, 3, 4), (2, 4, 2)], torch_grad_fn=False),
+    row("mv", lambda M, a, b: a.mv(b), np.matmul, [(3, 4), (4,)], torch_grad_fn=False),
+    row("dot", lambda M, a, b: M.dot(a, b), np.dot, [(4,), (4,)], torch_grad_fn=False),
+    row("vdot", lambda M, a, b: M.vdot(a, b), np.vdot, [(4,), (4,)], torch_grad_fn=False),
+    row("outer", lambda M, a, b: M.outer(a, b), np.outer, [(3,), (4,)], torch_grad_fn=False),
+    row("inner", lambda M, a, b: M.inner(a, b), np.inner, [(2, 3, 4), (5, 4)], torch_grad_fn=False),
+    row("tensordot", lambda M, a, b: M.tensordot(a, b, dims=([1, 0], [0, 2])),
+        lambda a, b: np.tensordot(a, b, axes=([1, 0], [0, 2])), [(2, 3, 4), (3, 5, 2)], torch_grad_fn=False),
+    row("tensordot_int", lambda M, a, b: M.tensordot(a, b, 1), lambda a, b: np.tensordot(a, b, 1),
+        [(2, 3), (3, 4)], torch_grad_fn=False),
+    row("kron", lambda M, a, b: M.kron(a, b), np.kron, [(2, 3), (3, 2)], torch_grad_fn=False),
+    row("cross", lambda M, a, b: M.cross(a, b, dim=1), lambda a, b: np.cross(a, b, axis=1),
+        [(4, 3), (4, 3)], torch_grad_fn=False),
+    row("linalg_cross_broadcast", lambda M, a, b: M.linalg.cross(a, b), lambda a, b: np.cross(a, b),
+        [(2, 3), (1, 3)], torch_grad_fn=False),
+    row("addmm", lambda M, x, a, b: M.addmm(x, a, b, beta=0.5, alpha=2), lambda x, a, b: 0.5 * x + 2 * a @ b,
+        [(4,), (3, 2), (2, 4)], torch_grad_fn=False),
+    row("addmv", lambda M, x, a, b: x.addmv(a, b), lambda x, a, b: x + a @ b, [(3,), (3, 2), (2,)],
+        torch_grad_fn=False),
+    row("baddbmm", lambda M, x, a, b: M.baddbmm(x, a, b, alpha=0.5), lambda x, a, b: x + 0.5 * a @ b,
+        [(3, 4), (2, 3, 2), (2, 2, 4)], torch_grad_fn=False),
+    row("addbmm", lambda M, x, a, b: M.addbmm(x, a, b), lambda x, a, b: x + (a @ b).sum(0),
+        [(3, 4), (2, 3, 2), (2, 2, 4)], torch_grad_fn=False),
+    # -- issue 19: minigrad.linalg (forward by LAPACK, PyTorch's derivatives)
+    row("linalg_inv", lambda M, x: M.linalg.inv(x + 3 * M.eye(3, dtype=x.dtype)),
+        lambda x: np.linalg.inv(x + 3 * np.eye(3, dtype=x.dtype)), [(3, 3)], torch_grad_fn=False),
+    row("linalg_inv_batched", lambda M, x: M.linalg.inv(x), np.linalg.inv, [(2, 3, 3)], "nonzero"),
+    row("linalg_det", lambda M, x: M.linalg.det(x), np.linalg.det, [(2, 3, 3)]),
+    row("linalg_slogdet", lambda M, x: M.linalg.slogdet(x).logabsdet, lambda x: np.linalg.slogdet(x)[1],
+        [(3, 3)]),
+    row("linalg_solve", lambda M, a, b: M.linalg.solve(a, b), np.linalg.solve, [(3, 3), (3, 2)], "nonzero"),
+    row("linalg_solve_vector", lambda M, a, b: M.linalg.solve(a, b), np.linalg.solve, [(3, 3), (3,)],
+        "nonzero"),
+    row("linalg_cholesky", lambda M, x: M.linalg.cholesky(x @ x.mT + M.eye(3, dtype=x.dtype)),
+        lambda x: np.linalg.cholesky(x @ x.T + np.eye(3, dtype=x.dtype)), [(3, 3)], torch_grad_fn=False),
+    row("linalg_cholesky_upper", lambda M, x: M.linalg.cholesky(x @ x.mT + M.eye(3, dtype=x.dtype), upper=True),
+        lambda x: np.linalg.cholesky(x @ x.T + np.eye(3, dtype=x.dtype)).T, [(3, 3)], torch_grad_fn=False),
+    row("linalg_eigh", lambda M, x: M.linalg.eigh(x + x.mT)[0] * (M.linalg.eigh(x + x.mT)[1] ** 2).sum(0),
+        lambda x: np.linalg.eigh(x + x.T)[0] * (np.linalg.eigh(x + x.T)[1] ** 2).sum(0), [(3, 3)],
+        torch_grad_fn=False),
+    row("linalg_eigvalsh", lambda M, x: M.linalg.eigvalsh(x + x.mT), lambda x: np.linalg.eigvalsh(x + x.swapaxes(-1, -2)),
+        [(2, 3, 3)], torch_grad_fn=False),
+    row("linalg_svd_tall", lambda M, x: _svd_invariant(M.linalg.svd(x, full_matrices=False)),
+        lambda x: _svd_invariant(np.linalg.svd(x, full_matrices=False)), [(4, 3)], torch_grad_fn=False),
+    row("linalg_svd_wide", lambda M, x: _svd_invariant(M.linalg.svd(x, full_matrices=False)),
+        lambda x: _svd_invariant(np.linalg.svd(x, full_matrices=False)), [(2, 4)], torch_grad_fn=False),
+    row("linalg_svdvals", lambda M, x: M.linalg.svdvals(x), lambda x: np.linalg.svd(x, compute_uv=False),
+        [(2, 3, 4)], torch_grad_fn=False),
+    row("linalg_qr", lambda M, x: M.linalg.qr(x).Q * M.linalg.qr(x).R.sum(),
+        lambda x: np.linalg.qr(x)[0] * np.linalg.qr(x)[1].sum(), [(4, 3)], torch_grad_fn=False),
+    row("linalg_pinv", lambda M, x: M.linalg.pinv(x), np.linalg.pinv, [(4, 3)], torch_grad_fn=False),
+    row("linalg_matrix_power", lambda M, x: M.linalg.matrix_power(x, 3), lambda x: np.linalg.matrix_power(x, 3),
+        [(3, 3)], torch_grad_fn=False),
+    row("linalg_matrix_power_negative", lambda M, x: M.linalg.matrix_power(x + 3 * M.eye(3, dtype=x.dtype), -2),
+        lambda x: np.linalg.matrix_power(x + 3 * np.eye(3, dtype=x.dtype), -2), [(3, 3)], torch_grad_fn=False),
+    row("linalg_norm_fro", lambda M, x: M.linalg.norm(x), np.linalg.norm, A34, torch_grad_fn=False),
+    row("linalg_matrix_norm_nuc", lambda M, x: M.linalg.matrix_norm(x, "nuc"), lambda x: np.linalg.norm(x, "nuc"),
+        A34, torch_grad_fn=False),
+    row("linalg_matrix_norm_2", lambda M, x: M.linalg.matrix_norm(x, 2), lambda x: np.linalg.norm(x, 2), A34,
+        torch_grad_fn=False),
+    row("linalg_matrix_norm_inf", lambda M, x: M.linalg.norm(x, float("inf")),
+        lambda x: np.linalg.norm(x, np.inf), A34, torch_grad_fn=False),
+    row("linalg_vector_norm_p", lambda M, x: M.linalg.vector_norm(x, 3, dim=1),
+        lambda x: (np.abs(x) ** 3).sum(1) ** (1 / 3), A34, "nonzero", torch_grad_fn=False),
+    row("linalg_vector_norm_inf", lambda M, x: M.linalg.vector_norm(x, float("inf"), dim=0),
+        lambda x: np.abs(x).max(0), A34, "nonzero", torch_grad_fn=False),
+    # -- issue 19: shape and layout
+    row("diagonal", lambda M, x: x.diagonal(), np.diagonal, A34),
+    row("diagonal_offset_dims", lambda M, x: M.diagonal(x, 1, 1, 2), lambda x: np.diagonal(x, 1, 1, 2), [(2, 3, 4)]),
+    row("diag_embed", lambda M, x: M.diag_embed(x, -1), lambda x: _diag_embed(x, -1), [(2, 3)]),
+    row("diag_vector", lambda M, x: M.diag(x, 1), lambda x: np.diag(x, 1), [(3,)], torch_grad_fn=False),
+    row("diag_matrix", lambda M, x: x.diag(), np.diag, A34, torch_grad_fn=False),
+    row("trace", lambda M, x: x.trace(), np.trace, A34, torch_grad_fn=False),
+    row("select", lambda M, x: x.select(1, -1), lambda x: x[:, -1], A34),
+    row("movedim", lambda M, x: x.movedim((0, 1), (2, 0)), lambda x: np.moveaxis(x, (0, 1), (2, 0)), [(2, 3, 4)]),
+    row("moveaxis", lambda M, x: M.moveaxis(x, -1, 0), lambda x: np.moveaxis(x, -1, 0), [(2, 3, 4)]),
+    row("broadcast_to", lambda M, x: x.broadcast_to((2, 3, 4)), lambda x: np.broadcast_to(x, (2, 3, 4)), [(3, 1)]),
+    row("broadcast_tensors", lambda M, x, y: M.broadcast_tensors(x, y)[0] * M.broadcast_tensors(x, y)[1],
+        lambda x, y: x * y, [(3, 1), (4,)], torch_grad_fn=False),
+    row("atleast_3d", lambda M, x: M.atleast_3d(x), lambda x: np.atleast_3d(x), A34, torch_grad_fn=False),
+    row("tile", lambda M, x: x.tile((2,)), lambda x: np.tile(x, 2), A34),
+    row("repeat_interleave", lambda M, x: x.repeat_interleave(2, dim=1), lambda x: np.repeat(x, 2, 1), A34,
+        torch_grad_fn=False),
+    row("repeat_interleave_counts", lambda M, x: M.repeat_interleave(x, M.tensor([1, 0, 2]), dim=0),
+        lambda x: np.repeat(x, [1, 0, 2], 0), A34, torch_grad_fn=False),
+    row("tensor_split", lambda M, x: x.tensor_split(3, dim=1)[0] * x.tensor_split(3, dim=1)[2],
+        lambda x: x[:, :2] * x[:, 3:], A34, torch_grad_fn=False),
+    row("hsplit_vsplit", lambda M, x: x.hsplit(2)[1] + x.vsplit([1])[1][:, :2], lambda x: x[:, 2:] + x[1:, :2],
+        [(2, 4)], torch_grad_fn=False),
+    row("hstack", lambda M, x, y: M.hstack([x, y]), lambda x, y: np.hstack([x, y]), [(3, 2), (3, 4)]),
+    row("vstack", lambda M, x, y: M.vstack([x, y]), lambda x, y: np.vstack([x, y]), [(4,), (2, 4)],
+        torch_grad_fn=False),
+    row("dstack", lambda M, x, y: M.dstack([x, y]), lambda x, y: np.dstack([x, y]), AB34, torch_grad_fn=False),
+    row("column_stack", lambda M, x, y: M.column_stack([x, y]), lambda x, y: np.column_stack([x, y]),
+        [(3,), (3, 2)], torch_grad_fn=False),
+    row("ravel", lambda M, x: x.t().ravel(), lambda x: x.T.ravel(), A34, torch_grad_fn=False),
+    row("rot90", lambda M, x: x.rot90(), np.rot90, A34, torch_grad_fn=False),
+    row("rot90_k3", lambda M, x: M.rot90(x, 3, (1, 2)), lambda x: np.rot90(x, 3, (1, 2)), [(2, 3, 4)],
+        torch_grad_fn=False),
+    row("fliplr_flipud", lambda M, x: x.fliplr() * M.flipud(x), lambda x: np.fliplr(x) * np.flipud(x), [(3, 3)],
+        torch_grad_fn=False),
+    row("unfold", lambda M, x: x.unfold(1, 2, 1), lambda x: np.lib.stride_tricks.sliding_window_view(x, 2, 1),
+        A34, torch_grad_fn=False),
+    row("meshgrid_xy", lambda M, x, y: M.meshgrid(x, y, indexing="xy")[0] * M.meshgrid(x, y, indexing="xy")[1],
+        lambda x, y: np.meshgrid(x, y)[0] * np.meshgrid(x, y)[1], [(3,), (4,)], torch_grad_fn=False),
+    row("cartesian_prod", lambda M, x, y: M.cartesian_prod(x, y),
+        lambda x, y: np.stack([a.ravel() for a in np.meshgrid(x, y, indexing="ij")], 1), [(3,), (2,)],
+        torch_grad_fn=False),
+    row("combinations", lambda M, x: M.combinations(x, 2),
+        lambda x: np.array(list(itertools.combinations(x, 2)), dtype=x.dtype), [(4,)], torch_grad_fn=False),
+    row("block_diag", lambda M, x, y: M.block_diag(x, y), lambda x, y: _block_diag(x, y), [(2, 3), (2, 2)],
+        torch_grad_fn=False),
+    row("cdist", lambda M, x, y: M.cdist(x, y), lambda x, y: np.sqrt(((x[:, None] - y[None]) ** 2).sum(-1)),
+        [(3, 4), (2, 4)], torch_grad_fn=False),
+    row("cdist_p1", lambda M, x, y: M.cdist(x, y, p=1), lambda x, y: np.abs(x[:, None] - y[None]).sum(-1),
+        [(3, 4), (2, 4)], torch_grad_fn=False),
+    row("mH", lambda M, x: x.mH, lambda x: x.swapaxes(-1, -2), [(2, 3, 4)]),
+    # -- issue 19: reductions and scans
+    row("cumprod", lambda M, x: x.cumprod(1), lambda x: np.cumprod(x, 1), A34, "nonzero"),
+    row("cummax", lambda M, x: x.cummax(1).values, lambda x: np.maximum.accumulate(x, 1), A34, torch_grad_fn=False),
+    row("cummin", lambda M, x: M.cummin(x, 0)[0], lambda x: np.minimum.accumulate(x, 0), A34, torch_grad_fn=False),
+    row("logcumsumexp", lambda M, x: x.logcumsumexp(1), lambda x: np.logaddexp.accumulate(x, 1), A34,
+        torch_grad_fn=False),
+    row("median", lambda M, x: x.median(), lambda x: np.sort(x.ravel())[(x.size - 1) // 2], A34, torch_grad_fn=False),
+    row("median_dim", lambda M, x: M.median(x, 1).values, lambda x: np.sort(x, 1)[:, 1], A34, torch_grad_fn=False),
+    row("quantile", lambda M, x: x.quantile(0.3), lambda x: np.quantile(x, 0.3).astype(x.dtype), A34,
+        torch_grad_fn=False),
+    row("quantile_dim", lambda M, x: M.quantile(x, M.tensor([0.25, 0.8], dtype=x.dtype), dim=1),
+        lambda x: np.quantile(x, [0.25, 0.8], axis=1).astype(x.dtype), A34, torch_grad_fn=False),
+    row("nanquantile", lambda M, x: M.nanquantile(x, 0.5, dim=0, keepdim=True),
+        lambda x: np.nanquantile(x, 0.5, axis=0, keepdims=True).astype(x.dtype), A34, torch_grad_fn=False),
+    row("nansum", lambda M, x: x.nansum(1), lambda x: np.nansum(x, 1), A34, torch_grad_fn=False),
+    row("nanmean", lambda M, x: M.nanmean(x, 0), lambda x: np.nanmean(x, 0), A34, torch_grad_fn=False),
+    row("var_mean", lambda M, x: M.var_mean(x, 1)[0] * M.var_mean(x, 1)[1],
+        lambda x: x.var(1, ddof=1) * x.mean(1), A34, torch_grad_fn=False),
+    row("std_mean", lambda M, x: M.std_mean(x)[0] + M.std_mean(x)[1], lambda x: x.std(ddof=1) + x.mean(), A34,
+        torch_grad_fn=False),
+    row("aminmax", lambda M, x: M.aminmax(x, dim=0).min * x.aminmax(dim=0).max, lambda x: x.min(0) * x.max(0), A34,
+        torch_grad_fn=False),
+    # -- issue 19: an int beside a tensor index is a basic index in PyTorch (numpy moves the dims)
+    row("index_int_slice_tensor", lambda M, x: x[1, :, M.tensor([0, 2])], lambda x: x[1][:, [0, 2]], [(2, 3, 4)]),
+    row("index_slice_int_mask", lambda M, x: x[:, 1, M.tensor([True, False, True, True])],
+        lambda x: x[:, 1][:, [True, False, True, True]], [(2, 3, 4)]),
+    row("sinh_inplace", lambda M, x: (x * 1).sinh_(), np.sinh, A34),
+    row("addcmul_inplace", lambda M, x, y, z: (x * 1).addcmul_(y, z), lambda x, y, z: x + y * z,
+        [(3, 4), (3, 4), (3, 4)]),
 ]
 
 _ids = [r.id for r in ROWS]
@@ -528,9 +784,10 @@ def _check_torch(r):
     out, grads, w = mg_value_and_grads(r.mg, arrays)
     t_out, t_grads = _torch_value_and_grads(torch, r.th, arrays, w)
     assert out.dtype == t_out.dtype, f"{r.id}: dtype {out.dtype} vs torch {t_out.dtype}"
-    assert_close(out, t_out, 1e-12, 1e-12, f"{r.id}: forward vs torch")
+    fwd_rtol = 1e-12 if r.torch_rtol <= 1e-10 else r.torch_rtol  # a looser row is looser in both
+    assert_close(out, t_out, fwd_rtol, 1e-12, f"{r.id}: forward vs torch")
     for k, (g, tg) in enumerate(zip(grads, t_grads)):
-        assert_close(g, tg, 1e-10, 1e-12, f"{r.id}: d/d input {k} vs torch")
+        assert_close(g, tg, r.torch_rtol, 1e-12, f"{r.id}: d/d input {k} vs torch")
 
 
 # ----------------------------------------------------------------------------- generic tests
@@ -676,6 +933,9 @@ SPECIAL_POINTS = [
     ("pow_tensor_negative_exponent_at_zero_base", lambda M, x, y: x**y, [[0.0, 3.0], [-1.0, -1.0]]),
     ("sigmoid_saturated", lambda M, x: x.sigmoid(), [[-1000.0, 1000.0, 0.0]]),
     ("tanh_saturated", lambda M, x: x.tanh(), [[-1000.0, 1000.0, 0.0]]),
+    # issue 19: these raised "math domain error"
+    ("rpow_zero_base", lambda M, x: 0**x, [[-1.0, 0.0, 0.5, 2.0]]),
+    ("rpow_negative_base", lambda M, x: (-2.0) ** x, [[-1.0, 0.0, 0.5, 2.0]]),
 ]
 
 

@@ -86,6 +86,36 @@ PARAM_TYPES = {
     "sigma": "float",
     "num_samples": "int",
     "replacement": "bool",
+    # issue 19: the long tail
+    "end": "Tensor | float",
+    "eps": "float",
+    "n": "int",
+    "nan": "float",
+    "posinf": "float",
+    "neginf": "float",
+    "tensor1": "Tensor",
+    "tensor2": "Tensor",
+    "values": "Tensor",
+    "batch1": "Tensor",
+    "batch2": "Tensor",
+    "beta": "float",
+    "mat": "Tensor",
+    "mat1": "Tensor",
+    "tensor": "Tensor",
+    "vec": "Tensor",
+    "vec1": "Tensor",
+    "vec2": "Tensor",
+    "destination": _DIMS,
+    "source": _DIMS,
+    "dim2": "int",
+    "dimension": "int",
+    "indices_or_sections": "int | Sequence[int] | Tensor",
+    "interpolation": "str",
+    "offset": "int",
+    "output_size": "int",
+    "q": "float | Tensor",
+    "repeats": "int | Tensor",
+    "step": "int",
     # issue 12: sorting, histograms, tolerances, narrow, tril/triu
     "start": "int | Tensor",
     "length": "int",
@@ -200,6 +230,8 @@ PROPERTIES = {  # name -> (type, settable)
     "_version": ("int", False),
     "T": ("Tensor", False),
     "mT": ("Tensor", False),
+    "mH": ("Tensor", False),
+    "H": ("Tensor", False),
     "_data": ("NDArray[Any]", False),
 }
 
@@ -292,7 +324,9 @@ def tensor_methods():
     for name, value in minigrad.Tensor.__dict__.items():
         if type(value).__name__ == "cython_function_or_method" and name not in PRIVATE_METHODS:
             methods[name] = value
-    methods.update(ops.METHODS)
+    methods.update(
+        (k, v) for k, v in ops.METHODS.items() if not isinstance(v, property)
+    )  # properties: PROPERTIES
     return methods
 
 

@@ -39,6 +39,13 @@ def _pow_db(g, a, b, out):
     return where(zero, 0.0, mul(mul(g, out), log(a)))
 
 
+def _pow_db_scalar(g, a, b, out):
+    # d/db a**b for a number a: nan for a < 0; for a == 0, 0 where b >= 0 and -inf below (PyTorch)
+    log_a = math.log(a) if a > 0 else (-math.inf if a == 0 else math.nan)
+    d = mul(mul(g, out), log_a)
+    return where(ge(b, 0), 0.0, d) if a == 0 else d
+
+
 # The numpy fallbacks run with floating-point warnings off: like PyTorch, inf - inf is
 # nan without a RuntimeWarning. (The C fast path never warns.)
 def _fwd_add(a, b):
@@ -143,7 +150,7 @@ POW_TT     = defop("pow",     _fwd_pow,                              lambda g, a
                                                                       lambda g, a, b, out: _pow_db(g, a, b, out),
                    grad_name="PowBackward1", kind=ELEMENTWISE)
 POW_ST     = defop("pow",     _fwd_pow,                              None,
-                                                                      lambda g, a, b, out: g * out * math.log(a),
+                                                                      lambda g, a, b, out: _pow_db_scalar(g, a, b, out),
                    grad_name="PowBackward2", kind=ELEMENTWISE)
 RECIPROCAL = defop("reciprocal", _fwd_reciprocal,                    lambda g, x, out: neg(mul(g, mul(out, out))), kind=ELEMENTWISE)
 NEG        = defop("neg",     K.Unary("neg", _int_neg),              lambda g, x, out: neg(g), kind=ELEMENTWISE)
@@ -269,11 +276,20 @@ def _rdiv(input, other):
 def where(condition, input, other):
     """Elements of ``input`` where ``condition`` is True, else of ``other``."""
     if isinstance(condition, Tensor):
+        if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
+            return _tape._from_array(_where_numbers(condition._data, input, other))
         condition = condition._data
     if isinstance(input, Tensor) or isinstance(other, Tensor):
         cond = _tape._from_array(np.asarray(condition))
         return apply(WHERE, (cond, input, other))
     return _fwd_where(np.asarray(condition), input, other)
+
+
+def _where_numbers(cond, a, b):
+    # where(mask, 4, 2) is a tensor of the numbers' kind: float32 (the default) for floats, int64, bool
+    kinds = {type(v) for v in (a, b)}
+    dtype = np.float32 if float in kinds else np.int64 if int in kinds else None
+    return _fwd_where(cond, np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype))
 
 
 export_method("where", lambda self, condition, other: where(condition, self, other))

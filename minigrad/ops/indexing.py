@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import LINEAR, _dims, _int, _is_raw, _real, defop, export, ndarray, numpy_keywords
+from ._core import LINEAR, _dims, _int, _is_raw, _numel, _real, defop, export, ndarray, numpy_keywords
 
 
 def _fwd_getitem(x, index):
@@ -173,8 +173,38 @@ def _index_op(index):
     return SLICE
 
 
+def _split_ints(index):
+    """PyTorch's rule for ints beside tensor indices: an int is a basic index (x[1, :, t] selects
+    1 first, then indexes with t), where numpy counts it as advanced and moves the broadcast
+    dims to the front. So (basic part with ints, advanced part without) or None if not mixed."""
+    if not isinstance(index, tuple):
+        return None
+    ints = any(type(p) is int for p in index)
+    arrays = any(isinstance(p, ndarray) for p in index)
+    if not (ints and arrays):
+        return None
+    basic, advanced = [], []
+    for p in index:
+        if type(p) is int:
+            basic.append(p)
+        elif isinstance(p, ndarray):
+            width = p.ndim if p.dtype == np.bool_ else 1  # a mask spans as many dims as it has
+            basic.extend([slice(None)] * width)
+            advanced.append(p)
+        elif p is Ellipsis:
+            basic.append(p)
+            advanced.append(p)
+        else:  # a slice or None: applied in the first step, a whole dim in the second
+            basic.append(p)
+            advanced.append(slice(None))
+    return tuple(basic), tuple(advanced)
+
+
 def getitem(input, index):
     index = _index_arg(index)
+    split = _split_ints(index)
+    if split is not None:
+        return getitem(getitem(input, split[0]), split[1])
     try:
         return apply(_index_op(index), (input,), (index,))
     except IndexError as e:
@@ -214,6 +244,10 @@ def narrow(input, dim, start, length):
 def setitem_(input, index, value):
     """``input[index] = value`` in place (differentiable w.r.t. both)."""
     index = _index_arg(index)
+    split = _split_ints(index)
+    if split is not None:  # write where PyTorch's x[1, :, t] reads, in the layout it reads it
+        where = np.arange(_numel(input.shape)).reshape(input.shape)[split[0]][split[1]]
+        index = np.unravel_index(where, input.shape)
     input._check_inplace()
     if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
         value = value.to(input.dtype)

@@ -1,5 +1,5 @@
 """Integer-flavoured elementwise ops: ``%`` (remainder), fmod, ``//`` (floor_divide) and the
-bitwise ops behind ``&``, ``|``, ``^`` and ``~`` (on bool masks and integer tensors).
+bitwise ops behind ``&``, ``|``, ``^``, ``~``, ``<<`` and ``>>`` (on bool masks and integer tensors).
 
 remainder and fmod are differentiable (PyTorch's formulas: the gradient of ``a`` passes
 through, ``b``'s is ``-g * floor(a / b)`` or ``-g * trunc(a / b)``); floor division and the
@@ -94,15 +94,22 @@ def floor_divide(input, other):
     return _floor_divide(input, other)
 
 
+def _refuse_float(name, a, b, message):
+    for v in (a, b):
+        is_array = isinstance(v, (np.ndarray, np.generic))
+        if (v.dtype.kind == "f") if is_array else isinstance(v, float):
+            raise NotImplementedError(message)
+
+
 def _bitwise(name, ufunc):
     def forward(a, b):
-        for v in (a, b):
-            is_array = isinstance(v, (np.ndarray, np.generic))
-            if (v.dtype.kind == "f") if is_array else isinstance(v, float):
-                raise NotImplementedError(
-                    f"\"{name}_cpu\" not implemented for 'Float': {name} takes bool or "
-                    "integer tensors (compare first for a mask: (x > 0) & (x < 1))"
-                )
+        _refuse_float(
+            name,
+            a,
+            b,
+            f"\"{name}_cpu\" not implemented for 'Float': {name} takes bool or "
+            "integer tensors (compare first for a mask: (x > 0) & (x < 1))",
+        )
         return ufunc(a, b)
 
     return _compare(name, forward, inplace=True)
@@ -111,6 +118,28 @@ def _bitwise(name, ufunc):
 bitwise_and = _bitwise("bitwise_and", np.bitwise_and)
 bitwise_or = _bitwise("bitwise_or", np.bitwise_or)
 bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
+
+
+def _shift(name, ufunc, kernel):
+    def forward(a, b):
+        _refuse_float(
+            name, a, b, f"\"{kernel}_cpu\" not implemented for 'Float': {name} takes integer tensors"
+        )
+        a, b = _prep2(name, a, b)
+        a = np.asarray(a, dtype=np.int64 if np.asarray(a).dtype == np.bool_ else None)
+        bits = a.dtype.itemsize * 8
+        # PyTorch: a shift by the width or more gives 0 (and -1 for a negative shifted right);
+        # C (and numpy) leave it undefined
+        b = np.clip(b, 0, bits - 1 if name == "bitwise_right_shift" else bits)
+        with np.errstate(all="ignore"):
+            out = ufunc(a, np.minimum(b, bits - 1).astype(a.dtype))
+        return np.where(b >= bits, 0, out).astype(a.dtype) if name == "bitwise_left_shift" else out
+
+    return _compare(name, forward)
+
+
+bitwise_left_shift = _shift("bitwise_left_shift", np.left_shift, "lshift")
+bitwise_right_shift = _shift("bitwise_right_shift", np.right_shift, "rshift")
 
 
 @export(inplace=True)

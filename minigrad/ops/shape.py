@@ -7,7 +7,7 @@ through either is seen by the saved-tensor checks of both.
 
 import numpy as np
 
-from .. import _device, _dtypes
+from .. import _device, _dtypes, _tape
 from .._tape import Tensor, apply
 from ..grad_mode import no_grad
 from . import _batching as B
@@ -155,8 +155,28 @@ def reshape(input, *shape):
 
 @export
 def view(input, *shape):
-    """Like reshape: the same elements in a new shape (shares memory)."""
+    """Like reshape: the same elements in a new shape (shares memory). ``x.view(dtype)``
+    reinterprets the bytes as another dtype (not differentiable, as in PyTorch)."""
+    if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
+        return _view_dtype(input, shape[0])
     return reshape(input, *shape)
+
+
+def _view_dtype(input, dtype):
+    old, new = input._data.dtype, _dtypes.to_numpy(dtype)
+    a = input._data
+    if old.itemsize != new.itemsize and (a.ndim == 0 or a.strides[-1] != old.itemsize):
+        raise RuntimeError(
+            f"self.stride(-1) must be 1 to view {input.dtype} as {dtype} (different element sizes), "
+            f"got a tensor of shape {tuple(input.shape)}: call .contiguous() first"
+        )
+    if old.itemsize != new.itemsize and (a.shape[-1] * old.itemsize) % new.itemsize:
+        raise RuntimeError(
+            f"self.size(-1) must be divisible by {new.itemsize // old.itemsize or 1} to view {input.dtype} as "
+            f"{dtype} (different element sizes), but got {a.shape[-1]}"
+        )
+    out = _tape._from_array(a.view(new))
+    return out
 
 
 @export

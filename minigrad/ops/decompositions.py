@@ -1,0 +1,355 @@
+"""Matrix functions and decompositions: inv, det, slogdet, solve, cholesky, qr, svd, eigh.
+
+Forwards go through numpy (LAPACK), over any leading batch dims; derivatives are PyTorch's
+formulas (real case), written with the op vocabulary so they also run under create_graph.
+
+An op has one output, so a decomposition with several (Q and R, U S Vh, eigenvalues and
+vectors) is one op whose output is all of them *packed* into one flat array; the caller
+slices the pieces out as views. Backward then hands the op one packed gradient, zeros where
+a piece was not used, and its derivative unpacks it and applies the joint formula (the
+gradient of svd needs gU, gS and gVh together).
+"""
+
+import collections
+import math
+
+import numpy as np
+
+from .. import _tape
+from .._tape import Tensor, apply
+from ._core import defop
+from .elementwise import add, div, mul, neg, sub
+from .linalg import matmul
+from .shape import expand, transpose, tril
+
+_SLOGDET = collections.namedtuple("slogdet", "sign logabsdet")
+_EIGH = collections.namedtuple("eigh", "eigenvalues eigenvectors")
+_SVD = collections.namedtuple("svd", "U S Vh")
+_QR = collections.namedtuple("qr", "Q R")
+
+
+def _mT(x):
+    return transpose(x, -1, -2)
+
+
+def _square(op, a):
+    if not isinstance(a, Tensor):
+        raise TypeError(f"linalg.{op}(): argument 'A' must be Tensor, not {type(a).__name__}")
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(
+            f"linalg.{op}: A must be batches of square matrices, but they are {tuple(a.shape[-2:])} matrices "
+            f"(input of shape {tuple(a.shape)})"
+        )
+    _float_input(op, a)
+
+
+def _float_input(op, a):
+    if a.dtype.numpy.kind != "f":
+        raise RuntimeError(
+            f"linalg.{op}: Expected a floating point tensor as input. Got {a.dtype.name} (convert with .float())"
+        )
+
+
+def _lapack(op, fn, *arrays):
+    try:
+        with np.errstate(all="ignore"):
+            return fn(*arrays)
+    except np.linalg.LinAlgError as e:
+        raise RuntimeError(f"linalg.{op}: {e} (the input is singular or not positive-definite)") from None
+
+
+def _diag_embed(v):
+    """(..., n) -> (..., n, n) with v on the diagonal (differentiable: a product with the identity)."""
+    n = v.shape[-1]
+    eye = np.eye(n, dtype=v.dtype if isinstance(v, np.ndarray) else v.dtype.numpy)
+    return mul(expand(_unsqueeze(v, -1), tuple(v.shape) + (n,)), eye)
+
+
+def _unsqueeze(v, d):
+    shape = tuple(v.shape)
+    d = d % (len(shape) + 1)
+    return v.reshape(shape[:d] + (1,) + shape[d:])
+
+
+def _diagonal(m):
+    """The diagonal of each matrix (differentiable: a masked sum)."""
+    n = m.shape[-1]
+    return mul(m, np.eye(n, dtype=m.dtype if isinstance(m, np.ndarray) else m.dtype.numpy)).sum(-1)
+
+
+def _pack(*arrays):
+    return np.concatenate([np.ascontiguousarray(a).reshape(-1) for a in arrays])
+
+
+def _unpack(g, shapes):
+    out, start = [], 0
+    for shape in shapes:
+        n = math.prod(shape)
+        out.append(g[start : start + n].reshape(shape))
+        start += n
+    return out
+
+
+def _pieces(op, a, shapes, attrs=()):
+    packed = apply(op, (a,), attrs)
+    return _unpack(packed, shapes)
+
+
+# ----------------------------------------------------------------------------- inv, det, solve
+
+
+def _fwd_inv(a):
+    return _lapack("inv", np.linalg.inv, a)
+
+
+def _fwd_det(a):
+    return np.asarray(np.linalg.det(a)).astype(a.dtype)
+
+
+def _fwd_logabsdet(a):
+    return np.asarray(np.linalg.slogdet(a)[1]).astype(a.dtype)
+
+
+def _fwd_solve(a, b, vector):
+    bb = b[..., None] if vector else b
+    x = _lapack("solve", _solve, a, bb)
+    return x[..., 0] if vector else x
+
+
+def _solve(a, b):
+    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    return np.linalg.solve(np.broadcast_to(a, shape + a.shape[-2:]), np.broadcast_to(b, shape + b.shape[-2:]))
+
+
+def _solve_da(g, a, b, out, vector):
+    gb = _solve_db(g, a, b, out, vector)
+    if vector:
+        return neg(matmul(_unsqueeze(gb, -1), _unsqueeze(out, -2)))
+    return neg(matmul(gb, _mT(out)))
+
+
+def _solve_db(g, a, b, out, vector):
+    return solve_raw(_mT(a), g, vector)
+
+
+def solve_raw(a, b, vector):
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        return apply(SOLVE, (a, b), (vector,))
+    return _fwd_solve(a, b, vector)
+
+
+def _det_grad(g, a, out):
+    # d det / dA = det * inv(A)^T
+    return mul(_unsqueeze(_unsqueeze(mul(g, out), -1), -1), _mT(inv(a)))
+
+
+def _logabsdet_grad(g, a, out):
+    return mul(_unsqueeze(_unsqueeze(g, -1), -1), _mT(inv(a)))
+
+
+def _inv_grad(g, a, out):
+    t = _mT(out)
+    return neg(matmul(matmul(t, g), t))
+
+
+# ----------------------------------------------------------------------------- cholesky
+
+
+def _fwd_cholesky(a, upper):
+    low = _lapack("cholesky", np.linalg.cholesky, a)
+    return np.swapaxes(low, -1, -2).copy() if upper else low
+
+
+def _phi(x):
+    # the lower triangle with the diagonal halved
+    return sub(tril(x), mul(_diag_embed(_diagonal(x)), 0.5))
+
+
+def _cholesky_grad(g, a, out, upper):
+    low = _mT(out) if upper else out
+    gl = tril(_mT(g) if upper else g)
+    p = _phi(matmul(_mT(low), gl))
+    # S = L^-T P L^-1, then symmetrised
+    lt = _mT(low)
+    s = _mT(solve_raw(lt, _mT(solve_raw(lt, p, False)), False))
+    return mul(add(s, _mT(s)), 0.5)
+
+
+# ----------------------------------------------------------------------------- eigh
+
+
+def _eigh_shapes(a):
+    return (a.shape[:-1], a.shape)
+
+
+def _fwd_eigh(a, uplo):
+    w, v = _lapack("eigh", np.linalg.eigh, a, uplo)
+    return _pack(w.astype(a.dtype), v.astype(a.dtype))
+
+
+def _eigh_grad(g, a, out, uplo):
+    shapes = _eigh_shapes(a)
+    gl, gv = _unpack(g, shapes)
+    w, v = _unpack(out, shapes)
+    vhgv = matmul(_mT(v), gv)
+    vhgv = mul(sub(vhgv, _mT(vhgv)), 0.5)
+    e = sub(_unsqueeze(w, -2), _unsqueeze(w, -1))  # E_ij = w_j - w_i
+    n = a.shape[-1]
+    eye = np.eye(n, dtype=a.dtype if isinstance(a, np.ndarray) else a.dtype.numpy)
+    inner = add(div(mul(vhgv, 1 - eye), add(e, eye)), _diag_embed(gl))
+    return matmul(matmul(v, inner), _mT(v))
+
+
+# ----------------------------------------------------------------------------- svd
+
+
+def _svd_shapes(a):
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    batch = tuple(a.shape[:-2])
+    return (batch + (m, k), batch + (k,), batch + (k, n))
+
+
+def _fwd_svd(a):
+    u, s, vh = _lapack("svd", np.linalg.svd, a, False)
+    return _pack(u.astype(a.dtype), s.astype(a.dtype), vh.astype(a.dtype))
+
+
+def _svd_grad(g, a, out):
+    shapes = _svd_shapes(a)
+    gu, gs, gvh = _unpack(g, shapes)
+    u, s, vh = _unpack(out, shapes)
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    v, gv = _mT(vh), _mT(gvh)
+    eye = np.eye(k, dtype=a.dtype if isinstance(a, np.ndarray) else a.dtype.numpy)
+    uhgu, vhgv = matmul(_mT(u), gu), matmul(_mT(v), gv)
+    s2 = mul(s, s)
+    e = add(sub(_unsqueeze(s2, -2), _unsqueeze(s2, -1)), eye)  # E_jk = s_k^2 - s_j^2, 1 on the diagonal
+    skew_u, skew_v = sub(uhgu, _mT(uhgu)), sub(vhgv, _mT(vhgv))
+    inner = div(add(mul(skew_u, _unsqueeze(s, -2)), mul(_unsqueeze(s, -1), skew_v)), e)
+    inner = add(mul(inner, 1 - eye), _diag_embed(gs))
+    ga = matmul(matmul(u, inner), vh)
+    if m > k:
+        ga = add(ga, matmul(div(sub(gu, matmul(u, uhgu)), _unsqueeze(s, -2)), vh))
+    if n > k:
+        ga = add(ga, matmul(u, _mT(div(sub(gv, matmul(v, vhgv)), _unsqueeze(s, -2)))))
+    return ga
+
+
+# ----------------------------------------------------------------------------- qr
+
+
+def _qr_shapes(a):
+    m, n = a.shape[-2:]
+    k = min(m, n)
+    batch = tuple(a.shape[:-2])
+    return (batch + (m, k), batch + (k, n))
+
+
+def _fwd_qr(a):
+    q, r = np.linalg.qr(a, mode="reduced")
+    return _pack(q.astype(a.dtype), r.astype(a.dtype))
+
+
+def _copyltu(m):
+    return add(tril(m), _mT(tril(m, -1)))
+
+
+def _qr_grad(g, a, out):
+    shapes = _qr_shapes(a)
+    gq, gr = _unpack(g, shapes)
+    q, r = _unpack(out, shapes)
+    # A = QR, m >= n: gA = (gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q
+    mm = sub(matmul(r, _mT(gr)), matmul(_mT(gq), q))
+    b = add(gq, matmul(q, _copyltu(mm)))
+    return _mT(solve_raw(r, _mT(b), False))
+
+
+# fmt: off
+INV      = defop("linalg_inv_ex",  _fwd_inv,          _inv_grad)
+DET      = defop("linalg_det",     _fwd_det,          _det_grad)
+LOGABSDET = defop("linalg_slogdet", _fwd_logabsdet,   _logabsdet_grad)
+SOLVE    = defop("linalg_solve_ex", _fwd_solve,       _solve_da, _solve_db)
+CHOLESKY = defop("linalg_cholesky_ex", _fwd_cholesky, _cholesky_grad)
+EIGH     = defop("linalg_eigh",    _fwd_eigh,         _eigh_grad)
+SVD      = defop("linalg_svd",     _fwd_svd,          _svd_grad)
+QR       = defop("linalg_qr",      _fwd_qr,           _qr_grad)
+# fmt: on
+
+
+def inv(A):
+    """The inverse of each square matrix (RuntimeError if singular)."""
+    if not isinstance(A, Tensor):
+        return _fwd_inv(A)
+    _square("inv", A)
+    return apply(INV, (A,))
+
+
+def det(A):
+    """The determinant of each square matrix."""
+    _square("det", A)
+    return apply(DET, (A,))
+
+
+def slogdet(A):
+    """(sign, log|det|) of each square matrix; only log|det| is differentiable."""
+    _square("slogdet", A)
+    sign = _tape._from_array(np.asarray(np.linalg.slogdet(A._data)[0]).astype(A._data.dtype))
+    return _SLOGDET(sign, apply(LOGABSDET, (A,)))
+
+
+def solve(A, B, *, left=True):
+    """X with A @ X = B (B a matrix or batch of them, or a vector)."""
+    _square("solve", A)
+    if not left:
+        return _mT(solve(_mT(A), _mT(B)))
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+    n = A.shape[-1]
+    if (B.shape[-1] if vector else B.shape[-2]) != n:
+        raise RuntimeError(
+            f"linalg.solve: Incompatible shapes of A and B for the equation AX = B ({tuple(A.shape[-2:])} and "
+            f"{tuple(B.shape)})"
+        )
+    if A.dtype != B.dtype:
+        raise RuntimeError(
+            f"linalg.solve: Expected A and B to have the same dtype, got {A.dtype} and {B.dtype}"
+        )
+    return apply(SOLVE, (A, B), (vector,))
+
+
+def cholesky(A, *, upper=False):
+    """The lower Cholesky factor L of a symmetric positive-definite A = L L^T (U^T U if upper)."""
+    _square("cholesky", A)
+    return apply(CHOLESKY, (A,), (bool(upper),))
+
+
+def eigh(A, UPLO="L"):
+    """(eigenvalues ascending, eigenvectors as columns) of symmetric matrices."""
+    _square("eigh", A)
+    return _EIGH(*_pieces(EIGH, A, _eigh_shapes(A), (UPLO,)))
+
+
+def svd(A, full_matrices=True):
+    """(U, S, Vh) with A = U diag(S) Vh; differentiable for ``full_matrices=False``."""
+    _float_input("svd", A)
+    if A.ndim < 2:
+        raise RuntimeError(
+            f"linalg.svd: The input tensor A must have at least 2 dimensions (got {tuple(A.shape)})"
+        )
+    if full_matrices and A.shape[-1] != A.shape[-2]:  # the extra columns: not differentiable here
+        u, s, vh = np.linalg.svd(A._data, full_matrices=True)
+        return _SVD(*(_tape._from_array(t.astype(A._data.dtype)) for t in (u, s, vh)))
+    return _SVD(*_pieces(SVD, A, _svd_shapes(A)))
+
+
+def qr(A, mode="reduced"):
+    """(Q, R) with A = Q R, Q with orthonormal columns, R upper triangular."""
+    _float_input("qr", A)
+    if mode != "reduced":
+        raise NotImplementedError(f"linalg.qr: mode={mode!r} is not supported here; use mode='reduced'")
+    if A.ndim < 2:
+        raise RuntimeError(
+            f"linalg.qr: The input tensor A must have at least 2 dimensions (got {tuple(A.shape)})"
+        )
+    return _QR(*_pieces(QR, A, _qr_shapes(A)))

@@ -1,0 +1,207 @@
+"""More reductions and scans: cumprod, cummax/cummin, logcumsumexp, median, quantile and
+nanquantile, nansum/nanmean, var_mean/std_mean, aminmax, count_nonzero.
+
+cumprod is an op (numpy's forward, PyTorch's derivative for inputs without zeros); the rest
+compose existing ops: cummax picks with ``gather`` at the indices numpy finds, median is the
+lower middle ``kthvalue``, quantile interpolates between sorted values, so their gradients
+come from those.
+"""
+
+import collections
+
+import numpy as np
+
+from .. import _tape
+from .._tape import apply
+from ._core import _dim1, _dims, defop, numpy_keywords
+from .elementwise import add, div, mul, sub, where
+from .indexing import gather
+from .pointwise import isnan
+from .reduce import _cumsum, _named, amax, amin, cumsum, mean, std, sum, var
+from .shape import flip, reshape
+from .sorting import kthvalue, sort
+
+
+def _fwd_cumprod(x, dim):
+    return np.cumprod(x, axis=dim) if x.ndim else x.copy()
+
+
+def _cumprod_grad(g, x, out, dim):
+    # sum_{j >= k} g_j out_j / x_k: a reversed cumsum (PyTorch's formula where x has no zeros)
+    if not x.shape:
+        return g
+    return div(flip(_cumsum(flip(mul(g, out), dim), dim), dim), x)
+
+
+# fmt: off
+CUMPROD = defop("cumprod", _fwd_cumprod, _cumprod_grad)
+# fmt: on
+
+
+@numpy_keywords
+def cumprod(input, dim, *, dtype=None):
+    """The running product along ``dim``.
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0]).cumprod(0)
+    tensor([1., 2., 6.])
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    d = _dim1("cumprod", dim, input.ndim)
+    if input._data.dtype.kind in "biu":
+        return _tape._from_array(
+            np.cumprod(input._data.astype(np.int64), axis=d) if input.ndim else input._data
+        )
+    return apply(CUMPROD, (input,), (d,))
+
+
+def _running(name, accumulate):
+    def fn(input, dim):
+        d = _dim1(name, dim, input.ndim)
+        x = input._data
+        if not x.ndim:
+            return _named(name, input.clone(), _tape._from_array(np.zeros((), np.int64)))
+        run = accumulate(x, axis=d)
+        pos = np.arange(x.shape[d]).reshape((-1,) + (1,) * (x.ndim - d - 1))
+        # the index of the latest element equal to the running extreme (PyTorch's choice at ties)
+        idx = np.maximum.accumulate(np.where(x == run, pos, 0), axis=d).astype(np.int64)
+        index = _tape._from_array(idx)
+        return _named(name, gather(input, d, index), index)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"The running {name[3:]} along ``dim`` and where it was found: (values, indices)."
+    return fn
+
+
+cummax = _running("cummax", np.maximum.accumulate)
+cummin = _running("cummin", np.minimum.accumulate)
+
+
+def logcumsumexp(input, dim):
+    """log(cumsum(exp(x))) along ``dim``, shifted by the max so exp never overflows."""
+    d = _dim1("logcumsumexp", dim, input.ndim)
+    with np.errstate(all="ignore"):
+        c = np.max(input._data, axis=d, keepdims=True) if input.ndim else input._data
+        c = np.where(np.isfinite(c), c, 0)  # a constant: its gradient cancels exactly
+    return add(cumsum((input - c).exp(), d).log(), c)
+
+
+@numpy_keywords
+def median(input, dim=None, keepdim=False):
+    """The lower median (the middle element, or the smaller of the two middle ones); with
+    ``dim``, (values, indices) along it."""
+    if dim is None:
+        flat = reshape(input, (-1,))
+        return kthvalue(flat, (flat.shape[0] + 1) // 2).values
+    d = _dim1("median", dim, input.ndim)
+    n = input.shape[d] if input.ndim else 1
+    r = kthvalue(input, (n + 1) // 2, d, keepdim)
+    return _named("median", r.values, r.indices)
+
+
+def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    qs = q._data if isinstance(q, _tape.Tensor) else np.asarray(q, dtype=np.float64)
+    if np.any((qs < 0) | (qs > 1)):
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+    if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest. "
+                           f"Got {interpolation!r}")  # fmt: skip
+    x = reshape(input, (-1,)) if dim is None else input
+    d = 0 if dim is None else _dim1(name, dim, input.ndim)
+    if x.ndim == 0:
+        x = reshape(x, (1,))
+    srt = sort(x, d).values  # NaN sorts last
+    nan = np.isnan(x._data)
+    count = (
+        (x.shape[d] - nan.sum(axis=d, keepdims=True))
+        if ignore_nan
+        else np.full(nan.sum(axis=d, keepdims=True).shape, x.shape[d])
+    )
+    outs = []
+    for qv in np.atleast_1d(qs).reshape(-1):
+        pos = qv * (count - 1)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.ceil(pos).astype(np.int64)
+        frac = (pos - lo).astype(x._data.dtype)
+        if interpolation == "lower":
+            hi, frac = lo, frac * 0
+        elif interpolation == "higher":
+            lo, frac = hi, frac * 0
+        elif interpolation == "nearest":
+            lo = hi = np.round(pos).astype(np.int64)
+            frac = frac * 0
+        elif interpolation == "midpoint":
+            frac = np.where(hi > lo, 0.5, 0.0).astype(x._data.dtype)
+        lo_v = gather(srt, d, _tape._from_array(np.clip(lo, 0, None)))
+        hi_v = gather(srt, d, _tape._from_array(np.clip(hi, 0, None)))
+        v = add(lo_v, mul(sub(hi_v, lo_v), frac))
+        has_nan = (count == 0) if ignore_nan else nan.any(axis=d, keepdims=True)
+        if has_nan.any():
+            v = where(_tape._from_array(has_nan), float("nan"), v)
+        if not keepdim:
+            v = v.squeeze(d)
+        elif dim is None:
+            v = reshape(v, (1,) * input.ndim)
+        outs.append(v)
+    if np.ndim(qs) == 0:
+        return outs[0]
+    from .join import stack
+
+    return stack(outs, 0)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The ``q``-quantiles (a number or 1-D tensor in [0, 1]) over all elements or along ``dim``;
+    NaN where a NaN is among them."""
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """quantile ignoring NaNs (NaN only where every element is NaN)."""
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
+
+
+@numpy_keywords
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """sum treating NaN as 0."""
+    clean = where(isnan(input), 0.0, input)
+    return sum(clean, dim, keepdim, dtype=dtype) if dim is not None else sum(clean, dtype=dtype)
+
+
+@numpy_keywords
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """mean over the elements that are not NaN."""
+    keep = (~isnan(input)).to(input.dtype)
+    total = nansum(input, dim, keepdim, dtype=dtype)
+    return div(total, keep.sum(dim=dim, keepdim=keepdim) if dim is not None else keep.sum())
+
+
+def var_mean(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
+    """(var, mean) in one call."""
+    return tuple((var(input, dim, unbiased, keepdim, correction=correction), _mean(input, dim, keepdim)))
+
+
+def std_mean(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
+    """(std, mean) in one call."""
+    return tuple((std(input, dim, unbiased, keepdim, correction=correction), _mean(input, dim, keepdim)))
+
+
+def _mean(input, dim, keepdim):
+    return mean(input) if dim is None else mean(input, dim, keepdim)
+
+
+_AMINMAX = collections.namedtuple("aminmax", "min max")
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """(amin, amax) over all elements or along ``dim``."""
+    dims = () if dim is None else dim
+    return _AMINMAX(amin(input, dims, keepdim), amax(input, dims, keepdim))
+
+
+def count_nonzero(input, dim=None):
+    """How many elements are not zero (int64), over all or along ``dim``."""
+    dims = None if dim is None else _dims("count_nonzero", dim, input.ndim)
+    return _tape._from_array(np.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64))
