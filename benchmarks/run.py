@@ -55,6 +55,8 @@ if ROOT not in sys.path:  # run as a script: make `benchmarks` and `minigrad` im
 from benchmarks import (  # noqa: E402
     bench_attention,
     bench_cnn,
+    bench_conv,
+    bench_data,
     bench_digits,
     bench_import,
     bench_matmul,
@@ -78,11 +80,12 @@ BENCHMARKS = {  # id: run(quick) -> rows
     "P7": bench_digits.run,
     "P8": bench_cnn.run,
     "P9": bench_import.run,
-    "N1": bench_nn.run_conv,
+    "N1": bench_conv.run_conv,
     "N2": bench_nn.run_cross_entropy,
-    "N3": bench_nn.run_pool,
+    "N3": bench_conv.run_pool,
     "N5": bench_rnn.run,
     "P11": bench_rnn.run_char,
+    "P13": bench_data.run,
     "A1": bench_attention.run,
 }
 
