@@ -7,7 +7,7 @@ Both libraries build the model with the same code and start from the same weight
 sample times a run of consecutive steps from those weights and reports the mean.
 
 This is the workload where minigrad's convolution (im2col in Cython and a GEMM per image,
-see bench_nn's N1) and its max-pool kernel meet PyTorch's native ones, at sizes where
+see bench_conv's N1) and its max-pool kernel meet PyTorch's native ones, at sizes where
 neither is dominated by arithmetic. There is no numpy column.
 
 Goal: minigrad ≤ 1.0 × PyTorch's time.

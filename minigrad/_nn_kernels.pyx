@@ -1,20 +1,16 @@
-"""Fused loops behind the nn primitives: softmax family, cross-entropy, im2col/col2im,
-max-pool indices, and erf (for GELU).
+"""Fused loops behind the nn primitives: softmax family, cross-entropy, erf (for GELU) and the
+attention softmax. Convolution and max-pool kernels live in ``_conv_kernels.pyx``.
 
 Why these exist (numpy stays the default; see ``minigrad/ops/nn.py`` for the ops):
 * softmax / log-softmax need max, sum of exp and a write per row: numpy makes four or five
   temporaries of the whole input for that; here it is one loop nest, and the backward is one
   more (``y * (g - sum(g * y))`` and ``g - exp(y) * sum(g)``);
 * cross-entropy on class indices is log-softmax and a pick in one pass per row, and its
-  backward writes ``softmax - one_hot`` straight from the logits without building either;
-* convolution as a GEMM needs the patches of the input laid out as columns (im2col) and
-  the adjoint, which adds them back (col2im); max-pooling needs the argmax of every window.
+  backward writes ``softmax - one_hot`` straight from the logits without building either.
 
 Layouts. A softmax-like kernel sees its input as (outer, n, inner): the reduced axis has
 length ``n`` and stride ``inner``, so any ``dim`` of a C-contiguous array works without a
-transpose. Images are (N, C, H, W); im2col gives (N, C*KH*KW, OH*OW): per image, one row per
-(c, kh, kw), the layout of a conv weight reshaped to (O, C*KH*KW), and one column per output
-pixel, so ``weight @ cols`` is already the (N, O, OH*OW) output, with no transpose.
+transpose.
 
 Invariants: every ``def`` here checks dtype (float32/float64, one dtype for all float
 arguments), C-contiguity, shapes and index ranges before it enters a ``nogil`` loop, and
@@ -347,196 +343,6 @@ def cross_entropy_backward(g, x, target, weight, long long ignore_index):
             _cross_entropy_backward(<const double*>cnp.PyArray_DATA(ga), <const double*>cnp.PyArray_DATA(a),
                                     tp, <const double*>wp, <double*>cnp.PyArray_DATA(out),
                                     o_, n_, i_, ignore_index)
-    return out
-
-
-# ----------------------------------------------------------------------------- im2col / col2im
-
-cdef struct Window:
-    # geometry of a 2-D sliding window over (H, W) producing (OH, OW) positions
-    Py_ssize_t h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow
-
-
-cdef Window _window(tuple hw, tuple geometry, str op) except *:
-    cdef Window g
-    if len(geometry) != 10:
-        raise ValueError(f"{op}: geometry must be (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)")
-    g.h, g.w = hw
-    g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow = geometry
-    if min(g.kh, g.kw, g.sh, g.sw, g.dh, g.dw) < 1 or min(g.ph, g.pw, g.oh, g.ow) < 0:
-        raise ValueError(f"{op}: invalid window geometry {geometry}")
-    return g
-
-
-cdef void _im2col(const floating* x, floating* cols, Py_ssize_t batch, Py_ssize_t chans,
-                  Window g) noexcept nogil:
-    # one output row per (n, c, ky, kx), its oh*ow entries written contiguously; a row reads
-    # one input row per oy, so both sides stream through memory
-    cdef Py_ssize_t n, c, oy, ox, ky, kx, iy, ix
-    cdef const floating* plane
-    cdef floating* row = cols
-    for n in range(batch):
-        for c in range(chans):
-            plane = x + (n * chans + c) * g.h * g.w
-            for ky in range(g.kh):
-                for kx in range(g.kw):
-                    for oy in range(g.oh):
-                        iy = oy * g.sh - g.ph + ky * g.dh
-                        for ox in range(g.ow):
-                            ix = ox * g.sw - g.pw + kx * g.dw
-                            if 0 <= iy < g.h and 0 <= ix < g.w:
-                                row[ox] = plane[iy * g.w + ix]
-                            else:
-                                row[ox] = 0
-                        row += g.ow
-
-
-cdef void _col2im(const floating* cols, floating* x, Py_ssize_t batch, Py_ssize_t chans,
-                  Window g) noexcept nogil:
-    # the adjoint of _im2col: every patch entry is added back where it was read from
-    cdef Py_ssize_t n, c, oy, ox, ky, kx, iy, ix
-    cdef floating* plane
-    cdef const floating* row = cols
-    for n in range(batch):
-        for c in range(chans):
-            plane = x + (n * chans + c) * g.h * g.w
-            for ky in range(g.kh):
-                for kx in range(g.kw):
-                    for oy in range(g.oh):
-                        iy = oy * g.sh - g.ph + ky * g.dh
-                        if 0 <= iy < g.h:
-                            for ox in range(g.ow):
-                                ix = ox * g.sw - g.pw + kx * g.dw
-                                if 0 <= ix < g.w:
-                                    plane[iy * g.w + ix] += row[ox]
-                        row += g.ow
-
-
-def im2col(x, tuple geometry):
-    """Patches of the (N, C, H, W) array ``x`` as columns: shape (N, C*KH*KW, OH*OW).
-
-    ``geometry`` is (kh, kw, sh, sw, ph, pw, dh, dw, oh, ow); positions outside the input
-    (padding, or windows past the edge in ceil mode) read as 0.
-    """
-    cdef cnp.ndarray a = _float_array(x, "im2col", "input")
-    if a.ndim != 4:
-        raise ValueError(f"im2col: expected an (N, C, H, W) array, got shape {np.shape(a)}")
-    cdef Window g = _window((<object>a).shape[2:], geometry, "im2col")
-    cdef Py_ssize_t batch = a.shape[0], chans = a.shape[1]
-    cdef cnp.ndarray cols = np.empty((batch, chans * g.kh * g.kw, g.oh * g.ow), dtype=a.dtype)
-    if a.dtype == np.float32:
-        with nogil:
-            _im2col(<const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(cols), batch, chans, g)
-    else:
-        with nogil:
-            _im2col(<const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(cols), batch, chans, g)
-    return cols
-
-
-def col2im(cols, tuple shape, tuple geometry):
-    """The adjoint of ``im2col``: add the patch entries of ``cols`` back into an array of ``shape``."""
-    cdef cnp.ndarray a = _float_array(cols, "col2im", "cols")
-    if len(shape) != 4 or min(shape) < 0:
-        raise ValueError(f"col2im: expected an (N, C, H, W) shape, got {shape}")
-    cdef Window g = _window(shape[2:], geometry, "col2im")
-    cdef Py_ssize_t batch = shape[0], chans = shape[1]
-    if (<object>a).shape != (batch, chans * g.kh * g.kw, g.oh * g.ow):
-        raise ValueError(f"col2im: cols of shape {np.shape(a)} do not fit shape {shape} and {geometry}")
-    cdef cnp.ndarray out = np.zeros(shape, dtype=a.dtype)
-    if a.dtype == np.float32:
-        with nogil:
-            _col2im(<const float*>cnp.PyArray_DATA(a), <float*>cnp.PyArray_DATA(out), batch, chans, g)
-    else:
-        with nogil:
-            _col2im(<const double*>cnp.PyArray_DATA(a), <double*>cnp.PyArray_DATA(out), batch, chans, g)
-    return out
-
-
-# ----------------------------------------------------------------------------- max-pool
-
-cdef void _max_pool_indices(const floating* x, long long* idx, Py_ssize_t planes,
-                            Window g) noexcept nogil:
-    # idx: flat position (iy * W + ix) of each window's maximum inside its (H, W) plane;
-    # NaN wins (PyTorch's rule); a window with no valid position gets -1
-    cdef Py_ssize_t p, oy, ox, ky, kx, iy, ix, k
-    cdef const floating* plane
-    cdef floating best, v
-    cdef long long arg
-    for p in range(planes):
-        plane = x + p * g.h * g.w
-        for oy in range(g.oh):
-            for ox in range(g.ow):
-                best = -INFINITY
-                arg = -1
-                for ky in range(g.kh):
-                    iy = oy * g.sh - g.ph + ky * g.dh
-                    if iy < 0 or iy >= g.h:
-                        continue
-                    for kx in range(g.kw):
-                        ix = ox * g.sw - g.pw + kx * g.dw
-                        if ix < 0 or ix >= g.w:
-                            continue
-                        k = iy * g.w + ix
-                        v = plane[k]
-                        if arg < 0 or v > best or v != v:
-                            best = v
-                            arg = k
-                            if v != v:
-                                break
-                    if best != best:
-                        break
-                idx[0] = arg
-                idx += 1
-
-
-cdef void _scatter_add_planes(const floating* g, const long long* idx, floating* out,
-                              Py_ssize_t planes, Py_ssize_t per_plane, Py_ssize_t plane_size) noexcept nogil:
-    cdef Py_ssize_t p, j
-    for p in range(planes):
-        for j in range(per_plane):
-            out[p * plane_size + idx[p * per_plane + j]] += g[p * per_plane + j]
-
-
-def max_pool2d_indices(x, tuple geometry):
-    """For (N, C, H, W) ``x``: the flat index in its (H, W) plane of every window's maximum,
-    as an int64 (N, C, OH, OW) array (PyTorch's ``return_indices`` convention)."""
-    cdef cnp.ndarray a = _float_array(x, "max_pool2d", "input")
-    if a.ndim != 4:
-        raise ValueError(f"max_pool2d: expected an (N, C, H, W) array, got shape {np.shape(a)}")
-    cdef Window g = _window((<object>a).shape[2:], geometry, "max_pool2d")
-    cdef cnp.ndarray idx = np.empty((a.shape[0], a.shape[1], g.oh, g.ow), dtype=np.int64)
-    cdef Py_ssize_t planes = a.shape[0] * a.shape[1]
-    if a.dtype == np.float32:
-        with nogil:
-            _max_pool_indices(<const float*>cnp.PyArray_DATA(a), <long long*>cnp.PyArray_DATA(idx), planes, g)
-    else:
-        with nogil:
-            _max_pool_indices(<const double*>cnp.PyArray_DATA(a), <long long*>cnp.PyArray_DATA(idx),
-                              planes, g)
-    return idx
-
-
-def scatter_add_planes(g, idx, Py_ssize_t plane_size):
-    """The adjoint of gathering ``out[p, j] = x[p, idx[p, j]]`` on (P, plane_size) arrays:
-    zeros of shape (P, plane_size) with every ``g[p, j]`` added at ``idx[p, j]``."""
-    cdef cnp.ndarray ga = _float_array(g, "scatter_add_planes", "gradient")
-    cdef cnp.ndarray ia = _index_array(idx, "scatter_add_planes", "idx")
-    if ga.ndim != 2 or (<object>ia).shape != (<object>ga).shape or plane_size < 0:
-        raise ValueError(f"scatter_add_planes: gradient {np.shape(ga)} and indices {np.shape(ia)} must be "
-                         "the same (P, L) shape")
-    if ia.size and (ia.min() < 0 or ia.max() >= plane_size):
-        raise IndexError(f"scatter_add_planes: index out of range for planes of {plane_size}")
-    cdef Py_ssize_t planes = ga.shape[0], per_plane = ga.shape[1]
-    cdef cnp.ndarray out = np.zeros((planes, plane_size), dtype=ga.dtype)
-    cdef const long long* ip = <const long long*>cnp.PyArray_DATA(ia)
-    if ga.dtype == np.float32:
-        with nogil:
-            _scatter_add_planes(<const float*>cnp.PyArray_DATA(ga), ip, <float*>cnp.PyArray_DATA(out),
-                                planes, per_plane, plane_size)
-    else:
-        with nogil:
-            _scatter_add_planes(<const double*>cnp.PyArray_DATA(ga), ip, <double*>cnp.PyArray_DATA(out),
-                                planes, per_plane, plane_size)
     return out
 
 

@@ -17,19 +17,6 @@ def _softmax_ref(x, dim, take_log):
     return z - lse if take_log else np.exp(z - lse)
 
 
-def _im2col_ref(x, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    n, c, h, w = x.shape
-    padded = np.zeros((n, c, h + 2 * ph + kh * dh + oh * sh, w + 2 * pw + kw * dw + ow * sw), x.dtype)
-    padded[:, :, ph : ph + h, pw : pw + w] = x
-    cols = np.empty((n, c, kh, kw, oh, ow), x.dtype)
-    for ky in range(kh):
-        for kx in range(kw):
-            cols[:, :, ky, kx] = padded[
-                :, :, ky * dh : ky * dh + oh * sh : sh, kx * dw : kx * dw + ow * sw : sw
-            ]
-    return cols.reshape(n, c * kh * kw, oh * ow)
-
-
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize(
     "shape, dim", [((3, 5), 1), ((3, 5), 0), ((2, 3, 4), 1), ((1,), 0), ((0, 4), 1), ((4, 0), 1), ((), 0)]
@@ -76,29 +63,6 @@ def test_cross_entropy_kernels_match_numpy(dtype):
     np.testing.assert_allclose(K.cross_entropy_backward(g, x, t, w, -100), gref, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize(
-    "geometry",
-    [(3, 3, 1, 1, 1, 1, 1, 1, 5, 4), (2, 3, 2, 1, 0, 1, 2, 1, 2, 4), (1, 1, 1, 1, 0, 0, 1, 1, 5, 4)],
-)
-def test_im2col_matches_numpy_and_col2im_is_its_adjoint(dtype, geometry):
-    rng = np.random.default_rng(4)
-    x = rng.normal(size=(2, 3, 5, 4)).astype(dtype)
-    cols = K.im2col(x, geometry)
-    np.testing.assert_array_equal(cols, _im2col_ref(x, *geometry))
-    r = rng.normal(size=cols.shape).astype(dtype)
-    back = K.col2im(r, x.shape, geometry)
-    assert (cols * r).sum() == pytest.approx((x * back).sum(), rel=1e-4)
-
-
-def test_max_pool_indices_and_scatter():
-    x = np.arange(16.0).reshape(1, 1, 4, 4)
-    idx = K.max_pool2d_indices(x, (2, 2, 2, 2, 0, 0, 1, 1, 2, 2))
-    assert idx.tolist() == [[[[5, 7], [13, 15]]]]
-    out = K.scatter_add_planes(np.ones((1, 4)), idx.reshape(1, 4), 16)
-    assert out.reshape(4, 4)[1::2, 1::2].tolist() == [[1.0, 1.0], [1.0, 1.0]] and out.sum() == 4
-
-
 @pytest.mark.parametrize(
     "call, exc",
     [
@@ -116,22 +80,8 @@ def test_max_pool_indices_and_scatter():
             lambda: K.cross_entropy_backward(np.zeros(1), np.zeros((2, 3)), np.array([0, 1]), None, -100),
             ValueError,
         ),
-        (lambda: K.im2col(np.zeros((2, 3)), (1, 1, 1, 1, 0, 0, 1, 1, 2, 3)), ValueError),
-        (lambda: K.im2col(np.zeros((1, 1, 2, 2)), (0, 1, 1, 1, 0, 0, 1, 1, 2, 2)), ValueError),
-        (lambda: K.im2col(np.zeros((1, 1, 2, 2)), (1, 1, 1)), ValueError),
-        (lambda: K.col2im(np.zeros((3, 1)), (1, 1, 2, 2), (1, 1, 1, 1, 0, 0, 1, 1, 2, 2)), ValueError),
-        (lambda: K.scatter_add_planes(np.ones((1, 2)), np.array([[0, 9]]), 4), IndexError),
-        (lambda: K.scatter_add_planes(np.ones((1, 2)), np.array([[0, -1]]), 4), IndexError),
-        (lambda: K.scatter_add_planes(np.ones((1, 2)), np.array([[0]]), 4), ValueError),
-        (lambda: K.max_pool2d_indices(np.zeros(4), (1, 1, 1, 1, 0, 0, 1, 1, 1, 1)), ValueError),
     ],
 )
 def test_nn_kernels_reject_bad_input(call, exc):
     with pytest.raises(exc):
         call()
-
-
-def test_im2col_windows_past_the_edge_read_zero():
-    # an output size larger than the input allows (ceil mode) must read zeros, not memory
-    cols = K.im2col(np.ones((1, 1, 2, 2)), (2, 2, 2, 2, 0, 0, 1, 1, 3, 3))
-    assert cols.shape == (1, 4, 9) and cols.sum() == 4

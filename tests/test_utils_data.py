@@ -669,6 +669,47 @@ def test_shuffled_loader_is_a_reproducible_permutation_under_its_generator():
     assert len({tuple(e) for e in a}) == 3
 
 
+class _OneByOne(D.TensorDataset):
+    """A TensorDataset whose samples are read one at a time (its own __getitem__)."""
+
+    def __getitem__(self, index):
+        return super().__getitem__(index)
+
+
+@pytest.mark.parametrize("batch_size,drop_last", [(1, False), (4, False), (4, True), (12, False)])
+def test_tensor_dataset_batches_are_one_gather_equal_to_collating_the_samples(batch_size, drop_last):
+    # issue 15 (P13): the gather must give exactly what default_collate of the samples gives
+    x = minigrad.randn(10, 3, 2, dtype=minigrad.float64)
+    y = minigrad.arange(10)
+    runs = [
+        list(D.DataLoader(cls(x, y), batch_size, shuffle=True, drop_last=drop_last, generator=gen(3)))
+        for cls in (D.TensorDataset, _OneByOne)
+    ]
+    assert len(runs[0]) == len(runs[1]) == (10 // batch_size if drop_last else -(-10 // batch_size))
+    for fast, slow in zip(*runs):
+        assert isinstance(fast, list) and len(fast) == 2
+        for a, b in zip(fast, slow):
+            assert a.dtype == b.dtype and a.shape == b.shape and a.grad_fn is None
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_tensor_dataset_gather_is_not_used_where_it_would_differ():
+    x = minigrad.ones(4, 2, requires_grad=True)
+    batch = next(iter(D.DataLoader(D.TensorDataset(x), batch_size=2)))[0]
+    assert type(batch.grad_fn).__name__.startswith("Stack")  # as collating the samples records
+    ds = D.TensorDataset(minigrad.arange(4))
+    samples = next(iter(D.DataLoader(ds, batch_size=2, collate_fn=lambda b: b)))  # a collate_fn sees samples
+    assert [tuple(t.item() for t in sample) for sample in samples] == [(0,), (1,)]
+    assert ds._collated([0.0, 1.0]) is None and ds._collated([[0, 1]]) is None
+
+
+def test_tensor_dataset_gather_rejects_an_index_out_of_range_as_pytorch():
+    ds = D.TensorDataset(minigrad.arange(4))
+    with pytest.raises(IndexError, match="index 4 is out of bounds for dimension 0 with size 4"):
+        next(iter(D.DataLoader(ds, batch_sampler=[[1, 4]])))
+    assert next(iter(D.DataLoader(ds, batch_sampler=[[-1, 0]])))[0].tolist() == [3, 0]
+
+
 # ----------------------------------------------------------------------------- worker processes
 
 

@@ -10,10 +10,13 @@ other's derivative, as ``index``/``index_put`` are. The derivatives of convoluti
 max-pool are written with them (and ``matmul``, ``permute``), so the same formula runs on
 ndarrays (first order) and on Tensors (``create_graph=True``).
 
-Convolution as a GEMM: per image, the patches of the input become the columns of a matrix
-(im2col: rows (c, kh, kw), one column per output pixel); the weight seen as (O, C*KH*KW)
-times that matrix is the output, already in (N, O, OH*OW) order. The backward is two more
-GEMMs per image and col2im. 1-D convolutions are 2-D ones of height 1.
+Convolution as a GEMM: the patches of the input become the columns of a matrix (im2col:
+rows (c, kh, kw), one column per output pixel of every image, ``_conv_kernels``' batch-major
+layout); the weight seen as (O, C*KH*KW) times that matrix is the output of the whole batch,
+(O, N*OH*OW), copied once into (N, O, OH, OW) with the bias added. The backward is one GEMM
+for the weight (``g (O, N*OH*OW) @ cols.T``, the transposed view straight into BLAS) and one
+for the input's columns, then col2im. On Tensors (``create_graph=True``) the same formulas
+run per image through the ``im2col``/``col2im`` ops. 1-D convolutions are 2-D ones of height 1.
 The kernels need float32/float64; float16 tensors of softmax go through float32.
 """
 
@@ -21,6 +24,7 @@ import math
 
 import numpy as np
 
+from .. import _conv_kernels as CK
 from .. import _nn_kernels as NK
 from .._tape import Tensor, _from_array, apply
 from . import _batching as B
@@ -92,31 +96,35 @@ def _as4(shape):
 def _fwd_conv(x, w, b, geometry):
     _floats("conv", x, w, b)
     n, o, oh, ow = x.shape[0], w.shape[0], geometry[8], geometry[9]
-    cols = NK.im2col(x.reshape(_as4(x.shape)), geometry)  # (N, C*KH*KW, OH*OW)
-    out = np.matmul(w.reshape(o, -1), cols)  # (N, O, OH*OW): a GEMM per image
-    if b is not None:
-        out += b.reshape(o, 1)
-    return out.reshape((n, o) + ((oh, ow) if x.ndim == 4 else (ow,)))
+    cols = CK.im2col(x.reshape(_as4(x.shape)), geometry, True)  # (C*KH*KW, N*OH*OW)
+    out = np.dot(w.reshape(o, -1), cols).reshape(o, n, oh * ow)  # one GEMM for the batch
+    res = np.empty((n, o, oh * ow), x.dtype)
+    if b is None:
+        np.copyto(res, out.transpose(1, 0, 2))
+    else:  # the bias added in the same pass that reorders the output
+        np.add(out.transpose(1, 0, 2), b.reshape(o, 1), out=res)
+    return res.reshape((n, o) + ((oh, ow) if x.ndim == 4 else (ow,)))
 
 
 def _fwd_im2col(x, geometry):
-    return NK.im2col(x, geometry)
+    return CK.im2col(x, geometry)
 
 
 def _fwd_col2im(cols, shape, geometry):
-    return NK.col2im(np.ascontiguousarray(cols), shape, geometry)
+    return CK.col2im(cols, shape, geometry)
 
 
 def _fwd_gather_planes(x, idx):
     p = idx.shape[0] * idx.shape[1]  # sizes spelled out: -1 cannot be inferred for an empty batch
-    planes = x.reshape(p, x.shape[2] * x.shape[3])
-    return np.take_along_axis(planes, idx.reshape(p, idx.shape[2] * idx.shape[3]), 1).reshape(idx.shape)
+    return CK.gather_planes(
+        x.reshape(p, x.shape[2] * x.shape[3]), idx.reshape(p, idx.shape[2] * idx.shape[3])
+    ).reshape(idx.shape)
 
 
 def _fwd_scatter_planes(g, idx, shape):
     p = shape[0] * shape[1]
     per_plane = idx.shape[2] * idx.shape[3]
-    flat = NK.scatter_add_planes(
+    flat = CK.scatter_add_planes(
         np.ascontiguousarray(g).reshape(p, per_plane), idx.reshape(p, per_plane), shape[2] * shape[3]
     )
     return flat.reshape(shape)
@@ -193,8 +201,8 @@ CROSS_ENTROPY = defop("cross_entropy", _fwd_cross_entropy,
 CROSS_ENTROPY_REDUCED = defop("cross_entropy_reduced", _fwd_cross_entropy_reduced,
                               lambda g, x, out, t, ignore, d: _cross_entropy_reduced_backward(g, x, t, ignore, d),
                               grad_name="NllLossBackward0", batch=B.cross_entropy_reduced)
-# NOTE: convolution is a primitive for speed: im2col + a GEMM per image each way, with no
-# transposed copies (timed against PyTorch in benchmarks/bench_nn.py).
+# NOTE: convolution is a primitive for speed: im2col + one GEMM over the batch each way, the
+# transposed operands passed to BLAS as views (timed against PyTorch in benchmarks/bench_conv.py).
 CONVOLUTION   = defop("convolution", _fwd_conv,
                       lambda g, x, w, b, out, geo: _conv_dx(g, w, x.shape, geo),
                       lambda g, x, w, b, out, geo: _conv_dw(g, x, w.shape, geo),
@@ -266,12 +274,29 @@ def _per_image(g):
     return g.reshape(g.shape[0], g.shape[1], math.prod(g.shape[2:]))  # not -1: N may be 0
 
 
+def _channels_first(g):
+    """(N, O, *spatial) ndarray -> (O, N*L): the gradient in the batch-major columns' order."""
+    n, o = g.shape[:2]
+    per = math.prod(g.shape[2:])  # not -1: N may be 0
+    return np.ascontiguousarray(g.reshape(n, o, per).transpose(1, 0, 2)).reshape(o, n * per)
+
+
 def _conv_dx(g, w, xshape, geometry):
+    if _is_raw(g):  # one GEMM (the weight's transpose a view) and col2im, over the whole batch
+        cols = np.dot(w.reshape(w.shape[0], -1).T, _channels_first(g))  # (C*KH*KW, N*L)
+        return CK.col2im(cols, _as4(tuple(xshape)), geometry, True).reshape(xshape)
     cols = matmul(transpose(w.reshape(w.shape[0], -1), 0, 1), _per_image(g))  # (N, C*KH*KW, L)
     return col2im(cols, _as4(tuple(xshape)), geometry).reshape(xshape)
 
 
 def _conv_dw(g, x, wshape, geometry):
+    if _is_raw(g):  # one GEMM over the batch: cols (C*KH*KW, N*L) @ g as (N*L, O)
+        cols = CK.im2col(x.reshape(_as4(x.shape)), geometry, True)
+        n, o = g.shape[:2]
+        # NOTE: this order runs ~1.3x faster in OpenBLAS than g (O, N*L) @ cols.T (measured)
+        per = math.prod(g.shape[2:])  # not -1: N may be 0
+        g_rows = np.ascontiguousarray(g.reshape(n, o, per).transpose(0, 2, 1)).reshape(n * per, o)
+        return np.ascontiguousarray(np.dot(cols, g_rows).T).reshape(wshape)
     cols = im2col(x.reshape(_as4(tuple(x.shape))), geometry)
     return matmul(_per_image(g), transpose(cols, 1, 2)).sum(0).reshape(wshape)
 
@@ -295,7 +320,7 @@ def _softplus_backward(g, x, beta, threshold):
 
 
 def im2col(x, geometry):
-    """Patches of (N, C, H, W) ``x`` as columns (N, C*KH*KW, OH*OW); see ``_nn_kernels.im2col``."""
+    """Patches of (N, C, H, W) ``x`` as columns (N, C*KH*KW, OH*OW); see ``_conv_kernels.im2col``."""
     return _fwd_im2col(x, geometry) if _is_raw(x) else apply(IM2COL, (x,), (geometry,))
 
 
@@ -562,7 +587,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     unbatched = input.ndim == 3
     x = input.reshape((1,) + tuple(input.shape)) if unbatched else input
     _floats("max_pool2d", x._data)
-    idx = NK.max_pool2d_indices(x._data, geo)
+    idx = CK.max_pool2d_indices(x._data, geo)
     if idx.size and idx.min() < 0:
         raise RuntimeError(
             f"max_pool2d: a window lies entirely in the padding (kernel {geo[:2]}, "

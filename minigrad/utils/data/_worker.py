@@ -38,6 +38,7 @@ import numpy as np
 
 from ... import random as _random
 from ..._tape import Tensor, _from_array
+from ._collate import default_collate
 
 _POLL_SECONDS = 0.2  # how often a waiting worker checks the done event and its parent
 _RESUME = "resume"
@@ -87,6 +88,11 @@ class _Fetcher:
             drop_last,
         )
         self.it = iter(dataset) if iterable else None
+        # a TensorDataset under the default collation: a batch is one gather per tensor
+        gather = (
+            getattr(dataset, "_collated", None) if auto_collation and collate_fn is default_collate else None
+        )
+        self.gather = gather
 
     def __call__(self, index):
         if self.it is not None:
@@ -96,6 +102,9 @@ class _Fetcher:
             if not data or (self.drop_last and len(data) < len(index)):
                 raise StopIteration
         elif self.auto_collation:
+            batch = None if self.gather is None else self.gather(index)
+            if batch is not None:
+                return batch
             getitems = getattr(self.dataset, "__getitems__", None)
             data = getitems(index) if getitems is not None else [self.dataset[i] for i in index]
         else:

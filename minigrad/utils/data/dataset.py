@@ -19,9 +19,11 @@ import math
 import types
 import warnings
 
+import numpy as np
+
 from ... import random as _random
 from ..._sampling import randperm
-from ..._tape import Tensor
+from ..._tape import Tensor, _from_array
 
 
 class Dataset:
@@ -74,6 +76,24 @@ class TensorDataset(Dataset):
 
     def __len__(self):
         return self.tensors[0].shape[0]
+
+    def _collated(self, indices):
+        """``default_collate([self[i] for i in indices])`` as one gather per tensor, what the
+        DataLoader asks for; None where that would not be the same thing (a subclass's own
+        ``__getitem__`` or ``__getitems__``, indices that are not integers, a tensor requiring
+        grad: stacking its rows records a graph)."""
+        # NOTE: speed. 64 samples collated one by one are 130 tensor indexings and a stack per
+        # batch; the gather makes a shuffled MNIST-sized epoch ~10x faster (benchmarks P13).
+        if type(self).__getitem__ is not TensorDataset.__getitem__ or hasattr(self, "__getitems__"):
+            return None
+        idx = np.asarray(indices)
+        if idx.ndim != 1 or idx.dtype.kind not in "iu" or any(t.requires_grad for t in self.tensors):
+            return None
+        n = len(self)
+        if idx.size and (idx.min() < -n or idx.max() >= n):
+            bad = idx[(idx < -n) | (idx >= n)][0]
+            raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n}")
+        return [_from_array(t._data[idx]) for t in self.tensors]
 
 
 class Subset(Dataset):

@@ -11,6 +11,7 @@ PyTorch's (its generator's numbers are not reproduced).
 [[0, 1], [2, 3], [4]]
 """
 
+import itertools
 import types
 
 from ... import random as _random
@@ -145,13 +146,10 @@ class BatchSampler(Sampler):
         self.drop_last = drop_last
 
     def __iter__(self):
-        batch = []
-        for i in self.sampler:
-            batch.append(i)
-            if len(batch) == self.batch_size:
-                yield batch
-                batch = []
-        if batch and not self.drop_last:
+        it = iter(self.sampler)
+        while batch := list(itertools.islice(it, self.batch_size)):  # a batch per C-level call
+            if len(batch) < self.batch_size and self.drop_last:
+                return
             yield batch
 
     def __len__(self):

@@ -1,18 +1,17 @@
-"""N1, N3: convolution and max-pool against PyTorch (N2, cross-entropy, is in bench_rowwise.py).
+"""N1, N3: convolution and max-pooling against PyTorch, forward and backward timed apart.
 
 N1  conv2d forward + backward (weight and bias gradients; the input does not require grad,
     as for a first layer): Conv2d(1, 16, 3, padding=1) on a (64, 1, 8, 8) batch, and
-    Conv2d(16, 32, 3, padding=1) on (32, 16, 16, 16). minigrad runs im2col (Cython) and a
-    GEMM per image each way; the numpy column is that floor: the same im2col kernel plus the
-    GEMMs, without the tape.
-N3  max_pool2d(2) forward + backward on (64, 16, 16, 16).
+    Conv2d(16, 32, 3, padding=1) on (32, 16, 16, 16). minigrad runs one im2col over the
+    batch (``_conv_kernels``, batch-major columns) and one GEMM each way; the numpy column
+    is that floor without the tape: the same im2col, the same two GEMMs and the reorder of
+    the output and of the gradient.
+N3  max_pool2d(2) forward + backward on (64, 16, 16, 16): the window argmax kernel and a
+    plane gather forward, a plane scatter backward.
 
-    python benchmarks/run.py --only N1,N3 [--quick]
+    python benchmarks/run.py --only N1,N3 [--quick] [--threads 2]
 
-These rows have no goal of their own: they break P8's CNN step into its primitives. On a
-shared 2-core machine, BLAS and PyTorch threads fight other processes; the runner limits
-both to the same number of threads (``--threads``, default 1), which ``python -m
-benchmarks.bench_nn`` alone does not do (set OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 for it).
+Goals: ≤ 1.0x PyTorch for each N1 fwd+bwd row and for N3's fwd and bwd rows (issue 15).
 """
 
 import sys
@@ -20,7 +19,9 @@ from time import perf_counter
 
 import numpy as np
 
-from ._timing import Row, compare, optional_torch, print_table
+from ._timing import Row, at_most, compare, optional_torch, print_table, ratio
+
+GOAL = "≤ 1.0× PyTorch"
 
 
 def _conv_step(lib, shape, cin, cout):
@@ -42,7 +43,7 @@ def _conv_step(lib, shape, cin, cout):
 
 
 def _conv_numpy_step(shape, cin, cout):
-    from minigrad import _nn_kernels as K
+    from minigrad import _conv_kernels as K
 
     rng = np.random.default_rng(0)
     x = rng.standard_normal(shape, np.float32)
@@ -53,9 +54,10 @@ def _conv_numpy_step(shape, cin, cout):
 
     def step():
         t0 = perf_counter()
-        out = np.matmul(w, K.im2col(x, geo))
+        out = np.ascontiguousarray((w @ K.im2col(x, geo, True)).reshape(cout, n, -1).transpose(1, 0, 2))
         t1 = perf_counter()
-        grads = (np.matmul(g, K.im2col(x, geo).transpose(0, 2, 1)).sum(0), g.sum((0, 2)))
+        g2 = np.ascontiguousarray(g.transpose(1, 0, 2)).reshape(cout, -1)
+        grads = (g2 @ K.im2col(x, geo, True).T, g2.sum(1))
         t2 = perf_counter()
         del out, grads
         return t1 - t0, t2 - t1, t2 - t0
@@ -79,16 +81,20 @@ def _pool_step(lib):
     return step
 
 
-def _rows(rid, what, med, floor="numpy"):
+def _rows(rid, what, med, goal_parts):
     rows = []
     for i, part in enumerate(("fwd", "bwd", "fwd+bwd")):
-        figs = [med[k][i] * 1e3 if k in med else None for k in ("minigrad", "torch", floor)]
-        rows.append(Row(rid, f"{what} {part}", "ms", *figs))
+        figs = [med[k][i] * 1e3 if k in med else None for k in ("minigrad", "torch", "numpy")]
+        row = Row(rid, f"{what} {part}", "ms", *figs)
+        if part in goal_parts:
+            row.goal = GOAL
+            row.met = at_most(ratio(row.minigrad, row.torch), 1.0)
+        rows.append(row)
     return rows
 
 
 def _repeats(quick):
-    return 2 if quick else 15
+    return 2 if quick else 21
 
 
 def run_conv(quick=False):
@@ -105,7 +111,7 @@ def run_conv(quick=False):
             },
             _repeats(quick),
         )
-        rows += _rows("N1", f"conv2d {cin}->{cout} on {shape}", med)
+        rows += _rows("N1", f"conv2d {cin}->{cout} on {shape}", med, ("fwd+bwd",))
     return rows
 
 
@@ -116,12 +122,8 @@ def run_pool(quick=False):
     med = compare(
         {"minigrad": _pool_step(minigrad), "torch": _pool_step(torch) if torch else None}, _repeats(quick)
     )
-    return _rows("N3", "max_pool2d(2) on (64, 16, 16, 16)", med)
-
-
-def run(quick=False):
-    return run_conv(quick) + run_pool(quick)
+    return _rows("N3", "max_pool2d(2) on (64, 16, 16, 16)", med, ("fwd", "bwd"))
 
 
 if __name__ == "__main__":
-    print_table(run(quick="--quick" in sys.argv))
+    print_table(run_conv(quick="--quick" in sys.argv) + run_pool(quick="--quick" in sys.argv))
