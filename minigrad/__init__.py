@@ -148,6 +148,7 @@ from . import (  # noqa: E402
     backends,
     cuda,
     distributed,
+    distributions,
     utils,
 )
 from ._compile import compile  # noqa: E402,A004
