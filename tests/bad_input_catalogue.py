@@ -911,8 +911,13 @@ def _specs_optim():
         "Adagrad": {"lr_decay_negative": {"lr_decay": -1.0}, "eps_negative": {"eps": -1.0},
                     "initial_accumulator_negative": {"initial_accumulator_value": -1.0}},
         "Adadelta": {"rho_above_one": {"rho": 1.5}, "rho_nan": {"rho": float("nan")}, "eps_negative": {"eps": -1.0}},
+        "Adamax": {"beta2_above_one": {"betas": (0.9, 1.5)}, "eps_negative": {"eps": -1.0}},
+        "NAdam": {"momentum_decay_negative": {"momentum_decay": -1.0}, "beta1_nan": {"betas": (float("nan"), 0.9)}},
+        "RAdam": {"beta2_one": {"betas": (0.9, 1.0)}, "eps_nan": {"eps": float("nan")}},
+        "ASGD": {},
+        "Rprop": {"etas_swapped": {"etas": (1.2, 0.5)}},
     }
-    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"]:
+    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop"]:
         kw = {"lr": 0.1}
         bad = {}
         for case, over in {**common, **specific[name]}.items():
