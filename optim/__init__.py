@@ -52,4 +52,14 @@ __all__ = [
     "ASGD",
     "Rprop",
     "lr_scheduler",
+    "swa_utils",
 ]
+
+
+def __getattr__(name):
+    # swa_utils builds on minigrad.nn, which minigrad imports after optim: load it on first use
+    if name == "swa_utils":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.swa_utils")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
