@@ -99,6 +99,7 @@ from .pooling_nd import (
     MaxUnpool2d,
     MaxUnpool3d,
 )
+from .resample import Fold, Unfold, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .sample_norm import GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LocalResponseNorm
 from .transformer import (

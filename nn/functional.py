@@ -85,9 +85,14 @@ from .pooling_nd import (
     max_unpool2d,
     max_unpool3d,
 )
+from .resample import fold, interpolate, unfold, upsample
 from .sample_norm import group_norm, instance_norm, local_response_norm
 
 __all__ = [
+    "upsample",
+    "unfold",
+    "interpolate",
+    "fold",
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "adaptive_avg_pool3d",

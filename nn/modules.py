@@ -51,6 +51,8 @@ _LAYOUT = {
         for n in (1, 2, 3)
     ),
     "pixelshuffle": ("PixelShuffle", "PixelUnshuffle"),
+    "upsampling": ("Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"),
+    "fold": ("Fold", "Unfold"),
     "instancenorm": ("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"),
     "container": ("Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"),
     "conv": ("Conv1d", "Conv2d"),

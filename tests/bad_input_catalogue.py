@@ -1054,6 +1054,12 @@ def _specs_data():
     return S
 
 
+def _tail_layer(name, ctor, x):
+    spec = _layer(name, ctor, x)
+    spec.group = "nn-tail"
+    return spec
+
+
 def _specs_tail():
     """The nn long tail of issue 19: functions and layers, each with its own bad values."""
     F = lambda L: L.nn.functional       # noqa: E731
@@ -1126,6 +1132,26 @@ def _specs_tail():
            bad={"kernel_zero": lambda L: F(L).lp_pool1d(L.ones(1, 1, 4), 2, 0)}),
         fn("lp_pool2d", R(1, 2, 4, 4), call=lambda L, a: F(L).lp_pool2d(a, 2, 2),
            bad={"kernel_too_big": lambda L: F(L).lp_pool2d(L.ones(1, 1, 2, 2), 2, 3)}),
+    ]
+    S += [
+        fn("interpolate", R(1, 2, 3, 4), call=lambda L, a: F(L).interpolate(a, scale_factor=2),
+           bad={"mode_str": lambda L: F(L).interpolate(L.ones(1, 1, 2, 2), scale_factor=2, mode="cubic"),
+                "both_size_and_scale": lambda L: F(L).interpolate(L.ones(1, 1, 2, 2), size=3, scale_factor=2),
+                "linear_of_4d": lambda L: F(L).interpolate(L.ones(1, 1, 2, 2), scale_factor=2, mode="linear"),
+                "size_length": lambda L: F(L).interpolate(L.ones(1, 1, 2, 2), size=(3, 3, 3)),
+                "align_corners_nearest": lambda L: F(L).interpolate(L.ones(1, 1, 2, 2), size=3, align_corners=True)}),
+        fn("upsample", R(1, 2, 3, 4), call=lambda L, a: F(L).interpolate(a, size=5)),
+        fn("unfold", R(1, 2, 4, 4), call=lambda L, a: F(L).unfold(a, 2),
+           bad={"kernel_too_big": lambda L: F(L).unfold(L.ones(1, 1, 2, 2), 3),
+                "input_2d": lambda L: F(L).unfold(L.ones(4, 4), 2)}),
+        fn("fold", R(1, 4, 9), call=lambda L, a: F(L).fold(a, (4, 4), 2),
+           bad={"blocks_mismatch": lambda L: F(L).fold(L.ones(1, 4, 8), (4, 4), 2),
+                "channels_not_dividing": lambda L: F(L).fold(L.ones(1, 5, 9), (4, 4), 2)}),
+        _tail_layer("Upsample", lambda L: L.nn.Upsample(scale_factor=2), R(1, 2, 3, 4)),
+        _tail_layer("UpsamplingNearest2d", lambda L: L.nn.UpsamplingNearest2d(scale_factor=2), R(1, 2, 3, 4)),
+        _tail_layer("UpsamplingBilinear2d", lambda L: L.nn.UpsamplingBilinear2d(scale_factor=2), R(1, 2, 3, 4)),
+        _tail_layer("Unfold", lambda L: L.nn.Unfold(2), R(1, 2, 4, 4)),
+        _tail_layer("Fold", lambda L: L.nn.Fold((4, 4), 2), R(1, 4, 9)),
     ]
     # losses: targets of +1 / -1 (or class indices)
     pair = (R(3, 4), R(3, 4))
