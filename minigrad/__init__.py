@@ -148,6 +148,7 @@ from . import (  # noqa: E402
     backends,
     cuda,
     distributed,
+    distributions,
     func,  # noqa: E402  (torch.func: grad, vmap, jacrev, functional_call, ...)
     utils,
 )

@@ -348,6 +348,197 @@ cdef void _adadelta(floating* p, const floating* g, floating* sq, floating* acc,
     mg_restore_dynamic(prev)
 
 
+# ----------------------------------------------------------------------------- issue 19
+# Adamax, NAdam, RAdam, ASGD, Rprop: the same layering, plain loops (no prefetch hints: these
+# optimizers are rarer, and the loops vectorize as they are).
+
+cdef struct AdamaxArgs:
+    double one_minus_beta1, beta2, eps, weight_decay, neg_clr
+    bint maximize
+
+
+cdef inline void _adamax_block(floating* p, const floating* g, floating* m, floating* u,
+                               Py_ssize_t lo, Py_ssize_t hi, const AdamaxArgs* a) noexcept nogil:
+    cdef floating b1c = <floating>a.one_minus_beta1, b2 = <floating>a.beta2
+    cdef floating eps = <floating>a.eps, wd = <floating>a.weight_decay, nclr = <floating>a.neg_clr
+    cdef bint maximize = a.maximize
+    cdef floating d, mi, ui, bound
+    cdef Py_ssize_t i
+    for i in range(lo, hi):
+        d = -g[i] if maximize else g[i]
+        if wd != 0:
+            d = d + wd * p[i]
+        mi = _lerp(m[i], d, b1c)
+        m[i] = mi
+        ui = u[i] * b2
+        bound = (d if d >= 0 else -d) + eps
+        ui = ui if ui >= bound else bound      # torch.maximum (a NaN ui is kept)
+        u[i] = ui
+        p[i] = p[i] + nclr * (mi / ui)
+
+
+cdef void _adamax(floating* p, const floating* g, floating* m, floating* u, Py_ssize_t n,
+                  const AdamaxArgs* a) noexcept nogil:
+    cdef Py_ssize_t k
+    cdef int prev = mg_follow_load()
+    for k in prange(_blocks(n), schedule="static", use_threads_if=n >= _PARALLEL_MIN):
+        _adamax_block(p, g, m, u, k * _BLOCK, _block_end(k, n), a)
+    mg_restore_dynamic(prev)
+
+
+cdef struct NAdamArgs:
+    double one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, decay
+    double bias_correction2, grad_coef, avg_coef
+    bint maximize
+
+
+cdef inline void _nadam_block(floating* p, const floating* g, floating* m, floating* v,
+                              Py_ssize_t lo, Py_ssize_t hi, const NAdamArgs* a) noexcept nogil:
+    cdef floating b1c = <floating>a.one_minus_beta1, b2 = <floating>a.beta2
+    cdef floating b2c = <floating>a.one_minus_beta2, eps = <floating>a.eps
+    cdef floating wd = <floating>a.weight_decay, decay = <floating>a.decay
+    cdef floating bc2 = <floating>a.bias_correction2
+    cdef floating cg = <floating>a.grad_coef, cm = <floating>a.avg_coef
+    cdef bint maximize = a.maximize
+    cdef floating d, x, mi, vi, denom
+    cdef Py_ssize_t i
+    for i in range(lo, hi):
+        d = -g[i] if maximize else g[i]
+        x = p[i] * decay if decay != 1 else p[i]
+        if wd != 0:
+            d = d + wd * x
+        mi = _lerp(m[i], d, b1c)
+        vi = v[i] * b2 + b2c * d * d
+        m[i] = mi
+        v[i] = vi
+        denom = _sqrt(vi / bc2) + eps
+        x = x + cg * (d / denom)
+        p[i] = x + cm * (mi / denom)
+
+
+cdef void _nadam(floating* p, const floating* g, floating* m, floating* v, Py_ssize_t n,
+                 const NAdamArgs* a) noexcept nogil:
+    cdef Py_ssize_t k
+    cdef int prev = mg_follow_load()
+    for k in prange(_blocks(n), schedule="static", use_threads_if=n >= _PARALLEL_MIN):
+        _nadam_block(p, g, m, v, k * _BLOCK, _block_end(k, n), a)
+    mg_restore_dynamic(prev)
+
+
+cdef struct RAdamArgs:
+    double one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, decay
+    double lr, bias_correction1, bias_correction2_sqrt, rect
+    bint maximize, rectified
+
+
+cdef inline void _radam_block(floating* p, const floating* g, floating* m, floating* v,
+                              Py_ssize_t lo, Py_ssize_t hi, const RAdamArgs* a,
+                              bint rectified) noexcept nogil:
+    cdef floating b1c = <floating>a.one_minus_beta1, b2 = <floating>a.beta2
+    cdef floating b2c = <floating>a.one_minus_beta2, eps = <floating>a.eps
+    cdef floating wd = <floating>a.weight_decay, decay = <floating>a.decay, lr = <floating>a.lr
+    cdef floating bc1 = <floating>a.bias_correction1, bc2 = <floating>a.bias_correction2_sqrt
+    cdef floating rect = <floating>a.rect
+    cdef bint maximize = a.maximize
+    cdef floating d, x, mi, vi, corrected
+    cdef Py_ssize_t i
+    for i in range(lo, hi):
+        d = -g[i] if maximize else g[i]
+        x = p[i] * decay if decay != 1 else p[i]
+        if wd != 0:
+            d = d + wd * x
+        mi = _lerp(m[i], d, b1c)
+        vi = v[i] * b2 + b2c * d * d
+        m[i] = mi
+        v[i] = vi
+        corrected = mi / bc1
+        if rectified:   # PyTorch's order: exp_avg_hat * lr * (sqrt(bc2) / (sqrt(v) + eps)) * rect
+            p[i] = x - corrected * lr * (bc2 / (_sqrt(vi) + eps)) * rect
+        else:
+            p[i] = x - corrected * lr
+
+
+cdef void _radam(floating* p, const floating* g, floating* m, floating* v, Py_ssize_t n,
+                 const RAdamArgs* a) noexcept nogil:
+    cdef Py_ssize_t k
+    cdef int prev = mg_follow_load()
+    for k in prange(_blocks(n), schedule="static", use_threads_if=n >= _PARALLEL_MIN):
+        if a.rectified:
+            _radam_block(p, g, m, v, k * _BLOCK, _block_end(k, n), a, True)
+        else:
+            _radam_block(p, g, m, v, k * _BLOCK, _block_end(k, n), a, False)
+    mg_restore_dynamic(prev)
+
+
+cdef struct ASGDArgs:
+    double weight_decay, shrink, neg_eta, mu
+    bint maximize
+
+
+cdef inline void _asgd_block(floating* p, const floating* g, floating* ax, Py_ssize_t lo,
+                             Py_ssize_t hi, const ASGDArgs* a, bint average) noexcept nogil:
+    cdef floating wd = <floating>a.weight_decay, shrink = <floating>a.shrink
+    cdef floating neta = <floating>a.neg_eta, mu = <floating>a.mu
+    cdef bint maximize = a.maximize
+    cdef floating d, x
+    cdef Py_ssize_t i
+    for i in range(lo, hi):
+        d = -g[i] if maximize else g[i]
+        if wd != 0:
+            d = d + wd * p[i]
+        x = p[i] * shrink
+        x = x + neta * d
+        p[i] = x
+        ax[i] = ax[i] + (x - ax[i]) * mu if average else x
+
+
+cdef void _asgd(floating* p, const floating* g, floating* ax, Py_ssize_t n,
+                const ASGDArgs* a) noexcept nogil:
+    cdef Py_ssize_t k
+    cdef int prev = mg_follow_load()
+    for k in prange(_blocks(n), schedule="static", use_threads_if=n >= _PARALLEL_MIN):
+        if a.mu != 1:
+            _asgd_block(p, g, ax, k * _BLOCK, _block_end(k, n), a, True)
+        else:
+            _asgd_block(p, g, ax, k * _BLOCK, _block_end(k, n), a, False)
+    mg_restore_dynamic(prev)
+
+
+cdef struct RpropArgs:
+    double etaminus, etaplus, step_min, step_max
+    bint maximize
+
+
+cdef inline void _rprop_block(floating* p, const floating* g, floating* prev, floating* size,
+                              Py_ssize_t lo, Py_ssize_t hi, const RpropArgs* a) noexcept nogil:
+    cdef floating down = <floating>a.etaminus, up = <floating>a.etaplus
+    cdef floating lo_s = <floating>a.step_min, hi_s = <floating>a.step_max
+    cdef bint maximize = a.maximize
+    cdef floating d, s, f, st
+    cdef Py_ssize_t i
+    for i in range(lo, hi):
+        d = -g[i] if maximize else g[i]
+        s = d * prev[i]
+        f = up if s > 0 else (down if s < 0 else 1)
+        st = size[i] * f
+        st = st if st >= lo_s else lo_s    # clamp_(min, max), min first as in PyTorch
+        st = st if st <= hi_s else hi_s
+        size[i] = st
+        if f == down:                      # a sign change: no step, and forget the gradient
+            d = 0
+        p[i] = p[i] - (1 if d > 0 else (-1 if d < 0 else 0)) * st
+        prev[i] = d
+
+
+cdef void _rprop(floating* p, const floating* g, floating* prev, floating* size, Py_ssize_t n,
+                 const RpropArgs* a) noexcept nogil:
+    cdef Py_ssize_t k
+    cdef int team = mg_follow_load()
+    for k in prange(_blocks(n), schedule="static", use_threads_if=n >= _PARALLEL_MIN):
+        _rprop_block(p, g, prev, size, k * _BLOCK, _block_end(k, n), a)
+    mg_restore_dynamic(team)
+
+
 # ----------------------------------------------------------------------------- checks
 
 cdef int _check(str op, str name, object a, cnp.ndarray param, bint written) except -1:
@@ -484,3 +675,97 @@ def adadelta(param, grad, square_avg, acc_delta, *, double lr, double rho, doubl
             _adadelta(<float*>p, <const float*>g, <float*>sq, <float*>acc, n, &a)
         else:
             _adadelta(<double*>p, <const double*>g, <double*>sq, <double*>acc, n, &a)
+
+
+def adamax(param, grad, exp_avg, exp_inf, *, double beta1, double beta2, double eps,
+           double weight_decay, double clr, bint maximize):
+    """One Adamax step in place; ``clr = lr / (1 - beta1**step)``."""
+    if exp_avg is None or exp_inf is None:
+        raise TypeError("adamax: exp_avg and exp_inf are required arrays")
+    cdef bint f32 = _check_update("adamax", param, grad, ("exp_avg", "exp_inf"), (exp_avg, exp_inf))
+    cdef AdamaxArgs a = AdamaxArgs(one_minus_beta1=1 - beta1, beta2=beta2, eps=eps,
+                                   weight_decay=weight_decay, neg_clr=-clr, maximize=maximize)
+    cdef Py_ssize_t n = param.size
+    cdef raw p = _ptr(param), g = _ptr(grad), m = _ptr(exp_avg), u = _ptr(exp_inf)
+    with nogil:
+        if f32:
+            _adamax(<float*>p, <const float*>g, <float*>m, <float*>u, n, &a)
+        else:
+            _adamax(<double*>p, <const double*>g, <double*>m, <double*>u, n, &a)
+
+
+def nadam(param, grad, exp_avg, exp_avg_sq, *, double beta1, double beta2, double eps,
+          double weight_decay, double decay, double bias_correction2, double grad_coef,
+          double avg_coef, bint maximize):
+    """One NAdam step in place: ``p += grad_coef * g / denom + avg_coef * m / denom``."""
+    if exp_avg is None or exp_avg_sq is None:
+        raise TypeError("nadam: exp_avg and exp_avg_sq are required arrays")
+    cdef bint f32 = _check_update("nadam", param, grad, ("exp_avg", "exp_avg_sq"), (exp_avg, exp_avg_sq))
+    cdef NAdamArgs a = NAdamArgs(one_minus_beta1=1 - beta1, beta2=beta2, one_minus_beta2=1 - beta2,
+                                 eps=eps, weight_decay=weight_decay, decay=decay,
+                                 bias_correction2=bias_correction2, grad_coef=grad_coef,
+                                 avg_coef=avg_coef, maximize=maximize)
+    cdef Py_ssize_t n = param.size
+    cdef raw p = _ptr(param), g = _ptr(grad), m = _ptr(exp_avg), v = _ptr(exp_avg_sq)
+    with nogil:
+        if f32:
+            _nadam(<float*>p, <const float*>g, <float*>m, <float*>v, n, &a)
+        else:
+            _nadam(<double*>p, <const double*>g, <double*>m, <double*>v, n, &a)
+
+
+def radam(param, grad, exp_avg, exp_avg_sq, *, double beta1, double beta2, double eps,
+          double weight_decay, double decay, double lr, double bias_correction1,
+          double bias_correction2_sqrt, double rect, bint rectified, bint maximize):
+    """One RAdam step in place; ``rectified`` when the variance is tractable (rho_t > 5)."""
+    if exp_avg is None or exp_avg_sq is None:
+        raise TypeError("radam: exp_avg and exp_avg_sq are required arrays")
+    cdef bint f32 = _check_update("radam", param, grad, ("exp_avg", "exp_avg_sq"), (exp_avg, exp_avg_sq))
+    cdef RAdamArgs a = RAdamArgs(one_minus_beta1=1 - beta1, beta2=beta2, one_minus_beta2=1 - beta2,
+                                 eps=eps, weight_decay=weight_decay, decay=decay, lr=lr,
+                                 bias_correction1=bias_correction1,
+                                 bias_correction2_sqrt=bias_correction2_sqrt, rect=rect,
+                                 maximize=maximize, rectified=rectified)
+    cdef Py_ssize_t n = param.size
+    cdef raw p = _ptr(param), g = _ptr(grad), m = _ptr(exp_avg), v = _ptr(exp_avg_sq)
+    with nogil:
+        if f32:
+            _radam(<float*>p, <const float*>g, <float*>m, <float*>v, n, &a)
+        else:
+            _radam(<double*>p, <const double*>g, <double*>m, <double*>v, n, &a)
+
+
+def asgd(param, grad, ax, *, double weight_decay, double shrink, double eta, double mu,
+         bint maximize):
+    """One ASGD step in place: ``p = p * shrink - eta * g``, then the average ``ax`` moves
+    toward p by ``mu`` (``mu == 1``: ax becomes p)."""
+    if ax is None:
+        raise TypeError("asgd: ax is a required array")
+    cdef bint f32 = _check_update("asgd", param, grad, ("ax",), (ax,))
+    cdef ASGDArgs a = ASGDArgs(weight_decay=weight_decay, shrink=shrink, neg_eta=-eta, mu=mu,
+                               maximize=maximize)
+    cdef Py_ssize_t n = param.size
+    cdef raw p = _ptr(param), g = _ptr(grad), x = _ptr(ax)
+    with nogil:
+        if f32:
+            _asgd(<float*>p, <const float*>g, <float*>x, n, &a)
+        else:
+            _asgd(<double*>p, <const double*>g, <double*>x, n, &a)
+
+
+def rprop(param, grad, prev, step_size, *, double etaminus, double etaplus, double step_min,
+          double step_max, bint maximize):
+    """One Rprop step in place: per element, the step size grows by etaplus while the
+    gradient keeps its sign and shrinks by etaminus when it flips."""
+    if prev is None or step_size is None:
+        raise TypeError("rprop: prev and step_size are required arrays")
+    cdef bint f32 = _check_update("rprop", param, grad, ("prev", "step_size"), (prev, step_size))
+    cdef RpropArgs a = RpropArgs(etaminus=etaminus, etaplus=etaplus, step_min=step_min,
+                                 step_max=step_max, maximize=maximize)
+    cdef Py_ssize_t n = param.size
+    cdef raw p = _ptr(param), g = _ptr(grad), q = _ptr(prev), s = _ptr(step_size)
+    with nogil:
+        if f32:
+            _rprop(<float*>p, <const float*>g, <float*>q, <float*>s, n, &a)
+        else:
+            _rprop(<double*>p, <const double*>g, <double*>q, <double*>s, n, &a)

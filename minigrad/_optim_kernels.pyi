@@ -26,7 +26,8 @@ def available() -> tuple[str, ...]:
     """The builds this CPU can run, the portable one first."""
 
 def kernels(isa: str) -> Any:
-    """The kernel functions (``sgd``, ``adam``, ``rmsprop``, ``adagrad``, ``adadelta``) of one build."""
+    """The kernel functions (``sgd``, ``adam``, ``rmsprop``, ``adagrad``, ``adadelta``, ``adamax``,
+    ``nadam``, ``radam``, ``asgd``, ``rprop``) of one build."""
 
 def sgd(
     param: NDArray[Any],
@@ -102,3 +103,83 @@ def adadelta(
     maximize: bool,
 ) -> None:
     """One Adadelta step in place."""
+
+def adamax(
+    param: NDArray[Any],
+    grad: NDArray[Any],
+    exp_avg: NDArray[Any],
+    exp_inf: NDArray[Any],
+    *,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    clr: float,
+    maximize: bool,
+) -> None:
+    """One Adamax step in place; ``clr = lr / (1 - beta1**step)``."""
+
+def nadam(
+    param: NDArray[Any],
+    grad: NDArray[Any],
+    exp_avg: NDArray[Any],
+    exp_avg_sq: NDArray[Any],
+    *,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    decay: float,
+    bias_correction2: float,
+    grad_coef: float,
+    avg_coef: float,
+    maximize: bool,
+) -> None:
+    """One NAdam step in place."""
+
+def radam(
+    param: NDArray[Any],
+    grad: NDArray[Any],
+    exp_avg: NDArray[Any],
+    exp_avg_sq: NDArray[Any],
+    *,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    decay: float,
+    lr: float,
+    bias_correction1: float,
+    bias_correction2_sqrt: float,
+    rect: float,
+    rectified: bool,
+    maximize: bool,
+) -> None:
+    """One RAdam step in place."""
+
+def asgd(
+    param: NDArray[Any],
+    grad: NDArray[Any],
+    ax: NDArray[Any],
+    *,
+    weight_decay: float,
+    shrink: float,
+    eta: float,
+    mu: float,
+    maximize: bool,
+) -> None:
+    """One ASGD step in place."""
+
+def rprop(
+    param: NDArray[Any],
+    grad: NDArray[Any],
+    prev: NDArray[Any],
+    step_size: NDArray[Any],
+    *,
+    etaminus: float,
+    etaplus: float,
+    step_min: float,
+    step_max: float,
+    maximize: bool,
+) -> None:
+    """One Rprop step in place."""

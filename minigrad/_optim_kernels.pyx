@@ -41,7 +41,8 @@ with ``-mavx2`` (8 floats a vector), built only when setup.py finds a GCC-compat
 compiler on x86-64 that accepts the flag and links ``__builtin_cpu_supports``. At the end of
 this module's initialisation, code compiled for the baseline asks the CPU (``cpuid``, and
 the OS through ``xgetbv``, via ``__builtin_cpu_supports("avx2")``) and only if it runs AVX2
-imports the AVX2 module and rebinds ``sgd``, ``adam``, ``rmsprop``, ``adagrad`` and ``adadelta`` to its
+imports the AVX2 module and rebinds ``sgd``, ``adam``, ``rmsprop``, ``adagrad``, ``adadelta`` (and the
+issue-19 five: ``adamax``, ``nadam``, ``radam``, ``asgd``, ``rprop``) to its
 functions, so every caller (``minigrad.optim``) goes through the choice. Any doubt (other
 compiler or CPU, no variant built, its import failing) leaves the baseline in place.
 ``MINIGRAD_ISA=baseline`` forces the baseline; ``ISA`` names the build in use, ``available()``
@@ -93,7 +94,7 @@ import os as _os
 import warnings as _warnings
 from types import SimpleNamespace as _Namespace
 
-_FUNCTIONS = ("sgd", "adam", "rmsprop", "adagrad", "adadelta")
+_FUNCTIONS = ("sgd", "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam", "asgd", "rprop")
 _BASELINE = _Namespace(ISA="baseline", **{name: globals()[name] for name in _FUNCTIONS})
 
 
@@ -138,4 +139,6 @@ if ISA != "baseline":
     _chosen = kernels(ISA)
     sgd, adam, rmsprop, adagrad, adadelta = (_chosen.sgd, _chosen.adam, _chosen.rmsprop,
                                              _chosen.adagrad, _chosen.adadelta)
+    adamax, nadam, radam, asgd, rprop = (_chosen.adamax, _chosen.nadam, _chosen.radam,
+                                         _chosen.asgd, _chosen.rprop)
     del _chosen

@@ -431,3 +431,34 @@ class ReduceLROnPlateau(LRScheduler):
             new = max(old * self.factor, floor)
             if old - new > self.eps:
                 group["lr"] = new
+
+
+# the schedulers added for issue 19 live in their own module; PyTorch's import path is this one
+from .lr_scheduler_more import (  # noqa: E402
+    ChainedScheduler,
+    ConstantLR,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+    MultiplicativeLR,
+    PolynomialLR,
+    SequentialLR,
+)
+
+__all__ = [
+    "LRScheduler",
+    "LambdaLR",
+    "StepLR",
+    "MultiStepLR",
+    "ExponentialLR",
+    "CosineAnnealingLR",
+    "LinearLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+    "ChainedScheduler",
+    "ConstantLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "MultiplicativeLR",
+    "PolynomialLR",
+    "SequentialLR",
+]

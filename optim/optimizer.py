@@ -93,14 +93,18 @@ def _snapshot(value):
     return value
 
 
+# 0-d float32 state tensors, as PyTorch keeps them (NAdam's mu_product, ASGD's eta and mu)
+_SCALAR_STATE = ("step", "mu_product", "eta", "mu")
+
+
 def _restore(key, value, param, index):
     """A loaded state value as a fresh minigrad tensor (floating buffers cast to the
-    parameter's dtype; ``step`` stays float32); plain Python values are kept as they are."""
+    parameter's dtype; ``step`` and the other scalars stay float32); plain Python values are kept."""
     if isinstance(value, Tensor):
         value = value._data
     elif callable(getattr(value, "numpy", None)):  # another library's tensor (e.g. torch)
         value = value.numpy()
-    if key == "step":
+    if key in _SCALAR_STATE:
         return _from_array(np.array(value, dtype=np.float32))
     if not (isinstance(value, np.ndarray) or hasattr(value, "__array__")):
         return value

@@ -933,8 +933,13 @@ def _specs_optim():
         "Adagrad": {"lr_decay_negative": {"lr_decay": -1.0}, "eps_negative": {"eps": -1.0},
                     "initial_accumulator_negative": {"initial_accumulator_value": -1.0}},
         "Adadelta": {"rho_above_one": {"rho": 1.5}, "rho_nan": {"rho": float("nan")}, "eps_negative": {"eps": -1.0}},
+        "Adamax": {"beta2_above_one": {"betas": (0.9, 1.5)}, "eps_negative": {"eps": -1.0}},
+        "NAdam": {"momentum_decay_negative": {"momentum_decay": -1.0}, "beta1_nan": {"betas": (float("nan"), 0.9)}},
+        "RAdam": {"beta2_one": {"betas": (0.9, 1.0)}, "eps_nan": {"eps": float("nan")}},
+        "ASGD": {},
+        "Rprop": {"etas_swapped": {"etas": (1.2, 0.5)}},
     }
-    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"]:
+    for name in ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop"]:
         kw = {"lr": 0.1}
         bad = {}
         for case, over in {**common, **specific[name]}.items():
@@ -1215,9 +1220,188 @@ def _specs_tail():
     return S
 
 
+def _tail_layer(name, ctor, x):
+    spec = _layer(name, ctor, x)
+    spec.group = "nn-tail"
+    return spec
+
+
+def _specs_nn_tail():
+    """The nn long tail of issue 19: functions and layers, each with its own bad values."""
+    F = lambda L: L.nn.functional       # noqa: E731
+    nn = lambda L: L.nn                 # noqa: E731
+
+    def fn(name, *args, bad=None, call=None, tensors=(0,)):
+        call = call or (lambda L, *a, n=name: getattr(F(L), n)(*a))
+        return Spec(name, "nn-tail", call, args, tensors=tensors, bad=bad or {})
+
+    S = [fn(n, R(2, 4)) for n in ("relu6", "hardsigmoid", "hardswish", "mish", "selu", "softsign", "tanhshrink")]
+    S += [
+        fn("hardtanh", R(2, 3), bad={"min_above_max": lambda L: F(L).hardtanh(L.ones(2), 1.0, -1.0)}),
+        fn("celu", R(2, 3), bad={"alpha_str": lambda L: F(L).celu(L.ones(2), "a")}),
+        fn("threshold", R(2, 3), call=lambda L, a: F(L).threshold(a, 0.5, 0.0),
+           bad={"threshold_str": lambda L: F(L).threshold(L.ones(2), "a", 0.0)}),
+        fn("hardshrink", R(2, 3), bad={"lambd_str": lambda L: F(L).hardshrink(L.ones(2), "a")}),
+        fn("softshrink", R(2, 3), bad={"lambd_negative": lambda L: F(L).softshrink(L.ones(2), -1.0)}),
+        fn("softmin", R(2, 3), call=lambda L, a: F(L).softmin(a, 1),
+           bad={"dim_out_of_range": lambda L: F(L).softmin(L.ones(2, 3), 2)}),
+        fn("glu", R(2, 4), bad={"odd_dim": lambda L: F(L).glu(L.ones(2, 3)), "scalar": lambda L: F(L).glu(L.tensor(1.0))}),
+        fn("prelu", R(2, 3), R(1), tensors=(0, 1),
+           bad={"weight_count": lambda L: F(L).prelu(L.ones(2, 3), L.ones(2))}),
+        fn("normalize", R(2, 3), bad={"dim_out_of_range": lambda L: F(L).normalize(L.ones(2, 3), dim=2)}),
+        fn("cosine_similarity", R(2, 3), R(2, 3), tensors=(0, 1),
+           bad={"no_broadcast": lambda L: F(L).cosine_similarity(L.ones(2, 3), L.ones(4, 3)),
+                "dim_out_of_range": lambda L: F(L).cosine_similarity(L.ones(2, 3), L.ones(2, 3), 2)}),
+        fn("pairwise_distance", R(2, 3), R(2, 3), tensors=(0, 1),
+           bad={"no_broadcast": lambda L: F(L).pairwise_distance(L.ones(2, 3), L.ones(2, 4))}),
+        fn("group_norm", R(2, 4, 3), call=lambda L, a: F(L).group_norm(a, 2),
+           bad={"groups_not_dividing": lambda L: F(L).group_norm(L.ones(2, 4, 3), 3),
+                "weight_shape": lambda L: F(L).group_norm(L.ones(2, 4, 3), 2, L.ones(3))}),
+        fn("instance_norm", R(2, 3, 4),
+           bad={"input_2d": lambda L: F(L).instance_norm(L.ones(2, 3)),
+                "stats_shape": lambda L: F(L).instance_norm(L.ones(2, 3, 4), L.zeros(4), L.ones(4), use_input_stats=False)}),
+        fn("local_response_norm", R(2, 3, 4), call=lambda L, a: F(L).local_response_norm(a, 2),
+           bad={"input_2d": lambda L: F(L).local_response_norm(L.ones(2, 3), 2)}),
+        fn("pixel_shuffle", R(1, 4, 2, 2), call=lambda L, a: F(L).pixel_shuffle(a, 2),
+           bad={"channels_not_dividing": lambda L: F(L).pixel_shuffle(L.ones(1, 3, 2, 2), 2),
+                "input_2d": lambda L: F(L).pixel_shuffle(L.ones(4, 4), 2)}),
+        fn("pixel_unshuffle", R(1, 1, 4, 4), call=lambda L, a: F(L).pixel_unshuffle(a, 2),
+           bad={"size_not_dividing": lambda L: F(L).pixel_unshuffle(L.ones(1, 1, 3, 4), 2)}),
+    ]
+    for nd, x in ((1, R(1, 2, 6)), (3, R(1, 2, 4, 4, 4))):
+        small = (1, 1) + (2,) * nd
+        S += [
+            fn(f"max_pool{nd}d", x, call=lambda L, a, nd=nd: getattr(F(L), f"max_pool{nd}d")(a, 2),
+               bad={"kernel_zero": lambda L, nd=nd: getattr(F(L), f"max_pool{nd}d")(L.ones(*small), 0),
+                    "kernel_too_big": lambda L, nd=nd, s=small: getattr(F(L), f"max_pool{nd}d")(L.ones(*s), 3),
+                    "padding_too_big": lambda L, nd=nd, s=small: getattr(F(L), f"max_pool{nd}d")(L.ones(*s), 2, padding=2),
+                    "input_wrong_ndim": lambda L, nd=nd: getattr(F(L), f"max_pool{nd}d")(L.ones(4), 2)}),
+            fn(f"avg_pool{nd}d", x, call=lambda L, a, nd=nd: getattr(F(L), f"avg_pool{nd}d")(a, 2),
+               bad={"kernel_zero": lambda L, nd=nd, s=small: getattr(F(L), f"avg_pool{nd}d")(L.ones(*s), 0),
+                    "stride_negative": lambda L, nd=nd, s=small: getattr(F(L), f"avg_pool{nd}d")(L.ones(*s), 2, -1)}),
+            fn(f"adaptive_avg_pool{nd}d", x, call=lambda L, a, nd=nd: getattr(F(L), f"adaptive_avg_pool{nd}d")(a, 2),
+               bad={"output_zero": lambda L, nd=nd, s=small: getattr(F(L), f"adaptive_avg_pool{nd}d")(L.ones(*s), 0),
+                    "output_str": lambda L, nd=nd, s=small: getattr(F(L), f"adaptive_avg_pool{nd}d")(L.ones(*s), "a")}),
+            fn(f"max_unpool{nd}d", x, I([[[0] * 2] * 2]), call=lambda L, a, i, nd=nd: getattr(F(L), f"max_unpool{nd}d")(
+                   *getattr(F(L), f"max_pool{nd}d")(a, 2, return_indices=True), 2), tensors=(0,),
+               bad={"index_out_of_range": lambda L, nd=nd: getattr(F(L), f"max_unpool{nd}d")(
+                   L.ones((1, 1) + (1,) * nd), L.full((1, 1) + (1,) * nd, 99, dtype=L.int64), 2)}),
+        ]
+    for nd, x in ((1, R(1, 2, 6)), (2, R(1, 2, 4, 4)), (3, R(1, 2, 4, 4, 4))):
+        S.append(fn(f"adaptive_max_pool{nd}d", x, call=lambda L, a, nd=nd: getattr(F(L), f"adaptive_max_pool{nd}d")(a, 2),
+                    bad={"output_zero": lambda L, nd=nd: getattr(F(L), f"adaptive_max_pool{nd}d")(L.ones((1, 1) + (2,) * nd), 0)}))
+    S += [
+        fn("max_unpool2d", R(1, 1, 4, 4), call=lambda L, a: F(L).max_unpool2d(*F(L).max_pool2d(a, 2, return_indices=True), 2),
+           bad={"index_out_of_range": lambda L: F(L).max_unpool2d(L.ones(1, 1, 1, 1), L.full((1, 1, 1, 1), 99, dtype=L.int64), 2),
+                "indices_shape": lambda L: F(L).max_unpool2d(L.ones(1, 1, 2, 2), L.zeros(1, 1, 1, 1, dtype=L.int64), 2)}),
+        fn("lp_pool1d", R(1, 2, 6), call=lambda L, a: F(L).lp_pool1d(a, 2, 2),
+           bad={"kernel_zero": lambda L: F(L).lp_pool1d(L.ones(1, 1, 4), 2, 0)}),
+        fn("lp_pool2d", R(1, 2, 4, 4), call=lambda L, a: F(L).lp_pool2d(a, 2, 2),
+           bad={"kernel_too_big": lambda L: F(L).lp_pool2d(L.ones(1, 1, 2, 2), 2, 3)}),
+    ]
+    S += [
+        fn("interpolate", R(1, 2, 3, 4), call=lambda L, a: F(L).interpolate(a, scale_factor=2),
+           bad={"mode_str": lambda L: F(L).interpolate(L.ones(1, 1, 2, 2), scale_factor=2, mode="cubic"),
+                "both_size_and_scale": lambda L: F(L).interpolate(L.ones(1, 1, 2, 2), size=3, scale_factor=2),
+                "linear_of_4d": lambda L: F(L).interpolate(L.ones(1, 1, 2, 2), scale_factor=2, mode="linear"),
+                "size_length": lambda L: F(L).interpolate(L.ones(1, 1, 2, 2), size=(3, 3, 3)),
+                "align_corners_nearest": lambda L: F(L).interpolate(L.ones(1, 1, 2, 2), size=3, align_corners=True)}),
+        fn("upsample", R(1, 2, 3, 4), call=lambda L, a: F(L).interpolate(a, size=5)),
+        fn("unfold", R(1, 2, 4, 4), call=lambda L, a: F(L).unfold(a, 2),
+           bad={"kernel_too_big": lambda L: F(L).unfold(L.ones(1, 1, 2, 2), 3),
+                "input_2d": lambda L: F(L).unfold(L.ones(4, 4), 2)}),
+        fn("fold", R(1, 4, 9), call=lambda L, a: F(L).fold(a, (4, 4), 2),
+           bad={"blocks_mismatch": lambda L: F(L).fold(L.ones(1, 4, 8), (4, 4), 2),
+                "channels_not_dividing": lambda L: F(L).fold(L.ones(1, 5, 9), (4, 4), 2)}),
+        _tail_layer("Upsample", lambda L: L.nn.Upsample(scale_factor=2), R(1, 2, 3, 4)),
+        _tail_layer("UpsamplingNearest2d", lambda L: L.nn.UpsamplingNearest2d(scale_factor=2), R(1, 2, 3, 4)),
+        _tail_layer("UpsamplingBilinear2d", lambda L: L.nn.UpsamplingBilinear2d(scale_factor=2), R(1, 2, 3, 4)),
+        _tail_layer("Unfold", lambda L: L.nn.Unfold(2), R(1, 2, 4, 4)),
+        _tail_layer("Fold", lambda L: L.nn.Fold((4, 4), 2), R(1, 4, 9)),
+    ]
+    # losses: targets of +1 / -1 (or class indices)
+    pair = (R(3, 4), R(3, 4))
+    S += [
+        fn("margin_ranking_loss", R(4), R(4), T(4), tensors=(0, 1, 2),
+           bad={"shape_mismatch": lambda L: F(L).margin_ranking_loss(L.ones(4), L.ones(3), L.ones(4))}),
+        fn("hinge_embedding_loss", *pair, tensors=(0, 1),
+           bad={"reduction_str": lambda L: F(L).hinge_embedding_loss(L.ones(2), L.ones(2), reduction="avg")}),
+        fn("soft_margin_loss", *pair, tensors=(0, 1),
+           bad={"shape_mismatch": lambda L: F(L).soft_margin_loss(L.ones(3, 4), L.ones(5, 4))}),
+        fn("multilabel_soft_margin_loss", *pair, tensors=(0, 1),
+           bad={"shape_mismatch": lambda L: F(L).multilabel_soft_margin_loss(L.ones(3, 4), L.ones(3, 5))}),
+        fn("multi_margin_loss", R(2, 4), I([1, 3]), tensors=(0, 1),
+           bad={"label_out_of_range": lambda L: F(L).multi_margin_loss(L.ones(2, 4), L.tensor([1, 4])),
+                "p_three": lambda L: F(L).multi_margin_loss(L.ones(2, 4), L.tensor([1, 3]), p=3),
+                "batch_mismatch": lambda L: F(L).multi_margin_loss(L.ones(2, 4), L.tensor([1, 3, 0]))}),
+        fn("cosine_embedding_loss", R(2, 3), R(2, 3), T(2), tensors=(0, 1, 2),
+           bad={"shape_mismatch": lambda L: F(L).cosine_embedding_loss(L.ones(2, 3), L.ones(2, 4), L.ones(2))}),
+        fn("triplet_margin_loss", R(2, 3), R(2, 3), R(2, 3), tensors=(0, 1, 2),
+           bad={"shape_mismatch": lambda L: F(L).triplet_margin_loss(L.ones(2, 3), L.ones(2, 4), L.ones(2, 3))}),
+        fn("poisson_nll_loss", *pair, tensors=(0, 1),
+           bad={"reduction_str": lambda L: F(L).poisson_nll_loss(L.ones(2), L.ones(2), reduction="avg")}),
+        fn("gaussian_nll_loss", R(3, 4), R(3, 4), T(3, 4), tensors=(0, 1, 2),
+           bad={"var_negative": lambda L: F(L).gaussian_nll_loss(L.ones(2), L.ones(2), L.full((2,), -1.0)),
+                "var_shape": lambda L: F(L).gaussian_nll_loss(L.ones(3, 4), L.ones(3, 4), L.ones(3, 2))}),
+    ]
+
+    def layer(name, ctor, x, bad=None, extra=()):
+        spec = _layer(name, ctor, x, None, bad, extra)
+        spec.group = "nn-tail"
+        return spec
+
+    x = R(2, 3)
+    S += [layer(n, lambda L, n=n: getattr(nn(L), n)(), x)
+          for n in ("ReLU6", "Hardsigmoid", "Hardswish", "Mish", "SELU", "CELU", "Softsign", "Tanhshrink",
+                    "LogSigmoid", "Hardshrink", "Softshrink", "Hardtanh", "PReLU")]
+    S += [
+        layer("Threshold", lambda L: nn(L).Threshold(0.1, 0.0), x),
+        layer("Softmin", lambda L: nn(L).Softmin(1), x, {"dim_out_of_range": lambda L: nn(L).Softmin(3)(L.ones(2, 3))}),
+        layer("GLU", lambda L: nn(L).GLU(), R(2, 4), {"odd": lambda L: nn(L).GLU()(L.ones(2, 3))}),
+        layer("CosineSimilarity", lambda L: nn(L).CosineSimilarity(), x, extra=(R(2, 3),)),
+        layer("PairwiseDistance", lambda L: nn(L).PairwiseDistance(), x, extra=(R(2, 3),)),
+        layer("GroupNorm", lambda L: nn(L).GroupNorm(2, 4), R(2, 4, 3),
+              {"channels": lambda L: nn(L).GroupNorm(2, 4)(L.ones(2, 6, 3)), "ctor_not_dividing": lambda L: nn(L).GroupNorm(3, 4)}),
+        layer("LocalResponseNorm", lambda L: nn(L).LocalResponseNorm(2), R(2, 3, 4)),
+        layer("PixelShuffle", lambda L: nn(L).PixelShuffle(2), R(1, 4, 2, 2)),
+        layer("PixelUnshuffle", lambda L: nn(L).PixelUnshuffle(2), R(1, 1, 4, 4)),
+        layer("LPPool1d", lambda L: nn(L).LPPool1d(2, 2), R(1, 2, 6)),
+        layer("LPPool2d", lambda L: nn(L).LPPool2d(2, 2), R(1, 2, 4, 4)),
+        layer("AdaptiveMaxPool1d", lambda L: nn(L).AdaptiveMaxPool1d(2), R(1, 2, 6)),
+        layer("AdaptiveMaxPool2d", lambda L: nn(L).AdaptiveMaxPool2d(2), R(1, 2, 4, 4)),
+        layer("AdaptiveMaxPool3d", lambda L: nn(L).AdaptiveMaxPool3d(2), R(1, 2, 4, 4, 4)),
+        layer("AdaptiveAvgPool1d", lambda L: nn(L).AdaptiveAvgPool1d(2), R(1, 2, 6)),
+        layer("AdaptiveAvgPool3d", lambda L: nn(L).AdaptiveAvgPool3d(2), R(1, 2, 4, 4, 4)),
+        layer("MaxPool1d", lambda L: nn(L).MaxPool1d(2), R(1, 2, 6), {"too_small": lambda L: nn(L).MaxPool1d(3)(L.ones(1, 1, 2))}),
+        layer("MaxPool3d", lambda L: nn(L).MaxPool3d(2), R(1, 2, 4, 4, 4)),
+        layer("AvgPool1d", lambda L: nn(L).AvgPool1d(2), R(1, 2, 6)),
+        layer("AvgPool3d", lambda L: nn(L).AvgPool3d(2), R(1, 2, 4, 4, 4)),
+        layer("MaxUnpool1d", lambda L: lambda a: nn(L).MaxUnpool1d(2)(*nn(L).MaxPool1d(2, return_indices=True)(a)), R(1, 2, 6)),
+        layer("MaxUnpool2d", lambda L: lambda a: nn(L).MaxUnpool2d(2)(*nn(L).MaxPool2d(2, return_indices=True)(a)), R(1, 2, 4, 4)),
+        layer("MaxUnpool3d", lambda L: lambda a: nn(L).MaxUnpool3d(2)(*nn(L).MaxPool3d(2, return_indices=True)(a)), R(1, 2, 4, 4, 4)),
+    ]
+    for n in (1, 2, 3):
+        S += [layer(f"InstanceNorm{n}d", lambda L, n=n: getattr(nn(L), f"InstanceNorm{n}d")(2), R(*(2, 2) + (3,) * n))]
+        for kind in ("Reflection", "Replication", "Circular", "Zero"):
+            S.append(layer(f"{kind}Pad{n}d", lambda L, k=kind, n=n: getattr(nn(L), f"{k}Pad{n}d")(1), R(*(1, 2) + (3,) * n)))
+        S.append(layer(f"ConstantPad{n}d", lambda L, n=n: getattr(nn(L), f"ConstantPad{n}d")(1, 0.5), R(*(1, 2) + (3,) * n)))
+    S += [
+        layer("MarginRankingLoss", lambda L: nn(L).MarginRankingLoss(), R(4), extra=(R(4), T(4))),
+        layer("HingeEmbeddingLoss", lambda L: nn(L).HingeEmbeddingLoss(), x, extra=(T(2, 3),)),
+        layer("SoftMarginLoss", lambda L: nn(L).SoftMarginLoss(), x, extra=(T(2, 3),)),
+        layer("MultiLabelSoftMarginLoss", lambda L: nn(L).MultiLabelSoftMarginLoss(), x, extra=(T(2, 3),)),
+        layer("MultiMarginLoss", lambda L: nn(L).MultiMarginLoss(), x, extra=(I([0, 2]),)),
+        layer("CosineEmbeddingLoss", lambda L: nn(L).CosineEmbeddingLoss(), x, extra=(R(2, 3), T(2))),
+        layer("TripletMarginLoss", lambda L: nn(L).TripletMarginLoss(), x, extra=(R(2, 3), R(2, 3))),
+        layer("PoissonNLLLoss", lambda L: nn(L).PoissonNLLLoss(), x, extra=(T(2, 3),)),
+        layer("GaussianNLLLoss", lambda L: nn(L).GaussianNLLLoss(), x, extra=(R(2, 3), T(2, 3))),
+    ]
+    return S
+
+
 def all_specs():
     return (_specs_ops() + _specs_learner_ops() + _specs_tail() + _specs_creation() + _specs_devices() + _specs_functional()
-            + _specs_layers() + _specs_optim() + _specs_data())
+            + _specs_layers() + _specs_optim() + _specs_data() + _specs_nn_tail())
 
 
 @dataclass
@@ -1251,7 +1435,7 @@ def all_cases():
 
 
 CHUNKS = ("ops-unary", "ops-binary", "ops-reduce", "ops-shape", "ops-join", "ops-index", "ops-learner", "ops-tail",
-          "creation", "devices", "nn-functional", "nn-loss", "nn-layer", "optim", "data", "foreign")
+          "creation", "devices", "nn-functional", "nn-loss", "nn-layer", "optim", "data", "nn-tail", "foreign")
 
 
 def chunk_of(case):

@@ -449,9 +449,15 @@ def test_pad_matches_torch(pad, value):
     _matches_torch(lambda F, M: lambda x: F.pad(x, pad, value=value), [_rand(2, 3, 4)])
 
 
-def test_pad_unsupported_mode_raises():
-    with pytest.raises(NotImplementedError, match="mode='constant'"):
-        F.pad(minigrad.zeros(1, 2), (1, 1), mode="reflect")
+def test_pad_modes_reject_what_pytorch_rejects():
+    with pytest.raises(NotImplementedError, match="Padding size 2 is not supported for 1D input"):
+        F.pad(minigrad.zeros(3), (1, 1), mode="reflect")
+    with pytest.raises(RuntimeError, match="Padding size should be less than the corresponding input"):
+        F.pad(minigrad.zeros(1, 3), (3, 0), mode="reflect")
+    with pytest.raises(RuntimeError, match="wrapping around more than once"):
+        F.pad(minigrad.zeros(1, 3), (0, 4), mode="circular")
+    with pytest.raises(RuntimeError, match="doesn't take in value argument"):
+        F.pad(minigrad.zeros(1, 3), (1, 1), mode="replicate", value=2.0)
 
 
 def test_one_hot_matches_torch():

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _dtypes, _tape
 from .._tape import Tensor, apply, call2
-from ._core import _float, _is_raw, _prep2, defop
+from ._core import _float, _is_raw, _prep2, _real, defop
 from .elementwise import (
     _fwd_sign,
     _unary,
@@ -400,7 +400,7 @@ def float_power(input, exponent):
     def double(v):
         if isinstance(v, Tensor):
             return v.to(_dtypes.float64)
-        return float(v)
+        return float(_real("float_power", v))
 
     return pow(double(input), double(exponent))
 

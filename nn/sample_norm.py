@@ -1,0 +1,201 @@
+"""Normalisation with per-sample statistics: group_norm, instance_norm, local_response_norm
+and their layers (GroupNorm, InstanceNorm1d/2d/3d, LocalResponseNorm).
+
+Compositions of mean, sub, mul and sqrt, like ``normalization.py``. group_norm normalises
+each group of C / G channels of a sample over its channels and positions; instance_norm is
+group_norm with one channel per group, and with ``track_running_stats`` it keeps running
+averages of the per-instance statistics (averaged over the batch; the variance unbiased),
+as PyTorch does. local_response_norm divides by ``(k + alpha * mean of x^2 over size
+neighbouring channels) ** beta``, the window zero-padded at the channel ends.
+"""
+
+import math
+
+import minigrad
+
+from ._checks import bad_input
+from .module import Module
+from .parameter import Parameter, assign
+
+
+def _affine(out, weight, bias):
+    view = (1, out.shape[1]) + (1,) * (out.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(view)
+    return out if bias is None else out + bias.reshape(view)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise each of ``num_groups`` channel groups per sample, then scale and shift per channel."""
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise RuntimeError(
+            f"Expected number of channels in input to be divisible by num_groups, but got input of "
+            f"shape {list(input.shape)} and num_groups={num_groups}"
+        )
+    n = input.shape[0]
+    x = input.reshape(n, num_groups, -1)
+    centred = x - x.mean(-1, keepdim=True)
+    var = (centred * centred).mean(-1, keepdim=True)
+    out = (centred / (var + eps).sqrt()).reshape(tuple(input.shape))
+    return _affine(out, weight, bias)
+
+
+def instance_norm(
+    input,
+    running_mean=None,
+    running_var=None,
+    weight=None,
+    bias=None,
+    use_input_stats=True,
+    momentum=0.1,
+    eps=1e-5,
+):
+    """Normalise each channel of each sample over its positions (or with the running statistics)."""
+    if input.ndim < 3:
+        raise ValueError(
+            f"instance_norm: expected an (N, C, *) input with positions, got shape {tuple(input.shape)}"
+        )
+    c, dims = input.shape[1], tuple(range(2, input.ndim))
+    view = (1, c) + (1,) * (input.ndim - 2)
+    if use_input_stats:
+        mean = input.mean(dims, keepdim=True)
+        centred = input - mean
+        var = (centred * centred).mean(dims, keepdim=True)
+        count = math.prod(input.shape[2:])
+        if running_mean is not None:
+            batch_mean = mean.detach().mean(0).reshape(c)
+            assign(running_mean, running_mean * (1 - momentum) + batch_mean * momentum)
+        if running_var is not None:
+            unbiased = var.detach().mean(0).reshape(c) * (count / max(count - 1, 1))
+            assign(running_var, running_var * (1 - momentum) + unbiased * momentum)
+    else:
+        centred = input - running_mean.reshape(view)
+        var = running_var.reshape(view)
+    return _affine(centred / (var + eps).sqrt(), weight, bias)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """x / (k + alpha / size * sum of x^2 over ``size`` neighbouring channels) ** beta."""
+    if input.ndim < 3:
+        raise ValueError(
+            f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions): local_response_norm "
+            f"got input of shape {tuple(input.shape)}"
+        )
+    if input.numel() == 0:
+        return input
+    c = input.shape[1]
+    sq = input * input
+    before, after = size // 2, (size - 1) // 2
+    zeros = lambda m: minigrad.zeros((input.shape[0], m) + tuple(input.shape[2:]), dtype=input.dtype)  # noqa: E731
+    padded = minigrad.cat([zeros(before), sq, zeros(after)], 1)
+    window = padded.narrow(1, 0, c)
+    for j in range(1, size):
+        window = window + padded.narrow(1, j, c)
+    return input / (window * (alpha / size) + k) ** beta
+
+
+class GroupNorm(Module):
+    """Group normalisation: ``num_channels`` split into ``num_groups`` groups."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError("num_channels must be divisible by num_groups")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        self.register_parameter(
+            "weight", Parameter(minigrad.ones(num_channels, dtype=dtype)) if affine else None
+        )
+        self.register_parameter(
+            "bias", Parameter(minigrad.zeros(num_channels, dtype=dtype)) if affine else None
+        )
+
+    def forward(self, input):
+        if input.ndim < 2 or input.shape[1] != self.num_channels:
+            raise bad_input(
+                f"GroupNorm({self.num_groups}, {self.num_channels})",
+                input.shape,
+                f"(N, {self.num_channels}, *)",
+                "Expected number of channels in input to match num_channels",
+            )
+        return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class _InstanceNorm(Module):
+    _ndim = 1
+
+    def __init__(
+        self,
+        num_features,
+        eps=1e-5,
+        momentum=0.1,
+        affine=False,
+        track_running_stats=False,
+        device=None,
+        dtype=None,
+    ):
+        super().__init__()
+        c = num_features
+        self.num_features, self.eps, self.momentum = c, eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        self.register_parameter("weight", Parameter(minigrad.ones(c, dtype=dtype)) if affine else None)
+        self.register_parameter("bias", Parameter(minigrad.zeros(c, dtype=dtype)) if affine else None)
+        tracked = track_running_stats
+        self.register_buffer("running_mean", minigrad.zeros(c, dtype=dtype) if tracked else None)
+        self.register_buffer("running_var", minigrad.ones(c, dtype=dtype) if tracked else None)
+        # kept for state-dict compatibility; PyTorch's instance norm never counts batches
+        self.register_buffer("num_batches_tracked", minigrad.tensor(0) if tracked else None)
+
+    def forward(self, input):
+        nd = self._ndim
+        if input.ndim not in (nd + 1, nd + 2):
+            raise bad_input(
+                f"{type(self).__name__}({self.num_features})",
+                input.shape,
+                f"(N, C, {nd} spatial dims) or (C, {nd} spatial dims)",
+                f"expected {nd + 1}D or {nd + 2}D input (got {input.ndim}D input)",
+                ValueError,
+            )
+        unbatched = input.ndim == nd + 1
+        x = input.unsqueeze(0) if unbatched else input
+        use_stats = self.training or not self.track_running_stats
+        out = instance_norm(
+            x, self.running_mean, self.running_var, self.weight, self.bias, use_stats, self.momentum, self.eps
+        )
+        return out.squeeze(0) if unbatched else out
+
+    def extra_repr(self):
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) inputs."""
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) inputs."""
+
+    _ndim = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) inputs."""
+
+    _ndim = 3
+
+
+class LocalResponseNorm(Module):
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

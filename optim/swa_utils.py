@@ -1,0 +1,130 @@
+"""Stochastic weight averaging (``torch.optim.swa_utils``): AveragedModel keeps a running
+average (or an EMA) of a model's parameters, SWALR anneals each group's rate to a fixed
+``swa_lr``, and update_bn recomputes batch-norm statistics for the averaged weights.
+
+AveragedModel holds a deep copy of the model as ``module`` (so its state-dict keys are
+``module.<name>`` and ``n_averaged``, PyTorch's) and updates it under ``no_grad``.
+"""
+
+import copy
+import itertools
+import math
+
+from minigrad.nn.module import Module
+
+import minigrad
+
+from .lr_scheduler import LRScheduler, _per_group
+
+
+def get_ema_avg_fn(decay=0.999):
+    """``avg_fn`` of an exponential moving average: ``decay * averaged + (1 - decay) * current``."""
+
+    def ema_update(averaged, current, num_averaged):
+        return decay * averaged + (1 - decay) * current
+
+    return ema_update
+
+
+def get_swa_avg_fn():
+    """``avg_fn`` of the equal-weight running mean (the default)."""
+
+    def swa_update(averaged, current, num_averaged):
+        return averaged + (current - averaged) / (num_averaged + 1)
+
+    return swa_update
+
+
+class AveragedModel(Module):
+    """The running average of ``model``'s parameters (and buffers with ``use_buffers``).
+
+    >>> swa = AveragedModel(model)
+    >>> swa.update_parameters(model)       # after each epoch of the SWA phase
+    """
+
+    def __init__(self, model, device=None, avg_fn=None, multi_avg_fn=None, use_buffers=False):
+        super().__init__()
+        if multi_avg_fn is not None:
+            raise NotImplementedError("AveragedModel: multi_avg_fn is not supported; pass avg_fn instead")
+        self.module = copy.deepcopy(model)
+        self.register_buffer("n_averaged", minigrad.tensor(0))
+        self.avg_fn = avg_fn if avg_fn is not None else get_swa_avg_fn()
+        self.use_buffers = use_buffers
+
+    def forward(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
+
+    def _tensors(self, model):
+        params = model.parameters()
+        return itertools.chain(params, model.buffers()) if self.use_buffers else params
+
+    def update_parameters(self, model):
+        """Fold ``model``'s current values into the average (the first call copies them)."""
+        n = int(self.n_averaged.item())
+        with minigrad.no_grad():
+            for mine, theirs in zip(self._tensors(self.module), self._tensors(model)):
+                current = theirs.detach().to(mine.dtype)
+                if n == 0 or not mine.is_floating_point():
+                    mine.copy_(current)
+                else:
+                    mine.copy_(self.avg_fn(mine.detach(), current, self.n_averaged.to(mine.dtype)))
+        if not self.use_buffers:  # keep the buffers (e.g. BN statistics) in step with the model
+            with minigrad.no_grad():
+                for mine, theirs in zip(self.module.buffers(), model.buffers()):
+                    mine.copy_(theirs.detach().to(mine.dtype))
+        self.n_averaged.add_(1)
+
+
+def update_bn(loader, model, device=None):
+    """Recompute the running statistics of every batch-norm layer of ``model`` with one pass
+    over ``loader`` (a cumulative average: momentum None), as after weight averaging."""
+    norms = {
+        m: m.momentum for m in model.modules() if hasattr(m, "running_mean") and m.running_mean is not None
+    }
+    if not norms:
+        return
+    was_training = model.training
+    model.train()
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None
+    with minigrad.no_grad():
+        for batch in loader:
+            model(batch[0] if isinstance(batch, (list, tuple)) else batch)
+    for m, momentum in norms.items():
+        m.momentum = momentum
+    model.train(was_training)
+
+
+class SWALR(LRScheduler):
+    """Anneal each group's rate from its current value to ``swa_lr`` over ``anneal_epochs``
+    epochs (``anneal_strategy`` ``"cos"`` or ``"linear"``), then hold it."""
+
+    def __init__(self, optimizer, swa_lr, anneal_epochs=10, anneal_strategy="cos", last_epoch=-1):
+        for lr, group in zip(_per_group("swa_lr", optimizer, swa_lr), optimizer.param_groups):
+            group["swa_lr"] = lr
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(
+                f"anneal_strategy must by one of 'cos' or 'linear', instead got {anneal_strategy}"
+            )
+        if not isinstance(anneal_epochs, int) or anneal_epochs < 0:
+            raise ValueError(f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}")
+        self.anneal_strategy, self.anneal_epochs = anneal_strategy, anneal_epochs
+        super().__init__(optimizer, last_epoch)
+
+    def _anneal(self, t):
+        return (1 - math.cos(math.pi * t)) / 2 if self.anneal_strategy == "cos" else t
+
+    @staticmethod
+    def _initial_lr(lr, swa_lr, alpha):
+        return swa_lr if alpha == 1 else (lr - alpha * swa_lr) / (1 - alpha)
+
+    def get_lr(self):
+        step = self._step_count - 1
+        if self.anneal_epochs == 0:
+            step = max(1, step)
+        groups = self.optimizer.param_groups
+        prev_alpha = self._anneal(max(0, min(1, (step - 1) / max(1, self.anneal_epochs))))
+        prev_lrs = [self._initial_lr(g["lr"], g["swa_lr"], prev_alpha) for g in groups]
+        alpha = self._anneal(max(0, min(1, step / max(1, self.anneal_epochs))))
+        return [g["swa_lr"] * alpha + lr * (1 - alpha) for g, lr in zip(groups, prev_lrs)]
