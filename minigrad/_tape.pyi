@@ -704,7 +704,7 @@ class Tensor:
             keepdims: _bool | None = ...) -> Tensor:
         """Variance over ``dim`` (all by default), with Bessel's correction unless told otherwise."""
     def view(self, *shape: _int | Sequence[_int]) -> Tensor:
-        """Like reshape: the same elements in a new shape (shares memory)."""
+        """The same elements in a new shape, sharing memory: writes through either are seen by"""
     def view_as(self, other: Tensor | _float) -> Tensor:
         """``input.view(other.size())``: a view with ``other``'s shape."""
     def where(self, condition: Tensor, other: Tensor | _float) -> Tensor:

@@ -87,6 +87,9 @@ def _triangle(name, fn):
 # ----------------------------------------------------------------------------- the table
 # fmt: off
 VIEW     = defop("view", _fwd_reshape,       lambda g, x, out, shape: g.reshape(x.shape), view=True)
+# reshape where no view exists: a copy, not a view (PyTorch's grad_fn name for it)
+RESHAPE_COPY = defop("reshape_copy", _fwd_reshape, lambda g, x, out, shape: g.reshape(x.shape),
+                                                                               grad_name="UnsafeViewBackward0")
 TRANSPOSE = defop("transpose", _fwd_transpose, lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True)
 T_OP     = defop("t", _fwd_transpose,        lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True)
 PERMUTE  = defop("permute", _fwd_permute,    lambda g, x, out, dims: permute(g, tuple(np.argsort(dims))), view=True)
@@ -134,12 +137,53 @@ def reshape(input, *shape):
         return input.reshape(shape)
     data = input._data
     shape = _infer_shape("reshape", shape, data.size, data.shape)
-    return apply(VIEW, (input,), (shape,))
+    return apply(VIEW if _viewable(data, shape) else RESHAPE_COPY, (input,), (shape,))
 
 
 def view(input, *shape):
-    """Like reshape: the same elements in a new shape (shares memory)."""
-    return reshape(input, *shape)
+    """The same elements in a new shape, sharing memory: writes through either are seen by
+    both. Raises where the strides allow no such view (a transpose flattened): use reshape.
+
+    >>> minigrad.arange(6).view(2, 3).shape
+    minigrad.Size([2, 3])
+    """
+    shape = _shape_arg("view", shape)
+    if _is_raw(input):
+        return input.reshape(shape)
+    data = input._data
+    shape = _infer_shape("view", shape, data.size, data.shape)
+    if not _viewable(data, shape):
+        strides = tuple(s // data.itemsize for s in data.strides)
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension "
+            f"spans across two contiguous subspaces): shape {tuple(data.shape)} with strides {strides} "
+            f"cannot be viewed as {shape}. Use .reshape(...) instead."
+        )
+    return apply(VIEW, (input,), (shape,))
+
+
+def _viewable(data, shape):
+    """Whether ``shape`` can view ``data``'s memory with some strides (PyTorch's rule: each run of
+    old dims that is contiguous in memory must be split or merged on its own)."""
+    if data.flags.c_contiguous or data.size <= 1:
+        return True
+    sizes, strides = data.shape, data.strides
+    new = list(shape)
+    view_d = len(new) - 1
+    base = strides[-1]  # the stride of the innermost element of the current contiguous chunk
+    chunk = view = 1
+    for d in range(len(sizes) - 1, -1, -1):
+        chunk *= sizes[d]
+        if d == 0 or (sizes[d - 1] != 1 and strides[d - 1] != chunk * base):
+            # dims d.. form one contiguous chunk: new dims must cover exactly its elements
+            while view_d >= 0 and (view < chunk or new[view_d] == 1):
+                view *= new[view_d]
+                view_d -= 1
+            if view != chunk:
+                return False
+            if d > 0:
+                base, chunk, view = strides[d - 1], 1, 1
+    return view_d == -1
 
 
 def flatten(input, start_dim=0, end_dim=-1):
