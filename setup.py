@@ -84,7 +84,8 @@ OPENMP = _compiler_has_openmp()
 omp_flags = ["-fopenmp"] if OPENMP else []
 # -fno-math-errno: sqrt becomes one instruction instead of a libm call that may set errno,
 # which is what lets loops calling it vectorize (the optimizer kernels); results are the same.
-opt_flags = [] if sys.platform == "win32" else ["-O3", "-fno-math-errno"]
+# -g0: no debug info in the shipped extensions (it tripled their size; issue 17).
+opt_flags = [] if sys.platform == "win32" else ["-O3", "-fno-math-errno", "-g0"]
 
 
 AVX2 = _can_build_avx2()

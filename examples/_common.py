@@ -41,18 +41,22 @@ def out_path(args, name):
 def batches(n, batch_size):
     """Index tensors of one shuffled pass over range(n), ``batch_size`` at a time.
 
-    On a terminal, long passes draw a progress bar on stderr that the epoch line overwrites.
+    On a terminal, long passes draw a one-line live status on stderr (bar, batches per second,
+    time left) that the epoch line overwrites.
     """
     perm = torch.randperm(n)
     steps = (n + batch_size - 1) // batch_size
     bar = sys.stderr.isatty() and steps >= 20
+    start = time.perf_counter()
     for k, i in enumerate(range(0, n, batch_size)):
         if bar:
             done = 30 * k // steps
-            sys.stderr.write(f"\r  [{'#' * done}{'.' * (30 - done)}] {k}/{steps}")
+            rate = k / max(time.perf_counter() - start, 1e-9)
+            eta = f"ETA {(steps - k) / rate:4.1f} s" if k else "ETA  ..."
+            sys.stderr.write(f"\r  [{'#' * done}{'.' * (30 - done)}] {k}/{steps}  {rate:6.1f} it/s  {eta}")
         yield perm[i : i + batch_size]
     if bar:
-        sys.stderr.write("\r" + " " * 45 + "\r")
+        sys.stderr.write("\r" + " " * 70 + "\r")
 
 
 def train_epoch(model, loss_fn, optimizer, x, y, batch_size):

@@ -1,7 +1,7 @@
 """Classify scikit-learn's 8x8 handwritten digits with an MLP or a small CNN.
 
     python examples/digits.py                 # MLP: about 98% test accuracy in seconds
-    python examples/digits.py --model cnn     # CNN: about 98.5%
+    python examples/digits.py --model cnn     # CNN: about 99% (99.17% with seed 0)
 
 The 1797 images ship with scikit-learn (no download). A fixed, stratified 20% is the test
 set, scored once at the end; 10% more is the validation set, scored every epoch. Writes

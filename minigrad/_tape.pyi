@@ -962,7 +962,7 @@ class Tensor:
     def vdot(self, tensor: Tensor) -> Tensor:
         """The dot product of two 1-D tensors of one size."""
     def view(self, *shape: _int | Sequence[_int]) -> Tensor:
-        """Like reshape: the same elements in a new shape (shares memory). ``x.view(dtype)``"""
+        """The same elements in a new shape, sharing memory: writes through either are seen by"""
     def view_as(self, other: Tensor | _float) -> Tensor:
         """``input.view(other.size())``: a view with ``other``'s shape."""
     def vsplit(self, indices_or_sections: _int | Sequence[_int] | Tensor) -> Tensor:

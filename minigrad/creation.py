@@ -24,6 +24,9 @@ def _as_array(data, dtype=None):
         try:
             arr = np.array(data)
         except ValueError as e:
+            ragged = _ragged(data, _first_shape(data), 0)
+            if ragged:
+                raise ValueError(ragged) from None
             raise ValueError(f"tensor(): could not build a tensor from {type(data).__name__}: {e}") from None
         if dtype is not None and arr.dtype.kind in "biuf":
             pass  # converted once, below: no float32 detour
@@ -43,6 +46,35 @@ def _as_array(data, dtype=None):
     if arr.dtype not in _dtypes._FROM_NUMPY:
         raise TypeError(f"tensor(): minigrad has no dtype for numpy's {arr.dtype}")
     return arr
+
+
+def _first_shape(data):
+    """The shape PyTorch infers from a nested list: the lengths along its first elements."""
+    shape = []
+    while isinstance(data, (list, tuple)):
+        shape.append(len(data))
+        data = data[0] if data else None
+    return shape
+
+
+def _ragged(data, shape, dim):
+    """PyTorch's message for the first row of ``data`` whose length breaks ``shape``, or None."""
+    is_seq = isinstance(data, (list, tuple))
+    if dim == len(shape):
+        return (
+            f"expected a number at dim {dim}, got a {type(data).__name__} (a ragged nested list)"
+            if is_seq
+            else None
+        )
+    if not is_seq:
+        return f"expected sequence of length {shape[dim]} at dim {dim} (got {type(data).__name__})"
+    if len(data) != shape[dim]:
+        return f"expected sequence of length {shape[dim]} at dim {dim} (got {len(data)})"
+    for row in data:
+        found = _ragged(row, shape, dim + 1)
+        if found:
+            return found
+    return None
 
 
 def _unwrap(seq):

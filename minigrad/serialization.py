@@ -1,4 +1,5 @@
-"""minigrad.save / minigrad.load: checkpoints as numpy ``.npz`` files, never pickle.
+"""minigrad.save / minigrad.load: checkpoints as numpy ``.npz`` files, never pickle (PyTorch's
+zip format, both ways, is ``format="torch"`` on save and detected on load: ``_torch_format.py``).
 
 A checkpoint is a zip of ``.npy`` arrays (``a0``, ``a1``, ...) plus one JSON document
 (``__minigrad__``) describing the saved object: nested dicts (any order, keys of any plain
@@ -144,19 +145,32 @@ class _Decoder:
         return t.requires_grad_(spec["requires_grad"])
 
 
-def save(obj, f):
+def save(obj, f, format="minigrad"):
     """Write ``obj`` (typically a state dict) to the path or binary file ``f``.
 
-    >>> minigrad.save(model.state_dict(), "model.npz")    # doctest: +SKIP
-    """
-    import json  # here, not at import: most scripts never save
+    ``format="torch"`` writes PyTorch's zip checkpoint instead (``minigrad/_torch_format.py``),
+    which ``torch.load(f, weights_only=True)`` reads as tensors and state dicts.
 
-    enc = _Encoder()
-    root = enc.encode(obj)
-    spec = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root})
-    arrays = dict(enc.arrays, **{_SPEC: np.array(spec)})
+    >>> minigrad.save(model.state_dict(), "model.npz")    # doctest: +SKIP
+    >>> minigrad.save(model.state_dict(), "model.pt", format="torch")    # doctest: +SKIP
+    """
+    if format == "torch":
+        from . import _torch_format
+
+        name = _torch_format.archive_name(f) if not hasattr(f, "write") else "archive"
+        write = lambda out: _torch_format.write(obj, out, name)
+    elif format == "minigrad":
+        import json  # here, not at import: most scripts never save
+
+        enc = _Encoder()
+        root = enc.encode(obj)
+        spec = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root})
+        arrays = dict(enc.arrays, **{_SPEC: np.array(spec)})
+        write = lambda out: np.savez(out, **arrays)
+    else:
+        raise ValueError(f"minigrad.save: format must be 'minigrad' or 'torch', got {format!r}")
     if hasattr(f, "write"):
-        np.savez(f, **arrays)
+        write(f)
         return
     path = os.path.realpath(os.fspath(f))  # through a symlink to its target, not over the link
     folder = os.path.dirname(os.path.abspath(path))
@@ -178,7 +192,7 @@ def save(obj, f):
         raise FileExistsError(f"save: could not create a temporary file in {folder}")
     try:
         with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)
@@ -239,27 +253,41 @@ def _read(fileobj, name):
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
-    """Read an object written by ``minigrad.save`` from the path or binary file ``f``.
+    """Read an object written by ``minigrad.save`` or ``torch.save`` from the path or binary file ``f``.
 
-    PyTorch's keywords are accepted. Loading never unpickles, so it is always weights-only and
-    never runs code (``weights_only`` and the safe-globals list change nothing; a
-    ``pickle_module`` is refused). ``map_location`` may be None, the CPU (``'cpu'``, a
-    ``device``), a dict of locations (``{'cuda:0': 'cpu'}``: only the entry for ``'cpu'`` applies)
-    or a callable ``fn(tensor, 'cpu')`` returning a tensor (or None to keep it); a location on
-    any other device raises ``DeviceError``. ``mmap=True`` needs a path, as in PyTorch; the
-    arrays are read into memory.
+    PyTorch's keywords are accepted. Loading is always weights-only and never runs code: a
+    minigrad checkpoint is never unpickled, and a PyTorch one goes through a restricted unpickler
+    that accepts only tensors, state dicts and plain containers (``minigrad/_torch_format.py``),
+    so ``weights_only`` and the safe-globals list change nothing and a ``pickle_module`` is refused.
+    ``map_location`` may be None, the CPU (``'cpu'``, a ``device``), a dict of locations
+    (``{'cuda:0': 'cpu'}``: only the entry for ``'cpu'`` applies) or a callable
+    ``fn(tensor, 'cpu')`` returning a tensor (or None to keep it); a location on any other
+    device raises ``DeviceError``. ``mmap=True`` needs a path, as in PyTorch; the arrays are
+    read into memory.
     """
     if pickle_module is not None:
-        raise TypeError("minigrad.load: checkpoints are never unpickled, so pickle_module must be None")
+        raise TypeError(
+            "minigrad.load: checkpoints are never unpickled by a pickle_module (PyTorch ones go through "
+            "minigrad's restricted unpickler), so pickle_module must be None"
+        )
     if mmap and hasattr(f, "read"):
         raise ValueError("f must be a file path in order to use the mmap argument")
     relocate = _relocation(map_location)
     if hasattr(f, "read"):
-        obj = _read(f, getattr(f, "name", "the file"))
+        obj = _read_any(f, getattr(f, "name", "the file"))
     else:
         with open(os.fspath(f), "rb") as fileobj:
-            obj = _read(fileobj, repr(os.fspath(f)))
+            obj = _read_any(fileobj, repr(os.fspath(f)))
     return obj if relocate is None else _map_tensors(obj, relocate)
+
+
+def _read_any(fileobj, name):
+    """A PyTorch checkpoint (a zip holding data.pkl) or a minigrad one."""
+    from . import _torch_format
+
+    if fileobj.seekable() and _torch_format.is_torch_zip(fileobj):
+        return _torch_format.read(fileobj, name)
+    return _read(fileobj, name)
 
 
 def _relocation(map_location):

@@ -114,11 +114,16 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
 # ----------------------------------------------------------------------------- classification
 
 
+# PyTorch's C++ names of the dtypes, as its loss messages print them
+_TORCH_NAME = {"float16": "Half", "float32": "Float", "float64": "Double", "uint8": "Byte", "int8": "Char",
+               "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool"}  # fmt: skip
+
+
 def _class_targets(name, input, target):
     """Validate class-index targets against (N, C, ...) or (C,) input; the ndarray of indices."""
     if target.dtype not in (minigrad.int64, minigrad.uint8):  # int32 too, as PyTorch (issue 17)
         raise RuntimeError(
-            f"expected target dtype to be Long or Byte, but got {target.dtype}: {name} "
+            f"expected target dtype to be Long or Byte, but got {_TORCH_NAME[target.dtype.name]}: {name} "
             "takes class indices as an integer tensor (convert with .long()), or class "
             "probabilities of the input's shape"
         )
@@ -187,9 +192,13 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 def _ce_probabilities(input, target, weight, reduction, label_smoothing):
     if tuple(target.shape) != tuple(input.shape):
+        # PyTorch reads a float target of another shape as class indices of the wrong dtype
         raise RuntimeError(
-            f"cross_entropy: probability targets must have the input's shape "
-            f"{tuple(input.shape)}, got {tuple(target.shape)}"
+            f"expected target dtype to be Long or Byte, but got {_TORCH_NAME[target.dtype.name]}: "
+            f"cross_entropy got a {target.dtype.name} target of shape {tuple(target.shape)} for an "
+            f"input of shape {tuple(input.shape)}. Class indices are an integer tensor of shape "
+            f"{(input.shape[0],) + tuple(input.shape[2:])} (convert with .long()); class "
+            f"probabilities are a float tensor of the input's shape {tuple(input.shape)}."
         )
     c = input.shape[1]
     if label_smoothing > 0:
@@ -230,6 +239,13 @@ def cross_entropy(
     _check_class_weight("cross_entropy", input, weight)
     if target.is_floating_point():
         return _ce_probabilities(input, target, weight, reduction, label_smoothing)
+    if tuple(target.shape) == tuple(input.shape):
+        raise RuntimeError(
+            f"Expected floating point type for target with class probabilities, got "
+            f"{_TORCH_NAME[target.dtype.name]}: cross_entropy got an integer target of the input's "
+            f"shape {tuple(input.shape)}, which reads as one-hot labels. Pass class indices "
+            "(target.argmax(1)) or probabilities (target.float())."
+        )
     t = _class_targets("cross_entropy", input, target)
     if weight is None and label_smoothing == 0 and reduction != "none":
         return _ops.cross_entropy_reduced(input, t, ignore_index, reduction)

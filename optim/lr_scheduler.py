@@ -12,12 +12,39 @@ in the same arithmetic, so the sequences agree with PyTorch's to the last bit or
 ``state_dict()`` is every attribute but the optimizer (LambdaLR keeps only the state of
 callable objects, not functions, which cannot be saved).
 
-Left out: the deprecated ``step(epoch)`` form, and PyTorch's warnings about the call order.
+PyTorch's warning when the first ``scheduler.step()`` comes before any ``optimizer.step()``
+is kept (issue 17): the constructor wraps the optimizer's ``step`` (on the instance) so that it
+records that it ran. Left out: the deprecated ``step(epoch)`` form.
 """
 
 import math
 import types
+import warnings
 from collections import Counter
+
+_ORDER_WARNING = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, "
+    "you should call them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  "
+    "Failure to do this will result in PyTorch skipping the first value of the learning rate "
+    "schedule. See more details at https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+
+
+def _track_step_calls(optimizer):
+    """Make ``optimizer.step()`` set ``optimizer._opt_called`` (once per optimizer)."""
+    step = optimizer.step
+    if getattr(step, "_wrapped_by_lr_sched", False) or not isinstance(step, types.MethodType):
+        return
+    func = step.__func__
+
+    def tracked(self, *args, **kwargs):
+        self._opt_called = True
+        return func(self, *args, **kwargs)
+
+    tracked._wrapped_by_lr_sched = True
+    tracked.__doc__ = func.__doc__
+    # a bound method on the instance: copy.deepcopy(optimizer) rebinds it to the copy
+    optimizer.step = types.MethodType(tracked, optimizer)
 
 
 def _check_optimizer(optimizer):
@@ -55,6 +82,7 @@ class LRScheduler:
                 )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        _track_step_calls(optimizer)
         self._step_count = 0
         self._is_initial = True
         self.step()
@@ -72,6 +100,8 @@ class LRScheduler:
 
     def step(self):
         """Advance one epoch and set every group's ``lr``."""
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn(_ORDER_WARNING, UserWarning, stacklevel=2)
         self._step_count += 1
         self.last_epoch += 1
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):

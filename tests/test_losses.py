@@ -322,8 +322,22 @@ def test_cross_entropy_batch_mismatch_raises_value_error():
 
 
 def test_cross_entropy_float_target_of_other_shape_raises():
-    with pytest.raises(RuntimeError, match="probability targets must have the input's shape"):
+    # PyTorch's first sentence (issue 17), then what each kind of target must look like
+    with pytest.raises(
+        RuntimeError,
+        match=r"expected target dtype to be Long or Byte, but got Float: .*shape \(3,\) .*\.long\(\).*"
+        r"probabilities are a float tensor of the input's shape \(3, 4\)",
+    ):
         F.cross_entropy(minigrad.zeros(3, 4), minigrad.tensor([0.0, 1.0, 2.0]))
+
+
+def test_cross_entropy_one_hot_integer_target_raises_with_hint():
+    with pytest.raises(
+        RuntimeError,
+        match=r"Expected floating point type for target with class probabilities, got Long: .*one-hot"
+        r".*argmax\(1\).*float\(\)",
+    ):
+        F.cross_entropy(minigrad.zeros(2, 3), minigrad.tensor([[1, 0, 0], [0, 1, 0]]))
 
 
 def test_nll_loss_float_target_raises_with_hint():

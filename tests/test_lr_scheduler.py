@@ -271,6 +271,31 @@ def test_one_cycle_refuses_to_step_past_total_steps():
     opt = make_optimizer(minigrad)
     sched = lr_scheduler.OneCycleLR(opt, 0.1, total_steps=3)
     for _ in range(3):
+        opt.step()
         sched.step()
     with pytest.raises(ValueError, match="Tried to step 4 times"):
         sched.step()
+
+
+def test_scheduler_step_before_optimizer_step_warns_as_pytorch():
+    opt = make_optimizer(minigrad)
+    sched = lr_scheduler.StepLR(opt, 1)
+    with pytest.warns(
+        UserWarning, match=r"Detected call of `lr_scheduler.step\(\)` before `optimizer.step\(\)`"
+    ):
+        sched.step()
+    opt.step()
+    sched.step()  # later calls do not warn again (warnings are errors in this suite)
+
+
+def test_scheduler_step_after_optimizer_step_does_not_warn_and_copies_keep_tracking():
+    import copy
+
+    opt = make_optimizer(minigrad)
+    sched = lr_scheduler.StepLR(opt, 1)
+    twin = copy.deepcopy(opt)
+    opt.step()
+    sched.step()
+    assert opt._opt_called and not getattr(twin, "_opt_called", False)
+    twin.step()  # the copy's step is bound to the copy
+    assert twin._opt_called

@@ -293,3 +293,32 @@ def test_matmul_refuses_mixed_dtypes_as_pytorch(a, b):
     torch = pytest.importorskip("torch")
     with pytest.raises(RuntimeError, match="same dtype"):
         torch.ones(2, 3, dtype=getattr(torch, a)) @ torch.ones(3, 2, dtype=getattr(torch, b))
+
+
+# ----------------------------------------------------------------------------- PyTorch's messages (issue 17)
+@pytest.mark.parametrize(
+    "index, message",
+    [
+        (0, r"invalid index of a 0-dim tensor\. Use `tensor\.item\(\)` in Python"),
+        (slice(0, 1), r"slice\(\) cannot be applied to a 0-dim tensor\."),
+        ((0, 0), r"too many indices for tensor of dimension 0"),
+    ],
+)
+def test_indexing_a_0d_tensor_raises_pytorchs_message(index, message):
+    with pytest.raises(IndexError, match=message):
+        minigrad.tensor(1.0)[index]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ([[1, 2], [3]], r"expected sequence of length 2 at dim 1 \(got 1\)"),
+        ([[1, 2], [3, 4, 5]], r"expected sequence of length 2 at dim 1 \(got 3\)"),
+        ([[[1], [2]], [[3]]], r"expected sequence of length 2 at dim 1 \(got 1\)"),
+        ([[[1, 2]], [[3]]], r"expected sequence of length 2 at dim 2 \(got 1\)"),
+        ([[1, 2], 3], r"expected sequence of length 2 at dim 1 \(got int\)"),
+    ],
+)
+def test_ragged_nested_list_raises_pytorchs_message(data, message):
+    with pytest.raises(ValueError, match=message):
+        minigrad.tensor(data)

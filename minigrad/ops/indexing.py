@@ -201,6 +201,7 @@ def _split_ints(index):
 
 
 def getitem(input, index):
+    given = index
     index = _index_arg(index)
     split = _split_ints(index)
     if split is not None:
@@ -208,7 +209,21 @@ def getitem(input, index):
     try:
         return apply(_index_op(index), (input,), (index,))
     except IndexError as e:
+        if input.ndim == 0:
+            _zero_dim_index_error(given)
         raise IndexError(f"{e} (indexing a tensor of shape {tuple(input.shape)})") from None
+
+
+def _zero_dim_index_error(index):
+    """PyTorch's messages for indexing a 0-d tensor (numpy's "too many indices" says less)."""
+    if isinstance(index, slice):
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    if isinstance(index, (int, np.integer)):
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+            "C++ to convert a 0-dim tensor to a number"
+        )
+    raise IndexError(f"too many indices for tensor of dimension 0 (indexing with {index!r})")
 
 
 @export

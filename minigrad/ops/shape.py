@@ -102,6 +102,9 @@ def _triangle(name, fn):
 # ----------------------------------------------------------------------------- the table
 # fmt: off
 VIEW     = defop("view", _fwd_reshape,       lambda g, x, out, shape: g.reshape(x.shape), view=True, kind=LINEAR, batch=B.prefixed)
+# reshape where no view exists: a copy, not a view (PyTorch's grad_fn name for it)
+RESHAPE_COPY = defop("reshape_copy", _fwd_reshape, lambda g, x, out, shape: g.reshape(x.shape),
+                                                                               grad_name="UnsafeViewBackward0", kind=LINEAR, batch=B.prefixed)
 TRANSPOSE = defop("transpose", _fwd_transpose, lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True, kind=LINEAR, batch=B.shifted(0, 1))
 T_OP     = defop("t", _fwd_transpose,        lambda g, x, out, d0, d1: transpose(g, d0, d1), view=True, kind=LINEAR, batch=B.shifted(0, 1))
 PERMUTE  = defop("permute", _fwd_permute,    lambda g, x, out, dims: permute(g, tuple(np.argsort(dims))), view=True, kind=LINEAR, batch=B.permuted)
@@ -148,18 +151,62 @@ def reshape(input, *shape):
     shape = _shape_arg("reshape", shape)
     if _is_raw(input):
         return input.reshape(shape)
-    # numel() and shape, not _data's: inside vmap they are one sample's
+    # numel() and shape, not _data's: inside vmap they are one sample's (and the batch is a view)
     shape = _infer_shape("reshape", shape, input.numel(), input.shape)
-    return apply(VIEW, (input,), (shape,))
+    data = input._data
+    return apply(
+        VIEW if data.size != input.numel() or _viewable(data, shape) else RESHAPE_COPY, (input,), (shape,)
+    )
 
 
 @export
 def view(input, *shape):
-    """Like reshape: the same elements in a new shape (shares memory). ``x.view(dtype)``
-    reinterprets the bytes as another dtype (not differentiable, as in PyTorch)."""
+    """The same elements in a new shape, sharing memory: writes through either are seen by
+    both. Raises where the strides allow no such view (a transpose flattened): use reshape.
+    ``x.view(dtype)`` reinterprets the bytes as another dtype (not differentiable, as in PyTorch).
+
+    >>> minigrad.arange(6).view(2, 3).shape
+    minigrad.Size([2, 3])
+    """
     if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
         return _view_dtype(input, shape[0])
-    return reshape(input, *shape)
+    shape = _shape_arg("view", shape)
+    if _is_raw(input):
+        return input.reshape(shape)
+    data = input._data
+    shape = _infer_shape("view", shape, input.numel(), input.shape)  # one sample's, inside vmap
+    if data.size == input.numel() and not _viewable(data, shape):
+        strides = tuple(s // data.itemsize for s in data.strides)
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one dimension "
+            f"spans across two contiguous subspaces): shape {tuple(data.shape)} with strides {strides} "
+            f"cannot be viewed as {shape}. Use .reshape(...) instead."
+        )
+    return apply(VIEW, (input,), (shape,))
+
+
+def _viewable(data, shape):
+    """Whether ``shape`` can view ``data``'s memory with some strides (PyTorch's rule: each run of
+    old dims that is contiguous in memory must be split or merged on its own)."""
+    if data.flags.c_contiguous or data.size <= 1:
+        return True
+    sizes, strides = data.shape, data.strides
+    new = list(shape)
+    view_d = len(new) - 1
+    base = strides[-1]  # the stride of the innermost element of the current contiguous chunk
+    chunk = view = 1
+    for d in range(len(sizes) - 1, -1, -1):
+        chunk *= sizes[d]
+        if d == 0 or (sizes[d - 1] != 1 and strides[d - 1] != chunk * base):
+            # dims d.. form one contiguous chunk: new dims must cover exactly its elements
+            while view_d >= 0 and (view < chunk or new[view_d] == 1):
+                view *= new[view_d]
+                view_d -= 1
+            if view != chunk:
+                return False
+            if d > 0:
+                base, chunk, view = strides[d - 1], 1, 1
+    return view_d == -1
 
 
 def _view_dtype(input, dtype):
