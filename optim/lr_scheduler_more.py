@@ -222,6 +222,7 @@ class SequentialLR(LRScheduler):
             s.last_epoch -= 1
         first = self._schedulers[0]
         first._is_initial = True
+        first._step_count = 0  # a constructor's step again (PyTorch's _initial_step): no order warning
         first.step()
         first._is_initial = False
         self._last_lr = first.get_last_lr()

@@ -89,8 +89,14 @@ def test_jvp_matches_torch(r):
     _, jvp = mg_jvp(r.mg, arrays, tangents)
     with tfw.dual_level():
         duals = [tfw.make_dual(torch.tensor(a), torch.tensor(t)) for a, t in zip(arrays, tangents)]
-        expected = tfw.unpack_dual(r.th(*duals)).tangent.numpy()
-    assert_close(jvp, expected, 1e-10, 1e-12, f"{r.id}: jvp vs torch")
+        try:
+            expected = tfw.unpack_dual(r.th(*duals)).tangent.numpy()
+        except NotImplementedError as e:  # PyTorch has no forward derivative here (cdist):
+            # minigrad's is still checked against finite differences and the reverse-mode Jacobian
+            pytest.skip(f"PyTorch: {e}")
+    # digamma/polygamma: PyTorch's own values are ~5e-10 off the exact ones (see the op's row)
+    rtol = max(1e-10, getattr(r, "torch_rtol", None) or 0)
+    assert_close(jvp, expected, rtol, 1e-12, f"{r.id}: jvp vs torch")
 
 
 @pytest.mark.parametrize("r", ROW_CASES)
