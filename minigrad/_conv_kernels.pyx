@@ -84,7 +84,8 @@ cdef extern from *:
 cdef inline void _span(Py_ssize_t off, Py_ssize_t step, Py_ssize_t size, Py_ssize_t n,
                        Py_ssize_t* lo, Py_ssize_t* hi) noexcept nogil:
     # [lo, hi): the i in [0, n) with 0 <= off + i * step < size (operands of / kept >= 0)
-    lo[0] = 0 if off >= 0 else (step - 1 - off) // step
+    # ceil(-off / step) written so that nothing overflows when step is near 2**63 (stride=2**63-1)
+    lo[0] = 0 if off >= 0 else (-off - 1) // step + 1
     hi[0] = 0 if size - 1 - off < 0 else (size - 1 - off) // step + 1
     if hi[0] > n:
         hi[0] = n

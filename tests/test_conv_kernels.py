@@ -6,6 +6,7 @@ with a Python exception rather than crash."""
 import numpy as np
 import pytest
 
+import minigrad
 from minigrad import _conv_kernels as K
 
 DTYPES = [np.float32, np.float64]
@@ -177,3 +178,15 @@ def test_gather_and_scatter_planes_match_numpy_and_are_adjoint(dtype, planes, si
 def test_conv_kernels_reject_bad_input(call, exc):
     with pytest.raises(exc):
         call()
+
+
+def test_a_stride_near_int64_max_with_huge_padding_and_dilation_does_not_write_out_of_bounds():
+    # found by tools/fuzz.py: ceil(-offset / stride) overflowed int64 inside the window span, and
+    # im2col wrote before its output (heap corruption); each size passes the geometry checks
+    import minigrad.nn.functional as F
+
+    x = minigrad.randn(2, 1, 2, 4, requires_grad=True)
+    y = F.conv2d(x, minigrad.randn(2, 1, 2, 1), None, 2**63 - 1, 2**31 - 1, 2**31 - 1)
+    assert tuple(y.shape) == (2, 2, 1, 1)
+    y.sum().backward()
+    assert tuple(x.grad.shape) == (2, 1, 2, 4)

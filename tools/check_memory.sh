@@ -17,7 +17,7 @@
 #     --errors-for-leak-kinds=definite). tools/valgrind-python.supp silences the
 #     interpreter's, numpy's and the loader's own noise, never a frame of minigrad;
 #  3. proves the suppressions hide nothing of ours (the canary): in the scratch copy it
-#     removes the index-range check of _nn_kernels.scatter_add_planes, rebuilds, writes one
+#     removes the index-range check of _conv_kernels.scatter_add_planes, rebuilds, writes one
 #     element past an array's end through it, and requires valgrind to report that write.
 set -euo pipefail
 
@@ -72,21 +72,27 @@ fi
 echo "check_memory: kernel tests clean under valgrind in $((SECONDS - start)) s: $summary"
 
 # 3. the canary: an out-of-bounds write in a kernel must be reported
-sed -i 's/if ia.size and (ia.min() < 0 or ia.max() >= plane_size):/if False:/' minigrad/_nn_kernels.pyx
-grep -q "if False:" minigrad/_nn_kernels.pyx || { echo "check_memory: canary patch did not apply" >&2; exit 1; }
+python - <<'PATCH'
+import pathlib
+p = pathlib.Path("minigrad/_conv_kernels.pyx")
+s = p.read_text()
+guarded = "            if 0 <= i < plane_size:\n                out[p * plane_size + i] += g"
+assert s.count(guarded) == 1, "check_memory: canary patch did not apply"
+p.write_text(s.replace(guarded, "            if True:\n                out[p * plane_size + i] += g"))
+PATCH
 MINIGRAD_CYTHON_DEBUG=1 CFLAGS="-g -fno-omit-frame-pointer" \
     python setup.py build_ext --inplace >"$WORK/build-canary.log" 2>&1 \
     || { tail -30 "$WORK/build-canary.log"; echo "check_memory: canary build failed" >&2; exit 1; }
 canary_status=0
 PYTHONMALLOC=malloc "${VALGRIND[@]}" --log-file="$WORK/canary.log" "$PY" -c '
 import numpy as np
-from minigrad import _nn_kernels as NK
-NK.scatter_add_planes(np.ones((1, 4)), np.array([[0, 1, 2, 4]]), 4)   # writes out[0, 4]: one past the end
+from minigrad import _conv_kernels as CK
+CK.scatter_add_planes(np.ones((1, 4)), np.array([[0, 1, 2, 4]]), 4)   # writes out[0, 4]: one past the end
 ' || canary_status=$?
 if [ "$canary_status" = 0 ] || ! grep -q "Invalid write" "$WORK/canary.log"; then
     cat "$WORK/canary.log"
     echo "check_memory: FAILED: valgrind did not report the canary's out-of-bounds write" >&2
     exit 1
 fi
-echo "check_memory: canary caught (valgrind reports the planted out-of-bounds write in _nn_kernels)"
+echo "check_memory: canary caught (valgrind reports the planted out-of-bounds write in _conv_kernels)"
 echo "check_memory: OK"

@@ -150,20 +150,20 @@ def target_pool2d():
 
 
 def target_im2col():
-    from minigrad import _nn_kernels as NK
+    from minigrad import _conv_kernels as CK
     from minigrad.ops.nn import _conv_geometry
 
     @given(x=arrays(max_dims=4), kh=small(1, 3), kw=small(1, 3), stride=edge_int(), padding=edge_int())
     def run(x, kh, kw, stride, padding):
         if x.ndim != 4:
-            _ok(NK.im2col, x, (1,) * 8 + (1, 1))  # the kernel's own check of the rank
+            _ok(CK.im2col, x, (1,) * 8 + (1, 1))  # the kernel's own check of the rank
             return
         geo = _ok(_conv_geometry, "fuzz", x.shape, (1, x.shape[1], kh, kw), stride, padding, 1)
         if geo is None or x.size * kh * kw * geo[8] * geo[9] > 10**7:
             return
-        cols = NK.im2col(x, geo)
+        cols = CK.im2col(x, geo)
         assert cols.shape == (x.shape[0], x.shape[1] * kh * kw, geo[8] * geo[9])
-        back = NK.col2im(np.ones_like(cols), tuple(x.shape), geo)
+        back = CK.col2im(np.ones_like(cols), tuple(x.shape), geo)
         # adjoint: <im2col(x), 1> == <x, col2im(1)>
         lhs, rhs = np.nansum(cols.astype(np.float64)), np.nansum(x.astype(np.float64) * back)
         assert np.isnan(lhs) or np.isinf(lhs) or np.isclose(lhs, rhs, rtol=1e-3, atol=1e-3), (lhs, rhs)
