@@ -9,7 +9,7 @@
 #     builds the extensions there with Cython's bounds, wraparound and initialisation checks
 #     on (MINIGRAD_CYTHON_DEBUG=1) and debug info (-g): the in-place build of the checkout
 #     that others use is not touched;
-#  2. runs the kernel tests (tests/test_kernels.py, test_nn_kernels.py, test_optim_kernels.py:
+#  2. runs the kernel tests (tests/test_kernels.py, test_nn_kernels.py, test_conv_kernels.py, test_optim_kernels.py:
 #     every kernel on every shape and layout, and their bad-input rejections) under valgrind
 #     Memcheck with PYTHONMALLOC=malloc, so every Python object and numpy buffer is a malloc
 #     block valgrind watches; any invalid read/write, use of uninitialised memory, or
@@ -24,7 +24,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 PY="$(python -c 'import sys; print(sys.executable)')"     # the real interpreter, not a pyenv shim
 SUPP="$ROOT/tools/valgrind-python.supp"
-KERNEL_TESTS=(tests/test_kernels.py tests/test_nn_kernels.py tests/test_optim_kernels.py)
+KERNEL_TESTS=(tests/test_kernels.py tests/test_nn_kernels.py tests/test_conv_kernels.py tests/test_optim_kernels.py)
 
 if ! command -v valgrind >/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
