@@ -310,6 +310,30 @@ def test_std_of_a_constant_slice_has_zero_gradient():
     assert x.grad.tolist() == [[0.0, 0.0, 0.0]]
 
 
+_SVD_INF = """
+import minigrad
+a = minigrad.eye(3, dtype=minigrad.float64); a[0, 0] = float("inf")
+for out in (minigrad.linalg.svd(a), minigrad.linalg.svd(a[:2], full_matrices=True)):
+    assert all(t.isnan().all().item() for t in out), out
+assert minigrad.linalg.svdvals(a).isnan().all().item()
+assert minigrad.linalg.pinv(a).isnan().all().item()
+try:
+    minigrad.linalg.svd(minigrad.full((2, 2), float("nan")))
+except RuntimeError as e:
+    assert "non-finite" in str(e), e
+else:
+    raise AssertionError("svd of NaN did not raise")
+print("ok")
+"""
+
+
+def test_svd_of_an_infinite_entry_returns_instead_of_looping():
+    # LAPACK's gesdd (numpy's svd) never returns on diag(inf, 1, 1): a child process with a
+    # timeout, so a regression fails here instead of stalling the suite.
+    r = subprocess.run([sys.executable, "-c", _SVD_INF], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
+
+
 # ----------------------------------------------------------------------------- files
 
 

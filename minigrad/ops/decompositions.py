@@ -58,6 +58,22 @@ def _lapack(op, fn, *arrays):
         raise RuntimeError(f"linalg.{op}: {e} (the input is singular or not positive-definite)") from None
 
 
+def _np_svd(a, full_matrices):
+    """numpy's svd, guarded: LAPACK's gesdd can loop forever on an infinite entry, so a NaN
+    raises PyTorch's error and an inf (no NaN) gives NaN factors (PyTorch's S is NaN there)."""
+    if not np.isfinite(a).all():
+        if np.isnan(a).any():
+            raise RuntimeError(
+                "linalg.svd: The algorithm failed to converge because the input matrix contained non-finite values."
+            )
+        m, n = a.shape[-2:]
+        k = min(m, n)
+        ku, kv = (m, n) if full_matrices else (k, k)
+        batch = a.shape[:-2]
+        return tuple(np.full(batch + shape, np.nan, a.dtype) for shape in ((m, ku), (k,), (kv, n)))
+    return _lapack("svd", np.linalg.svd, a, full_matrices)
+
+
 def _diag_embed(v):
     """(..., n) -> (..., n, n) with v on the diagonal (differentiable: a product with the identity)."""
     n = v.shape[-1]
@@ -211,7 +227,7 @@ def _svd_shapes(a):
 
 
 def _fwd_svd(a):
-    u, s, vh = _lapack("svd", np.linalg.svd, a, False)
+    u, s, vh = _np_svd(a, False)
     return _pack(u.astype(a.dtype), s.astype(a.dtype), vh.astype(a.dtype))
 
 
@@ -338,7 +354,7 @@ def svd(A, full_matrices=True):
             f"linalg.svd: The input tensor A must have at least 2 dimensions (got {tuple(A.shape)})"
         )
     if full_matrices and A.shape[-1] != A.shape[-2]:  # the extra columns: not differentiable here
-        u, s, vh = np.linalg.svd(A._data, full_matrices=True)
+        u, s, vh = _np_svd(A._data, True)
         return _SVD(*(_tape._from_array(t.astype(A._data.dtype)) for t in (u, s, vh)))
     return _SVD(*_pieces(SVD, A, _svd_shapes(A)))
 
