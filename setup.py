@@ -13,16 +13,20 @@ AVX2). The AVX2 module is optional: if it fails to build, the baseline runs ever
 """
 
 import glob
+import hashlib
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 
+import Cython
 import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, find_packages, setup
+from setuptools.command.build_ext import build_ext as _build_ext
 
 DEBUG = os.environ.get("MINIGRAD_CYTHON_DEBUG") == "1"
 
@@ -89,6 +93,16 @@ opt_flags = [] if sys.platform == "win32" else ["-O3", "-fno-math-errno", "-g0"]
 
 
 AVX2 = _can_build_avx2()
+
+# The bounds-checked build's generated C goes to its own folder, regenerated every time: cythonize
+# regenerates a .c only when it is older than its .pyx, never when only the directives change,
+# so writing it beside the normal one would compile the unchecked C and call it checked.
+CYTHON_OPTIONS = {"build_dir": os.path.join("build", "cython-debug")} if DEBUG else {}
+
+# Compiled extensions, keyed by what they are compiled from (see _ext_key). pip builds an
+# editable install in a new temporary folder each time, so without this every
+# `pip install -e .` recompiled all the modules (~2 min on 2 cores) to change one.
+EXT_CACHE = os.path.join("build", "minigrad-ext-cache")
 # the optimizer kernels round every operation as written, in both builds (bit-identical results)
 OPTIM_FLAGS = [] if sys.platform == "win32" else ["-ffp-contract=off"]
 
@@ -103,6 +117,50 @@ def ext(name: str, flags=(), macros=(), optional=False) -> Extension:
         extra_link_args=omp_flags,
         optional=optional,
     )
+
+
+CYTHON_STAMPS = os.path.join("build", "cython-stamps")
+
+
+def _cython_stamp(pyx: str) -> str:
+    """What a module's generated C depends on: its .pyx, every .pxd/.pxi of the package (a
+    superset of what it includes), the directives and Cython's and numpy's versions.
+    cythonize itself decides by timestamps, and an isolated build's freshly installed Cython
+    is always newer than every .c, so it regenerated all of them on each `pip install -e .`."""
+    h = hashlib.sha256(repr((Cython.__version__, np.__version__, DIRECTIVES)).encode())
+    for path in [pyx] + sorted(glob.glob("minigrad/*.pxd") + glob.glob("minigrad/*.pxi")):
+        with open(path, "rb") as f:
+            h.update(path.encode() + b"\0" + f.read())
+    return h.hexdigest()
+
+
+def _stamp_path(ext) -> str:
+    return os.path.join(CYTHON_STAMPS, ext.name + ".sha256")
+
+
+def _reuse_generated_c(exts: list) -> list:
+    """Point each extension whose .c is current (its stamp matches) at that .c, so cythonize
+    skips it; return those to regenerate. The bounds-checked build always regenerates."""
+    stale = []
+    for e in exts:
+        pyx = e.sources[0]
+        c_file = pyx[:-4] + ".c"
+        if not DEBUG and os.path.exists(c_file) and os.path.exists(_stamp_path(e)):
+            with open(_stamp_path(e)) as f:
+                if f.read().strip() == _cython_stamp(pyx):
+                    e.sources = [c_file]
+                    continue
+        stale.append((e, pyx))
+    return stale
+
+
+def _write_stamps(stale: list) -> None:
+    if DEBUG:
+        return
+    os.makedirs(CYTHON_STAMPS, exist_ok=True)
+    for e, pyx in stale:
+        with open(_stamp_path(e), "w") as f:
+            f.write(_cython_stamp(pyx) + "\n")
 
 
 def extensions() -> list:
@@ -120,6 +178,49 @@ def extensions() -> list:
     return out
 
 
+def _c_source(path) -> bytes:
+    """A generated C file without Cython's metadata block (it names the build's temporary
+    include folders, which change with every isolated build and do not change the code)."""
+    with open(path, "rb") as f:
+        return re.sub(rb"/\* BEGIN: Cython Metadata.*?END: Cython Metadata \*/", b"", f.read(), flags=re.S)
+
+
+def _ext_key(ext, compiler) -> str:
+    """A hash of everything that goes into one compiled module: its generated C (the .pyx and
+    every .pxi/.pxd it includes are in it), flags, macros, the compiler command, the
+    environment's compiler variables, Python's and numpy's versions (numpy's headers)."""
+    h = hashlib.sha256()
+    for src in ext.sources:
+        h.update(_c_source(src))
+    parts = [ext.extra_compile_args, ext.extra_link_args, ext.define_macros]
+    parts += [getattr(compiler, "compiler_so", None), getattr(compiler, "linker_so", None)]
+    parts += [os.environ.get(v) for v in ("CC", "CFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED")]
+    parts += [sys.version, np.__version__]
+    h.update(repr(parts).encode())
+    return h.hexdigest()[:20]
+
+
+class build_ext(_build_ext):
+    """setuptools' build_ext, reusing a module from EXT_CACHE when its key is unchanged (an
+    unchanged .pyx is not recompiled, in an editable install too); ``--force`` rebuilds all."""
+
+    def build_extension(self, ext):
+        target = self.get_ext_fullpath(ext.name)
+        cached = os.path.join(EXT_CACHE, f"{ext.name}-{_ext_key(ext, self.compiler)}.so")
+        if not self.force and os.path.exists(cached):
+            os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+            shutil.copyfile(cached, target + ".tmp")  # a new file: a loaded module's stays mapped
+            os.replace(target + ".tmp", target)
+            return
+        super().build_extension(ext)
+        if os.path.exists(target):  # an optional module may have failed to build
+            os.makedirs(EXT_CACHE, exist_ok=True)
+            for old in glob.glob(os.path.join(EXT_CACHE, f"{ext.name}-*.so")):
+                os.remove(old)
+            shutil.copyfile(target, cached + ".tmp")
+            os.replace(cached + ".tmp", cached)
+
+
 def packages() -> dict:
     """minigrad's packages, with ``nn/`` and ``optim/`` (at the repository's top) installed as
     ``minigrad.nn`` and ``minigrad.optim`` only: no generic top-level names in site-packages."""
@@ -131,14 +232,18 @@ def packages() -> dict:
 
 
 PACKAGES = packages()
+EXTENSIONS = extensions()
+STALE = _reuse_generated_c(EXTENSIONS)
+EXT_MODULES = cythonize(
+    EXTENSIONS, compiler_directives=DIRECTIVES, force=bool(STALE) or DEBUG, **CYTHON_OPTIONS
+)
+_write_stamps(STALE)
 
 setup(
     packages=sorted(PACKAGES),
     package_dir={
         name: path for name, path in PACKAGES.items() if name.split(".")[1:2] in (["nn"], ["optim"])
     },
-    ext_modules=cythonize(
-        extensions(),
-        compiler_directives=DIRECTIVES,
-    ),
+    ext_modules=EXT_MODULES,
+    cmdclass={"build_ext": build_ext},
 )
