@@ -22,6 +22,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import bad_input_catalogue as C  # noqa: E402
+from child_process import run_python  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -196,15 +197,7 @@ def judge(result):
 
 def run_chunk(chunk):
     """Run one chunk in a subprocess: (results, returncode, last case started, stderr tail)."""
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    proc = subprocess.run(
-        [sys.executable, os.path.join(HERE, "bad_input_catalogue.py"), "--chunk", chunk],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=300,
-    )
+    proc = run_python([os.path.join(HERE, "bad_input_catalogue.py"), "--chunk", chunk], timeout=300)
     results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     started = [line[6:] for line in proc.stderr.splitlines() if line.startswith("START ")]
     return results, proc.returncode, (started[-1] if started else None), proc.stderr[-2000:]

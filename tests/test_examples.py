@@ -10,10 +10,10 @@ import itertools
 import os
 import random
 import re
-import subprocess
 import sys
 
 import pytest
+from child_process import run_python
 
 import minigrad as torch
 from minigrad import nn
@@ -73,7 +73,7 @@ def test_example_grad_accumulation_matches_big_batch(tmp_path, monkeypatch, caps
 
 def test_import_minigrad_does_not_import_matplotlib():
     code = "import sys, minigrad, minigrad.viz; print('matplotlib' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = run_python(code, check=True)
     assert result.stdout.strip() == "False"
 
 

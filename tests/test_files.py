@@ -13,12 +13,12 @@ import os
 import pickle
 import signal
 import subprocess
-import sys
 import time
 import zipfile
 
 import numpy as np
 import pytest
+from child_process import popen_python
 
 import minigrad
 from minigrad import nn
@@ -265,9 +265,7 @@ def _kill_mid_write(tmp_path, sig):
     temporary file exists (a write is under way), then send it ``sig``."""
     path = tmp_path / "ckpt.pt"
     minigrad.save({"big": minigrad.zeros(4), "tag": "old"}, path)
-    with subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(path), str(64 * 2**20)], stdout=subprocess.PIPE, text=True
-    ) as proc:
+    with popen_python(["-c", _WRITER, str(path), str(64 * 2**20)], stdout=subprocess.PIPE, text=True) as proc:
         try:
             assert proc.stdout.readline().strip() == "ready"
             deadline = time.monotonic() + 30

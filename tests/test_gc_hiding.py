@@ -11,11 +11,10 @@ counts nodes whether gc sees them or not, so a leak of hidden nodes shows there.
 
 import gc
 import os
-import subprocess
-import sys
 import weakref
 
 import pytest
+from child_process import run_python
 
 import minigrad
 from minigrad import _tape, nn
@@ -60,7 +59,7 @@ def test_a_fresh_process_hides_nodes():
         "import gc, minigrad; x = minigrad.ones(2, requires_grad=True); y = x * 2 + 1; "
         "print(minigrad._tape._gc_hiding(), gc.is_tracked(y.grad_fn))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = run_python(code, check=True)
     assert out.stdout.split() == ["True", "False"]
 
 

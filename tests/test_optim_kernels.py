@@ -8,11 +8,10 @@ Python exception before any loop runs.
 """
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from child_process import run_python
 
 from minigrad import _optim_kernels as K
 
@@ -436,13 +435,5 @@ def test_minigrad_isa_baseline_forces_the_portable_build():
         "from minigrad import _optim_kernels as K; from minigrad.optim import adam; "
         "print(K.ISA, adam.K.adam is K.kernels('baseline').adam)"
     )
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=dict(os.environ, MINIGRAD_ISA="baseline"),
-        cwd=root,
-    )
+    out = run_python(code, check=True, env={"MINIGRAD_ISA": "baseline"})
     assert out.stdout.split() == ["baseline", "True"]

@@ -9,14 +9,13 @@
 """
 
 import os
-import subprocess
-import sys
 import time
 import warnings
 
 import minigrad.nn.functional as F
 import numpy as np
 import pytest
+from child_process import run_python
 
 import minigrad
 
@@ -58,13 +57,12 @@ HUGE_WINDOWS = {
 def test_huge_window_arguments_raise_runtime_error_at_once(name):
     # each in a subprocess: before issue 16 several of these killed the interpreter
     code = (
-        f"import sys, time; sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})\n"
-        "import test_reliability as T\n"
+        "import time\nimport test_reliability as T\n"
         "t = time.perf_counter()\n"
         f"try:\n    T.HUGE_WINDOWS[{name!r}]()\nexcept RuntimeError as e:\n"
         "    print('RuntimeError', time.perf_counter() - t, e)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    out = run_python(code, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     kind, seconds, message = out.stdout.split(" ", 2)
     assert kind == "RuntimeError" and float(seconds) < 1.0
@@ -330,7 +328,7 @@ print("ok")
 def test_svd_of_an_infinite_entry_returns_instead_of_looping():
     # LAPACK's gesdd (numpy's svd) never returns on diag(inf, 1, 1): a child process with a
     # timeout, so a regression fails here instead of stalling the suite.
-    r = subprocess.run([sys.executable, "-c", _SVD_INF], capture_output=True, text=True, timeout=60)
+    r = run_python(_SVD_INF, timeout=60)
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
 
 

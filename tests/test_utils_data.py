@@ -12,13 +12,12 @@ import doctest
 import importlib
 import os
 import pickle
-import subprocess
-import sys
 import threading
 import time
 
 import numpy as np
 import pytest
+from child_process import run_python
 
 import minigrad
 from minigrad.utils import data as D
@@ -558,8 +557,7 @@ def test_import_minigrad_loads_neither_utils_data_nor_multiprocessing():
         "assert 'minigrad.utils.data' not in sys.modules; torch.utils.data.DataLoader; "
         "assert 'multiprocessing' not in sys.modules; print('ok')"
     )
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+    out = run_python(code)
     assert out.stdout.strip() == "ok", out.stderr
 
 
@@ -1060,16 +1058,8 @@ except RuntimeError as e:
 def test_a_dead_worker_with_large_tasks_still_unread_does_not_hang_the_shutdown():
     """Index lists bigger than a pipe's buffer stay stuck in the queue's feeder thread when their
     worker dies; shutting down must not wait for that thread."""
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     start = time.monotonic()
-    out = subprocess.run(
-        [sys.executable, "-c", BIG_TASKS_AND_A_DEAD_WORKER],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-    )
+    out = run_python(BIG_TASKS_AND_A_DEAD_WORKER, timeout=60)
     assert "exited unexpectedly" in out.stdout, out.stderr
     assert time.monotonic() - start < 30
 
