@@ -307,20 +307,28 @@ class Tensor:
         """In-place version of :func:`arccos`."""
     def arccosh(self) -> Tensor:
         """Inverse hyperbolic cosine of each element (nan below 1)."""
+    def arccosh_(self) -> Tensor:
+        """In-place version of :func:`arccosh`."""
     def arcsin(self) -> Tensor:
         """Arcsine of each element (nan outside [-1, 1])."""
     def arcsin_(self) -> Tensor:
         """In-place version of :func:`arcsin`."""
     def arcsinh(self) -> Tensor:
         """Inverse hyperbolic sine of each element."""
+    def arcsinh_(self) -> Tensor:
+        """In-place version of :func:`arcsinh`."""
     def arctan(self) -> Tensor:
         """Arctangent of each element."""
     def arctan2(self, other: Tensor | _float) -> Tensor:
         """The angle of the point (b, a): atan(a / b) in the right quadrant."""
+    def arctan2_(self, other: Tensor | _float) -> Tensor:
+        """In-place version of :func:`arctan2`."""
     def arctan_(self) -> Tensor:
         """In-place version of :func:`arctan`."""
     def arctanh(self) -> Tensor:
         """Inverse hyperbolic tangent of each element (nan outside [-1, 1])."""
+    def arctanh_(self) -> Tensor:
+        """In-place version of :func:`arctanh`."""
     def argmax(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
                axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """Indices of the max values (int64, not differentiable)."""

@@ -51,9 +51,12 @@ def export(fn=None, *aliases, method=True, inplace=False, function=True):
     return fn
 
 
-def export_method(name, fn):
+def export_method(name, fn=None):
     """A Tensor method whose form differs from the function's (``x.where(cond, y)`` is
-    ``where(cond, x, y)``; ``x.float()``): declared beside the function it serves."""
+    ``where(cond, x, y)``; ``x.float()``), or a property (``x.mH``): declared beside the
+    function it serves; a decorator when ``fn`` is not given."""
+    if fn is None:
+        return lambda f: export_method(name, f)
     METHODS[name] = fn
     return fn
 

@@ -135,7 +135,7 @@ def _shift(name, ufunc, kernel):
             out = ufunc(a, np.minimum(b, bits - 1).astype(a.dtype))
         return np.where(b >= bits, 0, out).astype(a.dtype) if name == "bitwise_left_shift" else out
 
-    return _compare(name, forward)
+    return _compare(name, forward, inplace=True)
 
 
 bitwise_left_shift = _shift("bitwise_left_shift", np.left_shift, "lshift")

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _dtypes, _tape
 from .._tape import Tensor, apply
-from ._core import _dim1, _int, defop
+from ._core import _dim1, _int, defop, export, export_method
 from .indexing import getitem, index_select
 from .join import cat, stack
 from .shape import expand, flip, permute, repeat, reshape, transpose
@@ -54,6 +54,7 @@ DIAG_EMBED = defop("diag_embed", _fwd_diag_embed,  lambda g, v, out, o, d1, d2: 
 # fmt: on
 
 
+@export
 def diagonal(input, offset=0, dim1=0, dim2=1):
     """The diagonal ``offset`` of the matrices in dims (dim1, dim2), as a last dim (a view)."""
     d1, d2 = _dim1("diagonal", dim1, input.ndim), _dim1("diagonal", dim2, input.ndim)
@@ -62,6 +63,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return apply(DIAGONAL, (input,), (_int("diagonal", offset, "offset"), d1, d2))
 
 
+@export
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """Each last-dim vector written onto the diagonal ``offset`` of a matrix of zeros in (dim1, dim2)."""
     n = input.ndim + 1
@@ -71,6 +73,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     return apply(DIAG_EMBED, (input,), (_int("diag_embed", offset, "offset"), d1, d2))
 
 
+@export
 def diag(input, diagonal=0):
     """A 1-D input as the diagonal of a matrix; a 2-D one's diagonal as a vector."""
     if input.ndim == 1:
@@ -80,6 +83,7 @@ def diag(input, diagonal=0):
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D (shape {tuple(input.shape)})")
 
 
+@export
 def trace(input):
     """The sum of the main diagonal of a matrix."""
     if input.ndim != 2:
@@ -87,6 +91,7 @@ def trace(input):
     return diagonal(input).sum()
 
 
+@export
 def select(input, dim, index):
     """``input`` at ``index`` along ``dim`` (the dim removed): x.select(1, 0) is x[:, 0]."""
     d = _dim1("select", dim, input.ndim)
@@ -99,6 +104,7 @@ def select(input, dim, index):
     return getitem(input, (slice(None),) * d + (i,))
 
 
+@export("moveaxis")
 def movedim(input, source, destination):
     """Move dims ``source`` to positions ``destination`` (ints or sequences), the others keeping their order."""
     src, dst = _dims_list("movedim", source, input.ndim), _dims_list("movedim", destination, input.ndim)
@@ -125,11 +131,13 @@ def _dims_list(op, dims, ndim):
     return [_dim1(op, d, ndim) for d in dims]
 
 
+@export
 def broadcast_to(input, size):
     """``input`` expanded to ``size`` (a view)."""
     return expand(input, tuple(size))
 
 
+@export(method=False)
 def broadcast_shapes(*shapes):
     """The shape that ``shapes`` broadcast to."""
     try:
@@ -142,6 +150,7 @@ def broadcast_shapes(*shapes):
         ) from None
 
 
+@export(method=False)
 def broadcast_tensors(*tensors):
     """The tensors expanded to their common broadcast shape."""
     shape = broadcast_shapes(*(t.shape for t in tensors))
@@ -170,9 +179,10 @@ _ATLEAST = {
     2: {0: lambda s: (1, 1), 1: lambda s: (1,) + s},
     3: {0: lambda s: (1, 1, 1), 1: lambda s: (1,) + s + (1,), 2: lambda s: s + (1,)},
 }
-atleast_1d, atleast_2d, atleast_3d = _atleast(1), _atleast(2), _atleast(3)
+atleast_1d, atleast_2d, atleast_3d = (export(_atleast(n), method=False) for n in (1, 2, 3))
 
 
+@export
 def tile(input, dims):
     """``input`` repeated ``dims`` times along each dim (missing leading dims count as 1)."""
     dims = tuple(dims)
@@ -181,6 +191,7 @@ def tile(input, dims):
     return repeat(input, *dims)
 
 
+@export
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element repeated ``repeats`` times (a number or one count per element) along ``dim``
     (the flattened tensor when None). ``repeat_interleave(counts)`` gives the repeated indices."""
@@ -203,6 +214,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     return index_select(x, d, _tape._from_array(idx.astype(np.int64)))
 
 
+@export
 def tensor_split(input, indices_or_sections, dim=0):
     """Split into ``n`` nearly equal parts (the first ones one longer) or at the given indices."""
     d = _dim1("tensor_split", dim, input.ndim)
@@ -244,18 +256,20 @@ def _split_along(name, dim, min_ndim):
 
 
 hsplit, vsplit, dsplit = (
-    _split_along("hsplit", 1, 1),
-    _split_along("vsplit", 0, 2),
-    _split_along("dsplit", 2, 3),
+    export(_split_along("hsplit", 1, 1)),
+    export(_split_along("vsplit", 0, 2)),
+    export(_split_along("dsplit", 2, 3)),
 )
 
 
+@export(method=False)
 def hstack(tensors):
     """Concatenate along dim 1 (dim 0 for 1-D tensors)."""
     ts = atleast_1d(*tensors) if len(tensors) > 1 else (atleast_1d(tensors[0]),)
     return cat(list(ts), 0 if ts[0].ndim == 1 else 1)
 
 
+@export("row_stack", method=False)
 def vstack(tensors):
     """Concatenate along dim 0, 1-D tensors as rows."""
     return cat([atleast_2d(t) for t in tensors], 0)
@@ -264,21 +278,25 @@ def vstack(tensors):
 row_stack = vstack
 
 
+@export(method=False)
 def dstack(tensors):
     """Concatenate along dim 2, tensors first viewed as at least 3-D."""
     return cat([atleast_3d(t) for t in tensors], 2)
 
 
+@export(method=False)
 def column_stack(tensors):
     """1-D tensors as columns, side by side with 2-D ones."""
     return hstack([reshape(t, (-1, 1)) if t.ndim <= 1 else t for t in tensors])
 
 
+@export
 def ravel(input):
     """``input`` flattened to 1-D."""
     return reshape(input, (-1,))
 
 
+@export
 def rot90(input, k=1, dims=(0, 1)):
     """Rotate by 90 degrees ``k`` times in the plane of ``dims`` (from the first towards the second)."""
     d0, d1 = (_dim1("rot90", d, input.ndim) for d in dims)
@@ -294,6 +312,7 @@ def rot90(input, k=1, dims=(0, 1)):
     return input.clone()
 
 
+@export
 def fliplr(input):
     """Reverse the columns (dim 1) of a tensor of at least 2 dims."""
     if input.ndim < 2:
@@ -301,6 +320,7 @@ def fliplr(input):
     return flip(input, (1,))
 
 
+@export
 def flipud(input):
     """Reverse the rows (dim 0)."""
     if input.ndim < 1:
@@ -308,6 +328,7 @@ def flipud(input):
     return flip(input, (0,))
 
 
+@export_method("unfold")
 def _unfold(input, dimension, size, step):
     """All windows of ``size`` along ``dimension``, ``step`` apart, as a new last dim."""
     d = _dim1("unfold", dimension, input.ndim)
@@ -324,6 +345,7 @@ def _unfold(input, dimension, size, step):
     return movedim(out, d + 1, -1)
 
 
+@export(method=False)
 def meshgrid(*tensors, indexing="ij"):
     """Coordinate grids from 1-D tensors (``indexing="xy"`` swaps the first two dims, as numpy)."""
     if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
@@ -342,6 +364,7 @@ def meshgrid(*tensors, indexing="ij"):
     return tuple(grids)
 
 
+@export(method=False)
 def cartesian_prod(*tensors):
     """All tuples of one element from each 1-D tensor, as rows."""
     if len(tensors) == 1:
@@ -349,6 +372,7 @@ def cartesian_prod(*tensors):
     return stack([reshape(g, (-1,)) for g in meshgrid(*tensors, indexing="ij")], 1)
 
 
+@export(method=False)
 def combinations(input, r=2, with_replacement=False):
     """All length-``r`` combinations of the elements of a 1-D tensor, as rows."""
     if input.ndim != 1:
@@ -360,6 +384,7 @@ def combinations(input, r=2, with_replacement=False):
     return reshape(index_select(input, 0, _tape._from_array(idx.reshape(-1))), idx.shape)
 
 
+@export(method=False)
 def block_diag(*tensors):
     """The tensors (0-, 1- or 2-D) as blocks along the diagonal of a matrix of zeros."""
     mats = [reshape(t, (1, -1)) if t.ndim < 2 else t for t in tensors]
@@ -384,6 +409,7 @@ def _zeros(shape, dtype):
     return _tape._from_array(np.zeros(shape, dtype=dtype))
 
 
+@export(method=False)
 def cdist(x1, x2, p=2.0, compute_mode=None):
     """The ``p``-norm distance between each row of x1 and each row of x2 (batched)."""
     if x1.ndim < 2 or x2.ndim < 2:
@@ -403,6 +429,7 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
 # ----------------------------------------------------------------------------- memory layout
 
 
+@export_method("stride")
 def _stride(input, dim=None):
     """The step in elements between neighbours along each dim (or along ``dim``)."""
     a = input._data
@@ -410,6 +437,7 @@ def _stride(input, dim=None):
     return steps if dim is None else steps[_dim1("stride", dim, a.ndim)] if a.ndim else ()
 
 
+@export_method("is_contiguous")
 def _is_contiguous(input, memory_format=None):
     """Whether the elements lie in memory in row-major order without gaps."""
     return bool(input._data.flags.c_contiguous)
@@ -421,12 +449,14 @@ def _root(a):
     return a
 
 
+@export_method("storage_offset")
 def _storage_offset(input):
     """Where the first element sits in the underlying storage, in elements."""
     a = input._data
     return (a.__array_interface__["data"][0] - _root(a).__array_interface__["data"][0]) // a.itemsize
 
 
+@export_method("data_ptr")
 def _data_ptr(input):
     """The address of the first element."""
     return input._data.__array_interface__["data"][0]
@@ -436,9 +466,14 @@ def _adjoint(input):
     return transpose(input, -2, -1)
 
 
-mH = property(_adjoint, doc="The transpose of the last two dims (the adjoint, for real tensors).")
-H = property(
-    lambda input: _adjoint(input) if input.ndim == 2 else _h_error(input), doc="The adjoint of a matrix."
+mH = export_method(
+    "mH", property(_adjoint, doc="The transpose of the last two dims (the adjoint, for real tensors).")
+)
+H = export_method(
+    "H",
+    property(
+        lambda input: _adjoint(input) if input.ndim == 2 else _h_error(input), doc="The adjoint of a matrix."
+    ),
 )
 
 

@@ -28,7 +28,7 @@ from .. import _conv_kernels as CK
 from .. import _nn_kernels as NK
 from .._tape import Tensor, _from_array, apply
 from . import _batching as B
-from ._core import _INT64_MAX, ELEMENTWISE, MULTILINEAR, _check_alloc, _dims, _is_raw, defop
+from ._core import _INT64_MAX, ELEMENTWISE, MULTILINEAR, _check_alloc, _dims, _is_raw, defop, export
 from .elementwise import div, exp, gt, mul, neg, sigmoid, sub, where
 from .linalg import matmul
 from .shape import transpose
@@ -389,6 +389,7 @@ def cross_entropy_reduced(input, target, ignore_index=-100, reduction="mean"):
     return apply(CROSS_ENTROPY_REDUCED, (input,), (t, int(ignore_index), denominator))
 
 
+@export(inplace=True)
 def erf(input):
     """The error function of each element (for the exact GELU)."""
     return apply(ERF, (input,))

@@ -9,7 +9,7 @@ wrong shape names the op rather than matmul.
 import numpy as np
 
 from .._tape import Tensor
-from ._core import _broadcast_error, _dim1, _ints
+from ._core import _broadcast_error, _dim1, _ints, export
 from .elementwise import mul, sub
 from .join import stack
 from .linalg import matmul
@@ -25,6 +25,7 @@ def _need(op, x, ndim, what):
         )
 
 
+@export
 def bmm(input, mat2):
     """Batched matrix product of two 3-D tensors: (b, n, m) @ (b, m, p) -> (b, n, p)."""
     _need("bmm", input, 3, "batch1")
@@ -36,6 +37,7 @@ def bmm(input, mat2):
     return matmul(input, mat2)
 
 
+@export
 def mv(input, vec):
     """Matrix times vector: (n, m) @ (m,) -> (n,)."""
     _need("mv", input, 2, "input")
@@ -43,6 +45,7 @@ def mv(input, vec):
     return matmul(input, vec)
 
 
+@export("vdot")
 def dot(input, tensor):
     """The dot product of two 1-D tensors of one size."""
     _need("dot", input, 1, "input")
@@ -58,6 +61,7 @@ def dot(input, tensor):
 vdot = dot  # real tensors: no conjugate
 
 
+@export("ger")
 def outer(input, vec2):
     """The outer product of two vectors: (n,) and (m,) -> (n, m)."""
     _need("outer", input, 1, "input")
@@ -68,6 +72,7 @@ def outer(input, vec2):
 ger = outer
 
 
+@export
 def inner(input, other):
     """Sum over the last dims of both: shape input.shape[:-1] + other.shape[:-1]."""
     if input.ndim == 0 or other.ndim == 0:
@@ -80,6 +85,7 @@ def inner(input, other):
     return tensordot(input, other, ([-1], [-1]))
 
 
+@export(method=False)
 def tensordot(a, b, dims=2):
     """Sum of products over ``dims``: an int (the last ``dims`` of a with the first of b) or
     two lists of dims."""
@@ -106,6 +112,7 @@ def tensordot(a, b, dims=2):
     return reshape(matmul(a2, b2), tuple(a.shape[i] for i in free_a) + tuple(b.shape[j] for j in free_b))
 
 
+@export
 def kron(input, other):
     """The Kronecker product: blocks input[i, j] * other."""
     n = max(input.ndim, other.ndim)
@@ -116,6 +123,7 @@ def kron(input, other):
     return reshape(prod, tuple(p * q for p, q in zip(a.shape, b.shape)))
 
 
+@export
 def cross(input, other, dim=None):
     """The cross product of 3-vectors along ``dim`` (by default the first dim of size 3, as
     torch.cross; ``linalg.cross`` takes -1)."""
@@ -153,6 +161,7 @@ def _scaled_sum(input, prod, beta, alpha):
     return (input if beta == 1 else mul(input, beta)) + prod
 
 
+@export
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2)."""
     _need("addmm", mat1, 2, "mat1")
@@ -160,21 +169,25 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     return _scaled_sum(input, matmul(mat1, mat2), beta, alpha)
 
 
+@export
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """beta * input + alpha * (mat @ vec)."""
     return _scaled_sum(input, mv(mat, vec), beta, alpha)
 
 
+@export
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * bmm(batch1, batch2)."""
     return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
 
 
+@export
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
     return _scaled_sum(input, bmm(batch1, batch2).sum(0), beta, alpha)
 
 
+@export
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     """beta * input + alpha * outer(vec1, vec2)."""
     return _scaled_sum(input, outer(vec1, vec2), beta, alpha)

@@ -258,7 +258,7 @@ def transpose(input, dim0, dim1):
 swapaxes = swapdims = transpose
 
 
-@export
+@export(inplace=True)
 def t(input):
     """Transpose of a matrix (a vector or 0-d tensor comes back as a view of itself)."""
     if input.ndim > 2:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _dtypes, _tape
 from .._tape import Tensor, apply, call2
-from ._core import _float, _is_raw, _prep2, _real, defop
+from ._core import _float, _is_raw, _prep2, _real, defop, export, export_method
 from .elementwise import (
     _fwd_sign,
     _unary,
@@ -302,29 +302,38 @@ ADDCDIV    = defop("addcdiv",    _fwd_addc("addcdiv", np.divide),
 
 sinh = _unary(SINH, "Hyperbolic sine of each element.")
 cosh = _unary(COSH, "Hyperbolic cosine of each element.")
-asinh = arcsinh = _unary(ASINH, "Inverse hyperbolic sine of each element.")
-acosh = arccosh = _unary(ACOSH, "Inverse hyperbolic cosine of each element (nan below 1).")
-atanh = arctanh = _unary(ATANH, "Inverse hyperbolic tangent of each element (nan outside [-1, 1]).")
+asinh = arcsinh = _unary(ASINH, "Inverse hyperbolic sine of each element.", "arcsinh")
+acosh = arccosh = _unary(ACOSH, "Inverse hyperbolic cosine of each element (nan below 1).", "arccosh")
+atanh = arctanh = _unary(
+    ATANH, "Inverse hyperbolic tangent of each element (nan outside [-1, 1]).", "arctanh"
+)
 erfc = _unary(ERFC, "1 - erf(x), accurate where erf(x) is close to 1.")
 erfinv = _unary(ERFINV, "The inverse of erf: y with erf(y) = x, for x in [-1, 1].")
 lgamma = _unary(LGAMMA, "log |Gamma(x)| of each element (inf at the poles 0, -1, -2, ...).")
 digamma = _unary(DIGAMMA, "The logarithmic derivative of Gamma, psi(x) = lgamma'(x).")
 frac = _unary(FRAC, "x - trunc(x): the fractional part, with the sign of x.")
 sgn = _unary(SGN, "sign(x) for real tensors (zero gradient).")
-logaddexp = _tape.binary_function(LOGADDEXP, "log(exp(a) + exp(b)) without overflow.", __name__)
-logaddexp2 = _tape.binary_function(LOGADDEXP2, "log2(2**a + 2**b) without overflow.", __name__)
-hypot = _tape.binary_function(HYPOT, "sqrt(a**2 + b**2) without overflow.", __name__)
-atan2 = arctan2 = _tape.binary_function(
-    ATAN2, "The angle of the point (b, a): atan(a / b) in the right quadrant.", __name__
+logaddexp = export(_tape.binary_function(LOGADDEXP, "log(exp(a) + exp(b)) without overflow.", __name__))
+logaddexp2 = export(_tape.binary_function(LOGADDEXP2, "log2(2**a + 2**b) without overflow.", __name__))
+hypot = export(_tape.binary_function(HYPOT, "sqrt(a**2 + b**2) without overflow.", __name__), inplace=True)
+atan2 = arctan2 = export(
+    _tape.binary_function(
+        ATAN2, "The angle of the point (b, a): atan(a / b) in the right quadrant.", __name__
+    ),
+    "arctan2",
+    inplace=True,
 )
-fmax = _tape.binary_function(
-    FMAX, "Elementwise maximum that ignores NaN (NaN only where both are).", __name__
+fmax = export(
+    _tape.binary_function(FMAX, "Elementwise maximum that ignores NaN (NaN only where both are).", __name__),
+    inplace=True,
 )
-fmin = _tape.binary_function(
-    FMIN, "Elementwise minimum that ignores NaN (NaN only where both are).", __name__
+fmin = export(
+    _tape.binary_function(FMIN, "Elementwise minimum that ignores NaN (NaN only where both are).", __name__),
+    inplace=True,
 )
 
 
+@export(method=False)
 def polygamma(n, input):
     """The n-th derivative of digamma (``polygamma(0, x)`` is digamma).
 
@@ -340,11 +349,16 @@ def polygamma(n, input):
     return apply(POLYGAMMA, (input,), (n,))
 
 
+export_method("polygamma", lambda self, n: polygamma(n, self))  # x.polygamma(n): the tensor comes second
+
+
+@export(inplace=True)
 def logit(input, eps=None):
     """log(x / (1 - x)), with x clamped to [eps, 1 - eps] when ``eps`` is given."""
     return apply(LOGIT, (input,), (eps,))
 
 
+@export(inplace=True)
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default the
     dtype's largest and smallest finite values).
@@ -355,11 +369,13 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     return apply(NAN_TO_NUM, (input,), (nan, posinf, neginf))
 
 
+@export(inplace=True)
 def copysign(input, other):
     """The magnitude of ``input`` with the sign of ``other`` (float result)."""
     return call2(COPYSIGN if isinstance(other, Tensor) else COPYSIGN_S, input, other)
 
 
+@export(inplace=True)
 def xlogy(input, other):
     """input * log(other), and 0 where input is 0 (unless other is NaN)."""
     if isinstance(input, (int, float)) and not isinstance(input, bool):  # xlogy(2.0, x): a 0-d tensor
@@ -369,6 +385,7 @@ def xlogy(input, other):
     return call2(XLOGY if isinstance(other, Tensor) else XLOGY_S, input, other)
 
 
+@export(inplace=True)
 def lerp(input, end, weight):
     """input + weight * (end - input): linear interpolation (``weight`` a number or tensor).
 
@@ -380,16 +397,19 @@ def lerp(input, end, weight):
     return apply(LERP, (input, end), (weight,))
 
 
+@export(inplace=True)
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2 (one node)."""
     return apply(ADDCMUL, (input, tensor1, tensor2), (value,))
 
 
+@export(inplace=True)
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2 (one node)."""
     return apply(ADDCDIV, (input, tensor1, tensor2), (value,))
 
 
+@export(inplace=True)
 def float_power(input, exponent):
     """input ** exponent computed in float64, as PyTorch's float_power.
 
@@ -405,6 +425,7 @@ def float_power(input, exponent):
     return pow(double(input), double(exponent))
 
 
+@export
 def heaviside(input, values):
     """0 where input < 0, ``values`` where input == 0, 1 where input > 0 (not differentiable)."""
     for name, t in (("input", input), ("values", values)):
@@ -418,11 +439,13 @@ def heaviside(input, values):
     return _tape._from_array(np.asarray(np.heaviside(input._data, values._data), dtype=input._data.dtype))
 
 
+@export
 def isposinf(input):
     """Where the elements are +inf, as a bool tensor."""
     return _tape._from_array(np.isposinf(input._data))
 
 
+@export
 def isneginf(input):
     """Where the elements are -inf, as a bool tensor."""
     return _tape._from_array(np.isneginf(input._data))

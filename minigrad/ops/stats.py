@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import apply
-from ._core import _dim1, _dims, defop, numpy_keywords
+from ._core import _dim1, _dims, defop, export, numpy_keywords
 from .elementwise import add, div, mul, sub, where
 from .indexing import gather
 from .pointwise import isnan
@@ -38,6 +38,7 @@ CUMPROD = defop("cumprod", _fwd_cumprod, _cumprod_grad)
 # fmt: on
 
 
+@export
 @numpy_keywords
 def cumprod(input, dim, *, dtype=None):
     """The running product along ``dim``.
@@ -73,10 +74,11 @@ def _running(name, accumulate):
     return fn
 
 
-cummax = _running("cummax", np.maximum.accumulate)
-cummin = _running("cummin", np.minimum.accumulate)
+cummax = export(_running("cummax", np.maximum.accumulate))
+cummin = export(_running("cummin", np.minimum.accumulate))
 
 
+@export
 def logcumsumexp(input, dim):
     """log(cumsum(exp(x))) along ``dim``, shifted by the max so exp never overflows."""
     d = _dim1("logcumsumexp", dim, input.ndim)
@@ -86,6 +88,7 @@ def logcumsumexp(input, dim):
     return add(cumsum((input - c).exp(), d).log(), c)
 
 
+@export
 @numpy_keywords
 def median(input, dim=None, keepdim=False):
     """The lower median (the middle element, or the smaller of the two middle ones); with
@@ -152,17 +155,20 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     return stack(outs, 0)
 
 
+@export
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """The ``q``-quantiles (a number or 1-D tensor in [0, 1]) over all elements or along ``dim``;
     NaN where a NaN is among them."""
     return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
 
 
+@export
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """quantile ignoring NaNs (NaN only where every element is NaN)."""
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
 
 
+@export
 @numpy_keywords
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum treating NaN as 0."""
@@ -170,6 +176,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     return sum(clean, dim, keepdim, dtype=dtype) if dim is not None else sum(clean, dtype=dtype)
 
 
+@export
 @numpy_keywords
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """mean over the elements that are not NaN."""
@@ -178,11 +185,13 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     return div(total, keep.sum(dim=dim, keepdim=keepdim) if dim is not None else keep.sum())
 
 
+@export(method=False)
 def var_mean(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """(var, mean) in one call."""
     return tuple((var(input, dim, unbiased, keepdim, correction=correction), _mean(input, dim, keepdim)))
 
 
+@export(method=False)
 def std_mean(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
     """(std, mean) in one call."""
     return tuple((std(input, dim, unbiased, keepdim, correction=correction), _mean(input, dim, keepdim)))
@@ -195,12 +204,14 @@ def _mean(input, dim, keepdim):
 _AMINMAX = collections.namedtuple("aminmax", "min max")
 
 
+@export
 def aminmax(input, *, dim=None, keepdim=False):
     """(amin, amax) over all elements or along ``dim``."""
     dims = () if dim is None else dim
     return _AMINMAX(amin(input, dims, keepdim), amax(input, dims, keepdim))
 
 
+@export
 def count_nonzero(input, dim=None):
     """How many elements are not zero (int64), over all or along ``dim``."""
     dims = None if dim is None else _dims("count_nonzero", dim, input.ndim)
