@@ -121,7 +121,10 @@ _LRScheduler = LRScheduler  # the name older PyTorch code subclasses
 class LambdaLR(LRScheduler):
     """``lr = base_lr * lr_lambda(epoch)``; ``lr_lambda`` is a function or one per group.
 
-    >>> sched = LambdaLR(opt, lambda epoch: 0.95 ** epoch)
+    >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = LambdaLR(opt, lambda epoch: 0.5 ** epoch)
+    >>> opt.step(); sched.step(); opt.param_groups[0]["lr"]
+    0.5
     """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):

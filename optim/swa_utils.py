@@ -38,8 +38,14 @@ def get_swa_avg_fn():
 class AveragedModel(Module):
     """The running average of ``model``'s parameters (and buffers with ``use_buffers``).
 
+    >>> model = nn.Linear(2, 1)
     >>> swa = AveragedModel(model)
-    >>> swa.update_parameters(model)       # after each epoch of the SWA phase
+    >>> for value in (1.0, 3.0):               # two epochs of the SWA phase
+    ...     with minigrad.no_grad():
+    ...         _ = model.weight.fill_(value)
+    ...     swa.update_parameters(model)      # the first copies, then a running mean
+    >>> swa.module.weight.detach()
+    tensor([[2., 2.]])
     """
 
     def __init__(self, model, device=None, avg_fn=None, multi_avg_fn=None, use_buffers=False):
