@@ -13,7 +13,8 @@ cdef extern from "Python.h":
 # what an OpsDoor is filled with: minigrad.ops.<name> for each (sum_to from ops._core)
 _DOOR = ("add", "sub", "mul", "div", "_rdiv", "pow", "matmul", "neg", "abs", "inplace",
          "remainder", "_rremainder", "floor_divide", "bitwise_and", "bitwise_or", "bitwise_xor",
-         "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "eq", "ne", "lt", "le", "gt", "ge", "getitem", "setitem", "T", "transpose",
+         "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "eq", "ne", "lt", "le", "gt", "ge",
+         "getitem", "setitem", "T", "transpose",
          "sum_to", "ADD", "SUB", "RSUB", "MUL", "DIV")
 _DOOR_OPS = ("ADD", "SUB", "RSUB", "MUL", "DIV")
 
