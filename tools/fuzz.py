@@ -11,7 +11,8 @@ finding, and a crash kills the child process, which names the target that was ru
     python tools/fuzz.py --seconds 60          # what CI runs (.ci/run)
     python tools/fuzz.py --seconds 3600        # longer; any target: --only conv2d,pool2d
     MINIGRAD_CYTHON_DEBUG=1 python setup.py build_ext --inplace --force   # bounds-checked
-    valgrind --suppressions=tools/valgrind-python.supp python tools/fuzz.py --seconds 600
+    python tools/fuzz.py --seconds 600 --under "valgrind --error-exitcode=1 ..."   # each child under it
+    bash tools/check_memory.sh     # does that on a bounds-checked scratch build (FUZZ_SECONDS)
 
 It prints one line per round and a summary: examples tried per target and the findings.
 """
@@ -19,6 +20,7 @@ It prints one line per round and a summary: examples tried per target and the fi
 import argparse
 import os
 import resource
+import shlex
 import subprocess
 import sys
 import time
@@ -295,6 +297,9 @@ def main(argv=None):
     ap.add_argument("--seconds", type=float, default=60.0, help="time budget for all targets together")
     ap.add_argument("--examples", type=int, default=100, help="examples per target per round")
     ap.add_argument("--only", default="", help="comma-separated targets (default: all)")
+    ap.add_argument(
+        "--under", default="", help="a command to run each target's child process under (valgrind ...)"
+    )
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -309,7 +314,8 @@ def main(argv=None):
         end = time.monotonic() + (start + args.seconds - time.monotonic()) / (len(names) - k)
         rnd = 0
         while rnd == 0 or time.monotonic() < end:
-            cmd = [sys.executable, os.path.abspath(__file__), "--child", name, str(args.examples), str(rnd)]
+            cmd = [*shlex.split(args.under), sys.executable, os.path.abspath(__file__)]
+            cmd += ["--child", name, str(args.examples), str(rnd)]
             out = subprocess.run(cmd, capture_output=True, text=True)
             ran = [int(line.split()[1]) for line in out.stdout.splitlines() if line.startswith("RAN ")]
             tried[name] += ran[0] if ran else 0
