@@ -207,12 +207,20 @@ class build_ext(_build_ext):
     def build_extension(self, ext):
         target = self.get_ext_fullpath(ext.name)
         cached = os.path.join(EXT_CACHE, f"{ext.name}-{_ext_key(ext, self.compiler)}.so")
+        if DEBUG:  # the bounds-checked build is a scratch build: not cached, never reused
+            return super().build_extension(ext)
         if not self.force and os.path.exists(cached):
             os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
             shutil.copyfile(cached, target + ".tmp")  # a new file: a loaded module's stays mapped
             os.replace(target + ".tmp", target)
             return
-        super().build_extension(ext)
+        # not in the cache: compile, whatever the timestamps say (the module in place may be
+        # the bounds-checked build, newer than this C)
+        force, self.force = self.force, True
+        try:
+            super().build_extension(ext)
+        finally:
+            self.force = force
         if os.path.exists(target):  # an optional module may have failed to build
             os.makedirs(EXT_CACHE, exist_ok=True)
             for old in glob.glob(os.path.join(EXT_CACHE, f"{ext.name}-*.so")):
