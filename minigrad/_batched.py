@@ -100,6 +100,40 @@ def unbatched(x, size):
     return wrap(np.broadcast_to(x._data, (size,) + x._data.shape))
 
 
+# Ops that are not recorded (comparisons, isnan, argmax, all/any, argsort: no derivative)
+# compute on the arrays directly; with a batched operand they come here, so that the batch
+# dim stays the batch (numpy alone would broadcast a sample against the whole batch).
+
+
+def _sample_array(a, r):
+    """An operand's array with the batch's sample dims padded to per-sample rank ``r``."""
+    if not is_batched(a):
+        return a._data if isinstance(a, Tensor) else a
+    d = a._data
+    n = d.ndim - 1
+    return d.reshape(d.shape[:1] + (1,) * (r - n) + d.shape[1:]) if n < r else d
+
+
+def raw_elementwise(fn, *args):
+    """``fn`` on the arrays of an unrecorded elementwise op with a batched operand."""
+    r = max(rank(a) for a in args)
+    return wrap(np.asarray(fn(*[_sample_array(a, r) for a in args])))
+
+
+def raw_reduce(fn, x, dims, keepdim):
+    """``fn(array, axis, keepdims)`` of an unrecorded reduction over per-sample ``dims`` (a
+    tuple of non-negative dims, or None for all of a sample's dims) of a batched ``x``;
+    ``fn`` takes an int axis only when ``dims`` has one dim."""
+    d = x._data
+    if dims is None:
+        out = fn(d.reshape(d.shape[0], -1), 1, False)
+        return wrap(
+            np.asarray(out).reshape((d.shape[0],) + (1,) * (d.ndim - 1) if keepdim else (d.shape[0],))
+        )
+    axes = tuple(a + 1 for a in dims)
+    return wrap(np.asarray(fn(d, axes[0] if len(axes) == 1 else axes, keepdim)))
+
+
 def dispatch(op, args, attrs):
     """``apply`` inside vmap: an op with a batched input runs through its batching rule."""
     if not any(type(a) is BatchedTensor for a in args):

@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from .. import _dtypes
+from .. import _dtypes, _tape
 from .._tape import Op, OpNode, Tensor
 
 ndarray = np.ndarray
@@ -70,6 +70,17 @@ def _inplace(fn, name):
     method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In-place version of :func:`{name}`."
     return method
+
+
+def unrecorded(fn, *operands):
+    """The Tensor of an op that records nothing (a mask, a predicate: no derivative), ``fn``
+    applied to the operands' arrays. Inside ``func.vmap`` a batched operand keeps the batch
+    as the batch (numpy alone would broadcast a sample against the whole batch)."""
+    from .. import _batched
+
+    if any(type(a) is _batched.BatchedTensor for a in operands):
+        return _batched.raw_elementwise(fn, *operands)
+    return _tape._from_array(np.asarray(fn(*[a._data if isinstance(a, Tensor) else a for a in operands])))
 
 
 def _checked_input(fn):

@@ -9,8 +9,9 @@ import math
 
 import numpy as np
 
+from .. import _batched, _tape
 from .. import _kernels as K
-from .. import _tape
+from .._batched import BatchedTensor
 from .._tape import Tensor, apply
 from ._core import (
     ELEMENTWISE,
@@ -275,6 +276,10 @@ def _rdiv(input, other):
 @export(method=False)
 def where(condition, input, other):
     """Elements of ``input`` where ``condition`` is True, else of ``other``."""
+    if type(condition) is BatchedTensor:  # inside vmap: the condition stays batched
+        if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
+            return _batched.raw_elementwise(lambda c: _where_numbers(c, input, other), condition)
+        return apply(WHERE, (condition, input, other))
     if isinstance(condition, Tensor):
         if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
             return _tape._from_array(_where_numbers(condition._data, input, other))
@@ -357,6 +362,8 @@ def div_(input, other):
 
 def _compare(name, ufunc, *aliases, inplace=False):
     def fn(input, other):
+        if type(input) is BatchedTensor or type(other) is BatchedTensor:  # inside vmap
+            return _batched.raw_elementwise(lambda a, b: ufunc(*_prep2(name, a, b)), input, other)
         raw = not (isinstance(input, Tensor) or isinstance(other, Tensor))
         a = input._data if isinstance(input, Tensor) else input
         b = other._data if isinstance(other, Tensor) else other

@@ -9,9 +9,8 @@ bitwise ops are not recorded, as in PyTorch. Integer division by zero raises, as
 
 import numpy as np
 
-from .. import _tape
 from .._tape import Tensor, call2
-from ._core import ELEMENTWISE, _prep2, defop, export
+from ._core import ELEMENTWISE, _prep2, defop, export, unrecorded
 from .elementwise import _compare, div, mul, neg
 from .pointwise import floor, trunc
 
@@ -151,4 +150,4 @@ def bitwise_not(input):
         raise NotImplementedError(
             "\"bitwise_not_cpu\" not implemented for 'Float': ~ takes bool or integer tensors"
         )
-    return _tape._from_array(np.invert(input._data))
+    return unrecorded(np.invert, input)

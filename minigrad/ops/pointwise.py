@@ -10,9 +10,10 @@ import math
 
 import numpy as np
 
-from .. import _tape
+from .. import _batched, _tape
+from .._batched import BatchedTensor
 from .._tape import Tensor, call2
-from ._core import ELEMENTWISE, _float, _prep2, _real, defop, export
+from ._core import ELEMENTWISE, _float, _prep2, _real, defop, export, unrecorded
 from .elementwise import (
     _compare,
     add,
@@ -204,6 +205,8 @@ logical_xor = _compare("logical_xor", np.logical_xor)
 @export
 def logical_not(input):
     """Elementwise not, as a bool tensor."""
+    if type(input) is BatchedTensor:
+        return _batched.raw_elementwise(np.logical_not, input)
     if isinstance(input, Tensor):
         return _tape._from_array(np.logical_not(input._data))
     return np.logical_not(input)
@@ -212,19 +215,23 @@ def logical_not(input):
 @export
 def isnan(input):
     """Where the elements are NaN, as a bool tensor."""
-    return _tape._from_array(np.isnan(input._data))
+    return _predicate(np.isnan, input)
 
 
 @export
 def isinf(input):
     """Where the elements are +inf or -inf, as a bool tensor."""
-    return _tape._from_array(np.isinf(input._data))
+    return _predicate(np.isinf, input)
 
 
 @export
 def isfinite(input):
     """Where the elements are neither inf nor NaN, as a bool tensor."""
-    return _tape._from_array(np.isfinite(input._data))
+    return _predicate(np.isfinite, input)
+
+
+def _predicate(ufunc, input):
+    return unrecorded(ufunc, input)
 
 
 # PyTorch's names of dtypes in its messages ("Long did not match Float", "not implemented for 'Long'")
@@ -266,6 +273,10 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     for name, tol in (("rtol", rtol), ("atol", atol)):
         if not tol >= 0:
             raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol} (isclose)")
+    return unrecorded(lambda a, b: _close(a, b, rtol, atol, equal_nan), input, other)
+
+
+def _close(a, b, rtol, atol, equal_nan):
     a, b = _prep2("isclose", a, b)
     close = a == b
     if equal_nan and a.dtype.kind == "f":
@@ -277,7 +288,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
             actual = np.abs(a.astype(ft) - b.astype(ft)) if a.dtype.kind in "fb" else np.abs(a - b)
             allowed = ft.type(atol) + np.abs(ft.type(rtol) * b.astype(ft))
             close |= np.isfinite(actual) & (actual <= allowed)
-    return _tape._from_array(np.asarray(close))
+    return close
 
 
 @export

@@ -10,7 +10,8 @@ import builtins
 
 import numpy as np
 
-from .. import _tape
+from .. import _batched, _tape
+from .._batched import BatchedTensor
 from .._tape import Tensor, apply
 from . import _batching as B
 from ._core import LINEAR, _dim1, _dims, _dtype_of, _is_raw, _numel, defop, export, numpy_keywords, sum_to  # noqa: F401
@@ -407,6 +408,15 @@ def _arg(name, fn):
     @numpy_keywords
     def arg(input, dim=None, keepdim=False):
         data = input._data
+        if type(input) is BatchedTensor:  # inside vmap: per sample
+            if data[0].size == 0:
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+                )
+            dims = None if dim is None else (_dim1(name, dim, data.ndim - 1),)
+            return _batched.raw_reduce(
+                lambda a, ax, kd: fn(a, axis=ax, keepdims=kd).astype(np.int64), input, dims, keepdim
+            )
         if data.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
         if dim is None:
@@ -490,6 +500,12 @@ def _logical(name, fn, what):
     @numpy_keywords
     def reduce_(input, dim=None, keepdim=False):
         data = input._data
+        if type(input) is BatchedTensor:  # inside vmap: per sample
+            dims = None if dim is None else tuple(sorted(_dims(name, dim, data.ndim - 1)))
+            kind = np.uint8 if data.dtype == np.uint8 else np.bool_
+            return _batched.raw_reduce(
+                lambda a, ax, kd: fn(a, axis=ax, keepdims=kd).astype(kind), input, dims, keepdim
+            )
         dims = None if dim is None else _dims(name, dim, data.ndim)
         out = np.asarray(fn(data, axis=dims, keepdims=bool(keepdim)))
         # PyTorch keeps uint8 for uint8 input, and gives bool for every other dtype

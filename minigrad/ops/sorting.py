@@ -12,7 +12,8 @@ leave that order open), and the gradient follows whichever indices were returned
 
 import numpy as np
 
-from .. import _tape
+from .. import _batched, _tape
+from .._batched import BatchedTensor
 from .._tape import apply
 from ._core import _dim1, _int, defop, export, numpy_keywords
 from .indexing import _along, _unindex
@@ -92,6 +93,8 @@ def sort(input, dim=-1, descending=False, *, stable=_UNSET):
 def argsort(input, dim=-1, descending=False, *, stable=False):
     """The indices that sort ``input`` along ``dim`` (int64, not differentiable)."""
     d = _dim1("argsort", dim, input.ndim)
+    if type(input) is BatchedTensor:  # inside vmap: per sample, along the same dim
+        return _batched.wrap(_order(input._data, d + 1, descending).astype(np.int64))
     return _tape._from_array(_order(input._data, d, descending).astype(np.int64))
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _dtypes, _tape
 from .._tape import Tensor, apply, call2
-from ._core import _float, _is_raw, _prep2, _real, defop, export, export_method
+from ._core import _float, _is_raw, _prep2, _real, defop, export, export_method, unrecorded
 from .elementwise import (
     _fwd_sign,
     _unary,
@@ -436,16 +436,17 @@ def heaviside(input, values):
             f"heaviside is not yet implemented for tensors with different dtypes ({input.dtype} "
             f"and {values.dtype}): convert one with .to()"
         )
-    return _tape._from_array(np.asarray(np.heaviside(input._data, values._data), dtype=input._data.dtype))
+    # PyTorch's rule, input == 0 ? values : input > 0, so NaN gives 0 (numpy's heaviside gives NaN)
+    return unrecorded(lambda a, v: np.where(a == 0, v, a > 0).astype(a.dtype), input, values)
 
 
 @export
 def isposinf(input):
     """Where the elements are +inf, as a bool tensor."""
-    return _tape._from_array(np.isposinf(input._data))
+    return unrecorded(np.isposinf, input)
 
 
 @export
 def isneginf(input):
     """Where the elements are -inf, as a bool tensor."""
-    return _tape._from_array(np.isneginf(input._data))
+    return unrecorded(np.isneginf, input)

@@ -11,7 +11,8 @@ import collections
 
 import numpy as np
 
-from .. import _tape
+from .. import _batched, _tape
+from .._batched import BatchedTensor
 from .._tape import apply
 from ._core import _dim1, _dims, defop, export, numpy_keywords
 from .elementwise import add, div, mul, sub, where
@@ -215,4 +216,7 @@ def aminmax(input, *, dim=None, keepdim=False):
 def count_nonzero(input, dim=None):
     """How many elements are not zero (int64), over all or along ``dim``."""
     dims = None if dim is None else _dims("count_nonzero", dim, input.ndim)
+    if type(input) is BatchedTensor:  # inside vmap: per sample
+        count = lambda a, ax, kd: np.asarray(np.count_nonzero(a, axis=ax), dtype=np.int64)  # noqa: E731
+        return _batched.raw_reduce(count, input, None if dims is None else tuple(sorted(dims)), False)
     return _tape._from_array(np.asarray(np.count_nonzero(input._data, axis=dims), dtype=np.int64))
