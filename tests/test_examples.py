@@ -32,12 +32,14 @@ RUNS = [  # script, argv, the PNGs it must write
     ("digits", ["--epochs", "1", "--model", "cnn"], ["digits_cnn_loss.png", "digits_cnn_accuracy.png"]),
     ("grad_accumulation", ["--epochs", "2"], ["grad_accumulation_loss.png"]),
     ("autograd_tour", [], ["autograd_tour_graph.png", "autograd_tour_explain.png"]),
+    ("backprop_by_hand", ["--epochs", "1"], ["backprop_by_hand_check.png", "backprop_by_hand_loss.png"]),
 ]
+NEEDS_SKLEARN = {"digits", "backprop_by_hand"}
 
 
 def load_example(name, monkeypatch):
     monkeypatch.syspath_prepend(EXAMPLES)
-    if name == "digits":
+    if name in NEEDS_SKLEARN:
         pytest.importorskip("sklearn")
     return importlib.import_module(name)
 
@@ -69,6 +71,16 @@ def test_example_grad_accumulation_matches_big_batch(tmp_path, monkeypatch, caps
     diff = load_example("grad_accumulation", monkeypatch).main(["--epochs", "1", "--out", str(tmp_path)])
     assert diff < 1e-5
     assert "max |big batch - accumulated|" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("dtype, tol", [("float32", 1e-6), ("float64", 1e-14)])
+def test_example_backprop_by_hand_matches_autograd(dtype, tol, tmp_path, monkeypatch, capsys):
+    example = load_example("backprop_by_hand", monkeypatch)
+    worst = example.main(["--epochs", "1", "--dtype", dtype, "--no-explain", "--out", str(tmp_path)])
+    assert worst < tol
+    out = capsys.readouterr().out
+    assert "tensor     | exact | approximate | max diff" in out
+    assert "| False       |" not in out  # every hand gradient is allclose to autograd's
 
 
 def test_import_minigrad_does_not_import_matplotlib():
