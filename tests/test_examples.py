@@ -24,6 +24,7 @@ from minigrad import viz  # noqa: E402
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
+VAE_PNGS = ["vae_digits_reconstructions.png", "vae_digits_samples.png", "vae_digits_loss.png"]
 RUNS = [  # script, argv, the PNGs it must write
     ("fit_line", ["--epochs", "20"], ["fit_line_loss.png"]),
     ("fit_sine", ["--epochs", "3"], ["fit_sine_fit.png", "fit_sine_loss.png"]),
@@ -33,8 +34,9 @@ RUNS = [  # script, argv, the PNGs it must write
     ("grad_accumulation", ["--epochs", "2"], ["grad_accumulation_loss.png"]),
     ("autograd_tour", [], ["autograd_tour_graph.png", "autograd_tour_explain.png"]),
     ("backprop_by_hand", ["--epochs", "1"], ["backprop_by_hand_check.png", "backprop_by_hand_loss.png"]),
+    ("vae_digits", ["--epochs", "2"], VAE_PNGS),
 ]
-NEEDS_SKLEARN = {"digits", "backprop_by_hand"}
+NEEDS_SKLEARN = {"digits", "backprop_by_hand", "vae_digits"}
 
 
 def load_example(name, monkeypatch):
@@ -81,6 +83,16 @@ def test_example_backprop_by_hand_matches_autograd(dtype, tol, tmp_path, monkeyp
     out = capsys.readouterr().out
     assert "tensor     | exact | approximate | max diff" in out
     assert "| False       |" not in out  # every hand gradient is allclose to autograd's
+
+
+def test_example_vae_reparameterisation_by_hand_is_rsample(tmp_path, monkeypatch, capsys):
+    example = load_example("vae_digits", monkeypatch)
+    with_rsample = example.main(["--epochs", "1", "--out", str(tmp_path)])
+    by_hand = example.main(["--epochs", "1", "--by-hand", "--out", str(tmp_path)])
+    assert by_hand == with_rsample  # mu + eps * std with the same eps: the same training, bit for bit
+    out = capsys.readouterr().out
+    diff = float(re.search(r"distributions.kl_divergence: max \|difference\| (\S+)", out).group(1))
+    assert diff < 1e-5
 
 
 def test_import_minigrad_does_not_import_matplotlib():
