@@ -34,9 +34,14 @@ RUNS = [  # script, argv, the PNGs it must write
     ("grad_accumulation", ["--epochs", "2"], ["grad_accumulation_loss.png"]),
     ("autograd_tour", [], ["autograd_tour_graph.png", "autograd_tour_explain.png"]),
     ("backprop_by_hand", ["--epochs", "1"], ["backprop_by_hand_check.png", "backprop_by_hand_loss.png"]),
-    ("vae_digits", ["--epochs", "2"], VAE_PNGS),
+    ("vae_digits", ["--epochs", "1"], VAE_PNGS),
+    (
+        "per_sample_grads",
+        ["--epochs", "1", "--repeat", "1"],
+        ["per_sample_grads_norms.png", "per_sample_grads_loss.png"],
+    ),
 ]
-NEEDS_SKLEARN = {"digits", "backprop_by_hand", "vae_digits"}
+NEEDS_SKLEARN = {"digits", "backprop_by_hand", "vae_digits", "per_sample_grads"}
 
 
 def load_example(name, monkeypatch):
@@ -87,12 +92,20 @@ def test_example_backprop_by_hand_matches_autograd(dtype, tol, tmp_path, monkeyp
 
 def test_example_vae_reparameterisation_by_hand_is_rsample(tmp_path, monkeypatch, capsys):
     example = load_example("vae_digits", monkeypatch)
-    with_rsample = example.main(["--epochs", "1", "--out", str(tmp_path)])
-    by_hand = example.main(["--epochs", "1", "--by-hand", "--out", str(tmp_path)])
+    argv = ["--epochs", "1", "--batch-size", "256", "--out", str(tmp_path)]
+    with_rsample, by_hand = example.main(argv), example.main([*argv, "--by-hand"])
     assert by_hand == with_rsample  # mu + eps * std with the same eps: the same training, bit for bit
     out = capsys.readouterr().out
     diff = float(re.search(r"distributions.kl_divergence: max \|difference\| (\S+)", out).group(1))
     assert diff < 1e-5
+
+
+def test_example_per_sample_grads_match_the_loop(tmp_path, monkeypatch, capsys):
+    example = load_example("per_sample_grads", monkeypatch)
+    diff = example.main(["--epochs", "0", "--batch-size", "64", "--repeat", "1", "--out", str(tmp_path)])
+    assert diff < 1e-5
+    assert re.search(r"vmap \S+ ms, loop \S+ ms, vmap is \S+x faster", capsys.readouterr().out)
+    assert_png(tmp_path / "per_sample_grads_norms.png")
 
 
 def test_import_minigrad_does_not_import_matplotlib():
