@@ -234,7 +234,7 @@ def draw_check(rows, path):
 
 
 def main(argv=None):
-    p = make_parser(__doc__, epochs=10, batch_size=32, lr=0.1)
+    p = make_parser(__doc__, epochs=10, batch_size=32, lr=0.5)
     p.add_argument("--hidden", type=int, default=64, help="hidden units (default: %(default)s)")
     p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     p.add_argument("--no-explain", action="store_true", help="skip the autograd.explain listing")
