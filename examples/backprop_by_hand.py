@@ -245,11 +245,10 @@ def main(argv=None):
     params = init_params(args.hidden, dtype)
     x, y = x_train[: args.batch_size], y_train[: args.batch_size]
 
-    print(f"one batch of {len(x)} digits, {args.dtype}; the forward, one op per line:")
     loss, t = forward(params, x, y)
     for v in t.values():
         v.retain_grad()  # keep .grad on the intermediates too, to compare each
-    print(f"loss = {loss.item():.4f}  (log(10) = {np.log(10):.4f})")
+    print(f"one batch of {len(x)} digits, {args.dtype}: loss {loss.item():.4f} (log(10) = {np.log(10):.4f})")
     leaves = dict(zip(["W1", "b1", "bngain", "bnbias", "W2", "b2"], params))
     explain = getattr(torch.autograd, "explain", None)  # minigrad's own; PyTorch has none
     if explain is not None:
@@ -259,7 +258,7 @@ def main(argv=None):
     grads = backward_by_hand(params, x, y, t)
 
     print("\nthe hand gradients against autograd's .grad:")
-    rows = [(k, g, (t.get(k) if k in t else leaves[k]).grad) for k, g in grads.items()]
+    rows = [(k, g, {**t, **leaves}[k].grad) for k, g in grads.items()]
     diffs = table(rows)
     print("(b1's true gradient is 0: BatchNorm subtracts the batch mean, so a bias before it cancels;")
     print(" both b1 gradients above are rounding noise, orders of magnitude below the others)")
