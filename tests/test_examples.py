@@ -24,6 +24,7 @@ from minigrad import viz  # noqa: E402
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
+VAE_PNGS = ["vae_digits_reconstructions.png", "vae_digits_samples.png", "vae_digits_loss.png"]
 RUNS = [  # script, argv, the PNGs it must write
     ("fit_line", ["--epochs", "20"], ["fit_line_loss.png"]),
     ("fit_sine", ["--epochs", "3"], ["fit_sine_fit.png", "fit_sine_loss.png"]),
@@ -32,12 +33,20 @@ RUNS = [  # script, argv, the PNGs it must write
     ("digits", ["--epochs", "1", "--model", "cnn"], ["digits_cnn_loss.png", "digits_cnn_accuracy.png"]),
     ("grad_accumulation", ["--epochs", "2"], ["grad_accumulation_loss.png"]),
     ("autograd_tour", [], ["autograd_tour_graph.png", "autograd_tour_explain.png"]),
+    ("backprop_by_hand", ["--epochs", "1"], ["backprop_by_hand_check.png", "backprop_by_hand_loss.png"]),
+    ("vae_digits", ["--epochs", "1"], VAE_PNGS),
+    (
+        "per_sample_grads",
+        ["--epochs", "1", "--repeat", "1"],
+        ["per_sample_grads_norms.png", "per_sample_grads_loss.png"],
+    ),
 ]
+NEEDS_SKLEARN = {"digits", "backprop_by_hand", "vae_digits", "per_sample_grads"}
 
 
 def load_example(name, monkeypatch):
     monkeypatch.syspath_prepend(EXAMPLES)
-    if name == "digits":
+    if name in NEEDS_SKLEARN:
         pytest.importorskip("sklearn")
     return importlib.import_module(name)
 
@@ -69,6 +78,34 @@ def test_example_grad_accumulation_matches_big_batch(tmp_path, monkeypatch, caps
     diff = load_example("grad_accumulation", monkeypatch).main(["--epochs", "1", "--out", str(tmp_path)])
     assert diff < 1e-5
     assert "max |big batch - accumulated|" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("dtype, tol", [("float32", 1e-6), ("float64", 1e-14)])
+def test_example_backprop_by_hand_matches_autograd(dtype, tol, tmp_path, monkeypatch, capsys):
+    example = load_example("backprop_by_hand", monkeypatch)
+    worst = example.main(["--epochs", "1", "--dtype", dtype, "--no-explain", "--out", str(tmp_path)])
+    assert worst < tol
+    out = capsys.readouterr().out
+    assert "tensor     | exact | approximate | max diff" in out
+    assert "| False       |" not in out  # every hand gradient is allclose to autograd's
+
+
+def test_example_vae_reparameterisation_by_hand_is_rsample(tmp_path, monkeypatch, capsys):
+    example = load_example("vae_digits", monkeypatch)
+    argv = ["--epochs", "1", "--batch-size", "256", "--out", str(tmp_path)]
+    with_rsample, by_hand = example.main(argv), example.main([*argv, "--by-hand"])
+    assert by_hand == with_rsample  # mu + eps * std with the same eps: the same training, bit for bit
+    out = capsys.readouterr().out
+    diff = float(re.search(r"distributions.kl_divergence: max \|difference\| (\S+)", out).group(1))
+    assert diff < 1e-5
+
+
+def test_example_per_sample_grads_match_the_loop(tmp_path, monkeypatch, capsys):
+    example = load_example("per_sample_grads", monkeypatch)
+    diff = example.main(["--epochs", "0", "--batch-size", "64", "--repeat", "1", "--out", str(tmp_path)])
+    assert diff < 1e-5
+    assert re.search(r"vmap \S+ ms, loop \S+ ms, vmap is \S+x faster", capsys.readouterr().out)
+    assert_png(tmp_path / "per_sample_grads_norms.png")
 
 
 def test_import_minigrad_does_not_import_matplotlib():

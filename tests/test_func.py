@@ -186,6 +186,43 @@ def test_per_sample_gradients_match_256_separate_backwards():
             )
 
 
+@pytest.mark.parametrize("rows", [1, 3])
+def test_per_sample_gradients_of_a_batch_of_rows_per_sample(rows):
+    # the PyTorch tutorial's idiom: each sample made a batch of one, x.unsqueeze(0); and more rows
+    model, params, x, y, _ = _mlp()
+    x, y = x[:16].double(), y[:16]
+    model.double()
+    params = {k: v.double() for k, v in params.items()}
+
+    def loss(p, xi, yi):
+        return nn.functional.cross_entropy(
+            F.functional_call(model, p, (xi.expand(rows, 8),)), yi.expand(rows)
+        )
+
+    grads = F.vmap(F.grad(loss), in_dims=(None, 0, 0))(params, x[:, None], y[:, None])
+    for i in range(16):
+        model.zero_grad()
+        nn.functional.cross_entropy(model(x[i : i + 1].expand(rows, 8)), y[i : i + 1].expand(rows)).backward()
+        for name, p in model.named_parameters():
+            np.testing.assert_allclose(grads[name].numpy()[i], p.grad.numpy(), rtol=1e-12, atol=1e-14)
+    torch = _torch()
+    import torch.func as tf
+
+    tmodel = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 4)).double()
+    tparams = {k: torch.tensor(v.numpy()) for k, v in params.items()}
+
+    def tloss(p, xi, yi):
+        return torch.nn.functional.cross_entropy(
+            tf.functional_call(tmodel, p, (xi.expand(rows, 8),)), yi.expand(rows)
+        )
+
+    expected = tf.vmap(tf.grad(tloss), in_dims=(None, 0, 0))(
+        tparams, torch.tensor(x.numpy())[:, None], torch.tensor(y.numpy())[:, None]
+    )
+    for name in grads:
+        np.testing.assert_allclose(grads[name].numpy(), expected[name].numpy(), rtol=1e-12, atol=1e-14)
+
+
 def test_grad_of_vmap_sums_over_the_batch():
     w = _mg(W)
     g = F.grad(lambda w: F.vmap(lambda x: minigrad.tanh(w @ x).sum())(_mg(RNG.uniform(-1, 1, (5, 3)))).sum())(

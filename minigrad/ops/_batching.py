@@ -119,19 +119,30 @@ def linear(op, args, attrs):
         return run(
             nn.LINEAR_ND if b is not None else nn.LINEAR_ND_NOBIAS, [a for a in (x, w, b) if a is not None]
         )
-    if rank(x) != 1:
-        raise RuntimeError(
-            "vmap: linear with a per-sample weight is batched for one input vector per sample "
-            f"(got per-sample input shape {tuple(x.shape)})"
-        )
     size = _batch_size(args)
     x = x if is_batched(x) else unbatched(x, size)
+    if rank(x) != 1:
+        return _linear_rows(x, w, b, size)
     w = w if is_batched(w) else unbatched(w, size)
     if b is None:
         b = unbatched(_zeros(w._data.shape[:2], w._data.dtype), size)
     elif not is_batched(b):
         b = unbatched(b, size)
     return run(nn.PER_SAMPLE_LINEAR, (x, w, b))
+
+
+def _linear_rows(x, w, b, size):
+    """Per-sample inputs of shape (*, in) with a per-sample weight. One row per sample (the
+    ``x.unsqueeze(0)`` of per-sample-gradient code) is the vector case, viewed; more rows are
+    the batched ``x @ w.T (+ b)``, through the rules of matmul, transpose and add."""
+    from . import elementwise, linalg, shape
+
+    lead = x._data.shape[1:-1]
+    if np.prod(lead, dtype=np.int64) == 1:
+        out = linear(None, (run(shape.VIEW, (x,), ((size, x._data.shape[-1]),)), w, b), ())
+        return run(shape.VIEW, (out,), ((size,) + lead + out._data.shape[-1:],))
+    out = linalg.matmul(x, shape.transpose(w, 0, 1))
+    return out if b is None else elementwise.add(out, b)
 
 
 def _zeros(shape, dtype):
