@@ -34,7 +34,9 @@ from . import (  # noqa: F401  (nn: the fused primitives nn.functional builds on
     _core,
     contraction,
     counting,
+    decompositions,
     elementwise,
+    index_writes,
     indexing,
     integer,
     join,
@@ -42,6 +44,7 @@ from . import (  # noqa: F401  (nn: the fused primitives nn.functional builds on
     nn,
     pointwise,
     reduce,
+    search,
     shape,
     sorting,
 )

@@ -55,12 +55,13 @@ def _fwd_masked_fill(x, mask, value):
 
 
 def _fwd_scatter(x, src, dim, index):
+    # index may be smaller than x in every dim (issue 19): it writes the corner it spans
     out = x.copy()
     if np.ndim(src):
         src = src[tuple(slice(0, n) for n in index.shape)]  # only the part index covers
     else:
         src = np.asarray(src, dtype=x.dtype)
-    np.put_along_axis(out, index, src, axis=dim)
+    out[_along(index, dim)] = src
     return out
 
 
@@ -350,12 +351,23 @@ def masked_fill(input, mask, value):
 
 
 @export
-def scatter(input, dim, index, src=None, value=None):
-    """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``;
+    ``reduce="add"`` or ``"multiply"`` combines instead (no gradient then, as in PyTorch:
+    ``scatter_reduce`` has one).
+
+    >>> minigrad.zeros(2, 3).scatter(1, minigrad.tensor([[2], [0]]), 1.0)
+    tensor([[0., 0., 1.],
+            [1., 0., 0.]])
+    """
     d = _dims("scatter", dim, input.ndim)[0]
     idx = _index_tensor("scatter", index, input, d)
     if src is None:
         src = value
+    if reduce is not None:
+        from .index_writes import scatter_with_reduce
+
+        return scatter_with_reduce(input, d, idx, src, reduce)
     if isinstance(src, Tensor):
         _check_src("scatter", idx, src)
         return apply(SCATTER, (input, src), (d, idx))
