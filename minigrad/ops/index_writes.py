@@ -197,7 +197,7 @@ def _pad_src(part, src):
     return setitem_(src.detach().clone(), tuple(slice(0, n) for n in part.shape), part)
 
 
-def _no_scatter_grad(*_):
+def _no_scatter_grad(g, x, src, out, dim, index, reduce):
     raise RuntimeError(
         "derivative for aten::scatter is not implemented: scatter(..., reduce=) has no "
         "gradient in PyTorch either; use scatter_reduce (sum, prod, mean, amax, amin)"
@@ -312,6 +312,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     >>> minigrad.zeros(3).scatter_reduce(0, minigrad.tensor([0, 0, 2]), minigrad.tensor([1., 2., 5.]), "amax")
     tensor([2., 0., 5.])
     """
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # PyTorch's older names, still taken
     if reduce not in _REDUCERS:
         raise RuntimeError(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce} (scatter_reduce)"
@@ -464,7 +465,7 @@ def masked_scatter(input, mask, source):
             f"Number of elements of source < number of ones in mask (masked_scatter: {source.numel()} < "
             f"{np.count_nonzero(m)})"
         )
-    return apply(MASKED_SCATTER, (input, source), (np.ascontiguousarray(m),))
+    return apply(MASKED_SCATTER, (input, source), (np.array(m, order="C"),))
 
 
 @export(inplace=True)

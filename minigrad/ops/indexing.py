@@ -305,8 +305,9 @@ def _index_tensor(op, index, x, dim):
                 )
     n = x.shape[dim] if x.ndim else 1
     if data.size and (data.min() < 0 or data.max() >= n):
-        # PyTorch refuses negative indices here (no numpy-style wrap-around)
-        raise IndexError(
+        # PyTorch refuses negative indices here (no numpy-style wrap-around); its gather and
+        # scatter raise RuntimeError, index_select IndexError
+        raise (IndexError if op == "index_select" else RuntimeError)(
             f"{op}(): index {int(data.max()) if data.max() >= n else int(data.min())} is out of bounds "
             f"for dimension {dim} with size {n} (indices must be in [0, {n - 1}])"
         )

@@ -23,7 +23,7 @@ def _tensor(op, what, t):
 
 
 def _int64(a):
-    return _tape._from_array(np.ascontiguousarray(a, dtype=np.int64))
+    return _tape._from_array(np.array(a, dtype=np.int64, order="C"))  # not ascontiguousarray: 0-d stays 0-d
 
 
 @export
@@ -54,6 +54,7 @@ def masked_select(input, mask):
     >>> minigrad.tensor([1.0, 2.0, 3.0]).masked_select(minigrad.tensor([True, False, True]))
     tensor([1., 3.])
     """
+    _tensor("masked_select", "input", input)
     m = _tensor("masked_select", "mask", mask)._data
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_select: expected BoolTensor for mask (got {mask.dtype})")
@@ -77,6 +78,7 @@ def take(input, index):
     """
     from .index_writes import _flat_index
 
+    _tensor("take", "input", input)
     data = _tensor("take", "index", index)._data
     if data.dtype.kind not in "iu":
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {index.dtype}")
@@ -93,6 +95,7 @@ def take_along_dim(input, indices, dim=None):
     tensor([[30.],
             [60.]])
     """
+    _tensor("take_along_dim", "input", input)
     idx = _tensor("take_along_dim", "indices", indices)._data
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got {indices.dtype}")
