@@ -117,6 +117,11 @@ RESULTS = [
         "scatter_index_smaller_than_src",
         lambda L: L.zeros(3, 4).scatter(1, L.tensor([[1], [0]]), L.ones(3, 2) * 2),
     ),
+    # the one-hot of PyTorch's transforms tutorial: a 0-d index into a 1-d tensor
+    ("scatter_0d_index_one_hot", lambda L: L.zeros(10, dtype=L.float).scatter_(0, L.tensor(3), value=1)),
+    ("scatter_0d_index_0d_src", lambda L: L.zeros(4).scatter(0, L.tensor(3), L.tensor(5.0))),
+    ("scatter_add_0d_index", lambda L: L.zeros(4).scatter_add(0, L.tensor(1), L.tensor(5.0))),
+    ("gather_0d_index", lambda L: L.arange(4.0).gather(0, L.tensor(2))),
     ("scatter_index_smaller_value", lambda L: L.zeros(3, 4).scatter(0, L.tensor([[2, 1]]), 7.0)),
     ("scatter_add_index_smaller", lambda L: L.zeros(3, 4).scatter_add(0, L.tensor([[2, 2]]), L.ones(2, 3))),
     ("gather_index_smaller", lambda L: L.tensor(F).gather(1, L.tensor([[3], [0]]))),
@@ -335,6 +340,7 @@ GRADCHECK = [
         "take_masked_select",
         lambda x, s: minigrad.take(x, minigrad.tensor([1, 1])) * s.masked_select(s > 1.0).sum(),
     ),
+    ("scatter_0d_index_0d_src", lambda x, s: x[0].scatter(0, minigrad.tensor(1), s[0, 1] * 2)),
     ("take_along_dim", lambda x, s: x.take_along_dim(minigrad.tensor([[2], [0]]), 1) * s),
     ("mode", lambda x, s: x.mode(0).values * 2),
     (

@@ -319,7 +319,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         )
     d = _dims("scatter_reduce", dim, input.ndim)[0]
     idx = _index_tensor("scatter_reduce", index, input, d)
-    _check_src("scatter_reduce", idx, _tensor("scatter_reduce", "src", src))
+    src = _check_src("scatter_reduce", idx, _tensor("scatter_reduce", "src", src))
     if src._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"scatter(): Expected self.dtype to be equal to src.dtype (scatter_reduce got {input.dtype} "
@@ -333,7 +333,7 @@ def scatter_with_reduce(input, d, idx, src, reduce):
     if reduce not in ("add", "multiply"):
         raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r} (scatter)")
     if isinstance(src, Tensor):
-        _check_src("scatter", idx, src)
+        src = _check_src("scatter", idx, src)
     else:
         src = _real("scatter", src)
     return apply(SCATTER_LEGACY, (input, src), (d, idx, reduce))

@@ -294,6 +294,10 @@ def _index_tensor(op, index, x, dim):
     data = index._data if isinstance(index, Tensor) else index
     if not isinstance(data, ndarray) or data.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int64 for index")
+    if data.ndim == 0 and x.ndim == 1 and op != "index_select":
+        # a 0-d index counts as one element along a 1-d tensor's dim, as in PyTorch
+        # (x.scatter_(0, torch.tensor(label), value=1): the tutorials' one-hot)
+        data = data.reshape(1)
     if data.ndim != x.ndim and op != "index_select":
         raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor ({op})")
     if op != "index_select":
@@ -326,7 +330,8 @@ def gather(input, dim, index):
     if _is_raw(input):
         return _fwd_gather(input, dim, index)
     d = _dims("gather", dim, input.ndim)[0]
-    return apply(GATHER, (input,), (d, _index_tensor("gather", index, input, d)))
+    out = apply(GATHER, (input,), (d, _index_tensor("gather", index, input, d)))
+    return out.reshape(()) if isinstance(index, Tensor) and index.ndim == 0 and input.ndim == 1 else out
 
 
 @export
@@ -370,7 +375,7 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
 
         return scatter_with_reduce(input, d, idx, src, reduce)
     if isinstance(src, Tensor):
-        _check_src("scatter", idx, src)
+        src = _check_src("scatter", idx, src)
         return apply(SCATTER, (input, src), (d, idx))
     return apply(SCATTER_VALUE, (input, src), (d, idx))
 
@@ -382,16 +387,20 @@ def scatter_add(input, dim, index, src):
     idx = _index_tensor("scatter_add", index, input, d)
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
-    _check_src("scatter_add", idx, src)
+    src = _check_src("scatter_add", idx, src)
     return apply(SCATTER_ADD, (input, src), (d, idx))
 
 
 def _check_src(op, index, src):
-    """PyTorch's rule: the index may not be larger than src along any dim (issue 8)."""
+    """PyTorch's rule: the index may not be larger than src along any dim (issue 8). Returns
+    src, a 0-d one as one element beside a 0-d index (made 1-d by ``_index_tensor``)."""
+    if src.ndim == 0 and index.shape == (1,):
+        return src.reshape(1)
     if index.ndim != src.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
         raise RuntimeError(
             f"{op}(): Expected index {list(index.shape)} to be no larger size than src {list(src.shape)}"
         )
+    return src
 
 
 @export(function=False)
