@@ -257,6 +257,7 @@ def _grads(L, f, arrays, create_graph=False):
 TIES = [
     ("amax_self_and_src_tie", "amax", True, [[1.0, 2.0, 5.0]], [[5.0, 5.0, 1.0]], [[2, 2, 0]]),
     ("amax_src_ties_noself", "amax", False, [[1.0, 9.0, 5.0]], [[3.0, 3.0, 3.0]], [[0, 0, 0]]),
+    ("amax_noself_self_equals_result", "amax", False, [[3.0, 2.0, 5.0]], [[3.0, 1.0, 3.0]], [[0, 0, 1]]),
     ("amin_ties", "amin", True, [[1.0, 2.0, 0.0]], [[1.0, 0.0, 0.0]], [[0, 2, 2]]),
     ("prod_one_zero", "prod", True, [[2.0, 3.0, 4.0]], [[0.0, 5.0, 2.0]], [[0, 0, 1]]),
     ("prod_zero_in_self", "prod", True, [[0.0, 3.0, 4.0]], [[3.0, 5.0, 2.0]], [[0, 0, 1]]),
@@ -467,3 +468,39 @@ def test_bad_input_raises_torch_exception_type(expr):
     )  # torch's LinAlgError: RuntimeError
     assert issubclass(info.type, builtin), (info.type, expected)
     assert str(info.value)
+
+
+DOCUMENTED = [
+    "nonzero",
+    "masked_select",
+    "take",
+    "take_along_dim",
+    "isin",
+    "searchsorted",
+    "bucketize",
+    "unique",
+    "unique_consecutive",
+    "mode",
+    "scatter",
+    "scatter_reduce",
+    "index_add",
+    "index_fill",
+    "index_copy",
+    "index_put",
+    "masked_scatter",
+    "put",
+    "inverse",
+    "logdet",
+]
+
+
+@pytest.mark.parametrize("name", DOCUMENTED)
+def test_docstring_example_runs(name):
+    import doctest
+
+    tests = doctest.DocTestFinder().find(getattr(minigrad, name), name, globs={"minigrad": minigrad})
+    assert tests and tests[0].examples, f"{name} has no example"
+    runner = doctest.DocTestRunner()
+    for t in tests:
+        runner.run(t)
+    assert runner.summarize(verbose=False).failed == 0
