@@ -176,6 +176,9 @@ RESULTS = [
         "put_flat_accumulate",
         lambda L: L.tensor(X).put(L.tensor([[1, 2]]), L.tensor([10, 20]), accumulate=True),
     ),
+    ("index_fill_0d", lambda L: L.tensor(1.0).index_fill(0, L.tensor(0), 5.0)),
+    ("index_add_0d", lambda L: L.tensor(1.0).index_add(-1, L.tensor([0]), L.tensor(2.0), alpha=2)),
+    ("index_copy_0d", lambda L: L.tensor(1.0).index_copy(0, L.tensor(0), L.tensor([2.0]))),
     ("put_0d", lambda L: L.tensor(1.0).put(L.tensor([0]), L.tensor([4.0]))),
     (
         "det_inverse_logdet",
@@ -402,6 +405,8 @@ ERRORS = [
     ("index_add_negative", lambda L: L.ones(3, 4).index_add(0, L.tensor([-1]), L.ones(1, 4))),
     ("index_add_count", lambda L: L.ones(3, 4).index_add(0, L.tensor([0]), L.ones(2, 4))),
     ("index_add_shape", lambda L: L.ones(3, 4).index_add(0, L.tensor([0]), L.ones(1, 3))),
+    ("index_add_0d_self_1d_source", lambda L: L.tensor(1.0).index_add(0, L.tensor([0]), L.ones(1))),
+    ("index_fill_0d_out_of_range", lambda L: L.tensor(1.0).index_fill(0, L.tensor([1]), 5.0)),
     ("index_add_dtype", lambda L: L.ones(3, 4).index_add(0, L.tensor([0]), L.ones(1, 4, dtype=L.float64))),
     ("index_add_float_index", lambda L: L.ones(3, 4).index_add(0, L.tensor([0.0]), L.ones(1, 4))),
     ("index_fill_out_of_range", lambda L: L.ones(3, 4).index_fill(0, L.tensor([3]), 1.0)),

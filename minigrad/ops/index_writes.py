@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import LINEAR, _dims, _is_raw, _real, defop, export, export_method
+from ._core import LINEAR, _dim1, _dims, _is_raw, _real, defop, export, export_method
 from .indexing import (
     INDEX_SELECT,
     _along,
@@ -272,8 +272,6 @@ def _vector_index(op, index, x, dim, negative, error=IndexError):
         raise RuntimeError(
             f"{op}(): Index has to be a vector/scalar (got an index of shape {tuple(data.shape)})"
         )
-    if x.ndim == 0:
-        raise RuntimeError(f"{op}(): self is a 0-d tensor here; give it a dim first with .reshape(1)")
     n = x.shape[dim]
     data = data.reshape(-1).astype(np.intp)
     lo = -n if negative else 0
@@ -283,15 +281,25 @@ def _vector_index(op, index, x, dim, negative, error=IndexError):
     return data % n if negative and n else data
 
 
+def _on_vector(fn, input, source=None):
+    """A 0-d input as a 1-element vector (PyTorch's index ops take its dim 0), a 0-d source too."""
+    args = () if source is None else (reshape(_tensor(fn.__name__, "source", source), (1,)),)
+    return reshape(fn(reshape(input, (1,)), *args), ())
+
+
+def _source_mismatch(op, x, src):
+    raise RuntimeError(
+        f"{op}(): source tensor shape must match self tensor shape, excluding the specified "
+        f"dimension. Got self.shape = {list(x.shape)} source.shape = {list(getattr(src, 'shape', ()))}"
+    )
+
+
 def _source_shape(op, x, src, dim, count):
     want = x.shape[:dim] + (count,) + x.shape[dim + 1 :]
     if src.ndim == 0 and count == 1 and x.ndim == 1:
         return src.reshape(1)
     if src.ndim != x.ndim or any(a != b for k, (a, b) in enumerate(zip(src.shape, want)) if k != dim):
-        raise RuntimeError(
-            f"{op}(): source tensor shape must match self tensor shape, excluding the specified "
-            f"dimension. Got self.shape = {list(x.shape)} source.shape = {list(src.shape)}"
-        )
+        _source_mismatch(op, x, src)
     if src.shape[dim] != count:
         raise RuntimeError(
             f"{op}(): Number of indices ({count}) should be equal to source.size(dim): "
@@ -347,7 +355,11 @@ def index_add(input, dim, index, source, *, alpha=1):
     >>> minigrad.zeros(3).index_add(0, minigrad.tensor([0, 0]), minigrad.tensor([1., 2.]))
     tensor([3., 0., 0.])
     """
-    d = _dims("index_add", dim, input.ndim)[0]
+    d = _dim1("index_add", dim, input.ndim)
+    if input.ndim == 0 and isinstance(source, Tensor) and source.ndim == 0:
+        return _on_vector(lambda v, s: index_add(v, 0, index, s, alpha=alpha), input, source)
+    if input.ndim == 0:
+        _source_mismatch("index_add", input, source)
     idx = _vector_index("index_add", index, input, d, False, RuntimeError)
     src = _source_shape("index_add", input, _tensor("index_add", "source", source), d, idx.size)
     if src._data.dtype != input._data.dtype:
@@ -365,7 +377,9 @@ def index_fill(input, dim, index, value):
     tensor([[0., 5.],
             [0., 5.]])
     """
-    d = _dims("index_fill", dim, input.ndim)[0]
+    d = _dim1("index_fill", dim, input.ndim)
+    if input.ndim == 0:
+        return _on_vector(lambda v: index_fill(v, 0, index, value), input)
     idx = _vector_index("index_fill", index, input, d, True)
     if isinstance(value, Tensor):
         if value.ndim:
@@ -391,7 +405,11 @@ def index_copy(input, dim, index, source):
     >>> minigrad.zeros(3).index_copy(0, minigrad.tensor([2]), minigrad.tensor([7.]))
     tensor([0., 0., 7.])
     """
-    d = _dims("index_copy", dim, input.ndim)[0]
+    d = _dim1("index_copy", dim, input.ndim)
+    if input.ndim == 0 and isinstance(source, Tensor) and source.numel() == 1:
+        return _on_vector(lambda v, s: index_copy(v, 0, index, s), input, source)
+    if input.ndim == 0:
+        _source_mismatch("index_copy", input, source)
     idx = _vector_index("index_copy", index, input, d, False)
     src = _source_shape("index_copy", input, _tensor("index_copy", "source", source), d, idx.size)
     _same_dtype("index_copy_", input, src)
