@@ -145,43 +145,63 @@ def _scatter_reduce(x, src, dim, index, reduce, include_self):
     return apply(SCATTER_REDUCE, (x, src), (dim, index, reduce, include_self))
 
 
-def _sr_grads(g, x, src, out, dim, index, reduce, include_self):
-    """(d self, d src) of scatter_reduce: PyTorch's scatter_reduce_backward."""
+def _mean_count(g, x, dim, index, include_self):
+    """How many values each position of a "mean" scatter_reduce averaged (at least 1)."""
+    n = np.zeros(x.shape, _raw(g).dtype)
+    np.add.at(n, _along(index, dim), 1)
+    return _const(g, np.maximum(n + bool(include_self), 1))
+
+
+def _ties(g, x, src, out, dim, index):
+    """amax/amin: g shared evenly among the elements equal to their result, and which those are
+    (in self, in src); PyTorch counts self's element even with include_self=False."""
     where = _along(index, dim)
+    outr = _raw(out)
+    x_is, s_is = _raw(x) == outr, _crop(_raw(src), index) == outr[where]
+    n = x_is.astype(_raw(g).dtype)
+    np.add.at(n, where, s_is)
+    return g / _const(g, np.maximum(n, 1)), x_is, s_is
+
+
+def _sr_grad_self(g, x, src, out, dim, index, reduce, include_self):
+    """d self of scatter_reduce (PyTorch's scatter_reduce_backward)."""
     if reduce == "sum":
-        gx, gs = g, gather(g, dim, index)
+        gx = g
     elif reduce == "mean":
-        n = np.zeros(x.shape, _raw(g).dtype)
-        np.add.at(n, where, 1)
-        n = np.maximum(n + bool(include_self), 1)
-        gx = g / _const(g, n)
-        gs = gather(gx, dim, index)
-    elif reduce == "prod":
-        xr, sr = _raw(x), _crop(_raw(src), index)
-        masked_x = _where(xr == 0, 1.0, x)
+        gx = g / _mean_count(g, x, dim, index, include_self)
+    elif reduce == "prod":  # the product of the others, also where self is 0
+        masked_x = _where(_raw(x) == 0, 1.0, x)
         gx = g * _scatter_reduce(masked_x, src, dim, index, reduce, include_self) / masked_x
-        zero = sr == 0
-        zeros_there = np.zeros(x.shape, np.int64)
-        np.add.at(zeros_there, where, zero)
-        single = zero & (zeros_there[where] == 1)  # the one zero of its group: d = the others' product
+    else:
+        shared, x_is, _ = _ties(g, x, src, out, dim, index)
+        gx = _keep(shared, x_is)
+    return gx if include_self else _zero_at(gx, _along(index, dim))
+
+
+def _sr_grad_src(g, x, src, out, dim, index, reduce, include_self):
+    """d src of scatter_reduce (PyTorch's scatter_reduce_backward), zero where index is not."""
+    if reduce == "sum":
+        gs = gather(g, dim, index)
+    elif reduce == "mean":
+        gs = gather(g / _mean_count(g, x, dim, index, include_self), dim, index)
+    elif reduce == "prod":
         src_c = _crop(src, index)
+        zero = _raw(src_c) == 0
+        zeros_there = np.zeros(x.shape, np.int64)
+        np.add.at(zeros_there, _along(index, dim), zero)
+        single = zero & (
+            zeros_there[_along(index, dim)] == 1
+        )  # its group's one zero: d = the others' product
         others = _scatter_reduce(
             x, _pad_src(_where(single, 1.0, src_c), src), dim, index, reduce, include_self
         )
         gs = _where(
             single, gather(g * others, dim, index), gather(g * out, dim, index) / _where(zero, 1.0, src_c)
         )
-    else:  # amax, amin: the gradient is shared evenly among the elements equal to the result
-        xr, sr, outr = _raw(x), _crop(_raw(src), index), _raw(out)
-        x_is = xr == outr
-        s_is = sr == outr[where]
-        n = x_is.astype(_raw(g).dtype)
-        np.add.at(n, where, s_is)
-        shared = g / _const(g, np.maximum(n, 1))
-        gx, gs = _keep(shared, x_is), _keep(gather(shared, dim, index), s_is)
-    if not include_self:
-        gx = _zero_at(gx, where)
-    return gx, _pad_to(gs, src.shape)
+    else:
+        shared, _, s_is = _ties(g, x, src, out, dim, index)
+        gs = _keep(gather(shared, dim, index), s_is)
+    return _pad_to(gs, src.shape)
 
 
 def _pad_src(part, src):
@@ -222,9 +242,7 @@ def _masked_scatter_src_grad(g, x, src, out, mask):
 
 # ----------------------------------------------------------------------------- the table
 # fmt: off
-SCATTER_REDUCE = defop("scatter_reduce", _fwd_scatter_reduce,
-                       lambda g, x, src, out, dim, index, reduce, include_self: _sr_grads(g, x, src, out, dim, index, reduce, include_self)[0],
-                       lambda g, x, src, out, dim, index, reduce, include_self: _sr_grads(g, x, src, out, dim, index, reduce, include_self)[1])
+SCATTER_REDUCE = defop("scatter_reduce", _fwd_scatter_reduce, _sr_grad_self, _sr_grad_src)
 SCATTER_LEGACY = defop("scatter", _fwd_scatter_legacy, _no_scatter_grad, _no_scatter_grad, grad_name="NotImplemented")
 INDEX_ADD   = defop("index_add", _fwd_index_add,   lambda g, x, src, out, dim, index, alpha: g,
                                                    lambda g, x, src, out, dim, index, alpha: _index_select(g, dim, index) * alpha, kind=LINEAR)
