@@ -338,6 +338,8 @@ class Tensor:
     def argsort(self, dim: _int = ..., descending: _bool = ..., *, stable: _bool = ...,
                 axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """The indices that sort ``input`` along ``dim`` (int64, not differentiable)."""
+    def argwhere(self) -> Tensor:
+        """The positions of the non-zero elements, one row each (``nonzero(input)``)."""
     def asin(self) -> Tensor:
         """Arcsine of each element (nan outside [-1, 1])."""
     def asin_(self) -> Tensor:
@@ -456,6 +458,8 @@ class Tensor:
         """Running sum along ``dim``."""
     def data_ptr(self) -> Tensor:
         """The address of the first element."""
+    def det(self) -> Tensor:
+        """The determinant of each square matrix."""
     def detach(self) -> Tensor:
         """A new leaf sharing this tensor's values (and version counter), without history."""
     def detach_(self) -> Tensor:
@@ -591,12 +595,30 @@ class Tensor:
         """sqrt(a**2 + b**2) without overflow."""
     def hypot_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`hypot`."""
+    def index_add(self, dim: _int, index: Tensor, source: _int | Sequence[_int], *, alpha: _float = ...) -> Tensor:
+        """A copy of ``input`` with ``alpha * source`` added at the slices ``index`` along ``dim``"""
+    def index_add_(self, dim: _int, index: Tensor, source: _int | Sequence[_int], *, alpha: _float = ...) -> Tensor:
+        """In-place version of :func:`index_add`."""
+    def index_copy(self, dim: _int, index: Tensor, source: _int | Sequence[_int]) -> Tensor:
+        """A copy of ``input`` with the slices of ``source`` written at ``index`` along ``dim``."""
+    def index_copy_(self, dim: _int, index: Tensor, source: _int | Sequence[_int]) -> Tensor:
+        """In-place version of :func:`index_copy`."""
+    def index_fill(self, dim: _int, index: Tensor, value: Tensor | _float) -> Tensor:
+        """A copy of ``input`` with ``value`` (a number or 0-d tensor) at the slices ``index``."""
+    def index_fill_(self, dim: _int, index: Tensor, value: Tensor | _float) -> Tensor:
+        """In-place version of :func:`index_fill`."""
+    def index_put(self, indices: Tensor | Sequence[Tensor], values: Tensor, accumulate: _bool = ...) -> Tensor:
+        """``input[indices] = values`` on a copy (``indices`` a tuple of integer or bool tensors);"""
+    def index_put_(self, indices: Tensor | Sequence[Tensor], values: Tensor, accumulate: _bool = ...) -> Tensor:
+        """In-place version of :func:`index_put`."""
     def index_select(self, dim: _int, index: Tensor, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """The slices of ``input`` along ``dim`` listed in the 1-D ``index``."""
     def inner(self, other: Tensor | _float) -> Tensor:
         """Sum over the last dims of both: shape input.shape[:-1] + other.shape[:-1]."""
     def int(self) -> Tensor:
         """This tensor as int32 (itself if it already is)."""
+    def inverse(self) -> Tensor:
+        """The inverse of each square matrix (``linalg.inv``)."""
     def is_contiguous(self, memory_format: Any = ...) -> Tensor:
         """Whether the elements lie in memory in row-major order without gaps."""
     def is_floating_point(self) -> _bool:
@@ -660,6 +682,8 @@ class Tensor:
         """log2(2**a + 2**b) without overflow."""
     def logcumsumexp(self, dim: _int) -> Tensor:
         """log(cumsum(exp(x))) along ``dim``, shifted by the max so exp never overflows."""
+    def logdet(self) -> Tensor:
+        """log(det(A)) of each square matrix: nan where det < 0, -inf where det == 0."""
     def logical_and(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``logical_and`` comparison, as a bool tensor (not differentiable)."""
     def logical_not(self) -> Tensor:
@@ -683,6 +707,12 @@ class Tensor:
         """``value`` where the bool ``mask`` is True (broadcast), ``input`` elsewhere."""
     def masked_fill_(self, mask: Tensor, value: Tensor | _float) -> Tensor:
         """In place: ``value`` where ``mask`` is True."""
+    def masked_scatter(self, mask: Tensor, source: _int | Sequence[_int]) -> Tensor:
+        """A copy of ``input`` with the elements of ``source``, in order, where the bool ``mask``"""
+    def masked_scatter_(self, mask: Tensor, source: _int | Sequence[_int]) -> Tensor:
+        """In-place version of :func:`masked_scatter`."""
+    def masked_select(self, mask: Tensor) -> Tensor:
+        """The elements of ``input`` where the bool ``mask`` is True (both broadcast), as a 1-D tensor."""
     def matmul(self, other: Tensor | _float) -> Tensor:
         """Matrix product with numpy/PyTorch semantics: vectors, matrices and batches."""
     def max(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
@@ -706,6 +736,9 @@ class Tensor:
         """Elementwise minimum of two tensors (gradient split in half at ties)."""
     def mm(self, mat2: Tensor) -> Tensor:
         """Product of two matrices (2-D tensors only; ``matmul`` takes vectors and batches)."""
+    def mode(self, dim: _int = ..., keepdim: _bool = ..., *, axis: _int | Sequence[_int] | None = ...,
+             keepdims: _bool | None = ...) -> _ValuesIndices:
+        """The most frequent value along ``dim`` (the smallest of equally frequent ones), and the"""
     def moveaxis(self, source: _int | Sequence[_int], destination: _int | Sequence[_int]) -> Tensor:
         """Move dims ``source`` to positions ``destination`` (ints or sequences), the others keeping their order."""
     def movedim(self, source: _int | Sequence[_int], destination: _int | Sequence[_int]) -> Tensor:
@@ -769,6 +802,8 @@ class Tensor:
     def new_zeros(self, *args: Any, size: _int | Sequence[_int] | None = ..., dtype: _dtype | None = ...,
                   device: _device | str | _int | None = ..., requires_grad: _bool = ...) -> Tensor:
         """Zeros of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given."""
+    def nonzero(self, *, as_tuple: _bool = ...) -> Any:
+        """The positions of the non-zero elements: an (n, ndim) int64 tensor, one row each, in"""
     def norm(self, p: _float | str = ..., dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ...) -> Tensor:
         """The p-norm (2 by default; 1, inf, 0 and any p > 0) over ``dim`` (all by default)."""
     def normal_(self, mean: _float = ..., std: _float = ..., *, generator: Generator | None = ...) -> Tensor:
@@ -791,6 +826,10 @@ class Tensor:
              dtype: _dtype | None = ..., axis: _int | Sequence[_int] | None = ...,
              keepdims: _bool | None = ...) -> Tensor:
         """Product of all elements, or along one ``dim``."""
+    def put(self, index: Tensor, source: _int | Sequence[_int], accumulate: _bool = ...) -> Tensor:
+        """A copy of ``input`` with ``source`` written at the flat positions ``index`` (input seen"""
+    def put_(self, index: Tensor, source: _int | Sequence[_int], accumulate: _bool = ...) -> Tensor:
+        """In-place version of :func:`put`."""
     def quantile(self, q: _float | Tensor, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
                  interpolation: str = ...) -> Tensor:
         """The ``q``-quantiles (a number or 1-D tensor in [0, 1]) over all elements or along ``dim``;"""
@@ -839,10 +878,21 @@ class Tensor:
     def rsqrt_(self) -> Tensor:
         """In-place version of :func:`rsqrt`."""
     def scatter(self, dim: _int, index: Tensor, src: Tensor | _float | None = ...,
-                value: Tensor | _float | None = ...) -> Tensor:
-        """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+                value: Tensor | _float | None = ..., *, reduce: str | None = ...) -> Tensor:
+        """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``;"""
+    def scatter_(self, dim: _int, index: Tensor, src: Tensor | _float | None = ...,
+                 value: Tensor | _float | None = ..., *, reduce: str | None = ...) -> Tensor:
+        """In place: ``src`` (or ``value``) written at ``index`` along ``dim`` (see scatter)."""
     def scatter_add(self, dim: _int, index: Tensor, src: Tensor | _float) -> Tensor:
         """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
+    def scatter_add_(self, dim: _int, index: Tensor, src: Tensor | _float) -> Tensor:
+        """In place: ``src`` added at ``index`` along ``dim`` (see scatter_add)."""
+    def scatter_reduce(self, dim: _int, index: Tensor, src: Tensor | _float, reduce: str, *,
+                       include_self: _bool = ...) -> Tensor:
+        """A copy of ``input`` with ``src`` reduced into it at ``index`` along ``dim``: ``reduce``"""
+    def scatter_reduce_(self, dim: _int, index: Tensor, src: Tensor | _float, reduce: str, *,
+                        include_self: _bool = ...) -> Tensor:
+        """In-place version of :func:`scatter_reduce`."""
     def select(self, dim: _int, index: Tensor) -> Tensor:
         """``input`` at ``index`` along ``dim`` (the dim removed): x.select(1, 0) is x[:, 0]."""
     def sgn(self) -> Tensor:
@@ -870,6 +920,8 @@ class Tensor:
         """The shape, or the length of one dimension: ``x.size()``, ``x.size(0)``."""
     @overload
     def size(self, dim: _int) -> _int: ...
+    def slogdet(self) -> Any:
+        """(sign, log|det|) of each square matrix; only log|det| is differentiable."""
     def softmax(self, dim: _int, dtype: _dtype | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``, computed without overflow."""
     def sort(self, dim: _int = ..., descending: _bool = ..., *, stable: _bool = ...,
@@ -912,6 +964,10 @@ class Tensor:
         """Transpose of a matrix (a vector or 0-d tensor comes back as a view of itself)."""
     def t_(self) -> Tensor:
         """In-place version of :func:`t`."""
+    def take(self, index: Tensor) -> Tensor:
+        """The elements of ``input`` seen as 1-D at the positions ``index`` (negative positions"""
+    def take_along_dim(self, indices: Tensor | Sequence[Tensor], dim: _int | Sequence[_int] | None = ...) -> Tensor:
+        """``gather`` with broadcasting: the values of ``input`` at ``indices`` along ``dim``, the"""
     def tan(self) -> Tensor:
         """Tangent of each element."""
     def tan_(self) -> Tensor:
@@ -961,6 +1017,12 @@ class Tensor:
         """All windows of ``size`` along ``dimension``, ``step`` apart, as a new last dim."""
     def uniform_(self, a: _float = ..., b: _float = ..., *, generator: Generator | None = ..., **kw: Any) -> Tensor:
         """Fill with values drawn from U(a, b) (``from``/``to`` accepted as keywords)."""
+    def unique(self, sorted: _bool = ..., return_inverse: _bool = ..., return_counts: _bool = ...,
+               dim: _int | Sequence[_int] | None = ...) -> Any:
+        """The distinct values of ``input``, sorted (or its distinct slices along ``dim``), and on"""
+    def unique_consecutive(self, return_inverse: _bool = ..., return_counts: _bool = ...,
+                           dim: _int | Sequence[_int] | None = ...) -> Any:
+        """``input`` with each run of equal consecutive values (or slices along ``dim``) kept once."""
     def unsqueeze(self, dim: _int, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """Insert a dimension of size 1 at ``dim``."""
     def var(self, dim: _int | Sequence[_int] | None = ..., unbiased: _bool | None = ..., keepdim: _bool = ...,

@@ -248,6 +248,8 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=N
 def linspace(start, end, steps, *, dtype=None, requires_grad=False, device=None):
     """``steps`` evenly spaced values from start to end (inclusive)."""
     _check_device(device, "linspace")
+    if dtype is not None and np.dtype(_dtypes.to_numpy(dtype)) == np.bool_:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     return _from_array(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
 
 

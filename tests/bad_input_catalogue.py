@@ -313,6 +313,95 @@ def _specs_ops():
     return S
 
 
+def _specs_search_index():
+    """Searching, selecting and indexing writes (issue 19)."""
+    idx, m = I([[0, 1, 2], [2, 1, 0]]), (lambda L: L.tensor([[True, False, True], [False, True, False]]))
+    v = I([0, 2])
+    sq = lambda L: L.tensor([[2.0, 1.0], [1.0, 3.0]])                 # noqa: E731
+    S = [
+        Spec("nonzero", "ops-index", lambda L, a: L.nonzero(a), (R(2, 3),)),
+        Spec("argwhere", "ops-index", lambda L, a: L.argwhere(a), (R(2, 3),)),
+        Spec("masked_select", "ops-index", lambda L, a, b: L.masked_select(a, b), (R(2, 3), m), tensors=(0, 1),
+             bad={"float_mask": lambda L: L.masked_select(L.ones(2, 3), L.ones(2, 3)),
+                  "mask_shape": lambda L: L.masked_select(L.ones(2, 3), L.ones(4, 3, dtype=L.bool))}),
+        Spec("take", "ops-index", lambda L, a, i: L.take(a, i), (R(2, 3), v), tensors=(0, 1),
+             bad={"index_out_of_range": lambda L: L.take(L.ones(2, 3), L.tensor([6])),
+                  "index_negative_out_of_range": lambda L: L.take(L.ones(2, 3), L.tensor([-7])),
+                  "index_huge": lambda L: L.take(L.ones(2, 3), L.tensor([2 ** 40])),
+                  "index_float": lambda L: L.take(L.ones(2, 3), L.tensor([0.0]))}),
+        Spec("take_along_dim", "ops-index", lambda L, a, i: L.take_along_dim(a, i, 1), (R(2, 3), idx), tensors=(0, 1),
+             bad={"index_out_of_range": lambda L: L.take_along_dim(L.ones(2, 3), L.tensor([[7]]), 1),
+                  "ndim_mismatch": lambda L: L.take_along_dim(L.ones(2, 3), L.tensor([0]), 1),
+                  "flat_out_of_range": lambda L: L.take_along_dim(L.ones(2, 3), L.tensor([6])),
+                  "dim_out_of_range": lambda L: L.take_along_dim(L.ones(2, 3), L.tensor([[0]]), 2)}),
+        Spec("isin", "ops-index", lambda L, a, b: L.isin(a, b), (R(2, 3), R(2)), tensors=(0, 1),
+             bad={"two_numbers": lambda L: L.isin(1, 2), "str": lambda L: L.isin(L.ones(2), "a")}),
+        Spec("searchsorted", "ops-index", lambda L, a, b: L.searchsorted(a, b), (R(4), R(2, 3)), tensors=(0, 1),
+             bad={"dims_mismatch": lambda L: L.searchsorted(L.ones(2, 2), L.ones(3)),
+                  "side": lambda L: L.searchsorted(L.ones(2), L.ones(1), side="middle"),
+                  "side_right_conflict": lambda L: L.searchsorted(L.ones(2), L.ones(1), side="left", right=True),
+                  "0d_sequence": lambda L: L.searchsorted(L.tensor(1.0), L.ones(1)),
+                  "sorter_out_of_range": lambda L: L.searchsorted(L.ones(2), L.ones(1), sorter=L.tensor([0, 2])),
+                  "sorter_float": lambda L: L.searchsorted(L.ones(2), L.ones(1), sorter=L.ones(2)),
+                  "sorter_shape": lambda L: L.searchsorted(L.ones(2), L.ones(1), sorter=L.tensor([0]))}),
+        Spec("bucketize", "ops-index", lambda L, a, b: L.bucketize(a, b), (R(2, 3), R(4)), tensors=(0, 1),
+             bad={"2d_boundaries": lambda L: L.bucketize(L.ones(2), L.ones(2, 2))}),
+        Spec("unique", "ops-index", lambda L, a: L.unique(a, return_inverse=True, return_counts=True), (R(2, 3),),
+             bad={"dim_out_of_range": lambda L: L.unique(L.ones(2, 3), dim=2),
+                  "dim_of_0d": lambda L: L.unique(L.tensor(1.0), dim=0)}),
+        Spec("unique_consecutive", "ops-index", lambda L, a: L.unique_consecutive(a, return_counts=True), (R(2, 3),),
+             bad={"dim_out_of_range": lambda L: L.unique_consecutive(L.ones(2, 3), dim=-3)}),
+        Spec("mode", "ops-index", lambda L, a: L.mode(a, 1), (R(2, 3),),
+             bad={"dim_out_of_range": lambda L: L.mode(L.ones(2, 3), 2),
+                  "empty_dim": lambda L: L.mode(L.ones(2, 0), 1)}),
+        Spec("scatter_reduce", "ops-index", lambda L, a, i, b: L.scatter_reduce(a, 1, i, b, "amax"), (R(2, 3), idx, R(2, 3)),
+             tensors=(0, 1, 2),
+             bad={"reduce_name": lambda L: L.scatter_reduce(L.ones(2, 3), 1, L.tensor([[0]]), L.ones(1, 1), "maximum"),
+                  "index_out_of_range": lambda L: L.scatter_reduce(L.ones(2, 3), 1, L.tensor([[3]]), L.ones(1, 1), "sum"),
+                  "index_negative": lambda L: L.scatter_reduce(L.ones(2, 3), 1, L.tensor([[-1]]), L.ones(1, 1), "sum"),
+                  "src_smaller_than_index": lambda L: L.scatter_reduce(L.ones(2, 3), 1, L.zeros(2, 3, dtype=L.int64),
+                                                                       L.ones(1, 1), "sum"),
+                  "dtype_mismatch": lambda L: L.scatter_reduce(L.ones(2, 3), 1, L.tensor([[0]]),
+                                                               L.ones(1, 1, dtype=L.float64), "sum")}),
+        Spec("index_add", "ops-index", lambda L, a, i, b: L.index_add(a, 1, i, b), (R(2, 3), v, R(2, 2)), tensors=(0, 1, 2),
+             bad={"index_out_of_range": lambda L: L.index_add(L.ones(2, 3), 1, L.tensor([3]), L.ones(2, 1)),
+                  "index_negative": lambda L: L.index_add(L.ones(2, 3), 1, L.tensor([-1]), L.ones(2, 1)),
+                  "count_mismatch": lambda L: L.index_add(L.ones(2, 3), 1, L.tensor([0]), L.ones(2, 2)),
+                  "source_shape": lambda L: L.index_add(L.ones(2, 3), 1, L.tensor([0]), L.ones(3, 1)),
+                  "index_2d": lambda L: L.index_add(L.ones(2, 3), 1, L.tensor([[0]]), L.ones(2, 1))}),
+        Spec("index_fill", "ops-index", lambda L, a, i: L.index_fill(a, 1, i, 2.0), (R(2, 3), v), tensors=(0, 1),
+             bad={"index_out_of_range": lambda L: L.index_fill(L.ones(2, 3), 1, L.tensor([3]), 1.0),
+                  "value_1d": lambda L: L.index_fill(L.ones(2, 3), 1, L.tensor([0]), L.ones(1)),
+                  "value_str": lambda L: L.index_fill(L.ones(2, 3), 1, L.tensor([0]), "a"),
+                  "dim_out_of_range": lambda L: L.index_fill(L.ones(2, 3), 2, L.tensor([0]), 1.0)}),
+        Spec("index_copy", "ops-index", lambda L, a, i, b: L.index_copy(a, 1, i, b), (R(2, 3), v, R(2, 2)), tensors=(0, 1, 2),
+             bad={"index_out_of_range": lambda L: L.index_copy(L.ones(2, 3), 1, L.tensor([3]), L.ones(2, 1)),
+                  "count_mismatch": lambda L: L.index_copy(L.ones(2, 3), 1, L.tensor([0]), L.ones(2, 2))}),
+        Spec("index_put", "ops-index", lambda L, a, i, b: L.index_put(a, (i,), b), (R(2, 3), I([1, 0]), R(3)),
+             tensors=(0, 1, 2),
+             bad={"index_out_of_range": lambda L: L.index_put(L.ones(2, 3), (L.tensor([2]),), L.tensor(1.0)),
+                  "values_shape": lambda L: L.index_put(L.ones(2, 3), (L.tensor([0]),), L.ones(4)),
+                  "not_a_tuple": lambda L: L.index_put(L.ones(2, 3), L.tensor([0]), L.ones(3)),
+                  "too_many_indices": lambda L: L.index_put(L.ones(2, 3), (L.tensor([0]),) * 3, L.tensor(1.0))}),
+        Spec("masked_scatter", "ops-index", lambda L, a, b, c: L.masked_scatter(a, b, c), (R(2, 3), m, R(6)),
+             tensors=(0, 1, 2),
+             bad={"short_source": lambda L: L.masked_scatter(L.ones(2, 3), L.ones(2, 3, dtype=L.bool), L.ones(2)),
+                  "float_mask": lambda L: L.masked_scatter(L.ones(2, 3), L.ones(2, 3), L.ones(6)),
+                  "mask_shape": lambda L: L.masked_scatter(L.ones(2, 3), L.ones(4, dtype=L.bool), L.ones(6))}),
+        Spec("put", "ops-index", lambda L, a, i, b: L.put(a, i, b), (R(2, 3), v, R(2)), tensors=(0, 1, 2),
+             bad={"index_out_of_range": lambda L: L.put(L.ones(2, 3), L.tensor([6]), L.ones(1)),
+                  "count_mismatch": lambda L: L.put(L.ones(2, 3), L.tensor([0, 1]), L.ones(1)),
+                  "index_float": lambda L: L.put(L.ones(2, 3), L.tensor([0.0]), L.ones(1))}),
+    ]
+    for name in ("det", "slogdet", "inverse", "logdet"):
+        S.append(Spec(name, "ops-index", lambda L, a, n=name: getattr(L, n)(a), (sq,),
+                      bad={"not_square": lambda L, n=name: getattr(L, n)(L.ones(2, 3)),
+                           "1d": lambda L, n=name: getattr(L, n)(L.ones(3)),
+                           "int": lambda L, n=name: getattr(L, n)(L.ones(2, 2, dtype=L.int64))},
+                      names=("linalg", "inv", "det")))
+    return S
+
+
 def _specs_learner_ops():
     """The ops learner programs call (issue 12): narrow, tril/triu, sorting, logical reductions,
     closeness, counting, log10/log2/exp2."""
@@ -1400,7 +1489,7 @@ def _specs_nn_tail():
 
 
 def all_specs():
-    return (_specs_ops() + _specs_learner_ops() + _specs_tail() + _specs_creation() + _specs_devices() + _specs_functional()
+    return (_specs_ops() + _specs_search_index() + _specs_learner_ops() + _specs_tail() + _specs_creation() + _specs_devices() + _specs_functional()
             + _specs_layers() + _specs_optim() + _specs_data() + _specs_nn_tail())
 
 

@@ -90,10 +90,13 @@ def test_jvp_matches_torch(r):
     with tfw.dual_level():
         duals = [tfw.make_dual(torch.tensor(a), torch.tensor(t)) for a, t in zip(arrays, tangents)]
         try:
-            expected = tfw.unpack_dual(r.th(*duals)).tangent.numpy()
+            tangent = tfw.unpack_dual(r.th(*duals)).tangent
         except NotImplementedError as e:  # PyTorch has no forward derivative here (cdist):
             # minigrad's is still checked against finite differences and the reverse-mode Jacobian
             pytest.skip(f"PyTorch: {e}")
+        if tangent is None:  # nor here, silently (scatter_reduce "prod" drops the tangent)
+            pytest.skip("PyTorch returns no tangent for this op")
+        expected = tangent.numpy()
     # digamma/polygamma: PyTorch's own values are ~5e-10 off the exact ones (see the op's row)
     rtol = max(1e-10, getattr(r, "torch_rtol", None) or 0)
     assert_close(jvp, expected, rtol, 1e-12, f"{r.id}: jvp vs torch")

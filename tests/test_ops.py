@@ -177,12 +177,69 @@ def _svd_invariant(usv):
     return ((u**2) @ s)[:, None] * ((vh**2).T @ (s * s))[None, :]
 
 
+def _scatter_reduce_ref(reduce, include_self):
+    # along dim 0 at SR_IDX, element by element: an independent reference for scatter_reduce
+    def ref(x, src):
+        groups = {}
+        for (i, j), k in np.ndenumerate(np.array(SR_IDX)):
+            groups.setdefault((k, j), []).append(src[i, j])
+        out = x.copy()
+        for pos, vals in groups.items():
+            vals = ([x[pos]] if include_self else []) + vals
+            f = {"sum": np.sum, "prod": np.prod, "mean": np.mean, "amax": np.max, "amin": np.min}[reduce]
+            out[pos] = f(np.array(vals, x.dtype))
+        return out
+
+    return ref
+
+
+def _index_add_ref(x, src, idx, alpha):
+    out = x.copy()
+    for k, i in enumerate(idx):
+        out[:, i] += alpha * src[:, k]
+    return out
+
+
+def _index_put_ref(x, v, rows, cols, accumulate):
+    out = x.copy()
+    for r, c in zip(rows, cols):
+        out[r, c] = out[r, c] + v if accumulate else v
+    return out
+
+
+def _masked_scatter_ref(x, src, mask):
+    out = x.copy()
+    out[np.broadcast_to(mask, x.shape)] = src.reshape(-1)[: np.broadcast_to(mask, x.shape).sum()]
+    return out
+
+
+def _put_ref(x, src, idx, accumulate):
+    out = x.copy().reshape(-1)
+    for k, i in enumerate(np.array(idx).reshape(-1)):
+        out[i] = out[i] + src.reshape(-1)[k] if accumulate else src.reshape(-1)[k]
+    return out.reshape(x.shape)
+
+
+def _scatter_small(x, y):
+    # an index of shape (2, 1) into (3, 4) along dim 1: writes y[0, 0] at (0, 1), y[1, 0] at (1, 3)
+    out = x.copy()
+    out[0, 1], out[1, 3] = y[0, 0], y[1, 0]
+    return out
+
+
+def _index_copy_ref(x, y):
+    out = x.copy()
+    out[:, 3], out[:, 0] = y[:, 0], y[:, 1]
+    return out
+
+
 A34 = [(3, 4)]
 AB34 = [(3, 4), (3, 4)]
 # fmt: off
 IDX = [0, 2, 0, 0]                        # repeated: the gradient must accumulate
 MASK34 = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, True]])
 MASK3 = np.array([True, False, True])
+SR_IDX = [[0, 2, 0, 1], [2, 2, 1, 1]]     # scatter_reduce along dim 0: groups of 1, 2 and 3
 
 ROWS = [
     # -- add / sub / mul / div: operator, function and method forms, Python scalars
@@ -669,6 +726,63 @@ ROWS = [
     row("sinh_inplace", lambda M, x: (x * 1).sinh_(), np.sinh, A34),
     row("addcmul_inplace", lambda M, x, y, z: (x * 1).addcmul_(y, z), lambda x, y, z: x + y * z,
         [(3, 4), (3, 4), (3, 4)]),
+    # -- issue 19: indexing writes and selections
+    # index smaller than self in dim 0 (src as large as index: PyTorch's backward refuses a larger src)
+    row("scatter_smaller_index", lambda M, x, y: x.scatter(1, M.tensor([[1], [3]]), y), _scatter_small,
+        [(3, 4), (2, 1)]),
+    *[row(f"scatter_reduce_{red}_{'self' if inc else 'noself'}",
+          lambda M, x, y, red=red, inc=inc: x.scatter_reduce(0, M.tensor(SR_IDX), y, red, include_self=inc),
+          _scatter_reduce_ref(red, inc), [(3, 4), (2, 4)], "nonzero")
+      for red in ("sum", "prod", "mean", "amax", "amin") for inc in (True, False)],
+    row("scatter_reduce_inplace", lambda M, x, y: (x * 1).scatter_reduce_(0, M.tensor(SR_IDX), y, "sum"),
+        _scatter_reduce_ref("sum", True), [(3, 4), (2, 4)]),
+    row("index_add_alpha", lambda M, x, y: x.index_add(1, M.tensor([2, 0, 2]), y, alpha=-1.5),
+        lambda x, y: _index_add_ref(x, y, [2, 0, 2], -1.5), [(3, 4), (3, 3)]),
+    row("index_add_inplace", lambda M, x, y: (x * 1).index_add_(1, M.tensor([1]), y),
+        lambda x, y: _index_add_ref(x, y, [1], 1), [(3, 4), (3, 1)]),
+    row("index_fill", lambda M, x: x.index_fill(1, M.tensor([0, -1]), 0.5),
+        lambda x: np.where(np.isin(np.arange(4), [0, 3]), np.asarray(0.5, x.dtype), x), A34),
+    row("index_fill_tensor_value", lambda M, x, v: M.index_fill(x, 0, M.tensor([2, 0, 2]), v),
+        lambda x, v: np.where(np.isin(np.arange(3), [0, 2])[:, None], v, x), [(3, 4), ()]),
+    row("index_fill_inplace", lambda M, x: (x * 1).index_fill_(0, M.tensor([1]), -2.0),
+        lambda x: np.where(np.arange(3)[:, None] == 1, np.asarray(-2.0, x.dtype), x), A34),
+    row("index_copy", lambda M, x, y: x.index_copy(1, M.tensor([3, 0]), y),
+        lambda x, y: _index_copy_ref(x, y), [(3, 4), (3, 2)]),
+    row("index_copy_inplace", lambda M, x, y: (x * 1).index_copy_(0, M.tensor([1]), y),
+        lambda x, y: np.concatenate([x[:1], y, x[2:]]), [(3, 4), (1, 4)]),
+    row("index_put", lambda M, x, v: x.index_put((M.tensor([0, 2]), M.tensor([1, 3])), v),
+        lambda x, v: _index_put_ref(x, v, [0, 2], [1, 3], False), [(3, 4), ()]),
+    row("index_put_accumulate", lambda M, x, v: M.index_put(x, (M.tensor([0, 2, 0]),), v, accumulate=True),
+        lambda x, v: _index_put_ref(x, v, [0, 2, 0], [slice(None)] * 3, True), [(3, 4), (4,)]),
+    row("index_put_mask_inplace", lambda M, x, v: (x * 1).index_put_((M.tensor(MASK34),), v),
+        lambda x, v: np.where(MASK34, v, x), [(3, 4), (1,)]),
+    row("masked_scatter", lambda M, x, y: x.masked_scatter(M.tensor(MASK34), y),
+        lambda x, y: _masked_scatter_ref(x, y, MASK34), [(3, 4), (2, 5)]),
+    row("masked_scatter_broadcast_inplace", lambda M, x, y: (x * 1).masked_scatter_(M.tensor(MASK34[0]), y),
+        lambda x, y: _masked_scatter_ref(x, y, MASK34[0]), [(3, 4), (9,)]),
+    row("put", lambda M, x, y: x.put(M.tensor([[0, -1], [5, 6]]), y),
+        lambda x, y: _put_ref(x, y, [[0, 11], [5, 6]], False), [(3, 4), (4,)]),
+    row("put_accumulate_inplace", lambda M, x, y: (x * 1).put_(M.tensor([0, 5, 0]), y, accumulate=True),
+        lambda x, y: _put_ref(x, y, [0, 5, 0], True), [(3, 4), (3,)]),
+    row("take", lambda M, x: M.take(x, M.tensor([[0, -1], [5, 5]])), lambda x: x.reshape(-1)[[[0, 11], [5, 5]]],
+        A34, torch_grad_fn=False),
+    row("take_along_dim", lambda M, x: x.take_along_dim(M.tensor([[0, 3]]), dim=1),
+        lambda x: np.take_along_axis(x, np.array([[0, 3]] * 3), 1), A34),
+    row("take_along_dim_flat", lambda M, x: M.take_along_dim(x, M.tensor([11, 0, 11])),
+        lambda x: x.reshape(-1)[[11, 0, 11]], A34),
+    row("masked_select", lambda M, x: x.masked_select(M.tensor(MASK34)), lambda x: x[MASK34], A34,
+        torch_grad_fn=False),
+    row("masked_select_broadcast", lambda M, x: M.masked_select(x, M.tensor(MASK34[:, :1])),
+        lambda x: np.broadcast_to(x, (3, 4))[np.broadcast_to(MASK34[:, :1], (3, 4))], [(4,)], torch_grad_fn=False),
+    row("mode_values", lambda M, x: x.mode(1).values, lambda x: x.min(1), A34),
+    row("det", lambda M, x: M.det(x), np.linalg.det, [(3, 3)]),
+    row("det_method_batched", lambda M, x: x.det(), np.linalg.det, [(2, 3, 3)]),
+    row("inverse", lambda M, x: (x + 3 * M.eye(3, dtype=x.dtype)).inverse(),
+        lambda x: np.linalg.inv(x + 3 * np.eye(3, dtype=x.dtype)), [(3, 3)]),
+    row("logdet", lambda M, x: M.logdet(x @ x.mT + M.eye(3, dtype=x.dtype)),
+        lambda x: np.log(np.linalg.det(x @ x.T + np.eye(3, dtype=x.dtype))), [(3, 3)], torch_grad_fn=False),
+    row("slogdet", lambda M, x: x.slogdet()[1] * M.slogdet(x).sign,
+        lambda x: np.sign(np.linalg.det(x)) * np.log(np.abs(np.linalg.det(x))), [(3, 3)], torch_grad_fn=False),
 ]
 
 _ids = [r.id for r in ROWS]

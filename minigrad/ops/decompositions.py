@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import defop
+from ._core import defop, export
 from .elementwise import add, div, mul, neg, sub
 from .linalg import matmul
 from .shape import expand, transpose, tril
@@ -369,3 +369,33 @@ def qr(A, mode="reduced"):
             f"linalg.qr: The input tensor A must have at least 2 dimensions (got {tuple(A.shape)})"
         )
     return _QR(*_pieces(QR, A, _qr_shapes(A)))
+
+
+# minigrad.det(A), A.det(), ...: the names PyTorch keeps outside torch.linalg
+export(det)
+export(slogdet)
+
+
+@export
+def inverse(input):
+    """The inverse of each square matrix (``linalg.inv``).
+
+    >>> minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]).inverse()
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]])
+    """
+    _square("inv", input)
+    return inv(input)
+
+
+@export
+def logdet(input):
+    """log(det(A)) of each square matrix: nan where det < 0, -inf where det == 0.
+
+    >>> minigrad.eye(2).mul(3.0).logdet()
+    tensor(2.1972)
+    """
+    from .elementwise import where
+
+    sign, logabsdet = slogdet(input)
+    return where(sign._data < 0, float("nan"), logabsdet)

@@ -55,12 +55,13 @@ def _fwd_masked_fill(x, mask, value):
 
 
 def _fwd_scatter(x, src, dim, index):
+    # index may be smaller than x in every dim (issue 19): it writes the corner it spans
     out = x.copy()
     if np.ndim(src):
         src = src[tuple(slice(0, n) for n in index.shape)]  # only the part index covers
     else:
         src = np.asarray(src, dtype=x.dtype)
-    np.put_along_axis(out, index, src, axis=dim)
+    out[_along(index, dim)] = src
     return out
 
 
@@ -293,6 +294,10 @@ def _index_tensor(op, index, x, dim):
     data = index._data if isinstance(index, Tensor) else index
     if not isinstance(data, ndarray) or data.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int64 for index")
+    if data.ndim == 0 and x.ndim == 1 and op != "index_select":
+        # a 0-d index counts as one element along a 1-d tensor's dim, as in PyTorch
+        # (x.scatter_(0, torch.tensor(label), value=1): the tutorials' one-hot)
+        data = data.reshape(1)
     if data.ndim != x.ndim and op != "index_select":
         raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor ({op})")
     if op != "index_select":
@@ -304,8 +309,9 @@ def _index_tensor(op, index, x, dim):
                 )
     n = x.shape[dim] if x.ndim else 1
     if data.size and (data.min() < 0 or data.max() >= n):
-        # PyTorch refuses negative indices here (no numpy-style wrap-around)
-        raise IndexError(
+        # PyTorch refuses negative indices here (no numpy-style wrap-around); its gather and
+        # scatter raise RuntimeError, index_select IndexError
+        raise (IndexError if op == "index_select" else RuntimeError)(
             f"{op}(): index {int(data.max()) if data.max() >= n else int(data.min())} is out of bounds "
             f"for dimension {dim} with size {n} (indices must be in [0, {n - 1}])"
         )
@@ -324,7 +330,8 @@ def gather(input, dim, index):
     if _is_raw(input):
         return _fwd_gather(input, dim, index)
     d = _dims("gather", dim, input.ndim)[0]
-    return apply(GATHER, (input,), (d, _index_tensor("gather", index, input, d)))
+    out = apply(GATHER, (input,), (d, _index_tensor("gather", index, input, d)))
+    return out.reshape(()) if isinstance(index, Tensor) and index.ndim == 0 and input.ndim == 1 else out
 
 
 @export
@@ -350,14 +357,25 @@ def masked_fill(input, mask, value):
 
 
 @export
-def scatter(input, dim, index, src=None, value=None):
-    """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``."""
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``;
+    ``reduce="add"`` or ``"multiply"`` combines instead (no gradient then, as in PyTorch:
+    ``scatter_reduce`` has one).
+
+    >>> minigrad.zeros(2, 3).scatter(1, minigrad.tensor([[2], [0]]), 1.0)
+    tensor([[0., 0., 1.],
+            [1., 0., 0.]])
+    """
     d = _dims("scatter", dim, input.ndim)[0]
     idx = _index_tensor("scatter", index, input, d)
     if src is None:
         src = value
+    if reduce is not None:
+        from .index_writes import scatter_with_reduce
+
+        return scatter_with_reduce(input, d, idx, src, reduce)
     if isinstance(src, Tensor):
-        _check_src("scatter", idx, src)
+        src = _check_src("scatter", idx, src)
         return apply(SCATTER, (input, src), (d, idx))
     return apply(SCATTER_VALUE, (input, src), (d, idx))
 
@@ -369,16 +387,20 @@ def scatter_add(input, dim, index, src):
     idx = _index_tensor("scatter_add", index, input, d)
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
-    _check_src("scatter_add", idx, src)
+    src = _check_src("scatter_add", idx, src)
     return apply(SCATTER_ADD, (input, src), (d, idx))
 
 
 def _check_src(op, index, src):
-    """PyTorch's rule: the index may not be larger than src along any dim (issue 8)."""
+    """PyTorch's rule: the index may not be larger than src along any dim (issue 8). Returns
+    src, a 0-d one as one element beside a 0-d index (made 1-d by ``_index_tensor``)."""
+    if src.ndim == 0 and index.shape == (1,):
+        return src.reshape(1)
     if index.ndim != src.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
         raise RuntimeError(
             f"{op}(): Expected index {list(index.shape)} to be no larger size than src {list(src.shape)}"
         )
+    return src
 
 
 @export(function=False)

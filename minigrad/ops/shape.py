@@ -480,6 +480,11 @@ def roll(input, shifts, dims=None):
         dims = _ints("roll", dims, "dims")
         if len(dims) != len(shifts):
             raise RuntimeError(f"roll: shifts and dims must align. shifts: {len(shifts)}, dims: {len(dims)}")
+    elif len(shifts) != 1:  # only one shift rolls the flattened tensor (issue 19)
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0 (roll without dims takes one "
+            "shift, for the flattened tensor; give dims to roll several)"
+        )
     if _is_raw(input):
         return _fwd_roll(input, shifts, dims)
     return apply(ROLL, (input,), (shifts, dims))

@@ -1,4 +1,4 @@
-"""Ordering along a dim: sort, argsort, msort, topk, kthvalue.
+"""Ordering along a dim: sort, argsort, msort, topk, kthvalue, mode.
 
 Each computes an order with numpy's stable argsort and picks the values at it; the gradient
 of the values goes back to the indices returned (the adjoint of the pick, as for
@@ -44,6 +44,7 @@ SORT        = defop("sort", _fwd_pick,      _pick_grad)
 SORT_STABLE = defop("sort", _fwd_pick,      _pick_grad, grad_name="SortBackward1")
 TOPK        = defop("topk", _fwd_pick,      _pick_grad)
 KTHVALUE    = defop("kthvalue", _fwd_pick,  _pick_grad)
+MODE        = defop("mode", _fwd_pick,      _pick_grad)
 # fmt: on
 
 
@@ -139,3 +140,38 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     order = _order(input._data, d, False)
     index = order if order.ndim == 0 else np.take(order, [k - 1], axis=d)
     return _values_indices("kthvalue", KTHVALUE, input, d, bool(keepdim), index)
+
+
+def _mode_index(rows):
+    """Per row: the position of the most frequent value (the smallest among equally frequent
+    ones), its last occurrence, as PyTorch's CPU mode returns it."""
+    out = np.zeros(rows.shape[0], np.int64)
+    for r, row in enumerate(rows):
+        values, inverse, counts = np.unique(row, return_inverse=True, return_counts=True)
+        best = int(np.argmax(counts))  # the first maximum: the smallest such value
+        out[r] = np.flatnonzero(inverse.reshape(-1) == best)[-1]
+    return out
+
+
+@export
+@numpy_keywords
+def mode(input, dim=-1, keepdim=False):
+    """The most frequent value along ``dim`` (the smallest of equally frequent ones), and the
+    index of its last occurrence: (values, indices).
+
+    >>> minigrad.tensor([[1.0, 2.0, 2.0], [3.0, 1.0, 1.0]]).mode(1).values
+    tensor([2., 1.])
+    """
+    d = _dim1("mode", dim, input.ndim)
+    data = input._data
+    if data.ndim == 0:
+        index = np.zeros((), np.int64)
+    else:
+        if data.shape[d] == 0:
+            raise IndexError(
+                f"mode(): Expected reduction dim {d} to have non-zero size (input of shape {tuple(data.shape)})"
+            )
+        moved = np.moveaxis(data, d, -1)
+        index = _mode_index(moved.reshape(-1, moved.shape[-1])).reshape(moved.shape[:-1])
+        index = np.expand_dims(index, d)
+    return _values_indices("mode", MODE, input, d, bool(keepdim), index)
