@@ -27,6 +27,7 @@ CASES = {  # name: (input, fn(M, a)) written once for minigrad and torch
     "lt_column": (X, lambda M, a: M.zeros(3, 1) < a),
     "eq_self": (X, lambda M, a: a == a),
     "ne_int": (XI, lambda M, a: a != 2),
+    "isin": (XI, lambda M, a: M.isin(a, M.tensor([1, 2]))),
     "argmax_all": (X, lambda M, a: a.argmax()),
     "argmax_dim": (X, lambda M, a: a.argmax(1)),
     "argmax_keepdim": (X, lambda M, a: a.argmax(1, keepdim=True)),
@@ -87,6 +88,9 @@ def test_vmap_equals_torch_func_vmap(name):
     [
         (lambda a: minigrad.histc(a, 4), "histc"),
         (lambda a: a.sum().item(), "item"),
+        (lambda a: (a > 0).nonzero(), "nonzero"),
+        (lambda a: minigrad.unique(a), "unique"),
+        (lambda a: minigrad.searchsorted(minigrad.tensor([0.0, 1.0]), a), "searchsorted"),
     ],
 )
 def test_what_cannot_be_batched_raises_instead_of_mixing_samples(fn, what):

@@ -83,6 +83,19 @@ def unrecorded(fn, *operands):
     return _tape._from_array(np.asarray(fn(*[a._data if isinstance(a, Tensor) else a for a in operands])))
 
 
+def refuse_batched(name, *operands):
+    """Inside ``func.vmap``, an unrecorded op without a batching rule (nonzero and unique,
+    whose result's shape depends on the data; histc, searchsorted) says so, instead of
+    computing on the whole batch as if it were one sample."""
+    from .. import _batched
+
+    if any(type(a) is _batched.BatchedTensor for a in operands):
+        raise RuntimeError(
+            f"vmap: {name} has no batching rule, so it cannot run inside vmap (minigrad never falls "
+            "back to a loop over the batch); call it outside vmap"
+        )
+
+
 def _checked_input(fn):
     """``minigrad.sum(None)``: a TypeError naming the op, not an AttributeError from inside.
     Only functions whose first parameter is the input tensor get it, and only the failing

@@ -14,18 +14,8 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor
-from ._core import export
+from ._core import export, refuse_batched
 from .pointwise import _scalar_name
-
-
-def _not_in_vmap(name, input):
-    from .._batched import BatchedTensor
-
-    if type(input) is BatchedTensor:
-        raise RuntimeError(
-            f"vmap: {name} has no batching rule (its result depends on every sample's data), so it "
-            "cannot run inside vmap; call it outside vmap"
-        )
 
 
 def _float_input(op, kernel, input):
@@ -88,7 +78,7 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002
     >>> minigrad.histc(minigrad.tensor([1.0, 2.0, 1.0]), bins=4, min=0, max=3)
     tensor([0., 2., 1., 0.])
     """
-    _not_in_vmap("histc", input)
+    refuse_batched("histc", input)
     data = _float_input("histc", "histogram_cpu", input)
     bins = _bins("histc", bins)
     if min > max:

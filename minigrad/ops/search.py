@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor
-from ._core import _dim1, _dims, _real, export
+from ._core import _dim1, _dims, _real, export, refuse_batched, unrecorded
 from .indexing import gather
 from .shape import expand, reshape
 
@@ -35,6 +35,7 @@ def nonzero(input, *, as_tuple=False):
     tensor([[0, 1],
             [1, 0]])
     """
+    refuse_batched("nonzero", input)
     data = _tensor("nonzero", "input", input)._data
     if as_tuple:
         return tuple(_int64(p) for p in np.nonzero(np.atleast_1d(data)))
@@ -154,9 +155,11 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
         raise TypeError("isin(): expected at least one of elements and test_elements to be a Tensor")
-    a = _elements("isin", "elements", elements)
+    refuse_batched("isin", test_elements)
     b = _elements("isin", "test_elements", test_elements)
-    return _tape._from_array(np.isin(a, b, invert=bool(invert)))
+    if not isinstance(elements, Tensor):
+        elements = _elements("isin", "elements", elements)
+    return unrecorded(lambda a: np.isin(a, b, invert=bool(invert)), elements)
 
 
 @export(method=False)
@@ -186,6 +189,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
 
 
 def _searchsorted(op, seq, values, out_int32, right, side, sorter):
+    refuse_batched(op, seq, values, sorter)
     s = _tensor(op, "sorted_sequence", seq)._data
     scalar = not isinstance(values, Tensor)
     v = _elements(op, "input", values)
@@ -247,6 +251,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     >>> minigrad.unique(minigrad.tensor([3, 1, 3, 2]), return_counts=True)
     (tensor([1, 2, 3]), tensor([1, 1, 2]))
     """
+    refuse_batched("unique", input)
     data = _tensor("unique", "input", input)._data
     if dim is None:
         flat = data.reshape(-1)
@@ -269,6 +274,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     >>> minigrad.unique_consecutive(minigrad.tensor([1, 1, 2, 1]))
     tensor([1, 2, 1])
     """
+    refuse_batched("unique_consecutive", input)
     data = _tensor("unique_consecutive", "input", input)._data
     if dim is None:
         rows, d = data.reshape(-1, 1), 0
