@@ -187,6 +187,9 @@ def main(argv=None):
         "--top-k", type=int, default=20, help="sample among the k likeliest (default: %(default)s)"
     )
     p.add_argument("--prompt", default="def ", help="text the samples start from (default: %(default)r)")
+    p.add_argument(
+        "--sample-chars", type=int, default=400, help="length of the last sample (default: %(default)s)"
+    )
     args = p.parse_args(argv)
     torch.manual_seed(args.seed)
 
@@ -245,7 +248,7 @@ def main(argv=None):
         f"val loss {losses['val']:.4f} (nats per character; uniform {math.log(len(vocab)):.2f})"
     )
     print(f"sample (temperature {args.temperature}, top_k {args.top_k}):")
-    print(sample(model, vocab, args, 400, generator))
+    print(sample(model, vocab, args, args.sample_chars, generator))
 
     path = out_path(args, "char_gpt_loss.png")
     with viz.figure(path, title="char_gpt: loss", xlabel="step", ylabel="cross-entropy (nats/char)") as ax:
@@ -260,7 +263,7 @@ def main(argv=None):
 
 def plot_attention(model, vocab, val_data, args, layer=-1, head=0, n=48):
     """Heat map of one head's attention weights on the first ``n`` validation characters."""
-    attn = model.blocks[layer].attn
+    attn, n = model.blocks[layer].attn, min(n, model.block_size)
     idx = val_data[:n].view(1, -1)
     model.eval()
     with torch.no_grad():  # run the blocks before ``layer`` to get its input

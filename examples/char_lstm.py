@@ -104,6 +104,9 @@ def main(argv=None):
     )
     p.add_argument("--temperature", type=float, default=0.8, help="sampling (default: %(default)s)")
     p.add_argument("--prompt", default="def ", help="text the samples start from (default: %(default)r)")
+    p.add_argument(
+        "--sample-chars", type=int, default=400, help="length of the last sample (default: %(default)s)"
+    )
     args = p.parse_args(argv)
     torch.manual_seed(args.seed)
 
@@ -163,7 +166,7 @@ def main(argv=None):
         f"val loss {history['val'][-1]:.4f} (nats per character)"
     )
     print(f"sample (temperature {args.temperature}):")
-    print(sample(model, vocab, args.prompt, 400, args.temperature, generator))
+    print(sample(model, vocab, args.prompt, args.sample_chars, args.temperature, generator))
     path = out_path(args, f"char_{args.cell}_loss.png")
     title = f"char_{args.cell}: loss (truncated BPTT, {args.bptt} steps)"
     with viz.figure(path, title=title, xlabel="step", ylabel="cross-entropy (nats/char)") as ax:

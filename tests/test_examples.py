@@ -24,6 +24,10 @@ from minigrad import viz  # noqa: E402
 EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
+GPT_SHORT = "--steps 4 --max-chars 100000 --batch-size 8 --block-size 32 --eval-every 2 --eval-iters 1 "
+GPT_SHORT += "--sample-every 2 --sample-chars 20"
+LSTM_SHORT = "--steps 4 --max-chars 100000 --batch-size 8 --eval-every 2 --eval-chars 2048 --sample-chars 20"
+
 RUNS = [  # script, argv, the PNGs it must write
     ("fit_line", ["--epochs", "20"], ["fit_line_loss.png"]),
     ("fit_sine", ["--epochs", "3"], ["fit_sine_fit.png", "fit_sine_loss.png"]),
@@ -32,6 +36,14 @@ RUNS = [  # script, argv, the PNGs it must write
     ("digits", ["--epochs", "1", "--model", "cnn"], ["digits_cnn_loss.png", "digits_cnn_accuracy.png"]),
     ("grad_accumulation", ["--epochs", "2"], ["grad_accumulation_loss.png"]),
     ("autograd_tour", [], ["autograd_tour_graph.png", "autograd_tour_explain.png"]),
+    ("char_gpt", GPT_SHORT.split(), ["char_gpt_loss.png", "char_gpt_attention.png"]),
+    ("char_lstm", LSTM_SHORT.split(), ["char_lstm_loss.png"]),
+    ("char_lstm", [*LSTM_SHORT.split(), "--cell", "gru"], ["char_gru_loss.png"]),
+    (
+        "names",
+        ["--steps", "50", "--gd-steps", "5", "--no-bigram-labels"],
+        ["names_bigram.png", "names_tanh.png"],
+    ),
 ]
 
 
