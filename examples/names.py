@@ -198,19 +198,23 @@ def evaluate(model, *splits):
 
 
 def plot_bigrams(N, path, labels):
-    counts, high = N.tolist(), N.max().item()
     with viz.figure(path, title="bigram counts in the training names", figsize=(13, 13)) as ax:
         ax.imshow(N.numpy(), cmap="Blues")
-        for i, j in [(i, j) for i in range(27) for j in range(27)] if labels else []:
-            color = "white" if counts[i][j] > high / 2 else "gray"
-            text = ax.text(
-                j, i, f"{CHARS[i]}{CHARS[j]}\n{counts[i][j]}", ha="center", va="center", color=color
-            )
-            text.set(fontsize=7, linespacing=1.1, in_layout=False)  # 729 labels: the layout skips them
+        if labels:
+            label_cells(ax, N.tolist(), N.max().item())
         ax.set_xticks(range(27), list(CHARS))
         ax.set_yticks(range(27), list(CHARS))
         ax.set_xlabel("next character")
         ax.set_ylabel("current character")
+
+
+def label_cells(ax, counts, high):
+    """Write the bigram and its count in each cell, as in the well-known course picture."""
+    for i in range(27):
+        for j in range(27):
+            color = "white" if counts[i][j] > high / 2 else "gray"
+            text = ax.text(j, i, f"{CHARS[i]}{CHARS[j]}\n{counts[i][j]}", ha="center", va="center")
+            text.set(color=color, fontsize=7, linespacing=1.1, in_layout=False)  # layout skips 729 labels
 
 
 def histogram(values, low, high, bins=60):
