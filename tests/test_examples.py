@@ -83,6 +83,37 @@ def test_example_grad_accumulation_matches_big_batch(tmp_path, monkeypatch, caps
     assert "max |big batch - accumulated|" in capsys.readouterr().out
 
 
+def test_text_corpus_is_deterministic_capped_and_round_trips(monkeypatch):
+    text_module = load_example("_text", monkeypatch)
+    text = text_module.stdlib_text(20000)
+    assert len(text) == 20000 and text == text_module.stdlib_text(20000)
+    vocab = text_module.Vocab(text)
+    assert vocab.chars == sorted(set(text))
+    assert vocab.decode(vocab.encode(text)) == text
+    train, val = text_module.split(list(range(10)))
+    assert (train, val) == (list(range(9)), [9])
+
+
+def test_stdlib_names_are_sorted_unique_lowercase_words(monkeypatch):
+    names = load_example("_text", monkeypatch).stdlib_names()
+    assert len(names) > 1000
+    assert names == sorted(set(names))
+    assert all(re.fullmatch("[a-z]+", n) for n in names)
+
+
+def test_char_gpt_explicit_attention_weights_are_what_sdpa_uses(monkeypatch):
+    gpt = load_example("char_gpt", monkeypatch)
+    torch.manual_seed(0)
+    attn = gpt.CausalSelfAttention(16, 4, dropout=0.0)
+    x = torch.randn(2, 7, 16)
+    with torch.no_grad():
+        weights, q, k, v = attn.weights(x)
+        by_hand = attn.proj((weights @ v).transpose(1, 2).reshape(2, 7, 16))
+        assert torch.allclose(attn(x), by_hand, atol=1e-6)
+    assert torch.allclose(weights.sum(-1), torch.ones(2, 4, 7))
+    assert (weights.triu(1) == 0).all()  # causal: nothing from the future
+
+
 def test_import_minigrad_does_not_import_matplotlib():
     code = "import sys, minigrad, minigrad.viz; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
