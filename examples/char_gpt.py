@@ -261,17 +261,14 @@ def main(argv=None):
     return losses["val"]
 
 
-def plot_attention(model, vocab, val_data, args, layer=-1, head=0, n=48):
-    """Heat map of one head's attention weights on the first ``n`` validation characters."""
-    attn, n = model.blocks[layer].attn, min(n, model.block_size)
+def plot_attention(model, vocab, val_data, args, head=0, n=48):
+    """Heat map of the last layer's head ``head`` on the first ``n`` validation characters."""
+    layer, n = len(model.blocks) - 1, min(n, model.block_size)
     idx = val_data[:n].view(1, -1)
     model.eval()
-    with torch.no_grad():  # run the blocks before ``layer`` to get its input
-        x = model.tok_emb(idx) + model.pos_emb(torch.arange(n))
-        for block in list(model.blocks)[: len(model.blocks) + layer if layer < 0 else layer]:
-            x = block(x)
-        h = model.blocks[layer].ln1(x)
-        weights, q, k, v = attn.weights(h)
+    with torch.no_grad():  # the input of the last block: embeddings, then the blocks before it
+        x = model.blocks[:layer](model.tok_emb(idx) + model.pos_emb(torch.arange(n)))
+        weights, q, k, v = model.blocks[layer].attn.weights(model.blocks[layer].ln1(x))
         fused = F.scaled_dot_product_attention(q, k, v, is_causal=True)
         diff = (weights @ v - fused).abs().max().item()
     say(f"attention check: max |softmax(q k^T / sqrt(d)) v - scaled_dot_product_attention| = {diff:.2g}")
@@ -279,7 +276,7 @@ def plot_attention(model, vocab, val_data, args, layer=-1, head=0, n=48):
     path = out_path(args, "char_gpt_attention.png")
     with viz.figure(
         path,
-        title=f"char_gpt: layer {layer % len(model.blocks)}, head {head} attention weights",
+        title=f"char_gpt: layer {layer}, head {head} attention weights",
         xlabel="attends to (key)",
         ylabel="query position",
         figsize=(7.2, 6.6),
