@@ -172,13 +172,12 @@ def part_c(train, val, args):
             snapshots[step + 1] = [(t.detach(), t.grad) for t in kept]
             for h in handles:
                 h.remove()
-        if (step + 1) % (args.steps // 5 or 1) == 0:
+        if (step + 1) % (args.steps // 5 or 1) == 0 or step + 1 == args.steps:
             nll = evaluate(model, (xs, ys), (xv, yv))
             say(
                 f"(c) step {step + 1:{len(str(args.steps))}d}/{args.steps}  batch loss {loss.item():.4f}  "
                 f"NLL train {nll['train']:.4f}  val {nll['val']:.4f}  {time.perf_counter() - start:5.1f} s"
             )
-    nll = evaluate(model, (xs, ys), (xv, yv))
     model.eval()  # BatchNorm1d: running statistics, so a single context can be fed
     g = torch.Generator().manual_seed(args.seed)
     with torch.no_grad():

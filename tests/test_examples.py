@@ -41,7 +41,7 @@ RUNS = [  # script, argv, the PNGs it must write
     ("char_lstm", [*LSTM_SHORT.split(), "--cell", "gru"], ["char_gru_loss.png"]),
     (
         "names",
-        ["--steps", "50", "--gd-steps", "5", "--no-bigram-labels"],
+        ["--steps", "20", "--gd-steps", "5", "--no-bigram-labels"],
         ["names_bigram.png", "names_tanh.png"],
     ),
 ]
