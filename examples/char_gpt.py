@@ -160,8 +160,11 @@ def warmup_cosine(warmup, steps, floor=0.1):
 
 
 def sample(model, vocab, args, n, generator):
+    """``args.prompt`` and ``n`` sampled characters, in eval mode (no dropout)."""
+    model.eval()
     prompt = torch.tensor([vocab.encode(args.prompt)])
     out = model.generate(prompt, n, args.temperature, args.top_k, generator=generator)
+    model.train()
     return vocab.decode(out[0].tolist())
 
 
