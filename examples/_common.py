@@ -13,16 +13,19 @@ import minigrad as torch
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
 
 
-def make_parser(doc, *, epochs, batch_size, lr):
-    """The flags every training example takes: --epochs --batch-size --lr --seed --out."""
+def make_parser(doc, *, batch_size, lr, epochs=None, steps=None):
+    """The flags every training example takes: --epochs (or --steps) --batch-size --lr --seed --out."""
     p = argparse.ArgumentParser(
         description=doc.strip().splitlines()[0],
         epilog=doc,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "--epochs", type=int, default=epochs, help="passes over the training set (default: %(default)s)"
-    )
+    if steps is None:
+        p.add_argument(
+            "--epochs", type=int, default=epochs, help="passes over the training set (default: %(default)s)"
+        )
+    else:  # models trained on random batches count optimizer steps, not passes
+        p.add_argument("--steps", type=int, default=steps, help="optimizer steps (default: %(default)s)")
     p.add_argument(
         "--batch-size", type=int, default=batch_size, help="examples per step (default: %(default)s)"
     )
@@ -38,25 +41,38 @@ def out_path(args, name):
     return os.path.join(args.out, name)
 
 
-def batches(n, batch_size):
-    """Index tensors of one shuffled pass over range(n), ``batch_size`` at a time.
-
-    On a terminal, long passes draw a one-line live status on stderr (bar, batches per second,
-    time left) that the epoch line overwrites.
-    """
-    perm = torch.randperm(n)
-    steps = (n + batch_size - 1) // batch_size
+def progress(steps):
+    """``range(steps)``; on a terminal, with 20 steps or more, a one-line live status on stderr
+    (bar, steps per second, time left), cleared at the end and by ``say``."""
     bar = sys.stderr.isatty() and steps >= 20
     start = time.perf_counter()
-    for k, i in enumerate(range(0, n, batch_size)):
+    for k in range(steps):
         if bar:
             done = 30 * k // steps
             rate = k / max(time.perf_counter() - start, 1e-9)
             eta = f"ETA {(steps - k) / rate:4.1f} s" if k else "ETA  ..."
             sys.stderr.write(f"\r  [{'#' * done}{'.' * (30 - done)}] {k}/{steps}  {rate:6.1f} it/s  {eta}")
-        yield perm[i : i + batch_size]
+        yield k
     if bar:
         sys.stderr.write("\r" + " " * 70 + "\r")
+
+
+def say(line):
+    """``print(line)``, first clearing a live status line of ``progress`` on a terminal."""
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + " " * 70 + "\r")
+    print(line, flush=True)
+
+
+def batches(n, batch_size):
+    """Index tensors of one shuffled pass over range(n), ``batch_size`` at a time.
+
+    On a terminal, long passes draw a one-line live status on stderr (``progress``) that the
+    epoch line overwrites.
+    """
+    perm = torch.randperm(n)
+    for k in progress((n + batch_size - 1) // batch_size):
+        yield perm[k * batch_size : (k + 1) * batch_size]
 
 
 def train_epoch(model, loss_fn, optimizer, x, y, batch_size):

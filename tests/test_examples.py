@@ -25,6 +25,10 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 VAE_PNGS = ["vae_digits_reconstructions.png", "vae_digits_samples.png", "vae_digits_loss.png"]
+GPT_SHORT = "--steps 4 --max-chars 100000 --batch-size 8 --block-size 32 --eval-every 2 --eval-iters 1 "
+GPT_SHORT += "--sample-every 2 --sample-chars 20"
+LSTM_SHORT = "--steps 4 --max-chars 100000 --batch-size 8 --eval-every 2 --eval-chars 2048 --sample-chars 20"
+
 RUNS = [  # script, argv, the PNGs it must write
     ("fit_line", ["--epochs", "20"], ["fit_line_loss.png"]),
     ("fit_sine", ["--epochs", "3"], ["fit_sine_fit.png", "fit_sine_loss.png"]),
@@ -39,6 +43,14 @@ RUNS = [  # script, argv, the PNGs it must write
         "per_sample_grads",
         ["--epochs", "1", "--repeat", "1"],
         ["per_sample_grads_norms.png", "per_sample_grads_loss.png"],
+    ),
+    ("char_gpt", GPT_SHORT.split(), ["char_gpt_loss.png", "char_gpt_attention.png"]),
+    ("char_lstm", LSTM_SHORT.split(), ["char_lstm_loss.png"]),
+    ("char_lstm", [*LSTM_SHORT.split(), "--cell", "gru"], ["char_gru_loss.png"]),
+    (
+        "names",
+        ["--steps", "20", "--gd-steps", "5", "--no-bigram-labels"],
+        ["names_bigram.png", "names_tanh.png"],
     ),
 ]
 NEEDS_SKLEARN = {"digits", "backprop_by_hand", "vae_digits", "per_sample_grads"}
@@ -106,6 +118,37 @@ def test_example_per_sample_grads_match_the_loop(tmp_path, monkeypatch, capsys):
     assert diff < 1e-5
     assert re.search(r"vmap \S+ ms, loop \S+ ms, vmap is \S+x faster", capsys.readouterr().out)
     assert_png(tmp_path / "per_sample_grads_norms.png")
+
+
+def test_text_corpus_is_deterministic_capped_and_round_trips(monkeypatch):
+    text_module = load_example("_text", monkeypatch)
+    text = text_module.stdlib_text(20000)
+    assert len(text) == 20000 and text == text_module.stdlib_text(20000)
+    vocab = text_module.Vocab(text)
+    assert vocab.chars == sorted(set(text))
+    assert vocab.decode(vocab.encode(text)) == text
+    train, val = text_module.split(list(range(10)))
+    assert (train, val) == (list(range(9)), [9])
+
+
+def test_stdlib_names_are_sorted_unique_lowercase_words(monkeypatch):
+    names = load_example("_text", monkeypatch).stdlib_names()
+    assert len(names) > 1000
+    assert names == sorted(set(names))
+    assert all(re.fullmatch("[a-z]+", n) for n in names)
+
+
+def test_char_gpt_explicit_attention_weights_are_what_sdpa_uses(monkeypatch):
+    gpt = load_example("char_gpt", monkeypatch)
+    torch.manual_seed(0)
+    attn = gpt.CausalSelfAttention(16, 4, dropout=0.0)
+    x = torch.randn(2, 7, 16)
+    with torch.no_grad():
+        weights, q, k, v = attn.weights(x)
+        by_hand = attn.proj((weights @ v).transpose(1, 2).reshape(2, 7, 16))
+        assert torch.allclose(attn(x), by_hand, atol=1e-6)
+    assert torch.allclose(weights.sum(-1), torch.ones(2, 4, 7))
+    assert (weights.triu(1) == 0).all()  # causal: nothing from the future
 
 
 def test_import_minigrad_does_not_import_matplotlib():
