@@ -863,6 +863,8 @@ class Tensor:
         """The same elements in a new shape (one size may be -1)."""
     def reshape_as(self, other: Tensor | _float) -> Tensor:
         """``input.reshape(other.size())``."""
+    def resize_(self, *sizes: _int | Sequence[_int]) -> Tensor:
+        """Give the tensor the shape ``sizes`` in place: its elements in row-major order are kept"""
     def retain_grad(self) -> None:
         """Ask backward() to fill .grad of this non-leaf tensor too."""
     def roll(self, shifts: _int | Sequence[_int], dims: _int | Sequence[_int] | None = ...) -> Tensor:

@@ -17,6 +17,7 @@ from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
 from ..tape_view import tape
 from . import functional, graph
 from .backward_steps import explain
+from .variable import Variable
 
 __all__ = [
     "backward",
@@ -38,4 +39,5 @@ __all__ = [
     "functional",
     "graph",
     "explain",
+    "Variable",
 ]

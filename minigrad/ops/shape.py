@@ -521,3 +521,32 @@ def view_as(input, other):
 def reshape_as(input, other):
     """``input.reshape(other.size())``."""
     return reshape(input, tuple(other.shape))
+
+
+@export_method("resize_")
+def _resize_(input, *sizes):
+    """Give the tensor the shape ``sizes`` in place: its elements in row-major order are kept
+    up to the new size, new ones are zero (PyTorch leaves them uninitialised). Old-style code
+    (``x.data.resize_(batch.size()).copy_(batch)``) uses it; ``reshape`` is what to write now.
+
+    >>> x = minigrad.arange(6.0)
+    >>> x.resize_(2, 2)
+    tensor([[0., 1.],
+            [2., 3.]])
+    """
+    shape = _shape_arg("resize_", sizes)
+    if input.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    n = _numel(shape)
+    old = input._data
+    if n <= old.size and old.flags.c_contiguous:  # the same memory, as PyTorch's storage
+        new = old.reshape(-1)[:n].reshape(shape)
+    else:  # a new buffer (PyTorch grows the storage that aliases share; here they part)
+        new = np.zeros(n, dtype=old.dtype)
+        new[: min(n, old.size)] = old.reshape(-1)[: min(n, old.size)]
+        new = new.reshape(shape)
+    input.data = _tape._from_array(new)
+    input._bump_version()
+    return input
