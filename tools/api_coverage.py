@@ -4,8 +4,8 @@
 
 The names file (default tools/api_coverage_names.txt) lists ``torch NAME`` / ``Tensor NAME``
 lines gathered from PyTorch's own tutorials and examples (names only); each is looked up by
-name on ``minigrad``, ``minigrad.Tensor`` (``minigrad.linalg`` for ``linalg NAME``), and the
-missing ones are printed.
+name on ``minigrad``, ``minigrad.Tensor`` (``minigrad.linalg`` for ``linalg NAME``,
+``minigrad.nn`` for ``nn NAME``), and the missing ones are printed.
 """
 
 import os
@@ -17,7 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def read_names(path):
-    names = {"torch": [], "Tensor": [], "linalg": []}
+    names = {"torch": [], "Tensor": [], "linalg": [], "nn": []}
     with open(path) as f:
         for line in f:
             line = line.split("#", 1)[0].split()
@@ -28,7 +28,12 @@ def read_names(path):
 
 def main(path):
     names = read_names(path)
-    where = {"torch": minigrad, "Tensor": minigrad.Tensor, "linalg": getattr(minigrad, "linalg", None)}
+    where = {
+        "torch": minigrad,
+        "Tensor": minigrad.Tensor,
+        "linalg": getattr(minigrad, "linalg", None),
+        "nn": minigrad.nn,
+    }
     for kind, listed in names.items():
         if not listed:
             continue
