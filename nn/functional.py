@@ -5,7 +5,7 @@ Nothing is defined here: each function lives with its module class (``nn/activat
 PyTorch's names.
 """
 
-from minigrad import conv1d, conv2d, max_pool2d
+from minigrad import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, max_pool2d
 from minigrad.ops.attention import scaled_dot_product_attention
 
 from .activation import (
@@ -109,6 +109,9 @@ __all__ = [
     "celu",
     "conv1d",
     "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
