@@ -998,7 +998,29 @@ def _specs_optim():
         S.append(Spec(name, "optim", lambda L, n=name: getattr(L.optim, n)(_params(L), lr=0.1), (), tensors=(), bad=bad,
                       names=("learning rate", "parameter", "params", "lr", "eps", "beta", "momentum", "weight_decay",
                              "alpha", "state_dict", "grad")))
+    lbfgs = lambda L, **kw: L.optim.LBFGS(_params(L), **kw)  # noqa: E731
+    S.append(Spec("LBFGS", "optim", lambda L: lbfgs(L), (), tensors=(),
+                  bad={"lr_negative": lambda L: lbfgs(L, lr=-1.0),
+                       "params_None": lambda L: L.optim.LBFGS(None),
+                       "params_empty": lambda L: L.optim.LBFGS([]),
+                       "two_groups": lambda L: L.optim.LBFGS([{"params": _params(L)}, {"params": _params(L)}]),
+                       "line_search_unknown": lambda L: _lbfgs_step(L, line_search_fn="armijo"),
+                       "step_without_closure": lambda L: lbfgs(L).step(),
+                       "load_state_dict_wrong_groups": lambda L: lbfgs(L).load_state_dict({"state": {}, "param_groups": []})},
+                  names=("learning rate", "params", "parameter", "closure", "strong_wolfe", "groups", "state dict")))
     return S
+
+
+def _lbfgs_step(L, **kw):
+    p = L.nn.Parameter(L.ones(2))
+    opt = L.optim.LBFGS([p], **kw)
+
+    def closure():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+    return opt.step(closure)
 
 
 def _step_with_grad(L, name, grad):
