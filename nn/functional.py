@@ -40,7 +40,7 @@ from .activation_extra import (
 )
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
-from .embedding import embedding, one_hot
+from .embedding import embedding, embedding_bag, one_hot
 from .flatten import unflatten
 from .linear import bilinear, linear
 from .loss import (
@@ -121,6 +121,7 @@ __all__ = [
     "dropout3d",
     "elu",
     "embedding",
+    "embedding_bag",
     "gaussian_nll_loss",
     "gelu",
     "glu",

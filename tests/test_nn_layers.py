@@ -139,6 +139,9 @@ LAYERS = [
         train=False,
     ),
     Layer("embedding", lambda nn: nn.Embedding(6, 3), ((2, 4),), index_input=6),
+    Layer("embedding_bag_sum", lambda nn: nn.EmbeddingBag(6, 3, mode="sum"), ((3, 4),), index_input=6),
+    Layer("embedding_bag_mean", lambda nn: nn.EmbeddingBag(6, 3), ((3, 4),), index_input=6),
+    Layer("embedding_bag_max", lambda nn: nn.EmbeddingBag(6, 3, mode="max"), ((3, 4),), index_input=6),
     Layer(
         "embedding_padding_idx",
         lambda nn: nn.Embedding(5, 2, padding_idx=1),
