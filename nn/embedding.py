@@ -149,8 +149,8 @@ def _bags(op, idx, offsets, include_last_offset):
     if idx.ndim == 2:
         if offsets is not None:
             raise ValueError(
-                f"{op}: if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed "
-                f"length sequences. However, found offsets of type {type(offsets).__name__}"
+                f"{op}: if input is 2D, then offsets has to be None, as input is treated is a mini-batch "
+                f"of fixed length sequences. However, found offsets of type {type(offsets).__name__}"
             )
         b, n = idx.shape
         return np.arange(b) * n, np.arange(1, b + 1) * n
@@ -170,12 +170,13 @@ def _bags(op, idx, offsets, include_last_offset):
     off = offsets.numpy().astype(np.int64)
     if off.size and off[0] != 0:
         raise RuntimeError(
-            f"offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from position 0. "
-            f"However, got {off[0]} ({op})"
+            "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+            f"position 0. However, got {off[0]} ({op})"
         )
     if off.size and off[-1] > idx.size:
         raise RuntimeError(
-            f"offsets[-1] can not be greater than input's length {idx.size} but got offsets[-1] of {off[-1]} ({op})"
+            f"offsets[-1] can not be greater than input's length {idx.size} but got offsets[-1] of "
+            f"{off[-1]} ({op})"
         )
     if (np.diff(off) < 0).any():
         raise RuntimeError(f"{op}: offsets must be non-decreasing, got {off.tolist()}")
@@ -235,7 +236,8 @@ def embedding_bag(
     if not isinstance(input, minigrad.Tensor) or input.is_floating_point() or input.dtype == minigrad.bool:
         raise RuntimeError(
             "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
-            f"but got {getattr(input, 'dtype', type(input).__name__)} instead (while checking arguments for {op})"
+            f"but got {getattr(input, 'dtype', type(input).__name__)} instead (while checking arguments "
+            f"for {op})"
         )
     if per_sample_weights is not None:
         if mode != "sum":
@@ -245,8 +247,8 @@ def embedding_bag(
             )
         if tuple(per_sample_weights.shape) != tuple(input.shape):
             raise ValueError(
-                f"embedding_bag: If per_sample_weights ({shape_str(per_sample_weights.shape)}) is not None, then "
-                f"it must have the same shape as the input ({shape_str(input.shape)})"
+                f"embedding_bag: If per_sample_weights ({shape_str(per_sample_weights.shape)}) is not None, "
+                f"then it must have the same shape as the input ({shape_str(input.shape)})"
             )
     idx = input.numpy().astype(np.int64)
     starts, ends = _bags(op, idx, offsets, include_last_offset)
