@@ -42,6 +42,7 @@ from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
 from .embedding import embedding, embedding_bag, one_hot
 from .flatten import unflatten
+from .grid_sample import affine_grid, grid_sample
 from .linear import bilinear, linear
 from .loss import (
     binary_cross_entropy,
@@ -99,6 +100,7 @@ __all__ = [
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
     "adaptive_max_pool3d",
+    "affine_grid",
     "avg_pool1d",
     "avg_pool2d",
     "avg_pool3d",
@@ -125,6 +127,7 @@ __all__ = [
     "gaussian_nll_loss",
     "gelu",
     "glu",
+    "grid_sample",
     "group_norm",
     "hardshrink",
     "hardsigmoid",
