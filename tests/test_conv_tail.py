@@ -319,3 +319,21 @@ def test_huge_transpose_sizes_are_refused_before_the_kernel():
         F.conv_transpose2d(minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 2, 2), stride=2**64)
     with pytest.raises(RuntimeError, match="can't allocate memory"):
         F.conv3d(minigrad.ones(1, 1, 2, 2, 2), minigrad.ones(1, 1, 1, 1, 1), padding=(2**40, 0, 0))
+
+
+@pytest.mark.parametrize("output_size", [(7, 9), (8, 10), [2, 3, 8, 9]], ids=str)
+def test_conv_transpose2d_layer_output_size_matches_torch(output_size):
+    torch = pytest.importorskip("torch")
+    layer = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, groups=1)
+    twin = torch.nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1)
+    twin.load_state_dict({k: torch.tensor(v.detach().numpy()) for k, v in layer.state_dict().items()})
+    x = _rand(2, 3, 4, 5)
+    out = layer(minigrad.tensor(x, dtype=minigrad.float32), output_size=output_size)
+    theirs = twin(torch.tensor(x, dtype=torch.float32), output_size=output_size)
+    assert tuple(out.shape) == tuple(theirs.shape)
+    np.testing.assert_allclose(out.detach().numpy(), theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_conv_transpose2d_layer_output_size_out_of_range_raises_value_error():
+    with pytest.raises(ValueError, match="valid sizes range from 7 to 8"):
+        nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1)(minigrad.zeros(1, 3, 4, 5), output_size=(9, 9))

@@ -306,9 +306,13 @@ def _conv_dx(g, w, xshape, geometry, groups):
     if not _is_raw(g):
         return apply(CONV_TRANSPOSE, (g, w, None), (geometry, groups, tuple(xshape)))
     # one GEMM per group (the weight's transpose a view) and col2im, over the whole batch
-    o = w.shape[0]
-    wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1).reshape(-1, o // groups)  # (C*KH*KW, O/G)
-    cols = _grouped_dot(wt, _channels_first(g), groups)  # (C*KH*KW, N*L)
+    o, rows = w.shape[0], _channels_first(g)  # rows: (O, N*L)
+    if groups == 1:
+        cols = np.dot(w.reshape(o, -1).T, rows)  # (C*KH*KW, N*L)
+    else:
+        wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # (G, C/G*KH*KW, O/G), a view
+        cols = np.matmul(wt, rows.reshape(groups, o // groups, rows.shape[1]))
+        cols = cols.reshape(groups * wt.shape[1], rows.shape[1])  # not -1: N*L may be 0
     return CK.col2im(cols, _as4(tuple(xshape)), geometry, True).reshape(xshape)
 
 
