@@ -101,7 +101,13 @@ def _grouped_dot(a, b, groups):
     if groups == 1:
         return np.dot(a, b)
     p, q, r = a.shape[0] // groups, a.shape[1], b.shape[1]  # not -1: R may be 0 (an empty batch)
-    return np.matmul(a.reshape(groups, p, q), b.reshape(groups, q, r)).reshape(groups * p, r)
+    return _stacked_matmul(a.reshape(groups, p, q), b.reshape(groups, q, r)).reshape(groups * p, r)
+
+
+def _stacked_matmul(a, b):
+    # NOTE: numpy's stacked matmul is ~10x slower than a broadcast product when the contracted
+    # dim is 1 (a depthwise convolution's input gradient: 5.6 ms vs 0.5 ms, measured)
+    return a * b if a.shape[2] == 1 else np.matmul(a, b)
 
 
 def _fwd_conv(x, w, b, geometry, groups):
@@ -311,7 +317,7 @@ def _conv_dx(g, w, xshape, geometry, groups):
         cols = np.dot(w.reshape(o, -1).T, rows)  # (C*KH*KW, N*L)
     else:
         wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # (G, C/G*KH*KW, O/G), a view
-        cols = np.matmul(wt, rows.reshape(groups, o // groups, rows.shape[1]))
+        cols = _stacked_matmul(wt, rows.reshape(groups, o // groups, rows.shape[1]))
         cols = cols.reshape(groups * wt.shape[1], rows.shape[1])  # not -1: N*L may be 0
     return CK.col2im(cols, _as4(tuple(xshape)), geometry, True).reshape(xshape)
 
