@@ -137,7 +137,7 @@ optim = _import_sibling("optim")
 # nn is a top-level package beside minigrad/ (minigrad.nn is the same module object); loaded
 # last, as nn uses the API above. save/load write checkpoints as .npz (never pickle) or, with
 # format="torch", as PyTorch's zip (read back by a restricted unpickler).
-from .ops import conv1d, conv2d, log_softmax, max_pool2d, softmax  # noqa: E402
+from .ops import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, log_softmax, max_pool2d, softmax  # noqa: E402,E501
 from .serialization import load, save  # noqa: E402
 
 nn = _import_sibling("nn")

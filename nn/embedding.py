@@ -134,3 +134,234 @@ class Embedding(Module):
         if self.max_norm is not None:
             s += f", max_norm={self.max_norm}"
         return s
+
+
+# ----------------------------------------------------------------------------- EmbeddingBag
+# Composed: the rows of every bag entry are looked up (index_select, whose backward
+# scatter-adds into the weight) and reduced per bag. sum/mean add each row into its bag with
+# scatter_add (weighted by per_sample_weights first); max finds, per bag and column, the
+# entry holding the maximum (numpy, on the values) and gathers exactly those weight entries,
+# so the gradient reaches the arg-max rows only, as in PyTorch. Empty bags give zeros.
+
+
+def _bags(op, idx, offsets, include_last_offset):
+    """(start, end) positions in the flat indices of each bag, checked like PyTorch."""
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError(
+                f"{op}: if input is 2D, then offsets has to be None, as input is treated is a mini-batch "
+                f"of fixed length sequences. However, found offsets of type {type(offsets).__name__}"
+            )
+        b, n = idx.shape
+        return np.arange(b) * n, np.arange(1, b + 1) * n
+    if idx.ndim != 1:
+        raise ValueError(f"{op}: input has to be 1D or 2D Tensor, but got Tensor of dimension {idx.ndim}")
+    if offsets is None:
+        raise ValueError(f"{op}: offsets has to be a 1D Tensor but got None")
+    if not isinstance(offsets, minigrad.Tensor) or offsets.ndim != 1:
+        raise ValueError(
+            f"{op}: offsets has to be a 1D Tensor (got {shape_str(getattr(offsets, 'shape', ()))})"
+        )
+    if offsets.is_floating_point() or offsets.dtype == minigrad.bool:
+        raise RuntimeError(
+            "Expected tensor for argument #2 'offsets' to have one of the following scalar types: Long, Int; "
+            f"but got {offsets.dtype} instead (while checking arguments for {op})"
+        )
+    off = offsets.numpy().astype(np.int64)
+    if off.size and off[0] != 0:
+        raise RuntimeError(
+            "offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+            f"position 0. However, got {off[0]} ({op})"
+        )
+    if off.size and off[-1] > idx.size:
+        raise RuntimeError(
+            f"offsets[-1] can not be greater than input's length {idx.size} but got offsets[-1] of "
+            f"{off[-1]} ({op})"
+        )
+    if (np.diff(off) < 0).any():
+        raise RuntimeError(f"{op}: offsets must be non-decreasing, got {off.tolist()}")
+    if include_last_offset:
+        if off.size == 0:
+            raise RuntimeError(f"{op}: include_last_offset needs at least one offset")
+        return off[:-1], off[1:]
+    return off, np.append(off[1:], idx.size)
+
+
+def _renorm_(weight, rows, max_norm, norm_type):
+    """PyTorch's max_norm: rows looked up whose norm exceeds ``max_norm`` are rescaled in place."""
+    data = weight._data
+    rows = np.unique(rows)
+    norms = np.linalg.norm(data[rows].astype(np.float64), ord=norm_type, axis=1)
+    big = norms > max_norm
+    data[rows[big]] *= (max_norm / (norms[big] + 1e-7))[:, None].astype(data.dtype)
+    weight._bump_version()
+
+
+def embedding_bag(
+    input,
+    weight,
+    offsets=None,
+    max_norm=None,
+    norm_type=2,
+    scale_grad_by_freq=False,
+    mode="mean",
+    sparse=False,
+    per_sample_weights=None,
+    include_last_offset=False,
+    padding_idx=None,
+):
+    """Sums, means or maxima of bags of embeddings, without the (bags, length, dim) tensor.
+
+    ``input`` is (B, N) (B bags of N indices) or 1-D with ``offsets`` (each bag's start).
+    ``per_sample_weights`` (``mode="sum"``) weights each entry; entries equal to
+    ``padding_idx`` are left out of their bag.
+
+    >>> w = minigrad.arange(6.0).reshape(3, 2)
+    >>> F.embedding_bag(minigrad.tensor([0, 2, 1]), w, minigrad.tensor([0, 2]), mode="sum")
+    tensor([[4., 6.],
+            [2., 3.]])
+    """
+    op = "embedding_bag"
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError(f"{op}: scale_grad_by_freq and sparse gradients are not supported")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"{op}: mode has to be one of sum, mean or max, got {mode!r}")
+    if not isinstance(weight, minigrad.Tensor) or weight.ndim != 2:
+        what = (
+            f"Tensor of dimension {weight.ndim}"
+            if isinstance(weight, minigrad.Tensor)
+            else type(weight).__name__
+        )
+        raise ValueError(f"{op}: weight has to be a 2D Tensor, but got {what}")
+    if not isinstance(input, minigrad.Tensor) or input.is_floating_point() or input.dtype == minigrad.bool:
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+            f"but got {getattr(input, 'dtype', type(input).__name__)} instead (while checking arguments "
+            f"for {op})"
+        )
+    if per_sample_weights is not None:
+        if mode != "sum":
+            raise NotImplementedError(
+                f"embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for "
+                f"mode='sum' (got mode='{mode}'). Please open a feature request on GitHub."
+            )
+        if tuple(per_sample_weights.shape) != tuple(input.shape):
+            raise ValueError(
+                f"embedding_bag: If per_sample_weights ({shape_str(per_sample_weights.shape)}) is not None, "
+                f"then it must have the same shape as the input ({shape_str(input.shape)})"
+            )
+    idx = input.numpy().astype(np.int64)
+    starts, ends = _bags(op, idx, offsets, include_last_offset)
+    n, dim = weight.shape
+    flat = idx.reshape(-1)
+    if flat.size and (flat.min() < 0 or flat.max() >= n):
+        bad = int(np.flatnonzero((flat < 0) | (flat >= n))[0])
+        raise IndexError(
+            f"{op}: Index {bad} of input takes value {flat[bad]} which is not in the valid range [0, {n})"
+        )
+    if max_norm is not None:
+        _renorm_(weight, flat, max_norm, norm_type)
+    pos = np.arange(flat.size)
+    bag = np.searchsorted(starts, pos, side="right") - 1  # the last bag starting at or before pos
+    keep = bag >= 0
+    if len(ends):  # with include_last_offset, entries past the last offset belong to no bag
+        keep &= pos < ends[np.maximum(bag, 0)]
+    padding_idx = _padding_idx(padding_idx, n)
+    if padding_idx is not None:
+        keep &= flat != padding_idx
+    pos, bag = pos[keep], bag[keep]
+    bags = len(starts)
+    counts = np.bincount(bag, minlength=bags)
+    ids = flat[pos]
+    if mode == "max":
+        values = weight.detach().numpy()[ids]  # (T, dim)
+        best = np.full((bags, dim), -np.inf, values.dtype)
+        np.maximum.at(best, bag, values)
+        first = np.full((bags, dim), flat.size, np.int64)  # the first entry holding the maximum
+        hit = values == best[bag]
+        rows, cols = np.nonzero(hit)
+        np.minimum.at(first, (bag[rows], cols), rows)
+        full = np.repeat(counts[:, None] > 0, dim, 1)
+        chosen = ids[np.where(full, first, 0)] if len(ids) else np.zeros((bags, dim), np.int64)
+        out = minigrad.gather(weight, 0, minigrad.from_numpy(np.ascontiguousarray(chosen, np.int64)))
+        return minigrad.where(minigrad.from_numpy(full), out, minigrad.zeros((), dtype=out.dtype))
+    rows = minigrad.index_select(weight, 0, minigrad.from_numpy(ids))
+    if per_sample_weights is not None:
+        rows = rows * per_sample_weights.reshape(-1)[minigrad.from_numpy(pos)].reshape((-1, 1))
+    target = minigrad.from_numpy(np.ascontiguousarray(np.broadcast_to(bag[:, None], (len(bag), dim))))
+    out = minigrad.scatter_add(minigrad.zeros(bags, dim, dtype=weight.dtype), 0, target, rows)
+    if mode == "mean":
+        out = out / minigrad.from_numpy(np.maximum(counts, 1)[:, None].astype(weight.detach().numpy().dtype))
+    return out
+
+
+class EmbeddingBag(Module):
+    """A table of ``num_embeddings`` vectors whose forward reduces bags of them (sum, mean,
+    max) without building the per-entry tensor; initialised N(0, 1), the ``padding_idx`` row 0.
+
+    >>> minigrad.nn.EmbeddingBag(10, 3, mode="sum")
+    EmbeddingBag(10, 3, mode='sum')
+    """
+
+    def __init__(
+        self,
+        num_embeddings,
+        embedding_dim,
+        max_norm=None,
+        norm_type=2.0,
+        scale_grad_by_freq=False,
+        mode="mean",
+        sparse=False,
+        _weight=None,
+        include_last_offset=False,
+        padding_idx=None,
+        device=None,
+        dtype=None,
+    ):
+        super().__init__()
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
+        self.mode, self.sparse, self.include_last_offset = mode, sparse, include_last_offset
+        self.padding_idx = _padding_idx(padding_idx, num_embeddings)
+        if _weight is None:
+            self.weight = Parameter(minigrad.empty(num_embeddings, embedding_dim, dtype=dtype))
+            self.reset_parameters()
+        else:
+            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
+                raise ValueError("Shape of weight does not match num_embeddings and embedding_dim")
+            self.weight = Parameter(_weight)
+
+    reset_parameters = Embedding.reset_parameters
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, **kwargs):
+        """An EmbeddingBag holding ``embeddings`` (2-D), frozen unless ``freeze=False``."""
+        if embeddings.ndim != 2:
+            raise ValueError("Embeddings parameter is expected to be 2-dimensional")
+        bag = cls(*embeddings.shape, _weight=embeddings, **kwargs)
+        bag.weight.requires_grad = not freeze
+        return bag
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return embedding_bag(
+            input,
+            self.weight,
+            offsets,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+            self.mode,
+            self.sparse,
+            per_sample_weights,
+            self.include_last_offset,
+            self.padding_idx,
+        )
+
+    def extra_repr(self):
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        s += f", mode={self.mode!r}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s

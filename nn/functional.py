@@ -5,7 +5,7 @@ Nothing is defined here: each function lives with its module class (``nn/activat
 PyTorch's names.
 """
 
-from minigrad import conv1d, conv2d, max_pool2d
+from minigrad import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, max_pool2d
 from minigrad.ops.attention import scaled_dot_product_attention
 
 from .activation import (
@@ -40,8 +40,9 @@ from .activation_extra import (
 )
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .dropout import dropout, dropout1d, dropout2d, dropout3d
-from .embedding import embedding, one_hot
+from .embedding import embedding, embedding_bag, one_hot
 from .flatten import unflatten
+from .grid_sample import affine_grid, grid_sample
 from .linear import bilinear, linear
 from .loss import (
     binary_cross_entropy,
@@ -99,6 +100,7 @@ __all__ = [
     "adaptive_max_pool1d",
     "adaptive_max_pool2d",
     "adaptive_max_pool3d",
+    "affine_grid",
     "avg_pool1d",
     "avg_pool2d",
     "avg_pool3d",
@@ -109,6 +111,9 @@ __all__ = [
     "celu",
     "conv1d",
     "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
     "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
@@ -118,9 +123,11 @@ __all__ = [
     "dropout3d",
     "elu",
     "embedding",
+    "embedding_bag",
     "gaussian_nll_loss",
     "gelu",
     "glu",
+    "grid_sample",
     "group_norm",
     "hardshrink",
     "hardsigmoid",

@@ -37,10 +37,10 @@ def _check_input(op, input, nd):
 def _geometry(op, input, nd, kernel_size, stride, padding, dilation, ceil_mode):
     """Per dim (size, k, s, p, d, out), validated like PyTorch's pooling."""
     _check_input(op, input, nd)
-    k = _tuple(kernel_size, nd, "kernel_size")
+    k = _tuple(kernel_size, nd, "kernel_size", op)
     default = stride is None or (not isinstance(stride, int) and len(stride) == 0)
-    s = k if default else _tuple(stride, nd, "stride")
-    p, d = _tuple(padding, nd, "padding"), _tuple(dilation, nd, "dilation")
+    s = k if default else _tuple(stride, nd, "stride", op)
+    p, d = _tuple(padding, nd, "padding", op), _tuple(dilation, nd, "dilation", op)
     if min(k) < 1 or min(s) < 1 or min(d) < 1:
         raise RuntimeError(f"{op}: kernel_size, stride and dilation must be positive, got {k}, {s}, {d}")
     for ki, pi, di in zip(k, p, d):
@@ -227,9 +227,9 @@ def adaptive_avg_pool3d(input, output_size):
 
 
 def _max_unpool(op, nd, input, indices, kernel_size, stride, padding, output_size):
-    k = _tuple(kernel_size, nd, "kernel_size")
-    s = k if stride is None else _tuple(stride, nd, "stride")
-    p = _tuple(padding, nd, "padding")
+    k = _tuple(kernel_size, nd, "kernel_size", op)
+    s = k if stride is None else _tuple(stride, nd, "stride", op)
+    p = _tuple(padding, nd, "padding", op)
     if tuple(indices.shape) != tuple(input.shape) or input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(
             f"{op}: expected indices of the input's shape and a {nd + 1}D or {nd + 2}D input, got input "
@@ -267,13 +267,13 @@ def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_siz
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum of x^p over each window) ** (1/p)."""
     out = avg_pool1d(input**norm_type, kernel_size, stride, 0, ceil_mode)
-    return (out * _tuple(kernel_size, 1, "kernel_size")[0]) ** (1.0 / norm_type)
+    return (out * _tuple(kernel_size, 1, "kernel_size", "lp_pool1d")[0]) ** (1.0 / norm_type)
 
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(sum of x^p over each window) ** (1/p)."""
     out = avg_pool2d(input**norm_type, kernel_size, stride, 0, ceil_mode)
-    return (out * math.prod(_tuple(kernel_size, 2, "kernel_size"))) ** (1.0 / norm_type)
+    return (out * math.prod(_tuple(kernel_size, 2, "kernel_size", "lp_pool2d"))) ** (1.0 / norm_type)
 
 
 # ----------------------------------------------------------------------------- layers

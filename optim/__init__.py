@@ -7,7 +7,7 @@ This folder sits at the top of the repository but is only ever ``minigrad.optim`
 
 Layout: ``optimizer`` (the base: groups, state, zero_grad, step, state dicts), one module
 per algorithm (``sgd``, ``adam``, ``rmsprop``, ``adagrad``, ``adadelta``, ``adamax``, ``nadam``, ``radam``,
-``asgd``, ``rprop``: pseudo-code in the docstring,
+``asgd``, ``rprop``, ``lbfgs``: pseudo-code in the docstring,
 a few lines of update calling one kernel of ``minigrad._optim_kernels``) and
 ``lr_scheduler``.
 """
@@ -18,6 +18,7 @@ from . import (
     adam,
     adamax,
     asgd,
+    lbfgs,
     lr_scheduler,
     nadam,
     optimizer,
@@ -31,6 +32,7 @@ from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
 from .asgd import ASGD
+from .lbfgs import LBFGS
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -51,6 +53,7 @@ __all__ = [
     "RAdam",
     "ASGD",
     "Rprop",
+    "LBFGS",
     "lr_scheduler",
     "swa_utils",
 ]

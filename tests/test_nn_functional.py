@@ -223,11 +223,6 @@ def test_conv2d_kernel_larger_than_input_raises():
         F.conv2d(minigrad.zeros(1, 1, 2, 2), minigrad.zeros(1, 1, 3, 3))
 
 
-def test_conv2d_groups_not_supported_raises():
-    with pytest.raises(NotImplementedError, match="groups=1 only"):
-        F.conv2d(minigrad.zeros(1, 2, 3, 3), minigrad.zeros(2, 1, 1, 1), groups=2)
-
-
 def test_conv2d_mixed_dtypes_raise():
     with pytest.raises(RuntimeError, match="same dtype"):
         F.conv2d(minigrad.zeros(1, 1, 3, 3, dtype=minigrad.float64), minigrad.zeros(1, 1, 1, 1))

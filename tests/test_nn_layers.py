@@ -63,6 +63,28 @@ LAYERS = [
     Layer("conv2d_unbatched", lambda nn: nn.Conv2d(2, 3, 3, padding=1), ((2, 4, 4),)),
     Layer("conv1d", lambda nn: nn.Conv1d(2, 3, 3, stride=2, padding=1), ((2, 2, 7),)),
     Layer("conv1d_dilation", lambda nn: nn.Conv1d(1, 2, 2, dilation=3), ((2, 1, 8),)),
+    Layer("conv2d_groups", lambda nn: nn.Conv2d(4, 6, 3, groups=2, padding=1), ((2, 4, 5, 5),)),
+    Layer("conv2d_depthwise", lambda nn: nn.Conv2d(3, 6, 3, groups=3, stride=2), ((2, 3, 7, 6),)),
+    Layer(
+        "conv2d_reflect", lambda nn: nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"), ((2, 2, 5, 5),)
+    ),
+    Layer("conv1d_circular", lambda nn: nn.Conv1d(2, 2, 3, padding=2, padding_mode="circular"), ((2, 2, 6),)),
+    Layer(
+        "conv3d",
+        lambda nn: nn.Conv3d(2, 4, (2, 3, 2), stride=(1, 2, 1), padding=1, groups=2),
+        ((2, 2, 4, 5, 4),),
+    ),
+    Layer(
+        "conv_transpose2d",
+        lambda nn: nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1),
+        ((2, 4, 3, 4),),
+    ),
+    Layer(
+        "conv_transpose2d_groups",
+        lambda nn: nn.ConvTranspose2d(4, 6, 2, groups=2, dilation=2),
+        ((1, 4, 3, 3),),
+    ),
+    Layer("conv_transpose1d", lambda nn: nn.ConvTranspose1d(2, 3, 3, stride=3, bias=False), ((2, 2, 4),)),
     Layer("maxpool2d", lambda nn: nn.MaxPool2d(2), ((2, 2, 4, 4),)),
     Layer("maxpool2d_overlapping_padded", lambda nn: nn.MaxPool2d(3, stride=2, padding=1), ((1, 2, 5, 5),)),
     Layer(
@@ -117,6 +139,9 @@ LAYERS = [
         train=False,
     ),
     Layer("embedding", lambda nn: nn.Embedding(6, 3), ((2, 4),), index_input=6),
+    Layer("embedding_bag_sum", lambda nn: nn.EmbeddingBag(6, 3, mode="sum"), ((3, 4),), index_input=6),
+    Layer("embedding_bag_mean", lambda nn: nn.EmbeddingBag(6, 3), ((3, 4),), index_input=6),
+    Layer("embedding_bag_max", lambda nn: nn.EmbeddingBag(6, 3, mode="max"), ((3, 4),), index_input=6),
     Layer(
         "embedding_padding_idx",
         lambda nn: nn.Embedding(5, 2, padding_idx=1),

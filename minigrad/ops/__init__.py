@@ -56,7 +56,7 @@ from ._core import METHODS, PUBLIC, defop, export, export_method, numpy_keywords
 from .elementwise import ADD, DIV, MUL, RSUB, SUB, _rdiv, inplace  # noqa: F401  (the tape's door)
 from .indexing import getitem, setitem, setitem_  # noqa: F401  (the tape's door)
 from .integer import _rremainder  # noqa: F401  (the tape's door)
-from .nn import conv1d, conv2d, log_softmax, max_pool2d, softmax  # noqa: F401  (nn primitives)
+from .nn import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, log_softmax, max_pool2d, softmax  # noqa: F401,E501
 from .shape import T  # noqa: F401  (the tape's door)
 
 # x.softmax(axis=1) and minigrad.softmax(x, axis=1), as PyTorch (F.softmax is nn's and refuses it, as there)

@@ -30,6 +30,8 @@ from .._tape import Tensor, _from_array, apply
 from . import _batching as B
 from ._core import _INT64_MAX, ELEMENTWISE, MULTILINEAR, _check_alloc, _dims, _is_raw, defop, export
 from .elementwise import div, exp, gt, mul, neg, sigmoid, sub, where
+from .indexing import index_select
+from .join import cat
 from .linalg import matmul
 from .shape import transpose
 
@@ -93,17 +95,41 @@ def _as4(shape):
     return shape if len(shape) == 4 else shape[:2] + (1,) + shape[2:]
 
 
-def _fwd_conv(x, w, b, geometry):
+def _grouped_dot(a, b, groups):
+    """``a @ b`` block by block: a (G*P, Q) times b (G*Q, R) -> (G*P, R), group g's rows of
+    ``a`` times group g's rows of ``b`` (one GEMM when ``groups`` is 1)."""
+    if groups == 1:
+        return np.dot(a, b)
+    p, q, r = a.shape[0] // groups, a.shape[1], b.shape[1]  # not -1: R may be 0 (an empty batch)
+    return _stacked_matmul(a.reshape(groups, p, q), b.reshape(groups, q, r)).reshape(groups * p, r)
+
+
+def _stacked_matmul(a, b):
+    # NOTE: numpy's stacked matmul is ~10x slower than a broadcast product when the contracted
+    # dim is 1 (a depthwise convolution's input gradient: 5.6 ms vs 0.5 ms, measured)
+    return a * b if a.shape[2] == 1 else np.matmul(a, b)
+
+
+def _fwd_conv(x, w, b, geometry, groups):
     _floats("conv", x, w, b)
     n, o, oh, ow = x.shape[0], w.shape[0], geometry[8], geometry[9]
     cols = CK.im2col(x.reshape(_as4(x.shape)), geometry, True)  # (C*KH*KW, N*OH*OW)
-    out = np.dot(w.reshape(o, -1), cols).reshape(o, n, oh * ow)  # one GEMM for the batch
+    out = _grouped_dot(w.reshape(o, -1), cols, groups).reshape(o, n, oh * ow)  # one GEMM per group
     res = np.empty((n, o, oh * ow), x.dtype)
     if b is None:
         np.copyto(res, out.transpose(1, 0, 2))
     else:  # the bias added in the same pass that reorders the output
         np.add(out.transpose(1, 0, 2), b.reshape(o, 1), out=res)
     return res.reshape((n, o) + ((oh, ow) if x.ndim == 4 else (ow,)))
+
+
+def _fwd_conv_transpose(x, w, b, geometry, groups, shape):
+    # the convolution's input gradient, with x in the role of the output gradient
+    _floats("conv_transpose", x, w, b)
+    out = _conv_dx(x, w, shape, geometry, groups)
+    if b is not None:
+        out += b.reshape((-1,) + (1,) * (out.ndim - 2))
+    return out
 
 
 def _fwd_im2col(x, geometry):
@@ -203,10 +229,15 @@ CROSS_ENTROPY_REDUCED = defop("cross_entropy_reduced", _fwd_cross_entropy_reduce
                               grad_name="NllLossBackward0", batch=B.cross_entropy_reduced)
 # NOTE: convolution is a primitive for speed: im2col + one GEMM over the batch each way, the
 # transposed operands passed to BLAS as views (timed against PyTorch in benchmarks/bench_conv.py).
+# conv_transpose is the convolution's adjoint in x: each is the other's input derivative.
 CONVOLUTION   = defop("convolution", _fwd_conv,
-                      lambda g, x, w, b, out, geo: _conv_dx(g, w, x.shape, geo),
-                      lambda g, x, w, b, out, geo: _conv_dw(g, x, w.shape, geo),
-                      lambda g, x, w, b, out, geo: _conv_db(g))
+                      lambda g, x, w, b, out, geo, groups: _conv_dx(g, w, x.shape, geo, groups),
+                      lambda g, x, w, b, out, geo, groups: _conv_dw(g, x, w.shape, geo, groups),
+                      lambda g, x, w, b, out, geo, groups: _conv_db(g))
+CONV_TRANSPOSE = defop("convolution_transpose", _fwd_conv_transpose,
+                      lambda g, x, w, b, out, geo, groups, shape: _convolve(g, w, geo, groups),
+                      lambda g, x, w, b, out, geo, groups, shape: _conv_dw(x, g, w.shape, geo, groups),
+                      lambda g, x, w, b, out, geo, groups, shape: _conv_db(g), grad_name="ConvolutionBackward0")
 IM2COL        = defop("im2col", _fwd_im2col,
                       lambda g, x, out, geo: col2im(g, x.shape, geo))
 COL2IM        = defop("col2im", _fwd_col2im,
@@ -269,11 +300,6 @@ def _cross_entropy_backward(g, x, target, weight, ignore_index):
     return mul(sub(softmax(x, 1), one_hot), coef)
 
 
-def _per_image(g):
-    """(N, O, *spatial) -> (N, O, L): the output as im2col's matching columns."""
-    return g.reshape(g.shape[0], g.shape[1], math.prod(g.shape[2:]))  # not -1: N may be 0
-
-
 def _channels_first(g):
     """(N, O, *spatial) ndarray -> (O, N*L): the gradient in the batch-major columns' order."""
     n, o = g.shape[:2]
@@ -281,24 +307,38 @@ def _channels_first(g):
     return np.ascontiguousarray(g.reshape(n, o, per).transpose(1, 0, 2)).reshape(o, n * per)
 
 
-def _conv_dx(g, w, xshape, geometry):
-    if _is_raw(g):  # one GEMM (the weight's transpose a view) and col2im, over the whole batch
-        cols = np.dot(w.reshape(w.shape[0], -1).T, _channels_first(g))  # (C*KH*KW, N*L)
-        return CK.col2im(cols, _as4(tuple(xshape)), geometry, True).reshape(xshape)
-    cols = matmul(transpose(w.reshape(w.shape[0], -1), 0, 1), _per_image(g))  # (N, C*KH*KW, L)
-    return col2im(cols, _as4(tuple(xshape)), geometry).reshape(xshape)
+def _conv_dx(g, w, xshape, geometry, groups):
+    """The input gradient of a convolution: w's transpose times g's columns, then col2im."""
+    if not _is_raw(g):
+        return apply(CONV_TRANSPOSE, (g, w, None), (geometry, groups, tuple(xshape)))
+    # one GEMM per group (the weight's transpose a view) and col2im, over the whole batch
+    o, rows = w.shape[0], _channels_first(g)  # rows: (O, N*L)
+    if groups == 1:
+        cols = np.dot(w.reshape(o, -1).T, rows)  # (C*KH*KW, N*L)
+    else:
+        wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # (G, C/G*KH*KW, O/G), a view
+        cols = _stacked_matmul(wt, rows.reshape(groups, o // groups, rows.shape[1]))
+        cols = cols.reshape(groups * wt.shape[1], rows.shape[1])  # not -1: N*L may be 0
+    return CK.col2im(cols, _as4(tuple(xshape)), geometry, True).reshape(xshape)
 
 
-def _conv_dw(g, x, wshape, geometry):
-    if _is_raw(g):  # one GEMM over the batch: cols (C*KH*KW, N*L) @ g as (N*L, O)
-        cols = CK.im2col(x.reshape(_as4(x.shape)), geometry, True)
-        n, o = g.shape[:2]
+def _conv_dw(g, x, wshape, geometry, groups):
+    """The weight gradient of a convolution of input x whose output gradient is g."""
+    o, n = wshape[0], g.shape[0]
+    per = math.prod(g.shape[2:])  # not -1: N may be 0
+    if _is_raw(g):  # one GEMM per group over the batch: cols (C*KH*KW, N*L) @ g as (N*L, O)
+        cols = CK.im2col(np.ascontiguousarray(x).reshape(_as4(x.shape)), geometry, True)
         # NOTE: this order runs ~1.3x faster in OpenBLAS than g (O, N*L) @ cols.T (measured)
-        per = math.prod(g.shape[2:])  # not -1: N may be 0
         g_rows = np.ascontiguousarray(g.reshape(n, o, per).transpose(0, 2, 1)).reshape(n * per, o)
-        return np.ascontiguousarray(np.dot(cols, g_rows).T).reshape(wshape)
-    cols = im2col(x.reshape(_as4(tuple(x.shape))), geometry)
-    return matmul(_per_image(g), transpose(cols, 1, 2)).sum(0).reshape(wshape)
+        if groups == 1:
+            return np.ascontiguousarray(np.dot(cols, g_rows).T).reshape(wshape)
+        gt = g_rows.reshape(n * per, groups, o // groups).transpose(1, 0, 2)  # (G, N*L, O/G)
+        dw = np.matmul(cols.reshape(groups, cols.shape[0] // groups, n * per), gt)  # (G, C/G*KH*KW, O/G)
+        return np.ascontiguousarray(dw.transpose(0, 2, 1)).reshape(wshape)
+    cols = im2col(x.reshape(_as4(tuple(x.shape))), geometry)  # (N, C*KH*KW, L)
+    cols = cols.reshape((n, groups, -1, per))
+    gg = g.reshape((n, groups, o // groups, per))
+    return matmul(gg, transpose(cols, 2, 3)).sum(0).reshape(wshape)
 
 
 def _conv_db(g):
@@ -317,6 +357,15 @@ def _softplus_backward(g, x, beta, threshold):
 
 # ----------------------------------------------------------------------------- dual helpers
 # Raw forward on ndarrays, a recorded op on Tensors: what derivative formulas call.
+
+
+def _convolve(x, w, geometry, groups):
+    """A bias-free convolution of ``x`` with the validated ``geometry``: raw or recorded."""
+    return (
+        _fwd_conv(x, w, None, geometry, groups)
+        if _is_raw(x)
+        else apply(CONVOLUTION, (x, w, None), (geometry, groups))
+    )
 
 
 def im2col(x, geometry):
@@ -404,12 +453,19 @@ _INT32_MAX = 2**31 - 1
 
 
 def _tuple(v, n, name, op=None, limit=_INT64_MAX):
-    """``v`` (an int or ``n`` ints) as a tuple of ints no larger in magnitude than ``limit``:
-    int64 for convolution, int32 for pooling, the C types PyTorch converts them to."""
+    """``v`` (an int, or one or ``n`` ints) as a tuple of ``n`` ints no larger in magnitude than
+    ``limit``: int64 for convolution, int32 for pooling, the C types PyTorch converts them to.
+    A sequence of another length is PyTorch's RuntimeError; a non-int, its TypeError."""
     t = (v,) * n if isinstance(v, (int, np.integer)) else tuple(v)
-    if len(t) != n or not all(isinstance(i, (int, np.integer)) for i in t):
-        raise TypeError(f"{name} must be an int or a tuple of {n} ints, got {v!r}")
-    t = tuple(int(i) for i in t)
+    if not all(isinstance(i, (int, np.integer)) for i in t):
+        raise TypeError(f"{op or 'conv'}: {name} must be an int or a tuple of {n} ints, got {v!r}")
+    t = tuple(int(i) for i in t) * (n if len(t) == 1 else 1)
+    if len(t) != n:
+        what = "convolution" if op is None or "conv" in op else "window"
+        raise RuntimeError(
+            f"{op or 'conv'}: expected {name} to be a single integer value or a list of {n} values "
+            f"to match the {what} dimensions, but got {name}={list(v)}"
+        )
     if any(abs(i) > limit for i in t):
         kind = "int" if limit == _INT32_MAX else "int64"
         raise RuntimeError(
@@ -445,7 +501,8 @@ def _same_padding(kernel, dilation, stride, op):
 
 
 def _conv_geometry(op, xshape, wshape, stride, padding, dilation):
-    """(kh, kw, sh, sw, ph, pw, dh, dw, oh, ow) of a convolution, validated like PyTorch."""
+    """(kh, kw, sh, sw, ph, pw, dh, dw, oh, ow) of a convolution, validated like PyTorch; for a
+    3-D one, ((kd, sd, pd, dd, od, right padding), that of the 2-D convolution over H, W)."""
     nd = len(wshape) - 2
     kernel = tuple(wshape[2:])
     stride, dilation = _tuple(stride, nd, "stride", op), _tuple(dilation, nd, "dilation", op)
@@ -471,15 +528,25 @@ def _conv_geometry(op, xshape, wshape, stride, padding, dilation):
         )
     if out is None:
         out = tuple((p - e) // s + 1 for p, e, s in zip(padded, eff, stride))
-    two = lambda t, fill: t if nd == 2 else (fill,) + t  # noqa: E731
+    if nd == 3:  # depth is stacked into the channels (conv3d), H and W stay a 2-D window
+        n, c, depth, h, w = xshape
+        why = f"kernel_size={kernel}, stride={stride}, padding={pad}, dilation={dilation}"
+        _check_alloc(op, max(n, 1) * out[0] * c * kernel[0] * h * w, 8, "a depth-stacked input", why)
+        depth_geo = (kernel[0], stride[0], pad[0], dilation[0], out[0], total[0] - pad[0])
+        xshape, wshape = (n * out[0], c * kernel[0], h, w), (wshape[0], wshape[1] * kernel[0]) + kernel[1:]
+        kernel, stride, pad, dilation, out = kernel[1:], stride[1:], pad[1:], dilation[1:], out[1:]
+    two = lambda t, fill: t if len(t) == 2 else (fill,) + t  # noqa: E731
     geo = two(kernel, 1) + two(stride, 1) + two(pad, 0) + two(dilation, 1) + two(out, 1)
     _check_window(op, (xshape[0], wshape[0]) + tuple(xshape[2:]), geo, wshape[1] * math.prod(kernel), 8)
-    return geo
+    return (depth_geo, geo) if nd == 3 else geo
 
 
-def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
-    if groups != 1:
-        raise NotImplementedError(f"{op}: minigrad supports groups=1 only (got groups={groups})")
+def _conv_shapes(op, nd, input, weight, bias, groups, transposed=False):
+    """Validate a convolution's tensors like PyTorch; returns (batched input, unbatched)."""
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool):
+        raise TypeError(f"{op}: groups must be an int, got {groups!r}")
+    if groups < 1:
+        raise RuntimeError(f"{op}: non-positive groups is not supported (got groups={groups})")
     unbatched = input.ndim == nd + 1
     if input.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(
@@ -488,27 +555,47 @@ def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
         )
     if weight.ndim != nd + 2:
         raise RuntimeError(
-            f"{op}: weight must be {nd + 2}-D (out_channels, in_channels, *kernel), "
-            f"got shape {list(weight.shape)}"
+            f"{op}: weight must be {nd + 2}-D ({'in' if transposed else 'out'}_channels, "
+            f"{'out' if transposed else 'in'}_channels / groups, *kernel), got shape {list(weight.shape)}"
         )
     if unbatched:
         input = input.reshape((1,) + tuple(input.shape))
-    if input.shape[1] != weight.shape[1]:
+    w = list(weight.shape)
+    if w[0] % groups:
         raise RuntimeError(
-            f"Given groups=1, weight of size {list(weight.shape)}, expected input{list(input.shape)} to "
-            f"have {weight.shape[1]} channels, but got {input.shape[1]} channels instead"
+            f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got "
+            f"weight of size [{w}] instead ({op})"
         )
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
-        raise RuntimeError(f"{op}: bias must have shape ({weight.shape[0]},), got {tuple(bias.shape)}")
+    channels = w[0] if transposed else w[1] * groups
+    if input.shape[1] != channels:
+        given = "transposed=1" if transposed else f"groups={groups}"
+        raise RuntimeError(
+            f"Given {given}, weight of size {w}, expected input{list(input.shape)} to have {channels} "
+            f"channels, but got {input.shape[1]} channels instead ({op})"
+        )
+    out_channels = w[1] * groups if transposed else w[0]
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise RuntimeError(
+            f"{op}: expected bias to be 1-dimensional with {out_channels} elements, but got bias of size "
+            f"{list(bias.shape)} instead"
+        )
+    return input, unbatched
+
+
+def _conv(op, nd, input, weight, bias, stride, padding, dilation, groups):
+    input, unbatched = _conv_shapes(op, nd, input, weight, bias, groups)
     geo = _conv_geometry(op, tuple(input.shape), tuple(weight.shape), stride, padding, dilation)
-    out = apply(CONVOLUTION, (input, weight, bias), (geo,))
+    out = apply(CONVOLUTION, (input, weight, bias), (geo, int(groups)))
     return out.reshape(tuple(out.shape)[1:]) if unbatched else out
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """2-D convolution (cross-correlation) of (N, C, H, W) ``input`` with (O, C, KH, KW) ``weight``.
+    """2-D convolution (cross-correlation) of (N, C, H, W) ``input`` with (O, C/groups, KH, KW)
+    ``weight``.
 
-    ``padding`` may be an int, a pair, ``'valid'`` or ``'same'`` (stride 1).
+    ``padding`` may be an int, a pair, ``'valid'`` or ``'same'`` (stride 1). With ``groups``
+    the channels split into that many blocks, each convolved with its block of O/groups filters
+    (``groups=C`` is a depthwise convolution).
 
     >>> minigrad.conv2d(minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 2, 2)).shape
     minigrad.Size([1, 1, 2, 2])
@@ -517,12 +604,121 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """1-D convolution of (N, C, L) ``input`` with (O, C, K) ``weight``.
+    """1-D convolution of (N, C, L) ``input`` with (O, C/groups, K) ``weight``.
 
     >>> minigrad.conv1d(minigrad.ones(1, 1, 5), minigrad.ones(1, 1, 3)).shape
     minigrad.Size([1, 1, 3])
     """
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution of (N, C, D, H, W) ``input`` with (O, C/groups, KD, KH, KW) ``weight``.
+
+    Composed (its gradient comes from the ops it is made of): the KD depth slices each output
+    depth reads are stacked into the channels, (N*OD, C*KD, H, W), and one conv2d with the
+    weight seen as (O, C/groups*KD, KH, KW) computes every output depth at once.
+
+    >>> minigrad.conv3d(minigrad.ones(1, 1, 3, 3, 3), minigrad.ones(1, 1, 2, 2, 2)).shape
+    minigrad.Size([1, 1, 2, 2, 2])
+    """
+    x, unbatched = _conv_shapes("conv3d", 3, input, weight, bias, groups)
+    (kd, sd, pd, dd, od, right), geo = _conv_geometry(
+        "conv3d", tuple(x.shape), tuple(weight.shape), stride, padding, dilation
+    )
+    n, c, _, h, w = x.shape
+    if pd or right:
+        x = cat([x.new_zeros((n, c, pd, h, w)), x, x.new_zeros((n, c, right, h, w))], 2)
+    depths = (np.arange(kd)[:, None] * dd + np.arange(od)[None, :] * sd).reshape(-1)  # (kz, oz)
+    stacked = index_select(x, 2, depths).reshape((n, c, kd, od, h, w)).permute(0, 3, 1, 2, 4, 5)
+    stacked = stacked.reshape((n * od, c * kd, h, w))
+    o = weight.shape[0]
+    w2 = weight.reshape((o, weight.shape[1] * kd) + tuple(weight.shape[3:]))
+    out = apply(CONVOLUTION, (stacked, w2, bias), (geo, int(groups)))
+    out = out.reshape((n, od, o, geo[8], geo[9])).permute(0, 2, 1, 3, 4).contiguous()
+    return out.reshape(tuple(out.shape)[1:]) if unbatched else out
+
+
+def _conv_transpose_geometry(op, xshape, wshape, stride, padding, output_padding, dilation, groups, itemsize):
+    """(geometry of the adjoint convolution, output shape) of a transposed convolution."""
+    nd = len(wshape) - 2
+    kernel, size = tuple(wshape[2:]), tuple(xshape[2:])
+    if isinstance(padding, str):
+        raise TypeError(f"{op}(): argument 'padding' must be tuple of ints, not str")
+    s, d = _tuple(stride, nd, "stride", op), _tuple(dilation, nd, "dilation", op)
+    p, q = _tuple(padding, nd, "padding", op), _tuple(output_padding, nd, "output_padding", op)
+    for bad, what in (
+        (min(s) < 1, "non-positive stride"),
+        (min(p) < 0, "negative padding"),
+        (min(q) < 0, "negative output_padding"),
+        (min(d) < 1, "non-positive dilation"),
+    ):
+        if bad:
+            raise RuntimeError(
+                f"{op}: {what} is not supported (stride={s}, padding={p}, output_padding={q}, dilation={d})"
+            )
+    if any(qi >= max(si, di) for qi, si, di in zip(q, s, d)):
+        raise RuntimeError(
+            f"{op}: output padding must be smaller than either stride or dilation, but got "
+            f"output_padding={q}, stride={s}, dilation={d}"
+        )
+    out = tuple(
+        (i - 1) * si - 2 * pi + di * (k - 1) + qi + 1
+        for i, k, si, pi, di, qi in zip(size, kernel, s, p, d, q)
+    )
+    if min(out) < 1:
+        raise RuntimeError(
+            f"Given input size per channel: ({' x '.join(map(str, size))}). Calculated output size per "
+            f"channel: ({' x '.join(map(str, out))}). Output size is too small ({op})"
+        )
+    two = lambda t, fill: t if nd == 2 else (fill,) + t  # noqa: E731
+    geo = two(kernel, 1) + two(s, 1) + two(p, 0) + two(d, 1) + two(size, 1)
+    shape = (xshape[0], wshape[1] * groups) + out
+    why = f"stride={s}, padding={p}, output_padding={q}, dilation={d}"
+    _check_alloc(op, max(shape[0], 1) * max(shape[1], 1) * math.prod(out), itemsize, "an output", why)
+    _check_window(op, shape, geo, shape[1] * math.prod(kernel), itemsize)
+    return geo, shape
+
+
+def _conv_transpose(op, nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    input, unbatched = _conv_shapes(op, nd, input, weight, bias, groups, transposed=True)
+    geo, shape = _conv_transpose_geometry(
+        op,
+        tuple(input.shape),
+        tuple(weight.shape),
+        stride,
+        padding,
+        output_padding,
+        dilation,
+        int(groups),
+        input.dtype.itemsize,
+    )
+    out = apply(CONV_TRANSPOSE, (input, weight, bias), (geo, int(groups), shape))
+    return out.reshape(tuple(out.shape)[1:]) if unbatched else out
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """2-D transposed convolution ("deconvolution") of (N, C_in, H, W) ``input`` with
+    (C_in, C_out/groups, KH, KW) ``weight``: the input gradient of the matching conv2d, so each
+    size grows to (H - 1) * stride - 2 * padding + dilation * (KH - 1) + output_padding + 1.
+
+    >>> minigrad.conv_transpose2d(minigrad.ones(1, 1, 2, 2), minigrad.ones(1, 1, 2, 2), stride=2).shape
+    minigrad.Size([1, 1, 4, 4])
+    """
+    return _conv_transpose(
+        "conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """1-D transposed convolution of (N, C_in, L) ``input`` with (C_in, C_out/groups, K) ``weight``.
+
+    >>> minigrad.conv_transpose1d(minigrad.ones(1, 1, 3), minigrad.ones(1, 2, 2)).shape
+    minigrad.Size([1, 2, 4])
+    """
+    return _conv_transpose(
+        "conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding, groups, dilation
+    )
 
 
 def _pool_out(size, k, s, p, d, ceil_mode):
