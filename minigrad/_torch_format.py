@@ -25,6 +25,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ._parameter import Parameter
 from ._tape import Tensor, _from_array
 
 # storage class name <-> numpy dtype (minigrad's dtypes; PyTorch's others are refused by name)
@@ -92,11 +93,10 @@ def _rebuild_tensor(storage, offset, size, stride, requires_grad, *_hooks_and_me
 
 
 def _rebuild_parameter(data, requires_grad, *_hooks):
-    import minigrad
 
     if not isinstance(data, Tensor):
         raise pickle.UnpicklingError(f"a Parameter must wrap a tensor, got {type(data).__name__}")
-    return minigrad.nn.Parameter(data, bool(requires_grad))
+    return Parameter(data, bool(requires_grad))
 
 
 def _rebuild_parameter_with_state(data, requires_grad, hooks, state):

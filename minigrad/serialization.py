@@ -20,6 +20,7 @@ from collections import OrderedDict
 import numpy as np
 
 from . import _dtypes
+from ._parameter import Parameter
 from ._tape import Tensor, _from_array
 
 _SPEC = "__minigrad__"
@@ -139,9 +140,7 @@ class _Decoder:
             raise TypeError(f"a tensor of numpy's {arr.dtype}, which minigrad has no dtype for")
         t = _from_array(arr)
         if spec["parameter"]:
-            import minigrad
-
-            return minigrad.nn.Parameter(t, spec["requires_grad"])
+            return Parameter(t, spec["requires_grad"])
         return t.requires_grad_(spec["requires_grad"])
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 import minigrad
 
+from ..ops.nn import softplus
 from .distribution import Distribution, as_tensor, broadcast
 
 
@@ -18,9 +19,9 @@ def _clamp_probs(p):
 
 
 def _bce_with_logits(logits, target):
-    from minigrad.nn.functional import binary_cross_entropy_with_logits
-
-    return binary_cross_entropy_with_logits(logits, target, reduction="none")
+    # nn.functional's binary_cross_entropy_with_logits, unreduced, from the op table (the core
+    # does not import nn): (1 - t) * l + softplus(-l)
+    return (1 - target) * logits + softplus(-logits)
 
 
 class Bernoulli(Distribution):

@@ -1,5 +1,6 @@
 """kl_divergence(p, q): KL(p || q) from a table of closed forms, keyed by the two types."""
 
+from ..ops.nn import softplus
 from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .independent import Independent, _sum_rightmost
@@ -44,8 +45,6 @@ def _kl_normal_normal(p, q):
 
 @register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli_bernoulli(p, q):
-    from minigrad.nn.functional import softplus
-
     # p log(p/q) + (1-p) log((1-p)/(1-q)) in logits: log sigmoid(l) = -softplus(-l)
     t1 = p.probs * (softplus(-q.logits) - softplus(-p.logits))
     t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
