@@ -10,7 +10,7 @@ with ``F.pad`` first, as PyTorch does. Weights start as PyTorch's do.
 import math
 
 import minigrad
-from minigrad.ops.nn import _tuple
+from minigrad._internal import int_tuple as _tuple
 
 from ._checks import bad_input
 from .linear import init_like_pytorch, optional_bias

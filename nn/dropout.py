@@ -9,7 +9,7 @@ Dropout1d/2d/3d zero whole channels: one draw per (sample, channel), broadcast o
 import warnings
 
 import minigrad
-from minigrad.random import _rng
+from minigrad._internal import rng as _rng
 
 from .module import Module
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from minigrad.random import _rng
+from minigrad._internal import rng as _rng
 
 from .parameter import assign
 

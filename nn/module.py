@@ -21,7 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 
 import minigrad
-from minigrad import Tensor
+from minigrad import Tensor, _internal
 
 from .parameter import Parameter, assign
 
@@ -374,22 +374,22 @@ class Module:
         ``model.to(device)``, ``model.to(minigrad.float64)``, ``model.to(device, dtype)``,
         ``model.to(tensor)``, ``model.to(dtype=..., device=..., non_blocking=...)``, parsed as
         ``Tensor.to`` is. The CPU is minigrad's only device; another raises ``DeviceError``."""
-        _, dtype, _, copy = minigrad._device.parse_to(args, kwargs, "Module.to")
+        _, dtype, _, copy = _internal.parse_to(args, kwargs, "Module.to")
         if copy:
             raise RuntimeError(".to() does not accept copy argument: a module is converted in place")
         if dtype is None:
             return self
-        npd = minigrad._dtypes.to_numpy(dtype)
+        npd = _internal.dtype_to_numpy(dtype)
         if npd.kind != "f":
             raise TypeError(
                 f"nn.Module.to only accepts floating point or complex dtypes, but got "
-                f"desired dtype={minigrad._dtypes.from_numpy(npd)}"
+                f"desired dtype={_internal.dtype_from_numpy(npd)}"
             )
-        return self._convert(lambda t: t.to(minigrad._dtypes.from_numpy(npd)))
+        return self._convert(lambda t: t.to(_internal.dtype_from_numpy(npd)))
 
     def cuda(self, device=None):
         """Raises ``DeviceError``: minigrad runs on the CPU only (``cuda.is_available()`` is False)."""
-        minigrad._device.check_device("cuda", "Module.cuda")
+        _internal.check_device("cuda", "Module.cuda")
 
     def float(self):
         return self.to(minigrad.float32)

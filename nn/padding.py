@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 import minigrad
-from minigrad.ops._core import _check_alloc
+from minigrad._internal import check_alloc as _check_alloc
 
 from .module import Module
 

@@ -3,7 +3,7 @@ needs no ``nn``) and ``assign``, the in-place overwrite the layers and ``nn.init
 
 import minigrad
 from minigrad import Tensor
-from minigrad._parameter import Parameter
+from minigrad._internal import Parameter
 
 __all__ = ["Parameter", "assign"]
 

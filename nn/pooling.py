@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 import minigrad
-from minigrad.ops._core import _check_alloc
+from minigrad._internal import check_alloc as _check_alloc
 from minigrad.ops.nn import im2col, max_pool2d, pool_geometry
 
 from ._checks import bad_input

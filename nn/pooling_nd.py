@@ -18,7 +18,9 @@ import math
 import numpy as np
 
 import minigrad
-from minigrad.ops.nn import _pool_out, _tuple, gather_planes, scatter_planes
+from minigrad._internal import int_tuple as _tuple
+from minigrad._internal import pool_out as _pool_out
+from minigrad.ops.nn import gather_planes, scatter_planes
 
 from .module import Module
 from .pooling import avg_pool2d

@@ -12,7 +12,8 @@ import math
 
 import numpy as np
 
-from minigrad.ops.nn import _conv_geometry, col2im, im2col
+from minigrad._internal import conv_geometry as _conv_geometry
+from minigrad.ops.nn import col2im, im2col
 
 from .module import Module
 from .pooling_nd import _along, _bins

@@ -1,6 +1,6 @@
 """Adadelta: steps scaled by the ratio of running RMS of past updates and of gradients."""
 
-from minigrad import _optim_kernels as K
+from minigrad._internal import optim_kernels as K
 
 from .optimizer import Optimizer, advance, new_step, zeros_like_array
 

@@ -1,6 +1,6 @@
 """Adam and AdamW: adaptive moment estimation, with L2 or decoupled weight decay."""
 
-from minigrad import _optim_kernels as K
+from minigrad._internal import optim_kernels as K
 
 from .optimizer import Optimizer, advance, new_step, zeros_like_array
 

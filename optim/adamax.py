@@ -1,6 +1,6 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 
-from minigrad import _optim_kernels as K
+from minigrad._internal import optim_kernels as K
 
 from .optimizer import Optimizer, advance, new_step, zeros_like_array
 

@@ -26,7 +26,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from minigrad._tape import Tensor, _from_array
+from minigrad import Tensor
+from minigrad._internal import from_array as _from_array
 from minigrad.grad_mode import enable_grad
 
 

@@ -2,7 +2,7 @@
 
 import math
 
-from minigrad import _optim_kernels as K
+from minigrad._internal import optim_kernels as K
 
 from .optimizer import Optimizer, advance, new_step, zeros_like_array
 

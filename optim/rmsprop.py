@@ -1,6 +1,6 @@
 """RMSprop: gradients divided by a running root-mean-square, with momentum and centering."""
 
-from minigrad import _optim_kernels as K
+from minigrad._internal import optim_kernels as K
 
 from .optimizer import Optimizer, advance, new_step, zeros_like_array
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from minigrad import _optim_kernels as K
-from minigrad._tape import _from_array
+from minigrad._internal import from_array as _from_array
+from minigrad._internal import optim_kernels as K
 
 from .optimizer import Optimizer, advance, new_step, zeros_like_array
 

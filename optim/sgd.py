@@ -1,6 +1,6 @@
 """Stochastic gradient descent, with momentum, dampening, Nesterov, weight decay, maximize."""
 
-from minigrad import _optim_kernels as K
+from minigrad._internal import optim_kernels as K
 
 from .optimizer import Optimizer, zeros_like_array
 

@@ -64,3 +64,60 @@ def test_the_scan_sees_each_spelling():
     assert not any(
         _layer(m) for _, m in _uses('"""minigrad.nn.Linear"""\nfrom .ops import nn\n', ["minigrad"])
     )
+
+
+ROOT = CORE.parent
+
+
+def _private(module, name=None):
+    """Whether ``module`` (and ``name`` from it) is underscored below minigrad, other than the
+    internal API, minigrad.nn/optim's own modules aside."""
+    parts = module.split(".")
+    if parts[0] != "minigrad" or _layer(module):
+        return False
+    if any(p.startswith("_") and p != "_internal" for p in parts[1:]):
+        return True
+    if module == "minigrad" and name == "_internal":
+        return False
+    return name is not None and name.startswith("_") and module != "minigrad._internal"
+
+
+def _layer_files():
+    for top in ("nn", "optim"):
+        folder = ROOT / top if (ROOT / top).is_dir() else CORE / top  # a checkout, or installed
+        yield from sorted(folder.rglob("*.py"))
+
+
+def test_nn_and_optim_use_the_public_and_the_internal_api_only():
+    found = []
+    for path in _layer_files():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and not node.level
+                and (node.module or "").startswith("minigrad")
+            ):
+                bad = [a.name for a in node.names if _private(node.module, a.name)]
+                if bad or _private(node.module):
+                    found.append(
+                        f"{path.name}:{node.lineno} from {node.module} import {', '.join(bad) or '...'}"
+                    )
+            elif isinstance(node, ast.Import):
+                found += [
+                    f"{path.name}:{node.lineno} import {a.name}" for a in node.names if _private(a.name)
+                ]
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "minigrad"
+            ):
+                if _private(f"minigrad.{node.attr}"):
+                    found.append(f"{path.name}:{node.lineno} minigrad.{node.attr}")
+    assert not found, "nn/optim reach into the core's private names:\n" + "\n".join(found)
+
+
+def test_the_private_name_rule():
+    assert _private("minigrad._tape", "Tensor") and _private("minigrad.ops.nn", "_tuple")
+    assert _private("minigrad.random", "_rng") and _private("minigrad._optim_kernels")
+    assert not _private("minigrad._internal", "from_array") and not _private("minigrad.ops.nn", "im2col")
+    assert not _private("minigrad.nn.functional", "_reduce")  # nn's own helpers
