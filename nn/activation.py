@@ -56,10 +56,20 @@ def silu(input, inplace=False):
 
 
 def sigmoid(input):
+    """1 / (1 + exp(-x)), elementwise.
+
+    >>> F.sigmoid(minigrad.tensor([0.0]))
+    tensor([0.5000])
+    """
     return minigrad.sigmoid(input)
 
 
 def tanh(input):
+    """tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x)), elementwise.
+
+    >>> F.tanh(minigrad.tensor([0.0]))
+    tensor([0.])
+    """
     return minigrad.tanh(input)
 
 
@@ -113,16 +123,44 @@ class _Inplace(Module):
 
 
 class ReLU(_Inplace):
+    """max(x, 0), elementwise: input (*) -> output (*), the same shape.
+
+    ``inplace``: accepted for PyTorch's signature (the result is a new tensor either way).
+
+    >>> x = minigrad.tensor([-2.0, 0.0, 2.0])
+    >>> nn.ReLU()(x)
+    tensor([0., 0., 2.])
+    """
+
     def forward(self, input):
         return relu(input)
 
 
 class SiLU(_Inplace):
+    """x * sigmoid(x) (swish), elementwise: (*) -> (*).
+
+    ``inplace``: accepted for PyTorch's signature (the result is a new tensor either way).
+
+    >>> x = minigrad.tensor([-2.0, 0.0, 2.0])
+    >>> nn.SiLU()(x)
+    tensor([-0.2384,  0.0000,  1.7616])
+    """
+
     def forward(self, input):
         return silu(input)
 
 
 class LeakyReLU(_Inplace):
+    """x for x > 0, ``negative_slope`` * x otherwise, elementwise: (*) -> (*).
+
+    ``negative_slope``: the slope below 0 (default 0.01); ``inplace``: accepted, the result is a
+    new tensor.
+
+    >>> x = minigrad.tensor([-2.0, 0.0, 2.0])
+    >>> nn.LeakyReLU(0.1)(x)
+    tensor([-0.2000,  0.0000,  2.0000])
+    """
+
     def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__(inplace)
         self.negative_slope = negative_slope
@@ -135,6 +173,16 @@ class LeakyReLU(_Inplace):
 
 
 class ELU(_Inplace):
+    """x for x > 0, ``alpha`` * (exp(x) - 1) otherwise, elementwise: (*) -> (*).
+
+    ``alpha``: the value approached as x -> -inf is -alpha (default 1.0); ``inplace``: accepted,
+    the result is a new tensor.
+
+    >>> x = minigrad.tensor([-2.0, 0.0, 2.0])
+    >>> nn.ELU()(x)
+    tensor([-0.8647,  0.0000,  2.0000])
+    """
+
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__(inplace)
         self.alpha = alpha
@@ -147,6 +195,18 @@ class ELU(_Inplace):
 
 
 class GELU(Module):
+    """x * Phi(x), Phi the standard normal CDF, elementwise: (*) -> (*).
+
+    ``approximate``: ``'none'`` (exact, with erf) or ``'tanh'``
+    (0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))).
+
+    >>> x = minigrad.tensor([-2.0, 0.0, 2.0])
+    >>> nn.GELU()(x)
+    tensor([-0.0455,  0.0000,  1.9545])
+    >>> nn.GELU(approximate="tanh")
+    GELU(approximate='tanh')
+    """
+
     def __init__(self, approximate="none"):
         super().__init__()
         self.approximate = approximate
@@ -159,16 +219,40 @@ class GELU(Module):
 
 
 class Sigmoid(Module):
+    """1 / (1 + exp(-x)), elementwise: (*) -> (*).
+
+    >>> x = minigrad.tensor([-2.0, 0.0, 2.0])
+    >>> nn.Sigmoid()(x)
+    tensor([0.1192, 0.5000, 0.8808])
+    """
+
     def forward(self, input):
         return minigrad.sigmoid(input)
 
 
 class Tanh(Module):
+    """tanh(x), elementwise: (*) -> (*).
+
+    >>> x = minigrad.tensor([-2.0, 0.0, 2.0])
+    >>> nn.Tanh()(x)
+    tensor([-0.9640,  0.0000,  0.9640])
+    """
+
     def forward(self, input):
         return minigrad.tanh(input)
 
 
 class Softplus(Module):
+    """log(1 + exp(beta * x)) / beta, elementwise: (*) -> (*); a smooth relu.
+
+    ``beta``: the sharpness (default 1.0); ``threshold``: where beta * x > threshold the result
+    is x itself (default 20.0), for stability.
+
+    >>> x = minigrad.tensor([-2.0, 0.0, 2.0])
+    >>> nn.Softplus()(x)
+    tensor([0.1269, 0.6931, 2.1269])
+    """
+
     def __init__(self, beta=1.0, threshold=20.0):
         super().__init__()
         self.beta, self.threshold = beta, threshold
@@ -197,4 +281,13 @@ class Softmax(Module):
 
 
 class LogSoftmax(Softmax):
+    """log(softmax(x)) along ``dim``, computed stably: (*) -> (*), the same shape.
+
+    ``dim``: the dimension the log-probabilities are normalised over (None: PyTorch's legacy
+    choice, with its deprecation warning).
+
+    >>> nn.LogSoftmax(dim=1)(minigrad.zeros(1, 4))
+    tensor([[-1.3863, -1.3863, -1.3863, -1.3863]])
+    """
+
     _fn = staticmethod(log_softmax)
