@@ -190,6 +190,18 @@ class InstanceNorm3d(_InstanceNorm):
 
 
 class LocalResponseNorm(Module):
+    """x / (k + alpha / size * sum of x^2 over ``size`` neighbouring channels) ** beta.
+
+    Shapes: (N, C, *) -> the same.
+    ``size``: the number of channels summed (centred on each one, zero-padded); ``alpha``: the
+    scale (default 1e-4); ``beta``: the exponent (default 0.75); ``k``: the additive constant
+    (default 1).
+
+    >>> nn.LocalResponseNorm(2, alpha=1.0, beta=1.0, k=1.0)(minigrad.ones(1, 2, 1))
+    tensor([[[0.6667],
+             [0.5000]]])
+    """
+
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
         super().__init__()
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
