@@ -327,10 +327,22 @@ def random_(self, low=0, high=None, *, generator=None, **kw):
 
 
 def _multinomial_method(self, num_samples, replacement=False, *, generator=None):
+    """``x.multinomial(num_samples, replacement=False, generator=None)``: ``num_samples``
+    category indices per row drawn with weights ``self`` (see ``minigrad.multinomial``).
+
+    >>> minigrad.tensor([0.0, 1.0, 0.0]).multinomial(2, replacement=True)
+    tensor([1, 1])
+    """
     return multinomial(self, num_samples, replacement, generator=generator)
 
 
 def _bernoulli_method(self, p=None, *, generator=None):
+    """0/1 samples, a 1 with probability given by each entry of self (or by ``p``), in self's
+    dtype; ``generator``: the random stream (default: the global one).
+
+    >>> minigrad.tensor([0.0, 1.0]).bernoulli()
+    tensor([0., 1.])
+    """
     return bernoulli(self, p, generator=generator)
 
 

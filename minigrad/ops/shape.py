@@ -379,24 +379,29 @@ def T(input):
     return apply(PERMUTE, (input,), (tuple(range(input.ndim))[::-1],))
 
 
-def _conv(dtype_name):
+def _conv(method, dtype_name, values, printed):
     def fn(self):
         return to(self, getattr(_dtypes, dtype_name))
 
     fn.__name__ = dtype_name
+    fn.__doc__ = (
+        f"``self.to(minigrad.{dtype_name.rstrip('_')})``: a copy converted to {dtype_name.rstrip('_')} "
+        "(self itself if it already is); differentiable between floating dtypes.\n\n"
+        f"    >>> minigrad.tensor({values}).{method}()\n    {printed}\n"
+    )
     return fn
 
 
-# x.float(), x.double(), ...: conversions only Tensors have
-for _method, _dtype_name in (
-    ("float", "float32"),
-    ("double", "float64"),
-    ("half", "float16"),
-    ("long", "int64"),
-    ("int", "int32"),
-    ("bool", "bool_"),
+# x.float(), x.double(), ...: conversions only Tensors have, with their docstring's example
+for _method, _dtype_name, _values, _printed in (
+    ("float", "float32", "[1, 2]", "tensor([1., 2.])"),
+    ("double", "float64", "[1.7, -1.7]", "tensor([ 1.7000, -1.7000], dtype=minigrad.float64)"),
+    ("half", "float16", "[1.7, -1.7]", "tensor([ 1.7002, -1.7002], dtype=minigrad.float16)"),
+    ("long", "int64", "[1.7, -1.7]", "tensor([ 1, -1])"),
+    ("int", "int32", "[1.7, -1.7]", "tensor([ 1, -1], dtype=minigrad.int32)"),
+    ("bool", "bool_", "[0.0, 2.0]", "tensor([False,  True])"),
 ):
-    export_method(_method, _conv(_dtype_name))
+    export_method(_method, _conv(_method, _dtype_name, _values, _printed))
 
 
 def _copy_(input, src):
