@@ -327,8 +327,9 @@ def random_(self, low=0, high=None, *, generator=None, **kw):
 
 
 def _multinomial_method(self, num_samples, replacement=False, *, generator=None):
-    """``x.multinomial(num_samples, replacement=False, generator=None)``: ``num_samples``
-    category indices per row drawn with weights ``self`` (see ``minigrad.multinomial``).
+    """``num_samples`` category indices per row, drawn with weights self: ``minigrad.multinomial``.
+
+    ``replacement``: draw with replacement; ``generator``: the random stream.
 
     >>> minigrad.tensor([0.0, 1.0, 0.0]).multinomial(2, replacement=True)
     tensor([1, 1])
@@ -337,8 +338,9 @@ def _multinomial_method(self, num_samples, replacement=False, *, generator=None)
 
 
 def _bernoulli_method(self, p=None, *, generator=None):
-    """0/1 samples, a 1 with probability given by each entry of self (or by ``p``), in self's
-    dtype; ``generator``: the random stream (default: the global one).
+    """0/1 samples, 1 with probability self (or ``p``), in self's dtype: ``minigrad.bernoulli``.
+
+    ``generator``: the random stream (default: the global one).
 
     >>> minigrad.tensor([0.0, 1.0]).bernoulli()
     tensor([0., 1.])

@@ -364,7 +364,7 @@ class Tensor:
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: _float = ..., alpha: _float = ...) -> Tensor:
         """beta * input + alpha * bmm(batch1, batch2)."""
     def bernoulli(self, p: _float | str | None = ..., *, generator: Generator | None = ...) -> Tensor:
-        """0/1 samples, a 1 with probability given by each entry of self (or by ``p``), in self's"""
+        """0/1 samples, 1 with probability self (or ``p``), in self's dtype: ``minigrad.bernoulli``."""
     def bernoulli_(self, p: _float | str = ..., *, generator: Generator | None = ...) -> Tensor:
         """Fill with 0/1 drawn with probability ``p`` (a float or a tensor of probabilities)."""
     def bincount(self, weights: Tensor | None = ..., minlength: _int = ...) -> Tensor:
@@ -396,7 +396,7 @@ class Tensor:
     def bmm(self, mat2: Tensor) -> Tensor:
         """Batched matrix product of two 3-D tensors: (b, n, m) @ (b, m, p) -> (b, n, p)."""
     def bool(self) -> Tensor:
-        """``self.to(minigrad.bool)``: a copy converted to bool (self itself if it already is); differentiable between floating dtypes."""
+        """This tensor as bool (itself if it already is)."""
     def broadcast_to(self, size: _int | Sequence[_int]) -> Tensor:
         """``input`` expanded to ``size`` (a view)."""
     def cauchy_(self, median: _float = ..., sigma: _float = ..., *, generator: Generator | None = ...) -> Tensor:
@@ -481,7 +481,7 @@ class Tensor:
     def dot(self, tensor: Tensor) -> Tensor:
         """The dot product of two 1-D tensors of one size."""
     def double(self) -> Tensor:
-        """``self.to(minigrad.float64)``: a copy converted to float64 (self itself if it already is); differentiable between floating dtypes."""
+        """This tensor as float64 (itself if it already is)."""
     def dsplit(self, indices_or_sections: _int | Sequence[_int] | Tensor) -> Tensor:
         """tensor_split along dim 2 (numpy's dsplit)."""
     def element_size(self) -> _int:
@@ -531,7 +531,7 @@ class Tensor:
     def flipud(self) -> Tensor:
         """Reverse the rows (dim 0)."""
     def float(self) -> Tensor:
-        """``self.to(minigrad.float32)``: a copy converted to float32 (self itself if it already is); differentiable between floating dtypes."""
+        """This tensor as float32 (itself if it already is)."""
     def float_power(self, exponent: Tensor | _float) -> Tensor:
         """input ** exponent computed in float64, as PyTorch's float_power."""
     def float_power_(self, exponent: Tensor | _float) -> Tensor:
@@ -577,7 +577,7 @@ class Tensor:
     def gt(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``gt`` comparison, as a bool tensor (not differentiable)."""
     def half(self) -> Tensor:
-        """``self.to(minigrad.float16)``: a copy converted to float16 (self itself if it already is); differentiable between floating dtypes."""
+        """This tensor as float16 (itself if it already is)."""
     def heaviside(self, values: Tensor) -> Tensor:
         """0 where input < 0, ``values`` where input == 0, 1 where input > 0 (not differentiable)."""
     def histc(self, bins: _int | Tensor = ..., min: Tensor | _float = ..., max: Tensor | _float = ...) -> Tensor:
@@ -596,7 +596,7 @@ class Tensor:
     def inner(self, other: Tensor | _float) -> Tensor:
         """Sum over the last dims of both: shape input.shape[:-1] + other.shape[:-1]."""
     def int(self) -> Tensor:
-        """``self.to(minigrad.int32)``: a copy converted to int32 (self itself if it already is); differentiable between floating dtypes."""
+        """This tensor as int32 (itself if it already is)."""
     def is_contiguous(self, memory_format: Any = ...) -> Tensor:
         """Whether the elements lie in memory in row-major order without gaps."""
     def is_floating_point(self) -> _bool:
@@ -676,7 +676,7 @@ class Tensor:
                   keepdims: _bool | None = ...) -> Tensor:
         """log(sum(exp(x))) over ``dim``, computed without overflow."""
     def long(self) -> Tensor:
-        """``self.to(minigrad.int64)``: a copy converted to int64 (self itself if it already is); differentiable between floating dtypes."""
+        """This tensor as int64 (itself if it already is)."""
     def lt(self, other: Tensor | _float) -> Tensor:
         """Elementwise ``lt`` comparison, as a bool tensor (not differentiable)."""
     def masked_fill(self, mask: Tensor, value: Tensor | _float) -> Tensor:
@@ -717,7 +717,7 @@ class Tensor:
     def mul_(self, other: Tensor | _float) -> Tensor:
         """In-place ``input *= other``."""
     def multinomial(self, num_samples: _int, replacement: _bool = ..., *, generator: Generator | None = ...) -> Tensor:
-        """``x.multinomial(num_samples, replacement=False, generator=None)``: ``num_samples``"""
+        """``num_samples`` category indices per row, drawn with weights self: ``minigrad.multinomial``."""
     def multiply(self, other: Tensor | _float) -> Tensor:
         """input * other, broadcasting."""
     def mv(self, vec: Tensor) -> Tensor:
@@ -782,7 +782,7 @@ class Tensor:
     def permute(self, *dims: _int | Sequence[_int]) -> Tensor:
         """Reorder the dimensions."""
     def polygamma(self, n: _int) -> Tensor:
-        """``x.polygamma(n)`` is ``minigrad.polygamma(n, x)`` (the tensor comes second there): the"""
+        """The n-th derivative of digamma at x: ``minigrad.polygamma(n, x)`` (the tensor second)."""
     def pow(self, exponent: Tensor | _float) -> Tensor:
         """input ** exponent; either may be a tensor or a number."""
     def pow_(self, exponent: Tensor | _float) -> Tensor:
@@ -976,7 +976,7 @@ class Tensor:
     def vsplit(self, indices_or_sections: _int | Sequence[_int] | Tensor) -> Tensor:
         """tensor_split along dim 0 (numpy's vsplit)."""
     def where(self, condition: Tensor, other: Tensor | _float) -> Tensor:
-        """``x.where(condition, y)`` is ``minigrad.where(condition, x, y)``: x where ``condition``"""
+        """x where ``condition`` holds, ``other`` elsewhere: ``minigrad.where(condition, x, other)``."""
     def xlogy(self, other: Tensor | _float) -> Tensor:
         """input * log(other), and 0 where input is 0 (unless other is NaN)."""
     def xlogy_(self, other: Tensor | _float) -> Tensor:

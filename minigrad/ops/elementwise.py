@@ -294,8 +294,7 @@ def _where_numbers(cond, a, b):
 
 @export_method("where")
 def _where_method(self, condition, other):
-    """``x.where(condition, y)`` is ``minigrad.where(condition, x, y)``: x where ``condition``
-    holds, ``other`` elsewhere (broadcast).
+    """x where ``condition`` holds, ``other`` elsewhere: ``minigrad.where(condition, x, other)``.
 
     >>> minigrad.tensor([1.0, 2.0, 3.0]).where(minigrad.tensor([True, False, True]), 0.0)
     tensor([1., 0., 3.])

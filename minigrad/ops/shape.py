@@ -385,8 +385,8 @@ def _conv(method, dtype_name, values, printed):
 
     fn.__name__ = dtype_name
     fn.__doc__ = (
-        f"``self.to(minigrad.{dtype_name.rstrip('_')})``: a copy converted to {dtype_name.rstrip('_')} "
-        "(self itself if it already is); differentiable between floating dtypes.\n\n"
+        f"This tensor as {dtype_name.rstrip('_')} (itself if it already is).\n\n"
+        f"    ``self.to(minigrad.{dtype_name.rstrip('_')})``; differentiable between floating dtypes.\n\n"
         f"    >>> minigrad.tensor({values}).{method}()\n    {printed}\n"
     )
     return fn

@@ -351,8 +351,7 @@ def polygamma(n, input):
 
 @export_method("polygamma")
 def _polygamma_method(self, n):
-    """``x.polygamma(n)`` is ``minigrad.polygamma(n, x)`` (the tensor comes second there): the
-    n-th derivative of digamma at x.
+    """The n-th derivative of digamma at x: ``minigrad.polygamma(n, x)`` (the tensor second).
 
     >>> round(minigrad.tensor([1.0]).polygamma(1).item(), 4)
     1.6449
