@@ -121,6 +121,16 @@ class Generator:
 
 
 default_generator = Generator()
+"""The global Generator: what rand, randn, randint, randperm, nn.init, dropout and the
+DataLoader's shuffling draw from when no ``generator=`` is given.
+
+``minigrad.manual_seed(s)`` seeds it (``default_generator.manual_seed(s)``); a fresh process
+starts from an OS seed, as in PyTorch.
+
+>>> _ = minigrad.manual_seed(7)
+>>> minigrad.default_generator.initial_seed()
+7
+"""
 default_generator.seed()  # as PyTorch: a fresh process starts from an OS seed
 
 
