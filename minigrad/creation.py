@@ -144,7 +144,17 @@ def _filled(op, size, value, dtype, requires_grad, device):
 
 
 def zeros(*size, dtype=None, requires_grad=False, device=None):
-    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``.
+
+    ``size``: ints or one sequence; ``dtype``: float32 unless given; ``requires_grad``: make it a
+    leaf that records; ``device``: 'cpu' only.
+
+    >>> minigrad.zeros(2, 3)
+    tensor([[0., 0., 0.],
+            [0., 0., 0.]])
+    >>> minigrad.zeros((2,), dtype=minigrad.int64)
+    tensor([0, 0])
+    """
     return _filled("zeros", size, 0, dtype, requires_grad, device)
 
 
@@ -159,12 +169,29 @@ def ones(*size, dtype=None, requires_grad=False, device=None):
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None):
-    """An uninitialised tensor (minigrad fills it with zeros)."""
+    """An uninitialised tensor (minigrad fills it with zeros).
+
+    ``size``: ints or one sequence; ``dtype``: float32 unless given; ``requires_grad``: make it a
+    leaf that records; ``device``: 'cpu' only.
+
+    >>> minigrad.empty(2, 3).shape
+    minigrad.Size([2, 3])
+    """
     return _filled("empty", size, 0, dtype, requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, requires_grad=False, device=None):
-    """A tensor filled with ``fill_value`` (dtype inferred from it, as in PyTorch)."""
+    """A tensor filled with ``fill_value`` (dtype inferred from it, as in PyTorch).
+
+    ``size``: a sequence of ints; ``fill_value``: the value; ``dtype``: inferred from the value
+    unless given; ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
+
+    >>> minigrad.full((2, 2), 7.0)
+    tensor([[7., 7.],
+            [7., 7.]])
+    >>> minigrad.full((3,), 2)
+    tensor([2, 2, 2])
+    """
     if dtype is None:
         dtype = (
             _dtypes.bool_
@@ -176,7 +203,18 @@ def full(size, fill_value, *, dtype=None, requires_grad=False, device=None):
 
 
 def eye(n, m=None, *, dtype=None, requires_grad=False, device=None):
-    """The identity matrix (n x m)."""
+    """The identity matrix (n x m).
+
+    ``n``: rows; ``m``: columns (default ``n``); ``dtype``: float32 unless given;
+    ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
+
+    >>> minigrad.eye(2)
+    tensor([[1., 0.],
+            [0., 1.]])
+    >>> minigrad.eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
     _check_device(device, "eye")
     return _from_array(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad)
 
@@ -246,7 +284,14 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=N
 
 
 def linspace(start, end, steps, *, dtype=None, requires_grad=False, device=None):
-    """``steps`` evenly spaced values from start to end (inclusive)."""
+    """``steps`` evenly spaced values from start to end (inclusive).
+
+    ``start``, ``end``: the first and last values; ``steps``: how many; ``dtype``: float32 unless
+    given; ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
+
+    >>> minigrad.linspace(0, 1, steps=5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     _check_device(device, "linspace")
     return _from_array(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
 
