@@ -23,12 +23,24 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
 def relu(input, inplace=False):
-    """max(x, 0)."""
+    """max(x, 0).
+
+    ``input``: any tensor; ``inplace``: accepted (the result is a new tensor).
+
+    >>> F.relu(minigrad.tensor([-1.0, 0.0, 2.0]))
+    tensor([0., 0., 2.])
+    """
     return minigrad.relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """x for x > 0, negative_slope * x otherwise."""
+    """x for x > 0, negative_slope * x otherwise.
+
+    ``negative_slope``: the slope below 0 (default 0.01); ``inplace``: accepted.
+
+    >>> F.leaky_relu(minigrad.tensor([-1.0, 2.0]), 0.1)
+    tensor([-0.1000,  2.0000])
+    """
     return minigrad.where(input > 0, input, input * negative_slope)
 
 
@@ -39,7 +51,15 @@ def elu(input, alpha=1.0, inplace=False):
 
 
 def gelu(input, approximate="none"):
-    """x * Phi(x) (Phi: the standard normal CDF); ``approximate='tanh'`` uses the tanh formula."""
+    """x * Phi(x) (Phi: the standard normal CDF); ``approximate='tanh'`` uses the tanh formula.
+
+    ``input``: any floating tensor; ``approximate``: ``'none'`` (erf) or ``'tanh'``.
+
+    >>> F.gelu(minigrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.1587,  0.0000,  0.8413])
+    >>> F.gelu(minigrad.tensor([-1.0, 0.0, 1.0]), approximate="tanh")
+    tensor([-0.1588,  0.0000,  0.8412])
+    """
     if approximate == "none":
         if input.dtype in (minigrad.float32, minigrad.float64):
             return _layers.gelu(input)  # one fused node
@@ -51,7 +71,13 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    """x * sigmoid(x) (also called swish)."""
+    """x * sigmoid(x) (also called swish).
+
+    ``input``: any floating tensor; ``inplace``: accepted (the result is a new tensor).
+
+    >>> F.silu(minigrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.2689,  0.0000,  0.7311])
+    """
     return input * minigrad.sigmoid(input)
 
 
@@ -98,14 +124,32 @@ def _softmax_dim(name, ndim, stacklevel):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """exp(x) / sum(exp(x)) along ``dim``."""
+    """exp(x) / sum(exp(x)) along ``dim``.
+
+    ``input``: any floating tensor; ``dim``: the dimension that sums to 1 (give it: None warns
+    and picks PyTorch's legacy default); ``dtype``: cast the input to this first; ``_stacklevel``:
+    for the warning.
+
+    >>> F.softmax(minigrad.tensor([[1.0, 2.0, 3.0]]), dim=1)
+    tensor([[0.0900, 0.2447, 0.6652]])
+    >>> F.softmax(minigrad.tensor([[1.0, 2.0, 3.0]]), dim=1).sum()
+    tensor(1.)
+    """
     if dim is None:
         dim = _softmax_dim("softmax", input.ndim, _stacklevel)
     return _ops.softmax(input, dim, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """log(softmax(x)) along ``dim``, computed stably."""
+    """log(softmax(x)) along ``dim``, computed stably.
+
+    ``input``: any floating tensor; ``dim``: the dimension normalised over (give it: None warns
+    and picks PyTorch's legacy default); ``dtype``: cast the input to this first; ``_stacklevel``:
+    for the warning.
+
+    >>> F.log_softmax(minigrad.tensor([[0.0, 0.0]]), dim=1)
+    tensor([[-0.6931, -0.6931]])
+    """
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     return _ops.log_softmax(input, dim, dtype)

@@ -68,7 +68,14 @@ def _array(t):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Squared error (x - y)^2."""
+    """Squared error (x - y)^2.
+
+    ``input``, ``target``: the same shape (broadcasting warns, as in PyTorch); ``reduction``:
+    ``'mean'`` (default), ``'sum'`` or ``'none'``; ``size_average``, ``reduce``: deprecated.
+
+    >>> F.mse_loss(minigrad.tensor([1.0, 2.0]), minigrad.tensor([0.0, 0.0]))
+    tensor(2.5000)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     d = input - target
