@@ -296,7 +296,7 @@ def linspace(start, end, steps, *, dtype=None, requires_grad=False, device=None)
     return _from_array(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
 
 
-def _like(fn):
+def _like(fn, example):
     def like(input, *, dtype=None, requires_grad=False, device=None):
         return fn(
             *input.shape,
@@ -306,13 +306,22 @@ def _like(fn):
         )
 
     like.__name__ = fn.__name__ + "_like"
-    like.__doc__ = f"Like ``{fn.__name__}`` with the shape (and dtype) of ``input``."
+    like.__doc__ = (
+        f"Like ``{fn.__name__}`` with the shape (and dtype) of ``input``.\n\n"
+        "    ``dtype``: instead of the input's; ``requires_grad``: make it a leaf that records;\n"
+        f"    ``device``: 'cpu' only.\n\n{example}"
+    )
     return like
 
 
-zeros_like = _like(zeros)
-ones_like = _like(ones)
-empty_like = _like(empty)
+_X = "    >>> x = minigrad.tensor([[1, 2], [3, 4]])\n"
+_ZEROS = "    >>> minigrad.zeros_like(x)\n    tensor([[0, 0],\n            [0, 0]])\n"
+_ONES = (
+    "    >>> minigrad.ones_like(x, dtype=minigrad.float32)\n    tensor([[1., 1.],\n            [1., 1.]])\n"
+)
+zeros_like = _like(zeros, _X + _ZEROS)
+ones_like = _like(ones, _X + _ONES)
+empty_like = _like(empty, _X + "    >>> minigrad.empty_like(x).shape\n    minigrad.Size([2, 2])\n")
 
 
 def full_like(input, fill_value, *, dtype=None, requires_grad=False, device=None):

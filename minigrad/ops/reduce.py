@@ -403,7 +403,7 @@ def amin(input, dim=(), keepdim=False):
     return apply(AMIN, (input,), (dims, bool(keepdim)))
 
 
-def _arg(name, fn):
+def _arg(name, fn, printed):
     @numpy_keywords
     def arg(input, dim=None, keepdim=False):
         data = input._data
@@ -418,12 +418,17 @@ def _arg(name, fn):
         return _tape._from_array(np.asarray(r, dtype=np.int64))
 
     arg.__name__ = name
-    arg.__doc__ = f"Indices of the {name[3:]} values (int64, not differentiable)."
+    arg.__doc__ = (
+        f"Indices of the {name[3:]} values (int64, not differentiable).\n\n"
+        "    ``dim``: the dimension searched (None: the flattened input); ``keepdim``: keep it as size 1.\n\n"
+        "    >>> x = minigrad.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])\n"
+        f"    >>> minigrad.{name}(x), x.{name}(dim=1)\n    {printed}\n"
+    )
     return arg
 
 
-argmax = export(_arg("argmax", np.argmax))
-argmin = export(_arg("argmin", np.argmin))
+argmax = export(_arg("argmax", np.argmax, "(tensor(3), tensor([1, 0]))"))
+argmin = export(_arg("argmin", np.argmin, "(tensor(4), tensor([0, 1]))"))
 
 
 def _correction(unbiased, correction):
