@@ -335,6 +335,20 @@ class OneCycleLR(LRScheduler):
     ``initial_lr / final_div_factor`` (three phases with ``three_phase=True``); momentum
     (or Adam's beta1) cycles the opposite way between ``max_momentum`` and
     ``base_momentum``. Step it once per batch.
+
+    ``optimizer``: the one whose rates change; ``total_steps``, or ``epochs`` and
+    ``steps_per_epoch``: the length of the cycle; ``anneal_strategy``: ``'cos'`` or ``'linear'``;
+    ``cycle_momentum``: cycle the momentum too; ``last_epoch``: the step to resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=0.1, momentum=0.9)
+    >>> sched = minigrad.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+    >>> lrs = []
+    >>> for _ in range(10):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.04, 0.52, 1.0, 0.9505, 0.8117, 0.6113, 0.3887, 0.1883, 0.0495, 0.0]
     """
 
     def __init__(
@@ -461,6 +475,15 @@ class ReduceLROnPlateau(LRScheduler):
     threshold)`` in ``mode="min"``) or absolute (better than ``best - threshold``). After a
     reduction, ``cooldown`` epochs pass before bad epochs count again; the rate never goes
     below ``min_lr``, and a change smaller than ``eps`` is skipped.
+
+    ``optimizer``: the one whose rates change; ``mode``: ``'min'`` (a loss) or ``'max'``.
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = minigrad.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
+    >>> for loss in [3.0, 2.0, 2.0, 2.0, 2.0]:
+    ...     sched.step(loss)
+    >>> opt.param_groups[0]["lr"]
+    0.5
     """
 
     def __init__(
