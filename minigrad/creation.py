@@ -107,7 +107,14 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def from_numpy(array):
-    """A tensor sharing memory with ``array`` (changes show through both ways)."""
+    """A tensor sharing memory with ``array`` (changes show through both ways).
+
+    >>> a = np.array([1.0, 2.0])
+    >>> t = minigrad.from_numpy(a)
+    >>> a[0] = 5.0
+    >>> t
+    tensor([5., 2.], dtype=minigrad.float64)
+    """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy(): expected np.ndarray (got {type(array).__name__})")
     if not array.dtype.isnative:

@@ -228,7 +228,15 @@ def _view_dtype(input, dtype):
 
 @export
 def flatten(input, start_dim=0, end_dim=-1):
-    """Merge dims start_dim..end_dim into one."""
+    """Merge dims start_dim..end_dim into one.
+
+    ``input``: any tensor; ``start_dim``, ``end_dim``: the first and last dims merged (default: all).
+
+    >>> minigrad.zeros(2, 3, 4).flatten().shape
+    minigrad.Size([24])
+    >>> minigrad.zeros(2, 3, 4).flatten(1).shape
+    minigrad.Size([2, 12])
+    """
     shape = input.shape
     s, e = _dim1("flatten", start_dim, len(shape)), _dim1("flatten", end_dim, len(shape))
     if not shape:
@@ -362,7 +370,18 @@ def type_as(input, other):
 
 @export
 def clone(input):
-    """A copy that stays in the graph (gradient flows back unchanged)."""
+    """A copy that stays in the graph (gradient flows back unchanged).
+
+    ``input``: the tensor copied (its own storage; ``requires_grad`` and history kept).
+
+    >>> x = minigrad.ones(2, requires_grad=True)
+    >>> y = x.clone()
+    >>> y
+    tensor([1., 1.], grad_fn=<CloneBackward0>)
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1., 1.])
+    """
     return apply(CLONE, (input,))
 
 
