@@ -65,10 +65,9 @@ class Generator:
 
         ``seed``: an int; the same seed gives the same numbers.
 
-        >>> _ = minigrad.manual_seed(0)
-        >>> a = minigrad.rand(3)
-        >>> _ = minigrad.manual_seed(0)
-        >>> bool((minigrad.rand(3) == a).all())
+        >>> g = minigrad.Generator().manual_seed(1)
+        >>> a = minigrad.rand(3, generator=g)
+        >>> bool((minigrad.rand(3, generator=g.manual_seed(1)) == a).all())
         True
         """
         self._seed = _seed_value(seed)
@@ -154,7 +153,16 @@ def _rng(generator=None):
 
 
 def manual_seed(seed):
-    """Seed the default generator (rand, randn, randint, nn.init, dropout, shuffling); returns it."""
+    """Seed the default generator (rand, randn, randint, nn.init, dropout, shuffling); returns it.
+
+    ``seed``: an int; the same seed gives the same numbers.
+
+    >>> _ = minigrad.manual_seed(0)
+    >>> a = minigrad.rand(3)
+    >>> _ = minigrad.manual_seed(0)
+    >>> bool((minigrad.rand(3) == a).all())
+    True
+    """
     return default_generator.manual_seed(seed)
 
 
