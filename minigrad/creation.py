@@ -358,13 +358,28 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 
 
 def new_zeros(self, *args, size=None, dtype=None, device=None, requires_grad=False):
-    """Zeros of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given."""
+    """Zeros of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given.
+
+    ``size``: as a keyword instead; ``dtype``: instead of self's; ``device``: 'cpu' only;
+    ``requires_grad``: make it a leaf that records.
+
+    >>> minigrad.tensor([1], dtype=minigrad.int32).new_zeros(2, 2)
+    tensor([[0, 0],
+            [0, 0]], dtype=minigrad.int32)
+    """
     size = _new_size("new_zeros", args, size)
     return _filled("new_zeros", size, 0, dtype or self.dtype, requires_grad, device)
 
 
 def new_ones(self, *args, size=None, dtype=None, device=None, requires_grad=False):
-    """Ones of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given."""
+    """Ones of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given.
+
+    ``size``: as a keyword instead; ``dtype``: instead of self's; ``device``: 'cpu' only;
+    ``requires_grad``: make it a leaf that records.
+
+    >>> minigrad.tensor([1.0], dtype=minigrad.float64).new_ones(3)
+    tensor([1., 1., 1.], dtype=minigrad.float64)
+    """
     size = _new_size("new_ones", args, size)
     return _filled("new_ones", size, 1, dtype or self.dtype, requires_grad, device)
 

@@ -45,7 +45,13 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 def elu(input, alpha=1.0, inplace=False):
-    """x for x > 0, alpha * (exp(x) - 1) otherwise."""
+    """x for x > 0, alpha * (exp(x) - 1) otherwise.
+
+    ``alpha``: the negative side's scale (default 1.0); ``inplace``: accepted.
+
+    >>> F.elu(minigrad.tensor([-1.0, 2.0]))
+    tensor([-0.6321,  2.0000])
+    """
     positive = input > 0
     return minigrad.where(positive, input, (minigrad.where(positive, 0.0, input).exp() - 1) * alpha)
 
@@ -100,7 +106,13 @@ def tanh(input):
 
 
 def softplus(input, beta=1.0, threshold=20.0):
-    """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold."""
+    """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold.
+
+    ``beta``: the sharpness (default 1.0); ``threshold``: the linear region's start (default 20).
+
+    >>> F.softplus(minigrad.tensor([0.0, 30.0]))
+    tensor([ 0.6931, 30.0000])
+    """
     return _ops.softplus(input, beta, threshold)
 
 

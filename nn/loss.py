@@ -83,7 +83,14 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Absolute error |x - y|."""
+    """Absolute error |x - y|.
+
+    ``input``, ``target``: the same shape; ``reduction``: ``'mean'`` (default), ``'sum'`` or
+    ``'none'``; ``size_average``, ``reduce``: deprecated.
+
+    >>> F.l1_loss(minigrad.tensor([1.0, -2.0]), minigrad.zeros(2))
+    tensor(1.5000)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     return _reduce((input - target).abs(), reduction)
@@ -184,7 +191,16 @@ def _weighted_reduce(loss, w, reduction):
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
-    """-input[n, target[n]] * weight[target[n]] for log-probabilities ``input`` (N, C, ...)."""
+    """-input[n, target[n]] * weight[target[n]] for log-probabilities ``input`` (N, C, ...).
+
+    ``input``: log-probabilities (N, C, ...) or (C,); ``target``: class indices (N, ...);
+    ``weight``: a (C,) rescaling per class; ``ignore_index``: a target that contributes nothing;
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``; ``size_average``, ``reduce``:
+    deprecated.
+
+    >>> F.nll_loss(minigrad.tensor([[-0.5, -1.0], [-2.0, -0.1]]), minigrad.tensor([0, 1]))
+    tensor(0.3000)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     t = _class_targets("nll_loss", input, target)
     _check_class_weight("nll_loss", input, weight)
@@ -282,7 +298,15 @@ def _log_clamped(p):
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
-    """-(t log p + (1 - t) log(1 - p)) for probabilities ``input`` in [0, 1]."""
+    """-(t log p + (1 - t) log(1 - p)) for probabilities ``input`` in [0, 1].
+
+    ``input``: probabilities (*); ``target``: the same shape; ``weight``: a rescaling broadcast
+    against the input; ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
+    >>> F.binary_cross_entropy(minigrad.tensor([0.8, 0.2]), minigrad.tensor([1.0, 0.0]))
+    tensor(0.2231)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_same_size(
         input, target, "Using a target size ({t}) that is different to the input size ({i}) is deprecated."
@@ -300,7 +324,15 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
 ):
-    """BCE of sigmoid(input), computed from the logits without overflow."""
+    """BCE of sigmoid(input), computed from the logits without overflow.
+
+    ``input``: logits (*); ``target``: the same shape, in [0, 1]; ``weight``: a rescaling broadcast
+    against the input; ``pos_weight``: a weight on the positive term per class; ``reduction``:
+    ``'mean'`` (default), ``'sum'`` or ``'none'``; ``size_average``, ``reduce``: deprecated.
+
+    >>> F.binary_cross_entropy_with_logits(minigrad.zeros(2), minigrad.tensor([1.0, 0.0]))
+    tensor(0.6931)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_same_size(input, target, "Target size ({t}) must be the same as input size ({i}).")
     sp = _ops.softplus(-input)

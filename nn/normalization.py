@@ -29,7 +29,14 @@ def _fusable(input, weight, bias):
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dims to mean 0 and variance 1, then
-    scale by ``weight`` and shift by ``bias``."""
+    scale by ``weight`` and shift by ``bias``.
+
+    ``input``: (*, *normalized_shape); ``normalized_shape``: an int or the trailing shape;
+    ``weight``, ``bias``: of ``normalized_shape`` (optional); ``eps``: added to the variance.
+
+    >>> F.layer_norm(minigrad.tensor([[1.0, 3.0]]), (2,))
+    tensor([[-1.0000,  1.0000]])
+    """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if tuple(input.shape[input.ndim - len(shape) :]) != shape or input.ndim < len(shape):
         raise RuntimeError(

@@ -455,7 +455,16 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 @export
 @numpy_keywords
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Standard deviation over ``dim`` (all by default)."""
+    """Standard deviation over ``dim`` (all by default).
+
+    ``dim``: an int or a tuple (None: all); ``correction``: the divisor is N - correction (default
+    1, Bessel's); ``unbiased``: the older spelling (False means correction=0); ``keepdim``: keep
+    reduced dims as size 1.
+
+    >>> x = minigrad.tensor([[1.0, 3.0], [5.0, 7.0]])
+    >>> x.std(), x.std(dim=1, correction=0)
+    (tensor(2.5820), tensor([1., 1.]))
+    """
     if isinstance(unbiased, (int, tuple, list)) and not isinstance(unbiased, bool):
         dim, unbiased = unbiased, None
     return apply(
@@ -472,7 +481,14 @@ def logsumexp(input, dim, keepdim=False):
 
 @export
 def norm(input, p="fro", dim=None, keepdim=False):
-    """The p-norm (2 by default; 1, inf, 0 and any p > 0) over ``dim`` (all by default)."""
+    """The p-norm (2 by default; 1, inf, 0 and any p > 0) over ``dim`` (all by default).
+
+    ``p``: the order (``'fro'`` is 2); ``dim``: an int or a tuple (None: all); ``keepdim``: keep
+    reduced dims as size 1.
+
+    >>> minigrad.tensor([3.0, -4.0]).norm(), minigrad.tensor([3.0, -4.0]).norm(p=1)
+    (tensor(5.), tensor(7.))
+    """
     if p in ("fro", None):
         p = 2
     return apply(NORM, (input,), (float(p), _reduce_dims("norm", dim, input), bool(keepdim)))

@@ -477,7 +477,14 @@ def unflatten(input, dim, sizes):
 
 @export
 def repeat(input, *sizes):
-    """Tile the tensor: ``x.repeat(2, 1)`` stacks two copies along dim 0."""
+    """Tile the tensor: ``x.repeat(2, 1)`` stacks two copies along dim 0.
+
+    ``sizes``: the copies per dim (ints or one tuple; extra leading ones add dims).
+
+    >>> minigrad.tensor([1, 2]).repeat(2, 2)
+    tensor([[1, 2, 1, 2],
+            [1, 2, 1, 2]])
+    """
     reps = _shape_arg("repeat", sizes)
     if len(reps) < input.ndim:
         raise RuntimeError(
