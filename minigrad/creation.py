@@ -109,6 +109,7 @@ def as_tensor(data, dtype=None, device=None):
 def from_numpy(array):
     """A tensor sharing memory with ``array`` (changes show through both ways).
 
+    >>> import numpy as np
     >>> a = np.array([1.0, 2.0])
     >>> t = minigrad.from_numpy(a)
     >>> a[0] = 5.0
