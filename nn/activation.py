@@ -321,7 +321,13 @@ class Softplus(Module):
 
 
 class Softmax(Module):
-    """Softmax along ``dim`` (None: PyTorch's legacy choice, with its deprecation warning)."""
+    """Softmax along ``dim`` (None: PyTorch's legacy choice, with its deprecation warning).
+
+    Shapes: (*) -> (*), the same; every slice along ``dim`` sums to 1.
+
+    >>> nn.Softmax(dim=-1)(minigrad.tensor([[0.0, 1.0]]))
+    tensor([[0.2689, 0.7311]])
+    """
 
     _fn = staticmethod(softmax)
 

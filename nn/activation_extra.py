@@ -365,7 +365,15 @@ class GLU(Module):
 
 
 class PReLU(Module):
-    """x where x > 0, a * x elsewhere, with a learned slope (one, or one per channel)."""
+    """x where x > 0, a * x elsewhere, with a learned slope (one, or one per channel).
+
+    Shapes: (N, C, *) or (*) -> the same.
+    ``num_parameters``: 1, or C (one slope per channel, dim 1); ``init``: the starting slope
+    (default 0.25); ``device``, ``dtype``: of the weight.
+
+    >>> nn.PReLU()(minigrad.tensor([-2.0, 2.0])).tolist()
+    [-0.5, 2.0]
+    """
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
