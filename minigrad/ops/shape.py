@@ -29,7 +29,16 @@ from ._core import (
 
 @export
 def expand(x, *shape):
-    """Broadcast ``x`` to ``shape`` without copying (-1 keeps a size)."""
+    """Broadcast ``x`` to ``shape`` without copying (-1 keeps a size).
+
+    ``shape``: the new sizes (ints or one tuple); a size-1 dim may grow, new dims go in front.
+
+    >>> minigrad.tensor([[1], [2]]).expand(2, 3)
+    tensor([[1, 1, 1],
+            [2, 2, 2]])
+    >>> minigrad.tensor([1, 2]).expand(2, -1).shape
+    minigrad.Size([2, 2])
+    """
     shape = _shape_arg("expand", shape)
     if _is_raw(x):
         return np.broadcast_to(x, shape)
@@ -349,7 +358,14 @@ def to(input, *args, **kwargs):
 
 @export(function=False)
 def cpu(input, memory_format=None):
-    """This tensor, which is on the CPU already (minigrad has no other device)."""
+    """This tensor, which is on the CPU already (minigrad has no other device).
+
+    ``memory_format``: accepted for PyTorch's signature.
+
+    >>> x = minigrad.ones(2)
+    >>> x.cpu() is x
+    True
+    """
     return input
 
 
@@ -387,7 +403,12 @@ def clone(input):
 
 @export(function=False)
 def contiguous(input):
-    """``input`` itself if its memory is C-contiguous, else a contiguous copy (in the graph)."""
+    """``input`` itself if its memory is C-contiguous, else a contiguous copy (in the graph).
+
+    >>> x = minigrad.arange(6).reshape(2, 3).T
+    >>> x.is_contiguous(), x.contiguous().is_contiguous()
+    (False, True)
+    """
     if input._data.flags.c_contiguous:
         return input
     return clone(input)
@@ -424,7 +445,15 @@ for _method, _dtype_name, _values, _printed in (
 
 
 def _copy_(input, src):
-    """Copy ``src`` (broadcast, converted to this dtype) into this tensor, in place."""
+    """Copy ``src`` (broadcast, converted to this dtype) into this tensor, in place.
+
+    ``src``: the tensor copied (broadcast to this one's shape); returns self.
+
+    >>> x = minigrad.zeros(2, 2)
+    >>> x.copy_(minigrad.tensor([1, 2]))
+    tensor([[1., 2.],
+            [1., 2.]])
+    """
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
     from .elementwise import inplace
