@@ -124,6 +124,11 @@ def is_tensor(obj):
 
 
 def numel(input):
+    """The number of elements of ``input``.
+
+    >>> minigrad.numel(minigrad.zeros(2, 3))
+    6
+    """
     return input.numel()
 
 

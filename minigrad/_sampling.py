@@ -41,7 +41,16 @@ def rand(*size, generator=None, dtype=None, requires_grad=False, device=None, ou
 
 
 def randn(*size, generator=None, dtype=None, requires_grad=False, device=None, out=None):
-    """Standard normal random values."""
+    """Standard normal random values.
+
+    ``size``: ints or one sequence; ``generator``: the random stream (default: the global one,
+    seeded by ``manual_seed``); ``dtype``: float32 unless given; ``requires_grad``: make it a leaf
+    that records; ``device``: 'cpu' only; ``out``: accepted for PyTorch's signature.
+
+    >>> x = minigrad.randn(2, 3)
+    >>> x.shape, x.dtype
+    (minigrad.Size([2, 3]), minigrad.float32)
+    """
     check_device(device, "randn")
     npd = _float_npd(dtype, "randn")
     return _new(_rng(generator).standard_normal(_size(size, "randn")), npd, requires_grad)
@@ -65,7 +74,15 @@ def _check_range(op, low, high):
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_grad=False, device=None):
-    """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``."""
+    """Random integers in [low, high): ``randint(10, (3,))`` or ``randint(0, 10, (3,))``.
+
+    ``low`` (default 0), ``high``: the range, high excluded; ``size``: a tuple; ``generator``: the
+    random stream; ``dtype``: int64 unless given; ``requires_grad``, ``device``: as for ``zeros``.
+
+    >>> x = minigrad.randint(0, 10, (3, 4))
+    >>> x.shape, x.dtype, bool(((x >= 0) & (x < 10)).all())
+    (minigrad.Size([3, 4]), minigrad.int64, True)
+    """
     check_device(device, "randint")
     low, high, size = _randint_args(low, high, size)
     _check_range("randint()", low, high)
@@ -75,7 +92,14 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_g
 
 
 def randperm(n, *, generator=None, dtype=None, requires_grad=False, device=None):
-    """A random permutation of 0..n-1."""
+    """A random permutation of 0..n-1.
+
+    ``n``: the length; ``generator``: the random stream; ``dtype``: int64 unless given;
+    ``requires_grad``, ``device``: as for ``zeros``.
+
+    >>> sorted(minigrad.randperm(5).tolist())
+    [0, 1, 2, 3, 4]
+    """
     check_device(device, "randperm")
     npd = _dtypes.to_numpy(dtype if dtype is not None else _dtypes.int64)
     n = int(n)
@@ -327,10 +351,24 @@ def random_(self, low=0, high=None, *, generator=None, **kw):
 
 
 def _multinomial_method(self, num_samples, replacement=False, *, generator=None):
+    """``num_samples`` category indices per row, drawn with weights self: ``minigrad.multinomial``.
+
+    ``replacement``: draw with replacement; ``generator``: the random stream.
+
+    >>> minigrad.tensor([0.0, 1.0, 0.0]).multinomial(2, replacement=True)
+    tensor([1, 1])
+    """
     return multinomial(self, num_samples, replacement, generator=generator)
 
 
 def _bernoulli_method(self, p=None, *, generator=None):
+    """0/1 samples, 1 with probability self (or ``p``), in self's dtype: ``minigrad.bernoulli``.
+
+    ``generator``: the random stream (default: the global one).
+
+    >>> minigrad.tensor([0.0, 1.0]).bernoulli()
+    tensor([0., 1.])
+    """
     return bernoulli(self, p, generator=generator)
 
 

@@ -187,7 +187,7 @@ class Tensor:
         """The adjoint of a matrix."""
     @property
     def T(self) -> Tensor:
-        """The tensor's ``T``."""
+        """The dimensions reversed (the transpose, for a matrix); a view."""
     @property
     def _data(self) -> NDArray[Any]:
         """The tensor's ``_data``."""
@@ -204,10 +204,10 @@ class Tensor:
         """Where the tensor lives: ``device(type='cpu')``, minigrad's only device."""
     @property
     def dtype(self) -> _dtype:
-        """The tensor's ``dtype``."""
+        """The element type: ``minigrad.float32`` by default, float64, integer or bool."""
     @property
     def grad(self) -> Tensor | None:
-        """The gradient accumulated by backward() (None until then)."""
+        """The gradient accumulated by backward() (None until then); settable, e.g. to None."""
     @grad.setter
     def grad(self, value: Tensor | None) -> None: ...
     @property
@@ -215,33 +215,33 @@ class Tensor:
         """The Node that produced this tensor (None for leaves)."""
     @property
     def is_cpu(self) -> _bool:
-        """The tensor's ``is_cpu``."""
+        """True: the CPU is minigrad's only device."""
     @property
     def is_cuda(self) -> _bool:
-        """The tensor's ``is_cuda``."""
+        """False: minigrad tensors live on the CPU (``x.device`` is ``cpu``)."""
     @property
     def is_leaf(self) -> _bool:
-        """The tensor's ``is_leaf``."""
+        """True for a tensor no recorded op produced (``grad_fn`` is None): backward() fills"""
     @property
     def mH(self) -> Tensor:
         """The transpose of the last two dims (the adjoint, for real tensors)."""
     @property
     def mT(self) -> Tensor:
-        """The tensor's ``mT``."""
+        """The last two dimensions swapped (a batch of matrices transposed); a view."""
     @property
     def ndim(self) -> _int:
-        """The tensor's ``ndim``."""
+        """The number of dimensions (``x.dim()``)."""
     @property
     def requires_grad(self) -> _bool:
-        """The tensor's ``requires_grad``."""
+        """Whether operations on this tensor are recorded for backward(); settable on leaves."""
     @requires_grad.setter
     def requires_grad(self, value: _bool) -> None: ...
     @property
     def retains_grad(self) -> _bool:
-        """The tensor's ``retains_grad``."""
+        """True after ``retain_grad()`` on a non-leaf: backward() then fills its ``.grad`` too."""
     @property
     def shape(self) -> Size:
-        """The shape, as a tuple (PyTorch returns torch.Size, a tuple subclass)."""
+        """The shape, a ``minigrad.Size`` (a tuple subclass, like torch.Size)."""
     def __array__(self, dtype: Any = ..., copy: _bool | None = ...) -> NDArray[Any]:
         """The values as an ndarray (numpy calls this for ``np.asarray(t)``)."""
     def __deepcopy__(self, memo: dict) -> Tensor:
@@ -366,7 +366,7 @@ class Tensor:
     def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: _float = ..., alpha: _float = ...) -> Tensor:
         """beta * input + alpha * bmm(batch1, batch2)."""
     def bernoulli(self, p: _float | str | None = ..., *, generator: Generator | None = ...) -> Tensor:
-        """See ``minigrad.bernoulli``."""
+        """0/1 samples, 1 with probability self (or ``p``), in self's dtype: ``minigrad.bernoulli``."""
     def bernoulli_(self, p: _float | str = ..., *, generator: Generator | None = ...) -> Tensor:
         """Fill with 0/1 drawn with probability ``p`` (a float or a tensor of probabilities)."""
     def bincount(self, weights: Tensor | None = ..., minlength: _int = ...) -> Tensor:
@@ -750,7 +750,7 @@ class Tensor:
     def mul_(self, other: Tensor | _float) -> Tensor:
         """In-place ``input *= other``."""
     def multinomial(self, num_samples: _int, replacement: _bool = ..., *, generator: Generator | None = ...) -> Tensor:
-        """See ``minigrad.multinomial``."""
+        """``num_samples`` category indices per row, drawn with weights self: ``minigrad.multinomial``."""
     def multiply(self, other: Tensor | _float) -> Tensor:
         """input * other, broadcasting."""
     def mv(self, vec: Tensor) -> Tensor:
@@ -817,7 +817,7 @@ class Tensor:
     def permute(self, *dims: _int | Sequence[_int]) -> Tensor:
         """Reorder the dimensions."""
     def polygamma(self, n: _int) -> Tensor:
-        """See ``minigrad.polygamma``."""
+        """The n-th derivative of digamma at x: ``minigrad.polygamma(n, x)`` (the tensor second)."""
     def pow(self, exponent: Tensor | _float) -> Tensor:
         """input ** exponent; either may be a tensor or a number."""
     def pow_(self, exponent: Tensor | _float) -> Tensor:
@@ -1040,10 +1040,10 @@ class Tensor:
     def vsplit(self, indices_or_sections: _int | Sequence[_int] | Tensor) -> Tensor:
         """tensor_split along dim 0 (numpy's vsplit)."""
     def where(self, condition: Tensor, other: Tensor | _float) -> Tensor:
-        """``self`` where ``condition`` is True, else ``other`` (broadcast)."""
+        """x where ``condition`` holds, ``other`` elsewhere: ``minigrad.where(condition, x, other)``."""
     def xlogy(self, other: Tensor | _float) -> Tensor:
         """input * log(other), and 0 where input is 0 (unless other is NaN)."""
     def xlogy_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`xlogy`."""
     def zero_(self) -> Tensor:
-        """Fill with zeros in place."""
+        """Fill with zeros in place; returns self."""

@@ -93,25 +93,49 @@ cdef class Tensor:
     # -- basic attributes --------------------------------------------------------------
     @property
     def shape(self):
-        """The shape, as a tuple (PyTorch returns torch.Size, a tuple subclass)."""
+        """The shape, a ``minigrad.Size`` (a tuple subclass, like torch.Size).
+
+        >>> minigrad.zeros(2, 3).shape
+        minigrad.Size([2, 3])
+        """
         return Size(self._data.shape)
 
     def size(self, dim=None):
-        """The shape, or the length of one dimension: ``x.size()``, ``x.size(0)``."""
+        """The shape, or the length of one dimension: ``x.size()``, ``x.size(0)``.
+
+        ``dim``: the dimension (negative counts from the end); None for the whole shape.
+
+        >>> x = minigrad.zeros(2, 3)
+        >>> x.size(), x.size(-1)
+        (minigrad.Size([2, 3]), 3)
+        """
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_norm_dim(dim, self._data.ndim, "size")]
 
     def dim(self):
-        """The number of dimensions."""
+        """The number of dimensions.
+
+        >>> minigrad.zeros(2, 3).dim()
+        2
+        """
         return self._data.ndim
 
     @property
     def ndim(self):
+        """The number of dimensions (``x.dim()``).
+
+        >>> minigrad.zeros(2, 3).ndim
+        2
+        """
         return self._data.ndim
 
     def numel(self):
-        """The number of elements."""
+        """The number of elements.
+
+        >>> minigrad.zeros(2, 3).numel()
+        6
+        """
         return self._data.size
 
     def nelement(self):
@@ -124,6 +148,11 @@ cdef class Tensor:
 
     @property
     def dtype(self):
+        """The element type: ``minigrad.float32`` by default, float64, integer or bool.
+
+        >>> minigrad.tensor([1.0]).dtype, minigrad.tensor([1]).dtype
+        (minigrad.float32, minigrad.int64)
+        """
         return _dtypes.from_numpy(self._data.dtype)
 
     @property
@@ -133,10 +162,20 @@ cdef class Tensor:
 
     @property
     def is_cuda(self):
+        """False: minigrad tensors live on the CPU (``x.device`` is ``cpu``).
+
+        >>> minigrad.zeros(1).is_cuda
+        False
+        """
         return False
 
     @property
     def is_cpu(self):
+        """True: the CPU is minigrad's only device.
+
+        >>> minigrad.zeros(1).is_cpu
+        True
+        """
         return True
 
     def get_device(self):
@@ -150,7 +189,13 @@ cdef class Tensor:
         return self._data.itemsize
 
     def item(self):
-        """The value of a one-element tensor as a Python number."""
+        """The value of a one-element tensor as a Python number.
+
+        >>> minigrad.tensor([[2.5]]).item()
+        2.5
+        >>> minigrad.tensor(3).item()
+        3
+        """
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar; "
@@ -159,11 +204,22 @@ cdef class Tensor:
         return self._data.reshape(()).item()
 
     def tolist(self):
-        """The values as (nested) Python lists of numbers."""
+        """The values as (nested) Python lists of numbers.
+
+        >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).tolist()
+        [[1.0, 2.0], [3.0, 4.0]]
+        """
         return self._data.tolist()
 
     def numpy(self, *, force=False):
-        """The values as an ndarray sharing memory with this tensor."""
+        """The values as an ndarray sharing memory with this tensor.
+
+        ``force``: allow it on a tensor that requires grad (the array is still shared, outside
+        the graph); without it such a tensor raises, as in PyTorch (use ``x.detach().numpy()``).
+
+        >>> minigrad.tensor([1.0, 2.0]).numpy()
+        array([1., 2.], dtype=float32)
+        """
         if self._requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. "
@@ -223,6 +279,14 @@ cdef class Tensor:
     # -- autograd state ----------------------------------------------------------------
     @property
     def requires_grad(self):
+        """Whether operations on this tensor are recorded for backward(); settable on leaves.
+
+        Only floating tensors may require gradients; a result requires grad when an input does.
+
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> x.requires_grad, (x * 2).requires_grad, minigrad.ones(2).requires_grad
+        (True, True, False)
+        """
         return self._requires_grad
 
     @requires_grad.setter
@@ -241,26 +305,64 @@ cdef class Tensor:
         self._requires_grad = value
 
     def requires_grad_(self, requires_grad=True):
-        """Set requires_grad in place and return self."""
+        """Set requires_grad in place and return self.
+
+        ``requires_grad``: the new flag (default True); a non-leaf can only be set True.
+
+        >>> w = minigrad.zeros(2).requires_grad_()
+        >>> w.requires_grad, w.is_leaf
+        (True, True)
+        """
         self.requires_grad = requires_grad
         return self
 
     @property
     def grad_fn(self):
-        """The Node that produced this tensor (None for leaves)."""
+        """The Node that produced this tensor (None for leaves).
+
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> x.grad_fn is None, (x * 2).sum().grad_fn
+        (True, <SumBackward0 object at 0x...>)
+        """
         return self._grad_fn
 
     @property
     def is_leaf(self):
+        """True for a tensor no recorded op produced (``grad_fn`` is None): backward() fills
+        ``.grad`` only on leaves that require grad (others need ``retain_grad()``).
+
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> x.is_leaf, (x * 2).is_leaf
+        (True, False)
+        """
         return self._grad_fn is None
 
     @property
     def retains_grad(self):
+        """True after ``retain_grad()`` on a non-leaf: backward() then fills its ``.grad`` too.
+
+        >>> y = minigrad.ones(2, requires_grad=True) * 2
+        >>> y.retains_grad
+        False
+        >>> y.retain_grad()
+        >>> y.retains_grad
+        True
+        """
         return self._retains_grad
 
     @property
     def grad(self):
-        """The gradient accumulated by backward() (None until then)."""
+        """The gradient accumulated by backward() (None until then); settable, e.g. to None.
+
+        Gradients add up over backward() calls: zero them (``optimizer.zero_grad()``) per step.
+
+        >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+        >>> x.grad is None
+        True
+        >>> (x * x).sum().backward()
+        >>> x.grad
+        tensor([2., 4.])
+        """
         if self._grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
@@ -307,7 +409,15 @@ cdef class Tensor:
         return self._version.value
 
     def retain_grad(self):
-        """Ask backward() to fill .grad of this non-leaf tensor too."""
+        """Ask backward() to fill .grad of this non-leaf tensor too.
+
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> y = x * 3
+        >>> y.retain_grad()
+        >>> y.sum().backward()
+        >>> y.grad
+        tensor([1., 1.])
+        """
         if self._grad_fn is None:
             if not self._requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
@@ -333,7 +443,13 @@ cdef class Tensor:
         return _HookHandle(self._hooks, hook)
 
     def detach(self):
-        """A new leaf sharing this tensor's values (and version counter), without history."""
+        """A new leaf sharing this tensor's values (and version counter), without history.
+
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> y = (x * 2).detach()
+        >>> y, y.requires_grad, y.grad_fn
+        (tensor([2., 2.]), False, None)
+        """
         cdef Tensor t = Tensor.__new__(Tensor)
         t._data = self._data
         t._version = self._version
@@ -387,7 +503,14 @@ cdef class Tensor:
         self._version.value += 1
 
     def zero_(self):
-        """Fill with zeros in place."""
+        """Fill with zeros in place; returns self.
+
+        >>> x = minigrad.ones(3)
+        >>> x.zero_()
+        tensor([0., 0., 0.])
+        >>> x
+        tensor([0., 0., 0.])
+        """
         self._check_inplace()
         self._data[...] = 0
         self._version.value += 1
@@ -556,10 +679,22 @@ cdef class Tensor:
 
     @property
     def T(self):
+        """The dimensions reversed (the transpose, for a matrix); a view.
+
+        >>> minigrad.tensor([[1, 2, 3]]).T
+        tensor([[1],
+                [2],
+                [3]])
+        """
         return _ops.T(self)
 
     @property
     def mT(self):
+        """The last two dimensions swapped (a batch of matrices transposed); a view.
+
+        >>> minigrad.zeros(5, 2, 3).mT.shape
+        minigrad.Size([5, 3, 2])
+        """
         return _ops.transpose(self, -2, -1)
 
     def __reduce__(self):

@@ -107,7 +107,15 @@ def as_tensor(data, dtype=None, device=None):
 
 
 def from_numpy(array):
-    """A tensor sharing memory with ``array`` (changes show through both ways)."""
+    """A tensor sharing memory with ``array`` (changes show through both ways).
+
+    >>> import numpy as np
+    >>> a = np.array([1.0, 2.0])
+    >>> t = minigrad.from_numpy(a)
+    >>> a[0] = 5.0
+    >>> t
+    tensor([5., 2.], dtype=minigrad.float64)
+    """
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy(): expected np.ndarray (got {type(array).__name__})")
     if not array.dtype.isnative:
@@ -144,7 +152,17 @@ def _filled(op, size, value, dtype, requires_grad, device):
 
 
 def zeros(*size, dtype=None, requires_grad=False, device=None):
-    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``."""
+    """A tensor of zeros: ``zeros(2, 3)`` or ``zeros((2, 3))``.
+
+    ``size``: ints or one sequence; ``dtype``: float32 unless given; ``requires_grad``: make it a
+    leaf that records; ``device``: 'cpu' only.
+
+    >>> minigrad.zeros(2, 3)
+    tensor([[0., 0., 0.],
+            [0., 0., 0.]])
+    >>> minigrad.zeros((2,), dtype=minigrad.int64)
+    tensor([0, 0])
+    """
     return _filled("zeros", size, 0, dtype, requires_grad, device)
 
 
@@ -159,12 +177,29 @@ def ones(*size, dtype=None, requires_grad=False, device=None):
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None):
-    """An uninitialised tensor (minigrad fills it with zeros)."""
+    """An uninitialised tensor (minigrad fills it with zeros).
+
+    ``size``: ints or one sequence; ``dtype``: float32 unless given; ``requires_grad``: make it a
+    leaf that records; ``device``: 'cpu' only.
+
+    >>> minigrad.empty(2, 3).shape
+    minigrad.Size([2, 3])
+    """
     return _filled("empty", size, 0, dtype, requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, requires_grad=False, device=None):
-    """A tensor filled with ``fill_value`` (dtype inferred from it, as in PyTorch)."""
+    """A tensor filled with ``fill_value`` (dtype inferred from it, as in PyTorch).
+
+    ``size``: a sequence of ints; ``fill_value``: the value; ``dtype``: inferred from the value
+    unless given; ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
+
+    >>> minigrad.full((2, 2), 7.0)
+    tensor([[7., 7.],
+            [7., 7.]])
+    >>> minigrad.full((3,), 2)
+    tensor([2, 2, 2])
+    """
     if dtype is None:
         dtype = (
             _dtypes.bool_
@@ -176,7 +211,18 @@ def full(size, fill_value, *, dtype=None, requires_grad=False, device=None):
 
 
 def eye(n, m=None, *, dtype=None, requires_grad=False, device=None):
-    """The identity matrix (n x m)."""
+    """The identity matrix (n x m).
+
+    ``n``: rows; ``m``: columns (default ``n``); ``dtype``: float32 unless given;
+    ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
+
+    >>> minigrad.eye(2)
+    tensor([[1., 0.],
+            [0., 1.]])
+    >>> minigrad.eye(2, 3)
+    tensor([[1., 0., 0.],
+            [0., 1., 0.]])
+    """
     _check_device(device, "eye")
     return _from_array(np.eye(n, n if m is None else m, dtype=_float_dtype(dtype)), requires_grad)
 
@@ -246,14 +292,21 @@ def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=N
 
 
 def linspace(start, end, steps, *, dtype=None, requires_grad=False, device=None):
-    """``steps`` evenly spaced values from start to end (inclusive)."""
+    """``steps`` evenly spaced values from start to end (inclusive).
+
+    ``start``, ``end``: the first and last values; ``steps``: how many; ``dtype``: float32 unless
+    given; ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
+
+    >>> minigrad.linspace(0, 1, steps=5)
+    tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     _check_device(device, "linspace")
     if dtype is not None and np.dtype(_dtypes.to_numpy(dtype)) == np.bool_:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     return _from_array(np.linspace(start, end, int(steps)).astype(_float_dtype(dtype)), requires_grad)
 
 
-def _like(fn):
+def _like(fn, example):
     def like(input, *, dtype=None, requires_grad=False, device=None):
         return fn(
             *input.shape,
@@ -263,13 +316,22 @@ def _like(fn):
         )
 
     like.__name__ = fn.__name__ + "_like"
-    like.__doc__ = f"Like ``{fn.__name__}`` with the shape (and dtype) of ``input``."
+    like.__doc__ = (
+        f"Like ``{fn.__name__}`` with the shape (and dtype) of ``input``.\n\n"
+        "    ``dtype``: instead of the input's; ``requires_grad``: make it a leaf that records;\n"
+        f"    ``device``: 'cpu' only.\n\n{example}"
+    )
     return like
 
 
-zeros_like = _like(zeros)
-ones_like = _like(ones)
-empty_like = _like(empty)
+_X = "    >>> x = minigrad.tensor([[1, 2], [3, 4]])\n"
+_ZEROS = "    >>> minigrad.zeros_like(x)\n    tensor([[0, 0],\n            [0, 0]])\n"
+_ONES = (
+    "    >>> minigrad.ones_like(x, dtype=minigrad.float32)\n    tensor([[1., 1.],\n            [1., 1.]])\n"
+)
+zeros_like = _like(zeros, _X + _ZEROS)
+ones_like = _like(ones, _X + _ONES)
+empty_like = _like(empty, _X + "    >>> minigrad.empty_like(x).shape\n    minigrad.Size([2, 2])\n")
 
 
 def full_like(input, fill_value, *, dtype=None, requires_grad=False, device=None):
@@ -299,13 +361,28 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
 
 
 def new_zeros(self, *args, size=None, dtype=None, device=None, requires_grad=False):
-    """Zeros of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given."""
+    """Zeros of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given.
+
+    ``size``: as a keyword instead; ``dtype``: instead of self's; ``device``: 'cpu' only;
+    ``requires_grad``: make it a leaf that records.
+
+    >>> minigrad.tensor([1], dtype=minigrad.int32).new_zeros(2, 2)
+    tensor([[0, 0],
+            [0, 0]], dtype=minigrad.int32)
+    """
     size = _new_size("new_zeros", args, size)
     return _filled("new_zeros", size, 0, dtype or self.dtype, requires_grad, device)
 
 
 def new_ones(self, *args, size=None, dtype=None, device=None, requires_grad=False):
-    """Ones of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given."""
+    """Ones of ``size`` (ints or one tuple), in this tensor's dtype unless ``dtype`` is given.
+
+    ``size``: as a keyword instead; ``dtype``: instead of self's; ``device``: 'cpu' only;
+    ``requires_grad``: make it a leaf that records.
+
+    >>> minigrad.tensor([1.0], dtype=minigrad.float64).new_ones(3)
+    tensor([1., 1., 1.], dtype=minigrad.float64)
+    """
     size = _new_size("new_ones", args, size)
     return _filled("new_ones", size, 1, dtype or self.dtype, requires_grad, device)
 

@@ -50,13 +50,30 @@ class no_grad(_GradMode):
 
 
 class enable_grad(_GradMode):
-    """Record operations again (inside a ``no_grad`` block)."""
+    """Record operations again (inside a ``no_grad`` block).
+
+    >>> x = minigrad.ones(2, requires_grad=True)
+    >>> with minigrad.no_grad():
+    ...     with minigrad.enable_grad():
+    ...         y = x * 2
+    >>> y.requires_grad
+    True
+    """
 
     mode = True
 
 
 class set_grad_enabled(_GradMode):
-    """Turn recording on or off: a function call, a context manager or a decorator."""
+    """Turn recording on or off: a function call, a context manager or a decorator.
+
+    ``mode``: True records, False does not (as ``no_grad``).
+
+    >>> x = minigrad.ones(2, requires_grad=True)
+    >>> with minigrad.set_grad_enabled(False):
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
 
     def __init__(self, mode):
         self.mode = bool(mode)

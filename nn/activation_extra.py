@@ -123,6 +123,16 @@ def prelu(input, weight):
 
 
 class Hardtanh(_Inplace):
+    """x clamped to [``min_val``, ``max_val``], elementwise: (*) -> (*).
+
+    ``min_val``, ``max_val``: the range (default -1, 1);
+    ``inplace``: accepted (the result is a new tensor).
+
+    >>> x = minigrad.tensor([-2.0, -0.25, 0.0, 0.25, 2.0])
+    >>> nn.Hardtanh()(x)
+    tensor([-1.0000, -0.2500,  0.0000,  0.2500,  1.0000])
+    """
+
     def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
         super().__init__(inplace)
         self.min_val, self.max_val = min_val, max_val
@@ -135,31 +145,81 @@ class Hardtanh(_Inplace):
 
 
 class ReLU6(_Inplace):
+    """min(max(x, 0), 6), elementwise: (*) -> (*).
+
+    ``inplace``: accepted for PyTorch's signature (the result is a new tensor either way).
+
+    >>> nn.ReLU6()(minigrad.tensor([-1.0, 3.0, 8.0]))
+    tensor([0., 3., 6.])
+    """
+
     def forward(self, input):
         return relu6(input)
 
 
 class Hardsigmoid(_Inplace):
+    """relu6(x + 3) / 6, a piecewise-linear sigmoid, elementwise: (*) -> (*).
+
+    ``inplace``: accepted for PyTorch's signature (the result is a new tensor either way).
+
+    >>> nn.Hardsigmoid()(minigrad.tensor([-3.0, 0.0, 3.0]))
+    tensor([0.0000, 0.5000, 1.0000])
+    """
+
     def forward(self, input):
         return hardsigmoid(input)
 
 
 class Hardswish(_Inplace):
+    """x * relu6(x + 3) / 6, elementwise: (*) -> (*).
+
+    ``inplace``: accepted for PyTorch's signature (the result is a new tensor either way).
+
+    >>> nn.Hardswish()(minigrad.tensor([-3.0, 0.0, 3.0]))
+    tensor([-0., 0., 3.])
+    """
+
     def forward(self, input):
         return hardswish(input)
 
 
 class Mish(_Inplace):
+    """x * tanh(softplus(x)), elementwise: (*) -> (*).
+
+    ``inplace``: accepted for PyTorch's signature (the result is a new tensor either way).
+
+    >>> nn.Mish()(minigrad.tensor([-2.0, 0.0, 2.0]))
+    tensor([-0.2525,  0.0000,  1.9440])
+    """
+
     def forward(self, input):
         return mish(input)
 
 
 class SELU(_Inplace):
+    """scale * (max(0, x) + min(0, alpha * (exp(x) - 1))), elementwise: (*) -> (*), with
+    alpha = 1.6733 and scale = 1.0507 (self-normalising, Klambauer et al., 2017).
+
+    ``inplace``: accepted for PyTorch's signature (the result is a new tensor either way).
+
+    >>> nn.SELU()(minigrad.tensor([-2.0, 0.0, 2.0]))
+    tensor([-1.5202,  0.0000,  2.1014])
+    """
+
     def forward(self, input):
         return selu(input)
 
 
 class CELU(_Inplace):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)), elementwise: (*) -> (*).
+
+    ``alpha``: the scale of the negative side (default 1.0, not 0);
+    ``inplace``: accepted (the result is a new tensor).
+
+    >>> nn.CELU(alpha=2.0)(minigrad.tensor([-2.0, 0.0, 2.0]))
+    tensor([-1.2642,  0.0000,  2.0000])
+    """
+
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__(inplace)
         self.alpha = alpha
@@ -172,6 +232,16 @@ class CELU(_Inplace):
 
 
 class Threshold(_Inplace):
+    """x where x > ``threshold``, ``value`` elsewhere, elementwise: (*) -> (*).
+
+    ``threshold``: the cut-off; ``value``: what replaces the entries at or below it;
+    ``inplace``: accepted (the result is a new tensor).
+
+    >>> x = minigrad.tensor([-2.0, -0.25, 0.0, 0.25, 2.0])
+    >>> nn.Threshold(0.1, 20.0)(x)
+    tensor([20.0000, 20.0000, 20.0000,  0.2500,  2.0000])
+    """
+
     def __init__(self, threshold, value, inplace=False):
         super().__init__(inplace)
         self.threshold, self.value = threshold, value
@@ -193,31 +263,75 @@ class _Lambd(Module):
 
 
 class Hardshrink(_Lambd):
+    """x where |x| > ``lambd``, 0 elsewhere, elementwise: (*) -> (*).
+
+    ``lambd``: the half-width of the zeroed band (default 0.5).
+
+    >>> x = minigrad.tensor([-2.0, -0.25, 0.0, 0.25, 2.0])
+    >>> nn.Hardshrink(0.5)(x)
+    tensor([-2.,  0.,  0.,  0.,  2.])
+    """
+
     def forward(self, input):
         return hardshrink(input, self.lambd)
 
 
 class Softshrink(_Lambd):
+    """x - lambd above ``lambd``, x + lambd below -lambd, 0 between, elementwise: (*) -> (*).
+
+    ``lambd``: the half-width of the zeroed band (default 0.5, must be >= 0).
+
+    >>> nn.Softshrink(0.5)(minigrad.tensor([-2.0, 0.0, 0.25, 2.0]))
+    tensor([-1.5000,  0.0000,  0.0000,  1.5000])
+    """
+
     def forward(self, input):
         return softshrink(input, self.lambd)
 
 
 class Tanhshrink(Module):
+    """x - tanh(x), elementwise: (*) -> (*).
+
+    >>> nn.Tanhshrink()(minigrad.tensor([-2.0, 0.0, 2.0]))
+    tensor([-1.0360,  0.0000,  1.0360])
+    """
+
     def forward(self, input):
         return tanhshrink(input)
 
 
 class Softsign(Module):
+    """x / (1 + |x|), elementwise: (*) -> (*).
+
+    >>> nn.Softsign()(minigrad.tensor([-3.0, 0.0, 1.0]))
+    tensor([-0.7500,  0.0000,  0.5000])
+    """
+
     def forward(self, input):
         return softsign(input)
 
 
 class LogSigmoid(Module):
+    """log(sigmoid(x)) = -softplus(-x), elementwise: (*) -> (*).
+
+    >>> nn.LogSigmoid()(minigrad.tensor([-2.0, 0.0, 2.0]))
+    tensor([-2.1269, -0.6931, -0.1269])
+    """
+
     def forward(self, input):
         return logsigmoid(input)
 
 
 class Softmin(Module):
+    """softmax(-x) along ``dim``: (*) -> (*), the same shape; the smallest entry gets the most weight.
+
+    ``dim``: the dimension that sums to 1 (None: PyTorch's legacy choice, with its deprecation
+    warning).
+
+    >>> nn.Softmin(dim=0)(minigrad.tensor([1.0, 2.0, 3.0]))
+    tensor([0.6652, 0.2447, 0.0900])
+    """
+
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
@@ -230,6 +344,15 @@ class Softmin(Module):
 
 
 class GLU(Module):
+    """The gated linear unit a * sigmoid(b), a and b the two halves of the input along ``dim``:
+    (*, 2 * N, *) -> (*, N, *).
+
+    ``dim``: the dimension split in half (default -1; its size must be even).
+
+    >>> nn.GLU()(minigrad.tensor([[1.0, 2.0, 0.0, 0.0]]))
+    tensor([[0.5000, 1.0000]])
+    """
+
     def __init__(self, dim=-1):
         super().__init__()
         self.dim = dim
@@ -242,7 +365,15 @@ class GLU(Module):
 
 
 class PReLU(Module):
-    """x where x > 0, a * x elsewhere, with a learned slope (one, or one per channel)."""
+    """x where x > 0, a * x elsewhere, with a learned slope (one, or one per channel).
+
+    Shapes: (N, C, *) or (*) -> the same.
+    ``num_parameters``: 1, or C (one slope per channel, dim 1); ``init``: the starting slope
+    (default 0.25); ``device``, ``dtype``: of the weight.
+
+    >>> nn.PReLU()(minigrad.tensor([-2.0, 2.0])).tolist()
+    [-0.5, 2.0]
+    """
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()

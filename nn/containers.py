@@ -102,7 +102,15 @@ class Sequential(_Indexed):
 
 
 class ModuleList(_Indexed):
-    """A list of modules that registers them (a plain Python list does not)."""
+    """A list of modules that registers them (a plain Python list does not).
+
+    ``modules``: an iterable of modules to start with; ``append``, ``extend``, ``insert`` and
+    indexing work as on a list.
+
+    >>> layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(3)])
+    >>> len(layers), len(list(layers.parameters()))
+    (3, 6)
+    """
 
     def __init__(self, modules=None):
         super().__init__()
@@ -138,7 +146,15 @@ class ModuleList(_Indexed):
 
 
 class ModuleDict(Module):
-    """A dict of modules that registers them, in insertion order."""
+    """A dict of modules that registers them, in insertion order.
+
+    ``modules``: a dict or (name, module) pairs to start with; indexing by name, ``keys``,
+    ``items``, ``values`` and ``update`` work as on a dict.
+
+    >>> heads = nn.ModuleDict({"cls": nn.Linear(4, 3), "reg": nn.Linear(4, 1)})
+    >>> list(heads.keys()), heads["reg"](minigrad.zeros(2, 4)).shape
+    (['cls', 'reg'], minigrad.Size([2, 1]))
+    """
 
     def __init__(self, modules=None):
         super().__init__()

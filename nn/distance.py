@@ -49,6 +49,15 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 
 class CosineSimilarity(Module):
+    """The cosine of the angle, x1 . x2 / max(||x1|| * ||x2||, eps), along ``dim``.
+
+    Shapes: x1 and x2 broadcastable, (*1, D, *2) -> (*1, *2).
+    ``dim``: the dimension of the vectors (default 1); ``eps``: the smallest norm divided by.
+
+    >>> nn.CosineSimilarity(dim=1)(minigrad.tensor([[1.0, 0.0]]), minigrad.tensor([[1.0, 1.0]]))
+    tensor([0.7071])
+    """
+
     def __init__(self, dim=1, eps=1e-8):
         super().__init__()
         self.dim, self.eps = dim, eps
@@ -58,6 +67,17 @@ class CosineSimilarity(Module):
 
 
 class PairwiseDistance(Module):
+    """The p-norm distance ||x1 - x2 + eps||_p between the rows of x1 and x2, over the last dim.
+
+    Shapes: (N, D) or (D,), x1 and x2 broadcastable -> (N) or () (keepdim: (N, 1)).
+    ``p``: the norm degree (default 2); ``eps``: added to the difference, keeping the norm's
+    gradient finite at 0; ``keepdim``: keep the reduced dim.
+
+    >>> pdist = nn.PairwiseDistance(eps=0.0)
+    >>> pdist(minigrad.tensor([[0.0, 0.0], [1.0, 1.0]]), minigrad.tensor([[3.0, 4.0], [1.0, 1.0]]))
+    tensor([5., 0.])
+    """
+
     def __init__(self, p=2.0, eps=1e-6, keepdim=False):
         super().__init__()
         self.norm, self.eps, self.keepdim = p, eps, keepdim

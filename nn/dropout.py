@@ -15,7 +15,16 @@ from .module import Module
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    """Zero elements with probability ``p`` (and scale the others by 1/(1-p)) when ``training``."""
+    """Zero elements with probability ``p`` (and scale the others by 1/(1-p)) when ``training``.
+
+    ``p``: the drop probability; ``training``: False returns the input unchanged; ``inplace``:
+    accepted (the result is a new tensor).
+
+    >>> sorted(set(F.dropout(minigrad.ones(100), p=0.2).tolist()))
+    [0.0, 1.25]
+    >>> F.dropout(minigrad.ones(3), training=False)
+    tensor([1., 1., 1.])
+    """
     return _dropout(input, p, training, tuple(input.shape) if isinstance(input, minigrad.Tensor) else None)
 
 
@@ -85,7 +94,19 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
 
 
 class Dropout(Module):
-    """``nn.Dropout(p)``: dropout in train mode, identity in eval mode."""
+    """``nn.Dropout(p)``: dropout in train mode, identity in eval mode.
+
+    Shapes: (*) -> (*). Each element is zeroed with probability ``p`` and the rest scaled by
+    1 / (1 - p) in train mode; eval mode (``model.eval()``) returns the input.
+    ``p``: the drop probability (default 0.5); ``inplace``: accepted (the result is a new tensor).
+
+    >>> drop = nn.Dropout(p=0.5)
+    >>> y = drop(minigrad.ones(1000))
+    >>> sorted(set(y.tolist()))
+    [0.0, 2.0]
+    >>> drop.eval()(minigrad.ones(3))
+    tensor([1., 1., 1.])
+    """
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()

@@ -26,7 +26,15 @@ def _padding_idx(padding_idx, num_embeddings):
 
 
 def one_hot(tensor, num_classes=-1):
-    """(*,) class indices -> (*, num_classes) int64 rows of the identity (not differentiable)."""
+    """(*,) class indices -> (*, num_classes) int64 rows of the identity (not differentiable).
+
+    ``tensor``: int64 class indices; ``num_classes``: the row length (-1: the largest index + 1).
+
+    >>> F.one_hot(minigrad.tensor([0, 2, 1]), num_classes=3)
+    tensor([[1, 0, 0],
+            [0, 0, 1],
+            [0, 1, 0]])
+    """
     if tensor.is_floating_point() or tensor.dtype == minigrad.bool:
         raise RuntimeError(
             f"one_hot is only applicable to index tensor (got dtype {tensor.dtype}); convert with .long()"
@@ -78,7 +86,22 @@ def embedding(
 
 class Embedding(Module):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``, initialised N(0, 1)
-    (the ``padding_idx`` row to zeros)."""
+    (the ``padding_idx`` row to zeros).
+
+    Shapes: integer indices (*) -> (*, embedding_dim).
+    ``num_embeddings``: the table's size; ``embedding_dim``: each vector's; ``padding_idx``: a row
+    that stays zero and gets no gradient; ``max_norm``: renormalise each looked-up row to at most
+    this ``norm_type``-norm (in place, as PyTorch); ``scale_grad_by_freq``: divide gradients by
+    each index's count in the batch; ``sparse``: accepted (gradients are dense); ``_weight``: an
+    initial (num_embeddings, embedding_dim) table; ``_freeze``: do not train it; ``device``,
+    ``dtype``: of the table.
+
+    >>> emb = nn.Embedding(10, 3)
+    >>> emb(minigrad.tensor([[1, 2, 4], [4, 3, 9]])).shape
+    minigrad.Size([2, 3, 3])
+    >>> nn.Embedding(4, 2, padding_idx=0).weight[0]
+    tensor([0., 0.], grad_fn=<SelectBackward0>)
+    """
 
     def __init__(
         self,

@@ -6,7 +6,15 @@ from .module import Module
 
 
 class Flatten(Module):
-    """Merge dims ``start_dim..end_dim`` into one: (N, C, H, W) -> (N, C*H*W) by default."""
+    """Merge dims ``start_dim..end_dim`` into one: (N, C, H, W) -> (N, C*H*W) by default.
+
+    ``start_dim``: the first dim merged (default 1, keeping the batch); ``end_dim``: the last.
+
+    >>> nn.Flatten()(minigrad.zeros(32, 1, 5, 5)).shape
+    minigrad.Size([32, 25])
+    >>> nn.Flatten(0, 2)(minigrad.zeros(32, 1, 5, 5)).shape
+    minigrad.Size([160, 5])
+    """
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
@@ -36,7 +44,13 @@ def unflatten(input, dim, sizes):
 
 
 class Unflatten(Module):
-    """Split dimension ``dim`` into ``unflattened_size``: Unflatten(1, (2, 3)) maps (N, 6) to (N, 2, 3)."""
+    """Split dimension ``dim`` into ``unflattened_size``: Unflatten(1, (2, 3)) maps (N, 6) to (N, 2, 3).
+
+    ``dim``: the dim split; ``unflattened_size``: the sizes it becomes (their product is its size).
+
+    >>> nn.Unflatten(1, (2, 5))(minigrad.zeros(3, 10)).shape
+    minigrad.Size([3, 2, 5])
+    """
 
     def __init__(self, dim, unflattened_size):
         super().__init__()

@@ -76,14 +76,30 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
 
 
 def constant_(tensor, val):
+    """Fill ``tensor`` with the value ``val``, in place (no gradient recorded); returns it.
+
+    >>> nn.init.constant_(minigrad.empty(2, 3), 0.5)
+    tensor([[0.5000, 0.5000, 0.5000],
+            [0.5000, 0.5000, 0.5000]])
+    """
     return _fill(tensor, np.full(tuple(tensor.shape), val))
 
 
 def zeros_(tensor):
+    """Fill ``tensor`` with zeros, in place (no gradient recorded); returns it.
+
+    >>> nn.init.zeros_(minigrad.empty(2))
+    tensor([0., 0.])
+    """
     return constant_(tensor, 0)
 
 
 def ones_(tensor):
+    """Fill ``tensor`` with ones, in place (no gradient recorded); returns it.
+
+    >>> nn.init.ones_(minigrad.empty(2))
+    tensor([1., 1.])
+    """
     return constant_(tensor, 1)
 
 

@@ -109,7 +109,14 @@ class Linear(Module):
 
 
 class Bilinear(Module):
-    """y = x1^T A x2 + b: (*, in1), (*, in2) -> (*, out)."""
+    """y = x1^T A x2 + b: (*, in1), (*, in2) -> (*, out).
+
+    ``in1_features``, ``in2_features``: the sizes of x1 and x2; ``out_features``: of y; ``bias``:
+    learn b; ``device``, ``dtype``: of the parameters (initialised U(-k, k), k = 1/sqrt(in1)).
+
+    >>> nn.Bilinear(20, 30, 40)(minigrad.randn(128, 20), minigrad.randn(128, 30)).shape
+    minigrad.Size([128, 40])
+    """
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()

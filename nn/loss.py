@@ -68,7 +68,14 @@ def _array(t):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Squared error (x - y)^2."""
+    """Squared error (x - y)^2.
+
+    ``input``, ``target``: the same shape (broadcasting warns, as in PyTorch); ``reduction``:
+    ``'mean'`` (default), ``'sum'`` or ``'none'``; ``size_average``, ``reduce``: deprecated.
+
+    >>> F.mse_loss(minigrad.tensor([1.0, 2.0]), minigrad.tensor([0.0, 0.0]))
+    tensor(2.5000)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     d = input - target
@@ -76,7 +83,14 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Absolute error |x - y|."""
+    """Absolute error |x - y|.
+
+    ``input``, ``target``: the same shape; ``reduction``: ``'mean'`` (default), ``'sum'`` or
+    ``'none'``; ``size_average``, ``reduce``: deprecated.
+
+    >>> F.l1_loss(minigrad.tensor([1.0, -2.0]), minigrad.zeros(2))
+    tensor(1.5000)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     return _reduce((input - target).abs(), reduction)
@@ -177,7 +191,16 @@ def _weighted_reduce(loss, w, reduction):
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
-    """-input[n, target[n]] * weight[target[n]] for log-probabilities ``input`` (N, C, ...)."""
+    """-input[n, target[n]] * weight[target[n]] for log-probabilities ``input`` (N, C, ...).
+
+    ``input``: log-probabilities (N, C, ...) or (C,); ``target``: class indices (N, ...);
+    ``weight``: a (C,) rescaling per class; ``ignore_index``: a target that contributes nothing;
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``; ``size_average``, ``reduce``:
+    deprecated.
+
+    >>> F.nll_loss(minigrad.tensor([[-0.5, -1.0], [-2.0, -0.1]]), minigrad.tensor([0, 1]))
+    tensor(0.3000)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     t = _class_targets("nll_loss", input, target)
     _check_class_weight("nll_loss", input, weight)
@@ -275,7 +298,15 @@ def _log_clamped(p):
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
-    """-(t log p + (1 - t) log(1 - p)) for probabilities ``input`` in [0, 1]."""
+    """-(t log p + (1 - t) log(1 - p)) for probabilities ``input`` in [0, 1].
+
+    ``input``: probabilities (*); ``target``: the same shape; ``weight``: a rescaling broadcast
+    against the input; ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
+    >>> F.binary_cross_entropy(minigrad.tensor([0.8, 0.2]), minigrad.tensor([1.0, 0.0]))
+    tensor(0.2231)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_same_size(
         input, target, "Using a target size ({t}) that is different to the input size ({i}) is deprecated."
@@ -293,7 +324,15 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 def binary_cross_entropy_with_logits(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
 ):
-    """BCE of sigmoid(input), computed from the logits without overflow."""
+    """BCE of sigmoid(input), computed from the logits without overflow.
+
+    ``input``: logits (*); ``target``: the same shape, in [0, 1]; ``weight``: a rescaling broadcast
+    against the input; ``pos_weight``: a weight on the positive term per class; ``reduction``:
+    ``'mean'`` (default), ``'sum'`` or ``'none'``; ``size_average``, ``reduce``: deprecated.
+
+    >>> F.binary_cross_entropy_with_logits(minigrad.zeros(2), minigrad.tensor([1.0, 0.0]))
+    tensor(0.6931)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_same_size(input, target, "Target size ({t}) must be the same as input size ({i}).")
     sp = _ops.softplus(-input)
@@ -346,16 +385,49 @@ class _WeightedLoss(_Loss):
 
 
 class MSELoss(_Loss):
+    """The mean squared error, mean((input - target)^2).
+
+    Shapes: input (*), target the same shape; the output is a scalar (or (*) with
+    ``reduction='none'``).
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per element).
+    ``size_average``, ``reduce``: PyTorch's deprecated spellings of ``reduction``.
+
+    >>> nn.MSELoss()(minigrad.tensor([1.0, 2.0, 3.0]), minigrad.tensor([1.0, 0.0, 0.0]))
+    tensor(4.3333)
+    """
+
     def forward(self, input, target):
         return mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
+    """The mean absolute error, mean(|input - target|).
+
+    Shapes: input (*), target the same shape; the output is a scalar (or (*) with
+    ``reduction='none'``).
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per element).
+    ``size_average``, ``reduce``: PyTorch's deprecated spellings of ``reduction``.
+
+    >>> nn.L1Loss()(minigrad.tensor([1.0, 2.0, 3.0]), minigrad.tensor([1.0, 0.0, 0.0]))
+    tensor(1.6667)
+    """
+
     def forward(self, input, target):
         return l1_loss(input, target, reduction=self.reduction)
 
 
 class SmoothL1Loss(_Loss):
+    """0.5 * d^2 / beta where |d| < beta, |d| - 0.5 * beta elsewhere (d = input - target), averaged.
+
+    Shapes: input (*), target the same shape; a scalar out (or (*) with ``reduction='none'``).
+    ``beta``: where the quadratic turns linear (default 1.0); ``reduction``: ``'mean'`` (default),
+    ``'sum'`` or ``'none'`` (one loss per element).
+    ``size_average``, ``reduce``: PyTorch's deprecated spellings of ``reduction``.
+
+    >>> nn.SmoothL1Loss(reduction="none")(minigrad.tensor([0.5, 3.0]), minigrad.zeros(2))
+    tensor([0.1250, 2.5000])
+    """
+
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
         super().__init__(size_average, reduce, reduction)
         self.beta = beta
@@ -365,6 +437,16 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
+    """0.5 * d^2 where |d| < delta, delta * (|d| - 0.5 * delta) elsewhere (d = input - target), averaged.
+
+    Shapes: input (*), target the same shape; a scalar out (or (*) with ``reduction='none'``).
+    ``delta``: where the quadratic turns linear (default 1.0); ``reduction``: ``'mean'`` (default),
+    ``'sum'`` or ``'none'`` (one loss per element).
+
+    >>> nn.HuberLoss(reduction="none", delta=2.0)(minigrad.tensor([1.0, 3.0]), minigrad.zeros(2))
+    tensor([0.5000, 4.0000])
+    """
+
     def __init__(self, reduction="mean", delta=1.0):
         super().__init__(reduction=reduction)
         self.delta = delta
@@ -374,6 +456,27 @@ class HuberLoss(_Loss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
+    """The cross-entropy between logits and classes: -log_softmax(input)[target], averaged.
+
+    Shapes: input (N, C) or (N, C, d1, ...) or (C,); target class indices (N) or (N, d1, ...)
+    (int64, in [0, C)), or class probabilities shaped like the input.
+    ``weight``: a (C,) rescaling per class (the mean is then weighted); ``ignore_index``: a target
+    class that contributes nothing (default -100); ``label_smoothing``: mix the target with the
+    uniform distribution by this amount; ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``
+    (one loss per sample). ``size_average``, ``reduce``: PyTorch's deprecated spellings of
+    ``reduction``.
+
+    >>> loss = nn.CrossEntropyLoss()
+    >>> logits = minigrad.zeros(2, 4, requires_grad=True)
+    >>> out = loss(logits, minigrad.tensor([0, 3]))
+    >>> out
+    tensor(1.3863, grad_fn=<NllLossBackward0>)
+    >>> out.backward()
+    >>> logits.grad
+    tensor([[-0.3750,  0.1250,  0.1250,  0.1250],
+            [ 0.1250,  0.1250,  0.1250, -0.3750]])
+    """
+
     def __init__(
         self,
         weight=None,
@@ -398,6 +501,20 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class NLLLoss(_WeightedLoss):
+    """The negative log-likelihood of log-probabilities: -input[n, target[n]], averaged.
+
+    Shapes: input (N, C) or (N, C, d1, ...) or (C,) (log-probabilities, e.g. from LogSoftmax);
+    target class indices (N) or (N, d1, ...) (int64, in [0, C)).
+    ``weight``: a (C,) rescaling per class (the mean is then weighted); ``ignore_index``: a target
+    class that contributes nothing (default -100); ``reduction``: ``'mean'`` (default), ``'sum'`` or
+    ``'none'`` (one loss per sample). ``size_average``, ``reduce``: PyTorch's deprecated spellings of
+    ``reduction``.
+
+    >>> logp = minigrad.tensor([[-0.5, -1.0], [-2.0, -0.1]])
+    >>> nn.NLLLoss()(logp, minigrad.tensor([0, 1]))
+    tensor(0.3000)
+    """
+
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
@@ -407,11 +524,35 @@ class NLLLoss(_WeightedLoss):
 
 
 class BCELoss(_WeightedLoss):
+    """The binary cross-entropy of probabilities: -(t * log(p) + (1 - t) * log(1 - p)), averaged.
+
+    Shapes: input (*) probabilities in [0, 1] (e.g. from Sigmoid), target the same shape; the log
+    is clamped at -100, as PyTorch does.
+    ``weight``: a rescaling broadcast against the input; ``reduction``: ``'mean'`` (default), ``'sum'``
+    or ``'none'`` (one loss per element). ``size_average``, ``reduce``: PyTorch's deprecated spellings
+    of ``reduction``.
+
+    >>> nn.BCELoss()(minigrad.tensor([0.5, 0.5]), minigrad.tensor([1.0, 0.0]))
+    tensor(0.6931)
+    """
+
     def forward(self, input, target):
         return binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
+    """BCELoss of sigmoid(input), computed stably from the logits.
+
+    Shapes: input (*) logits, target the same shape (in [0, 1]).
+    ``weight``: a rescaling broadcast against the input; ``pos_weight``: a weight on the positive
+    term per class (broadcast along the last dim), to trade recall for precision; ``reduction``:
+    ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per element).
+    ``size_average``, ``reduce``: PyTorch's deprecated spellings of ``reduction``.
+
+    >>> nn.BCEWithLogitsLoss()(minigrad.zeros(3), minigrad.tensor([1.0, 0.0, 1.0]))
+    tensor(0.6931)
+    """
+
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None):
         super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", weight)
@@ -424,6 +565,20 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class KLDivLoss(_Loss):
+    """The Kullback-Leibler divergence target * (log(target) - input), for ``input`` log-probabilities.
+
+    Shapes: input (*), target the same shape (probabilities, or log-probabilities with
+    ``log_target=True``).
+    ``log_target``: the target is given as log-probabilities; ``reduction``: ``'mean'`` (default,
+    over every element), ``'batchmean'`` (the sum divided by the batch size: the true KL
+    divergence), ``'sum'`` or ``'none'``; ``size_average``, ``reduce``: PyTorch's deprecated spellings
+    of ``reduction``.
+
+    >>> p = minigrad.tensor([[0.5, 0.5]])
+    >>> nn.KLDivLoss(reduction="batchmean")(minigrad.tensor([[0.25, 0.75]]).log(), p)
+    tensor(0.1438)
+    """
+
     def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
         super().__init__(size_average, reduce, reduction)
         self.log_target = log_target

@@ -198,6 +198,19 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 
 class MarginRankingLoss(_Loss):
+    """The ranking loss max(0, -target * (input1 - input2) + margin), averaged.
+
+    Target 1 says input1 should rank higher, -1 that input2 should.
+    Shapes: input1, input2 (N) or (), target the same (of 1s and -1s).
+    ``margin``: the gap required (default 0); ``reduction``: ``'mean'`` (default), ``'sum'`` or
+    ``'none'`` (one loss per element). ``size_average``, ``reduce``: PyTorch's deprecated spellings of
+    ``reduction``.
+
+    >>> x1, x2 = minigrad.tensor([1.0, 2.0]), minigrad.tensor([2.0, 1.0])
+    >>> nn.MarginRankingLoss(margin=0.5)(x1, x2, minigrad.tensor([1.0, 1.0]))
+    tensor(0.7500)
+    """
+
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
@@ -207,6 +220,16 @@ class MarginRankingLoss(_Loss):
 
 
 class HingeEmbeddingLoss(_Loss):
+    """x where target is 1, max(0, margin - x) where it is -1, averaged (x: e.g. a distance).
+
+    Shapes: input (*), target the same shape (of 1s and -1s).
+    ``margin``: default 1.0; ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per
+    element). ``size_average``, ``reduce``: PyTorch's deprecated spellings of ``reduction``.
+
+    >>> nn.HingeEmbeddingLoss()(minigrad.tensor([0.3, 0.2]), minigrad.tensor([1.0, -1.0]))
+    tensor(0.5500)
+    """
+
     def __init__(self, margin=1.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
@@ -216,16 +239,48 @@ class HingeEmbeddingLoss(_Loss):
 
 
 class SoftMarginLoss(_Loss):
+    """The two-class logistic loss log(1 + exp(-target * input)), averaged.
+
+    Shapes: input (*), target the same shape (of 1s and -1s).
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per element).
+    ``size_average``, ``reduce``: PyTorch's deprecated spellings of ``reduction``.
+
+    >>> nn.SoftMarginLoss()(minigrad.zeros(2), minigrad.tensor([1.0, -1.0]))
+    tensor(0.6931)
+    """
+
     def forward(self, input, target):
         return soft_margin_loss(input, target, reduction=self.reduction)
 
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """The multi-label one-versus-all loss: BCE with logits per class, averaged over the C classes.
+
+    Shapes: input (N, C) or (C,) logits, target the same shape (of 0s and 1s); (N) per sample.
+    ``weight``: a (C,) rescaling per class; ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``
+    (one loss per sample). ``size_average``, ``reduce``: PyTorch's deprecated spellings of
+    ``reduction``.
+
+    >>> nn.MultiLabelSoftMarginLoss()(minigrad.zeros(1, 3), minigrad.tensor([[1.0, 0.0, 1.0]]))
+    tensor(0.6931)
+    """
+
     def forward(self, input, target):
         return multilabel_soft_margin_loss(input, target, self.weight, reduction=self.reduction)
 
 
 class MultiMarginLoss(_WeightedLoss):
+    """The multi-class hinge loss: sum over i != y of max(0, margin - x[y] + x[i])^p / C, per sample.
+
+    Shapes: input (N, C) or (C,), target class indices (N) or () (int64, in [0, C)).
+    ``p``: 1 or 2 (default 1); ``margin``: default 1.0; ``weight``: a (C,) rescaling per class;
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per sample).
+    ``size_average``, ``reduce``: PyTorch's deprecated spellings of ``reduction``.
+
+    >>> nn.MultiMarginLoss()(minigrad.tensor([[0.1, 0.2, 0.4, 0.8]]), minigrad.tensor([3]))
+    tensor(0.3250)
+    """
+
     def __init__(self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"):
         super().__init__(weight, size_average, reduce, reduction)
         self.p, self.margin = p, margin
@@ -235,6 +290,19 @@ class MultiMarginLoss(_WeightedLoss):
 
 
 class CosineEmbeddingLoss(_Loss):
+    """1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where it is -1, averaged.
+
+    Shapes: input1, input2 (N, D) or (D,), target (N) or () (of 1s and -1s).
+    ``margin``: in [-1, 1], 0 to 0.5 suggested (default 0); ``reduction``: ``'mean'`` (default),
+    ``'sum'`` or ``'none'`` (one loss per sample). ``size_average``, ``reduce``: PyTorch's deprecated
+    spellings of ``reduction``.
+
+    >>> x1 = minigrad.tensor([[1.0, 0.0], [1.0, 0.0]])
+    >>> x2 = minigrad.tensor([[0.0, 1.0], [1.0, 1.0]])
+    >>> nn.CosineEmbeddingLoss()(x1, x2, minigrad.tensor([1.0, -1.0]))
+    tensor(0.8536)
+    """
+
     def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
         super().__init__(size_average, reduce, reduction)
         self.margin = margin
@@ -244,6 +312,19 @@ class CosineEmbeddingLoss(_Loss):
 
 
 class TripletMarginLoss(_Loss):
+    """max(d(a, p) - d(a, n) + margin, 0), averaged, d the pairwise p-norm distance.
+
+    Shapes: anchor, positive, negative (N, D) or (D,).
+    ``margin``: default 1.0; ``p``: the norm degree (default 2); ``eps``: added to the differences
+    for a stable norm; ``swap``: use min(d(a, n), d(p, n)) as the negative distance (Balntas et
+    al., 2016); ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per sample).
+    ``size_average``, ``reduce``: PyTorch's deprecated spellings of ``reduction``.
+
+    >>> a, p, n = minigrad.zeros(1, 2), minigrad.tensor([[3.0, 4.0]]), minigrad.tensor([[0.0, 1.0]])
+    >>> nn.TripletMarginLoss(margin=1.0, eps=0.0)(a, p, n)
+    tensor(5.)
+    """
+
     def __init__(
         self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None, reduction="mean"
     ):
@@ -257,6 +338,19 @@ class TripletMarginLoss(_Loss):
 
 
 class PoissonNLLLoss(_Loss):
+    """The Poisson negative log-likelihood exp(input) - target * input, averaged.
+
+    With ``log_input=False`` the input is the rate itself: input - target * log(input + eps).
+    Shapes: input (*), target the same shape.
+    ``log_input``: the input is the log of the rate (default True); ``full``: add Stirling's
+    approximation of log(target!); ``eps``: keeps the log finite (``log_input=False``);
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per element).
+    ``size_average``, ``reduce``: PyTorch's deprecated spellings of ``reduction``.
+
+    >>> nn.PoissonNLLLoss()(minigrad.zeros(2), minigrad.tensor([1.0, 2.0]))
+    tensor(1.)
+    """
+
     def __init__(
         self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"
     ):
@@ -270,6 +364,17 @@ class PoissonNLLLoss(_Loss):
 
 
 class GaussianNLLLoss(_Loss):
+    """The Gaussian negative log-likelihood 0.5 * (log(var) + (input - target)^2 / var), averaged.
+
+    Shapes: input (N, *) or (*), target the same shape, var the same, or with one dim of size 1
+    (broadcast), or one fewer dim (homoscedastic).
+    ``full``: add the constant 0.5 * log(2 * pi); ``eps``: var is clamped to at least this;
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'`` (one loss per element).
+
+    >>> nn.GaussianNLLLoss()(minigrad.zeros(2), minigrad.tensor([1.0, 3.0]), minigrad.ones(2))
+    tensor(2.5000)
+    """
+
     def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
         super().__init__(reduction=reduction)
         self.full, self.eps = full, eps

@@ -29,7 +29,14 @@ def _fusable(input, weight, bias):
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalise over the trailing ``normalized_shape`` dims to mean 0 and variance 1, then
-    scale by ``weight`` and shift by ``bias``."""
+    scale by ``weight`` and shift by ``bias``.
+
+    ``input``: (*, *normalized_shape); ``normalized_shape``: an int or the trailing shape;
+    ``weight``, ``bias``: of ``normalized_shape`` (optional); ``eps``: added to the variance.
+
+    >>> F.layer_norm(minigrad.tensor([[1.0, 3.0]]), (2,))
+    tensor([[-1.0000,  1.0000]])
+    """
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if tuple(input.shape[input.ndim - len(shape) :]) != shape or input.ndim < len(shape):
         raise RuntimeError(
@@ -89,7 +96,20 @@ def batch_norm(
 
 
 class LayerNorm(Module):
-    """Layer normalisation over the trailing ``normalized_shape`` dimensions."""
+    """Layer normalisation over the trailing ``normalized_shape`` dimensions.
+
+    (x - mean) / sqrt(var + eps) * weight + bias, the statistics over the trailing dims.
+
+    Shapes: (*, *normalized_shape) -> the same.
+    ``normalized_shape``: an int or the trailing shape normalised over; ``eps``: added to the
+    (biased) variance; ``elementwise_affine``: learn a weight (ones) and bias (zeros) of
+    ``normalized_shape``; ``bias``: learn the bias; ``device``, ``dtype``: of the parameters.
+
+    >>> ln = nn.LayerNorm(4)
+    >>> ln(minigrad.tensor([[1.0, 2.0, 3.0, 4.0]]))
+    tensor([[-1.3416, -0.4472,  0.4472,  1.3416]],
+           grad_fn=<NativeLayerNormBackward0>)
+    """
 
     def __init__(
         self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None
@@ -199,11 +219,39 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalisation of (N, C) or (N, C, L) inputs, per channel C."""
+    """Batch normalisation of (N, C) or (N, C, L) inputs, per channel C.
+
+    Shapes: (N, C) or (N, C, L) -> the same. Train mode normalises with the batch's statistics (biased
+    variance) and updates the running ones; eval mode uses the running ones.
+    ``num_features``: C; ``eps``: added to the variance; ``momentum``: the running-stat update
+    weight (None: a cumulative average); ``affine``: learn a per-channel weight and bias;
+    ``track_running_stats``: keep running statistics (else batch statistics in eval too);
+    ``bias``: learn the bias (with ``affine``); ``device``, ``dtype``: of the parameters.
+
+    >>> bn = nn.BatchNorm1d(2)
+    >>> bn(minigrad.tensor([[1.0, 10.0], [3.0, 30.0]]))
+    tensor([[-1.0000, -1.0000],
+            [ 1.0000,  1.0000]], grad_fn=<NativeBatchNormBackward0>)
+    >>> bn.running_mean
+    tensor([0.2000, 2.0000])
+    """
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalisation of (N, C, H, W) inputs, per channel C."""
+    """Batch normalisation of (N, C, H, W) inputs, per channel C.
+
+    Shapes: (N, C, H, W) -> the same. Train mode normalises with the batch's statistics (biased
+    variance) and updates the running ones; eval mode uses the running ones.
+    ``num_features``: C; ``eps``: added to the variance; ``momentum``: the running-stat update
+    weight (None: a cumulative average); ``affine``: learn a per-channel weight and bias;
+    ``track_running_stats``: keep running statistics (else batch statistics in eval too);
+    ``bias``: learn the bias (with ``affine``); ``device``, ``dtype``: of the parameters.
+
+    >>> nn.BatchNorm2d(3)(minigrad.randn(4, 3, 5, 5)).shape
+    minigrad.Size([4, 3, 5, 5])
+    >>> nn.BatchNorm2d(3).eval()(minigrad.full((1, 3, 1, 1), 2.0)).flatten()
+    tensor([2.0000, 2.0000, 2.0000], grad_fn=<ViewBackward0>)
+    """
 
     _ndims = (4,)
     _expected = "(N, {c}, H, W)"

@@ -144,20 +144,209 @@ class _ModePad(_Pad):
         super().__init__(padding)
 
 
-# fmt: off
-class ConstantPad1d(_Pad):        _n = 1  # noqa: E701
-class ConstantPad2d(_Pad):        _n = 2  # noqa: E701
-class ConstantPad3d(_Pad):        _n = 3  # noqa: E701
-class ZeroPad1d(_ZeroPad):        _n = 1  # noqa: E701
-class ZeroPad2d(_ZeroPad):        _n = 2  # noqa: E701
-class ZeroPad3d(_ZeroPad):        _n = 3  # noqa: E701
-class ReflectionPad1d(_ModePad):  _mode, _n = "reflect", 1  # noqa: E701
-class ReflectionPad2d(_ModePad):  _mode, _n = "reflect", 2  # noqa: E701
-class ReflectionPad3d(_ModePad):  _mode, _n = "reflect", 3  # noqa: E701
-class ReplicationPad1d(_ModePad): _mode, _n = "replicate", 1  # noqa: E701
-class ReplicationPad2d(_ModePad): _mode, _n = "replicate", 2  # noqa: E701
-class ReplicationPad3d(_ModePad): _mode, _n = "replicate", 3  # noqa: E701
-class CircularPad1d(_ModePad):    _mode, _n = "circular", 1  # noqa: E701
-class CircularPad2d(_ModePad):    _mode, _n = "circular", 2  # noqa: E701
-class CircularPad3d(_ModePad):    _mode, _n = "circular", 3  # noqa: E701
-# fmt: on
+class ConstantPad1d(_Pad):
+    """Pads the last 1 dim with the constant ``value``.
+
+    Shapes: (*, W) -> the same with W_out = W + left + right.
+    ``padding``: an int (every side) or 2 sides (left, right); negative ones crop.
+    ``value``: the fill value.
+
+    >>> nn.ConstantPad1d((1, 2), 9.0)(minigrad.arange(3.0).reshape(1, 3))
+    tensor([[9., 0., 1., 2., 9., 9.]])
+    """
+
+    _n = 1
+
+
+class ConstantPad2d(_Pad):
+    """Pads the last 2 dims with the constant ``value``.
+
+    Shapes: (*, H, W) -> the same with H_out = H + top + bottom, W_out = W + left + right.
+    ``padding``: an int (every side) or 4 sides (left, right, top, bottom); negative ones crop.
+    ``value``: the fill value.
+
+    >>> nn.ConstantPad2d(1, 0.0)(minigrad.ones(1, 2, 3)).shape
+    minigrad.Size([1, 4, 5])
+    >>> nn.ConstantPad2d((1, 0, 0, 0), 0.0)(minigrad.arange(2.0).reshape(1, 1, 2))
+    tensor([[[0., 0., 1.]]])
+    """
+
+    _n = 2
+
+
+class ConstantPad3d(_Pad):
+    """Pads the last 3 dims with the constant ``value``.
+
+    Shapes: (*, D, H, W) -> the same with D_out = D + front + back, and H, W as for 2-D.
+    ``padding``: an int (every side) or 6 sides (left, right, top, bottom, front, back); negative ones crop.
+    ``value``: the fill value.
+
+    >>> nn.ConstantPad3d(1, 0.0)(minigrad.ones(1, 2, 2, 3)).shape
+    minigrad.Size([1, 4, 4, 5])
+    """
+
+    _n = 3
+
+
+class ZeroPad1d(_ZeroPad):
+    """Pads the last 1 dim with zeros.
+
+    Shapes: (N, C, W) or (C, W) -> the same with W_out = W + left + right.
+    ``padding``: an int (every side) or 2 sides (left, right); negative ones crop.
+
+    >>> nn.ZeroPad1d((1, 2))(minigrad.arange(3.0).reshape(1, 3))
+    tensor([[0., 0., 1., 2., 0., 0.]])
+    """
+
+    _n = 1
+
+
+class ZeroPad2d(_ZeroPad):
+    """Pads the last 2 dims with zeros.
+
+    Shapes: (N, C, H, W) or (C, H, W) -> the same with H_out = H + top + bottom, W_out = W + left + right.
+    ``padding``: an int (every side) or 4 sides (left, right, top, bottom); negative ones crop.
+
+    >>> nn.ZeroPad2d(1)(minigrad.ones(1, 2, 3)).shape
+    minigrad.Size([1, 4, 5])
+    >>> nn.ZeroPad2d((1, 0, 0, 0))(minigrad.arange(2.0).reshape(1, 1, 2))
+    tensor([[[0., 0., 1.]]])
+    """
+
+    _n = 2
+
+
+class ZeroPad3d(_ZeroPad):
+    """Pads the last 3 dims with zeros.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> the same with D_out = D + front + back, and H, W as for 2-D.
+    ``padding``: an int (every side) or 6 sides (left, right, top, bottom, front, back); negative ones crop.
+
+    >>> nn.ZeroPad3d(1)(minigrad.ones(1, 2, 2, 3)).shape
+    minigrad.Size([1, 4, 4, 5])
+    """
+
+    _n = 3
+
+
+class ReflectionPad1d(_ModePad):
+    """Pads the last 1 dim by reflecting the input at its edges (the edge value not repeated).
+
+    Shapes: (N, C, W) or (C, W) -> the same with W_out = W + left + right.
+    ``padding``: an int (every side) or 2 sides (left, right); negative ones crop.
+
+    >>> nn.ReflectionPad1d((1, 2))(minigrad.arange(3.0).reshape(1, 3))
+    tensor([[1., 0., 1., 2., 1., 0.]])
+    """
+
+    _mode, _n = "reflect", 1
+
+
+class ReflectionPad2d(_ModePad):
+    """Pads the last 2 dims by reflecting the input at its edges (the edge value not repeated).
+
+    Shapes: (N, C, H, W) or (C, H, W) -> the same with H_out = H + top + bottom, W_out = W + left + right.
+    ``padding``: an int (every side) or 4 sides (left, right, top, bottom); negative ones crop.
+
+    >>> nn.ReflectionPad2d(1)(minigrad.ones(1, 2, 3)).shape
+    minigrad.Size([1, 4, 5])
+    >>> nn.ReflectionPad2d((1, 0, 0, 0))(minigrad.arange(2.0).reshape(1, 1, 2))
+    tensor([[[1., 0., 1.]]])
+    """
+
+    _mode, _n = "reflect", 2
+
+
+class ReflectionPad3d(_ModePad):
+    """Pads the last 3 dims by reflecting the input at its edges (the edge value not repeated).
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> the same with D_out = D + front + back, and H, W as for 2-D.
+    ``padding``: an int (every side) or 6 sides (left, right, top, bottom, front, back); negative ones crop.
+
+    >>> nn.ReflectionPad3d(1)(minigrad.ones(1, 2, 2, 3)).shape
+    minigrad.Size([1, 4, 4, 5])
+    """
+
+    _mode, _n = "reflect", 3
+
+
+class ReplicationPad1d(_ModePad):
+    """Pads the last 1 dim by repeating the edge values.
+
+    Shapes: (N, C, W) or (C, W) -> the same with W_out = W + left + right.
+    ``padding``: an int (every side) or 2 sides (left, right); negative ones crop.
+
+    >>> nn.ReplicationPad1d((1, 2))(minigrad.arange(3.0).reshape(1, 3))
+    tensor([[0., 0., 1., 2., 2., 2.]])
+    """
+
+    _mode, _n = "replicate", 1
+
+
+class ReplicationPad2d(_ModePad):
+    """Pads the last 2 dims by repeating the edge values.
+
+    Shapes: (N, C, H, W) or (C, H, W) -> the same with H_out = H + top + bottom, W_out = W + left + right.
+    ``padding``: an int (every side) or 4 sides (left, right, top, bottom); negative ones crop.
+
+    >>> nn.ReplicationPad2d(1)(minigrad.ones(1, 2, 3)).shape
+    minigrad.Size([1, 4, 5])
+    >>> nn.ReplicationPad2d((1, 0, 0, 0))(minigrad.arange(2.0).reshape(1, 1, 2))
+    tensor([[[0., 0., 1.]]])
+    """
+
+    _mode, _n = "replicate", 2
+
+
+class ReplicationPad3d(_ModePad):
+    """Pads the last 3 dims by repeating the edge values.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> the same with D_out = D + front + back, and H, W as for 2-D.
+    ``padding``: an int (every side) or 6 sides (left, right, top, bottom, front, back); negative ones crop.
+
+    >>> nn.ReplicationPad3d(1)(minigrad.ones(1, 2, 2, 3)).shape
+    minigrad.Size([1, 4, 4, 5])
+    """
+
+    _mode, _n = "replicate", 3
+
+
+class CircularPad1d(_ModePad):
+    """Pads the last 1 dim circularly: the input wraps around (the left pad comes from the right end).
+
+    Shapes: (N, C, W) or (C, W) -> the same with W_out = W + left + right.
+    ``padding``: an int (every side) or 2 sides (left, right); negative ones crop.
+
+    >>> nn.CircularPad1d((1, 2))(minigrad.arange(3.0).reshape(1, 3))
+    tensor([[2., 0., 1., 2., 0., 1.]])
+    """
+
+    _mode, _n = "circular", 1
+
+
+class CircularPad2d(_ModePad):
+    """Pads the last 2 dims circularly: the input wraps around (the left pad comes from the right end).
+
+    Shapes: (N, C, H, W) or (C, H, W) -> the same with H_out = H + top + bottom, W_out = W + left + right.
+    ``padding``: an int (every side) or 4 sides (left, right, top, bottom); negative ones crop.
+
+    >>> nn.CircularPad2d(1)(minigrad.ones(1, 2, 3)).shape
+    minigrad.Size([1, 4, 5])
+    >>> nn.CircularPad2d((1, 0, 0, 0))(minigrad.arange(2.0).reshape(1, 1, 2))
+    tensor([[[1., 0., 1.]]])
+    """
+
+    _mode, _n = "circular", 2
+
+
+class CircularPad3d(_ModePad):
+    """Pads the last 3 dims circularly: the input wraps around (the left pad comes from the right end).
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> the same with D_out = D + front + back, and H, W as for 2-D.
+    ``padding``: an int (every side) or 6 sides (left, right, top, bottom, front, back); negative ones crop.
+
+    >>> nn.CircularPad3d(1)(minigrad.ones(1, 2, 2, 3)).shape
+    minigrad.Size([1, 4, 4, 5])
+    """
+
+    _mode, _n = "circular", 3

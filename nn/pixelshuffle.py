@@ -38,6 +38,17 @@ def pixel_unshuffle(input, downscale_factor):
 
 
 class PixelShuffle(Module):
+    """Rearranges channels into space: (*, C * r^2, H, W) -> (*, C, H * r, W * r), r = upscale_factor.
+
+    ``upscale_factor``: r, the factor each spatial size grows by (Shi et al., 2016).
+
+    >>> nn.PixelShuffle(2)(minigrad.ones(1, 8, 3, 3)).shape
+    minigrad.Size([1, 2, 6, 6])
+    >>> nn.PixelShuffle(2)(minigrad.arange(4.0).reshape(1, 4, 1, 1))
+    tensor([[[[0., 1.],
+              [2., 3.]]]])
+    """
+
     def __init__(self, upscale_factor):
         super().__init__()
         self.upscale_factor = upscale_factor
@@ -50,6 +61,16 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
+    """The inverse of PixelShuffle: (*, C, H * r, W * r) -> (*, C * r^2, H, W), r = downscale_factor.
+
+    ``downscale_factor``: r, the factor each spatial size shrinks by.
+
+    >>> nn.PixelUnshuffle(2)(minigrad.ones(1, 2, 4, 6)).shape
+    minigrad.Size([1, 8, 2, 3])
+    >>> nn.PixelUnshuffle(2)(minigrad.arange(4.0).reshape(1, 1, 2, 2)).flatten()
+    tensor([0., 1., 2., 3.])
+    """
+
     def __init__(self, downscale_factor):
         super().__init__()
         self.downscale_factor = downscale_factor

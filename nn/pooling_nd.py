@@ -311,14 +311,61 @@ class _MaxPool(Module):
 
 
 class MaxPool1d(_MaxPool):
+    """The maximum over sliding windows of length ``kernel_size``.
+
+    Shapes: (N, C, L) or (C, L) -> (N, C, L_out),
+    L_out = floor((L + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1.
+
+    ``kernel_size``: the window; ``stride``: its step (default ``kernel_size``); ``padding``:
+    implicit -inf on every side; ``dilation``: the spacing of a window's entries;
+    ``return_indices``: also return each maximum's flat position in its plane (for MaxUnpool1d);
+    ``ceil_mode``: round the output size up, not down.
+
+    >>> nn.MaxPool1d(2)(minigrad.tensor([[1.0, 3.0, 2.0, 0.0, 5.0]]))
+    tensor([[3., 2.]])
+    >>> nn.MaxPool1d(2, return_indices=True)(minigrad.tensor([[1.0, 3.0, 2.0, 0.0]]))
+    (tensor([[3., 2.]]), tensor([[1, 2]]))
+    """
+
     _fn = max_pool1d
 
 
 class MaxPool3d(_MaxPool):
+    """The maximum over sliding (kD, kH, kW) windows.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, D_out, H_out, W_out), each size as MaxPool1d's L_out.
+
+    ``kernel_size``: the window; ``stride``: its step (default ``kernel_size``); ``padding``:
+    implicit -inf on every side; ``dilation``: the spacing of a window's entries;
+    ``return_indices``: also return each maximum's flat position in its plane (for MaxUnpool3d);
+    ``ceil_mode``: round the output size up, not down. Each of these is an int or a triple (d, h, w).
+
+    >>> nn.MaxPool3d(2)(minigrad.randn(1, 3, 4, 4, 4)).shape
+    minigrad.Size([1, 3, 2, 2, 2])
+    >>> nn.MaxPool3d(2)(minigrad.arange(8.0).reshape(1, 2, 2, 2))
+    tensor([[[[7.]]]])
+    """
+
     _fn = max_pool3d
 
 
 class AvgPool1d(Module):
+    """The mean over sliding windows of length ``kernel_size``.
+
+    Shapes: (N, C, L) or (C, L) -> (N, C, L_out),
+    L_out = floor((L + 2 * padding - kernel_size) / stride) + 1.
+
+    ``kernel_size``: the window; ``stride``: its step (default ``kernel_size``); ``padding``:
+    implicit zeros on every side; ``ceil_mode``: round the output size up, not down;
+    ``count_include_pad``: count the padding zeros in each divisor.
+
+    >>> nn.AvgPool1d(2)(minigrad.tensor([[1.0, 3.0, 2.0, 0.0, 5.0]]))
+    tensor([[2., 1.]])
+    >>> nn.AvgPool1d(3, stride=1, padding=1)(minigrad.tensor([[3.0, 3.0, 3.0]]))
+    tensor([[2., 3., 2.]])
+    """
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
         super().__init__()
         self.kernel_size, self.stride = kernel_size, kernel_size if stride is None else stride
@@ -334,6 +381,23 @@ class AvgPool1d(Module):
 
 
 class AvgPool3d(AvgPool1d):
+    """The mean over sliding (kD, kH, kW) windows.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, D_out, H_out, W_out), each size as AvgPool1d's L_out.
+
+    ``kernel_size``: the window; ``stride``: its step (default ``kernel_size``); ``padding``:
+    implicit zeros on every side; ``ceil_mode``: round the output size up, not down;
+    ``count_include_pad``: count the padding zeros in each divisor;
+    ``divisor_override``: divide every window's sum by this instead.
+    Each size is an int or a triple (d, h, w).
+
+    >>> nn.AvgPool3d(2)(minigrad.randn(1, 3, 4, 4, 4)).shape
+    minigrad.Size([1, 3, 2, 2, 2])
+    >>> nn.AvgPool3d(2)(minigrad.arange(8.0).reshape(1, 2, 2, 2))
+    tensor([[[[3.5000]]]])
+    """
+
     def __init__(
         self,
         kernel_size,
@@ -377,18 +441,65 @@ class _Adaptive(Module):
 
 
 class AdaptiveMaxPool1d(_Adaptive):
+    """The maximum over ``output_size`` bins of (nearly) equal length.
+
+    Shapes: (N, C, L) or (C, L) ->
+    (N, C, output_size); bin i covers [floor(i * L / out), ceil((i + 1) * L / out)).
+
+    ``output_size``: the number of bins; ``return_indices``: also return each maximum's position.
+
+    >>> nn.AdaptiveMaxPool1d(2)(minigrad.tensor([[1.0, 3.0, 2.0, 0.0, 5.0]]))
+    tensor([[3., 5.]])
+    """
+
     _fn = adaptive_max_pool1d
 
 
 class AdaptiveMaxPool2d(_Adaptive):
+    """The maximum over an ``output_size`` grid of bins.
+
+    Shapes: (N, C, H, W) or (C, H, W) -> (N, C, H_out, W_out).
+
+    ``output_size``: an int (square), or (H_out, W_out) where None keeps that input size;
+    ``return_indices``: also return each maximum's flat position in its plane.
+
+    >>> nn.AdaptiveMaxPool2d((1, None))(minigrad.randn(1, 3, 5, 7)).shape
+    minigrad.Size([1, 3, 1, 7])
+    >>> nn.AdaptiveMaxPool2d(1)(minigrad.arange(6.0).reshape(1, 2, 3))
+    tensor([[[5.]]])
+    """
+
     _fn = adaptive_max_pool2d
 
 
 class AdaptiveMaxPool3d(_Adaptive):
+    """The maximum over an ``output_size`` grid of bins.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, D_out, H_out, W_out).
+
+    ``output_size``: an int or (D_out, H_out, W_out), None keeping that size; ``return_indices``:
+    also return each maximum's flat position in its volume.
+
+    >>> nn.AdaptiveMaxPool3d(2)(minigrad.randn(1, 3, 5, 6, 7)).shape
+    minigrad.Size([1, 3, 2, 2, 2])
+    """
+
     _fn = adaptive_max_pool3d
 
 
 class AdaptiveAvgPool1d(_Adaptive):
+    """The mean over ``output_size`` bins of (nearly) equal length.
+
+    Shapes: (N, C, L) or (C, L) ->
+    (N, C, output_size); bin i covers [floor(i * L / out), ceil((i + 1) * L / out)).
+
+    ``output_size``: the number of bins.
+
+    >>> nn.AdaptiveAvgPool1d(2)(minigrad.tensor([[1.0, 3.0, 2.0, 0.0]]))
+    tensor([[2., 1.]])
+    """
+
     _fn = adaptive_avg_pool1d
 
     def __init__(self, output_size):
@@ -396,6 +507,17 @@ class AdaptiveAvgPool1d(_Adaptive):
 
 
 class AdaptiveAvgPool3d(AdaptiveAvgPool1d):
+    """The mean over an ``output_size`` grid of bins.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) ->
+    (N, C, D_out, H_out, W_out).
+
+    ``output_size``: an int or (D_out, H_out, W_out), None keeping that size.
+
+    >>> nn.AdaptiveAvgPool3d(1)(minigrad.randn(2, 3, 4, 4, 4)).shape
+    minigrad.Size([2, 3, 1, 1, 1])
+    """
+
     _fn = adaptive_avg_pool3d
 
 
@@ -415,14 +537,59 @@ class _MaxUnpool(Module):
 
 
 class MaxUnpool1d(_MaxUnpool):
+    """The partial inverse of MaxPool1d: each value put back at its index, zeros elsewhere.
+
+    Shapes: (N, C, L_in) -> (N, C, L), L = (L_in - 1) * stride - 2 * padding + kernel_size.
+
+    ``kernel_size``, ``stride`` (default ``kernel_size``), ``padding``: those of the pooling;
+    the forward takes ``(input, indices, output_size=None)``, ``output_size`` resolving an
+    ambiguous size.
+
+    >>> pool, unpool = nn.MaxPool1d(2, return_indices=True), nn.MaxUnpool1d(2)
+    >>> out, indices = pool(minigrad.tensor([[[1.0, 3.0, 2.0, 0.0]]]))
+    >>> unpool(out, indices)
+    tensor([[[0., 3., 2., 0.]]])
+    """
+
     _fn = max_unpool1d
 
 
 class MaxUnpool2d(_MaxUnpool):
+    """The partial inverse of MaxPool2d: each value put back at its index, zeros elsewhere.
+
+    Shapes: (N, C, H_in, W_in) -> (N, C, H, W), H = (H_in - 1) * stride - 2 * padding + kernel_size (W alike).
+
+    ``kernel_size``, ``stride`` (default ``kernel_size``), ``padding``: those of the pooling;
+    the forward takes ``(input, indices, output_size=None)``, ``output_size`` resolving an
+    ambiguous size.
+
+    >>> pool, unpool = nn.MaxPool2d(2, return_indices=True), nn.MaxUnpool2d(2)
+    >>> out, indices = pool(minigrad.arange(16.0).reshape(1, 1, 4, 4))
+    >>> unpool(out, indices)
+    tensor([[[[ 0.,  0.,  0.,  0.],
+              [ 0.,  5.,  0.,  7.],
+              [ 0.,  0.,  0.,  0.],
+              [ 0., 13.,  0., 15.]]]])
+    """
+
     _fn = max_unpool2d
 
 
 class MaxUnpool3d(_MaxUnpool):
+    """The partial inverse of MaxPool3d: each value put back at its index, zeros elsewhere.
+
+    Shapes: (N, C, D_in, H_in, W_in) -> (N, C, D, H, W), each size as MaxUnpool1d's L.
+
+    ``kernel_size``, ``stride`` (default ``kernel_size``), ``padding``: those of the pooling;
+    the forward takes ``(input, indices, output_size=None)``, ``output_size`` resolving an
+    ambiguous size.
+
+    >>> pool, unpool = nn.MaxPool3d(2, return_indices=True), nn.MaxUnpool3d(2)
+    >>> out, indices = pool(minigrad.randn(1, 1, 4, 4, 4))
+    >>> unpool(out, indices).shape
+    minigrad.Size([1, 1, 4, 4, 4])
+    """
+
     _fn = max_unpool3d
 
 
@@ -449,8 +616,33 @@ class _LPPool(Module):
 
 
 class LPPool1d(_LPPool):
+    """The p-norm over sliding windows, (sum of x^p) ** (1 / p).
+
+    Shapes: (N, C, L) or (C, L) -> (N, C, L_out),
+    L_out = floor((L - kernel_size) / stride) + 1.
+
+    ``norm_type``: p; ``kernel_size``: the window; ``stride``: its step (default ``kernel_size``);
+    ``ceil_mode``: round the output size up, not down.
+
+    >>> nn.LPPool1d(2, 2)(minigrad.tensor([[3.0, 4.0, 1.0, 0.0]]))
+    tensor([[5., 1.]])
+    """
+
     _fn = lp_pool1d
 
 
 class LPPool2d(_LPPool):
+    """The p-norm over sliding (kH, kW) windows, (sum of x^p) ** (1 / p).
+
+    Shapes: (N, C, H, W) or (C, H, W)
+    -> (N, C, H_out, W_out), each size as LPPool1d's L_out.
+
+    ``norm_type``: p; ``kernel_size``: the window (an int or (kH, kW)); ``stride``: its step
+    (default ``kernel_size``); ``ceil_mode``: round the output size up, not down.
+
+    >>> nn.LPPool2d(1, 2)(minigrad.ones(1, 4, 4))
+    tensor([[[4., 4.],
+             [4., 4.]]])
+    """
+
     _fn = lp_pool2d

@@ -187,6 +187,22 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
 
 class Upsample(Module):
+    """Resizes the last 1, 2 or 3 dims to ``size``, or by ``scale_factor`` (F.interpolate as a layer).
+
+    Shapes: (N, C, W), (N, C, H, W) or (N, C, D, H, W) -> the same N, C with the new sizes.
+    ``size``: the output sizes (an int or one per dim); ``scale_factor``: a multiplier (an int,
+    float or one per dim), instead of ``size``; ``mode``: ``'nearest'`` (default), ``'linear'``,
+    ``'bilinear'``, ``'bicubic'``, ``'trilinear'``, ``'area'`` or ``'nearest-exact'``;
+    ``align_corners``: for the linear modes, map the corner pixels' centres onto each other;
+    ``recompute_scale_factor``: compute the interpolation from the output size rather than
+    ``scale_factor``.
+
+    >>> nn.Upsample(scale_factor=2)(minigrad.tensor([[[1.0, 2.0]]]))
+    tensor([[[1., 1., 2., 2.]]])
+    >>> nn.Upsample(size=3, mode="linear", align_corners=True)(minigrad.tensor([[[1.0, 2.0]]]))
+    tensor([[[1.0000, 1.5000, 2.0000]]])
+    """
+
     def __init__(
         self, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None
     ):
@@ -205,16 +221,47 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
+    """Upsample(size, scale_factor, mode='nearest') on (N, C, H, W) input.
+
+    ``size``: (H_out, W_out) or an int; ``scale_factor``: a multiplier instead of ``size``.
+
+    >>> nn.UpsamplingNearest2d(scale_factor=2)(minigrad.ones(1, 3, 4, 5)).shape
+    minigrad.Size([1, 3, 8, 10])
+    """
+
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, "nearest")
 
 
 class UpsamplingBilinear2d(Upsample):
+    """Upsample(size, scale_factor, mode='bilinear', align_corners=True) on (N, C, H, W) input.
+
+    ``size``: (H_out, W_out) or an int; ``scale_factor``: a multiplier instead of ``size``.
+
+    >>> nn.UpsamplingBilinear2d(size=(1, 3))(minigrad.tensor([[[[0.0, 2.0]]]]))
+    tensor([[[[0., 1., 2.]]]])
+    """
+
     def __init__(self, size=None, scale_factor=None):
         super().__init__(size, scale_factor, "bilinear", align_corners=True)
 
 
 class Unfold(Module):
+    """Extracts sliding blocks (im2col): each window's C * kH * kW values become a column.
+
+    Shapes: (N, C, H, W) or (C, H, W) -> (N, C * kH * kW, L), L the number of windows.
+    ``kernel_size``: the block (an int or (kH, kW)); ``dilation``: the spacing of its entries;
+    ``padding``: zeros on every side; ``stride``: the step between blocks.
+
+    >>> nn.Unfold(kernel_size=2)(minigrad.ones(1, 3, 4, 4)).shape
+    minigrad.Size([1, 12, 9])
+    >>> nn.Unfold(2)(minigrad.arange(9.0).reshape(1, 1, 3, 3))
+    tensor([[[0., 1., 3., 4.],
+             [1., 2., 4., 5.],
+             [3., 4., 6., 7.],
+             [4., 5., 7., 8.]]])
+    """
+
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
         super().__init__()
         self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
@@ -230,6 +277,19 @@ class Unfold(Module):
 
 
 class Fold(Module):
+    """Sums sliding blocks back into an image (col2im), the adjoint of Unfold: overlaps add up.
+
+    Shapes: (N, C * kH * kW, L) or (C * kH * kW, L) -> (N, C, *output_size).
+    ``output_size``: (H, W) of the image; ``kernel_size``, ``dilation``, ``padding``, ``stride``:
+    those of the Unfold that made the blocks.
+
+    >>> fold, unfold = nn.Fold((3, 3), 2), nn.Unfold(2)
+    >>> fold(unfold(minigrad.ones(1, 1, 3, 3)))
+    tensor([[[[1., 2., 1.],
+              [2., 4., 2.],
+              [1., 2., 1.]]]])
+    """
+
     def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
         super().__init__()
         self.output_size, self.kernel_size = output_size, kernel_size

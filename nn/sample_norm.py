@@ -95,7 +95,19 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 
 
 class GroupNorm(Module):
-    """Group normalisation: ``num_channels`` split into ``num_groups`` groups."""
+    """Group normalisation: ``num_channels`` split into ``num_groups`` groups.
+
+    Shapes: (N, C, *) -> the same; the statistics are over each group's channels and positions.
+    ``num_groups``: the groups (must divide ``num_channels``); ``num_channels``: C; ``eps``: added
+    to the variance; ``affine``: learn a per-channel weight (ones) and bias (zeros); ``device``,
+    ``dtype``: of the parameters.
+
+    >>> gn = nn.GroupNorm(2, 4)
+    >>> gn(minigrad.randn(3, 4, 5)).shape
+    minigrad.Size([3, 4, 5])
+    >>> gn(minigrad.tensor([[[1.0], [3.0], [5.0], [7.0]]])).flatten()
+    tensor([-1.0000,  1.0000, -1.0000,  1.0000], grad_fn=<ViewBackward0>)
+    """
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
         super().__init__()
@@ -190,6 +202,18 @@ class InstanceNorm3d(_InstanceNorm):
 
 
 class LocalResponseNorm(Module):
+    """x / (k + alpha / size * sum of x^2 over ``size`` neighbouring channels) ** beta.
+
+    Shapes: (N, C, *) -> the same.
+    ``size``: the number of channels summed (centred on each one, zero-padded); ``alpha``: the
+    scale (default 1e-4); ``beta``: the exponent (default 0.75); ``k``: the additive constant
+    (default 1).
+
+    >>> nn.LocalResponseNorm(2, alpha=1.0, beta=1.0, k=1.0)(minigrad.ones(1, 2, 1))
+    tensor([[[0.6667],
+             [0.5000]]])
+    """
+
     def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
         super().__init__()
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k

@@ -212,7 +212,17 @@ def _clones(layer, n):
 
 
 class TransformerEncoder(Module):
-    """``num_layers`` copies of ``encoder_layer`` applied in turn, then ``norm`` (if given)."""
+    """``num_layers`` copies of ``encoder_layer`` applied in turn, then ``norm`` (if given).
+
+    ``encoder_layer``: a TransformerEncoderLayer (deep-copied ``num_layers`` times); ``norm``: a
+    final layer norm, or None; ``enable_nested_tensor``, ``mask_check``: accepted for PyTorch's
+    signature.
+
+    >>> layer = minigrad.nn.TransformerEncoderLayer(d_model=8, nhead=2, batch_first=True)
+    >>> encoder = minigrad.nn.TransformerEncoder(layer, num_layers=2)
+    >>> encoder(minigrad.zeros(3, 5, 8)).shape
+    minigrad.Size([3, 5, 8])
+    """
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True):
         super().__init__()

@@ -94,6 +94,20 @@ class AdamW(Adam):
     ``1 - lr * weight_decay`` before the Adam update instead of adding ``weight_decay * p``
     to the gradient. Same pseudo-code and state as :class:`Adam` with
     ``decoupled_weight_decay=True``; the default ``weight_decay`` is 1e-2.
+
+    ``params``: the parameters (or parameter-group dicts); ``lr``: the step size; ``betas``: the
+    decay rates of the first and second moment averages; ``eps``: added to the denominator;
+    ``weight_decay``: the decoupled decay; ``amsgrad``: use the running maximum of the second
+    moment; ``maximize``: ascend instead; ``foreach``, ``capturable``, ``differentiable``,
+    ``fused``: accepted for PyTorch's signature.
+
+    >>> w = nn.Parameter(minigrad.tensor([1.0, -1.0]))
+    >>> opt = minigrad.optim.AdamW([w], lr=0.1, weight_decay=0.0)
+    >>> (w * w).sum().backward()
+    >>> opt.step()
+    >>> w
+    Parameter containing:
+    tensor([ 0.9000, -0.9000], requires_grad=True)
     """
 
     def __init__(

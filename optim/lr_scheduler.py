@@ -158,7 +158,21 @@ class LambdaLR(LRScheduler):
 
 
 class StepLR(LRScheduler):
-    """Multiply the rate by ``gamma`` every ``step_size`` epochs."""
+    """Multiply the rate by ``gamma`` every ``step_size`` epochs.
+
+    ``optimizer``: the one whose rates change; ``step_size``: epochs between decays; ``gamma``: the
+    factor (default 0.1); ``last_epoch``: the epoch to resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = minigrad.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 1.0, 0.5, 0.5, 0.25]
+    """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size = step_size
@@ -173,7 +187,21 @@ class StepLR(LRScheduler):
 
 class MultiStepLR(LRScheduler):
     """Multiply the rate by ``gamma`` at each epoch listed in ``milestones`` (a milestone
-    listed twice multiplies by ``gamma**2``)."""
+    listed twice multiplies by ``gamma**2``).
+
+    ``optimizer``: the one whose rates change; ``milestones``: the epochs (increasing); ``gamma``:
+    the factor (default 0.1); ``last_epoch``: the epoch to resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = minigrad.optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.1)
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.1, 0.1, 0.01]
+    """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         self.milestones = Counter(milestones)
@@ -187,7 +215,21 @@ class MultiStepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the rate by ``gamma`` every epoch."""
+    """Multiply the rate by ``gamma`` every epoch.
+
+    ``optimizer``: the one whose rates change; ``gamma``: the factor per epoch; ``last_epoch``: the
+    epoch to resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = minigrad.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5, 0.25, 0.125]
+    """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
@@ -202,7 +244,21 @@ class ExponentialLR(LRScheduler):
 class CosineAnnealingLR(LRScheduler):
     """Cosine from ``base_lr`` down to ``eta_min`` over ``T_max`` epochs (then back up):
     ``lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2``, computed
-    recursively from the current rate as PyTorch does."""
+    recursively from the current rate as PyTorch does.
+
+    ``optimizer``: the one whose rates change; ``T_max``: the epochs of the half cycle;
+    ``eta_min``: the lowest rate (default 0); ``last_epoch``: the epoch to resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = minigrad.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.8536, 0.5, 0.1464, 0.0]
+    """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):  # noqa: N803 (PyTorch's name)
         self.T_max = T_max
@@ -230,7 +286,22 @@ class CosineAnnealingLR(LRScheduler):
 
 class LinearLR(LRScheduler):
     """Scale the rate linearly from ``start_factor * base_lr`` to ``end_factor * base_lr``
-    over ``total_iters`` epochs, then keep it."""
+    over ``total_iters`` epochs, then keep it.
+
+    ``optimizer``: the one whose rates change; ``start_factor``, ``end_factor``: the multipliers of
+    ``base_lr`` at the start and the end; ``total_iters``: the epochs in between; ``last_epoch``:
+    the epoch to resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = minigrad.optim.lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3)
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.25, 0.5, 0.75, 1.0, 1.0]
+    """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
         if not 0 < start_factor <= 1:
@@ -264,6 +335,20 @@ class OneCycleLR(LRScheduler):
     ``initial_lr / final_div_factor`` (three phases with ``three_phase=True``); momentum
     (or Adam's beta1) cycles the opposite way between ``max_momentum`` and
     ``base_momentum``. Step it once per batch.
+
+    ``optimizer``: the one whose rates change; ``total_steps``, or ``epochs`` and
+    ``steps_per_epoch``: the length of the cycle; ``anneal_strategy``: ``'cos'`` or ``'linear'``;
+    ``cycle_momentum``: cycle the momentum too; ``last_epoch``: the step to resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=0.1, momentum=0.9)
+    >>> sched = minigrad.optim.lr_scheduler.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+    >>> lrs = []
+    >>> for _ in range(10):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.04, 0.52, 1.0, 0.9505, 0.8117, 0.6113, 0.3887, 0.1883, 0.0495, 0.0]
     """
 
     def __init__(
@@ -390,6 +475,15 @@ class ReduceLROnPlateau(LRScheduler):
     threshold)`` in ``mode="min"``) or absolute (better than ``best - threshold``). After a
     reduction, ``cooldown`` epochs pass before bad epochs count again; the rate never goes
     below ``min_lr``, and a change smaller than ``eps`` is skipped.
+
+    ``optimizer``: the one whose rates change; ``mode``: ``'min'`` (a loss) or ``'max'``.
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = minigrad.optim.lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1)
+    >>> for loss in [3.0, 2.0, 2.0, 2.0, 2.0]:
+    ...     sched.step(loss)
+    >>> opt.param_groups[0]["lr"]
+    0.5
     """
 
     def __init__(

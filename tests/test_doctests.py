@@ -28,7 +28,7 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 def _examples(page):
     parser = doctest.DocTestParser()
     for _, name, obj in ENTRIES:
-        doc = api_reference._doc(obj)
+        doc = api_reference._doc(obj, name)
         if page == _page_of(name) and ">>>" in doc:
             yield parser.get_doctest(doc, _globals(obj), name, None, 0)
 

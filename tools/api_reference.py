@@ -15,6 +15,7 @@ is documented in the first one listed in AREAS.
 """
 
 import argparse
+import ast
 import html
 import importlib
 import inspect
@@ -111,12 +112,32 @@ def public_objects():
     return out
 
 
-def _doc(obj):
+def _doc(obj, name=None):
     target = obj.__func__ if isinstance(obj, (staticmethod, classmethod)) else obj
     doc = getattr(target, "__doc__", None)
     if doc and not isinstance(obj, type) and doc == getattr(type(target), "__doc__", None):
-        return ""  # an instance inheriting its type's docstring says nothing about itself
+        # an instance inheriting its type's docstring says nothing about itself: its own is
+        # the string literal after its assignment, if any (Sphinx's convention for module data)
+        return _attribute_doc(name, obj) if name else ""
     return inspect.cleandoc(doc) if doc else ""
+
+
+def _attribute_doc(name, obj):
+    """The docstring literal right after ``attr = ...`` at the top level of the module named
+    by ``name`` or of the module defining ``obj``'s type (``default_generator``)."""
+    attr = name.rsplit(".", 1)[-1]
+    for modname in (name.rsplit(".", 1)[0], type(obj).__module__):
+        try:
+            source = inspect.getsource(importlib.import_module(modname))
+        except (ImportError, OSError, TypeError):
+            continue
+        body = ast.parse(source).body
+        for stmt, after in zip(body, body[1:]):
+            targets = [t.id for t in getattr(stmt, "targets", []) if isinstance(t, ast.Name)]
+            literal = isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+            if attr in targets and literal and isinstance(after.value.value, str):
+                return inspect.cleandoc(after.value.value)
+    return ""
 
 
 def _signature(obj):
@@ -144,7 +165,7 @@ def audit(entries):
     """Per name: (has docstring, parameters all mentioned, has example); and warnings."""
     rows, warnings = [], []
     for page, name, obj in entries:
-        doc, sig = _doc(obj), _signature(obj)
+        doc, sig = _doc(obj, name), _signature(obj)
         if not doc:
             warnings.append(f"{name}: no docstring")
         if sig is None:

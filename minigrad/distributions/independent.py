@@ -10,6 +10,21 @@ def _sum_rightmost(x, n):
 
 
 class Independent(Distribution):
+    """Treats the rightmost ``reinterpreted_batch_ndims`` batch dims of a distribution as event dims.
+
+    ``log_prob`` then sums over those dims (a diagonal Normal as one multivariate event);
+    samples are unchanged. ``base_distribution``: the distribution wrapped;
+    ``reinterpreted_batch_ndims``: how many batch dims become event dims; ``validate_args``:
+    check arguments and samples, as in Distribution.
+
+    >>> from minigrad.distributions import Independent, Normal
+    >>> d = Independent(Normal(minigrad.zeros(3, 2), minigrad.ones(3, 2)), 1)
+    >>> d.batch_shape, d.event_shape
+    (minigrad.Size([3]), minigrad.Size([2]))
+    >>> d.log_prob(minigrad.zeros(3, 2))
+    tensor([-1.8379, -1.8379, -1.8379])
+    """
+
     def __init__(self, base_distribution, reinterpreted_batch_ndims, validate_args=None):
         n = int(reinterpreted_batch_ndims)
         shape = tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)

@@ -297,7 +297,14 @@ def _where_numbers(cond, a, b):
     return _fwd_where(cond, np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype))
 
 
-export_method("where", lambda self, condition, other: where(condition, self, other))
+@export_method("where")
+def _where_method(self, condition, other):
+    """x where ``condition`` holds, ``other`` elsewhere: ``minigrad.where(condition, x, other)``.
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0]).where(minigrad.tensor([True, False, True]), 0.0)
+    tensor([1., 0., 3.])
+    """
+    return where(condition, self, other)
 
 
 def inplace(fn, input, other):

@@ -156,7 +156,16 @@ def stack(tensors, dim=0):
 
 @export
 def split(tensor, split_size_or_sections, dim=0):
-    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes.
+
+    ``tensor``: the input; ``split_size_or_sections``: an int, or a list of sizes summing to the
+    dim's size; ``dim``: the dimension cut. The pieces are views.
+
+    >>> [t.tolist() for t in minigrad.arange(5).split(2)]
+    [[0, 1], [2, 3], [4]]
+    >>> [t.shape for t in minigrad.zeros(2, 5).split([1, 4], dim=1)]
+    [minigrad.Size([2, 1]), minigrad.Size([2, 4])]
+    """
     d = _dims("split", dim, tensor.ndim)[0]
     n = tensor.shape[d]
     fn = _Split
@@ -186,7 +195,14 @@ def split(tensor, split_size_or_sections, dim=0):
 @export
 @numpy_keywords
 def chunk(input, chunks, dim=0):
-    """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
+    """Split into ``chunks`` pieces of (nearly) equal size along ``dim``.
+
+    ``input``: the tensor; ``chunks``: how many pieces (fewer if the size runs out); ``dim``: the
+    dimension cut. The pieces are views.
+
+    >>> [t.tolist() for t in minigrad.arange(5).chunk(2)]
+    [[0, 1, 2], [3, 4]]
+    """
     chunks = _int("chunk", chunks, "chunks")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")

@@ -404,7 +404,7 @@ def amin(input, dim=(), keepdim=False):
     return apply(AMIN, (input,), (dims, bool(keepdim)))
 
 
-def _arg(name, fn):
+def _arg(name, fn, printed):
     @numpy_keywords
     def arg(input, dim=None, keepdim=False):
         data = input._data
@@ -428,12 +428,17 @@ def _arg(name, fn):
         return _tape._from_array(np.asarray(r, dtype=np.int64))
 
     arg.__name__ = name
-    arg.__doc__ = f"Indices of the {name[3:]} values (int64, not differentiable)."
+    arg.__doc__ = (
+        f"Indices of the {name[3:]} values (int64, not differentiable).\n\n"
+        "    ``dim``: the dimension searched (None: the flattened input); ``keepdim``: keep it as size 1.\n\n"
+        "    >>> x = minigrad.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])\n"
+        f"    >>> minigrad.{name}(x), x.{name}(dim=1)\n    {printed}\n"
+    )
     return arg
 
 
-argmax = export(_arg("argmax", np.argmax))
-argmin = export(_arg("argmin", np.argmin))
+argmax = export(_arg("argmax", np.argmax, "(tensor(3), tensor([1, 0]))"))
+argmin = export(_arg("argmin", np.argmin, "(tensor(4), tensor([0, 1]))"))
 
 
 def _correction(unbiased, correction):
@@ -460,7 +465,16 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 @export
 @numpy_keywords
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Standard deviation over ``dim`` (all by default)."""
+    """Standard deviation over ``dim`` (all by default).
+
+    ``dim``: an int or a tuple (None: all); ``correction``: the divisor is N - correction (default
+    1, Bessel's); ``unbiased``: the older spelling (False means correction=0); ``keepdim``: keep
+    reduced dims as size 1.
+
+    >>> x = minigrad.tensor([[1.0, 3.0], [5.0, 7.0]])
+    >>> x.std(), x.std(dim=1, correction=0)
+    (tensor(2.5820), tensor([1., 1.]))
+    """
     if isinstance(unbiased, (int, tuple, list)) and not isinstance(unbiased, bool):
         dim, unbiased = unbiased, None
     return apply(
@@ -477,7 +491,14 @@ def logsumexp(input, dim, keepdim=False):
 
 @export
 def norm(input, p="fro", dim=None, keepdim=False):
-    """The p-norm (2 by default; 1, inf, 0 and any p > 0) over ``dim`` (all by default)."""
+    """The p-norm (2 by default; 1, inf, 0 and any p > 0) over ``dim`` (all by default).
+
+    ``p``: the order (``'fro'`` is 2); ``dim``: an int or a tuple (None: all); ``keepdim``: keep
+    reduced dims as size 1.
+
+    >>> minigrad.tensor([3.0, -4.0]).norm(), minigrad.tensor([3.0, -4.0]).norm(p=1)
+    (tensor(5.), tensor(7.))
+    """
     if p in ("fro", None):
         p = 2
     return apply(NORM, (input,), (float(p), _reduce_dims("norm", dim, input), bool(keepdim)))

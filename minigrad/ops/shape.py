@@ -29,7 +29,16 @@ from ._core import (
 
 @export
 def expand(x, *shape):
-    """Broadcast ``x`` to ``shape`` without copying (-1 keeps a size)."""
+    """Broadcast ``x`` to ``shape`` without copying (-1 keeps a size).
+
+    ``shape``: the new sizes (ints or one tuple); a size-1 dim may grow, new dims go in front.
+
+    >>> minigrad.tensor([[1], [2]]).expand(2, 3)
+    tensor([[1, 1, 1],
+            [2, 2, 2]])
+    >>> minigrad.tensor([1, 2]).expand(2, -1).shape
+    minigrad.Size([2, 2])
+    """
     shape = _shape_arg("expand", shape)
     if _is_raw(x):
         return np.broadcast_to(x, shape)
@@ -228,7 +237,15 @@ def _view_dtype(input, dtype):
 
 @export
 def flatten(input, start_dim=0, end_dim=-1):
-    """Merge dims start_dim..end_dim into one."""
+    """Merge dims start_dim..end_dim into one.
+
+    ``input``: any tensor; ``start_dim``, ``end_dim``: the first and last dims merged (default: all).
+
+    >>> minigrad.zeros(2, 3, 4).flatten().shape
+    minigrad.Size([24])
+    >>> minigrad.zeros(2, 3, 4).flatten(1).shape
+    minigrad.Size([2, 12])
+    """
     shape = input.shape
     s, e = _dim1("flatten", start_dim, len(shape)), _dim1("flatten", end_dim, len(shape))
     if not shape:
@@ -341,7 +358,14 @@ def to(input, *args, **kwargs):
 
 @export(function=False)
 def cpu(input, memory_format=None):
-    """This tensor, which is on the CPU already (minigrad has no other device)."""
+    """This tensor, which is on the CPU already (minigrad has no other device).
+
+    ``memory_format``: accepted for PyTorch's signature.
+
+    >>> x = minigrad.ones(2)
+    >>> x.cpu() is x
+    True
+    """
     return input
 
 
@@ -362,13 +386,29 @@ def type_as(input, other):
 
 @export
 def clone(input):
-    """A copy that stays in the graph (gradient flows back unchanged)."""
+    """A copy that stays in the graph (gradient flows back unchanged).
+
+    ``input``: the tensor copied (its own storage; ``requires_grad`` and history kept).
+
+    >>> x = minigrad.ones(2, requires_grad=True)
+    >>> y = x.clone()
+    >>> y
+    tensor([1., 1.], grad_fn=<CloneBackward0>)
+    >>> y.sum().backward()
+    >>> x.grad
+    tensor([1., 1.])
+    """
     return apply(CLONE, (input,))
 
 
 @export(function=False)
 def contiguous(input):
-    """``input`` itself if its memory is C-contiguous, else a contiguous copy (in the graph)."""
+    """``input`` itself if its memory is C-contiguous, else a contiguous copy (in the graph).
+
+    >>> x = minigrad.arange(6).reshape(2, 3).T
+    >>> x.is_contiguous(), x.contiguous().is_contiguous()
+    (False, True)
+    """
     if input._data.flags.c_contiguous:
         return input
     return clone(input)
@@ -379,28 +419,41 @@ def T(input):
     return apply(PERMUTE, (input,), (tuple(range(input.ndim))[::-1],))
 
 
-def _conv(dtype_name):
+def _conv(method, dtype_name, values, printed):
     def fn(self):
         return to(self, getattr(_dtypes, dtype_name))
 
     fn.__name__ = dtype_name
+    fn.__doc__ = (
+        f"This tensor as {dtype_name.rstrip('_')} (itself if it already is).\n\n"
+        f"    ``self.to(minigrad.{dtype_name.rstrip('_')})``; differentiable between floating dtypes.\n\n"
+        f"    >>> minigrad.tensor({values}).{method}()\n    {printed}\n"
+    )
     return fn
 
 
-# x.float(), x.double(), ...: conversions only Tensors have
-for _method, _dtype_name in (
-    ("float", "float32"),
-    ("double", "float64"),
-    ("half", "float16"),
-    ("long", "int64"),
-    ("int", "int32"),
-    ("bool", "bool_"),
+# x.float(), x.double(), ...: conversions only Tensors have, with their docstring's example
+for _method, _dtype_name, _values, _printed in (
+    ("float", "float32", "[1, 2]", "tensor([1., 2.])"),
+    ("double", "float64", "[1.7, -1.7]", "tensor([ 1.7000, -1.7000], dtype=minigrad.float64)"),
+    ("half", "float16", "[1.7, -1.7]", "tensor([ 1.7002, -1.7002], dtype=minigrad.float16)"),
+    ("long", "int64", "[1.7, -1.7]", "tensor([ 1, -1])"),
+    ("int", "int32", "[1.7, -1.7]", "tensor([ 1, -1], dtype=minigrad.int32)"),
+    ("bool", "bool_", "[0.0, 2.0]", "tensor([False,  True])"),
 ):
-    export_method(_method, _conv(_dtype_name))
+    export_method(_method, _conv(_method, _dtype_name, _values, _printed))
 
 
 def _copy_(input, src):
-    """Copy ``src`` (broadcast, converted to this dtype) into this tensor, in place."""
+    """Copy ``src`` (broadcast, converted to this dtype) into this tensor, in place.
+
+    ``src``: the tensor copied (broadcast to this one's shape); returns self.
+
+    >>> x = minigrad.zeros(2, 2)
+    >>> x.copy_(minigrad.tensor([1, 2]))
+    tensor([[1., 2.],
+            [1., 2.]])
+    """
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
     from .elementwise import inplace
@@ -453,7 +506,14 @@ def unflatten(input, dim, sizes):
 
 @export
 def repeat(input, *sizes):
-    """Tile the tensor: ``x.repeat(2, 1)`` stacks two copies along dim 0."""
+    """Tile the tensor: ``x.repeat(2, 1)`` stacks two copies along dim 0.
+
+    ``sizes``: the copies per dim (ints or one tuple; extra leading ones add dims).
+
+    >>> minigrad.tensor([1, 2]).repeat(2, 2)
+    tensor([[1, 2, 1, 2],
+            [1, 2, 1, 2]])
+    """
     reps = _shape_arg("repeat", sizes)
     if len(reps) < input.ndim:
         raise RuntimeError(

@@ -349,7 +349,14 @@ def polygamma(n, input):
     return apply(POLYGAMMA, (input,), (n,))
 
 
-export_method("polygamma", lambda self, n: polygamma(n, self))  # x.polygamma(n): the tensor comes second
+@export_method("polygamma")
+def _polygamma_method(self, n):
+    """The n-th derivative of digamma at x: ``minigrad.polygamma(n, x)`` (the tensor second).
+
+    >>> round(minigrad.tensor([1.0]).polygamma(1).item(), 4)
+    1.6449
+    """
+    return polygamma(n, self)
 
 
 @export(inplace=True)

@@ -22,7 +22,19 @@ def _grads(parameters):
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scale the gradients so that their joint ``norm_type``-norm is at most ``max_norm``;
-    returns the norm before clipping (a 0-d tensor)."""
+    returns the norm before clipping (a 0-d tensor).
+
+    ``parameters``: a tensor or an iterable of them (those without ``.grad`` are skipped);
+    ``max_norm``: the largest norm allowed; ``norm_type``: p (``inf`` for the largest entry);
+    ``error_if_nonfinite``: raise if the norm is nan or inf; ``foreach``: accepted.
+
+    >>> w = nn.Parameter(minigrad.zeros(2))
+    >>> w.grad = minigrad.tensor([3.0, 4.0])
+    >>> nn.utils.clip_grad_norm_([w], max_norm=1.0)
+    tensor(5.)
+    >>> w.grad
+    tensor([0.6000, 0.8000])
+    """
     grads = _grads(parameters)
     norm_type = float(norm_type)
     if not grads:

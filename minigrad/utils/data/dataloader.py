@@ -49,6 +49,22 @@ class DataLoader:
     num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
     worker_init_fn=None, multiprocessing_context=None, generator=None, *, prefetch_factor=None,
     persistent_workers=False)``, as in PyTorch.
+
+    ``dataset``: map-style (``__getitem__``/``__len__``) or iterable; ``batch_size``: samples per
+    batch (None: no batching); ``shuffle``: a new order each epoch (from ``generator`` or the
+    global seed); ``sampler``, ``batch_sampler``: custom orders instead; ``collate_fn``: merges
+    samples into a batch (default: stack tensors, recursively); ``drop_last``: drop a final short
+    batch; ``num_workers``, ``timeout``, ``worker_init_fn``, ``multiprocessing_context``,
+    ``prefetch_factor``, ``persistent_workers``: worker processes, as in PyTorch;
+    ``pin_memory``, ``pin_memory_device``: accepted (CPU only); ``in_order``: with workers, yield
+    batches in sampler order.
+
+    >>> from minigrad.utils.data import DataLoader, TensorDataset
+    >>> ds = TensorDataset(minigrad.arange(10.0).reshape(5, 2), minigrad.arange(5))
+    >>> [(x.shape, y.tolist()) for x, y in DataLoader(ds, batch_size=2)]
+    [(minigrad.Size([2, 2]), [0, 1]), (minigrad.Size([2, 2]), [2, 3]), (minigrad.Size([1, 2]), [4])]
+    >>> len(DataLoader(ds, batch_size=2, drop_last=True))
+    2
     """
 
     _initialized = False

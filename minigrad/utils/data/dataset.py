@@ -50,7 +50,15 @@ class IterableDataset(Dataset, collections.abc.Iterable):
 
 
 class TensorDataset(Dataset):
-    """Sample ``i`` is ``tuple(t[i] for t in tensors)``; every tensor has the same size in dim 0."""
+    """Sample ``i`` is ``tuple(t[i] for t in tensors)``; every tensor has the same size in dim 0.
+
+    ``tensors``: the tensors sampled together (features, labels, ...).
+
+    >>> from minigrad.utils.data import TensorDataset
+    >>> ds = TensorDataset(minigrad.arange(6.0).reshape(3, 2), minigrad.tensor([0, 1, 0]))
+    >>> len(ds), ds[1]
+    (3, (tensor([2., 3.]), tensor(1)))
+    """
 
     def __init__(self, *tensors):
         for i, t in enumerate(tensors):
