@@ -112,8 +112,12 @@ def _fwd_prod(x, dims=None, keepdim=False):
 def _prod_grad(g, x, out, dims, keepdim):
     """d prod / d x_i = product of the other elements (exact with zeros on arrays)."""
     gk = expand(_keepdim(g, dims, keepdim, x.shape), x.shape)
-    if not _is_raw(x):
+    if not _is_raw(x) or not (x == 0).any():
+        # PyTorch's rule: out / x when no factor is 0 (so an inf or NaN factor gives NaN for
+        # itself, inf/inf), the products of the others otherwise
         return mul(gk, div(expand(_keepdim(out, dims, keepdim, x.shape), x.shape), x))
+    if dims is None and np.count_nonzero(x == 0) > 1:
+        return np.zeros_like(gk)  # two zeros: every product of the others is 0 (PyTorch's shortcut)
     # the reduced axes (all of them, or every one of a tuple: issue 8) moved last and merged
     # into one, so each lane's products of the elements before and after are two cumprods
     dims = tuple(range(x.ndim)) if dims is None else tuple(dims)
@@ -180,17 +184,37 @@ def _take_grad(g, x, dim, keepdim, index):
     return _unindex(gk, x.shape, _along(index, dim))
 
 
-def _moments(x, dims, correction):
-    n = _count(x.shape, dims)
-    mean_ = np.mean(x, axis=dims, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
-    with np.errstate(all="ignore"):
-        return mean_, np.sum((x - mean_) ** 2, axis=dims, keepdims=True) / x.dtype.type(n - correction)
-
-
 def _fwd_var(x, dims, correction, keepdim):
     _float_only("var", x)
-    var_ = _moments(x, dims, correction)[1]
+    n = _numel(x.shape) if dims is None else _numel(x.shape[d] for d in dims)
+    if x.size == 0:  # 0 / 0 elements: NaN, as PyTorch
+        var_ = np.full(
+            tuple(1 if dims is None or d in dims else s for d, s in enumerate(x.shape)), np.nan, x.dtype
+        )
+    else:
+        with np.errstate(all="ignore"):
+            mean_ = np.mean(x, axis=dims, keepdims=True)
+            ss = _sum_sq_dev(x, dims, mean_)
+            # NOTE: numpy's pairwise mean of n equal values can round off them, leaving a
+            # 1e-16 std on a constant slice whose gradient is then noise/noise (PyTorch's std
+            # is exactly 0 there, its gradient 0). A spread within the mean's rounding error
+            # is recomputed about each slice's first element, exact for a constant slice; the
+            # test reads only the (small) output, so the usual case costs no extra pass.
+            mean_err = n * np.finfo(x.dtype).eps * mean_
+            if np.any((ss > 0) & (ss <= n * mean_err * mean_err)):
+                first = x[
+                    tuple(slice(0, 1) if dims is None or i in dims else slice(None) for i in range(x.ndim))
+                ]
+                d = x - first
+                ss = _sum_sq_dev(d, dims, np.mean(d, axis=dims, keepdims=True))
+            var_ = ss / x.dtype.type(n - correction)
     return var_ if keepdim else _squeeze(var_, dims)
+
+
+def _sum_sq_dev(x, dims, mean_):
+    d = x - mean_
+    d *= d
+    return np.sum(d, axis=dims, keepdims=True)
 
 
 def _fwd_std(x, dims, correction, keepdim):
