@@ -33,6 +33,7 @@ from .elementwise import (
     sqrt,
     sub,
     where,
+    zero_grad,
 )
 from .nn import _SQRT_2_OVER_PI, _fwd_erf, erf  # noqa: F401  (re-exported: minigrad.erf, x.erf())
 from .pointwise import _binary_ufunc, _float_ufunc, isfinite, logical_or
@@ -256,7 +257,7 @@ POLYGAMMA  = defop("polygamma",  _fwd_polygamma,            lambda g, x, out, n:
 LOGIT      = defop("logit",      _fwd_logit,                lambda g, x, out, eps: _logit_grad(g, x, eps))
 NAN_TO_NUM = defop("nan_to_num", _fwd_nan_to_num,           lambda g, x, out, nan, posinf, neginf: mul(g, _finite(x)))
 FRAC       = defop("frac",       _fwd_frac,                 lambda g, x, out: g)
-SGN        = defop("sgn",        _fwd_sign,                  lambda g, x, out: mul(g, 0))
+SGN        = defop("sgn",        _fwd_sign,                  lambda g, x, out: zero_grad(g))
 LOGADDEXP  = defop("logaddexp",  _binary_ufunc("logaddexp", np.logaddexp),
                                                             lambda g, a, b, out: mul(g, exp(sub(a, out))),
                                                             lambda g, a, b, out: mul(g, exp(sub(b, out))))
@@ -270,7 +271,7 @@ ATAN2      = defop("atan2",      _binary_ufunc("atan2", np.arctan2),
                                                             lambda g, a, b, out: mul(g, div(b, _atan2_den(a, b))),
                                                             lambda g, a, b, out: neg(mul(g, div(a, _atan2_den(a, b)))))
 COPYSIGN   = defop("copysign",   _fwd_copysign,             lambda g, a, b, out: _copysign_grad(g, a, out),
-                                                            lambda g, a, b, out: mul(g, 0))
+                                                            lambda g, a, b, out: zero_grad(g))
 COPYSIGN_S = defop("copysign",   _fwd_copysign,             lambda g, a, b, out: _copysign_grad(g, a, out), None,
                    grad_name="CopysignBackward1")
 XLOGY      = defop("xlogy",      _fwd_xlogy,                lambda g, a, b, out: _xlogy_da(g, a, b),
