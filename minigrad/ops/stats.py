@@ -2,9 +2,10 @@
 nanquantile, nansum/nanmean, var_mean/std_mean, aminmax, count_nonzero.
 
 cumprod is an op (numpy's forward, PyTorch's derivative for inputs without zeros); the rest
-compose existing ops: cummax picks with ``gather`` at the indices numpy finds, median is the
-lower middle ``kthvalue``, quantile interpolates between sorted values, so their gradients
-come from those.
+compose existing ops: cummax picks with ``gather`` at the indices numpy finds, quantile
+interpolates between sorted values, so their gradients come from those. median is two ops:
+median() spreads its gradient over the elements equal to it as max() does, median(dim) picks
+the lower middle (or the first NaN) as kthvalue does, both PyTorch's rules.
 """
 
 import collections
@@ -17,9 +18,9 @@ from ._core import _dim1, _dims, defop, numpy_keywords
 from .elementwise import add, div, mul, sub, where
 from .indexing import gather
 from .pointwise import isnan
-from .reduce import _cumsum, _named, amax, amin, cumsum, mean, std, sum, var
+from .reduce import _cumsum, _named, _spread_grad, amax, amin, cumsum, mean, std, sum, var
 from .shape import flip, reshape
-from .sorting import kthvalue, sort
+from .sorting import _fwd_pick, _order, _pick_grad, _values_indices, sort
 
 
 def _fwd_cumprod(x, dim):
@@ -86,17 +87,42 @@ def logcumsumexp(input, dim):
     return add(cumsum((input - c).exp(), d).log(), c)
 
 
+def _fwd_median(x):
+    """The lower median of all elements; NaN where one is NaN or there are none (PyTorch)."""
+    flat = x.reshape(-1)
+    if x.dtype.kind == "f" and (flat.size == 0 or np.isnan(flat).any()):
+        return np.full((), np.nan, x.dtype)
+    if flat.size == 0:
+        raise IndexError("median(): Expected reduction dim to have non-zero size (an empty integer tensor)")
+    k = (flat.size - 1) // 2
+    return np.asarray(np.partition(flat, k)[k])
+
+
+# fmt: off
+# median() shares its gradient among the elements equal to it (NaNs where it is NaN), as
+# max() does; median(dim) sends it to the one index it returns
+MEDIAN     = defop("median", _fwd_median,  lambda g, x, out: _spread_grad(g, x, out, None, False, nan_wins=True))
+MEDIAN_DIM = defop("median", _fwd_pick,    _pick_grad, grad_name="MedianBackward1")
+# fmt: on
+
+
 @numpy_keywords
 def median(input, dim=None, keepdim=False):
-    """The lower median (the middle element, or the smaller of the two middle ones); with
-    ``dim``, (values, indices) along it."""
+    """The lower median (the middle element, or the smaller of the two middle ones); NaN
+    where a NaN is among them; with ``dim``, (values, indices) along it."""
     if dim is None:
-        flat = reshape(input, (-1,))
-        return kthvalue(flat, (flat.shape[0] + 1) // 2).values
+        return apply(MEDIAN, (input,))
     d = _dim1("median", dim, input.ndim)
-    n = input.shape[d] if input.ndim else 1
-    r = kthvalue(input, (n + 1) // 2, d, keepdim)
-    return _named("median", r.values, r.indices)
+    x = input._data
+    if x.ndim and x.shape[d] == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+    order = _order(x, d, False)
+    index = order if order.ndim == 0 else np.take(order, [(x.shape[d] - 1) // 2], axis=d)
+    if x.ndim and x.dtype.kind == "f":
+        nan = np.isnan(x)
+        if nan.any():  # the first NaN of a slice that has one, as PyTorch
+            index = np.where(nan.any(axis=d, keepdims=True), np.argmax(nan, axis=d, keepdims=True), index)
+    return _values_indices("median", MEDIAN_DIM, input, d, bool(keepdim), index)
 
 
 def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
