@@ -204,7 +204,13 @@ def _fwd_lerp(start, end, weight):
         raise RuntimeError(
             f"lerp: expected start and end of one floating dtype, got {start.dtype} and {end.dtype}"
         )
-    return start + weight * (end - start)
+    # PyTorch's two-sided formula: from the nearer end, so lerp(a, b, 1) is b exactly (and
+    # NaN, not inf, where |weight| >= 0.5 meets an infinite end)
+    with np.errstate(all="ignore"):
+        diff = end - start
+        if isinstance(weight, (int, float)):
+            return start + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
+        return np.where(np.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
 
 
 def _fwd_addc(op, combine):

@@ -15,12 +15,13 @@ import numpy as np
 from .. import _tape
 from .._tape import apply
 from ._core import _dim1, _dims, defop, numpy_keywords
-from .elementwise import add, div, mul, sub, where
+from .elementwise import add, div, mul, where
 from .indexing import gather
 from .pointwise import isnan
 from .reduce import _cumsum, _named, _spread_grad, amax, amin, cumsum, mean, std, sum, var
 from .shape import flip, reshape
 from .sorting import _fwd_pick, _order, _pick_grad, _values_indices, sort
+from .special import lerp
 
 
 def _fwd_cumprod(x, dim):
@@ -145,9 +146,14 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         if ignore_nan
         else np.full(nan.sum(axis=d, keepdims=True).shape, x.shape[d])
     )
+    # PyTorch's ranks: a slice with a NaN takes its last (a NaN), an all-NaN one for
+    # nanquantile its first, so the value is NaN and the gradient goes to that element
+    has_nan = None if ignore_nan else nan.any(axis=d, keepdims=True)
     outs = []
     for qv in np.atleast_1d(qs).reshape(-1):
-        pos = qv * (count - 1)
+        pos = (
+            np.maximum(qv * (count - 1), 0) if ignore_nan else np.where(has_nan, count - 1, qv * (count - 1))
+        )
         lo = np.floor(pos).astype(np.int64)
         hi = np.ceil(pos).astype(np.int64)
         frac = (pos - lo).astype(x._data.dtype)
@@ -160,12 +166,9 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
             frac = frac * 0
         elif interpolation == "midpoint":
             frac = np.where(hi > lo, 0.5, 0.0).astype(x._data.dtype)
-        lo_v = gather(srt, d, _tape._from_array(np.clip(lo, 0, None)))
-        hi_v = gather(srt, d, _tape._from_array(np.clip(hi, 0, None)))
-        v = add(lo_v, mul(sub(hi_v, lo_v), frac))
-        has_nan = (count == 0) if ignore_nan else nan.any(axis=d, keepdims=True)
-        if has_nan.any():
-            v = where(_tape._from_array(has_nan), float("nan"), v)
+        v = gather(srt, d, _tape._from_array(np.clip(lo, 0, None)))
+        if interpolation in ("linear", "midpoint"):  # the others pick (no -inf + 0 * nan)
+            v = lerp(v, gather(srt, d, _tape._from_array(np.clip(hi, 0, None))), _tape._from_array(frac))
         if not keepdim:
             v = v.squeeze(d)
         elif dim is None:
