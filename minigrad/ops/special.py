@@ -24,8 +24,11 @@ from .elementwise import (
     eq,
     exp,
     ge,
+    gt,
+    le,
     log,
     logical_and,
+    lt,
     mul,
     ne,
     neg,
@@ -158,8 +161,8 @@ def _fwd_logit(x, eps):
 
 def _logit_grad(g, x, eps):
     d = div(g, mul(x, sub(1, x)))
-    if eps is None:
-        return d
+    if eps is None:  # NaN outside [0, 1] (the forward's NaN), as PyTorch: not g / -inf = -0
+        return where(logical_or(lt(x, 0), gt(x, 1)), float("nan"), d)
     inside = logical_and(ge(x, eps), ge(sub(1, eps), x))
     return where(inside, d, 0.0)
 
@@ -265,11 +268,11 @@ NAN_TO_NUM = defop("nan_to_num", _fwd_nan_to_num,           lambda g, x, out, na
 FRAC       = defop("frac",       _fwd_frac,                 lambda g, x, out: g)
 SGN        = defop("sgn",        _fwd_sign,                  lambda g, x, out: zero_grad(g))
 LOGADDEXP  = defop("logaddexp",  _binary_ufunc("logaddexp", np.logaddexp),
-                                                            lambda g, a, b, out: mul(g, exp(sub(a, out))),
-                                                            lambda g, a, b, out: mul(g, exp(sub(b, out))))
+                                                            lambda g, a, b, out: div(g, add(exp(sub(b, a)), 1)),
+                                                            lambda g, a, b, out: div(g, add(exp(sub(a, b)), 1)))
 LOGADDEXP2 = defop("logaddexp2", _binary_ufunc("logaddexp2", np.logaddexp2),
-                                                            lambda g, a, b, out: mul(g, exp(mul(sub(a, out), math.log(2)))),
-                                                            lambda g, a, b, out: mul(g, exp(mul(sub(b, out), math.log(2)))))
+                                                            lambda g, a, b, out: div(g, add(exp(mul(sub(b, a), math.log(2))), 1)),
+                                                            lambda g, a, b, out: div(g, add(exp(mul(sub(a, b), math.log(2))), 1)))
 HYPOT      = defop("hypot",      _binary_ufunc("hypot", np.hypot),
                                                             lambda g, a, b, out: mul(g, div(a, out)),
                                                             lambda g, a, b, out: mul(g, div(b, out)))
@@ -288,8 +291,8 @@ FMAX       = defop("fmax",       _binary_ufunc("fmax", np.fmax),
                                                             lambda g, a, b, out: where(_fmaxmin_mask(a, b, ge), g, 0.0),
                                                             lambda g, a, b, out: where(_fmaxmin_mask(a, b, ge), 0.0, g))
 FMIN       = defop("fmin",       _binary_ufunc("fmin", np.fmin),
-                                                            lambda g, a, b, out: where(_fmaxmin_mask(b, a, ge), g, 0.0),
-                                                            lambda g, a, b, out: where(_fmaxmin_mask(b, a, ge), 0.0, g))
+                                                            lambda g, a, b, out: where(_fmaxmin_mask(a, b, le), g, 0.0),
+                                                            lambda g, a, b, out: where(_fmaxmin_mask(a, b, le), 0.0, g))
 LERP       = defop("lerp",       _fwd_lerp,                 lambda g, s, e, out, w: mul(g, 1 - w),
                                                             lambda g, s, e, out, w: mul(g, w))
 LERP_T     = defop("lerp",       _fwd_lerp,                 lambda g, s, e, w, out: mul(g, sub(1, w)),
