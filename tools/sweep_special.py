@@ -56,11 +56,13 @@ def _run(L, f, arrays):
                 out.sum().backward()
     except Exception as e:  # noqa: BLE001 - the outcome is what is compared
         return type(e).__name__
-    grads = [
-        np.zeros(a.shape) if x.grad is None else np.asarray(x.grad.tolist(), dtype=float)
-        for a, x in zip(arrays, xs)
-    ]
-    return np.asarray(out.detach().tolist(), dtype=float), grads
+    grads = [np.zeros(a.shape) if x.grad is None else _array(x.grad) for a, x in zip(arrays, xs)]
+    return _array(out.detach()), grads
+
+
+def _array(t):
+    """A tensor's values as float64 numpy, keeping its shape (tolist() of an empty one drops it)."""
+    return np.asarray(t.tolist(), dtype=float).reshape(tuple(t.shape))
 
 
 def _same(a, b):

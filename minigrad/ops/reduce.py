@@ -267,8 +267,9 @@ def _fwd_norm(x, p, dims, keepdim):
     _float_only("norm", x)
     a = np.abs(x)
     with np.errstate(all="ignore"):
-        if p == float("inf"):
-            r = np.max(a, axis=dims, keepdims=keepdim) if x.size else np.zeros(())
+        if abs(p) == float("inf"):
+            _no_identity(p, x.shape, dims)
+            r = (np.max if p > 0 else np.min)(a, axis=dims, keepdims=keepdim)
         elif p == 2:
             r = np.sqrt(np.sum(a * a, axis=dims, keepdims=keepdim))
         elif p == 1:
@@ -278,6 +279,21 @@ def _fwd_norm(x, p, dims, keepdim):
         else:
             r = np.sum(a**p, axis=dims, keepdims=keepdim) ** (1.0 / p)
     return np.asarray(r, dtype=x.dtype)
+
+
+def _no_identity(p, shape, dims):
+    """The +-inf norm (a max or min) of no elements has no value: PyTorch's error."""
+    for d in range(len(shape)) if dims is None else dims:
+        if shape[d] == 0:
+            where = (
+                "an empty tensor"
+                if dims is None
+                else f"the dimension {d} because this dimension is empty and"
+            )
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {p:g} norm on {where}"
+                f"{' because' if dims is None else ''} the operation does not have an identity"
+            )
 
 
 def _norm_grad(g, x, out, p, dims, keepdim):
@@ -291,7 +307,7 @@ def _norm_grad(g, x, out, p, dims, keepdim):
         return mul(gk, 0)
     if p == 1:
         return mul(gk, sign(x))
-    if p == float("inf"):
+    if abs(p) == float("inf"):
         # a NaN norm sends no gradient anywhere (PyTorch's), rather than 0 / 0
         return where(ne(ok, ok), 0.0, mul(_spread_grad(g, abs_(x), out, dims, keepdim), sign(x)))
     # d||x||_p / dx = x |x|^(p-2) / ||x||^(p-1), taken as 0 where the norm is 0
