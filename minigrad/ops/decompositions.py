@@ -114,8 +114,18 @@ def _pieces(op, a, shapes, attrs=()):
 # ----------------------------------------------------------------------------- inv, det, solve
 
 
+def _nan_where_nan(a, out):
+    """NaN for each matrix of ``a`` that holds a NaN: every entry of its inverse (or solution)
+    depends on every entry of it. PyTorch's LU gives that; numpy's pivoting can leave some
+    rows finite."""
+    nan = np.isnan(a).any(axis=(-2, -1))
+    if nan.any():
+        out[np.broadcast_to(nan, out.shape[:-2])] = np.nan
+    return out
+
+
 def _fwd_inv(a):
-    return _lapack("inv", np.linalg.inv, a)
+    return _nan_where_nan(a, _lapack("inv", np.linalg.inv, a))
 
 
 def _fwd_det(a):
@@ -128,7 +138,7 @@ def _fwd_logabsdet(a):
 
 def _fwd_solve(a, b, vector):
     bb = b[..., None] if vector else b
-    x = _lapack("solve", _solve, a, bb)
+    x = _nan_where_nan(a, _lapack("solve", _solve, a, bb))
     return x[..., 0] if vector else x
 
 
@@ -173,6 +183,20 @@ def _inv_grad(g, a, out):
 
 def _fwd_cholesky(a, upper):
     low = _lapack("cholesky", np.linalg.cholesky, a)
+    # numpy's LAPACK does not check a NaN pivot (reference LAPACK and PyTorch do): a NaN
+    # on L's diagonal is where the factorization failed
+    bad = np.isnan(np.diagonal(low, axis1=-2, axis2=-1))
+    if bad.any():
+        at = np.argwhere(bad)[0]
+        where = (
+            f"(Batch element {np.ravel_multi_index(tuple(at[:-1]), bad.shape[:-1])}): "
+            if bad.ndim > 1
+            else ""
+        )
+        raise RuntimeError(
+            f"linalg.cholesky: {where}The factorization could not be completed because the input is not "
+            f"positive-definite (the leading minor of order {at[-1] + 1} is not positive-definite)."
+        )
     return np.swapaxes(low, -1, -2).copy() if upper else low
 
 
