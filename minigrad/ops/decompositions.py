@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import defop
+from ._core import _is_raw, defop
 from .elementwise import add, div, mul, neg, sub
 from .linalg import matmul
 from .shape import expand, transpose, tril
@@ -165,8 +165,24 @@ def solve_raw(a, b, vector):
 
 
 def _det_grad(g, a, out):
-    # d det / dA = det * inv(A)^T
+    # d det / dA = det * inv(A)^T, the cofactor matrix
+    if _is_raw(a):
+        try:
+            return mul(_unsqueeze(_unsqueeze(mul(g, out), -1), -1), _mT(_fwd_inv(a)))
+        except RuntimeError:  # a singular matrix (no inverse): the cofactors from the SVD
+            return mul(_unsqueeze(_unsqueeze(g, -1), -1), _cofactors(a))
     return mul(_unsqueeze(_unsqueeze(mul(g, out), -1), -1), _mT(inv(a)))
+
+
+def _cofactors(a):
+    """det(A) A^-T at any rank: with A = U S V^T, det(U) det(V) U diag(prod_{j != i} s_j) V^T
+    (0 at rank n - 2 or less, as PyTorch's det gradient is there)."""
+    u, s, vt = _np_svd(a, False)
+    ones = np.ones_like(s[..., :1])
+    left = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    return (sign[..., None, None] * u * (left * right)[..., None, :]) @ vt
 
 
 def _logabsdet_grad(g, a, out):
@@ -303,7 +319,25 @@ def _qr_grad(g, a, out):
     # A = QR, m >= n: gA = (gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q
     mm = sub(matmul(r, _mT(gr)), matmul(_mT(gq), q))
     b = add(gq, matmul(q, _copyltu(mm)))
+    if _is_raw(a):
+        if a.size == 0:
+            return np.zeros_like(a)
+        try:
+            return _mT(_fwd_solve(r, _mT(b), False))
+        except RuntimeError:  # a rank-deficient A: R^-T by substitution, inf/NaN as PyTorch's
+            return _mT(_upper_solve(r, _mT(b)))
     return _mT(solve_raw(r, _mT(b), False))
+
+
+def _upper_solve(r, b):
+    """Back substitution R x = b for upper-triangular R, without a singularity check (a zero
+    pivot gives inf/NaN, as a triangular solve does)."""
+    x = np.zeros(np.broadcast_shapes(r.shape[:-2], b.shape[:-2]) + b.shape[-2:], np.result_type(r, b))
+    with np.errstate(all="ignore"):
+        for i in range(r.shape[-1] - 1, -1, -1):
+            rest = np.einsum("...j,...jk->...k", r[..., i, i + 1 :], x[..., i + 1 :, :])
+            x[..., i, :] = (b[..., i, :] - rest) / r[..., i, i, None]
+    return x
 
 
 # fmt: off
