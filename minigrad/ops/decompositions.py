@@ -60,17 +60,19 @@ def _lapack(op, fn, *arrays):
 
 def _np_svd(a, full_matrices):
     """numpy's svd, guarded: LAPACK's gesdd can loop forever on an infinite entry, so a NaN
-    raises PyTorch's error and an inf (no NaN) gives NaN factors (PyTorch's S is NaN there)."""
+    raises PyTorch's error and a matrix with an inf (no NaN) gets NaN factors (PyTorch's S is
+    NaN there)."""
     if not np.isfinite(a).all():
         if np.isnan(a).any():
             raise RuntimeError(
                 "linalg.svd: The algorithm failed to converge because the input matrix contained non-finite values."
             )
-        m, n = a.shape[-2:]
-        k = min(m, n)
-        ku, kv = (m, n) if full_matrices else (k, k)
-        batch = a.shape[:-2]
-        return tuple(np.full(batch + shape, np.nan, a.dtype) for shape in ((m, ku), (k,), (kv, n)))
+        # only the matrices with an inf: the others of a batch keep their factors
+        bad = ~np.isfinite(a).all(axis=(-2, -1))
+        out = _lapack("svd", np.linalg.svd, np.where(bad[..., None, None], 0, a), full_matrices)
+        for f in out:
+            f[bad] = np.nan
+        return out
     return _lapack("svd", np.linalg.svd, a, full_matrices)
 
 
@@ -275,6 +277,10 @@ def _svd_grad(g, a, out):
     shapes = _svd_shapes(a)
     gu, gs, gvh = _unpack(g, shapes)
     u, s, vh = _unpack(out, shapes)
+    if _is_raw(g) and not gu.any() and not gvh.any():
+        # only S is used (svdvals, the nuclear and 2-norms): U diag(gS) V^H, PyTorch's shortcut,
+        # with no 1 / (s_k^2 - s_j^2), which is 0 / 0 at repeated singular values
+        return matmul(mul(u, _unsqueeze(gs, -2)), vh)
     m, n = a.shape[-2:]
     k = min(m, n)
     v, gv = _mT(vh), _mT(gvh)
