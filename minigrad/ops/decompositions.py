@@ -188,6 +188,13 @@ def _cofactors(a):
 
 
 def _logabsdet_grad(g, a, out):
+    if _is_raw(a):
+        try:
+            inv_t = _mT(_fwd_inv(a))
+        except RuntimeError:  # singular: cofactors / det, inf or NaN as log|det| = -inf is
+            with np.errstate(all="ignore"):
+                inv_t = _cofactors(a) / np.linalg.det(a)[..., None, None]
+        return mul(_unsqueeze(_unsqueeze(g, -1), -1), inv_t)
     return mul(_unsqueeze(_unsqueeze(g, -1), -1), _mT(inv(a)))
 
 
