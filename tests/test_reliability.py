@@ -339,6 +339,10 @@ SPECIAL_CLOSE = {
     "inv_nan": (lambda L, x: L.linalg.inv(x), [[[[nan, 1.0], [1.0, 2.0]], [[2.0, 1.0], [1.0, 2.0]]]]),
     "std_mean_constant": (lambda L, x: sum(L.std_mean(x)), [[0.6935681260955415] * 12]),
     "det_rank_1": (lambda L, x: L.linalg.det(x), [[[1.0, 1.0, 1.0]] * 3]),
+    # polygamma(n >= 1) of a negative non-integer was NaN (and so digamma's gradient there)
+    "digamma_negative": (lambda L, x: L.digamma(x), [[-1.5, -2.3, -0.7, -10.25, 0.3]]),
+    "polygamma_2_negative": (lambda L, x: L.polygamma(2, x), [[-1.5, -2.3, -0.7, -10.25, 0.3]]),
+    "polygamma_poles": (lambda L, x: L.polygamma(2, x) * 2, [[0.0, -2.0]]),
 }
 
 

@@ -99,8 +99,17 @@ def _fwd_polygamma(x, n):
         if n == 0 and neg_x.any():  # reflection: psi(x) = psi(1 - x) - pi / tan(pi x)
             xn = xd[neg_x]
             out[neg_x] = _polygamma_positive(0, 1 - xn) - np.pi / np.tan(np.pi * xn)
+        if n == 1 and neg_x.any():  # reflection: psi'(x) = pi^2 / sin^2(pi x) - psi'(1 - x), PyTorch's
+            xn = xd[neg_x]
+            out[neg_x] = (np.pi / np.sin(np.pi * xn)) ** 2 - _polygamma_positive(1, 1 - xn)
+        elif n >= 2:  # the recurrence up from x (valid at any non-pole), for |x| it can walk
+            near = neg_x & (xd > -1e4)
+            if near.any():
+                out[near] = _polygamma_positive(n, xd[near])
         if n == 0:
             out[xd == 0] = -np.inf  # PyTorch: digamma(0) = -inf
+        else:  # the poles 0, -1, -2, ...: PyTorch's (-1)^(n+1) inf
+            out[(xd <= 0) & (xd == np.floor(xd)) & np.isfinite(xd)] = (-1) ** (n + 1) * np.inf
         return out.astype(x.dtype)
 
 
@@ -336,7 +345,9 @@ fmin = _tape.binary_function(
 
 
 def polygamma(n, input):
-    """The n-th derivative of digamma (``polygamma(0, x)`` is digamma).
+    """The n-th derivative of digamma (``polygamma(0, x)`` is digamma); at negative x by
+    reflection (n = 0, 1) or the recurrence (n >= 2, for x > -1e4: NaN below), with PyTorch's
+    (-1)^(n+1) inf at the poles 0, -1, -2, ...
 
     >>> round(minigrad.polygamma(1, minigrad.tensor([1.0])).item(), 4)
     1.6449
