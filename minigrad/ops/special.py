@@ -345,9 +345,10 @@ fmin = _tape.binary_function(
 
 
 def polygamma(n, input):
-    """The n-th derivative of digamma (``polygamma(0, x)`` is digamma); at negative x by
-    reflection (n = 0, 1) or the recurrence (n >= 2, for x > -1e4: NaN below), with PyTorch's
-    (-1)^(n+1) inf at the poles 0, -1, -2, ...
+    """The n-th derivative of digamma (``polygamma(0, x)`` is digamma).
+
+    At negative x by reflection (n = 0, 1) or the recurrence (n >= 2, for x > -1e4: NaN
+    below), with PyTorch's (-1)^(n+1) inf at the poles 0, -1, -2, ...
 
     >>> round(minigrad.polygamma(1, minigrad.tensor([1.0])).item(), 4)
     1.6449

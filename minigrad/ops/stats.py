@@ -109,8 +109,9 @@ MEDIAN_DIM = defop("median", _fwd_pick,    _pick_grad, grad_name="MedianBackward
 
 @numpy_keywords
 def median(input, dim=None, keepdim=False):
-    """The lower median (the middle element, or the smaller of the two middle ones); NaN
-    where a NaN is among them; with ``dim``, (values, indices) along it."""
+    """The lower median (the middle element, or the smaller of the two middle ones).
+
+    NaN where a NaN is among them; with ``dim``, (values, indices) along it."""
     if dim is None:
         return apply(MEDIAN, (input,))
     d = _dim1("median", dim, input.ndim)
