@@ -200,8 +200,8 @@ def _fwd_var(x, dims, correction, keepdim):
             # is exactly 0 there, its gradient 0). A spread within the mean's rounding error
             # is recomputed about each slice's first element, exact for a constant slice; the
             # test reads only the (small) output, so the usual case costs no extra pass.
-            mean_err = n * np.finfo(x.dtype).eps * mean_
-            if np.any((ss > 0) & (ss <= n * mean_err * mean_err)):
+            # (n eps |mean|)^2 per element bounds it; `<` skips an all-zero slice (mean 0)
+            if np.any(ss < n**3 * _EPS2.get(x.dtype.type, 1e-6) * np.square(mean_)):
                 first = x[
                     tuple(slice(0, 1) if dims is None or i in dims else slice(None) for i in range(x.ndim))
                 ]
@@ -209,6 +209,9 @@ def _fwd_var(x, dims, correction, keepdim):
                 ss = _sum_sq_dev(d, dims, np.mean(d, axis=dims, keepdims=True))
             var_ = ss / x.dtype.type(n - correction)
     return var_ if keepdim else _squeeze(var_, dims)
+
+
+_EPS2 = {np.float32: float(np.finfo(np.float32).eps) ** 2, np.float64: float(np.finfo(np.float64).eps) ** 2}
 
 
 def _sum_sq_dev(x, dims, mean_):
