@@ -193,7 +193,13 @@ def _fwd_var(x, dims, correction, keepdim):
         )
     else:
         with np.errstate(all="ignore"):
-            mean_ = np.mean(x, axis=dims, keepdims=True)
+            eps2 = _EPS2.get(x.dtype.type)
+            # np.mean's own sum and division for float32/64, without its per-call overhead
+            mean_ = (
+                np.add.reduce(x, axis=dims, keepdims=True) / x.dtype.type(n)
+                if eps2
+                else np.mean(x, dims, keepdims=True)
+            )
             ss = _sum_sq_dev(x, dims, mean_)
             # NOTE: numpy's pairwise mean of n equal values can round off them, leaving a
             # 1e-16 std on a constant slice whose gradient is then noise/noise (PyTorch's std
@@ -201,7 +207,7 @@ def _fwd_var(x, dims, correction, keepdim):
             # is recomputed about each slice's first element, exact for a constant slice; the
             # test reads only the (small) output, so the usual case costs no extra pass.
             # (n eps |mean|)^2 per element bounds it; `<` skips an all-zero slice (mean 0)
-            if np.any(ss < n**3 * _EPS2.get(x.dtype.type, 1e-6) * np.square(mean_)):
+            if (ss < (n**3 * (eps2 or 1e-6)) * (mean_ * mean_)).any():
                 first = x[
                     tuple(slice(0, 1) if dims is None or i in dims else slice(None) for i in range(x.ndim))
                 ]
