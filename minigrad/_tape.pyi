@@ -727,7 +727,7 @@ class Tensor:
         """Mean of all elements, or over ``dim`` (int or tuple), keeping it if ``keepdim``."""
     def median(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
                axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
-        """The lower median (the middle element, or the smaller of the two middle ones); with"""
+        """The lower median (the middle element, or the smaller of the two middle ones)."""
     def min(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
             other: Tensor | _float | None = ..., axis: _int | Sequence[_int] | None = ...,
             keepdims: _bool | None = ...) -> Any:

@@ -21,10 +21,6 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
     _float_input("vector_norm", x)
     if dtype is not None:
         x = x.to(dtype)
-    if ord == math.inf:
-        return amax(abs(x), () if dim is None else dim, keepdim)
-    if ord == -math.inf:
-        return amin(abs(x), () if dim is None else dim, keepdim)
     if ord == 0:
         return (x != 0).to(x.dtype).sum(dim=dim, keepdim=keepdim)
     return _norm(x, p=float(ord), dim=dim, keepdim=keepdim)
@@ -40,6 +36,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):
     d0, d1 = (d % A.ndim for d in dim)
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
+    if A.numel() == 0 and ord in ("nuc", 1, 2, math.inf):  # a max or sum of none: 0, as PyTorch
+        return abs(A).sum(dim=(d0, d1), keepdim=keepdim)
     if ord in ("nuc", 2, -2):
         rest = [i for i in range(A.ndim) if i not in (d0, d1)]
         s = svdvals(A.permute(rest + [d0, d1]))

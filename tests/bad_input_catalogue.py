@@ -1330,9 +1330,12 @@ def _specs_tail():
     S[-1].bad["n_float"] = lambda L: L.linalg.matrix_power(L.eye(2), 1.5)
     S[-7].bad["singular"] = lambda L: L.linalg.inv(L.zeros(2, 2))
     S[-4].bad["not_positive_definite"] = lambda L: L.linalg.cholesky(-L.eye(2))
+    S[-4].bad["nan_pivot"] = lambda L: L.linalg.cholesky(L.tensor([[1.0, 0.0], [0.0, float("nan")]]))
     for name in ("svd", "svdvals", "qr", "pinv", "matrix_rank", "norm", "vector_norm", "matrix_norm"):
         S.append(Spec(name, "ops-tail", lambda L, a, n=name: getattr(L.linalg, n)(a), (R(3, 2),),
                       bad={"int_matrix": lambda L, n=name: getattr(L.linalg, n)(L.ones(3, 3, dtype=L.int64))}))
+    S[-2].bad["inf_norm_of_empty"] = lambda L: L.linalg.vector_norm(L.ones(0, 3), float("inf"), dim=0)
+    S[-2].bad["neg_inf_norm_of_empty"] = lambda L: L.linalg.vector_norm(L.ones(0), -float("inf"))
     S += [
         Spec("solve", "ops-tail", lambda L, a, b: L.linalg.solve(a, b), (lambda L: L.eye(3) * 2, R(3, 2)), tensors=(0, 1),
              bad={"shape_mismatch": lambda L: L.linalg.solve(L.eye(3), L.ones(4, 2)),

@@ -72,7 +72,7 @@ def _canonical(equation, shapes):
 
 
 def _sizes(canon, shapes, equation):
-    """Each label's size (the largest; others must match it or be 1)."""
+    """Each label's size (the one that is not 1; others must match it or be 1)."""
     size = {}
     for t, shape in zip(canon, shapes):
         for c, n in zip(t, shape):
@@ -83,7 +83,7 @@ def _sizes(canon, shapes, equation):
                     f"has size {m} in one operand and {n} in another "
                     f"(equation '{equation}', shapes {[tuple(s) for s in shapes]})"
                 )
-            size[c] = max(m, n)
+            size[c] = m if n == 1 else n  # 1 broadcasts to any size, 0 included
     return size
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _tape
 from .._tape import Tensor, apply
-from ._core import defop, export
+from ._core import _is_raw, defop, export
 from .elementwise import add, div, mul, neg, sub
 from .linalg import matmul
 from .shape import expand, transpose, tril
@@ -60,17 +60,19 @@ def _lapack(op, fn, *arrays):
 
 def _np_svd(a, full_matrices):
     """numpy's svd, guarded: LAPACK's gesdd can loop forever on an infinite entry, so a NaN
-    raises PyTorch's error and an inf (no NaN) gives NaN factors (PyTorch's S is NaN there)."""
+    raises PyTorch's error and a matrix with an inf (no NaN) gets NaN factors (PyTorch's S is
+    NaN there)."""
     if not np.isfinite(a).all():
         if np.isnan(a).any():
             raise RuntimeError(
                 "linalg.svd: The algorithm failed to converge because the input matrix contained non-finite values."
             )
-        m, n = a.shape[-2:]
-        k = min(m, n)
-        ku, kv = (m, n) if full_matrices else (k, k)
-        batch = a.shape[:-2]
-        return tuple(np.full(batch + shape, np.nan, a.dtype) for shape in ((m, ku), (k,), (kv, n)))
+        # only the matrices with an inf: the others of a batch keep their factors
+        bad = ~np.isfinite(a).all(axis=(-2, -1))
+        out = _lapack("svd", np.linalg.svd, np.where(bad[..., None, None], 0, a), full_matrices)
+        for f in out:
+            f[bad] = np.nan
+        return out
     return _lapack("svd", np.linalg.svd, a, full_matrices)
 
 
@@ -114,8 +116,18 @@ def _pieces(op, a, shapes, attrs=()):
 # ----------------------------------------------------------------------------- inv, det, solve
 
 
+def _nan_where_nan(a, out):
+    """NaN for each matrix of ``a`` that holds a NaN: every entry of its inverse (or solution)
+    depends on every entry of it. PyTorch's LU gives that; numpy's pivoting can leave some
+    rows finite."""
+    nan = np.isnan(a).any(axis=(-2, -1))
+    if nan.any():
+        out[np.broadcast_to(nan, out.shape[:-2])] = np.nan
+    return out
+
+
 def _fwd_inv(a):
-    return _lapack("inv", np.linalg.inv, a)
+    return _nan_where_nan(a, _lapack("inv", np.linalg.inv, a))
 
 
 def _fwd_det(a):
@@ -128,7 +140,7 @@ def _fwd_logabsdet(a):
 
 def _fwd_solve(a, b, vector):
     bb = b[..., None] if vector else b
-    x = _lapack("solve", _solve, a, bb)
+    x = _nan_where_nan(a, _lapack("solve", _solve, a, bb))
     return x[..., 0] if vector else x
 
 
@@ -155,11 +167,34 @@ def solve_raw(a, b, vector):
 
 
 def _det_grad(g, a, out):
-    # d det / dA = det * inv(A)^T
+    # d det / dA = det * inv(A)^T, the cofactor matrix
+    if _is_raw(a):
+        try:
+            return mul(_unsqueeze(_unsqueeze(mul(g, out), -1), -1), _mT(_fwd_inv(a)))
+        except RuntimeError:  # a singular matrix (no inverse): the cofactors from the SVD
+            return mul(_unsqueeze(_unsqueeze(g, -1), -1), _cofactors(a))
     return mul(_unsqueeze(_unsqueeze(mul(g, out), -1), -1), _mT(inv(a)))
 
 
+def _cofactors(a):
+    """det(A) A^-T at any rank: with A = U S V^T, det(U) det(V) U diag(prod_{j != i} s_j) V^T
+    (0 at rank n - 2 or less, as PyTorch's det gradient is there)."""
+    u, s, vt = _np_svd(a, False)
+    ones = np.ones_like(s[..., :1])
+    left = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    return (sign[..., None, None] * u * (left * right)[..., None, :]) @ vt
+
+
 def _logabsdet_grad(g, a, out):
+    if _is_raw(a):
+        try:
+            inv_t = _mT(_fwd_inv(a))
+        except RuntimeError:  # singular: cofactors / det, inf or NaN as log|det| = -inf is
+            with np.errstate(all="ignore"):
+                inv_t = _cofactors(a) / np.linalg.det(a)[..., None, None]
+        return mul(_unsqueeze(_unsqueeze(g, -1), -1), inv_t)
     return mul(_unsqueeze(_unsqueeze(g, -1), -1), _mT(inv(a)))
 
 
@@ -173,6 +208,20 @@ def _inv_grad(g, a, out):
 
 def _fwd_cholesky(a, upper):
     low = _lapack("cholesky", np.linalg.cholesky, a)
+    # numpy's LAPACK does not check a NaN pivot (reference LAPACK and PyTorch do): a NaN
+    # on L's diagonal is where the factorization failed
+    bad = np.isnan(np.diagonal(low, axis1=-2, axis2=-1))
+    if bad.any():
+        at = np.argwhere(bad)[0]
+        where = (
+            f"(Batch element {np.ravel_multi_index(tuple(at[:-1]), bad.shape[:-1])}): "
+            if bad.ndim > 1
+            else ""
+        )
+        raise RuntimeError(
+            f"linalg.cholesky: {where}The factorization could not be completed because the input is not "
+            f"positive-definite (the leading minor of order {at[-1] + 1} is not positive-definite)."
+        )
     return np.swapaxes(low, -1, -2).copy() if upper else low
 
 
@@ -235,6 +284,10 @@ def _svd_grad(g, a, out):
     shapes = _svd_shapes(a)
     gu, gs, gvh = _unpack(g, shapes)
     u, s, vh = _unpack(out, shapes)
+    if _is_raw(g) and not gu.any() and not gvh.any():
+        # only S is used (svdvals, the nuclear and 2-norms): U diag(gS) V^H, PyTorch's shortcut,
+        # with no 1 / (s_k^2 - s_j^2), which is 0 / 0 at repeated singular values
+        return matmul(mul(u, _unsqueeze(gs, -2)), vh)
     m, n = a.shape[-2:]
     k = min(m, n)
     v, gv = _mT(vh), _mT(gvh)
@@ -279,7 +332,25 @@ def _qr_grad(g, a, out):
     # A = QR, m >= n: gA = (gQ + Q copyltu(M)) R^-T with M = R gR^T - gQ^T Q
     mm = sub(matmul(r, _mT(gr)), matmul(_mT(gq), q))
     b = add(gq, matmul(q, _copyltu(mm)))
+    if _is_raw(a):
+        if a.size == 0:
+            return np.zeros_like(a)
+        try:
+            return _mT(_fwd_solve(r, _mT(b), False))
+        except RuntimeError:  # a rank-deficient A: R^-T by substitution, inf/NaN as PyTorch's
+            return _mT(_upper_solve(r, _mT(b)))
     return _mT(solve_raw(r, _mT(b), False))
+
+
+def _upper_solve(r, b):
+    """Back substitution R x = b for upper-triangular R, without a singularity check (a zero
+    pivot gives inf/NaN, as a triangular solve does)."""
+    x = np.zeros(np.broadcast_shapes(r.shape[:-2], b.shape[:-2]) + b.shape[-2:], np.result_type(r, b))
+    with np.errstate(all="ignore"):
+        for i in range(r.shape[-1] - 1, -1, -1):
+            rest = np.einsum("...j,...jk->...k", r[..., i, i + 1 :], x[..., i + 1 :, :])
+            x[..., i, :] = (b[..., i, :] - rest) / r[..., i, i, None]
+    return x
 
 
 # fmt: off

@@ -27,10 +27,18 @@ from ._core import (
 )
 
 
+def zero_grad(g):
+    """The gradient of a piecewise-constant op: zeros like ``g`` (PyTorch's zeros_like), not
+    ``g * 0``, which is NaN where an inf or NaN reached ``g`` (``floor(x) * x`` at x = inf)."""
+    if _is_raw(g):
+        return np.zeros_like(g)
+    return _tape._from_array(np.zeros_like(g.detach().numpy()))
+
+
 def _pow_da(g, a, b):
     # d/da a**b = b * a**(b-1); PyTorch gives exactly 0 for b == 0 (no 0 * inf at a == 0)
     if not isinstance(b, (Tensor, ndarray, _generic)):
-        return mul(g, 0) if b == 0 else mul(mul(g, b), pow(a, b - 1))
+        return zero_grad(g) if b == 0 else mul(mul(g, b), pow(a, b - 1))
     return where(eq(b, 0), 0.0, mul(mul(g, b), pow(a, sub(b, 1))))
 
 
@@ -99,6 +107,11 @@ def _fwd_pow(a, b):
         if a.dtype == np.bool_ and isinstance(b, bool):  # stays bool, as in PyTorch
             return a.copy() if b else np.ones_like(a)
     with np.errstate(all="ignore"):
+        if type(b) is float and (b == 0.5 or b == -0.5) and a.dtype.kind == "f":
+            # PyTorch computes x ** 0.5 as sqrt(x) and x ** -0.5 as rsqrt(x): NaN at -inf,
+            # where C's pow gives inf and 0 (and so in the gradients of x ** 1.5, x ** 0.5)
+            r = np.sqrt(a)
+            return r if b > 0 else np.divide(1, r, out=r)
         return np.power(a, b)
 
 
@@ -164,7 +177,7 @@ TANH       = defop("tanh",    K.Unary("tanh"),                       lambda g, x
 SIGMOID    = defop("sigmoid", K.Unary("sigmoid"),                    lambda g, x, out: _sigmoid_backward(g, out), kind=ELEMENTWISE)
 RELU       = defop("relu",    K.Unary("relu", _int_relu),            lambda g, x, out: _relu_backward(g, out), kind=ELEMENTWISE)
 ABS        = defop("abs",     K.Unary("abs", np.abs),                lambda g, x, out: mul(g, sign(x)), kind=ELEMENTWISE)
-SIGN       = defop("sign",    _fwd_sign,                               lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
+SIGN       = defop("sign",    _fwd_sign,                               lambda g, x, out: zero_grad(g), kind=ELEMENTWISE)
 WHERE      = defop("where",   _fwd_where,                            None,
                                                                       lambda g, c, a, b, out: where(c, g, 0.0),
                                                                       lambda g, c, a, b, out: where(c, 0.0, g), kind=ELEMENTWISE)

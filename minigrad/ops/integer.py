@@ -2,7 +2,8 @@
 bitwise ops behind ``&``, ``|``, ``^``, ``~``, ``<<`` and ``>>`` (on bool masks and integer tensors).
 
 remainder and fmod are differentiable (PyTorch's formulas: the gradient of ``a`` passes
-through, ``b``'s is ``-g * floor(a / b)`` or ``-g * trunc(a / b)``); floor division and the
+through, ``b``'s is ``-g * (a // b)`` or ``-g * trunc(a / b)``; ``//`` as numpy's and PyTorch's
+floor division, NaN for an infinite ``a`` and -1 for ``-1 // inf``, not ``floor(a / b)``); floor division and the
 bitwise ops are not recorded, as in PyTorch. Integer division by zero raises, as PyTorch's
 ``ZeroDivisionError`` (a RuntimeError); float division by zero gives nan/inf silently.
 """
@@ -12,7 +13,7 @@ import numpy as np
 from .._tape import Tensor, call2
 from ._core import ELEMENTWISE, _prep2, defop, export, unrecorded
 from .elementwise import _compare, div, mul, neg
-from .pointwise import floor, trunc
+from .pointwise import trunc
 
 
 def _int_zero_check(op, a, b):
@@ -38,11 +39,13 @@ def _division(name, ufunc):
     return forward
 
 
+_floor_divide = _compare("floor_divide", _division("floor_divide", np.floor_divide))
+
 # fmt: off
 # PyTorch names the tensor-tensor forms ...Backward1 and the tensor-scalar ones ...Backward0
 REMAINDER   = defop("remainder", _division("remainder", np.remainder),
                                           lambda g, a, b, out: g,
-                                          lambda g, a, b, out: mul(neg(g), floor(div(a, b))),
+                                          lambda g, a, b, out: mul(neg(g), _floor_divide(a, b)),
                                           grad_name="RemainderBackward1", kind=ELEMENTWISE)
 REMAINDER_S = defop("remainder", _division("remainder", np.remainder),
                                           lambda g, a, b, out: g, None, kind=ELEMENTWISE)
@@ -78,9 +81,6 @@ def fmod(input, other):
 def _rremainder(input, other):
     """``other % input`` for a Python number ``other`` (``Tensor.__rmod__``)."""
     return call2(REMAINDER, other, input)
-
-
-_floor_divide = _compare("floor_divide", _division("floor_divide", np.floor_divide))
 
 
 @export(inplace=True)

@@ -173,7 +173,7 @@ def split(tensor, split_size_or_sections, dim=0):
         size = _int("split", split_size_or_sections, "split_size")
         if size <= 0:
             raise RuntimeError(f"split expects split_size be positive, but got split_size={size}")
-        sizes = [size] * (n // size) + ([n % size] if n % size else [])
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) or [0]  # empty: one empty piece
     else:
         sizes = list(_ints("split", split_size_or_sections, "split_size"))
         fn = _SplitWithSizes
@@ -208,7 +208,9 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _dims("chunk", dim, input.ndim)[0]
     size = -(-input.shape[d] // chunks)
-    return split(input, max(size, 1), d)
+    if size == 0:  # an empty dim: `chunks` empty pieces, as PyTorch
+        return split(input, [0] * chunks, d)
+    return split(input, size, d)
 
 
 @export

@@ -378,9 +378,13 @@ def combinations(input, r=2, with_replacement=False):
     if input.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)} (combinations)")
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
-    idx = np.array(list(pick(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    idx = (
+        np.array(list(pick(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+        if r
+        else np.zeros((0, 0), np.int64)
+    )
     if not idx.size:
-        return _tape._from_array(np.zeros((0,) if r else (0,), dtype=input._data.dtype))
+        return _tape._from_array(np.zeros((0, r) if r else (0,), dtype=input._data.dtype))  # PyTorch's shapes
     return reshape(index_select(input, 0, _tape._from_array(idx.reshape(-1))), idx.shape)
 
 

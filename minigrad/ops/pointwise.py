@@ -30,6 +30,7 @@ from .elementwise import (
     sqrt,
     sub,
     where,
+    zero_grad,
 )
 from .elementwise import _unary as _elementwise_unary
 
@@ -108,10 +109,10 @@ TAN     = defop("tan",     _float_ufunc(np.tan),       lambda g, x, out: mul(g, 
 ASIN    = defop("asin",    _float_ufunc(np.arcsin),    lambda g, x, out: div(g, sqrt(sub(1, mul(x, x)))), kind=ELEMENTWISE)
 ACOS    = defop("acos",    _float_ufunc(np.arccos),    lambda g, x, out: neg(div(g, sqrt(sub(1, mul(x, x))))), kind=ELEMENTWISE)
 ATAN    = defop("atan",    _float_ufunc(np.arctan),    lambda g, x, out: div(g, add(mul(x, x), 1)), kind=ELEMENTWISE)
-FLOOR   = defop("floor",   _kept_ufunc(np.floor),      lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
-CEIL    = defop("ceil",    _kept_ufunc(np.ceil),       lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
-ROUND   = defop("round",   _kept_ufunc(np.round),      lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
-TRUNC   = defop("trunc",   _kept_ufunc(np.trunc),      lambda g, x, out: mul(g, 0), kind=ELEMENTWISE)
+FLOOR   = defop("floor",   _kept_ufunc(np.floor),      lambda g, x, out: zero_grad(g), kind=ELEMENTWISE)
+CEIL    = defop("ceil",    _kept_ufunc(np.ceil),       lambda g, x, out: zero_grad(g), kind=ELEMENTWISE)
+ROUND   = defop("round",   _kept_ufunc(np.round),      lambda g, x, out: zero_grad(g), kind=ELEMENTWISE)
+TRUNC   = defop("trunc",   _kept_ufunc(np.trunc),      lambda g, x, out: zero_grad(g), kind=ELEMENTWISE)
 MAXIMUM = defop("maximum", _binary_ufunc("maximum", np.maximum),
                                                         lambda g, a, b, out: _minmax_grad(g, a, b, lt),
                                                         lambda g, a, b, out: _minmax_grad(g, b, a, lt), kind=ELEMENTWISE)

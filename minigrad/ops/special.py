@@ -24,8 +24,11 @@ from .elementwise import (
     eq,
     exp,
     ge,
+    gt,
+    le,
     log,
     logical_and,
+    lt,
     mul,
     ne,
     neg,
@@ -33,6 +36,7 @@ from .elementwise import (
     sqrt,
     sub,
     where,
+    zero_grad,
 )
 from .nn import _SQRT_2_OVER_PI, _fwd_erf, erf  # noqa: F401  (re-exported: minigrad.erf, x.erf())
 from .pointwise import _binary_ufunc, _float_ufunc, isfinite, logical_or
@@ -95,8 +99,17 @@ def _fwd_polygamma(x, n):
         if n == 0 and neg_x.any():  # reflection: psi(x) = psi(1 - x) - pi / tan(pi x)
             xn = xd[neg_x]
             out[neg_x] = _polygamma_positive(0, 1 - xn) - np.pi / np.tan(np.pi * xn)
+        if n == 1 and neg_x.any():  # reflection: psi'(x) = pi^2 / sin^2(pi x) - psi'(1 - x), PyTorch's
+            xn = xd[neg_x]
+            out[neg_x] = (np.pi / np.sin(np.pi * xn)) ** 2 - _polygamma_positive(1, 1 - xn)
+        elif n >= 2:  # the recurrence up from x (valid at any non-pole), for |x| it can walk
+            near = neg_x & (xd > -1e4)
+            if near.any():
+                out[near] = _polygamma_positive(n, xd[near])
         if n == 0:
             out[xd == 0] = -np.inf  # PyTorch: digamma(0) = -inf
+        else:  # the poles 0, -1, -2, ...: PyTorch's (-1)^(n+1) inf
+            out[(xd <= 0) & (xd == np.floor(xd)) & np.isfinite(xd)] = (-1) ** (n + 1) * np.inf
         return out.astype(x.dtype)
 
 
@@ -157,8 +170,8 @@ def _fwd_logit(x, eps):
 
 def _logit_grad(g, x, eps):
     d = div(g, mul(x, sub(1, x)))
-    if eps is None:
-        return d
+    if eps is None:  # NaN outside [0, 1] (the forward's NaN), as PyTorch: not g / -inf = -0
+        return where(logical_or(lt(x, 0), gt(x, 1)), float("nan"), d)
     inside = logical_and(ge(x, eps), ge(sub(1, eps), x))
     return where(inside, d, 0.0)
 
@@ -203,7 +216,13 @@ def _fwd_lerp(start, end, weight):
         raise RuntimeError(
             f"lerp: expected start and end of one floating dtype, got {start.dtype} and {end.dtype}"
         )
-    return start + weight * (end - start)
+    # PyTorch's two-sided formula: from the nearer end, so lerp(a, b, 1) is b exactly (and
+    # NaN, not inf, where |weight| >= 0.5 meets an infinite end)
+    with np.errstate(all="ignore"):
+        diff = end - start
+        if isinstance(weight, (int, float)):
+            return start + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
+        return np.where(np.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
 
 
 def _fwd_addc(op, combine):
@@ -256,13 +275,13 @@ POLYGAMMA  = defop("polygamma",  _fwd_polygamma,            lambda g, x, out, n:
 LOGIT      = defop("logit",      _fwd_logit,                lambda g, x, out, eps: _logit_grad(g, x, eps))
 NAN_TO_NUM = defop("nan_to_num", _fwd_nan_to_num,           lambda g, x, out, nan, posinf, neginf: mul(g, _finite(x)))
 FRAC       = defop("frac",       _fwd_frac,                 lambda g, x, out: g)
-SGN        = defop("sgn",        _fwd_sign,                  lambda g, x, out: mul(g, 0))
+SGN        = defop("sgn",        _fwd_sign,                  lambda g, x, out: zero_grad(g))
 LOGADDEXP  = defop("logaddexp",  _binary_ufunc("logaddexp", np.logaddexp),
-                                                            lambda g, a, b, out: mul(g, exp(sub(a, out))),
-                                                            lambda g, a, b, out: mul(g, exp(sub(b, out))))
+                                                            lambda g, a, b, out: div(g, add(exp(sub(b, a)), 1)),
+                                                            lambda g, a, b, out: div(g, add(exp(sub(a, b)), 1)))
 LOGADDEXP2 = defop("logaddexp2", _binary_ufunc("logaddexp2", np.logaddexp2),
-                                                            lambda g, a, b, out: mul(g, exp(mul(sub(a, out), math.log(2)))),
-                                                            lambda g, a, b, out: mul(g, exp(mul(sub(b, out), math.log(2)))))
+                                                            lambda g, a, b, out: div(g, add(exp(mul(sub(b, a), math.log(2))), 1)),
+                                                            lambda g, a, b, out: div(g, add(exp(mul(sub(a, b), math.log(2))), 1)))
 HYPOT      = defop("hypot",      _binary_ufunc("hypot", np.hypot),
                                                             lambda g, a, b, out: mul(g, div(a, out)),
                                                             lambda g, a, b, out: mul(g, div(b, out)))
@@ -270,7 +289,7 @@ ATAN2      = defop("atan2",      _binary_ufunc("atan2", np.arctan2),
                                                             lambda g, a, b, out: mul(g, div(b, _atan2_den(a, b))),
                                                             lambda g, a, b, out: neg(mul(g, div(a, _atan2_den(a, b)))))
 COPYSIGN   = defop("copysign",   _fwd_copysign,             lambda g, a, b, out: _copysign_grad(g, a, out),
-                                                            lambda g, a, b, out: mul(g, 0))
+                                                            lambda g, a, b, out: zero_grad(g))
 COPYSIGN_S = defop("copysign",   _fwd_copysign,             lambda g, a, b, out: _copysign_grad(g, a, out), None,
                    grad_name="CopysignBackward1")
 XLOGY      = defop("xlogy",      _fwd_xlogy,                lambda g, a, b, out: _xlogy_da(g, a, b),
@@ -281,8 +300,8 @@ FMAX       = defop("fmax",       _binary_ufunc("fmax", np.fmax),
                                                             lambda g, a, b, out: where(_fmaxmin_mask(a, b, ge), g, 0.0),
                                                             lambda g, a, b, out: where(_fmaxmin_mask(a, b, ge), 0.0, g))
 FMIN       = defop("fmin",       _binary_ufunc("fmin", np.fmin),
-                                                            lambda g, a, b, out: where(_fmaxmin_mask(b, a, ge), g, 0.0),
-                                                            lambda g, a, b, out: where(_fmaxmin_mask(b, a, ge), 0.0, g))
+                                                            lambda g, a, b, out: where(_fmaxmin_mask(a, b, le), g, 0.0),
+                                                            lambda g, a, b, out: where(_fmaxmin_mask(a, b, le), 0.0, g))
 LERP       = defop("lerp",       _fwd_lerp,                 lambda g, s, e, out, w: mul(g, 1 - w),
                                                             lambda g, s, e, out, w: mul(g, w))
 LERP_T     = defop("lerp",       _fwd_lerp,                 lambda g, s, e, w, out: mul(g, sub(1, w)),
@@ -336,6 +355,9 @@ fmin = export(
 @export(method=False)
 def polygamma(n, input):
     """The n-th derivative of digamma (``polygamma(0, x)`` is digamma).
+
+    At negative x by reflection (n = 0, 1) or the recurrence (n >= 2, for x > -1e4: NaN
+    below), with PyTorch's (-1)^(n+1) inf at the poles 0, -1, -2, ...
 
     >>> round(minigrad.polygamma(1, minigrad.tensor([1.0])).item(), 4)
     1.6449

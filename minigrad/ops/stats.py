@@ -2,9 +2,10 @@
 nanquantile, nansum/nanmean, var_mean/std_mean, aminmax, count_nonzero.
 
 cumprod is an op (numpy's forward, PyTorch's derivative for inputs without zeros); the rest
-compose existing ops: cummax picks with ``gather`` at the indices numpy finds, median is the
-lower middle ``kthvalue``, quantile interpolates between sorted values, so their gradients
-come from those.
+compose existing ops: cummax picks with ``gather`` at the indices numpy finds, quantile
+interpolates between sorted values, so their gradients come from those. median is two ops:
+median() spreads its gradient over the elements equal to it as max() does, median(dim) picks
+the lower middle (or the first NaN) as kthvalue does, both PyTorch's rules.
 """
 
 import collections
@@ -15,12 +16,13 @@ from .. import _batched, _tape
 from .._batched import BatchedTensor
 from .._tape import apply
 from ._core import _dim1, _dims, defop, export, numpy_keywords
-from .elementwise import add, div, mul, sub, where
+from .elementwise import add, div, mul, where
 from .indexing import gather
 from .pointwise import isnan
-from .reduce import _cumsum, _named, amax, amin, cumsum, mean, std, sum, var
+from .reduce import _cumsum, _named, _spread_grad, amax, amin, cumsum, mean, std, sum, var
 from .shape import flip, reshape
-from .sorting import kthvalue, sort
+from .sorting import _fwd_pick, _order, _pick_grad, _values_indices, sort
+from .special import lerp
 
 
 def _fwd_cumprod(x, dim):
@@ -89,18 +91,44 @@ def logcumsumexp(input, dim):
     return add(cumsum((input - c).exp(), d).log(), c)
 
 
+def _fwd_median(x):
+    """The lower median of all elements; NaN where one is NaN or there are none (PyTorch)."""
+    flat = x.reshape(-1)
+    if x.dtype.kind == "f" and (flat.size == 0 or np.isnan(flat).any()):
+        return np.full((), np.nan, x.dtype)
+    if flat.size == 0:
+        raise IndexError("median(): Expected reduction dim to have non-zero size (an empty integer tensor)")
+    k = (flat.size - 1) // 2
+    return np.asarray(np.partition(flat, k)[k])
+
+
+# fmt: off
+# median() shares its gradient among the elements equal to it (NaNs where it is NaN), as
+# max() does; median(dim) sends it to the one index it returns
+MEDIAN     = defop("median", _fwd_median,  lambda g, x, out: _spread_grad(g, x, out, None, False, nan_wins=True))
+MEDIAN_DIM = defop("median", _fwd_pick,    _pick_grad, grad_name="MedianBackward1")
+# fmt: on
+
+
 @export
 @numpy_keywords
 def median(input, dim=None, keepdim=False):
-    """The lower median (the middle element, or the smaller of the two middle ones); with
-    ``dim``, (values, indices) along it."""
+    """The lower median (the middle element, or the smaller of the two middle ones).
+
+    NaN where a NaN is among them; with ``dim``, (values, indices) along it."""
     if dim is None:
-        flat = reshape(input, (-1,))
-        return kthvalue(flat, (flat.shape[0] + 1) // 2).values
+        return apply(MEDIAN, (input,))
     d = _dim1("median", dim, input.ndim)
-    n = input.shape[d] if input.ndim else 1
-    r = kthvalue(input, (n + 1) // 2, d, keepdim)
-    return _named("median", r.values, r.indices)
+    x = input._data
+    if x.ndim and x.shape[d] == 0:
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+    order = _order(x, d, False)
+    index = order if order.ndim == 0 else np.take(order, [(x.shape[d] - 1) // 2], axis=d)
+    if x.ndim and x.dtype.kind == "f":
+        nan = np.isnan(x)
+        if nan.any():  # the first NaN of a slice that has one, as PyTorch
+            index = np.where(nan.any(axis=d, keepdims=True), np.argmax(nan, axis=d, keepdims=True), index)
+    return _values_indices("median", MEDIAN_DIM, input, d, bool(keepdim), index)
 
 
 def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
@@ -123,9 +151,14 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         if ignore_nan
         else np.full(nan.sum(axis=d, keepdims=True).shape, x.shape[d])
     )
+    # PyTorch's ranks: a slice with a NaN takes its last (a NaN), an all-NaN one for
+    # nanquantile its first, so the value is NaN and the gradient goes to that element
+    has_nan = None if ignore_nan else nan.any(axis=d, keepdims=True)
     outs = []
     for qv in np.atleast_1d(qs).reshape(-1):
-        pos = qv * (count - 1)
+        pos = (
+            np.maximum(qv * (count - 1), 0) if ignore_nan else np.where(has_nan, count - 1, qv * (count - 1))
+        )
         lo = np.floor(pos).astype(np.int64)
         hi = np.ceil(pos).astype(np.int64)
         frac = (pos - lo).astype(x._data.dtype)
@@ -138,12 +171,9 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
             frac = frac * 0
         elif interpolation == "midpoint":
             frac = np.where(hi > lo, 0.5, 0.0).astype(x._data.dtype)
-        lo_v = gather(srt, d, _tape._from_array(np.clip(lo, 0, None)))
-        hi_v = gather(srt, d, _tape._from_array(np.clip(hi, 0, None)))
-        v = add(lo_v, mul(sub(hi_v, lo_v), frac))
-        has_nan = (count == 0) if ignore_nan else nan.any(axis=d, keepdims=True)
-        if has_nan.any():
-            v = where(_tape._from_array(has_nan), float("nan"), v)
+        v = gather(srt, d, _tape._from_array(np.clip(lo, 0, None)))
+        if interpolation in ("linear", "midpoint"):  # the others pick (no -inf + 0 * nan)
+            v = lerp(v, gather(srt, d, _tape._from_array(np.clip(hi, 0, None))), _tape._from_array(frac))
         if not keepdim:
             v = v.squeeze(d)
         elif dim is None:
