@@ -414,20 +414,11 @@ def test_cholesky_of_a_nan_pivot_raises_pytorchs_error(upper):
 
 def test_sweep_special_lists_no_unexplained_difference_on_the_fixed_rows():
     torch = pytest.importorskip("torch")  # noqa: F841  (the sweep's oracle)
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools"))
-    import sweep_special
-
-    out = subprocess.run(
-        [
-            sys.executable,
-            sweep_special.__file__,
-            "--only",
-            "prod,std,var,floor,remainder,pow_scalar,median,quantile",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    ).stdout
+    sweep = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "sweep_special.py"
+    )
+    rows = "prod,std,var,floor,remainder,pow_scalar,median,quantile"
+    out = run_python([sweep, "--only", rows], timeout=300).stdout
     assert "unexplained differences: none" in out.splitlines()[-1], out[-3000:]
 
 
