@@ -17,12 +17,30 @@ except ImportError as e:  # pragma: no cover - only without a build
         "project folder with `pip install -e .` (or `python setup.py build_ext --inplace`)."
     ) from e
 
-from . import _legacy, _sampling, creation  # noqa: E402,F401  (their methods join Tensor's: x.type(), x.new_zeros())
+from . import _creation, _legacy, _sampling  # noqa: E402,F401  (their methods join Tensor's: x.type(), x.new_zeros())
 from . import ops as _ops
 
 _tape._set_ops(_ops)
 
 from . import autograd, linalg, testing  # noqa: E402
+from ._creation import (  # noqa: E402
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    tensor,
+    tril_indices,
+    triu_indices,
+    zeros,
+    zeros_like,
+)
 from ._device import device, get_default_device, set_default_device  # noqa: E402
 from ._dtype_rules import can_cast, finfo, iinfo, is_floating_point, promote_types, result_type  # noqa: E402
 from ._dtypes import (  # noqa: E402
@@ -60,6 +78,7 @@ from ._dtypes import (
 from ._dtypes import (
     int64 as long,
 )
+from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
 from ._legacy import (  # noqa: E402
     BoolTensor,
     ByteTensor,
@@ -86,25 +105,6 @@ from ._sampling import (  # noqa: E402
     randperm,
 )
 from ._tape import Size, Tensor, is_grad_enabled  # noqa: E402
-from .creation import (  # noqa: E402
-    arange,
-    as_tensor,
-    empty,
-    empty_like,
-    eye,
-    from_numpy,
-    full,
-    full_like,
-    linspace,
-    ones,
-    ones_like,
-    tensor,
-    tril_indices,
-    triu_indices,
-    zeros,
-    zeros_like,
-)
-from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
 from .ops import *  # noqa: E402,F401,F403
 from .ops import abs, all, any, max, min, pow, round, sum  # noqa: E402,A004
 from .random import (  # noqa: E402
@@ -165,6 +165,6 @@ from ._flags import (  # noqa: E402
     set_float32_matmul_precision,
     use_deterministic_algorithms,
 )
+from ._interop import from_dlpack  # noqa: E402  (also puts __dlpack__ on Tensor)
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .amp import autocast  # noqa: E402
-from .interop import from_dlpack  # noqa: E402  (also puts __dlpack__ on Tensor)

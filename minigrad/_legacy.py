@@ -37,7 +37,7 @@ _NAMES = {
 
 def legacy_array(op, args, dtype, device):
     """The ndarray ``op(*args)`` makes (``Tensor(...)``, ``FloatTensor(...)``), in ``dtype``."""
-    from .creation import _as_array, _size
+    from ._creation import _as_array, _size
 
     check_device(device, op)
     npd = _dtypes.to_numpy(dtype)

@@ -45,6 +45,6 @@ Parameter.__module__ = "minigrad.nn.parameter"  # where PyTorch users look for i
 
 
 def _empty():
-    from .creation import empty
+    from ._creation import empty
 
     return empty(0)

@@ -11,9 +11,9 @@ precision. Samples are not recorded on the tape: like PyTorch, a draw has no gra
 import numpy as np
 
 from . import _dtypes
+from ._creation import _size
 from ._device import check_device
 from ._tape import Tensor, _from_array
-from .creation import _size
 from .ops._core import METHODS
 from .random import _rng
 

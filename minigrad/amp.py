@@ -143,7 +143,7 @@ class GradScaler:
         """Divide the gradients of ``optimizer``'s parameters by the scale, in place, noting infs/NaNs."""
         if not self._enabled:
             return
-        from .grad_mode import no_grad
+        from ._grad_mode import no_grad
 
         state = self._state(optimizer)
         if state["unscaled"]:

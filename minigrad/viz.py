@@ -28,7 +28,7 @@ import contextlib
 import math
 import sys
 
-from .tape_view import tape
+from ._tape_view import tape
 
 __all__ = ["plot_losses", "draw_graph", "to_dot", "figure"]
 

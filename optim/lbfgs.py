@@ -10,7 +10,7 @@ it is plain numpy (no fused kernel: nothing elementwise to fuse).
 
 import numpy as np
 
-from minigrad.grad_mode import enable_grad
+from minigrad import enable_grad
 
 from .optimizer import Optimizer
 

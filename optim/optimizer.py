@@ -26,9 +26,8 @@ from collections import defaultdict
 
 import numpy as np
 
-from minigrad import Tensor
+from minigrad import Tensor, enable_grad
 from minigrad._internal import from_array as _from_array
-from minigrad.grad_mode import enable_grad
 
 
 class _RequiredParameter:

@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 import minigrad
-from minigrad import anomaly, gradcheck, interop, tape_view
+from minigrad import _anomaly as anomaly
+from minigrad import _gradcheck as gradcheck
+from minigrad import _interop as interop
+from minigrad import _tape_view as tape_view
 from minigrad.autograd import (
     Function,
     GradcheckError,

@@ -230,9 +230,9 @@ def test_catalogue_walks_every_public_op():
     public = set(ops.__all__) | set(F.__all__) | {"SGD", "Adam", "AdamW", "RMSprop", "Adagrad"}
     public |= {
         n
-        for n in dir(minigrad.creation)
+        for n in dir(minigrad._creation)
         if not n.startswith("_")
-        and callable(getattr(minigrad.creation, n))
+        and callable(getattr(minigrad._creation, n))
         and n not in ("Tensor", "np", "seed")
     }
     public |= {n for n in dir(nn) if n[:1].isupper() and n not in ("Parameter",)}

@@ -53,10 +53,10 @@ _CONSTANT_TYPES = (int, float, str, bool, tuple, list, dict, set, frozenset, typ
 
 # minigrad.* names on the creation page: those defined in these modules (the rest is "ops")
 _CREATION = (
-    "minigrad.creation",
+    "minigrad._creation",
     "minigrad.random",
     "minigrad._sampling",
-    "minigrad.interop",
+    "minigrad._interop",
     "minigrad.serialization",
     "minigrad._device",
     "minigrad._dtype_rules",

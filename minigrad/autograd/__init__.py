@@ -9,12 +9,12 @@ their own modules: ``gradcheck``/``gradgradcheck`` (finite differences), ``detec
 ``graph`` the hooks on saved tensors; ``explain(loss)`` runs backward and records each step.
 """
 
+from .._anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .._function import Function, FunctionCtx
+from .._grad_mode import enable_grad, no_grad, set_grad_enabled
+from .._gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .._tape import AccumulateGrad, Node, backward, grad
-from ..anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from ..function import Function, FunctionCtx
-from ..grad_mode import enable_grad, no_grad, set_grad_enabled
-from ..gradcheck import GradcheckError, gradcheck, gradgradcheck
-from ..tape_view import tape
+from .._tape_view import tape
 from . import functional, graph
 from .backward_steps import explain
 from .variable import Variable

@@ -194,7 +194,7 @@ class Explanation:
     def edge_labels(self):
         """{(input's row, consumer's row): gradient summary} for the rows of
         ``autograd.tape(loss)``, the edges minigrad.viz draws."""
-        from ..tape_view import tape
+        from .._tape_view import tape
 
         rows = tape(self._loss, names={})
         row_of_node = {id(r.node): r.index for r in rows if r.node is not None}
@@ -259,12 +259,12 @@ def _fmt(v):
 
 
 def _labels(names):
-    from ..tape_view import _labels as labels
+    from .._tape_view import _labels as labels
 
     return labels(names)
 
 
 def _root_label(t, names):
-    from ..tape_view import _root_label as root_label
+    from .._tape_view import _root_label as root_label
 
     return root_label(t, names)

@@ -271,7 +271,7 @@ def _by_transposed_vjp(fn, args, tangents):
     The forward is rerun on detached copies of the inputs, so the result does not record
     back to the primals (reverse over this path sees the tangent as a constant)."""
     from .. import autograd
-    from ..grad_mode import enable_grad
+    from .._grad_mode import enable_grad
 
     with enable_grad():
         xs = []

@@ -20,9 +20,9 @@ tensor([[2., 0.],
         [0., 4.]])
 """
 
-from .. import creation
+from .. import _creation as creation
+from .._grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 from .._tape import Tensor, grad
-from ..grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 from ..ops import stack
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"]

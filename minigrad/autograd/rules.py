@@ -28,7 +28,7 @@ _GRAD_OUT = "grad_out"
 
 def op_of(node):
     """The ``Op`` (op-table entry) that recorded ``node``, or None (custom Functions)."""
-    from ..tape_view import _op_of
+    from .._tape_view import _op_of
 
     return _op_of(node)
 

@@ -11,9 +11,9 @@ forward and one first-order backward.
 import numpy as np
 
 from .. import _batched, _tape
+from .._grad_mode import enable_grad
 from .._tape import Tensor
 from ..autograd import forward_ad
-from ..grad_mode import enable_grad
 from . import _tree, _vmap
 
 

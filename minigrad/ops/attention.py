@@ -32,9 +32,9 @@ import math
 import numpy as np
 
 from .. import _nn_kernels as NK
+from .._function import Function
+from .._grad_mode import is_grad_enabled
 from .._tape import Tensor, _from_array
-from ..function import Function
-from ..grad_mode import is_grad_enabled
 
 
 def _shape(s):

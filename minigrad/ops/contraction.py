@@ -15,8 +15,8 @@ from collections import Counter
 
 import numpy as np
 
+from .._function import Function
 from .._tape import Tensor
-from ..function import Function
 from ._core import export
 
 
@@ -132,7 +132,7 @@ class _Einsum(Function):
 def _on_diagonals(r, uniq, labels, canon, out):
     """Put ``r`` (labelled ``uniq``) where an operand labelled ``labels`` (a label repeated, as
     in ``"ii"``) has its diagonals: each repeat gets a fresh label tied by an identity matrix."""
-    from ..creation import eye
+    from .._creation import eye
 
     used = set("".join(canon) + out)
     fresh = iter(c for c in string.ascii_letters if c not in used)

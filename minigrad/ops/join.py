@@ -7,8 +7,8 @@ is itself made of differentiable ops (slicing, cat), so higher-order gradients w
 
 import numpy as np
 
+from .._function import Function
 from .._tape import Tensor
-from ..function import Function
 from ._core import _dims, _int, _ints, export, numpy_keywords
 
 

@@ -26,9 +26,9 @@ differentiates that, so second derivatives are exact too.
 import numpy as np
 
 from .. import _rnn_kernels as RK
+from .._function import Function
+from .._grad_mode import enable_grad, is_grad_enabled
 from .._tape import Tensor, _from_array
-from ..function import Function
-from ..grad_mode import enable_grad, is_grad_enabled
 from . import elementwise as E
 from .join import cat
 from .nn import linear

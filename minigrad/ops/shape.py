@@ -8,8 +8,8 @@ through either is seen by the saved-tensor checks of both.
 import numpy as np
 
 from .. import _device, _dtypes, _tape
+from .._grad_mode import no_grad
 from .._tape import Tensor, apply
-from ..grad_mode import no_grad
 from . import _batching as B
 from ._core import (
     LINEAR,

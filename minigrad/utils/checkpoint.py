@@ -30,11 +30,11 @@ minigrad.Size([2, 3])
 import warnings
 
 from .. import _tape, random
+from .._function import Function
+from .._grad_mode import enable_grad, no_grad
 from .._tape import Tensor
 from ..autograd import backward as _backward
 from ..autograd.graph import saved_tensors_hooks
-from ..function import Function
-from ..grad_mode import enable_grad, no_grad
 
 __all__ = ["checkpoint", "checkpoint_sequential"]
 

@@ -20,8 +20,8 @@ import collections.abc
 import numpy as np
 
 from ... import _dtypes
+from ..._creation import as_tensor, tensor
 from ..._tape import Tensor, _from_array
-from ...creation import as_tensor, tensor
 from ...ops import stack
 
 _ERROR = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"

@@ -15,10 +15,10 @@ import itertools
 import types
 
 from ... import random as _random
+from ..._creation import as_tensor
 from ..._dtypes import float64
 from ..._sampling import multinomial, randint, randperm
 from ..._tape import Tensor
-from ...creation import as_tensor
 
 
 def _check_positive_int(name, value):

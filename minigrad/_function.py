@@ -17,8 +17,8 @@ and its backward is called by the engine with one gradient per output.
 """
 
 from . import _tape
+from ._grad_mode import is_grad_enabled, no_grad
 from ._tape import FunctionNode, Tensor, _FunctionOutput
-from .grad_mode import is_grad_enabled, no_grad
 
 
 class FunctionCtx:
