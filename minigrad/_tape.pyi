@@ -476,12 +476,12 @@ class Tensor:
         """In-place version of :func:`digamma`."""
     def dim(self) -> _int:
         """The number of dimensions."""
-    def div(self, other: Tensor | _float) -> Tensor:
-        """input / other (true division: integers give float32)."""
+    def div(self, other: Tensor | _float, *, rounding_mode: str | None = ...) -> Tensor:
+        """``input / other``; ``rounding_mode="trunc"`` rounds the quotient towards zero and"""
     def div_(self, other: Tensor | _float) -> Tensor:
         """In-place ``input /= other``."""
-    def divide(self, other: Tensor | _float) -> Tensor:
-        """input / other (true division: integers give float32)."""
+    def divide(self, other: Tensor | _float, *, rounding_mode: str | None = ...) -> Tensor:
+        """``input / other``; ``rounding_mode="trunc"`` rounds the quotient towards zero and"""
     def dot(self, tensor: Tensor) -> Tensor:
         """The dot product of two 1-D tensors of one size."""
     def double(self) -> Tensor:

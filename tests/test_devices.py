@@ -848,7 +848,7 @@ def test_learner_program_gives_pytorchs_numbers(program):
 
 # ----------------------------------------------------------------------------- docstrings
 @pytest.mark.parametrize(
-    "name", ["_device", "_legacy", "amp", "_compile", "creation", "ops.shape", "nn.parallel"]
+    "name", ["_device", "_legacy", "amp", "_compile", "_creation", "ops.shape", "nn.parallel"]
 )
 def test_docstring_examples_run(name):
     import importlib

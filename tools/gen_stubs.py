@@ -56,6 +56,7 @@ PARAM_TYPES = {
     "index": "Tensor",
     "indices": "Tensor | Sequence[Tensor]",
     "reduce": "str",
+    "rounding_mode": "str",
     "include_self": "bool",
     "accumulate": "bool",
     "as_tuple": "bool",

@@ -12,7 +12,9 @@ import numpy as np
 
 from .._tape import Tensor, call2
 from ._core import ELEMENTWISE, _prep2, defop, export, unrecorded
-from .elementwise import _compare, div, mul, neg
+from .elementwise import _compare, mul, neg
+from .elementwise import div as _true_div
+from .pointwise import floor as _floor
 from .pointwise import trunc
 
 
@@ -51,7 +53,7 @@ REMAINDER_S = defop("remainder", _division("remainder", np.remainder),
                                           lambda g, a, b, out: g, None, kind=ELEMENTWISE)
 FMOD        = defop("fmod",      _division("fmod", np.fmod),
                                           lambda g, a, b, out: g,
-                                          lambda g, a, b, out: mul(neg(g), trunc(div(a, b))),
+                                          lambda g, a, b, out: mul(neg(g), trunc(_true_div(a, b))),
                                           grad_name="FmodBackward1", kind=ELEMENTWISE)
 FMOD_S      = defop("fmod",      _division("fmod", np.fmod),
                                           lambda g, a, b, out: g, None, kind=ELEMENTWISE)
@@ -151,3 +153,43 @@ def bitwise_not(input):
             "\"bitwise_not_cpu\" not implemented for 'Float': ~ takes bool or integer tensors"
         )
     return unrecorded(np.invert, input)
+
+
+def div(input, other, *, rounding_mode=None):
+    """``input / other``; ``rounding_mode="trunc"`` rounds the quotient towards zero and
+    ``"floor"`` rounds it down (integers stay integers then; both have a zero gradient, as
+    in PyTorch). Without it, true division (integers give float32).
+
+    >>> a = minigrad.tensor([-7, 7])
+    >>> minigrad.div(a, 2), minigrad.div(a, 2, rounding_mode="trunc"), a.div(2, rounding_mode="floor")
+    (tensor([-3.5000,  3.5000]), tensor([-3,  3]), tensor([-4,  3]))
+    """
+    if rounding_mode is None:
+        return _true_div(input, other)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'"
+        )
+    if _integral(input) and _integral(other):
+        return unrecorded(lambda a, b: _int_div(a, b, rounding_mode), input, other)
+    q = _true_div(input, other)
+    return trunc(q) if rounding_mode == "trunc" else _floor(q)
+
+
+def _integral(v):
+    if isinstance(v, Tensor):
+        return v._data.dtype.kind in "iub"
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool) or isinstance(v, (bool, np.bool_))
+
+
+def _int_div(a, b, mode):
+    a, b = _prep2("div", a, b)
+    if np.any(np.asarray(b) == 0):
+        raise ZeroDivisionError("ZeroDivisionError")
+    q = np.floor_divide(a, b)
+    if mode == "trunc":  # floor and trunc differ where the quotient is negative and not whole
+        q = q + ((np.remainder(a, b) != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0)))
+    return np.asarray(q)
+
+
+export(div, "divide")
