@@ -27,9 +27,9 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 def _examples(page):
     parser = doctest.DocTestParser()
-    for _, name, obj in ENTRIES:
+    for entry_page, name, obj in ENTRIES:
         doc = api_reference._doc(obj, name)
-        if page == _page_of(name) and ">>>" in doc:
+        if entry_page == page and ">>>" in doc:
             yield parser.get_doctest(doc, _globals(obj), name, None, 0)
 
 
@@ -38,10 +38,6 @@ def _globals(obj):
     target = obj.fget if isinstance(obj, property) else getattr(obj, "__func__", obj)
     module = sys.modules.get(getattr(target, "__module__", None) or "", minigrad)
     return {**vars(module), "minigrad": minigrad, "torch": minigrad, "nn": nn, "F": F, "np": np}
-
-
-def _page_of(name, _pages={n: p for p, n, _ in ENTRIES}):
-    return _pages[name]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -112,8 +112,12 @@ def public_objects():
     return out
 
 
+def _unwrapped(obj):
+    return obj.__func__ if isinstance(obj, (staticmethod, classmethod)) else obj
+
+
 def _doc(obj, name=None):
-    target = obj.__func__ if isinstance(obj, (staticmethod, classmethod)) else obj
+    target = _unwrapped(obj)
     doc = getattr(target, "__doc__", None)
     if doc and not isinstance(obj, type) and doc == getattr(type(target), "__doc__", None):
         # an instance inheriting its type's docstring says nothing about itself: its own is
@@ -141,7 +145,7 @@ def _attribute_doc(name, obj):
 
 
 def _signature(obj):
-    target = obj.__func__ if isinstance(obj, (staticmethod, classmethod)) else obj
+    target = _unwrapped(obj)
     if inspect.isdatadescriptor(target) or not callable(target):  # properties, attributes, objects
         return ""
     try:

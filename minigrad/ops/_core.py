@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from .. import _dtypes, _tape
+from .. import _batched, _dtypes, _tape
 from .._tape import Op, OpNode, Tensor
 
 ndarray = np.ndarray
@@ -76,8 +76,6 @@ def unrecorded(fn, *operands):
     """The Tensor of an op that records nothing (a mask, a predicate: no derivative), ``fn``
     applied to the operands' arrays. Inside ``func.vmap`` a batched operand keeps the batch
     as the batch (numpy alone would broadcast a sample against the whole batch)."""
-    from .. import _batched
-
     if any(type(a) is _batched.BatchedTensor for a in operands):
         return _batched.raw_elementwise(fn, *operands)
     return _tape._from_array(np.asarray(fn(*[a._data if isinstance(a, Tensor) else a for a in operands])))
@@ -87,8 +85,6 @@ def refuse_batched(name, *operands):
     """Inside ``func.vmap``, an unrecorded op without a batching rule (nonzero and unique,
     whose result's shape depends on the data; histc, searchsorted) says so, instead of
     computing on the whole batch as if it were one sample."""
-    from .. import _batched
-
     if any(type(a) is _batched.BatchedTensor for a in operands):
         raise RuntimeError(
             f"vmap: {name} has no batching rule, so it cannot run inside vmap (minigrad never falls "

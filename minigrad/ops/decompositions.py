@@ -62,13 +62,14 @@ def _np_svd(a, full_matrices):
     """numpy's svd, guarded: LAPACK's gesdd can loop forever on an infinite entry, so a NaN
     raises PyTorch's error and a matrix with an inf (no NaN) gets NaN factors (PyTorch's S is
     NaN there)."""
-    if not np.isfinite(a).all():
+    finite = np.isfinite(a)
+    if not finite.all():
         if np.isnan(a).any():
             raise RuntimeError(
                 "linalg.svd: The algorithm failed to converge because the input matrix contained non-finite values."
             )
         # only the matrices with an inf: the others of a batch keep their factors
-        bad = ~np.isfinite(a).all(axis=(-2, -1))
+        bad = ~finite.all(axis=(-2, -1))
         out = _lapack("svd", np.linalg.svd, np.where(bad[..., None, None], 0, a), full_matrices)
         for f in out:
             f[bad] = np.nan

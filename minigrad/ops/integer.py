@@ -179,7 +179,7 @@ def div(input, other, *, rounding_mode=None):
 def _integral(v):
     if isinstance(v, Tensor):
         return v._data.dtype.kind in "iub"
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool) or isinstance(v, (bool, np.bool_))
+    return isinstance(v, (int, np.integer, np.bool_))
 
 
 def _int_div(a, b, mode):

@@ -216,23 +216,19 @@ def logical_not(input):
 @export
 def isnan(input):
     """Where the elements are NaN, as a bool tensor."""
-    return _predicate(np.isnan, input)
+    return unrecorded(np.isnan, input)
 
 
 @export
 def isinf(input):
     """Where the elements are +inf or -inf, as a bool tensor."""
-    return _predicate(np.isinf, input)
+    return unrecorded(np.isinf, input)
 
 
 @export
 def isfinite(input):
     """Where the elements are neither inf nor NaN, as a bool tensor."""
-    return _predicate(np.isfinite, input)
-
-
-def _predicate(ufunc, input):
-    return unrecorded(ufunc, input)
+    return unrecorded(np.isfinite, input)
 
 
 # PyTorch's names of dtypes in its messages ("Long did not match Float", "not implemented for 'Long'")
