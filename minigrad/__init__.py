@@ -9,6 +9,17 @@ Layout: ``_tape`` (compiled: Tensor, Node, engine) -> ``ops`` (the op table) ->
 
 __version__ = "0.1.0"
 
+import os as _os
+
+# OpenMP's threads spin for a while after each parallel kernel before they sleep, and numpy's
+# OpenBLAS threads do the same after each matrix product: with both pools on a machine of few
+# cores they take the cores from each other, and a conv2d step of 0.4 ms took 20-90 ms at
+# two threads (measured, issue 15). minigrad's kernels are only parallel above a size where
+# waking a sleeping thread costs little, so their threads sleep at once, unless the user
+# chose a policy. OpenMP reads this once, when it loads: before the compiled modules below.
+if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
+    _os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+
 try:
     from . import _kernels, _tape, _threads  # noqa: F401
 except ImportError as e:  # pragma: no cover - only without a build

@@ -1,152 +1,97 @@
-"""Threads (issue 8): grad mode is per thread, and two threads training two models at once
-get bit-identical parameters to training them one after the other.
+"""Threads (issue 15): ``set_num_threads`` sets minigrad's OpenMP kernels and numpy's BLAS, the
+matrix products of the ops run on one BLAS thread when small, and OpenMP's threads sleep at
+once after a parallel kernel unless the user chose a wait policy."""
 
-The switch interval is shortened during these tests so that the threads really interleave
-(every few microseconds, inside forward, backward and optimizer steps), rather than each
-running to completion within one default 5 ms slice.
-"""
-
+import subprocess
 import sys
-import threading
 
 import numpy as np
 import pytest
+from child_process import TESTS, child_env
 
 import minigrad
-from minigrad import nn
+from minigrad import _threads as T
+
+BLAS_FOUND = bool(T.blas_library()[0])
+needs_openblas = pytest.mark.skipif(not BLAS_FOUND, reason="numpy's BLAS is not an OpenBLAS found here")
 
 
 @pytest.fixture
-def interleave():
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
+def restored():
+    omp, blas = minigrad.get_num_threads(), T.blas_library()[1]
     yield
-    sys.setswitchinterval(old)
+    minigrad.set_num_threads(omp)
+    if blas:
+        T._set_blas_threads(blas)
 
 
-def _run(*targets):
-    errors = []
+@needs_openblas
+def test_set_num_threads_sets_numpy_blas_too(restored):
+    pytest.importorskip("threadpoolctl")
+    from threadpoolctl import threadpool_info
 
-    def wrap(fn):
-        def run():
-            try:
-                fn()
-            except BaseException as e:  # noqa: BLE001 - reported to the main thread
-                errors.append(e)
-
-        return run
-
-    threads = [threading.Thread(target=wrap(t)) for t in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    if errors:
-        raise errors[0]
+    for n in (1, 2):
+        minigrad.set_num_threads(n)
+        assert T.blas_library()[1] == n
+        # an independent reader of the same library agrees
+        assert [p["num_threads"] for p in threadpool_info() if p["internal_api"] == "openblas"] == [n]
 
 
-def test_grad_mode_is_per_thread(interleave):
-    x = minigrad.ones(3, requires_grad=True)
-    inside = threading.Barrier(2)
-    seen = {}
-
-    def without_grad():
-        with minigrad.no_grad():
-            inside.wait()  # both threads are now inside their blocks
-            seen["no_grad"] = [(x * 2).requires_grad, minigrad.is_grad_enabled()]
-            inside.wait()
-
-    def with_grad():
-        inside.wait()
-        seen["grad"] = [(x * 2).requires_grad, minigrad.is_grad_enabled()]
-        inside.wait()
-
-    _run(without_grad, with_grad)
-    assert seen == {"no_grad": [False, False], "grad": [True, True]}
-    assert minigrad.is_grad_enabled()  # the main thread was never affected
+SHAPES = [
+    ((16, 9), (9, 4096)),  # small: narrowed to one thread
+    ((300, 200), (200, 300)),  # above the threshold: left alone
+    ((4, 5, 6), (6, 7)),
+    ((3, 4, 5), (3, 5, 2)),
+    ((5,), (5, 3)),
+    ((3, 5), (5,)),
+    ((5,), (5,)),
+]
 
 
-def test_a_new_thread_starts_with_grad_enabled():
-    seen = []
-    with minigrad.no_grad():
-        _run(lambda: seen.append(minigrad.is_grad_enabled()))
-    assert seen == [True]
+@pytest.mark.parametrize("sa, sb", SHAPES)
+@pytest.mark.parametrize("fn", ["matmul", "dot"])
+def test_products_equal_numpys_and_restore_the_thread_count(sa, sb, fn, restored):
+    if fn == "dot" and len(sa) > 2 and len(sb) > 2:
+        pytest.skip("np.dot of two stacks is not a matrix product")
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(sa).astype(np.float32), rng.standard_normal(sb).astype(np.float32)
+    ref = getattr(np, fn)(a, b)
+    if BLAS_FOUND:
+        minigrad.set_num_threads(2)
+    got = getattr(T, fn)(a, b)
+    # the same BLAS routine; one thread or two may sum a dot product in another order
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5)
+    out = np.empty_like(ref)
+    result = getattr(T, fn)(a, b, out=out)
+    assert result is out or ref.ndim == 0  # numpy returns a 0-d result as a scalar
+    np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+    if BLAS_FOUND:
+        assert T.blas_library()[1] == 2  # restored after the product
 
 
-def test_set_grad_enabled_in_a_thread_does_not_leak_out():
-    _run(lambda: minigrad.set_grad_enabled(False))
-    assert minigrad.is_grad_enabled()
+def test_a_failing_product_restores_the_thread_count(restored):
+    if BLAS_FOUND:
+        minigrad.set_num_threads(2)
+    with pytest.raises(ValueError):
+        T.matmul(np.ones((2, 3), np.float32), np.ones((4, 2), np.float32))
+    if BLAS_FOUND:
+        assert T.blas_library()[1] == 2
 
 
-def _mlp():
-    return nn.Sequential(nn.Linear(6, 16), nn.Tanh(), nn.Linear(16, 4))
-
-
-def _cnn():
-    return nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(12, 4))
-
-
-def _setup(kind):
-    """A model, its optimizer and data, all from a fixed seed (built in the main thread: the
-    random generator is global)."""
-    minigrad.manual_seed(1 if kind == "mlp" else 2)
-    if kind == "mlp":
-        model = _mlp()
-        opt = minigrad.optim.Adam(model.parameters(), lr=1e-2)
-        x = minigrad.randn(32, 6)
-    else:
-        model = _cnn()
-        opt = minigrad.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, nesterov=True)
-        x = minigrad.randn(16, 1, 6, 6)
-    t = minigrad.randint(0, 4, (x.shape[0],))
-    return model, opt, x, t
-
-
-def _trainer(model, opt, x, t, steps=60):
-    def train():
-        for _ in range(steps):
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), t)
-            loss.backward()
-            opt.step()
-
-    return train
-
-
-def _params(model):
-    return [p.detach().numpy().copy() for p in model.parameters()]
-
-
-def test_two_threads_training_two_models_match_training_them_in_turn(interleave):
-    sequential = [_setup("mlp"), _setup("cnn")]
-    for model, opt, x, t in sequential:
-        _trainer(model, opt, x, t)()
-    concurrent = [_setup("mlp"), _setup("cnn")]
-    _run(*[_trainer(*s) for s in concurrent])
-    for (a, *_), (b, *_) in zip(sequential, concurrent):
-        for pa, pb in zip(_params(a), _params(b)):
-            np.testing.assert_array_equal(pa, pb)  # bit-identical, not merely close
-    assert not np.array_equal(_params(sequential[0][0])[0], _params(_setup("mlp")[0])[0])  # it did train
-
-
-def test_many_threads_backward_through_their_own_graphs_on_a_shared_leaf(interleave):
-    """Graphs built and backpropagated concurrently from one shared leaf: each thread's
-    gradient (from autograd.grad, which does not accumulate) is exactly its own."""
-    w = minigrad.randn(5, 5, dtype=minigrad.float64, requires_grad=True)
-    results = {}
-
-    def worker(k):
-        def run():
-            for _ in range(50):
-                x = minigrad.full((5,), float(k), dtype=minigrad.float64)
-                (g,) = minigrad.autograd.grad(((w @ x).tanh() * k).sum(), w)
-            results[k] = g.numpy()
-
-        return run
-
-    _run(*[worker(k) for k in range(1, 5)])
-    for k in range(1, 5):
-        x = minigrad.full((5,), float(k), dtype=minigrad.float64)
-        (expected,) = minigrad.autograd.grad(((w @ x).tanh() * k).sum(), w)
-        np.testing.assert_array_equal(results[k], expected.numpy())
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, "PASSIVE"),  # minigrad's choice
+        ({"OMP_WAIT_POLICY": "ACTIVE"}, "ACTIVE"),  # the user's stands
+        ({"GOMP_SPINCOUNT": "1000"}, None),  # a spin count chosen: no policy added
+    ],
+)
+def test_openmp_wait_policy_is_passive_unless_chosen(env, expected):
+    child = child_env(**env)
+    for name in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT"):  # this process's minigrad set one
+        if name not in env:
+            child.pop(name, None)
+    code = "import os, minigrad; print(os.environ.get('OMP_WAIT_POLICY'))"
+    r = subprocess.run([sys.executable, "-c", code], env=child, cwd=TESTS, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(expected)

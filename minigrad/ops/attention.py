@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from .. import _nn_kernels as NK
+from .. import _threads as gemm  # np.matmul/np.dot, on one BLAS thread when small
 from .._function import Function
 from .._grad_mode import is_grad_enabled
 from .._tape import Tensor, _from_array
@@ -179,7 +180,7 @@ class _Attention(Function):
         lq, s, e = qa.shape[-2], k._data.shape[-2], qa.shape[-1]
         q3 = np.ascontiguousarray(np.broadcast_to(qa, batch + (lq, e))).reshape(math.prod(batch), lq, e)
         k3, v3 = _heads(k._data, batch, group), _heads(v._data, batch, group)
-        scores = np.matmul(q3, k3.transpose(0, 2, 1))  # (R, L, S), C-contiguous
+        scores = gemm.matmul(q3, k3.transpose(0, 2, 1))  # (R, L, S), C-contiguous
         p4 = scores.reshape(_fold(batch) + (lq, s))
         m4 = None
         if mask is not None:
@@ -195,7 +196,7 @@ class _Attention(Function):
             keep = _rng().random(scores.shape) >= dropout_p
             drop = keep.astype(dt) * dt.type(1.0 / (1.0 - dropout_p)) if dropout_p < 1 else 0 * scores
             probs = scores * drop
-        out = np.matmul(probs, v3).reshape(batch + (lq, v3.shape[-1]))
+        out = gemm.matmul(probs, v3).reshape(batch + (lq, v3.shape[-1]))
         ctx.meta = (batch, group, causal, scale, dropout_p)
         ctx.save_for_backward(q, k, v, mask, _from_array(scores), None if drop is None else _from_array(drop))
         if with_weights:
@@ -219,9 +220,9 @@ class _Attention(Function):
         dq = dk = dv = dm = None
         if need_v:
             probs = p if drop is None else p * drop
-            dv = _ungroup(np.matmul(probs.transpose(0, 2, 1), ga).reshape(batch + (s, ga.shape[-1])), group)
+            dv = _ungroup(gemm.matmul(probs.transpose(0, 2, 1), ga).reshape(batch + (s, ga.shape[-1])), group)
         if need_q or need_k or need_m:
-            dp = np.matmul(ga, v3.transpose(0, 2, 1))  # (R, L, S)
+            dp = gemm.matmul(ga, v3.transpose(0, 2, 1))  # (R, L, S)
             if g_weights is not None:
                 dp += g_weights._data.reshape(dp.shape)
             # the kernel scales dS for q and k; a mask's gradient is dS itself
@@ -230,12 +231,14 @@ class _Attention(Function):
                 dm = dp.reshape(batch + (lq, s)).copy()
                 dp *= scale
             if need_q:
-                dq = np.matmul(dp, k3).reshape(batch + (lq, k3.shape[-1]))
+                dq = gemm.matmul(dp, k3).reshape(batch + (lq, k3.shape[-1]))
             if need_k:
                 q3 = np.ascontiguousarray(np.broadcast_to(q._data, batch + q.shape[-2:])).reshape(
                     r, lq, q.shape[-1]
                 )
-                dk = _ungroup(np.matmul(dp.transpose(0, 2, 1), q3).reshape(batch + (s, q3.shape[-1])), group)
+                dk = _ungroup(
+                    gemm.matmul(dp.transpose(0, 2, 1), q3).reshape(batch + (s, q3.shape[-1])), group
+                )
         wrap = [None if a is None else _from_array(a) for a in (dq, dk, dv, dm)]
         return (*wrap, None, None, None, None, None, None)
 

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .. import _threads as gemm  # np.matmul/np.dot, on one BLAS thread when small
 from .._tape import Tensor, apply
 from . import _batching as B
 from ._core import MULTILINEAR, _broadcast_error, _is_raw, defop, export
@@ -46,13 +47,13 @@ def _fwd_matmul(a, b):
         except ValueError:
             raise _broadcast_error("matmul (batch dimensions)", a.shape[:-2], b.shape[:-2]) from None
     if a.ndim == 2 and b.ndim == 2:
-        return np.dot(a, b)  # BLAS for every 2-D case; np.matmul skips it for outer products
+        return gemm.dot(a, b)  # BLAS for every 2-D case; np.matmul skips it for outer products
     if b.ndim == 2 and a.ndim > 2:
         # a stack of matrices times one matrix is one GEMM on the stack seen as rows: numpy's
         # matmul makes one small GEMM per matrix instead (a linear layer's backward on
         # (B, T, C) took 2x longer so, measured in benchmarks/bench_gpt.py)
-        return np.dot(a.reshape(math.prod(a.shape[:-1]), k_a), b).reshape(a.shape[:-1] + b.shape[1:])
-    return np.matmul(a, b)
+        return gemm.dot(a.reshape(math.prod(a.shape[:-1]), k_a), b).reshape(a.shape[:-1] + b.shape[1:])
+    return gemm.matmul(a, b)
 
 
 # ----------------------------------------------------------------------------- the table

@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import _conv_kernels as CK
 from .. import _nn_kernels as NK
+from .. import _threads as gemm  # np.matmul/np.dot, on one BLAS thread when small
 from .._tape import Tensor, _from_array, apply
 from . import _batching as B
 from ._core import _INT64_MAX, ELEMENTWISE, MULTILINEAR, _check_alloc, _dims, _is_raw, defop, export
@@ -99,7 +100,7 @@ def _grouped_dot(a, b, groups):
     """``a @ b`` block by block: a (G*P, Q) times b (G*Q, R) -> (G*P, R), group g's rows of
     ``a`` times group g's rows of ``b`` (one GEMM when ``groups`` is 1)."""
     if groups == 1:
-        return np.dot(a, b)
+        return gemm.dot(a, b)
     p, q, r = a.shape[0] // groups, a.shape[1], b.shape[1]  # not -1: R may be 0 (an empty batch)
     return _stacked_matmul(a.reshape(groups, p, q), b.reshape(groups, q, r)).reshape(groups * p, r)
 
@@ -107,7 +108,7 @@ def _grouped_dot(a, b, groups):
 def _stacked_matmul(a, b):
     # NOTE: numpy's stacked matmul is ~10x slower than a broadcast product when the contracted
     # dim is 1 (a depthwise convolution's input gradient: 5.6 ms vs 0.5 ms, measured)
-    return a * b if a.shape[2] == 1 else np.matmul(a, b)
+    return a * b if a.shape[2] == 1 else gemm.matmul(a, b)
 
 
 def _fwd_conv(x, w, b, geometry, groups):
@@ -175,7 +176,7 @@ def _fwd_linear(x, w, b=None):
             + ("" if b is None else f", {b.dtype}")
             + "; convert with .to(weight.dtype)"
         )
-    out = np.dot(x.reshape(-1, x.shape[-1]), w.T)
+    out = gemm.dot(x.reshape(-1, x.shape[-1]), w.T)
     if b is not None:
         out += b
     return out.reshape(x.shape[:-1] + (w.shape[0],))
@@ -184,13 +185,13 @@ def _fwd_linear(x, w, b=None):
 def _fwd_per_sample_linear(x, w, b):
     # x (B, in), w (B, out, in), b (B, out): sample i computes w[i] @ x[i] + b[i]
     if w.strides[0] == 0:  # one weight broadcast over the batch: one GEMM
-        return np.dot(x, w[0].T) + b
-    return np.matmul(w, x[:, :, None])[:, :, 0] + b
+        return gemm.dot(x, w[0].T) + b
+    return gemm.matmul(w, x[:, :, None])[:, :, 0] + b
 
 
 def _per_sample_dx(g, w):
     if not isinstance(w, Tensor) and w.strides[0] == 0:
-        return np.dot(g, w[0])
+        return gemm.dot(g, w[0])
     return matmul(g.reshape((g.shape[0], 1, g.shape[1])), w).reshape((g.shape[0], w.shape[2]))
 
 
@@ -314,7 +315,7 @@ def _conv_dx(g, w, xshape, geometry, groups):
     # one GEMM per group (the weight's transpose a view) and col2im, over the whole batch
     o, rows = w.shape[0], _channels_first(g)  # rows: (O, N*L)
     if groups == 1:
-        cols = np.dot(w.reshape(o, -1).T, rows)  # (C*KH*KW, N*L)
+        cols = gemm.dot(w.reshape(o, -1).T, rows)  # (C*KH*KW, N*L)
     else:
         wt = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # (G, C/G*KH*KW, O/G), a view
         cols = _stacked_matmul(wt, rows.reshape(groups, o // groups, rows.shape[1]))
@@ -331,9 +332,9 @@ def _conv_dw(g, x, wshape, geometry, groups):
         # NOTE: this order runs ~1.3x faster in OpenBLAS than g (O, N*L) @ cols.T (measured)
         g_rows = np.ascontiguousarray(g.reshape(n, o, per).transpose(0, 2, 1)).reshape(n * per, o)
         if groups == 1:
-            return np.ascontiguousarray(np.dot(cols, g_rows).T).reshape(wshape)
+            return np.ascontiguousarray(gemm.dot(cols, g_rows).T).reshape(wshape)
         gt = g_rows.reshape(n * per, groups, o // groups).transpose(1, 0, 2)  # (G, N*L, O/G)
-        dw = np.matmul(cols.reshape(groups, cols.shape[0] // groups, n * per), gt)  # (G, C/G*KH*KW, O/G)
+        dw = gemm.matmul(cols.reshape(groups, cols.shape[0] // groups, n * per), gt)  # (G, C/G*KH*KW, O/G)
         return np.ascontiguousarray(dw.transpose(0, 2, 1)).reshape(wshape)
     cols = im2col(x.reshape(_as4(tuple(x.shape))), geometry)  # (N, C*KH*KW, L)
     cols = cols.reshape((n, groups, -1, per))

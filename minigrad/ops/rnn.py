@@ -26,6 +26,7 @@ differentiates that, so second derivatives are exact too.
 import numpy as np
 
 from .. import _rnn_kernels as RK
+from .. import _threads as gemm  # np.matmul/np.dot, on one BLAS thread when small
 from .._function import Function
 from .._grad_mode import enable_grad, is_grad_enabled
 from .._tape import Tensor, _from_array
@@ -60,7 +61,7 @@ def _lstm_forward(x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
     w_hhT = _t(w_hh)
     w_hrT = None if w_hr is None else _t(w_hr)
     N, H = x.shape[0], w_hh.shape[1] if w_hr is None else w_hr.shape[1]
-    gates = np.matmul(x, _t(w_ih))  # every step's input projection at once
+    gates = gemm.matmul(x, _t(w_ih))  # every step's input projection at once
     if bias is not None:
         gates += bias
     hg = np.empty((h0.shape[0], 4 * H), x.dtype)
@@ -72,10 +73,10 @@ def _lstm_forward(x, h0, c0, w_ih, w_hh, bias, w_hr, steps):
     for off, n in steps:
         rows = slice(off, off + n)
         h_prev[rows] = h[:n]
-        np.matmul(h[:n], w_hhT, out=hg[:n])
+        gemm.matmul(h[:n], w_hhT, out=hg[:n])
         RK.lstm_forward(gates[rows], hg[:n], c[:n], c_prev[rows], tanh_c[rows], h_pre[rows])
         if w_hr is not None:
-            np.matmul(h_pre[rows], w_hrT, out=out[rows])
+            gemm.matmul(h_pre[rows], w_hrT, out=out[rows])
         h[:n] = out[rows]
     return out, h, c, (gates, h_prev, c_prev, tanh_c, h_pre)
 
@@ -92,17 +93,17 @@ def _lstm_backward(dout, dh_n, dc_n, x, w_ih, w_hh, w_hr, steps, saved):
         dh[:n] += dout[rows]
         if w_hr is not None:
             dh_proj[rows] = dh[:n]
-            np.matmul(dh[:n], w_hr, out=dh_pre[:n])
+            gemm.matmul(dh[:n], w_hr, out=dh_pre[:n])
         RK.lstm_backward(dh_pre[:n], dc[:n], gates[rows], c_prev[rows], tanh_c[rows], dgates[rows])
-        np.matmul(dgates[rows], w_hh, out=dh[:n])
-    dw_hr = None if w_hr is None else np.matmul(dh_proj.T, h_pre)
+        gemm.matmul(dgates[rows], w_hh, out=dh[:n])
+    dw_hr = None if w_hr is None else gemm.matmul(dh_proj.T, h_pre)
     return dgates, dgates, h_prev, dh, dc, dw_hr
 
 
 def _gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh, steps):
     w_hhT = _t(w_hh)
     N, H = x.shape[0], w_hh.shape[1]
-    gates = np.matmul(x, _t(w_ih))
+    gates = gemm.matmul(x, _t(w_ih))
     if b_ih is not None:
         gates += b_ih
     hg = np.empty((N, 3 * H), x.dtype)  # kept: the n-gate's recurrent part is needed later
@@ -111,7 +112,7 @@ def _gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh, steps):
     for off, n in steps:
         rows = slice(off, off + n)
         h_prev[rows] = h[:n]
-        np.matmul(h[:n], w_hhT, out=hg[rows])
+        gemm.matmul(h[:n], w_hhT, out=hg[rows])
         if b_hh is not None:
             hg[rows] += b_hh
         RK.gru_forward(gates[rows], hg[rows], h_prev[rows], out[rows])
@@ -128,14 +129,14 @@ def _gru_backward(dout, dh_n, x, w_ih, w_hh, steps, saved):
         rows = slice(off, off + n)
         dh[:n] += dout[rows]
         RK.gru_backward(dh[:n], gates[rows], hg[rows], h_prev[rows], dxg[rows], dhg[rows])
-        dh[:n] += np.matmul(dhg[rows], w_hh, out=tmp[:n])
+        dh[:n] += gemm.matmul(dhg[rows], w_hh, out=tmp[:n])
     return dxg, dhg, h_prev, dh
 
 
 def _rnn_forward(x, h0, w_ih, w_hh, bias, relu, steps):
     w_hhT = _t(w_hh)
     N, H = x.shape[0], w_hh.shape[1]
-    xg = np.matmul(x, _t(w_ih))
+    xg = gemm.matmul(x, _t(w_ih))
     if bias is not None:
         xg += bias
     h = h0.copy()
@@ -143,7 +144,7 @@ def _rnn_forward(x, h0, w_ih, w_hh, bias, relu, steps):
     for off, n in steps:
         rows = slice(off, off + n)
         h_prev[rows] = h[:n]
-        np.matmul(h[:n], w_hhT, out=out[rows])
+        gemm.matmul(h[:n], w_hhT, out=out[rows])
         RK.rnn_forward(xg[rows], out[rows], relu)
         h[:n] = out[rows]
     return out, h, (out, h_prev)
@@ -157,7 +158,7 @@ def _rnn_backward(dout, dh_n, w_hh, relu, steps, saved):
         rows = slice(off, off + n)
         dh[:n] += dout[rows]
         RK.rnn_backward(dh[:n], out[rows], da[rows], relu)
-        np.matmul(da[rows], w_hh, out=dh[:n])
+        gemm.matmul(da[rows], w_hh, out=dh[:n])
     return da, da, h_prev, dh
 
 
@@ -244,15 +245,15 @@ class RecurrentLayer(Function):
         # column sums as a GEMV (ndarray.sum(0) is several times slower on (N, 4H));
         # LSTM and RNN have one gate gradient for both biases: the second gets a copy
         ones = np.ones(dxg.shape[0], dxg.dtype)
-        db_ih = np.matmul(ones, dxg) if needs[5] or needs[6] else None
+        db_ih = gemm.matmul(ones, dxg) if needs[5] or needs[6] else None
         grads = (
-            (lambda: np.matmul(dxg, w_iha)),
+            (lambda: gemm.matmul(dxg, w_iha)),
             (lambda: dh0),
             (lambda: dc0),
-            (lambda: np.matmul(dxg.T, xa)),
-            (lambda: np.matmul(dhg.T, h_prev)),
+            (lambda: gemm.matmul(dxg.T, xa)),
+            (lambda: gemm.matmul(dhg.T, h_prev)),
             (lambda: db_ih),
-            (lambda: db_ih.copy() if dhg is dxg else np.matmul(ones, dhg)),
+            (lambda: db_ih.copy() if dhg is dxg else gemm.matmul(ones, dhg)),
             (lambda: dw_hr),
         )
         out = tuple(_from_array(f()) if need else None for f, need in zip(grads, needs))
