@@ -73,6 +73,18 @@ def batch_norm(
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {input.shape}"
             )
+        if _fusable(input, weight, bias):  # one node (minigrad/ops/layers.py)
+            out, mean, var = _layers.batch_norm_train(input, weight, bias, eps)
+            if mean is None:  # inside vmap: a batch of statistics, one running estimate
+                if running_mean is not None or running_var is not None:
+                    raise RuntimeError(
+                        "vmap: batch_norm cannot update its running statistics inside vmap (each "
+                        "sample has its own batch statistics, the module one estimate): use "
+                        "track_running_stats=False, or eval mode, as with torch.func"
+                    )
+                return out
+            _update_running(running_mean, running_var, mean, var * (count / (count - 1)), momentum)
+            return out
         mean = input.mean(axes, keepdim=True)
         centred = input - mean
         var = (centred * centred).mean(axes, keepdim=True)
@@ -93,6 +105,14 @@ def batch_norm(
     if bias is not None:
         shift = shift + bias.reshape(view)
     return _layers.affine(input, scale, shift)
+
+
+def _update_running(running_mean, running_var, mean, unbiased_var, momentum):
+    """running = (1 - momentum) * running + momentum * batch, for each given estimate (the
+    batch's figures as arrays)."""
+    for running, batch in ((running_mean, mean), (running_var, unbiased_var)):
+        if running is not None:
+            assign(running, running.numpy() * (1 - momentum) + batch * momentum)
 
 
 class LayerNorm(Module):

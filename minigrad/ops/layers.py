@@ -20,6 +20,8 @@ inputs reach these ops (``nn`` composes the others).
 
 import math
 
+import numpy as np
+
 from .. import _layer_kernels as LK
 from .._tape import apply
 from ._core import _is_raw, defop
@@ -86,6 +88,85 @@ def _gelu_backward(g, x):
     return mul(g, cdf + x * exp(x * x * -0.5) * _INV_SQRT_2PI)
 
 
+class _ChannelStats:
+    """A training batch norm's normalised input and per-channel statistics (forward), and
+    the per-channel gradient sums its three derivatives share (backward)."""
+
+    __slots__ = ("xhat", "rstd", "mean", "var", "g", "sums")
+
+    def __init__(self):
+        self.xhat = self.rstd = self.mean = self.var = self.g = self.sums = None
+
+
+def _channels(x):
+    """(axes reduced over, the per-channel view shape, values per channel) of an (N, C, ...)."""
+    c = x.shape[1]
+    return (0,) + tuple(range(2, x.ndim)), (1, c) + (1,) * (x.ndim - 2), math.prod(x.shape) // max(c, 1)
+
+
+def _fwd_batch_norm(x, w, b, eps, st):
+    axes, view, count = _channels(x)
+    mean = np.add.reduce(x, axis=axes, keepdims=True)
+    mean /= count
+    xhat = x - mean
+    var = np.add.reduce(xhat * xhat, axis=axes, keepdims=True)
+    var /= count
+    rstd = var + eps
+    np.sqrt(rstd, out=rstd)
+    np.divide(1, rstd, out=rstd)
+    xhat *= rstd
+    out = xhat * w.reshape(view) if w is not None else xhat.copy()
+    if b is not None:
+        out += b.reshape(view)
+    st.xhat, st.rstd, st.mean, st.var = xhat, rstd, mean, var
+    return out
+
+
+def _bn_grad(which, g, x, w, b, eps, st):
+    """Gradient ``which`` (0: input, 1: weight, 2: bias) of a training batch norm:
+    db = sum g, dw = sum g * xhat, dx = rstd * w * (g - db / n - xhat * dw / n)."""
+    if not _is_raw(g):
+        return _bn_grad_composed(which, g, x, w, eps)
+    axes, view, count = _channels(x)
+    if st.g is not g:  # the first of the three derivatives to run makes the sums
+        st.g, st.sums = g, (np.add.reduce(g, axis=axes), np.add.reduce(g * st.xhat, axis=axes))
+    db, dw = st.sums
+    if which == 2:
+        return db.astype(b.dtype, copy=False)
+    if which == 1:
+        return dw.astype(w.dtype, copy=False)
+    dx = g - (db / count).reshape(view)
+    dx -= st.xhat * (dw / count).reshape(view)
+    dx *= st.rstd if w is None else st.rstd * w.reshape(view)
+    return dx
+
+
+def _bn_grad_composed(which, g, x, w, eps):
+    """The same, from differentiable ops (``create_graph=True``: gradients of gradients)."""
+    axes, view, _ = _channels(x)
+    centred = x - x.mean(axes, keepdim=True)
+    rstd = ((centred * centred).mean(axes, keepdim=True) + eps) ** -0.5
+    xhat = centred * rstd
+    if which == 2:
+        return g.sum(axes)
+    if which == 1:
+        return (g * xhat).sum(axes)
+    gw = g if w is None else g * w.reshape(view)
+    return rstd * (gw - gw.mean(axes, keepdim=True) - xhat * (gw * xhat).mean(axes, keepdim=True))
+
+
+def _bn_composed(op, args, attrs):
+    """Batching rule (vmap): the same normalisation from ops that have rules, per sample.
+    The statistics stay unset: one running estimate cannot take a batch of them."""
+    x, w, b = args
+    axes, view, _ = _channels(x)
+    centred = x - x.mean(axes, keepdim=True)
+    out = centred * ((centred * centred).mean(axes, keepdim=True) + attrs[0]) ** -0.5
+    if w is not None:
+        out = out * w.reshape(view)
+    return out if b is None else out + b.reshape(view)
+
+
 def _fwd_affine(x, scale, shift):
     out = x * scale
     out += shift  # in place: one full-size array, not two (each is a page-faulted allocation)
@@ -98,6 +179,13 @@ LAYER_NORM = defop("layer_norm", _fwd_layer_norm,
                    lambda g, x, w, b, out, c, eps, st: _ln_grad(1, g, x, w, b, c, eps, st),
                    lambda g, x, w, b, out, c, eps, st: _ln_grad(2, g, x, w, b, c, eps, st),
                    grad_name="NativeLayerNormBackward0")
+# NOTE: for speed (overhead): composed, a training batch norm recorded ten nodes (mean, sub,
+# mul, mean, add, rsqrt, two reshapes, mul, affine), three of them full-size each way
+BATCH_NORM = defop("batch_norm", _fwd_batch_norm,
+                   lambda g, x, w, b, out, eps, st: _bn_grad(0, g, x, w, b, eps, st),
+                   lambda g, x, w, b, out, eps, st: _bn_grad(1, g, x, w, b, eps, st),
+                   lambda g, x, w, b, out, eps, st: _bn_grad(2, g, x, w, b, eps, st),
+                   grad_name="NativeBatchNormBackward0", batch=_bn_composed)
 GELU       = defop("gelu", _fwd_gelu, lambda g, x, out: _gelu_backward(g, x))
 # NOTE: for speed (memory): batch norm's last step, x * scale + shift with per-channel factors
 AFFINE     = defop("affine", _fwd_affine, lambda g, x, scale, shift, out: mul(g, scale),
@@ -111,6 +199,19 @@ def layer_norm(input, c, weight=None, bias=None, eps=1e-5):
     """Layer norm over the trailing ``c`` values of ``input`` (float32/float64; ``weight``
     and ``bias`` None or of the normalised shape, the input's dtype), as one node."""
     return apply(LAYER_NORM, (input, weight, bias), (c, float(eps), _RowStats()))
+
+
+def batch_norm_train(input, weight=None, bias=None, eps=1e-5):
+    """Batch norm of an (N, C, ...) float32/float64 ``input`` with its own batch statistics
+    (``weight`` and ``bias`` None or of shape (C,), the input's dtype), as one node. Returns
+    (output, the batch's mean and biased variance per channel as (C,) arrays), the latter for
+    the caller's running estimates; (output, None, None) inside vmap."""
+    st = _ChannelStats()
+    out = apply(BATCH_NORM, (input, weight, bias), (float(eps), st))
+    if st.mean is None:
+        return out, None, None
+    c = input.shape[1]
+    return out, st.mean.reshape(c), st.var.reshape(c)
 
 
 def affine(input, scale, shift):
