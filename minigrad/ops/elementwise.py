@@ -24,6 +24,7 @@ from ._core import (
     export,
     export_method,
     ndarray,
+    quiet,
 )
 
 
@@ -59,7 +60,7 @@ def _pow_db_scalar(g, a, b, out):
 # nan without a RuntimeWarning. (The C fast path never warns.)
 def _fwd_add(a, b):
     a, b = _prep2("add", a, b)
-    with np.errstate(all="ignore"):
+    with quiet():
         return a + b
 
 
@@ -75,7 +76,7 @@ def _fwd_sub(a, b):
             "to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     a, b = _prep2("sub", a, b)
-    with np.errstate(all="ignore"):
+    with quiet():
         return a - b
 
 
@@ -85,7 +86,7 @@ def _fwd_rsub(a, b):
 
 def _fwd_mul(a, b):
     a, b = _prep2("mul", a, b)
-    with np.errstate(all="ignore"):
+    with quiet():
         return a * b
 
 
@@ -95,7 +96,7 @@ def _fwd_div(a, b):
         a = np.asarray(a, dtype=np.float32) if isinstance(a, ndarray) else a
         b = np.asarray(b, dtype=np.float32) if isinstance(b, ndarray) else b
     a, b = _prep2("div", a, b)
-    with np.errstate(all="ignore"):
+    with quiet():
         return np.true_divide(a, b)
 
 
@@ -106,7 +107,7 @@ def _fwd_pow(a, b):
             raise RuntimeError("pow: Integers to negative integer powers are not allowed.")
         if a.dtype == np.bool_ and isinstance(b, bool):  # stays bool, as in PyTorch
             return a.copy() if b else np.ones_like(a)
-    with np.errstate(all="ignore"):
+    with quiet():
         if type(b) is float and (b == 0.5 or b == -0.5) and a.dtype.kind == "f":
             # PyTorch computes x ** 0.5 as sqrt(x) and x ** -0.5 as rsqrt(x): NaN at -inf,
             # where C's pow gives inf and 0 (and so in the gradients of x ** 1.5, x ** 0.5)

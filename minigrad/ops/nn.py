@@ -29,7 +29,7 @@ from .. import _nn_kernels as NK
 from .. import _threads as gemm  # np.matmul/np.dot, on one BLAS thread when small
 from .._tape import Tensor, _from_array, apply
 from . import _batching as B
-from ._core import _INT64_MAX, ELEMENTWISE, MULTILINEAR, _check_alloc, _dims, _is_raw, defop, export
+from ._core import _INT64_MAX, ELEMENTWISE, MULTILINEAR, _check_alloc, _dims, _is_raw, defop, export, quiet
 from .elementwise import div, exp, gt, mul, neg, sigmoid, sub, where
 from .indexing import index_select
 from .join import cat
@@ -78,13 +78,13 @@ def _fwd_cross_entropy(x, target, weight, ignore_index):
 
 def _fwd_cross_entropy_reduced(x, target, ignore_index, denominator):
     per_sample = _fwd_cross_entropy(x, target, None, ignore_index)
-    with np.errstate(all="ignore"):  # every target ignored: 0 / 0 is nan, as in PyTorch
+    with quiet():  # every target ignored: 0 / 0 is nan, as in PyTorch
         return np.asarray(per_sample.sum() / denominator, dtype=x.dtype)
 
 
 def _cross_entropy_reduced_backward(g, x, target, ignore_index, denominator):
     if _is_raw(g):
-        with np.errstate(all="ignore"):  # no targets (an empty batch): 0 / 0, as the forward
+        with quiet():  # no targets (an empty batch): 0 / 0, as the forward
             lanes = np.full(target.shape, np.float64(np.asarray(g).item()) / denominator, dtype=x.dtype)
     else:
         lanes = div(g, denominator).expand(target.shape)

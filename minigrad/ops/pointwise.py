@@ -13,7 +13,7 @@ import numpy as np
 from .. import _batched, _tape
 from .._batched import BatchedTensor
 from .._tape import Tensor, call2
-from ._core import ELEMENTWISE, _float, _prep2, _real, defop, export, unrecorded
+from ._core import ELEMENTWISE, _float, _prep2, _real, defop, export, quiet, unrecorded
 from .elementwise import (
     _compare,
     add,
@@ -42,7 +42,7 @@ def _float_ufunc(ufunc, rounded=False):
 
     def forward(x):
         x = _float(x)
-        with np.errstate(all="ignore"):
+        with quiet():
             if rounded and x.dtype == np.float32:
                 return ufunc(x.astype(np.float64)).astype(np.float32)
             return ufunc(x)
@@ -64,7 +64,7 @@ def _kept_ufunc(ufunc):
 def _binary_ufunc(name, ufunc):
     def forward(a, b):
         a, b = _prep2(name, a, b)
-        with np.errstate(all="ignore"):
+        with quiet():
             return ufunc(a, b)
 
     forward.__name__ = f"_fwd_{name}"
@@ -281,7 +281,7 @@ def _close(a, b, rtol, atol, equal_nan):
     if rtol or atol:
         # PyTorch's arithmetic: the input's float dtype (float32 for ints and bools)
         ft = a.dtype if a.dtype.kind == "f" else np.dtype(np.float32)
-        with np.errstate(all="ignore"):
+        with quiet():
             actual = np.abs(a.astype(ft) - b.astype(ft)) if a.dtype.kind in "fb" else np.abs(a - b)
             allowed = ft.type(atol) + np.abs(ft.type(rtol) * b.astype(ft))
             close |= np.isfinite(actual) & (actual <= allowed)

@@ -14,7 +14,19 @@ from .. import _batched, _tape
 from .._batched import BatchedTensor
 from .._tape import Tensor, apply
 from . import _batching as B
-from ._core import LINEAR, _dim1, _dims, _dtype_of, _is_raw, _numel, defop, export, numpy_keywords, sum_to  # noqa: F401
+from ._core import (  # noqa: F401
+    LINEAR,
+    _dim1,
+    _dims,
+    _dtype_of,
+    _is_raw,
+    _numel,
+    defop,
+    export,
+    numpy_keywords,
+    quiet,
+    sum_to,
+)
 from .elementwise import div, eq, exp, logical_and, mul, ne, sub, where
 from .shape import expand, flip
 
@@ -37,8 +49,8 @@ def _count(shape, dims):
 def _fwd_sum(x, dims=None, keepdim=False):
     if x.dtype.kind in "biu":
         x = x.astype(np.int64)
-    with np.errstate(all="ignore"):  # inf + -inf is nan, silently
-        return np.sum(x, axis=dims, keepdims=keepdim)
+    with quiet():  # inf + -inf is nan, silently (np.add.reduce: np.sum without its wrapper)
+        return np.add.reduce(x, axis=dims, keepdims=keepdim)
 
 
 def _fwd_mean(x, dims=None, keepdim=False):
@@ -48,8 +60,8 @@ def _fwd_mean(x, dims=None, keepdim=False):
             f"complex dtype. Got: {_dtype_of(x.dtype)}. Convert first: x.float().mean()."
         )
     count = _numel(x.shape) if dims is None else _numel(x.shape[d] for d in dims)
-    with np.errstate(all="ignore"):
-        s = np.sum(x, axis=dims, keepdims=keepdim)
+    with quiet():
+        s = np.add.reduce(x, axis=dims, keepdims=keepdim)
         return s / x.dtype.type(count) if count else s * np.nan
 
 
@@ -106,7 +118,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 def _fwd_prod(x, dims=None, keepdim=False):
     if x.dtype.kind in "biu":
         x = x.astype(np.int64)
-    with np.errstate(all="ignore"):
+    with quiet():
         return np.prod(x, axis=dims, keepdims=keepdim)
 
 
@@ -126,7 +138,7 @@ def _prod_grad(g, x, out, dims, keepdim):
     moved = np.moveaxis(x, dims, last)
     flat = moved.reshape(moved.shape[: x.ndim - len(dims)] + (_numel(moved.shape[x.ndim - len(dims) :]),))
     ones = np.ones_like(flat[..., :1])
-    with np.errstate(all="ignore"):
+    with quiet():
         left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
         right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = np.moveaxis((left * right).reshape(moved.shape), last, dims)
@@ -146,7 +158,7 @@ def _fwd_extreme(fn, name):
                     raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
             shape = tuple(1 if i in dims else n for i, n in enumerate(x.shape) if keepdim or i not in dims)
             return np.zeros(shape, dtype=x.dtype)  # reducing a non-empty dim of an empty tensor
-        with np.errstate(all="ignore"):
+        with quiet():
             return fn(x, axis=dims, keepdims=keepdim)
 
     forward.__name__ = f"_fwd_{fn.__name__}"
@@ -193,7 +205,7 @@ def _fwd_var(x, dims, correction, keepdim):
             tuple(1 if dims is None or d in dims else s for d, s in enumerate(x.shape)), np.nan, x.dtype
         )
     else:
-        with np.errstate(all="ignore"):
+        with quiet():
             eps2 = _EPS2.get(x.dtype.type)
             # np.mean's own sum and division for float32/64, without its per-call overhead
             mean_ = (
@@ -229,7 +241,7 @@ def _sum_sq_dev(x, dims, mean_):
 
 def _fwd_std(x, dims, correction, keepdim):
     _float_only("std", x)
-    with np.errstate(all="ignore"):
+    with quiet():
         return np.sqrt(_fwd_var(x, dims, correction, keepdim))
 
 
@@ -268,7 +280,7 @@ def _fwd_logsumexp(x, dims, keepdim):
     x = x if x.dtype.kind == "f" else x.astype(np.float32)
     m = np.max(x, axis=dims, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
     m = np.where(np.isfinite(m), m, 0)
-    with np.errstate(all="ignore"):
+    with quiet():
         out = np.log(np.sum(np.exp(x - m), axis=dims, keepdims=True)) + m
     return out if keepdim else _squeeze(out, dims)
 
@@ -276,7 +288,7 @@ def _fwd_logsumexp(x, dims, keepdim):
 def _fwd_norm(x, p, dims, keepdim):
     _float_only("norm", x)
     a = np.abs(x)
-    with np.errstate(all="ignore"):
+    with quiet():
         if abs(p) == float("inf"):
             _no_identity(p, x.shape, dims)
             r = (np.max if p > 0 else np.min)(a, axis=dims, keepdims=keepdim)
