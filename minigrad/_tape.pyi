@@ -258,7 +258,7 @@ class Tensor:
     def abs_(self) -> Tensor:
         """In-place version of :func:`abs`: writes ``abs(input)`` into ``input`` (this tensor) and returns it."""
     def acos(self) -> Tensor:
-        """Arccosine of each element (nan outside [-1, 1])."""
+        """Arccosine of each element of ``input`` (nan outside [-1, 1]); gradient -1 / sqrt(1 - input**2)."""
     def acos_(self) -> Tensor:
         """In-place version of :func:`acos`: writes ``acos(input)`` into ``input`` (this tensor) and returns it."""
     def acosh(self) -> Tensor:
@@ -302,7 +302,7 @@ class Tensor:
             axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """Whether any element is nonzero, over ``dim`` (all dims by default; an int or a tuple), as a bool tensor."""
     def arccos(self) -> Tensor:
-        """Arccosine of each element (nan outside [-1, 1])."""
+        """Arccosine of each element of ``input`` (nan outside [-1, 1]); gradient -1 / sqrt(1 - input**2)."""
     def arccos_(self) -> Tensor:
         """In-place version of :func:`arccos`: writes ``arccos(input)`` into ``input`` (this tensor) and returns it."""
     def arccosh(self) -> Tensor:
@@ -310,7 +310,7 @@ class Tensor:
     def arccosh_(self) -> Tensor:
         """In-place version of :func:`arccosh`: writes ``arccosh(input)`` into ``input`` (this tensor) and returns it."""
     def arcsin(self) -> Tensor:
-        """Arcsine of each element (nan outside [-1, 1])."""
+        """Arcsine of each element of ``input`` (nan outside [-1, 1]); gradient 1 / sqrt(1 - input**2)."""
     def arcsin_(self) -> Tensor:
         """In-place version of :func:`arcsin`: writes ``arcsin(input)`` into ``input`` (this tensor) and returns it."""
     def arcsinh(self) -> Tensor:
@@ -318,7 +318,7 @@ class Tensor:
     def arcsinh_(self) -> Tensor:
         """In-place version of :func:`arcsinh`: writes ``arcsinh(input)`` into ``input`` (this tensor) and returns it."""
     def arctan(self) -> Tensor:
-        """Arctangent of each element."""
+        """Arctangent of each element of ``input``; gradient 1 / (1 + input**2)."""
     def arctan2(self, other: Tensor | _float) -> Tensor:
         """The angle of the point (b, a): atan(a / b) in the right quadrant."""
     def arctan2_(self, other: Tensor | _float) -> Tensor:
@@ -341,7 +341,7 @@ class Tensor:
     def argwhere(self) -> Tensor:
         """The positions of the non-zero elements, one row each (``nonzero(input)``)."""
     def asin(self) -> Tensor:
-        """Arcsine of each element (nan outside [-1, 1])."""
+        """Arcsine of each element of ``input`` (nan outside [-1, 1]); gradient 1 / sqrt(1 - input**2)."""
     def asin_(self) -> Tensor:
         """In-place version of :func:`asin`: writes ``asin(input)`` into ``input`` (this tensor) and returns it."""
     def asinh(self) -> Tensor:
@@ -349,7 +349,7 @@ class Tensor:
     def asinh_(self) -> Tensor:
         """In-place version of :func:`asinh`: writes ``asinh(input)`` into ``input`` (this tensor) and returns it."""
     def atan(self) -> Tensor:
-        """Arctangent of each element."""
+        """Arctangent of each element of ``input``; gradient 1 / (1 + input**2)."""
     def atan2(self, other: Tensor | _float) -> Tensor:
         """The angle of the point (b, a): atan(a / b) in the right quadrant."""
     def atan2_(self, other: Tensor | _float) -> Tensor:
@@ -404,13 +404,13 @@ class Tensor:
     def cauchy_(self, median: _float = ..., sigma: _float = ..., *, generator: Generator | None = ...) -> Tensor:
         """Fill with values drawn from the Cauchy distribution."""
     def ceil(self) -> Tensor:
-        """Round up (zero gradient)."""
+        """Round each element of ``input`` up (zero gradient; integer tensors are kept)."""
     def ceil_(self) -> Tensor:
         """In-place version of :func:`ceil`: writes ``ceil(input)`` into ``input`` (this tensor) and returns it."""
     def chunk(self, chunks: _int, dim: _int = ..., *, axis: _int | Sequence[_int] | None = ...) -> tuple[Tensor, ...]:
         """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
     def clamp(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
-        """Limit values to [min, max] (either may be None); gradient 1 inside, 0 outside."""
+        """Limit the values of ``input`` to [min, max]; gradient 1 inside, 0 outside."""
     def clamp_(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
         """In-place version of :func:`clamp`: writes ``clamp(input, min, max)`` into ``input`` (this tensor) and returns it; the parameters are :func:`clamp`'s."""
     def clamp_max(self, max: Tensor | _float) -> Tensor:
@@ -418,7 +418,7 @@ class Tensor:
     def clamp_min(self, min: Tensor | _float) -> Tensor:
         """clamp(input, min=min): values below ``min`` become ``min``."""
     def clip(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
-        """Limit values to [min, max] (either may be None); gradient 1 inside, 0 outside."""
+        """Limit the values of ``input`` to [min, max]; gradient 1 inside, 0 outside."""
     def clip_(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
         """In-place version of :func:`clip`: writes ``clip(input, min, max)`` into ``input`` (this tensor) and returns it; the parameters are :func:`clip`'s."""
     def clone(self) -> Tensor:
@@ -493,7 +493,7 @@ class Tensor:
     def eq(self, other: Tensor | _float) -> Tensor:
         """``input == other`` for each element, as a bool tensor."""
     def equal(self, other: Tensor | _float) -> _bool:
-        """Whether two tensors have the same shape and the same values, as a bool (NaN != NaN)."""
+        """Whether ``input`` and ``other`` have the same shape and values, as a bool (NaN != NaN)."""
     def erf(self) -> Tensor:
         """The error function of each element (for the exact GELU)."""
     def erf_(self) -> Tensor:
@@ -509,7 +509,7 @@ class Tensor:
     def exp(self) -> Tensor:
         """e to the power of each element of ``input``; the gradient is the result itself."""
     def exp2(self) -> Tensor:
-        """2 to the power of each element."""
+        """2 to the power of each element of ``input``; gradient out * ln 2."""
     def exp2_(self) -> Tensor:
         """In-place version of :func:`exp2`: writes ``exp2(input)`` into ``input`` (this tensor) and returns it."""
     def exp_(self) -> Tensor:
@@ -519,7 +519,7 @@ class Tensor:
     def expand_as(self, other: Tensor | _float) -> Tensor:
         """Broadcast ``input`` to ``other``'s shape without copying."""
     def expm1(self) -> Tensor:
-        """exp(x) - 1, accurate for small x."""
+        """exp(input) - 1 for each element, accurate for small input; gradient out + 1."""
     def expm1_(self) -> Tensor:
         """In-place version of :func:`expm1`: writes ``expm1(input)`` into ``input`` (this tensor) and returns it."""
     def exponential_(self, lambd: _float = ..., *, generator: Generator | None = ...) -> Tensor:
@@ -541,7 +541,7 @@ class Tensor:
     def float_power_(self, exponent: Tensor | _float) -> Tensor:
         """In-place version of :func:`float_power`: writes ``float_power(input, exponent)`` into ``input`` (this tensor) and returns it; the parameters are :func:`float_power`'s."""
     def floor(self) -> Tensor:
-        """Round down (zero gradient)."""
+        """Round each element of ``input`` down (zero gradient; integer tensors are kept)."""
     def floor_(self) -> Tensor:
         """In-place version of :func:`floor`: writes ``floor(input)`` into ``input`` (this tensor) and returns it."""
     def floor_divide(self, other: Tensor | _float) -> Tensor:
@@ -626,11 +626,11 @@ class Tensor:
     def isclose(self, other: Tensor | _float, rtol: _float = ..., atol: _float = ..., equal_nan: _bool = ...) -> Tensor:
         """Where ``|input - other| <= atol + rtol * |other|`` (equal values, infinities included,"""
     def isfinite(self) -> Tensor:
-        """Where the elements are neither inf nor NaN, as a bool tensor."""
+        """Where the elements of ``input`` are neither inf nor NaN, as a bool tensor."""
     def isinf(self) -> Tensor:
-        """Where the elements are +inf or -inf, as a bool tensor."""
+        """Where the elements of ``input`` are +inf or -inf, as a bool tensor."""
     def isnan(self) -> Tensor:
-        """Where the elements are NaN, as a bool tensor."""
+        """Where the elements of ``input`` are NaN, as a bool tensor."""
     def isneginf(self) -> Tensor:
         """Where the elements are -inf, as a bool tensor."""
     def isposinf(self) -> Tensor:
@@ -659,15 +659,15 @@ class Tensor:
     def log(self) -> Tensor:
         """Natural logarithm of each element of ``input`` (-inf at 0, nan below); gradient 1 / input."""
     def log10(self) -> Tensor:
-        """Base-10 logarithm of each element."""
+        """Base-10 logarithm of each element of ``input``; gradient 1 / (input ln 10)."""
     def log10_(self) -> Tensor:
         """In-place version of :func:`log10`: writes ``log10(input)`` into ``input`` (this tensor) and returns it."""
     def log1p(self) -> Tensor:
-        """log(1 + x), accurate for small x."""
+        """log(1 + input) for each element, accurate for small input; gradient 1 / (1 + input)."""
     def log1p_(self) -> Tensor:
         """In-place version of :func:`log1p`: writes ``log1p(input)`` into ``input`` (this tensor) and returns it."""
     def log2(self) -> Tensor:
-        """Base-2 logarithm of each element."""
+        """Base-2 logarithm of each element of ``input``; gradient 1 / (input ln 2)."""
     def log2_(self) -> Tensor:
         """In-place version of :func:`log2`: writes ``log2(input)`` into ``input`` (this tensor) and returns it."""
     def log_(self) -> Tensor:
@@ -687,11 +687,11 @@ class Tensor:
     def logical_and(self, other: Tensor | _float) -> Tensor:
         """Logical and of each pair of elements of ``input`` and ``other`` (nonzero is True), as a bool tensor."""
     def logical_not(self) -> Tensor:
-        """Elementwise not, as a bool tensor."""
+        """Logical not of each element of ``input`` (zero is False), as a bool tensor."""
     def logical_or(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``logical_or``, as a tensor (not differentiable)."""
+        """Logical or of each pair of elements of ``input`` and ``other`` (nonzero is True), as a bool tensor."""
     def logical_xor(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``logical_xor``, as a tensor (not differentiable)."""
+        """Logical xor of each pair of elements of ``input`` and ``other`` (nonzero is True), as a bool tensor."""
     def logit(self, eps: _float | None = ...) -> Tensor:
         """log(x / (1 - x)), with x clamped to [eps, 1 - eps] when ``eps`` is given."""
     def logit_(self, eps: _float | None = ...) -> Tensor:
@@ -872,11 +872,11 @@ class Tensor:
     def rot90(self, k: _int = ..., dims: _int | Sequence[_int] = ...) -> Tensor:
         """Rotate by 90 degrees ``k`` times in the plane of ``dims`` (from the first towards the second)."""
     def round(self) -> Tensor:
-        """Round half to even, as PyTorch (zero gradient)."""
+        """Round each element of ``input`` half to even, as PyTorch (zero gradient; minigrad has no ``decimals`` argument)."""
     def round_(self) -> Tensor:
         """In-place version of :func:`round`: writes ``round(input)`` into ``input`` (this tensor) and returns it."""
     def rsqrt(self) -> Tensor:
-        """1 / sqrt(x)."""
+        """1 / sqrt(input) for each element; gradient -out**3 / 2."""
     def rsqrt_(self) -> Tensor:
         """In-place version of :func:`rsqrt`: writes ``rsqrt(input)`` into ``input`` (this tensor) and returns it."""
     def scatter(self, dim: _int, index: Tensor, src: Tensor | _float | None = ...,
@@ -936,7 +936,7 @@ class Tensor:
     def sqrt_(self) -> Tensor:
         """In-place version of :func:`sqrt`: writes ``sqrt(input)`` into ``input`` (this tensor) and returns it."""
     def square(self) -> Tensor:
-        """x * x (recorded as PowBackward0, as in PyTorch)."""
+        """input * input for each element (recorded as PowBackward0, as in PyTorch)."""
     def square_(self) -> Tensor:
         """In-place version of :func:`square`: writes ``square(input)`` into ``input`` (this tensor) and returns it."""
     def squeeze(self, dim: _int | Sequence[_int] | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
@@ -971,7 +971,7 @@ class Tensor:
     def take_along_dim(self, indices: Tensor | Sequence[Tensor], dim: _int | Sequence[_int] | None = ...) -> Tensor:
         """``gather`` with broadcasting: the values of ``input`` at ``indices`` along ``dim``, the"""
     def tan(self) -> Tensor:
-        """Tangent of each element."""
+        """Tangent of each element of ``input`` (in radians); gradient 1 + out**2."""
     def tan_(self) -> Tensor:
         """In-place version of :func:`tan`: writes ``tan(input)`` into ``input`` (this tensor) and returns it."""
     def tanh(self) -> Tensor:
@@ -1004,7 +1004,7 @@ class Tensor:
     def true_divide(self, other: Tensor | _float) -> Tensor:
         """input / other, broadcasting (true division: integers give float32)."""
     def trunc(self) -> Tensor:
-        """Round towards zero (zero gradient)."""
+        """Round each element of ``input`` towards zero (zero gradient; integer tensors are kept)."""
     def trunc_(self) -> Tensor:
         """In-place version of :func:`trunc`: writes ``trunc(input)`` into ``input`` (this tensor) and returns it."""
     def type(self, dtype: _dtype | None = ..., non_blocking: _bool = ...) -> Any:
