@@ -262,7 +262,7 @@ class Tensor:
     def acos_(self) -> Tensor:
         """In-place version of :func:`acos`: writes ``acos(input)`` into ``input`` (this tensor) and returns it."""
     def acosh(self) -> Tensor:
-        """Inverse hyperbolic cosine of each element (nan below 1)."""
+        """Inverse hyperbolic cosine of each element of ``input`` (nan below 1)."""
     def acosh_(self) -> Tensor:
         """In-place version of :func:`acosh`: writes ``acosh(input)`` into ``input`` (this tensor) and returns it."""
     def add(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
@@ -306,7 +306,7 @@ class Tensor:
     def arccos_(self) -> Tensor:
         """In-place version of :func:`arccos`: writes ``arccos(input)`` into ``input`` (this tensor) and returns it."""
     def arccosh(self) -> Tensor:
-        """Inverse hyperbolic cosine of each element (nan below 1)."""
+        """Inverse hyperbolic cosine of each element of ``input`` (nan below 1)."""
     def arccosh_(self) -> Tensor:
         """In-place version of :func:`arccosh`: writes ``arccosh(input)`` into ``input`` (this tensor) and returns it."""
     def arcsin(self) -> Tensor:
@@ -314,19 +314,19 @@ class Tensor:
     def arcsin_(self) -> Tensor:
         """In-place version of :func:`arcsin`: writes ``arcsin(input)`` into ``input`` (this tensor) and returns it."""
     def arcsinh(self) -> Tensor:
-        """Inverse hyperbolic sine of each element."""
+        """Inverse hyperbolic sine of each element of ``input``; gradient 1 / sqrt(input**2 + 1)."""
     def arcsinh_(self) -> Tensor:
         """In-place version of :func:`arcsinh`: writes ``arcsinh(input)`` into ``input`` (this tensor) and returns it."""
     def arctan(self) -> Tensor:
         """Arctangent of each element of ``input``; gradient 1 / (1 + input**2)."""
     def arctan2(self, other: Tensor | _float) -> Tensor:
-        """The angle of the point (b, a): atan(a / b) in the right quadrant."""
+        """The angle of the point (other, input): atan(input / other) in the right quadrant, in (-pi, pi]."""
     def arctan2_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`arctan2`: writes ``arctan2(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`arctan2`'s."""
     def arctan_(self) -> Tensor:
         """In-place version of :func:`arctan`: writes ``arctan(input)`` into ``input`` (this tensor) and returns it."""
     def arctanh(self) -> Tensor:
-        """Inverse hyperbolic tangent of each element (nan outside [-1, 1])."""
+        """Inverse hyperbolic tangent of each element of ``input`` (nan outside [-1, 1])."""
     def arctanh_(self) -> Tensor:
         """In-place version of :func:`arctanh`: writes ``arctanh(input)`` into ``input`` (this tensor) and returns it."""
     def argmax(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
@@ -345,19 +345,19 @@ class Tensor:
     def asin_(self) -> Tensor:
         """In-place version of :func:`asin`: writes ``asin(input)`` into ``input`` (this tensor) and returns it."""
     def asinh(self) -> Tensor:
-        """Inverse hyperbolic sine of each element."""
+        """Inverse hyperbolic sine of each element of ``input``; gradient 1 / sqrt(input**2 + 1)."""
     def asinh_(self) -> Tensor:
         """In-place version of :func:`asinh`: writes ``asinh(input)`` into ``input`` (this tensor) and returns it."""
     def atan(self) -> Tensor:
         """Arctangent of each element of ``input``; gradient 1 / (1 + input**2)."""
     def atan2(self, other: Tensor | _float) -> Tensor:
-        """The angle of the point (b, a): atan(a / b) in the right quadrant."""
+        """The angle of the point (other, input): atan(input / other) in the right quadrant, in (-pi, pi]."""
     def atan2_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`atan2`: writes ``atan2(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`atan2`'s."""
     def atan_(self) -> Tensor:
         """In-place version of :func:`atan`: writes ``atan(input)`` into ``input`` (this tensor) and returns it."""
     def atanh(self) -> Tensor:
-        """Inverse hyperbolic tangent of each element (nan outside [-1, 1])."""
+        """Inverse hyperbolic tangent of each element of ``input`` (nan outside [-1, 1])."""
     def atanh_(self) -> Tensor:
         """In-place version of :func:`atanh`: writes ``atanh(input)`` into ``input`` (this tensor) and returns it."""
     def backward(self, gradient: Tensor | None = ..., retain_graph: _bool | None = ...,
@@ -436,7 +436,7 @@ class Tensor:
     def cos_(self) -> Tensor:
         """In-place version of :func:`cos`: writes ``cos(input)`` into ``input`` (this tensor) and returns it."""
     def cosh(self) -> Tensor:
-        """Hyperbolic cosine of each element."""
+        """Hyperbolic cosine of each element of ``input``; gradient sinh(input)."""
     def cosh_(self) -> Tensor:
         """In-place version of :func:`cosh`: writes ``cosh(input)`` into ``input`` (this tensor) and returns it."""
     def count_nonzero(self, dim: _int | Sequence[_int] | None = ...) -> Tensor:
@@ -471,7 +471,7 @@ class Tensor:
     def diagonal(self, offset: _int = ..., dim1: _int = ..., dim2: _int = ...) -> Tensor:
         """The diagonal ``offset`` of the matrices in dims (dim1, dim2), as a last dim (a view)."""
     def digamma(self) -> Tensor:
-        """The logarithmic derivative of Gamma, psi(x) = lgamma'(x)."""
+        """The logarithmic derivative of Gamma, psi(input) = lgamma'(input), for each element."""
     def digamma_(self) -> Tensor:
         """In-place version of :func:`digamma`: writes ``digamma(input)`` into ``input`` (this tensor) and returns it."""
     def dim(self) -> _int:
@@ -499,11 +499,11 @@ class Tensor:
     def erf_(self) -> Tensor:
         """In-place version of :func:`erf`: writes ``erf(input)`` into ``input`` (this tensor) and returns it."""
     def erfc(self) -> Tensor:
-        """1 - erf(x), accurate where erf(x) is close to 1."""
+        """1 - erf(input) for each element, accurate where erf(input) is close to 1."""
     def erfc_(self) -> Tensor:
         """In-place version of :func:`erfc`: writes ``erfc(input)`` into ``input`` (this tensor) and returns it."""
     def erfinv(self) -> Tensor:
-        """The inverse of erf: y with erf(y) = x, for x in [-1, 1]."""
+        """The inverse of erf: y with erf(y) = input, for each element of ``input`` in [-1, 1]."""
     def erfinv_(self) -> Tensor:
         """In-place version of :func:`erfinv`: writes ``erfinv(input)`` into ``input`` (this tensor) and returns it."""
     def exp(self) -> Tensor:
@@ -561,7 +561,7 @@ class Tensor:
     def fmod_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`fmod`: writes ``fmod(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`fmod`'s."""
     def frac(self) -> Tensor:
-        """x - trunc(x): the fractional part, with the sign of x."""
+        """input - trunc(input): the fractional part of each element, with its sign; gradient 1."""
     def frac_(self) -> Tensor:
         """In-place version of :func:`frac`: writes ``frac(input)`` into ``input`` (this tensor) and returns it."""
     def gather(self, dim: _int, index: Tensor, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
@@ -592,7 +592,7 @@ class Tensor:
     def hsplit(self, indices_or_sections: _int | Sequence[_int] | Tensor) -> Tensor:
         """tensor_split along dim 1 (numpy's hsplit)."""
     def hypot(self, other: Tensor | _float) -> Tensor:
-        """sqrt(a**2 + b**2) without overflow."""
+        """sqrt(input**2 + other**2) for each pair of elements, without overflow."""
     def hypot_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`hypot`: writes ``hypot(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`hypot`'s."""
     def index_add(self, dim: _int, index: Tensor, source: _int | Sequence[_int], *, alpha: _float = ...) -> Tensor:
@@ -632,9 +632,9 @@ class Tensor:
     def isnan(self) -> Tensor:
         """Where the elements of ``input`` are NaN, as a bool tensor."""
     def isneginf(self) -> Tensor:
-        """Where the elements are -inf, as a bool tensor."""
+        """Where the elements of ``input`` are -inf, as a bool tensor."""
     def isposinf(self) -> Tensor:
-        """Where the elements are +inf, as a bool tensor."""
+        """Where the elements of ``input`` are +inf, as a bool tensor."""
     def item(self) -> _int | _float | _bool:
         """The value of a one-element tensor as a Python number."""
     def kron(self, other: Tensor | _float) -> Tensor:
@@ -653,7 +653,7 @@ class Tensor:
     def less_equal(self, other: Tensor | _float) -> Tensor:
         """``input <= other`` for each element, as a bool tensor."""
     def lgamma(self) -> Tensor:
-        """log |Gamma(x)| of each element (inf at the poles 0, -1, -2, ...)."""
+        """log |Gamma(input)| for each element (inf at the poles 0, -1, -2, ...); gradient digamma(input)."""
     def lgamma_(self) -> Tensor:
         """In-place version of :func:`lgamma`: writes ``lgamma(input)`` into ``input`` (this tensor) and returns it."""
     def log(self) -> Tensor:
@@ -677,9 +677,9 @@ class Tensor:
     def log_softmax(self, dim: _int, dtype: _dtype | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """log(softmax(x)) along ``dim``, as x - logsumexp(x): stable for any logits."""
     def logaddexp(self, other: Tensor | _float) -> Tensor:
-        """log(exp(a) + exp(b)) without overflow."""
+        """log(exp(input) + exp(other)) for each pair of elements, without overflow."""
     def logaddexp2(self, other: Tensor | _float) -> Tensor:
-        """log2(2**a + 2**b) without overflow."""
+        """log2(2**input + 2**other) for each pair of elements, without overflow."""
     def logcumsumexp(self, dim: _int) -> Tensor:
         """log(cumsum(exp(x))) along ``dim``, shifted by the max so exp never overflows."""
     def logdet(self) -> Tensor:
@@ -693,7 +693,7 @@ class Tensor:
     def logical_xor(self, other: Tensor | _float) -> Tensor:
         """Logical xor of each pair of elements of ``input`` and ``other`` (nonzero is True), as a bool tensor."""
     def logit(self, eps: _float | None = ...) -> Tensor:
-        """log(x / (1 - x)), with x clamped to [eps, 1 - eps] when ``eps`` is given."""
+        """log(input / (1 - input)) for each element, the inverse of sigmoid."""
     def logit_(self, eps: _float | None = ...) -> Tensor:
         """In-place version of :func:`logit`: writes ``logit(input, eps)`` into ``input`` (this tensor) and returns it; the parameters are :func:`logit`'s."""
     def logsumexp(self, dim: _int, keepdim: _bool = ..., *, axis: _int | Sequence[_int] | None = ...,
@@ -756,7 +756,7 @@ class Tensor:
     def mv(self, vec: Tensor) -> Tensor:
         """Matrix times vector: (n, m) @ (m,) -> (n,)."""
     def nan_to_num(self, nan: _float = ..., posinf: _float | None = ..., neginf: _float | None = ...) -> Tensor:
-        """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default the"""
+        """``input`` with NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by"""
     def nan_to_num_(self, nan: _float = ..., posinf: _float | None = ..., neginf: _float | None = ...) -> Tensor:
         """In-place version of :func:`nan_to_num`: writes ``nan_to_num(input, nan, posinf, neginf)`` into ``input`` (this tensor) and returns it; the parameters are :func:`nan_to_num`'s."""
     def nanmean(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
@@ -898,7 +898,7 @@ class Tensor:
     def select(self, dim: _int, index: Tensor) -> Tensor:
         """``input`` at ``index`` along ``dim`` (the dim removed): x.select(1, 0) is x[:, 0]."""
     def sgn(self) -> Tensor:
-        """sign(x) for real tensors (zero gradient)."""
+        """sign(input) for real tensors (zero gradient; minigrad has no complex tensors)."""
     def sgn_(self) -> Tensor:
         """In-place version of :func:`sgn`: writes ``sgn(input)`` into ``input`` (this tensor) and returns it."""
     def sigmoid(self) -> Tensor:
@@ -914,7 +914,7 @@ class Tensor:
     def sin_(self) -> Tensor:
         """In-place version of :func:`sin`: writes ``sin(input)`` into ``input`` (this tensor) and returns it."""
     def sinh(self) -> Tensor:
-        """Hyperbolic sine of each element."""
+        """Hyperbolic sine of each element of ``input``; gradient cosh(input)."""
     def sinh_(self) -> Tensor:
         """In-place version of :func:`sinh`: writes ``sinh(input)`` into ``input`` (this tensor) and returns it."""
     @overload
