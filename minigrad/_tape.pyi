@@ -372,27 +372,27 @@ class Tensor:
     def bincount(self, weights: Tensor | None = ..., minlength: _int = ...) -> Tensor:
         """How often each value 0, 1, ... occurs in the 1-D non-negative integer ``input`` (the sum of"""
     def bitwise_and(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``bitwise_and``, as a tensor (not differentiable)."""
+        """``input & other``: bitwise and of integer tensors, logical and of bool ones."""
     def bitwise_and_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`bitwise_and`: writes ``bitwise_and(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`bitwise_and`'s."""
     def bitwise_left_shift(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``bitwise_left_shift``, as a tensor (not differentiable)."""
+        """``input << other``: the bits of integer ``input`` shifted left by ``other`` (0 past the width)."""
     def bitwise_left_shift_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`bitwise_left_shift`: writes ``bitwise_left_shift(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`bitwise_left_shift`'s."""
     def bitwise_not(self) -> Tensor:
-        """``~x``: logical not of a bool tensor, bitwise not of an integer one."""
+        """``~input``: logical not of a bool tensor, bitwise not of an integer one."""
     def bitwise_not_(self) -> Tensor:
         """In-place version of :func:`bitwise_not`: writes ``bitwise_not(input)`` into ``input`` (this tensor) and returns it."""
     def bitwise_or(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``bitwise_or``, as a tensor (not differentiable)."""
+        """``input | other``: bitwise or of integer tensors, logical or of bool ones."""
     def bitwise_or_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`bitwise_or`: writes ``bitwise_or(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`bitwise_or`'s."""
     def bitwise_right_shift(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``bitwise_right_shift``, as a tensor (not differentiable)."""
+        """``input >> other``: the bits of integer ``input`` shifted right by ``other``, keeping the sign."""
     def bitwise_right_shift_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`bitwise_right_shift`: writes ``bitwise_right_shift(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`bitwise_right_shift`'s."""
     def bitwise_xor(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``bitwise_xor``, as a tensor (not differentiable)."""
+        """``input ^ other``: bitwise xor of integer tensors, logical xor of bool ones."""
     def bitwise_xor_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`bitwise_xor`: writes ``bitwise_xor(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`bitwise_xor`'s."""
     def bmm(self, mat2: Tensor) -> Tensor:
@@ -545,7 +545,7 @@ class Tensor:
     def floor_(self) -> Tensor:
         """In-place version of :func:`floor`: writes ``floor(input)`` into ``input`` (this tensor) and returns it."""
     def floor_divide(self, other: Tensor | _float) -> Tensor:
-        """``//``: division rounded down (not differentiable)."""
+        """``input // other``: division rounded down (not differentiable)."""
     def floor_divide_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`floor_divide`: writes ``floor_divide(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`floor_divide`'s."""
     def fmax(self, other: Tensor | _float) -> Tensor:
@@ -557,7 +557,7 @@ class Tensor:
     def fmin_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`fmin`: writes ``fmin(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`fmin`'s."""
     def fmod(self, other: Tensor | _float) -> Tensor:
-        """C's fmod: the remainder with the sign of the dividend."""
+        """C's fmod: ``input - trunc(input / other) * other``, with the sign of ``input``."""
     def fmod_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`fmod`: writes ``fmod(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`fmod`'s."""
     def frac(self) -> Tensor:
@@ -849,7 +849,7 @@ class Tensor:
     def relu_(self) -> Tensor:
         """In-place version of :func:`relu`: writes ``relu(input)`` into ``input`` (this tensor) and returns it."""
     def remainder(self, other: Tensor | _float) -> Tensor:
-        """Python's ``%``: the remainder with the sign of the divisor."""
+        """Python's ``%``: ``input - floor(input / other) * other``, with the sign of ``other``."""
     def remainder_(self, other: Tensor | _float) -> Tensor:
         """In-place version of :func:`remainder`: writes ``remainder(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`remainder`'s."""
     def repeat(self, *sizes: _int | Sequence[_int]) -> Tensor:
