@@ -902,7 +902,7 @@ class Tensor:
     def sgn_(self) -> Tensor:
         """In-place version of :func:`sgn`: writes ``sgn(input)`` into ``input`` (this tensor) and returns it."""
     def sigmoid(self) -> Tensor:
-        """1 / (1 + exp(-input)) for each element, without overflow; gradient out * (1 - out)."""
+        """1 / (1 + exp(-input)) for each element, without overflow; gradient out * (1 - out), from the result."""
     def sigmoid_(self) -> Tensor:
         """In-place version of :func:`sigmoid`: writes ``sigmoid(input)`` into ``input`` (this tensor) and returns it."""
     def sign(self) -> Tensor:

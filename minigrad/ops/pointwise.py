@@ -144,9 +144,11 @@ exp2 = _unary(EXP2, "2 to the power of each element of ``input``; gradient out *
 tan = _unary(TAN, "Tangent of each element of ``input`` (in radians); gradient 1 + out**2.",
              example=("[0.0, 1.0]", "", "tensor([0.0000, 1.5574])"))
 asin = arcsin = _unary(ASIN, "Arcsine of each element of ``input`` (nan outside [-1, 1]); "
-                             "gradient 1 / sqrt(1 - input**2).", "arcsin", example=("[0.0, 1.0]", "", "tensor([0.0000, 1.5708])"))
+                             "gradient 1 / sqrt(1 - input**2).", "arcsin",
+                       example=("[0.0, 1.0]", "", "tensor([0.0000, 1.5708])"))
 acos = arccos = _unary(ACOS, "Arccosine of each element of ``input`` (nan outside [-1, 1]); "
-                             "gradient -1 / sqrt(1 - input**2).", "arccos", example=("[1.0, 0.0]", "", "tensor([0.0000, 1.5708])"))
+                             "gradient -1 / sqrt(1 - input**2).", "arccos",
+                       example=("[1.0, 0.0]", "", "tensor([0.0000, 1.5708])"))
 atan = arctan = _unary(ATAN, "Arctangent of each element of ``input``; gradient 1 / (1 + input**2).", "arctan",
                        example=("[0.0, 1.0]", "", "tensor([0.0000, 0.7854])"))
 floor = _unary(FLOOR, "Round each element of ``input`` down (zero gradient; integer tensors are kept).",
