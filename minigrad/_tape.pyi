@@ -254,31 +254,31 @@ class Tensor:
     def __format__(self, spec: str) -> str:
         """A one-element tensor formats like its number (``f'{x:.3f}'``), others like repr."""
     def abs(self) -> Tensor:
-        """Absolute value of each element (gradient sign(x), 0 at 0)."""
+        """Absolute value of each element of ``input`` (gradient sign(input), 0 at 0)."""
     def abs_(self) -> Tensor:
-        """In-place version of :func:`abs`."""
+        """In-place version of :func:`abs`: writes ``abs(input)`` into ``input`` (this tensor) and returns it."""
     def acos(self) -> Tensor:
-        """Arccosine of each element (nan outside [-1, 1])."""
+        """Arccosine of each element of ``input`` (nan outside [-1, 1]); gradient -1 / sqrt(1 - input**2)."""
     def acos_(self) -> Tensor:
-        """In-place version of :func:`acos`."""
+        """In-place version of :func:`acos`: writes ``acos(input)`` into ``input`` (this tensor) and returns it."""
     def acosh(self) -> Tensor:
-        """Inverse hyperbolic cosine of each element (nan below 1)."""
+        """Inverse hyperbolic cosine of each element of ``input`` (nan below 1)."""
     def acosh_(self) -> Tensor:
-        """In-place version of :func:`acosh`."""
+        """In-place version of :func:`acosh`: writes ``acosh(input)`` into ``input`` (this tensor) and returns it."""
     def add(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
         """input + alpha * other, broadcasting."""
     def add_(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
-        """In-place ``input += alpha * other``."""
+        """In-place ``input += alpha * other``, returning ``input``."""
     def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: _float = ..., alpha: _float = ...) -> Tensor:
         """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
     def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: Tensor | _float = ...) -> Tensor:
         """input + value * tensor1 / tensor2 (one node)."""
     def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: Tensor | _float = ...) -> Tensor:
-        """In-place version of :func:`addcdiv`."""
+        """In-place version of :func:`addcdiv`: writes ``addcdiv(input, tensor1, tensor2, *, value)`` into ``input`` (this tensor) and returns it; the parameters are :func:`addcdiv`'s."""
     def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: Tensor | _float = ...) -> Tensor:
         """input + value * tensor1 * tensor2 (one node)."""
     def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: Tensor | _float = ...) -> Tensor:
-        """In-place version of :func:`addcmul`."""
+        """In-place version of :func:`addcmul`: writes ``addcmul(input, tensor1, tensor2, *, value)`` into ``input`` (this tensor) and returns it; the parameters are :func:`addcmul`'s."""
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: _float = ..., alpha: _float = ...) -> Tensor:
         """beta * input + alpha * (mat1 @ mat2)."""
     def addmv(self, mat: Tensor, vec: Tensor, *, beta: _float = ..., alpha: _float = ...) -> Tensor:
@@ -302,33 +302,33 @@ class Tensor:
             axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """Whether any element is nonzero, over ``dim`` (all dims by default; an int or a tuple), as a bool tensor."""
     def arccos(self) -> Tensor:
-        """Arccosine of each element (nan outside [-1, 1])."""
+        """Arccosine of each element of ``input`` (nan outside [-1, 1]); gradient -1 / sqrt(1 - input**2)."""
     def arccos_(self) -> Tensor:
-        """In-place version of :func:`arccos`."""
+        """In-place version of :func:`arccos`: writes ``arccos(input)`` into ``input`` (this tensor) and returns it."""
     def arccosh(self) -> Tensor:
-        """Inverse hyperbolic cosine of each element (nan below 1)."""
+        """Inverse hyperbolic cosine of each element of ``input`` (nan below 1)."""
     def arccosh_(self) -> Tensor:
-        """In-place version of :func:`arccosh`."""
+        """In-place version of :func:`arccosh`: writes ``arccosh(input)`` into ``input`` (this tensor) and returns it."""
     def arcsin(self) -> Tensor:
-        """Arcsine of each element (nan outside [-1, 1])."""
+        """Arcsine of each element of ``input`` (nan outside [-1, 1]); gradient 1 / sqrt(1 - input**2)."""
     def arcsin_(self) -> Tensor:
-        """In-place version of :func:`arcsin`."""
+        """In-place version of :func:`arcsin`: writes ``arcsin(input)`` into ``input`` (this tensor) and returns it."""
     def arcsinh(self) -> Tensor:
-        """Inverse hyperbolic sine of each element."""
+        """Inverse hyperbolic sine of each element of ``input``; gradient 1 / sqrt(input**2 + 1)."""
     def arcsinh_(self) -> Tensor:
-        """In-place version of :func:`arcsinh`."""
+        """In-place version of :func:`arcsinh`: writes ``arcsinh(input)`` into ``input`` (this tensor) and returns it."""
     def arctan(self) -> Tensor:
-        """Arctangent of each element."""
+        """Arctangent of each element of ``input``; gradient 1 / (1 + input**2)."""
     def arctan2(self, other: Tensor | _float) -> Tensor:
-        """The angle of the point (b, a): atan(a / b) in the right quadrant."""
+        """The angle of the point (other, input): atan(input / other) in the right quadrant, in (-pi, pi]."""
     def arctan2_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`arctan2`."""
+        """In-place version of :func:`arctan2`: writes ``arctan2(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`arctan2`'s."""
     def arctan_(self) -> Tensor:
-        """In-place version of :func:`arctan`."""
+        """In-place version of :func:`arctan`: writes ``arctan(input)`` into ``input`` (this tensor) and returns it."""
     def arctanh(self) -> Tensor:
-        """Inverse hyperbolic tangent of each element (nan outside [-1, 1])."""
+        """Inverse hyperbolic tangent of each element of ``input`` (nan outside [-1, 1])."""
     def arctanh_(self) -> Tensor:
-        """In-place version of :func:`arctanh`."""
+        """In-place version of :func:`arctanh`: writes ``arctanh(input)`` into ``input`` (this tensor) and returns it."""
     def argmax(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
                axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> Tensor:
         """Indices of the max values (int64, not differentiable)."""
@@ -341,25 +341,25 @@ class Tensor:
     def argwhere(self) -> Tensor:
         """The positions of the non-zero elements, one row each (``nonzero(input)``)."""
     def asin(self) -> Tensor:
-        """Arcsine of each element (nan outside [-1, 1])."""
+        """Arcsine of each element of ``input`` (nan outside [-1, 1]); gradient 1 / sqrt(1 - input**2)."""
     def asin_(self) -> Tensor:
-        """In-place version of :func:`asin`."""
+        """In-place version of :func:`asin`: writes ``asin(input)`` into ``input`` (this tensor) and returns it."""
     def asinh(self) -> Tensor:
-        """Inverse hyperbolic sine of each element."""
+        """Inverse hyperbolic sine of each element of ``input``; gradient 1 / sqrt(input**2 + 1)."""
     def asinh_(self) -> Tensor:
-        """In-place version of :func:`asinh`."""
+        """In-place version of :func:`asinh`: writes ``asinh(input)`` into ``input`` (this tensor) and returns it."""
     def atan(self) -> Tensor:
-        """Arctangent of each element."""
+        """Arctangent of each element of ``input``; gradient 1 / (1 + input**2)."""
     def atan2(self, other: Tensor | _float) -> Tensor:
-        """The angle of the point (b, a): atan(a / b) in the right quadrant."""
+        """The angle of the point (other, input): atan(input / other) in the right quadrant, in (-pi, pi]."""
     def atan2_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`atan2`."""
+        """In-place version of :func:`atan2`: writes ``atan2(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`atan2`'s."""
     def atan_(self) -> Tensor:
-        """In-place version of :func:`atan`."""
+        """In-place version of :func:`atan`: writes ``atan(input)`` into ``input`` (this tensor) and returns it."""
     def atanh(self) -> Tensor:
-        """Inverse hyperbolic tangent of each element (nan outside [-1, 1])."""
+        """Inverse hyperbolic tangent of each element of ``input`` (nan outside [-1, 1])."""
     def atanh_(self) -> Tensor:
-        """In-place version of :func:`atanh`."""
+        """In-place version of :func:`atanh`: writes ``atanh(input)`` into ``input`` (this tensor) and returns it."""
     def backward(self, gradient: Tensor | None = ..., retain_graph: _bool | None = ...,
                  create_graph: _bool = ..., inputs: Tensor | Sequence[Tensor] | None = ...) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves; accumulate in ``.grad``."""
@@ -372,29 +372,29 @@ class Tensor:
     def bincount(self, weights: Tensor | None = ..., minlength: _int = ...) -> Tensor:
         """How often each value 0, 1, ... occurs in the 1-D non-negative integer ``input`` (the sum of"""
     def bitwise_and(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``bitwise_and`` comparison, as a bool tensor (not differentiable)."""
+        """``input & other``: bitwise and of integer tensors, logical and of bool ones."""
     def bitwise_and_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`bitwise_and`."""
+        """In-place version of :func:`bitwise_and`: writes ``bitwise_and(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`bitwise_and`'s."""
     def bitwise_left_shift(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``bitwise_left_shift`` comparison, as a bool tensor (not differentiable)."""
+        """``input << other``: the bits of integer ``input`` shifted left by ``other`` (0 past the width)."""
     def bitwise_left_shift_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`bitwise_left_shift`."""
+        """In-place version of :func:`bitwise_left_shift`: writes ``bitwise_left_shift(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`bitwise_left_shift`'s."""
     def bitwise_not(self) -> Tensor:
-        """``~x``: logical not of a bool tensor, bitwise not of an integer one."""
+        """``~input``: logical not of a bool tensor, bitwise not of an integer one."""
     def bitwise_not_(self) -> Tensor:
-        """In-place version of :func:`bitwise_not`."""
+        """In-place version of :func:`bitwise_not`: writes ``bitwise_not(input)`` into ``input`` (this tensor) and returns it."""
     def bitwise_or(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``bitwise_or`` comparison, as a bool tensor (not differentiable)."""
+        """``input | other``: bitwise or of integer tensors, logical or of bool ones."""
     def bitwise_or_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`bitwise_or`."""
+        """In-place version of :func:`bitwise_or`: writes ``bitwise_or(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`bitwise_or`'s."""
     def bitwise_right_shift(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``bitwise_right_shift`` comparison, as a bool tensor (not differentiable)."""
+        """``input >> other``: the bits of integer ``input`` shifted right by ``other``, keeping the sign."""
     def bitwise_right_shift_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`bitwise_right_shift`."""
+        """In-place version of :func:`bitwise_right_shift`: writes ``bitwise_right_shift(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`bitwise_right_shift`'s."""
     def bitwise_xor(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``bitwise_xor`` comparison, as a bool tensor (not differentiable)."""
+        """``input ^ other``: bitwise xor of integer tensors, logical xor of bool ones."""
     def bitwise_xor_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`bitwise_xor`."""
+        """In-place version of :func:`bitwise_xor`: writes ``bitwise_xor(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`bitwise_xor`'s."""
     def bmm(self, mat2: Tensor) -> Tensor:
         """Batched matrix product of two 3-D tensors: (b, n, m) @ (b, m, p) -> (b, n, p)."""
     def bool(self) -> Tensor:
@@ -404,23 +404,23 @@ class Tensor:
     def cauchy_(self, median: _float = ..., sigma: _float = ..., *, generator: Generator | None = ...) -> Tensor:
         """Fill with values drawn from the Cauchy distribution."""
     def ceil(self) -> Tensor:
-        """Round up (zero gradient)."""
+        """Round each element of ``input`` up (zero gradient; integer tensors are kept)."""
     def ceil_(self) -> Tensor:
-        """In-place version of :func:`ceil`."""
+        """In-place version of :func:`ceil`: writes ``ceil(input)`` into ``input`` (this tensor) and returns it."""
     def chunk(self, chunks: _int, dim: _int = ..., *, axis: _int | Sequence[_int] | None = ...) -> tuple[Tensor, ...]:
         """Split into ``chunks`` pieces of (nearly) equal size along ``dim``."""
     def clamp(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
-        """Limit values to [min, max] (either may be None); gradient 1 inside, 0 outside."""
+        """Limit the values of ``input`` to [min, max]; gradient 1 inside, 0 outside."""
     def clamp_(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
-        """In-place version of :func:`clamp`."""
+        """In-place version of :func:`clamp`: writes ``clamp(input, min, max)`` into ``input`` (this tensor) and returns it; the parameters are :func:`clamp`'s."""
     def clamp_max(self, max: Tensor | _float) -> Tensor:
         """clamp(input, max=max): values above ``max`` become ``max``."""
     def clamp_min(self, min: Tensor | _float) -> Tensor:
         """clamp(input, min=min): values below ``min`` become ``min``."""
     def clip(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
-        """Limit values to [min, max] (either may be None); gradient 1 inside, 0 outside."""
+        """Limit the values of ``input`` to [min, max]; gradient 1 inside, 0 outside."""
     def clip_(self, min: Tensor | _float | None = ..., max: Tensor | _float | None = ...) -> Tensor:
-        """In-place version of :func:`clip`."""
+        """In-place version of :func:`clip`: writes ``clip(input, min, max)`` into ``input`` (this tensor) and returns it; the parameters are :func:`clip`'s."""
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradient flows back unchanged)."""
     def contiguous(self) -> Tensor:
@@ -430,15 +430,15 @@ class Tensor:
     def copysign(self, other: Tensor | _float) -> Tensor:
         """The magnitude of ``input`` with the sign of ``other`` (float result)."""
     def copysign_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`copysign`."""
+        """In-place version of :func:`copysign`: writes ``copysign(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`copysign`'s."""
     def cos(self) -> Tensor:
-        """Cosine of each element."""
+        """Cosine of each element of ``input`` (in radians); gradient -sin(input)."""
     def cos_(self) -> Tensor:
-        """In-place version of :func:`cos`."""
+        """In-place version of :func:`cos`: writes ``cos(input)`` into ``input`` (this tensor) and returns it."""
     def cosh(self) -> Tensor:
-        """Hyperbolic cosine of each element."""
+        """Hyperbolic cosine of each element of ``input``; gradient sinh(input)."""
     def cosh_(self) -> Tensor:
-        """In-place version of :func:`cosh`."""
+        """In-place version of :func:`cosh`: writes ``cosh(input)`` into ``input`` (this tensor) and returns it."""
     def count_nonzero(self, dim: _int | Sequence[_int] | None = ...) -> Tensor:
         """How many elements are not zero (int64), over all or along ``dim``."""
     def cpu(self, memory_format: Any = ...) -> Tensor:
@@ -471,15 +471,15 @@ class Tensor:
     def diagonal(self, offset: _int = ..., dim1: _int = ..., dim2: _int = ...) -> Tensor:
         """The diagonal ``offset`` of the matrices in dims (dim1, dim2), as a last dim (a view)."""
     def digamma(self) -> Tensor:
-        """The logarithmic derivative of Gamma, psi(x) = lgamma'(x)."""
+        """The logarithmic derivative of Gamma, psi(input) = lgamma'(input), for each element."""
     def digamma_(self) -> Tensor:
-        """In-place version of :func:`digamma`."""
+        """In-place version of :func:`digamma`: writes ``digamma(input)`` into ``input`` (this tensor) and returns it."""
     def dim(self) -> _int:
         """The number of dimensions."""
     def div(self, other: Tensor | _float, *, rounding_mode: str | None = ...) -> Tensor:
         """``input / other``; ``rounding_mode="trunc"`` rounds the quotient towards zero and"""
     def div_(self, other: Tensor | _float) -> Tensor:
-        """In-place ``input /= other``."""
+        """In-place ``input /= other``, returning ``input``."""
     def divide(self, other: Tensor | _float, *, rounding_mode: str | None = ...) -> Tensor:
         """``input / other``; ``rounding_mode="trunc"`` rounds the quotient towards zero and"""
     def dot(self, tensor: Tensor) -> Tensor:
@@ -491,37 +491,37 @@ class Tensor:
     def element_size(self) -> _int:
         """The size of one element in bytes."""
     def eq(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``eq`` comparison, as a bool tensor (not differentiable)."""
+        """``input == other`` for each element, as a bool tensor."""
     def equal(self, other: Tensor | _float) -> _bool:
-        """Whether two tensors have the same shape and the same values, as a bool (NaN != NaN)."""
+        """Whether ``input`` and ``other`` have the same shape and values, as a bool (NaN != NaN)."""
     def erf(self) -> Tensor:
         """The error function of each element (for the exact GELU)."""
     def erf_(self) -> Tensor:
-        """In-place version of :func:`erf`."""
+        """In-place version of :func:`erf`: writes ``erf(input)`` into ``input`` (this tensor) and returns it."""
     def erfc(self) -> Tensor:
-        """1 - erf(x), accurate where erf(x) is close to 1."""
+        """1 - erf(input) for each element, accurate where erf(input) is close to 1."""
     def erfc_(self) -> Tensor:
-        """In-place version of :func:`erfc`."""
+        """In-place version of :func:`erfc`: writes ``erfc(input)`` into ``input`` (this tensor) and returns it."""
     def erfinv(self) -> Tensor:
-        """The inverse of erf: y with erf(y) = x, for x in [-1, 1]."""
+        """The inverse of erf: y with erf(y) = input, for each element of ``input`` in [-1, 1]."""
     def erfinv_(self) -> Tensor:
-        """In-place version of :func:`erfinv`."""
+        """In-place version of :func:`erfinv`: writes ``erfinv(input)`` into ``input`` (this tensor) and returns it."""
     def exp(self) -> Tensor:
-        """e to the power of each element."""
+        """e to the power of each element of ``input``; the gradient is the result itself."""
     def exp2(self) -> Tensor:
-        """2 to the power of each element."""
+        """2 to the power of each element of ``input``; gradient out * ln 2."""
     def exp2_(self) -> Tensor:
-        """In-place version of :func:`exp2`."""
+        """In-place version of :func:`exp2`: writes ``exp2(input)`` into ``input`` (this tensor) and returns it."""
     def exp_(self) -> Tensor:
-        """In-place version of :func:`exp`."""
+        """In-place version of :func:`exp`: writes ``exp(input)`` into ``input`` (this tensor) and returns it."""
     def expand(self, *shape: _int | Sequence[_int]) -> Tensor:
         """Broadcast ``x`` to ``shape`` without copying (-1 keeps a size)."""
     def expand_as(self, other: Tensor | _float) -> Tensor:
         """Broadcast ``input`` to ``other``'s shape without copying."""
     def expm1(self) -> Tensor:
-        """exp(x) - 1, accurate for small x."""
+        """exp(input) - 1 for each element, accurate for small input; gradient out + 1."""
     def expm1_(self) -> Tensor:
-        """In-place version of :func:`expm1`."""
+        """In-place version of :func:`expm1`: writes ``expm1(input)`` into ``input`` (this tensor) and returns it."""
     def exponential_(self, lambd: _float = ..., *, generator: Generator | None = ...) -> Tensor:
         """Fill with values drawn from Exp(lambd)."""
     def fill_(self, value: _float) -> Tensor:
@@ -539,35 +539,35 @@ class Tensor:
     def float_power(self, exponent: Tensor | _float) -> Tensor:
         """input ** exponent computed in float64, as PyTorch's float_power."""
     def float_power_(self, exponent: Tensor | _float) -> Tensor:
-        """In-place version of :func:`float_power`."""
+        """In-place version of :func:`float_power`: writes ``float_power(input, exponent)`` into ``input`` (this tensor) and returns it; the parameters are :func:`float_power`'s."""
     def floor(self) -> Tensor:
-        """Round down (zero gradient)."""
+        """Round each element of ``input`` down (zero gradient; integer tensors are kept)."""
     def floor_(self) -> Tensor:
-        """In-place version of :func:`floor`."""
+        """In-place version of :func:`floor`: writes ``floor(input)`` into ``input`` (this tensor) and returns it."""
     def floor_divide(self, other: Tensor | _float) -> Tensor:
-        """``//``: division rounded down (not differentiable)."""
+        """``input // other``: division rounded down (not differentiable)."""
     def floor_divide_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`floor_divide`."""
+        """In-place version of :func:`floor_divide`: writes ``floor_divide(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`floor_divide`'s."""
     def fmax(self, other: Tensor | _float) -> Tensor:
         """Elementwise maximum that ignores NaN (NaN only where both are)."""
     def fmax_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`fmax`."""
+        """In-place version of :func:`fmax`: writes ``fmax(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`fmax`'s."""
     def fmin(self, other: Tensor | _float) -> Tensor:
         """Elementwise minimum that ignores NaN (NaN only where both are)."""
     def fmin_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`fmin`."""
+        """In-place version of :func:`fmin`: writes ``fmin(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`fmin`'s."""
     def fmod(self, other: Tensor | _float) -> Tensor:
-        """C's fmod: the remainder with the sign of the dividend."""
+        """C's fmod: ``input - trunc(input / other) * other``, with the sign of ``input``."""
     def fmod_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`fmod`."""
+        """In-place version of :func:`fmod`: writes ``fmod(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`fmod`'s."""
     def frac(self) -> Tensor:
-        """x - trunc(x): the fractional part, with the sign of x."""
+        """input - trunc(input): the fractional part of each element, with its sign; gradient 1."""
     def frac_(self) -> Tensor:
-        """In-place version of :func:`frac`."""
+        """In-place version of :func:`frac`: writes ``frac(input)`` into ``input`` (this tensor) and returns it."""
     def gather(self, dim: _int, index: Tensor, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """Values of ``input`` along ``dim`` at ``index`` (same shape as index)."""
     def ge(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``ge`` comparison, as a bool tensor (not differentiable)."""
+        """``input >= other`` for each element, as a bool tensor."""
     def geometric_(self, p: _float | str, *, generator: Generator | None = ...) -> Tensor:
         """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
     def ger(self, vec2: Tensor) -> Tensor:
@@ -575,11 +575,11 @@ class Tensor:
     def get_device(self) -> _int:
         """-1: the index PyTorch gives a tensor on the CPU."""
     def greater(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``gt`` comparison, as a bool tensor (not differentiable)."""
+        """``input > other`` for each element, as a bool tensor."""
     def greater_equal(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``ge`` comparison, as a bool tensor (not differentiable)."""
+        """``input >= other`` for each element, as a bool tensor."""
     def gt(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``gt`` comparison, as a bool tensor (not differentiable)."""
+        """``input > other`` for each element, as a bool tensor."""
     def half(self) -> Tensor:
         """This tensor as float16 (itself if it already is)."""
     def heaviside(self, values: Tensor) -> Tensor:
@@ -592,25 +592,25 @@ class Tensor:
     def hsplit(self, indices_or_sections: _int | Sequence[_int] | Tensor) -> Tensor:
         """tensor_split along dim 1 (numpy's hsplit)."""
     def hypot(self, other: Tensor | _float) -> Tensor:
-        """sqrt(a**2 + b**2) without overflow."""
+        """sqrt(input**2 + other**2) for each pair of elements, without overflow."""
     def hypot_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`hypot`."""
+        """In-place version of :func:`hypot`: writes ``hypot(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`hypot`'s."""
     def index_add(self, dim: _int, index: Tensor, source: _int | Sequence[_int], *, alpha: _float = ...) -> Tensor:
         """A copy of ``input`` with ``alpha * source`` added at the slices ``index`` along ``dim``"""
     def index_add_(self, dim: _int, index: Tensor, source: _int | Sequence[_int], *, alpha: _float = ...) -> Tensor:
-        """In-place version of :func:`index_add`."""
+        """In-place version of :func:`index_add`: writes ``index_add(input, dim, index, source, *, alpha)`` into ``input`` (this tensor) and returns it; the parameters are :func:`index_add`'s."""
     def index_copy(self, dim: _int, index: Tensor, source: _int | Sequence[_int]) -> Tensor:
         """A copy of ``input`` with the slices of ``source`` written at ``index`` along ``dim``."""
     def index_copy_(self, dim: _int, index: Tensor, source: _int | Sequence[_int]) -> Tensor:
-        """In-place version of :func:`index_copy`."""
+        """In-place version of :func:`index_copy`: writes ``index_copy(input, dim, index, source)`` into ``input`` (this tensor) and returns it; the parameters are :func:`index_copy`'s."""
     def index_fill(self, dim: _int, index: Tensor, value: Tensor | _float) -> Tensor:
         """A copy of ``input`` with ``value`` (a number or 0-d tensor) at the slices ``index``."""
     def index_fill_(self, dim: _int, index: Tensor, value: Tensor | _float) -> Tensor:
-        """In-place version of :func:`index_fill`."""
+        """In-place version of :func:`index_fill`: writes ``index_fill(input, dim, index, value)`` into ``input`` (this tensor) and returns it; the parameters are :func:`index_fill`'s."""
     def index_put(self, indices: Tensor | Sequence[Tensor], values: Tensor, accumulate: _bool = ...) -> Tensor:
         """``input[indices] = values`` on a copy (``indices`` a tuple of integer or bool tensors);"""
     def index_put_(self, indices: Tensor | Sequence[Tensor], values: Tensor, accumulate: _bool = ...) -> Tensor:
-        """In-place version of :func:`index_put`."""
+        """In-place version of :func:`index_put`: writes ``index_put(input, indices, values, accumulate)`` into ``input`` (this tensor) and returns it; the parameters are :func:`index_put`'s."""
     def index_select(self, dim: _int, index: Tensor, *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """The slices of ``input`` along ``dim`` listed in the 1-D ``index``."""
     def inner(self, other: Tensor | _float) -> Tensor:
@@ -626,15 +626,15 @@ class Tensor:
     def isclose(self, other: Tensor | _float, rtol: _float = ..., atol: _float = ..., equal_nan: _bool = ...) -> Tensor:
         """Where ``|input - other| <= atol + rtol * |other|`` (equal values, infinities included,"""
     def isfinite(self) -> Tensor:
-        """Where the elements are neither inf nor NaN, as a bool tensor."""
+        """Where the elements of ``input`` are neither inf nor NaN, as a bool tensor."""
     def isinf(self) -> Tensor:
-        """Where the elements are +inf or -inf, as a bool tensor."""
+        """Where the elements of ``input`` are +inf or -inf, as a bool tensor."""
     def isnan(self) -> Tensor:
-        """Where the elements are NaN, as a bool tensor."""
+        """Where the elements of ``input`` are NaN, as a bool tensor."""
     def isneginf(self) -> Tensor:
-        """Where the elements are -inf, as a bool tensor."""
+        """Where the elements of ``input`` are -inf, as a bool tensor."""
     def isposinf(self) -> Tensor:
-        """Where the elements are +inf, as a bool tensor."""
+        """Where the elements of ``input`` are +inf, as a bool tensor."""
     def item(self) -> _int | _float | _bool:
         """The value of a one-element tensor as a Python number."""
     def kron(self, other: Tensor | _float) -> Tensor:
@@ -643,66 +643,66 @@ class Tensor:
                  axis: _int | Sequence[_int] | None = ..., keepdims: _bool | None = ...) -> _ValuesIndices:
         """The ``k``-th smallest value along ``dim`` (k counts from 1), and its index."""
     def le(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``le`` comparison, as a bool tensor (not differentiable)."""
+        """``input <= other`` for each element, as a bool tensor."""
     def lerp(self, end: Tensor | _float, weight: Tensor) -> Tensor:
         """input + weight * (end - input): linear interpolation (``weight`` a number or tensor)."""
     def lerp_(self, end: Tensor | _float, weight: Tensor) -> Tensor:
-        """In-place version of :func:`lerp`."""
+        """In-place version of :func:`lerp`: writes ``lerp(input, end, weight)`` into ``input`` (this tensor) and returns it; the parameters are :func:`lerp`'s."""
     def less(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``lt`` comparison, as a bool tensor (not differentiable)."""
+        """``input < other`` for each element, as a bool tensor."""
     def less_equal(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``le`` comparison, as a bool tensor (not differentiable)."""
+        """``input <= other`` for each element, as a bool tensor."""
     def lgamma(self) -> Tensor:
-        """log |Gamma(x)| of each element (inf at the poles 0, -1, -2, ...)."""
+        """log |Gamma(input)| for each element (inf at the poles 0, -1, -2, ...); gradient digamma(input)."""
     def lgamma_(self) -> Tensor:
-        """In-place version of :func:`lgamma`."""
+        """In-place version of :func:`lgamma`: writes ``lgamma(input)`` into ``input`` (this tensor) and returns it."""
     def log(self) -> Tensor:
-        """Natural logarithm of each element (-inf at 0, nan below)."""
+        """Natural logarithm of each element of ``input`` (-inf at 0, nan below); gradient 1 / input."""
     def log10(self) -> Tensor:
-        """Base-10 logarithm of each element."""
+        """Base-10 logarithm of each element of ``input``; gradient 1 / (input ln 10)."""
     def log10_(self) -> Tensor:
-        """In-place version of :func:`log10`."""
+        """In-place version of :func:`log10`: writes ``log10(input)`` into ``input`` (this tensor) and returns it."""
     def log1p(self) -> Tensor:
-        """log(1 + x), accurate for small x."""
+        """log(1 + input) for each element, accurate for small input; gradient 1 / (1 + input)."""
     def log1p_(self) -> Tensor:
-        """In-place version of :func:`log1p`."""
+        """In-place version of :func:`log1p`: writes ``log1p(input)`` into ``input`` (this tensor) and returns it."""
     def log2(self) -> Tensor:
-        """Base-2 logarithm of each element."""
+        """Base-2 logarithm of each element of ``input``; gradient 1 / (input ln 2)."""
     def log2_(self) -> Tensor:
-        """In-place version of :func:`log2`."""
+        """In-place version of :func:`log2`: writes ``log2(input)`` into ``input`` (this tensor) and returns it."""
     def log_(self) -> Tensor:
-        """In-place version of :func:`log`."""
+        """In-place version of :func:`log`: writes ``log(input)`` into ``input`` (this tensor) and returns it."""
     def log_normal_(self, mean: _float = ..., std: _float = ..., *, generator: Generator | None = ...) -> Tensor:
         """Fill with exp of values drawn from N(mean, std^2)."""
     def log_softmax(self, dim: _int, dtype: _dtype | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """log(softmax(x)) along ``dim``, as x - logsumexp(x): stable for any logits."""
     def logaddexp(self, other: Tensor | _float) -> Tensor:
-        """log(exp(a) + exp(b)) without overflow."""
+        """log(exp(input) + exp(other)) for each pair of elements, without overflow."""
     def logaddexp2(self, other: Tensor | _float) -> Tensor:
-        """log2(2**a + 2**b) without overflow."""
+        """log2(2**input + 2**other) for each pair of elements, without overflow."""
     def logcumsumexp(self, dim: _int) -> Tensor:
         """log(cumsum(exp(x))) along ``dim``, shifted by the max so exp never overflows."""
     def logdet(self) -> Tensor:
         """log(det(A)) of each square matrix: nan where det < 0, -inf where det == 0."""
     def logical_and(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``logical_and`` comparison, as a bool tensor (not differentiable)."""
+        """Logical and of each pair of elements of ``input`` and ``other`` (nonzero is True), as a bool tensor."""
     def logical_not(self) -> Tensor:
-        """Elementwise not, as a bool tensor."""
+        """Logical not of each element of ``input`` (zero is False), as a bool tensor."""
     def logical_or(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``logical_or`` comparison, as a bool tensor (not differentiable)."""
+        """Logical or of each pair of elements of ``input`` and ``other`` (nonzero is True), as a bool tensor."""
     def logical_xor(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``logical_xor`` comparison, as a bool tensor (not differentiable)."""
+        """Logical xor of each pair of elements of ``input`` and ``other`` (nonzero is True), as a bool tensor."""
     def logit(self, eps: _float | None = ...) -> Tensor:
-        """log(x / (1 - x)), with x clamped to [eps, 1 - eps] when ``eps`` is given."""
+        """log(input / (1 - input)) for each element, the inverse of sigmoid."""
     def logit_(self, eps: _float | None = ...) -> Tensor:
-        """In-place version of :func:`logit`."""
+        """In-place version of :func:`logit`: writes ``logit(input, eps)`` into ``input`` (this tensor) and returns it; the parameters are :func:`logit`'s."""
     def logsumexp(self, dim: _int, keepdim: _bool = ..., *, axis: _int | Sequence[_int] | None = ...,
                   keepdims: _bool | None = ...) -> Tensor:
         """log(sum(exp(x))) over ``dim``, computed without overflow."""
     def long(self) -> Tensor:
         """This tensor as int64 (itself if it already is)."""
     def lt(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``lt`` comparison, as a bool tensor (not differentiable)."""
+        """``input < other`` for each element, as a bool tensor."""
     def masked_fill(self, mask: Tensor, value: Tensor | _float) -> Tensor:
         """``value`` where the bool ``mask`` is True (broadcast), ``input`` elsewhere."""
     def masked_fill_(self, mask: Tensor, value: Tensor | _float) -> Tensor:
@@ -710,7 +710,7 @@ class Tensor:
     def masked_scatter(self, mask: Tensor, source: _int | Sequence[_int]) -> Tensor:
         """A copy of ``input`` with the elements of ``source``, in order, where the bool ``mask``"""
     def masked_scatter_(self, mask: Tensor, source: _int | Sequence[_int]) -> Tensor:
-        """In-place version of :func:`masked_scatter`."""
+        """In-place version of :func:`masked_scatter`: writes ``masked_scatter(input, mask, source)`` into ``input`` (this tensor) and returns it; the parameters are :func:`masked_scatter`'s."""
     def masked_select(self, mask: Tensor) -> Tensor:
         """The elements of ``input`` where the bool ``mask`` is True (both broadcast), as a 1-D tensor."""
     def matmul(self, other: Tensor | _float) -> Tensor:
@@ -748,7 +748,7 @@ class Tensor:
     def mul(self, other: Tensor | _float) -> Tensor:
         """input * other, broadcasting."""
     def mul_(self, other: Tensor | _float) -> Tensor:
-        """In-place ``input *= other``."""
+        """In-place ``input *= other``, returning ``input``."""
     def multinomial(self, num_samples: _int, replacement: _bool = ..., *, generator: Generator | None = ...) -> Tensor:
         """``num_samples`` category indices per row, drawn with weights self: ``minigrad.multinomial``."""
     def multiply(self, other: Tensor | _float) -> Tensor:
@@ -756,9 +756,9 @@ class Tensor:
     def mv(self, vec: Tensor) -> Tensor:
         """Matrix times vector: (n, m) @ (m,) -> (n,)."""
     def nan_to_num(self, nan: _float = ..., posinf: _float | None = ..., neginf: _float | None = ...) -> Tensor:
-        """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default the"""
+        """``input`` with NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by"""
     def nan_to_num_(self, nan: _float = ..., posinf: _float | None = ..., neginf: _float | None = ...) -> Tensor:
-        """In-place version of :func:`nan_to_num`."""
+        """In-place version of :func:`nan_to_num`: writes ``nan_to_num(input, nan, posinf, neginf)`` into ``input`` (this tensor) and returns it; the parameters are :func:`nan_to_num`'s."""
     def nanmean(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
                 dtype: _dtype | None = ..., axis: _int | Sequence[_int] | None = ...,
                 keepdims: _bool | None = ...) -> Tensor:
@@ -774,15 +774,15 @@ class Tensor:
                axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """The ``length`` elements from ``start`` along ``dim``, as a view (a slice of ``input``)."""
     def ne(self, other: Tensor | _float) -> Tensor:
-        """Elementwise ``ne`` comparison, as a bool tensor (not differentiable)."""
+        """``input != other`` for each element, as a bool tensor."""
     def neg(self) -> Tensor:
-        """-x for each element."""
+        """-input for each element (not for bool tensors: use ``~`` there)."""
     def neg_(self) -> Tensor:
-        """In-place version of :func:`neg`."""
+        """In-place version of :func:`neg`: writes ``neg(input)`` into ``input`` (this tensor) and returns it."""
     def negative(self) -> Tensor:
-        """-x for each element."""
+        """-input for each element (not for bool tensors: use ``~`` there)."""
     def negative_(self) -> Tensor:
-        """In-place version of :func:`negative`."""
+        """In-place version of :func:`negative`: writes ``negative(input)`` into ``input`` (this tensor) and returns it."""
     def nelement(self) -> _int:
         """The number of elements (same as ``numel()``)."""
     def new(self, *args: Any, device: _device | str | _int | None = ...) -> Tensor:
@@ -821,7 +821,7 @@ class Tensor:
     def pow(self, exponent: Tensor | _float) -> Tensor:
         """input ** exponent; either may be a tensor or a number."""
     def pow_(self, exponent: Tensor | _float) -> Tensor:
-        """In-place version of :func:`pow`."""
+        """In-place version of :func:`pow`: writes ``pow(input, exponent)`` into ``input`` (this tensor) and returns it; the parameters are :func:`pow`'s."""
     def prod(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
              dtype: _dtype | None = ..., axis: _int | Sequence[_int] | None = ...,
              keepdims: _bool | None = ...) -> Tensor:
@@ -829,7 +829,7 @@ class Tensor:
     def put(self, index: Tensor, source: _int | Sequence[_int], accumulate: _bool = ...) -> Tensor:
         """A copy of ``input`` with ``source`` written at the flat positions ``index`` (input seen"""
     def put_(self, index: Tensor, source: _int | Sequence[_int], accumulate: _bool = ...) -> Tensor:
-        """In-place version of :func:`put`."""
+        """In-place version of :func:`put`: writes ``put(input, index, source, accumulate)`` into ``input`` (this tensor) and returns it; the parameters are :func:`put`'s."""
     def quantile(self, q: _float | Tensor, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
                  interpolation: str = ...) -> Tensor:
         """The ``q``-quantiles (a number or 1-D tensor in [0, 1]) over all elements or along ``dim``;"""
@@ -839,19 +839,19 @@ class Tensor:
     def ravel(self) -> Tensor:
         """``input`` flattened to 1-D."""
     def reciprocal(self) -> Tensor:
-        """1 / input (``2 / x`` is recorded as reciprocal then MulBackward0, as in PyTorch)."""
+        """1 / input for each element (integers give float32); gradient -out**2."""
     def reciprocal_(self) -> Tensor:
-        """In-place version of :func:`reciprocal`."""
+        """In-place version of :func:`reciprocal`: writes ``reciprocal(input)`` into ``input`` (this tensor) and returns it."""
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None"""
     def relu(self) -> Tensor:
-        """max(x, 0) for each element."""
+        """max(input, 0) for each element; gradient 1 where input > 0, else 0."""
     def relu_(self) -> Tensor:
-        """In-place version of :func:`relu`."""
+        """In-place version of :func:`relu`: writes ``relu(input)`` into ``input`` (this tensor) and returns it."""
     def remainder(self, other: Tensor | _float) -> Tensor:
-        """Python's ``%``: the remainder with the sign of the divisor."""
+        """Python's ``%``: ``input - floor(input / other) * other``, with the sign of ``other``."""
     def remainder_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`remainder`."""
+        """In-place version of :func:`remainder`: writes ``remainder(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`remainder`'s."""
     def repeat(self, *sizes: _int | Sequence[_int]) -> Tensor:
         """Tile the tensor: ``x.repeat(2, 1)`` stacks two copies along dim 0."""
     def repeat_interleave(self, repeats: _int | Tensor | None = ..., dim: _int | Sequence[_int] | None = ...,
@@ -872,13 +872,13 @@ class Tensor:
     def rot90(self, k: _int = ..., dims: _int | Sequence[_int] = ...) -> Tensor:
         """Rotate by 90 degrees ``k`` times in the plane of ``dims`` (from the first towards the second)."""
     def round(self) -> Tensor:
-        """Round half to even, as PyTorch (zero gradient)."""
+        """Round each element of ``input`` half to even, as PyTorch (zero gradient; minigrad has no ``decimals`` argument)."""
     def round_(self) -> Tensor:
-        """In-place version of :func:`round`."""
+        """In-place version of :func:`round`: writes ``round(input)`` into ``input`` (this tensor) and returns it."""
     def rsqrt(self) -> Tensor:
-        """1 / sqrt(x)."""
+        """1 / sqrt(input) for each element; gradient -out**3 / 2."""
     def rsqrt_(self) -> Tensor:
-        """In-place version of :func:`rsqrt`."""
+        """In-place version of :func:`rsqrt`: writes ``rsqrt(input)`` into ``input`` (this tensor) and returns it."""
     def scatter(self, dim: _int, index: Tensor, src: Tensor | _float | None = ...,
                 value: Tensor | _float | None = ..., *, reduce: str | None = ...) -> Tensor:
         """A copy of ``input`` with ``src`` (or ``value``) written at ``index`` along ``dim``;"""
@@ -894,29 +894,29 @@ class Tensor:
         """A copy of ``input`` with ``src`` reduced into it at ``index`` along ``dim``: ``reduce``"""
     def scatter_reduce_(self, dim: _int, index: Tensor, src: Tensor | _float, reduce: str, *,
                         include_self: _bool = ...) -> Tensor:
-        """In-place version of :func:`scatter_reduce`."""
+        """In-place version of :func:`scatter_reduce`: writes ``scatter_reduce(input, dim, index, src, reduce, *, include_self)`` into ``input`` (this tensor) and returns it; the parameters are :func:`scatter_reduce`'s."""
     def select(self, dim: _int, index: Tensor) -> Tensor:
         """``input`` at ``index`` along ``dim`` (the dim removed): x.select(1, 0) is x[:, 0]."""
     def sgn(self) -> Tensor:
-        """sign(x) for real tensors (zero gradient)."""
+        """sign(input) for real tensors (zero gradient; minigrad has no complex tensors)."""
     def sgn_(self) -> Tensor:
-        """In-place version of :func:`sgn`."""
+        """In-place version of :func:`sgn`: writes ``sgn(input)`` into ``input`` (this tensor) and returns it."""
     def sigmoid(self) -> Tensor:
-        """1 / (1 + exp(-x)) for each element, computed without overflow."""
+        """1 / (1 + exp(-input)) for each element, without overflow; gradient out * (1 - out), from the result."""
     def sigmoid_(self) -> Tensor:
-        """In-place version of :func:`sigmoid`."""
+        """In-place version of :func:`sigmoid`: writes ``sigmoid(input)`` into ``input`` (this tensor) and returns it."""
     def sign(self) -> Tensor:
-        """-1, 0 or 1 for each element (zero gradient)."""
+        """-1, 0 or 1 for each element of ``input``, by its sign (zero gradient)."""
     def sign_(self) -> Tensor:
-        """In-place version of :func:`sign`."""
+        """In-place version of :func:`sign`: writes ``sign(input)`` into ``input`` (this tensor) and returns it."""
     def sin(self) -> Tensor:
-        """Sine of each element."""
+        """Sine of each element of ``input`` (in radians); gradient cos(input)."""
     def sin_(self) -> Tensor:
-        """In-place version of :func:`sin`."""
+        """In-place version of :func:`sin`: writes ``sin(input)`` into ``input`` (this tensor) and returns it."""
     def sinh(self) -> Tensor:
-        """Hyperbolic sine of each element."""
+        """Hyperbolic sine of each element of ``input``; gradient cosh(input)."""
     def sinh_(self) -> Tensor:
-        """In-place version of :func:`sinh`."""
+        """In-place version of :func:`sinh`: writes ``sinh(input)`` into ``input`` (this tensor) and returns it."""
     @overload
     def size(self, dim: None = ...) -> Size:
         """The shape, or the length of one dimension: ``x.size()``, ``x.size(0)``."""
@@ -932,13 +932,13 @@ class Tensor:
     def split(self, split_size_or_sections: _int | Sequence[_int], dim: _int = ...) -> tuple[Tensor, ...]:
         """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the given sizes."""
     def sqrt(self) -> Tensor:
-        """Square root of each element."""
+        """Square root of each element of ``input`` (nan below 0); gradient 1 / (2 sqrt(input))."""
     def sqrt_(self) -> Tensor:
-        """In-place version of :func:`sqrt`."""
+        """In-place version of :func:`sqrt`: writes ``sqrt(input)`` into ``input`` (this tensor) and returns it."""
     def square(self) -> Tensor:
-        """x * x (recorded as PowBackward0, as in PyTorch)."""
+        """input * input for each element (recorded as PowBackward0, as in PyTorch)."""
     def square_(self) -> Tensor:
-        """In-place version of :func:`square`."""
+        """In-place version of :func:`square`: writes ``square(input)`` into ``input`` (this tensor) and returns it."""
     def squeeze(self, dim: _int | Sequence[_int] | None = ..., *, axis: _int | Sequence[_int] | None = ...) -> Tensor:
         """Drop dimensions of size 1 (all, or just ``dim`` if it has size 1)."""
     def std(self, dim: _int | Sequence[_int] | None = ..., unbiased: _bool | None = ..., keepdim: _bool = ...,
@@ -952,7 +952,7 @@ class Tensor:
     def sub(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
         """input - alpha * other, broadcasting (``1 - x`` records RsubBackward1, as PyTorch)."""
     def sub_(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
-        """In-place ``input -= alpha * other``."""
+        """In-place ``input -= alpha * other``, returning ``input``."""
     def subtract(self, other: Tensor | _float, *, alpha: _float = ...) -> Tensor:
         """input - alpha * other, broadcasting (``1 - x`` records RsubBackward1, as PyTorch)."""
     def sum(self, dim: _int | Sequence[_int] | None = ..., keepdim: _bool = ..., *,
@@ -965,19 +965,19 @@ class Tensor:
     def t(self) -> Tensor:
         """Transpose of a matrix (a vector or 0-d tensor comes back as a view of itself)."""
     def t_(self) -> Tensor:
-        """In-place version of :func:`t`."""
+        """In-place version of :func:`t`: writes ``t(input)`` into ``input`` (this tensor) and returns it."""
     def take(self, index: Tensor) -> Tensor:
         """The elements of ``input`` seen as 1-D at the positions ``index`` (negative positions"""
     def take_along_dim(self, indices: Tensor | Sequence[Tensor], dim: _int | Sequence[_int] | None = ...) -> Tensor:
         """``gather`` with broadcasting: the values of ``input`` at ``indices`` along ``dim``, the"""
     def tan(self) -> Tensor:
-        """Tangent of each element."""
+        """Tangent of each element of ``input`` (in radians); gradient 1 + out**2."""
     def tan_(self) -> Tensor:
-        """In-place version of :func:`tan`."""
+        """In-place version of :func:`tan`: writes ``tan(input)`` into ``input`` (this tensor) and returns it."""
     def tanh(self) -> Tensor:
-        """Hyperbolic tangent of each element."""
+        """Hyperbolic tangent of each element of ``input``; gradient 1 - out**2, from the result."""
     def tanh_(self) -> Tensor:
-        """In-place version of :func:`tanh`."""
+        """In-place version of :func:`tanh`: writes ``tanh(input)`` into ``input`` (this tensor) and returns it."""
     def tensor_split(self, indices_or_sections: _int | Sequence[_int] | Tensor, dim: _int = ...) -> Tensor:
         """Split into ``n`` nearly equal parts (the first ones one longer) or at the given indices."""
     def tile(self, dims: _int | Sequence[_int]) -> Tensor:
@@ -996,17 +996,17 @@ class Tensor:
     def tril(self, diagonal: _int = ...) -> Tensor:
         """The lower triangle of the last two dims (on and below ``diagonal``); the rest is zero."""
     def tril_(self, diagonal: _int = ...) -> Tensor:
-        """In-place version of :func:`tril`."""
+        """In-place version of :func:`tril`: writes ``tril(input, diagonal)`` into ``input`` (this tensor) and returns it; the parameters are :func:`tril`'s."""
     def triu(self, diagonal: _int = ...) -> Tensor:
         """The upper triangle of the last two dims (on and above ``diagonal``); the rest is zero."""
     def triu_(self, diagonal: _int = ...) -> Tensor:
-        """In-place version of :func:`triu`."""
+        """In-place version of :func:`triu`: writes ``triu(input, diagonal)`` into ``input`` (this tensor) and returns it; the parameters are :func:`triu`'s."""
     def true_divide(self, other: Tensor | _float) -> Tensor:
-        """input / other (true division: integers give float32)."""
+        """input / other, broadcasting (true division: integers give float32)."""
     def trunc(self) -> Tensor:
-        """Round towards zero (zero gradient)."""
+        """Round each element of ``input`` towards zero (zero gradient; integer tensors are kept)."""
     def trunc_(self) -> Tensor:
-        """In-place version of :func:`trunc`."""
+        """In-place version of :func:`trunc`: writes ``trunc(input)`` into ``input`` (this tensor) and returns it."""
     def type(self, dtype: _dtype | None = ..., non_blocking: _bool = ...) -> Any:
         """``x.type()``: PyTorch's type string ('torch.FloatTensor'); ``x.type(t)``: this tensor converted"""
     def type_as(self, other: Tensor | _float) -> Tensor:
@@ -1044,6 +1044,6 @@ class Tensor:
     def xlogy(self, other: Tensor | _float) -> Tensor:
         """input * log(other), and 0 where input is 0 (unless other is NaN)."""
     def xlogy_(self, other: Tensor | _float) -> Tensor:
-        """In-place version of :func:`xlogy`."""
+        """In-place version of :func:`xlogy`: writes ``xlogy(input, other)`` into ``input`` (this tensor) and returns it; the parameters are :func:`xlogy`'s."""
     def zero_(self) -> Tensor:
         """Fill with zeros in place; returns self."""

@@ -27,7 +27,7 @@ METHODS = {}  # Tensor methods: name -> function (filled by export, installed by
 PUBLIC = {}  # the namespace: minigrad.<name> -> function (filled by export, in declaration order)
 
 
-def export(fn=None, *aliases, method=True, inplace=False, function=True):
+def export(fn=None, *aliases, method=True, inplace=False, function=True, inplace_example=None):
     """Publish an op-table function where it is declared; returns ``fn`` (a decorator too).
 
     ``function``: as ``minigrad.<name>`` (and each alias); ``method``: as the Tensor method
@@ -35,19 +35,25 @@ def export(fn=None, *aliases, method=True, inplace=False, function=True):
     computes ``fn(x, ...)`` and writes it into ``x`` (version bump, history kept). This is the
     only list of the API: the namespace, the Tensor methods and the stubs are read from it.
 
-    >>> @export("double_it", inplace=True)      # doctest: +SKIP
+    ``inplace_example``: the in-place form's example, ``(input, args, printed)``: the source of
+    a tensor's data, the source of the call's arguments and what ``x.<name>_(args)`` prints
+    (see ``_inplace_doc``). The printed text is written by hand and the doctests check it.
+
+    >>> @export("double_it", inplace=True, inplace_example=("[1.0]", "", "tensor([2.])"))  # doctest: +SKIP
     ... def twice(input): return mul(input, 2)
     """
     if fn is None or isinstance(fn, str):
         names = aliases if fn is None else (fn, *aliases)
-        return lambda f: export(f, *names, method=method, inplace=inplace, function=function)
+        return lambda f: export(
+            f, *names, method=method, inplace=inplace, function=function, inplace_example=inplace_example
+        )
     for name in (fn.__name__, *aliases):
         if function:
             PUBLIC[name] = _checked_input(fn)
         if method:
             METHODS[name] = fn
         if inplace:
-            METHODS[name + "_"] = _inplace(fn, name)
+            METHODS[name + "_"] = _inplace(fn, name, inplace_example)
     return fn
 
 
@@ -61,15 +67,50 @@ def export_method(name, fn=None):
     return fn
 
 
-def _inplace(fn, name):
+def _inplace(fn, name, example=None):
     def method(self, *args, **kwargs):
         from .elementwise import inplace
 
         return inplace(lambda a, _: fn(a, *args, **kwargs), self, None)
 
     method.__name__ = method.__qualname__ = name + "_"
-    method.__doc__ = f"In-place version of :func:`{name}`."
+    method.__doc__ = _inplace_doc(fn, name, example)
+    method.__wrapped__ = fn  # help() and inspect.signature show fn's parameters
     return method
+
+
+def _inplace_doc(fn, name, example):
+    """``x.<name>_``'s docstring: what it computes, named by ``fn``'s parameters, and the
+    example ``(input, args, printed)``, written out as
+
+        >>> x = minigrad.tensor(<input>)
+        >>> x.<name>_(<args>)
+        <printed>
+        >>> x
+        <printed>
+    """
+    code = inspect.unwrap(fn).__code__  # not inspect.signature: this runs at import, 81 times
+    params = list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    if code.co_kwonlyargcount:
+        params.insert(code.co_argcount, "*")
+    first, call = params[0], ", ".join(params)
+    doc = f"In-place version of :func:`{name}`: writes ``{name}({call})`` into ``{first}`` (this tensor)"
+    doc += f" and returns it; the parameters are :func:`{name}`'s." if len(params) > 1 else " and returns it."
+    if example is not None:
+        data, args, printed = example
+        doc += f"\n\n>>> x = minigrad.tensor({data})\n>>> x.{name}_({args})\n{printed}\n>>> x\n{printed}"
+    return doc
+
+
+def function_example(name, example):
+    """``minigrad.<name>``'s example from the same ``(input, args, printed)`` as the in-place
+    form's (``_unary``, ``_binary`` and ``_compare`` give one to both):
+
+        >>> minigrad.<name>(minigrad.tensor(<input>), <args>)
+        <printed>
+    """
+    data, args, printed = example
+    return f">>> minigrad.{name}(minigrad.tensor({data}){', ' + args if args else ''})\n{printed}"
 
 
 def unrecorded(fn, *operands):

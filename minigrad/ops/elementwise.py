@@ -23,6 +23,7 @@ from ._core import (
     defop,
     export,
     export_method,
+    function_example,
     ndarray,
     quiet,
 )
@@ -195,39 +196,62 @@ _sigmoid_backward = K.FusedBackward("sigmoid", lambda g, out: mul(mul(g, out), s
 _relu_backward = K.FusedBackward("relu", lambda g, out: where(le(out, 0), mul(out, 0.0), g))
 
 
-def _unary(op, doc, *aliases, module=__name__):
-    """The public function of a unary op (``minigrad.exp``, ``x.exp()``, ``x.exp_()``)."""
-    return export(_tape.unary_function(op, doc, module), *aliases, inplace=True)
+def _unary(op, doc, *aliases, example=None, module=__name__):
+    """The public function of a unary op (``minigrad.exp``, ``x.exp()``, ``x.exp_()``);
+    ``example``, ``(input, "", printed)``, is the example of both forms (see ``export``)."""
+    doc = f"{doc}\n\n{function_example(op.name, example)}" if example else doc
+    return export(_tape.unary_function(op, doc, module), *aliases, inplace=True, inplace_example=example)
 
 
-exp = _unary(EXP, "e to the power of each element.\n\n>>> minigrad.exp(minigrad.tensor([0.0]))\ntensor([1.])")
-log = _unary(LOG, "Natural logarithm of each element (-inf at 0, nan below).")
-sqrt = _unary(SQRT, "Square root of each element.")
-sin = _unary(SIN, "Sine of each element.\n\n>>> minigrad.sin(minigrad.tensor(0.0))\ntensor(0.)")
-cos = _unary(COS, "Cosine of each element.")
-tanh = _unary(TANH, "Hyperbolic tangent of each element.")
-sigmoid = _unary(SIGMOID, "1 / (1 + exp(-x)) for each element, computed without overflow.")
-relu = _unary(
-    RELU, "max(x, 0) for each element.\n\n>>> minigrad.relu(minigrad.tensor([-1.0, 2.0]))\ntensor([0., 2.])"
-)
-abs = _unary(ABS, "Absolute value of each element (gradient sign(x), 0 at 0).")  # noqa: A001
-neg = negative = _unary(NEG, "-x for each element.", "negative")
-sign = _unary(SIGN, "-1, 0 or 1 for each element (zero gradient).")
+# fmt: off
+exp = _unary(EXP, "e to the power of each element of ``input``; the gradient is the result itself.",
+             example=("[0.0, 1.0]", "", "tensor([1.0000, 2.7183])"))
+log = _unary(LOG, "Natural logarithm of each element of ``input`` (-inf at 0, nan below); gradient 1 / input.",
+             example=("[1.0, 4.0]", "", "tensor([0.0000, 1.3863])"))
+sqrt = _unary(SQRT, "Square root of each element of ``input`` (nan below 0); gradient 1 / (2 sqrt(input)).",
+              example=("[4.0, 2.0]", "", "tensor([2.0000, 1.4142])"))
+sin = _unary(SIN, "Sine of each element of ``input`` (in radians); gradient cos(input).",
+             example=("[0.0, 1.0]", "", "tensor([0.0000, 0.8415])"))
+cos = _unary(COS, "Cosine of each element of ``input`` (in radians); gradient -sin(input).",
+             example=("[0.0, 1.0]", "", "tensor([1.0000, 0.5403])"))
+tanh = _unary(TANH, "Hyperbolic tangent of each element of ``input``; gradient 1 - out**2, from the result.",
+              example=("[0.0, 1.0]", "", "tensor([0.0000, 0.7616])"))
+sigmoid = _unary(SIGMOID, "1 / (1 + exp(-input)) for each element, without overflow; gradient out * (1 - out), from the result.",
+                 example=("[0.0, 2.0]", "", "tensor([0.5000, 0.8808])"))
+relu = _unary(RELU, "max(input, 0) for each element; gradient 1 where input > 0, else 0.",
+              example=("[-1.0, 2.0]", "", "tensor([0., 2.])"))
+abs = _unary(ABS, "Absolute value of each element of ``input`` (gradient sign(input), 0 at 0).",  # noqa: A001
+             example=("[-1.5, 2.0]", "", "tensor([1.5000, 2.0000])"))
+neg = negative = _unary(NEG, "-input for each element (not for bool tensors: use ``~`` there).", "negative",
+                        example=("[1.0, -2.0]", "", "tensor([-1.,  2.])"))
+sign = _unary(SIGN, "-1, 0 or 1 for each element of ``input``, by its sign (zero gradient).",
+              example=("[-2.0, 0.0, 3.0]", "", "tensor([-1.,  0.,  1.])"))
+# fmt: on
 
 
-def _binary(op, doc, *aliases):
-    return export(_tape.binary_function(op, doc, __name__), *aliases)
+def _binary(op, doc, *aliases, example, inplace=False, module=__name__):
+    """The public function of a two-input op, ``minigrad.<name>(input, other)``; ``example``
+    as ``_unary``'s, ``(input, other, printed)``."""
+    doc = f"{doc}\n\n{function_example(op.name, example)}"
+    fn = _tape.binary_function(op, doc, module)
+    return export(fn, *aliases, inplace=inplace, inplace_example=example if inplace else None)
 
 
 mul = multiply = _binary(
     MUL,
-    "input * other, broadcasting.\n\n>>> minigrad.mul(minigrad.tensor([1.0, 2.0]), 3)\ntensor([3., 6.])",
+    "input * other, broadcasting.\n\n``other`` is a tensor or a number; the gradients are other and input.",
     "multiply",
+    example=("[1.0, 2.0]", "3", "tensor([3., 6.])"),
 )
 
 
 div = divide = true_divide = _binary(
-    DIV, "input / other (true division: integers give float32).", "divide", "true_divide"
+    DIV,
+    "input / other, broadcasting (true division: integers give float32).\n\n"
+    "``other`` is a tensor or a number; the gradients are 1 / other and -input / other**2.",
+    "divide",
+    "true_divide",
+    example=("[1, 2]", "2", "tensor([0.5000, 1.0000])"),
 )
 
 
@@ -247,7 +271,13 @@ def add(input, other, *, alpha=1):
 
 @export("subtract")
 def sub(input, other, *, alpha=1):
-    """input - alpha * other, broadcasting (``1 - x`` records RsubBackward1, as PyTorch)."""
+    """input - alpha * other, broadcasting (``1 - x`` records RsubBackward1, as PyTorch).
+
+    ``other`` is a tensor or a number; ``alpha`` a number multiplying it.
+
+    >>> minigrad.sub(minigrad.tensor([5.0, 7.0]), minigrad.tensor([1.0, 2.0]), alpha=2)
+    tensor([3., 3.])
+    """
     if alpha != 1:
         other = other * alpha
     if isinstance(input, Tensor):
@@ -260,9 +290,11 @@ def sub(input, other, *, alpha=1):
 subtract = sub
 
 
-@export(inplace=True)
+@export(inplace=True, inplace_example=("[2.0, 3.0]", "2", "tensor([4., 9.])"))
 def pow(input, exponent):  # noqa: A001
     """input ** exponent; either may be a tensor or a number.
+
+    The gradients are exponent * input**(exponent - 1) and out * log(input).
 
     >>> minigrad.pow(minigrad.tensor([2.0, 3.0]), 2)
     tensor([4., 9.])
@@ -276,9 +308,15 @@ def pow(input, exponent):  # noqa: A001
     return POW.forward(input, exponent)
 
 
-@export(inplace=True)
+@export(inplace=True, inplace_example=("[2.0, 4.0]", "", "tensor([0.5000, 0.2500])"))
 def reciprocal(input):
-    """1 / input (``2 / x`` is recorded as reciprocal then MulBackward0, as in PyTorch)."""
+    """1 / input for each element (integers give float32); gradient -out**2.
+
+    ``2 / x`` is recorded as reciprocal then MulBackward0, as in PyTorch.
+
+    >>> minigrad.reciprocal(minigrad.tensor([2.0, 4.0]))
+    tensor([0.5000, 0.2500])
+    """
     return RECIPROCAL.forward(input) if _is_raw(input) else apply(RECIPROCAL, (input,))
 
 
@@ -289,7 +327,14 @@ def _rdiv(input, other):
 
 @export(method=False)
 def where(condition, input, other):
-    """Elements of ``input`` where ``condition`` is True, else of ``other``."""
+    """Elements of ``input`` where ``condition`` is True, else of ``other``.
+
+    ``condition`` is a bool tensor; ``input`` and ``other`` are tensors or numbers, all three
+    broadcast together. The gradient goes to ``input`` where ``condition`` holds, else to ``other``.
+
+    >>> minigrad.where(minigrad.tensor([True, False]), minigrad.tensor([1.0, 2.0]), 0.0)
+    tensor([1., 0.])
+    """
     if type(condition) is BatchedTensor:  # inside vmap: the condition stays batched
         if not (isinstance(input, Tensor) or isinstance(other, Tensor)):
             return _batched.raw_elementwise(lambda c: _where_numbers(c, input, other), condition)
@@ -359,29 +404,61 @@ _INTO = {name: K.BINARY[name] for name in ("add", "sub", "mul", "div")}
 
 @export
 def add_(input, other, *, alpha=1):
-    """In-place ``input += alpha * other``."""
+    """In-place ``input += alpha * other``, returning ``input``.
+
+    ``other`` is a tensor broadcastable to ``input``'s shape, or a number; ``alpha`` a number.
+
+    >>> x = minigrad.tensor([1.0, 2.0])
+    >>> x.add_(minigrad.tensor([10.0, 20.0]), alpha=0.5)
+    tensor([ 6., 12.])
+    """
     return inplace(add, input, other if alpha == 1 else other * alpha)
 
 
 @export
 def sub_(input, other, *, alpha=1):
-    """In-place ``input -= alpha * other``."""
+    """In-place ``input -= alpha * other``, returning ``input``.
+
+    ``other`` is a tensor broadcastable to ``input``'s shape, or a number; ``alpha`` a number.
+
+    >>> x = minigrad.tensor([1.0, 2.0])
+    >>> x.sub_(1, alpha=2)
+    tensor([-1.,  0.])
+    """
     return inplace(sub, input, other if alpha == 1 else other * alpha)
 
 
 @export
 def mul_(input, other):
-    """In-place ``input *= other``."""
+    """In-place ``input *= other``, returning ``input``.
+
+    ``other`` is a tensor broadcastable to ``input``'s shape, or a number.
+
+    >>> x = minigrad.tensor([1.0, 2.0])
+    >>> x.mul_(3)
+    tensor([3., 6.])
+    """
     return inplace(mul, input, other)
 
 
 @export
 def div_(input, other):
-    """In-place ``input /= other``."""
+    """In-place ``input /= other``, returning ``input``.
+
+    ``other`` is a tensor broadcastable to ``input``'s shape, or a number; ``input`` must be a
+    float tensor (an integer one cannot hold the quotient).
+
+    >>> x = minigrad.tensor([1.0, 2.0])
+    >>> x.div_(4)
+    tensor([0.2500, 0.5000])
+    """
     return inplace(div, input, other)
 
 
-def _compare(name, ufunc, *aliases, inplace=False):
+def _compare(name, ufunc, *aliases, inplace=False, doc=None, example=None):
+    """An op that records nothing: ``ufunc`` of the promoted operands (comparisons, logical and
+    bitwise ops); ``doc`` its summary, ``example`` as ``_unary``'s, ``(input, other, printed)``."""
+
     def fn(input, other):
         if type(input) is BatchedTensor or type(other) is BatchedTensor:  # inside vmap
             return _batched.raw_elementwise(lambda a, b: ufunc(*_prep2(name, a, b)), input, other)
@@ -393,22 +470,33 @@ def _compare(name, ufunc, *aliases, inplace=False):
         return result if raw else _tape._from_array(np.asarray(result))
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"Elementwise ``{name}`` comparison, as a bool tensor (not differentiable)."
-    return export(fn, *aliases, inplace=inplace)
+    fn.__doc__ = f"Elementwise ``{name}``, as a tensor (not differentiable)."
+    if doc is not None:
+        fn.__doc__ = (
+            f"{doc}\n\n``other`` is a tensor (broadcast against ``input``) or a number. Not differentiable."
+            f"\n\n{function_example(name, example)}"
+        )
+    return export(fn, *aliases, inplace=inplace, inplace_example=example if inplace else None)
 
 
-eq = _compare("eq", np.equal)
-ne = _compare("ne", np.not_equal)
+def _comparison(name, symbol, ufunc, *aliases, printed):
+    doc = f"``input {symbol} other`` for each element, as a bool tensor."
+    return _compare(name, ufunc, *aliases, doc=doc, example=("[1.0, 2.0, 3.0]", "2.0", printed))
 
 
-lt = less = _compare("lt", np.less, "less")
-
-
-le = less_equal = _compare("le", np.less_equal, "less_equal")
-
-
-gt = greater = _compare("gt", np.greater, "greater")
-
-
-ge = greater_equal = _compare("ge", np.greater_equal, "greater_equal")
-logical_and = _compare("logical_and", np.logical_and)
+eq = _comparison("eq", "==", np.equal, printed="tensor([False,  True, False])")
+ne = _comparison("ne", "!=", np.not_equal, printed="tensor([ True, False,  True])")
+lt = less = _comparison("lt", "<", np.less, "less", printed="tensor([ True, False, False])")
+le = less_equal = _comparison(
+    "le", "<=", np.less_equal, "less_equal", printed="tensor([ True,  True, False])"
+)
+gt = greater = _comparison("gt", ">", np.greater, "greater", printed="tensor([False, False,  True])")
+ge = greater_equal = _comparison(
+    "ge", ">=", np.greater_equal, "greater_equal", printed="tensor([False,  True,  True])"
+)
+logical_and = _compare(
+    "logical_and",
+    np.logical_and,
+    doc="Logical and of each pair of elements of ``input`` and ``other`` (nonzero is True), as a bool tensor.",
+    example=("[True, True, False]", "minigrad.tensor([True, False, False])", "tensor([ True, False, False])"),
+)

@@ -329,7 +329,14 @@ def _source_shape(op, x, src, dim, count):
 # ----------------------------------------------------------------------------- the functions
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=(
+        "[1.0, 1.0, 1.0]",
+        '0, minigrad.tensor([0, 0, 2]), minigrad.tensor([2.0, 3.0, 4.0]), "sum"',
+        "tensor([6., 1., 5.])",
+    ),
+)
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """A copy of ``input`` with ``src`` reduced into it at ``index`` along ``dim``: ``reduce``
     is "sum", "prod", "mean", "amax" or "amin"; ``include_self=False`` leaves the old value out
@@ -365,7 +372,14 @@ def scatter_with_reduce(input, d, idx, src, reduce):
     return apply(SCATTER_LEGACY, (input, src), (d, idx, reduce))
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=(
+        "[1.0, 1.0, 1.0]",
+        "0, minigrad.tensor([0, 2]), minigrad.tensor([10.0, 20.0])",
+        "tensor([11.,  1., 21.])",
+    ),
+)
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of ``input`` with ``alpha * source`` added at the slices ``index`` along ``dim``
     (repeated indices accumulate).
@@ -387,7 +401,10 @@ def index_add(input, dim, index, source, *, alpha=1):
     return apply(INDEX_ADD, (input, src), (d, idx, _real("index_add", alpha)))
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=("[1.0, 1.0, 1.0]", "0, minigrad.tensor([0, 2]), -1.0", "tensor([-1.,  1., -1.])"),
+)
 def index_fill(input, dim, index, value):
     """A copy of ``input`` with ``value`` (a number or 0-d tensor) at the slices ``index``.
 
@@ -416,7 +433,14 @@ def index_fill(input, dim, index, value):
     return apply(INDEX_FILL, (input, value), (d, idx))
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=(
+        "[1.0, 1.0, 1.0]",
+        "0, minigrad.tensor([0, 2]), minigrad.tensor([10.0, 20.0])",
+        "tensor([10.,  1., 20.])",
+    ),
+)
 def index_copy(input, dim, index, source):
     """A copy of ``input`` with the slices of ``source`` written at ``index`` along ``dim``.
 
@@ -434,7 +458,14 @@ def index_copy(input, dim, index, source):
     return apply(INDEX_COPY, (input, src), (d, idx))
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=(
+        "[1.0, 1.0, 1.0]",
+        "(minigrad.tensor([0, 2]),), minigrad.tensor([5.0, 6.0])",
+        "tensor([5., 1., 6.])",
+    ),
+)
 def index_put(input, indices, values, accumulate=False):
     """``input[indices] = values`` on a copy (``indices`` a tuple of integer or bool tensors);
     ``accumulate=True`` adds instead, repeated indices accumulating.
@@ -467,7 +498,14 @@ def index_put(input, indices, values, accumulate=False):
     return apply(INDEX_PUT, (input, values), (index, bool(accumulate)))
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=(
+        "[1.0, 1.0, 1.0]",
+        "minigrad.tensor([True, False, True]), minigrad.tensor([7.0, 8.0])",
+        "tensor([7., 1., 8.])",
+    ),
+)
 def masked_scatter(input, mask, source):
     """A copy of ``input`` with the elements of ``source``, in order, where the bool ``mask``
     (broadcast to input) is True.
@@ -504,7 +542,14 @@ def masked_scatter(input, mask, source):
     return apply(MASKED_SCATTER, (input, source), (np.array(m, order="C"),))
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=(
+        "[1.0, 1.0, 1.0]",
+        "minigrad.tensor([-1]), minigrad.tensor([9.0])",
+        "tensor([1., 1., 9.])",
+    ),
+)
 def put(input, index, source, accumulate=False):
     """A copy of ``input`` with ``source`` written at the flat positions ``index`` (input seen
     as 1-D; negative positions count from the end); ``accumulate=True`` adds instead.

@@ -60,9 +60,12 @@ FMOD_S      = defop("fmod",      _division("fmod", np.fmod),
 # fmt: on
 
 
-@export(inplace=True)
+@export(inplace=True, inplace_example=("[-3.0, 5.0]", "4", "tensor([1., 1.])"))
 def remainder(input, other):
-    """Python's ``%``: the remainder with the sign of the divisor.
+    """Python's ``%``: ``input - floor(input / other) * other``, with the sign of ``other``.
+
+    ``other`` is a tensor (broadcast) or a number. The gradient is 1 for ``input`` and
+    -floor(input / other) for ``other``.
 
     >>> minigrad.tensor([-3, 5]) % 4
     tensor([1, 1])
@@ -70,9 +73,12 @@ def remainder(input, other):
     return call2(REMAINDER if isinstance(other, Tensor) else REMAINDER_S, input, other)
 
 
-@export(inplace=True)
+@export(inplace=True, inplace_example=("[-3.0, 5.0]", "4", "tensor([-3.,  1.])"))
 def fmod(input, other):
-    """C's fmod: the remainder with the sign of the dividend.
+    """C's fmod: ``input - trunc(input / other) * other``, with the sign of ``input``.
+
+    ``other`` is a tensor (broadcast) or a number. The gradient is 1 for ``input`` and
+    -trunc(input / other) for ``other``.
 
     >>> minigrad.fmod(minigrad.tensor([-3.0, 5.0]), 4)
     tensor([-3.,  1.])
@@ -85,9 +91,11 @@ def _rremainder(input, other):
     return call2(REMAINDER, other, input)
 
 
-@export(inplace=True)
+@export(inplace=True, inplace_example=("[7, -7]", "2", "tensor([ 3, -4])"))
 def floor_divide(input, other):
-    """``//``: division rounded down (not differentiable).
+    """``input // other``: division rounded down (not differentiable).
+
+    ``other`` is a tensor (broadcast) or a number; integers stay integers.
 
     >>> minigrad.tensor([7, -7]) // 2
     tensor([ 3, -4])
@@ -102,7 +110,7 @@ def _refuse_float(name, a, b, message):
             raise NotImplementedError(message)
 
 
-def _bitwise(name, ufunc):
+def _bitwise(name, ufunc, symbol, example):
     def forward(a, b):
         _refuse_float(
             name,
@@ -113,15 +121,23 @@ def _bitwise(name, ufunc):
         )
         return ufunc(a, b)
 
-    return _compare(name, forward, inplace=True)
+    kind = name.split("_")[1]
+    doc = f"``input {symbol} other``: bitwise {kind} of integer tensors, logical {kind} of bool ones."
+    return _compare(name, forward, inplace=True, doc=doc, example=example)
 
 
-bitwise_and = _bitwise("bitwise_and", np.bitwise_and)
-bitwise_or = _bitwise("bitwise_or", np.bitwise_or)
-bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor)
+bitwise_and = _bitwise(
+    "bitwise_and", np.bitwise_and, "&", ("[12, 10]", "minigrad.tensor([10, 6])", "tensor([8, 2])")
+)
+bitwise_or = _bitwise(
+    "bitwise_or", np.bitwise_or, "|", ("[12, 10]", "minigrad.tensor([10, 6])", "tensor([14, 14])")
+)
+bitwise_xor = _bitwise(
+    "bitwise_xor", np.bitwise_xor, "^", ("[12, 10]", "minigrad.tensor([10, 6])", "tensor([ 6, 12])")
+)
 
 
-def _shift(name, ufunc, kernel):
+def _shift(name, ufunc, kernel, doc, example):
     def forward(a, b):
         _refuse_float(
             name, a, b, f"\"{kernel}_cpu\" not implemented for 'Float': {name} takes integer tensors"
@@ -136,16 +152,32 @@ def _shift(name, ufunc, kernel):
             out = ufunc(a, np.minimum(b, bits - 1).astype(a.dtype))
         return np.where(b >= bits, 0, out).astype(a.dtype) if name == "bitwise_left_shift" else out
 
-    return _compare(name, forward, inplace=True)
+    return _compare(name, forward, inplace=True, doc=doc, example=example)
 
 
-bitwise_left_shift = _shift("bitwise_left_shift", np.left_shift, "lshift")
-bitwise_right_shift = _shift("bitwise_right_shift", np.right_shift, "rshift")
+bitwise_left_shift = _shift(
+    "bitwise_left_shift",
+    np.left_shift,
+    "lshift",
+    "``input << other``: the bits of integer ``input`` shifted left by ``other`` (0 past the width).",
+    ("[1, 3]", "2", "tensor([ 4, 12])"),
+)
+bitwise_right_shift = _shift(
+    "bitwise_right_shift",
+    np.right_shift,
+    "rshift",
+    "``input >> other``: the bits of integer ``input`` shifted right by ``other``, keeping the sign.",
+    ("[16, -16]", "2", "tensor([ 4, -4])"),
+)
 
 
-@export(inplace=True)
+@export(inplace=True, inplace_example=("[0, 5]", "", "tensor([-1, -6])"))
 def bitwise_not(input):
-    """``~x``: logical not of a bool tensor, bitwise not of an integer one."""
+    """``~input``: logical not of a bool tensor, bitwise not of an integer one.
+
+    >>> minigrad.bitwise_not(minigrad.tensor([True, False])), ~minigrad.tensor([0, 5])
+    (tensor([False,  True]), tensor([-1, -6]))
+    """
     if not isinstance(input, Tensor):
         raise TypeError(f"bitwise_not(): argument 'input' must be Tensor, not {type(input).__name__}")
     if input._data.dtype.kind == "f":

@@ -439,7 +439,7 @@ def cross_entropy_reduced(input, target, ignore_index=-100, reduction="mean"):
     return apply(CROSS_ENTROPY_REDUCED, (input,), (t, int(ignore_index), denominator))
 
 
-@export(inplace=True)
+@export(inplace=True, inplace_example=("[0.0, 1.0]", "", "tensor([0.0000, 0.8427])"))
 def erf(input):
     """The error function of each element (for the exact GELU)."""
     return apply(ERF, (input,))

@@ -124,35 +124,61 @@ CLAMP   = defop("clamp",   _fwd_clamp,                 lambda g, x, out, lo, hi:
 # fmt: on
 
 
-def _unary(op, doc, *aliases):
-    return _elementwise_unary(op, doc, *aliases, module=__name__)
+def _unary(op, doc, *aliases, example):
+    return _elementwise_unary(op, doc, *aliases, example=example, module=__name__)
 
 
-log1p = _unary(LOG1P, "log(1 + x), accurate for small x.")
-expm1 = _unary(EXPM1, "exp(x) - 1, accurate for small x.")
-rsqrt = _unary(RSQRT, "1 / sqrt(x).")
-log10 = _unary(LOG10, "Base-10 logarithm of each element.")
-log2 = _unary(LOG2, "Base-2 logarithm of each element.")
-exp2 = _unary(EXP2, "2 to the power of each element.")
-tan = _unary(TAN, "Tangent of each element.")
-asin = arcsin = _unary(ASIN, "Arcsine of each element (nan outside [-1, 1]).", "arcsin")
-acos = arccos = _unary(ACOS, "Arccosine of each element (nan outside [-1, 1]).", "arccos")
-atan = arctan = _unary(ATAN, "Arctangent of each element.", "arctan")
-floor = _unary(FLOOR, "Round down (zero gradient).")
-ceil = _unary(CEIL, "Round up (zero gradient).")
-round = _unary(ROUND, "Round half to even, as PyTorch (zero gradient).")  # noqa: A001
-trunc = _unary(TRUNC, "Round towards zero (zero gradient).")
+# fmt: off
+log1p = _unary(LOG1P, "log(1 + input) for each element, accurate for small input; gradient 1 / (1 + input).",
+               example=("[0.0, 1.0]", "", "tensor([0.0000, 0.6931])"))
+expm1 = _unary(EXPM1, "exp(input) - 1 for each element, accurate for small input; gradient out + 1.",
+               example=("[0.0, 1.0]", "", "tensor([0.0000, 1.7183])"))
+rsqrt = _unary(RSQRT, "1 / sqrt(input) for each element; gradient -out**3 / 2.",
+               example=("[4.0, 0.25]", "", "tensor([0.5000, 2.0000])"))
+log10 = _unary(LOG10, "Base-10 logarithm of each element of ``input``; gradient 1 / (input ln 10).",
+               example=("[1.0, 100.0]", "", "tensor([0., 2.])"))
+log2 = _unary(LOG2, "Base-2 logarithm of each element of ``input``; gradient 1 / (input ln 2).",
+              example=("[1.0, 8.0]", "", "tensor([0., 3.])"))
+exp2 = _unary(EXP2, "2 to the power of each element of ``input``; gradient out * ln 2.",
+              example=("[0.0, 3.0]", "", "tensor([1., 8.])"))
+tan = _unary(TAN, "Tangent of each element of ``input`` (in radians); gradient 1 + out**2.",
+             example=("[0.0, 1.0]", "", "tensor([0.0000, 1.5574])"))
+asin = arcsin = _unary(ASIN, "Arcsine of each element of ``input`` (nan outside [-1, 1]); "
+                             "gradient 1 / sqrt(1 - input**2).", "arcsin",
+                       example=("[0.0, 1.0]", "", "tensor([0.0000, 1.5708])"))
+acos = arccos = _unary(ACOS, "Arccosine of each element of ``input`` (nan outside [-1, 1]); "
+                             "gradient -1 / sqrt(1 - input**2).", "arccos",
+                       example=("[1.0, 0.0]", "", "tensor([0.0000, 1.5708])"))
+atan = arctan = _unary(ATAN, "Arctangent of each element of ``input``; gradient 1 / (1 + input**2).", "arctan",
+                       example=("[0.0, 1.0]", "", "tensor([0.0000, 0.7854])"))
+floor = _unary(FLOOR, "Round each element of ``input`` down (zero gradient; integer tensors are kept).",
+               example=("[-1.5, 1.5]", "", "tensor([-2.,  1.])"))
+ceil = _unary(CEIL, "Round each element of ``input`` up (zero gradient; integer tensors are kept).",
+              example=("[-1.5, 1.5]", "", "tensor([-1.,  2.])"))
+round = _unary(ROUND, "Round each element of ``input`` half to even, as PyTorch (zero gradient; "  # noqa: A001
+                     "minigrad has no ``decimals`` argument).",
+               example=("[0.5, 1.5, 2.5]", "", "tensor([0., 2., 2.])"))
+trunc = _unary(TRUNC, "Round each element of ``input`` towards zero (zero gradient; integer tensors are kept).",
+               example=("[-1.5, 1.5]", "", "tensor([-1.,  1.])"))
+# fmt: on
 
 
-@export(inplace=True)
+@export(inplace=True, inplace_example=("[2.0, -3.0]", "", "tensor([4., 9.])"))
 def square(input):
-    """x * x (recorded as PowBackward0, as in PyTorch)."""
+    """input * input for each element (recorded as PowBackward0, as in PyTorch).
+
+    >>> minigrad.square(minigrad.tensor([2.0, -3.0]))
+    tensor([4., 9.])
+    """
     return pow(input, 2)
 
 
 @export
 def maximum(input, other):
     """Elementwise maximum of two tensors (gradient split in half at ties).
+
+    ``input`` and ``other`` are tensors, broadcast together; NaN on either side gives NaN
+    (``fmax`` ignores it).
 
     >>> minigrad.maximum(minigrad.tensor([1.0, 4.0]), minigrad.tensor([3.0, 2.0]))
     tensor([3., 4.])
@@ -162,13 +188,24 @@ def maximum(input, other):
 
 @export
 def minimum(input, other):
-    """Elementwise minimum of two tensors (gradient split in half at ties)."""
+    """Elementwise minimum of two tensors (gradient split in half at ties).
+
+    ``input`` and ``other`` are tensors, broadcast together; NaN on either side gives NaN
+    (``fmin`` ignores it).
+
+    >>> minigrad.minimum(minigrad.tensor([1.0, 4.0]), minigrad.tensor([3.0, 2.0]))
+    tensor([1., 2.])
+    """
     return call2(MINIMUM, input, other)
 
 
-@export("clip", inplace=True)
+@export(
+    "clip", inplace=True, inplace_example=("[-2.0, 0.5, 3.0]", "-1, 1", "tensor([-1.0000,  0.5000,  1.0000])")
+)
 def clamp(input, min=None, max=None):  # noqa: A002
-    """Limit values to [min, max] (either may be None); gradient 1 inside, 0 outside.
+    """Limit the values of ``input`` to [min, max]; gradient 1 inside, 0 outside.
+
+    ``min`` and ``max`` are numbers or tensors (broadcast); either may be None, not both.
 
     >>> minigrad.tensor([-2.0, 0.5, 3.0]).clamp(-1, 1)
     tensor([-1.0000,  0.5000,  1.0000])
@@ -189,23 +226,45 @@ clip = clamp
 
 @export
 def clamp_min(input, min):  # noqa: A002
-    """clamp(input, min=min): values below ``min`` become ``min``."""
+    """clamp(input, min=min): values below ``min`` become ``min``.
+
+    >>> minigrad.tensor([-2.0, 3.0]).clamp_min(0)
+    tensor([0., 3.])
+    """
     return clamp(input, min=min)
 
 
 @export
 def clamp_max(input, max):  # noqa: A002
-    """clamp(input, max=max): values above ``max`` become ``max``."""
+    """clamp(input, max=max): values above ``max`` become ``max``.
+
+    >>> minigrad.tensor([-2.0, 3.0]).clamp_max(0)
+    tensor([-2.,  0.])
+    """
     return clamp(input, max=max)
 
 
-logical_or = _compare("logical_or", np.logical_or)
-logical_xor = _compare("logical_xor", np.logical_xor)
+logical_or = _compare(
+    "logical_or",
+    np.logical_or,
+    doc="Logical or of each pair of elements of ``input`` and ``other`` (nonzero is True), as a bool tensor.",
+    example=("[True, True, False]", "minigrad.tensor([True, False, False])", "tensor([ True,  True, False])"),
+)
+logical_xor = _compare(
+    "logical_xor",
+    np.logical_xor,
+    doc="Logical xor of each pair of elements of ``input`` and ``other`` (nonzero is True), as a bool tensor.",
+    example=("[True, True, False]", "minigrad.tensor([True, False, False])", "tensor([False,  True, False])"),
+)
 
 
 @export
 def logical_not(input):
-    """Elementwise not, as a bool tensor."""
+    """Logical not of each element of ``input`` (zero is False), as a bool tensor.
+
+    >>> minigrad.logical_not(minigrad.tensor([True, False]))
+    tensor([False,  True])
+    """
     if type(input) is BatchedTensor:
         return _batched.raw_elementwise(np.logical_not, input)
     if isinstance(input, Tensor):
@@ -215,19 +274,31 @@ def logical_not(input):
 
 @export
 def isnan(input):
-    """Where the elements are NaN, as a bool tensor."""
+    """Where the elements of ``input`` are NaN, as a bool tensor.
+
+    >>> minigrad.isnan(minigrad.tensor([1.0, float("inf"), float("nan")]))
+    tensor([False, False,  True])
+    """
     return unrecorded(np.isnan, input)
 
 
 @export
 def isinf(input):
-    """Where the elements are +inf or -inf, as a bool tensor."""
+    """Where the elements of ``input`` are +inf or -inf, as a bool tensor.
+
+    >>> minigrad.isinf(minigrad.tensor([1.0, float("inf"), float("nan")]))
+    tensor([False,  True, False])
+    """
     return unrecorded(np.isinf, input)
 
 
 @export
 def isfinite(input):
-    """Where the elements are neither inf nor NaN, as a bool tensor."""
+    """Where the elements of ``input`` are neither inf nor NaN, as a bool tensor.
+
+    >>> minigrad.isfinite(minigrad.tensor([1.0, float("inf"), float("nan")]))
+    tensor([ True, False, False])
+    """
     return unrecorded(np.isfinite, input)
 
 
@@ -290,13 +361,24 @@ def _close(a, b, rtol, atol, equal_nan):
 
 @export
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Whether every element of ``input`` is close to ``other``'s (see ``isclose``), as a bool."""
+    """Whether every element of ``input`` is close to ``other``'s (see ``isclose``), as a bool.
+
+    ``|input - other| <= atol + rtol * |other|`` must hold everywhere; NaNs count as equal
+    only with ``equal_nan``.
+
+    >>> minigrad.allclose(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.001]), rtol=1e-3)
+    True
+    """
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
 
 
 @export
 def equal(input, other):
-    """Whether two tensors have the same shape and the same values, as a bool (NaN != NaN)."""
+    """Whether ``input`` and ``other`` have the same shape and values, as a bool (NaN != NaN).
+
+    >>> minigrad.equal(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.0]))
+    True
+    """
     for name, pos, t in (("input", 1, input), ("other", 2, other)):
         if not isinstance(t, Tensor):
             raise TypeError(

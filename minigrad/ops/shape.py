@@ -275,7 +275,9 @@ def transpose(input, dim0, dim1):
 swapaxes = swapdims = transpose
 
 
-@export(inplace=True)
+@export(
+    inplace=True, inplace_example=("[[1.0, 2.0], [3.0, 4.0]]", "", "tensor([[1., 3.],\n        [2., 4.]])")
+)
 def t(input):
     """Transpose of a matrix (a vector or 0-d tensor comes back as a view of itself)."""
     if input.ndim > 2:
@@ -550,7 +552,9 @@ def roll(input, shifts, dims=None):
     return apply(ROLL, (input,), (shifts, dims))
 
 
-@export(inplace=True)
+@export(
+    inplace=True, inplace_example=("[[1.0, 2.0], [3.0, 4.0]]", "", "tensor([[1., 0.],\n        [3., 4.]])")
+)
 def tril(input, diagonal=0):
     """The lower triangle of the last two dims (on and below ``diagonal``); the rest is zero.
 
@@ -563,7 +567,10 @@ def tril(input, diagonal=0):
     return apply(TRIL, (input,), (_int("tril", diagonal, "diagonal"),))
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=("[[1.0, 2.0], [3.0, 4.0]]", "diagonal=1", "tensor([[0., 2.],\n        [0., 0.]])"),
+)
 def triu(input, diagonal=0):
     """The upper triangle of the last two dims (on and above ``diagonal``); the rest is zero."""
     if _is_raw(input):

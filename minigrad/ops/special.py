@@ -16,6 +16,7 @@ import numpy as np
 from .. import _dtypes, _tape
 from .._tape import Tensor, apply, call2
 from ._core import _float, _is_raw, _prep2, _real, defop, export, export_method, unrecorded
+from .elementwise import _binary as _elementwise_binary
 from .elementwise import (
     _fwd_sign,
     _unary,
@@ -319,42 +320,85 @@ ADDCDIV    = defop("addcdiv",    _fwd_addc("addcdiv", np.divide),
 # fmt: on
 
 
-sinh = _unary(SINH, "Hyperbolic sine of each element.")
-cosh = _unary(COSH, "Hyperbolic cosine of each element.")
-asinh = arcsinh = _unary(ASINH, "Inverse hyperbolic sine of each element.", "arcsinh")
-acosh = arccosh = _unary(ACOSH, "Inverse hyperbolic cosine of each element (nan below 1).", "arccosh")
-atanh = arctanh = _unary(
-    ATANH, "Inverse hyperbolic tangent of each element (nan outside [-1, 1]).", "arctanh"
+# fmt: off
+sinh = _unary(SINH, "Hyperbolic sine of each element of ``input``; gradient cosh(input).",
+              example=("[0.0, 1.0]", "", "tensor([0.0000, 1.1752])"))
+cosh = _unary(COSH, "Hyperbolic cosine of each element of ``input``; gradient sinh(input).",
+              example=("[0.0, 1.0]", "", "tensor([1.0000, 1.5431])"))
+asinh = arcsinh = _unary(ASINH, "Inverse hyperbolic sine of each element of ``input``; "
+                               "gradient 1 / sqrt(input**2 + 1).",
+                         "arcsinh", example=("[0.0, 1.0]", "", "tensor([0.0000, 0.8814])"))
+acosh = arccosh = _unary(ACOSH, "Inverse hyperbolic cosine of each element of ``input`` (nan below 1).",
+                         "arccosh", example=("[1.0, 2.0]", "", "tensor([0.0000, 1.3170])"))
+atanh = arctanh = _unary(ATANH, "Inverse hyperbolic tangent of each element of ``input`` (nan outside [-1, 1]).",
+                         "arctanh", example=("[0.0, 0.5]", "", "tensor([0.0000, 0.5493])"))
+erfc = _unary(ERFC, "1 - erf(input) for each element, accurate where erf(input) is close to 1.",
+              example=("[0.0, 1.0]", "", "tensor([1.0000, 0.1573])"))
+erfinv = _unary(ERFINV, "The inverse of erf: y with erf(y) = input, for each element of ``input`` in [-1, 1].",
+                example=("[0.0, 0.5]", "", "tensor([0.0000, 0.4769])"))
+lgamma = _unary(LGAMMA, "log |Gamma(input)| for each element (inf at the poles 0, -1, -2, ...); "
+                        "gradient digamma(input).",
+                example=("[1.0, 0.5]", "", "tensor([0.0000, 0.5724])"))
+digamma = _unary(DIGAMMA, "The logarithmic derivative of Gamma, psi(input) = lgamma'(input), for each element.",
+                 example=("[1.0, 0.5]", "", "tensor([-0.5772, -1.9635])"))
+frac = _unary(FRAC, "input - trunc(input): the fractional part of each element, with its sign; gradient 1.",
+              example=("[-1.5, 2.25]", "", "tensor([-0.5000,  0.2500])"))
+sgn = _unary(SGN, "sign(input) for real tensors (zero gradient; minigrad has no complex tensors).",
+             example=("[-2.0, 0.0, 3.0]", "", "tensor([-1.,  0.,  1.])"))
+# fmt: on
+
+
+def _binary(op, doc, *aliases, example, inplace=False):
+    return _elementwise_binary(op, doc, *aliases, example=example, inplace=inplace, module=__name__)
+
+
+logaddexp = _binary(
+    LOGADDEXP,
+    "log(exp(input) + exp(other)) for each pair of elements, without overflow.\n\n"
+    "``input`` and ``other`` are tensors, broadcast together.",
+    example=("[0.0, 100.0]", "minigrad.tensor([0.0, 100.0])", "tensor([  0.6931, 100.6931])"),
 )
-erfc = _unary(ERFC, "1 - erf(x), accurate where erf(x) is close to 1.")
-erfinv = _unary(ERFINV, "The inverse of erf: y with erf(y) = x, for x in [-1, 1].")
-lgamma = _unary(LGAMMA, "log |Gamma(x)| of each element (inf at the poles 0, -1, -2, ...).")
-digamma = _unary(DIGAMMA, "The logarithmic derivative of Gamma, psi(x) = lgamma'(x).")
-frac = _unary(FRAC, "x - trunc(x): the fractional part, with the sign of x.")
-sgn = _unary(SGN, "sign(x) for real tensors (zero gradient).")
-logaddexp = export(_tape.binary_function(LOGADDEXP, "log(exp(a) + exp(b)) without overflow.", __name__))
-logaddexp2 = export(_tape.binary_function(LOGADDEXP2, "log2(2**a + 2**b) without overflow.", __name__))
-hypot = export(_tape.binary_function(HYPOT, "sqrt(a**2 + b**2) without overflow.", __name__), inplace=True)
-atan2 = arctan2 = export(
-    _tape.binary_function(
-        ATAN2, "The angle of the point (b, a): atan(a / b) in the right quadrant.", __name__
-    ),
+logaddexp2 = _binary(
+    LOGADDEXP2,
+    "log2(2**input + 2**other) for each pair of elements, without overflow.\n\n"
+    "``input`` and ``other`` are tensors, broadcast together.",
+    example=("[0.0, 1.0]", "minigrad.tensor([0.0, 1.0])", "tensor([1., 2.])"),
+)
+hypot = _binary(
+    HYPOT,
+    "sqrt(input**2 + other**2) for each pair of elements, without overflow.\n\n"
+    "``input`` and ``other`` are tensors, broadcast together; the gradients are input / out and other / out.",
+    example=("[3.0, 5.0]", "minigrad.tensor([4.0, 12.0])", "tensor([ 5., 13.])"),
+    inplace=True,
+)
+atan2 = arctan2 = _binary(
+    ATAN2,
+    "The angle of the point (other, input): atan(input / other) in the right quadrant, in (-pi, pi].\n\n"
+    "``input`` (the y coordinates) and ``other`` (the x coordinates) are tensors, broadcast together.",
     "arctan2",
+    example=("[1.0, -1.0]", "minigrad.tensor([-1.0, -1.0])", "tensor([ 2.3562, -2.3562])"),
     inplace=True,
 )
-fmax = export(
-    _tape.binary_function(FMAX, "Elementwise maximum that ignores NaN (NaN only where both are).", __name__),
+fmax = _binary(
+    FMAX,
+    "Elementwise maximum that ignores NaN (NaN only where both are).\n\n"
+    "``input`` and ``other`` are tensors, broadcast together; the gradient goes to the larger.",
+    example=('[1.0, float("nan"), 5.0]', 'minigrad.tensor([3.0, 2.0, float("nan")])', "tensor([3., 2., 5.])"),
     inplace=True,
 )
-fmin = export(
-    _tape.binary_function(FMIN, "Elementwise minimum that ignores NaN (NaN only where both are).", __name__),
+fmin = _binary(
+    FMIN,
+    "Elementwise minimum that ignores NaN (NaN only where both are).\n\n"
+    "``input`` and ``other`` are tensors, broadcast together; the gradient goes to the smaller.",
+    example=('[1.0, float("nan"), 5.0]', 'minigrad.tensor([3.0, 2.0, float("nan")])', "tensor([1., 2., 5.])"),
     inplace=True,
 )
 
 
 @export(method=False)
 def polygamma(n, input):
-    """The n-th derivative of digamma (``polygamma(0, x)`` is digamma).
+    """The ``n``-th derivative of digamma at each element of ``input`` (``polygamma(0, x)`` is
+    digamma); ``n`` is an int >= 0.
 
     At negative x by reflection (n = 0, 1) or the recurrence (n >= 2, for x > -1e4: NaN
     below), with PyTorch's (-1)^(n+1) inf at the poles 0, -1, -2, ...
@@ -381,16 +425,27 @@ def _polygamma_method(self, n):
     return polygamma(n, self)
 
 
-@export(inplace=True)
+@export(inplace=True, inplace_example=("[0.25, 0.5]", "", "tensor([-1.0986,  0.0000])"))
 def logit(input, eps=None):
-    """log(x / (1 - x)), with x clamped to [eps, 1 - eps] when ``eps`` is given."""
+    """log(input / (1 - input)) for each element, the inverse of sigmoid.
+
+    ``eps``: None (nan outside [0, 1]), or a number to clamp ``input`` to [eps, 1 - eps]
+    first (the gradient is then 0 outside that range).
+
+    >>> minigrad.logit(minigrad.tensor([0.25, 0.5, 1.0]), eps=0.01)
+    tensor([-1.0986,  0.0000,  4.5951])
+    """
     return apply(LOGIT, (input,), (eps,))
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=('[float("nan"), float("inf")]', "nan=-1.0, posinf=9.0", "tensor([-1.,  9.])"),
+)
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
-    """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by default the
-    dtype's largest and smallest finite values).
+    """``input`` with NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (by
+    default the dtype's largest and smallest finite values); gradient 1 where ``input`` is
+    finite, else 0.
 
     >>> minigrad.nan_to_num(minigrad.tensor([float("nan"), 1.0]))
     tensor([0., 1.])
@@ -398,15 +453,29 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     return apply(NAN_TO_NUM, (input,), (nan, posinf, neginf))
 
 
-@export(inplace=True)
+@export(inplace=True, inplace_example=("[1.0, -2.0]", "-1.0", "tensor([-1., -2.])"))
 def copysign(input, other):
-    """The magnitude of ``input`` with the sign of ``other`` (float result)."""
+    """The magnitude of ``input`` with the sign of ``other`` (float result).
+
+    ``other`` is a tensor (broadcast) or a number; -0.0 counts as negative.
+
+    >>> minigrad.copysign(minigrad.tensor([1.0, -2.0]), minigrad.tensor([-0.0, 3.0]))
+    tensor([-1.,  2.])
+    """
     return call2(COPYSIGN if isinstance(other, Tensor) else COPYSIGN_S, input, other)
 
 
-@export(inplace=True)
+@export(
+    inplace=True, inplace_example=("[0.0, 2.0]", "minigrad.tensor([0.0, 4.0])", "tensor([0.0000, 2.7726])")
+)
 def xlogy(input, other):
-    """input * log(other), and 0 where input is 0 (unless other is NaN)."""
+    """input * log(other), and 0 where input is 0 (unless other is NaN).
+
+    ``input`` and ``other`` are tensors or numbers (not both numbers), broadcast together.
+
+    >>> minigrad.xlogy(minigrad.tensor([0.0, 2.0]), minigrad.tensor([0.0, 4.0]))
+    tensor([0.0000, 2.7726])
+    """
     if isinstance(input, (int, float)) and not isinstance(input, bool):  # xlogy(2.0, x): a 0-d tensor
         input = _tape._from_array(
             np.asarray(input, dtype=np.float32 if isinstance(input, float) else np.int64)
@@ -414,7 +483,10 @@ def xlogy(input, other):
     return call2(XLOGY if isinstance(other, Tensor) else XLOGY_S, input, other)
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=("[0.0, 10.0]", "minigrad.tensor([10.0, 20.0]), 0.5", "tensor([ 5., 15.])"),
+)
 def lerp(input, end, weight):
     """input + weight * (end - input): linear interpolation (``weight`` a number or tensor).
 
@@ -426,21 +498,55 @@ def lerp(input, end, weight):
     return apply(LERP, (input, end), (weight,))
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=(
+        "[1.0, 1.0]",
+        "minigrad.tensor([2.0, 3.0]), minigrad.tensor([4.0, 5.0])",
+        "tensor([ 9., 16.])",
+    ),
+)
 def addcmul(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 * tensor2 (one node)."""
+    """input + value * tensor1 * tensor2 (one node).
+
+    ``tensor1`` and ``tensor2`` are tensors broadcast with ``input``; ``value`` a number.
+
+    >>> one = minigrad.tensor([1.0, 1.0])
+    >>> minigrad.addcmul(one, minigrad.tensor([2.0, 3.0]), minigrad.tensor([4.0, 5.0]), value=0.5)
+    tensor([5.0000, 8.5000])
+    """
     return apply(ADDCMUL, (input, tensor1, tensor2), (value,))
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=(
+        "[1.0, 1.0]",
+        "minigrad.tensor([2.0, 3.0]), minigrad.tensor([4.0, 5.0])",
+        "tensor([1.5000, 1.6000])",
+    ),
+)
 def addcdiv(input, tensor1, tensor2, *, value=1):
-    """input + value * tensor1 / tensor2 (one node)."""
+    """input + value * tensor1 / tensor2 (one node).
+
+    ``tensor1`` and ``tensor2`` are tensors broadcast with ``input``; ``value`` a number.
+
+    >>> one = minigrad.tensor([1.0, 1.0])
+    >>> minigrad.addcdiv(one, minigrad.tensor([2.0, 3.0]), minigrad.tensor([4.0, 5.0]), value=0.5)
+    tensor([1.2500, 1.3000])
+    """
     return apply(ADDCDIV, (input, tensor1, tensor2), (value,))
 
 
-@export(inplace=True)
+@export(
+    inplace=True,
+    inplace_example=("[2.0], dtype=minigrad.float64", "3", "tensor([8.], dtype=minigrad.float64)"),
+)
 def float_power(input, exponent):
     """input ** exponent computed in float64, as PyTorch's float_power.
+
+    ``input`` and ``exponent`` are tensors or numbers. Where minigrad differs: the in-place
+    ``x.float_power_`` writes the result in ``x``'s dtype (PyTorch requires a float64 ``x``).
 
     >>> minigrad.float_power(minigrad.tensor([2]), 3)
     tensor([8.], dtype=minigrad.float64)
@@ -456,7 +562,13 @@ def float_power(input, exponent):
 
 @export
 def heaviside(input, values):
-    """0 where input < 0, ``values`` where input == 0, 1 where input > 0 (not differentiable)."""
+    """0 where input < 0, ``values`` where input == 0, 1 where input > 0 (not differentiable).
+
+    ``values`` is a tensor of ``input``'s dtype, broadcast against it.
+
+    >>> minigrad.heaviside(minigrad.tensor([-1.0, 0.0, 2.0]), minigrad.tensor([0.5]))
+    tensor([0.0000, 0.5000, 1.0000])
+    """
     for name, t in (("input", input), ("values", values)):
         if not isinstance(t, Tensor):
             raise TypeError(f"heaviside(): argument '{name}' must be Tensor, not {type(t).__name__}")
@@ -471,11 +583,19 @@ def heaviside(input, values):
 
 @export
 def isposinf(input):
-    """Where the elements are +inf, as a bool tensor."""
+    """Where the elements of ``input`` are +inf, as a bool tensor.
+
+    >>> minigrad.isposinf(minigrad.tensor([1.0, float("inf"), -float("inf")]))
+    tensor([False,  True, False])
+    """
     return unrecorded(np.isposinf, input)
 
 
 @export
 def isneginf(input):
-    """Where the elements are -inf, as a bool tensor."""
+    """Where the elements of ``input`` are -inf, as a bool tensor.
+
+    >>> minigrad.isneginf(minigrad.tensor([1.0, float("inf"), -float("inf")]))
+    tensor([False, False,  True])
+    """
     return unrecorded(np.isneginf, input)
