@@ -394,3 +394,53 @@ def scatter_add_planes(g, idx, Py_ssize_t plane_size):
     if bad:
         raise IndexError(f"scatter_add_planes: {bad} indices out of range for planes of {plane_size}")
     return out
+
+
+# ----------------------------------------------------------------------------- row scatter
+# The adjoint of ``x[idx]`` for an integer array ``idx`` on the first dim (an embedding's
+# lookup): every row g[k] added to out[idx[k]]; repeated indices accumulate, in order.
+
+cdef Py_ssize_t _scatter_add_rows(const floating* g, const long long* idx, floating* out,
+                                  Py_ssize_t k, Py_ssize_t width, Py_ssize_t rows) noexcept nogil:
+    # returns how many indices were out of range (their rows are skipped); a negative index
+    # counts from the end, as in x[idx]
+    cdef Py_ssize_t i, j, bad = 0
+    cdef long long r
+    cdef floating* dst
+    cdef const floating* src
+    for i in range(k):
+        r = idx[i]
+        if r < 0:
+            r += rows
+        if r < 0 or r >= rows:
+            bad += 1
+            continue
+        dst = out + r * width
+        src = g + i * width
+        for j in range(width):
+            dst[j] += src[j]
+    return bad
+
+
+def scatter_add_rows(g, idx, Py_ssize_t rows):
+    """Zeros of shape (rows, W) with every row ``g[k]`` of the (K, W) ``g`` added at row
+    ``idx[k]`` of the (K,) integer ``idx`` (negative: from the end)."""
+    cdef cnp.ndarray ga = _floats(g, "scatter_add_rows", "gradient")
+    cdef cnp.ndarray ia = _indices(idx, "scatter_add_rows", "idx")
+    if ga.ndim != 2 or ia.ndim != 1 or ia.shape[0] != ga.shape[0] or rows < 0:
+        raise ValueError(f"scatter_add_rows: gradient {np.shape(ga)} must be (K, W) and indices "
+                         f"{np.shape(ia)} (K,), with rows >= 0 (got {rows})")
+    cdef Py_ssize_t k = ga.shape[0], width = ga.shape[1], bad
+    cdef cnp.ndarray out = np.zeros((rows, width), dtype=ga.dtype)
+    cdef const long long* ip = <const long long*>cnp.PyArray_DATA(ia)
+    if ga.dtype == np.float32:
+        with nogil:
+            bad = _scatter_add_rows(<const float*>cnp.PyArray_DATA(ga), ip, <float*>cnp.PyArray_DATA(out),
+                                    k, width, rows)
+    else:
+        with nogil:
+            bad = _scatter_add_rows(<const double*>cnp.PyArray_DATA(ga), ip, <double*>cnp.PyArray_DATA(out),
+                                    k, width, rows)
+    if bad:
+        raise IndexError(f"scatter_add_rows: {bad} indices out of range for {rows} rows")
+    return out

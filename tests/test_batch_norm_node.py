@@ -116,3 +116,34 @@ def test_batch_norm_running_statistics_refuse_inside_vmap():
     bn = minigrad.nn.BatchNorm1d(3)
     with pytest.raises(RuntimeError, match="running statistics inside vmap"):
         minigrad.func.vmap(bn)(minigrad.randn(2, 6, 3))
+
+
+@pytest.mark.parametrize("shape", [(6, 4, 5), (2, 3, 4, 5)])
+def test_batch_norm_node_on_channels_last_views_matches_torch(shape):
+    """``bn(h.transpose(1, 2)).transpose(1, 2)`` (makemore's (B, T, C) activations) takes the
+    (M, C) rows path; a 4-D channels-last view too."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    c = shape[-1]
+    x, g = rng.standard_normal(shape), rng.standard_normal(shape)
+    res = []
+    for M in (minigrad, torch):
+        bn = (M.nn.BatchNorm1d if len(shape) == 3 else M.nn.BatchNorm2d)(c, dtype=M.float64)
+        with M.no_grad():
+            bn.weight.copy_(M.tensor(np.linspace(0.5, 2.0, c)))
+        xt = M.tensor(x, requires_grad=True)
+        moved = xt.transpose(1, 2) if len(shape) == 3 else xt.permute(0, 3, 1, 2)
+        y = bn(moved)
+        (y * y * M.tensor(np.moveaxis(g, -1, 1))).sum().backward()
+        res.append([y.detach().numpy(), xt.grad.numpy(), bn.weight.grad.numpy(), bn.bias.grad.numpy()])
+        res[-1] += [bn.running_mean.numpy(), bn.running_var.numpy()]
+    for a, e in zip(*res):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
+    xt = minigrad.tensor(x, requires_grad=True)
+    w = minigrad.tensor(np.linspace(0.5, 2.0, c), requires_grad=True)
+
+    def fn(x, w):
+        moved = x.transpose(1, 2) if x.ndim == 3 else x.permute(0, 3, 1, 2)
+        return F.batch_norm(moved, None, None, w, None, training=True)
+
+    assert minigrad.autograd.gradcheck(fn, (xt, w))

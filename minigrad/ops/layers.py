@@ -90,12 +90,13 @@ def _gelu_backward(g, x):
 
 class _ChannelStats:
     """A training batch norm's normalised input and per-channel statistics (forward), and
-    the per-channel gradient sums its three derivatives share (backward)."""
+    the per-channel gradient sums its three derivatives share (backward); ``order`` is the
+    transpose that made the input (M, C) rows (None: it was used as it is)."""
 
-    __slots__ = ("xhat", "rstd", "mean", "var", "g", "sums")
+    __slots__ = ("xhat", "rstd", "mean", "var", "g", "sums", "order")
 
     def __init__(self):
-        self.xhat = self.rstd = self.mean = self.var = self.g = self.sums = None
+        self.xhat = self.rstd = self.mean = self.var = self.g = self.sums = self.order = None
 
 
 def _channels(x):
@@ -104,11 +105,38 @@ def _channels(x):
     return (0,) + tuple(range(2, x.ndim)), (1, c) + (1,) * (x.ndim - 2), math.prod(x.shape) // max(c, 1)
 
 
+def _channels_last(x):
+    """The (N, ..., C) transpose of an (N, C, ...) array, or None if that is not C-contiguous.
+    A (B, T, C) activation normalised as ``bn(h.transpose(1, 2))`` (makemore, channels last)
+    is contiguous so, and its statistics are then column sums of (M, C) rows, where numpy's
+    reductions over the strided (N, C, L) view took most of the layer's time (measured)."""
+    order = (0,) + tuple(range(2, x.ndim)) + (1,)
+    t = x.transpose(order)
+    return (t, order) if t.flags.c_contiguous else (None, None)
+
+
+def _rows(a, order):
+    """``a`` (N, C, ...) as the (M, C) rows of its channels-last transpose (a copy if needed)."""
+    t = a.transpose(order)
+    return np.ascontiguousarray(t).reshape(-1, a.shape[1])
+
+
+def _unrows(r, like, order):
+    """(M, C) rows back to an (N, C, ...) array (a view of them) of ``like``'s shape."""
+    back = np.argsort(order)
+    return r.reshape(tuple(like.shape[i] for i in order)).transpose(back)
+
+
 def _fwd_batch_norm(x, w, b, eps, st):
     axes, view, count = _channels(x)
-    mean = np.add.reduce(x, axis=axes, keepdims=True)
+    t, order = _channels_last(x) if x.ndim > 2 else (x, None)
+    if t is not None:  # (M, C) rows: the statistics are column sums
+        xr, axes, view = t.reshape(-1, x.shape[1]), (0,), (x.shape[1],)
+    else:
+        xr = x
+    mean = np.add.reduce(xr, axis=axes, keepdims=True)
     mean /= count
-    xhat = x - mean
+    xhat = xr - mean
     var = np.add.reduce(xhat * xhat, axis=axes, keepdims=True)
     var /= count
     rstd = var + eps
@@ -118,8 +146,8 @@ def _fwd_batch_norm(x, w, b, eps, st):
     out = xhat * w.reshape(view) if w is not None else xhat.copy()
     if b is not None:
         out += b.reshape(view)
-    st.xhat, st.rstd, st.mean, st.var = xhat, rstd, mean, var
-    return out
+    st.xhat, st.rstd, st.mean, st.var, st.order = xhat, rstd, mean, var, order
+    return out if order is None else _unrows(out, x, order)
 
 
 def _bn_grad(which, g, x, w, b, eps, st):
@@ -128,17 +156,20 @@ def _bn_grad(which, g, x, w, b, eps, st):
     if not _is_raw(g):
         return _bn_grad_composed(which, g, x, w, eps)
     axes, view, count = _channels(x)
+    if st.order is not None:
+        axes, view = (0,), (x.shape[1],)
     if st.g is not g:  # the first of the three derivatives to run makes the sums
-        st.g, st.sums = g, (np.add.reduce(g, axis=axes), np.add.reduce(g * st.xhat, axis=axes))
-    db, dw = st.sums
+        gr = g if st.order is None else _rows(g, st.order)
+        st.g, st.sums = g, (gr, np.add.reduce(gr, axis=axes), np.add.reduce(gr * st.xhat, axis=axes))
+    gr, db, dw = st.sums
     if which == 2:
         return db.astype(b.dtype, copy=False)
     if which == 1:
         return dw.astype(w.dtype, copy=False)
-    dx = g - (db / count).reshape(view)
+    dx = gr - (db / count).reshape(view)
     dx -= st.xhat * (dw / count).reshape(view)
     dx *= st.rstd if w is None else st.rstd * w.reshape(view)
-    return dx
+    return dx if st.order is None else _unrows(dx, x, st.order)
 
 
 def _bn_grad_composed(which, g, x, w, eps):
