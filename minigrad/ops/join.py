@@ -8,6 +8,7 @@ is itself made of differentiable ops (slicing, cat), so higher-order gradients w
 import numpy as np
 
 from .._function import Function
+from .._grad_mode import is_grad_enabled
 from .._tape import Tensor
 from ._core import _dims, _int, _ints, export, numpy_keywords
 
@@ -75,6 +76,8 @@ class _Split(Function):
 
     @staticmethod
     def backward(ctx, *grads):
+        if not is_grad_enabled():  # a plain backward: one concatenate, not a recorded cat
+            return _wrap(np.concatenate([g._data for g in grads], axis=ctx.dim)), None, None
         return cat(grads, ctx.dim), None, None
 
 
