@@ -38,7 +38,15 @@ def linear(input, weight, bias=None):
 
 
 def bilinear(input1, input2, weight, bias=None):
-    """``y[..., o] = sum_ij x1[..., i] A[o, i, j] x2[..., j] + b[o]``."""
+    """``y[..., o] = sum_ij x1[..., i] A[o, i, j] x2[..., j] + b[o]``.
+
+    ``input1``: (*, in1); ``input2``: (*, in2), the same leading dims; ``weight``: A, of shape
+    (out, in1, in2); ``bias``: an optional (out,) tensor b.
+
+    >>> w = minigrad.ones(1, 2, 2)
+    >>> F.bilinear(minigrad.tensor([[1.0, 2.0]]), minigrad.tensor([[3.0, 4.0]]), w, minigrad.tensor([0.5]))
+    tensor([[21.5000]])
+    """
     out_f, in1, in2 = weight.shape
     lead = tuple(input1.shape[:-1])
     x1 = input1.reshape(-1, in1)
