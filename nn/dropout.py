@@ -155,7 +155,16 @@ class Dropout(Module):
 
 
 class Dropout1d(Dropout):
-    """``nn.Dropout1d(p)``: whole channels of (N, C, L) or (C, L) inputs zeroed in train mode."""
+    """``nn.Dropout1d(p)``: whole channels of (N, C, L) or (C, L) inputs zeroed in train mode.
+
+    ``p``: the probability that a channel is zeroed (the rest scaled by 1 / (1 - p)); ``inplace``:
+    accepted (the result is a new tensor). Eval mode returns the input.
+
+    >>> drop = nn.Dropout1d(0.5)
+    >>> y = drop(minigrad.ones(1, 8, 3))
+    >>> sorted(set(y.flatten().tolist())), drop.eval()(minigrad.ones(1, 2, 3)).sum()
+    ([0.0, 2.0], tensor(6.))
+    """
 
     _fn = staticmethod(dropout1d)
 
@@ -164,12 +173,30 @@ class Dropout1d(Dropout):
 
 
 class Dropout2d(Dropout1d):
-    """``nn.Dropout2d(p)``: whole channels of (N, C, H, W) or (C, H, W) inputs zeroed in train mode."""
+    """``nn.Dropout2d(p)``: whole channels of (N, C, H, W) or (C, H, W) inputs zeroed in train mode.
+
+    ``p``: the probability that a channel is zeroed (the rest scaled by 1 / (1 - p)); ``inplace``:
+    accepted (the result is a new tensor). Eval mode returns the input.
+
+    >>> drop = nn.Dropout2d(0.5)
+    >>> y = drop(minigrad.ones(1, 8, 2, 2))
+    >>> sorted(set(y.flatten().tolist())), drop.eval()(minigrad.ones(1, 2, 2, 2)).sum()
+    ([0.0, 2.0], tensor(8.))
+    """
 
     _fn = staticmethod(dropout2d)
 
 
 class Dropout3d(Dropout1d):
-    """``nn.Dropout3d(p)``: whole channels of (N, C, D, H, W) or (C, D, H, W) inputs zeroed in train mode."""
+    """``nn.Dropout3d(p)``: whole channels of (N, C, D, H, W) or (C, D, H, W) inputs zeroed in train mode.
+
+    ``p``: the probability that a channel is zeroed (the rest scaled by 1 / (1 - p)); ``inplace``:
+    accepted (the result is a new tensor). Eval mode returns the input.
+
+    >>> drop = nn.Dropout3d(0.5)
+    >>> y = drop(minigrad.ones(1, 8, 1, 2, 2))
+    >>> sorted(set(y.flatten().tolist())), drop.eval()(minigrad.ones(1, 2, 1, 2, 2)).sum()
+    ([0.0, 2.0], tensor(8.))
+    """
 
     _fn = staticmethod(dropout3d)

@@ -337,8 +337,19 @@ class EmbeddingBag(Module):
     """A table of ``num_embeddings`` vectors whose forward reduces bags of them (sum, mean,
     max) without building the per-entry tensor; initialised N(0, 1), the ``padding_idx`` row 0.
 
+    ``num_embeddings``: the table's rows; ``embedding_dim``: each vector's size; ``max_norm``,
+    ``norm_type``: renormalise each row used to at most ``max_norm`` in that p-norm (default
+    2); ``scale_grad_by_freq``, ``sparse``: not supported (True raises NotImplementedError in
+    forward); ``mode``: ``'sum'``, ``'mean'`` (default) or ``'max'``; ``_weight``: an initial
+    (num_embeddings, embedding_dim) table; ``include_last_offset``: the offsets end with the
+    last bag's end; ``padding_idx``: an index left out of every bag; ``device``, ``dtype``: of
+    the table. ``forward(input, offsets=None, per_sample_weights=None)`` as in F.embedding_bag.
+
     >>> minigrad.nn.EmbeddingBag(10, 3, mode="sum")
     EmbeddingBag(10, 3, mode='sum')
+    >>> bag = nn.EmbeddingBag(10, 3)
+    >>> bag.weight.shape, bag(minigrad.tensor([1, 2, 4, 5, 4]), minigrad.tensor([0, 2])).shape
+    (minigrad.Size([10, 3]), minigrad.Size([2, 3]))
     """
 
     def __init__(
