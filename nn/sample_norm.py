@@ -213,17 +213,51 @@ class _InstanceNorm(Module):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance normalisation of (N, C, L) inputs."""
+    """Instance normalisation of (N, C, L) inputs: each channel of each sample over its positions.
+
+    Shapes: (N, C, L) or (C, L) -> the same.
+    ``num_features``: C; ``eps``: added to the variance (default 1e-5); ``momentum``: the
+    running estimates' update rate (default 0.1); ``affine``: learn a per-channel weight and bias
+    (default False); ``track_running_stats``: keep running estimates and use them in eval mode
+    (default False); ``device``, ``dtype``: of the parameters and buffers.
+
+    >>> nn.InstanceNorm1d(2)(minigrad.tensor([[[1.0, 3.0], [0.0, 4.0]]]))
+    tensor([[[-1.0000,  1.0000],
+             [-1.0000,  1.0000]]])
+    """
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance normalisation of (N, C, H, W) inputs."""
+    """Instance normalisation of (N, C, H, W) inputs: each channel of each sample over H and W.
+
+    Shapes: (N, C, H, W) or (C, H, W) -> the same.
+    ``num_features``: C; ``eps``: added to the variance (default 1e-5); ``momentum``: the
+    running estimates' update rate (default 0.1); ``affine``: learn a per-channel weight and bias
+    (default False); ``track_running_stats``: keep running estimates and use them in eval mode
+    (default False); ``device``, ``dtype``: of the parameters and buffers.
+
+    >>> norm = nn.InstanceNorm2d(3, affine=True)
+    >>> norm.weight.shape, norm(minigrad.arange(24.0).reshape(1, 3, 2, 4)).std((2, 3))
+    (minigrad.Size([3]), tensor([[1.0690, 1.0690, 1.0690]], grad_fn=<StdBackward0>))
+    """
 
     _ndim = 2
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Instance normalisation of (N, C, D, H, W) inputs."""
+    """Instance normalisation of (N, C, D, H, W) inputs: each channel of each sample over D, H, W.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> the same.
+    ``num_features``: C; ``eps``: added to the variance (default 1e-5); ``momentum``: the
+    running estimates' update rate (default 0.1); ``affine``: learn a per-channel weight and bias
+    (default False); ``track_running_stats``: keep running estimates and use them in eval mode
+    (default False); ``device``, ``dtype``: of the parameters and buffers.
+
+    >>> norm = nn.InstanceNorm3d(2, track_running_stats=True)
+    >>> _ = norm(minigrad.arange(16.0).reshape(1, 2, 2, 2, 2))
+    >>> norm.running_mean, norm.running_var
+    (tensor([0.3500, 1.1500]), tensor([1.5000, 1.5000]))
+    """
 
     _ndim = 3
 
