@@ -126,7 +126,7 @@ class SubsetRandomSampler(Sampler):
     """The given ``indices`` in a random order, a new order each epoch.
 
     ``indices``: the dataset positions to draw from; ``generator``: the random source (default:
-    a new one seeded from the global generator).
+    the global generator).
 
     >>> sorted(SubsetRandomSampler([7, 3, 9]))
     [3, 7, 9]
@@ -150,7 +150,7 @@ class WeightedRandomSampler(Sampler):
 
     ``weights``: one non-negative weight per index (need not sum to 1); ``num_samples``: how
     many indices per epoch; ``replacement``: draw independently (default True); ``generator``:
-    the random source (default: a new one seeded from the global generator).
+    the random source (default: the global generator).
 
     >>> list(WeightedRandomSampler([0.0, 0.0, 1.0], 4))
     [2, 2, 2, 2]
