@@ -131,7 +131,7 @@ class MultiheadAttention(Module):
     >>> out, weights = mha(x, x, x)
     >>> tuple(out.shape), tuple(weights.shape)
     ((3, 5, 8), (3, 5, 5))
-    >>> mha.in_proj_weight.shape, nn.MultiheadAttention(8, 2, kdim=3, vdim=4).k_proj_weight.shape
+    >>> mha.in_proj_weight.shape, minigrad.nn.MultiheadAttention(8, 2, kdim=3, vdim=4).k_proj_weight.shape
     (minigrad.Size([24, 8]), minigrad.Size([8, 3]))
     >>> weights[0, 0]           # equal keys: uniform weights
     tensor([0.2000, 0.2000, 0.2000, 0.2000, 0.2000], grad_fn=<SelectBackward0>)

@@ -152,7 +152,7 @@ class TransformerDecoderLayer(_Layer):
     biases (default True); ``device``, ``dtype``: of the parameters. ``forward(tgt, memory,
     tgt_mask=None, ...)``.
 
-    >>> layer = nn.TransformerDecoderLayer(8, 2, 16, batch_first=True)
+    >>> layer = minigrad.nn.TransformerDecoderLayer(8, 2, 16, batch_first=True)
     >>> layer(minigrad.zeros(3, 4, 8), minigrad.zeros(3, 6, 8)).shape
     minigrad.Size([3, 4, 8])
     """
@@ -276,8 +276,8 @@ class TransformerDecoder(Module):
     ``decoder_layer``: a TransformerDecoderLayer (deep-copied ``num_layers`` times); ``norm``: a
     final layer norm, or None. ``forward(tgt, memory, tgt_mask=None, memory_mask=None, ...)``.
 
-    >>> layer = nn.TransformerDecoderLayer(d_model=8, nhead=2, dim_feedforward=16)
-    >>> decoder = nn.TransformerDecoder(layer, num_layers=2, norm=nn.LayerNorm(8))
+    >>> layer = minigrad.nn.TransformerDecoderLayer(d_model=8, nhead=2, dim_feedforward=16)
+    >>> decoder = minigrad.nn.TransformerDecoder(layer, num_layers=2, norm=minigrad.nn.LayerNorm(8))
     >>> decoder(minigrad.zeros(4, 3, 8), minigrad.zeros(6, 3, 8)).shape, len(decoder.layers)
     (minigrad.Size([4, 3, 8]), 2)
     """
@@ -330,7 +330,7 @@ class Transformer(Module):
     built stacks; ``device``, ``dtype``: of the parameters. ``forward(src, tgt, ...)`` returns
     the decoder's output, shaped like ``tgt``.
 
-    >>> model = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+    >>> model = minigrad.nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
     ...                        dim_feedforward=16, batch_first=True)
     >>> model(minigrad.zeros(3, 5, 8), minigrad.zeros(3, 4, 8)).shape
     minigrad.Size([3, 4, 8])
