@@ -90,16 +90,29 @@ def _unwrap(seq):
 def tensor(data, *, dtype=None, requires_grad=False, device=None):
     """A new tensor holding a copy of ``data`` (a number, nested lists, or an array).
 
+    ``data``: the values; ``dtype``: float32 for floats, int64 for ints, bool for bools unless
+    given; ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
+
     >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     tensor([[1., 2.],
             [3., 4.]], requires_grad=True)
+    >>> minigrad.tensor(3, dtype=minigrad.float64)
+    tensor(3., dtype=minigrad.float64)
     """
     _check_device(device, "tensor")
     return _from_array(_as_array(data, dtype), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
-    """``data`` as a tensor: itself if it is one of that dtype already, else a new tensor."""
+    """``data`` as a tensor: itself if it is one of that dtype already, else a new tensor.
+
+    ``data``: a tensor, array, number or nested lists (a NumPy array's memory is shared when its
+    dtype fits); ``dtype``: the wanted dtype (default: kept or inferred); ``device``: 'cpu' only.
+
+    >>> t = minigrad.tensor([1.0, 2.0])
+    >>> minigrad.as_tensor(t) is t, minigrad.as_tensor([1, 2], dtype=minigrad.float64)
+    (True, tensor([1., 2.], dtype=minigrad.float64))
+    """
     _check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
@@ -169,9 +182,14 @@ def zeros(*size, dtype=None, requires_grad=False, device=None):
 def ones(*size, dtype=None, requires_grad=False, device=None):
     """A tensor of ones.
 
+    ``size``: ints or one sequence; ``dtype``: float32 unless given; ``requires_grad``: make it
+    a leaf that records; ``device``: 'cpu' only.
+
     >>> minigrad.ones(2, 2)
     tensor([[1., 1.],
             [1., 1.]])
+    >>> minigrad.ones((3,), dtype=minigrad.int64, requires_grad=False)
+    tensor([1, 1, 1])
     """
     return _filled("ones", size, 1, dtype, requires_grad, device)
 
@@ -250,6 +268,10 @@ def tril_indices(row, col, offset=0, *, dtype=None, device=None):
     """The (row, col) indices of the lower triangle of a row x col matrix, as a 2 x N tensor
     (row-major order; ``offset`` moves the diagonal up).
 
+    ``row``, ``col``: the matrix's size; ``offset``: the diagonal's shift (default 0, the main
+    diagonal; 1 takes one more diagonal above it); ``dtype``: int64 unless given; ``device``:
+    'cpu' only.
+
     >>> minigrad.tril_indices(2, 2)
     tensor([[0, 1, 1],
             [0, 0, 1]])
@@ -258,15 +280,29 @@ def tril_indices(row, col, offset=0, *, dtype=None, device=None):
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None):
-    """The (row, col) indices of the upper triangle of a row x col matrix, as a 2 x N tensor."""
+    """The (row, col) indices of the upper triangle of a row x col matrix, as a 2 x N tensor.
+
+    ``row``, ``col``: the matrix's size; ``offset``: the diagonal's shift (default 0, the main
+    diagonal; 1 starts one above it); ``dtype``: int64 unless given; ``device``: 'cpu' only.
+
+    >>> minigrad.triu_indices(3, 3, offset=1)
+    tensor([[0, 0, 1],
+            [1, 2, 2]])
+    """
     return _triangle_indices("triu_indices", np.triu_indices, row, col, offset, dtype)
 
 
 def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=None):
     """Values from start to end (exclusive) by step; int64 unless a float is involved.
 
+    ``start``: the first value (the end, if it is the only argument); ``end``: the bound, not
+    included; ``step``: the spacing (default 1); ``dtype``: instead of the inferred one;
+    ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
+
     >>> minigrad.arange(4)
     tensor([0, 1, 2, 3])
+    >>> minigrad.arange(1, 2, 0.25)
+    tensor([1.0000, 1.2500, 1.5000, 1.7500])
     """
     _check_device(device, "arange")
     if end is None:
@@ -335,7 +371,16 @@ empty_like = _like(empty, _X + "    >>> minigrad.empty_like(x).shape\n    minigr
 
 
 def full_like(input, fill_value, *, dtype=None, requires_grad=False, device=None):
-    """Like ``full`` with the shape (and dtype) of ``input``."""
+    """Like ``full`` with the shape (and dtype) of ``input``.
+
+    ``input``: the tensor whose shape (and dtype) is copied; ``fill_value``: the value;
+    ``dtype``: instead of the input's; ``requires_grad``: make it a leaf that records;
+    ``device``: 'cpu' only.
+
+    >>> minigrad.full_like(minigrad.zeros(2, 2, dtype=minigrad.int64), 7)
+    tensor([[7, 7],
+            [7, 7]])
+    """
     return full(
         input.shape,
         fill_value,

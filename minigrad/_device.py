@@ -17,10 +17,16 @@ class DeviceError(RuntimeError, AssertionError):
 class device:
     """Where a tensor lives: ``minigrad.device("cpu")``, ``device("cpu", 0)``, ``device("cpu:0")``.
 
+    ``type``: ``'cpu'`` (``'cuda'``, ``'mps'`` ... make a device object, but tensors cannot go
+    there: minigrad runs on the CPU only), or ``'type:index'``; ``index``: the device number
+    (None or 0 for the CPU).
+
     >>> minigrad.device("cpu")
     device(type='cpu')
     >>> str(minigrad.device("cpu:0"))
     'cpu:0'
+    >>> minigrad.device("cpu", 0).index
+    0
     """
 
     __slots__ = ("type", "index")
@@ -179,10 +185,21 @@ def _bad_to(op, args, kwargs):
 
 # ----------------------------------------------------------------------------- the default device
 def get_default_device():
-    """Where new tensors are created: always ``device(type='cpu')`` in minigrad."""
+    """Where new tensors are created: always ``device(type='cpu')`` in minigrad.
+
+    >>> minigrad.get_default_device()
+    device(type='cpu')
+    """
     return CPU
 
 
 def set_default_device(dev):
-    """Accepts the CPU (or None); any other device raises ``DeviceError``, as minigrad has no other."""
+    """Accepts the CPU (or None); any other device raises ``DeviceError``, as minigrad has no other.
+
+    ``dev``: ``'cpu'``, a CPU ``device``, or None.
+
+    >>> minigrad.set_default_device("cpu")
+    >>> minigrad.get_default_device()
+    device(type='cpu')
+    """
     check_device(dev, "set_default_device")

@@ -15,7 +15,15 @@ _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 
 
 class finfo:
-    """The limits of a floating dtype: bits, eps, max, min, tiny (= smallest_normal), resolution."""
+    """The limits of a floating dtype: bits, eps, max, min, tiny (= smallest_normal), resolution.
+
+    ``type``: a floating dtype (default: the default dtype, float32).
+
+    >>> minigrad.finfo(minigrad.float32).eps, minigrad.finfo().bits
+    (1.1920928955078125e-07, 32)
+    >>> minigrad.finfo(minigrad.float16).max
+    65504.0
+    """
 
     def __init__(self, type=None):  # noqa: A002
         d = _dtypes.get_default_dtype() if type is None else type
@@ -38,7 +46,14 @@ class finfo:
 
 
 class iinfo:
-    """The limits of an integer dtype: bits, max, min."""
+    """The limits of an integer dtype: bits, max, min.
+
+    ``type``: an integer (or bool) dtype.
+
+    >>> info = minigrad.iinfo(minigrad.int8)
+    >>> info.min, info.max, minigrad.iinfo(minigrad.int64).bits
+    (-128, 127, 64)
+    """
 
     def __init__(self, type):  # noqa: A002
         np_dt = _dtypes.to_numpy(type)
@@ -54,7 +69,13 @@ class iinfo:
 
 
 def promote_types(type1, type2):
-    """The dtype an op on tensors of ``type1`` and ``type2`` gives (PyTorch's rules)."""
+    """The dtype an op on tensors of ``type1`` and ``type2`` gives (PyTorch's rules).
+
+    >>> minigrad.promote_types(minigrad.int64, minigrad.float16)
+    minigrad.float16
+    >>> minigrad.promote_types(minigrad.uint8, minigrad.int8)
+    minigrad.int16
+    """
     a, b = _dtypes.to_numpy(type1), _dtypes.to_numpy(type2)
     ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
     if ca != cb:
@@ -63,7 +84,16 @@ def promote_types(type1, type2):
 
 
 def result_type(tensor, other):
-    """The dtype of an arithmetic op on ``tensor`` and ``other`` (tensors or Python numbers)."""
+    """The dtype of an arithmetic op on ``tensor`` and ``other`` (tensors or Python numbers).
+
+    A Python number only moves the result to a higher category (int -> float), never to a wider
+    type of the same category.
+
+    >>> minigrad.result_type(minigrad.tensor([1, 2]), 1.5)
+    minigrad.float32
+    >>> minigrad.result_type(minigrad.tensor([1], dtype=minigrad.int8), 1000)
+    minigrad.int8
+    """
     from .ops._core import _promote, _with_scalar
 
     def as_array(v):
@@ -87,10 +117,22 @@ def result_type(tensor, other):
 
 def can_cast(from_, to):
     """Whether PyTorch's type promotion allows casting ``from_`` to ``to`` (never to a lower
-    category: float to int, or int to bool)."""
+    category: float to int, or int to bool).
+
+    >>> minigrad.can_cast(minigrad.float32, minigrad.int32)
+    False
+    >>> minigrad.can_cast(minigrad.int32, minigrad.float16)
+    True
+    """
     return _CATEGORY[_dtypes.to_numpy(from_).kind] <= _CATEGORY[_dtypes.to_numpy(to).kind]
 
 
 def is_floating_point(input):
-    """Whether the tensor's dtype is a floating point one."""
+    """Whether the tensor's dtype is a floating point one.
+
+    ``input``: a tensor.
+
+    >>> minigrad.is_floating_point(minigrad.tensor([1.0])), minigrad.is_floating_point(minigrad.tensor([1]))
+    (True, False)
+    """
     return input.dtype.is_floating_point

@@ -8,7 +8,16 @@ import numpy as np
 
 
 class dtype:
-    """A tensor element type (``minigrad.float32``, ``minigrad.int64``, ...)."""
+    """A tensor element type (``minigrad.float32``, ``minigrad.int64``, ...).
+
+    ``name``: its name; ``np_dtype``: the NumPy type its arrays hold (the module's instances are
+    the ones to use; building a new one is internal).
+
+    >>> minigrad.float32.is_floating_point, minigrad.int64.itemsize, minigrad.uint8.is_signed
+    (True, 8, False)
+    >>> minigrad.tensor([1, 2]).dtype
+    minigrad.int64
+    """
 
     __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize")
 
@@ -102,12 +111,24 @@ def suffix(np_dtype, empty=False):
 
 
 def get_default_dtype():
-    """The dtype Python floats become: float32 (minigrad's default cannot be changed)."""
+    """The dtype Python floats become: float32 (minigrad's default cannot be changed).
+
+    >>> minigrad.get_default_dtype(), minigrad.tensor([1.5]).dtype
+    (minigrad.float32, minigrad.float32)
+    """
     return float32
 
 
 def set_default_dtype(d):
-    """Accepts float32, minigrad's one default floating dtype; refuses the others clearly."""
+    """Accepts float32, minigrad's one default floating dtype; refuses the others clearly.
+
+    ``d``: the dtype; float32 is accepted, another floating dtype raises NotImplementedError
+    (pass ``dtype=`` to the creation functions instead), a non-floating one TypeError.
+
+    >>> minigrad.set_default_dtype(minigrad.float32)
+    >>> minigrad.get_default_dtype()
+    minigrad.float32
+    """
     if not isinstance(d, dtype) or not d.is_floating_point:
         raise TypeError(
             f"set_default_dtype(): only floating-point types are supported as the default type (got {d!r})"

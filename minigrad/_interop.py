@@ -70,6 +70,9 @@ class _Capsule:
 def from_dlpack(ext_tensor):
     """A tensor sharing memory with a DLPack producer (PyTorch tensor, ndarray, capsule).
 
+    ``ext_tensor``: an object with ``__dlpack__`` (a NumPy array, a PyTorch tensor ...) or a
+    DLPack capsule; writes to either side show in the other.
+
     >>> import numpy as np
     >>> a = np.arange(3.0)
     >>> t = minigrad.from_dlpack(a)

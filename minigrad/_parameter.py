@@ -13,11 +13,16 @@ from ._tape import Tensor
 
 
 class Parameter(Tensor):
-    """A tensor that is a module parameter.
+    """A tensor that is a module parameter: assigning one to a Module attribute registers it.
+
+    ``data``: the tensor whose values it shares (None: an empty tensor); ``requires_grad``:
+    default True.
 
     >>> minigrad.nn.Parameter(minigrad.ones(2))
     Parameter containing:
     tensor([1., 1.], requires_grad=True)
+    >>> minigrad.nn.Parameter(minigrad.zeros(2), requires_grad=False).requires_grad
+    False
     """
 
     def __init__(self, data=None, requires_grad=True):

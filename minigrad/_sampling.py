@@ -32,8 +32,16 @@ def _new(arr, npd, requires_grad=False):
 def rand(*size, generator=None, dtype=None, requires_grad=False, device=None, out=None):
     """Uniform random values in [0, 1).
 
+    ``size``: ints or one sequence; ``generator``: the random stream (default: the global one,
+    seeded by ``manual_seed``); ``dtype``: float32 unless given; ``requires_grad``: make it a
+    leaf that records; ``device``: 'cpu' only; ``out``: accepted for PyTorch's signature but not
+    written to (use the result).
+
     >>> minigrad.rand(2, 3).shape
     minigrad.Size([2, 3])
+    >>> x = minigrad.rand(1000, dtype=minigrad.float64)
+    >>> bool(x.min() >= 0) and bool(x.max() < 1), x.dtype
+    (True, minigrad.float64)
     """
     check_device(device, "rand")
     npd = _float_npd(dtype, "rand")
@@ -121,7 +129,15 @@ def _like(fn):
         )
 
     like.__name__ = fn.__name__ + "_like"
-    like.__doc__ = f"Like ``{fn.__name__}`` with the shape (and dtype) of ``input``."
+    like.__doc__ = (
+        f"Like ``{fn.__name__}`` with the shape (and dtype) of ``input``.\n\n"
+        "``input``: the tensor whose shape (and dtype) is copied; ``generator``: the random stream\n"
+        "(default: the global one, seeded by ``manual_seed``); ``dtype``: instead of the input's;\n"
+        "``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.\n\n"
+        f">>> x = minigrad.{fn.__name__}_like(minigrad.zeros(2, 3, dtype=minigrad.float64))\n"
+        ">>> x.shape, x.dtype\n"
+        "(minigrad.Size([2, 3]), minigrad.float64)\n"
+    )
     return like
 
 
@@ -130,7 +146,17 @@ randn_like = _like(randn)
 
 
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, requires_grad=False, device=None):
-    """Like ``randint`` with the shape (and dtype) of ``input``: ``randint_like(x, 10)``."""
+    """Like ``randint`` with the shape (and dtype) of ``input``: ``randint_like(x, 10)``.
+
+    ``input``: the tensor whose shape (and dtype) is copied; ``low``, ``high``: values are drawn
+    from [low, high) (one argument is ``high``, with low 0); ``generator``: the random stream
+    (default: the global one, seeded by ``manual_seed``); ``dtype``: instead of the input's;
+    ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
+
+    >>> x = minigrad.randint_like(minigrad.zeros(2, 3, dtype=minigrad.int64), 5, 8)
+    >>> x.shape, x.dtype, bool(((x >= 5) & (x < 8)).all())
+    (minigrad.Size([2, 3]), minigrad.int64, True)
+    """
     if high is None:
         low, high = 0, low
     return randint(
@@ -158,7 +184,20 @@ def normal(
     mean, std=1.0, size=None, *, generator=None, dtype=None, requires_grad=False, device=None, out=None
 ):
     """Samples of N(mean, std^2): ``normal(mean_tensor, std_tensor)`` (broadcast),
-    ``normal(mean_tensor, 1.0)``, ``normal(0.0, std_tensor)``, or ``normal(0.0, 1.0, size=(2, 3))``."""
+    ``normal(mean_tensor, 1.0)``, ``normal(0.0, std_tensor)``, or ``normal(0.0, 1.0, size=(2, 3))``.
+
+    ``mean``, ``std``: numbers or floating tensors (``std`` >= 0; the result takes a tensor's
+    dtype and the broadcast shape); ``size``: the shape, needed when both are numbers;
+    ``generator``: the random stream (default: the global one, seeded by ``manual_seed``);
+    ``dtype``: float32 unless given (numbers only); ``requires_grad``: make it a leaf that
+    records; ``device``: 'cpu' only; ``out``: accepted for PyTorch's signature but not written
+    to (use the result).
+
+    >>> minigrad.normal(0.0, 1.0, size=(2, 3)).shape
+    minigrad.Size([2, 3])
+    >>> minigrad.normal(minigrad.tensor([0.0, 10.0]), minigrad.tensor([0.0, 0.0]))   # std 0: the means
+    tensor([ 0., 10.])
+    """
     check_device(device, "normal")
     tm, ts = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not tm and not ts:
@@ -184,7 +223,18 @@ def normal(
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
-    """0/1 samples with probability ``input`` (or ``p``) of a 1, in ``input``'s dtype."""
+    """0/1 samples with probability ``input`` (or ``p``) of a 1, in ``input``'s dtype.
+
+    ``input``: the probabilities, in [0, 1]; ``p``: one probability for every element instead
+    (``input`` then gives only the shape and dtype); ``generator``: the random stream (default:
+    the global one, seeded by ``manual_seed``); ``out``: accepted for PyTorch's signature but
+    not written to (use the result).
+
+    >>> minigrad.bernoulli(minigrad.tensor([0.0, 1.0, 1.0, 0.0]))
+    tensor([0., 1., 1., 0.])
+    >>> minigrad.bernoulli(minigrad.zeros(3), p=1.0)
+    tensor([1., 1., 1.])
+    """
     probs = _values(input, "bernoulli", "input")
     if p is not None:
         probs = np.broadcast_to(np.asarray(p, dtype=np.float64), probs.shape)
@@ -202,7 +252,17 @@ def _check_prob(probs, op):
 
 
 def poisson(input, generator=None):
-    """Samples of Poisson(rate) for each rate in ``input`` (same dtype)."""
+    """Samples of Poisson(rate) for each rate in ``input`` (same dtype).
+
+    ``input``: non-negative floating rates; ``generator``: the random stream (default: the
+    global one, seeded by ``manual_seed``).
+
+    >>> minigrad.poisson(minigrad.zeros(3))
+    tensor([0., 0., 0.])
+    >>> x = minigrad.poisson(minigrad.full((10000,), 4.0))
+    >>> x.dtype, round(x.mean().item())
+    (minigrad.float32, 4)
+    """
     rates = _values(input, "poisson", "input")
     if rates.dtype.kind != "f":
         raise RuntimeError(f"poisson(): expected a floating point rate tensor, got {rates.dtype}")
@@ -215,9 +275,18 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     """Indices drawn from the categories of each row of ``input`` (non-negative weights,
     need not sum to 1): ``num_samples`` per row, with or without replacement. int64.
 
+    ``input``: the weights, (C,) or (N, C); ``num_samples``: draws per row (at most the number
+    of non-zero weights without replacement); ``replacement``: draw independently (default
+    False); ``generator``: the random stream (default: the global one, seeded by
+    ``manual_seed``); ``out``: accepted for PyTorch's signature but not written to (use the
+    result).
+
     >>> probs = minigrad.tensor([0.0, 1.0, 0.0])
     >>> minigrad.multinomial(probs, 2, replacement=True)
     tensor([1, 1])
+    >>> minigrad.multinomial(minigrad.tensor([[1.0, 0.0], [0.0, 1.0]]), 1)
+    tensor([[0],
+            [1]])
     """
     w = _values(input, "multinomial", "input")
     if w.dtype.kind != "f":

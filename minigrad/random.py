@@ -44,7 +44,14 @@ def _seed_value(seed):
 
 class Generator:
     """A stream of random numbers: ``g = minigrad.Generator().manual_seed(0)``, then
-    ``minigrad.randn(3, generator=g)``. CPU only (``device`` must be 'cpu')."""
+    ``minigrad.randn(3, generator=g)``. CPU only (``device`` must be 'cpu').
+
+    >>> g = minigrad.Generator().manual_seed(7)
+    >>> a = minigrad.randn(3, generator=g)
+    >>> _ = g.manual_seed(7)
+    >>> minigrad.equal(a, minigrad.randn(3, generator=g)), g.initial_seed(), g.device
+    (True, 7, device(type='cpu'))
+    """
 
     __slots__ = ("_seed", "_rng", "device")
 
@@ -167,22 +174,50 @@ def manual_seed(seed):
 
 
 def seed():
-    """Seed the default generator from the operating system; returns the seed."""
+    """Seed the default generator from the operating system; returns the seed.
+
+    >>> s = minigrad.seed()
+    >>> minigrad.initial_seed() == s
+    True
+    """
     return default_generator.seed()
 
 
 def initial_seed():
-    """The seed the default generator was last started from."""
+    """The seed the default generator was last started from.
+
+    >>> _ = minigrad.manual_seed(42)
+    >>> minigrad.initial_seed()
+    42
+    """
     return default_generator.initial_seed()
 
 
 def get_rng_state():
-    """The default generator's state as a uint8 tensor."""
+    """The default generator's state as a uint8 tensor.
+
+    >>> state = minigrad.get_rng_state()
+    >>> state.dtype, state.ndim
+    (minigrad.uint8, 1)
+    >>> a = minigrad.rand(2)
+    >>> minigrad.set_rng_state(state)
+    >>> minigrad.equal(minigrad.rand(2), a)      # the same numbers again
+    True
+    """
     return default_generator.get_state()
 
 
 def set_rng_state(new_state):
-    """Restore the default generator's state from ``get_rng_state()``."""
+    """Restore the default generator's state from ``get_rng_state()``.
+
+    ``new_state``: a uint8 tensor returned by ``get_rng_state()``.
+
+    >>> state = minigrad.get_rng_state()
+    >>> a = minigrad.randn(2)
+    >>> minigrad.set_rng_state(state)
+    >>> minigrad.equal(minigrad.randn(2), a)
+    True
+    """
     default_generator.set_state(new_state)
 
 

@@ -262,7 +262,15 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     (``{'cuda:0': 'cpu'}``: only the entry for ``'cpu'`` applies) or a callable
     ``fn(tensor, 'cpu')`` returning a tensor (or None to keep it); a location on any other
     device raises ``DeviceError``. ``mmap=True`` needs a path, as in PyTorch; the arrays are
-    read into memory.
+    read into memory. ``**pickle_load_args``: PyTorch's extra unpickler keywords (``encoding``
+    ...), accepted and ignored.
+
+    >>> import io
+    >>> buf = io.BytesIO()
+    >>> minigrad.save({"w": minigrad.ones(2), "step": 3}, buf)
+    >>> _ = buf.seek(0)
+    >>> minigrad.load(buf, map_location="cpu")
+    {'w': tensor([1., 1.]), 'step': 3}
     """
     if pickle_module is not None:
         raise TypeError(

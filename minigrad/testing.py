@@ -23,7 +23,19 @@ def _as_array(x):
 def assert_close(actual, expected, *, rtol=None, atol=None, equal_nan=False, check_dtype=True, msg=None, **_):
     """Raise AssertionError unless ``|actual - expected| <= atol + rtol * |expected|`` elementwise.
 
+    ``actual``, ``expected``: tensors, arrays or numbers of one shape; ``rtol``, ``atol``: the
+    relative and absolute tolerances (give both or neither; default: by dtype, e.g. 1.3e-6 and
+    1e-5 for float32, 0 for integers); ``equal_nan``: NaN equals NaN; ``check_dtype``: require one
+    dtype; ``msg``: a message replacing the default one; ``**_``: PyTorch's other keywords
+    (``check_device`` ...), accepted and ignored.
+
     >>> minigrad.testing.assert_close(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.0 + 1e-7]))
+    >>> minigrad.testing.assert_close(minigrad.tensor([1.0]), minigrad.tensor([1.1]), rtol=0.0, atol=0.2)
+    >>> try:
+    ...     minigrad.testing.assert_close(minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 2.5]))
+    ... except AssertionError as e:
+    ...     print(str(e).splitlines()[0])
+    Tensor-likes are not close!
     """
     if (rtol is None) != (atol is None):
         raise ValueError(

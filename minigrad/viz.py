@@ -59,10 +59,19 @@ def figure(path, *, title=None, xlabel=None, ylabel=None, figsize=(6.4, 4.4), dp
     """One matplotlib Axes, saved to ``path`` (PNG, SVG, PDF by extension) when the block ends.
 
     A legend is added if something was labelled and no legend was drawn; ``ax.figure`` is
-    the Figure.
+    the Figure (no window opens: it is not a pyplot figure).
 
-    >>> with figure("fit.png", title="a fit", xlabel="x", ylabel="y") as ax:  # doctest: +SKIP
-    ...     ax.plot([0, 1], [0, 1], label="line")
+    ``path``: where to save; ``title``, ``xlabel``, ``ylabel``: the axes' texts; ``figsize``:
+    (width, height) in inches (default (6.4, 4.4)); ``dpi``: the saved image's resolution
+    (default 110).
+
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with figure(os.path.join(tmp, "fit.png"), title="a fit", xlabel="x", ylabel="y") as ax:
+    ...         _ = ax.plot([0, 1], [0, 1], label="line")
+    ...     saved = os.listdir(tmp)
+    >>> saved, ax.get_title(), ax.get_legend() is not None
+    (['fit.png'], 'a fit', True)
     """
     fig = _figure_class()(figsize=figsize, layout="constrained")
     ax = fig.subplots()
@@ -84,9 +93,16 @@ def plot_losses(
     one legend entry each; solid, dashed, dotted... so equal curves stay visible). Point
     ``i`` of a run is drawn at x = i + 1. ``log_scale`` puts the y axis on a log scale;
     ``smooth=k`` draws the k-point trailing moving average over the raw curve (shown faint).
+    ``path``: the image file; ``title``, ``xlabel``, ``ylabel``: the axes' texts (defaults
+    "Training loss", "step", "loss"; ``ylabel`` also names a single run).
 
-    >>> plot_losses({"train": [2.0, 1.0, 0.5], "valid": [2.1, 1.3, 0.9]}, "loss.png",
-    ...             log_scale=True)  # doctest: +SKIP
+    >>> import os, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     fig = plot_losses({"train": [2.0, 1.0, 0.5], "valid": [2.1, 1.3, 0.9]},
+    ...                       os.path.join(tmp, "loss.png"), log_scale=True)
+    ...     saved = os.listdir(tmp)
+    >>> saved, fig.axes[0].get_yscale(), [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    (['loss.png'], 'log', ['train', 'valid'])
     """
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -160,6 +176,7 @@ def to_dot(tensor, names=None, *, edge_labels=None):
       n0 -> n1;
       n1 -> n2;
     }
+    <BLANKLINE>
     """
     boxes, edges = _graph(tensor, sys._getframe(1).f_locals if names is None else names)
     lines = [
@@ -184,12 +201,18 @@ def draw_graph(tensor, path, names=None, *, title=None, dpi=110, edge_labels=Non
     One box per recorded node (its grad_fn name and output shape, when known), leaves with
     their shape and ``requires_grad``; arrows go from inputs to the op that used them, the
     way the data flowed (backward walks them in reverse). ``names`` labels boxes as in
-    :func:`to_dot`, and ``edge_labels`` writes a text on edges, as there. Returns the Figure
+    :func:`to_dot`, and ``edge_labels`` writes a text on edges, as there. ``title``: a title
+    above the graph; ``dpi``: the saved image's resolution (default 110). Returns the Figure
     (a notebook displays it).
 
+    >>> import os, tempfile
     >>> w = minigrad.randn(3, requires_grad=True)
     >>> loss = (w * w).sum()
-    >>> draw_graph(loss, "graph.png")  # doctest: +SKIP
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     fig = draw_graph(loss, os.path.join(tmp, "graph.png"), title="w * w")
+    ...     saved = os.listdir(tmp)
+    >>> saved, type(fig).__name__
+    (['graph.png'], 'Figure')
     """
     boxes, edges = _graph(tensor, sys._getframe(1).f_locals if names is None else names)
     size = {

@@ -36,7 +36,8 @@ def relu(input, inplace=False):
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, negative_slope * x otherwise.
 
-    ``negative_slope``: the slope below 0 (default 0.01); ``inplace``: accepted.
+    ``input``: any tensor; ``negative_slope``: the slope below 0 (default 0.01);
+    ``inplace``: accepted (the result is a new tensor).
 
     >>> F.leaky_relu(minigrad.tensor([-1.0, 2.0]), 0.1)
     tensor([-0.1000,  2.0000])
@@ -47,7 +48,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, alpha * (exp(x) - 1) otherwise.
 
-    ``alpha``: the negative side's scale (default 1.0); ``inplace``: accepted.
+    ``input``: any floating tensor; ``alpha``: the negative side's scale (default 1.0);
+    ``inplace``: accepted (the result is a new tensor).
 
     >>> F.elu(minigrad.tensor([-1.0, 2.0]))
     tensor([-0.6321,  2.0000])
@@ -90,6 +92,8 @@ def silu(input, inplace=False):
 def sigmoid(input):
     """1 / (1 + exp(-x)), elementwise.
 
+    ``input``: any floating tensor.
+
     >>> F.sigmoid(minigrad.tensor([0.0]))
     tensor([0.5000])
     """
@@ -98,6 +102,8 @@ def sigmoid(input):
 
 def tanh(input):
     """tanh(x) = (exp(x) - exp(-x)) / (exp(x) + exp(-x)), elementwise.
+
+    ``input``: any floating tensor.
 
     >>> F.tanh(minigrad.tensor([0.0]))
     tensor([0.])
@@ -108,7 +114,8 @@ def tanh(input):
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * x)) / beta, linear where beta * x > threshold.
 
-    ``beta``: the sharpness (default 1.0); ``threshold``: the linear region's start (default 20).
+    ``input``: any floating tensor; ``beta``: the sharpness (default 1.0);
+    ``threshold``: the linear region's start (default 20).
 
     >>> F.softplus(minigrad.tensor([0.0, 30.0]))
     tensor([ 0.6931, 30.0000])
@@ -117,7 +124,13 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 def logsigmoid(input):
-    """log(sigmoid(x)), computed as -softplus(-x) (no log of an underflowed 0)."""
+    """log(sigmoid(x)), computed as -softplus(-x) (no log of an underflowed 0).
+
+    ``input``: a floating tensor.
+
+    >>> F.logsigmoid(minigrad.tensor([0.0, -200.0]))
+    tensor([  -0.6931, -200.0000])
+    """
     if not isinstance(input, minigrad.Tensor):
         raise TypeError(
             f"logsigmoid(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"

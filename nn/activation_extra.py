@@ -18,61 +18,130 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """x clamped to [min_val, max_val]; gradient 1 strictly inside, 0 elsewhere."""
+    """x clamped to [min_val, max_val]; gradient 1 strictly inside, 0 elsewhere.
+
+    ``input``: any tensor; ``min_val``, ``max_val``: the range (default -1, 1);
+    ``inplace``: accepted (the result is a new tensor).
+
+    >>> F.hardtanh(minigrad.tensor([-2.0, 0.5, 2.0]))
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
     return minigrad.where(input <= min_val, min_val, minigrad.where(input >= max_val, max_val, input))
 
 
 def relu6(input, inplace=False):
-    """min(max(x, 0), 6)."""
+    """min(max(x, 0), 6).
+
+    ``input``: any tensor; ``inplace``: accepted (the result is a new tensor).
+
+    >>> F.relu6(minigrad.tensor([-1.0, 3.0, 8.0]))
+    tensor([0., 3., 6.])
+    """
     return hardtanh(input, 0.0, 6.0)
 
 
 def hardsigmoid(input, inplace=False):
-    """relu6(x + 3) / 6: a piecewise-linear sigmoid."""
+    """relu6(x + 3) / 6: a piecewise-linear sigmoid.
+
+    ``input``: any tensor; ``inplace``: accepted (the result is a new tensor).
+
+    >>> F.hardsigmoid(minigrad.tensor([-4.0, 0.0, 1.5]))
+    tensor([0.0000, 0.5000, 0.7500])
+    """
     return hardtanh(input + 3.0, 0.0, 6.0) / 6.0
 
 
 def hardswish(input, inplace=False):
-    """x * relu6(x + 3) / 6."""
+    """x * relu6(x + 3) / 6.
+
+    ``input``: any tensor; ``inplace``: accepted (the result is a new tensor).
+
+    >>> F.hardswish(minigrad.tensor([-4.0, 1.0, 4.0]))
+    tensor([-0.0000, 0.6667, 4.0000])
+    """
     return input * hardsigmoid(input)
 
 
 def threshold(input, threshold, value, inplace=False):
-    """x where x > threshold, ``value`` elsewhere."""
+    """x where x > threshold, ``value`` elsewhere.
+
+    ``input``: any tensor; ``threshold``: the cut-off; ``value``: what replaces x at or below it;
+    ``inplace``: accepted (the result is a new tensor).
+
+    >>> F.threshold(minigrad.tensor([0.5, 1.0, 2.0]), 1.0, -5.0)
+    tensor([-5., -5.,  2.])
+    """
     return minigrad.where(input > threshold, input, value)
 
 
 def hardshrink(input, lambd=0.5):
-    """x where |x| > lambd, 0 elsewhere."""
+    """x where |x| > lambd, 0 elsewhere.
+
+    ``input``: any tensor; ``lambd``: the half-width of the zeroed band (default 0.5).
+
+    >>> F.hardshrink(minigrad.tensor([-1.0, 0.3, 0.7]))
+    tensor([-1.0000,  0.0000,  0.7000])
+    """
     return minigrad.where((input > lambd) | (input < -lambd), input, 0.0)
 
 
 def softshrink(input, lambd=0.5):
-    """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    """x - lambd above lambd, x + lambd below -lambd, 0 between.
+
+    ``input``: any tensor; ``lambd``: the shrink amount, >= 0 (default 0.5).
+
+    >>> F.softshrink(minigrad.tensor([-1.0, 0.3, 2.0]))
+    tensor([-0.5000,  0.0000,  1.5000])
+    """
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     return minigrad.where(input > lambd, input - lambd, minigrad.where(input < -lambd, input + lambd, 0.0))
 
 
 def tanhshrink(input):
-    """x - tanh(x)."""
+    """x - tanh(x).
+
+    ``input``: any floating tensor.
+
+    >>> F.tanhshrink(minigrad.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.2384])
+    """
     return input - input.tanh()
 
 
 def softsign(input):
-    """x / (1 + |x|)."""
+    """x / (1 + |x|).
+
+    ``input``: any floating tensor.
+
+    >>> F.softsign(minigrad.tensor([-3.0, 0.0, 1.0]))
+    tensor([-0.7500,  0.0000,  0.5000])
+    """
     return input / (input.abs() + 1.0)
 
 
 def mish(input, inplace=False):
-    """x * tanh(softplus(x))."""
+    """x * tanh(softplus(x)).
+
+    ``input``: any floating tensor; ``inplace``: accepted (the result is a new tensor).
+
+    >>> F.mish(minigrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-0.3034,  0.0000,  0.8651])
+    """
     return input * softplus(input).tanh()
 
 
 def celu(input, alpha=1.0, inplace=False):
-    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)).
+
+    ``input``: any floating tensor; ``alpha``: the negative side's scale, not 0 (default 1.0);
+    ``inplace``: accepted (the result is a new tensor).
+
+    >>> F.celu(minigrad.tensor([-1.0, 2.0]), alpha=2.0)
+    tensor([-0.7869,  2.0000])
+    """
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: celu: alpha must not be 0")
     positive = input > 0
@@ -82,12 +151,26 @@ def celu(input, alpha=1.0, inplace=False):
 
 
 def selu(input, inplace=False):
-    """scale * (max(0, x) + min(0, alpha * (exp(x) - 1))), PyTorch's constants."""
+    """scale * (max(0, x) + min(0, alpha * (exp(x) - 1))), PyTorch's constants.
+
+    ``input``: any floating tensor; ``inplace``: accepted (the result is a new tensor).
+
+    >>> F.selu(minigrad.tensor([-1.0, 0.0, 1.0]))
+    tensor([-1.1113,  0.0000,  1.0507])
+    """
     return elu(input, _SELU_ALPHA) * _SELU_SCALE
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """softmax(-x) along ``dim``."""
+    """softmax(-x) along ``dim``.
+
+    ``input``: a floating tensor; ``dim``: the dimension whose entries sum to 1;
+    ``_stacklevel``: for PyTorch's signature (only used for the implicit-dim warning);
+    ``dtype``: if given, ``input`` is cast to it first.
+
+    >>> F.softmin(minigrad.tensor([1.0, 2.0, 3.0]), dim=0)
+    tensor([0.6652, 0.2447, 0.0900])
+    """
     if not isinstance(input, minigrad.Tensor):
         raise TypeError(
             f"softmin(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
@@ -96,7 +179,14 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 
 def glu(input, dim=-1):
-    """a * sigmoid(b), where a and b are the two halves of ``input`` along ``dim``."""
+    """a * sigmoid(b), where a and b are the two halves of ``input`` along ``dim``.
+
+    ``input``: a tensor whose size along ``dim`` is even; ``dim``: the dimension split in two
+    (default -1). The result is half as long along ``dim``.
+
+    >>> F.glu(minigrad.tensor([[1.0, 2.0, 0.0, 0.0]]))
+    tensor([[0.5000, 1.0000]])
+    """
     if input.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = dim % input.ndim
@@ -107,7 +197,14 @@ def glu(input, dim=-1):
 
 
 def prelu(input, weight):
-    """x where x > 0, weight * x elsewhere; a ``weight`` of C values applies per channel (dim 1)."""
+    """x where x > 0, weight * x elsewhere; a ``weight`` of C values applies per channel (dim 1).
+
+    ``input``: a tensor (N, C, *) or (C,); ``weight``: the learned slopes, 1 or C values.
+
+    >>> F.prelu(minigrad.tensor([[-1.0, 2.0], [-3.0, 4.0]]), minigrad.tensor([0.1, 0.5]))
+    tensor([[-0.1000,  2.0000],
+            [-0.3000,  4.0000]])
+    """
     n = weight.numel()
     channels = input.shape[1] if input.ndim >= 2 else (input.shape[0] if input.ndim == 1 else 1)
     if n != 1 and n != channels:

@@ -117,11 +117,24 @@ def _check_inputs(layer, query, key, value, key_padding_mask, attn_mask, num_hea
 class MultiheadAttention(Module):
     """Attention over ``num_heads`` heads of ``embed_dim // num_heads`` features each.
 
+    ``embed_dim``: the query (and output) features, divisible by ``num_heads``; ``num_heads``: the
+    parallel heads; ``dropout``: dropout on the attention weights, in train mode (default 0);
+    ``bias``: learn the input and output projections' biases (default True); ``add_bias_kv``:
+    append a learned key and value to the sequence; ``add_zero_attn``: append a zero key and value;
+    ``kdim``, ``vdim``: the key and value features (default ``embed_dim``: then one stacked
+    ``in_proj_weight``); ``batch_first``: (N, L, E) inputs rather than (L, N, E); ``device``,
+    ``dtype``: of the parameters. ``forward(query, key, value, ...)`` returns the output and the
+    weights averaged over the heads.
+
     >>> mha = minigrad.nn.MultiheadAttention(8, 2, batch_first=True)
     >>> x = minigrad.ones(3, 5, 8)
     >>> out, weights = mha(x, x, x)
     >>> tuple(out.shape), tuple(weights.shape)
     ((3, 5, 8), (3, 5, 5))
+    >>> mha.in_proj_weight.shape, minigrad.nn.MultiheadAttention(8, 2, kdim=3, vdim=4).k_proj_weight.shape
+    (minigrad.Size([24, 8]), minigrad.Size([8, 3]))
+    >>> weights[0, 0]           # equal keys: uniform weights
+    tensor([0.2000, 0.2000, 0.2000, 0.2000, 0.2000], grad_fn=<SelectBackward0>)
     """
 
     def __init__(

@@ -80,6 +80,12 @@ class Sequential(_Indexed):
     """Modules called one after another: ``Sequential(Linear(2, 4), ReLU(), Linear(4, 1))``.
 
     Also takes an OrderedDict of named modules. Indexing gives a module, slicing a Sequential.
+
+    >>> net = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1))
+    >>> net(minigrad.zeros(3, 2)).shape, [name for name, _ in net.named_parameters()]
+    (minigrad.Size([3, 1]), ['0.weight', '0.bias', '2.weight', '2.bias'])
+    >>> net[1], len(net[:2])
+    (ReLU(), 2)
     """
 
     def __init__(self, *args):
@@ -221,7 +227,15 @@ def _param_line(key, p):
 
 class ParameterList(Module):
     """A list of parameters that registers them (keys '0', '1', ...), as ModuleList does
-    for modules; a plain Tensor appended becomes a Parameter."""
+    for modules; a plain Tensor appended becomes a Parameter.
+
+    ``values``: an optional iterable of tensors to start with.
+
+    >>> params = nn.ParameterList([minigrad.zeros(2), minigrad.ones(3)])
+    >>> _ = params.append(minigrad.ones(1))
+    >>> len(params), [name for name, _ in params.named_parameters()], type(params[2]).__name__
+    (3, ['0', '1', '2'], 'Parameter')
+    """
 
     def __init__(self, values=None):
         super().__init__()
@@ -277,7 +291,16 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """A dict of parameters that registers them under the user's keys, in insertion order."""
+    """A dict of parameters that registers them under the user's keys, in insertion order.
+
+    ``parameters``: an optional dict (or iterable of pairs) to start with; plain tensors become
+    Parameters.
+
+    >>> params = nn.ParameterDict({"scale": minigrad.ones(1)})
+    >>> params["shift"] = minigrad.zeros(1)
+    >>> list(params.keys()), [name for name, _ in params.named_parameters()]
+    (['scale', 'shift'], ['scale', 'shift'])
+    """
 
     def __init__(self, parameters=None):
         super().__init__()

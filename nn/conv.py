@@ -139,15 +139,45 @@ class _ConvNd(Module):
 
 
 class Conv2d(_ConvNd):
-    """2-D convolution: (N, C_in, H, W) -> (N, C_out, H_out, W_out).
+    """2-D convolution: (N, C_in, H, W) -> (N, C_out, H_out, W_out),
+    H_out = floor((H + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1 (W alike).
 
-    >>> minigrad.nn.Conv2d(1, 16, 3, padding=1)
+    ``in_channels``, ``out_channels``: C_in and C_out; ``kernel_size``: the filter size (an
+    int or one per dim); ``stride``: the filter's step (default 1); ``padding``: zeros (or
+    ``padding_mode``) added on every side, an int, one per dim, ``'valid'`` (none) or ``'same'``
+    (output size = input size, stride 1 only); ``dilation``: the spacing of the filter's taps
+    (default 1); ``groups``: split the channels into this many independent convolutions (both
+    channel counts divisible by it); ``bias``: learn a (C_out,) bias (default True);
+    ``padding_mode``: ``'zeros'`` (default), ``'reflect'``, ``'replicate'`` or ``'circular'``;
+    ``device``, ``dtype``: of the parameters; ``output_padding``: minigrad's internal slot for the
+    transposed layers (keep 0).
+
+    >>> conv = minigrad.nn.Conv2d(1, 16, 3, padding=1)
+    >>> conv
     Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))
+    >>> conv.weight.shape, conv(minigrad.zeros(2, 1, 28, 28)).shape
+    (minigrad.Size([16, 1, 3, 3]), minigrad.Size([2, 16, 28, 28]))
     """
 
 
 class Conv1d(_ConvNd):
-    """1-D convolution: (N, C_in, L) -> (N, C_out, L_out)."""
+    """1-D convolution: (N, C_in, L) -> (N, C_out, L_out),
+    L_out = floor((L + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1.
+
+    ``in_channels``, ``out_channels``: C_in and C_out; ``kernel_size``: the filter size (an
+    int or one per dim); ``stride``: the filter's step (default 1); ``padding``: zeros (or
+    ``padding_mode``) added on every side, an int, one per dim, ``'valid'`` (none) or ``'same'``
+    (output size = input size, stride 1 only); ``dilation``: the spacing of the filter's taps
+    (default 1); ``groups``: split the channels into this many independent convolutions (both
+    channel counts divisible by it); ``bias``: learn a (C_out,) bias (default True);
+    ``padding_mode``: ``'zeros'`` (default), ``'reflect'``, ``'replicate'`` or ``'circular'``;
+    ``device``, ``dtype``: of the parameters; ``output_padding``: minigrad's internal slot for the
+    transposed layers (keep 0).
+
+    >>> conv = nn.Conv1d(4, 8, 3, stride=2)
+    >>> conv.weight.shape, conv(minigrad.zeros(1, 4, 11)).shape
+    (minigrad.Size([8, 4, 3]), minigrad.Size([1, 8, 5]))
+    """
 
     _nd = 1
     _spatial = "L"
@@ -156,8 +186,20 @@ class Conv1d(_ConvNd):
 class Conv3d(_ConvNd):
     """3-D convolution: (N, C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out).
 
+    ``in_channels``, ``out_channels``: C_in and C_out; ``kernel_size``: the filter size (an
+    int or one per dim); ``stride``: the filter's step (default 1); ``padding``: zeros (or
+    ``padding_mode``) added on every side, an int, one per dim, ``'valid'`` (none) or ``'same'``
+    (output size = input size, stride 1 only); ``dilation``: the spacing of the filter's taps
+    (default 1); ``groups``: split the channels into this many independent convolutions (both
+    channel counts divisible by it); ``bias``: learn a (C_out,) bias (default True);
+    ``padding_mode``: ``'zeros'`` (default), ``'reflect'``, ``'replicate'`` or ``'circular'``;
+    ``device``, ``dtype``: of the parameters; ``output_padding``: minigrad's internal slot for the
+    transposed layers (keep 0).
+
     >>> minigrad.nn.Conv3d(2, 4, 3, groups=2)
     Conv3d(2, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), groups=2)
+    >>> nn.Conv3d(2, 4, 3, groups=2)(minigrad.zeros(1, 2, 5, 5, 5)).shape
+    minigrad.Size([1, 4, 3, 3, 3])
     """
 
     _nd = 3
@@ -235,15 +277,43 @@ class _ConvTransposeNd(_ConvNd):
 class ConvTranspose2d(_ConvTransposeNd):
     """2-D transposed convolution: (N, C_in, H, W) -> (N, C_out, H_out, W_out), the input
     gradient of a Conv2d; ``forward(input, output_size=...)`` picks among the sizes a stride
-    allows.
+    allows. H_out = (H - 1) * stride - 2 * padding + dilation * (kernel_size - 1) +
+    output_padding + 1 (W alike).
 
-    >>> minigrad.nn.ConvTranspose2d(4, 2, 2, stride=2)
+    ``in_channels``, ``out_channels``: C_in and C_out; ``kernel_size``: the filter size (an
+    int or one per dim); ``stride``: the step between input positions in the output (default 1);
+    ``padding``: ``dilation * (kernel_size - 1) - padding`` zeros are added to the input (it undoes
+    the padding of the matching convolution); ``output_padding``: extra size on one side of the
+    output, below ``stride``; ``groups``: independent channel groups (default 1); ``bias``:
+    learn a (C_out,) bias (default True); ``dilation``: the spacing of the filter's taps;
+    ``padding_mode``: ``'zeros'`` only; ``device``, ``dtype``: of the parameters. The weight is
+    (C_in, C_out / groups, *kernel_size).
+
+    >>> up = minigrad.nn.ConvTranspose2d(4, 2, 2, stride=2)
+    >>> up
     ConvTranspose2d(4, 2, kernel_size=(2, 2), stride=(2, 2))
+    >>> up.weight.shape, up(minigrad.zeros(1, 4, 5, 5)).shape
+    (minigrad.Size([4, 2, 2, 2]), minigrad.Size([1, 2, 10, 10]))
     """
 
 
 class ConvTranspose1d(_ConvTransposeNd):
-    """1-D transposed convolution: (N, C_in, L) -> (N, C_out, L_out)."""
+    """1-D transposed convolution: (N, C_in, L) -> (N, C_out, L_out),
+    L_out = (L - 1) * stride - 2 * padding + dilation * (kernel_size - 1) + output_padding + 1.
+
+    ``in_channels``, ``out_channels``: C_in and C_out; ``kernel_size``: the filter size (an
+    int or one per dim); ``stride``: the step between input positions in the output (default 1);
+    ``padding``: ``dilation * (kernel_size - 1) - padding`` zeros are added to the input (it undoes
+    the padding of the matching convolution); ``output_padding``: extra size on one side of the
+    output, below ``stride``; ``groups``: independent channel groups (default 1); ``bias``:
+    learn a (C_out,) bias (default True); ``dilation``: the spacing of the filter's taps;
+    ``padding_mode``: ``'zeros'`` only; ``device``, ``dtype``: of the parameters. The weight is
+    (C_in, C_out / groups, *kernel_size).
+
+    >>> up = nn.ConvTranspose1d(4, 2, 3, stride=2)
+    >>> up(minigrad.zeros(1, 4, 5)).shape, up(minigrad.zeros(1, 4, 5), output_size=[12]).shape
+    (minigrad.Size([1, 2, 11]), minigrad.Size([1, 2, 12]))
+    """
 
     _nd = 1
     _spatial = "L"

@@ -14,6 +14,10 @@ from .module import Module
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """x / max(||x||_p, eps) along ``dim``.
 
+    ``input``: a floating tensor; ``p``: the norm's degree (default 2); ``dim``: the dimension
+    normalised (default 1); ``eps``: the smallest norm divided by (default 1e-12); ``out``: not
+    supported (raises NotImplementedError; use the result).
+
     >>> F.normalize(minigrad.tensor([[3.0, 4.0]])).tolist()
     [[0.6000000238418579, 0.800000011920929]]
     """
@@ -23,7 +27,14 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (inputs broadcast)."""
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` (inputs broadcast).
+
+    ``x1``, ``x2``: floating tensors of one dtype; ``dim``: the vectors' dimension (default 1);
+    ``eps``: the smallest norm divided by (default 1e-8).
+
+    >>> F.cosine_similarity(minigrad.tensor([[1.0, 0.0], [1.0, 1.0]]), minigrad.tensor([[1.0, 1.0]]))
+    tensor([0.7071, 1.0000])
+    """
     if x1.dtype != x2.dtype:
         raise RuntimeError(
             f"cosine_similarity: expected both inputs to have the same dtype, got {x1.dtype} and {x2.dtype}"
@@ -41,7 +52,15 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    """||x1 - x2 + eps||_p over the last dim."""
+    """||x1 - x2 + eps||_p over the last dim.
+
+    ``x1``, ``x2``: (N, D) or (D,) tensors (broadcast); ``p``: the norm's degree (default 2);
+    ``eps``: added to the difference, keeps the gradient finite at 0 (default 1e-6);
+    ``keepdim``: keep the last dim, of size 1.
+
+    >>> F.pairwise_distance(minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[3.0, 4.0]]), eps=0.0)
+    tensor([5.])
+    """
     ndim = max(x1.ndim, x2.ndim)
     if ndim == 0:
         raise RuntimeError("pairwise_distance: expected at least a 1-D input, got two scalars")

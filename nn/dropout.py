@@ -79,17 +79,50 @@ def _feature_dropout(input, p, training, spatial, name):
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, L) or (C, L) ``input`` with probability ``p``."""
+    """Zero whole channels of (N, C, L) or (C, L) ``input`` with probability ``p``.
+
+    ``p``: the probability that a channel is zeroed (the others are scaled by 1 / (1 - p));
+    ``training``: apply dropout (default True; False returns the input's values);
+    ``inplace``: accepted (the result is a new tensor).
+
+    >>> y = F.dropout1d(minigrad.ones(1, 8, 3))
+    >>> sorted(set(y.flatten().tolist())), bool((y.amax(2) == y.amin(2)).all())   # per channel
+    ([0.0, 2.0], True)
+    >>> F.dropout1d(minigrad.ones(1, 2, 3), training=False).sum()
+    tensor(6.)
+    """
     return _feature_dropout(input, p, training, 1, "dropout1d")
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, H, W) or (C, H, W) ``input`` with probability ``p``."""
+    """Zero whole channels of (N, C, H, W) or (C, H, W) ``input`` with probability ``p``.
+
+    ``p``: the probability that a channel is zeroed (the others are scaled by 1 / (1 - p));
+    ``training``: apply dropout (default True; False returns the input's values);
+    ``inplace``: accepted (the result is a new tensor).
+
+    >>> y = F.dropout2d(minigrad.ones(1, 8, 2, 2))
+    >>> sorted(set(y.flatten().tolist())), bool((y.amax((2, 3)) == y.amin((2, 3))).all())
+    ([0.0, 2.0], True)
+    >>> F.dropout2d(minigrad.ones(1, 2, 2, 2), training=False).sum()
+    tensor(8.)
+    """
     return _feature_dropout(input, p, training, 2, "dropout2d")
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) ``input`` with probability ``p``."""
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) ``input`` with probability ``p``.
+
+    ``p``: the probability that a channel is zeroed (the others are scaled by 1 / (1 - p));
+    ``training``: apply dropout (default True; False returns the input's values);
+    ``inplace``: accepted (the result is a new tensor).
+
+    >>> y = F.dropout3d(minigrad.ones(1, 8, 2, 2, 2))
+    >>> sorted(set(y.flatten().tolist())), bool((y.amax((2, 3, 4)) == y.amin((2, 3, 4))).all())
+    ([0.0, 2.0], True)
+    >>> F.dropout3d(minigrad.ones(1, 2, 1, 2, 2), training=False).sum()
+    tensor(8.)
+    """
     return _feature_dropout(input, p, training, 3, "dropout3d")
 
 
@@ -122,7 +155,16 @@ class Dropout(Module):
 
 
 class Dropout1d(Dropout):
-    """``nn.Dropout1d(p)``: whole channels of (N, C, L) or (C, L) inputs zeroed in train mode."""
+    """``nn.Dropout1d(p)``: whole channels of (N, C, L) or (C, L) inputs zeroed in train mode.
+
+    ``p``: the probability that a channel is zeroed (the rest scaled by 1 / (1 - p)); ``inplace``:
+    accepted (the result is a new tensor). Eval mode returns the input.
+
+    >>> drop = nn.Dropout1d(0.5)
+    >>> y = drop(minigrad.ones(1, 8, 3))
+    >>> sorted(set(y.flatten().tolist())), drop.eval()(minigrad.ones(1, 2, 3)).sum()
+    ([0.0, 2.0], tensor(6.))
+    """
 
     _fn = staticmethod(dropout1d)
 
@@ -131,12 +173,30 @@ class Dropout1d(Dropout):
 
 
 class Dropout2d(Dropout1d):
-    """``nn.Dropout2d(p)``: whole channels of (N, C, H, W) or (C, H, W) inputs zeroed in train mode."""
+    """``nn.Dropout2d(p)``: whole channels of (N, C, H, W) or (C, H, W) inputs zeroed in train mode.
+
+    ``p``: the probability that a channel is zeroed (the rest scaled by 1 / (1 - p)); ``inplace``:
+    accepted (the result is a new tensor). Eval mode returns the input.
+
+    >>> drop = nn.Dropout2d(0.5)
+    >>> y = drop(minigrad.ones(1, 8, 2, 2))
+    >>> sorted(set(y.flatten().tolist())), drop.eval()(minigrad.ones(1, 2, 2, 2)).sum()
+    ([0.0, 2.0], tensor(8.))
+    """
 
     _fn = staticmethod(dropout2d)
 
 
 class Dropout3d(Dropout1d):
-    """``nn.Dropout3d(p)``: whole channels of (N, C, D, H, W) or (C, D, H, W) inputs zeroed in train mode."""
+    """``nn.Dropout3d(p)``: whole channels of (N, C, D, H, W) or (C, D, H, W) inputs zeroed in train mode.
+
+    ``p``: the probability that a channel is zeroed (the rest scaled by 1 / (1 - p)); ``inplace``:
+    accepted (the result is a new tensor). Eval mode returns the input.
+
+    >>> drop = nn.Dropout3d(0.5)
+    >>> y = drop(minigrad.ones(1, 8, 1, 2, 2))
+    >>> sorted(set(y.flatten().tolist())), drop.eval()(minigrad.ones(1, 2, 1, 2, 2)).sum()
+    ([0.0, 2.0], tensor(8.))
+    """
 
     _fn = staticmethod(dropout3d)

@@ -49,7 +49,18 @@ def one_hot(tensor, num_classes=-1):
 def embedding(
     input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False
 ):
-    """Rows of ``weight`` picked by the integer tensor ``input``: shape input.shape + (dim,)."""
+    """Rows of ``weight`` picked by the integer tensor ``input``: shape input.shape + (dim,).
+
+    ``input``: int64/int32 indices; ``weight``: the (num_embeddings, dim) table;
+    ``padding_idx``: an index whose row gets no gradient; ``max_norm``, ``norm_type``,
+    ``scale_grad_by_freq``, ``sparse``: PyTorch's options, not supported here (anything but
+    the default raises NotImplementedError).
+
+    >>> w = minigrad.arange(6.0).reshape(3, 2)
+    >>> F.embedding(minigrad.tensor([[2, 0]]), w)
+    tensor([[[4., 5.],
+             [0., 1.]]])
+    """
     if max_norm is not None or scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
     if not isinstance(weight, minigrad.Tensor):
@@ -235,9 +246,13 @@ def embedding_bag(
 ):
     """Sums, means or maxima of bags of embeddings, without the (bags, length, dim) tensor.
 
-    ``input`` is (B, N) (B bags of N indices) or 1-D with ``offsets`` (each bag's start).
-    ``per_sample_weights`` (``mode="sum"``) weights each entry; entries equal to
-    ``padding_idx`` are left out of their bag.
+    ``input``: (B, N) (B bags of N indices) or 1-D with ``offsets`` (each bag's start);
+    ``weight``: the (num_embeddings, dim) table; ``mode``: ``'sum'``, ``'mean'`` (default) or
+    ``'max'``; ``per_sample_weights`` (``mode="sum"``) weights each entry; entries equal to
+    ``padding_idx`` are left out of their bag; ``include_last_offset``: ``offsets`` has one
+    more entry, the end of the last bag; ``max_norm``, ``norm_type``: renormalise the rows used
+    to at most ``max_norm`` in that p-norm; ``scale_grad_by_freq``, ``sparse``: not supported
+    (True raises NotImplementedError).
 
     >>> w = minigrad.arange(6.0).reshape(3, 2)
     >>> F.embedding_bag(minigrad.tensor([0, 2, 1]), w, minigrad.tensor([0, 2]), mode="sum")
@@ -322,8 +337,19 @@ class EmbeddingBag(Module):
     """A table of ``num_embeddings`` vectors whose forward reduces bags of them (sum, mean,
     max) without building the per-entry tensor; initialised N(0, 1), the ``padding_idx`` row 0.
 
+    ``num_embeddings``: the table's rows; ``embedding_dim``: each vector's size; ``max_norm``,
+    ``norm_type``: renormalise each row used to at most ``max_norm`` in that p-norm (default
+    2); ``scale_grad_by_freq``, ``sparse``: not supported (True raises NotImplementedError in
+    forward); ``mode``: ``'sum'``, ``'mean'`` (default) or ``'max'``; ``_weight``: an initial
+    (num_embeddings, embedding_dim) table; ``include_last_offset``: the offsets end with the
+    last bag's end; ``padding_idx``: an index left out of every bag; ``device``, ``dtype``: of
+    the table. ``forward(input, offsets=None, per_sample_weights=None)`` as in F.embedding_bag.
+
     >>> minigrad.nn.EmbeddingBag(10, 3, mode="sum")
     EmbeddingBag(10, 3, mode='sum')
+    >>> bag = nn.EmbeddingBag(10, 3)
+    >>> bag.weight.shape, bag(minigrad.tensor([1, 2, 4, 5, 4]), minigrad.tensor([0, 2])).shape
+    (minigrad.Size([10, 3]), minigrad.Size([2, 3]))
     """
 
     def __init__(

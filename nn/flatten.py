@@ -28,7 +28,14 @@ class Flatten(Module):
 
 
 def unflatten(input, dim, sizes):
-    """Split dimension ``dim`` of ``input`` into ``sizes`` (one may be -1)."""
+    """Split dimension ``dim`` of ``input`` into ``sizes`` (one may be -1).
+
+    ``input``: any tensor; ``dim``: the dimension to split; ``sizes``: the new sizes, whose
+    product is that dimension's size.
+
+    >>> F.unflatten(minigrad.zeros(2, 6), 1, (2, -1)).shape
+    minigrad.Size([2, 2, 3])
+    """
     shape = tuple(input.shape)
     d = dim % len(shape) if shape else 0
     sizes = tuple(sizes)

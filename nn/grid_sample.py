@@ -155,9 +155,16 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     bilinearly or at the nearest pixel: (N, C, Ho, Wo). 5-D inputs take (x, y, z) grids.
     Differentiable in the input and (bilinear) in the grid.
 
+    ``mode``: ``'bilinear'`` (default) or ``'nearest'``; ``padding_mode``: what points outside
+    read: ``'zeros'`` (default), ``'border'`` or ``'reflection'``; ``align_corners``: -1 and 1
+    are the corner pixels' centres (True) or their outer edges (False, the default, with
+    PyTorch's warning when not given).
+
     >>> img = minigrad.arange(4.0).reshape(1, 1, 2, 2)
     >>> F.grid_sample(img, minigrad.zeros(1, 1, 1, 2), align_corners=True).item()
     1.5
+    >>> F.grid_sample(img, minigrad.full((1, 1, 1, 2), 1.0), mode="nearest", align_corners=True).item()
+    3.0
     """
     op = "grid_sampler"
     _check(op, input, grid, mode, padding_mode)

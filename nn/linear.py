@@ -38,7 +38,15 @@ def linear(input, weight, bias=None):
 
 
 def bilinear(input1, input2, weight, bias=None):
-    """``y[..., o] = sum_ij x1[..., i] A[o, i, j] x2[..., j] + b[o]``."""
+    """``y[..., o] = sum_ij x1[..., i] A[o, i, j] x2[..., j] + b[o]``.
+
+    ``input1``: (*, in1); ``input2``: (*, in2), the same leading dims; ``weight``: A, of shape
+    (out, in1, in2); ``bias``: an optional (out,) tensor b.
+
+    >>> w = minigrad.ones(1, 2, 2)
+    >>> F.bilinear(minigrad.tensor([[1.0, 2.0]]), minigrad.tensor([[3.0, 4.0]]), w, minigrad.tensor([0.5]))
+    tensor([[21.5000]])
+    """
     out_f, in1, in2 = weight.shape
     lead = tuple(input1.shape[:-1])
     x1 = input1.reshape(-1, in1)
@@ -63,7 +71,12 @@ def init_like_pytorch(weight, bias, fan_in):
 
 
 class Identity(Module):
-    """Returns its input (arguments are accepted and ignored)."""
+    """Returns its input (arguments are accepted and ignored): a placeholder layer.
+
+    >>> x = minigrad.ones(2, 3)
+    >>> nn.Identity(54, unused="argument")(x) is x
+    True
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__()
@@ -75,8 +88,18 @@ class Identity(Module):
 class Linear(Module):
     """y = x W^T + b on the last dimension: (*, in_features) -> (*, out_features).
 
+    ``in_features``, ``out_features``: the sizes; ``bias``: learn b (default True); ``device``,
+    ``dtype``: of the parameters. W (out_features, in_features) and b start U(-k, k),
+    k = 1/sqrt(in_features).
+
     >>> minigrad.nn.Linear(64, 10)
     Linear(in_features=64, out_features=10, bias=True)
+    >>> fc = nn.Linear(3, 2)
+    >>> fc.weight.shape, fc(minigrad.zeros(5, 3)).shape
+    (minigrad.Size([2, 3]), minigrad.Size([5, 2]))
+    >>> _ = nn.init.constant_(fc.weight, 1.0), nn.init.zeros_(fc.bias)
+    >>> fc(minigrad.tensor([1.0, 2.0, 3.0]))
+    tensor([6., 6.], grad_fn=<ViewBackward0>)
     """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):

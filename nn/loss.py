@@ -97,7 +97,15 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = x - y)."""
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta (d = x - y).
+
+    ``input``, ``target``: the same shape; ``beta``: where the quadratic part ends, >= 0 (default 1;
+    0 gives the L1 loss); ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
+    >>> F.smooth_l1_loss(minigrad.tensor([0.5, 3.0]), minigrad.tensor([0.0, 0.0]))
+    tensor(1.3125)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _warn_size(input, target)
     if not beta >= 0:  # NaN too
@@ -113,7 +121,14 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0):
-    """0.5 d^2 where |d| < delta, else delta * (|d| - 0.5 delta)."""
+    """0.5 d^2 where |d| < delta, else delta * (|d| - 0.5 delta).
+
+    ``input``, ``target``: the same shape; ``delta``: where the quadratic part ends, > 0
+    (default 1); ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    >>> F.huber_loss(minigrad.tensor([0.5, 3.0]), minigrad.tensor([0.0, 0.0]), delta=2.0)
+    tensor(2.0625)
+    """
     _warn_size(input, target)
     if not delta > 0:  # NaN too
         raise RuntimeError(
@@ -245,8 +260,16 @@ def cross_entropy(
     """Cross-entropy of logits ``input`` (N, C, ...) or (C,) with class indices (N, ...) or
     class probabilities (the input's shape).
 
+    ``input``: unnormalised scores; ``target``: class indices (int64) or probabilities;
+    ``weight``: an optional (C,) weight per class; ``ignore_index``: a target index that adds
+    nothing (default -100; indices only); ``label_smoothing``: in [0, 1], mixes the target with
+    the uniform distribution (default 0); ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
     >>> F.cross_entropy(minigrad.zeros(2, 4), minigrad.tensor([0, 3]))
     tensor(1.3863)
+    >>> F.cross_entropy(minigrad.tensor([[2.0, 0.0]]), minigrad.tensor([0]), label_smoothing=0.2)
+    tensor(0.3269)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction not in _REDUCTIONS:
@@ -346,7 +369,14 @@ def binary_cross_entropy_with_logits(
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """KL(target || exp(input)) pointwise: t (log t - x), with 0 where t == 0.
 
-    ``input`` holds log-probabilities; ``reduction='batchmean'`` gives the true KL divergence.
+    ``input``: log-probabilities; ``target``: probabilities (log-probabilities with
+    ``log_target=True``); ``reduction``: ``'mean'`` (default, warns as PyTorch does),
+    ``'batchmean'`` (the true KL divergence: the sum over the batch size), ``'sum'`` or
+    ``'none'``; ``size_average``, ``reduce``: deprecated.
+
+    >>> p = minigrad.tensor([[0.5, 0.5]])
+    >>> F.kl_div(minigrad.tensor([[0.25, 0.75]]).log(), p, reduction="batchmean")
+    tensor(0.1438)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if reduction == "mean":

@@ -35,7 +35,17 @@ def _same_ndim(op, *tensors):
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
-    """max(0, -y * (x1 - x2) + margin)."""
+    """max(0, -y * (x1 - x2) + margin).
+
+    ``input1``, ``input2``: the two scores, one shape; ``target``: 1 where ``input1`` should rank
+    higher, -1 where ``input2`` should; ``margin``: the required gap (default 0);
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
+    >>> x1, x2 = minigrad.tensor([1.0, 0.0]), minigrad.tensor([0.0, 1.0])
+    >>> F.margin_ranking_loss(x1, x2, minigrad.tensor([1.0, 1.0]), margin=0.5)
+    tensor(0.7500)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _tensors("margin_ranking_loss", input1=input1, input2=input2, target=target)
     _same_ndim("margin_ranking_loss", input1, input2, target)
@@ -43,14 +53,30 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
-    """x where y = 1, max(0, margin - x) where y = -1."""
+    """x where y = 1, max(0, margin - x) where y = -1.
+
+    ``input``: e.g. distances; ``target``: 1 or -1, the input's shape; ``margin``: default 1;
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
+    >>> F.hinge_embedding_loss(minigrad.tensor([0.3, 0.4]), minigrad.tensor([1.0, -1.0]))
+    tensor(0.4500)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     below = minigrad.where(target != 1, (margin - input).clamp_min(0.0), 0.0)
     return _reduce(below + minigrad.where(target != -1, input, 0.0), reduction)
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """log(1 + exp(-y * x))."""
+    """log(1 + exp(-y * x)).
+
+    ``input``: scores; ``target``: 1 or -1, the input's shape;
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
+    >>> F.soft_margin_loss(minigrad.tensor([2.0, -1.0]), minigrad.tensor([1.0, 1.0]))
+    tensor(0.7201)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _tensors("soft_margin_loss", input=input, target=target)
     if tuple(input.shape) != tuple(target.shape):
@@ -62,7 +88,16 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
-    """-mean over classes of y log sigmoid(x) + (1 - y) log sigmoid(-x)."""
+    """-mean over classes of y log sigmoid(x) + (1 - y) log sigmoid(-x).
+
+    ``input``: logits (N, C) or (C,); ``target``: 0 or 1 per class, the input's shape;
+    ``weight``: an optional (C,) weight per class;
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
+    >>> F.multilabel_soft_margin_loss(minigrad.zeros(1, 3), minigrad.tensor([[1.0, 0.0, 1.0]]))
+    tensor(0.6931)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _tensors("multilabel_soft_margin_loss", input=input, target=target)
     if input.ndim == 0:
@@ -78,7 +113,16 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 def multi_margin_loss(
     input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"
 ):
-    """sum over j != y of max(0, margin - x[y] + x[j])^p / C (times weight[y])."""
+    """sum over j != y of max(0, margin - x[y] + x[j])^p / C (times weight[y]).
+
+    ``input``: scores (N, C) or (C,); ``target``: class indices (N,) or 0-d; ``p``: 1 or 2
+    (default 1); ``margin``: default 1; ``weight``: an optional (C,) weight per class;
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
+    >>> F.multi_margin_loss(minigrad.tensor([[0.1, 0.8, 0.4]]), minigrad.tensor([1]))
+    tensor(0.3000)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -106,7 +150,16 @@ def multi_margin_loss(
 def cosine_embedding_loss(
     input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"
 ):
-    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1 (cos over the last dim)."""
+    """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1 (cos over the last dim).
+
+    ``input1``, ``input2``: (N, D) or (D,); ``target``: 1 or -1, (N,) or 0-d; ``margin``: in
+    [-1, 1] (default 0); ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
+    >>> a, b = minigrad.tensor([[1.0, 0.0]]), minigrad.tensor([[1.0, 1.0]])
+    >>> F.cosine_embedding_loss(a, b, minigrad.tensor([1.0]))
+    tensor(0.2929)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _tensors("cosine_embedding_loss", input1=input1, input2=input2, target=target)
     if input1.ndim != input2.ndim or input1.ndim not in (1, 2) or target.ndim != input1.ndim - 1:
@@ -138,8 +191,19 @@ def triplet_margin_loss(
     reduce=None,
     reduction="mean",
 ):
-    """max(0, margin + d(a, p) - d(a, n)), d the pairwise p-distance (``swap``: d(a, n) is
-    min(d(a, n), d(p, n)))."""
+    """max(0, margin + d(a, p) - d(a, n)), d the pairwise p-distance.
+
+    ``anchor``, ``positive``, ``negative``: (N, D) or (D,), one shape; ``margin``: default 1;
+    ``p``: the norm's degree (default 2); ``eps``: added to the difference, as in
+    ``pairwise_distance`` (default 1e-6); ``swap``: use min(d(a, n), d(p, n)) as the negative
+    distance; ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
+    >>> a, pos = minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[1.0, 0.0]])
+    >>> neg = minigrad.tensor([[0.0, 1.5]])
+    >>> F.triplet_margin_loss(a, pos, neg)
+    tensor(0.5000)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _tensors("triplet_margin_loss", anchor=anchor, positive=positive, negative=negative)
     if not anchor.ndim == positive.ndim == negative.ndim or anchor.ndim not in (1, 2):
@@ -158,7 +222,17 @@ def triplet_margin_loss(
 def poisson_nll_loss(
     input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"
 ):
-    """exp(x) - y * x (``log_input``) or x - y * log(x + eps), plus Stirling's term with ``full``."""
+    """exp(x) - y * x (``log_input``) or x - y * log(x + eps), plus Stirling's term with ``full``.
+
+    ``input``: the log-rate (``log_input=True``, default) or the rate; ``target``: counts;
+    ``log_input``: how ``input`` is read; ``full``: add the Stirling term y log y - y +
+    0.5 log(2 pi y) where y > 1; ``eps``: keeps log(x) finite when ``log_input=False`` (default 1e-8);
+    ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``;
+    ``size_average``, ``reduce``: deprecated.
+
+    >>> F.poisson_nll_loss(minigrad.tensor([0.0, 1.0]), minigrad.tensor([1.0, 2.0]))
+    tensor(0.8591)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
@@ -172,7 +246,13 @@ def poisson_nll_loss(
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
     """0.5 * (log(max(var, eps)) + (x - y)^2 / max(var, eps)) (+ 0.5 log(2 pi) with ``full``).
 
-    ``var`` has the input's shape, or one dim fewer, or a last dim of 1 (one variance per sample).
+    ``input``: the predicted means; ``target``: the samples, the input's shape; ``var``: the
+    predicted variances, >= 0 (the input's shape, or one dim fewer, or a last dim of 1: one
+    variance per sample; a number is broadcast); ``full``: add the constant; ``eps``: the
+    variance's floor (default 1e-6); ``reduction``: ``'mean'`` (default), ``'sum'`` or ``'none'``.
+
+    >>> F.gaussian_nll_loss(minigrad.tensor([0.0, 1.0]), minigrad.tensor([1.0, 1.0]), minigrad.ones(2))
+    tensor(0.2500)
     """
     if isinstance(var, (int, float)):
         var = minigrad.full(tuple(input.shape), float(var), dtype=input.dtype)

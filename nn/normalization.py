@@ -58,7 +58,21 @@ def batch_norm(
     input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5
 ):
     """Normalise each channel (dim 1) of ``input`` with batch statistics (``training``) or
-    the running ones, then scale and shift; in training, update the running estimates."""
+    the running ones, then scale and shift; in training, update the running estimates.
+
+    ``input``: (N, C, *); ``running_mean``, ``running_var``: (C,) estimates (or None), updated in
+    place when ``training``; ``weight``, ``bias``: optional (C,) scale and shift; ``training``:
+    use the batch's statistics (default False); ``momentum``: the running estimates' update rate
+    (default 0.1); ``eps``: added to the variance (default 1e-5).
+
+    >>> x = minigrad.tensor([[1.0], [3.0]])
+    >>> mean, var = minigrad.zeros(1), minigrad.ones(1)
+    >>> F.batch_norm(x, mean, var, training=True)
+    tensor([[-1.0000],
+            [ 1.0000]])
+    >>> mean, var
+    (tensor([0.2000]), tensor([1.1000]))
+    """
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected an (N, C, ...) input, got shape {tuple(input.shape)}")
     c = input.shape[1]

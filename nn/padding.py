@@ -57,8 +57,12 @@ def pad(input, pad, mode="constant", value=None):
     """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)``, last dim
     first; a negative entry crops.
 
-    >>> F.pad(minigrad.ones(1, 2), (1, 1)).tolist()
-    [[0.0, 1.0, 1.0, 0.0]]
+    ``input``: any tensor; ``pad``: the sizes, two per padded dim; ``mode``: ``'constant'``
+    (default), ``'reflect'``, ``'replicate'`` or ``'circular'``; ``value``: the fill of
+    ``'constant'`` padding (default 0).
+
+    >>> F.pad(minigrad.ones(1, 2), (1, 1), value=5.0).tolist()
+    [[5.0, 1.0, 1.0, 5.0]]
     >>> F.pad(minigrad.arange(4.0).reshape(1, 1, 4), (2, 1), mode="reflect").tolist()
     [[[2.0, 1.0, 0.0, 1.0, 2.0, 3.0, 2.0]]]
     """

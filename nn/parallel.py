@@ -12,9 +12,15 @@ from .module import Module
 class DataParallel(Module):
     """Runs ``module`` unchanged (no GPUs to spread the batch over), as PyTorch does on the CPU.
 
+    ``module``: the Module to wrap; ``device_ids``, ``output_device``: accepted and ignored (there
+    is one CPU device; both are stored as ``[]`` and None); ``dim``: the batch dimension PyTorch
+    would scatter (kept, unused).
+
     >>> net = minigrad.nn.DataParallel(minigrad.nn.Linear(2, 1))
     >>> list(net.state_dict())
     ['module.weight', 'module.bias']
+    >>> net(minigrad.zeros(4, 2)).shape
+    minigrad.Size([4, 1])
     """
 
     def __init__(self, module, device_ids=None, output_device=None, dim=0):

@@ -7,7 +7,14 @@ from .module import Module
 
 
 def pixel_shuffle(input, upscale_factor):
-    """Move r*r channel groups into r x r spatial blocks."""
+    """Move r*r channel groups into r x r spatial blocks: (*, C r^2, H, W) -> (*, C, H r, W r).
+
+    ``input``: a tensor of at least 3 dims; ``upscale_factor``: r.
+
+    >>> F.pixel_shuffle(minigrad.arange(4.0).reshape(1, 4, 1, 1), 2)
+    tensor([[[[0., 1.],
+              [2., 3.]]]])
+    """
     r = int(upscale_factor)
     if input.ndim < 3 or input.shape[-3] % (r * r):
         raise RuntimeError(
@@ -23,7 +30,13 @@ def pixel_shuffle(input, upscale_factor):
 
 
 def pixel_unshuffle(input, downscale_factor):
-    """Move r x r spatial blocks into r*r channel groups (the inverse of pixel_shuffle)."""
+    """Move r x r spatial blocks into r*r channel groups (the inverse of pixel_shuffle).
+
+    ``input``: (*, C, H r, W r); ``downscale_factor``: r. The result is (*, C r^2, H, W).
+
+    >>> F.pixel_unshuffle(minigrad.arange(4.0).reshape(1, 1, 2, 2), 2).flatten()
+    tensor([0., 1., 2., 3.])
+    """
     r = int(downscale_factor)
     if input.ndim < 3 or input.shape[-1] % r or input.shape[-2] % r:
         raise RuntimeError(

@@ -30,7 +30,21 @@ def _divisor(size, k, s, p, out, include_pad):
 def avg_pool2d(
     input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
 ):
-    """Mean over sliding windows of (N, C, H, W) or (C, H, W) ``input``."""
+    """Mean over sliding windows of (N, C, H, W) or (C, H, W) ``input``.
+
+    ``kernel_size``: the window (an int or one per dim); ``stride``: its step (default
+    ``kernel_size``); ``padding``: implicit zeros on every side; ``ceil_mode``: round the output
+    size up, not down; ``count_include_pad``: count the padding zeros in each divisor
+    (default True); ``divisor_override``: divide every window's sum by this instead.
+
+    >>> x = minigrad.arange(16.0).reshape(1, 1, 4, 4)
+    >>> F.avg_pool2d(x, 2)
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    >>> F.avg_pool2d(x, 2, divisor_override=1)
+    tensor([[[[10., 18.],
+              [42., 50.]]]])
+    """
     kh, kw, sh, sw, ph, pw, _, _, oh, ow = geo = pool_geometry(
         "avg_pool2d", input, kernel_size, stride, padding, 1, ceil_mode, im2col=True
     )
@@ -68,7 +82,11 @@ def adaptive_avg_pool2d(input, output_size):
     """Average-pool (N, C, H, W) or (C, H, W) ``input`` to ``output_size`` (None keeps a size).
 
     Each bin's entries are gathered (the padding of a short bin masked out, so a NaN stays in
-    the bins that hold it, as in PyTorch) and averaged."""
+    the bins that hold it, as in PyTorch) and averaged.
+
+    >>> F.adaptive_avg_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), (1, 2))
+    tensor([[[[6.5000, 8.5000]]]])
+    """
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
     h, w = input.shape[-2:]
@@ -115,7 +133,22 @@ def _check_image(layer, input):
 
 
 class MaxPool2d(Module):
-    """Max over ``kernel_size`` windows (stride defaults to the kernel size)."""
+    """Max over ``kernel_size`` windows (stride defaults to the kernel size).
+
+    Shapes: (N, C, H, W) or (C, H, W) -> (N, C, H_out, W_out),
+    H_out = floor((H + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1 (W alike).
+
+    ``kernel_size``: the window (an int or a pair); ``stride``: its step (default
+    ``kernel_size``); ``padding``: implicit -inf on every side; ``dilation``: the spacing of a
+    window's entries; ``return_indices``: also return each maximum's flat position in its plane
+    (for MaxUnpool2d); ``ceil_mode``: round the output size up, not down.
+
+    >>> nn.MaxPool2d(2)(minigrad.arange(16.0).reshape(1, 1, 4, 4))
+    tensor([[[[ 5.,  7.],
+              [13., 15.]]]])
+    >>> nn.MaxPool2d(3, stride=2, padding=1)(minigrad.zeros(1, 3, 8, 8)).shape
+    minigrad.Size([1, 3, 4, 4])
+    """
 
     def __init__(
         self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False
@@ -145,7 +178,20 @@ class MaxPool2d(Module):
 
 
 class AvgPool2d(Module):
-    """Mean over ``kernel_size`` windows (stride defaults to the kernel size)."""
+    """Mean over ``kernel_size`` windows (stride defaults to the kernel size).
+
+    Shapes: (N, C, H, W) or (C, H, W) -> (N, C, H_out, W_out),
+    H_out = floor((H + 2 * padding - kernel_size) / stride) + 1 (W alike).
+
+    ``kernel_size``: the window (an int or one per dim); ``stride``: its step (default
+    ``kernel_size``); ``padding``: implicit zeros on every side; ``ceil_mode``: round the output
+    size up, not down; ``count_include_pad``: count the padding zeros in each divisor
+    (default True); ``divisor_override``: divide every window's sum by this instead.
+
+    >>> nn.AvgPool2d(2)(minigrad.arange(16.0).reshape(1, 1, 4, 4))
+    tensor([[[[ 2.5000,  4.5000],
+              [10.5000, 12.5000]]]])
+    """
 
     def __init__(
         self,
@@ -178,7 +224,18 @@ class AvgPool2d(Module):
 
 
 class AdaptiveAvgPool2d(Module):
-    """Average-pool to a fixed ``output_size`` whatever the input size (1: global average)."""
+    """Average-pool to a fixed ``output_size`` whatever the input size (1: global average).
+
+    Shapes: (N, C, H, W) or (C, H, W) -> (N, C, *output_size); an int gives a square output,
+    None keeps that size.
+
+    >>> nn.AdaptiveAvgPool2d(1)(minigrad.arange(8.0).reshape(1, 2, 2, 2))
+    tensor([[[[1.5000]],
+    <BLANKLINE>
+             [[5.5000]]]])
+    >>> nn.AdaptiveAvgPool2d((5, None))(minigrad.zeros(1, 3, 10, 7)).shape
+    minigrad.Size([1, 3, 5, 7])
+    """
 
     def __init__(self, output_size):
         super().__init__()

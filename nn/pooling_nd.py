@@ -119,14 +119,36 @@ def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode, 
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    """Maximum over sliding windows of (N, C, L) or (C, L) ``input``."""
+    """Maximum over sliding windows of (N, C, L) or (C, L) ``input``.
+
+    ``kernel_size``: the window (an int or one per dim); ``stride``: its step (default
+    ``kernel_size``); ``padding``: implicit -inf on every side; ``dilation``: the spacing of a
+    window's entries; ``ceil_mode``: round the output size up, not down; ``return_indices``:
+    also return each maximum's flat position in its plane (for max_unpool).
+
+    >>> F.max_pool1d(minigrad.tensor([[1.0, 3.0, 2.0, 0.0, 5.0]]), 2)
+    tensor([[3., 2.]])
+    >>> F.max_pool1d(minigrad.tensor([[1.0, 3.0, 2.0, 0.0]]), 2, return_indices=True)
+    (tensor([[3., 2.]]), tensor([[1, 2]]))
+    """
     return _max_pool(
         "max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
     )
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    """Maximum over sliding windows of (N, C, D, H, W) or (C, D, H, W) ``input``."""
+    """Maximum over sliding windows of (N, C, D, H, W) or (C, D, H, W) ``input``.
+
+    ``kernel_size``: the window (an int or one per dim); ``stride``: its step (default
+    ``kernel_size``); ``padding``: implicit -inf on every side; ``dilation``: the spacing of a
+    window's entries; ``ceil_mode``: round the output size up, not down; ``return_indices``:
+    also return each maximum's flat position in its plane (for max_unpool).
+
+    >>> F.max_pool3d(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2), 2)
+    tensor([[[[[7.]]]]])
+    >>> F.max_pool3d(minigrad.zeros(1, 2, 5, 6, 7), 2).shape
+    minigrad.Size([1, 2, 2, 3, 3])
+    """
     return _max_pool(
         "max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
     )
@@ -147,17 +169,36 @@ def _adaptive_max(op, nd, input, output_size, return_indices):
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
-    """Max-pool (N, C, L) or (C, L) ``input`` to ``output_size`` bins."""
+    """Max-pool (N, C, L) or (C, L) ``input`` to ``output_size`` bins.
+
+    ``return_indices``: also return each maximum's flat position in its plane.
+
+    >>> F.adaptive_max_pool1d(minigrad.tensor([[1.0, 3.0, 2.0, 0.0, 5.0]]), 2)
+    tensor([[3., 5.]])
+    """
     return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
 
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
-    """Max-pool (N, C, H, W) or (C, H, W) ``input`` to ``output_size`` (None keeps a size)."""
+    """Max-pool (N, C, H, W) or (C, H, W) ``input`` to ``output_size`` (None keeps a size).
+
+    ``return_indices``: also return each maximum's flat position in its plane.
+
+    >>> F.adaptive_max_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), (2, 1))
+    tensor([[[[ 7.],
+              [15.]]]])
+    """
     return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
-    """Max-pool (N, C, D, H, W) or (C, D, H, W) ``input`` to ``output_size``."""
+    """Max-pool (N, C, D, H, W) or (C, D, H, W) ``input`` to ``output_size``.
+
+    ``return_indices``: also return each maximum's flat position in its plane.
+
+    >>> F.adaptive_max_pool3d(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2), 1, return_indices=True)
+    (tensor([[[[[7.]]]]]), tensor([[[[[7]]]]]))
+    """
     return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
 
 
@@ -194,14 +235,34 @@ def _avg_pool(op, nd, input, kernel_size, stride, padding, ceil_mode, count_incl
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
-    """Mean over sliding windows of (N, C, L) or (C, L) ``input``."""
+    """Mean over sliding windows of (N, C, L) or (C, L) ``input``.
+
+    ``kernel_size``: the window (an int or one per dim); ``stride``: its step (default
+    ``kernel_size``); ``padding``: implicit zeros on every side; ``ceil_mode``: round the output
+    size up, not down; ``count_include_pad``: count the padding zeros in each divisor
+    (default True).
+
+    >>> F.avg_pool1d(minigrad.tensor([[1.0, 3.0, 2.0, 0.0, 5.0]]), 2)
+    tensor([[2., 1.]])
+    >>> F.avg_pool1d(minigrad.tensor([[3.0, 3.0, 3.0]]), 3, stride=1, padding=1, count_include_pad=False)
+    tensor([[3., 3., 3.]])
+    """
     return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
 def avg_pool3d(
     input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None
 ):
-    """Mean over sliding windows of (N, C, D, H, W) or (C, D, H, W) ``input``."""
+    """Mean over sliding windows of (N, C, D, H, W) or (C, D, H, W) ``input``.
+
+    ``kernel_size``: the window (an int or one per dim); ``stride``: its step (default
+    ``kernel_size``); ``padding``: implicit zeros on every side; ``ceil_mode``: round the output
+    size up, not down; ``count_include_pad``: count the padding zeros in each divisor
+    (default True); ``divisor_override``: divide every window's sum by this instead.
+
+    >>> F.avg_pool3d(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2), 2)
+    tensor([[[[[3.5000]]]]])
+    """
     return _avg_pool(
         "avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
     )
@@ -217,13 +278,21 @@ def _bins(size, out):
 
 
 def adaptive_avg_pool1d(input, output_size):
-    """Average-pool (N, C, L) or (C, L) ``input`` to ``output_size`` bins."""
+    """Average-pool (N, C, L) or (C, L) ``input`` to ``output_size`` bins.
+
+    >>> F.adaptive_avg_pool1d(minigrad.tensor([[1.0, 3.0, 2.0, 0.0]]), 2)
+    tensor([[2., 1.]])
+    """
     (out,) = _adaptive_size("adaptive_avg_pool1d", input, 1, output_size)
     return _average(input, 1, [_bins(input.shape[-1], out)])
 
 
 def adaptive_avg_pool3d(input, output_size):
-    """Average-pool (N, C, D, H, W) or (C, D, H, W) ``input`` to ``output_size``."""
+    """Average-pool (N, C, D, H, W) or (C, D, H, W) ``input`` to ``output_size``.
+
+    >>> F.adaptive_avg_pool3d(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2), 1)
+    tensor([[[[[3.5000]]]]])
+    """
     outs = _adaptive_size("adaptive_avg_pool3d", input, 3, output_size)
     return _average(input, 3, [_bins(n, o) for n, o in zip(input.shape[-3:], outs)])
 
@@ -252,28 +321,75 @@ def _max_unpool(op, nd, input, indices, kernel_size, stride, padding, output_siz
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    """The partial inverse of max_pool1d: each value put back at its index, zeros elsewhere."""
+    """The partial inverse of max_pool1d: each value put back at its index, zeros elsewhere.
+
+    ``input``: the pooled values; ``indices``: their positions, from the max pool's
+    ``return_indices=True``; ``kernel_size``, ``stride``, ``padding``: the pool's (``stride``
+    defaults to ``kernel_size``); ``output_size``: the size to restore, when the default
+    (n - 1) * stride - 2 * padding + kernel_size is not the original.
+
+    >>> y, i = F.max_pool1d(minigrad.tensor([[1.0, 3.0, 2.0, 0.0]]), 2, return_indices=True)
+    >>> F.max_unpool1d(y, i, 2)
+    tensor([[0., 3., 2., 0.]])
+    """
     return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding, output_size)
 
 
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    """The partial inverse of max_pool2d (with ``return_indices=True``)."""
+    """The partial inverse of max_pool2d (with ``return_indices=True``).
+
+    ``input``: the pooled values; ``indices``: their positions, from the max pool's
+    ``return_indices=True``; ``kernel_size``, ``stride``, ``padding``: the pool's (``stride``
+    defaults to ``kernel_size``); ``output_size``: the size to restore, when the default
+    (n - 1) * stride - 2 * padding + kernel_size is not the original.
+
+    >>> y, i = F.max_pool2d(minigrad.arange(4.0).reshape(1, 1, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool2d(y, i, 2)
+    tensor([[[[0., 0.],
+              [0., 3.]]]])
+    """
     return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding, output_size)
 
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    """The partial inverse of max_pool3d."""
+    """The partial inverse of max_pool3d.
+
+    ``input``: the pooled values; ``indices``: their positions, from the max pool's
+    ``return_indices=True``; ``kernel_size``, ``stride``, ``padding``: the pool's (``stride``
+    defaults to ``kernel_size``); ``output_size``: the size to restore, when the default
+    (n - 1) * stride - 2 * padding + kernel_size is not the original.
+
+    >>> y, i = F.max_pool3d(minigrad.arange(8.0).reshape(1, 1, 2, 2, 2), 2, return_indices=True)
+    >>> F.max_unpool3d(y, i, 2).flatten()
+    tensor([0., 0., 0., 0., 0., 0., 0., 7.])
+    """
     return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding, output_size)
 
 
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
-    """(sum of x^p over each window) ** (1/p)."""
+    """(sum of x^p over each window) ** (1/p).
+
+    ``input``: (N, C, L) or (C, L); ``norm_type``: p (p = 1 is sum pooling; large p nears max pooling);
+    ``kernel_size``: the window; ``stride``: its step (default ``kernel_size``); ``ceil_mode``:
+    round the output size up, not down.
+
+    >>> F.lp_pool1d(minigrad.tensor([[3.0, 4.0, 1.0, 1.0]]), 2, 2)
+    tensor([[5.0000, 1.4142]])
+    """
     out = avg_pool1d(input**norm_type, kernel_size, stride, 0, ceil_mode)
     return (out * _tuple(kernel_size, 1, "kernel_size", "lp_pool1d")[0]) ** (1.0 / norm_type)
 
 
 def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
-    """(sum of x^p over each window) ** (1/p)."""
+    """(sum of x^p over each window) ** (1/p).
+
+    ``input``: (N, C, H, W) or (C, H, W); ``norm_type``: p (p = 1 is sum pooling; large p nears max pooling);
+    ``kernel_size``: the window; ``stride``: its step (default ``kernel_size``); ``ceil_mode``:
+    round the output size up, not down.
+
+    >>> F.lp_pool2d(minigrad.ones(1, 1, 2, 2), 1, 2)
+    tensor([[[[4.]]]])
+    """
     out = avg_pool2d(input**norm_type, kernel_size, stride, 0, ceil_mode)
     return (out * math.prod(_tuple(kernel_size, 2, "kernel_size", "lp_pool2d"))) ** (1.0 / norm_type)
 

@@ -100,8 +100,18 @@ def interpolate(
 ):
     """Resize the spatial dims of (N, C, *spatial) ``input`` to ``size`` or by ``scale_factor``.
 
+    ``size``: the output's spatial size (an int or one per dim); ``scale_factor``: a multiplier
+    instead (give one of the two); ``mode``: ``'nearest'`` (default), ``'nearest-exact'``,
+    ``'linear'`` (3-D input), ``'bilinear'`` / ``'bicubic'`` (4-D), ``'trilinear'`` (5-D) or
+    ``'area'``; ``align_corners``: for the interpolating modes, map the corner pixels' centres
+    onto each other (default False); ``recompute_scale_factor``: compute the scale used from the
+    output size (default False: use ``scale_factor`` as given); ``antialias``: not supported
+    (True raises NotImplementedError).
+
     >>> F.interpolate(minigrad.tensor([[[1.0, 2.0]]]), scale_factor=2, mode="linear").tolist()
     [[[1.0, 1.25, 1.75, 2.0]]]
+    >>> F.interpolate(minigrad.tensor([[[1.0, 2.0]]]), size=3, mode="linear", align_corners=True)
+    tensor([[[1.0000, 1.5000, 2.0000]]])
     """
     if mode not in _MODES:
         raise NotImplementedError(
@@ -136,7 +146,14 @@ def interpolate(
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
-    """The deprecated name of :func:`interpolate`."""
+    """The deprecated name of :func:`interpolate` (without its last two arguments).
+
+    ``input``: (N, C, *spatial); ``size``, ``scale_factor``: the output size, or a multiplier;
+    ``mode``: the interpolation (default ``'nearest'``); ``align_corners``: as in interpolate.
+
+    >>> F.upsample(minigrad.tensor([[[1.0, 2.0]]]), scale_factor=2)
+    tensor([[[1., 1., 2., 2.]]])
+    """
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
@@ -147,7 +164,18 @@ def _fold_geometry(op, shape, channels, kernel_size, dilation, padding, stride):
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """Sliding (C, kh, kw) patches of (N, C, H, W) ``input`` as columns: (N, C*kh*kw, L)."""
+    """Sliding (C, kh, kw) patches of (N, C, H, W) ``input`` as columns: (N, C*kh*kw, L).
+
+    ``kernel_size``: the patch size (an int or a pair); ``dilation``: the spacing of a patch's
+    entries (default 1); ``padding``: implicit zeros on every side (default 0); ``stride``: the
+    patches' step (default 1).
+
+    >>> F.unfold(minigrad.arange(9.0).reshape(1, 1, 3, 3), kernel_size=2)
+    tensor([[[0., 1., 3., 4.],
+             [1., 2., 4., 5.],
+             [3., 4., 6., 7.],
+             [4., 5., 7., 8.]]])
+    """
     if input.ndim not in (3, 4):
         raise NotImplementedError(
             f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D) for unfold"
@@ -159,7 +187,19 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """Sum (N, C*kh*kw, L) columns back into an (N, C, *output_size) image: unfold's adjoint."""
+    """Sum (N, C*kh*kw, L) columns back into an (N, C, *output_size) image: unfold's adjoint.
+
+    ``input``: the columns, (N, C*kh*kw, L) or (C*kh*kw, L); ``output_size``: the image's
+    (H, W); ``kernel_size``: the patch size (an int or a pair); ``dilation``: the spacing of a patch's
+    entries (default 1); ``padding``: implicit zeros on every side (default 0); ``stride``: the
+    patches' step (default 1).
+
+    >>> cols = F.unfold(minigrad.ones(1, 1, 3, 3), kernel_size=2)
+    >>> F.fold(cols, (3, 3), kernel_size=2)     # how many patches cover each pixel
+    tensor([[[[1., 2., 1.],
+              [2., 4., 2.],
+              [1., 2., 1.]]]])
+    """
     if input.ndim not in (2, 3):
         raise NotImplementedError(
             "Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "

@@ -283,10 +283,22 @@ class RNNBase(Module):
 class RNN(RNNBase):
     """Elman RNN: h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act tanh or relu.
 
+    Returns ``(output, h_n)``: every step's top-layer h, and each layer's last h.
+    ``input_size``: the features of each x_t; ``hidden_size``: the features of h;
+    ``num_layers``: stacked layers, each reading the previous one's output (default 1);
+    ``nonlinearity``: ``'tanh'`` (default) or ``'relu'``; ``bias``: learn b_ih and b_hh (default
+    True); ``batch_first``: input and output are (N, L, H) rather than (L, N, H); ``dropout``:
+    dropout on each layer's output but the last, in train mode (default 0); ``bidirectional``:
+    also run backwards in time, concatenating both directions' outputs; ``proj_size``: LSTM only
+    (anything but 0 raises ValueError); ``device``, ``dtype``: of the parameters. Weights start
+    U(-k, k), k = 1/sqrt(hidden_size).
+
     >>> rnn = minigrad.nn.RNN(4, 8, num_layers=2)
     >>> out, h_n = rnn(minigrad.randn(5, 3, 4))
     >>> tuple(out.shape), tuple(h_n.shape)
     ((5, 3, 8), (2, 3, 8))
+    >>> rnn.weight_ih_l0.shape, rnn.weight_hh_l1.shape
+    (minigrad.Size([8, 4]), minigrad.Size([8, 8]))
     """
 
     def __init__(
@@ -328,10 +340,21 @@ class LSTM(RNNBase):
     """Long short-term memory; returns ``(output, (h_n, c_n))``. With ``proj_size > 0`` the
     hidden state is projected by ``weight_hr`` to ``proj_size`` features (Sak et al., 2014).
 
+    ``input_size``: the features of each x_t; ``hidden_size``: the features of h;
+    ``num_layers``: stacked layers, each reading the previous one's output (default 1);
+    ``bias``: learn b_ih and b_hh (default True); ``batch_first``: input and output are (N, L,
+    H) rather than (L, N, H); ``dropout``: dropout on each layer's output but the last, in train
+    mode (default 0); ``bidirectional``: also run backwards in time, concatenating both
+    directions' outputs; ``proj_size``: the projected size of h (default 0: none); ``device``,
+    ``dtype``: of the parameters. Weights start U(-k, k), k = 1/sqrt(hidden_size). The four
+    gates (input, forget, cell, output) are stacked in ``weight_ih_l0`` (4 * hidden_size rows).
+
     >>> lstm = minigrad.nn.LSTM(4, 8, batch_first=True)
     >>> out, (h_n, c_n) = lstm(minigrad.randn(3, 5, 4))
     >>> tuple(out.shape), tuple(c_n.shape)
     ((3, 5, 8), (1, 3, 8))
+    >>> lstm.weight_ih_l0.shape, nn.LSTM(4, 8, proj_size=2).weight_hr_l0.shape
+    (minigrad.Size([32, 4]), minigrad.Size([2, 8]))
     """
 
     def __init__(
@@ -365,10 +388,21 @@ class LSTM(RNNBase):
 class GRU(RNNBase):
     """Gated recurrent unit; returns ``(output, h_n)``.
 
+    ``input_size``: the features of each x_t; ``hidden_size``: the features of h;
+    ``num_layers``: stacked layers, each reading the previous one's output (default 1);
+    ``bias``: learn b_ih and b_hh (default True); ``batch_first``: input and output are (N, L,
+    H) rather than (L, N, H); ``dropout``: dropout on each layer's output but the last, in train
+    mode (default 0); ``bidirectional``: also run backwards in time, concatenating both
+    directions' outputs; ``proj_size``: LSTM only (anything but 0 raises ValueError);
+    ``device``, ``dtype``: of the parameters. Weights start U(-k, k), k = 1/sqrt(hidden_size).
+    The three gates (reset, update, new) are stacked in ``weight_ih_l0`` (3 * hidden_size rows).
+
     >>> gru = minigrad.nn.GRU(4, 8, bidirectional=True)
     >>> out, h_n = gru(minigrad.randn(5, 3, 4))
     >>> tuple(out.shape), tuple(h_n.shape)
     ((5, 3, 16), (2, 3, 8))
+    >>> gru.weight_ih_l0.shape, gru.weight_ih_l0_reverse.shape
+    (minigrad.Size([24, 4]), minigrad.Size([24, 4]))
     """
 
     def __init__(
@@ -484,8 +518,17 @@ class RNNCellBase(Module):
 class RNNCell(RNNCellBase):
     """h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh) for one step.
 
+    ``input_size``: the features of x; ``hidden_size``: the features of h; ``nonlinearity``:
+    ``'tanh'`` (default) or ``'relu'``; ``bias``: learn b_ih and b_hh (default True);
+    ``device``, ``dtype``: of the parameters. ``hx`` defaults to zeros; inputs may be (N,
+    input_size) or unbatched (input_size,).
+
     >>> tuple(minigrad.nn.RNNCell(4, 8)(minigrad.randn(3, 4)).shape)
     (3, 8)
+    >>> cell = nn.RNNCell(2, 1, bias=False, nonlinearity="relu")
+    >>> _ = nn.init.constant_(cell.weight_ih, 1.0), nn.init.constant_(cell.weight_hh, 2.0)
+    >>> cell(minigrad.tensor([[1.0, 2.0]]), minigrad.tensor([[0.5]])).tolist()   # relu(1 + 2 + 2 * 0.5)
+    [[4.0]]
     """
 
     def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None, dtype=None):
@@ -503,9 +546,15 @@ class RNNCell(RNNCellBase):
 class LSTMCell(RNNCellBase):
     """One LSTM step: ``(h', c') = cell(x, (h, c))``.
 
+    ``input_size``: the features of x; ``hidden_size``: the features of h; ``bias``: learn
+    b_ih and b_hh (default True); ``device``, ``dtype``: of the parameters. ``hx`` defaults to
+    zeros; inputs may be (N, input_size) or unbatched (input_size,).
+
     >>> h, c = minigrad.nn.LSTMCell(4, 8)(minigrad.randn(3, 4))
     >>> tuple(h.shape), tuple(c.shape)
     ((3, 8), (3, 8))
+    >>> nn.LSTMCell(4, 8).weight_ih.shape
+    minigrad.Size([32, 4])
     """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
@@ -520,8 +569,14 @@ class LSTMCell(RNNCellBase):
 class GRUCell(RNNCellBase):
     """One GRU step: ``h' = cell(x, h)``.
 
+    ``input_size``: the features of x; ``hidden_size``: the features of h; ``bias``: learn
+    b_ih and b_hh (default True); ``device``, ``dtype``: of the parameters. ``hx`` defaults to
+    zeros; inputs may be (N, input_size) or unbatched (input_size,).
+
     >>> tuple(minigrad.nn.GRUCell(4, 8)(minigrad.randn(4)).shape)
     (8,)
+    >>> nn.GRUCell(4, 8).weight_hh.shape
+    minigrad.Size([24, 8])
     """
 
     def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):

@@ -26,7 +26,14 @@ def _affine(out, weight, bias):
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
-    """Normalise each of ``num_groups`` channel groups per sample, then scale and shift per channel."""
+    """Normalise each of ``num_groups`` channel groups per sample, then scale and shift per channel.
+
+    ``input``: (N, C, *), C divisible by ``num_groups``; ``weight``, ``bias``: optional (C,)
+    scale and shift; ``eps``: added to the variance (default 1e-5).
+
+    >>> F.group_norm(minigrad.tensor([[1.0, 3.0, 5.0, 5.0]]), 2)
+    tensor([[-1.0000,  1.0000,  0.0000,  0.0000]])
+    """
     if input.ndim < 2 or input.shape[1] % num_groups:
         raise RuntimeError(
             f"Expected number of channels in input to be divisible by num_groups, but got input of "
@@ -50,7 +57,18 @@ def instance_norm(
     momentum=0.1,
     eps=1e-5,
 ):
-    """Normalise each channel of each sample over its positions (or with the running statistics)."""
+    """Normalise each channel of each sample over its positions (or with the running statistics).
+
+    ``input``: (N, C, *) with at least one spatial dim; ``running_mean``, ``running_var``:
+    optional (C,) estimates, updated in place when ``use_input_stats``; ``weight``, ``bias``:
+    optional (C,) scale and shift; ``use_input_stats``: normalise with each instance's own
+    statistics (default True) rather than the running ones; ``momentum``: the running estimates'
+    update rate (default 0.1); ``eps``: added to the variance (default 1e-5).
+
+    >>> F.instance_norm(minigrad.tensor([[[1.0, 3.0], [0.0, 4.0]]]))
+    tensor([[[-1.0000,  1.0000],
+             [-1.0000,  1.0000]]])
+    """
     if input.ndim < 3:
         raise ValueError(
             f"instance_norm: expected an (N, C, *) input with positions, got shape {tuple(input.shape)}"
@@ -75,7 +93,16 @@ def instance_norm(
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
-    """x / (k + alpha / size * sum of x^2 over ``size`` neighbouring channels) ** beta."""
+    """x / (k + alpha / size * sum of x^2 over ``size`` neighbouring channels) ** beta.
+
+    ``input``: (N, C, *) with at least one spatial dim; ``size``: how many channels the sum
+    covers; ``alpha``: the scale (default 1e-4); ``beta``: the exponent (default 0.75);
+    ``k``: the additive constant (default 1).
+
+    >>> F.local_response_norm(minigrad.full((1, 2, 1), 2.0), size=2, alpha=1.0, beta=1.0)
+    tensor([[[0.6667],
+             [0.4000]]])
+    """
     if input.ndim < 3:
         raise ValueError(
             f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions): local_response_norm "
@@ -186,17 +213,51 @@ class _InstanceNorm(Module):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance normalisation of (N, C, L) inputs."""
+    """Instance normalisation of (N, C, L) inputs: each channel of each sample over its positions.
+
+    Shapes: (N, C, L) or (C, L) -> the same.
+    ``num_features``: C; ``eps``: added to the variance (default 1e-5); ``momentum``: the
+    running estimates' update rate (default 0.1); ``affine``: learn a per-channel weight and bias
+    (default False); ``track_running_stats``: keep running estimates and use them in eval mode
+    (default False); ``device``, ``dtype``: of the parameters and buffers.
+
+    >>> nn.InstanceNorm1d(2)(minigrad.tensor([[[1.0, 3.0], [0.0, 4.0]]]))
+    tensor([[[-1.0000,  1.0000],
+             [-1.0000,  1.0000]]])
+    """
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance normalisation of (N, C, H, W) inputs."""
+    """Instance normalisation of (N, C, H, W) inputs: each channel of each sample over H and W.
+
+    Shapes: (N, C, H, W) or (C, H, W) -> the same.
+    ``num_features``: C; ``eps``: added to the variance (default 1e-5); ``momentum``: the
+    running estimates' update rate (default 0.1); ``affine``: learn a per-channel weight and bias
+    (default False); ``track_running_stats``: keep running estimates and use them in eval mode
+    (default False); ``device``, ``dtype``: of the parameters and buffers.
+
+    >>> norm = nn.InstanceNorm2d(3, affine=True)
+    >>> norm.weight.shape, norm(minigrad.arange(24.0).reshape(1, 3, 2, 4)).std((2, 3))
+    (minigrad.Size([3]), tensor([[1.0690, 1.0690, 1.0690]], grad_fn=<StdBackward0>))
+    """
 
     _ndim = 2
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Instance normalisation of (N, C, D, H, W) inputs."""
+    """Instance normalisation of (N, C, D, H, W) inputs: each channel of each sample over D, H, W.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) -> the same.
+    ``num_features``: C; ``eps``: added to the variance (default 1e-5); ``momentum``: the
+    running estimates' update rate (default 0.1); ``affine``: learn a per-channel weight and bias
+    (default False); ``track_running_stats``: keep running estimates and use them in eval mode
+    (default False); ``device``, ``dtype``: of the parameters and buffers.
+
+    >>> norm = nn.InstanceNorm3d(2, track_running_stats=True)
+    >>> _ = norm(minigrad.arange(16.0).reshape(1, 2, 2, 2, 2))
+    >>> norm.running_mean, norm.running_var
+    (tensor([0.3500, 1.1500]), tensor([1.5000, 1.5000]))
+    """
 
     _ndim = 3
 

@@ -84,9 +84,20 @@ class _Layer(Module):
 class TransformerEncoderLayer(_Layer):
     """Self-attention and a feed-forward block, each with a residual and a LayerNorm.
 
+    ``d_model``: the features of each position; ``nhead``: the attention heads (dividing
+    ``d_model``); ``dim_feedforward``: the feed-forward block's hidden size (default 2048);
+    ``dropout``: in train mode, after attention, in the feed-forward block and before each
+    residual sum (default 0.1); ``activation``: of the feed-forward block, ``'relu'``
+    (default), ``'gelu'`` or a callable; ``layer_norm_eps``: the LayerNorms' eps (default 1e-5);
+    ``batch_first``: (N, L, E) inputs rather than (L, N, E); ``norm_first``: normalise before
+    each block (pre-norm) rather than after; ``bias``: learn the linear layers' and LayerNorms'
+    biases (default True); ``device``, ``dtype``: of the parameters.
+
     >>> layer = minigrad.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
     >>> tuple(layer(minigrad.ones(3, 5, 8)).shape)
     (3, 5, 8)
+    >>> layer.linear1.weight.shape, layer.self_attn.in_proj_weight.shape
+    (minigrad.Size([16, 8]), minigrad.Size([24, 8]))
     """
 
     def __init__(
@@ -129,7 +140,22 @@ class TransformerEncoderLayer(_Layer):
 
 
 class TransformerDecoderLayer(_Layer):
-    """Self-attention, attention over the encoder's ``memory``, and a feed-forward block."""
+    """Self-attention, attention over the encoder's ``memory``, and a feed-forward block.
+
+    ``d_model``: the features of each position; ``nhead``: the attention heads (dividing
+    ``d_model``); ``dim_feedforward``: the feed-forward block's hidden size (default 2048);
+    ``dropout``: in train mode, after attention, in the feed-forward block and before each
+    residual sum (default 0.1); ``activation``: of the feed-forward block, ``'relu'`` (default),
+    ``'gelu'`` or a callable; ``layer_norm_eps``: the LayerNorms' eps (default 1e-5);
+    ``batch_first``: (N, L, E) inputs rather than (L, N, E); ``norm_first``: normalise before
+    each block (pre-norm) rather than after; ``bias``: learn the linear layers' and LayerNorms'
+    biases (default True); ``device``, ``dtype``: of the parameters. ``forward(tgt, memory,
+    tgt_mask=None, ...)``.
+
+    >>> layer = minigrad.nn.TransformerDecoderLayer(8, 2, 16, batch_first=True)
+    >>> layer(minigrad.zeros(3, 4, 8), minigrad.zeros(3, 6, 8)).shape
+    minigrad.Size([3, 4, 8])
+    """
 
     def __init__(
         self,
@@ -245,7 +271,16 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
-    """``num_layers`` copies of ``decoder_layer`` applied in turn, then ``norm`` (if given)."""
+    """``num_layers`` copies of ``decoder_layer`` applied in turn, then ``norm`` (if given).
+
+    ``decoder_layer``: a TransformerDecoderLayer (deep-copied ``num_layers`` times); ``norm``: a
+    final layer norm, or None. ``forward(tgt, memory, tgt_mask=None, memory_mask=None, ...)``.
+
+    >>> layer = minigrad.nn.TransformerDecoderLayer(d_model=8, nhead=2, dim_feedforward=16)
+    >>> decoder = minigrad.nn.TransformerDecoder(layer, num_layers=2, norm=minigrad.nn.LayerNorm(8))
+    >>> decoder(minigrad.zeros(4, 3, 8), minigrad.zeros(6, 3, 8)).shape, len(decoder.layers)
+    (minigrad.Size([4, 3, 8]), 2)
+    """
 
     def __init__(self, decoder_layer, num_layers, norm=None):
         super().__init__()
@@ -286,7 +321,24 @@ class TransformerDecoder(Module):
 
 
 class Transformer(Module):
-    """The encoder-decoder model of "Attention Is All You Need", PyTorch's layout."""
+    """The encoder-decoder model of "Attention Is All You Need", PyTorch's layout.
+
+    ``d_model``, ``nhead``, ``dim_feedforward``, ``dropout``, ``activation``, ``layer_norm_eps``,
+    ``batch_first``, ``norm_first``, ``bias``: as in TransformerEncoderLayer (defaults 512, 8,
+    2048, 0.1, relu, 1e-5); ``num_encoder_layers``, ``num_decoder_layers``: the stacks' depths
+    (default 6 each); ``custom_encoder``, ``custom_decoder``: modules to use instead of the
+    built stacks; ``device``, ``dtype``: of the parameters. ``forward(src, tgt, ...)`` returns
+    the decoder's output, shaped like ``tgt``.
+
+    >>> model = minigrad.nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1,
+    ...                        dim_feedforward=16, batch_first=True)
+    >>> model(minigrad.zeros(3, 5, 8), minigrad.zeros(3, 4, 8)).shape
+    minigrad.Size([3, 4, 8])
+    >>> model.generate_square_subsequent_mask(3)
+    tensor([[0., -inf, -inf],
+            [0., 0., -inf],
+            [0., 0., 0.]])
+    """
 
     def __init__(
         self,

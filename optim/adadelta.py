@@ -19,6 +19,13 @@ class Adadelta(Optimizer):
 
     State per parameter: ``step``, ``square_avg`` (v) and ``acc_delta`` (u).
 
+    ``params``: the tensors to optimise (or ``(name, tensor)`` pairs, or dicts: param groups
+    with their own options); ``lr``: scales delta (default 1.0); ``rho``: the decay rate of
+    v and u (default 0.9); ``eps``: added inside both square roots (default 1e-6);
+    ``weight_decay``: L2 penalty added to the gradient (default 0); ``maximize``: ascend
+    instead of descend; ``foreach``: accepted (the update is always one fused pass);
+    ``capturable``, ``differentiable``: False only (True raises NotImplementedError).
+
     >>> w = minigrad.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = Adadelta([w], lr=1.0, eps=1e-6)
     >>> (w * w).sum().backward(); opt.step(); w      # sqrt(1e-6) / sqrt(0.1 * 4) * 2

@@ -22,6 +22,14 @@ class Adagrad(Optimizer):
     Unlike the others, and like PyTorch, Adagrad creates its state (``step`` and ``sum``)
     when the optimizer is built, so ``initial_accumulator_value`` is visible at once.
 
+    ``params``: the tensors to optimise (or ``(name, tensor)`` pairs, or dicts: param groups
+    with their own options); ``lr``: the learning rate (default 1e-2); ``lr_decay``: the
+    learning rate's decay per step (default 0); ``weight_decay``: L2 penalty added to the
+    gradient (default 0); ``maximize``: ascend instead of descend;
+    ``initial_accumulator_value``: the start of s (default 0); ``eps``: added to the
+    denominator (default 1e-10); ``foreach``, ``fused``: accepted (the update is always one
+    fused pass); ``differentiable``: False only (True raises NotImplementedError).
+
     >>> w = minigrad.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = Adagrad([w], lr=0.1)
     >>> (w * w).sum().backward(); opt.step(); w      # g / sqrt(g^2) = sign(g)

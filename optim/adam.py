@@ -22,6 +22,15 @@ class Adam(Optimizer):
     the kernel does the rest in one pass. State per parameter: ``step`` (a 0-d float32
     tensor), ``exp_avg`` (m), ``exp_avg_sq`` (v) and, with amsgrad, ``max_exp_avg_sq``.
 
+    ``params``: the tensors to optimise (or ``(name, tensor)`` pairs, or dicts: param groups
+    with their own options); ``lr``: the learning rate (default 1e-3); ``betas``: (beta1,
+    beta2), the decay rates of m and v (default (0.9, 0.999)); ``eps``: added to the
+    denominator (default 1e-8); ``weight_decay``: L2 penalty added to the gradient (default
+    0); ``maximize``: ascend instead of descend; ``amsgrad``: use the running maximum of v;
+    ``decoupled_weight_decay``: AdamW's decay; ``foreach``, ``fused``: accepted (the update
+    is always one fused pass); ``capturable``, ``differentiable``: False only (True raises
+    NotImplementedError).
+
     >>> w = minigrad.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = Adam([w], lr=0.1)
     >>> (w * w).sum().backward(); opt.step(); w      # the first step moves by lr

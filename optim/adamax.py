@@ -18,6 +18,14 @@ class Adamax(Optimizer):
 
     State per parameter: ``step``, ``exp_avg`` (m) and ``exp_inf`` (u).
 
+    ``params``: the tensors to optimise (or ``(name, tensor)`` pairs, or dicts: param groups
+    with their own options); ``lr``: the learning rate (default 2e-3); ``betas``: (beta1,
+    beta2), the decay rates of m and u (default (0.9, 0.999)); ``eps``: added to |g|
+    (default 1e-8); ``weight_decay``: L2 penalty added to the gradient (default 0);
+    ``maximize``: ascend instead of descend; ``foreach``: accepted (the update is always one
+    fused pass); ``capturable``, ``differentiable``: False only (True raises
+    NotImplementedError).
+
     >>> w = minigrad.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = Adamax([w], lr=0.1)
     >>> (w * w).sum().backward(); opt.step(); w      # the first step moves by lr

@@ -26,6 +26,19 @@ class ASGD(Optimizer):
             mu = 1 / max(1, t - t0)
 
     State per parameter: ``step``, ``eta``, ``mu`` (0-d float32 tensors) and ``ax``.
+
+    ``params``: the tensors to optimise (or ``(name, tensor)`` pairs, or dicts: param groups
+    with their own options); ``lr``: the learning rate (default 1e-2); ``lambd``: the decay
+    term (default 1e-4); ``alpha``: the power in eta's update (default 0.75); ``t0``: the
+    step at which averaging starts (default 1e6); ``weight_decay``: L2 penalty added to the
+    gradient (default 0); ``maximize``: ascend instead of descend; ``foreach``: accepted
+    (the update is always one fused pass); ``capturable``, ``differentiable``: False only
+    (True raises NotImplementedError). The average is ``opt.state[p]["ax"]``.
+
+    >>> w = minigrad.tensor([1.0, -1.0], requires_grad=True)
+    >>> opt = ASGD([w], lr=0.1, lambd=0.0)
+    >>> (w * w).sum().backward(); opt.step(); w      # p - lr * 2p
+    tensor([ 0.8000, -0.8000], requires_grad=True)
     """
 
     def __init__(

@@ -135,6 +135,13 @@ class LBFGS(Optimizer):
     parameter): ``func_evals``, ``n_iter``, ``d``, ``t``, ``old_dirs``, ``old_stps``, ``ro``,
     ``H_diag``, ``prev_flat_grad``, ``prev_loss``, ``al``.
 
+    ``params``: the tensors to optimise (or ``(name, tensor)`` pairs, or dicts: param groups
+    with their own options) (one group only); ``lr``: the step length (default 1);
+    ``max_iter``: iterations per ``step`` (default 20); ``max_eval``: closure evaluations
+    per step (default max_iter * 5 / 4); ``tolerance_grad``, ``tolerance_change``: the
+    stopping thresholds above (defaults 1e-7, 1e-9); ``history_size``: the (y, s) pairs kept
+    (default 100); ``line_search_fn``: None or ``'strong_wolfe'``.
+
     >>> w = minigrad.tensor([1.5, -0.5], requires_grad=True)
     >>> opt = minigrad.optim.LBFGS([w], line_search_fn="strong_wolfe")
     >>> def closure():

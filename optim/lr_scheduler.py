@@ -65,8 +65,17 @@ def _per_group(name, optimizer, value):
 class LRScheduler:
     """Base class: keeps ``base_lrs``, ``last_epoch`` and the last rates set.
 
-    Subclasses implement ``get_lr()``: the list of new rates, one per group, for the
-    epoch ``self.last_epoch`` (already advanced).
+    Subclasses implement ``get_lr()``: the list of new rates, one per group, for the epoch
+    ``self.last_epoch`` (already advanced). ``optimizer``: the one whose rates change (each
+    group's ``initial_lr`` is recorded); ``last_epoch``: the epoch to resume from (-1: start).
+
+    >>> class Halving(LRScheduler):
+    ...     def get_lr(self):
+    ...         return [base * 0.5**self.last_epoch for base in self.base_lrs]
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = Halving(opt)
+    >>> opt.step(); sched.step(); opt.step(); sched.step(); sched.get_last_lr(), sched.last_epoch
+    ([0.25], 2)
     """
 
     def __init__(self, optimizer, last_epoch=-1):
@@ -120,6 +129,9 @@ _LRScheduler = LRScheduler  # the name older PyTorch code subclasses
 
 class LambdaLR(LRScheduler):
     """``lr = base_lr * lr_lambda(epoch)``; ``lr_lambda`` is a function or one per group.
+
+    ``optimizer``: the one whose rates change; ``lr_lambda``: epoch -> factor; ``last_epoch``:
+    the epoch to resume from (-1: start).
 
     >>> opt = minigrad.optim.SGD([minigrad.zeros(1, requires_grad=True)], lr=1.0)
     >>> sched = LambdaLR(opt, lambda epoch: 0.5 ** epoch)

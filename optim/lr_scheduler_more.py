@@ -15,7 +15,22 @@ from .lr_scheduler import LambdaLR, LRScheduler, _check_optimizer, _per_group
 
 
 class ConstantLR(LRScheduler):
-    """``factor * base_lr`` for the first ``total_iters`` epochs, then ``base_lr``."""
+    """``factor * base_lr`` for the first ``total_iters`` epochs, then ``base_lr``.
+
+    ``optimizer``: the one whose rates change; ``factor``: in (0, 1] (default 1/3);
+    ``total_iters``: how many epochs (default 5); ``last_epoch``: the epoch to resume from (-1:
+    start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = ConstantLR(opt, factor=0.5, total_iters=2)
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.5, 0.5, 1.0, 1.0]
+    """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
         if not 0 < factor <= 1:
@@ -34,7 +49,21 @@ class ConstantLR(LRScheduler):
 
 
 class MultiplicativeLR(LambdaLR):
-    """Multiply the rate by ``lr_lambda(epoch)`` every epoch after the first."""
+    """Multiply the rate by ``lr_lambda(epoch)`` every epoch after the first.
+
+    ``optimizer``: the one whose rates change; ``lr_lambda``: epoch -> factor (or one function
+    per group); ``last_epoch``: the epoch to resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = MultiplicativeLR(opt, lambda epoch: 0.5)
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5, 0.25, 0.125]
+    """
 
     def get_lr(self):
         if self.last_epoch > 0:
@@ -43,7 +72,22 @@ class MultiplicativeLR(LambdaLR):
 
 
 class PolynomialLR(LRScheduler):
-    """``base_lr * (1 - epoch / total_iters) ** power`` until ``total_iters``, then 0."""
+    """``base_lr * (1 - epoch / total_iters) ** power`` until ``total_iters``, then 0.
+
+    ``optimizer``: the one whose rates change; ``total_iters``: the epochs of the decay (default
+    5); ``power``: the polynomial's degree (default 1: linear); ``last_epoch``: the epoch to
+    resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = PolynomialLR(opt, total_iters=4, power=2.0)
+    >>> lrs = []
+    >>> for _ in range(6):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5625, 0.25, 0.0625, 0.0, 0.0]
+    """
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters, self.power = total_iters, power
@@ -60,7 +104,22 @@ class PolynomialLR(LRScheduler):
 class CosineAnnealingWarmRestarts(LRScheduler):
     """SGDR: cosine from ``base_lr`` to ``eta_min`` over ``T_i`` epochs, then a restart;
     the first period is ``T_0`` and each next one ``T_mult`` times longer. ``step(epoch)``
-    accepts a fractional epoch (``epoch + batch / batches``) to anneal within an epoch."""
+    accepts a fractional epoch (``epoch + batch / batches``) to anneal within an epoch.
+
+    ``optimizer``: the one whose rates change; ``T_0``: the first period, a positive int;
+    ``T_mult``: the growth of the period, an int >= 1 (default 1); ``eta_min``: the lowest rate
+    (default 0); ``last_epoch``: the epoch to resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = CosineAnnealingWarmRestarts(opt, T_0=2, T_mult=2)
+    >>> lrs = []
+    >>> for _ in range(7):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5, 1.0, 0.8536, 0.5, 0.1464, 1.0]
+    """
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):  # noqa: N803 (PyTorch's names)
         if not isinstance(T_0, int) or T_0 <= 0:
@@ -114,7 +173,28 @@ class CyclicLR(LRScheduler):
     ``step_size_up`` steps and back in ``step_size_down``; ``mode`` scales the amplitude
     (``triangular``: constant, ``triangular2``: halved each cycle, ``exp_range``:
     ``gamma ** step``). Momentum (or Adam's beta1) cycles the other way between
-    ``max_momentum`` and ``base_momentum``. Step it once per batch."""
+    ``max_momentum`` and ``base_momentum``. Step it once per batch.
+
+    ``optimizer``: the one whose rates change; ``base_lr``, ``max_lr``: the bounds (a number or
+    one per group); ``step_size_up``: steps of the rising half (default 2000);
+    ``step_size_down``: of the falling half (default: the same); ``mode``: as above (default
+    ``'triangular'``); ``gamma``: the ``exp_range`` base (default 1); ``scale_fn``: a custom
+    amplitude function of one argument (replaces ``mode``); ``scale_mode``: whether ``scale_fn``
+    takes the cycle number (``'cycle'``, default) or the step (``'iterations'``);
+    ``cycle_momentum``: cycle the momentum too (default True; the optimizer needs a momentum or
+    betas); ``base_momentum``, ``max_momentum``: its bounds (defaults 0.8, 0.9); ``last_epoch``:
+    the epoch to resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = CyclicLR(opt, base_lr=0.1, max_lr=0.5, step_size_up=2, cycle_momentum=False)
+    >>> lrs = []
+    >>> for _ in range(6):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.1, 0.3, 0.5, 0.3, 0.1, 0.3]
+    """
 
     def __init__(
         self,
@@ -196,7 +276,23 @@ class CyclicLR(LRScheduler):
 
 class SequentialLR(LRScheduler):
     """Run ``schedulers`` one after the other: the i-th takes over at epoch ``milestones[i - 1]``
-    (restarting from its epoch 0), e.g. a LinearLR warm-up then CosineAnnealingLR."""
+    (restarting from its epoch 0), e.g. a LinearLR warm-up then CosineAnnealingLR.
+
+    ``optimizer``: the one whose rates change (the one every scheduler drives); ``schedulers``:
+    the list, in order; ``milestones``: the switch epochs, one fewer than the schedulers;
+    ``last_epoch``: the epoch to resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = SequentialLR(opt, [ConstantLR(opt, factor=0.1, total_iters=2),
+    ...                             minigrad.optim.lr_scheduler.ExponentialLR(opt, 0.5)], [2])
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.1, 0.1, 1.0, 0.5, 0.25]
+    """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         _check_optimizer(optimizer)
@@ -261,7 +357,22 @@ def _restart(s):
 
 
 class ChainedScheduler(LRScheduler):
-    """Step every scheduler of ``schedulers`` at each ``step()`` (their factors compose)."""
+    """Step every scheduler of ``schedulers`` at each ``step()`` (their factors compose).
+
+    ``schedulers``: the list, all driving one optimizer; ``optimizer``: that optimizer
+    (default: the first scheduler's).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = ChainedScheduler([ConstantLR(opt, factor=0.1, total_iters=2),
+    ...                          minigrad.optim.lr_scheduler.ExponentialLR(opt, 0.5)])
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.1, 0.05, 0.25, 0.125]
+    """
 
     def __init__(self, schedulers, optimizer=None):
         if len(schedulers) < 1:

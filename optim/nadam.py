@@ -28,6 +28,20 @@ class NAdam(Optimizer):
     Everything but the last four lines depends on t only (computed here once per step; the
     kernel does the rest). State per parameter: ``step``, ``mu_product`` (a 0-d float32
     tensor, as PyTorch keeps it), ``exp_avg`` (m) and ``exp_avg_sq`` (v).
+
+    ``params``: the tensors to optimise (or ``(name, tensor)`` pairs, or dicts: param groups
+    with their own options); ``lr``: the learning rate (default 2e-3); ``betas``: (beta1,
+    beta2) (default (0.9, 0.999)); ``eps``: added to the denominator (default 1e-8);
+    ``weight_decay``: L2 penalty added to the gradient (default 0); ``maximize``: ascend
+    instead of descend; ``momentum_decay``: the decay of mu_t (default 4e-3);
+    ``decoupled_weight_decay``: AdamW-style decay (NAdamW); ``foreach``: accepted (the
+    update is always one fused pass); ``capturable``, ``differentiable``: False only (True
+    raises NotImplementedError).
+
+    >>> w = minigrad.tensor([1.0, -1.0], requires_grad=True)
+    >>> opt = NAdam([w], lr=0.1)
+    >>> (w * w).sum().backward(); opt.step(); w
+    tensor([ 0.8944, -0.8944], requires_grad=True)
     """
 
     def __init__(

@@ -144,6 +144,22 @@ class Optimizer:
     Subclasses list the hyper-parameters that must be non-negative in ``_nonnegative``
     (key, label) and update one parameter in ``_update(param, grad, state, group)``
     (ndarrays; see the module docstring).
+
+    A new optimizer fills ``param_groups`` through ``__init__`` and updates them in ``step``:
+
+    >>> class PlainSGD(minigrad.optim.Optimizer):
+    ...     def __init__(self, params, lr=0.1):
+    ...         super().__init__(params, dict(lr=lr))
+    ...     def step(self, closure=None):
+    ...         with minigrad.no_grad():
+    ...             for group in self.param_groups:
+    ...                 for p in group["params"]:
+    ...                     p -= group["lr"] * p.grad
+    >>> w = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> opt = PlainSGD([w]); (w * w).sum().backward(); opt.step(); w
+    tensor([0.8000, 1.6000], requires_grad=True)
+    >>> opt.param_groups[0]["lr"], opt.defaults
+    (0.1, {'lr': 0.1})
     """
 
     _nonnegative: "tuple[tuple[str, str], ...]" = (("lr", "learning rate"),)

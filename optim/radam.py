@@ -26,6 +26,19 @@ class RAdam(Optimizer):
                 p = p - m_hat * lr
 
     rho_t and r depend on t only (computed here). State: ``step``, ``exp_avg``, ``exp_avg_sq``.
+
+    ``params``: the tensors to optimise (or ``(name, tensor)`` pairs, or dicts: param groups
+    with their own options); ``lr``: the learning rate (default 1e-3); ``betas``: (beta1,
+    beta2) (default (0.9, 0.999)); ``eps``: added to the denominator (default 1e-8);
+    ``weight_decay``: L2 penalty added to the gradient (default 0); ``maximize``: ascend
+    instead of descend; ``decoupled_weight_decay``: AdamW-style decay; ``foreach``: accepted
+    (the update is always one fused pass); ``capturable``, ``differentiable``: False only
+    (True raises NotImplementedError).
+
+    >>> w = minigrad.tensor([1.0, -1.0], requires_grad=True)
+    >>> opt = RAdam([w], lr=0.1)
+    >>> (w * w).sum().backward(); opt.step(); w      # rho_1 <= 5: a plain momentum step, m_hat = g
+    tensor([ 0.8000, -0.8000], requires_grad=True)
     """
 
     def __init__(

@@ -27,6 +27,15 @@ class RMSprop(Optimizer):
     State per parameter: ``step``, ``square_avg`` (v) and, when used, ``grad_avg`` and
     ``momentum_buffer`` (b).
 
+    ``params``: the tensors to optimise (or ``(name, tensor)`` pairs, or dicts: param groups
+    with their own options); ``lr``: the learning rate (default 1e-2); ``alpha``: the decay
+    rate of v (default 0.99); ``eps``: added to the denominator (default 1e-8);
+    ``momentum``: the momentum factor (default 0); ``centered``: divide by an estimate of
+    the variance rather than of the second moment; ``weight_decay``: L2 penalty added to the
+    gradient (default 0); ``maximize``: ascend instead of descend; ``foreach``: accepted
+    (the update is always one fused pass); ``capturable``, ``differentiable``: False only
+    (True raises NotImplementedError).
+
     >>> w = minigrad.tensor([1.0, -1.0], requires_grad=True)
     >>> opt = RMSprop([w], lr=0.01)
     >>> (w * w).sum().backward(); opt.step(); w      # g / sqrt(0.01 g^2) = 10 sign(g)

@@ -21,6 +21,20 @@ class Rprop(Optimizer):
             prev = g
 
     State per parameter: ``step``, ``prev`` and ``step_size``.
+
+    ``params``: the tensors to optimise (or ``(name, tensor)`` pairs, or dicts: param groups
+    with their own options); ``lr``: the initial step size (default 1e-2); ``etas``:
+    (etaminus, etaplus), the step's shrink and growth factors (default (0.5, 1.2));
+    ``step_sizes``: (min, max) of the step (default (1e-6, 50)); ``maximize``: ascend
+    instead of descend; ``foreach``: accepted (the update is always one fused pass);
+    ``capturable``, ``differentiable``: False only (True raises NotImplementedError).
+
+    >>> w = minigrad.tensor([1.0, -3.0], requires_grad=True)
+    >>> opt = Rprop([w], lr=0.1)
+    >>> for _ in range(2):
+    ...     opt.zero_grad(); (w * w).sum().backward(); opt.step()
+    >>> w                                            # 0.1, then 0.1 * 1.2: only the signs count
+    tensor([ 0.7800, -2.7800], requires_grad=True)
     """
 
     def __init__(

@@ -20,6 +20,14 @@ class SGD(Optimizer):
     The momentum buffer ``b`` is the only state (``state[p]["momentum_buffer"]``, created
     on the first step with momentum); SGD without momentum keeps no state at all.
 
+    ``params``: the tensors to optimise (or ``(name, tensor)`` pairs, or dicts: param groups
+    with their own options); ``lr``: the learning rate (default 1e-3); ``momentum``: the
+    momentum factor (default 0); ``dampening``: the new gradient enters the buffer times
+    (1 - dampening) (default 0); ``weight_decay``: L2 penalty added to the gradient (default 0);
+    ``maximize``: ascend instead of descend; ``nesterov``: Nesterov momentum (needs momentum
+    > 0 and dampening 0); ``foreach``, ``fused``: accepted (the update is always one fused
+    pass); ``differentiable``: False only (True raises NotImplementedError).
+
     >>> w = minigrad.tensor([1.0, 2.0], requires_grad=True)
     >>> opt = SGD([w], lr=0.1, momentum=0.9)
     >>> (w * w).sum().backward(); opt.step(); w

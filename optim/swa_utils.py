@@ -18,7 +18,14 @@ from .lr_scheduler import LRScheduler, _per_group
 
 
 def get_ema_avg_fn(decay=0.999):
-    """``avg_fn`` of an exponential moving average: ``decay * averaged + (1 - decay) * current``."""
+    """``avg_fn`` of an exponential moving average: ``decay * averaged + (1 - decay) * current``.
+
+    ``decay``: the weight of the average so far (default 0.999).
+
+    >>> ema = get_ema_avg_fn(0.9)
+    >>> ema(minigrad.tensor([1.0]), minigrad.tensor([2.0]), 5)
+    tensor([1.1000])
+    """
 
     def ema_update(averaged, current, num_averaged):
         return decay * averaged + (1 - decay) * current
@@ -27,7 +34,12 @@ def get_ema_avg_fn(decay=0.999):
 
 
 def get_swa_avg_fn():
-    """``avg_fn`` of the equal-weight running mean (the default)."""
+    """``avg_fn`` of the equal-weight running mean (the default).
+
+    >>> swa = get_swa_avg_fn()
+    >>> swa(minigrad.tensor([2.0]), minigrad.tensor([5.0]), minigrad.tensor(2.0))   # (2 + 2 + 5) / 3
+    tensor([3.])
+    """
 
     def swa_update(averaged, current, num_averaged):
         return averaged + (current - averaged) / (num_averaged + 1)
@@ -37,6 +49,12 @@ def get_swa_avg_fn():
 
 class AveragedModel(Module):
     """The running average of ``model``'s parameters (and buffers with ``use_buffers``).
+
+    ``model``: the module to average (deep-copied into ``self.module``); ``device``: accepted
+    (there is one CPU device); ``avg_fn``: ``(averaged, current, num_averaged) -> new average``
+    (default: the equal-weight mean, ``get_swa_avg_fn()``; ``get_ema_avg_fn()`` for an EMA);
+    ``multi_avg_fn``: not supported (raises NotImplementedError; pass ``avg_fn``);
+    ``use_buffers``: average the buffers too (else they are copied from ``model``).
 
     >>> model = nn.Linear(2, 1)
     >>> swa = AveragedModel(model)
@@ -83,7 +101,17 @@ class AveragedModel(Module):
 
 def update_bn(loader, model, device=None):
     """Recompute the running statistics of every batch-norm layer of ``model`` with one pass
-    over ``loader`` (a cumulative average: momentum None), as after weight averaging."""
+    over ``loader`` (a cumulative average: momentum None), as after weight averaging.
+
+    ``loader``: an iterable of batches (a tensor, or a list/tuple whose first item is the input);
+    ``model``: the network, in any mode (restored afterwards); ``device``: accepted (one CPU
+    device).
+
+    >>> model = nn.BatchNorm1d(1)
+    >>> update_bn([minigrad.tensor([[1.0], [3.0]]), minigrad.tensor([[5.0], [7.0]])], model)
+    >>> model.running_mean, model.running_var, model.training
+    (tensor([4.]), tensor([2.]), True)
+    """
     norms = {
         m: m.momentum for m in model.modules() if hasattr(m, "running_mean") and m.running_mean is not None
     }
@@ -104,7 +132,22 @@ def update_bn(loader, model, device=None):
 
 class SWALR(LRScheduler):
     """Anneal each group's rate from its current value to ``swa_lr`` over ``anneal_epochs``
-    epochs (``anneal_strategy`` ``"cos"`` or ``"linear"``), then hold it."""
+    epochs (``anneal_strategy`` ``"cos"`` or ``"linear"``), then hold it.
+
+    ``optimizer``: the one whose rates change; ``swa_lr``: the target rate (or one per group);
+    ``anneal_epochs``: how long the annealing takes (default 10); ``last_epoch``: the epoch to
+    resume from (-1: start).
+
+    >>> opt = minigrad.optim.SGD([nn.Parameter(minigrad.zeros(1))], lr=1.0)
+    >>> sched = SWALR(opt, swa_lr=0.2, anneal_epochs=2, anneal_strategy="linear")
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(opt.param_groups[0]["lr"], 4))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.6, 0.2, 0.2]
+    """
 
     def __init__(self, optimizer, swa_lr, anneal_epochs=10, anneal_strategy="cos", last_epoch=-1):
         for lr, group in zip(_per_group("swa_lr", optimizer, swa_lr), optimizer.param_groups):

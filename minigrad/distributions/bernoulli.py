@@ -27,8 +27,14 @@ def _bce_with_logits(logits, target):
 class Bernoulli(Distribution):
     """Bernoulli(probs=p) or Bernoulli(logits=l): 1 with probability p = sigmoid(l).
 
+    ``probs``: the probability of 1, in [0, 1]; ``logits``: its log-odds (give one of the two);
+    ``validate_args``: check the parameters (and ``log_prob``'s values) and raise ValueError
+    when invalid (default: ``Distribution``'s setting, True).
+
     >>> Bernoulli(probs=minigrad.tensor(0.25)).log_prob(minigrad.tensor(1.0))
     tensor(-1.3863)
+    >>> Bernoulli(logits=minigrad.tensor([0.0, 2.0])).mean
+    tensor([0.5000, 0.8808])
     """
 
     _params = ("probs",)

@@ -16,8 +16,15 @@ from .distribution import Distribution, as_tensor
 class Categorical(Distribution):
     """Categorical(probs=p) or Categorical(logits=l) over the last dim of p or l.
 
+    ``probs``: non-negative weights per category (normalised to sum to 1); ``logits``:
+    unnormalised log-probabilities (give one of the two); ``validate_args``: check the
+    parameters (and ``log_prob``'s values) and raise ValueError when invalid (default:
+    ``Distribution``'s setting, True).
+
     >>> Categorical(probs=minigrad.tensor([0.5, 0.5])).entropy()
     tensor(0.6931)
+    >>> Categorical(logits=minigrad.zeros(2, 4)).log_prob(minigrad.tensor([0, 3]))
+    tensor([-1.3863, -1.3863])
     """
 
     _params = ("probs",)

@@ -38,6 +38,20 @@ class Distribution:
 
     Subclasses set ``batch_shape``/``event_shape`` and define ``rsample`` (if they can be
     reparameterised: ``has_rsample``) or ``sample``, and ``log_prob``/``entropy``.
+
+    ``batch_shape``: the shape of a batch of independent distributions; ``event_shape``: the
+    shape of one value; ``validate_args``: check parameters and values (default: the class
+    setting, True; ``Distribution.set_default_validate_args`` changes it).
+
+    >>> class Constant(Distribution):
+    ...     def __init__(self, value):
+    ...         self.value = minigrad.as_tensor(value)
+    ...         super().__init__(batch_shape=self.value.shape)
+    ...     def rsample(self, sample_shape=()):
+    ...         return self.value.expand(self._extended_shape(sample_shape))
+    >>> d = Constant([1.0, 2.0])
+    >>> d.batch_shape, d.sample((3,)).shape
+    (minigrad.Size([2]), minigrad.Size([3, 2]))
     """
 
     has_rsample = False

@@ -12,8 +12,14 @@ _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 class Normal(Distribution):
     """Normal(loc, scale): the Gaussian with mean ``loc`` and standard deviation ``scale`` (> 0).
 
+    ``loc``, ``scale``: tensors or numbers (broadcast together); ``validate_args``: check the
+    parameters (and ``log_prob``'s values) and raise ValueError when invalid (default:
+    ``Distribution``'s setting, True).
+
     >>> Normal(minigrad.tensor([0.0]), minigrad.tensor([2.0])).entropy()
     tensor([2.1121])
+    >>> Normal(0.0, 1.0).log_prob(minigrad.tensor([0.0, 1.0]))
+    tensor([-0.9189, -1.4189])
     """
 
     has_rsample = True

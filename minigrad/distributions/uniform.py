@@ -10,8 +10,14 @@ from .distribution import Distribution, as_tensor, broadcast
 class Uniform(Distribution):
     """Uniform(low, high), low < high.
 
+    ``low``, ``high``: the bounds of [low, high) (tensors or numbers, broadcast);
+    ``validate_args``: check the parameters (and ``log_prob``'s values) and raise ValueError
+    when invalid (default: ``Distribution``'s setting, True).
+
     >>> Uniform(0.0, 4.0).entropy()
     tensor(1.3863)
+    >>> Uniform(0.0, 4.0).log_prob(minigrad.tensor(1.0)), Uniform(0.0, 4.0).mean
+    (tensor(-1.3863), tensor(2.))
     """
 
     has_rsample = True

@@ -59,13 +59,32 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
-    """Clamp every gradient element into [-clip_value, clip_value]."""
+    """Clamp every gradient element into [-clip_value, clip_value], in place.
+
+    ``parameters``: a tensor or an iterable of tensors (those without ``.grad`` are skipped);
+    ``clip_value``: the largest magnitude kept; ``foreach``: accepted for PyTorch's signature
+    (one loop either way).
+
+    >>> w = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> (w * w).sum().backward()
+    >>> nn.utils.clip_grad_value_([w], 3.0)
+    >>> w.grad
+    tensor([2., 3., 3.])
+    """
     for g in _grads(parameters):
         assign(g, np.clip(g.detach().numpy(), -clip_value, clip_value))
 
 
 def parameters_to_vector(parameters):
-    """All parameters flattened into one 1-D tensor (differentiable)."""
+    """All parameters flattened into one 1-D tensor (differentiable).
+
+    ``parameters``: an iterable of tensors, e.g. ``model.parameters()``.
+
+    >>> net = nn.Linear(2, 1)
+    >>> _ = nn.init.ones_(net.weight), nn.init.zeros_(net.bias)
+    >>> nn.utils.parameters_to_vector(net.parameters()).tolist()
+    [1.0, 1.0, 0.0]
+    """
     params = list(parameters)
     sizes = [p.numel() for p in params]
     vec = minigrad.zeros(sum(sizes), dtype=params[0].dtype if params else None)
@@ -77,7 +96,16 @@ def parameters_to_vector(parameters):
 
 
 def vector_to_parameters(vec, parameters):
-    """Copy consecutive slices of the 1-D ``vec`` into ``parameters`` (not recorded)."""
+    """Copy consecutive slices of the 1-D ``vec`` into ``parameters`` (not recorded).
+
+    ``vec``: a 1-D tensor with as many entries as the parameters together; ``parameters``: an
+    iterable of tensors, overwritten in place.
+
+    >>> net = nn.Linear(2, 1)
+    >>> nn.utils.vector_to_parameters(minigrad.tensor([1.0, 2.0, 3.0]), net.parameters())
+    >>> net.weight.tolist(), net.bias.tolist()
+    ([[1.0, 2.0]], [3.0])
+    """
     if not isinstance(vec, minigrad.Tensor) or vec.ndim != 1:
         raise TypeError(f"expected a 1-D minigrad.Tensor, but got: {type(vec).__name__}")
     start = 0

@@ -136,8 +136,13 @@ def default_collate(batch):
 def default_convert(data):
     """One sample without batching: numpy arrays and scalars become tensors, containers recurse.
 
+    ``data``: a sample (an array, a number, a Tensor, or a dict/list/tuple/namedtuple of them);
+    strings and other objects are returned as they are.
+
     >>> default_convert({"a": np.arange(3)})
     {'a': tensor([0, 1, 2])}
+    >>> default_convert([np.float64(1.5), "label"])
+    [tensor(1.5000, dtype=minigrad.float64), 'label']
     """
     if isinstance(data, Tensor):
         return data

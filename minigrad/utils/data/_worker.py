@@ -46,7 +46,14 @@ _RESUME = "resume"
 
 class WorkerInfo:
     """What ``get_worker_info()`` returns inside a worker: ``id``, ``num_workers``, ``seed``,
-    ``dataset`` (this worker's copy). Read-only, as in PyTorch."""
+    ``dataset`` (this worker's copy). Read-only, as in PyTorch.
+
+    ``fields``: those four, by keyword (the DataLoader builds it).
+
+    >>> info = WorkerInfo(id=0, num_workers=2, seed=7, dataset=None)
+    >>> info.id, info.num_workers
+    (0, 2)
+    """
 
     __slots__ = ("id", "num_workers", "seed", "dataset")
 

@@ -28,7 +28,16 @@ from ..._tape import Tensor, _from_array
 
 class Dataset:
     """A map-style dataset: subclasses define ``__getitem__`` (and usually ``__len__``).
-    ``Dataset[T]`` subscripts as PyTorch's generic class does (``class Chars(Dataset[str])``)."""
+    ``Dataset[T]`` subscripts as PyTorch's generic class does (``class Chars(Dataset[str])``).
+
+    >>> class Squares(Dataset):
+    ...     def __len__(self):
+    ...         return 4
+    ...     def __getitem__(self, i):
+    ...         return i * i
+    >>> len(Squares()), Squares()[3], len(Squares() + Squares())
+    (4, 9, 8)
+    """
 
     def __class_getitem__(cls, item):  # implicitly a classmethod
         return types.GenericAlias(cls, item)
@@ -43,7 +52,16 @@ class Dataset:
 class IterableDataset(Dataset, collections.abc.Iterable):
     """An iterable-style dataset: subclasses define ``__iter__`` (abstract, as in PyTorch: the base
     class cannot be instantiated). With ``num_workers > 0`` every worker iterates its own copy;
-    shard the stream with ``get_worker_info()``."""
+    shard the stream with ``get_worker_info()``.
+
+    >>> class Count(IterableDataset):
+    ...     def __init__(self, n):
+    ...         self.n = n
+    ...     def __iter__(self):
+    ...         return iter(range(self.n))
+    >>> list(Count(3)), list(Count(2) + Count(2))
+    ([0, 1, 2], [0, 1, 0, 1])
+    """
 
     def __add__(self, other):
         return ChainDataset([self, other])
@@ -105,7 +123,14 @@ class TensorDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The samples of ``dataset`` at ``indices``, in that order."""
+    """The samples of ``dataset`` at ``indices``, in that order.
+
+    ``dataset``: a map-style dataset; ``indices``: the positions kept.
+
+    >>> sub = Subset(["a", "b", "c", "d"], [3, 1])
+    >>> len(sub), sub[0], sub[1]
+    (2, 'd', 'b')
+    """
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
@@ -121,7 +146,14 @@ class Subset(Dataset):
 
 
 class ConcatDataset(Dataset):
-    """Map-style datasets one after the other: index ``len(a)`` is ``b[0]``."""
+    """Map-style datasets one after the other: index ``len(a)`` is ``b[0]``.
+
+    ``datasets``: a non-empty iterable of map-style datasets.
+
+    >>> both = ConcatDataset([["a", "b"], ["c"]])
+    >>> len(both), both[2], both.cumulative_sizes
+    (3, 'c', [2, 3])
+    """
 
     def __init__(self, datasets):
         self.datasets = list(datasets)
@@ -151,7 +183,18 @@ class ConcatDataset(Dataset):
 
 
 class ChainDataset(IterableDataset):
-    """Iterable datasets one after the other."""
+    """Iterable datasets one after the other.
+
+    ``datasets``: the iterable datasets, chained lazily.
+
+    >>> class Count(IterableDataset):
+    ...     def __init__(self, n):
+    ...         self.n = n
+    ...     def __iter__(self):
+    ...         return iter(range(self.n))
+    >>> list(ChainDataset([Count(2), Count(3)]))
+    [0, 1, 0, 1, 2]
+    """
 
     def __init__(self, datasets):
         self.datasets = datasets

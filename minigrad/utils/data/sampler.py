@@ -28,7 +28,18 @@ def _check_positive_int(name, value):
 
 class Sampler:
     """Base class: subclasses define ``__iter__`` (and ``__len__`` when the length is known).
-    ``Sampler[int]`` subscripts as PyTorch's generic class does, for annotations and subclassing."""
+    ``Sampler[int]`` subscripts as PyTorch's generic class does, for annotations and subclassing.
+
+    >>> class EvenFirst(Sampler[int]):
+    ...     def __init__(self, n):
+    ...         self.n = n
+    ...     def __iter__(self):
+    ...         return iter(list(range(0, self.n, 2)) + list(range(1, self.n, 2)))
+    ...     def __len__(self):
+    ...         return self.n
+    >>> list(EvenFirst(5))
+    [0, 2, 4, 1, 3]
+    """
 
     def __class_getitem__(cls, item):  # implicitly a classmethod
         return types.GenericAlias(cls, item)
@@ -38,7 +49,13 @@ class Sampler:
 
 
 class SequentialSampler(Sampler):
-    """0, 1, ..., len(data_source) - 1."""
+    """0, 1, ..., len(data_source) - 1.
+
+    ``data_source``: anything with a length (a dataset).
+
+    >>> list(SequentialSampler(["a", "b", "c"]))
+    [0, 1, 2]
+    """
 
     def __init__(self, data_source):
         self.data_source = data_source
@@ -60,7 +77,22 @@ def _epoch_generator(generator):
 
 class RandomSampler(Sampler):
     """A random permutation of the indices each epoch (``num_samples`` of them: whole permutations
-    one after another), or ``num_samples`` indices drawn with ``replacement``."""
+    one after another), or ``num_samples`` indices drawn with ``replacement``.
+
+    ``data_source``: the dataset (only its length is used); ``replacement``: draw independently
+    (default False); ``num_samples``: how many indices per epoch (default: the length);
+    ``generator``: the random source (default: a new one seeded from the global generator) (a
+    seeded one gives the same order every time).
+
+    >>> sorted(RandomSampler(range(5)))
+    [0, 1, 2, 3, 4]
+    >>> len(RandomSampler(range(5), replacement=True, num_samples=12))
+    12
+    >>> g = minigrad.Generator()
+    >>> first = list(RandomSampler(range(5), generator=g.manual_seed(3)))
+    >>> first == list(RandomSampler(range(5), generator=g.manual_seed(3)))
+    True
+    """
 
     def __init__(self, data_source, replacement=False, num_samples=None, generator=None):
         self.data_source = data_source
@@ -91,7 +123,14 @@ class RandomSampler(Sampler):
 
 
 class SubsetRandomSampler(Sampler):
-    """The given ``indices`` in a random order, a new order each epoch."""
+    """The given ``indices`` in a random order, a new order each epoch.
+
+    ``indices``: the dataset positions to draw from; ``generator``: the random source (default:
+    the global generator).
+
+    >>> sorted(SubsetRandomSampler([7, 3, 9]))
+    [3, 7, 9]
+    """
 
     def __init__(self, indices, generator=None):
         self.indices = indices
@@ -107,7 +146,17 @@ class SubsetRandomSampler(Sampler):
 
 class WeightedRandomSampler(Sampler):
     """``num_samples`` indices in ``[0, len(weights))``, index ``i`` with probability proportional to
-    ``weights[i]`` (``multinomial``; without ``replacement`` no index repeats)."""
+    ``weights[i]`` (``multinomial``; without ``replacement`` no index repeats).
+
+    ``weights``: one non-negative weight per index (need not sum to 1); ``num_samples``: how
+    many indices per epoch; ``replacement``: draw independently (default True); ``generator``:
+    the random source (default: the global generator).
+
+    >>> list(WeightedRandomSampler([0.0, 0.0, 1.0], 4))
+    [2, 2, 2, 2]
+    >>> sorted(WeightedRandomSampler([1.0, 1.0, 1.0], 3, replacement=False))
+    [0, 1, 2]
+    """
 
     def __init__(self, weights, num_samples, replacement=True, generator=None):
         _check_positive_int("num_samples", num_samples)
@@ -135,7 +184,16 @@ class WeightedRandomSampler(Sampler):
 
 
 class BatchSampler(Sampler):
-    """Lists of ``batch_size`` indices from ``sampler``; the last one shorter unless ``drop_last``."""
+    """Lists of ``batch_size`` indices from ``sampler``; the last one shorter unless ``drop_last``.
+
+    ``sampler``: any iterable of indices; ``batch_size``: a positive int; ``drop_last``: drop a
+    final short batch.
+
+    >>> list(BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False))
+    [[0, 1], [2, 3], [4]]
+    >>> len(BatchSampler(range(5), 2, drop_last=True))
+    2
+    """
 
     def __init__(self, sampler, batch_size, drop_last):
         _check_positive_int("batch_size", batch_size)
