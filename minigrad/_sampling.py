@@ -222,7 +222,7 @@ def normal(
 def bernoulli(input, p=None, *, generator=None, out=None):
     """0/1 samples with probability ``input`` (or ``p``) of a 1, in ``input``'s dtype.
 
-    ``input``: a floating tensor of probabilities in [0, 1]; ``p``: one probability for every
+    ``input``: a tensor of probabilities in [0, 1]; ``p``: one probability for every
     element instead; ``generator``: the random stream (default: the global one, seeded by
     ``manual_seed``); ``out``: accepted for PyTorch's signature.
 

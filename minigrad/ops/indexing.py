@@ -367,7 +367,7 @@ def masked_fill(input, mask, value):
     """``value`` where the bool ``mask`` is True (broadcast), ``input`` elsewhere.
 
     ``input``: the tensor; ``mask``: a bool tensor broadcastable to it; ``value``: a number
-    or a 0-d tensor (no gradient flows to it).
+    or a 0-d tensor (unlike PyTorch, no gradient flows to a tensor ``value``).
 
     >>> minigrad.tensor([1.0, 2.0, 3.0]).masked_fill(minigrad.tensor([True, False, True]), 0.0)
     tensor([0., 2., 0.])

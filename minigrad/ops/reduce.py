@@ -476,7 +476,7 @@ export(min)
 def amax(input, dim=(), keepdim=False):
     """The largest values over ``dim`` (all dims by default); ties share the gradient.
 
-    ``input``: the tensor; ``dim``: an int or a tuple (() or None: all); ``keepdim``: keep
+    ``input``: the tensor; ``dim``: an int or a tuple (the default (): all); ``keepdim``: keep
     reduced dims as size 1; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
 
     >>> minigrad.tensor([[1, 5], [3, 2]]).amax(dim=0)
@@ -491,7 +491,7 @@ def amax(input, dim=(), keepdim=False):
 def amin(input, dim=(), keepdim=False):
     """The smallest values over ``dim`` (all dims by default); ties share the gradient.
 
-    ``input``: the tensor; ``dim``: an int or a tuple (() or None: all); ``keepdim``: keep
+    ``input``: the tensor; ``dim``: an int or a tuple (the default (): all); ``keepdim``: keep
     reduced dims as size 1; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
 
     >>> minigrad.tensor([[1, 5], [3, 2]]).amin(dim=0)
