@@ -476,8 +476,9 @@ export(min)
 def amax(input, dim=(), keepdim=False):
     """The largest values over ``dim`` (all dims by default); ties share the gradient.
 
-    ``input``: the tensor; ``dim``: an int or a tuple (the default (): all); ``keepdim``: keep
-    reduced dims as size 1; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+    ``input``: the tensor; ``dim``: an int or a tuple (the default (): all; PyTorch also takes
+    None, minigrad not yet); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``:
+    numpy's spellings of ``dim`` and ``keepdim``.
 
     >>> minigrad.tensor([[1, 5], [3, 2]]).amax(dim=0)
     tensor([3, 5])
@@ -491,8 +492,9 @@ def amax(input, dim=(), keepdim=False):
 def amin(input, dim=(), keepdim=False):
     """The smallest values over ``dim`` (all dims by default); ties share the gradient.
 
-    ``input``: the tensor; ``dim``: an int or a tuple (the default (): all); ``keepdim``: keep
-    reduced dims as size 1; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+    ``input``: the tensor; ``dim``: an int or a tuple (the default (): all; PyTorch also takes
+    None, minigrad not yet); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``:
+    numpy's spellings of ``dim`` and ``keepdim``.
 
     >>> minigrad.tensor([[1, 5], [3, 2]]).amin(dim=0)
     tensor([1, 2])
