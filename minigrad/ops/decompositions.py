@@ -468,7 +468,8 @@ def svd(A, full_matrices=True):
     else (m, k) and (k, n) with k = min(m, n). S is descending; the signs of the singular
     vectors are LAPACK's.
 
-    >>> U, S, Vh = minigrad.linalg.svd(minigrad.tensor([[3.0, 0.0], [0.0, -2.0], [0.0, 0.0]]), full_matrices=False)
+    >>> A = minigrad.tensor([[3.0, 0.0], [0.0, -2.0], [0.0, 0.0]])
+    >>> U, S, Vh = minigrad.linalg.svd(A, full_matrices=False)
     >>> S, U.shape, Vh.shape
     (tensor([3., 2.]), minigrad.Size([3, 2]), minigrad.Size([2, 2]))
     """

@@ -220,7 +220,8 @@ def _scaled_sum(input, prod, beta, alpha):
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2).
 
-    ``input``: broadcast to (n, p); ``mat1``: (n, m); ``mat2``: (m, p); ``beta``: the factor of ``input`` (0 ignores it, NaN included); ``alpha``: the factor of the product.
+    ``input``: broadcast to (n, p); ``mat1``: (n, m); ``mat2``: (m, p); ``beta``: the factor of
+    ``input`` (0 ignores it, NaN included); ``alpha``: the factor of the product.
 
     >>> minigrad.addmm(minigrad.ones(2, 2), minigrad.eye(2), minigrad.eye(2), beta=2)
     tensor([[3., 2.],
@@ -235,7 +236,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """beta * input + alpha * (mat @ vec).
 
-    ``input``: broadcast to (n,); ``mat``: (n, m); ``vec``: (m,); ``beta``: the factor of ``input`` (0 ignores it, NaN included); ``alpha``: the factor of the product.
+    ``input``: broadcast to (n,); ``mat``: (n, m); ``vec``: (m,); ``beta``: the factor of
+    ``input`` (0 ignores it, NaN included); ``alpha``: the factor of the product.
 
     >>> minigrad.addmv(minigrad.ones(2), minigrad.eye(2), minigrad.tensor([1.0, 2.0]), alpha=10)
     tensor([11., 21.])
@@ -247,7 +249,8 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * bmm(batch1, batch2).
 
-    ``input``: broadcast to (b, n, p); ``batch1``: (b, n, m); ``batch2``: (b, m, p); ``beta``: the factor of ``input`` (0 ignores it, NaN included); ``alpha``: the factor of the product.
+    ``input``: broadcast to (b, n, p); ``batch1``: (b, n, m); ``batch2``: (b, m, p); ``beta``:
+    the factor of ``input`` (0 ignores it, NaN included); ``alpha``: the factor of the product.
 
     >>> minigrad.baddbmm(minigrad.zeros(1), minigrad.ones(2, 3, 4), minigrad.ones(2, 4, 5)).shape
     minigrad.Size([2, 3, 5])
@@ -259,7 +262,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i]).
 
-    ``input``: broadcast to (n, p); ``batch1``: (b, n, m); ``batch2``: (b, m, p); ``beta``: the factor of ``input`` (0 ignores it, NaN included); ``alpha``: the factor of the product.
+    ``input``: broadcast to (n, p); ``batch1``: (b, n, m); ``batch2``: (b, m, p); ``beta``: the
+    factor of ``input`` (0 ignores it, NaN included); ``alpha``: the factor of the product.
 
     >>> minigrad.addbmm(minigrad.zeros(3, 5), minigrad.ones(2, 3, 4), minigrad.ones(2, 4, 5))[0, 0]
     tensor(8.)
@@ -271,7 +275,8 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     """beta * input + alpha * outer(vec1, vec2).
 
-    ``input``: broadcast to (n, m); ``vec1``: (n,); ``vec2``: (m,); ``beta``: the factor of ``input`` (0 ignores it, NaN included); ``alpha``: the factor of the product.
+    ``input``: broadcast to (n, m); ``vec1``: (n,); ``vec2``: (m,); ``beta``: the factor of
+    ``input`` (0 ignores it, NaN included); ``alpha``: the factor of the product.
 
     >>> minigrad.addr(minigrad.zeros(2, 2), minigrad.tensor([1.0, 2.0]), minigrad.tensor([1.0, 3.0]))
     tensor([[1., 3.],

@@ -377,9 +377,10 @@ def _reduce_dims(op, dim, input):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along ``dim``.
 
-    ``input``: the tensor; ``dim``: an int (a tuple too here; PyTorch takes one int) or None
-    for all; ``keepdim``: keep the reduced dim as size 1; ``dtype``: convert to it first
-    (integers and bools multiply as int64); ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+    ``input``: the tensor; ``dim``: an int (a tuple too here; PyTorch takes one int) or None for
+    all; ``keepdim``: keep the reduced dim as size 1; ``dtype``: convert to it first (integers
+    and bools multiply as int64); ``axis``, ``keepdims``: numpy's spellings of ``dim`` and
+    ``keepdim``.
 
     >>> minigrad.tensor([1.0, 2.0, 3.0]).prod()
     tensor(6.)
@@ -447,7 +448,8 @@ the elementwise maximum.
 
 ``input``: the tensor; ``dim``: one int (the indices are of the first maximum), or a tensor
 (then as ``maximum(input, dim)``); ``keepdim``: keep the reduced dim as size 1; ``other``:
-the tensor of the elementwise form, by keyword; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+the tensor of the elementwise form, by keyword; ``axis``, ``keepdims``: numpy's spellings of
+``dim`` and ``keepdim``.
 
 >>> minigrad.tensor([[1.0, 5.0], [3.0, 2.0]]).max(dim=1).values
 tensor([5., 3.])
@@ -458,7 +460,8 @@ the elementwise minimum.
 
 ``input``: the tensor; ``dim``: one int (the indices are of the first minimum), or a tensor
 (then as ``minimum(input, dim)``); ``keepdim``: keep the reduced dim as size 1; ``other``:
-the tensor of the elementwise form, by keyword; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+the tensor of the elementwise form, by keyword; ``axis``, ``keepdims``: numpy's spellings of
+``dim`` and ``keepdim``.
 
 >>> minigrad.tensor([[1.0, 5.0], [3.0, 2.0]]).min(dim=1)
 minigrad.return_types.min(
@@ -555,7 +558,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
     ``input``: a floating tensor; ``dim``: an int or a tuple (None: all); ``correction``: the
     divisor is N - correction (default 1); ``unbiased``: the older spelling (False means
-    correction=0); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+    correction=0); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``: numpy's
+    spellings of ``dim`` and ``keepdim``.
 
     >>> minigrad.tensor([1.0, 2.0, 3.0, 4.0]).var()
     tensor(1.6667)
@@ -576,7 +580,8 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
     ``input``: a floating tensor; ``dim``: an int or a tuple (None: all); ``correction``: the
     divisor is N - correction (default 1, Bessel's); ``unbiased``: the older spelling (False
-    means correction=0); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+    means correction=0); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``:
+    numpy's spellings of ``dim`` and ``keepdim``.
 
     >>> x = minigrad.tensor([[1.0, 3.0], [5.0, 7.0]])
     >>> x.std(), x.std(dim=1, correction=0)

@@ -248,7 +248,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum treating NaN as 0.
 
     ``input``: the tensor; ``dim``: an int or a tuple (None: all); ``keepdim``: keep reduced
-    dims as size 1; ``dtype``: convert to it first; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+    dims as size 1; ``dtype``: convert to it first; ``axis``, ``keepdims``: numpy's spellings of
+    ``dim`` and ``keepdim``.
 
     >>> minigrad.tensor([1.0, float("nan"), 2.0]).nansum()
     tensor(3.)
@@ -263,7 +264,8 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """mean over the elements that are not NaN.
 
     ``input``: a floating tensor; ``dim``: an int or a tuple (None: all); ``keepdim``: keep
-    reduced dims as size 1; ``dtype``: convert to it first; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+    reduced dims as size 1; ``dtype``: convert to it first; ``axis``, ``keepdims``: numpy's
+    spellings of ``dim`` and ``keepdim``.
 
     >>> minigrad.tensor([1.0, float("nan"), 2.0]).nanmean()
     tensor(1.5000)
