@@ -24,26 +24,12 @@ cdef extern from *:
 
 
 def get_num_threads():
-    """The number of threads minigrad's parallel kernels may use (OpenMP's setting).
-
-    >>> minigrad.get_num_threads() >= 1
-    True
-    """
+    """The number of threads minigrad's parallel kernels may use (OpenMP's setting)."""
     return mg_max_threads()
 
 
 def set_num_threads(n):
-    """Let minigrad's parallel kernels use up to ``n`` threads (a positive int), from this thread on.
-
-    ``n``: the thread count (a build without OpenMP runs one thread whatever it is). numpy's
-    BLAS keeps its own setting.
-
-    >>> n = minigrad.get_num_threads()
-    >>> minigrad.set_num_threads(1)
-    >>> minigrad.get_num_threads()
-    1
-    >>> minigrad.set_num_threads(n)
-    """
+    """Let minigrad's parallel kernels use up to ``n`` threads (a positive int), from this thread on."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
     if n <= 0:
