@@ -130,7 +130,13 @@ from .random import (  # noqa: E402
 
 
 def is_tensor(obj):
-    """True if ``obj`` is a minigrad Tensor."""
+    """True if ``obj`` is a minigrad Tensor.
+
+    ``obj``: any object (a Parameter is a Tensor; a numpy array is not).
+
+    >>> minigrad.is_tensor(minigrad.zeros(1)), minigrad.is_tensor([1.0])
+    (True, False)
+    """
     return isinstance(obj, Tensor)
 
 

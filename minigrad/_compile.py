@@ -23,6 +23,10 @@ def compile(
 ):
     """``model`` unchanged (``compile()`` with keywords only: a decorator returning its function).
 
+    ``model``: a Module or a function; ``fullgraph``, ``dynamic``, ``backend``, ``mode``,
+    ``options``, ``disable``: PyTorch's tracing and code-generation choices, accepted and
+    unread (there is nothing to compile: every op already runs its own kernel).
+
     >>> f = minigrad.compile(lambda x: x + 1)
     >>> f(minigrad.tensor(1.0))
     tensor(2.)

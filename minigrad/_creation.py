@@ -90,14 +90,13 @@ def _unwrap(seq):
 def tensor(data, *, dtype=None, requires_grad=False, device=None):
     """A new tensor holding a copy of ``data`` (a number, nested lists, or an array).
 
-    ``data``: the values; ``dtype``: float32 for floats, int64 for ints, bool for bools unless
-    given; ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
+    ``data``: the values; ``dtype``: inferred from them unless given (Python floats give
+    float32, ints int64, bools bool); ``requires_grad``: make it a leaf that records;
+    ``device``: 'cpu' only.
 
     >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     tensor([[1., 2.],
             [3., 4.]], requires_grad=True)
-    >>> minigrad.tensor(3, dtype=minigrad.float64)
-    tensor(3., dtype=minigrad.float64)
     """
     _check_device(device, "tensor")
     return _from_array(_as_array(data, dtype), requires_grad)
@@ -106,12 +105,13 @@ def tensor(data, *, dtype=None, requires_grad=False, device=None):
 def as_tensor(data, dtype=None, device=None):
     """``data`` as a tensor: itself if it is one of that dtype already, else a new tensor.
 
-    ``data``: a tensor, array, number or nested lists (a NumPy array's memory is shared when its
-    dtype fits); ``dtype``: the wanted dtype (default: kept or inferred); ``device``: 'cpu' only.
+    ``data``: a tensor, a number, nested lists or an array (copied: PyTorch may share a
+    numpy array's memory, use ``from_numpy`` for that); ``dtype``: the dtype wanted;
+    ``device``: 'cpu' only.
 
-    >>> t = minigrad.tensor([1.0, 2.0])
-    >>> minigrad.as_tensor(t) is t, minigrad.as_tensor([1, 2], dtype=minigrad.float64)
-    (True, tensor([1., 2.], dtype=minigrad.float64))
+    >>> x = minigrad.tensor([1, 2])
+    >>> minigrad.as_tensor(x) is x, minigrad.as_tensor(x, dtype=minigrad.float32)
+    (True, tensor([1., 2.]))
     """
     _check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
@@ -180,16 +180,14 @@ def zeros(*size, dtype=None, requires_grad=False, device=None):
 
 
 def ones(*size, dtype=None, requires_grad=False, device=None):
-    """A tensor of ones.
+    """A tensor of ones: ``ones(2, 3)`` or ``ones((2, 3))``.
 
-    ``size``: ints or one sequence; ``dtype``: float32 unless given; ``requires_grad``: make it
-    a leaf that records; ``device``: 'cpu' only.
+    ``size``: ints or one sequence; ``dtype``: float32 unless given; ``requires_grad``: make it a
+    leaf that records; ``device``: 'cpu' only.
 
     >>> minigrad.ones(2, 2)
     tensor([[1., 1.],
             [1., 1.]])
-    >>> minigrad.ones((3,), dtype=minigrad.int64, requires_grad=False)
-    tensor([1, 1, 1])
     """
     return _filled("ones", size, 1, dtype, requires_grad, device)
 
@@ -268,9 +266,8 @@ def tril_indices(row, col, offset=0, *, dtype=None, device=None):
     """The (row, col) indices of the lower triangle of a row x col matrix, as a 2 x N tensor
     (row-major order; ``offset`` moves the diagonal up).
 
-    ``row``, ``col``: the matrix's size; ``offset``: the diagonal's shift (default 0, the main
-    diagonal; 1 takes one more diagonal above it); ``dtype``: int64 unless given; ``device``:
-    'cpu' only.
+    ``row``, ``col``: the matrix's size; ``offset``: which diagonal bounds the triangle (> 0
+    above the main one); ``dtype``: an integer dtype, int64 unless given; ``device``: 'cpu' only.
 
     >>> minigrad.tril_indices(2, 2)
     tensor([[0, 1, 1],
@@ -282,10 +279,10 @@ def tril_indices(row, col, offset=0, *, dtype=None, device=None):
 def triu_indices(row, col, offset=0, *, dtype=None, device=None):
     """The (row, col) indices of the upper triangle of a row x col matrix, as a 2 x N tensor.
 
-    ``row``, ``col``: the matrix's size; ``offset``: the diagonal's shift (default 0, the main
-    diagonal; 1 starts one above it); ``dtype``: int64 unless given; ``device``: 'cpu' only.
+    ``row``, ``col``: the matrix's size; ``offset``: which diagonal bounds the triangle (> 0
+    above the main one); ``dtype``: an integer dtype, int64 unless given; ``device``: 'cpu' only.
 
-    >>> minigrad.triu_indices(3, 3, offset=1)
+    >>> minigrad.triu_indices(2, 3, offset=1)
     tensor([[0, 0, 1],
             [1, 2, 2]])
     """
@@ -295,9 +292,9 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None):
 def arange(start, end=None, step=1, *, dtype=None, requires_grad=False, device=None):
     """Values from start to end (exclusive) by step; int64 unless a float is involved.
 
-    ``start``: the first value (the end, if it is the only argument); ``end``: the bound, not
-    included; ``step``: the spacing (default 1); ``dtype``: instead of the inferred one;
-    ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
+    ``start``: the first value (the end, if it is the only argument); ``end``: the bound,
+    not included; ``step``: the spacing (non-zero; negative counts down); ``dtype``: int64 or
+    float32 by default; ``requires_grad``: make it a leaf that records; ``device``: 'cpu' only.
 
     >>> minigrad.arange(4)
     tensor([0, 1, 2, 3])
@@ -373,13 +370,12 @@ empty_like = _like(empty, _X + "    >>> minigrad.empty_like(x).shape\n    minigr
 def full_like(input, fill_value, *, dtype=None, requires_grad=False, device=None):
     """Like ``full`` with the shape (and dtype) of ``input``.
 
-    ``input``: the tensor whose shape (and dtype) is copied; ``fill_value``: the value;
-    ``dtype``: instead of the input's; ``requires_grad``: make it a leaf that records;
+    ``input``: the tensor whose shape (and dtype) is taken; ``fill_value``: the value;
+    ``dtype``: instead of input's; ``requires_grad``: make it a leaf that records;
     ``device``: 'cpu' only.
 
-    >>> minigrad.full_like(minigrad.zeros(2, 2, dtype=minigrad.int64), 7)
-    tensor([[7, 7],
-            [7, 7]])
+    >>> minigrad.full_like(minigrad.zeros(2, dtype=minigrad.int64), 7)
+    tensor([7, 7])
     """
     return full(
         input.shape,
@@ -397,6 +393,9 @@ def full_like(input, fill_value, *, dtype=None, requires_grad=False, device=None
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
     """A new tensor holding ``data``, in this tensor's dtype unless ``dtype`` is given.
+
+    ``data``: the values (copied); ``dtype``: instead of self's; ``device``: 'cpu' only;
+    ``requires_grad``: make it a leaf that records.
 
     >>> minigrad.arange(3).new_tensor([1.5, 2.0])
     tensor([1, 2])
@@ -433,13 +432,27 @@ def new_ones(self, *args, size=None, dtype=None, device=None, requires_grad=Fals
 
 
 def new_empty(self, *args, size=None, dtype=None, device=None, requires_grad=False):
-    """An uninitialised tensor (zeros in minigrad) of ``size``, in this tensor's dtype by default."""
+    """An uninitialised tensor (zeros in minigrad) of ``size``, in this tensor's dtype by default.
+
+    ``size``: ints or one tuple (or as a keyword); ``dtype``: instead of self's; ``device``:
+    'cpu' only; ``requires_grad``: make it a leaf that records.
+
+    >>> minigrad.zeros(1, dtype=minigrad.float64).new_empty(2, 3).dtype
+    minigrad.float64
+    """
     size = _new_size("new_empty", args, size)
     return _filled("new_empty", size, 0, dtype or self.dtype, requires_grad, device)
 
 
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
-    """``size`` (a tuple) filled with ``fill_value``, in this tensor's dtype unless ``dtype`` is given."""
+    """``size`` (a tuple) filled with ``fill_value``, in this tensor's dtype unless ``dtype`` is given.
+
+    ``size``: a tuple or list of ints; ``fill_value``: the value; ``dtype``: instead of
+    self's; ``device``: 'cpu' only; ``requires_grad``: make it a leaf that records.
+
+    >>> minigrad.arange(2).new_full((2,), 5)
+    tensor([5, 5])
+    """
     if not isinstance(size, (tuple, list)):
         raise TypeError(
             f"new_full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"

@@ -76,6 +76,19 @@ class tensortype(type):
         return sub is cls
 
 
+def _legacy_doc(d):
+    name, article = _NAMES[d.name], "An" if d.name.startswith("int") else "A"
+    return f"""{article} {d.name} tensor, PyTorch's legacy constructor: ``{name}(data)`` copies ``data``
+    (a sequence), ``{name}(2, 3)`` gives zeros of that size (PyTorch leaves them uninitialised),
+    and ``isinstance(x, minigrad.{name})`` checks the dtype.
+
+    ``args``: the data or the sizes; ``device``: 'cpu' only.
+
+    >>> minigrad.{name}([1, 2])
+    {_LEGACY_EXAMPLE[d.name]}
+    """
+
+
 def _legacy_type(d):
     return tensortype(
         _NAMES[d.name],
@@ -84,11 +97,22 @@ def _legacy_type(d):
             "dtype": d,
             "is_cuda": False,
             "__module__": "minigrad",
-            "__doc__": f"A {d.name} tensor: ``{_NAMES[d.name]}([1, 2])``.",
+            "__doc__": _legacy_doc(d),
         },
     )
 
 
+_LEGACY_EXAMPLE = {
+    "float32": "tensor([1., 2.])",
+    "float64": "tensor([1., 2.], dtype=minigrad.float64)",
+    "float16": "tensor([1., 2.], dtype=minigrad.float16)",
+    "int64": "tensor([1, 2])",
+    "int32": "tensor([1, 2], dtype=minigrad.int32)",
+    "int16": "tensor([1, 2], dtype=minigrad.int16)",
+    "int8": "tensor([1, 2], dtype=minigrad.int8)",
+    "uint8": "tensor([1, 2], dtype=minigrad.uint8)",
+    "bool": "tensor([True, True])",
+}
 FloatTensor = _legacy_type(_dtypes.float32)
 DoubleTensor = _legacy_type(_dtypes.float64)
 HalfTensor = _legacy_type(_dtypes.float16)
@@ -116,6 +140,9 @@ def type_(self, dtype=None, non_blocking=False):
     """``x.type()``: PyTorch's type string ('torch.FloatTensor'); ``x.type(t)``: this tensor converted
     to ``t`` (a dtype, a legacy type such as ``minigrad.LongTensor``, or its string) — itself if it
     already has that dtype.
+
+    ``dtype``: the target (None: return the type string); ``non_blocking``: accepted for
+    PyTorch's signature (every copy here is synchronous).
 
     >>> minigrad.ones(2).type()
     'torch.FloatTensor'
@@ -145,8 +172,13 @@ def type_(self, dtype=None, non_blocking=False):
 def new(self, *args, device=None):
     """``x.new(...)``: the legacy constructor in this tensor's dtype (``x.new(2, 3)``, ``x.new([1, 2])``).
 
+    ``args``: sizes (zeros of that shape; PyTorch leaves them uninitialised), or one sequence
+    of data; ``device``: 'cpu' only.
+
     >>> minigrad.arange(3).new([1.5, 2.0])
     tensor([1, 2])
+    >>> minigrad.zeros(1).new(2).shape
+    minigrad.Size([2])
     """
     return _from_array(legacy_array("new", args, self.dtype, device))
 

@@ -45,9 +45,17 @@ def set_printoptions(
 ):
     """Set global print options; same semantics as ``torch.set_printoptions``.
 
-    A known ``profile`` resets the four numeric options first; explicit
-    arguments then override it. ``sci_mode`` is always assigned (``None``
-    means automatic), exactly as torch does; unknown profiles are ignored.
+    ``precision``: digits after the point (4); ``threshold``: more elements than this print
+    summarised with ``...`` (1000); ``edgeitems``: how many at each end of a summarised dim
+    (3); ``linewidth``: characters per line (80). A known ``profile`` (``"default"``,
+    ``"short"``, ``"full"``) resets the four numeric options first; explicit arguments then
+    override it. ``sci_mode`` is always assigned (``None`` means automatic), exactly as torch
+    does; unknown profiles are ignored.
+
+    >>> minigrad.set_printoptions(precision=2)
+    >>> minigrad.tensor([1.23456])
+    tensor([1.23])
+    >>> minigrad.set_printoptions(profile="default")
     """
     for name, value in _PROFILES.get(profile, {}).items():
         setattr(_OPTIONS, name, value)
@@ -59,7 +67,12 @@ def set_printoptions(
 
 
 def get_printoptions() -> dict:
-    """Return the current print options as a dict usable by set_printoptions."""
+    """Return the current print options as a dict usable by set_printoptions (minigrad's own:
+    PyTorch keeps them in ``torch._tensor_str.PRINT_OPTS``).
+
+    >>> minigrad.get_printoptions()["precision"]
+    4
+    """
     return _OPTIONS.asdict()
 
 

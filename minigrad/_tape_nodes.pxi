@@ -80,7 +80,12 @@ cdef int READ_FULL = 2
 
 
 cdef class Node:
-    """A recorded operation: the base of every grad_fn (``MulBackward0``, ...)."""
+    """A recorded operation: the base of every grad_fn (``MulBackward0``, ...).
+
+    >>> y = minigrad.ones(2, requires_grad=True) * 2
+    >>> isinstance(y.grad_fn, minigrad.autograd.Node), y.grad_fn.name()
+    (True, 'MulBackward0')
+    """
 
     def __cinit__(self):
         global _live_nodes
@@ -123,7 +128,16 @@ cdef class Node:
 
 
 class AccumulateGrad:
-    """The sink a leaf's gradient flows into (shown in ``next_functions``)."""
+    """The sink a leaf's gradient flows into (shown in ``next_functions``).
+
+    ``variable``: the leaf tensor whose ``.grad`` it fills. (PyTorch's ``name()`` here is
+    ``'torch::autograd::AccumulateGrad'``, and its Node is ``torch.autograd.graph.Node``.)
+
+    >>> x = minigrad.ones(2, requires_grad=True)
+    >>> node, _ = (x * 2).grad_fn.next_functions[0]
+    >>> node.name(), node.variable is x
+    ('AccumulateGrad', True)
+    """
 
     def __init__(self, variable):
         self.variable = variable

@@ -5,7 +5,14 @@
 # ----------------------------------------------------------------------------- grad mode
 
 def is_grad_enabled():
-    """Whether operations are recorded on the tape in this thread."""
+    """Whether operations are recorded on the tape in this thread.
+
+    >>> minigrad.is_grad_enabled()
+    True
+    >>> with minigrad.no_grad():
+    ...     minigrad.is_grad_enabled()
+    False
+    """
     return bool(mg_get_grad())
 
 
@@ -139,6 +146,11 @@ cdef class Tensor:
         return self._data.size
 
     def nelement(self):
+        """The number of elements (``numel``'s older name).
+
+        >>> minigrad.zeros(2, 3).nelement()
+        6
+        """
         return self._data.size
 
     def __len__(self):
@@ -157,7 +169,11 @@ cdef class Tensor:
 
     @property
     def device(self):
-        """Where the tensor lives: ``device(type='cpu')``, minigrad's only device."""
+        """Where the tensor lives: ``device(type='cpu')``, minigrad's only device.
+
+        >>> minigrad.zeros(1).device
+        device(type='cpu')
+        """
         return _CPU
 
     @property
@@ -179,13 +195,27 @@ cdef class Tensor:
         return True
 
     def get_device(self):
-        """-1: the index PyTorch gives a tensor on the CPU."""
+        """-1: the index PyTorch gives a tensor on the CPU.
+
+        >>> minigrad.zeros(1).get_device()
+        -1
+        """
         return -1
 
     def is_floating_point(self):
+        """Whether the dtype is a floating one (float16, float32, float64).
+
+        >>> minigrad.zeros(1).is_floating_point(), minigrad.tensor([1]).is_floating_point()
+        (True, False)
+        """
         return self._data.dtype.kind == "f"
 
     def element_size(self):
+        """The size of one element in bytes (4 for float32, 8 for int64).
+
+        >>> minigrad.zeros(1).element_size(), minigrad.tensor([1]).element_size()
+        (4, 8)
+        """
         return self._data.itemsize
 
     def item(self):
@@ -397,7 +427,15 @@ cdef class Tensor:
 
     @property
     def data(self):
-        """A tensor sharing this one's values, detached from the graph."""
+        """A tensor sharing this one's values, detached from the graph. Assigning to it
+        (``x.data = y``) swaps this tensor's values for ``y``'s, unrecorded.
+
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> x.data.mul_(3)
+        tensor([3., 3.])
+        >>> x
+        tensor([3., 3.], requires_grad=True)
+        """
         return self.detach()
 
     @data.setter
@@ -428,7 +466,17 @@ cdef class Tensor:
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a non-None
-        return value replaces the gradient. Returns a handle with ``remove()``."""
+        return value replaces the gradient. Returns a handle with ``remove()``.
+
+        ``hook``: a function of the gradient (a tensor), returning None or a new gradient.
+
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> h = x.register_hook(lambda g: g * 10)
+        >>> (x * 2).sum().backward()
+        >>> x.grad
+        tensor([20., 20.])
+        >>> h.remove()
+        """
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         _stop_hiding()      # a hook's closure can close a cycle through the graph
@@ -456,7 +504,14 @@ cdef class Tensor:
         return t
 
     def detach_(self):
-        """Detach this tensor from its history in place."""
+        """Detach this tensor from its history in place: it becomes a leaf that does not
+        require grad (a view cannot: use ``detach()``). Returns self.
+
+        >>> x = minigrad.ones(2, requires_grad=True)
+        >>> y = x * 2
+        >>> y.detach_().requires_grad, y.grad_fn
+        (False, None)
+        """
         if self._base is not None:
             raise RuntimeError(
                 "Can't detach views in-place. Use detach() instead. This tensor is a view of "
@@ -517,7 +572,13 @@ cdef class Tensor:
         return self
 
     def fill_(self, value):
-        """Fill with ``value`` in place."""
+        """Fill with ``value`` in place. Returns self.
+
+        ``value``: a real number (or a 0-d tensor), converted to this tensor's dtype.
+
+        >>> minigrad.zeros(3).fill_(2)
+        tensor([2., 2., 2.])
+        """
         if isinstance(value, complex) or (isinstance(value, np.generic) and value.dtype.kind not in "biuf"):
             raise TypeError(f"fill_(): minigrad has no dtype for {value!r}; use a real number")
         self._check_inplace()
@@ -720,7 +781,14 @@ cdef class Tensor:
 
 
 class Size(tuple):
-    """A tensor's shape: a tuple that prints like PyTorch's torch.Size: ``minigrad.Size([2, 3])``."""
+    """A tensor's shape: a tuple that prints like PyTorch's torch.Size: ``minigrad.Size([2, 3])``.
+
+    ``iterable``: the sizes (ints); ``numel()`` is their product.
+
+    >>> s = minigrad.zeros(2, 3).shape
+    >>> s, s[0], s.numel(), s == (2, 3)
+    (minigrad.Size([2, 3]), 2, 6, True)
+    """
 
     def __repr__(self):
         return f"minigrad.Size({list(self)})"

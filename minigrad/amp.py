@@ -36,6 +36,11 @@ def _device_type(device_type, op):
 class autocast:
     """A context manager and decorator that keeps every dtype as it is (see the module docstring).
 
+    ``device_type``: ``"cpu"`` (``"cuda"`` warns and disables itself, as in a CPU-only
+    PyTorch); ``dtype``: float16 or bfloat16 (PyTorch's CPU choices; others warn and disable);
+    ``enabled``: False turns it off; ``cache_enabled``: accepted for PyTorch's signature.
+    PyTorch's CPU autocast would run this matmul in bfloat16; here it stays float32.
+
     >>> with minigrad.autocast("cpu"):
     ...     (minigrad.ones(2, 2) @ minigrad.ones(2, 2)).dtype
     minigrad.float32

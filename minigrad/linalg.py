@@ -17,7 +17,16 @@ from .ops.decompositions import _float_input, _mT, _square, cholesky, det, eigh,
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
-    """The ``ord``-norm of x flattened (or over ``dim``): 2 by default, inf, -inf, 0 and any p."""
+    """The ``ord``-norm of x flattened (or over ``dim``): 2 by default, inf, -inf, 0 and any p.
+
+    ``x``: a floating tensor; ``ord``: the order (0 counts the non-zero elements); ``dim``: an
+    int or a tuple (None: all elements); ``keepdim``: keep reduced dims as size 1;
+    ``dtype``: convert to it first.
+
+    >>> x = minigrad.tensor([3.0, -4.0])
+    >>> minigrad.linalg.vector_norm(x), minigrad.linalg.vector_norm(x, ord=float("inf"))
+    (tensor(5.), tensor(4.))
+    """
     _float_input("vector_norm", x)
     if dtype is not None:
         x = x.to(dtype)
@@ -27,7 +36,16 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False):
-    """'fro', 'nuc', 2, -2, 1, -1, inf or -inf norm of each matrix."""
+    """'fro', 'nuc', 2, -2, 1, -1, inf or -inf norm of each matrix.
+
+    ``A``: (..., m, n), floating; ``ord``: the norm (``"fro"`` the default; 2 and -2 the
+    largest and smallest singular value, 1 / inf the largest column / row sum of
+    magnitudes); ``dim``: the two dims of the matrices; ``keepdim``: keep them as size 1.
+
+    >>> A = minigrad.tensor([[1.0, -2.0], [3.0, 4.0]])
+    >>> minigrad.linalg.matrix_norm(A, ord=1), minigrad.linalg.matrix_norm(A, ord=float("inf"))
+    (tensor(6.), tensor(7.))
+    """
     _float_input("matrix_norm", A)
     if A.ndim < 2:
         raise RuntimeError(
@@ -58,7 +76,15 @@ def _keep(out, A, dims):
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
-    """vector_norm for vectors (or one ``dim``), matrix_norm for matrices (or two ``dim``s)."""
+    """vector_norm for vectors (or one ``dim``), matrix_norm for matrices (or two ``dim``s).
+
+    ``A``: a floating tensor; ``ord``: None (the 2-norm of the flattened input, or Frobenius),
+    a number, or a matrix norm's name (``"fro"``, ``"nuc"``); ``dim``: an int or two dims;
+    ``keepdim``: keep reduced dims as size 1; ``dtype``: convert to it first.
+
+    >>> minigrad.linalg.norm(minigrad.tensor([[3.0, 0.0], [0.0, 4.0]]))
+    tensor(5.)
+    """
     if dtype is not None:
         A = A.to(dtype)
     if isinstance(dim, int):
@@ -75,17 +101,36 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
 
 
 def svdvals(A):
-    """The singular values of each matrix, in descending order."""
+    """The singular values of each matrix, in descending order.
+
+    ``A``: (..., m, n), floating; returns (..., min(m, n)).
+
+    >>> minigrad.linalg.svdvals(minigrad.tensor([[0.0, 2.0], [3.0, 0.0]]))
+    tensor([3., 2.])
+    """
     return svd(A, full_matrices=False).S
 
 
 def eigvalsh(A, UPLO="L"):
-    """The eigenvalues of symmetric matrices, ascending."""
+    """The eigenvalues of symmetric matrices, ascending.
+
+    ``A``: (..., n, n), symmetric; ``UPLO``: ``"L"`` or ``"U"``, the triangle that is read.
+
+    >>> minigrad.linalg.eigvalsh(minigrad.tensor([[2.0, 1.0], [1.0, 2.0]]))
+    tensor([1., 3.])
+    """
     return eigh(A, UPLO).eigenvalues
 
 
 def matrix_power(A, n):
-    """A @ A @ ... (n times); the identity for n = 0, powers of inv(A) for n < 0."""
+    """A @ A @ ... (n times); the identity for n = 0, powers of inv(A) for n < 0.
+
+    ``A``: (..., m, m), square and floating (PyTorch also takes integer matrices); ``n``: an int.
+
+    >>> minigrad.linalg.matrix_power(minigrad.tensor([[1.0, 1.0], [0.0, 1.0]]), 3)
+    tensor([[1., 3.],
+            [0., 1.]])
+    """
     _square("matrix_power", A)
     if not isinstance(n, int):
         raise TypeError(f"linalg.matrix_power(): argument 'n' must be int, not {type(n).__name__}")
@@ -101,7 +146,16 @@ def matrix_power(A, n):
 
 def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The Moore-Penrose pseudo-inverse, from the SVD (singular values below the tolerance
-    count as 0)."""
+    count as 0).
+
+    ``A``: (..., m, n), floating; ``atol``, ``rtol``: the absolute and relative (to the
+    largest singular value) tolerances, as in PyTorch; ``hermitian``: accepted (the SVD is
+    used either way).
+
+    >>> minigrad.linalg.pinv(minigrad.tensor([[1.0, 0.0], [0.0, 0.0]]))
+    tensor([[1., 0.],
+            [0., 0.]])
+    """
     u, s, vh = svd(A, full_matrices=False)
     tol = _tolerance(A, s, atol, rtol)
     keep = _tape._from_array(s._data > tol)
@@ -117,18 +171,39 @@ def _tolerance(A, s, atol, rtol):
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
-    """How many singular values are above the tolerance (int64, not differentiable)."""
+    """How many singular values are above the tolerance (int64, not differentiable).
+
+    ``A``: (..., m, n), floating; ``atol``, ``rtol``: the absolute and relative (to the
+    largest singular value) tolerances; ``hermitian``: accepted (the SVD is used either way).
+
+    >>> minigrad.linalg.matrix_rank(minigrad.tensor([[1.0, 2.0], [2.0, 4.0]]))
+    tensor(1)
+    """
     s = svdvals(A)
     return _tape._from_array((s._data > _tolerance(A, s, atol, rtol)).sum(-1).astype(np.int64))
 
 
 def cross(input, other, *, dim=-1):
-    """The cross product along ``dim`` (-1 by default, unlike torch.cross)."""
+    """The cross product along ``dim`` (-1 by default, unlike torch.cross).
+
+    ``input``, ``other``: tensors broadcast together, of size 3 along ``dim``; ``dim``: the
+    dim of the vectors.
+
+    >>> minigrad.linalg.cross(minigrad.tensor([[0.0, 1.0, 0.0]]), minigrad.tensor([[0.0, 0.0, 1.0]]))
+    tensor([[1., 0., 0.]])
+    """
     return _cross(input, other, dim)
 
 
 def multi_dot(tensors):
-    """The product of a chain of matrices (first and last may be vectors)."""
+    """The product of a chain of matrices (first and last may be vectors).
+
+    ``tensors``: a sequence of 2-D tensors (the first and last may be 1-D), multiplied left
+    to right (PyTorch picks the cheapest order; the result is the same up to rounding).
+
+    >>> minigrad.linalg.multi_dot([minigrad.ones(2, 3), minigrad.ones(3, 4), minigrad.ones(4)])
+    tensor([12., 12.])
+    """
     out = tensors[0]
     for t in tensors[1:]:
         out = matmul(out, t)
@@ -136,5 +211,11 @@ def multi_dot(tensors):
 
 
 def vecdot(x, y, *, dim=-1):
-    """The dot product along ``dim``."""
+    """The dot product along ``dim``.
+
+    ``x``, ``y``: tensors broadcast together; ``dim``: the dim summed over.
+
+    >>> minigrad.linalg.vecdot(minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]), minigrad.tensor([1.0, 1.0]))
+    tensor([3., 7.])
+    """
     return sum(x * y, dim=dim)

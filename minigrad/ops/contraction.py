@@ -160,9 +160,15 @@ def einsum(equation, *operands):
     """Sum of products over the labelled dimensions: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``;
     ``"bij->bji"`` transposes, ``"ii->i"`` takes a diagonal, ``"...ij,...jk"`` batches.
 
+    ``equation``: one letter per dim of each operand, comma-separated, then ``->`` and the
+    output's letters (without ``->``: the letters seen once, alphabetically); ``operands``: the
+    tensors (or one list of them).
+
     >>> a, b = minigrad.ones(2, 3), minigrad.ones(3, 4)
     >>> minigrad.einsum("ij,jk->ik", a, b).shape
     minigrad.Size([2, 4])
+    >>> minigrad.einsum("ii", minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor(5.)
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])

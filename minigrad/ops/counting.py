@@ -75,6 +75,9 @@ def histc(input, bins=100, min=0, max=0):  # noqa: A002
     """Counts of the elements in ``bins`` equal-width bins over [min, max] (the data's range
     if min == max); elements outside are ignored.
 
+    ``input``: a floating tensor (flattened); ``bins``: how many bins; ``min``, ``max``: the
+    range covered (the last bin includes ``max``).
+
     >>> minigrad.histc(minigrad.tensor([1.0, 2.0, 1.0]), bins=4, min=0, max=3)
     tensor([0., 2., 1., 0.])
     """
@@ -108,6 +111,9 @@ def histogram(input, bins, *, range=None, weight=None, density=False):  # noqa: 
     """A histogram: ``bins`` equal bins over ``range`` (the data's by default), or the bin edges
     given as a 1-D tensor; returns (hist, bin_edges). ``weight`` weighs each element;
     ``density`` scales hist to integrate to 1.
+
+    ``input``: a floating tensor (flattened); ``bins``: an int or the edges; ``range``: (min,
+    max); ``weight``: a tensor of ``input``'s shape; ``density``: normalise.
 
     >>> minigrad.histogram(minigrad.tensor([1.0, 2.0, 1.0]), bins=2).hist
     tensor([2., 1.])

@@ -367,7 +367,14 @@ QR       = defop("linalg_qr",      _fwd_qr,           _qr_grad)
 
 
 def inv(A):
-    """The inverse of each square matrix (RuntimeError if singular)."""
+    """The inverse of each square matrix (RuntimeError if singular).
+
+    ``A``: (..., n, n), a matrix or a batch of them.
+
+    >>> minigrad.linalg.inv(minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]))
+    tensor([[0.5000, 0.0000],
+            [0.0000, 0.2500]])
+    """
     if not isinstance(A, Tensor):
         return _fwd_inv(A)
     _square("inv", A)
@@ -375,20 +382,41 @@ def inv(A):
 
 
 def det(A):
-    """The determinant of each square matrix."""
+    """The determinant of each square matrix.
+
+    ``A``: (..., n, n), a floating matrix or a batch of them.
+
+    >>> minigrad.det(minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor(-2.)
+    """
     _square("det", A)
     return apply(DET, (A,))
 
 
 def slogdet(A):
-    """(sign, log|det|) of each square matrix; only log|det| is differentiable."""
+    """(sign, log|det|) of each square matrix; only log|det| is differentiable.
+
+    ``A``: (..., n, n), a floating matrix or a batch of them; returns a named tuple
+    (``sign``, ``logabsdet``).
+
+    >>> sign, logabsdet = minigrad.slogdet(minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    >>> sign, logabsdet
+    (tensor(-1.), tensor(0.6931))
+    """
     _square("slogdet", A)
     sign = _tape._from_array(np.asarray(np.linalg.slogdet(A._data)[0]).astype(A._data.dtype))
     return _SLOGDET(sign, apply(LOGABSDET, (A,)))
 
 
 def solve(A, B, *, left=True):
-    """X with A @ X = B (B a matrix or batch of them, or a vector)."""
+    """X with A @ X = B (B a matrix or batch of them, or a vector).
+
+    ``A``: (..., n, n), invertible; ``B``: (..., n, k), or (..., n) for one vector;
+    ``left``: False solves X @ A = B instead.
+
+    >>> minigrad.linalg.solve(minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]), minigrad.tensor([2.0, 2.0]))
+    tensor([1.0000, 0.5000])
+    """
     _square("solve", A)
     if not left:
         return _mT(solve(_mT(A), _mT(B)))
@@ -407,19 +435,44 @@ def solve(A, B, *, left=True):
 
 
 def cholesky(A, *, upper=False):
-    """The lower Cholesky factor L of a symmetric positive-definite A = L L^T (U^T U if upper)."""
+    """The lower Cholesky factor L of a symmetric positive-definite A = L L^T (U^T U if upper).
+
+    ``A``: (..., n, n), symmetric positive-definite (only its lower triangle is read);
+    ``upper``: return the upper factor U = L^T instead.
+
+    >>> minigrad.linalg.cholesky(minigrad.tensor([[4.0, 2.0], [2.0, 2.0]]))
+    tensor([[2., 0.],
+            [1., 1.]])
+    """
     _square("cholesky", A)
     return apply(CHOLESKY, (A,), (bool(upper),))
 
 
 def eigh(A, UPLO="L"):
-    """(eigenvalues ascending, eigenvectors as columns) of symmetric matrices."""
+    """(eigenvalues ascending, eigenvectors as columns) of symmetric matrices.
+
+    ``A``: (..., n, n), symmetric; ``UPLO``: ``"L"`` or ``"U"``, the triangle that is read.
+    Each eigenvector's sign is whatever LAPACK gives (as in PyTorch).
+
+    >>> minigrad.linalg.eigh(minigrad.tensor([[2.0, 1.0], [1.0, 2.0]])).eigenvalues
+    tensor([1., 3.])
+    """
     _square("eigh", A)
     return _EIGH(*_pieces(EIGH, A, _eigh_shapes(A), (UPLO,)))
 
 
 def svd(A, full_matrices=True):
-    """(U, S, Vh) with A = U diag(S) Vh; differentiable for ``full_matrices=False``."""
+    """(U, S, Vh) with A = U diag(S) Vh; differentiable for ``full_matrices=False``.
+
+    ``A``: (..., m, n), floating; ``full_matrices``: U is (m, m) and Vh (n, n) when True,
+    else (m, k) and (k, n) with k = min(m, n). S is descending; the signs of the singular
+    vectors are LAPACK's.
+
+    >>> A = minigrad.tensor([[3.0, 0.0], [0.0, -2.0], [0.0, 0.0]])
+    >>> U, S, Vh = minigrad.linalg.svd(A, full_matrices=False)
+    >>> S, U.shape, Vh.shape
+    (tensor([3., 2.]), minigrad.Size([3, 2]), minigrad.Size([2, 2]))
+    """
     _float_input("svd", A)
     if A.ndim < 2:
         raise RuntimeError(
@@ -432,7 +485,16 @@ def svd(A, full_matrices=True):
 
 
 def qr(A, mode="reduced"):
-    """(Q, R) with A = Q R, Q with orthonormal columns, R upper triangular."""
+    """(Q, R) with A = Q R, Q with orthonormal columns, R upper triangular.
+
+    ``A``: (..., m, n), floating; ``mode``: ``"reduced"`` only (Q is (m, k), R (k, n) with
+    k = min(m, n)); PyTorch's ``"complete"`` and ``"r"`` raise NotImplementedError here.
+
+    >>> A = minigrad.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    >>> Q, R = minigrad.linalg.qr(A)
+    >>> Q.shape, R.shape, minigrad.allclose(Q @ R, A, atol=1e-6)
+    (minigrad.Size([3, 2]), minigrad.Size([2, 2]), True)
+    """
     _float_input("qr", A)
     if mode != "reduced":
         raise NotImplementedError(f"linalg.qr: mode={mode!r} is not supported here; use mode='reduced'")
@@ -452,6 +514,8 @@ export(slogdet)
 def inverse(input):
     """The inverse of each square matrix (``linalg.inv``).
 
+    ``input``: (..., n, n), a matrix or a batch of them.
+
     >>> minigrad.tensor([[2.0, 0.0], [0.0, 4.0]]).inverse()
     tensor([[0.5000, 0.0000],
             [0.0000, 0.2500]])
@@ -463,6 +527,8 @@ def inverse(input):
 @export
 def logdet(input):
     """log(det(A)) of each square matrix: nan where det < 0, -inf where det == 0.
+
+    ``input``: (..., n, n), a floating matrix or a batch of them.
 
     >>> minigrad.eye(2).mul(3.0).logdet()
     tensor(2.1972)

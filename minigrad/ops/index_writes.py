@@ -408,6 +408,9 @@ def index_add(input, dim, index, source, *, alpha=1):
 def index_fill(input, dim, index, value):
     """A copy of ``input`` with ``value`` (a number or 0-d tensor) at the slices ``index``.
 
+    ``input``: the tensor; ``dim``: the dim indexed; ``index``: a 1-D int64 tensor of
+    positions; ``value``: what is written.
+
     >>> minigrad.zeros(2, 2).index_fill(1, minigrad.tensor([1]), 5.0)
     tensor([[0., 5.],
             [0., 5.]])
@@ -586,7 +589,16 @@ def _flat_index(op, data, n):
 
 # scatter_ and scatter_add_: the in-place forms of indexing.py's scatter and scatter_add
 def _scatter_inplace(input, dim, index, src=None, value=None, *, reduce=None):
-    """In place: ``src`` (or ``value``) written at ``index`` along ``dim`` (see scatter)."""
+    """In place: ``src`` (or ``value``) written at ``index`` along ``dim`` (see scatter).
+
+    ``input``: the tensor written (returned); ``dim``: the dim indexed; ``index``: an int64
+    tensor; ``src``: a tensor of values, or ``value``: one number; ``reduce``: ``"add"`` or
+    ``"multiply"`` combines with what is there.
+
+    >>> x = minigrad.zeros(3)
+    >>> x.scatter_(0, minigrad.tensor([2]), 1.0)
+    tensor([0., 0., 1.])
+    """
     from .elementwise import inplace
     from .indexing import scatter
 
@@ -594,7 +606,15 @@ def _scatter_inplace(input, dim, index, src=None, value=None, *, reduce=None):
 
 
 def _scatter_add_inplace(input, dim, index, src):
-    """In place: ``src`` added at ``index`` along ``dim`` (see scatter_add)."""
+    """In place: ``src`` added at ``index`` along ``dim`` (see scatter_add).
+
+    ``input``: the tensor added to (returned); ``dim``: the dim indexed; ``index``: an int64
+    tensor, no larger than ``src``; ``src``: the values added.
+
+    >>> x = minigrad.zeros(2)
+    >>> x.scatter_add_(0, minigrad.tensor([1, 1]), minigrad.tensor([1.0, 2.0]))
+    tensor([0., 3.])
+    """
     from .elementwise import inplace
     from .indexing import scatter_add
 

@@ -248,6 +248,10 @@ def _zero_dim_index_error(index):
 def narrow(input, dim, start, length):
     """The ``length`` elements from ``start`` along ``dim``, as a view (a slice of ``input``).
 
+    ``input``: at least 1-D; ``dim``: the dim sliced; ``start``: the first position (an int
+    or a 0-d tensor; negative counts from the end); ``length``: how many; ``axis``: numpy's
+    spelling of ``dim``.
+
     >>> minigrad.arange(5).narrow(0, 1, 2)
     tensor([1, 2])
     """
@@ -339,6 +343,10 @@ def _index_tensor(op, index, x, dim):
 def gather(input, dim, index):
     """Values of ``input`` along ``dim`` at ``index`` (same shape as index).
 
+    ``input``: the tensor read; ``dim``: the dim indexed; ``index``: an int64 tensor with
+    ``input``'s number of dims (no larger than ``input`` in the other dims); ``axis``: numpy's
+    spelling of ``dim``.
+
     >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).gather(1, minigrad.tensor([[1], [0]]))
     tensor([[2.],
             [3.]])
@@ -353,7 +361,16 @@ def gather(input, dim, index):
 @export
 @numpy_keywords
 def index_select(input, dim, index):
-    """The slices of ``input`` along ``dim`` listed in the 1-D ``index``."""
+    """The slices of ``input`` along ``dim`` listed in the 1-D ``index``.
+
+    ``input``: the tensor read; ``dim``: the dim indexed; ``index``: a 1-D (or 0-d) int64
+    tensor of positions (repeats allowed; a copy, not a view); ``axis``: numpy's spelling
+    of ``dim``.
+
+    >>> minigrad.arange(6).reshape(3, 2).index_select(0, minigrad.tensor([2, 0]))
+    tensor([[4, 5],
+            [0, 1]])
+    """
     d = _dims("index_select", dim, input.ndim)[0]
     idx = _index_tensor("index_select", index, input, d)
     if idx.ndim > 1:
@@ -363,7 +380,14 @@ def index_select(input, dim, index):
 
 @export
 def masked_fill(input, mask, value):
-    """``value`` where the bool ``mask`` is True (broadcast), ``input`` elsewhere."""
+    """``value`` where the bool ``mask`` is True (broadcast), ``input`` elsewhere.
+
+    ``input``: the tensor; ``mask``: a bool tensor broadcastable to it; ``value``: a number
+    or a 0-d tensor (unlike PyTorch, no gradient flows to a tensor ``value``).
+
+    >>> minigrad.tensor([1.0, 2.0, 3.0]).masked_fill(minigrad.tensor([True, False, True]), 0.0)
+    tensor([0., 2., 0.])
+    """
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype {m.dtype}")
@@ -398,7 +422,14 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
 
 @export
 def scatter_add(input, dim, index, src):
-    """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats accumulate)."""
+    """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats accumulate).
+
+    ``input``: the tensor added to; ``dim``: the dim indexed; ``index``: an int64 tensor, no
+    larger than ``src``; ``src``: the values added (one per index).
+
+    >>> minigrad.zeros(3).scatter_add(0, minigrad.tensor([0, 0, 2]), minigrad.tensor([1.0, 2.0, 3.0]))
+    tensor([3., 0., 3.])
+    """
     d = _dims("scatter_add", dim, input.ndim)[0]
     idx = _index_tensor("scatter_add", index, input, d)
     if not isinstance(src, Tensor):
@@ -421,7 +452,15 @@ def _check_src(op, index, src):
 
 @export(function=False)
 def masked_fill_(input, mask, value):
-    """In place: ``value`` where ``mask`` is True."""
+    """In place: ``value`` where ``mask`` is True.
+
+    ``input``: the tensor written (returned); ``mask``: a bool tensor broadcastable to it;
+    ``value``: a number or a 0-d tensor.
+
+    >>> x = minigrad.zeros(3)
+    >>> x.masked_fill_(minigrad.tensor([False, True, False]), 1.0)
+    tensor([0., 1., 0.])
+    """
     from .elementwise import inplace
 
     return inplace(lambda a, _: masked_fill(a, mask, value), input, None)

@@ -111,7 +111,10 @@ def _wrap(array):
 @export("concat", "concatenate", method=False)
 @numpy_keywords
 def cat(tensors, dim=0):
-    """Join tensors along an existing dimension.
+    """Join tensors along an existing dimension. ``concat`` and ``concatenate`` are the same function.
+
+    ``tensors``: a sequence of tensors with the same shape apart from ``dim``; ``dim``: the
+    dim joined along; ``axis``: numpy's spelling of ``dim``.
 
     >>> minigrad.cat([minigrad.ones(2), minigrad.zeros(1)])
     tensor([1., 1., 0.])
@@ -139,6 +142,9 @@ concat = concatenate = cat
 @numpy_keywords
 def stack(tensors, dim=0):
     """Join tensors of one shape along a new dimension.
+
+    ``tensors``: a sequence of tensors of one shape; ``dim``: where the new dim goes;
+    ``axis``: numpy's spelling of ``dim``.
 
     >>> minigrad.stack([minigrad.ones(2), minigrad.zeros(2)]).shape
     minigrad.Size([2, 2])
@@ -201,7 +207,7 @@ def chunk(input, chunks, dim=0):
     """Split into ``chunks`` pieces of (nearly) equal size along ``dim``.
 
     ``input``: the tensor; ``chunks``: how many pieces (fewer if the size runs out); ``dim``: the
-    dimension cut. The pieces are views.
+    dimension cut; ``axis``: numpy's spelling of ``dim``. The pieces are views.
 
     >>> [t.tolist() for t in minigrad.arange(5).chunk(2)]
     [[0, 1, 2], [3, 4]]
@@ -219,7 +225,13 @@ def chunk(input, chunks, dim=0):
 @export
 @numpy_keywords
 def unbind(input, dim=0):
-    """The slices along ``dim``, as a tuple of tensors with that dimension removed."""
+    """The slices along ``dim``, as a tuple of tensors with that dimension removed.
+
+    ``input``: at least 1-D; ``dim``: the dim taken apart; ``axis``: numpy's spelling of ``dim``.
+
+    >>> minigrad.tensor([[1, 2], [3, 4]]).unbind(1)
+    (tensor([1, 3]), tensor([2, 4]))
+    """
     d = _dims("unbind", dim, input.ndim)[0]
     out = _Unbind.apply(input, d)
     return out if isinstance(out, tuple) else (out,)

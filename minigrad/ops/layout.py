@@ -56,7 +56,14 @@ DIAG_EMBED = defop("diag_embed", _fwd_diag_embed,  lambda g, v, out, o, d1, d2: 
 
 @export
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    """The diagonal ``offset`` of the matrices in dims (dim1, dim2), as a last dim (a view)."""
+    """The diagonal ``offset`` of the matrices in dims (dim1, dim2), as a last dim (a view).
+
+    ``input``: at least 2-D; ``offset``: 0 the main diagonal, > 0 above it, < 0 below;
+    ``dim1``, ``dim2``: the two dims the matrices lie in.
+
+    >>> minigrad.arange(9).reshape(3, 3).diagonal(1)
+    tensor([1, 5])
+    """
     d1, d2 = _dim1("diagonal", dim1, input.ndim), _dim1("diagonal", dim2, input.ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
@@ -65,7 +72,18 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 @export
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
-    """Each last-dim vector written onto the diagonal ``offset`` of a matrix of zeros in (dim1, dim2)."""
+    """Each last-dim vector written onto the diagonal ``offset`` of a matrix of zeros in (dim1, dim2).
+
+    ``input``: the vectors (last dim); ``offset``: which diagonal (> 0 above the main one);
+    ``dim1``, ``dim2``: where the new matrix dims go in the result.
+
+    >>> minigrad.diag_embed(minigrad.tensor([[1, 2], [3, 4]]))
+    tensor([[[1, 0],
+             [0, 2]],
+    <BLANKLINE>
+            [[3, 0],
+             [0, 4]]])
+    """
     n = input.ndim + 1
     d1, d2 = _dim1("diag_embed", dim1, n), _dim1("diag_embed", dim2, n)
     if d1 == d2:
@@ -75,7 +93,16 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 @export
 def diag(input, diagonal=0):
-    """A 1-D input as the diagonal of a matrix; a 2-D one's diagonal as a vector."""
+    """A 1-D input as the diagonal of a matrix; a 2-D one's diagonal as a vector.
+
+    ``input``: a vector or a matrix; ``diagonal``: which diagonal (0 main, > 0 above, < 0 below).
+
+    >>> minigrad.diag(minigrad.tensor([1, 2]))
+    tensor([[1, 0],
+            [0, 2]])
+    >>> minigrad.diag(minigrad.arange(9).reshape(3, 3), -1)
+    tensor([3, 7])
+    """
     if input.ndim == 1:
         return diag_embed(input, diagonal)
     if input.ndim == 2:
@@ -85,7 +112,13 @@ def diag(input, diagonal=0):
 
 @export
 def trace(input):
-    """The sum of the main diagonal of a matrix."""
+    """The sum of the main diagonal of a matrix.
+
+    ``input``: a 2-D tensor.
+
+    >>> minigrad.arange(9.0).reshape(3, 3).trace()
+    tensor(12.)
+    """
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     return diagonal(input).sum()
@@ -93,7 +126,14 @@ def trace(input):
 
 @export
 def select(input, dim, index):
-    """``input`` at ``index`` along ``dim`` (the dim removed): x.select(1, 0) is x[:, 0]."""
+    """``input`` at ``index`` along ``dim`` (the dim removed): x.select(1, 0) is x[:, 0].
+
+    ``input``: any tensor of at least 1 dim; ``dim``: the dim indexed; ``index``: the position
+    (negative counts from the end).
+
+    >>> minigrad.arange(6).reshape(2, 3).select(1, 0)
+    tensor([0, 3])
+    """
     d = _dim1("select", dim, input.ndim)
     i = _int("select", index, "index")
     n = input.shape[d]
@@ -106,7 +146,14 @@ def select(input, dim, index):
 
 @export("moveaxis")
 def movedim(input, source, destination):
-    """Move dims ``source`` to positions ``destination`` (ints or sequences), the others keeping their order."""
+    """Move dims ``source`` to positions ``destination`` (ints or sequences), the others keeping their order.
+
+    ``input``: any tensor; ``source``: the dims moved; ``destination``: where they go (same length).
+    ``moveaxis`` is the same function (numpy's name).
+
+    >>> minigrad.zeros(2, 3, 4).movedim(0, -1).shape
+    minigrad.Size([3, 4, 2])
+    """
     src, dst = _dims_list("movedim", source, input.ndim), _dims_list("movedim", destination, input.ndim)
     if len(src) != len(dst):
         raise RuntimeError(
@@ -133,13 +180,26 @@ def _dims_list(op, dims, ndim):
 
 @export
 def broadcast_to(input, size):
-    """``input`` expanded to ``size`` (a view)."""
+    """``input`` expanded to ``size`` (a view).
+
+    ``input``: any tensor; ``size``: the target shape (-1 keeps a size; new dims go in front).
+
+    >>> minigrad.tensor([1, 2]).broadcast_to((2, 2))
+    tensor([[1, 2],
+            [1, 2]])
+    """
     return expand(input, tuple(size))
 
 
 @export(method=False)
 def broadcast_shapes(*shapes):
-    """The shape that ``shapes`` broadcast to."""
+    """The shape that ``shapes`` broadcast to.
+
+    ``shapes``: sizes (tuples, ``Size`` or ints); a RuntimeError if they do not broadcast.
+
+    >>> minigrad.broadcast_shapes((2, 1), (3,))
+    minigrad.Size([2, 3])
+    """
     try:
         return _tape.Size(
             np.broadcast_shapes(*(tuple(s) if not isinstance(s, int) else (s,) for s in shapes))
@@ -152,7 +212,14 @@ def broadcast_shapes(*shapes):
 
 @export(method=False)
 def broadcast_tensors(*tensors):
-    """The tensors expanded to their common broadcast shape."""
+    """The tensors expanded to their common broadcast shape.
+
+    ``tensors``: the tensors; returns a tuple of views, one per input.
+
+    >>> a, b = minigrad.broadcast_tensors(minigrad.zeros(2, 1), minigrad.zeros(3))
+    >>> a.shape, b.shape
+    (minigrad.Size([2, 3]), minigrad.Size([2, 3]))
+    """
     shape = broadcast_shapes(*(t.shape for t in tensors))
     return tuple(expand(t, tuple(shape)) for t in tensors)
 
@@ -169,7 +236,13 @@ def _atleast(n):
         return reshape(x, _ATLEAST[n][x.ndim](tuple(x.shape)))
 
     fn.__name__ = fn.__qualname__ = f"atleast_{n}d"
-    fn.__doc__ = f"The tensor(s) viewed with at least {n} dims (as numpy's atleast_{n}d)."
+    fn.__doc__ = f"""The tensor(s) viewed with at least {n} dims (as numpy's atleast_{n}d).
+
+    ``tensors``: one tensor (returned as one) or several, or one list of them (a tuple back).
+
+    >>> minigrad.atleast_{n}d(minigrad.tensor(1.0)).shape
+    minigrad.Size([{", ".join(["1"] * n)}])
+    """
     return fn
 
 
@@ -184,7 +257,14 @@ atleast_1d, atleast_2d, atleast_3d = (export(_atleast(n), method=False) for n in
 
 @export
 def tile(input, dims):
-    """``input`` repeated ``dims`` times along each dim (missing leading dims count as 1)."""
+    """``input`` repeated ``dims`` times along each dim (missing leading dims count as 1).
+
+    ``input``: any tensor; ``dims``: the copies per dim (a sequence; shorter than ``input.ndim``
+    is padded with 1s in front, longer adds dims).
+
+    >>> minigrad.tensor([1, 2]).tile((2,))
+    tensor([1, 2, 1, 2])
+    """
     dims = tuple(dims)
     if len(dims) < input.ndim:
         dims = (1,) * (input.ndim - len(dims)) + dims
@@ -194,7 +274,17 @@ def tile(input, dims):
 @export
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element repeated ``repeats`` times (a number or one count per element) along ``dim``
-    (the flattened tensor when None). ``repeat_interleave(counts)`` gives the repeated indices."""
+    (the flattened tensor when None). ``repeat_interleave(counts)`` gives the repeated indices.
+
+    ``input``: the tensor (or the counts, alone); ``repeats``: an int or a 1-D tensor of counts;
+    ``dim``: the dim repeated along; ``output_size``: accepted for PyTorch's signature (the total
+    is computed here).
+
+    >>> minigrad.tensor([1, 2]).repeat_interleave(2)
+    tensor([1, 1, 2, 2])
+    >>> minigrad.repeat_interleave(minigrad.tensor([2, 1]))
+    tensor([0, 0, 1])
+    """
     if repeats is None:  # torch.repeat_interleave(counts)
         counts = input._data
         return _tape._from_array(np.repeat(np.arange(len(counts)), counts).astype(np.int64))
@@ -216,7 +306,16 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 @export
 def tensor_split(input, indices_or_sections, dim=0):
-    """Split into ``n`` nearly equal parts (the first ones one longer) or at the given indices."""
+    """Split into ``n`` nearly equal parts (the first ones one longer) or at the given indices.
+
+    ``input``: the tensor; ``indices_or_sections``: an int ``n`` (how many parts) or a list of
+    indices to cut before; ``dim``: the dim split. Returns a tuple of views.
+
+    >>> minigrad.arange(5).tensor_split(2)
+    (tensor([0, 1, 2]), tensor([3, 4]))
+    >>> minigrad.arange(5).tensor_split([1, 4])
+    (tensor([0]), tensor([1, 2, 3]), tensor([4]))
+    """
     d = _dim1("tensor_split", dim, input.ndim)
     n = input.shape[d]
     ios = indices_or_sections
@@ -251,10 +350,22 @@ def _split_along(name, dim, min_ndim):
         return tensor_split(input, indices_or_sections, d)
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"tensor_split along dim {dim} (numpy's {name})."
+    fn.__doc__ = f"""tensor_split along dim {dim} (numpy's {name}).
+
+    ``input``: at least {min_ndim}-D; ``indices_or_sections``: an int (how many equal parts; it
+    must divide the size) or a list of indices to cut before.
+
+    >>> [t.shape for t in minigrad.zeros(4, 4, 4).{name}(2)]
+    {_SPLIT_EXAMPLE[name]}
+    """
     return fn
 
 
+_SPLIT_EXAMPLE = {
+    "hsplit": "[minigrad.Size([4, 2, 4]), minigrad.Size([4, 2, 4])]",
+    "vsplit": "[minigrad.Size([2, 4, 4]), minigrad.Size([2, 4, 4])]",
+    "dsplit": "[minigrad.Size([4, 4, 2]), minigrad.Size([4, 4, 2])]",
+}
 hsplit, vsplit, dsplit = (
     export(_split_along("hsplit", 1, 1)),
     export(_split_along("vsplit", 0, 2)),
@@ -264,14 +375,28 @@ hsplit, vsplit, dsplit = (
 
 @export(method=False)
 def hstack(tensors):
-    """Concatenate along dim 1 (dim 0 for 1-D tensors)."""
+    """Concatenate along dim 1 (dim 0 for 1-D tensors).
+
+    ``tensors``: a sequence of tensors of the same shape apart from that dim.
+
+    >>> minigrad.hstack([minigrad.tensor([1, 2]), minigrad.tensor([3])])
+    tensor([1, 2, 3])
+    """
     ts = atleast_1d(*tensors) if len(tensors) > 1 else (atleast_1d(tensors[0]),)
     return cat(list(ts), 0 if ts[0].ndim == 1 else 1)
 
 
 @export("row_stack", method=False)
 def vstack(tensors):
-    """Concatenate along dim 0, 1-D tensors as rows."""
+    """Concatenate along dim 0, 1-D tensors as rows.
+
+    ``tensors``: a sequence of tensors of the same shape apart from dim 0. ``row_stack`` is
+    the same function.
+
+    >>> minigrad.vstack([minigrad.tensor([1, 2]), minigrad.tensor([3, 4])])
+    tensor([[1, 2],
+            [3, 4]])
+    """
     return cat([atleast_2d(t) for t in tensors], 0)
 
 
@@ -280,25 +405,53 @@ row_stack = vstack
 
 @export(method=False)
 def dstack(tensors):
-    """Concatenate along dim 2, tensors first viewed as at least 3-D."""
+    """Concatenate along dim 2, tensors first viewed as at least 3-D.
+
+    ``tensors``: a sequence of tensors (1-D ones become (1, n, 1), 2-D ones (m, n, 1)).
+
+    >>> minigrad.dstack([minigrad.tensor([1, 2]), minigrad.tensor([3, 4])])
+    tensor([[[1, 3],
+             [2, 4]]])
+    """
     return cat([atleast_3d(t) for t in tensors], 2)
 
 
 @export(method=False)
 def column_stack(tensors):
-    """1-D tensors as columns, side by side with 2-D ones."""
+    """1-D tensors as columns, side by side with 2-D ones.
+
+    ``tensors``: a sequence of 0-, 1- or 2-D tensors with the same number of rows.
+
+    >>> minigrad.column_stack([minigrad.tensor([1, 2]), minigrad.tensor([3, 4])])
+    tensor([[1, 3],
+            [2, 4]])
+    """
     return hstack([reshape(t, (-1, 1)) if t.ndim <= 1 else t for t in tensors])
 
 
 @export
 def ravel(input):
-    """``input`` flattened to 1-D."""
+    """``input`` flattened to 1-D.
+
+    ``input``: any tensor (a view when it is contiguous, else a copy).
+
+    >>> minigrad.tensor([[1, 2], [3, 4]]).ravel()
+    tensor([1, 2, 3, 4])
+    """
     return reshape(input, (-1,))
 
 
 @export
 def rot90(input, k=1, dims=(0, 1)):
-    """Rotate by 90 degrees ``k`` times in the plane of ``dims`` (from the first towards the second)."""
+    """Rotate by 90 degrees ``k`` times in the plane of ``dims`` (from the first towards the second).
+
+    ``input``: at least 2-D; ``k``: the number of quarter turns (negative turns back);
+    ``dims``: the two dims of the plane (default (0, 1)).
+
+    >>> minigrad.tensor([[1, 2], [3, 4]]).rot90()
+    tensor([[2, 4],
+            [1, 3]])
+    """
     d0, d1 = (_dim1("rot90", d, input.ndim) for d in dims)
     if len(dims) != 2 or d0 == d1:
         raise RuntimeError(f"expected total rotation dims == 2 and distinct, but got dims = {dims}")
@@ -314,7 +467,14 @@ def rot90(input, k=1, dims=(0, 1)):
 
 @export
 def fliplr(input):
-    """Reverse the columns (dim 1) of a tensor of at least 2 dims."""
+    """Reverse the columns (dim 1) of a tensor of at least 2 dims.
+
+    ``input``: at least 2-D (a copy, as in PyTorch).
+
+    >>> minigrad.tensor([[1, 2], [3, 4]]).fliplr()
+    tensor([[2, 1],
+            [4, 3]])
+    """
     if input.ndim < 2:
         raise RuntimeError("Input must be >= 2-d. (fliplr)")
     return flip(input, (1,))
@@ -322,7 +482,14 @@ def fliplr(input):
 
 @export
 def flipud(input):
-    """Reverse the rows (dim 0)."""
+    """Reverse the rows (dim 0).
+
+    ``input``: at least 1-D (a copy, as in PyTorch).
+
+    >>> minigrad.tensor([[1, 2], [3, 4]]).flipud()
+    tensor([[3, 4],
+            [1, 2]])
+    """
     if input.ndim < 1:
         raise RuntimeError("Input must be >= 1-d. (flipud)")
     return flip(input, (0,))
@@ -330,7 +497,15 @@ def flipud(input):
 
 @export_method("unfold")
 def _unfold(input, dimension, size, step):
-    """All windows of ``size`` along ``dimension``, ``step`` apart, as a new last dim."""
+    """All windows of ``size`` along ``dimension``, ``step`` apart, as a new last dim.
+
+    ``input``: any tensor; ``dimension``: the dim slid along; ``size``: the window length;
+    ``step``: the distance between the starts of two windows (at least 1).
+
+    >>> minigrad.arange(5).unfold(0, 2, 2)
+    tensor([[0, 1],
+            [2, 3]])
+    """
     d = _dim1("unfold", dimension, input.ndim)
     n = input.shape[d] if input.ndim else 1
     if size > n or size < 0:
@@ -347,7 +522,19 @@ def _unfold(input, dimension, size, step):
 
 @export(method=False)
 def meshgrid(*tensors, indexing="ij"):
-    """Coordinate grids from 1-D tensors (``indexing="xy"`` swaps the first two dims, as numpy)."""
+    """Coordinate grids from 1-D tensors (``indexing="xy"`` swaps the first two dims, as numpy).
+
+    ``tensors``: 1-D tensors (or one list of them); ``indexing``: ``"ij"`` (matrix indexing,
+    the default here; PyTorch warns when it is left out) or ``"xy"`` (Cartesian).
+
+    >>> x, y = minigrad.meshgrid(minigrad.tensor([1, 2]), minigrad.tensor([3, 4, 5]), indexing="ij")
+    >>> x
+    tensor([[1, 1, 1],
+            [2, 2, 2]])
+    >>> y
+    tensor([[3, 4, 5],
+            [3, 4, 5]])
+    """
     if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
         tensors = tuple(tensors[0])
     if indexing not in ("ij", "xy"):
@@ -366,7 +553,16 @@ def meshgrid(*tensors, indexing="ij"):
 
 @export(method=False)
 def cartesian_prod(*tensors):
-    """All tuples of one element from each 1-D tensor, as rows."""
+    """All tuples of one element from each 1-D tensor, as rows.
+
+    ``tensors``: 1-D tensors (one alone is returned as it is).
+
+    >>> minigrad.cartesian_prod(minigrad.tensor([1, 2]), minigrad.tensor([3, 4]))
+    tensor([[1, 3],
+            [1, 4],
+            [2, 3],
+            [2, 4]])
+    """
     if len(tensors) == 1:
         return tensors[0]
     return stack([reshape(g, (-1,)) for g in meshgrid(*tensors, indexing="ij")], 1)
@@ -374,7 +570,16 @@ def cartesian_prod(*tensors):
 
 @export(method=False)
 def combinations(input, r=2, with_replacement=False):
-    """All length-``r`` combinations of the elements of a 1-D tensor, as rows."""
+    """All length-``r`` combinations of the elements of a 1-D tensor, as rows.
+
+    ``input``: a 1-D tensor; ``r``: the length of each combination; ``with_replacement``:
+    allow an element to repeat within a combination.
+
+    >>> minigrad.combinations(minigrad.tensor([1, 2, 3]))
+    tensor([[1, 2],
+            [1, 3],
+            [2, 3]])
+    """
     if input.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)} (combinations)")
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
@@ -390,7 +595,14 @@ def combinations(input, r=2, with_replacement=False):
 
 @export(method=False)
 def block_diag(*tensors):
-    """The tensors (0-, 1- or 2-D) as blocks along the diagonal of a matrix of zeros."""
+    """The tensors (0-, 1- or 2-D) as blocks along the diagonal of a matrix of zeros.
+
+    ``tensors``: the blocks (a 0-D or 1-D one is one row); the result has their common dtype.
+
+    >>> minigrad.block_diag(minigrad.tensor([[1, 2]]), minigrad.tensor(3))
+    tensor([[1, 2, 0],
+            [0, 0, 3]])
+    """
     mats = [reshape(t, (1, -1)) if t.ndim < 2 else t for t in tensors]
     for t in mats:
         if t.ndim > 2:
@@ -415,7 +627,15 @@ def _zeros(shape, dtype):
 
 @export(method=False)
 def cdist(x1, x2, p=2.0, compute_mode=None):
-    """The ``p``-norm distance between each row of x1 and each row of x2 (batched)."""
+    """The ``p``-norm distance between each row of x1 and each row of x2 (batched).
+
+    ``x1``: (..., P, M); ``x2``: (..., R, M); ``p``: the norm's order (>= 0); ``compute_mode``:
+    accepted for PyTorch's signature (the difference is always computed directly, never
+    through a matrix product). Returns (..., P, R).
+
+    >>> minigrad.cdist(minigrad.tensor([[0.0, 0.0]]), minigrad.tensor([[3.0, 4.0], [1.0, 0.0]]))
+    tensor([[5., 1.]])
+    """
     if x1.ndim < 2 or x2.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D, X2 got: {x2.ndim}D")
     if x1.shape[-1] != x2.shape[-1]:
@@ -435,7 +655,15 @@ def cdist(x1, x2, p=2.0, compute_mode=None):
 
 @export_method("stride")
 def _stride(input, dim=None):
-    """The step in elements between neighbours along each dim (or along ``dim``)."""
+    """The step in elements between neighbours along each dim (or along ``dim``).
+
+    ``input``: any tensor; ``dim``: one dim (then an int) or None (a tuple for all dims).
+
+    >>> minigrad.zeros(2, 3).stride()
+    (3, 1)
+    >>> minigrad.zeros(2, 3).t().stride(0)
+    1
+    """
     a = input._data
     steps = tuple(s // a.itemsize for s in a.strides)
     return steps if dim is None else steps[_dim1("stride", dim, a.ndim)] if a.ndim else ()
@@ -443,7 +671,15 @@ def _stride(input, dim=None):
 
 @export_method("is_contiguous")
 def _is_contiguous(input, memory_format=None):
-    """Whether the elements lie in memory in row-major order without gaps."""
+    """Whether the elements lie in memory in row-major order without gaps.
+
+    ``input``: any tensor; ``memory_format``: accepted for PyTorch's signature (row-major is
+    the only layout here).
+
+    >>> x = minigrad.zeros(2, 3)
+    >>> x.is_contiguous(), x.t().is_contiguous()
+    (True, False)
+    """
     return bool(input._data.flags.c_contiguous)
 
 
@@ -455,14 +691,27 @@ def _root(a):
 
 @export_method("storage_offset")
 def _storage_offset(input):
-    """Where the first element sits in the underlying storage, in elements."""
+    """Where the first element sits in the underlying storage, in elements.
+
+    ``input``: any tensor (a view's offset counts from its base's start).
+
+    >>> minigrad.arange(6)[2:].storage_offset()
+    2
+    """
     a = input._data
     return (a.__array_interface__["data"][0] - _root(a).__array_interface__["data"][0]) // a.itemsize
 
 
 @export_method("data_ptr")
 def _data_ptr(input):
-    """The address of the first element."""
+    """The address of the first element.
+
+    ``input``: any tensor (two views of one storage differ by their offsets).
+
+    >>> x = minigrad.arange(4)
+    >>> x[1:].data_ptr() - x.data_ptr() == x.element_size()
+    True
+    """
     return input._data.__array_interface__["data"][0]
 
 
@@ -470,14 +719,21 @@ def _adjoint(input):
     return transpose(input, -2, -1)
 
 
-mH = export_method(
-    "mH", property(_adjoint, doc="The transpose of the last two dims (the adjoint, for real tensors).")
-)
+_MH_DOC = """The transpose of the last two dims (the adjoint, for real tensors).
+
+>>> minigrad.zeros(5, 2, 3).mH.shape
+minigrad.Size([5, 3, 2])
+"""
+_H_DOC = """The adjoint of a matrix (its transpose here: tensors are real); 2-D tensors only.
+
+>>> minigrad.tensor([[1, 2], [3, 4]]).H
+tensor([[1, 3],
+        [2, 4]])
+"""
+mH = export_method("mH", property(_adjoint, doc=_MH_DOC))
 H = export_method(
     "H",
-    property(
-        lambda input: _adjoint(input) if input.ndim == 2 else _h_error(input), doc="The adjoint of a matrix."
-    ),
+    property(lambda input: _adjoint(input) if input.ndim == 2 else _h_error(input), doc=_H_DOC),
 )
 
 

@@ -94,8 +94,13 @@ def _matmul_db(g, a, b):
 def matmul(input, other):
     """Matrix product with numpy/PyTorch semantics: vectors, matrices and batches.
 
+    ``input``, ``other``: 1-D (a vector: a dim added, then removed), 2-D, or batches of
+    matrices whose leading dims broadcast. ``a @ b`` calls it.
+
     >>> minigrad.matmul(minigrad.ones(2, 3), minigrad.ones(3))
     tensor([3., 3.])
+    >>> minigrad.matmul(minigrad.ones(5, 2, 3), minigrad.ones(3, 4)).shape
+    minigrad.Size([5, 2, 4])
     """
     if not (isinstance(input, Tensor) and isinstance(other, Tensor)):
         if _is_raw(input) and _is_raw(other):
@@ -122,6 +127,8 @@ def matmul(input, other):
 @export
 def mm(input, mat2):
     """Product of two matrices (2-D tensors only; ``matmul`` takes vectors and batches).
+
+    ``input``: (n, m); ``mat2``: (m, p).
 
     >>> minigrad.mm(minigrad.ones(2, 3), minigrad.ones(3, 4)).shape
     minigrad.Size([2, 4])

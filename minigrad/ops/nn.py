@@ -402,6 +402,10 @@ def _dim(op, dim, ndim):
 def softmax(input, dim, dtype=None):
     """exp(x) / sum(exp(x)) along ``dim``, computed without overflow.
 
+    ``input``: a floating tensor; ``dim``: the dim normalised over; ``dtype``: convert to it
+    first; ``axis``: numpy's spelling of ``dim`` (``minigrad.softmax`` and the method take
+    it, as PyTorch's do; ``F.softmax`` does not).
+
     >>> minigrad.softmax(minigrad.tensor([0.0, 0.0]), 0)
     tensor([0.5000, 0.5000])
     """
@@ -412,6 +416,10 @@ def softmax(input, dim, dtype=None):
 
 def log_softmax(input, dim, dtype=None):
     """log(softmax(x)) along ``dim``, as x - logsumexp(x): stable for any logits.
+
+    ``input``: a floating tensor; ``dim``: the dim normalised over; ``dtype``: convert to it
+    first; ``axis``: numpy's spelling of ``dim`` (``minigrad.log_softmax`` and the method
+    take it; ``F.log_softmax`` does not).
 
     >>> minigrad.log_softmax(minigrad.tensor([0.0, 0.0]), 0)
     tensor([-0.6931, -0.6931])
@@ -441,7 +449,13 @@ def cross_entropy_reduced(input, target, ignore_index=-100, reduction="mean"):
 
 @export(inplace=True, inplace_example=("[0.0, 1.0]", "", "tensor([0.0000, 0.8427])"))
 def erf(input):
-    """The error function of each element (for the exact GELU)."""
+    """The error function of each element (for the exact GELU).
+
+    ``input``: a floating tensor.
+
+    >>> minigrad.erf(minigrad.tensor([0.0, 1.0, -2.0]))
+    tensor([ 0.0000,  0.8427, -0.9953])
+    """
     return apply(ERF, (input,))
 
 
@@ -594,9 +608,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation) of (N, C, H, W) ``input`` with (O, C/groups, KH, KW)
     ``weight``.
 
-    ``padding`` may be an int, a pair, ``'valid'`` or ``'same'`` (stride 1). With ``groups``
-    the channels split into that many blocks, each convolved with its block of O/groups filters
-    (``groups=C`` is a depthwise convolution).
+    ``input``: (N, C, H, W) or unbatched (C, H, W); ``weight``: the filters; ``bias``: (O,)
+    or None; ``stride``: an int or a pair; ``padding`` may be an int, a pair, ``'valid'`` or
+    ``'same'`` (stride 1); ``dilation``: the spacing of the kernel's taps (an int or a pair).
+    With ``groups`` the channels split into that many blocks, each convolved with its block
+    of O/groups filters (``groups=C`` is a depthwise convolution).
 
     >>> minigrad.conv2d(minigrad.ones(1, 1, 3, 3), minigrad.ones(1, 1, 2, 2)).shape
     minigrad.Size([1, 1, 2, 2])
@@ -607,14 +623,22 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution of (N, C, L) ``input`` with (O, C/groups, K) ``weight``.
 
-    >>> minigrad.conv1d(minigrad.ones(1, 1, 5), minigrad.ones(1, 1, 3)).shape
-    minigrad.Size([1, 1, 3])
+    ``input``: (N, C, L) or unbatched (C, L); ``weight``: the filters; ``bias``: (O,) or
+    None; ``stride``, ``padding`` (or ``'valid'`` / ``'same'``), ``dilation``: ints (or
+    one-element tuples); ``groups``: as in conv2d.
+
+    >>> minigrad.conv1d(minigrad.ones(1, 1, 5), minigrad.ones(1, 1, 3), padding=1)
+    tensor([[[2., 3., 3., 3., 2.]]])
     """
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """3-D convolution of (N, C, D, H, W) ``input`` with (O, C/groups, KD, KH, KW) ``weight``.
+
+    ``input``: (N, C, D, H, W) or unbatched (C, D, H, W); ``weight``: the filters; ``bias``:
+    (O,) or None; ``stride``, ``padding`` (or ``'valid'`` / ``'same'``), ``dilation``: an int
+    or a triple; ``groups``: as in conv2d.
 
     Composed (its gradient comes from the ops it is made of): the KD depth slices each output
     depth reads are stacked into the channels, (N*OD, C*KD, H, W), and one conv2d with the
@@ -703,6 +727,11 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     (C_in, C_out/groups, KH, KW) ``weight``: the input gradient of the matching conv2d, so each
     size grows to (H - 1) * stride - 2 * padding + dilation * (KH - 1) + output_padding + 1.
 
+    ``input``: (N, C_in, H, W) or unbatched; ``weight``: the filters; ``bias``: (C_out,) or
+    None; ``stride``, ``padding``, ``output_padding``, ``dilation``: ints or pairs, those of
+    the conv2d it undoes (``output_padding`` picks among the sizes a strided conv2d maps to
+    one); ``groups``: as in conv2d.
+
     >>> minigrad.conv_transpose2d(minigrad.ones(1, 1, 2, 2), minigrad.ones(1, 1, 2, 2), stride=2).shape
     minigrad.Size([1, 1, 4, 4])
     """
@@ -713,6 +742,11 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     """1-D transposed convolution of (N, C_in, L) ``input`` with (C_in, C_out/groups, K) ``weight``.
+
+    ``input``: (N, C_in, L) or unbatched; ``weight``: the filters; ``bias``: (C_out,) or None;
+    ``stride``, ``padding``, ``output_padding``, ``dilation``: ints, as in conv_transpose2d;
+    ``groups``: as in conv2d. The length grows to
+    (L - 1) * stride - 2 * padding + dilation * (K - 1) + output_padding + 1.
 
     >>> minigrad.conv_transpose1d(minigrad.ones(1, 1, 3), minigrad.ones(1, 2, 2)).shape
     minigrad.Size([1, 2, 4])
@@ -774,8 +808,11 @@ def pool_geometry(op, input, kernel_size, stride, padding, dilation, ceil_mode, 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     """Maximum over sliding windows of (N, C, H, W) or (C, H, W) ``input``.
 
-    With ``return_indices`` also returns the flat position (in each H*W plane) of every
-    maximum, as PyTorch does.
+    ``kernel_size``: the window (an int or a pair); ``stride``: its step (default: the
+    window); ``padding``: implicit -inf around the input (at most half the window);
+    ``dilation``: the spacing of the window's taps; ``ceil_mode``: round the output size up
+    (a last, partial window). With ``return_indices`` also returns the flat position (in
+    each H*W plane) of every maximum, as PyTorch does.
 
     >>> minigrad.max_pool2d(minigrad.arange(16.0).reshape(1, 1, 4, 4), 2)
     tensor([[[[ 5.,  7.],

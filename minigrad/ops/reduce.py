@@ -95,6 +95,10 @@ def _reduce(name, forward, full_op, dim_op, input, dim, keepdim, dtype):
 def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     """Sum of all elements, or over ``dim`` (int or tuple), keeping it if ``keepdim``.
 
+    ``input``: the tensor; ``dim``: an int or a tuple (None: all); ``keepdim``: keep reduced
+    dims as size 1; ``dtype``: convert to it first (integers and bools sum as int64);
+    ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+
     >>> minigrad.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(dim=0)
     tensor([4., 6.])
     """
@@ -106,8 +110,14 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of all elements, or over ``dim`` (int or tuple), keeping it if ``keepdim``.
 
+    ``input``: a floating tensor; ``dim``: an int or a tuple (None: all); ``keepdim``: keep
+    reduced dims as size 1; ``dtype``: convert to it first (needed for integer input);
+    ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+
     >>> minigrad.tensor([1.0, 2.0, 3.0]).mean()
     tensor(2.)
+    >>> minigrad.tensor([[1, 2], [3, 4]]).mean(1, dtype=minigrad.float32)
+    tensor([1.5000, 3.5000])
     """
     return _reduce("mean", _fwd_mean, MEAN, MEAN_DIM, input, dim, keepdim, dtype)
 
@@ -377,10 +387,18 @@ def _reduce_dims(op, dim, input):
 @export
 @numpy_keywords
 def prod(input, dim=None, keepdim=False, *, dtype=None):
-    """Product of all elements, or along one ``dim``.
+    """Product of all elements, or along ``dim``.
+
+    ``input``: the tensor; ``dim``: an int (a tuple too here; PyTorch takes one int) or None for
+    all; ``keepdim``: keep the reduced dim as size 1; ``dtype``: convert to it first (integers
+    and bools multiply as int64); ``axis``, ``keepdims``: numpy's spellings of ``dim`` and
+    ``keepdim``.
 
     >>> minigrad.tensor([1.0, 2.0, 3.0]).prod()
     tensor(6.)
+    >>> minigrad.tensor([[1, 2], [3, 4]]).prod(1, keepdim=True)
+    tensor([[ 2],
+            [12]])
     """
     if dtype is not None:
         input = input.to(dtype)
@@ -440,11 +458,30 @@ max = _extreme("max", MAX, MAX_DIM, np.argmax, _minmax_binary("maximum"))  # noq
 max.__doc__ = """The largest element; with ``dim``, (values, indices) along it; with a tensor,
 the elementwise maximum.
 
+``input``: the tensor; ``dim``: one int (the indices are of the first maximum), or a tensor
+(then as ``maximum(input, dim)``); ``keepdim``: keep the reduced dim as size 1; ``other``:
+the tensor of the elementwise form, by keyword; ``axis``, ``keepdims``: numpy's spellings of
+``dim`` and ``keepdim``.
+
 >>> minigrad.tensor([[1.0, 5.0], [3.0, 2.0]]).max(dim=1).values
 tensor([5., 3.])
 """
 min = _extreme("min", MIN, MIN_DIM, np.argmin, _minmax_binary("minimum"))  # noqa: A001
-min.__doc__ = "The smallest element; with ``dim``, (values, indices) along it."
+min.__doc__ = """The smallest element; with ``dim``, (values, indices) along it; with a tensor,
+the elementwise minimum.
+
+``input``: the tensor; ``dim``: one int (the indices are of the first minimum), or a tensor
+(then as ``minimum(input, dim)``); ``keepdim``: keep the reduced dim as size 1; ``other``:
+the tensor of the elementwise form, by keyword; ``axis``, ``keepdims``: numpy's spellings of
+``dim`` and ``keepdim``.
+
+>>> minigrad.tensor([[1.0, 5.0], [3.0, 2.0]]).min(dim=1)
+minigrad.return_types.min(
+values=tensor([1., 2.]),
+indices=tensor([0, 1]))
+>>> minigrad.tensor([1.0, 5.0]).min(minigrad.tensor([2.0, 4.0]))
+tensor([1., 4.])
+"""
 export(max)
 export(min)
 
@@ -452,7 +489,15 @@ export(min)
 @export
 @numpy_keywords
 def amax(input, dim=(), keepdim=False):
-    """The largest values over ``dim`` (all dims by default); ties share the gradient."""
+    """The largest values over ``dim`` (all dims by default); ties share the gradient.
+
+    ``input``: the tensor; ``dim``: an int or a tuple (the default (): all; PyTorch also takes
+    None, minigrad not yet); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``:
+    numpy's spellings of ``dim`` and ``keepdim``.
+
+    >>> minigrad.tensor([[1, 5], [3, 2]]).amax(dim=0)
+    tensor([3, 5])
+    """
     dims = _dims("amax", dim, input.ndim) if dim != () else None
     return apply(AMAX, (input,), (dims, bool(keepdim)))
 
@@ -460,7 +505,15 @@ def amax(input, dim=(), keepdim=False):
 @export
 @numpy_keywords
 def amin(input, dim=(), keepdim=False):
-    """The smallest values over ``dim`` (all dims by default); ties share the gradient."""
+    """The smallest values over ``dim`` (all dims by default); ties share the gradient.
+
+    ``input``: the tensor; ``dim``: an int or a tuple (the default (): all; PyTorch also takes
+    None, minigrad not yet); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``:
+    numpy's spellings of ``dim`` and ``keepdim``.
+
+    >>> minigrad.tensor([[1, 5], [3, 2]]).amin(dim=0)
+    tensor([1, 2])
+    """
     dims = _dims("amin", dim, input.ndim) if dim != () else None
     return apply(AMIN, (input,), (dims, bool(keepdim)))
 
@@ -491,7 +544,9 @@ def _arg(name, fn, printed):
     arg.__name__ = name
     arg.__doc__ = (
         f"Indices of the {name[3:]} values (int64, not differentiable).\n\n"
-        "    ``dim``: the dimension searched (None: the flattened input); ``keepdim``: keep it as size 1.\n\n"
+        "    ``input``: the tensor; ``dim``: the dimension searched (None: the flattened input);\n"
+        "    ``keepdim``: keep it as size 1; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and\n"
+        "    ``keepdim``.\n\n"
         "    >>> x = minigrad.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])\n"
         f"    >>> minigrad.{name}(x), x.{name}(dim=1)\n    {printed}\n"
     )
@@ -513,8 +568,15 @@ def _correction(unbiased, correction):
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over ``dim`` (all by default), with Bessel's correction unless told otherwise.
 
+    ``input``: a floating tensor; ``dim``: an int or a tuple (None: all); ``correction``: the
+    divisor is N - correction (default 1); ``unbiased``: the older spelling (False means
+    correction=0); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``: numpy's
+    spellings of ``dim`` and ``keepdim``.
+
     >>> minigrad.tensor([1.0, 2.0, 3.0, 4.0]).var()
     tensor(1.6667)
+    >>> minigrad.tensor([1.0, 2.0, 3.0, 4.0]).var(unbiased=False)
+    tensor(1.2500)
     """
     if isinstance(unbiased, (int, tuple, list)) and not isinstance(unbiased, bool):
         dim, unbiased = unbiased, None  # var(x, 1) means dim=1
@@ -528,9 +590,10 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation over ``dim`` (all by default).
 
-    ``dim``: an int or a tuple (None: all); ``correction``: the divisor is N - correction (default
-    1, Bessel's); ``unbiased``: the older spelling (False means correction=0); ``keepdim``: keep
-    reduced dims as size 1.
+    ``input``: a floating tensor; ``dim``: an int or a tuple (None: all); ``correction``: the
+    divisor is N - correction (default 1, Bessel's); ``unbiased``: the older spelling (False
+    means correction=0); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``:
+    numpy's spellings of ``dim`` and ``keepdim``.
 
     >>> x = minigrad.tensor([[1.0, 3.0], [5.0, 7.0]])
     >>> x.std(), x.std(dim=1, correction=0)
@@ -546,7 +609,14 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 @export
 @numpy_keywords
 def logsumexp(input, dim, keepdim=False):
-    """log(sum(exp(x))) over ``dim``, computed without overflow."""
+    """log(sum(exp(x))) over ``dim``, computed without overflow.
+
+    ``input``: the tensor; ``dim``: an int or a tuple; ``keepdim``: keep reduced dims as
+    size 1; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+
+    >>> minigrad.tensor([[0.0, 0.0], [100.0, 100.0]]).logsumexp(dim=1)
+    tensor([  0.6931, 100.6931])
+    """
     return apply(LOGSUMEXP, (input,), (_dims("logsumexp", dim, input.ndim), bool(keepdim)))
 
 
@@ -554,8 +624,8 @@ def logsumexp(input, dim, keepdim=False):
 def norm(input, p="fro", dim=None, keepdim=False):
     """The p-norm (2 by default; 1, inf, 0 and any p > 0) over ``dim`` (all by default).
 
-    ``p``: the order (``'fro'`` is 2); ``dim``: an int or a tuple (None: all); ``keepdim``: keep
-    reduced dims as size 1.
+    ``input``: a floating tensor; ``p``: the order (``'fro'`` is 2); ``dim``: an int or a
+    tuple (None: all); ``keepdim``: keep reduced dims as size 1.
 
     >>> minigrad.tensor([3.0, -4.0]).norm(), minigrad.tensor([3.0, -4.0]).norm(p=1)
     (tensor(5.), tensor(7.))
@@ -569,6 +639,9 @@ def norm(input, p="fro", dim=None, keepdim=False):
 @numpy_keywords
 def cumsum(input, dim, *, dtype=None):
     """Running sum along ``dim``.
+
+    ``input``: the tensor; ``dim``: the dim summed along; ``dtype``: convert to it first;
+    ``axis``: numpy's spelling of ``dim``.
 
     >>> minigrad.tensor([1.0, 2.0, 3.0]).cumsum(0)
     tensor([1., 3., 6.])
@@ -594,12 +667,18 @@ def _logical(name, fn, what):
         return _tape._from_array(out.astype(np.uint8 if data.dtype == np.uint8 else np.bool_, copy=False))
 
     reduce_.__name__ = reduce_.__qualname__ = name
-    reduce_.__doc__ = (
-        f"Whether {what} element is nonzero, over ``dim`` (all dims by default; an int or a "
-        "tuple), as a bool tensor."
-    )
+    reduce_.__doc__ = f"""Whether {what} element is nonzero, over ``dim`` (all dims by default; an int or a
+    tuple), as a bool tensor (uint8 for uint8 input, as in PyTorch).
+
+    ``input``: the tensor; ``dim``: an int or a tuple (None: all); ``keepdim``: keep reduced
+    dims as size 1; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+
+    >>> minigrad.tensor([[1, 0], [2, 3]]).{name}(dim=1)
+    tensor({_LOGICAL_EXAMPLE[name]})
+    """
     return reduce_
 
 
+_LOGICAL_EXAMPLE = {"all": "[False,  True]", "any": "[True, True]"}
 all = export(_logical("all", np.all, "every"))  # noqa: A001
 any = export(_logical("any", np.any, "any"))  # noqa: A001

@@ -31,6 +31,8 @@ def nonzero(input, *, as_tuple=False):
     """The positions of the non-zero elements: an (n, ndim) int64 tensor, one row each, in
     row-major order; ``as_tuple=True`` gives one 1-D tensor per dim instead.
 
+    ``input``: the tensor (its size decides the result's shape: not differentiable, no vmap).
+
     >>> minigrad.tensor([[0, 1], [2, 0]]).nonzero()
     tensor([[0, 1],
             [1, 0]])
@@ -44,7 +46,14 @@ def nonzero(input, *, as_tuple=False):
 
 @export
 def argwhere(input):
-    """The positions of the non-zero elements, one row each (``nonzero(input)``)."""
+    """The positions of the non-zero elements, one row each (``nonzero(input)``).
+
+    ``input``: the tensor; returns an (n, ndim) int64 tensor.
+
+    >>> minigrad.argwhere(minigrad.tensor([0, 3, 0, 4]))
+    tensor([[1],
+            [3]])
+    """
     return nonzero(input)
 
 
@@ -150,6 +159,10 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """For each element, whether it is in ``test_elements`` (either may be a number): a bool
     tensor of elements' shape (``invert=True``: whether it is not).
 
+    ``elements``: the tensor (or number) tested; ``test_elements``: the values looked for;
+    ``assume_unique``: accepted for PyTorch's signature (the answer does not depend on it);
+    ``invert``: give the negation.
+
     >>> minigrad.isin(minigrad.tensor([1, 2, 3]), minigrad.tensor([2, 5]))
     tensor([False,  True, False])
     """
@@ -168,6 +181,10 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     it sorted: the first such place, or the last with ``right=True`` / ``side="right"``.
     ``sorter`` gives the order of an unsorted sequence (as argsort does).
 
+    ``sorted_sequence``: 1-D, or N-D with ``input``'s leading dims; ``input``: the values (a
+    tensor or a number); ``out_int32``: int32 positions instead of int64; ``right``, ``side``:
+    which end of a run of equal values; ``sorter``: indices that sort ``sorted_sequence``.
+
     >>> minigrad.searchsorted(minigrad.tensor([1, 3, 5, 7]), minigrad.tensor([3, 6]))
     tensor([1, 3])
     """
@@ -178,6 +195,9 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
 def bucketize(input, boundaries, *, out_int32=False, right=False):
     """The bucket of each value among the 1-D ``boundaries``: i with boundaries[i-1] < x <=
     boundaries[i] (``right=True``: boundaries[i-1] <= x < boundaries[i]).
+
+    ``input``: the values (a tensor or a number); ``boundaries``: 1-D and increasing;
+    ``out_int32``: int32 buckets instead of int64; ``right``: which side a boundary belongs to.
 
     >>> minigrad.bucketize(minigrad.tensor([0.5, 3.0, 9.0]), minigrad.tensor([1.0, 3.0, 5.0]))
     tensor([0, 1, 3])
@@ -271,8 +291,14 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """``input`` with each run of equal consecutive values (or slices along ``dim``) kept once.
 
+    ``input``: the tensor; ``return_inverse``: also return, for each element, the index of its
+    run; ``return_counts``: also return each run's length; ``dim``: compare slices along it
+    (None: the flattened tensor).
+
     >>> minigrad.unique_consecutive(minigrad.tensor([1, 1, 2, 1]))
     tensor([1, 2, 1])
+    >>> minigrad.unique_consecutive(minigrad.tensor([1, 1, 2, 1]), return_counts=True)
+    (tensor([1, 2, 1]), tensor([2, 1, 1]))
     """
     refuse_batched("unique_consecutive", input)
     data = _tensor("unique_consecutive", "input", input)._data

@@ -154,6 +154,9 @@ def _infer_shape(op, shape, numel, old):
 def reshape(input, *shape):
     """The same elements in a new shape (one size may be -1).
 
+    ``input``: any tensor; ``shape``: the new sizes (ints or one tuple); a view when the
+    strides allow one, else a copy.
+
     >>> minigrad.arange(6).reshape(2, 3).shape
     minigrad.Size([2, 3])
     """
@@ -173,6 +176,8 @@ def view(input, *shape):
     """The same elements in a new shape, sharing memory: writes through either are seen by
     both. Raises where the strides allow no such view (a transpose flattened): use reshape.
     ``x.view(dtype)`` reinterprets the bytes as another dtype (not differentiable, as in PyTorch).
+
+    ``input``: any tensor; ``shape``: the new sizes (ints or one tuple, one may be -1), or a dtype.
 
     >>> minigrad.arange(6).view(2, 3).shape
     minigrad.Size([2, 3])
@@ -260,7 +265,9 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 @export("swapaxes", "swapdims")
 def transpose(input, dim0, dim1):
-    """Swap two dimensions.
+    """Swap two dimensions (a view). ``swapaxes`` and ``swapdims`` are the same function.
+
+    ``input``: any tensor; ``dim0``, ``dim1``: the two dims swapped (negative counts from the end).
 
     >>> minigrad.ones(2, 3).transpose(0, 1).shape
     minigrad.Size([3, 2])
@@ -279,7 +286,14 @@ swapaxes = swapdims = transpose
     inplace=True, inplace_example=("[[1.0, 2.0], [3.0, 4.0]]", "", "tensor([[1., 3.],\n        [2., 4.]])")
 )
 def t(input):
-    """Transpose of a matrix (a vector or 0-d tensor comes back as a view of itself)."""
+    """Transpose of a matrix (a vector or 0-d tensor comes back as a view of itself).
+
+    ``input``: at most 2-D.
+
+    >>> minigrad.tensor([[1, 2], [3, 4]]).t()
+    tensor([[1, 3],
+            [2, 4]])
+    """
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
     return apply(T_OP, (input,), (0, 1) if input.ndim == 2 else (0, 0))
@@ -287,7 +301,10 @@ def t(input):
 
 @export
 def permute(input, *dims):
-    """Reorder the dimensions.
+    """Reorder the dimensions (a view).
+
+    ``input``: any tensor; ``dims``: the old dim that goes to each position (ints or one tuple,
+    each dim once).
 
     >>> minigrad.ones(2, 3, 4).permute(2, 0, 1).shape
     minigrad.Size([4, 2, 3])
@@ -333,7 +350,14 @@ def _expand_shape(old, shape):
 
 @export(function=False)
 def expand_as(input, other):
-    """Broadcast ``input`` to ``other``'s shape without copying."""
+    """Broadcast ``input`` to ``other``'s shape without copying.
+
+    ``input``: the tensor expanded; ``other``: the tensor whose shape it takes.
+
+    >>> minigrad.tensor([1, 2]).expand_as(minigrad.zeros(2, 2))
+    tensor([[1, 2],
+            [1, 2]])
+    """
     return expand(input, other.shape)
 
 
@@ -362,7 +386,7 @@ def to(input, *args, **kwargs):
 def cpu(input, memory_format=None):
     """This tensor, which is on the CPU already (minigrad has no other device).
 
-    ``memory_format``: accepted for PyTorch's signature.
+    ``input``: the tensor; ``memory_format``: accepted for PyTorch's signature.
 
     >>> x = minigrad.ones(2)
     >>> x.cpu() is x
@@ -373,7 +397,17 @@ def cpu(input, memory_format=None):
 
 @export(function=False)
 def cuda(input, device=None, non_blocking=False, memory_format=None):
-    """Raises ``DeviceError``: minigrad runs on the CPU only (as ``cuda()`` does in a CPU-only PyTorch)."""
+    """Raises ``DeviceError``: minigrad runs on the CPU only (as ``cuda()`` does in a CPU-only PyTorch).
+
+    ``input``: the tensor; ``device``, ``non_blocking``, ``memory_format``: PyTorch's
+    parameters, accepted and unused. ``DeviceError`` is a RuntimeError and an AssertionError
+    (what a CPU-only PyTorch raises), so either ``except`` catches it.
+
+    >>> minigrad.ones(2).cuda()
+    Traceback (most recent call last):
+        ...
+    minigrad._device.DeviceError: cuda(): minigrad runs on the CPU only ...
+    """
     raise _device.DeviceError(
         "cuda(): minigrad runs on the CPU only and has no CUDA device (minigrad.cuda.is_available() is "
         "False). Write device = 'cuda' if torch.cuda.is_available() else 'cpu' and x.to(device)."
@@ -382,7 +416,13 @@ def cuda(input, device=None, non_blocking=False, memory_format=None):
 
 @export(function=False)
 def type_as(input, other):
-    """``input`` converted to ``other``'s dtype."""
+    """``input`` converted to ``other``'s dtype.
+
+    ``input``: the tensor converted; ``other``: the tensor whose dtype it takes.
+
+    >>> minigrad.tensor([1, 2]).type_as(minigrad.zeros(1))
+    tensor([1., 2.])
+    """
     return to(input, other.dtype)
 
 
@@ -449,7 +489,8 @@ for _method, _dtype_name, _values, _printed in (
 def _copy_(input, src):
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor, in place.
 
-    ``src``: the tensor copied (broadcast to this one's shape); returns self.
+    ``input``: the tensor written (self); ``src``: the tensor copied (broadcast to this one's
+    shape); returns self.
 
     >>> x = minigrad.zeros(2, 2)
     >>> x.copy_(minigrad.tensor([1, 2]))
@@ -471,6 +512,9 @@ export_method("copy_", _copy_)
 def squeeze(input, dim=None):
     """Drop dimensions of size 1 (all, or just ``dim`` if it has size 1).
 
+    ``input``: any tensor; ``dim``: an int or a tuple of dims (None: every size-1 dim);
+    ``axis``: numpy's name for ``dim``.
+
     >>> minigrad.zeros(2, 1, 3).squeeze().shape
     minigrad.Size([2, 3])
     """
@@ -487,6 +531,9 @@ def squeeze(input, dim=None):
 def unsqueeze(input, dim):
     """Insert a dimension of size 1 at ``dim``.
 
+    ``input``: any tensor; ``dim``: the new dim's position (-1 appends one);
+    ``axis``: numpy's name for ``dim``.
+
     >>> minigrad.zeros(2, 3).unsqueeze(1).shape
     minigrad.Size([2, 1, 3])
     """
@@ -499,7 +546,14 @@ def unsqueeze(input, dim):
 
 @export
 def unflatten(input, dim, sizes):
-    """Split dimension ``dim`` into ``sizes`` (one may be -1)."""
+    """Split dimension ``dim`` into ``sizes`` (one may be -1).
+
+    ``input``: any tensor; ``dim``: the dim split; ``sizes``: the new sizes, their product that
+    dim's size.
+
+    >>> minigrad.zeros(2, 6).unflatten(1, (2, -1)).shape
+    minigrad.Size([2, 2, 3])
+    """
     shape = tuple(input.shape)
     d = _dims("unflatten", dim, len(shape))[0]
     sizes = _infer_shape("unflatten", tuple(sizes), shape[d], (shape[d],))
@@ -510,7 +564,8 @@ def unflatten(input, dim, sizes):
 def repeat(input, *sizes):
     """Tile the tensor: ``x.repeat(2, 1)`` stacks two copies along dim 0.
 
-    ``sizes``: the copies per dim (ints or one tuple; extra leading ones add dims).
+    ``input``: the tensor copied; ``sizes``: the copies per dim (ints or one tuple; extra
+    leading ones add dims).
 
     >>> minigrad.tensor([1, 2]).repeat(2, 2)
     tensor([[1, 2, 1, 2],
@@ -527,7 +582,14 @@ def repeat(input, *sizes):
 
 @export
 def flip(input, dims):
-    """Reverse the order of elements along ``dims``."""
+    """Reverse the order of elements along ``dims``.
+
+    ``input``: any tensor; ``dims``: an int or a sequence of dims (a copy, as in PyTorch).
+
+    >>> minigrad.tensor([[1, 2], [3, 4]]).flip(0)
+    tensor([[3, 4],
+            [1, 2]])
+    """
     dims = _ints("flip", dims, "dims")
     if _is_raw(input):
         return _fwd_flip(input, dims)
@@ -536,7 +598,14 @@ def flip(input, dims):
 
 @export
 def roll(input, shifts, dims=None):
-    """Shift elements cyclically along ``dims`` (the flattened tensor if None)."""
+    """Shift elements cyclically along ``dims`` (the flattened tensor if None).
+
+    ``input``: any tensor; ``shifts``: an int, or one per dim in ``dims`` (positive moves
+    elements towards the end); ``dims``: an int or a sequence of dims.
+
+    >>> minigrad.tensor([1, 2, 3, 4]).roll(1)
+    tensor([4, 1, 2, 3])
+    """
     shifts = _ints("roll", shifts, "shifts")
     if dims is not None:
         dims = _ints("roll", dims, "dims")
@@ -558,6 +627,9 @@ def roll(input, shifts, dims=None):
 def tril(input, diagonal=0):
     """The lower triangle of the last two dims (on and below ``diagonal``); the rest is zero.
 
+    ``input``: at least 2-D; ``diagonal``: 0 keeps the main diagonal, > 0 more above it,
+    < 0 fewer.
+
     >>> minigrad.ones(2, 2).tril()
     tensor([[1., 0.],
             [1., 1.]])
@@ -572,7 +644,15 @@ def tril(input, diagonal=0):
     inplace_example=("[[1.0, 2.0], [3.0, 4.0]]", "diagonal=1", "tensor([[0., 2.],\n        [0., 0.]])"),
 )
 def triu(input, diagonal=0):
-    """The upper triangle of the last two dims (on and above ``diagonal``); the rest is zero."""
+    """The upper triangle of the last two dims (on and above ``diagonal``); the rest is zero.
+
+    ``input``: at least 2-D; ``diagonal``: 0 keeps the main diagonal, > 0 fewer, < 0 more
+    below it.
+
+    >>> minigrad.ones(2, 2).triu(1)
+    tensor([[0., 1.],
+            [0., 0.]])
+    """
     if _is_raw(input):
         return TRIU.forward(input, diagonal)
     return apply(TRIU, (input,), (_int("triu", diagonal, "diagonal"),))
@@ -580,13 +660,27 @@ def triu(input, diagonal=0):
 
 @export
 def view_as(input, other):
-    """``input.view(other.size())``: a view with ``other``'s shape."""
+    """``input.view(other.size())``: a view with ``other``'s shape.
+
+    ``input``: the tensor viewed; ``other``: the tensor whose shape it takes.
+
+    >>> minigrad.arange(4).view_as(minigrad.zeros(2, 2))
+    tensor([[0, 1],
+            [2, 3]])
+    """
     return view(input, tuple(other.shape))
 
 
 @export
 def reshape_as(input, other):
-    """``input.reshape(other.size())``."""
+    """``input.reshape(other.size())``.
+
+    ``input``: the tensor reshaped; ``other``: the tensor whose shape it takes.
+
+    >>> minigrad.arange(4).reshape_as(minigrad.zeros(2, 2))
+    tensor([[0, 1],
+            [2, 3]])
+    """
     return reshape(input, tuple(other.shape))
 
 
@@ -595,6 +689,8 @@ def _resize_(input, *sizes):
     """Give the tensor the shape ``sizes`` in place: its elements in row-major order are kept
     up to the new size, new ones are zero (PyTorch leaves them uninitialised). Old-style code
     (``x.data.resize_(batch.size()).copy_(batch)``) uses it; ``reshape`` is what to write now.
+
+    ``input``: the tensor resized (self, returned); ``sizes``: the new shape (ints or one tuple).
 
     >>> x = minigrad.arange(6.0)
     >>> x.resize_(2, 2)

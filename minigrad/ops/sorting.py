@@ -79,6 +79,9 @@ def sort(input, dim=-1, descending=False, *, stable=_UNSET):
     """The values along ``dim`` in order, and where they came from: (values, indices). The sort
     is always stable (``stable`` is accepted for PyTorch's signature).
 
+    ``input``: the tensor; ``dim``: the dim sorted along; ``descending``: largest first (NaN
+    counts as the largest); ``axis``: numpy's spelling of ``dim``.
+
     >>> minigrad.tensor([3.0, 1.0, 2.0]).sort()
     minigrad.return_types.sort(
     values=tensor([1., 2., 3.]),
@@ -92,7 +95,15 @@ def sort(input, dim=-1, descending=False, *, stable=_UNSET):
 @export
 @numpy_keywords
 def argsort(input, dim=-1, descending=False, *, stable=False):
-    """The indices that sort ``input`` along ``dim`` (int64, not differentiable)."""
+    """The indices that sort ``input`` along ``dim`` (int64, not differentiable).
+
+    ``input``: the tensor; ``dim``: the dim sorted along; ``descending``: largest first;
+    ``stable``: accepted (the order is always stable here: ties keep their input order);
+    ``axis``: numpy's spelling of ``dim``.
+
+    >>> minigrad.tensor([3.0, 1.0, 2.0]).argsort(descending=True)
+    tensor([0, 2, 1])
+    """
     d = _dim1("argsort", dim, input.ndim)
     if type(input) is BatchedTensor:  # inside vmap: per sample, along the same dim
         return _batched.wrap(_order(input._data, d + 1, descending).astype(np.int64))
@@ -101,7 +112,14 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
 
 @export
 def msort(input):
-    """``input`` sorted along its first dim (values only)."""
+    """``input`` sorted along its first dim (values only).
+
+    ``input``: at least 1-D.
+
+    >>> minigrad.tensor([[3, 1], [2, 4]]).msort()
+    tensor([[2, 1],
+            [3, 4]])
+    """
     return sort(input, 0).values
 
 
@@ -109,6 +127,10 @@ def msort(input):
 @numpy_keywords
 def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
     """The ``k`` largest (or smallest) values along ``dim``, and their indices: (values, indices).
+
+    ``input``: the tensor; ``k``: how many; ``dim``: the dim searched; ``largest``: False for
+    the smallest; ``sorted``: accepted (the values always come in order here; PyTorch may
+    leave them unordered with ``sorted=False``); ``axis``: numpy's spelling of ``dim``.
 
     >>> minigrad.tensor([1.0, 4.0, 2.0, 3.0]).topk(2).values
     tensor([4., 3.])
@@ -128,7 +150,17 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
 @export
 @numpy_keywords
 def kthvalue(input, k, dim=-1, keepdim=False):
-    """The ``k``-th smallest value along ``dim`` (k counts from 1), and its index."""
+    """The ``k``-th smallest value along ``dim`` (k counts from 1), and its index.
+
+    ``input``: the tensor; ``k``: the rank, 1 the smallest; ``dim``: the dim searched;
+    ``keepdim``: keep it as size 1; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and
+    ``keepdim``.
+
+    >>> minigrad.tensor([3.0, 1.0, 2.0]).kthvalue(2)
+    minigrad.return_types.kthvalue(
+    values=tensor(2.),
+    indices=tensor(2))
+    """
     d = _dim1("kthvalue", dim, input.ndim)
     k = _int("kthvalue", k, "k")
     n = input.shape[d] if input.ndim else 1
@@ -158,6 +190,9 @@ def _mode_index(rows):
 def mode(input, dim=-1, keepdim=False):
     """The most frequent value along ``dim`` (the smallest of equally frequent ones), and the
     index of its last occurrence: (values, indices).
+
+    ``input``: the tensor; ``dim``: the dim searched; ``keepdim``: keep it as size 1;
+    ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
 
     >>> minigrad.tensor([[1.0, 2.0, 2.0], [3.0, 1.0, 1.0]]).mode(1).values
     tensor([2., 1.])

@@ -46,6 +46,9 @@ CUMPROD = defop("cumprod", _fwd_cumprod, _cumprod_grad)
 def cumprod(input, dim, *, dtype=None):
     """The running product along ``dim``.
 
+    ``input``: the tensor; ``dim``: the dim multiplied along; ``dtype``: convert to it first;
+    ``axis``: numpy's spelling of ``dim``.
+
     >>> minigrad.tensor([1.0, 2.0, 3.0]).cumprod(0)
     tensor([1., 2., 6.])
     """
@@ -73,17 +76,30 @@ def _running(name, accumulate):
         return _named(name, gather(input, d, index), index)
 
     fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"The running {name[3:]} along ``dim`` and where it was found: (values, indices)."
+    fn.__doc__ = f"""The running {name[3:]} along ``dim`` and where it was found: (values, indices).
+
+    ``input``: the tensor; ``dim``: the dim accumulated along (at ties the later index is kept).
+
+    >>> minigrad.tensor([1, 3, 2, 5]).{name}(0).values
+    tensor({_RUNNING_EXAMPLE[name]})
+    """
     return fn
 
 
+_RUNNING_EXAMPLE = {"cummax": "[1, 3, 3, 5]", "cummin": "[1, 1, 1, 1]"}
 cummax = export(_running("cummax", np.maximum.accumulate))
 cummin = export(_running("cummin", np.minimum.accumulate))
 
 
 @export
 def logcumsumexp(input, dim):
-    """log(cumsum(exp(x))) along ``dim``, shifted by the max so exp never overflows."""
+    """log(cumsum(exp(x))) along ``dim``, shifted by the max so exp never overflows.
+
+    ``input``: a floating tensor; ``dim``: the dim accumulated along.
+
+    >>> minigrad.tensor([0.0, 0.0, 0.0]).logcumsumexp(0)
+    tensor([0.0000, 0.6931, 1.0986])
+    """
     d = _dim1("logcumsumexp", dim, input.ndim)
     with np.errstate(all="ignore"):
         c = np.max(input._data, axis=d, keepdims=True) if input.ndim else input._data
@@ -115,7 +131,16 @@ MEDIAN_DIM = defop("median", _fwd_pick,    _pick_grad, grad_name="MedianBackward
 def median(input, dim=None, keepdim=False):
     """The lower median (the middle element, or the smaller of the two middle ones).
 
-    NaN where a NaN is among them; with ``dim``, (values, indices) along it."""
+    NaN where a NaN is among them; with ``dim``, (values, indices) along it.
+
+    ``input``: the tensor; ``dim``: one int (None: all elements, a 0-d result); ``keepdim``:
+    keep the reduced dim as size 1; ``axis``, ``keepdims``: numpy's spellings of ``dim`` and ``keepdim``.
+
+    >>> minigrad.tensor([3.0, 1.0, 4.0, 2.0]).median()
+    tensor(2.)
+    >>> minigrad.tensor([[3.0, 1.0, 4.0]]).median(dim=1).indices
+    tensor([0])
+    """
     if dim is None:
         return apply(MEDIAN, (input,))
     d = _dim1("median", dim, input.ndim)
@@ -189,20 +214,46 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
 @export
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """The ``q``-quantiles (a number or 1-D tensor in [0, 1]) over all elements or along ``dim``;
-    NaN where a NaN is among them."""
+    NaN where a NaN is among them.
+
+    ``input``: a floating tensor; ``q``: the probabilities (a 1-D ``q`` adds a first dim of
+    that length); ``dim``: one int (None: all elements); ``keepdim``: keep the reduced dim as
+    size 1; ``interpolation``: between the two nearest ranks, ``"linear"``, ``"lower"``,
+    ``"higher"``, ``"midpoint"`` or ``"nearest"``.
+
+    >>> x = minigrad.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> x.quantile(0.5), x.quantile(0.5, interpolation="lower")
+    (tensor(2.5000), tensor(2.))
+    """
     return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
 
 
 @export
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
-    """quantile ignoring NaNs (NaN only where every element is NaN)."""
+    """quantile ignoring NaNs (NaN only where every element is NaN).
+
+    ``input``: a floating tensor; ``q``: the probabilities (a number or a 1-D tensor in
+    [0, 1]); ``dim``: one int (None: all elements); ``keepdim``: keep the reduced dim as
+    size 1; ``interpolation``: as in ``quantile``.
+
+    >>> minigrad.tensor([1.0, float("nan"), 3.0]).nanquantile(0.5)
+    tensor(2.)
+    """
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
 
 
 @export
 @numpy_keywords
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
-    """sum treating NaN as 0."""
+    """sum treating NaN as 0.
+
+    ``input``: the tensor; ``dim``: an int or a tuple (None: all); ``keepdim``: keep reduced
+    dims as size 1; ``dtype``: convert to it first; ``axis``, ``keepdims``: numpy's spellings of
+    ``dim`` and ``keepdim``.
+
+    >>> minigrad.tensor([1.0, float("nan"), 2.0]).nansum()
+    tensor(3.)
+    """
     clean = where(isnan(input), 0.0, input)
     return sum(clean, dim, keepdim, dtype=dtype) if dim is not None else sum(clean, dtype=dtype)
 
@@ -210,7 +261,15 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 @export
 @numpy_keywords
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
-    """mean over the elements that are not NaN."""
+    """mean over the elements that are not NaN.
+
+    ``input``: a floating tensor; ``dim``: an int or a tuple (None: all); ``keepdim``: keep
+    reduced dims as size 1; ``dtype``: convert to it first; ``axis``, ``keepdims``: numpy's
+    spellings of ``dim`` and ``keepdim``.
+
+    >>> minigrad.tensor([1.0, float("nan"), 2.0]).nanmean()
+    tensor(1.5000)
+    """
     keep = (~isnan(input)).to(input.dtype)
     total = nansum(input, dim, keepdim, dtype=dtype)
     return div(total, keep.sum(dim=dim, keepdim=keepdim) if dim is not None else keep.sum())
@@ -218,13 +277,29 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 
 @export(method=False)
 def var_mean(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
-    """(var, mean) in one call."""
+    """(var, mean) in one call.
+
+    ``input``: a floating tensor; ``dim``: an int or a tuple (None: all); ``correction``: the
+    variance's divisor is N - correction (default 1); ``keepdim``: keep reduced dims as size 1;
+    ``unbiased``: the older spelling (False means correction=0).
+
+    >>> minigrad.var_mean(minigrad.tensor([1.0, 2.0, 3.0, 4.0]))
+    (tensor(1.6667), tensor(2.5000))
+    """
     return tuple((var(input, dim, unbiased, keepdim, correction=correction), _mean(input, dim, keepdim)))
 
 
 @export(method=False)
 def std_mean(input, dim=None, *, correction=None, keepdim=False, unbiased=None):
-    """(std, mean) in one call."""
+    """(std, mean) in one call.
+
+    ``input``: a floating tensor; ``dim``: an int or a tuple (None: all); ``correction``: the
+    divisor is N - correction (default 1); ``keepdim``: keep reduced dims as size 1;
+    ``unbiased``: the older spelling (False means correction=0).
+
+    >>> minigrad.std_mean(minigrad.tensor([1.0, 3.0]), correction=0)
+    (tensor(1.), tensor(2.))
+    """
     return tuple((std(input, dim, unbiased, keepdim, correction=correction), _mean(input, dim, keepdim)))
 
 
@@ -237,14 +312,28 @@ _AMINMAX = collections.namedtuple("aminmax", "min max")
 
 @export
 def aminmax(input, *, dim=None, keepdim=False):
-    """(amin, amax) over all elements or along ``dim``."""
+    """(amin, amax) over all elements or along ``dim``, as a named tuple (``min``, ``max``).
+
+    ``input``: a non-empty tensor; ``dim``: one int, by keyword (None: all elements);
+    ``keepdim``: keep the reduced dim as size 1.
+
+    >>> r = minigrad.tensor([[1, 5], [3, 2]]).aminmax(dim=1)
+    >>> r.min, r.max
+    (tensor([1, 2]), tensor([5, 3]))
+    """
     dims = () if dim is None else dim
     return _AMINMAX(amin(input, dims, keepdim), amax(input, dims, keepdim))
 
 
 @export
 def count_nonzero(input, dim=None):
-    """How many elements are not zero (int64), over all or along ``dim``."""
+    """How many elements are not zero (int64), over all or along ``dim``.
+
+    ``input``: the tensor; ``dim``: an int or a tuple (None: all).
+
+    >>> minigrad.tensor([[0, 1], [2, 3]]).count_nonzero(dim=0)
+    tensor([1, 2])
+    """
     dims = None if dim is None else _dims("count_nonzero", dim, input.ndim)
     if type(input) is BatchedTensor:  # inside vmap: per sample
         count = lambda a, ax, kd: np.asarray(np.count_nonzero(a, axis=ax), dtype=np.int64)  # noqa: E731
