@@ -297,6 +297,12 @@ def scaled_dot_product_attention(
     ``is_causal`` masks the keys after each query; ``dropout_p`` drops probabilities with
     minigrad's default generator. See the module docstring for the shapes.
 
+    ``query`` (*, L, E), ``key`` (*, S, E), ``value`` (*, S, Ev); ``attn_mask``: broadcasting to
+    (*, L, S); ``dropout_p``: the probability of dropping each attention weight (training);
+    ``is_causal``: query i attends to keys 0..i only (no ``attn_mask`` then); ``scale``: the
+    factor on the scores; ``enable_gqa``: let ``key``/``value`` have fewer heads (dim -3) than
+    ``query``, each shared by a group of query heads (grouped-query attention).
+
     >>> q = minigrad.ones(1, 2, 3, 4)
     >>> minigrad.nn.functional.scaled_dot_product_attention(q, q, q).shape
     minigrad.Size([1, 2, 3, 4])
