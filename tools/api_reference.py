@@ -156,10 +156,30 @@ def _signature(obj):
 
 
 def _parameters(obj, sig):
-    """The parameter names a docstring should mention (self, *args, **kwargs aside)."""
+    """The parameter names a docstring should mention (self, *args, **kwargs aside): the
+    names at the top level of the signature's parentheses, not inside a default value (a
+    default of ``(1e-06, 50)`` is not two parameters)."""
     if not sig:
         return []
-    return [p for p in re.findall(r"[(,]\s*\**(\w+)", sig) if p not in ("self", "cls", "args", "kwargs")]
+    names, depth, quote, start = [], 0, None, True
+    for i, ch in enumerate(sig):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+            start = depth == 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 1:
+            start = True
+        elif start and depth == 1 and not ch.isspace() and ch != "*":
+            m = re.match(r"\w+", sig[i:])
+            if m and not sig[i].isdigit():
+                names.append(m.group())
+            start = False
+    return [p for p in names if p not in ("self", "cls", "args", "kwargs")]
 
 
 def audit(entries):
