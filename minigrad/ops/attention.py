@@ -155,13 +155,20 @@ def _as4(a, batch, rows, cols):
     return a.reshape(_fold(batch) + (rows, cols))
 
 
+def _stack(a, batch):
+    """``a`` (*, rows, cols) broadcast to ``batch`` + (rows, cols), as a contiguous (R, rows,
+    cols) stack for the batched GEMMs (np.broadcast_to only where it broadcasts: it costs
+    microseconds)."""
+    if a.shape[:-2] != batch:
+        a = np.broadcast_to(a, batch + a.shape[-2:])
+    return np.ascontiguousarray(a).reshape((math.prod(batch),) + a.shape[-2:])
+
+
 def _heads(a, batch, group):
     """k or v as a contiguous (R, S, E) stack for the batched GEMMs (GQA heads repeated)."""
     if group > 1:
         a = np.repeat(a, group, axis=-3)
-    return np.ascontiguousarray(np.broadcast_to(a, batch + a.shape[-2:])).reshape(
-        (math.prod(batch),) + a.shape[-2:]
-    )
+    return _stack(a, batch)
 
 
 def _ungroup(g, group):
@@ -177,9 +184,10 @@ class _Attention(Function):
     @staticmethod
     def forward(ctx, q, k, v, mask, batch, group, causal, scale, dropout_p, with_weights):
         qa, dt = q._data, q._data.dtype
-        lq, s, e = qa.shape[-2], k._data.shape[-2], qa.shape[-1]
-        q3 = np.ascontiguousarray(np.broadcast_to(qa, batch + (lq, e))).reshape(math.prod(batch), lq, e)
+        lq, s = qa.shape[-2], k._data.shape[-2]
+        q3 = _stack(qa, batch)
         k3, v3 = _heads(k._data, batch, group), _heads(v._data, batch, group)
+        ctx.stacks = (q3, k3, v3)  # backward's GEMM operands, not copied again there
         scores = gemm.matmul(q3, k3.transpose(0, 2, 1))  # (R, L, S), C-contiguous
         p4 = scores.reshape(_fold(batch) + (lq, s))
         m4 = None
@@ -215,8 +223,8 @@ class _Attention(Function):
             return _composed_backward(ctx, q, k, v, mask, g, g_weights)
         p, drop = p_t._data, None if drop_t is None else drop_t._data
         r, lq, s = p.shape
-        ga = np.ascontiguousarray(np.broadcast_to(g._data, batch + g.shape[-2:])).reshape(r, lq, g.shape[-1])
-        k3, v3 = _heads(k._data, batch, group), _heads(v._data, batch, group)
+        ga = _stack(g._data, batch)
+        q3, k3, v3 = ctx.stacks
         dq = dk = dv = dm = None
         if need_v:
             probs = p if drop is None else p * drop
@@ -233,9 +241,6 @@ class _Attention(Function):
             if need_q:
                 dq = gemm.matmul(dp, k3).reshape(batch + (lq, k3.shape[-1]))
             if need_k:
-                q3 = np.ascontiguousarray(np.broadcast_to(q._data, batch + q.shape[-2:])).reshape(
-                    r, lq, q.shape[-1]
-                )
                 dk = _ungroup(
                     gemm.matmul(dp.transpose(0, 2, 1), q3).reshape(batch + (s, q3.shape[-1])), group
                 )
