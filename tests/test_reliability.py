@@ -550,6 +550,40 @@ def test_prod_third_derivative_with_two_zeros_matches_pytorch():
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
 
 
+# gradient contributions of inf and -inf meeting in the engine: NaN, silently (PyTorch's), at a
+# leaf, at a node, across two backward calls into .grad, off the kernel's fast path (float16,
+# a broadcast row), and recorded (create_graph)
+ACCUMULATIONS = {
+    "leaf": lambda L, x: [(x * inf + x * -inf).sum()],
+    "node": lambda L, x: [((x * 2) * inf + (x * 2) * -inf).sum()],
+    "two_backwards": lambda L, x: [(x * inf).sum(), (x * -inf).sum()],
+    "float16": lambda L, x: [(x.half() * inf + x.half() * -inf).sum()],
+    "broadcast_row": lambda L, x: [(x * inf + (x * -inf).expand(2, 2)[0]).sum()],
+    "overflow": lambda L, x: [(x * 3e38 + x * 3e38).sum()],
+}
+
+
+def _accumulated(L, name, create_graph):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    for out in ACCUMULATIONS[name](L, x):
+        out.backward(create_graph=create_graph)
+    return np.asarray(x.grad.tolist())
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("name", sorted(ACCUMULATIONS))
+def test_accumulating_inf_and_minus_inf_is_nan_without_a_warning(name, create_graph):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "invalid value encountered in add" fails
+        got = _accumulated(minigrad, name, create_graph)
+    assert np.isnan(got).all() if name != "overflow" else np.isposinf(got).all()
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():  # PyTorch's note on backward(create_graph=True)'s cycle
+        warnings.simplefilter("ignore", UserWarning)
+        theirs = _accumulated(torch, name, create_graph)
+    np.testing.assert_array_equal(got, theirs)
+
+
 def test_adaptive_avg_pool2d_nan_stays_in_its_window():
     x = minigrad.ones(1, 1, 4, 4)
     x[0, 0, 0, 0] = nan
