@@ -12,6 +12,28 @@
 # a dict. A run gives back every slot it claimed when it ends, so one backward at a time (the
 # usual case) never touches the dict. Adding into a leaf's ``.grad`` is serialised by a lock
 # (numpy releases the GIL inside a big ``+=``). The walk itself is ``_run_backward``.
+# Every sum of two gradients goes through ``_sum`` (or ``_add_into`` for a ``.grad``): the
+# C loop of the add kernel, which raises no floating-point warning (inf + -inf is NaN
+# silently, as in PyTorch), and numpy under ``errstate`` for what that loop does not take.
+
+from . import _kernels  # no-cython-lint
+from ._kernels import binary_into as _binary_into  # no-cython-lint
+
+
+def _quiet_add(a, b):
+    """numpy's ``a + b`` without its floating-point warnings (the kernel's fallback)."""
+    with np.errstate(all="ignore"):
+        return a + b
+
+
+cdef Binary _ADD = Binary("add", _quiet_add)
+cdef int _K_ADD = _kernels.BINARY["add"]
+
+
+cdef inline object _sum(object a, object b):
+    """``a + b`` of two gradients: raw arrays by the kernel (no warning), Tensors (create_graph)
+    by their recorded add, which is silent too."""
+    return _ADD.call(a, b) if type(a) is ndarray else a + b
 
 cdef struct _SeqIdx:
     long long seq
@@ -56,10 +78,10 @@ cdef class _Run:
     cdef inline void send(self, Node node, object g):
         """Add ``g`` to what this run gathered for ``node`` (visited)."""
         if node._stamp == self.stamp:
-            node._grad = g if node._grad is None else node._grad + g
+            node._grad = g if node._grad is None else _sum(node._grad, g)
         else:
             cur = self.foreign[node]
-            self.foreign[node] = g if cur is None else cur + g
+            self.foreign[node] = g if cur is None else _sum(cur, g)
 
     cdef inline void visit_leaf(self, Tensor leaf):
         """Count an edge into ``leaf``; at the first, claim its slot (or use ``foreign``)."""
@@ -79,10 +101,10 @@ cdef class _Run:
     cdef inline void send_leaf(self, Tensor leaf, object g):
         """Add ``g`` to what this run gathered for ``leaf`` (visited)."""
         if leaf._stamp == self.stamp:
-            leaf._pending = g if leaf._pending is None else leaf._pending + g
+            leaf._pending = g if leaf._pending is None else _sum(leaf._pending, g)
         else:
             cur = self.foreign[id(leaf)]
-            self.foreign[id(leaf)] = g if cur is None else cur + g
+            self.foreign[id(leaf)] = g if cur is None else _sum(cur, g)
 
     cdef inline object take(self, Node node):
         """What this run gathered for ``node``, removed from its slot."""
@@ -226,7 +248,9 @@ cdef object _accumulate_locked(Tensor t, object g, bint create_graph, set given)
     elif cur._requires_grad:
         t._grad = cur + _wrap(g)
     else:
-        cur._data += g
+        if not _binary_into(_K_ADD, cur._data, g):   # the kernel's in-place loop, else numpy's
+            with np.errstate(all="ignore"):
+                cur._data += g
         cur._version.value += 1
 
 

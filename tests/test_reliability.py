@@ -325,6 +325,28 @@ SPECIAL = {
     "solve_nan": (lambda L, a, b: L.linalg.solve(a, b), [[[1.0, 2.0], [nan, 1.0]], [1.0, 2.0]]),
     "qr_rank_deficient": (lambda L, x: L.linalg.qr(x).Q * L.linalg.qr(x).R.sum(), [[[1.0] * 3] * 4]),
     "qr_empty": (lambda L, x: L.linalg.qr(x.reshape(0, 3)).R * 2, [[]]),
+    # scatter_reduce amax/amin at a NaN: the NaN result equals no element, so PyTorch's
+    # mask * (g / 0) gives NaN to self's element there and to every src element scattered there
+    "scatter_reduce_amax_nan_self": (
+        lambda L, x, s: x.scatter_reduce(0, L.tensor([0, 1, 1]), s, "amax"),
+        [[1.0, nan, 3.0, 4.0], [5.0, 0.5, 2.0]],
+    ),
+    "scatter_reduce_amin_nan_src": (
+        lambda L, x, s: x.scatter_reduce(0, L.tensor([0, 1, 1, 3]), s, "amin"),
+        [[1.0, 2.0, 3.0, 4.0], [5.0, nan, 0.5, 4.0]],
+    ),
+    "scatter_reduce_amax_nan_src_noself": (
+        lambda L, x, s: x.scatter_reduce(0, L.tensor([0, 1, 1, 3]), s, "amax", include_self=False),
+        [[1.0, 2.0, 3.0, 4.0], [5.0, nan, 0.5, 4.0]],
+    ),
+    "scatter_reduce_amax_nan_unwritten_self": (
+        lambda L, x, s: x.scatter_reduce(0, L.tensor([0, 0]), s, "amax", include_self=False),
+        [[1.0, nan, 3.0], [5.0, 2.0]],
+    ),
+    "scatter_reduce_amin_2d_nan": (
+        lambda L, x, s: x.scatter_reduce(1, L.tensor([[0, 0], [1, 1]]), s, "amin"),
+        [[[nan, 1.0], [2.0, 3.0]], [[0.5, 4.0], [nan, 1.0]]],
+    ),
 }
 
 # the same comparison within rounding (LAPACK's order of operations differs from PyTorch's)
@@ -417,9 +439,149 @@ def test_sweep_special_lists_no_unexplained_difference_on_the_fixed_rows():
     sweep = os.path.join(
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tools", "sweep_special.py"
     )
-    rows = "prod,std,var,floor,remainder,pow_scalar,median,quantile"
+    rows = "prod,std,var,floor,remainder,pow_scalar,median,quantile,scatter_reduce,mode,det"
     out = run_python([sweep, "--only", rows], timeout=300).stdout
     assert "unexplained differences: none" in out.splitlines()[-1], out[-3000:]
+
+
+@pytest.mark.parametrize("reduce", ["amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_scatter_reduce_extreme_gradient_is_pytorchs_product_with_the_masks(
+    reduce, include_self, create_graph
+):
+    # an incoming gradient with inf and NaN, a NaN in self and in src: PyTorch multiplies
+    # g / (number of ties) by each element's 0/1 mask, so 0 * inf is NaN too, silently
+    torch = pytest.importorskip("torch")
+    got = []
+    for L in (minigrad, torch):
+        x = L.tensor([1.0, nan, 3.0, 4.0, 2.0], dtype=L.float64, requires_grad=True)
+        s = L.tensor([5.0, 0.5, 2.0, nan, 2.0], dtype=L.float64, requires_grad=True)
+        out = x.scatter_reduce(0, L.tensor([0, 1, 1, 2, 4]), s, reduce, include_self=include_self)
+        g = L.tensor([inf, 2.0, 0.0, nan, 1.0], dtype=L.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no numpy RuntimeWarning on the way
+            grads = L.autograd.grad(out, (x, s), g, create_graph=create_graph)
+        got.append([np.asarray(t.tolist()) for t in grads])
+    for ours, theirs in zip(*got):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_mode_counts_the_nans_of_a_row_as_one_largest_value():
+    # PyTorch's CPU mode std::sorts with `<`, undefined at NaN (tools/sweep_special.py's KNOWN):
+    # minigrad's rule is np.unique's, NaNs counted together and larger than every number
+    rows = minigrad.tensor(
+        [[nan, 1.0, 2.0, 3.0], [nan, nan, 1.0, 1.0], [nan, nan, nan, 1.0], [2.0, nan, 2.0, 1.0]]
+    )
+    values, indices = rows.mode(1)
+    np.testing.assert_array_equal(values.numpy(), [1.0, 1.0, nan, 2.0])
+    np.testing.assert_array_equal(indices.numpy(), [1, 3, 2, 2])
+
+
+# prod's second derivative at zeros: its create_graph gradient was g * out / x, 0 / 0 = NaN
+PROD_ZEROS = {
+    "one_zero": (lambda x: x.prod(), [2.0, 0.0, 3.0, 0.5]),
+    "two_zeros": (lambda x: x.prod(), [2.0, 0.0, 3.0, 0.0]),
+    "three_zeros": (lambda x: x.prod(), [0.0, 0.0, 3.0, 0.0]),
+    "no_zero": (lambda x: x.prod(), [2.0, -1.5, 3.0, 0.5]),
+    "dim_one_and_two_zeros": (lambda x: x.prod(1), [[2.0, 0.0, 3.0], [0.0, 0.0, 4.0], [1.0, 2.0, 3.0]]),
+    "dim0_keepdim": (lambda x: x.prod(0, keepdim=True), [[2.0, 0.0, 3.0], [0.0, 0.0, 4.0], [1.0, 2.0, 3.0]]),
+    "all_dims_two_zeros": (lambda x: x.prod(), [[2.0, 0.0, 3.0], [0.0, 5.0, 4.0]]),
+    "long_lane": (lambda x: x.prod(), [1.1, -0.9, 0.0, 1.2, 0.8, 1.3, -1.05, 0.95, 1.0, 0.0, 0.7]),
+    "zero_d": (lambda x: x.prod(), 0.0),
+}
+
+
+def _prod_hessian_vector(L, fn, values, v, w):
+    x = L.tensor(values, dtype=L.float64, requires_grad=True)
+    out = fn(x)
+    (g,) = L.autograd.grad(out, x, L.tensor(w, dtype=L.float64), create_graph=True)
+    (h,) = L.autograd.grad(g, x, L.tensor(v, dtype=L.float64))
+    return np.asarray(g.tolist()), np.asarray(h.tolist())
+
+
+@pytest.mark.parametrize("name", sorted(PROD_ZEROS))
+def test_prod_second_derivative_at_zeros_matches_finite_differences(name):
+    fn, values = PROD_ZEROS[name]
+    a = np.asarray(values, dtype=np.float64)
+    rng = np.random.default_rng(0)
+    v = rng.standard_normal(a.shape)
+    w = rng.standard_normal(np.shape(fn(minigrad.tensor(a)).numpy()))
+    g, h = _prod_hessian_vector(minigrad, fn, values, v, w)
+
+    def first(arr):  # the first-order gradient on arrays (exact with zeros), at arr
+        x = minigrad.tensor(arr, dtype=minigrad.float64, requires_grad=True)
+        fn(x).backward(minigrad.tensor(w, dtype=minigrad.float64))
+        return x.grad.numpy()
+
+    eps = 1e-6
+    fd = (first(a + eps * v) - first(a - eps * v)) / (2 * eps)
+    assert np.isfinite(h).all()
+    np.testing.assert_allclose(g, first(a), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(h, fd, rtol=1e-6, atol=1e-8)
+    x = minigrad.tensor(a, dtype=minigrad.float64, requires_grad=True)
+    assert minigrad.autograd.gradgradcheck(fn, (x,))
+
+
+# a 0-d prod's gradient is g itself: PyTorch's has no grad_fn to differentiate again
+@pytest.mark.parametrize("name", sorted(set(PROD_ZEROS) - {"zero_d"}))
+def test_prod_second_derivative_at_zeros_matches_pytorch(name):
+    torch = pytest.importorskip("torch")
+    fn, values = PROD_ZEROS[name]
+    rng = np.random.default_rng(1)
+    v = rng.standard_normal(np.shape(values))
+    w = rng.standard_normal(np.shape(fn(minigrad.tensor(values)).numpy()))
+    for ours, theirs in zip(
+        _prod_hessian_vector(minigrad, fn, values, v, w), _prod_hessian_vector(torch, fn, values, v, w)
+    ):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_prod_third_derivative_with_two_zeros_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    got = []
+    for L in (minigrad, torch):
+        x = L.tensor([2.0, 0.0, 3.0, 0.0, 1.5], dtype=L.float64, requires_grad=True)
+        (g,) = L.autograd.grad(x.prod(), x, create_graph=True)
+        (h,) = L.autograd.grad(g[1], x, create_graph=True)
+        (t,) = L.autograd.grad(h[3], x)
+        got.append([np.asarray(a.tolist()) for a in (g, h, t)])
+    for ours, theirs in zip(*got):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+# gradient contributions of inf and -inf meeting in the engine: NaN, silently (PyTorch's), at a
+# leaf, at a node, across two backward calls into .grad, off the kernel's fast path (float16,
+# a broadcast row), and recorded (create_graph)
+ACCUMULATIONS = {
+    "leaf": lambda L, x: [(x * inf + x * -inf).sum()],
+    "node": lambda L, x: [((x * 2) * inf + (x * 2) * -inf).sum()],
+    "two_backwards": lambda L, x: [(x * inf).sum(), (x * -inf).sum()],
+    "float16": lambda L, x: [(x.half() * inf + x.half() * -inf).sum()],
+    "broadcast_row": lambda L, x: [(x * inf + (x * -inf).expand(2, 2)[0]).sum()],
+    "overflow": lambda L, x: [(x * 3e38 + x * 3e38).sum()],
+}
+
+
+def _accumulated(L, name, create_graph):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    for out in ACCUMULATIONS[name](L, x):
+        out.backward(create_graph=create_graph)
+    return np.asarray(x.grad.tolist())
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("name", sorted(ACCUMULATIONS))
+def test_accumulating_inf_and_minus_inf_is_nan_without_a_warning(name, create_graph):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "invalid value encountered in add" fails
+        got = _accumulated(minigrad, name, create_graph)
+    assert np.isnan(got).all() if name != "overflow" else np.isposinf(got).all()
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():  # PyTorch's note on backward(create_graph=True)'s cycle
+        warnings.simplefilter("ignore", UserWarning)
+        theirs = _accumulated(torch, name, create_graph)
+    np.testing.assert_array_equal(got, theirs)
 
 
 def test_adaptive_avg_pool2d_nan_stays_in_its_window():

@@ -16,11 +16,15 @@
 #     definitely lost block fails the run (--error-exitcode=1
 #     --errors-for-leak-kinds=definite). tools/valgrind-python.supp silences the
 #     interpreter's, numpy's and the loader's own noise, never a frame of minigrad;
-#  2b. with FUZZ_SECONDS=N, runs the fuzzer (tools/fuzz.py) with each target's process under
-#     the same Memcheck, N seconds in all, at least one round of 25 examples per target;
-#  3. proves the suppressions hide nothing of ours (the canary): in the scratch copy it
-#     removes the index-range check of _conv_kernels.scatter_add_planes, rebuilds, writes one
-#     element past an array's end through it, and requires valgrind to report that write.
+#  2b. runs the fuzzer (tools/fuzz.py --in-process, issue 16) under the same Memcheck: every
+#     target in one process, FUZZ_SECONDS (default 100; 0 skips it) of fuzzing in rounds of 5
+#     examples after a start of a minute or two (numpy, minigrad and hypothesis imported under
+#     Memcheck); an invalid access, a crash or a failed example fails the run;
+#  3. proves the suppressions hide nothing of ours and that the fuzzer's run reports what
+#     valgrind sees (the canary): in the scratch copy it removes the index-range check of
+#     _conv_kernels.scatter_add_planes, rebuilds, runs the fuzzer's planes target (whose
+#     first example writes one element past an array's end through it) under the same
+#     Memcheck, and requires a non-zero exit and valgrind's report of that write.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -56,6 +60,8 @@ MINIGRAD_CYTHON_DEBUG=1 CFLAGS="-g -fno-omit-frame-pointer" \
 
 VALGRIND=(valgrind --tool=memcheck --error-exitcode=1 --errors-for-leak-kinds=definite
           --leak-check=full --show-leak-kinds=definite --num-callers=40 --suppressions="$SUPP")
+# the fuzzer's runs: valgrind's own exit status 3, apart from the fuzzer's 1 (a failed example)
+FUZZ_VALGRIND=("${VALGRIND[@]/--error-exitcode=1/--error-exitcode=3}")
 
 # 2. the kernel tests under Memcheck
 echo "check_memory: running ${KERNEL_TESTS[*]} under valgrind (a few minutes)"
@@ -73,17 +79,26 @@ if [ "$status" != 0 ]; then
 fi
 echo "check_memory: kernel tests clean under valgrind in $((SECONDS - start)) s: $summary"
 
-# 2b. on request, the fuzzer (tools/fuzz.py, issue 16) with every target's child process under
-# Memcheck on the same build: an invalid read or write that does not crash is a finding too.
-# Each child's start under valgrind takes minutes, so CI does not (it fuzzes the bounds-checked
-# build without valgrind); run it with FUZZ_SECONDS=600 bash tools/check_memory.sh.
-FUZZ_SECONDS="${FUZZ_SECONDS:-0}"
+# 2b. the fuzzer (tools/fuzz.py, issue 16), every target in one process under Memcheck on the
+# same build: an invalid read or write that does not crash is a finding too.
+FUZZ_SECONDS="${FUZZ_SECONDS:-100}"
 if [ "$FUZZ_SECONDS" != 0 ]; then
-    echo "check_memory: the fuzzer under valgrind for ${FUZZ_SECONDS} s (at least one round per target)"
+    echo "check_memory: the fuzzer under valgrind, in one process, ${FUZZ_SECONDS} s after its start"
     start=$SECONDS
-    PYTHONMALLOC=malloc PYTHONPATH="$WORK" "$PY" "$ROOT/tools/fuzz.py" --seconds "$FUZZ_SECONDS" --examples 25 \
-        --under "${VALGRIND[*]}" || { echo "check_memory: FAILED: the fuzzer under valgrind found something" >&2; exit 1; }
-    echo "check_memory: fuzzer clean under valgrind in $((SECONDS - start)) s"
+    fuzz_status=0
+    PYTHONMALLOC=malloc PYTHONPATH="$WORK" "${FUZZ_VALGRIND[@]}" --log-file="$WORK/fuzz.log" \
+        "$PY" "$ROOT/tools/fuzz.py" --in-process --seconds "$FUZZ_SECONDS" --examples 5 \
+        >"$WORK/fuzz.out" 2>&1 || fuzz_status=$?
+    grep -v "^TARGET " "$WORK/fuzz.out" | tail -12
+    if [ "$fuzz_status" != 0 ]; then
+        grep -q "ERROR SUMMARY: 0 errors" "$WORK/fuzz.log" || cat "$WORK/fuzz.log"
+        tail -3 "$WORK/fuzz.out"
+        echo "check_memory: FAILED: the fuzzer under valgrind found something (exit $fuzz_status:" \
+            "3 valgrind's errors, 1 a failed example, above 128 a signal)" >&2
+        exit 1
+    fi
+    echo "check_memory: fuzzer clean under valgrind in $((SECONDS - start)) s:" \
+        "$(grep -h "ERROR SUMMARY" "$WORK/fuzz.log" | sed 's/^==[0-9]*== //')"
 fi
 
 # 3. the canary: an out-of-bounds write in a kernel must be reported
@@ -99,15 +114,16 @@ MINIGRAD_CYTHON_DEBUG=1 CFLAGS="-g -fno-omit-frame-pointer" \
     python setup.py build_ext --inplace >"$WORK/build-canary.log" 2>&1 \
     || { tail -30 "$WORK/build-canary.log"; echo "check_memory: canary build failed" >&2; exit 1; }
 canary_status=0
-PYTHONMALLOC=malloc "${VALGRIND[@]}" --log-file="$WORK/canary.log" "$PY" -c '
-import numpy as np
-from minigrad import _conv_kernels as CK
-CK.scatter_add_planes(np.ones((1, 4)), np.array([[0, 1, 2, 4]]), 4)   # writes out[0, 4]: one past the end
-' || canary_status=$?
-if [ "$canary_status" = 0 ] || ! grep -q "Invalid write" "$WORK/canary.log"; then
-    cat "$WORK/canary.log"
-    echo "check_memory: FAILED: valgrind did not report the canary's out-of-bounds write" >&2
+start=$SECONDS
+PYTHONMALLOC=malloc PYTHONPATH="$WORK" "${FUZZ_VALGRIND[@]}" --log-file="$WORK/canary.log" \
+    "$PY" "$ROOT/tools/fuzz.py" --in-process --only planes --seconds 1 --examples 5 \
+    >"$WORK/canary.out" 2>&1 || canary_status=$?
+if [ "$canary_status" != 3 ] || ! grep -q "Invalid write" "$WORK/canary.log"; then
+    cat "$WORK/canary.log" "$WORK/canary.out"
+    echo "check_memory: FAILED: the fuzzer under valgrind did not report the canary's out-of-bounds write" \
+        "(exit $canary_status)" >&2
     exit 1
 fi
-echo "check_memory: canary caught (valgrind reports the planted out-of-bounds write in _conv_kernels)"
+echo "check_memory: canary caught in $((SECONDS - start)) s (the fuzzer's run under valgrind exits $canary_status" \
+    "and valgrind reports the planted out-of-bounds write in _conv_kernels)"
 echo "check_memory: OK"

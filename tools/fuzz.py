@@ -12,7 +12,14 @@ finding, and a crash kills the child process, which names the target that was ru
     python tools/fuzz.py --seconds 3600        # longer; any target: --only conv2d,pool2d
     MINIGRAD_CYTHON_DEBUG=1 python setup.py build_ext --inplace --force   # bounds-checked
     python tools/fuzz.py --seconds 600 --under "valgrind --error-exitcode=1 ..."   # each child under it
-    bash tools/check_memory.sh     # does that on a bounds-checked scratch build (FUZZ_SECONDS)
+    valgrind --error-exitcode=1 ... python tools/fuzz.py --in-process --seconds 120   # one process
+    bash tools/check_memory.sh     # the in-process run on a bounds-checked scratch build (FUZZ_SECONDS)
+
+``--in-process`` runs every target in this one process, each its share of ``--seconds``
+(counted once the targets' modules are imported): under valgrind an interpreter's start (numpy,
+minigrad and hypothesis imported under Memcheck) takes a minute or more here, once instead of
+once per round. A crash then ends the run: the last ``TARGET`` line printed names the target
+and round it was in; valgrind's report of an invalid access makes the exit status non-zero.
 
 It prints one line per round and a summary: examples tried per target and the findings.
 """
@@ -24,10 +31,11 @@ import shlex
 import subprocess
 import sys
 import time
+import traceback
 import warnings
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 ALLOWED = (TypeError, ValueError, IndexError, RuntimeError, NotImplementedError, OverflowError, MemoryError)
@@ -257,6 +265,34 @@ def target_indexing():
     return run
 
 
+def target_planes():
+    from minigrad import _conv_kernels as CK
+
+    # indices around the plane's end: check_memory.sh's canary removes scatter_add_planes'
+    # range check, and the first example (one past the end) must then be valgrind's finding
+    @example(planes=1, per_plane=4, plane_size=4, offsets=[0, 1, 2, 4], dtype=np.float64)
+    @given(
+        planes=small(0, 3), per_plane=small(0, 4), plane_size=st.one_of(small(0, 5), st.sampled_from(EDGES)),
+        offsets=st.lists(st.one_of(small(-2, 6), st.sampled_from(EDGES)), max_size=12),
+        dtype=st.sampled_from([np.float32, np.float64]),
+    )  # fmt: skip
+    def run(planes, per_plane, plane_size, offsets, dtype):
+        shape = (planes, per_plane)
+        idx = np.resize(np.asarray([v for v in offsets if -(2**63) <= v < 2**63] or [0], np.int64), shape)
+        g = np.ones(shape, dtype)
+        if 0 <= plane_size <= 64:
+            out = _ok(CK.scatter_add_planes, g, idx, plane_size)
+            if out is not None:
+                assert out.shape == (planes, plane_size) and out.sum() == g.size, (out.shape, out.sum())
+                back = _ok(CK.gather_planes, out, idx)
+                assert back is not None and back.shape == shape
+        else:
+            _ok(CK.scatter_add_planes, g, idx, plane_size)  # a huge plane: MemoryError or refused
+        _ok(CK.gather_planes, np.ones((planes, min(max(plane_size, 0), 64)), dtype), idx)
+
+    return run
+
+
 TARGETS = {
     "conv2d": target_conv2d,
     "conv1d": target_conv1d,
@@ -266,19 +302,31 @@ TARGETS = {
     "softmax_cross_entropy": target_softmax_cross_entropy,
     "optimizers": target_optimizers,
     "indexing": target_indexing,
+    "planes": target_planes,
 }
 
 
 # ----------------------------------------------------------------------------- driver
 
 
-def child(name, examples, seed):
-    """Run one target for ``examples`` examples; print how many ran, or the finding."""
+def _cap_memory():
     # a 4 GiB address space: an allocation that fits the machine but not a fuzzer (an edge
     # padding of 2**31 - 1 asks for 16 GiB) is a MemoryError here, not the OOM killer
     resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+
+
+def child(name, examples, seed):
+    """Run one target for ``examples`` examples; print how many ran, or the finding."""
+    _cap_memory()
+    print(f"RAN {_run_target(name, examples, seed)}")
+
+
+def _run_target(name, examples, seed, count=None):
+    """One round of a target: ``examples`` examples from ``seed``; returns how many ran (also
+    counted in ``count[0]``, which a failing round leaves counted). A finding is hypothesis's
+    exception (after shrinking), raised."""
     run = TARGETS[name]()
-    count = [0]
+    count = [0] if count is None else count
     inner = run.hypothesis.inner_test
 
     def counted(*a, **kw):
@@ -293,7 +341,32 @@ def child(name, examples, seed):
     import hypothesis
 
     hypothesis.seed(seed)(configured)()
-    print(f"RAN {count[0]}")
+    return count[0]
+
+
+def in_process(names, seconds, examples):
+    """Every target in this process, each its share of ``seconds`` in rounds of ``examples``.
+    Returns (examples tried per target, findings)."""
+    _cap_memory()
+    for name in names:  # each target's imports (minigrad: most of a start under valgrind) first
+        TARGETS[name]()
+    tried, findings = dict.fromkeys(names, 0), []
+    start = time.monotonic()
+    for k, name in enumerate(names):
+        end = time.monotonic() + (start + seconds - time.monotonic()) / (len(names) - k)
+        rnd = 0
+        while rnd == 0 or time.monotonic() < end:
+            print(f"TARGET {name} round {rnd}", flush=True)  # what was running, should this crash
+            count = [0]
+            try:
+                _run_target(name, examples, rnd, count)
+            except Exception:  # noqa: BLE001 - hypothesis's failing example: a finding
+                findings.append((name, rnd, "failed", traceback.format_exc()[-3000:]))
+                print(f"FINDING {name} (round {rnd}): failed\n{findings[-1][3]}", flush=True)
+            tried[name] += count[0]
+            rnd += 1
+        print(f"{name}: {tried[name]} examples in {rnd} rounds", flush=True)
+    return tried, findings
 
 
 def main(argv=None):
@@ -304,14 +377,28 @@ def main(argv=None):
     ap.add_argument(
         "--under", default="", help="a command to run each target's child process under (valgrind ...)"
     )
+    ap.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run every target in this process (one start, e.g. under valgrind)",
+    )
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         child(args.child[0], int(args.child[1]), int(args.child[2]))
         return 0
     names = [n for n in args.only.split(",") if n] or list(TARGETS)
-    tried, findings = dict.fromkeys(names, 0), []
     start = time.monotonic()
+    if args.in_process:
+        if args.under:
+            ap.error("--in-process runs in this process: start it under the command instead of --under")
+        tried, findings = in_process(names, args.seconds, args.examples)
+        print(
+            f"fuzz: {sum(tried.values())} examples over {len(names)} targets in one process, "
+            f"{len(findings)} findings ({time.monotonic() - start:.0f} s with the imports)"
+        )
+        return 1 if findings else 0
+    tried, findings = dict.fromkeys(names, 0), []
     for k, name in enumerate(names):
         # each target its share of what is left (at least one round), so a slow machine still
         # reaches every target

@@ -78,7 +78,8 @@ def _fwd_scatter_reduce(x, src, dim, index, reduce, include_self):
             out[where] = src
         else:
             out[where] = ident
-    _REDUCERS[reduce].at(out, where, src)
+    with np.errstate(invalid="ignore", over="ignore"):  # a NaN or an overflow: as PyTorch, no warning
+        _REDUCERS[reduce].at(out, where, src)
     if reduce == "mean":
         count = np.zeros(x.shape, np.int64)
         np.add.at(count, where, 1)
@@ -154,13 +155,16 @@ def _mean_count(g, x, dim, index, include_self):
 
 def _ties(g, x, src, out, dim, index):
     """amax/amin: g shared evenly among the elements equal to their result, and which those are
-    (in self, in src); PyTorch counts self's element even with include_self=False."""
+    (in self, in src, as 0/1 factors); PyTorch counts self's element even with include_self=False.
+    A NaN result equals no element: 0 shares, so g / 0 there, and the factor-0 products give
+    NaN to every element reduced into it (PyTorch's formula, which multiplies by the masks)."""
     where = _along(index, dim)
     outr = _raw(out)
+    dtype = _raw(g).dtype
     x_is, s_is = _raw(x) == outr, _crop(_raw(src), index) == outr[where]
-    n = x_is.astype(_raw(g).dtype)
+    n = x_is.astype(dtype)
     np.add.at(n, where, s_is)
-    return g / _const(g, np.maximum(n, 1)), x_is, s_is
+    return g / _const(g, n), _const(g, x_is.astype(dtype)), _const(g, s_is.astype(dtype))
 
 
 def _sr_grad_self(g, x, src, out, dim, index, reduce, include_self):
@@ -173,8 +177,9 @@ def _sr_grad_self(g, x, src, out, dim, index, reduce, include_self):
         masked_x = _where(_raw(x) == 0, 1.0, x)
         gx = g * _scatter_reduce(masked_x, src, dim, index, reduce, include_self) / masked_x
     else:
-        shared, x_is, _ = _ties(g, x, src, out, dim, index)
-        gx = _keep(shared, x_is)
+        with np.errstate(divide="ignore", invalid="ignore"):  # g / 0 and 0 * inf: NaN, silently
+            shared, x_is, _ = _ties(g, x, src, out, dim, index)
+            gx = shared * x_is
     return gx if include_self else _zero_at(gx, _along(index, dim))
 
 
@@ -199,8 +204,9 @@ def _sr_grad_src(g, x, src, out, dim, index, reduce, include_self):
             single, gather(g * others, dim, index), gather(g * out, dim, index) / _where(zero, 1.0, src_c)
         )
     else:
-        shared, _, s_is = _ties(g, x, src, out, dim, index)
-        gs = _keep(gather(shared, dim, index), s_is)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shared, _, s_is = _ties(g, x, src, out, dim, index)
+            gs = gather(shared, dim, index) * s_is
     return _pad_to(gs, src.shape)
 
 

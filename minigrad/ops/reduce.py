@@ -135,10 +135,12 @@ def _fwd_prod(x, dims=None, keepdim=False):
 def _prod_grad(g, x, out, dims, keepdim):
     """d prod / d x_i = product of the other elements (exact with zeros on arrays)."""
     gk = expand(_keepdim(g, dims, keepdim, x.shape), x.shape)
-    if not _is_raw(x) or not (x == 0).any():
+    if not (_raw_data(x) == 0).any():
         # PyTorch's rule: out / x when no factor is 0 (so an inf or NaN factor gives NaN for
         # itself, inf/inf), the products of the others otherwise
         return mul(gk, div(expand(_keepdim(out, dims, keepdim, x.shape), x.shape), x))
+    if not _is_raw(x):  # create_graph: the products of the others, differentiable at the zeros
+        return mul(gk, _others_recorded(x, dims))
     if dims is None and np.count_nonzero(x == 0) > 1:
         return np.zeros_like(gk)  # two zeros: every product of the others is 0 (PyTorch's shortcut)
     # the reduced axes (all of them, or every one of a tuple: issue 8) moved last and merged
@@ -153,6 +155,41 @@ def _prod_grad(g, x, out, dims, keepdim):
         right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = np.moveaxis((left * right).reshape(moved.shape), last, dims)
     return gk * others
+
+
+def _raw_data(x):
+    return x if _is_raw(x) else x._data
+
+
+def _others_recorded(x, dims):
+    """prod_{j != i} x_j over each lane of ``dims`` (None: all), recorded from multiplications
+    only, so its own derivatives are exact where x has zeros (issue 16: out / x there is 0 / 0,
+    and prod's second derivative was NaN). The products before and after each element are
+    exclusive scans; a doubling scan takes log2(n) products of the lane (PyTorch records
+    cumprods, whose backward it makes zero-safe)."""
+    dims = tuple(range(x.ndim)) if dims is None else tuple(dims)
+    kept = tuple(d for d in range(x.ndim) if d not in dims)
+    moved = x.permute(kept + dims)
+    lanes = moved.reshape(moved.shape[: len(kept)] + (_numel(moved.shape[len(kept) :]),))
+    others = _before(lanes) * flip(_before(flip(lanes, (-1,))), (-1,))
+    return others.reshape(moved.shape).permute(tuple(np.argsort(kept + dims)))
+
+
+def _before(lanes):
+    """The product of the elements before each one along the last axis (1 for the first)."""
+    from .join import cat
+
+    n = lanes.shape[-1]
+
+    def ones(k):
+        return _tape._from_array(np.ones(lanes.shape[:-1] + (k,), lanes._data.dtype))
+
+    y = cat([ones(1), lanes[..., : n - 1]], -1)
+    step = 1
+    while step < n:  # Hillis-Steele: y[k] *= y[k - step], from the old y
+        y = y * cat([ones(step), y[..., : n - step]], -1)
+        step *= 2
+    return y
 
 
 def _fwd_extreme(fn, name):
