@@ -293,6 +293,35 @@ def target_planes():
     return run
 
 
+def target_rows():
+    """The row scatter behind x[int_array]'s backward (an embedding's): indices past either
+    end, negative ones, rows 0, and the same through the tape."""
+    import minigrad
+    from minigrad import _conv_kernels as CK
+
+    @given(
+        k=small(0, 5), width=small(0, 3), rows=st.one_of(small(0, 5), st.sampled_from(EDGES)),
+        offsets=st.lists(st.one_of(small(-6, 6), st.sampled_from(EDGES)), max_size=8),
+        dtype=st.sampled_from([np.float32, np.float64]),
+    )  # fmt: skip
+    def run(k, width, rows, offsets, dtype):
+        idx = np.resize(np.asarray([v for v in offsets if -(2**63) <= v < 2**63] or [0], np.int64), (k,))
+        g = np.ones((k, width), dtype)
+        if 0 <= rows <= 64:
+            out = _ok(CK.scatter_add_rows, g, idx, rows)
+            if out is not None:
+                assert out.shape == (rows, width) and out.sum() == g.size, (out.shape, out.sum())
+            w = minigrad.randn(rows, width, requires_grad=True)
+            picked = _ok(lambda: w[minigrad.tensor(idx)])
+            if picked is not None:
+                picked.sum().backward()
+                assert w.grad.sum().item() == picked.numel()
+        else:
+            _ok(CK.scatter_add_rows, g, idx, rows)  # a huge table: MemoryError or refused
+
+    return run
+
+
 TARGETS = {
     "conv2d": target_conv2d,
     "conv1d": target_conv1d,
@@ -303,6 +332,7 @@ TARGETS = {
     "optimizers": target_optimizers,
     "indexing": target_indexing,
     "planes": target_planes,
+    "rows": target_rows,
 }
 
 
