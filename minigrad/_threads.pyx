@@ -43,8 +43,10 @@ cdef extern from *:
         const char *name = info->dlpi_name;
         void *lib;
         size_t i;
-        (void)size; (void)data;
+        (void)size;
         if (name == NULL || strstr(name, "openblas") == NULL) return 0;
+        /* first pass: numpy's own copy (scipy, once imported, loads another) */
+        if (*(const int*)data && strstr(name, "numpy") == NULL) return 0;
         lib = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);   /* already loaded: never loads one */
         if (lib == NULL) return 0;
         for (i = 0; i < sizeof(mg_blas_names) / sizeof(mg_blas_names[0]); i++) {
@@ -59,7 +61,9 @@ cdef extern from *:
         return 0;   /* the handle stays open: the library is numpy's, loaded for good */
     }
     static int mg_blas_found(void) {
-        if (mg_blas_set == NULL) dl_iterate_phdr(mg_blas_visit, NULL);
+        int numpy_only = 1, any = 0;
+        if (mg_blas_set == NULL) dl_iterate_phdr(mg_blas_visit, &numpy_only);
+        if (mg_blas_set == NULL) dl_iterate_phdr(mg_blas_visit, &any);
         return mg_blas_set != NULL;
     }
     static const char *mg_blas_name(void) { return mg_blas_found() ? mg_blas_path : ""; }
