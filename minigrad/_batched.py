@@ -100,6 +100,51 @@ def unbatched(x, size):
     return wrap(np.broadcast_to(x._data, (size,) + x._data.shape))
 
 
+def size_of(*xs):
+    """The batch size of the first batched operand among ``xs`` (None if none is batched)."""
+    return next((x._data.shape[0] for x in xs if type(x) is BatchedTensor), None)
+
+
+def lift(x, size):
+    """An unbatched tensor as a batched one of ``size`` samples, recorded (a view and an
+    expand: no copy), so that gradients of the vmapped function still reach ``x``."""
+    if size is None or type(x) is BatchedTensor or not isinstance(x, Tensor):
+        return x
+    from .ops import shape as S
+
+    one = _tape._apply_plain(S.VIEW, (x,), ((1,) + x._data.shape,))
+    return _tape._apply_plain(S.EXPAND, (one,), ((size,) + x._data.shape,), BatchedTensor)
+
+
+def as_batched(t):
+    """A plain tensor holding a whole batch (a custom Function's result computed on the
+    batched arrays) seen as the batch it is, recorded (a view)."""
+    from .ops import shape as S
+
+    return _tape._apply_plain(S.VIEW, (t,), (t._data.shape,), BatchedTensor)
+
+
+def phys_dim(x, d):
+    """Per-sample dim ``d`` of ``x`` as an axis of its array (past the batch dim if batched)."""
+    return d + 1 if type(x) is BatchedTensor else d
+
+
+def result_like(x, arr):
+    """An unrecorded result computed on ``x``'s array (indices of a sort, of a max): batched
+    when ``x`` is."""
+    return wrap(arr) if type(x) is BatchedTensor else _tape._from_array(arr)
+
+
+def refuse(name, *operands, why="it has no batching rule"):
+    """Inside vmap, an op that cannot be batched says so, naming itself, instead of
+    computing on the whole batch as if it were one sample."""
+    if any(type(a) is BatchedTensor for a in operands):
+        raise RuntimeError(
+            f"vmap: {name} cannot run inside vmap: {why} (minigrad never falls back to a loop over "
+            "the batch); call it outside vmap"
+        )
+
+
 # Ops that are not recorded (comparisons, isnan, argmax, all/any, argsort: no derivative)
 # compute on the arrays directly; with a batched operand they come here, so that the batch
 # dim stays the batch (numpy alone would broadcast a sample against the whole batch).

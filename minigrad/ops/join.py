@@ -7,6 +7,7 @@ is itself made of differentiable ops (slicing, cat), so higher-order gradients w
 
 import numpy as np
 
+from .. import _batched
 from .._function import Function
 from .._tape import Tensor
 from ._core import _dims, _int, _ints, export, numpy_keywords
@@ -126,6 +127,9 @@ def cat(tensors, dim=0):
             )
     dtype = _result_dtype(tensors)
     tensors = tuple(t if t._data.dtype == dtype else t.to(dtype) for t in tensors)
+    size = _batched.size_of(*tensors)
+    if size is not None:  # inside vmap: the same join of the batched arrays, one dim further in
+        return _batched.as_batched(_Cat._apply_plain(d + 1, *(_batched.lift(t, size) for t in tensors)))
     return _Cat.apply(d, *tensors)
 
 
@@ -151,6 +155,9 @@ def stack(tensors, dim=0):
     d = _dims("stack", dim, ref.ndim + 1)[0]
     dtype = _result_dtype(tensors)
     tensors = tuple(t if t._data.dtype == dtype else t.to(dtype) for t in tensors)
+    size = _batched.size_of(*tensors)
+    if size is not None:  # inside vmap: the same join of the batched arrays, one dim further in
+        return _batched.as_batched(_Stack._apply_plain(d + 1, *(_batched.lift(t, size) for t in tensors)))
     return _Stack.apply(d, *tensors)
 
 

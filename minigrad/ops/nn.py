@@ -509,9 +509,18 @@ def softplus(input, beta=1.0, threshold=20.0):
     return apply(SOFTPLUS, (input,), (beta, threshold))
 
 
+def _scalar(op, name, position, v):
+    """A number argument of an activation, as PyTorch checks it (its TypeError)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"{op}(): argument '{name}' (position {position}) must be Number, not {type(v).__name__}"
+        )
+    return float(v)
+
+
 def leaky_relu(input, negative_slope):
     """x where x > 0, ``negative_slope`` * x elsewhere (a float ``input``; nn.functional's form)."""
-    return apply(LEAKY_RELU, (input,), (negative_slope,))
+    return apply(LEAKY_RELU, (input,), (_scalar("leaky_relu", "negative_slope", 2, negative_slope),))
 
 
 def prelu(input, weight):
@@ -521,22 +530,24 @@ def prelu(input, weight):
 
 def hardtanh(input, min_val, max_val):
     """``input`` clamped to [``min_val``, ``max_val``]; the gradient passes strictly inside."""
-    return apply(HARDTANH, (input,), (min_val, max_val))
+    lo, hi = _scalar("hardtanh", "min_val", 2, min_val), _scalar("hardtanh", "max_val", 3, max_val)
+    return apply(HARDTANH, (input,), (lo, hi))
 
 
 def threshold(input, threshold, value):
     """x where x > ``threshold``, ``value`` elsewhere."""
-    return apply(THRESHOLD, (input,), (threshold, value))
+    t, v = _scalar("threshold", "threshold", 2, threshold), _scalar("threshold", "value", 3, value)
+    return apply(THRESHOLD, (input,), (t, v))
 
 
 def hardshrink(input, lambd):
     """x where |x| > ``lambd``, 0 elsewhere."""
-    return apply(HARDSHRINK, (input,), (lambd,))
+    return apply(HARDSHRINK, (input,), (_scalar("hardshrink", "lambd", 2, lambd),))
 
 
 def softshrink(input, lambd):
     """x - ``lambd`` above ``lambd``, x + ``lambd`` below -``lambd``, 0 between."""
-    return apply(SOFTSHRINK, (input,), (lambd,))
+    return apply(SOFTSHRINK, (input,), (_scalar("softshrink", "lambd", 2, lambd),))
 
 
 _INT32_MAX = 2**31 - 1
