@@ -47,6 +47,11 @@ class BatchedTensor(Tensor):
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[1]
 
+    def __iter__(self):  # a sample's rows, not the batch's samples
+        if self._data.ndim == 1:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter([self[i] for i in range(self._data.shape[1])])
+
     def detach(self):
         return wrap(self._data)
 

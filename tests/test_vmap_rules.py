@@ -118,7 +118,8 @@ REFUSED = [
         lambda x, i: x[[0, 1], :, [1, 2]] if x.ndim == 3 else x[[0, 1], :][:, [1, 2]],
         "index",
     ),
-    ("prod", lambda x, i: x.prod(0), "prod"),
+    ("roll", lambda x, i: x.roll(1, 0), "roll"),
+    ("masked_fill", lambda x, i: x.masked_fill(x > 0, 1.0), "masked_fill"),
 ]
 
 
@@ -134,3 +135,41 @@ def test_conv2d_inside_vmap_raises_naming_the_op():
     w = minigrad.ones(2, 1, 3, 3)
     with pytest.raises(RuntimeError, match="vmap.*convolution"):
         F.vmap(lambda x: minigrad.nn.functional.conv2d(x, w))(minigrad.ones(B, 1, 1, 5, 5))
+
+
+# the producers that compute on the arrays (indices, constants) see the batch per sample
+PRODUCERS = {
+    "cummax": lambda M, x: x.cummax(1).values + x.cummax(0).indices,
+    "cummin": lambda M, x: M.cummin(x, 1).indices,
+    "median_dim": lambda M, x: x.median(1).values.sum() * x.median(0).indices,
+    "mode": lambda M, x: M.mode(x.round(), 1).values,
+    "logcumsumexp": lambda M, x: M.logcumsumexp(x, 1),
+    "aminmax": lambda M, x: M.aminmax(x, dim=1).min,
+    "var_std": lambda M, x: M.var(x, 1) + x.std(),
+    "norm": lambda M, x: x.norm(dim=1) + x.norm(),
+    "prod": lambda M, x: x.prod() + x.prod(1).sum(),
+    "cumprod": lambda M, x: x.cumprod(1),
+    "logsumexp": lambda M, x: x.logsumexp(1),
+    "diagonal": lambda M, x: M.diagonal(x, 1),
+    "diag_embed": lambda M, x: M.diag_embed(x),
+    "tril_triu": lambda M, x: x.tril() + x.triu(1),
+    "flip": lambda M, x: x.flip(1),
+    "iterate_rows": lambda M, x: M.stack(list(x)) * 2,
+    "cat_of_a_tensor": lambda M, x: M.cat(x),
+    "special": lambda M, x: M.sinh(x) + M.atan2(x, x + 2) + M.hypot(x, x) + M.logaddexp(x, x),
+}
+XN = RNG.standard_normal((B, 4, 5))
+XN[1, 2, 3] = np.nan
+
+
+@pytest.mark.parametrize("name", list(PRODUCERS))
+def test_producers_see_one_sample_inside_vmap(name):
+    f = PRODUCERS[name]
+    loop = np.stack([f(minigrad, minigrad.tensor(XN[k])).numpy() for k in range(B)])
+    out = F.vmap(lambda x: f(minigrad, x))(minigrad.tensor(XN)).numpy()
+    np.testing.assert_allclose(out, loop, rtol=1e-14, atol=1e-14, equal_nan=True)
+
+
+def test_quantile_refuses_inside_vmap():
+    with pytest.raises(RuntimeError, match="vmap: quantile"):
+        F.vmap(lambda x: minigrad.quantile(x, 0.3, dim=0))(minigrad.tensor(X))

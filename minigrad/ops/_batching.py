@@ -175,13 +175,17 @@ def cross_entropy_reduced(op, args, attrs):
     return run(E.DIV, (per_sample, _from_array(counts)))
 
 
-def over_dims(op, args, attrs):
-    """A reduction over ``dims`` (attrs[0]: a tuple, or None for all of a sample's dims) with
-    ``keepdim`` (amax, amin): the dims moved past the batch dim."""
-    (x,) = args
-    dims, keepdim = attrs
-    dims = tuple(range(1, x._data.ndim)) if dims is None else _shift(dims)
-    return run(op, (x,), (dims, keepdim))
+def over(i):
+    """A reduction whose attribute ``i`` is its dims (a tuple, or None for all of a sample's
+    dims: amax, prod, var, norm): the dims moved past the batch dim, None spelled out."""
+
+    def rule(op, args, attrs):
+        (x,) = args
+        attrs = list(attrs)
+        attrs[i] = tuple(range(1, x._data.ndim)) if attrs[i] is None else _shift(attrs[i])
+        return run(op, (x,), attrs)
+
+    return rule
 
 
 def physical(op, args, attrs):

@@ -8,8 +8,7 @@ import operator
 
 import numpy as np
 
-from .. import _tape
-from .. import _batched
+from .. import _batched, _tape
 from .._batched import BatchedTensor
 from .._tape import Tensor, apply
 from . import _batching as B
