@@ -105,6 +105,35 @@ def unbatched(x, size):
     return wrap(np.broadcast_to(x._data, (size,) + x._data.shape))
 
 
+# vmap's randomness= while it runs ("error", "different" or "same"; None outside vmap) and
+# its batch size: the samplers read them through ``random_lead`` (``random._rng`` raises in
+# "error" mode)
+randomness, random_size = None, None
+
+
+def random_lead():
+    """``(B,)`` when vmap runs with randomness='different' (each sample draws its own
+    numbers: the draw gets the batch dim in front), else ``()``."""
+    return (random_size,) if randomness == "different" else ()
+
+
+def random_result(arr, lead):
+    """A sampler's result: batched when it was drawn with the batch dim (``lead``)."""
+    return wrap(arr) if lead else _tape._from_array(arr)
+
+
+def random_from(name, *operands):
+    """A sampler whose shape comes from tensor operands (bernoulli(p), x.normal_()): with a
+    batched operand the draw covers the whole batch, one set of numbers per sample, which
+    is randomness='different'; 'same' cannot share one draw among samples that differ, so it
+    is refused."""
+    if any(type(a) is BatchedTensor for a in operands) and randomness == "same":
+        raise RuntimeError(
+            f"vmap: {name} of a batched tensor with randomness='same' is not supported by minigrad "
+            "(the samples differ, so they cannot share one draw); use randomness='different'"
+        )
+
+
 def size_of(*xs):
     """The batch size of the first batched operand among ``xs`` (None if none is batched)."""
     return next((x._data.shape[0] for x in xs if type(x) is BatchedTensor), None)

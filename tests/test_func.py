@@ -252,6 +252,10 @@ BAD = [
     ("vmap_non_tensor_out", lambda M, f: f.vmap(lambda x: 1.0)(M.ones(3))),
     ("vmap_nothing_batched", lambda M, f: f.vmap(lambda x: x, in_dims=None)(M.ones(3))),
     ("vmap_randomness", lambda M, f: f.vmap(lambda x: x, randomness="sometimes")(M.ones(3))),
+    ("vmap_random_op_in_error_mode", lambda M, f: f.vmap(lambda x: x + M.randn(3))(M.ones(2, 3))),
+    ("vmap_dropout_in_error_mode", lambda M, f: f.vmap(lambda x: M.nn.functional.dropout(x))(M.ones(2, 3))),
+    ("vmap_in_dims_not_int", lambda M, f: f.vmap(lambda x: x, in_dims=1.5)(M.ones(2, 3))),
+    ("vmap_in_dim_negative_out_of_range", lambda M, f: f.vmap(lambda x: x, in_dims=-3)(M.ones(2, 3))),
 ]
 
 

@@ -173,3 +173,65 @@ def test_producers_see_one_sample_inside_vmap(name):
 def test_quantile_refuses_inside_vmap():
     with pytest.raises(RuntimeError, match="vmap: quantile"):
         F.vmap(lambda x: minigrad.quantile(x, 0.3, dim=0))(minigrad.tensor(X))
+
+
+# ----------------------------------------------------------------------------- randomness=
+RANDOM = {
+    "randn": lambda M, x: x + M.randn(3, dtype=x.dtype),
+    "rand_like": lambda M, x: x * M.rand_like(x),
+    "randint": lambda M, x: x + M.randint(0, 1000, (3,)),
+    "normal_size": lambda M, x: x + M.normal(0.0, 1.0, size=(3,)),
+    "dropout": lambda M, x: M.nn.functional.dropout(x),
+}
+
+
+def _rows_equal(out):
+    return all(np.array_equal(out[0], r) for r in out)
+
+
+@pytest.mark.parametrize("name", list(RANDOM))
+def test_randomness_error_refuses_a_random_op_as_torch(name):
+    with pytest.raises(RuntimeError, match="randomness error mode"):
+        F.vmap(lambda x: RANDOM[name](minigrad, x))(minigrad.ones(B, 3))
+
+
+@pytest.mark.parametrize("name", list(RANDOM))
+def test_randomness_same_and_different(name):
+    x = minigrad.ones(B, 3, dtype=minigrad.float64)
+    same = F.vmap(lambda x: RANDOM[name](minigrad, x), randomness="same")(x).numpy()
+    different = F.vmap(lambda x: RANDOM[name](minigrad, x), randomness="different")(x).numpy()
+    assert same.shape == different.shape == (B, 3)
+    assert _rows_equal(same)
+    assert not _rows_equal(different)
+
+
+@pytest.mark.parametrize("name", list(RANDOM))
+def test_randomness_modes_behave_as_torch_s(name):
+    torch = pytest.importorskip("torch")
+    import torch.func as tf
+
+    with pytest.raises(RuntimeError):
+        tf.vmap(lambda x: RANDOM[name](torch, x))(torch.ones(B, 3, dtype=torch.float64))
+    for mode in ("same", "different"):
+        out = tf.vmap(lambda x: RANDOM[name](torch, x), randomness=mode)(
+            torch.ones(B, 3, dtype=torch.float64)
+        )
+        ours = F.vmap(lambda x: RANDOM[name](minigrad, x), randomness=mode)(
+            minigrad.ones(B, 3, dtype=minigrad.float64)
+        )
+        assert tuple(ours.shape) == tuple(out.shape)
+        assert _rows_equal(ours.numpy()) == _rows_equal(out.numpy()), mode
+
+
+def test_randomness_different_over_a_batched_tensor_draws_per_sample():
+    x = minigrad.full((B, 3), 0.5, dtype=minigrad.float64)
+    out = F.vmap(lambda p: minigrad.bernoulli(p) + minigrad.normal(p, 1.0), randomness="different")(x)
+    assert out.shape == (B, 3) and not _rows_equal(out.numpy())
+    with pytest.raises(RuntimeError, match="randomness='same' is not supported"):
+        F.vmap(lambda p: minigrad.bernoulli(p), randomness="same")(x)
+
+
+def test_randomness_state_is_cleared_after_vmap():
+    with pytest.raises(RuntimeError, match="randomness error mode"):
+        F.vmap(lambda x: x + minigrad.randn(3))(minigrad.ones(B, 3))
+    assert minigrad.randn(3).shape == (3,)  # outside vmap again: draws as usual

@@ -164,12 +164,14 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             for row, spec in zip(checked, specs)
         ]
         _Level.active, _Level.size = True, size
+        _batched.randomness, _batched.random_size = randomness, size
         _tape._set_interpose(_batched.dispatch, _batched.function_dispatch)
         try:
             out = func(*call, **kwargs)
         finally:
             _tape._set_interpose(None, None)
             _Level.active = False
+            _batched.randomness = _batched.random_size = None
         outs, out_spec = _tree.flatten(out)
         if isinstance(out_dims, int):
             dims = [out_dims] * len(outs)
