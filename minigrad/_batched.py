@@ -18,6 +18,10 @@ from . import _tape
 from ._tape import Size, Tensor
 
 
+class NoBatchingRule(RuntimeError):
+    """An op that cannot run inside vmap (no batching rule): the error names it."""
+
+
 class BatchedTensor(Tensor):
     """One sample's view of a batch (inside ``func.vmap``); the batch is dim 0 of ``_data``."""
 
@@ -173,7 +177,7 @@ def refuse(name, *operands, why="it has no batching rule"):
     """Inside vmap, an op that cannot be batched says so, naming itself, instead of
     computing on the whole batch as if it were one sample."""
     if any(type(a) is BatchedTensor for a in operands):
-        raise RuntimeError(
+        raise NoBatchingRule(
             f"vmap: {name} cannot run inside vmap: {why} (minigrad never falls back to a loop over "
             "the batch); call it outside vmap"
         )
@@ -223,7 +227,7 @@ def dispatch(op, args, attrs):
     if rule is None and _core.KINDS.get(op) == _core.ELEMENTWISE:
         rule = _batching.elementwise
     if rule is None:
-        raise RuntimeError(
+        raise NoBatchingRule(
             f"vmap: there is no batching rule for the op '{op.name}' ({op.node_cls.__name__}), so it "
             "cannot run inside vmap (minigrad never falls back to a loop over the batch). Call it "
             "outside vmap, or write the computation with ops that have a rule (elementwise ops, "
@@ -235,7 +239,7 @@ def dispatch(op, args, attrs):
 def function_dispatch(cls, args, kwargs):
     """``Function.apply`` inside vmap: custom Functions have no batching rules."""
     if any(type(a) is BatchedTensor for a in args):
-        raise RuntimeError(
+        raise NoBatchingRule(
             f"vmap: there is no batching rule for {cls.__name__} (an autograd.Function), so it cannot "
             "run inside vmap (minigrad never falls back to a loop over the batch)."
         )

@@ -306,10 +306,13 @@ def jacobian(
     """The Jacobian of ``func`` at ``inputs``: entry ``[i][j]`` has shape
     ``outputs[i].shape + inputs[j].shape`` (a Tensor when both were single Tensors).
 
-    ``strategy="reverse-mode"`` computes a row per output element (one backward each);
-    ``"forward-mode"`` (which PyTorch allows only with ``vectorize=True``) a column per input
-    element, each a ``jvp``. ``vectorize`` is accepted for compatibility; rows are computed one
-    after another either way.
+    ``func``: takes the tensors of ``inputs`` (a tensor or a tuple of them) and returns a tensor
+    or a tuple of them. ``create_graph``: the result is differentiable (for higher
+    derivatives). ``strict``: an output independent of an input is an error rather than zeros.
+    ``strategy="reverse-mode"`` computes a row per output element: one backward each, or with
+    ``vectorize=True`` one backward vmapped over all rows (``func.vmap`` over the one-hot
+    cotangents, as PyTorch does); ``"forward-mode"`` (which PyTorch allows only with
+    ``vectorize=True``) a column per input element, each a ``jvp``.
 
     >>> jacobian(lambda a, b: a * b, (minigrad.tensor([1.0, 2.0]), minigrad.tensor([3.0, 4.0])))[1]
     tensor([[1., 0.],
@@ -350,6 +353,15 @@ def jacobian(
                 "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
                 "supported together. Please either set `strict=False` or `vectorize=False`."
             )
+        if vectorize:  # every row in one backward, vmapped over the one-hot cotangents
+            from ..func._grad import _jacobian_rows
+
+            blocks = []
+            for out in outputs:
+                rows = _jacobian_rows(out, inputs, create_graph, None)
+                shaped = (r.reshape(tuple(out.shape) + tuple(x.shape)) for r, x in zip(rows, inputs))
+                blocks.append(tuple(m if create_graph else m.detach() for m in shaped))
+            return _nest(blocks, out_is_tuple, in_is_tuple)
         blocks = []
         for i, out in enumerate(outputs):
             rows = [[] for _ in inputs]

@@ -245,11 +245,46 @@ def getitem(op, args, attrs):
     Advanced indices apart from each other are refused: numpy moves their dims to the front,
     before the batch dim."""
     (x,) = args
-    index = attrs[0] if isinstance(attrs[0], tuple) else (attrs[0],)
+    return run(op, (x,), (_batch_index(op, attrs[0]),))
+
+
+def _batch_index(op, index):
+    """``index`` with a whole-dim slice in front for the batch dim. Advanced indices apart
+    from each other are refused: numpy moves their dims to the front, before the batch dim."""
+    index = index if isinstance(index, tuple) else (index,)
     arrays = [k for k, p in enumerate(index) if isinstance(p, np.ndarray)]
     if arrays and arrays[-1] - arrays[0] + 1 != len(arrays):
         raise RuntimeError(
             f"vmap: {op.name} with advanced indices apart from each other (dims {arrays}) has no "
             "batching rule (numpy would move their dims in front of the batch dim); index in two steps"
         )
-    return run(op, (x,), ((slice(None),) + index,))
+    return (slice(None),) + index
+
+
+def unindex(op, args, attrs):
+    """The adjoint of ``x[index]`` (index_put into zeros of ``shape``), per sample: the batch
+    put in front of the shape and a whole-dim slice in front of the index."""
+    (g,) = args
+    shape, index = attrs
+    return run(op, (g,), ((g._data.shape[0],) + tuple(shape), _batch_index(op, index)))
+
+
+def roll(op, args, attrs):
+    """roll along given dims: the dims moved past the batch dim; the flat roll (no dims) of
+    each sample is the roll of its flattened view."""
+    from . import shape
+
+    (x,) = args
+    shifts, dims = attrs
+    if dims:
+        return run(op, (x,), (shifts, _shift(tuple(dims))))
+    phys = x._data.shape
+    flat = run(shape.VIEW, (x,), ((phys[0], int(np.prod(phys[1:], dtype=np.int64))),))
+    return run(shape.VIEW, (run(op, (flat,), (shifts, (1,) * len(shifts))),), (phys,))
+
+
+def undiagonal(op, args, attrs):
+    """The adjoint of diagonal (attrs: input shape, offset, dim1, dim2) per sample."""
+    (g,) = args
+    shape, offset, d1, d2 = attrs
+    return run(op, (g,), ((g._data.shape[0],) + tuple(shape), offset, d1 + 1, d2 + 1))

@@ -85,7 +85,7 @@ SELECT   = defop("select", _fwd_getitem,     lambda g, x, out, index: _unindex(g
 SLICE    = defop("slice", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index), view=True, kind=LINEAR, batch=B.getitem)
 UNSQUEEZE_INDEX = defop("unsqueeze", _fwd_getitem, lambda g, x, out, index: _unindex(g, x.shape, index), view=True, kind=LINEAR, batch=B.getitem)
 INDEX    = defop("index", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index), kind=LINEAR, batch=B.getitem)
-UNINDEX  = defop("index_put", _fwd_unindex,  lambda g, x, out, shape, index: g[index], kind=LINEAR)
+UNINDEX  = defop("index_put", _fwd_unindex,  lambda g, x, out, shape, index: g[index], kind=LINEAR, batch=B.unindex)
 SETITEM  = defop("setitem", _fwd_setitem,    lambda g, x, v, out, index: _zero_at(g, index),
                                              lambda g, x, v, out, index: g[index], grad_name="CopySlices", kind=LINEAR)
 GATHER   = defop("gather", _fwd_gather,      lambda g, x, out, dim, index: _unindex(g, x.shape, _along(index, dim)), kind=LINEAR,

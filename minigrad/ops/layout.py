@@ -50,7 +50,7 @@ def _call(op, x, *attrs):
 DIAGONAL   = defop("diagonal",   _fwd_diagonal,    lambda g, x, out, o, d1, d2: _call(UNDIAGONAL, g, x.shape, o, d1, d2),
                    view=True, batch=B.shifted(1, 2))
 UNDIAGONAL = defop("diagonal_backward", _fwd_undiagonal, lambda g, x, out, shape, o, d1, d2: _call(DIAGONAL, g, o, d1, d2),
-                   grad_name="DiagonalBackwardBackward0")
+                   grad_name="DiagonalBackwardBackward0", batch=B.undiagonal)
 DIAG_EMBED = defop("diag_embed", _fwd_diag_embed,  lambda g, v, out, o, d1, d2: _call(DIAGONAL, g, o, d1, d2),
                    batch=B.shifted(1, 2))
 # fmt: on
