@@ -80,7 +80,16 @@ cdef int READ_FULL = 2
 
 
 cdef class Node:
-    """A recorded operation: the base of every grad_fn (``MulBackward0``, ...)."""
+    """A recorded operation: the base of every grad_fn (``MulBackward0``, ...). ``name()`` is
+    its class name and ``next_functions`` the node (or AccumulateGrad) of each input.
+
+    >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * 2).sum()
+    >>> y.grad_fn.name(), isinstance(y.grad_fn, minigrad.autograd.Node)
+    ('SumBackward0', True)
+    >>> y.grad_fn.next_functions[0][0].name()
+    'MulBackward0'
+    """
 
     def __cinit__(self):
         global _live_nodes
@@ -123,7 +132,14 @@ cdef class Node:
 
 
 class AccumulateGrad:
-    """The sink a leaf's gradient flows into (shown in ``next_functions``)."""
+    """The sink a leaf's gradient flows into (shown in ``next_functions``); ``variable`` is
+    the leaf tensor whose ``.grad`` it fills.
+
+    >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> acc = (x * 2).grad_fn.next_functions[0][0]
+    >>> acc.name(), acc.variable is x
+    ('AccumulateGrad', True)
+    """
 
     def __init__(self, variable):
         self.variable = variable

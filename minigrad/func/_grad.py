@@ -128,6 +128,9 @@ def _result(x, create):
 def grad_and_value(func, argnums=0, has_aux=False):
     """``func`` -> a function returning (gradient of ``func`` w.r.t. ``argnums``, value).
 
+    ``func``, ``argnums``: as in :func:`grad`; ``has_aux``: ``func`` returns ``(output, aux)``
+    and the result is ``(gradient, (value, aux))``.
+
     >>> import minigrad.func as F
     >>> F.grad_and_value(lambda x: (x ** 2).sum())(minigrad.tensor([1.0, 2.0]))
     (tensor([2., 4.]), tensor(5.))
@@ -164,6 +167,10 @@ def grad_and_value(func, argnums=0, has_aux=False):
 def grad(func, argnums=0, has_aux=False):
     """``func`` (returning a scalar) -> a function returning its gradient w.r.t. ``argnums``.
 
+    ``func``: takes tensors, returns a 0-d tensor; ``argnums``: the positional argument(s) to
+    differentiate (an int or a tuple of ints: then a tuple of gradients); ``has_aux``: ``func``
+    returns ``(output, aux)`` and the result is ``(gradient, aux)``.
+
     >>> import minigrad.func as F
     >>> F.grad(minigrad.sin)(minigrad.tensor(0.0))
     tensor(1.)
@@ -179,6 +186,9 @@ def grad(func, argnums=0, has_aux=False):
 
 def vjp(func, *primals, has_aux=False):
     """``(func(*primals), vjp_fn)``: ``vjp_fn(cotangents)`` gives one gradient per primal.
+
+    ``func``: takes the ``primals`` (tensors, or pytrees of them) and returns tensors;
+    ``has_aux``: ``func`` returns ``(output, aux)`` and the result is ``(output, vjp_fn, aux)``.
 
     >>> import minigrad.func as F
     >>> out, vjp_fn = F.vjp(lambda x: x * 3, minigrad.tensor([1.0, 2.0]))
@@ -314,6 +324,9 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
 
 def hessian(func, argnums=0):
     """The Hessian of a scalar ``func``: ``jacfwd(jacrev(func))`` (forward over reverse).
+
+    ``func``: takes tensors, returns a 0-d tensor; ``argnums``: the positional argument(s) to
+    differentiate, as in :func:`jacrev`.
 
     >>> import minigrad.func as F
     >>> F.hessian(lambda x: (x ** 3).sum())(minigrad.tensor([1.0, 2.0]))
