@@ -9,7 +9,8 @@ Dropout1d/2d/3d zero whole channels: one draw per (sample, channel), broadcast o
 import warnings
 
 import minigrad
-from minigrad import _batched
+from minigrad._internal import random_lead as _random_lead
+from minigrad._internal import random_result as _random_result
 from minigrad._internal import rng as _rng
 
 from .module import Module
@@ -37,10 +38,10 @@ def _dropout(input, p, training, mask_shape):
         return input
     if p == 1.0:
         return input * 0.0
-    lead = _batched.random_lead()  # inside vmap(randomness='different'): a mask per sample
+    lead = _random_lead()  # inside vmap(randomness='different'): a mask per sample
     keep = _rng().random(lead + tuple(mask_shape)) >= p
     mask = keep.astype(input.dtype.numpy) * input.dtype.numpy.type(1.0 / (1.0 - p))
-    return input * _batched.random_result(mask, lead)
+    return input * _random_result(mask, lead)
 
 
 def _feature_dropout(input, p, training, spatial, name):
