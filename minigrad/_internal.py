@@ -33,6 +33,7 @@ Optimizer kernels
 """
 
 from . import _optim_kernels as optim_kernels
+from ._batched import random_lead, random_result
 from ._device import check_device, parse_to
 from ._dtypes import from_numpy as dtype_from_numpy
 from ._dtypes import to_numpy as dtype_to_numpy
