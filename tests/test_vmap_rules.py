@@ -235,3 +235,13 @@ def test_randomness_state_is_cleared_after_vmap():
     with pytest.raises(RuntimeError, match="randomness error mode"):
         F.vmap(lambda x: x + minigrad.randn(3))(minigrad.ones(B, 3))
     assert minigrad.randn(3).shape == (3,)  # outside vmap again: draws as usual
+
+
+def test_forward_mode_inside_vmap_refuses_clearly():
+    f = lambda x: (x.sin() * x).exp()  # noqa: E731
+    x = minigrad.tensor(RNG.standard_normal((B, 3)))
+    with pytest.raises(NotImplementedError, match="forward-mode AD inside vmap"):
+        F.vmap(lambda x: F.jvp(f, (x,), (minigrad.ones(3, dtype=x.dtype),))[1])(x)
+    with pytest.raises(NotImplementedError, match="forward-mode AD inside vmap"):
+        F.vmap(F.jacfwd(f))(x)
+    assert F.jvp(f, (x[0],), (x[1],))[1].shape == (3,)  # and forward mode works again outside

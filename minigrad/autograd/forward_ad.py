@@ -66,6 +66,18 @@ class _State:
 _state = _State()
 
 
+def refuse_inside_vmap():
+    """Forward mode cannot run inside ``func.vmap`` yet: its tangents are arrays, which know
+    nothing of the batch, so a dual level opened there raises instead of mixing samples."""
+    from ..func import _vmap  # (here: func imports this module)
+
+    if _vmap.batch_size() is not None:
+        raise NotImplementedError(
+            "forward-mode AD inside vmap (jvp, jacfwd or a dual level in the vmapped function) is not "
+            "supported by minigrad yet; compute the jvp per sample outside vmap"
+        )
+
+
 def enter_dual_level():
     """Open a dual level (PyTorch's functional form of ``dual_level()``); returns its index.
 
@@ -78,6 +90,7 @@ def enter_dual_level():
     """
     if _state.level is not None:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
+    refuse_inside_vmap()
     _state.level = 0
     _state.tangents = {}
     _tape._set_interpose(_dual_apply, _function_apply)

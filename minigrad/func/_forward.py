@@ -77,6 +77,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     def wrapper(*args):
         from ..ops import stack
 
+        forward_ad.refuse_inside_vmap()
         nums = _argnums(argnums, len(args), "jacfwd")
         leaves, specs = [], []
         for n in nums:
