@@ -34,7 +34,14 @@ __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_ano
 
 
 def is_anomaly_enabled():
-    """Whether anomaly detection is on (nodes record where they were created)."""
+    """Whether anomaly detection is on (nodes record where they were created).
+
+    >>> minigrad.autograd.is_anomaly_enabled()
+    False
+    >>> with minigrad.autograd.set_detect_anomaly(True):
+    ...     minigrad.autograd.is_anomaly_enabled()
+    True
+    """
     mode = _tape._set_anomaly(False)
     _tape._set_anomaly(mode)
     return mode
@@ -57,8 +64,19 @@ class detect_anomaly:
     """Context manager and decorator: record where each node is created, and make backward
     raise a RuntimeError with that forward traceback when a node's gradient has a NaN.
 
-    >>> with minigrad.autograd.detect_anomaly():   # doctest: +SKIP
-    ...     loss.backward()
+    ``check_nan``: check each node's gradient for NaN (True, the only mode here: minigrad
+    records creation traces and checks NaN together).
+
+    >>> import warnings
+    >>> x = minigrad.tensor([0.0], requires_grad=True)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # its notice that anomaly mode slows things down
+    ...     with minigrad.autograd.detect_anomaly():
+    ...         try:
+    ...             (x.sqrt() * 0).sum().backward()
+    ...         except RuntimeError as e:
+    ...             print(str(e).split(".")[0])
+    Function 'SqrtBackward0' returned nan values in its 0th output
     """
 
     def __init__(self, check_nan=True):
@@ -97,7 +115,14 @@ class detect_anomaly:
 class set_detect_anomaly:
     """Turn anomaly detection on or off now; as a context manager, restore it on exit.
 
-    >>> minigrad.autograd.set_detect_anomaly(True)   # doctest: +SKIP
+    ``mode``: True to record creation traces and check gradients for NaN, False to stop;
+    ``check_nan``: must be True while ``mode`` is (see :class:`detect_anomaly`).
+
+    >>> with minigrad.autograd.set_detect_anomaly(True):
+    ...     minigrad.autograd.is_anomaly_enabled()
+    True
+    >>> minigrad.autograd.is_anomaly_enabled()
+    False
     """
 
     def __init__(self, mode, check_nan=True):

@@ -18,6 +18,10 @@ from . import _tape
 from ._tape import Size, Tensor
 
 
+class NoBatchingRule(RuntimeError):
+    """An op that cannot run inside vmap (no batching rule): the error names it."""
+
+
 class BatchedTensor(Tensor):
     """One sample's view of a batch (inside ``func.vmap``); the batch is dim 0 of ``_data``."""
 
@@ -46,6 +50,11 @@ class BatchedTensor(Tensor):
         if self._data.ndim == 1:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[1]
+
+    def __iter__(self):  # a sample's rows, not the batch's samples
+        if self._data.ndim == 1:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter([self[i] for i in range(self._data.shape[1])])
 
     def detach(self):
         return wrap(self._data)
@@ -100,6 +109,80 @@ def unbatched(x, size):
     return wrap(np.broadcast_to(x._data, (size,) + x._data.shape))
 
 
+# vmap's randomness= while it runs ("error", "different" or "same"; None outside vmap) and
+# its batch size: the samplers read them through ``random_lead`` (``random._rng`` raises in
+# "error" mode)
+randomness, random_size = None, None
+
+
+def random_lead():
+    """``(B,)`` when vmap runs with randomness='different' (each sample draws its own
+    numbers: the draw gets the batch dim in front), else ``()``."""
+    return (random_size,) if randomness == "different" else ()
+
+
+def random_result(arr, lead):
+    """A sampler's result: batched when it was drawn with the batch dim (``lead``)."""
+    return wrap(arr) if lead else _tape._from_array(arr)
+
+
+def random_from(name, *operands):
+    """A sampler whose shape comes from tensor operands (bernoulli(p), x.normal_()): with a
+    batched operand the draw covers the whole batch, one set of numbers per sample, which
+    is randomness='different'; 'same' cannot share one draw among samples that differ, so it
+    is refused."""
+    if any(type(a) is BatchedTensor for a in operands) and randomness == "same":
+        raise RuntimeError(
+            f"vmap: {name} of a batched tensor with randomness='same' is not supported by minigrad "
+            "(the samples differ, so they cannot share one draw); use randomness='different'"
+        )
+
+
+def size_of(*xs):
+    """The batch size of the first batched operand among ``xs`` (None if none is batched)."""
+    return next((x._data.shape[0] for x in xs if type(x) is BatchedTensor), None)
+
+
+def lift(x, size):
+    """An unbatched tensor as a batched one of ``size`` samples, recorded (a view and an
+    expand: no copy), so that gradients of the vmapped function still reach ``x``."""
+    if size is None or type(x) is BatchedTensor or not isinstance(x, Tensor):
+        return x
+    from .ops import shape as S
+
+    one = _tape._apply_plain(S.VIEW, (x,), ((1,) + x._data.shape,))
+    return _tape._apply_plain(S.EXPAND, (one,), ((size,) + x._data.shape,), BatchedTensor)
+
+
+def as_batched(t):
+    """A plain tensor holding a whole batch (a custom Function's result computed on the
+    batched arrays) seen as the batch it is, recorded (a view)."""
+    from .ops import shape as S
+
+    return _tape._apply_plain(S.VIEW, (t,), (t._data.shape,), BatchedTensor)
+
+
+def phys_dim(x, d):
+    """Per-sample dim ``d`` of ``x`` as an axis of its array (past the batch dim if batched)."""
+    return d + 1 if type(x) is BatchedTensor else d
+
+
+def result_like(x, arr):
+    """An unrecorded result computed on ``x``'s array (indices of a sort, of a max): batched
+    when ``x`` is."""
+    return wrap(arr) if type(x) is BatchedTensor else _tape._from_array(arr)
+
+
+def refuse(name, *operands, why="it has no batching rule"):
+    """Inside vmap, an op that cannot be batched says so, naming itself, instead of
+    computing on the whole batch as if it were one sample."""
+    if any(type(a) is BatchedTensor for a in operands):
+        raise NoBatchingRule(
+            f"vmap: {name} cannot run inside vmap: {why} (minigrad never falls back to a loop over "
+            "the batch); call it outside vmap"
+        )
+
+
 # Ops that are not recorded (comparisons, isnan, argmax, all/any, argsort: no derivative)
 # compute on the arrays directly; with a batched operand they come here, so that the batch
 # dim stays the batch (numpy alone would broadcast a sample against the whole batch).
@@ -144,7 +227,7 @@ def dispatch(op, args, attrs):
     if rule is None and _core.KINDS.get(op) == _core.ELEMENTWISE:
         rule = _batching.elementwise
     if rule is None:
-        raise RuntimeError(
+        raise NoBatchingRule(
             f"vmap: there is no batching rule for the op '{op.name}' ({op.node_cls.__name__}), so it "
             "cannot run inside vmap (minigrad never falls back to a loop over the batch). Call it "
             "outside vmap, or write the computation with ops that have a rule (elementwise ops, "
@@ -156,7 +239,7 @@ def dispatch(op, args, attrs):
 def function_dispatch(cls, args, kwargs):
     """``Function.apply`` inside vmap: custom Functions have no batching rules."""
     if any(type(a) is BatchedTensor for a in args):
-        raise RuntimeError(
+        raise NoBatchingRule(
             f"vmap: there is no batching rule for {cls.__name__} (an autograd.Function), so it cannot "
             "run inside vmap (minigrad never falls back to a loop over the batch)."
         )

@@ -22,7 +22,22 @@ from ._tape import FunctionNode, Tensor, _FunctionOutput
 
 
 class FunctionCtx:
-    """What ``forward`` hands to ``backward``: saved tensors and flags."""
+    """What ``forward`` hands to ``backward``: saved tensors and flags.
+
+    ``needs_input_grad``: one bool per input of ``forward`` (after ``ctx``), True where that
+    input requires grad, so ``backward`` can skip the gradients nobody needs.
+
+    >>> class Double(minigrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * 2
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         print(ctx.needs_input_grad)
+    ...         return g * 2
+    >>> Double.apply(minigrad.ones(2, requires_grad=True)).sum().backward()
+    (True,)
+    """
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
@@ -85,7 +100,24 @@ class FunctionCtx:
 
 
 class Function:
-    """Base class of custom differentiable operations (see the module docstring)."""
+    """Base class of custom differentiable operations (see the module docstring): subclass
+    it with a static ``forward(ctx, *args)`` and ``backward(ctx, *grads)``, and call
+    ``apply(*args)``.
+
+    >>> class Cube(minigrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x ** 3
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         (x,) = ctx.saved_tensors
+    ...         return g * 3 * x ** 2
+    >>> x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> Cube.apply(x).sum().backward()
+    >>> x.grad
+    tensor([ 3., 12.])
+    """
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

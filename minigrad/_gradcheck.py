@@ -43,7 +43,22 @@ __all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
 
 
 class GradcheckError(RuntimeError):
-    """Raised by :func:`gradcheck` and :func:`gradgradcheck` when a check fails."""
+    """Raised by :func:`gradcheck` and :func:`gradgradcheck` when a check fails.
+
+    >>> class Wrong(minigrad.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * 2
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g * 3
+    >>> x = minigrad.tensor([1.0], dtype=minigrad.float64, requires_grad=True)
+    >>> try:
+    ...     minigrad.autograd.gradcheck(Wrong.apply, (x,))
+    ... except minigrad.autograd.GradcheckError:
+    ...     print("caught")
+    caught
+    """
 
 
 # ----------------------------------------------------------------------------- inputs and outputs
@@ -315,6 +330,9 @@ def gradcheck(
     backward runs may differ; ``check_undefined_grad`` checks that a zero ``grad_output``
     gives zero gradients; ``check_grad_dtypes`` that gradients have their input's dtype;
     ``fast_mode`` compares random projections instead of whole Jacobians.
+    ``check_backward_ad`` must stay True (the reverse-mode check); ``check_forward_ad``,
+    ``check_batched_grad`` and ``check_batched_forward_grad`` are not implemented here
+    (True raises NotImplementedError).
     Returns True; on a mismatch raises :class:`GradcheckError` (or returns False when
     ``raise_exception=False``). Inputs that are not float64 trigger a warning.
 
@@ -414,7 +432,10 @@ def gradgradcheck(
     grad_outputs, create_graph=True)``. ``grad_outputs`` defaults to random values in
     [-1, 1) (from minigrad's generator; ``gen_non_contig_grad_outputs=True`` makes them
     strided views), and then requires grad, so the check also covers the backward's
-    dependence on them. Other arguments as in :func:`gradcheck`.
+    dependence on them. ``eps``, ``atol``, ``rtol``, ``raise_exception``, ``nondet_tol``,
+    ``check_undefined_grad``, ``check_grad_dtypes`` and ``fast_mode`` are as in
+    :func:`gradcheck`; ``check_rev_over_rev`` must stay True; ``check_fwd_over_rev`` and
+    ``check_batched_grad`` are not implemented here (True raises NotImplementedError).
 
     >>> x = minigrad.tensor([0.5, 2.0], dtype=minigrad.float64, requires_grad=True)
     >>> minigrad.autograd.gradgradcheck(lambda t: t ** 3, (x,))

@@ -11,6 +11,9 @@ Tensors and arrays
     parse_to(args, kw, op)    ``.to(...)``'s arguments read as PyTorch reads them
     check_device(dev, op)     a device argument checked ("cpu"; "cuda" raises PyTorch's error)
     rng(generator=None)       the numpy Generator behind a minigrad Generator (or the default)
+    random_lead()             ``(B,)`` inside ``func.vmap(randomness='different')`` (draw with the
+                              batch dim in front), else ``()``
+    random_result(a, lead)    the tensor of such a draw (batched when ``lead`` is not empty)
 
 Checks before a kernel (kernels run without bounds checks)
     check_alloc(op, count, itemsize, what, why)   refuse a buffer too big to allocate
@@ -30,6 +33,7 @@ Optimizer kernels
 """
 
 from . import _optim_kernels as optim_kernels
+from ._batched import random_lead, random_result
 from ._device import check_device, parse_to
 from ._dtypes import from_numpy as dtype_from_numpy
 from ._dtypes import to_numpy as dtype_to_numpy
@@ -53,5 +57,7 @@ __all__ = [
     "optim_kernels",
     "parse_to",
     "pool_out",
+    "random_lead",
+    "random_result",
     "rng",
 ]

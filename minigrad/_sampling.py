@@ -10,7 +10,7 @@ precision. Samples are not recorded on the tape: like PyTorch, a draw has no gra
 
 import numpy as np
 
-from . import _dtypes
+from . import _batched, _dtypes
 from ._creation import _size
 from ._device import check_device
 from ._tape import Tensor, _from_array
@@ -25,8 +25,14 @@ def _float_npd(dtype, op):
     return npd
 
 
-def _new(arr, npd, requires_grad=False):
-    return _from_array(np.ascontiguousarray(arr, dtype=npd), requires_grad)
+def _new(arr, npd, requires_grad=False, lead=()):
+    """The tensor of a draw; ``lead``: the draw has vmap's batch dim in front (randomness=
+    'different'), so it is a batched tensor, one sample's numbers each."""
+    arr = np.ascontiguousarray(arr, dtype=npd)
+    if lead:
+        out = _batched.wrap(arr)
+        return out.requires_grad_(True) if requires_grad else out
+    return _from_array(arr, requires_grad)
 
 
 def rand(*size, generator=None, dtype=None, requires_grad=False, device=None, out=None):
@@ -42,7 +48,8 @@ def rand(*size, generator=None, dtype=None, requires_grad=False, device=None, ou
     """
     check_device(device, "rand")
     npd = _float_npd(dtype, "rand")
-    return _new(_rng(generator).random(_size(size, "rand")), npd, requires_grad)
+    lead = _batched.random_lead()
+    return _new(_rng(generator).random(lead + _size(size, "rand")), npd, requires_grad, lead)
 
 
 def randn(*size, generator=None, dtype=None, requires_grad=False, device=None, out=None):
@@ -58,7 +65,8 @@ def randn(*size, generator=None, dtype=None, requires_grad=False, device=None, o
     """
     check_device(device, "randn")
     npd = _float_npd(dtype, "randn")
-    return _new(_rng(generator).standard_normal(_size(size, "randn")), npd, requires_grad)
+    lead = _batched.random_lead()
+    return _new(_rng(generator).standard_normal(lead + _size(size, "randn")), npd, requires_grad, lead)
 
 
 def _randint_args(low, high, size):
@@ -93,7 +101,8 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_g
     _check_range("randint()", low, high)
     npd = _dtypes.to_numpy(dtype if dtype is not None else _dtypes.int64)
     shape = _size((size,), "randint")
-    return _new(_rng(generator).integers(low, high, shape), npd, requires_grad)
+    lead = _batched.random_lead()
+    return _new(_rng(generator).integers(low, high, lead + tuple(shape)), npd, requires_grad, lead)
 
 
 def randperm(n, *, generator=None, dtype=None, requires_grad=False, device=None):
@@ -216,7 +225,18 @@ def normal(
         raise RuntimeError(f"normal expects std >= 0.0, but found std {s_min}")
     m = mean._data if tm else mean
     s = std._data if ts else std
-    return _new(_rng(generator).normal(m, s, shape), npd, requires_grad)
+    _batched.random_from("normal", mean, std)
+    size = _batched.size_of(mean, std)
+    if size is not None:  # a batched mean or std: one draw per sample (randomness='different')
+        m, s = _batched._sample_array(mean, 0) if tm else m, _batched._sample_array(std, 0) if ts else s
+        shape = (size,) + np.broadcast_shapes(tuple(mean.shape) if tm else (), tuple(std.shape) if ts else ())
+        lead = (size,)
+        if tm and ts:
+            r = max(mean.ndim, std.ndim)
+            m, s = _batched._sample_array(mean, r), _batched._sample_array(std, r)
+        return _new(_rng(generator).normal(m, s, shape), npd, requires_grad, lead)
+    lead = () if tm or ts else _batched.random_lead()
+    return _new(_rng(generator).normal(m, s, lead + tuple(shape)), npd, requires_grad, lead)
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
@@ -234,7 +254,9 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         probs = np.broadcast_to(np.asarray(p, dtype=np.float64), probs.shape)
     _check_prob(probs, "bernoulli")
     npd = input._data.dtype
-    return _new(_rng(generator).random(probs.shape) < probs, npd)
+    _batched.random_from("bernoulli", input)
+    lead = (probs.shape[0],) if type(input) is _batched.BatchedTensor else ()
+    return _new(_rng(generator).random(probs.shape) < probs, npd, lead=lead)
 
 
 def _check_prob(probs, op):
@@ -261,7 +283,9 @@ def poisson(input, generator=None):
         raise RuntimeError(f"poisson(): expected a floating point rate tensor, got {rates.dtype}")
     if rates.size and not np.all(rates >= 0):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    return _new(_rng(generator).poisson(rates), rates.dtype)
+    _batched.random_from("poisson", input)
+    lead = (rates.shape[0],) if type(input) is _batched.BatchedTensor else ()
+    return _new(_rng(generator).poisson(rates), rates.dtype, lead=lead)
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
@@ -277,6 +301,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     >>> minigrad.multinomial(probs, 2, replacement=True)
     tensor([1, 1])
     """
+    _batched.refuse("multinomial", input, why="it has no batching rule")
     w = _values(input, "multinomial", "input")
     if w.dtype.kind != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
@@ -323,6 +348,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 def _fill(self, values):
     """Write ``values`` into ``self`` in place (a random fill is never recorded)."""
+    _batched.random_from("a random in-place fill", self)
     self._check_inplace()
     with np.errstate(all="ignore"):
         self._data[...] = values

@@ -451,7 +451,10 @@ def _prepare_roots(tensors, grad_tensors, bint create_graph):
             garr = (<Tensor>g)._data
         else:
             garr = np.asarray(g, dtype=t._data.dtype)
-        if garr.shape != t._data.shape:
+        # a batched cotangent (vmap over a backward: jacrev) matches by its samples' shape
+        if garr.shape != t._data.shape and not (
+            create_graph and isinstance(g, Tensor) and tuple(g.shape) == t._data.shape
+        ):
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {_shape_str(garr.shape)} and "
                 f"output[{i}] has a shape of {_shape_str(t._data.shape)}. The gradient must have the "

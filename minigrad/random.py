@@ -22,6 +22,7 @@ import os
 
 import numpy as np
 
+from . import _batched
 from ._device import check_device
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default_rng_seed_val
@@ -151,7 +152,14 @@ default_generator.seed()  # as PyTorch: a fresh process starts from an OS seed
 
 def _rng(generator=None):
     """The numpy Generator to draw from: ``generator``'s, or the default one's.
-    Internal API for the samplers, nn.init, dropout and utils.data."""
+    Internal API for the samplers, nn.init, dropout and utils.data. Inside ``func.vmap`` with
+    randomness='error' (its default) every draw is refused, as PyTorch's vmap does."""
+    if _batched.randomness == "error":
+        raise RuntimeError(
+            "vmap: called random operation while in randomness error mode. Please either use the "
+            "'same' or 'different' randomness flags on vmap or perform the randomness operation out "
+            "of vmap"
+        )
     if generator is None:
         return default_generator._numpy()
     if not isinstance(generator, Generator):

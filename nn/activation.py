@@ -22,6 +22,12 @@ _SQRT_HALF = 1 / math.sqrt(2)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
+def _is_float(input):
+    """A float tensor: the piecewise-linear activations run their primitive (ops/nn.py), whose
+    derivative reads x for second derivatives; other dtypes keep the composition."""
+    return isinstance(input, minigrad.Tensor) and input.dtype.is_floating_point
+
+
 def relu(input, inplace=False):
     """max(x, 0).
 
@@ -42,6 +48,8 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     >>> F.leaky_relu(minigrad.tensor([-1.0, 2.0]), 0.1)
     tensor([-0.1000,  2.0000])
     """
+    if _is_float(input):
+        return _ops.leaky_relu(input, negative_slope)
     return minigrad.where(input > 0, input, input * negative_slope)
 
 
@@ -55,7 +63,7 @@ def elu(input, alpha=1.0, inplace=False):
     tensor([-0.6321,  2.0000])
     """
     positive = input > 0
-    return minigrad.where(positive, input, (minigrad.where(positive, 0.0, input).exp() - 1) * alpha)
+    return minigrad.where(positive, input, minigrad.expm1(minigrad.where(positive, 0.0, input)) * alpha)
 
 
 def gelu(input, approximate="none"):

@@ -8,8 +8,9 @@ passes the gradient only strictly inside (min_val, max_val), as PyTorch does.
 """
 
 import minigrad
+from minigrad.ops import nn as _ops
 
-from .activation import _Inplace, elu, logsigmoid, softmax, softplus
+from .activation import _Inplace, _is_float, elu, logsigmoid, softmax, softplus
 from .module import Module
 from .parameter import Parameter
 
@@ -28,6 +29,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    if _is_float(input):
+        return _ops.hardtanh(input, min_val, max_val)
     return minigrad.where(input <= min_val, min_val, minigrad.where(input >= max_val, max_val, input))
 
 
@@ -73,6 +76,8 @@ def threshold(input, threshold, value, inplace=False):
     >>> F.threshold(minigrad.tensor([0.5, 1.0, 2.0]), 1.0, -5.0)
     tensor([-5., -5.,  2.])
     """
+    if _is_float(input):
+        return _ops.threshold(input, threshold, value)
     return minigrad.where(input > threshold, input, value)
 
 
@@ -84,6 +89,8 @@ def hardshrink(input, lambd=0.5):
     >>> F.hardshrink(minigrad.tensor([-1.0, 0.3, 0.7]))
     tensor([-1.0000,  0.0000,  0.7000])
     """
+    if _is_float(input):
+        return _ops.hardshrink(input, lambd)
     return minigrad.where((input > lambd) | (input < -lambd), input, 0.0)
 
 
@@ -97,6 +104,8 @@ def softshrink(input, lambd=0.5):
     """
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    if _is_float(input):
+        return _ops.softshrink(input, lambd)
     return minigrad.where(input > lambd, input - lambd, minigrad.where(input < -lambd, input + lambd, 0.0))
 
 
@@ -146,7 +155,7 @@ def celu(input, alpha=1.0, inplace=False):
         raise RuntimeError("ZeroDivisionError: celu: alpha must not be 0")
     positive = input > 0
     # the exp sees only the negative side (clamped), so the branch not taken cannot overflow
-    negative = (minigrad.where(positive, 0.0, input) / alpha).exp() - 1
+    negative = minigrad.expm1(minigrad.where(positive, 0.0, input) / alpha)  # expm1: exact near 0
     return minigrad.where(positive, input, negative * alpha)
 
 
@@ -216,6 +225,8 @@ def prelu(input, weight):
         weight = weight.reshape((1, n) + (1,) * (input.ndim - 2))
     elif n == 1:
         weight = weight.reshape(())
+    if _is_float(input) and _is_float(weight) and input.dtype == weight.dtype:
+        return _ops.prelu(input, weight)
     return minigrad.where(input > 0, input, input * weight)
 
 

@@ -9,6 +9,8 @@ Dropout1d/2d/3d zero whole channels: one draw per (sample, channel), broadcast o
 import warnings
 
 import minigrad
+from minigrad._internal import random_lead as _random_lead
+from minigrad._internal import random_result as _random_result
 from minigrad._internal import rng as _rng
 
 from .module import Module
@@ -36,9 +38,10 @@ def _dropout(input, p, training, mask_shape):
         return input
     if p == 1.0:
         return input * 0.0
-    keep = _rng().random(mask_shape) >= p
+    lead = _random_lead()  # inside vmap(randomness='different'): a mask per sample
+    keep = _rng().random(lead + tuple(mask_shape)) >= p
     mask = keep.astype(input.dtype.numpy) * input.dtype.numpy.type(1.0 / (1.0 - p))
-    return input * minigrad.from_numpy(mask)
+    return input * _random_result(mask, lead)
 
 
 def _feature_dropout(input, p, training, spatial, name):

@@ -115,3 +115,10 @@ def test_docstring_examples_run(module):
     globs = {**vars(module), "minigrad": minigrad}
     result = doctest.testmod(module, globs=globs, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_a_second_order_tie_is_shown_as_the_gradient_it_carries():
+    from minigrad.ops import nn as ops_nn
+
+    (text,) = rules.rule_text(ops_nn.LEAKY_RELU)
+    assert text == "leaky_relu: grad_x = where(gt(x, 0), grad_out, grad_out * slope)"

@@ -232,8 +232,8 @@ def test_grad_of_vmap_sums_over_the_batch():
 
 
 def test_vmap_of_an_op_without_a_batching_rule_names_it():
-    with pytest.raises(RuntimeError, match="no batching rule for the op 'amax'"):
-        F.vmap(lambda x: x.amax(0))(minigrad.ones(4, 3))
+    with pytest.raises(RuntimeError, match="no batching rule for the op 'linalg_det'"):
+        F.vmap(lambda x: x.det())(minigrad.ones(4, 3, 3))
 
 
 # ----------------------------------------------------------------------------- bad inputs
@@ -252,6 +252,10 @@ BAD = [
     ("vmap_non_tensor_out", lambda M, f: f.vmap(lambda x: 1.0)(M.ones(3))),
     ("vmap_nothing_batched", lambda M, f: f.vmap(lambda x: x, in_dims=None)(M.ones(3))),
     ("vmap_randomness", lambda M, f: f.vmap(lambda x: x, randomness="sometimes")(M.ones(3))),
+    ("vmap_random_op_in_error_mode", lambda M, f: f.vmap(lambda x: x + M.randn(3))(M.ones(2, 3))),
+    ("vmap_dropout_in_error_mode", lambda M, f: f.vmap(lambda x: M.nn.functional.dropout(x))(M.ones(2, 3))),
+    ("vmap_in_dims_not_int", lambda M, f: f.vmap(lambda x: x, in_dims=1.5)(M.ones(2, 3))),
+    ("vmap_in_dim_negative_out_of_range", lambda M, f: f.vmap(lambda x: x, in_dims=-3)(M.ones(2, 3))),
 ]
 
 

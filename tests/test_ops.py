@@ -783,6 +783,19 @@ ROWS = [
         lambda x: np.log(np.linalg.det(x @ x.T + np.eye(3, dtype=x.dtype))), [(3, 3)], torch_grad_fn=False),
     row("slogdet", lambda M, x: x.slogdet()[1] * M.slogdet(x).sign,
         lambda x: np.sign(np.linalg.det(x)) * np.log(np.abs(np.linalg.det(x))), [(3, 3)], torch_grad_fn=False),
+    # -- the piecewise-linear activations (primitives in ops/nn.py for their second derivative)
+    row("leaky_relu", lambda M, x: M.nn.functional.leaky_relu(x, 0.1), lambda x: np.where(x > 0, x, 0.1 * x),
+        A34, "nonzero"),
+    row("prelu", lambda M, x, w: M.nn.functional.prelu(x, w), lambda x, w: np.where(x > 0, x, w * x),
+        [(3, 4), (4,)], "nonzero"),
+    row("hardtanh", lambda M, x: M.nn.functional.hardtanh(x, -1.5, 1.5), lambda x: np.clip(x, -1.5, 1.5),
+        A34, "nonzero"),
+    row("threshold", lambda M, x: M.nn.functional.threshold(x, 0.1, 20.0), lambda x: np.where(x > 0.1, x, 20.0),
+        A34, "nonzero"),
+    row("hardshrink", lambda M, x: M.nn.functional.hardshrink(x, 1.0),
+        lambda x: np.where(np.abs(x) > 1.0, x, 0.0), A34, "nonzero"),
+    row("softshrink", lambda M, x: M.nn.functional.softshrink(x, 1.0),
+        lambda x: np.where(x > 1.0, x - 1.0, np.where(x < -1.0, x + 1.0, 0.0)), A34, "nonzero"),
 ]
 
 _ids = [r.id for r in ROWS]
@@ -1050,6 +1063,17 @@ SPECIAL_POINTS = [
     # issue 19: these raised "math domain error"
     ("rpow_zero_base", lambda M, x: 0**x, [[-1.0, 0.0, 0.5, 2.0]]),
     ("rpow_negative_base", lambda M, x: (-2.0) ** x, [[-1.0, 0.0, 0.5, 2.0]]),
+    # the kinks and NaN of the piecewise-linear activations (issue 14: now primitives)
+    (
+        "leaky_relu_at_kink",
+        lambda M, x: M.nn.functional.leaky_relu(x, 0.2),
+        [[0.0, -0.0, 1.5, -1.5, math.nan]],
+    ),
+    ("hardtanh_at_kinks", lambda M, x: M.nn.functional.hardtanh(x), [[-1.0, 1.0, 0.5, -2.0, 2.0, math.nan]]),
+    ("threshold_at_kink", lambda M, x: M.nn.functional.threshold(x, 0.5, -3.0), [[0.5, 0.4, 0.6, math.nan]]),
+    ("hardshrink_at_kinks", lambda M, x: M.nn.functional.hardshrink(x), [[0.5, -0.5, 0.7, 0.1, math.nan]]),
+    ("softshrink_at_kinks", lambda M, x: M.nn.functional.softshrink(x), [[0.5, -0.5, 0.7, -0.7, math.nan]]),
+    ("prelu_at_kink", lambda M, x, w: M.nn.functional.prelu(x, w), [[0.0, -1.0, 2.0, math.nan], [0.25]]),
 ]
 
 
@@ -1095,6 +1119,20 @@ SECOND_ORDER = [
     row("tril_squared", lambda M, x: M.tril(x * x, -1), None, [(3, 3)]),
     row("sort_cubed", lambda M, x: x.sort(descending=True).values ** 3, None, [(5,)]),
     row("topk_kthvalue", lambda M, x: x.topk(3).values ** 2 * x.kthvalue(2).values, None, [(5,)]),
+    # zero second derivatives that must still reach x (issue 14: PyTorch gives zeros, not None)
+    row("leaky_relu_second", lambda M, x: M.nn.functional.leaky_relu(x, 0.1) * x, None, [(5,)], "nonzero"),
+    row(
+        "prelu_second",
+        lambda M, x, w: M.nn.functional.prelu(x, w) * x,
+        None,
+        [(5,), (1,)],
+        ("nonzero", "any"),
+    ),
+    row("hardtanh_second", lambda M, x: M.nn.functional.hardtanh(x), None, [(5,)], "nonzero"),
+    row("relu6_second", lambda M, x: M.nn.functional.relu6(x * 4), None, [(5,)], "nonzero"),
+    row("threshold_second", lambda M, x: M.nn.functional.threshold(x, 0.1, 2.0), None, [(5,)], "nonzero"),
+    row("hardshrink_second", lambda M, x: M.nn.functional.hardshrink(x, 1.0), None, [(5,)], "nonzero"),
+    row("softshrink_second", lambda M, x: M.nn.functional.softshrink(x, 1.0), None, [(5,)], "nonzero"),
 ]
 SECOND_CASES = [pytest.param(r, id=r.id) for r in SECOND_ORDER]
 

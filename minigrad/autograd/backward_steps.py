@@ -41,8 +41,17 @@ _RULE_WIDTH = 40
 def explain(loss, gradient=None, retain_graph=None, names=None):
     """Run ``loss.backward(gradient)`` and return the step-by-step :class:`Explanation`.
 
-    ``names`` maps variable names to tensors to label leaves and nodes (default: the caller's
-    local variables, as ``autograd.tape`` does).
+    ``loss``: the tensor to backpropagate from; ``gradient``: its incoming gradient (needed
+    when ``loss`` has more than one element); ``retain_graph``: keep the graph for another
+    backward; ``names`` maps variable names to tensors to label leaves and nodes (default: the
+    caller's local variables, as ``autograd.tape`` does).
+
+    >>> a = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    >>> steps = minigrad.autograd.explain((a * a).sum())
+    >>> [s.rule[0] for s in steps.steps]
+    ['sum: grad_x = expand(grad_out, x.shape)', 'mul: grad_a = grad_out * b']
+    >>> a.grad
+    tensor([2., 4.])
     """
     if names is None:
         names = sys._getframe(1).f_locals

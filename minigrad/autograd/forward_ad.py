@@ -49,6 +49,12 @@ __all__ = [
 ]
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", "primal tangent")
+UnpackedDualTensor.__doc__ = """What ``unpack_dual`` returns: ``primal`` (the values) and ``tangent`` (the
+forward gradient, or None).
+
+>>> UnpackedDualTensor(minigrad.tensor(1.0), None).tangent is None
+True
+"""
 
 
 class _State:
@@ -60,10 +66,31 @@ class _State:
 _state = _State()
 
 
+def refuse_inside_vmap():
+    """Forward mode cannot run inside ``func.vmap`` yet: its tangents are arrays, which know
+    nothing of the batch, so a dual level opened there raises instead of mixing samples."""
+    from ..func import _vmap  # (here: func imports this module)
+
+    if _vmap.batch_size() is not None:
+        raise NotImplementedError(
+            "forward-mode AD inside vmap (jvp, jacfwd or a dual level in the vmapped function) is not "
+            "supported by minigrad yet; compute the jvp per sample outside vmap"
+        )
+
+
 def enter_dual_level():
-    """Open a dual level (PyTorch's functional form of ``dual_level()``); returns its index."""
+    """Open a dual level (PyTorch's functional form of ``dual_level()``); returns its index.
+
+    >>> from minigrad.autograd import forward_ad as fwAD
+    >>> level = fwAD.enter_dual_level()
+    >>> y = fwAD.make_dual(minigrad.tensor([1.0]), minigrad.tensor([3.0])) * 2
+    >>> fwAD.unpack_dual(y).tangent
+    tensor([6.])
+    >>> fwAD.exit_dual_level(level=level)
+    """
     if _state.level is not None:
         raise RuntimeError("Nested forward mode AD is not supported at the moment")
+    refuse_inside_vmap()
     _state.level = 0
     _state.tangents = {}
     _tape._set_interpose(_dual_apply, _function_apply)
@@ -71,7 +98,17 @@ def enter_dual_level():
 
 
 def exit_dual_level(*, level=None):
-    """Close the open dual level: every tangent made or computed in it is dropped."""
+    """Close the open dual level: every tangent made or computed in it is dropped.
+
+    ``level``: the index ``enter_dual_level`` returned (None: the open one).
+
+    >>> from minigrad.autograd import forward_ad as fwAD
+    >>> level = fwAD.enter_dual_level()
+    >>> x = fwAD.make_dual(minigrad.tensor([1.0]), minigrad.tensor([1.0]))
+    >>> fwAD.exit_dual_level(level=level)
+    >>> fwAD.unpack_dual(x).tangent is None
+    True
+    """
     if _state.level is None or (level is not None and level != _state.level):
         raise RuntimeError("Trying to exit a forward AD level that was not the last one that was created.")
     _state.level = None
@@ -119,7 +156,17 @@ def _set_tangent(t, tangent):
 
 
 def make_dual(tensor, tangent, *, level=None):
-    """A view of ``tensor`` carrying ``tangent`` as its forward gradient (inside ``dual_level``)."""
+    """A view of ``tensor`` carrying ``tangent`` as its forward gradient (inside ``dual_level``).
+
+    ``tensor``: the primal (a float tensor); ``tangent``: its direction, of the same shape;
+    ``level``: the dual level (None: the open one).
+
+    >>> from minigrad.autograd import forward_ad as fwAD
+    >>> with fwAD.dual_level():
+    ...     x = fwAD.make_dual(minigrad.tensor([0.0, 1.0]), minigrad.tensor([1.0, 1.0]))
+    ...     fwAD.unpack_dual(x.exp()).tangent
+    tensor([1.0000, 2.7183])
+    """
     if _state.level is None:
         raise RuntimeError(
             "Trying to create a dual Tensor for forward AD but no level exists, make sure to "
@@ -148,7 +195,17 @@ def make_dual(tensor, tangent, *, level=None):
 
 
 def unpack_dual(tensor, *, level=None):
-    """``(primal, tangent)`` of a dual tensor: a view without tangent, and the tangent (or None)."""
+    """``(primal, tangent)`` of a dual tensor: a view without tangent, and the tangent (or None).
+
+    ``tensor``: any tensor (one made outside forward mode has tangent None); ``level``: the
+    dual level (None: the open one).
+
+    >>> from minigrad.autograd import forward_ad as fwAD
+    >>> with fwAD.dual_level():
+    ...     y = fwAD.make_dual(minigrad.tensor([2.0]), minigrad.tensor([1.0])) ** 2
+    ...     fwAD.unpack_dual(y)
+    UnpackedDualTensor(primal=tensor([4.]), tangent=tensor([4.]))
+    """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"unpack_dual(): expected a Tensor, got {type(tensor).__name__}")
     tangent = _tangent(tensor) if _state.level is not None else None

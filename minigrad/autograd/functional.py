@@ -174,7 +174,10 @@ def _vector(v, other, other_is_tuple, create_graph, fn):
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), v^T J)``: the vector-Jacobian product at ``inputs``.
 
-    ``v`` is shaped like the outputs (optional when the output has one element).
+    ``func``: takes the tensors of ``inputs`` (a tensor or a tuple of them); ``v`` is shaped
+    like the outputs (optional when the output has one element); ``create_graph``: the
+    results are differentiable (for higher derivatives); ``strict``: an
+    output independent of an input is an error rather than zeros.
 
     >>> out, g = vjp(lambda t: (t ** 2).sum(), minigrad.tensor([1.0, 3.0]))
     >>> g
@@ -202,7 +205,10 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), J v)``: the Jacobian-vector product, by the double-backward trick.
 
-    ``v`` is shaped like the inputs (optional when the input has one element).
+    ``func``: takes the tensors of ``inputs`` (a tensor or a tuple of them); ``v`` is shaped
+    like the inputs (optional when the input has one element); ``create_graph``: the results
+    are differentiable (for higher derivatives); ``strict``: an
+    output independent of an input is an error rather than zeros.
 
     >>> out, t = jvp(lambda x: x ** 2, minigrad.tensor([1.0, 3.0]), minigrad.tensor([1.0, 0.0]))
     >>> t
@@ -234,6 +240,11 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), v^T H)`` for a function with a single-element output.
 
+    ``func``: takes the tensors of ``inputs``; ``v``: shaped like the inputs;
+    ``create_graph``: the results are differentiable (for higher derivatives); ``strict``:
+    an
+    output independent of an input is an error rather than zeros.
+
     >>> out, r = vhp(lambda x: (x ** 3).sum(), minigrad.tensor([1.0, 2.0]), minigrad.ones(2))
     >>> r
     tensor([ 6., 12.])
@@ -244,6 +255,11 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
     """``(func(inputs), H v)`` for a function with a single-element output (double-backward
     trick: H v is the vjp, with v, of the linear map u -> H^T u).
+
+    ``func``: takes the tensors of ``inputs``; ``v``: shaped like the inputs;
+    ``create_graph``: the results are differentiable (for higher derivatives); ``strict``:
+    an
+    output independent of an input is an error rather than zeros.
 
     >>> out, r = hvp(lambda x: (x ** 3).sum(), minigrad.tensor([1.0, 2.0]), minigrad.ones(2))
     >>> r
@@ -306,10 +322,13 @@ def jacobian(
     """The Jacobian of ``func`` at ``inputs``: entry ``[i][j]`` has shape
     ``outputs[i].shape + inputs[j].shape`` (a Tensor when both were single Tensors).
 
-    ``strategy="reverse-mode"`` computes a row per output element (one backward each);
-    ``"forward-mode"`` (which PyTorch allows only with ``vectorize=True``) a column per input
-    element, each a ``jvp``. ``vectorize`` is accepted for compatibility; rows are computed one
-    after another either way.
+    ``func``: takes the tensors of ``inputs`` (a tensor or a tuple of them) and returns a tensor
+    or a tuple of them. ``create_graph``: the result is differentiable (for higher
+    derivatives). ``strict``: an output independent of an input is an error rather than zeros.
+    ``strategy="reverse-mode"`` computes a row per output element: one backward each, or with
+    ``vectorize=True`` one backward vmapped over all rows (``func.vmap`` over the one-hot
+    cotangents, as PyTorch does); ``"forward-mode"`` (which PyTorch allows only with
+    ``vectorize=True``) a column per input element, each a ``jvp``.
 
     >>> jacobian(lambda a, b: a * b, (minigrad.tensor([1.0, 2.0]), minigrad.tensor([3.0, 4.0])))[1]
     tensor([[1., 0.],
@@ -350,6 +369,15 @@ def jacobian(
                 "torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
                 "supported together. Please either set `strict=False` or `vectorize=False`."
             )
+        if vectorize:  # every row in one backward, vmapped over the one-hot cotangents
+            from ..func._grad import _jacobian_rows
+
+            blocks = []
+            for out in outputs:
+                rows = _jacobian_rows(out, inputs, create_graph, None)
+                shaped = (r.reshape(tuple(out.shape) + tuple(x.shape)) for r, x in zip(rows, inputs))
+                blocks.append(tuple(m if create_graph else m.detach() for m in shaped))
+            return _nest(blocks, out_is_tuple, in_is_tuple)
         blocks = []
         for i, out in enumerate(outputs):
             rows = [[] for _ in inputs]
@@ -429,6 +457,12 @@ def hessian(
 ):
     """The Hessian of a function with a single-element output: entry ``[i][j]`` has shape
     ``inputs[i].shape + inputs[j].shape`` (a Tensor for a single input).
+
+    ``func``: takes the tensors of ``inputs`` and returns one element; ``create_graph``: the
+    results are differentiable (for higher derivatives); ``strict``: an
+    output independent of an input is an error rather than zeros.
+    ``vectorize`` and ``outer_jacobian_strategy`` are those of :func:`jacobian` for the outer
+    Jacobian (of the gradient).
 
     >>> hessian(lambda x: (x ** 3).sum(), minigrad.tensor([1.0, 2.0]))
     tensor([[ 6.,  0.],

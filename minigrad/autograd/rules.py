@@ -24,6 +24,9 @@ _OPERATORS = {
     "pow": ast.Pow,
 }
 _GRAD_OUT = "grad_out"
+# helpers that only tie a gradient to an input for second derivatives (the value is their
+# first argument): shown as that argument
+_TIES = ("_reading",)
 
 
 def op_of(node):
@@ -139,6 +142,8 @@ class _Infix(ast.NodeTransformer):
             if name == "mul" and ast.dump(a) == ast.dump(b):
                 return ast.BinOp(a, ast.Pow(), ast.Constant(2))
             return ast.BinOp(a, _OPERATORS[name](), b)
+        if name in _TIES and node.args:
+            return node.args[0]
         if name == "neg" and len(node.args) == 1:
             return ast.UnaryOp(ast.USub(), node.args[0])
         helper = self._inline(name, node.args) if name and not node.keywords else None

@@ -12,6 +12,10 @@ from ._grad import _argnums, _split_aux
 def jvp(func, primals, tangents, *, has_aux=False):
     """``(func(*primals), J @ tangents)``: the output and its directional derivative.
 
+    ``func``: takes tensors, returns tensors; ``primals``: a tuple of its arguments;
+    ``tangents``: a tuple of directions, one per primal, of the same shapes; ``has_aux``:
+    ``func`` returns ``(output, aux)`` and the result is ``(output, jvp_out, aux)``.
+
     >>> import minigrad.func as F
     >>> F.jvp(minigrad.sin, (minigrad.tensor([0.0]),), (minigrad.tensor([2.0]),))
     (tensor([0.]), tensor([2.]))
@@ -60,6 +64,10 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     """``func`` -> a function returning its Jacobian w.r.t. ``argnums`` by forward mode (one
     jvp per input element), shaped ``output.shape + input.shape``.
 
+    ``func``, ``argnums``: as in :func:`jacrev`; ``has_aux``: ``func`` returns
+    ``(output, aux)`` and the result is ``(jacobian, aux)``; ``randomness``: accepted for
+    PyTorch's signature (as in ``vmap``).
+
     >>> import minigrad.func as F
     >>> F.jacfwd(lambda x: x ** 2)(minigrad.tensor([1.0, 3.0]))
     tensor([[2., 0.],
@@ -69,6 +77,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
     def wrapper(*args):
         from ..ops import stack
 
+        forward_ad.refuse_inside_vmap()
         nums = _argnums(argnums, len(args), "jacfwd")
         leaves, specs = [], []
         for n in nums:

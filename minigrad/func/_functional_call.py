@@ -56,6 +56,11 @@ def functional_call(
     ``parameter_and_buffer_dicts`` (a dict by ``named_parameters()`` names, or a tuple of dicts);
     the module itself is unchanged afterwards.
 
+    ``module``: the nn.Module to call; ``args``: one positional argument or a tuple of them;
+    ``kwargs``: keyword arguments; ``tie_weights``: accepted for PyTorch's signature (here each
+    name given is replaced where it is registered); ``strict``: every parameter and buffer
+    (under all its names) must be given, and no other name.
+
     >>> import minigrad.func as F
     >>> lin = minigrad.nn.Linear(2, 1)
     >>> params = {"weight": minigrad.ones(1, 2), "bias": minigrad.zeros(1)}

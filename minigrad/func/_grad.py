@@ -8,6 +8,8 @@ then does the backward record (``create_graph``), so a plain ``grad(f)(x)`` cost
 forward and one first-order backward.
 """
 
+import warnings
+
 import numpy as np
 
 from .. import _batched, _tape
@@ -126,6 +128,9 @@ def _result(x, create):
 def grad_and_value(func, argnums=0, has_aux=False):
     """``func`` -> a function returning (gradient of ``func`` w.r.t. ``argnums``, value).
 
+    ``func``, ``argnums``: as in :func:`grad`; ``has_aux``: ``func`` returns ``(output, aux)``
+    and the result is ``(gradient, (value, aux))``.
+
     >>> import minigrad.func as F
     >>> F.grad_and_value(lambda x: (x ** 2).sum())(minigrad.tensor([1.0, 2.0]))
     (tensor([2., 4.]), tensor(5.))
@@ -162,6 +167,10 @@ def grad_and_value(func, argnums=0, has_aux=False):
 def grad(func, argnums=0, has_aux=False):
     """``func`` (returning a scalar) -> a function returning its gradient w.r.t. ``argnums``.
 
+    ``func``: takes tensors, returns a 0-d tensor; ``argnums``: the positional argument(s) to
+    differentiate (an int or a tuple of ints: then a tuple of gradients); ``has_aux``: ``func``
+    returns ``(output, aux)`` and the result is ``(gradient, aux)``.
+
     >>> import minigrad.func as F
     >>> F.grad(minigrad.sin)(minigrad.tensor(0.0))
     tensor(1.)
@@ -177,6 +186,9 @@ def grad(func, argnums=0, has_aux=False):
 
 def vjp(func, *primals, has_aux=False):
     """``(func(*primals), vjp_fn)``: ``vjp_fn(cotangents)`` gives one gradient per primal.
+
+    ``func``: takes the ``primals`` (tensors, or pytrees of them) and returns tensors;
+    ``has_aux``: ``func`` returns ``(output, aux)`` and the result is ``(output, vjp_fn, aux)``.
 
     >>> import minigrad.func as F
     >>> out, vjp_fn = F.vjp(lambda x: x * 3, minigrad.tensor([1.0, 2.0]))
@@ -223,15 +235,65 @@ def vjp(func, *primals, has_aux=False):
     return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)
 
 
-def jacrev(func, argnums=0, *, has_aux=False):
-    """``func`` -> a function returning its Jacobian w.r.t. ``argnums``, by reverse mode
-    (one backward per output element), shaped ``output.shape + input.shape``.
+def _jacobian_rows(o, inputs, create, chunk_size):
+    """The rows of d(o)/d(inputs), one per element of ``o``, as one ``(o.numel(), *x.shape)``
+    tensor per input: the backward of ``o`` (recorded once, by the forward) run under vmap
+    over the one-hot cotangents, as torch.func does, so the engine runs once and every
+    derivative formula once over the whole basis (``chunk_size`` rows at a time if given;
+    ``chunk_size=1`` is one plain backward per row, for ops without a batching rule)."""
+    from .. import autograd
+    from ..ops import cat
+
+    n = o.numel()
+    basis = np.eye(n, dtype=o._data.dtype).reshape((n,) + o._data.shape)
+    if not o.requires_grad or n == 0:
+        return [_tape._from_array(np.zeros((n,) + x._data.shape, x._data.dtype)) for x in inputs]
+
+    def row(ct):
+        got = autograd.grad([o], inputs, [ct], retain_graph=True, create_graph=True, allow_unused=True)
+        return tuple(_zeros_like(x) if g is None else g for g, x in zip(got, inputs))
+
+    if chunk_size != 1 and not _nested():  # (a forward level open: jacfwd(jacrev(f)), no vmap in it)
+        step = n if chunk_size is None else chunk_size
+        try:
+            parts = [_vmap.vmap(row)(_tape._from_array(basis[k : k + step])) for k in range(0, n, step)]
+            return [
+                parts[0][i] if len(parts) == 1 else cat([p[i] for p in parts]) for i in range(len(inputs))
+            ]
+        except _batched.NoBatchingRule as e:  # as torch.func: said, then the slow way
+            warnings.warn(
+                f"jacrev: {e}. The Jacobian is computed one row at a time instead (one backward per "
+                "output element); pass chunk_size=1 to ask for that directly",
+                UserWarning,
+                stacklevel=4,
+            )
+    from ..ops import stack
+
+    rows = [_grads([o], inputs, [_tape._from_array(b)], create, retain=True) for b in basis]
+    return [stack([r[i] for r in rows]) for i in range(len(inputs))]
+
+
+def _zeros_like(x):
+    return _tape._from_array(np.zeros(x._data.shape, x._data.dtype))
+
+
+def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None):
+    """``func`` -> a function returning its Jacobian w.r.t. ``argnums``, by reverse mode,
+    shaped ``output.shape + input.shape``: one forward, then its backward vmapped over the
+    rows of the identity (one pass over the tape for all rows; ``chunk_size`` rows at a
+    time if given, ``chunk_size=1`` a plain backward per row).
+
+    ``func``: takes tensors, returns a tensor or a tuple of them; ``argnums``: which
+    positional argument(s) to differentiate (an int or a tuple of ints); ``has_aux``:
+    ``func`` returns ``(output, aux)`` and the Jacobian comes back as ``(jacobian, aux)``.
 
     >>> import minigrad.func as F
     >>> F.jacrev(lambda x: x ** 2)(minigrad.tensor([1.0, 3.0]))
     tensor([[2., 0.],
             [0., 6.]])
     """
+    if chunk_size is not None and (not isinstance(chunk_size, int) or chunk_size < 1):
+        raise ValueError(f"jacrev: `chunk_size` should be greater than 0 (got {chunk_size!r})")
 
     def wrapper(*args):
         api = "jacrev"
@@ -245,21 +307,10 @@ def jacrev(func, argnums=0, *, has_aux=False):
             inputs = [x for copies in flat for x in copies]
             per_out = []
             for o in outs:
-                rows = []
-                for k in range(o.numel()):
-                    basis = np.zeros(o._data.size, o._data.dtype)
-                    basis[k] = 1
-                    ct = _tape._from_array(basis.reshape(o._data.shape))
-                    rows.append(_grads([o], inputs, [ct], create, retain=True))
-                jac = []
-                for i, x in enumerate(inputs):
-                    if rows:
-                        from ..ops import stack
-
-                        col = stack([r[i] for r in rows]).reshape(tuple(o.shape) + tuple(x.shape))
-                    else:
-                        col = _tape._from_array(np.zeros(tuple(o.shape) + tuple(x.shape), x._data.dtype))
-                    jac.append(_result(col, create))
+                rows = _jacobian_rows(o, inputs, create, chunk_size)
+                jac = [
+                    _result(r.reshape(tuple(o.shape) + tuple(x.shape)), create) for r, x in zip(rows, inputs)
+                ]
                 trees, k = [], 0
                 for copies, spec in zip(flat, specs):
                     trees.append(_tree.unflatten(spec, jac[k : k + len(copies)]))
@@ -273,6 +324,9 @@ def jacrev(func, argnums=0, *, has_aux=False):
 
 def hessian(func, argnums=0):
     """The Hessian of a scalar ``func``: ``jacfwd(jacrev(func))`` (forward over reverse).
+
+    ``func``: takes tensors, returns a 0-d tensor; ``argnums``: the positional argument(s) to
+    differentiate, as in :func:`jacrev`.
 
     >>> import minigrad.func as F
     >>> F.hessian(lambda x: (x ** 3).sum())(minigrad.tensor([1.0, 2.0]))

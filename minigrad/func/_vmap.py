@@ -117,6 +117,12 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
     """``func`` on one sample -> a function on a batch: the batch dim of each input is
     ``in_dims`` (None: shared by every sample), of each output ``out_dims``.
 
+    ``func``: takes per-sample tensors and returns tensors; ``in_dims``: an int, None, or a
+    tuple (nested like the arguments) of them; ``out_dims``: an int or a tuple, one per
+    output; ``randomness``: what a random op inside does -- ``'error'`` (the default) raises,
+    ``'same'`` draws once for the whole batch, ``'different'`` draws for each sample;
+    ``chunk_size``: accepted for PyTorch's signature (the batch always runs in one piece).
+
     >>> import minigrad.func as F
     >>> F.vmap(minigrad.dot)(minigrad.ones(3, 2), minigrad.ones(3, 2))
     tensor([2., 2., 2.])
@@ -164,12 +170,14 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             for row, spec in zip(checked, specs)
         ]
         _Level.active, _Level.size = True, size
+        _batched.randomness, _batched.random_size = randomness, size
         _tape._set_interpose(_batched.dispatch, _batched.function_dispatch)
         try:
             out = func(*call, **kwargs)
         finally:
             _tape._set_interpose(None, None)
             _Level.active = False
+            _batched.randomness = _batched.random_size = None
         outs, out_spec = _tree.flatten(out)
         if isinstance(out_dims, int):
             dims = [out_dims] * len(outs)

@@ -16,7 +16,7 @@ computed by one run of an op over the whole batch:
 
 import numpy as np
 
-from .._batched import BatchedTensor, is_batched, pad, rank, run, unbatched
+from .._batched import BatchedTensor, is_batched, lift, pad, rank, run, unbatched
 
 
 def _batch_size(args):
@@ -173,3 +173,118 @@ def cross_entropy_reduced(op, args, attrs):
         return per_sample
     counts = np.count_nonzero(t != ignore, axis=tuple(range(1, t.ndim))).astype(x._data.dtype)
     return run(E.DIV, (per_sample, _from_array(counts)))
+
+
+def over(i):
+    """A reduction whose attribute ``i`` is its dims (a tuple, or None for all of a sample's
+    dims: amax, prod, var, norm): the dims moved past the batch dim, None spelled out."""
+
+    def rule(op, args, attrs):
+        (x,) = args
+        attrs = list(attrs)
+        attrs[i] = tuple(range(1, x._data.ndim)) if attrs[i] is None else _shift(attrs[i])
+        return run(op, (x,), attrs)
+
+    return rule
+
+
+def physical(op, args, attrs):
+    """An op whose public function already gave it physical attributes (the dim past the
+    batch dim, indices computed on the batch: sort, topk, max(dim)); unbatched tensor
+    operands are lifted to the batch."""
+    size = _batch_size(args)
+    return run(op, [lift(a, size) for a in args], attrs)
+
+
+def _index_for(idx, x, size):
+    """A gather/scatter index (the same rank as a sample) for the batch: a batched index
+    (one more dim) as it is, an unbatched one broadcast over the batch."""
+    return idx if idx.ndim == x._data.ndim else np.broadcast_to(idx, (size,) + idx.shape)
+
+
+def along(op, args, attrs):
+    """gather / scatter / scatter_add: attrs (dim, index), the index per sample or batched."""
+    size = _batch_size(args)
+    args = [lift(a, size) for a in args]
+    d, idx = attrs[0], attrs[1]
+    return run(op, args, (d + 1, _index_for(idx, args[0], size)) + tuple(attrs[2:]))
+
+
+def index_select(op, args, attrs):
+    """index_select with a 1-D index (the same for every sample) stays index_select along
+    the moved dim; a batched index (B, k) becomes the gather that picks each sample's own."""
+    from . import indexing
+
+    (x,) = args
+    d, idx = attrs
+    if idx.ndim == 1:
+        return run(op, (x,), (d + 1, idx))
+    phys = x._data.shape
+    k = idx.shape[1]
+    lead = (1,) * d
+    shape = phys[: d + 1] + (k,) + phys[d + 2 :]
+    grid = np.broadcast_to(idx.reshape((phys[0],) + lead + (k,) + (1,) * (len(phys) - d - 2)), shape)
+    return run(indexing.GATHER, (x,), (d + 1, grid))
+
+
+def shifted_lifted(*which):
+    """``shifted`` for ops with several tensor operands (index_add): unbatched ones lifted."""
+
+    def rule(op, args, attrs):
+        size = _batch_size(args)
+        attrs = list(attrs)
+        for i in which:
+            attrs[i] = _shift(attrs[i])
+        return run(op, [lift(a, size) for a in args], attrs)
+
+    return rule
+
+
+def getitem(op, args, attrs):
+    """``x[index]`` per sample: a whole-dim slice put in front of the index for the batch dim.
+    Advanced indices apart from each other are refused: numpy moves their dims to the front,
+    before the batch dim."""
+    (x,) = args
+    return run(op, (x,), (_batch_index(op, attrs[0]),))
+
+
+def _batch_index(op, index):
+    """``index`` with a whole-dim slice in front for the batch dim. Advanced indices apart
+    from each other are refused: numpy moves their dims to the front, before the batch dim."""
+    index = index if isinstance(index, tuple) else (index,)
+    arrays = [k for k, p in enumerate(index) if isinstance(p, np.ndarray)]
+    if arrays and arrays[-1] - arrays[0] + 1 != len(arrays):
+        raise RuntimeError(
+            f"vmap: {op.name} with advanced indices apart from each other (dims {arrays}) has no "
+            "batching rule (numpy would move their dims in front of the batch dim); index in two steps"
+        )
+    return (slice(None),) + index
+
+
+def unindex(op, args, attrs):
+    """The adjoint of ``x[index]`` (index_put into zeros of ``shape``), per sample: the batch
+    put in front of the shape and a whole-dim slice in front of the index."""
+    (g,) = args
+    shape, index = attrs
+    return run(op, (g,), ((g._data.shape[0],) + tuple(shape), _batch_index(op, index)))
+
+
+def roll(op, args, attrs):
+    """roll along given dims: the dims moved past the batch dim; the flat roll (no dims) of
+    each sample is the roll of its flattened view."""
+    from . import shape
+
+    (x,) = args
+    shifts, dims = attrs
+    if dims:
+        return run(op, (x,), (shifts, _shift(tuple(dims))))
+    phys = x._data.shape
+    flat = run(shape.VIEW, (x,), ((phys[0], int(np.prod(phys[1:], dtype=np.int64))),))
+    return run(shape.VIEW, (run(op, (flat,), (shifts, (1,) * len(shifts))),), (phys,))
+
+
+def undiagonal(op, args, attrs):
+    """The adjoint of diagonal (attrs: input shape, offset, dim1, dim2) per sample."""
+    (g,) = args
+    shape, offset, d1, d2 = attrs
+    return run(op, (g,), ((g._data.shape[0],) + tuple(shape), offset, d1 + 1, d2 + 1))

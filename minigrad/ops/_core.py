@@ -127,7 +127,7 @@ def refuse_batched(name, *operands):
     whose result's shape depends on the data; histc, searchsorted) says so, instead of
     computing on the whole batch as if it were one sample."""
     if any(type(a) is _batched.BatchedTensor for a in operands):
-        raise RuntimeError(
+        raise _batched.NoBatchingRule(
             f"vmap: {name} has no batching rule, so it cannot run inside vmap (minigrad never falls "
             "back to a loop over the batch); call it outside vmap"
         )

@@ -15,8 +15,9 @@ the formulas also run under ``create_graph=True``.
 
 import numpy as np
 
-from .. import _tape
+from .. import _batched, _tape
 from .._tape import Tensor, apply
+from . import _batching as B
 from ._core import LINEAR, _dim1, _dims, _is_raw, _real, defop, export, export_method
 from .indexing import (
     INDEX_SELECT,
@@ -251,13 +252,16 @@ def _masked_scatter_src_grad(g, x, src, out, mask):
 SCATTER_REDUCE = defop("scatter_reduce", _fwd_scatter_reduce, _sr_grad_self, _sr_grad_src)
 SCATTER_LEGACY = defop("scatter", _fwd_scatter_legacy, _no_scatter_grad, _no_scatter_grad, grad_name="NotImplemented")
 INDEX_ADD   = defop("index_add", _fwd_index_add,   lambda g, x, src, out, dim, index, alpha: g,
-                                                   lambda g, x, src, out, dim, index, alpha: _index_select(g, dim, index) * alpha, kind=LINEAR)
-INDEX_FILL  = defop("index_fill", _fwd_index_fill, lambda g, x, value, out, dim, index: _zero_at(g, _at(dim, index)), None)
+                                                   lambda g, x, src, out, dim, index, alpha: _index_select(g, dim, index) * alpha, kind=LINEAR,
+                                                   batch=B.shifted_lifted(0))
+INDEX_FILL  = defop("index_fill", _fwd_index_fill, lambda g, x, value, out, dim, index: _zero_at(g, _at(dim, index)), None,
+                                                   batch=B.shifted_lifted(0))
 INDEX_FILL_TENSOR = defop("index_fill", _fwd_index_fill,
                                                    lambda g, x, value, out, dim, index: _zero_at(g, _at(dim, index)),
                                                    _index_fill_value_grad, grad_name="IndexFillBackward1")
 INDEX_COPY  = defop("index_copy", _fwd_index_copy, lambda g, x, src, out, dim, index: _zero_at(g, _at(dim, index)),
-                                                   lambda g, x, src, out, dim, index: _index_select(g, dim, index), kind=LINEAR)
+                                                   lambda g, x, src, out, dim, index: _index_select(g, dim, index), kind=LINEAR,
+                                                   batch=B.shifted_lifted(0))
 INDEX_PUT   = defop("index_put", _fwd_index_put,   lambda g, x, v, out, index, accumulate: g if accumulate else _zero_at(g, index),
                                                    lambda g, x, v, out, index, accumulate: g[index], kind=LINEAR)
 MASKED_SCATTER = defop("masked_scatter", _fwd_masked_scatter,
@@ -290,6 +294,7 @@ def _vector_index(op, index, x, dim, negative, error=IndexError):
     """A 1-D (or 0-d) integer index into dim ``dim`` of ``x``, as an intp array; ``negative``:
     PyTorch counts negative indices from the end (index_fill) or refuses them (index_add)."""
     data = _tensor(op, "index", index)._data
+    _batched.refuse(op, index, why="a batched index (one per sample) has no batching rule here")
     if data.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index but got: {index.dtype}")
     if data.ndim > 1:
@@ -358,7 +363,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         )
     d = _dims("scatter_reduce", dim, input.ndim)[0]
     idx = _index_tensor("scatter_reduce", index, input, d)
-    src = _check_src("scatter_reduce", idx, _tensor("scatter_reduce", "src", src))
+    _batched.refuse("scatter_reduce", input, index, src)
+    src = _check_src("scatter_reduce", idx.shape, _tensor("scatter_reduce", "src", src))
     if src._data.dtype != input._data.dtype:
         raise RuntimeError(
             f"scatter(): Expected self.dtype to be equal to src.dtype (scatter_reduce got {input.dtype} "
@@ -372,7 +378,7 @@ def scatter_with_reduce(input, d, idx, src, reduce):
     if reduce not in ("add", "multiply"):
         raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce!r} (scatter)")
     if isinstance(src, Tensor):
-        src = _check_src("scatter", idx, src)
+        src = _check_src("scatter", idx.shape, src)
     else:
         src = _real("scatter", src)
     return apply(SCATTER_LEGACY, (input, src), (d, idx, reduce))

@@ -8,9 +8,11 @@ import operator
 
 import numpy as np
 
+from .. import _batched, _tape
 from .. import _conv_kernels as CK
-from .. import _tape
+from .._batched import BatchedTensor
 from .._tape import Tensor, apply
+from . import _batching as B
 from ._core import LINEAR, _dims, _int, _is_raw, _numel, _real, defop, export, ndarray, numpy_keywords
 
 
@@ -95,25 +97,29 @@ def _fwd_setitem(x, v, index):
 
 # ----------------------------------------------------------------------------- the table
 # fmt: off
-SELECT   = defop("select", _fwd_getitem,     lambda g, x, out, index: _unindex(g, x.shape, index), view=True, kind=LINEAR)
-SLICE    = defop("slice", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index), view=True, kind=LINEAR)
-UNSQUEEZE_INDEX = defop("unsqueeze", _fwd_getitem, lambda g, x, out, index: _unindex(g, x.shape, index), view=True, kind=LINEAR)
-INDEX    = defop("index", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index), kind=LINEAR)
-UNINDEX  = defop("index_put", _fwd_unindex,  lambda g, x, out, shape, index: g[index], kind=LINEAR)
+SELECT   = defop("select", _fwd_getitem,     lambda g, x, out, index: _unindex(g, x.shape, index), view=True, kind=LINEAR, batch=B.getitem)
+SLICE    = defop("slice", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index), view=True, kind=LINEAR, batch=B.getitem)
+UNSQUEEZE_INDEX = defop("unsqueeze", _fwd_getitem, lambda g, x, out, index: _unindex(g, x.shape, index), view=True, kind=LINEAR, batch=B.getitem)
+INDEX    = defop("index", _fwd_getitem,      lambda g, x, out, index: _unindex(g, x.shape, index), kind=LINEAR, batch=B.getitem)
+UNINDEX  = defop("index_put", _fwd_unindex,  lambda g, x, out, shape, index: g[index], kind=LINEAR, batch=B.unindex)
 SETITEM  = defop("setitem", _fwd_setitem,    lambda g, x, v, out, index: _zero_at(g, index),
                                              lambda g, x, v, out, index: g[index], grad_name="CopySlices", kind=LINEAR)
-GATHER   = defop("gather", _fwd_gather,      lambda g, x, out, dim, index: _unindex(g, x.shape, _along(index, dim)), kind=LINEAR)
+GATHER   = defop("gather", _fwd_gather,      lambda g, x, out, dim, index: _unindex(g, x.shape, _along(index, dim)), kind=LINEAR,
+                                                                                batch=B.along)
 INDEX_SELECT = defop("index_select", _fwd_index_select,
-                                             lambda g, x, out, dim, index: _unindex(g, x.shape, (slice(None),) * dim + (index,)), kind=LINEAR)
+                                             lambda g, x, out, dim, index: _unindex(g, x.shape, (slice(None),) * dim + (index,)), kind=LINEAR,
+                                                                                batch=B.index_select)
 MASKED_FILL = defop("masked_fill", _fwd_masked_fill,
                                              lambda g, x, out, mask, value: _where(mask, 0.0, g))
 SCATTER  = defop("scatter", _fwd_scatter,    lambda g, x, src, out, dim, index: _zero_at(g, _along(index, dim)),
-                                             lambda g, x, src, out, dim, index: _pad_to(gather(g, dim, index), src.shape), kind=LINEAR)
+                                             lambda g, x, src, out, dim, index: _pad_to(gather(g, dim, index), src.shape), kind=LINEAR,
+                                                                                batch=B.along)
 SCATTER_VALUE = defop("scatter", _fwd_scatter, lambda g, x, src, out, dim, index: _zero_at(g, _along(index, dim)),
-                                             None,                              grad_name="ScatterBackward1")
+                                             None,                              grad_name="ScatterBackward1", batch=B.along)
 SCATTER_ADD = defop("scatter_add", _fwd_scatter_add,
                                              lambda g, x, src, out, dim, index: g,
-                                             lambda g, x, src, out, dim, index: _pad_to(gather(g, dim, index), src.shape), kind=LINEAR)
+                                             lambda g, x, src, out, dim, index: _pad_to(gather(g, dim, index), src.shape), kind=LINEAR,
+                                                                                batch=B.along)
 # fmt: on
 
 
@@ -219,6 +225,8 @@ def _split_ints(index):
 
 def getitem(input, index):
     given = index
+    parts = index if isinstance(index, (tuple, list)) else (index,)
+    _batched.refuse("indexing", *parts, why="a batched index tensor has no batching rule here (use gather)")
     index = _index_arg(index)
     split = _split_ints(index)
     if split is not None:
@@ -311,17 +319,21 @@ def _pad_to(g, shape):
 
 
 def _index_tensor(op, index, x, dim):
+    """The index array, validated against a sample: inside vmap a batched index keeps its
+    batch dim in front (the op's batching rule tells the two apart by rank)."""
     data = index._data if isinstance(index, Tensor) else index
     if not isinstance(data, ndarray) or data.dtype.kind not in "iu":
         raise RuntimeError(f"{op}(): Expected dtype int64 for index")
-    if data.ndim == 0 and x.ndim == 1 and op != "index_select":
+    lead = data.shape[:1] if type(index) is BatchedTensor else ()
+    shape = data.shape[len(lead) :]
+    if not shape and x.ndim == 1 and op != "index_select":
         # a 0-d index counts as one element along a 1-d tensor's dim, as in PyTorch
         # (x.scatter_(0, torch.tensor(label), value=1): the tutorials' one-hot)
-        data = data.reshape(1)
-    if data.ndim != x.ndim and op != "index_select":
+        data, shape = data.reshape(lead + (1,)), (1,)
+    if len(shape) != x.ndim and op != "index_select":
         raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor ({op})")
     if op != "index_select":
-        for k, (i, s) in enumerate(zip(data.shape, x.shape)):
+        for k, (i, s) in enumerate(zip(shape, x.shape)):
             if k != dim and i > s:
                 raise RuntimeError(
                     f"{op}(): Size does not match at dimension {k} expected index {list(data.shape)} to be "
@@ -354,7 +366,9 @@ def gather(input, dim, index):
     if _is_raw(input):
         return _fwd_gather(input, dim, index)
     d = _dims("gather", dim, input.ndim)[0]
-    out = apply(GATHER, (input,), (d, _index_tensor("gather", index, input, d)))
+    idx = _index_tensor("gather", index, input, d)
+    input = _batched.lift(input, _batched.size_of(index))  # a batched index batches the result
+    out = apply(GATHER, (input,), (d, idx))
     return out.reshape(()) if isinstance(index, Tensor) and index.ndim == 0 and input.ndim == 1 else out
 
 
@@ -373,9 +387,11 @@ def index_select(input, dim, index):
     """
     d = _dims("index_select", dim, input.ndim)[0]
     idx = _index_tensor("index_select", index, input, d)
-    if idx.ndim > 1:
+    lead = idx.shape[:1] if type(index) is BatchedTensor else ()
+    if idx.ndim - len(lead) > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    return apply(INDEX_SELECT, (input,), (d, idx.reshape(-1)))
+    input = _batched.lift(input, _batched.size_of(index))  # a batched index batches the result
+    return apply(INDEX_SELECT, (input,), (d, idx.reshape(lead + (-1,))))
 
 
 @export
@@ -413,9 +429,11 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     if reduce is not None:
         from .index_writes import scatter_with_reduce
 
+        _batched.refuse("scatter(reduce=...)", input, index, src)
         return scatter_with_reduce(input, d, idx, src, reduce)
+    input = _batched.lift(input, _batched.size_of(index, src))  # a batched operand batches the result
     if isinstance(src, Tensor):
-        src = _check_src("scatter", idx, src)
+        src = _check_src("scatter", _sample_shape(index, idx), src)
         return apply(SCATTER, (input, src), (d, idx))
     return apply(SCATTER_VALUE, (input, src), (d, idx))
 
@@ -434,18 +452,25 @@ def scatter_add(input, dim, index, src):
     idx = _index_tensor("scatter_add", index, input, d)
     if not isinstance(src, Tensor):
         raise TypeError(f"scatter_add(): argument 'src' must be Tensor, not {type(src).__name__}")
-    src = _check_src("scatter_add", idx, src)
+    src = _check_src("scatter_add", _sample_shape(index, idx), src)
+    input = _batched.lift(input, _batched.size_of(index, src))  # a batched operand batches the result
     return apply(SCATTER_ADD, (input, src), (d, idx))
 
 
-def _check_src(op, index, src):
-    """PyTorch's rule: the index may not be larger than src along any dim (issue 8). Returns
-    src, a 0-d one as one element beside a 0-d index (made 1-d by ``_index_tensor``)."""
-    if src.ndim == 0 and index.shape == (1,):
+def _sample_shape(index, idx):
+    """The shape of one sample's index (``idx`` has the batch dim in front if ``index`` is batched)."""
+    return idx.shape[1:] if type(index) is BatchedTensor else idx.shape
+
+
+def _check_src(op, shape, src):
+    """PyTorch's rule: the index (of ``shape``) may not be larger than src along any dim
+    (issue 8). Returns src, a 0-d one as one element beside a 0-d index (made 1-d by
+    ``_index_tensor``)."""
+    if src.ndim == 0 and shape == (1,):
         return src.reshape(1)
-    if index.ndim != src.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
+    if len(shape) != src.ndim or any(i > s for i, s in zip(shape, src.shape)):
         raise RuntimeError(
-            f"{op}(): Expected index {list(index.shape)} to be no larger size than src {list(src.shape)}"
+            f"{op}(): Expected index {list(shape)} to be no larger size than src {list(src.shape)}"
         )
     return src
 

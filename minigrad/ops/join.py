@@ -7,6 +7,7 @@ is itself made of differentiable ops (slicing, cat), so higher-order gradients w
 
 import numpy as np
 
+from .. import _batched
 from .._function import Function
 from .._grad_mode import is_grad_enabled
 from .._tape import Tensor
@@ -132,6 +133,9 @@ def cat(tensors, dim=0):
             )
     dtype = _result_dtype(tensors)
     tensors = tuple(t if t._data.dtype == dtype else t.to(dtype) for t in tensors)
+    size = _batched.size_of(*tensors)
+    if size is not None:  # inside vmap: the same join of the batched arrays, one dim further in
+        return _batched.as_batched(_Cat._apply_plain(d + 1, *(_batched.lift(t, size) for t in tensors)))
     return _Cat.apply(d, *tensors)
 
 
@@ -160,6 +164,9 @@ def stack(tensors, dim=0):
     d = _dims("stack", dim, ref.ndim + 1)[0]
     dtype = _result_dtype(tensors)
     tensors = tuple(t if t._data.dtype == dtype else t.to(dtype) for t in tensors)
+    size = _batched.size_of(*tensors)
+    if size is not None:  # inside vmap: the same join of the batched arrays, one dim further in
+        return _batched.as_batched(_Stack._apply_plain(d + 1, *(_batched.lift(t, size) for t in tensors)))
     return _Stack.apply(d, *tensors)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import _dtypes, _tape
 from .._tape import Tensor, apply
+from . import _batching as B
 from ._core import _dim1, _int, defop, export, export_method
 from .indexing import getitem, index_select
 from .join import cat, stack
@@ -47,10 +48,11 @@ def _call(op, x, *attrs):
 
 # fmt: off
 DIAGONAL   = defop("diagonal",   _fwd_diagonal,    lambda g, x, out, o, d1, d2: _call(UNDIAGONAL, g, x.shape, o, d1, d2),
-                   view=True)
+                   view=True, batch=B.shifted(1, 2))
 UNDIAGONAL = defop("diagonal_backward", _fwd_undiagonal, lambda g, x, out, shape, o, d1, d2: _call(DIAGONAL, g, o, d1, d2),
-                   grad_name="DiagonalBackwardBackward0")
-DIAG_EMBED = defop("diag_embed", _fwd_diag_embed,  lambda g, v, out, o, d1, d2: _call(DIAGONAL, g, o, d1, d2))
+                   grad_name="DiagonalBackwardBackward0", batch=B.undiagonal)
+DIAG_EMBED = defop("diag_embed", _fwd_diag_embed,  lambda g, v, out, o, d1, d2: _call(DIAGONAL, g, o, d1, d2),
+                   batch=B.shifted(1, 2))
 # fmt: on
 
 

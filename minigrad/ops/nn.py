@@ -30,7 +30,7 @@ from .. import _threads as gemm  # np.matmul/np.dot, on one BLAS thread when sma
 from .._tape import Tensor, _from_array, apply
 from . import _batching as B
 from ._core import _INT64_MAX, ELEMENTWISE, MULTILINEAR, _check_alloc, _dims, _is_raw, defop, export, quiet
-from .elementwise import div, exp, gt, mul, neg, sigmoid, sub, where
+from .elementwise import add, div, exp, ge, gt, le, logical_and, mul, neg, sigmoid, sub, where, zero_grad
 from .indexing import index_select
 from .join import cat
 from .linalg import matmul
@@ -167,6 +167,30 @@ def _fwd_softplus(x, beta, threshold):
         return np.where(bx > threshold, x, np.logaddexp(0, bx) / beta).astype(x.dtype, copy=False)
 
 
+def _fwd_leaky_relu(x, slope):
+    return np.where(x > 0, x, x * slope).astype(x.dtype, copy=False)
+
+
+def _fwd_prelu(x, weight):
+    return np.where(x > 0, x, x * weight).astype(x.dtype, copy=False)
+
+
+def _fwd_hardtanh(x, min_val, max_val):
+    return np.where(x <= min_val, min_val, np.where(x >= max_val, max_val, x)).astype(x.dtype, copy=False)
+
+
+def _fwd_threshold(x, threshold, value):
+    return np.where(x <= threshold, value, x).astype(x.dtype, copy=False)  # NaN stays NaN
+
+
+def _fwd_hardshrink(x, lambd):
+    return np.where((x >= -lambd) & (x <= lambd), 0, x).astype(x.dtype, copy=False)
+
+
+def _fwd_softshrink(x, lambd):
+    return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, x * 0)).astype(x.dtype, copy=False)
+
+
 # ----------------------------------------------------------------------------- the table
 def _fwd_linear(x, w, b=None):
     # x (*, in) @ w.T (in, out) [+ b]: one BLAS call (np.dot on the 2-D view) and an in-place add
@@ -254,6 +278,27 @@ ERF           = defop("erf", _fwd_erf,
 # composition gives 0 * inf = nan gradients in the branch it does not take.
 SOFTPLUS      = defop("softplus", _fwd_softplus,
                       lambda g, x, out, beta, threshold: _softplus_backward(g, x, beta, threshold), kind=ELEMENTWISE)
+# NOTE: the piecewise-linear activations are primitives for their second derivative: composed
+# from where, the gradient does not read x, so after create_graph a second backward (the
+# gradient penalty of WGAN-GP) gave x no gradient where PyTorch gives zeros (issue 14).
+# Their derivatives read x through ``_reading``, as relu's does through ``_relu_backward``.
+LEAKY_RELU    = defop("leaky_relu", _fwd_leaky_relu,
+                      lambda g, x, out, slope: _reading(where(gt(x, 0), g, mul(g, slope)), x), kind=ELEMENTWISE)
+PRELU         = defop("prelu", _fwd_prelu,
+                      lambda g, x, w, out: _reading(where(gt(x, 0), g, mul(g, w)), x),
+                      lambda g, x, w, out: where(gt(x, 0), 0.0, mul(g, x)),
+                      grad_name="PreluKernelBackward0", kind=ELEMENTWISE)
+HARDTANH      = defop("hardtanh", _fwd_hardtanh,
+                      lambda g, x, out, lo, hi: _reading(where(le(x, lo), 0.0, where(ge(x, hi), 0.0, g)), x),
+                      kind=ELEMENTWISE)
+THRESHOLD     = defop("threshold", _fwd_threshold,
+                      lambda g, x, out, threshold, value: _reading(where(le(x, threshold), 0.0, g), x), kind=ELEMENTWISE)
+HARDSHRINK    = defop("hardshrink", _fwd_hardshrink,
+                      lambda g, x, out, lambd: _reading(where(_shrunk(x, lambd), 0.0, g), x), kind=ELEMENTWISE)
+SOFTSHRINK    = defop("softshrink", _fwd_softshrink,
+                      lambda g, x, out, lambd: _reading(where(_shrunk(x, lambd), 0.0, g), x), kind=ELEMENTWISE)
+# zeros shaped like x, recorded from x (``_reading``'s tie; its own derivative is zero)
+ZEROS_OF      = defop("zeros_like", np.zeros_like, lambda g, x, out: zero_grad(g), kind=ELEMENTWISE)
 # NOTE: a primitive for speed: one node (PyTorch's addmm) instead of t, matmul and add
 LINEAR        = defop("linear", _fwd_linear,   lambda g, x, w, b, out: matmul(g, w),
                                                 lambda g, x, w, b, out: _linear_dw(g, x),
@@ -354,6 +399,21 @@ def _erf_slope(x):
 def _softplus_backward(g, x, beta, threshold):
     bx = x * beta
     return where(gt(bx, threshold), g, mul(g, sigmoid(bx)))
+
+
+def _shrunk(x, lambd):
+    # where hardshrink and softshrink give 0 (and pass no gradient): -lambd <= x <= lambd
+    return logical_and(ge(x, -lambd), le(x, lambd))
+
+
+def _reading(grad, x):
+    """``grad``; on Tensors (create_graph) with a recorded zero of ``x`` added, so that a
+    second backward reaches ``x`` (with a zero gradient) rather than leaving it out, as
+    PyTorch's ``*_backward`` ops, which read their input, do. First-order gradients (arrays)
+    and inputs that need no gradient skip the tie."""
+    if _is_raw(grad) or not (isinstance(x, Tensor) and x.requires_grad):
+        return grad
+    return add(grad, apply(ZEROS_OF, (x,)))
 
 
 # ----------------------------------------------------------------------------- dual helpers
@@ -462,6 +522,47 @@ def erf(input):
 def softplus(input, beta=1.0, threshold=20.0):
     """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
     return apply(SOFTPLUS, (input,), (beta, threshold))
+
+
+def _scalar(op, name, position, v):
+    """A number argument of an activation, as PyTorch checks it (its TypeError)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"{op}(): argument '{name}' (position {position}) must be Number, not {type(v).__name__}"
+        )
+    return float(v)
+
+
+def leaky_relu(input, negative_slope):
+    """x where x > 0, ``negative_slope`` * x elsewhere (a float ``input``; nn.functional's form)."""
+    return apply(LEAKY_RELU, (input,), (_scalar("leaky_relu", "negative_slope", 2, negative_slope),))
+
+
+def prelu(input, weight):
+    """x where x > 0, ``weight`` * x elsewhere (``weight`` broadcast against ``input``)."""
+    return apply(PRELU, (input, weight))
+
+
+def hardtanh(input, min_val, max_val):
+    """``input`` clamped to [``min_val``, ``max_val``]; the gradient passes strictly inside."""
+    lo, hi = _scalar("hardtanh", "min_val", 2, min_val), _scalar("hardtanh", "max_val", 3, max_val)
+    return apply(HARDTANH, (input,), (lo, hi))
+
+
+def threshold(input, threshold, value):
+    """x where x > ``threshold``, ``value`` elsewhere."""
+    t, v = _scalar("threshold", "threshold", 2, threshold), _scalar("threshold", "value", 3, value)
+    return apply(THRESHOLD, (input,), (t, v))
+
+
+def hardshrink(input, lambd):
+    """x where |x| > ``lambd``, 0 elsewhere."""
+    return apply(HARDSHRINK, (input,), (_scalar("hardshrink", "lambd", 2, lambd),))
+
+
+def softshrink(input, lambd):
+    """x - ``lambd`` above ``lambd``, x + ``lambd`` below -``lambd``, 0 between."""
+    return apply(SOFTSHRINK, (input,), (_scalar("softshrink", "lambd", 2, lambd),))
 
 
 _INT32_MAX = 2**31 - 1

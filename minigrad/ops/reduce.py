@@ -396,23 +396,33 @@ def _cumsum(g, dim):
 
 
 # fmt: off
-PROD     = defop("prod", _fwd_prod,          lambda g, x, out: _prod_grad(g, x, out, None, False))
+PROD     = defop("prod", _fwd_prod,          lambda g, x, out: _prod_grad(g, x, out, None, False), batch=B.reduce_all("PROD_DIM"))
 PROD_DIM = defop("prod", _fwd_prod,          lambda g, x, out, dims, keepdim: _prod_grad(g, x, out, dims, keepdim),
-                                                                                grad_name="ProdBackward1")
+                                                                                grad_name="ProdBackward1", batch=B.over(0))
 MAX      = defop("max", _fwd_extreme(np.max, "max"), lambda g, x, out: _spread_grad(g, x, out, None, False, True),
-                                                                                grad_name="MaxBackward1")
+                                                                                grad_name="MaxBackward1", batch=B.reduce_all("MAX_ALL"))
 MIN      = defop("min", _fwd_extreme(np.min, "min"), lambda g, x, out: _spread_grad(g, x, out, None, False, True),
+                                                                                grad_name="MinBackward1", batch=B.reduce_all("MIN_ALL"))
+# max()/min() of each sample inside vmap: the full reduction over given dims (NaN wins, as max())
+MAX_ALL  = defop("max", _fwd_extreme(np.max, "max"), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim, True),
+                                                                                grad_name="MaxBackward1")
+MIN_ALL  = defop("min", _fwd_extreme(np.min, "min"), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim, True),
                                                                                 grad_name="MinBackward1")
-AMAX     = defop("amax", _fwd_extreme(np.max, "amax"), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim))
-AMIN     = defop("amin", _fwd_extreme(np.min, "amin"), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim))
-MAX_DIM  = defop("max", _fwd_take,           lambda g, x, out, dim, keepdim, index: _take_grad(g, x, dim, keepdim, index))
-MIN_DIM  = defop("min", _fwd_take,           lambda g, x, out, dim, keepdim, index: _take_grad(g, x, dim, keepdim, index))
-VAR      = defop("var", _fwd_var,            _var_grad)
-STD      = defop("std", _fwd_std,            _std_grad)
+AMAX     = defop("amax", _fwd_extreme(np.max, "amax"), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim),
+                                                                                batch=B.over(0))
+AMIN     = defop("amin", _fwd_extreme(np.min, "amin"), lambda g, x, out, dims, keepdim: _spread_grad(g, x, out, dims, keepdim),
+                                                                                batch=B.over(0))
+MAX_DIM  = defop("max", _fwd_take,           lambda g, x, out, dim, keepdim, index: _take_grad(g, x, dim, keepdim, index),
+                                                                                batch=B.physical)
+MIN_DIM  = defop("min", _fwd_take,           lambda g, x, out, dim, keepdim, index: _take_grad(g, x, dim, keepdim, index),
+                                                                                batch=B.physical)
+VAR      = defop("var", _fwd_var,            _var_grad, batch=B.over(0))
+STD      = defop("std", _fwd_std,            _std_grad, batch=B.over(0))
 LOGSUMEXP = defop("logsumexp", _fwd_logsumexp, lambda g, x, out, dims, keepdim: mul(
                                                  expand(_keepdim(g, dims, keepdim, x.shape), x.shape),
-                                                 exp(sub(x, expand(_keepdim(out, dims, keepdim, x.shape), x.shape)))))
-NORM     = defop("norm", _fwd_norm,          _norm_grad,                       grad_name="LinalgVectorNormBackward0")
+                                                 exp(sub(x, expand(_keepdim(out, dims, keepdim, x.shape), x.shape)))), batch=B.over(0))
+NORM     = defop("norm", _fwd_norm,          _norm_grad,                       grad_name="LinalgVectorNormBackward0",
+                                                                                batch=B.over(1))
 CUMSUM   = defop("cumsum", _fwd_cumsum,      lambda g, x, out, dim: flip(_cumsum(flip(g, dim), dim), dim), kind=LINEAR, batch=B.shifted(0))
 # fmt: on
 
@@ -462,15 +472,17 @@ def _extreme(name, full_op, dim_op, arg_fn, binary):
         if dim is None:
             return apply(full_op, (input,))
         d = _dim1(name, dim, input.ndim)
-        if input._data.shape and input._data.shape[d] == 0:
+        if input.shape and input.shape[d] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
         data = input._data
-        index = np.expand_dims(arg_fn(data, axis=d), d) if data.ndim else np.zeros((), np.int64)
-        if not data.ndim:
-            return _named(name, input.clone(), _tape._from_array(index))
+        if not input.ndim:
+            index = np.zeros(data.shape, np.int64)
+            return _named(name, input.clone(), _batched.result_like(input, index))
+        d = _batched.phys_dim(input, d)  # inside vmap: along the same dim of every sample
+        index = np.expand_dims(arg_fn(data, axis=d), d)
         values = apply(dim_op, (input,), (d, bool(keepdim), index))
         idx = index if keepdim else np.squeeze(index, axis=d)
-        return _named(name, values, _tape._from_array(idx.astype(np.int64)))
+        return _named(name, values, _batched.result_like(input, idx.astype(np.int64)))
 
     fn.__name__ = name
     return fn

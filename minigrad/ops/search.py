@@ -9,7 +9,7 @@ a 0-d input counts as one element, unique values come back sorted.
 
 import numpy as np
 
-from .. import _tape
+from .. import _batched, _tape
 from .._tape import Tensor
 from ._core import _dim1, _dims, _real, export, refuse_batched, unrecorded
 from .indexing import gather
@@ -106,6 +106,7 @@ def take_along_dim(input, indices, dim=None):
             [60.]])
     """
     _tensor("take_along_dim", "input", input)
+    _batched.refuse("take_along_dim", indices, why="batched indices have no batching rule (use gather)")
     idx = _tensor("take_along_dim", "indices", indices)._data
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got {indices.dtype}")

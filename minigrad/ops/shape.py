@@ -125,10 +125,11 @@ SQUEEZE_DIM = defop("squeeze", _fwd_reshape, lambda g, x, out, shape: g.reshape(
                                                                                 grad_name="SqueezeBackward1", kind=LINEAR, batch=B.prefixed)
 UNSQUEEZE = defop("unsqueeze", _fwd_reshape, lambda g, x, out, shape: g.reshape(x.shape), view=True, kind=LINEAR, batch=B.prefixed)
 REPEAT   = defop("repeat", _fwd_repeat,      lambda g, x, out, reps: _repeat_grad(g, x.shape, reps), kind=LINEAR)
-FLIP     = defop("flip", _fwd_flip,          lambda g, x, out, dims: flip(g, dims), kind=LINEAR)
-ROLL     = defop("roll", _fwd_roll,          lambda g, x, out, shifts, dims: roll(g, tuple(-k for k in shifts), dims), kind=LINEAR)
-TRIL     = defop("tril", _triangle("tril", np.tril), lambda g, x, out, diagonal: tril(g, diagonal), kind=LINEAR)
-TRIU     = defop("triu", _triangle("triu", np.triu), lambda g, x, out, diagonal: triu(g, diagonal), kind=LINEAR)
+FLIP     = defop("flip", _fwd_flip,          lambda g, x, out, dims: flip(g, dims), kind=LINEAR, batch=B.shifted(0))
+ROLL     = defop("roll", _fwd_roll,          lambda g, x, out, shifts, dims: roll(g, tuple(-k for k in shifts), dims), kind=LINEAR,
+                                                                                batch=B.roll)
+TRIL     = defop("tril", _triangle("tril", np.tril), lambda g, x, out, diagonal: tril(g, diagonal), kind=LINEAR, batch=B.same)
+TRIU     = defop("triu", _triangle("triu", np.triu), lambda g, x, out, diagonal: triu(g, diagonal), kind=LINEAR, batch=B.same)
 # fmt: on
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from .. import _batched, _tape
 from .._batched import BatchedTensor
 from .._tape import apply
+from . import _batching as B
 from ._core import _dim1, _int, defop, export, numpy_keywords
 from .indexing import _along, _unindex
 from .reduce import _fwd_take, _named
@@ -40,11 +41,11 @@ def _unpick(g, shape, dim, keepdim, index):
 
 # ----------------------------------------------------------------------------- the table
 # fmt: off
-SORT        = defop("sort", _fwd_pick,      _pick_grad)
-SORT_STABLE = defop("sort", _fwd_pick,      _pick_grad, grad_name="SortBackward1")
-TOPK        = defop("topk", _fwd_pick,      _pick_grad)
-KTHVALUE    = defop("kthvalue", _fwd_pick,  _pick_grad)
-MODE        = defop("mode", _fwd_pick,      _pick_grad)
+SORT        = defop("sort", _fwd_pick,      _pick_grad, batch=B.physical)
+SORT_STABLE = defop("sort", _fwd_pick,      _pick_grad, grad_name="SortBackward1", batch=B.physical)
+TOPK        = defop("topk", _fwd_pick,      _pick_grad, batch=B.physical)
+KTHVALUE    = defop("kthvalue", _fwd_pick,  _pick_grad, batch=B.physical)
+MODE        = defop("mode", _fwd_pick,      _pick_grad, batch=B.physical)
 # fmt: on
 
 
@@ -65,9 +66,19 @@ def _first(order, d, k):
 
 
 def _values_indices(name, op, input, d, keepdim, index):
+    """(values, indices) of a pick along ``d`` (an axis of ``input``'s array: past the batch
+    dim inside vmap, where ``index`` was computed on the whole batch)."""
+    if type(input) is BatchedTensor and input.ndim == 0:  # a sample's 0-d pick is itself
+        return _named(name, input.clone(), _batched.wrap(np.zeros(input._data.shape, np.int64)))
     values = apply(op, (input,), (d, keepdim, index))
     idx = index if keepdim or index.ndim == 0 else np.squeeze(index, axis=d)
-    return _named(name, values, _tape._from_array(idx.astype(np.int64)))
+    return _named(name, values, _batched.result_like(input, idx.astype(np.int64)))
+
+
+def _axis(name, input, dim):
+    """``dim`` validated against a sample, as an axis of ``input``'s array."""
+    d = _dim1(name, dim, input.ndim)  # validated even for a 0-d input (dims -1 and 0 only)
+    return _batched.phys_dim(input, d) if input.ndim else 0
 
 
 _UNSET = object()  # sort(stable=...) given or not: PyTorch names the two SortBackward0 / 1
@@ -87,7 +98,7 @@ def sort(input, dim=-1, descending=False, *, stable=_UNSET):
     values=tensor([1., 2., 3.]),
     indices=tensor([1, 2, 0]))
     """
-    d = _dim1("sort", dim, input.ndim)
+    d = _axis("sort", input, dim)
     op = SORT if stable is _UNSET else SORT_STABLE
     return _values_indices("sort", op, input, d, True, _order(input._data, d, descending))
 
@@ -143,8 +154,9 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
             f"selected index k out of range: topk of {k} elements along dim {d} of a tensor "
             f"of shape {tuple(input.shape)} needs 0 <= k <= {n}"
         )
-    index = _first(_order(input._data, d, largest), d, k)
-    return _values_indices("topk", TOPK, input, d, True, index)
+    p = _axis("topk", input, dim)
+    index = _first(_order(input._data, p, largest), p, k)
+    return _values_indices("topk", TOPK, input, p, True, index)
 
 
 @export
@@ -169,9 +181,10 @@ def kthvalue(input, k, dim=-1, keepdim=False):
             f"kthvalue(): selected number k out of range for dimension {d} (k = {k}, but the "
             f"dimension has {n} elements: k must be in [1, {n}])"
         )
-    order = _order(input._data, d, False)
-    index = order if order.ndim == 0 else np.take(order, [k - 1], axis=d)
-    return _values_indices("kthvalue", KTHVALUE, input, d, bool(keepdim), index)
+    p = _axis("kthvalue", input, dim)
+    order = _order(input._data, p, False)
+    index = order if order.ndim == 0 else np.take(order, [k - 1], axis=p)
+    return _values_indices("kthvalue", KTHVALUE, input, p, bool(keepdim), index)
 
 
 def _mode_index(rows):
@@ -197,7 +210,7 @@ def mode(input, dim=-1, keepdim=False):
     >>> minigrad.tensor([[1.0, 2.0, 2.0], [3.0, 1.0, 1.0]]).mode(1).values
     tensor([2., 1.])
     """
-    d = _dim1("mode", dim, input.ndim)
+    d = _axis("mode", input, dim)
     data = input._data
     if data.ndim == 0:
         index = np.zeros((), np.int64)

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _dtypes, _tape
 from .._tape import Tensor, apply, call2
+from . import _batching as B
 from ._core import _float, _is_raw, _prep2, _real, defop, export, export_method, unrecorded
 from .elementwise import _binary as _elementwise_binary
 from .elementwise import (
@@ -263,46 +264,46 @@ def _atan2_den(a, b):
 
 
 # fmt: off
-SINH       = defop("sinh",       _float_ufunc(np.sinh),     lambda g, x, out: mul(g, cosh(x)))
-COSH       = defop("cosh",       _float_ufunc(np.cosh),     lambda g, x, out: mul(g, sinh(x)))
-ASINH      = defop("asinh",      _float_ufunc(np.arcsinh),  lambda g, x, out: div(g, sqrt(add(mul(x, x), 1))))
-ACOSH      = defop("acosh",      _float_ufunc(np.arccosh),  lambda g, x, out: div(g, sqrt(mul(sub(x, 1), add(x, 1)))))
-ATANH      = defop("atanh",      _float_ufunc(np.arctanh),  lambda g, x, out: div(g, sub(1, mul(x, x))))
-ERFC       = defop("erfc",       _per_element(math.erfc),   lambda g, x, out: neg(mul(g, mul(exp(neg(mul(x, x))), _SQRT_2_OVER_PI))))
-ERFINV     = defop("erfinv",     _fwd_erfinv,               lambda g, x, out: mul(g, mul(exp(mul(out, out)), math.sqrt(math.pi) / 2)))
-LGAMMA     = defop("lgamma",     _per_element(_lgamma),     lambda g, x, out: mul(g, digamma(x)))
-DIGAMMA    = defop("digamma",    _fwd_digamma,              lambda g, x, out: mul(g, polygamma(1, x)))
+SINH       = defop("sinh",       _float_ufunc(np.sinh),     lambda g, x, out: mul(g, cosh(x)), batch=B.elementwise)
+COSH       = defop("cosh",       _float_ufunc(np.cosh),     lambda g, x, out: mul(g, sinh(x)), batch=B.elementwise)
+ASINH      = defop("asinh",      _float_ufunc(np.arcsinh),  lambda g, x, out: div(g, sqrt(add(mul(x, x), 1))), batch=B.elementwise)
+ACOSH      = defop("acosh",      _float_ufunc(np.arccosh),  lambda g, x, out: div(g, sqrt(mul(sub(x, 1), add(x, 1)))), batch=B.elementwise)
+ATANH      = defop("atanh",      _float_ufunc(np.arctanh),  lambda g, x, out: div(g, sub(1, mul(x, x))), batch=B.elementwise)
+ERFC       = defop("erfc",       _per_element(math.erfc),   lambda g, x, out: neg(mul(g, mul(exp(neg(mul(x, x))), _SQRT_2_OVER_PI))), batch=B.elementwise)
+ERFINV     = defop("erfinv",     _fwd_erfinv,               lambda g, x, out: mul(g, mul(exp(mul(out, out)), math.sqrt(math.pi) / 2)), batch=B.elementwise)
+LGAMMA     = defop("lgamma",     _per_element(_lgamma),     lambda g, x, out: mul(g, digamma(x)), batch=B.elementwise)
+DIGAMMA    = defop("digamma",    _fwd_digamma,              lambda g, x, out: mul(g, polygamma(1, x)), batch=B.elementwise)
 POLYGAMMA  = defop("polygamma",  _fwd_polygamma,            lambda g, x, out, n: mul(g, polygamma(n + 1, x)))
-LOGIT      = defop("logit",      _fwd_logit,                lambda g, x, out, eps: _logit_grad(g, x, eps))
-NAN_TO_NUM = defop("nan_to_num", _fwd_nan_to_num,           lambda g, x, out, nan, posinf, neginf: mul(g, _finite(x)))
-FRAC       = defop("frac",       _fwd_frac,                 lambda g, x, out: g)
-SGN        = defop("sgn",        _fwd_sign,                  lambda g, x, out: zero_grad(g))
+LOGIT      = defop("logit",      _fwd_logit,                lambda g, x, out, eps: _logit_grad(g, x, eps), batch=B.elementwise)
+NAN_TO_NUM = defop("nan_to_num", _fwd_nan_to_num,           lambda g, x, out, nan, posinf, neginf: mul(g, _finite(x)), batch=B.elementwise)
+FRAC       = defop("frac",       _fwd_frac,                 lambda g, x, out: g, batch=B.elementwise)
+SGN        = defop("sgn",        _fwd_sign,                  lambda g, x, out: zero_grad(g), batch=B.elementwise)
 LOGADDEXP  = defop("logaddexp",  _binary_ufunc("logaddexp", np.logaddexp),
                                                             lambda g, a, b, out: div(g, add(exp(sub(b, a)), 1)),
-                                                            lambda g, a, b, out: div(g, add(exp(sub(a, b)), 1)))
+                                                            lambda g, a, b, out: div(g, add(exp(sub(a, b)), 1)), batch=B.elementwise)
 LOGADDEXP2 = defop("logaddexp2", _binary_ufunc("logaddexp2", np.logaddexp2),
                                                             lambda g, a, b, out: div(g, add(exp(mul(sub(b, a), math.log(2))), 1)),
-                                                            lambda g, a, b, out: div(g, add(exp(mul(sub(a, b), math.log(2))), 1)))
+                                                            lambda g, a, b, out: div(g, add(exp(mul(sub(a, b), math.log(2))), 1)), batch=B.elementwise)
 HYPOT      = defop("hypot",      _binary_ufunc("hypot", np.hypot),
                                                             lambda g, a, b, out: mul(g, div(a, out)),
-                                                            lambda g, a, b, out: mul(g, div(b, out)))
+                                                            lambda g, a, b, out: mul(g, div(b, out)), batch=B.elementwise)
 ATAN2      = defop("atan2",      _binary_ufunc("atan2", np.arctan2),
                                                             lambda g, a, b, out: mul(g, div(b, _atan2_den(a, b))),
-                                                            lambda g, a, b, out: neg(mul(g, div(a, _atan2_den(a, b)))))
+                                                            lambda g, a, b, out: neg(mul(g, div(a, _atan2_den(a, b)))), batch=B.elementwise)
 COPYSIGN   = defop("copysign",   _fwd_copysign,             lambda g, a, b, out: _copysign_grad(g, a, out),
-                                                            lambda g, a, b, out: zero_grad(g))
+                                                            lambda g, a, b, out: zero_grad(g), batch=B.elementwise)
 COPYSIGN_S = defop("copysign",   _fwd_copysign,             lambda g, a, b, out: _copysign_grad(g, a, out), None,
-                   grad_name="CopysignBackward1")
+                   grad_name="CopysignBackward1", batch=B.elementwise)
 XLOGY      = defop("xlogy",      _fwd_xlogy,                lambda g, a, b, out: _xlogy_da(g, a, b),
-                                                            lambda g, a, b, out: mul(g, div(a, b)))
+                                                            lambda g, a, b, out: mul(g, div(a, b)), batch=B.elementwise)
 XLOGY_S    = defop("xlogy",      _fwd_xlogy,                lambda g, a, b, out: _xlogy_da(g, a, b), None,
-                   grad_name="XlogyBackward2")
+                   grad_name="XlogyBackward2", batch=B.elementwise)
 FMAX       = defop("fmax",       _binary_ufunc("fmax", np.fmax),
                                                             lambda g, a, b, out: where(_fmaxmin_mask(a, b, ge), g, 0.0),
-                                                            lambda g, a, b, out: where(_fmaxmin_mask(a, b, ge), 0.0, g))
+                                                            lambda g, a, b, out: where(_fmaxmin_mask(a, b, ge), 0.0, g), batch=B.elementwise)
 FMIN       = defop("fmin",       _binary_ufunc("fmin", np.fmin),
                                                             lambda g, a, b, out: where(_fmaxmin_mask(a, b, le), g, 0.0),
-                                                            lambda g, a, b, out: where(_fmaxmin_mask(a, b, le), 0.0, g))
+                                                            lambda g, a, b, out: where(_fmaxmin_mask(a, b, le), 0.0, g), batch=B.elementwise)
 LERP       = defop("lerp",       _fwd_lerp,                 lambda g, s, e, out, w: mul(g, 1 - w),
                                                             lambda g, s, e, out, w: mul(g, w))
 LERP_T     = defop("lerp",       _fwd_lerp,                 lambda g, s, e, w, out: mul(g, sub(1, w)),

@@ -15,6 +15,7 @@ import numpy as np
 from .. import _batched, _tape
 from .._batched import BatchedTensor
 from .._tape import apply
+from . import _batching as B
 from ._core import _dim1, _dims, defop, export, numpy_keywords
 from .elementwise import add, div, mul, where
 from .indexing import gather
@@ -37,7 +38,7 @@ def _cumprod_grad(g, x, out, dim):
 
 
 # fmt: off
-CUMPROD = defop("cumprod", _fwd_cumprod, _cumprod_grad)
+CUMPROD = defop("cumprod", _fwd_cumprod, _cumprod_grad, batch=B.shifted(0))
 # fmt: on
 
 
@@ -66,13 +67,14 @@ def _running(name, accumulate):
     def fn(input, dim):
         d = _dim1(name, dim, input.ndim)
         x = input._data
-        if not x.ndim:
-            return _named(name, input.clone(), _tape._from_array(np.zeros((), np.int64)))
-        run = accumulate(x, axis=d)
-        pos = np.arange(x.shape[d]).reshape((-1,) + (1,) * (x.ndim - d - 1))
+        if not input.ndim:
+            return _named(name, input.clone(), _batched.result_like(input, np.zeros(x.shape, np.int64)))
+        p = _batched.phys_dim(input, d)  # inside vmap: along the same dim of every sample
+        run = accumulate(x, axis=p)
+        pos = np.arange(x.shape[p]).reshape((-1,) + (1,) * (x.ndim - p - 1))
         # the index of the latest element equal to the running extreme (PyTorch's choice at ties)
-        idx = np.maximum.accumulate(np.where(x == run, pos, 0), axis=d).astype(np.int64)
-        index = _tape._from_array(idx)
+        idx = np.maximum.accumulate(np.where(x == run, pos, 0), axis=p).astype(np.int64)
+        index = _batched.result_like(input, idx)
         return _named(name, gather(input, d, index), index)
 
     fn.__name__ = fn.__qualname__ = name
@@ -101,9 +103,13 @@ def logcumsumexp(input, dim):
     tensor([0.0000, 0.6931, 1.0986])
     """
     d = _dim1("logcumsumexp", dim, input.ndim)
-    with np.errstate(all="ignore"):
-        c = np.max(input._data, axis=d, keepdims=True) if input.ndim else input._data
-        c = np.where(np.isfinite(c), c, 0)  # a constant: its gradient cancels exactly
+    with np.errstate(all="ignore"):  # inside vmap: each sample's own max (the dim past the batch)
+        c = (
+            np.max(input._data, axis=_batched.phys_dim(input, d), keepdims=True)
+            if input.ndim
+            else input._data
+        )
+        c = _batched.result_like(input, np.where(np.isfinite(c), c, 0))  # a constant: its gradient cancels
     return add(cumsum((input - c).exp(), d).log(), c)
 
 
@@ -122,7 +128,7 @@ def _fwd_median(x):
 # median() shares its gradient among the elements equal to it (NaNs where it is NaN), as
 # max() does; median(dim) sends it to the one index it returns
 MEDIAN     = defop("median", _fwd_median,  lambda g, x, out: _spread_grad(g, x, out, None, False, nan_wins=True))
-MEDIAN_DIM = defop("median", _fwd_pick,    _pick_grad, grad_name="MedianBackward1")
+MEDIAN_DIM = defop("median", _fwd_pick,    _pick_grad, grad_name="MedianBackward1", batch=B.physical)
 # fmt: on
 
 
@@ -145,8 +151,9 @@ def median(input, dim=None, keepdim=False):
         return apply(MEDIAN, (input,))
     d = _dim1("median", dim, input.ndim)
     x = input._data
-    if x.ndim and x.shape[d] == 0:
+    if input.ndim and input.shape[d] == 0:
         raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
+    d = _batched.phys_dim(input, d) if input.ndim else 0  # inside vmap: the dim past the batch
     order = _order(x, d, False)
     index = order if order.ndim == 0 else np.take(order, [(x.shape[d] - 1) // 2], axis=d)
     if x.ndim and x.dtype.kind == "f":
@@ -157,6 +164,7 @@ def median(input, dim=None, keepdim=False):
 
 
 def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+    _batched.refuse(name, input, q, why="its positions are computed on the whole array")
     if input.numel() == 0:
         raise RuntimeError(f"{name}() input tensor must be non-empty")
     qs = q._data if isinstance(q, _tape.Tensor) else np.asarray(q, dtype=np.float64)

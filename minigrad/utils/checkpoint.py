@@ -50,7 +50,20 @@ def _warn_use_reentrant(where):
 
 def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, **kwargs):
     """``function(*args, **kwargs)``, with its saved activations dropped and recomputed in
-    backward (see the module docstring)."""
+    backward (see the module docstring).
+
+    ``function``: the segment to checkpoint; ``args`` and ``kwargs``: its arguments (keyword
+    arguments only with ``use_reentrant=False``); ``use_reentrant``: which of the two ways
+    (pass it: ``None`` warns and takes True, as PyTorch); ``preserve_rng_state``: replay the
+    random state in the recomputation, so dropout draws the same mask twice.
+
+    >>> lin = minigrad.nn.Linear(2, 2)
+    >>> x = minigrad.ones(1, 2, requires_grad=True)
+    >>> plain = minigrad.autograd.grad(lin(x).tanh().sum(), x)[0]
+    >>> y = checkpoint(lambda t: lin(t).tanh(), x, use_reentrant=False)
+    >>> bool((minigrad.autograd.grad(y.sum(), x)[0] == plain).all())
+    True
+    """
     if use_reentrant is None:
         _warn_use_reentrant("minigrad.utils.checkpoint")
         use_reentrant = True
@@ -63,7 +76,17 @@ def checkpoint(function, *args, use_reentrant=None, preserve_rng_state=True, **k
 
 def checkpoint_sequential(functions, segments, input, use_reentrant=None, **kwargs):
     """Run ``functions`` (a list or an ``nn.Sequential``) in ``segments`` checkpointed pieces;
-    the last piece runs normally."""
+    the last piece runs normally.
+
+    ``input``: the tensor fed to the first function; ``use_reentrant`` and the keyword
+    ``preserve_rng_state``: as in :func:`checkpoint`.
+
+    >>> net = minigrad.nn.Sequential(*[minigrad.nn.Linear(4, 4) for _ in range(4)])
+    >>> x = minigrad.ones(2, 4, requires_grad=True)
+    >>> out = checkpoint_sequential(net, 2, x, use_reentrant=False)
+    >>> bool((out == net(x)).all())
+    True
+    """
     if use_reentrant is None:
         _warn_use_reentrant("minigrad.utils.checkpoint.checkpoint_sequential")
         use_reentrant = True
