@@ -695,3 +695,37 @@ def test_saving_onto_a_symlink_writes_its_target(tmp_path):
     os.symlink(target, link)
     minigrad.save(minigrad.zeros(3), link)
     assert os.path.islink(link) and tuple(minigrad.load(target).shape) == (3,)
+
+
+CUMPROD_ZEROS = [[2.0, 0.0, 3.0, 0.5], [0.0, 2.0, 3.0], [2.0, 3.0, 0.0], [0.0, 0.0, 1.0],
+                 [[1.0, 0.0, 2.0, 3.0], [2.0, 3.0, 4.0, 5.0], [0.0, 1.0, 0.0, 2.0]]]  # fmt: skip
+
+
+@pytest.mark.parametrize("values", CUMPROD_ZEROS)
+def test_cumprod_gradient_with_zeros_is_finite_and_exact(values):
+    """cumprod's gradient where the input has zeros: PyTorch's values, not 0/0 = NaN (the
+    division formula is exact only without zeros); checked against finite differences."""
+    x = np.array(values, dtype=np.float64)
+    for dim in range(x.ndim):
+        t = minigrad.tensor(x, requires_grad=True)
+        assert minigrad.autograd.gradcheck(lambda a: minigrad.cumprod(a, dim), (t,))
+        minigrad.cumprod(t, dim).sum().backward()
+        assert np.isfinite(t.grad.numpy()).all()
+    t = minigrad.tensor([2.0, 0.0, 3.0, 0.5], requires_grad=True)
+    minigrad.cumprod(t, 0).sum().backward()
+    assert t.grad.tolist() == [1.0, 11.0, 0.0, 0.0]  # PyTorch 2.13's values
+
+
+@pytest.mark.parametrize("values", CUMPROD_ZEROS)
+def test_cumprod_gradient_with_zeros_matches_torch(values):
+    torch = pytest.importorskip("torch")
+    x = np.array(values, dtype=np.float32)
+    rng = np.random.default_rng(0)
+    for dim in range(x.ndim):
+        g = rng.standard_normal(x.shape).astype(np.float32)
+        grads = []
+        for M in (minigrad, torch):
+            t = M.tensor(x, requires_grad=True)
+            M.cumprod(t, dim).backward(M.tensor(g))
+            grads.append(t.grad.numpy())
+        np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6, atol=1e-6)

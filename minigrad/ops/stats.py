@@ -16,7 +16,7 @@ from .. import _batched, _tape
 from .._batched import BatchedTensor
 from .._tape import apply
 from . import _batching as B
-from ._core import _dim1, _dims, defop, export, numpy_keywords
+from ._core import _dim1, _dims, _is_raw, defop, export, numpy_keywords, quiet
 from .elementwise import add, div, mul, where
 from .indexing import gather
 from .pointwise import isnan
@@ -34,7 +34,31 @@ def _cumprod_grad(g, x, out, dim):
     # sum_{j >= k} g_j out_j / x_k: a reversed cumsum (PyTorch's formula where x has no zeros)
     if not x.shape:
         return g
+    if _is_raw(g) and _is_raw(x) and x.size and not np.all(x):
+        return _cumprod_grad_zeros(np.asarray(g), x, out, dim)
     return div(flip(_cumsum(flip(mul(g, out), dim), dim), dim), x)
+
+
+def _cumprod_grad_zeros(g, x, out, dim):
+    """The same where a row has a zero, as PyTorch gives it: before the row's first zero z the
+    formula above (x_k is not 0 there); at z, P * sum_{j >= z} g_j prod_{z < i <= j} x_i with P
+    the product before z; after z, 0 (every product there has the factor x_z = 0)."""
+    moved = np.moveaxis(x, dim, -1).shape
+    gm, xm, om = (np.moveaxis(a, dim, -1).reshape(-1, moved[-1]) for a in (g, x, out))
+    with quiet():
+        grad = np.flip(np.cumsum(np.flip(gm * om, -1), -1), -1) / xm
+    zero = xm == 0
+    first = np.argmax(zero, -1)
+    has = zero.any(-1)
+    after = np.arange(xm.shape[-1]) > first[:, None]
+    grad[has[:, None] & (after | zero)] = 0
+    for row in np.flatnonzero(has):
+        z = first[row]
+        xs, gs = xm[row], gm[row]
+        tail = np.cumprod(np.concatenate(([1], xs[z + 1 :])).astype(xs.dtype))
+        grad[row, z] = np.prod(xs[:z]) * np.dot(gs[z:], tail)
+    grad = grad.reshape(moved)
+    return np.moveaxis(grad, -1, dim).astype(x.dtype, copy=False)
 
 
 # fmt: off
