@@ -82,6 +82,8 @@ def batch_norm(
     # is a new full-size array, and the per-channel factors are folded first, at size C):
     # training: centre, square, then one multiply and one add; eval: one multiply and one add
     if training:
+        if not eps > 0:  # PyTorch's check (a zero variance would divide by 0)
+            raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
         count = input.numel() // max(c, 1)
         if count <= 1:
             raise ValueError(

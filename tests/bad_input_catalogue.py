@@ -942,6 +942,7 @@ def _specs_layers():
                {"zero_features_forward": lambda L: nn(L).BatchNorm1d(0)(L.ones(4, 0)), "negative": lambda L: nn(L).BatchNorm1d(-3)},
                {"feature_mismatch": lambda L: nn(L).BatchNorm1d(3)(L.ones(4, 5)),
                 "single_sample_training": lambda L: nn(L).BatchNorm1d(3)(L.ones(1, 3)),
+                "eps_zero_training": lambda L: nn(L).BatchNorm1d(3, eps=0.0)(L.randn(4, 3)),
                 "4d_input": lambda L: nn(L).BatchNorm1d(3)(L.ones(2, 3, 2, 2))}),
         _layer("BatchNorm2d", lambda L: nn(L).BatchNorm2d(2), R(2, 2, 3, 3),
                {}, {"channel_mismatch": lambda L: nn(L).BatchNorm2d(2)(L.ones(2, 3, 3, 3)),

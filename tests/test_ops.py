@@ -414,6 +414,8 @@ ROWS = [
     row("max_dim_values", lambda M, x: x.max(dim=1).values, lambda x: x.max(1), A34),
     row("min_dim_values_keepdim", lambda M, x: x.min(0, keepdim=True)[0], lambda x: x.min(0, keepdims=True), A34),
     row("amax_dim", lambda M, x: x.amax(1), lambda x: x.max(1), A34),
+    row("amax_dim_none", lambda M, x: M.amax(x, dim=None), lambda x: x.max(), A34),
+    row("amin_dim_none_keepdim", lambda M, x: x.amin(dim=None, keepdim=True), lambda x: x.min(keepdims=True), A34),
     row("amin_dims", lambda M, x: M.amin(x, (0, 1)), np.min, A34),
     row("var_all", lambda M, x: x.var(), lambda x: x.var(ddof=1), A34),
     row("var_dim_biased", lambda M, x: x.var(1, unbiased=False), lambda x: x.var(1), A34),

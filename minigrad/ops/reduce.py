@@ -540,14 +540,14 @@ export(min)
 def amax(input, dim=(), keepdim=False):
     """The largest values over ``dim`` (all dims by default); ties share the gradient.
 
-    ``input``: the tensor; ``dim``: an int or a tuple (the default (): all; PyTorch also takes
-    None, minigrad not yet); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``:
-    numpy's spellings of ``dim`` and ``keepdim``.
+    ``input``: the tensor; ``dim``: an int or a tuple (the default (), or None: all dims);
+    ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``: numpy's spellings of
+    ``dim`` and ``keepdim``.
 
     >>> minigrad.tensor([[1, 5], [3, 2]]).amax(dim=0)
     tensor([3, 5])
     """
-    dims = _dims("amax", dim, input.ndim) if dim != () else None
+    dims = _dims("amax", dim, input.ndim) if dim is not None and dim != () else None
     return apply(AMAX, (input,), (dims, bool(keepdim)))
 
 
@@ -556,14 +556,14 @@ def amax(input, dim=(), keepdim=False):
 def amin(input, dim=(), keepdim=False):
     """The smallest values over ``dim`` (all dims by default); ties share the gradient.
 
-    ``input``: the tensor; ``dim``: an int or a tuple (the default (): all; PyTorch also takes
-    None, minigrad not yet); ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``:
-    numpy's spellings of ``dim`` and ``keepdim``.
+    ``input``: the tensor; ``dim``: an int or a tuple (the default (), or None: all dims);
+    ``keepdim``: keep reduced dims as size 1; ``axis``, ``keepdims``: numpy's spellings of
+    ``dim`` and ``keepdim``.
 
     >>> minigrad.tensor([[1, 5], [3, 2]]).amin(dim=0)
     tensor([1, 2])
     """
-    dims = _dims("amin", dim, input.ndim) if dim != () else None
+    dims = _dims("amin", dim, input.ndim) if dim is not None and dim != () else None
     return apply(AMIN, (input,), (dims, bool(keepdim)))
 
 
